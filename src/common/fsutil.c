@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * fsutil.c: whole-file reads, atomic writes, mkdir -p and rm -rf.
+ */
+#include "common/compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/xmalloc.h"
+
+int
+file_read(const char *path, struct buf *out, size_t max, struct buf *err)
+{
+	char chunk[65536];
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		buf_setf(err, "cannot open '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	buf_reset(out);
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0) {
+		if (out->len + (size_t)r > max) {
+			buf_setf(err, "'%s' is too large (over %zu bytes)",
+			    path, max);
+			close(fd);
+			return -1;
+		}
+		buf_add(out, chunk, (size_t)r);
+	}
+	if (r == -1) {
+		buf_setf(err, "cannot read '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	ssize_t w;
+
+	while (len > 0) {
+		if ((w = write(fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+int
+file_write(const char *path, const void *data, size_t len, struct buf *err)
+{
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) == -1) {
+		buf_setf(err, "cannot create '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1) {
+		buf_setf(err, "cannot write '%s': %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	if (close(fd) == -1) {
+		buf_setf(err, "cannot close '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+file_write_atomic(const char *path, const void *data, size_t len,
+    struct buf *err)
+{
+	char *tmp;
+	int fd, rc = -1;
+
+	tmp = xasprintf("%s.tmp.XXXXXX", path);
+	if ((fd = mkstemp(tmp)) == -1) {
+		buf_setf(err, "cannot create '%s': %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+		buf_setf(err, "cannot write '%s': %s", tmp, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	fchmod(fd, 0644);
+	if (close(fd) == -1) {
+		buf_setf(err, "cannot close '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, path) == -1) {
+		buf_setf(err, "cannot rename '%s' to '%s': %s", tmp, path,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
+
+int
+mkdir_p(const char *path, struct buf *err)
+{
+	char *p, *s;
+	int rc = 0;
+
+	s = xstrdup(path);
+	for (p = s + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(s, 0755) == -1 && errno != EEXIST) {
+			buf_setf(err, "cannot create folder '%s': %s", s,
+			    strerror(errno));
+			rc = -1;
+			break;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+	free(s);
+	if (rc == 0 && !dir_exists(path)) {
+		buf_setf(err, "'%s' exists and is not a folder", path);
+		rc = -1;
+	}
+	return rc;
+}
+
+int
+mkdir_parent(const char *path, struct buf *err)
+{
+	char *s = xstrdup(path), *slash;
+	int rc = 0;
+
+	if ((slash = strrchr(s, '/')) && slash != s) {
+		*slash = '\0';
+		rc = mkdir_p(s, err);
+	}
+	free(s);
+	return rc;
+}
+
+static int
+rm_one(const char *p, const struct stat *sb, int flag, struct FTW *ftw)
+{
+	(void)sb;
+	(void)flag;
+	(void)ftw;
+	return remove(p);
+}
+
+int
+rm_rf(const char *path, struct buf *err)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == -1)
+		return 0;
+	if (nftw(path, rm_one, 32, FTW_DEPTH | FTW_PHYS) == -1) {
+		buf_setf(err, "cannot remove '%s': %s", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+bool
+file_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool
+dir_exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+int
+file_copy(const char *from, const char *to, struct buf *err)
+{
+	struct buf data = BUF_INIT;
+	int rc;
+
+	if (file_read(from, &data, (size_t)1 << 34, err) == -1)
+		return -1;
+	rc = file_write(to, data.buf, data.len, err);
+	buf_release(&data);
+	return rc;
+}

@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * log.h: OpenBSD's log.c API (httpd, smtpd).  One line per event on
+ * stderr, plain (`kiln: message`) or JSON (--log-format json), or syslog.
+ * errno is preserved.  Thread-safe: each line is one write(2).
+ */
+#ifndef KILN_LOG_H
+#define KILN_LOG_H
+
+#include <stdarg.h>
+
+enum log_format { LOG_PLAIN, LOG_JSON };
+
+/* to_stderr: 1 = stderr, 0 = syslog with facility */
+void log_init(int to_stderr, int facility);
+void log_procinit(const char *name);
+void log_setverbose(int v);
+int log_getverbose(void);
+void log_setformat(enum log_format f);
+
+void log_warn(const char *, ...) PRINTF_LIKE(1, 2);
+void log_warnx(const char *, ...) PRINTF_LIKE(1, 2);
+void log_info_(const char *, ...) PRINTF_LIKE(1, 2);
+void log_debug_(const char *, ...) PRINTF_LIKE(1, 2);
+NORETURN void fatal(const char *, ...) PRINTF_LIKE(1, 2);
+NORETURN void fatalx(const char *, ...) PRINTF_LIKE(1, 2);
+
+/* level checked first: disabled logs cost nothing */
+#define log_info(...)                        \
+	do {                                 \
+		if (log_getverbose() >= 0)   \
+			log_info_(__VA_ARGS__); \
+	} while (0)
+#define log_debug(...)                        \
+	do {                                  \
+		if (log_getverbose() >= 1)    \
+			log_debug_(__VA_ARGS__); \
+	} while (0)
+
+#endif

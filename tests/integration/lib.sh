@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: ISC
+# lib.sh: sourced by every integration test.  Gives a scratch folder
+# ($T), a cleanup trap that stops whatever the test started, free ports,
+# and assertions.  Servers have their own files in lib/ (s3.sh, pg.sh,
+# varnish.sh, smtp.sh, git.sh) that build on this one.
+set -eu
+: "${KILN:?KILN must name the kiln binary}"
+: "${KILN_SRC:?KILN_SRC must name the source tree}"
+PY=/usr/bin/python3		# Debian's python3: it has botocore, aiosmtpd
+T=$(mktemp -d /tmp/kiln-it-XXXXXX)
+KILN_PIDS=""
+export AWS_EC2_METADATA_DISABLED=true
+
+cleanup() {
+	for p in $KILN_PIDS; do kill "$p" 2>/dev/null || true; done
+	sleep 0.2
+	for p in $KILN_PIDS; do kill -9 "$p" 2>/dev/null || true; done
+	if [ "${KEEP_TMP:-}" = "" ]; then rm -rf "$T"; fi
+}
+trap cleanup EXIT
+
+# track a background process for cleanup
+bg_pid() { KILN_PIDS="$KILN_PIDS $1"; }
+
+# free_port: a TCP port nobody listens on now
+free_port() {
+	$PY -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
+
+# wait_port PORT [SECONDS]: until something accepts on 127.0.0.1:PORT
+wait_port() {
+	local i=0 max=$(( ${2:-20} * 10 ))
+	while ! (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; do
+		i=$((i + 1))
+		[ $i -ge $max ] && { echo "port $1 never opened" >&2; return 1; }
+		sleep 0.1
+	done
+}
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok - $*"; }
+
+assert_eq() {	# assert_eq GOT WANT MESSAGE
+	[ "$1" = "$2" ] || fail "$3: got '$1', expected '$2'"
+}
+assert_contains() {	# assert_contains HAYSTACK NEEDLE MESSAGE
+	case "$1" in *"$2"*) ;; *) fail "$3: '$2' not in: $1" ;; esac
+}
+assert_not_contains() {
+	case "$1" in *"$2"*) fail "$3: '$2' found in: $1" ;; *) ;; esac
+}
+assert_file() { [ -f "$1" ] || fail "missing file $1"; }
+assert_no_file() { [ ! -e "$1" ] || fail "file should not exist: $1"; }
+# expect_status CODE CMD...: run CMD, check its exit code
+expect_status() {
+	local want=$1; shift
+	set +e; "$@"; local got=$?; set -e
+	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want"
+}

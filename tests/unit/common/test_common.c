@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: ISC */
+/* test_common.c: buf, path, time and hash helpers. */
+#include "test.h"
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/path.h"
+#include "common/timeutil.h"
+
+TEST(buf, grow_and_cap)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_STR_EQ(b.buf, "");
+	CHECK_OK(buf_adds(&b, "hello"));
+	CHECK_OK(buf_printf(&b, " %d", 42));
+	CHECK_STR_EQ(b.buf, "hello 42");
+	buf_release(&b);
+	buf_init(&b, 4);
+	CHECK_OK(buf_adds(&b, "abcd"));
+	CHECK_INT_EQ(buf_adds(&b, "e"), -1);
+	CHECK_INT_EQ(buf_error(&b), 1);
+	CHECK_STR_EQ(b.buf, "abcd");
+	buf_release(&b);
+}
+
+TEST(buf, html_and_json_escape)
+{
+	struct buf b = BUF_INIT;
+
+	CHECK_OK(buf_add_html(&b, "<a href=\"x\">&'", 14));
+	CHECK_STR_EQ(b.buf, "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+	buf_reset(&b);
+	CHECK_OK(buf_add_json_str(&b, "a\"b\\\n\x01", 6));
+	CHECK_STR_EQ(b.buf, "a\\\"b\\\\\\n\\u0001");
+	buf_release(&b);
+}
+
+TEST(path, canonicalize)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+
+	CHECK_OK(path_canonicalize("/news//2024/./hello/", &out, &err));
+	CHECK_STR_EQ(out.buf, "news/2024/hello");
+	CHECK_OK(path_canonicalize("/", &out, &err));
+	CHECK_STR_EQ(out.buf, "");
+	CHECK_INT_EQ(path_canonicalize("news/../../etc", &out, &err), -1);
+	CHECK(strstr(err.buf, "'..'") != NULL);
+	CHECK_INT_EQ(path_canonicalize("News", &out, &err), -1);
+	CHECK_INT_EQ(path_canonicalize("a\\b", &out, &err), -1);
+	CHECK_INT_EQ(path_canonicalize(".hidden", &out, &err), -1);
+	CHECK_OK(path_clean_rel("css/Site Main.css", &out, &err));
+	CHECK_STR_EQ(out.buf, "css/Site Main.css");
+	CHECK_INT_EQ(path_clean_rel("../x", &out, &err), -1);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+TEST(path, slug_from_title)
+{
+	struct buf out = BUF_INIT;
+
+	slug_from_title("Hello, World!  2024", &out);
+	CHECK_STR_EQ(out.buf, "hello-world-2024");
+	slug_from_title("???", &out);
+	CHECK_STR_EQ(out.buf, "page");
+	buf_release(&out);
+}
+
+TEST(time, iso8601)
+{
+	int64_t t;
+	char s[32];
+
+	CHECK_OK(time_parse_iso8601("2026-11-24T14:50:55Z", &t));
+	CHECK_INT_EQ(t, 1795531855);
+	time_format_iso8601(t, s, sizeof(s));
+	CHECK_STR_EQ(s, "2026-11-24T14:50:55Z");
+	CHECK_OK(time_parse_iso8601("2026-11-24T16:50:55+02:00", &t));
+	CHECK_INT_EQ(t, 1795531855);
+	CHECK_OK(time_parse_iso8601("2026-11-24", &t));
+	CHECK_INT_EQ(t, 1795478400);
+	CHECK_INT_EQ(time_parse_iso8601("2026-02-31", &t), -1);
+	CHECK_INT_EQ(time_parse_iso8601("yesterday", &t), -1);
+	CHECK_INT_EQ(time_parse_iso8601("2026-11-24T14:50Zjunk", &t), -1);
+}
+
+TEST(time, duration)
+{
+	int64_t s;
+
+	CHECK_OK(duration_parse("1h30m", &s));
+	CHECK_INT_EQ(s, 5400);
+	CHECK_OK(duration_parse("45", &s));
+	CHECK_INT_EQ(s, 45);
+	CHECK_INT_EQ(duration_parse("1x", &s), -1);
+	CHECK_INT_EQ(duration_parse("", &s), -1);
+}
+
+TEST(hash, sha256_and_md5)
+{
+	char hex[65], b64[25];
+
+	sha256_hex("abc", 3, hex);
+	CHECK_STR_EQ(hex, "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad");
+	md5_base64("", 0, b64);
+	CHECK_STR_EQ(b64, "1B2M2Y8AsgTpgAmY7PhCfg==");
+}
+
+TEST(fsutil, atomic_write_and_read)
+{
+	struct buf data = BUF_INIT, err = BUF_INIT;
+
+	CHECK_OK(mkdir_p("a/b/c", &err));
+	CHECK_OK(file_write_atomic("a/b/c/f.txt", "xyz", 3, &err));
+	CHECK_OK(file_read("a/b/c/f.txt", &data, 100, &err));
+	CHECK_STR_EQ(data.buf, "xyz");
+	CHECK_INT_EQ(file_read("a/b/c/f.txt", &data, 2, &err), -1);
+	CHECK_INT_EQ(file_read("nope", &data, 2, &err), -1);
+	CHECK(strstr(err.buf, "cannot open 'nope'") != NULL);
+	CHECK_OK(rm_rf("a", &err));
+	CHECK(!dir_exists("a"));
+	buf_release(&data);
+	buf_release(&err);
+}
