@@ -125,3 +125,39 @@ TEST(fsutil, atomic_write_and_read)
 	buf_release(&data);
 	buf_release(&err);
 }
+
+#include "common/manifest.h"
+
+TEST(manifest, roundtrip_and_validation)
+{
+	struct manifest m, back;
+	struct buf json = BUF_INIT, err = BUF_INIT;
+	const char *sha = "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad";
+
+	manifest_init(&m);
+	manifest_add(&m, "index.html", sha, 3, "text/html; charset=utf-8",
+	    "public, max-age=60", false, MK_HTML);
+	manifest_add(&m, "css/a.1234.css", sha, 3, "text/css", "immutable",
+	    true, MK_ASSET);
+	CHECK_OK(manifest_sort(&m, &err));
+	CHECK_STR_EQ(m.files[0].path, "css/a.1234.css");
+	manifest_to_json(&m, &json);
+	CHECK_OK(manifest_parse(json.buf, json.len, &back, &err));
+	CHECK_INT_EQ(back.nfiles, 2);
+	CHECK_NOT_NULL(manifest_find(&back, "index.html"));
+	CHECK_NULL(manifest_find(&back, "nope.html"));
+	CHECK(manifest_find(&back, "css/a.1234.css")->immutable);
+	manifest_release(&back);
+	{
+		const char *bad = "{\"version\":1,\"files\":[{\"path\":"
+		    "\"../x\"}]}";
+		CHECK_INT_EQ(manifest_parse(bad, strlen(bad), &back, &err), -1);
+	}
+	CHECK(strstr(err.buf, "files[0].path") != NULL);
+	CHECK_STR_EQ(mime_type_for("a/b.CSS"), "text/css; charset=utf-8");
+	CHECK_STR_EQ(mime_type_for("a.d/b"), "application/octet-stream");
+	manifest_release(&m);
+	buf_release(&json);
+	buf_release(&err);
+}

@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * manifest.c: build manifests (see manifest.h for the format), parsed and
+ * written with jansson.  Parsing validates every field, since a manifest
+ * may come back from a bucket.
+ */
+#include "common/compat.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/limits.h"
+#include "common/manifest.h"
+#include "common/path.h"
+#include "common/xmalloc.h"
+
+static const char *kind_names[] = { "html", "feed", "asset", "media",
+	"other" };
+
+void
+manifest_init(struct manifest *m)
+{
+	memset(m, 0, sizeof(*m));
+}
+
+void
+manifest_release(struct manifest *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->nfiles; i++) {
+		free(m->files[i].path);
+		free(m->files[i].content_type);
+		free(m->files[i].cache_control);
+	}
+	free(m->files);
+	free(m->build);
+	free(m->generated);
+	manifest_init(m);
+}
+
+const char *
+manifest_kind_name(enum manifest_kind k)
+{
+	return (size_t)k < NELEM(kind_names) ? kind_names[k] : "other";
+}
+
+int
+manifest_kind_parse(const char *s, enum manifest_kind *k)
+{
+	for (size_t i = 0; i < NELEM(kind_names); i++)
+		if (strcmp(s, kind_names[i]) == 0) {
+			*k = (enum manifest_kind)i;
+			return 0;
+		}
+	return -1;
+}
+
+struct manifest_entry *
+manifest_add(struct manifest *m, const char *path, const char *sha256,
+    int64_t size, const char *content_type, const char *cache_control,
+    bool immutable, enum manifest_kind kind)
+{
+	struct manifest_entry *e;
+
+	if (m->nfiles == m->alloc) {
+		m->alloc = m->alloc ? m->alloc * 2 : 64;
+		m->files = xreallocarray(m->files, m->alloc, sizeof(*e));
+	}
+	e = &m->files[m->nfiles++];
+	e->path = xstrdup(path);
+	strlcpy(e->sha256, sha256, sizeof(e->sha256));
+	e->size = size;
+	e->content_type = xstrdup(content_type ? content_type : "");
+	e->cache_control = xstrdup(cache_control ? cache_control : "");
+	e->immutable = immutable;
+	e->kind = kind;
+	return e;
+}
+
+static int
+cmp_entry(const void *a, const void *b)
+{
+	return strcmp(((const struct manifest_entry *)a)->path,
+	    ((const struct manifest_entry *)b)->path);
+}
+
+int
+manifest_sort(struct manifest *m, struct buf *err)
+{
+	if (m->nfiles)
+		qsort(m->files, m->nfiles, sizeof(m->files[0]), cmp_entry);
+	for (size_t i = 1; i < m->nfiles; i++)
+		if (strcmp(m->files[i - 1].path, m->files[i].path) == 0) {
+			buf_setf(err, "manifest: duplicate path '%s'",
+			    m->files[i].path);
+			return -1;
+		}
+	return 0;
+}
+
+const struct manifest_entry *
+manifest_find(const struct manifest *m, const char *path)
+{
+	struct manifest_entry key;
+
+	if (!m->nfiles)
+		return NULL;
+	key.path = (char *)(uintptr_t)path;
+	return bsearch(&key, m->files, m->nfiles, sizeof(key), cmp_entry);
+}
+
+static void
+add_json_string(struct buf *out, const char *s)
+{
+	buf_addch(out, '"');
+	buf_add_json_str(out, s, strlen(s));
+	buf_addch(out, '"');
+}
+
+void
+manifest_to_json(const struct manifest *m, struct buf *out)
+{
+	buf_adds(out, "{\"version\":1,\"build\":");
+	add_json_string(out, m->build ? m->build : "");
+	buf_adds(out, ",\"generated\":");
+	add_json_string(out, m->generated ? m->generated : "");
+	buf_adds(out, ",\"files\":[");
+	for (size_t i = 0; i < m->nfiles; i++) {
+		const struct manifest_entry *e = &m->files[i];
+		buf_adds(out, i ? ",\n{\"path\":" : "\n{\"path\":");
+		add_json_string(out, e->path);
+		buf_printf(out, ",\"sha256\":\"%s\",\"size\":%lld,"
+		    "\"content_type\":", e->sha256, (long long)e->size);
+		add_json_string(out, e->content_type);
+		buf_adds(out, ",\"cache_control\":");
+		add_json_string(out, e->cache_control);
+		buf_printf(out, ",\"immutable\":%s,\"kind\":\"%s\"}",
+		    e->immutable ? "true" : "false",
+		    manifest_kind_name(e->kind));
+	}
+	buf_adds(out, "\n]}\n");
+}
+
+static bool
+hex64(const char *s)
+{
+	if (strlen(s) != 64)
+		return false;
+	for (; *s; s++)
+		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
+			return false;
+	return true;
+}
+
+int
+manifest_parse(const char *json, size_t len, struct manifest *m,
+    struct buf *err)
+{
+	json_t *root, *files, *f;
+	json_error_t jerr;
+	struct buf clean = BUF_INIT;
+	size_t i;
+	int rc = -1;
+
+	manifest_init(m);
+	root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		buf_setf(err, "manifest: line %d: %s", jerr.line, jerr.text);
+		return -1;
+	}
+	if (!json_is_object(root) ||
+	    json_integer_value(json_object_get(root, "version")) != 1) {
+		buf_setf(err, "manifest: version: expected 1");
+		goto out;
+	}
+	files = json_object_get(root, "files");
+	if (!json_is_array(files)) {
+		buf_setf(err, "manifest: files: expected an array");
+		goto out;
+	}
+	m->build = xstrdup(json_is_string(json_object_get(root, "build")) ?
+	    json_string_value(json_object_get(root, "build")) : "");
+	m->generated = xstrdup(
+	    json_is_string(json_object_get(root, "generated")) ?
+	    json_string_value(json_object_get(root, "generated")) : "");
+	json_array_foreach(files, i, f) {
+		const char *path, *sha, *ct, *cc, *kind;
+		json_t *size, *imm;
+		enum manifest_kind k;
+
+		path = json_string_value(json_object_get(f, "path"));
+		sha = json_string_value(json_object_get(f, "sha256"));
+		ct = json_string_value(json_object_get(f, "content_type"));
+		cc = json_string_value(json_object_get(f, "cache_control"));
+		kind = json_string_value(json_object_get(f, "kind"));
+		size = json_object_get(f, "size");
+		imm = json_object_get(f, "immutable");
+		if (!path || path_clean_rel(path, &clean, err) == -1 ||
+		    strcmp(clean.buf, path) != 0) {
+			buf_setf(err, "manifest: files[%zu].path: expected a "
+			    "canonical relative path", i);
+			goto out;
+		}
+		if (!sha || !hex64(sha)) {
+			buf_setf(err, "manifest: files[%zu].sha256: expected "
+			    "64 hex digits", i);
+			goto out;
+		}
+		if (!json_is_integer(size) || json_integer_value(size) < 0) {
+			buf_setf(err, "manifest: files[%zu].size: expected a "
+			    "non-negative integer", i);
+			goto out;
+		}
+		if (!ct || !cc || !json_is_boolean(imm) || !kind ||
+		    manifest_kind_parse(kind, &k) == -1) {
+			buf_setf(err, "manifest: files[%zu]: content_type, "
+			    "cache_control, immutable or kind missing or "
+			    "invalid", i);
+			goto out;
+		}
+		manifest_add(m, path, sha, json_integer_value(size), ct, cc,
+		    json_is_true(imm), k);
+	}
+	rc = manifest_sort(m, err);
+out:
+	if (rc == -1)
+		manifest_release(m);
+	buf_release(&clean);
+	json_decref(root);
+	return rc;
+}
+
+int
+manifest_load(const char *file, struct manifest *m, struct buf *err)
+{
+	struct buf data = BUF_INIT;
+	int rc;
+
+	manifest_init(m);
+	if (file_read(file, &data, LIMIT_MANIFEST, err) == -1)
+		return -1;
+	rc = manifest_parse(data.buf, data.len, m, err);
+	buf_release(&data);
+	return rc;
+}
+
+int
+manifest_save(const struct manifest *m, const char *outdir, struct buf *err)
+{
+	struct buf json = BUF_INIT;
+	char *dir, *file;
+	int rc = -1;
+
+	dir = xasprintf("%s/.kiln", outdir);
+	file = xasprintf("%s/%s", outdir, MANIFEST_PATH);
+	if (mkdir_p(dir, err) == -1)
+		goto out;
+	manifest_to_json(m, &json);
+	rc = file_write_atomic(file, json.buf, json.len, err);
+out:
+	buf_release(&json);
+	free(dir);
+	free(file);
+	return rc;
+}
+
+const char *
+mime_type_for(const char *path)
+{
+	static const struct {
+		const char *ext, *type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".htm", "text/html; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".mjs", "text/javascript; charset=utf-8" },
+		{ ".json", "application/json" },
+		{ ".xml", "application/xml" },
+		{ ".atom", "application/atom+xml" },
+		{ ".rss", "application/rss+xml" },
+		{ ".txt", "text/plain; charset=utf-8" },
+		{ ".md", "text/markdown; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".jpg", "image/jpeg" },
+		{ ".jpeg", "image/jpeg" },
+		{ ".gif", "image/gif" },
+		{ ".webp", "image/webp" },
+		{ ".avif", "image/avif" },
+		{ ".ico", "image/x-icon" },
+		{ ".pdf", "application/pdf" },
+		{ ".woff", "font/woff" },
+		{ ".woff2", "font/woff2" },
+		{ ".ttf", "font/ttf" },
+		{ ".otf", "font/otf" },
+		{ ".mp4", "video/mp4" },
+		{ ".webm", "video/webm" },
+		{ ".mp3", "audio/mpeg" },
+		{ ".csv", "text/csv; charset=utf-8" },
+		{ ".zip", "application/zip" },
+		{ ".wasm", "application/wasm" },
+		{ ".map", "application/json" },
+	};
+	const char *dot = strrchr(path, '.'), *slash = strrchr(path, '/');
+
+	if (!dot || (slash && dot < slash))
+		return "application/octet-stream";
+	for (size_t i = 0; i < NELEM(types); i++)
+		if (strcasecmp(dot, types[i].ext) == 0)
+			return types[i].type;
+	return "application/octet-stream";
+}

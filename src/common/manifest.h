@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * manifest.h: the build manifest, the contract between the renderer (or
+ * an external build command), the deployer and history.
+ *
+ * A build's output folder OUT holds the site's files and OUT/.kiln/
+ * manifest.json, which lists every file of the site except itself:
+ *
+ *   {"version": 1, "build": "42", "generated": "2026-11-24T14:50:55Z",
+ *    "files": [{"path": "css/site.3fa9c1e2.css", "sha256": "<64 hex>",
+ *               "size": 1234, "content_type": "text/css; charset=utf-8",
+ *               "cache_control": "public, max-age=31536000, immutable",
+ *               "immutable": true, "kind": "asset"}, ...]}
+ *
+ * "files" is sorted by path (bytewise); paths are relative, canonical
+ * (path_clean_rel) and unique.  kind is one of "html" (pages, 404),
+ * "feed" (Atom, sitemap, robots.txt, per-page JSON), "asset"
+ * (fingerprinted static file), "media" (content-addressed upload) or
+ * "other" (anything else, e.g. from an external build command).
+ * immutable is true exactly for files whose name carries their content
+ * hash: the deployer writes them create-if-absent and never overwrites
+ * them.  The deployer keeps a target's last deployed manifest in the
+ * store and in the bucket as <prefix>.kiln/manifest.json.
+ */
+#ifndef KILN_MANIFEST_H
+#define KILN_MANIFEST_H
+
+struct buf;
+
+#define MANIFEST_PATH ".kiln/manifest.json"
+
+enum manifest_kind { MK_HTML, MK_FEED, MK_ASSET, MK_MEDIA, MK_OTHER };
+
+struct manifest_entry {
+	char *path;
+	char sha256[65];
+	int64_t size;
+	char *content_type;
+	char *cache_control;
+	bool immutable;
+	enum manifest_kind kind;
+};
+
+struct manifest {
+	char *build;			/* build id, may be "" */
+	char *generated;		/* ISO 8601, may be "" */
+	struct manifest_entry *files;	/* sorted by path after sort/parse */
+	size_t nfiles;
+	size_t alloc;
+};
+
+void manifest_init(struct manifest *m);
+void manifest_release(struct manifest *m);
+/*
+ * Append an entry (strings copied).  Returns the new entry.  Call
+ * manifest_sort() before writing or looking up.
+ */
+struct manifest_entry *manifest_add(struct manifest *m, const char *path,
+    const char *sha256, int64_t size, const char *content_type,
+    const char *cache_control, bool immutable, enum manifest_kind kind);
+/* sort by path; -1 with err if two entries share a path */
+int manifest_sort(struct manifest *m, struct buf *err);
+/* binary search by path; NULL if absent (m must be sorted) */
+const struct manifest_entry *manifest_find(const struct manifest *m,
+    const char *path);
+/* serialise (deterministic: stable key order, sorted files) */
+void manifest_to_json(const struct manifest *m, struct buf *out);
+/* parse and validate; -1 with err (naming the field) on bad input */
+int manifest_parse(const char *json, size_t len, struct manifest *m,
+    struct buf *err);
+int manifest_load(const char *file, struct manifest *m, struct buf *err);
+/* write OUT/.kiln/manifest.json atomically */
+int manifest_save(const struct manifest *m, const char *outdir,
+    struct buf *err);
+const char *manifest_kind_name(enum manifest_kind k);
+int manifest_kind_parse(const char *s, enum manifest_kind *k);
+/* MIME type by file extension, e.g. "text/html; charset=utf-8" */
+const char *mime_type_for(const char *path);
+
+#endif
