@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * history.h: build history in git (libgit2).
+ *
+ * Every deployed build's output folder (with its .kiln/manifest.json) is
+ * one commit on a branch of a bare repository.  A commit is built from the
+ * previous commit's tree with only the changed paths written (the
+ * manifests' SHA-256 say what changed), so a 1-page edit of a 10,000-page
+ * site writes one blob, the trees on its path, and one commit.
+ *
+ * History never blocks publishing: callers log and report a failure and
+ * go on; a push that failed is retried by the next push of the branch,
+ * which carries every unpushed commit.
+ *
+ * Thread rule: each call opens and closes its own repository handle, so
+ * calls are safe from any thread, but two commits to one repository must
+ * not run at once (the worker serialises builds of a site).
+ */
+#ifndef KILN_HISTORY_H
+#define KILN_HISTORY_H
+
+struct buf;
+
+struct history_commit_info {
+	char commit[41];	/* the new commit id (hex) */
+	size_t written;		/* blobs written (changed or new files) */
+	size_t removed;		/* paths removed */
+	size_t unchanged;	/* paths reused from the previous tree */
+	bool full;		/* tree built from scratch */
+};
+
+/*
+ * Commit the output folder OUTDIR (which must hold .kiln/manifest.json) to
+ * the bare repository REPO_DIR (created if missing) on BRANCH.  The
+ * message names BUILD_ID, REASONS and the pages that changed; trailers
+ * "Kiln-Build: ID" and "Kiln-Reasons: ..." make the build findable.
+ * Returns 0 and fills info, or -1 with err.
+ */
+int history_commit(const char *repo_dir, const char *branch,
+    const char *outdir, const char *build_id, const char *reasons,
+    struct history_commit_info *info, struct buf *err);
+
+/*
+ * Find the newest commit of BUILD_ID on BRANCH.  Returns 0 and the hex id,
+ * 1 if there is none, -1 with err on error.
+ */
+int history_find_build(const char *repo_dir, const char *branch,
+    const char *build_id, char commit[41], struct buf *err);
+
+/*
+ * Write the tree of COMMIT (hex, or "build:ID") into DESTDIR, which must
+ * not exist yet: a complete output folder, manifest included, for a
+ * rollback through the normal deploy.
+ */
+int history_export(const char *repo_dir, const char *branch,
+    const char *commit, const char *destdir, struct buf *err);
+
+struct history_push_opts {
+	const char *ssh_key;	/* private key file, or NULL */
+	const char *token_env;	/* env var with "TOKEN" or "USER:TOKEN" */
+};
+
+/*
+ * Push BRANCH to REMOTE_URL.  Credentials never go in the URL; messages
+ * never contain them (URLs are scrubbed of user info).  -1 with err.
+ */
+int history_push(const char *repo_dir, const char *branch,
+    const char *remote_url, const struct history_push_opts *opts,
+    struct buf *err);
+
+/*
+ * Keep only the newest KEEP commits of BRANCH (the oldest kept one becomes
+ * a root commit; trees are shared, ids of kept commits change).  KEEP 0
+ * keeps everything.  Returns the number of commits dropped, or -1.
+ */
+int history_prune(const char *repo_dir, const char *branch, size_t keep,
+    struct buf *err);
+
+/* copy URL into out with any "user:password@" replaced by "***@" */
+void history_scrub_url(const char *url, struct buf *out);
+
+#endif
