@@ -36,6 +36,17 @@ NORETURN void bug_fl(const char *file, int line, const char *fmt, ...)
     PRINTF_LIKE(3, 4);
 #define BUG(...) bug_fl(__FILE__, __LINE__, __VA_ARGS__)
 
+/*
+ * The headers that declare banned functions come first, so that their
+ * (fortified) definitions are seen before banned.h renames the names.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "common/banned.h"
 
 #endif

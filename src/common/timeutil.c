@@ -33,7 +33,7 @@ time_parse_iso8601(const char *s, int64_t *out)
 {
 	struct tm tm;
 	const char *p = s;
-	int y, mo, d, h = 0, mi = 0, sec = 0, oh, om, sign = 0;
+	int y, mo, d, h = 0, mi = 0, sec = 0, oh = 0, om = 0, sign = 0;
 	time_t t;
 
 	memset(&tm, 0, sizeof(tm));
