@@ -54,6 +54,8 @@ log_setformat(enum log_format f)
 	format = f;
 }
 
+static void vlog(int, const char *, va_list, const char *) PRINTF_LIKE(2, 0);
+
 static void
 vlog(int pri, const char *fmt, va_list ap, const char *errstr)
 {

@@ -38,8 +38,11 @@ slug_from_title(const char *title, struct buf *out)
 	for (; *title && out->len < LIMIT_SLUG; title++) {
 		unsigned char c = (unsigned char)*title;
 		if (isalnum(c) && c < 0x80) {
-			if (dash && out->len)
+			if (dash && out->len) {
+				if (out->len + 2 > LIMIT_SLUG)
+					break;
 				buf_addch(out, '-');
+			}
 			dash = 0;
 			buf_addch(out, tolower(c));
 		} else

@@ -161,3 +161,18 @@ TEST(manifest, roundtrip_and_validation)
 	buf_release(&json);
 	buf_release(&err);
 }
+
+TEST(path, slug_never_exceeds_limit)
+{
+	struct buf in = BUF_INIT, out = BUF_INIT;
+
+	/* found by fuzz_common_path: a dash before the last character went
+	 * one byte past LIMIT_SLUG */
+	for (int i = 0; i < 150; i++)
+		buf_adds(&in, "a ");
+	slug_from_title(in.buf, &out);
+	CHECK(out.len <= 200);
+	CHECK(slug_valid(out.buf, out.len));
+	buf_release(&in);
+	buf_release(&out);
+}
