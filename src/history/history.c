@@ -418,6 +418,69 @@ history_find_build(const char *repo_dir, const char *branch,
 	return rc;
 }
 
+int
+history_log(const char *repo_dir, const char *branch, size_t limit,
+    int (*fn)(const struct history_entry *, void *), void *arg,
+    struct buf *err)
+{
+	git_repository *repo = NULL;
+	git_revwalk *walk = NULL;
+	git_commit *c;
+	git_oid oid;
+	struct history_entry e;
+	struct buf sum = BUF_INIT;
+	const char *msg, *p, *nl;
+	char *ref;
+	size_t n = 0;
+	int rc = -1;
+
+	if (!(ref = branch_ref(branch, err)))
+		return -1;
+	if (repo_open(repo_dir, false, &repo, err) == -1)
+		goto out;
+	if (git_revwalk_new(&walk, repo) < 0) {
+		giterr(err, "cannot walk history");
+		goto out;
+	}
+	if (git_revwalk_push_ref(walk, ref) < 0) {
+		rc = 0;		/* no branch yet */
+		goto out;
+	}
+	while ((limit == 0 || n < limit) && git_revwalk_next(&oid, walk) == 0) {
+		if (git_commit_lookup(&c, repo, &oid) < 0) {
+			giterr(err, "cannot read a commit");
+			goto out;
+		}
+		memset(&e, 0, sizeof(e));
+		git_oid_tostr(e.commit, sizeof(e.commit), &oid);
+		e.time = (int64_t)git_commit_time(c);
+		msg = git_commit_message(c);
+		nl = strchr(msg, '\n');
+		buf_reset(&sum);
+		buf_add(&sum, msg, nl ? (size_t)(nl - msg) : strlen(msg));
+		e.summary = sum.buf;
+		if ((p = strstr(msg, "\nKiln-Build: ")) != NULL) {
+			p += 13;
+			nl = strchr(p, '\n');
+			snprintf(e.build, sizeof(e.build), "%.*s",
+			    (int)(nl ? nl - p : (ptrdiff_t)strlen(p)), p);
+		}
+		n++;
+		if (fn(&e, arg) != 0) {
+			git_commit_free(c);
+			break;
+		}
+		git_commit_free(c);
+	}
+	rc = 0;
+out:
+	git_revwalk_free(walk);
+	git_repository_free(repo);
+	buf_release(&sum);
+	free(ref);
+	return rc;
+}
+
 struct export_ctx {
 	git_repository *repo;
 	const char *dest;

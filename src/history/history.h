@@ -76,6 +76,22 @@ int history_push(const char *repo_dir, const char *branch,
 int history_prune(const char *repo_dir, const char *branch, size_t keep,
     struct buf *err);
 
+struct history_entry {
+	char commit[41];
+	char build[32];		/* from the Kiln-Build trailer, or "" */
+	int64_t time;		/* commit time, seconds since the epoch */
+	const char *summary;	/* first line of the message (borrowed) */
+};
+
+/*
+ * Call fn for each commit of BRANCH, newest first, at most LIMIT (0 = all).
+ * fn returns 0 to go on, non-zero to stop.  Returns 0, or -1 with err
+ * (a repository without the branch has no entries: 0).
+ */
+int history_log(const char *repo_dir, const char *branch, size_t limit,
+    int (*fn)(const struct history_entry *, void *), void *arg,
+    struct buf *err);
+
 /* copy URL into out with any "user:password@" replaced by "***@" */
 void history_scrub_url(const char *url, struct buf *out);
 
