@@ -636,7 +636,7 @@ walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
 		apply_defaults(k->pattern, elem);
 		walk_map(ctx, v, line, k->pattern, path, elem);
 		if (k->check)
-			k->check(ctx, elem, v, path);
+			k->check(ctx, elem, v, line, path);
 		return;
 	case CK_NAMED:
 	case CK_LIST:
@@ -709,7 +709,7 @@ walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
 				continue;
 			walk_map(ctx, val, eline, epat, epath, elem);
 			if (k->check)
-				k->check(ctx, elem, val, epath);
+				k->check(ctx, elem, val, eline, epath);
 		}
 		return;
 	case CK_STRLIST:

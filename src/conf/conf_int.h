@@ -45,9 +45,12 @@ enum ck_type {
 
 struct conf_ctx;
 
-/* called once an object's mapping has been read, to check across keys */
+/*
+ * Called once an object's mapping has been read, to check across keys;
+ * line is that of the key that introduced the object.
+ */
 typedef void conf_check_fn(struct conf_ctx *ctx, void *obj,
-    struct fy_node *map, const char *path);
+    struct fy_node *map, int line, const char *path);
 
 struct conf_key {
 	const char *pattern;

@@ -249,7 +249,7 @@ param_key(const char *s)
 
 static void
 check_collection(struct conf_ctx *ctx, void *obj, struct fy_node *map,
-    const char *path)
+    UNUSED int line, const char *path)
 {
 	static const char *const sorts[] = {
 		"date", "title", "weight", "path", NULL
@@ -304,7 +304,7 @@ norm_prefix(char **prefix, struct buf *why)
 
 static void
 check_target(struct conf_ctx *ctx, void *obj, struct fy_node *map,
-    const char *path)
+    int line, const char *path)
 {
 	struct conf_target *t = obj;
 	struct buf why = BUF_INIT;
@@ -318,13 +318,13 @@ check_target(struct conf_ctx *ctx, void *obj, struct fy_node *map,
 		conf_err(ctx, conf_line(map, "prefix"), path, "prefix", "%s",
 		    why.buf);
 	if (type == CONF_TARGET_S3 && !conf_get(map, "bucket"))
-		conf_err(ctx, conf_line(map, NULL), path, "bucket",
+		conf_err(ctx, line, path, "bucket",
 		    "is required for type s3");
 	if (type == CONF_TARGET_S3 && t->bucket && !*t->bucket)
 		conf_err(ctx, conf_line(map, "bucket"), path, "bucket",
 		    "must not be empty");
 	if (type == CONF_TARGET_DIR && !conf_get(map, "path"))
-		conf_err(ctx, conf_line(map, NULL), path, "path",
+		conf_err(ctx, line, path, "path",
 		    "is required for type dir");
 	if (type == CONF_TARGET_DIR && t->path && !*t->path)
 		conf_err(ctx, conf_line(map, "path"), path, "path",
@@ -359,9 +359,8 @@ check_target(struct conf_ctx *ctx, void *obj, struct fy_node *map,
 
 static void
 check_cdn(struct conf_ctx *ctx, UNUSED void *obj, struct fy_node *map,
-    const char *path)
+    int line, const char *path)
 {
-	int line = conf_line(map, NULL);
 
 	switch (conf_enum_given(map, "type", cdn_types)) {
 	case CONF_CDN_CLOUDFRONT:
@@ -412,7 +411,7 @@ email_valid(const char *s)
 
 static void
 check_email(struct conf_ctx *ctx, void *obj, struct fy_node *map,
-    const char *path)
+    UNUSED int line, const char *path)
 {
 	struct notify_email *e = obj;
 	struct fy_node *seq, *item;

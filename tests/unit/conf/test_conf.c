@@ -500,9 +500,9 @@ TEST(conf, cron_keys)
 TEST(conf, target_rules)
 {
 	CHECK_STR_EQ(error_with("targets:\n  prod:\n    type: s3\n"),
-	    "kiln.yaml:4: targets.prod.bucket: is required for type s3");
+	    "kiln.yaml:3: targets.prod.bucket: is required for type s3");
 	CHECK_STR_EQ(error_with("targets:\n  www:\n    type: dir\n"),
-	    "kiln.yaml:4: targets.www.path: is required for type dir");
+	    "kiln.yaml:3: targets.www.path: is required for type dir");
 	CHECK_STR_EQ(error_with("targets:\n  www:\n    path: x\n"),
 	    "kiln.yaml:3: targets.www.type: is required");
 	CHECK_STR_EQ(error_with("targets:\n  www:\n"),
