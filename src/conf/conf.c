@@ -797,6 +797,71 @@ walk_map(struct conf_ctx *ctx, struct fy_node *map, int line, const char *pat,
 	free(seen);
 }
 
+/*
+ * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is
+ * not one (overlong forms, surrogates and values past U+10FFFF included).
+ */
+static size_t
+utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+/*
+ * kiln.yaml must be UTF-8 without NUL bytes.  Checked before libfyaml
+ * sees the bytes: libfyaml 0.7.12 loops forever on some invalid UTF-8
+ * (e.g. "%\xff", found by fuzz_conf_yaml).  Returns 0 or -1 (reported).
+ */
+static int
+check_encoding(struct conf_ctx *ctx, const char *yaml, size_t len)
+{
+	const unsigned char *s = (const unsigned char *)yaml;
+	size_t i = 0, n;
+	int line = 1;
+
+	while (i < len) {
+		if (s[i] == '\0') {
+			conf_err(ctx, line, NULL, NULL, "contains a NUL byte");
+			return -1;
+		}
+		if (!(n = utf8_len(s + i, len - i))) {
+			conf_err(ctx, line, NULL, NULL, "not valid UTF-8");
+			return -1;
+		}
+		if (s[i] == '\n')
+			line++;
+		i += n;
+	}
+	return 0;
+}
+
 static int
 cmp_err(const void *a, const void *b)
 {
@@ -829,6 +894,8 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 	c->dir = xstrdup(dir);
 	apply_defaults("", c);
 
+	if (check_encoding(&ctx, yaml, len) == -1)
+		goto out;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;
 	dcfg.output_fn = NULL;

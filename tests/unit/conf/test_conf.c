@@ -721,3 +721,27 @@ TEST(conf, skel_default_loads)
 	conf_free(c);
 	free(path);
 }
+
+TEST(conf, encoding)
+{
+	/* libfyaml 0.7.12 hangs on this one: it must never see it */
+	static const char hang[] = "%\xff\xff bu";
+	struct conf *c;
+
+	c = conf_load_string(hang, sizeof(hang) - 1, "kiln.yaml", &err);
+	CHECK_NULL(c);
+	CHECK_STR_EQ(err.buf, "kiln.yaml:1: not valid UTF-8");
+	c = conf_load_string("a: 1\nb: \0\n", 10, "kiln.yaml", &err);
+	CHECK_NULL(c);
+	CHECK_STR_EQ(err.buf, "kiln.yaml:2: contains a NUL byte");
+	CHECK_STR_EQ(errors(MINIMAL "# caf\xc3\xa9\nx: \xed\xa0\x80\n"),
+	    "kiln.yaml:3: not valid UTF-8");
+	CHECK_STR_EQ(errors(MINIMAL "x: \xc0\xaf\n"),
+	    "kiln.yaml:2: not valid UTF-8");
+	c = load("site: {title: \"Caf\xc3\xa9 \xf0\x9f\x8d\xb0\", base_url: "
+	    "\"http://x\"}\n");
+	if (!c)
+		test_fail(__FILE__, __LINE__, "%s", err.buf);
+	CHECK_STR_EQ(c->site.title, "Caf\xc3\xa9 \xf0\x9f\x8d\xb0");
+	conf_free(c);
+}
