@@ -18,6 +18,7 @@ struct cmd {
 };
 
 int cmd_init(int, char **);
+int cmd_history(int, char **);
 int cmd_import(int, char **);
 int cmd_page(int, char **);
 int cmd_media(int, char **);

@@ -27,6 +27,8 @@ static const struct cmd cmds[] = {
 	    "[--json]" },
 	{ "feed", cmd_feed, "feed MANIFEST" },
 	{ "gc", cmd_gc, "gc" },
+	{ "history", cmd_history,
+	    "history log [--json] [-n N] | push | export BUILD|COMMIT DIR" },
 	{ "import", cmd_import, "import DIR" },
 	{ "init", cmd_init, "init [DIR] [--demo]" },
 	{ "media", cmd_media, "media add FILE | media list [--json]" },

@@ -281,3 +281,94 @@ TEST(history, push_to_bare_repository)
 	CHECK(strstr(err.buf, "push") != NULL);
 	buf_release(&err);
 }
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+static int
+free_port(void)
+{
+	struct sockaddr_in sa;
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0), port;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK_OK(bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	CHECK_OK(getsockname(fd, (struct sockaddr *)&sa, &len));
+	port = ntohs(sa.sin_port);
+	close(fd);
+	return port;
+}
+
+static bool
+port_open(int port)
+{
+	struct sockaddr_in sa;
+	int fd = socket(AF_INET, SOCK_STREAM, 0), r;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	r = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	close(fd);
+	return r == 0;
+}
+
+TEST(history, push_to_git_daemon_and_catch_up)
+{
+	struct history_commit_info i;
+	struct buf err = BUF_INIT;
+	char url[128], port_arg[32], base[600], cmd[1024], want[41];
+	int port = free_port();
+	pid_t pid;
+	FILE *f;
+
+	git_libgit2_init();
+	snprintf(base, sizeof(base), "--base-path=%s/srv", test_tmpdir());
+	snprintf(cmd, sizeof(cmd), "git init -q --bare %s/srv/site.git",
+	    test_tmpdir());
+	CHECK_OK(system(cmd));
+	snprintf(url, sizeof(url), "git://127.0.0.1:%d/site.git", port);
+	make_out("out", v1);
+	CHECK_OK(history_commit("h.git", "main", "out", "1", "manual", &i,
+	    &err));
+	/* the remote is down: the push fails, the commit stays */
+	CHECK_INT_EQ(history_push("h.git", "main", url, NULL, &err), -1);
+	make_out("out", v2);
+	CHECK_OK(history_commit("h.git", "main", "out", "2", "manual", &i,
+	    &err));
+	strlcpy(want, i.commit, sizeof(want));
+	snprintf(port_arg, sizeof(port_arg), "--port=%d", port);
+	if ((pid = fork()) == 0) {
+		execlp("git", "git", "daemon", "--reuseaddr", "--export-all",
+		    "--enable=receive-pack", base, "--listen=127.0.0.1",
+		    port_arg, (char *)NULL);
+		_exit(127);
+	}
+	for (int t = 0; t < 100 && !port_open(port); t++)
+		usleep(50000);
+	/* the next push carries both commits */
+	CHECK_OK(history_push("h.git", "main", url, NULL, &err));
+	kill(pid, SIGTERM);
+	waitpid(pid, NULL, 0);
+	snprintf(cmd, sizeof(cmd), "git --git-dir=srv/site.git rev-parse main"
+	    " && git --git-dir=srv/site.git rev-list --count main");
+	f = popen(cmd, "r");
+	CHECK_NOT_NULL(f);
+	{
+		char got[64] = "", count[16] = "";
+		CHECK_NOT_NULL(fgets(got, sizeof(got), f));
+		CHECK_NOT_NULL(fgets(count, sizeof(count), f));
+		got[strcspn(got, "\n")] = '\0';
+		CHECK_STR_EQ(got, want);
+		CHECK_STR_EQ(count, "2\n");
+	}
+	pclose(f);
+	buf_release(&err);
+}
