@@ -872,6 +872,20 @@ cmp_err(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
+/* report the errors libfyaml collected since *iter */
+static void
+collect_diag(struct conf_ctx *ctx, struct fy_diag *diag, void **iter)
+{
+	struct fy_diag_error *de;
+
+	while ((de = fy_diag_errors_iterate(diag, iter))) {
+		if (de->type < FYET_ERROR)
+			continue;
+		conf_err(ctx, de->line > 0 ? de->line : 1, NULL, NULL,
+		    "syntax error: %s", de->msg ? de->msg : "bad YAML");
+	}
+}
+
 static struct conf *
 load(const char *yaml, size_t len, const char *name, const char *dir,
     struct buf *err)
@@ -880,11 +894,11 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 	struct fy_diag_cfg dcfg;
 	struct fy_diag *diag = NULL;
 	struct fy_parse_cfg pcfg;
-	struct fy_document *doc = NULL;
-	struct fy_diag_error *de;
+	struct fy_parser *fyp = NULL;
+	struct fy_document *doc = NULL, *doc2;
 	struct fy_node *root = NULL;
 	struct conf *c;
-	void *iter = NULL;
+	void *diag_iter = NULL;
 	size_t i;
 
 	ctx.file = name;
@@ -909,14 +923,14 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 	memset(&pcfg, 0, sizeof(pcfg));
 	pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
 	pcfg.diag = diag;
-	/* libfyaml reports an error for no input at all: that is empty */
-	doc = len ? fy_document_build_from_string(&pcfg, yaml, len) : NULL;
-	while ((de = fy_diag_errors_iterate(diag, &iter))) {
-		if (de->type < FYET_ERROR)
-			continue;
-		conf_err(&ctx, de->line > 0 ? de->line : 1, NULL, NULL,
-		    "syntax error: %s", de->msg ? de->msg : "bad YAML");
+	if (!(fyp = fy_parser_create(&pcfg)) ||
+	    (len && fy_parser_set_string(fyp, yaml, len) != 0)) {
+		conf_err(&ctx, 1, NULL, NULL, "cannot set up the YAML parser");
+		goto out;
 	}
+	/* libfyaml reports an error for no input at all: that is empty */
+	doc = len ? fy_parse_load_document(fyp) : NULL;
+	collect_diag(&ctx, diag, &diag_iter);
 	/*
 	 * No document and no error: an empty stream (nothing, or only
 	 * comments), where every required key is missing.
@@ -927,19 +941,31 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 		goto out;
 	if (is_null(root)) {
 		report_missing(&ctx, "", "", 1, NULL);
-		goto out;
-	}
-	if (fy_node_get_type(root) != FYNT_MAPPING || fy_node_is_alias(root)) {
+	} else if (fy_node_get_type(root) != FYNT_MAPPING ||
+	    fy_node_is_alias(root)) {
 		conf_err(&ctx, node_line(root, 1), NULL, NULL,
 		    "expected a mapping of sections (site, build, targets, "
 		    "...)");
-		goto out;
+	} else {
+		walk_map(&ctx, root, 1, "", "", c);
+		conf_check_root(&ctx, c, root);
 	}
-	walk_map(&ctx, root, 1, "", "", c);
-	conf_check_root(&ctx, c, root);
+	/*
+	 * A second document ("---") would be silently ignored: refuse it,
+	 * unless it is empty (a trailing "---").
+	 */
+	if (doc && (doc2 = fy_parse_load_document(fyp))) {
+		if (!is_null(fy_document_root(doc2)))
+			conf_err(&ctx, node_line(fy_document_root(doc2), 1),
+			    NULL, NULL, "only one YAML document is allowed");
+		fy_parse_document_destroy(fyp, doc2);
+	}
+	collect_diag(&ctx, diag, &diag_iter);
  out:
 	if (doc)
-		fy_document_destroy(doc);
+		fy_parse_document_destroy(fyp, doc);
+	if (fyp)
+		fy_parser_destroy(fyp);
 	if (diag)
 		fy_diag_destroy(diag);
 	if (ctx.nerr || ctx.too_many) {

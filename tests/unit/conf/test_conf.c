@@ -745,3 +745,19 @@ TEST(conf, encoding)
 	CHECK_STR_EQ(c->site.title, "Caf\xc3\xa9 \xf0\x9f\x8d\xb0");
 	conf_free(c);
 }
+
+TEST(conf, one_document_only)
+{
+	struct conf *c;
+
+	CHECK_STR_EQ(errors(MINIMAL "---\nsite: {title: U}\n"),
+	    "kiln.yaml:3: only one YAML document is allowed");
+	c = load("---\n" MINIMAL "...\n");
+	if (!c)
+		test_fail(__FILE__, __LINE__, "%s", err.buf);
+	conf_free(c);
+	c = load(MINIMAL "---\n");
+	if (!c)
+		test_fail(__FILE__, __LINE__, "%s", err.buf);
+	conf_free(c);
+}
