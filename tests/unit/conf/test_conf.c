@@ -761,3 +761,45 @@ TEST(conf, one_document_only)
 		test_fail(__FILE__, __LINE__, "%s", err.buf);
 	conf_free(c);
 }
+
+TEST(conf, error_cap_and_list_cap)
+{
+	struct buf y = BUF_INIT;
+	const char *e, *last;
+	int i, lines = 0;
+
+	buf_adds(&y, MINIMAL);
+	for (i = 0; i < 150; i++)
+		buf_printf(&y, "k%d: 1\n", i);
+	e = errors(y.buf);
+	for (last = e; *last; last++)
+		lines += *last == '\n';
+	CHECK_INT_EQ(lines, 100);	/* 100 errors, then the last line */
+	CHECK(strncmp(e, "kiln.yaml:2: k0: unknown key\n", 29) == 0);
+	last = strrchr(e, '\n') + 1;
+	CHECK_STR_EQ(last, "kiln.yaml: too many errors, giving up");
+
+	buf_reset(&y);
+	buf_adds(&y, MINIMAL "targets: {p: {type: s3, bucket: b, cdn: "
+	    "{type: purge, urls: [");
+	for (i = 0; i < 1001; i++)
+		buf_printf(&y, "%s\"http://c%d\"", i ? "," : "", i);
+	buf_adds(&y, "]}}}\n");
+	CHECK_STR_EQ(errors(y.buf),
+	    "kiln.yaml:2: targets.p.cdn.urls: more than 1000 items");
+	buf_release(&y);
+}
+
+TEST(conf, single_line_strings)
+{
+	struct conf *c;
+
+	CHECK_STR_EQ(errors("site: {title: \"a\\nb\", base_url: "
+	    "\"http://x\"}\n"),
+	    "kiln.yaml:1: site.title: contains a control character");
+	c = load(MINIMAL "build:\n  command: |\n    set -e\n    make\n");
+	if (!c)
+		test_fail(__FILE__, __LINE__, "%s", err.buf);
+	CHECK_STR_EQ(c->build.command, "set -e\nmake\n");
+	conf_free(c);
+}
