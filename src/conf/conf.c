@@ -29,6 +29,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 
 #include <libfyaml.h>
 
@@ -257,19 +258,25 @@ owner_of(const char *pattern, char *out, size_t outsz)
 		parent_of(out, out, outsz);
 }
 
+/* owners[i]: the owner pattern of conf_keys[i], computed once */
+static char (*owners)[CONF_MAX_PATTERN];
+static pthread_once_t owners_once = PTHREAD_ONCE_INIT;
+
+static void
+owners_init(void)
+{
+	size_t i;
+
+	owners = xcalloc(conf_nkeys, sizeof(*owners));
+	for (i = 0; i < conf_nkeys; i++)
+		owner_of(conf_keys[i].pattern, owners[i], sizeof(owners[i]));
+}
+
 static bool
 owned_by(const struct conf_key *k, const char *owner)
 {
-	char o[CONF_MAX_PATTERN];
-
-	owner_of(k->pattern, o, sizeof(o));
-	return strcmp(o, owner) == 0;
-}
-
-static const char *const *
-enum_names(const struct conf_key *k)
-{
-	return k->names;
+	pthread_once(&owners_once, owners_init);
+	return strcmp(owners[k - conf_keys], owner) == 0;
 }
 
 /* "90" -> "90s", "3600" -> "1h": the largest exact unit */
@@ -430,7 +437,7 @@ set_scalar(const struct conf_key *k, const char *s, size_t len, bool plain,
 		*(int64_t *)field = d;
 		return 0;
 	case CK_ENUM:
-		for (i = 0; enum_names(k)[i]; i++) {
+		for (i = 0; k->names[i]; i++) {
 			if (strlen(k->names[i]) == len &&
 			    memcmp(s, k->names[i], len) == 0) {
 				*(int *)field = (int)i;
