@@ -5,7 +5,8 @@
  * "NAME:LINE: ..." form; on success the normalisations the rest of kiln
  * relies on must hold (base_url without a trailing '/', prefixes empty or
  * ending in '/', required fields set, CDNs with a base_url, valid cron
- * expressions parsed).
+ * expressions parsed, and cron_next() on them finishing with a later
+ * minute or -1).
  */
 #include "common/compat.h"
 
@@ -39,6 +40,23 @@ check_prefix(const char *p)
 
 	if (n && (p[n - 1] != '/' || p[0] == '/'))
 		abort();
+}
+
+/* cron_next() on a parsed expression: a later minute, or -1 */
+static void
+check_cron(const char *expr, const struct cron *cr)
+{
+	static const int64_t from[] = { 0, 1795000000, 4102444800 };
+	int64_t t;
+	size_t i;
+
+	if (!expr[0])
+		return;
+	for (i = 0; i < NELEM(from); i++) {
+		t = cron_next(cr, from[i]);
+		if (t != -1 && (t <= from[i] || t % 60 != 0))
+			abort();
+	}
 }
 
 static void
@@ -90,6 +108,9 @@ check_conf(const struct conf *c)
 	}
 	if (c->schedule.gc[0] && c->schedule.gc_cron.months == 0)
 		abort();
+	check_cron(c->schedule.republish, &c->schedule.republish_cron);
+	check_cron(c->schedule.gc, &c->schedule.gc_cron);
+	check_cron(c->schedule.stuck_check, &c->schedule.stuck_check_cron);
 	if (c->notify.email && c->notify.email->nto == 0)
 		abort();
 }
