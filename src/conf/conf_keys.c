@@ -444,6 +444,27 @@ strip_slashes(char *s)
 		s[--n] = '\0';
 }
 
+/*
+ * true if a URL carries a password ("scheme://user:pass@host") or a
+ * PostgreSQL conninfo a "password=" setting
+ */
+static bool
+has_password(const char *s)
+{
+	const char *p = strstr(s, "://"), *at, *colon;
+	size_t n;
+
+	if (strcasestr(s, "password="))
+		return true;
+	if (!p)
+		return false;
+	p += 3;
+	n = strcspn(p, "/?#");
+	at = memchr(p, '@', n);
+	colon = at ? memchr(p, ':', (size_t)(at - p)) : NULL;
+	return colon != NULL;
+}
+
 void
 conf_check_root(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
 {
@@ -459,6 +480,19 @@ conf_check_root(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
 	    !c->store.url_env)
 		conf_err(ctx, conf_line(sect, "driver"), "store", "url",
 		    "is required for driver postgres (or store.url_env)");
+	if (c->store.url && has_password(c->store.url))
+		conf_err(ctx, conf_line(sect, "url"), "store", "url",
+		    "contains a password; put the conninfo in the variable "
+		    "named by store.url_env");
+	sect = conf_get(root, "history");
+	if (c->history.remote && has_password(c->history.remote))
+		conf_err(ctx, conf_line(sect, "remote"), "history", "remote",
+		    "contains a password; use history.token_env");
+	sect = conf_get(conf_get(root, "notify"), "email");
+	if (c->notify.email && c->notify.email->smtp &&
+	    has_password(c->notify.email->smtp))
+		conf_err(ctx, conf_line(sect, "smtp"), "notify.email", "smtp",
+		    "contains a password; use username and password_env");
 	sect = conf_get(root, "build");
 	if (c->build.heartbeat >= c->build.lease)
 		conf_err(ctx, conf_line(sect, "heartbeat"), "build",

@@ -803,3 +803,35 @@ TEST(conf, single_line_strings)
 	CHECK_STR_EQ(c->build.command, "set -e\nmake\n");
 	conf_free(c);
 }
+
+TEST(conf, no_passwords_in_urls)
+{
+	struct conf *c;
+	const char *e;
+
+	e = error_with("store:\n  driver: postgres\n  url: "
+	    "\"postgresql://kiln:hunter2@db/kiln\"\n"
+	    "history:\n  remote: \"https://me:ghp_abc@github.com/x.git\"\n"
+	    "notify:\n  email:\n    smtp: \"smtps://u:pw@mail:465\"\n"
+	    "    from: a@b\n    to: [c@d]\n");
+	CHECK_STR_EQ(e,
+	    "kiln.yaml:4: store.url: contains a password; put the conninfo "
+	    "in the variable named by store.url_env\n"
+	    "kiln.yaml:6: history.remote: contains a password; use "
+	    "history.token_env\n"
+	    "kiln.yaml:9: notify.email.smtp: contains a password; use "
+	    "username and password_env");
+	/* and the secrets themselves are not in the errors */
+	CHECK(!strstr(e, "hunter2") && !strstr(e, "ghp_abc") &&
+	    !strstr(e, ":pw@"));
+	CHECK_STR_EQ(error_with("store: {url: \"host=db password=x\"}\n"),
+	    "kiln.yaml:2: store.url: contains a password; put the conninfo "
+	    "in the variable named by store.url_env");
+	c = load(MINIMAL "store: {driver: postgres, url: "
+	    "\"postgresql://kiln@127.0.0.1:5432/kiln\"}\n"
+	    "history: {remote: \"git@example.org:site.git\"}\n");
+	if (!c)
+		test_fail(__FILE__, __LINE__, "%s", err.buf);
+	CHECK_STR_EQ(c->store.url, "postgresql://kiln@127.0.0.1:5432/kiln");
+	conf_free(c);
+}
