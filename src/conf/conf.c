@@ -528,7 +528,8 @@ set_strlist(struct conf_ctx *ctx, const struct conf_key *k,
 	size_t *np = (size_t *)(void *)((char *)obj + k->aux);
 	struct fy_node *item;
 	void *iter = NULL;
-	char ipath[CONF_MAX_PATTERN + 2 * CONF_MAX_NAME + 64];
+	struct buf ib = BUF_INIT;
+	const char *ipath;
 	const char *s;
 	size_t len, n, i;
 	int iline;
@@ -549,7 +550,9 @@ set_strlist(struct conf_ctx *ctx, const struct conf_key *k,
 	*np = 0;
 	for (i = 0; (item = fy_node_sequence_iterate(v, &iter)); i++) {
 		iline = node_line(item, line);
-		snprintf(ipath, sizeof(ipath), "%s[%zu]", path, i);
+		buf_reset(&ib);
+		buf_printf(&ib, "%s[%zu]", path, i);
+		ipath = ib.buf;
 		if (expect(ctx, item, FYNT_SCALAR, iline, ipath) == -1)
 			continue;
 		s = fy_node_get_scalar(item, &len);
@@ -586,6 +589,7 @@ set_strlist(struct conf_ctx *ctx, const struct conf_key *k,
 			continue;
 		(*listp)[(*np)++] = xstrndup(s, len);
 	}
+	buf_release(&ib);
 }
 
 /* report required keys under pattern `pat` (path `path`) never seen */
@@ -623,12 +627,14 @@ static void
 walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
     int line, const char *path, void *obj)
 {
-	char epat[CONF_MAX_PATTERN], epath[CONF_MAX_PATTERN * 2 + 64];
+	char epat[CONF_MAX_PATTERN];
+	struct buf eb = BUF_INIT;
+	const char *epath;
 	struct fy_node_pair *pair;
 	void *iter = NULL, *elem, **arrp;
 	size_t *np, n, i;
-	const char *s;
-	size_t len;
+	const char *s = NULL;
+	size_t len = 0;
 
 	switch (k->type) {
 	case CK_SECTION:
@@ -691,14 +697,15 @@ walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
 					buf_release(&nb);
 					continue;
 				}
-				snprintf(epath, sizeof(epath), "%s.%.*s", path,
-				    (int)len, s);
+				buf_reset(&eb);
+				buf_printf(&eb, "%s.%.*s", path, (int)len, s);
 			} else {
 				val = fy_node_sequence_iterate(v, &iter);
 				eline = node_line(val, line);
-				snprintf(epath, sizeof(epath), "%s[%zu]", path,
-				    i);
+				buf_reset(&eb);
+				buf_printf(&eb, "%s[%zu]", path, i);
 			}
+			epath = eb.buf;
 			elem = (char *)*arrp + *np * k->size;
 			apply_defaults(epat, elem);
 			if (k->type == CK_NAMED)
@@ -718,6 +725,7 @@ walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
 			if (k->check)
 				k->check(ctx, elem, val, eline, epath);
 		}
+		buf_release(&eb);
 		return;
 	case CK_STRLIST:
 		set_strlist(ctx, k, v, line, path, obj);
@@ -752,7 +760,9 @@ static void
 walk_map(struct conf_ctx *ctx, struct fy_node *map, int line, const char *pat,
     const char *path, void *obj)
 {
-	char cpat[CONF_MAX_PATTERN], cpath[CONF_MAX_PATTERN * 2 + 64];
+	char cpat[CONF_MAX_PATTERN + CONF_MAX_NAME + 2];
+	struct buf cb = BUF_INIT;
+	const char *cpath;
 	struct fy_node_pair *pair;
 	struct fy_node *key, *val;
 	bool *seen;
@@ -776,19 +786,14 @@ walk_map(struct conf_ctx *ctx, struct fy_node *map, int line, const char *pat,
 			continue;
 		}
 		k = NULL;
-		if (len < CONF_MAX_NAME && !memchr(s, '\0', len)) {
-			snprintf(cpat, sizeof(cpat), "%s%s%.*s", pat,
-			    *pat ? "." : "", (int)len, s);
+		if (len < CONF_MAX_NAME && !memchr(s, '\0', len) &&
+		    snprintf(cpat, sizeof(cpat), "%s%s%.*s", pat,
+		    *pat ? "." : "", (int)len, s) < (int)sizeof(cpat))
 			k = find_key(cpat, NULL);
-		}
-		{
-			struct buf kb = BUF_INIT;
-
-			add_safe(&kb, s, len, CONF_MAX_NAME);
-			snprintf(cpath, sizeof(cpath), "%s%s%s", path,
-			    *path ? "." : "", kb.buf);
-			buf_release(&kb);
-		}
+		buf_reset(&cb);
+		buf_printf(&cb, "%s%s", path, *path ? "." : "");
+		add_safe(&cb, s, len, CONF_MAX_NAME);
+		cpath = cb.buf;
 		if (!k) {
 			conf_err(ctx, kline, cpath, NULL, "unknown key");
 			continue;
@@ -801,6 +806,7 @@ walk_map(struct conf_ctx *ctx, struct fy_node *map, int line, const char *pat,
 		    node_line(val, kline) : kline, cpath, obj);
 	}
 	report_missing(ctx, pat, path, line, seen);
+	buf_release(&cb);
 	free(seen);
 }
 

@@ -310,7 +310,7 @@ check_target(struct conf_ctx *ctx, void *obj, struct fy_node *map,
 	struct buf why = BUF_INIT;
 	struct fy_node *mseq, *mmap;
 	void *iter = NULL;
-	char mpath[512];
+	char *mpath;
 	size_t i;
 	int type = conf_enum_given(map, "type", target_types);
 
@@ -348,10 +348,10 @@ check_target(struct conf_ctx *ctx, void *obj, struct fy_node *map,
 		if (!m->prefix) {
 			m->prefix = xstrdup(t->prefix);
 		} else if (norm_prefix(&m->prefix, &why) == -1) {
-			snprintf(mpath, sizeof(mpath), "%s.mirrors[%zu]", path,
-			    i);
+			mpath = xasprintf("%s.mirrors[%zu]", path, i);
 			conf_err(ctx, conf_line(mmap, "prefix"), mpath,
 			    "prefix", "%s", why.buf);
+			free(mpath);
 		}
 	}
 	buf_release(&why);
@@ -416,7 +416,7 @@ check_email(struct conf_ctx *ctx, void *obj, struct fy_node *map,
 	struct notify_email *e = obj;
 	struct fy_node *seq, *item;
 	void *iter = NULL;
-	char ipath[512];
+	char *ipath;
 	size_t i;
 
 	if (e->from && *e->from && !email_valid(e->from))
@@ -428,10 +428,11 @@ check_email(struct conf_ctx *ctx, void *obj, struct fy_node *map,
 		    fy_node_sequence_iterate(seq, &iter) : NULL;
 		if (email_valid(e->to[i]))
 			continue;
-		snprintf(ipath, sizeof(ipath), "%s.to[%zu]", path, i);
+		ipath = xasprintf("%s.to[%zu]", path, i);
 		conf_err(ctx, item ? conf_line(item, NULL) :
 		    conf_line(map, "to"), ipath, NULL,
 		    "expected an email address (user@host)");
+		free(ipath);
 	}
 }
 
