@@ -255,8 +255,23 @@ check_collection(struct conf_ctx *ctx, void *obj, struct fy_node *map,
 		"date", "title", "weight", "path", NULL
 	};
 	struct conf_collection *col = obj;
+	struct buf canon = BUF_INIT, why = BUF_INIT;
 	size_t i;
 
+	/* the section is a site path: "/news/" is "news" */
+	if (col->section && *col->section) {
+		if (path_canonicalize(col->section, &canon, &why) == -1 ||
+		    canon.len == 0) {
+			conf_err(ctx, conf_line(map, "section"), path,
+			    "section", "expected a section path such as news "
+			    "(lowercase slugs)");
+		} else {
+			free(col->section);
+			col->section = buf_detach(&canon, NULL);
+		}
+	}
+	buf_release(&canon);
+	buf_release(&why);
 	col->sort_param = NULL;
 	for (i = 0; sorts[i]; i++)
 		if (strcmp(col->sort, sorts[i]) == 0)
@@ -466,6 +481,26 @@ has_password(const char *s)
 	return colon != NULL;
 }
 
+/* a git branch name kiln will accept (a safe subset of git's rules) */
+static bool
+branch_valid(const char *b)
+{
+	const char *p;
+	size_t n = strlen(b);
+
+	if (n == 0 || n > 200 || b[0] == '-' || b[0] == '/' || b[0] == '.' ||
+	    b[n - 1] == '/' || b[n - 1] == '.' || strstr(b, "..") ||
+	    strstr(b, "//") || strstr(b, "/.") ||
+	    (n >= 5 && strcmp(b + n - 5, ".lock") == 0))
+		return false;
+	for (p = b; *p; p++)
+		if (!(*p >= 'a' && *p <= 'z') && !(*p >= 'A' && *p <= 'Z') &&
+		    !(*p >= '0' && *p <= '9') && *p != '-' && *p != '_' &&
+		    *p != '.' && *p != '/')
+			return false;
+	return true;
+}
+
 void
 conf_check_root(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
 {
@@ -486,6 +521,10 @@ conf_check_root(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
 		    "contains a password; put the conninfo in the variable "
 		    "named by store.url_env");
 	sect = conf_get(root, "history");
+	if (!branch_valid(c->history.branch))
+		conf_err(ctx, conf_line(sect, "branch"), "history", "branch",
+		    "expected a git branch name (letters, digits, '-', '_', "
+		    "'.', '/')");
 	if (c->history.remote && has_password(c->history.remote))
 		conf_err(ctx, conf_line(sect, "remote"), "history", "remote",
 		    "contains a password; use history.token_env");
@@ -495,6 +534,10 @@ conf_check_root(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
 		conf_err(ctx, conf_line(sect, "smtp"), "notify.email", "smtp",
 		    "contains a password; use username and password_env");
 	sect = conf_get(root, "build");
+	if (c->build.command && !*c->build.command) {
+		free(c->build.command);	/* "" is no command */
+		c->build.command = NULL;
+	}
 	if (c->build.heartbeat >= c->build.lease)
 		conf_err(ctx, conf_line(sect, "heartbeat"), "build",
 		    "heartbeat", "must be shorter than build.lease");

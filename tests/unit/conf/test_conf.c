@@ -835,3 +835,31 @@ TEST(conf, no_passwords_in_urls)
 	CHECK_STR_EQ(c->store.url, "postgresql://kiln@127.0.0.1:5432/kiln");
 	conf_free(c);
 }
+
+TEST(conf, sections_branches_commands)
+{
+	struct conf *c;
+
+	c = load(MINIMAL "collections: {a: {section: /news/}, b: {section: "
+	    "docs//guides}}\nbuild: {command: \"\"}\n"
+	    "history: {branch: site/live}\n");
+	if (!c)
+		test_fail(__FILE__, __LINE__, "%s", err.buf);
+	CHECK_STR_EQ(c->collections[0].section, "news");
+	CHECK_STR_EQ(c->collections[1].section, "docs/guides");
+	CHECK_NULL(c->build.command);
+	CHECK_STR_EQ(c->history.branch, "site/live");
+	conf_free(c);
+	CHECK_STR_EQ(error_with("collections: {a: {section: \"../etc\"}}\n"),
+	    "kiln.yaml:2: collections.a.section: expected a section path "
+	    "such as news (lowercase slugs)");
+	CHECK_STR_EQ(error_with("collections: {a: {section: /}}\n"),
+	    "kiln.yaml:2: collections.a.section: expected a section path "
+	    "such as news (lowercase slugs)");
+	CHECK_STR_EQ(error_with("history: {branch: \"-f\"}\n"),
+	    "kiln.yaml:2: history.branch: expected a git branch name "
+	    "(letters, digits, '-', '_', '.', '/')");
+	CHECK_STR_EQ(error_with("history: {branch: a..b}\n"),
+	    "kiln.yaml:2: history.branch: expected a git branch name "
+	    "(letters, digits, '-', '_', '.', '/')");
+}
