@@ -54,7 +54,7 @@ test_srcdir(void)
 {
 	const char *s = getenv("KILN_SRC");
 
-	return s ? s : "..";
+	return s ? s : KILN_SOURCE_DIR;
 }
 
 const char *

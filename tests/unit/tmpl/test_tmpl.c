@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_tmpl.c: the Mustache spec (every non-lambda case of every file in
+ * the shared conformance folder), syntax errors with their positions, and
+ * pathological templates.
+ */
+#include "test.h"
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "render/tmpl.h"
+
+static int
+load_partial(void *arg, const char *name, struct buf *src, struct buf *err)
+{
+	json_t *partials = arg, *p;
+
+	(void)err;
+	if (!partials || !(p = json_object_get(partials, name)) ||
+	    !json_is_string(p))
+		return 1;
+	buf_add(src, json_string_value(p), json_string_length(p));
+	return 0;
+}
+
+/* run every case of one spec file; returns the number of failures */
+static int
+run_spec(const char *file, int *ncases)
+{
+	char path[4096];
+	json_t *root, *tests, *tc;
+	json_error_t jerr;
+	size_t i;
+	int fails = 0;
+
+	snprintf(path, sizeof(path), "%s/conformance/mustache-spec/%s",
+	    test_shareddir(), file);
+	root = json_load_file(path, 0, &jerr);
+	if (!root)
+		test_fail(__FILE__, __LINE__, "cannot load %s: %s", path,
+		    jerr.text);
+	tests = json_object_get(root, "tests");
+	json_array_foreach(tests, i, tc) {
+		const char *name = json_string_value(json_object_get(tc,
+		    "name"));
+		const char *tpl = json_string_value(json_object_get(tc,
+		    "template"));
+		const char *want = json_string_value(json_object_get(tc,
+		    "expected"));
+		json_t *partials = json_object_get(tc, "partials");
+		struct tmpl_set *set = tmpl_set_new(load_partial, partials);
+		struct buf out = BUF_INIT, err = BUF_INIT;
+		struct tmpl *t = tmpl_parse(tpl, strlen(tpl), "test", &err);
+
+		(*ncases)++;
+		if (!t || tmpl_render(set, t, json_object_get(tc, "data"),
+		    &out, &err) == -1 || strcmp(out.buf, want) != 0) {
+			fprintf(stderr, "# %s: %s: got \"%s\" want \"%s\" %s\n",
+			    file, name, out.buf, want, err.buf);
+			fails++;
+		}
+		tmpl_free(t);
+		tmpl_set_free(set);
+		buf_release(&out);
+		buf_release(&err);
+	}
+	json_decref(root);
+	return fails;
+}
+
+static void
+check_spec(const char *file)
+{
+	int n = 0, fails = run_spec(file, &n);
+
+	printf("# %s: %d cases, %d failed\n", file, n, fails);
+	CHECK(n > 0);
+	CHECK_INT_EQ(fails, 0);
+}
+
+TEST(spec, comments)
+{
+	check_spec("comments.json");
+}
+
+TEST(spec, delimiters)
+{
+	check_spec("delimiters.json");
+}
+
+TEST(spec, interpolation)
+{
+	check_spec("interpolation.json");
+}
+
+TEST(spec, inverted)
+{
+	check_spec("inverted.json");
+}
+
+TEST(spec, partials)
+{
+	check_spec("partials.json");
+}
+
+TEST(spec, sections)
+{
+	check_spec("sections.json");
+}
+
+TEST(spec, dynamic_names)
+{
+	check_spec("~dynamic-names.json");
+}
+
+TEST(spec, inheritance)
+{
+	check_spec("~inheritance.json");
+}
+
+static void
+check_error(const char *src, const char *want)
+{
+	struct buf err = BUF_INIT;
+	struct tmpl *t = tmpl_parse(src, strlen(src), "page.mustache", &err);
+
+	CHECK_NULL(t);
+	CHECK_STR_EQ(err.buf, want);
+	buf_release(&err);
+}
+
+TEST(tmpl, syntax_errors_name_line_and_column)
+{
+	check_error("a\n  {{#items}}x", "page.mustache:2:3: unclosed section "
+	    "'items'");
+	check_error("{{#a}}\n{{/b}}", "page.mustache:2:1: end tag 'b' does "
+	    "not match 'a' opened at 1:1");
+	check_error("x {{/a}}", "page.mustache:1:3: unexpected end tag 'a'");
+	check_error("ok\nx {{name", "page.mustache:2:3: unclosed tag");
+	check_error("{{= | =}}", "page.mustache:1:1: bad set-delimiter tag");
+	check_error("{{ }}", "page.mustache:1:1: empty tag name");
+	check_error("{{{x}}", "page.mustache:1:1: unclosed tag");
+}
+
+static int
+self_loader(void *arg, const char *name, struct buf *src, struct buf *err)
+{
+	(void)arg;
+	(void)err;
+	if (strcmp(name, "loop") == 0) {
+		buf_adds(src, "x{{>loop}}");
+		return 0;
+	}
+	return 1;
+}
+
+TEST(tmpl, recursive_partial_fails_cleanly)
+{
+	struct tmpl_set *set = tmpl_set_new(self_loader, NULL);
+	struct buf out = BUF_INIT, err = BUF_INIT;
+
+	CHECK_INT_EQ(tmpl_set_render(set, "loop", NULL, &out, &err), -1);
+	CHECK(strstr(err.buf, "nested too deeply") != NULL);
+	tmpl_set_free(set);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+TEST(tmpl, deep_nesting_and_huge_output_are_bounded)
+{
+	struct buf src = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
+	struct tmpl *t;
+	json_t *ctx;
+
+	for (int i = 0; i < 5000; i++)
+		buf_adds(&src, "{{#a}}");
+	CHECK_NULL(tmpl_parse(src.buf, src.len, "deep", &err));
+	CHECK(strstr(err.buf, "nested too deeply") != NULL);
+	/* 1000 x 1000 x 100 bytes: over the output limit, not a hang */
+	buf_reset(&src);
+	buf_adds(&src, "{{#l}}{{#l}}{{#l}}{{s}}{{/l}}{{/l}}{{/l}}");
+	t = tmpl_parse(src.buf, src.len, "big", &err);
+	CHECK_NOT_NULL(t);
+	ctx = json_object();
+	{
+		json_t *l = json_array();
+		for (int i = 0; i < 1000; i++)
+			json_array_append_new(l, json_true());
+		json_object_set_new(ctx, "l", l);
+		json_object_set_new(ctx, "s", json_string(
+		    "0123456789012345678901234567890123456789"
+		    "0123456789012345678901234567890123456789"));
+	}
+	CHECK_INT_EQ(tmpl_render(NULL, t, ctx, &out, &err), -1);
+	CHECK(strstr(err.buf, "output too large") != NULL);
+	json_decref(ctx);
+	tmpl_free(t);
+	buf_release(&src);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+TEST(tmpl, parse_once_render_many)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	const char *src = "<h1>{{page.title}}</h1>{{#page.tags}}<b>{{.}}</b>"
+	    "{{/page.tags}}{{^page.tags}}none{{/page.tags}}";
+	struct tmpl *t = tmpl_parse(src, strlen(src), "p", &err);
+	json_t *a = json_loads("{\"page\":{\"title\":\"A & B\","
+	    "\"tags\":[\"x\",\"y\"]}}", 0, NULL);
+	json_t *b = json_loads("{\"page\":{\"title\":\"C\",\"tags\":[]}}",
+	    0, NULL);
+
+	CHECK_NOT_NULL(t);
+	CHECK_OK(tmpl_render(NULL, t, a, &out, &err));
+	CHECK_STR_EQ(out.buf, "<h1>A &amp; B</h1><b>x</b><b>y</b>");
+	buf_reset(&out);
+	CHECK_OK(tmpl_render(NULL, t, b, &out, &err));
+	CHECK_STR_EQ(out.buf, "<h1>C</h1>none");
+	json_decref(a);
+	json_decref(b);
+	tmpl_free(t);
+	buf_release(&out);
+	buf_release(&err);
+}
