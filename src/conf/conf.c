@@ -357,7 +357,8 @@ set_scalar(const struct conf_key *k, const char *s, size_t len, bool plain,
 			    !isdigit((unsigned char)s[0]);
 
 			for (i = 0; ok && i < len; i++)
-				ok = isalnum((unsigned char)s[i]) || s[i] == '_';
+				ok = isalnum((unsigned char)s[i]) ||
+				    s[i] == '_';
 			if (!ok) {
 				buf_setf(why, "expected the name of an "
 				    "environment variable (letters, digits, "

@@ -56,10 +56,10 @@ struct conf_build {
 	bool unsafe_html;	/* true: raw HTML in Markdown passes through */
 	bool page_json;		/* false: also write index.json per page */
 	int threads;		/* 0 = number of cores, 0..256 */
-	char *command;		/* external build command, "{out}" replaced; NULL */
+	char *command;		/* external build command ("{out}"), or NULL */
 	int64_t command_timeout;	/* "10m" */
 	int retries;		/* 2, 0..20: attempts after the first */
-	int64_t retry_backoff;	/* "10s": first retry delay, doubled each time */
+	int64_t retry_backoff;	/* "10s": first retry delay, then doubled */
 	int64_t lease;		/* "60s" */
 	int64_t heartbeat;	/* "10s" */
 };
@@ -219,7 +219,7 @@ struct conf_serve {
 };
 
 struct conf_retention {
-	int builds;		/* 100: succeeded builds whose records are kept */
+	int builds;		/* 100: succeeded builds kept (failed: all) */
 	int logs_days;		/* 30 */
 };
 
