@@ -10,9 +10,10 @@
  * a to the end of the field); months (jan..dec) and weekdays (sun..sat)
  * may be given by name, and day-of-week 7 is Sunday as well as 0.
  * "@hourly", "@daily" ("@midnight"), "@weekly", "@monthly", "@yearly"
- * ("@annually") are shorthands.  As in Vixie cron, when both day-of-month and day-of-week
- * are restricted (neither starts with "*"), a day matches if EITHER
- * matches.  All times are UTC.  Pure functions; thread-safe.
+ * ("@annually") are shorthands.  As in Vixie cron, when both
+ * day-of-month and day-of-week are restricted (neither starts with "*"),
+ * a day matches if EITHER matches.  All times are UTC.  Pure functions;
+ * thread-safe.
  */
 #ifndef KILN_CRON_H
 #define KILN_CRON_H
