@@ -38,7 +38,11 @@ cmd_check(int argc, char **argv)
 		return cli_error("no %s in this folder (%s); use 'kiln -C DIR "
 		    "check' or 'kiln init'", CONF_FILE, strerror(errno));
 	if (!(c = conf_load(CONF_FILE, &err))) {
-		fprintf(stderr, "%s\n", err.buf);
+		/* "kiln.yaml:LINE: ..." lines as they are; others are ours */
+		if (strncmp(err.buf, CONF_FILE ":", strlen(CONF_FILE ":")) == 0)
+			fprintf(stderr, "%s\n", err.buf);
+		else
+			cli_error("%s", err.buf);
 		goto out;
 	}
 
