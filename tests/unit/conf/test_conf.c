@@ -11,6 +11,7 @@
 #include "common/limits.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
+#include "conf/conf_int.h"
 
 #define MINIMAL "site: {title: T, base_url: \"http://example.org/\"}\n"
 
@@ -864,4 +865,66 @@ TEST(conf, sections_branches_commands)
 	CHECK_STR_EQ(error_with("history: {branch: a..b}\n"),
 	    "kiln.yaml:2: history.branch: expected a git branch name "
 	    "(letters, digits, '-', '_', '.', '/')");
+}
+
+/* every key of the table is in docs/configuration.md, with its default */
+TEST(conf, every_key_documented)
+{
+	char *path = xasprintf("%s/docs/configuration.md", test_srcdir());
+	struct buf doc = BUF_INIT, want = BUF_INIT;
+	size_t i;
+
+	CHECK_OK(file_read(path, &doc, 1 << 20, &err));
+	for (i = 0; i < conf_nkeys; i++) {
+		const struct conf_key *k = &conf_keys[i];
+		const char *last = strrchr(k->pattern, '.'), *from;
+		char name[64];
+
+		last = last ? last + 1 : k->pattern;
+		strlcpy(name, last, sizeof(name));
+		if (strchr(name, '['))
+			*strchr(name, '[') = '\0';
+		/* search from the key's section of the page */
+		buf_reset(&want);
+		if (strncmp(k->pattern, "targets.*.cdn.", 14) == 0)
+			buf_adds(&want, "### `targets.NAME.cdn`");
+		else if (strncmp(k->pattern, "notify.email.", 13) == 0)
+			buf_adds(&want, "**`notify.email`**");
+		else
+			buf_printf(&want, "## `%.*s`",
+			    (int)strcspn(k->pattern, "."), k->pattern);
+		if (!(from = strstr(doc.buf, want.buf)))
+			test_fail(__FILE__, __LINE__, "no section for %s",
+			    k->pattern);
+		buf_reset(&want);
+		buf_printf(&want, "`%s`", name);
+		if (!strstr(from, want.buf))
+			test_fail(__FILE__, __LINE__, "%s is not documented",
+			    k->pattern);
+		/* a row "| `name` | ... | `DEFAULT` |" names the default */
+		if (k->def && *k->def && k->type != CK_SECTION) {
+			buf_reset(&want);
+			buf_printf(&want, "| `%s` |", name);
+			{
+				const char *row = strstr(from, want.buf);
+				const char *eol = row ? strchr(row, '\n') : NULL;
+				char *line, *d;
+
+				if (!row || !eol)
+					test_fail(__FILE__, __LINE__,
+					    "no table row for %s", k->pattern);
+				line = xstrndup(row, (size_t)(eol - row));
+				d = xasprintf("`%s`", k->def);
+				if (!strstr(line, d))
+					test_fail(__FILE__, __LINE__, "%s: default "
+					    "%s not in \"%s\"", k->pattern, d,
+					    line);
+				free(d);
+				free(line);
+			}
+		}
+	}
+	buf_release(&doc);
+	buf_release(&want);
+	free(path);
 }
