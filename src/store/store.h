@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store.h: the content store.  Pages in a tree, revisions, media, the
+ * audit log, the global change sequence, build requests, and a key/value
+ * table for other subsystems' state.
+ *
+ * Publishing follows Wagtail's model.  A page has a latest revision (what
+ * editors see) and maybe a live revision (what the public sees); it is
+ * live or not, may have unpublished changes, may have a revision scheduled
+ * to go live at a time, and may expire at a time.  Its status is one of
+ * "live", "draft", "scheduled", "expired", "live + scheduled",
+ * "live + draft".
+ *
+ * Every content change bumps the change sequence, writes an audit row
+ * and, when it changes what the public site should show, a build request
+ * carrying the new sequence number: all in ONE transaction, so a change
+ * never exists without its build request (no lost publish).
+ *
+ * The interface names no database: SQLite is the backend now (WAL mode, so
+ * the CLI and a running daemon share one file); a PostgreSQL backend can
+ * implement the same functions.  Thread rule: a struct store belongs to
+ * one thread at a time; open one per thread.  Every function returns 0 on
+ * success, -1 with a message in err (left untouched on success).
+ */
+#ifndef KILN_STORE_H
+#define KILN_STORE_H
+
+#include <jansson.h>
+
+struct buf;
+struct conf;
+struct store;
+
+/* ---- opening ---- */
+
+/* driver "sqlite" (path) or "postgres" (conninfo; not built yet) */
+int store_open(const char *driver, const char *path_or_url,
+    struct store **out, struct buf *err);
+/* open the store kiln.yaml names, creating its folder */
+int store_open_conf(const struct conf *c, struct store **out,
+    struct buf *err);
+void store_close(struct store *st);
+
+/* BEGIN IMMEDIATE / COMMIT / ROLLBACK for callers grouping changes */
+int store_begin(struct store *st, struct buf *err);
+int store_commit(struct store *st, struct buf *err);
+void store_rollback(struct store *st);
+
+/* ---- pages ---- */
+
+struct page_fields {
+	const char *title;		/* required on create */
+	const char *body;		/* Markdown; NULL = "" (or unchanged) */
+	const char *summary;		/* NULL = "" (or unchanged) */
+	int64_t date;			/* 0 = none (or unchanged) */
+	json_t *tags;			/* array of strings, borrowed; NULL */
+	json_t *extra;			/* object, borrowed; NULL */
+	const char *template;		/* NULL = default */
+	int weight;
+	bool has_weight;
+};
+
+struct page_info {
+	int64_t id;
+	char *path;			/* canonical, "" for the home page */
+	char *parent_path;		/* NULL for top-level pages */
+	char *section;			/* first path component, "" for home */
+	char *slug;
+	char *template;
+	int weight;
+	char *title;			/* of the latest revision */
+	char *status;
+	bool live;
+	bool has_unpublished_changes;
+	bool expired;
+	int64_t first_published_at, last_published_at;	/* 0 = never */
+	int64_t live_revision, latest_revision;		/* 0 = none */
+	int64_t scheduled_revision;			/* 0 = none */
+	int64_t go_live_at, expire_at;			/* 0 = none */
+	int64_t created_at, updated_at;
+};
+
+struct revision_info {
+	int64_t id, page_id;
+	char *title, *body, *summary;
+	int64_t date;
+	json_t *tags;			/* owned */
+	json_t *extra;			/* owned */
+	char *author;
+	int64_t created_at;
+};
+
+void page_info_release(struct page_info *p);
+void revision_info_release(struct revision_info *r);
+
+/*
+ * Create a page at PATH (canonicalised; parent = the page at the path's
+ * parent, if any) as a draft with its first revision.  *id may be NULL.
+ */
+int store_page_create(struct store *st, const char *path,
+    const struct page_fields *f, const char *actor, int64_t *id,
+    struct buf *err);
+/* a new revision from the latest one with the fields that are set */
+int store_page_edit(struct store *st, const char *path,
+    const struct page_fields *f, const char *actor, struct buf *err);
+/*
+ * Publish the latest revision: now (go_live 0 or <= now), or schedule it
+ * to go live at GO_LIVE (the live revision stays live until then).
+ */
+int store_page_publish(struct store *st, const char *path, int64_t go_live,
+    const char *actor, struct buf *err);
+int store_page_unpublish(struct store *st, const char *path,
+    const char *actor, struct buf *err);
+/*
+ * Set the go-live (schedules the latest revision; 0 = leave) and/or the
+ * expiry (0 = leave, -1 = clear) of a page.
+ */
+int store_page_schedule(struct store *st, const char *path, int64_t go_live,
+    int64_t expire, const char *actor, struct buf *err);
+/* delete a page without children */
+int store_page_delete(struct store *st, const char *path, const char *actor,
+    struct buf *err);
+/* 0 and *p filled, 1 if there is no such page, -1 on error */
+int store_page_get(struct store *st, const char *path, struct page_info *p,
+    struct buf *err);
+/* every page, sorted by path; *list freed with store_page_list_free */
+int store_page_list(struct store *st, struct page_info **list, size_t *n,
+    struct buf *err);
+void store_page_list_free(struct page_info *list, size_t n);
+int store_revision_get(struct store *st, int64_t id, struct revision_info *r,
+    struct buf *err);
+
+/* ---- scheduling ---- */
+
+struct sched_report {
+	size_t published;		/* scheduled revisions made live */
+	size_t expired;			/* live pages taken down */
+	size_t skipped;			/* scheduled revisions already expired */
+	json_t *changes;		/* array of {path, action}, owned */
+};
+
+/*
+ * Publish every revision whose go-live is <= now and take down every live
+ * page whose expiry is <= now, in one transaction, in that order; a
+ * revision whose expiry has passed is not published.  Safe against two
+ * runs at once (each change happens once) and idempotent.  DRY_RUN reports
+ * without changing anything.  Release report->changes with json_decref.
+ */
+int store_run_scheduled(struct store *st, int64_t now, bool dry_run,
+    const char *actor, struct sched_report *report, struct buf *err);
+/* the next go-live or expiry after now, or 0 if none */
+int store_next_scheduled(struct store *st, int64_t now, int64_t *when,
+    struct buf *err);
+
+/* ---- media ---- */
+
+struct media_info {
+	char sha256[65];
+	char *name;			/* original file name */
+	char *content_type;
+	int64_t size;
+	int64_t created_at;
+	char *file;			/* where the bytes are on disk */
+};
+
+/*
+ * Store a file's bytes under MEDIA_DIR by SHA-256 (content-addressed; a
+ * second add of the same bytes changes nothing) and record it.
+ */
+int store_media_add(struct store *st, const char *media_dir,
+    const char *file, const char *name, const char *actor,
+    struct media_info *out, struct buf *err);
+int store_media_list(struct store *st, const char *media_dir,
+    struct media_info **list, size_t *n, struct buf *err);
+void store_media_list_free(struct media_info *list, size_t n);
+
+/* ---- change sequence, build requests, audit ---- */
+
+int store_change_seq(struct store *st, int64_t *seq, struct buf *err);
+/* a build request not tied to a page change (republish, manual, webhook) */
+int store_request_build(struct store *st, const char *reason,
+    const char *actor, int64_t *request_id, struct buf *err);
+/* JSON array of pending requests {id, seq, reason, path, actor, ...} */
+int store_pending_requests(struct store *st, json_t **out, struct buf *err);
+/* JSON array of the newest LIMIT audit rows */
+int store_audit_list(struct store *st, size_t limit, json_t **out,
+    struct buf *err);
+/* an audit row on its own (API writes that change no content) */
+int store_audit(struct store *st, const char *actor, const char *action,
+    const char *path, const char *detail, struct buf *err);
+
+/* ---- snapshot ---- */
+
+struct snap_page {
+	int64_t id;
+	char *path, *parent_path, *section, *slug, *template;
+	int weight;
+	int64_t revision;
+	char *title, *body, *summary;
+	int64_t date;			/* 0 = none */
+	json_t *tags;			/* array */
+	json_t *extra;			/* object: front matter extras */
+	int64_t first_published_at, last_published_at;
+	int64_t expire_at;		/* 0 = none */
+};
+
+struct snapshot {
+	int64_t seq;			/* change-sequence watermark */
+	struct snap_page *pages;	/* live, not expired, by path */
+	size_t npages;
+	struct media_info *media;
+	size_t nmedia;
+};
+
+/*
+ * One consistent read of everything a build needs: the change sequence
+ * and every live page with its live revision, and all media.
+ */
+int store_snapshot(struct store *st, const char *media_dir,
+    struct snapshot *snap, struct buf *err);
+void snapshot_release(struct snapshot *snap);
+
+/* ---- state for other subsystems ---- */
+
+/* 0 found (value replaced), 1 absent, -1 error */
+int store_state_get(struct store *st, const char *key, struct buf *value,
+    struct buf *err);
+int store_state_set(struct store *st, const char *key, const void *value,
+    size_t len, struct buf *err);
+int store_state_delete(struct store *st, const char *key, struct buf *err);
+
+#endif
