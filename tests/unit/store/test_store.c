@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_store.c: publishing semantics (every status transition), scheduling
+ * edge cases, concurrent scheduled runs, build requests in the same
+ * transaction as their change, path validation, snapshots.
+ */
+#include "test.h"
+
+#include <pthread.h>
+#include <sys/wait.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/timeutil.h"
+#include "store/store.h"
+
+#define T0 1795531855LL		/* 2026-11-24T14:50:55Z */
+
+static void
+set_now(int64_t t)
+{
+	char s[32];
+
+	time_format_iso8601(t, s, sizeof(s));
+	setenv("KILN_NOW", s, 1);
+}
+
+static struct store *
+open_store(void)
+{
+	struct store *st = NULL;
+	struct buf err = BUF_INIT;
+
+	if (store_open("sqlite", "kiln.db", &st, &err) != 0)
+		test_fail(__FILE__, __LINE__, "open: %s", err.buf);
+	buf_release(&err);
+	return st;
+}
+
+static void
+create(struct store *st, const char *path, const char *title)
+{
+	struct page_fields f = { 0 };
+	struct buf err = BUF_INIT;
+
+	f.title = title;
+	f.body = "Hello *world*";
+	if (store_page_create(st, path, &f, "test", NULL, &err) != 0)
+		test_fail(__FILE__, __LINE__, "create %s: %s", path, err.buf);
+	buf_release(&err);
+}
+
+static const char *
+status(struct store *st, const char *path)
+{
+	static char s[64];
+	struct page_info p;
+	struct buf err = BUF_INIT;
+
+	if (store_page_get(st, path, &p, &err) != 0)
+		test_fail(__FILE__, __LINE__, "get %s: %s", path, err.buf);
+	strlcpy(s, p.status, sizeof(s));
+	page_info_release(&p);
+	buf_release(&err);
+	return s;
+}
+
+static int64_t
+pending(struct store *st)
+{
+	json_t *a;
+	struct buf err = BUF_INIT;
+	int64_t n;
+
+	CHECK_OK(store_pending_requests(st, &a, &err));
+	n = (int64_t)json_array_size(a);
+	json_decref(a);
+	buf_release(&err);
+	return n;
+}
+
+TEST(store, status_transitions)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	struct page_fields f = { 0 };
+
+	set_now(T0);
+	st = open_store();
+	create(st, "news/a", "A");
+	CHECK_STR_EQ(status(st, "news/a"), "draft");
+	CHECK_INT_EQ(pending(st), 0);	/* a draft changes nothing live */
+	CHECK_OK(store_page_publish(st, "news/a", 0, "t", &err));
+	CHECK_STR_EQ(status(st, "news/a"), "live");
+	CHECK_INT_EQ(pending(st), 1);
+	f.title = "A2";
+	CHECK_OK(store_page_edit(st, "news/a", &f, "t", &err));
+	CHECK_STR_EQ(status(st, "news/a"), "live + draft");
+	CHECK_INT_EQ(pending(st), 1);
+	CHECK_OK(store_page_publish(st, "news/a", T0 + 3600, "t", &err));
+	CHECK_STR_EQ(status(st, "news/a"), "live + scheduled");
+	CHECK_OK(store_page_unpublish(st, "news/a", "t", &err));
+	CHECK_STR_EQ(status(st, "news/a"), "scheduled");
+	CHECK_INT_EQ(pending(st), 2);
+	CHECK_INT_EQ(store_page_unpublish(st, "news/a", "t", &err), -1);
+	CHECK(strstr(err.buf, "is not live") != NULL);
+	/* expiry takes a live page down and marks it expired */
+	create(st, "news/b", "B");
+	CHECK_OK(store_page_publish(st, "news/b", 0, "t", &err));
+	CHECK_OK(store_page_schedule(st, "news/b", 0, T0 + 60, "t", &err));
+	CHECK_STR_EQ(status(st, "news/b"), "live");
+	{
+		struct sched_report rep;
+		set_now(T0 + 61);
+		CHECK_OK(store_run_scheduled(st, T0 + 61, false, "s", &rep,
+		    &err));
+		CHECK_INT_EQ(rep.expired, 1);
+		json_decref(rep.changes);
+	}
+	CHECK_STR_EQ(status(st, "news/b"), "expired");
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, publish_keeps_live_revision_until_go_live)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	struct page_fields f = { 0 };
+	struct snapshot snap;
+	struct sched_report rep;
+
+	set_now(T0);
+	st = open_store();
+	create(st, "about", "Old title");
+	CHECK_OK(store_page_publish(st, "about", 0, "t", &err));
+	f.title = "New title";
+	CHECK_OK(store_page_edit(st, "about", &f, "t", &err));
+	CHECK_OK(store_page_publish(st, "about", T0 + 600, "t", &err));
+	CHECK_OK(store_snapshot(st, "media", &snap, &err));
+	CHECK_INT_EQ(snap.npages, 1);
+	CHECK_STR_EQ(snap.pages[0].title, "Old title");
+	snapshot_release(&snap);
+	/* not due yet: nothing happens */
+	CHECK_OK(store_run_scheduled(st, T0 + 599, false, "s", &rep, &err));
+	CHECK_INT_EQ(rep.published, 0);
+	json_decref(rep.changes);
+	CHECK_OK(store_run_scheduled(st, T0 + 600, false, "s", &rep, &err));
+	CHECK_INT_EQ(rep.published, 1);
+	json_decref(rep.changes);
+	CHECK_STR_EQ(status(st, "about"), "live");
+	CHECK_OK(store_snapshot(st, "media", &snap, &err));
+	CHECK_STR_EQ(snap.pages[0].title, "New title");
+	snapshot_release(&snap);
+	/* idempotent: a second run does nothing */
+	CHECK_OK(store_run_scheduled(st, T0 + 601, false, "s", &rep, &err));
+	CHECK_INT_EQ(rep.published + rep.expired, 0);
+	json_decref(rep.changes);
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, never_published_page_waits_for_its_time)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	struct snapshot snap;
+	struct page_info p;
+	struct sched_report rep;
+	int64_t next;
+
+	set_now(T0);
+	st = open_store();
+	create(st, "events/fair", "Fair");
+	CHECK_OK(store_page_schedule(st, "events/fair", T0 + 100, T0 + 200,
+	    "t", &err));
+	CHECK_STR_EQ(status(st, "events/fair"), "scheduled");
+	CHECK_OK(store_page_get(st, "events/fair", &p, &err));
+	CHECK_INT_EQ(p.first_published_at, 0);
+	CHECK(!p.live);
+	page_info_release(&p);
+	CHECK_OK(store_snapshot(st, "media", &snap, &err));
+	CHECK_INT_EQ(snap.npages, 0);
+	snapshot_release(&snap);
+	CHECK_OK(store_next_scheduled(st, T0, &next, &err));
+	CHECK_INT_EQ(next, T0 + 100);
+	CHECK_OK(store_run_scheduled(st, T0 + 100, false, "s", &rep, &err));
+	CHECK_INT_EQ(rep.published, 1);
+	json_decref(rep.changes);
+	CHECK_OK(store_next_scheduled(st, T0 + 100, &next, &err));
+	CHECK_INT_EQ(next, T0 + 200);
+	CHECK_OK(store_page_get(st, "events/fair", &p, &err));
+	CHECK_INT_EQ(p.first_published_at, T0 + 100);
+	page_info_release(&p);
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, expired_revision_is_not_published)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	struct sched_report rep;
+
+	set_now(T0);
+	st = open_store();
+	create(st, "news/late", "Late");
+	CHECK_OK(store_page_schedule(st, "news/late", T0 + 10, T0 + 20, "t",
+	    &err));
+	/* the scheduler was down past both times */
+	CHECK_OK(store_run_scheduled(st, T0 + 30, false, "s", &rep, &err));
+	CHECK_INT_EQ(rep.published, 0);
+	CHECK_INT_EQ(rep.skipped, 1);
+	json_decref(rep.changes);
+	CHECK_STR_EQ(status(st, "news/late"), "expired");
+	CHECK_INT_EQ(pending(st), 0);
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, schedule_validation)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+
+	set_now(T0);
+	st = open_store();
+	create(st, "a", "A");
+	CHECK_INT_EQ(store_page_schedule(st, "a", T0 + 100, T0 + 50, "t",
+	    &err), -1);
+	CHECK(strstr(err.buf, "expire_at") != NULL);
+	CHECK_INT_EQ(store_page_schedule(st, "a", 0, T0 - 1, "t", &err), -1);
+	CHECK_INT_EQ(store_page_schedule(st, "a", 0, 0, "t", &err), -1);
+	CHECK_STR_EQ(status(st, "a"), "draft");
+	/* a past go-live publishes now */
+	CHECK_OK(store_page_schedule(st, "a", T0 - 10, 0, "t", &err));
+	CHECK_STR_EQ(status(st, "a"), "live");
+	/* rescheduling moves the time */
+	CHECK_OK(store_page_schedule(st, "a", T0 + 500, 0, "t", &err));
+	CHECK_OK(store_page_schedule(st, "a", T0 + 900, 0, "t", &err));
+	{
+		int64_t next;
+		CHECK_OK(store_next_scheduled(st, T0, &next, &err));
+		CHECK_INT_EQ(next, T0 + 900);
+	}
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, paths_are_canonical_and_contained)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	struct page_fields f = { 0 };
+	struct page_info p;
+
+	set_now(T0);
+	st = open_store();
+	f.title = "x";
+	CHECK_INT_EQ(store_page_create(st, "../etc/passwd", &f, "t", NULL,
+	    &err), -1);
+	CHECK_INT_EQ(store_page_create(st, "News/Item", &f, "t", NULL, &err),
+	    -1);
+	CHECK_INT_EQ(store_page_create(st, "a\\b", &f, "t", NULL, &err), -1);
+	CHECK_OK(store_page_create(st, "/news//x/", &f, "t", NULL, &err));
+	CHECK_OK(store_page_get(st, "news/x", &p, &err));
+	CHECK_STR_EQ(p.path, "news/x");
+	CHECK_STR_EQ(p.section, "news");
+	CHECK_STR_EQ(p.slug, "x");
+	page_info_release(&p);
+	CHECK_INT_EQ(store_page_create(st, "news/x", &f, "t", NULL, &err), -1);
+	CHECK(strstr(err.buf, "already exists") != NULL);
+	/* the parent created later adopts its child */
+	CHECK_OK(store_page_create(st, "news", &f, "t", NULL, &err));
+	CHECK_OK(store_page_get(st, "news/x", &p, &err));
+	CHECK_STR_EQ(p.parent_path, "news");
+	page_info_release(&p);
+	CHECK_INT_EQ(store_page_delete(st, "news", "t", &err), -1);
+	CHECK(strstr(err.buf, "child pages") != NULL);
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, request_and_change_share_a_transaction)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	int64_t seq0, seq1;
+
+	set_now(T0);
+	st = open_store();
+	create(st, "a", "A");
+	CHECK_OK(store_change_seq(st, &seq0, &err));
+	setenv("KILN_TEST_FAIL_REQUEST", "1", 1);
+	CHECK_INT_EQ(store_page_publish(st, "a", 0, "t", &err), -1);
+	unsetenv("KILN_TEST_FAIL_REQUEST");
+	/* neither the publish nor its request nor the sequence happened */
+	CHECK_STR_EQ(status(st, "a"), "draft");
+	CHECK_INT_EQ(pending(st), 0);
+	CHECK_OK(store_change_seq(st, &seq1, &err));
+	CHECK_INT_EQ(seq1, seq0);
+	CHECK_OK(store_page_publish(st, "a", 0, "t", &err));
+	CHECK_INT_EQ(pending(st), 1);
+	CHECK_OK(store_change_seq(st, &seq1, &err));
+	CHECK_INT_EQ(seq1, seq0 + 1);
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, concurrent_scheduled_runs_publish_once)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	char path[32];
+	pid_t kids[2];
+	json_t *audit;
+	size_t i, publishes = 0;
+	json_t *row;
+
+	set_now(T0);
+	st = open_store();
+	for (int n = 0; n < 50; n++) {
+		snprintf(path, sizeof(path), "news/p%d", n);
+		create(st, path, "P");
+		CHECK_OK(store_page_publish(st, path, T0 + 10, "t", &err));
+	}
+	store_close(st);
+	/* two processes, two connections, the same due pages */
+	for (int k = 0; k < 2; k++) {
+		if ((kids[k] = fork()) == 0) {
+			struct sched_report rep;
+			struct store *s2 = open_store();
+			int rc = store_run_scheduled(s2, T0 + 10, false, "s",
+			    &rep, &err);
+			json_decref(rep.changes);
+			store_close(s2);
+			_exit(rc == 0 ? 0 : 1);
+		}
+	}
+	for (int k = 0; k < 2; k++) {
+		int stt;
+		waitpid(kids[k], &stt, 0);
+		CHECK(WIFEXITED(stt) && WEXITSTATUS(stt) == 0);
+	}
+	st = open_store();
+	CHECK_OK(store_audit_list(st, 1000, &audit, &err));
+	json_array_foreach(audit, i, row)
+		if (strcmp(json_string_value(json_object_get(row, "action")),
+		    "publish (scheduled)") == 0)
+			publishes++;
+	CHECK_INT_EQ(publishes, 50);
+	CHECK_INT_EQ(pending(st), 50);
+	json_decref(audit);
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, dry_run_changes_nothing)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	struct sched_report rep;
+
+	set_now(T0);
+	st = open_store();
+	create(st, "a", "A");
+	CHECK_OK(store_page_publish(st, "a", T0 + 5, "t", &err));
+	CHECK_OK(store_run_scheduled(st, T0 + 5, true, "s", &rep, &err));
+	CHECK_INT_EQ(rep.published, 1);
+	json_decref(rep.changes);
+	CHECK_STR_EQ(status(st, "a"), "scheduled");
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, media_is_content_addressed)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	struct media_info m1, m2;
+	struct media_info *list;
+	size_t n;
+
+	set_now(T0);
+	st = open_store();
+	CHECK_OK(file_write("logo.png", "PNGDATA", 7, &err));
+	CHECK_OK(store_media_add(st, "media", "logo.png", NULL, "t", &m1,
+	    &err));
+	CHECK_OK(store_media_add(st, "media", "logo.png", "copy.png", "t", &m2,
+	    &err));
+	CHECK_STR_EQ(m1.sha256, m2.sha256);
+	CHECK(file_exists(m1.file));
+	CHECK_STR_EQ(m1.content_type, "image/png");
+	CHECK_OK(store_media_list(st, "media", &list, &n, &err));
+	CHECK_INT_EQ(n, 1);
+	store_media_list_free(list, n);
+	CHECK_INT_EQ(store_media_add(st, "media", "logo.png", "../x.png", "t",
+	    NULL, &err), -1);
+	free(m1.name); free(m1.content_type); free(m1.file);
+	free(m2.name); free(m2.content_type); free(m2.file);
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(store, state_roundtrip)
+{
+	struct store *st;
+	struct buf err = BUF_INIT, v = BUF_INIT;
+
+	st = open_store();
+	CHECK_INT_EQ(store_state_get(st, "k", &v, &err), 1);
+	CHECK_OK(store_state_set(st, "k", "value", 5, &err));
+	CHECK_OK(store_state_get(st, "k", &v, &err));
+	CHECK_STR_EQ(v.buf, "value");
+	CHECK_OK(store_state_delete(st, "k", &err));
+	CHECK_INT_EQ(store_state_get(st, "k", &v, &err), 1);
+	store_close(st);
+	buf_release(&err);
+	buf_release(&v);
+}
