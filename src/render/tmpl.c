@@ -237,7 +237,12 @@ lex(struct lexer *lx)
 				    NULL);
 			end = (size_t)(closer - lx->s) + 1 + lx->clen;
 		} else {
-			closer = memmem(lx->s + body, lx->len - body, lx->close,
+			/* the close delimiter comes after the sigil, if any */
+			size_t from = body + (sigil && strchr("&#^/!=><$",
+			    sigil) ? 1 : 0);
+			if (from > lx->len)
+				from = lx->len;
+			closer = memmem(lx->s + from, lx->len - from, lx->close,
 			    lx->clen);
 			if (!closer)
 				return lex_error(lx, start, "unclosed tag",

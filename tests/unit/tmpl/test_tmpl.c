@@ -224,3 +224,17 @@ TEST(tmpl, parse_once_render_many)
 	buf_release(&out);
 	buf_release(&err);
 }
+
+TEST(tmpl, close_delimiter_equal_to_sigil)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	/* found by fuzz_tmpl_render: close ">" right after the '>' sigil */
+	const char *src = "{{=<% >=}} %<%>*p%";
+	struct tmpl *t = tmpl_parse(src, strlen(src), "f", &err);
+
+	CHECK_NULL(t);
+	CHECK(strstr(err.buf, "unclosed tag") != NULL);
+	tmpl_free(t);
+	buf_release(&out);
+	buf_release(&err);
+}
