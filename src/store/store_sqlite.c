@@ -917,28 +917,21 @@ store_page_create(struct store *st, const char *path,
 	    exec_i64(st, "UPDATE pages SET latest_revision_id = ? WHERE "
 	    "id = ?", err, 2, rev, id) == -1)
 		goto fail;
-	/* children created before their parent get adopted */
+	/*
+	 * Children created before their parent get adopted: a range on
+	 * the path index ('/' + 1 == '0'), not a scan.
+	 */
 	if (cp.len > 0) {
-		struct buf like = BUF_INIT;
-		for (size_t i = 0; i < cp.len; i++) {
-			if (cp.buf[i] == '%' || cp.buf[i] == '_' ||
-			    cp.buf[i] == '\\')
-				buf_addch(&like, '\\');
-			buf_addch(&like, cp.buf[i]);
-		}
-		buf_adds(&like, "/%");
 		sqlite3_finalize(s);
 		s = NULL;
-		if (store_prepare(st, "UPDATE pages SET parent_id = ? WHERE "
-		    "parent_id IS NULL AND path LIKE ? ESCAPE '\\' AND "
-		    "instr(substr(path, ?), '/') = 0", &s, err) == -1) {
-			buf_release(&like);
+		if (store_prepare(st, "UPDATE pages SET parent_id = ?1 WHERE "
+		    "path > ?2 || '/' AND path < ?2 || '0' AND parent_id IS "
+		    "NULL AND instr(substr(path, ?3), '/') = 0", &s,
+		    err) == -1)
 			goto fail;
-		}
 		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_text(s, 2, like.buf, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(s, 2, cp.buf, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 3, (sqlite3_int64)cp.len + 2);
-		buf_release(&like);
 		if (sqlite3_step(s) != SQLITE_DONE) {
 			store_sqlerr(st, "adopt children", err);
 			goto fail;

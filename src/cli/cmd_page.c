@@ -1,0 +1,317 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cmd_page.c: `kiln page list|show|new|edit|publish|unpublish|schedule|
+ * delete`.  Reads take --json.  Every write is one store transaction
+ * with its audit row and, when the live site changes, its build request.
+ */
+#include "common/compat.h"
+
+#include <getopt.h>
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/limits.h"
+#include "common/timeutil.h"
+#include "store/store.h"
+#include "cli/cli.h"
+#include "cli/site.h"
+
+static json_t *
+time_json(int64_t t)
+{
+	char s[32];
+
+	if (!t)
+		return json_null();
+	time_format_iso8601(t, s, sizeof(s));
+	return json_string(s);
+}
+
+static json_t *
+id_json(int64_t id)
+{
+	return id ? json_integer(id) : json_null();
+}
+
+static json_t *
+page_json(const struct page_info *p)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o, "
+	    "s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:i}",
+	    "id", (json_int_t)p->id, "path", p->path, "title", p->title,
+	    "status", p->status, "section", p->section,
+	    "parent", p->parent_path ? json_string(p->parent_path) :
+	    json_null(), "live", p->live, "has_unpublished_changes",
+	    p->has_unpublished_changes, "expired", p->expired,
+	    "go_live_at", time_json(p->go_live_at),
+	    "expire_at", time_json(p->expire_at),
+	    "first_published_at", time_json(p->first_published_at),
+	    "last_published_at", time_json(p->last_published_at),
+	    "live_revision", id_json(p->live_revision),
+	    "latest_revision", id_json(p->latest_revision),
+	    "scheduled_revision", id_json(p->scheduled_revision),
+	    "template", p->template, "weight", p->weight);
+}
+
+static void
+print_json(json_t *v)
+{
+	char *s = json_dumps(v, JSON_INDENT(2));
+
+	printf("%s\n", s);
+	free(s);
+	json_decref(v);
+}
+
+static int
+parse_time_arg(const char *name, const char *s, int64_t *t)
+{
+	if (!strcmp(s, "none") || !strcmp(s, "")) {
+		*t = -1;
+		return 0;
+	}
+	if (time_parse_iso8601(s, t) == -1) {
+		cli_error("--%s: '%s' is not an ISO 8601 time "
+		    "(2026-11-24T14:50:00Z)", name, s);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+page_list(struct site *s, bool json, struct buf *err)
+{
+	struct page_info *l;
+	size_t n;
+
+	if (store_page_list(s->st, &l, &n, err) == -1)
+		return -1;
+	if (json) {
+		json_t *a = json_array();
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, page_json(&l[i]));
+		print_json(a);
+	} else {
+		for (size_t i = 0; i < n; i++)
+			printf("%-40s %-17s %s\n", l[i].path[0] ? l[i].path :
+			    "/", l[i].status, l[i].title);
+	}
+	store_page_list_free(l, n);
+	return 0;
+}
+
+static int
+page_show(struct site *s, const char *path, bool json, struct buf *err)
+{
+	struct page_info p;
+	struct revision_info r;
+	json_t *o;
+	int got;
+
+	if ((got = store_page_get(s->st, path, &p, err)) != 0) {
+		if (got == 1)
+			buf_setf(err, "no page at '%s'", path);
+		return -1;
+	}
+	if (store_revision_get(s->st, p.latest_revision, &r, err) == -1) {
+		page_info_release(&p);
+		return -1;
+	}
+	o = page_json(&p);
+	json_object_set_new(o, "summary", json_string(r.summary));
+	json_object_set_new(o, "date", time_json(r.date));
+	json_object_set(o, "tags", r.tags);
+	json_object_set(o, "params", r.extra);
+	json_object_set_new(o, "body", json_string(r.body));
+	if (json)
+		print_json(o);
+	else {
+		printf("path:    /%s\ntitle:   %s\nstatus:  %s\n", p.path,
+		    p.title, p.status);
+		if (p.go_live_at)
+			printf("go-live: %s\n", json_string_value(
+			    json_object_get(o, "go_live_at")));
+		if (p.expire_at)
+			printf("expires: %s\n", json_string_value(
+			    json_object_get(o, "expire_at")));
+		printf("\n%s", r.body);
+		if (*r.body && r.body[strlen(r.body) - 1] != '\n')
+			putchar('\n');
+		json_decref(o);
+	}
+	page_info_release(&p);
+	revision_info_release(&r);
+	return 0;
+}
+
+int
+cmd_page(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "body-file", required_argument, NULL, 'b' },
+		{ "date", required_argument, NULL, 'D' },
+		{ "expire", required_argument, NULL, 'e' },
+		{ "go-live", required_argument, NULL, 'g' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "publish", no_argument, NULL, 'p' },
+		{ "summary", required_argument, NULL, 's' },
+		{ "tags", required_argument, NULL, 'T' },
+		{ "template", required_argument, NULL, 'm' },
+		{ "title", required_argument, NULL, 't' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct buf err = BUF_INIT, body = BUF_INIT;
+	struct page_fields f;
+	struct site s;
+	const char *sub, *path = NULL, *body_file = NULL, *errstr;
+	int64_t go_live = 0, expire = 0, at = 0;
+	bool json = false, publish = false, have_body = false;
+	json_t *tags = NULL;
+	int ch, rc = EXIT_FAIL;
+
+	if (argc < 2 || cli_wants_help(argc, argv))
+		return cli_usage("page", argc < 2);
+	memset(&f, 0, sizeof(f));
+	sub = argv[1];
+	argc--;
+	argv++;
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			if (parse_time_arg("at", optarg, &at) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'b':
+			body_file = optarg;
+			break;
+		case 'D':
+			if (time_parse_iso8601(optarg, &f.date) == -1) {
+				cli_error("--date: '%s' is not an ISO 8601 "
+				    "date", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'e':
+			if (parse_time_arg("expire", optarg, &expire) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'g':
+			if (parse_time_arg("go-live", optarg, &go_live) == -1)
+				return EXIT_USAGE;
+			break;
+		case 'j':
+			json = true;
+			break;
+		case 'm':
+			f.template = optarg;
+			break;
+		case 'p':
+			publish = true;
+			break;
+		case 's':
+			f.summary = optarg;
+			break;
+		case 'T': {
+			char *copy = strdup(optarg), *tok, *save = NULL;
+			tags = json_array();
+			for (tok = strtok_r(copy, ",", &save); tok;
+			    tok = strtok_r(NULL, ",", &save))
+				json_array_append_new(tags, json_string(tok));
+			free(copy);
+			f.tags = tags;
+			break;
+		}
+		case 't':
+			f.title = optarg;
+			break;
+		case 'w':
+			f.weight = (int)strtonum(optarg, -1000000, 1000000,
+			    &errstr);
+			if (errstr) {
+				cli_error("--weight: %s", errstr);
+				return EXIT_USAGE;
+			}
+			f.has_weight = true;
+			break;
+		default:
+			return cli_usage("page", 1);
+		}
+	}
+	if (strcmp(sub, "list") != 0) {
+		if (optind != argc - 1) {
+			json_decref(tags);
+			return cli_usage("page", 1);
+		}
+		path = argv[optind];
+	} else if (optind != argc)
+		return cli_usage("page", 1);
+	if (body_file) {
+		if (file_read(body_file, &body, LIMIT_PAGE_BODY, &err) == -1) {
+			rc = cli_fail(&err);
+			goto out_noclose;
+		}
+		f.body = body.buf;
+		have_body = true;
+	}
+	(void)have_body;
+	if (site_open(&s, &err) == -1) {
+		rc = cli_fail(&err);
+		goto out_noclose;
+	}
+	if (!strcmp(sub, "list"))
+		rc = page_list(&s, json, &err);
+	else if (!strcmp(sub, "show"))
+		rc = page_show(&s, path, json, &err);
+	else if (!strcmp(sub, "new")) {
+		if (!f.title) {
+			cli_error("page new: --title is required");
+			rc = EXIT_USAGE;
+			goto out;
+		}
+		rc = store_page_create(s.st, path, &f, cli_actor(), NULL,
+		    &err);
+		if (rc == 0 && publish)
+			rc = store_page_publish(s.st, path, 0, cli_actor(),
+			    &err);
+	} else if (!strcmp(sub, "edit")) {
+		rc = store_page_edit(s.st, path, &f, cli_actor(), &err);
+		if (rc == 0 && publish)
+			rc = store_page_publish(s.st, path, 0, cli_actor(),
+			    &err);
+	} else if (!strcmp(sub, "publish"))
+		rc = store_page_publish(s.st, path, at > 0 ? at : 0,
+		    cli_actor(), &err);
+	else if (!strcmp(sub, "unpublish"))
+		rc = store_page_unpublish(s.st, path, cli_actor(), &err);
+	else if (!strcmp(sub, "schedule"))
+		rc = store_page_schedule(s.st, path, go_live > 0 ? go_live : 0,
+		    expire, cli_actor(), &err);
+	else if (!strcmp(sub, "delete"))
+		rc = store_page_delete(s.st, path, cli_actor(), &err);
+	else {
+		rc = cli_usage("page", 1);
+		goto out;
+	}
+	if (rc == -1)
+		rc = cli_fail(&err);
+	else if (rc == 0 && strcmp(sub, "list") && strcmp(sub, "show")) {
+		struct page_info p;
+		if (strcmp(sub, "delete") && store_page_get(s.st, path, &p,
+		    &err) == 0) {
+			printf("%s: %s\n", p.path[0] ? p.path : "/", p.status);
+			page_info_release(&p);
+		} else if (!strcmp(sub, "delete"))
+			printf("deleted %s\n", path);
+	}
+out:
+	site_close(&s);
+out_noclose:
+	json_decref(tags);
+	buf_release(&body);
+	buf_release(&err);
+	return rc;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * site.h: what most commands share: ./kiln.yaml loaded, the store open,
+ * and the actor for the audit log.
+ */
+#ifndef KILN_SITE_H
+#define KILN_SITE_H
+
+struct buf;
+struct conf;
+struct store;
+
+struct site {
+	struct conf *conf;
+	struct store *st;
+	char *media_dir;	/* absolute: .kiln/media */
+};
+
+/* load ./kiln.yaml and open its store; -1 with err (every config error) */
+int site_open(struct site *s, struct buf *err);
+void site_close(struct site *s);
+/* $KILN_USER, else $USER, else "cli" */
+const char *cli_actor(void);
+/* print err (one message per line) as "kiln: ..." lines, return EXIT_FAIL */
+int cli_fail(const struct buf *err);
+/*
+ * Import a Hugo-style content tree into the store (kiln import).  Errors
+ * in single files are printed and counted in *failed; -1 on a store error.
+ */
+int site_import(struct site *s, const char *dir, bool verbose,
+    size_t *failed, struct buf *err);
+
+#endif

@@ -1,0 +1,398 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * frontmatter.c: YAML front matter with libfyaml (see frontmatter.h).
+ * The YAML between the "---" lines is parsed as one document with
+ * libfyaml's diagnostics collected, never printed; line numbers are
+ * shifted by the opening "---" line so they point into the file.
+ */
+#include "common/compat.h"
+
+#include <errno.h>
+#include <math.h>
+
+#include <libfyaml.h>
+
+#include "common/buf.h"
+#include "common/limits.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "store/frontmatter.h"
+
+struct fmctx {
+	const char *file;
+	int offset;		/* lines before the YAML */
+	struct buf *err;
+	int nerr;
+};
+
+static void
+fm_error(struct fmctx *c, int line, const char *key, const char *fmt, ...)
+    PRINTF_LIKE(4, 5);
+
+static void
+fm_error(struct fmctx *c, int line, const char *key, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->nerr++)
+		buf_addch(c->err, '\n');
+	buf_printf(c->err, "%s:%d: ", c->file, line + c->offset);
+	if (key)
+		buf_printf(c->err, "%s: ", key);
+	va_start(ap, fmt);
+	buf_vprintf(c->err, fmt, ap);
+	va_end(ap);
+}
+
+static int
+node_line(struct fy_node *n)
+{
+	const struct fy_mark *m;
+	struct fy_token *tok;
+	struct fy_node_pair *pair;
+	void *iter;
+
+	for (int depth = 0; n && depth < 64; depth++) {
+		iter = NULL;
+		switch (fy_node_get_type(n)) {
+		case FYNT_SCALAR:
+			tok = fy_node_get_scalar_token(n);
+			if (tok && (m = fy_token_start_mark(tok)))
+				return m->line + 1;
+			return 1;
+		case FYNT_MAPPING:
+			if (!(pair = fy_node_mapping_iterate(n, &iter)))
+				return 1;
+			n = fy_node_pair_key(pair);
+			break;
+		default:
+			n = fy_node_sequence_iterate(n, &iter);
+			break;
+		}
+	}
+	return 1;
+}
+
+/* a scalar as a JSON value: plain scalars resolve like YAML 1.2 core */
+static json_t *
+scalar_json(struct fy_node *n)
+{
+	size_t len;
+	const char *s = fy_node_get_scalar(n, &len);
+	char *tmp, *end;
+	json_t *v;
+
+	if (!s)
+		return json_null();
+	if (fy_node_get_style(n) != FYNS_PLAIN)
+		return json_stringn(s, len);
+	tmp = xstrndup(s, len);
+	if (len == 0 || !strcmp(tmp, "~") || !strcmp(tmp, "null") ||
+	    !strcmp(tmp, "Null") || !strcmp(tmp, "NULL"))
+		v = json_null();
+	else if (!strcmp(tmp, "true") || !strcmp(tmp, "True") ||
+	    !strcmp(tmp, "TRUE"))
+		v = json_true();
+	else if (!strcmp(tmp, "false") || !strcmp(tmp, "False") ||
+	    !strcmp(tmp, "FALSE"))
+		v = json_false();
+	else {
+		long long ll;
+		double d;
+		errno = 0;
+		ll = strtoll(tmp, &end, 10);
+		if (*end == '\0' && errno == 0 && end != tmp)
+			v = json_integer(ll);
+		else {
+			errno = 0;
+			d = strtod(tmp, &end);
+			if (*end == '\0' && errno == 0 && end != tmp &&
+			    isfinite(d) && strpbrk(tmp, "0123456789"))
+				v = json_real(d);
+			else
+				v = json_stringn(s, len);
+		}
+	}
+	free(tmp);
+	return v ? v : json_stringn(s, len);
+}
+
+static json_t *
+node_json(struct fy_node *n, int depth)
+{
+	struct fy_node_pair *pair;
+	struct fy_node *item;
+	void *iter = NULL;
+	json_t *v;
+
+	if (!n || depth > 32)
+		return json_null();
+	switch (fy_node_get_type(n)) {
+	case FYNT_SCALAR:
+		return scalar_json(n);
+	case FYNT_SEQUENCE:
+		v = json_array();
+		while ((item = fy_node_sequence_iterate(n, &iter)))
+			json_array_append_new(v, node_json(item, depth + 1));
+		return v;
+	default:
+		v = json_object();
+		while ((pair = fy_node_mapping_iterate(n, &iter))) {
+			struct fy_node *k = fy_node_pair_key(pair);
+			size_t klen;
+			const char *ks = k && fy_node_get_type(k) ==
+			    FYNT_SCALAR ? fy_node_get_scalar(k, &klen) : NULL;
+			char *key;
+			if (!ks)
+				continue;
+			key = xstrndup(ks, klen);
+			json_object_set_new(v, key, node_json(
+			    fy_node_pair_value(pair), depth + 1));
+			free(key);
+		}
+		return v;
+	}
+}
+
+static char *
+scalar_str(struct fmctx *c, struct fy_node *v, const char *key)
+{
+	size_t len;
+	const char *s;
+
+	if (!v || fy_node_get_type(v) != FYNT_SCALAR) {
+		fm_error(c, node_line(v), key, "expected a string");
+		return NULL;
+	}
+	s = fy_node_get_scalar(v, &len);
+	return xstrndup(s ? s : "", s ? len : 0);
+}
+
+static void
+field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
+{
+	char *s = NULL;
+	json_t *j;
+
+	if (!strcmp(key, "title")) {
+		if ((s = scalar_str(c, v, key)) && !*s)
+			fm_error(c, node_line(v), key, "must not be empty");
+		free(fm->title);
+		fm->title = s;
+		return;
+	}
+	if (!strcmp(key, "summary")) {
+		free(fm->summary);
+		fm->summary = scalar_str(c, v, key);
+		return;
+	}
+	if (!strcmp(key, "template")) {
+		free(fm->template);
+		fm->template = scalar_str(c, v, key);
+		return;
+	}
+	if (!strcmp(key, "date")) {
+		if ((s = scalar_str(c, v, key)) &&
+		    time_parse_iso8601(s, &fm->date) == -1)
+			fm_error(c, node_line(v), key, "'%s' is not an ISO 8601 "
+			    "date (2026-11-24 or 2026-11-24T14:50:00Z)", s);
+		free(s);
+		return;
+	}
+	if (!strcmp(key, "draft")) {
+		j = v && fy_node_get_type(v) == FYNT_SCALAR ?
+		    scalar_json(v) : NULL;
+		if (!json_is_boolean(j))
+			fm_error(c, node_line(v), key, "expected true or "
+			    "false");
+		else
+			fm->draft = json_is_true(j);
+		json_decref(j);
+		return;
+	}
+	if (!strcmp(key, "weight")) {
+		j = v && fy_node_get_type(v) == FYNT_SCALAR ?
+		    scalar_json(v) : NULL;
+		if (!json_is_integer(j) || json_integer_value(j) < -1000000 ||
+		    json_integer_value(j) > 1000000)
+			fm_error(c, node_line(v), key, "expected an integer");
+		else {
+			fm->weight = (int)json_integer_value(j);
+			fm->has_weight = true;
+		}
+		json_decref(j);
+		return;
+	}
+	if (!strcmp(key, "tags")) {
+		struct fy_node *item;
+		void *iter = NULL;
+		if (!v || fy_node_get_type(v) != FYNT_SEQUENCE) {
+			fm_error(c, node_line(v), key, "expected a list");
+			return;
+		}
+		while ((item = fy_node_sequence_iterate(v, &iter))) {
+			if ((s = scalar_str(c, item, key)))
+				json_array_append_new(fm->tags,
+				    json_string(s));
+			free(s);
+		}
+		return;
+	}
+	json_object_set_new(fm->extra, key, node_json(v, 0));
+}
+
+/* the end of the line at p: the index after its '\n' */
+static size_t
+line_end(const char *s, size_t len, size_t p)
+{
+	const char *nl = memchr(s + p, '\n', len - p);
+
+	return nl ? (size_t)(nl - s) + 1 : len;
+}
+
+static bool
+is_fence(const char *s, size_t a, size_t b)
+{
+	size_t n = b - a;
+
+	while (n && (s[a + n - 1] == '\n' || s[a + n - 1] == '\r' ||
+	    s[a + n - 1] == ' ' || s[a + n - 1] == '\t'))
+		n--;
+	return n == 3 && (!memcmp(s + a, "---", 3) || !memcmp(s + a, "...", 3));
+}
+
+int
+fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
+    struct buf *err)
+{
+	struct fmctx c = { file, 1, err, 0 };
+	struct fy_diag_cfg dcfg;
+	struct fy_diag *diag = NULL;
+	struct fy_parse_cfg pcfg;
+	struct fy_parser *fyp = NULL;
+	struct fy_document *doc = NULL;
+	struct fy_diag_error *de;
+	struct fy_node *root;
+	struct fy_node_pair *pair;
+	void *iter = NULL;
+	size_t p, start, end = 0;
+	int line = 1;
+
+	memset(fm, 0, sizeof(*fm));
+	fm->tags = json_array();
+	fm->extra = json_object();
+	buf_reset(err);
+	if (len < 3 || !is_fence(text, 0, line_end(text, len, 0)) ||
+	    text[0] != '-') {
+		fm_error(&c, 0, NULL, "no front matter: the file must start "
+		    "with a '---' line");
+		goto out;
+	}
+	start = p = line_end(text, len, 0);
+	while (p < len) {
+		size_t e = line_end(text, len, p);
+		line++;
+		if (is_fence(text, p, e)) {
+			end = p;
+			fm->body = text + e;
+			fm->body_len = len - e;
+			break;
+		}
+		p = e;
+	}
+	if (!fm->body) {
+		fm_error(&c, 0, NULL, "front matter is not closed by a '---' "
+		    "line");
+		goto out;
+	}
+	if (end - start > LIMIT_FRONT_MATTER) {
+		fm_error(&c, 0, NULL, "front matter too large (over %d bytes)",
+		    LIMIT_FRONT_MATTER);
+		goto out;
+	}
+	if (memchr(text + start, '\0', end - start)) {
+		fm_error(&c, 0, NULL, "front matter contains a NUL byte");
+		goto out;
+	}
+	fy_diag_cfg_default(&dcfg);
+	dcfg.fp = NULL;
+	dcfg.output_fn = NULL;
+	dcfg.level = FYET_ERROR;
+	dcfg.colorize = false;
+	if (!(diag = fy_diag_create(&dcfg))) {
+		fm_error(&c, 0, NULL, "cannot set up the YAML parser");
+		goto out;
+	}
+	fy_diag_set_collect_errors(diag, true);
+	memset(&pcfg, 0, sizeof(pcfg));
+	pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
+	pcfg.diag = diag;
+	if (!(fyp = fy_parser_create(&pcfg))) {
+		fm_error(&c, 0, NULL, "cannot set up the YAML parser");
+		goto out;
+	}
+	if (end > start && fy_parser_set_string(fyp, text + start,
+	    end - start) != 0) {
+		fm_error(&c, 0, NULL, "cannot set up the YAML parser");
+		goto out;
+	}
+	doc = end > start ? fy_parse_load_document(fyp) : NULL;
+	while ((de = fy_diag_errors_iterate(diag, &iter))) {
+		if (de->type < FYET_ERROR)
+			continue;
+		fm_error(&c, de->line > 0 ? de->line : 1, NULL,
+		    "syntax error: %s", de->msg ? de->msg : "bad YAML");
+	}
+	if (c.nerr)
+		goto out;
+	root = doc ? fy_document_root(doc) : NULL;
+	if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
+		fm_error(&c, root ? node_line(root) : 1, NULL,
+		    "front matter must be a mapping of keys (title: ...)");
+		goto out;
+	}
+	iter = NULL;
+	while ((pair = fy_node_mapping_iterate(root, &iter))) {
+		struct fy_node *k = fy_node_pair_key(pair);
+		size_t klen;
+		const char *ks;
+		char *key;
+
+		if (!k || fy_node_get_type(k) != FYNT_SCALAR ||
+		    !(ks = fy_node_get_scalar(k, &klen)) || klen == 0) {
+			fm_error(&c, node_line(k), NULL, "keys must be "
+			    "non-empty strings");
+			continue;
+		}
+		key = xstrndup(ks, klen);
+		field(&c, fm, key, fy_node_pair_value(pair));
+		free(key);
+	}
+	if (!fm->title && !c.nerr)
+		fm_error(&c, 0, "title", "required");
+out:
+	if (doc)
+		fy_parse_document_destroy(fyp, doc);
+	if (fyp)
+		fy_parser_destroy(fyp);
+	if (diag)
+		fy_diag_destroy(diag);
+	if (c.nerr) {
+		fm_release(fm);
+		return -1;
+	}
+	return 0;
+}
+
+void
+fm_release(struct fm *fm)
+{
+	if (!fm)
+		return;
+	free(fm->title);
+	free(fm->summary);
+	free(fm->template);
+	json_decref(fm->tags);
+	json_decref(fm->extra);
+	memset(fm, 0, sizeof(*fm));
+}
