@@ -876,6 +876,46 @@ check_encoding(struct conf_ctx *ctx, const char *yaml, size_t len)
 	return 0;
 }
 
+static bool
+is_blank_or_end(const char *s, const char *end)
+{
+	return s >= end || *s == ' ' || *s == '\t' || *s == '\n' ||
+	    *s == '\r';
+}
+
+/*
+ * Refuse YAML's explicit keys ("? key"), which kiln.yaml never needs:
+ * libfyaml 0.7.12 crashes in fy_parser_destroy() on some of them
+ * followed by a tab ("? a:\t?", found by fuzz_conf_yaml; upstream
+ * libfyaml issue 57).  A '?' counts when only blanks and "- " entries
+ * precede it on its line and a blank follows it.  Returns 0 or -1.
+ */
+static int
+check_explicit_keys(struct conf_ctx *ctx, const char *yaml, size_t len)
+{
+	const char *p = yaml, *end = yaml + len, *eol;
+	int line = 1;
+
+	for (; p < end; p = eol + 1, line++) {
+		if (!(eol = memchr(p, '\n', (size_t)(end - p))))
+			eol = end;
+		for (;;) {
+			while (p < eol && (*p == ' ' || *p == '\t'))
+				p++;
+			if (p < eol && *p == '-' && is_blank_or_end(p + 1, eol))
+				p++;
+			else
+				break;
+		}
+		if (p < eol && *p == '?' && is_blank_or_end(p + 1, eol)) {
+			conf_err(ctx, line, NULL, NULL, "explicit keys ('? ') "
+			    "are not supported");
+			return -1;
+		}
+	}
+	return 0;
+}
+
 static int
 cmp_err(const void *a, const void *b)
 {
@@ -922,7 +962,8 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 	c->dir = xstrdup(dir);
 	apply_defaults("", c);
 
-	if (check_encoding(&ctx, yaml, len) == -1)
+	if (check_encoding(&ctx, yaml, len) == -1 ||
+	    check_explicit_keys(&ctx, yaml, len) == -1)
 		goto out;
 	fy_diag_cfg_default(&dcfg);
 	dcfg.fp = NULL;

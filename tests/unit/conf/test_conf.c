@@ -928,3 +928,18 @@ TEST(conf, every_key_documented)
 	buf_release(&want);
 	free(path);
 }
+
+TEST(conf, explicit_keys_are_refused)
+{
+	/* libfyaml 0.7.12 crashes on these: they must never reach it */
+	CHECK_STR_EQ(errors("? a:\t?\n"),
+	    "kiln.yaml:1: explicit keys ('? ') are not supported");
+	CHECK_STR_EQ(errors("k:\n- ? a:\t?\n"),
+	    "kiln.yaml:2: explicit keys ('? ') are not supported");
+	CHECK_STR_EQ(errors(MINIMAL "x:\n  ?\n    a:\t?\n"),
+	    "kiln.yaml:3: explicit keys ('? ') are not supported");
+	/* a '?' elsewhere is an ordinary character */
+	CHECK_STR_EQ(error_with("targets: {a: {type: dir, path: \"?x\", "
+	    "endpoint: \"http://h/?a=b\"}}\nfoo: a ? b\n"),
+	    "kiln.yaml:3: foo: unknown key");
+}
