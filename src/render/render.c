@@ -1,0 +1,1473 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * render.c: snapshot -> site (see render.h).
+ *
+ * Order of work: snapshot; templates parsed once (a tmpl_set over the
+ * site's templates/ folder); static assets and media hashed and written
+ * under content-hash names, giving a map from original URL to hashed URL;
+ * the page model (tree, children, breadcrumbs, summaries, collections);
+ * pages rendered in parallel, each keyed by sha256(template set, context)
+ * and linked from the previous build when the key is unchanged; then the
+ * whole-site outputs (sitemap, robots, feeds, 404); then the manifest and
+ * the dependency record; then the folder swap.
+ *
+ * References to static files and media in rendered HTML and CSS
+ * ("/css/site.css", url(/img/x.png)) are rewritten to their hashed names,
+ * so templates and content name assets by their source path.
+ */
+#include "common/compat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/limits.h"
+#include "common/log.h"
+#include "common/manifest.h"
+#include "common/path.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "render/mdr.h"
+#include "render/render.h"
+#include "render/tmpl.h"
+#include "store/store.h"
+
+#define CC_HTML		"public, max-age=60"
+#define CC_FEED		"public, max-age=300"
+#define CC_IMMUTABLE	"public, max-age=31536000, immutable"
+#define SUMMARY_MAX	200
+#define DEPS_PATH	".kiln/deps.json"
+
+enum pkind { PK_HOME, PK_SECTION, PK_PAGE };
+
+struct rpage {
+	const struct snap_page *sp;
+	enum pkind kind;
+	char *url;		/* "/news/a/" */
+	char *out;		/* "news/a/index.html" */
+	size_t parent;		/* index, or SIZE_MAX */
+	size_t *kids;		/* sorted children */
+	size_t nkids;
+	json_t *summary;	/* list entry for children and collections */
+};
+
+struct asset {
+	char *from;		/* "/css/site.css" */
+	char *to;		/* "/css/site.3fa9c1e2.css" */
+};
+
+/* one output file of the build */
+struct outfile {
+	char *path;
+	char sha[65];
+	int64_t size;
+	enum manifest_kind kind;
+	bool immutable;
+	char key[65];		/* page outputs: incremental key, else "" */
+};
+
+struct loader {
+	const char *dir;
+};
+
+struct build {
+	const struct conf *c;
+	struct render_result *res;
+	const char *build_id;
+	struct buf *log;
+	char *site_dir, *tmpl_dir, *static_dir, *tmp, *prev;
+	int64_t now;
+	struct snapshot snap;
+	struct rpage *pages;
+	size_t npages;
+	struct asset *assets;
+	size_t nassets, aassets;
+	struct loader loader;
+	struct tmpl_set *set;
+	char tmpl_hash[65];
+	json_t *site;		/* the site object of every context */
+	json_t *collections;	/* NAME -> [summaries] */
+	json_t *prev_deps;	/* outputs of the previous build, or NULL */
+	struct outfile *files;
+	size_t nfiles, afiles;
+	pthread_mutex_t mu;
+	/* page workers */
+	atomic_size_t next;
+	struct outfile *page_files;	/* one per page (+ json) */
+	struct buf err;		/* first worker error */
+	bool failed;
+	bool full;
+};
+
+/* ---- small helpers ---- */
+
+static struct outfile *
+add_file(struct build *b, const char *path, const char *sha, int64_t size,
+    enum manifest_kind kind, bool immutable)
+{
+	struct outfile *f;
+
+	pthread_mutex_lock(&b->mu);
+	if (b->nfiles == b->afiles) {
+		b->afiles = b->afiles ? b->afiles * 2 : 256;
+		b->files = xreallocarray(b->files, b->afiles, sizeof(*f));
+	}
+	f = &b->files[b->nfiles++];
+	memset(f, 0, sizeof(*f));
+	f->path = xstrdup(path);
+	strlcpy(f->sha, sha, sizeof(f->sha));
+	f->size = size;
+	f->kind = kind;
+	f->immutable = immutable;
+	pthread_mutex_unlock(&b->mu);
+	return f;
+}
+
+/* write DATA as output PATH of the new folder and record it */
+static int
+emit(struct build *b, const char *path, const char *data, size_t len,
+    enum manifest_kind kind, bool immutable, struct buf *err)
+{
+	char *file = xasprintf("%s/%s", b->tmp, path), sha[65];
+	int rc;
+
+	rc = mkdir_parent(file, err) == -1 ? -1 :
+	    file_write(file, data, len, err);
+	free(file);
+	if (rc == 0) {
+		sha256_hex(data, len, sha);
+		add_file(b, path, sha, (int64_t)len, kind, immutable);
+	}
+	return rc;
+}
+
+static int
+cmp_asset(const void *a, const void *b)
+{
+	return strcmp(((const struct asset *)a)->from,
+	    ((const struct asset *)b)->from);
+}
+
+static const char *
+asset_lookup(struct build *b, const char *from, size_t len)
+{
+	size_t lo = 0, hi = b->nassets;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		const char *f = b->assets[mid].from;
+		int c = strncmp(f, from, len);
+		if (c == 0 && f[len] != '\0')
+			c = 1;
+		if (c == 0)
+			return b->assets[mid].to;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/*
+ * "/" + BASE + "/" + REF with "." and ".." folded, into out; -1 if it
+ * climbs above the root.
+ */
+static int
+resolve_rel(const char *base, const char *ref, size_t len, struct buf *out)
+{
+	struct buf joined = BUF_INIT;
+	size_t seg[64], n = 0;
+	const char *p;
+	int rc = 0;
+
+	buf_printf(&joined, "%s/%.*s", base, (int)len, ref);
+	buf_adds(out, "");
+	p = joined.buf;
+	while (*p) {
+		size_t l = strcspn(p, "/");
+		if (l == 2 && p[0] == '.' && p[1] == '.') {
+			if (n == 0) {
+				rc = -1;
+				break;
+			}
+			buf_setlen(out, seg[--n]);
+		} else if (l > 0 && !(l == 1 && p[0] == '.')) {
+			if (n == NELEM(seg)) {
+				rc = -1;
+				break;
+			}
+			seg[n++] = out->len;
+			buf_addch(out, '/');
+			buf_add(out, p, l);
+		}
+		p += l;
+		if (*p == '/')
+			p++;
+	}
+	buf_release(&joined);
+	return rc;
+}
+
+/*
+ * Copy IN to out with every reference to a known asset ("/x", '/x',
+ * (/x) or relative to BASE in CSS) replaced by its hashed URL.
+ */
+static void
+rewrite_refs(struct build *b, const char *in, size_t len, const char *base,
+    struct buf *out)
+{
+	size_t i = 0, start = 0;
+
+	while (i + 1 < len) {
+		char c = in[i];
+		size_t s, e;
+		const char *to;
+
+		if (!(c == '"' || c == '\'' || c == '(') || in[i + 1] == ' ') {
+			i++;
+			continue;
+		}
+		s = i + 1;
+		if (c == '(' && (in[s] == '"' || in[s] == '\''))
+			s++;
+		e = s;
+		while (e < len && !strchr("\"'()?# \n\t<>", in[e]))
+			e++;
+		to = NULL;
+		if (e > s && in[s] == '/')
+			to = asset_lookup(b, in + s, e - s);
+		else if (e > s && base && c == '(' && !memchr(in + s, ':',
+		    e - s)) {
+			/* a relative url() in CSS: resolve against BASE */
+			struct buf abs = BUF_INIT;
+			if (resolve_rel(base, in + s, e - s, &abs) == 0)
+				to = asset_lookup(b, abs.buf, abs.len);
+			buf_release(&abs);
+		}
+		if (to) {
+			buf_add(out, in + start, s - start);
+			buf_adds(out, to);
+			start = i = e;
+		} else
+			i = s > i + 1 ? s : i + 1;
+	}
+	buf_add(out, in + start, len - start);
+}
+
+/* "css/site.css" + sha -> "css/site.3fa9c1e2.css" */
+static char *
+hashed_name(const char *rel, const char *sha)
+{
+	const char *slash = strrchr(rel, '/');
+	const char *dot = strrchr(rel, '.');
+
+	if (!dot || (slash && dot < slash) || dot == (slash ? slash + 1 : rel))
+		return xasprintf("%s.%.8s", rel, sha);
+	return xasprintf("%.*s.%.8s%s", (int)(dot - rel), rel, sha, dot);
+}
+
+static void
+add_asset(struct build *b, const char *from, const char *to)
+{
+	if (b->nassets == b->aassets) {
+		b->aassets = b->aassets ? b->aassets * 2 : 64;
+		b->assets = xreallocarray(b->assets, b->aassets,
+		    sizeof(*b->assets));
+	}
+	b->assets[b->nassets].from = xasprintf("/%s", from);
+	b->assets[b->nassets].to = xasprintf("/%s", to);
+	b->nassets++;
+}
+
+/* ---- static assets and media ---- */
+
+static void
+list_files(const char *root, const char *rel, char ***out, size_t *n,
+    size_t *cap, int depth)
+{
+	struct dirent **ents;
+	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
+	int cnt;
+
+	if (depth > 32 || (cnt = scandir(dir, &ents, NULL, alphasort)) < 0) {
+		free(dir);
+		return;
+	}
+	for (int i = 0; i < cnt; i++) {
+		const char *name = ents[i]->d_name;
+		char *sub, *full;
+		struct stat st;
+
+		if (name[0] != '.') {
+			sub = *rel ? xasprintf("%s/%s", rel, name) :
+			    xstrdup(name);
+			full = xasprintf("%s/%s", root, sub);
+			if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
+				list_files(root, sub, out, n, cap, depth + 1);
+			else if (S_ISREG(st.st_mode)) {
+				if (*n == *cap) {
+					*cap = *cap ? *cap * 2 : 64;
+					*out = xreallocarray(*out, *cap,
+					    sizeof(**out));
+				}
+				(*out)[(*n)++] = sub;
+				sub = NULL;
+			}
+			free(sub);
+			free(full);
+		}
+		free(ents[i]);
+	}
+	free(ents);
+	free(dir);
+}
+
+static bool
+is_css(const char *p)
+{
+	size_t n = strlen(p);
+
+	return n > 4 && !strcmp(p + n - 4, ".css");
+}
+
+static int
+do_assets(struct build *b, struct buf *err)
+{
+	char **files = NULL, sha[65];
+	size_t n = 0, cap = 0;
+	struct buf data = BUF_INIT, rw = BUF_INIT;
+	int rc = -1;
+
+	list_files(b->static_dir, "", &files, &n, &cap, 0);
+	/* media first, then non-CSS statics, then CSS (which names them) */
+	for (size_t i = 0; i < b->snap.nmedia; i++) {
+		const struct media_info *m = &b->snap.media[i];
+		char *rel = xasprintf("media/%s", m->name);
+		char *to = hashed_name(rel, m->sha256);
+		char *dst = xasprintf("%s/%s", b->tmp, to);
+		if (mkdir_parent(dst, err) == -1 || (link(m->file, dst) == -1 &&
+		    file_copy(m->file, dst, err) == -1)) {
+			free(rel);
+			free(to);
+			free(dst);
+			goto out;
+		}
+		add_file(b, to, m->sha256, m->size, MK_MEDIA, true);
+		add_asset(b, rel, to);
+		free(rel);
+		free(to);
+		free(dst);
+	}
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < n; i++) {
+			char *src, *to, *dir;
+			if (is_css(files[i]) != (pass == 1))
+				continue;
+			src = xasprintf("%s/%s", b->static_dir, files[i]);
+			if (file_read(src, &data, LIMIT_MEDIA_FILE, err) == -1) {
+				free(src);
+				goto out;
+			}
+			free(src);
+			if (pass == 1) {
+				qsort(b->assets, b->nassets,
+				    sizeof(*b->assets), cmp_asset);
+				dir = xstrdup(files[i]);
+				if (strrchr(dir, '/'))
+					*strrchr(dir, '/') = '\0';
+				else
+					dir[0] = '\0';
+				buf_reset(&rw);
+				rewrite_refs(b, data.buf, data.len, dir, &rw);
+				free(dir);
+				buf_reset(&data);
+				buf_add(&data, rw.buf, rw.len);
+			}
+			sha256_hex(data.buf, data.len, sha);
+			to = hashed_name(files[i], sha);
+			if (emit(b, to, data.buf, data.len, MK_ASSET, true,
+			    err) == -1) {
+				free(to);
+				goto out;
+			}
+			add_asset(b, files[i], to);
+			free(to);
+		}
+	}
+	qsort(b->assets, b->nassets, sizeof(*b->assets), cmp_asset);
+	rc = 0;
+out:
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	buf_release(&data);
+	buf_release(&rw);
+	return rc;
+}
+
+/* ---- templates ---- */
+
+
+static int
+load_template(void *arg, const char *name, struct buf *src, struct buf *err)
+{
+	struct loader *l = arg;
+	struct buf clean = BUF_INIT, why = BUF_INIT;
+	char *f1 = NULL, *f2 = NULL;
+	int rc = 1;
+
+	if (path_clean_rel(name, &clean, &why) == -1)
+		goto out;
+	f1 = xasprintf("%s/%s.mustache", l->dir, clean.buf);
+	f2 = xasprintf("%s/partials/%s.mustache", l->dir, clean.buf);
+	if (file_exists(f1))
+		rc = file_read(f1, src, LIMIT_TEMPLATE, err) == -1 ? -1 : 0;
+	else if (file_exists(f2))
+		rc = file_read(f2, src, LIMIT_TEMPLATE, err) == -1 ? -1 : 0;
+out:
+	buf_release(&clean);
+	buf_release(&why);
+	free(f1);
+	free(f2);
+	return rc;
+}
+
+/*
+ * The template set names templates "templates/NAME.mustache" in errors:
+ * parse every file of the folder up front, so every error shows at once
+ * and the set is complete before threads share it.
+ */
+static int
+load_templates(const char *dir, struct tmpl_set *set, char hash[65],
+    struct buf *err)
+{
+	char **files = NULL;
+	size_t n = 0, cap = 0;
+	struct buf src = BUF_INIT, all = BUF_INIT, one = BUF_INIT;
+	int rc = 0;
+
+	list_files(dir, "", &files, &n, &cap, 0);
+	for (size_t i = 0; i < n; i++) {
+		size_t len = strlen(files[i]);
+		char *path, *name, *shown;
+		if (len < 10 || strcmp(files[i] + len - 9, ".mustache") != 0) {
+			free(files[i]);
+			continue;
+		}
+		path = xasprintf("%s/%s", dir, files[i]);
+		name = xstrndup(files[i], len - 9);
+		if (!strncmp(name, "partials/", 9))
+			memmove(name, name + 9, strlen(name + 9) + 1);
+		shown = xasprintf("templates/%s", files[i]);
+		buf_reset(&one);
+		if (file_read(path, &src, LIMIT_TEMPLATE, &one) == -1 ||
+		    tmpl_set_add(set, name, src.buf, src.len, &one) == -1) {
+			/* name the file the way the author knows it */
+			const char *msg = one.buf;
+			if (!strncmp(msg, name, strlen(name)) &&
+			    msg[strlen(name)] == ':')
+				msg += strlen(name);
+			buf_printf(err, "%s%s%s", rc ? "\n" : "", shown,
+			    msg[0] == ':' ? msg : ": ");
+			if (msg[0] != ':')
+				buf_adds(err, msg);
+			rc = -1;
+		}
+		buf_printf(&all, "%s\n%zu\n", files[i], src.len);
+		buf_add(&all, src.buf, src.len);
+		free(path);
+		free(name);
+		free(shown);
+		free(files[i]);
+	}
+	free(files);
+	sha256_hex(all.buf, all.len, hash);
+	buf_release(&src);
+	buf_release(&all);
+	buf_release(&one);
+	return rc;
+}
+
+int
+render_check_templates(const struct conf *c, struct buf *err)
+{
+	char *dir = conf_path(c, "templates"), hash[65];
+	struct tmpl_set *set = tmpl_set_new(NULL, NULL);
+	int rc;
+
+	rc = load_templates(dir, set, hash, err);
+	if (rc == 0 && !tmpl_set_get(set, "page", err)) {
+		buf_setf(err, "templates/page.mustache: missing (every site "
+		    "needs a page template)");
+		rc = -1;
+	}
+	tmpl_set_free(set);
+	free(dir);
+	return rc;
+}
+
+/* ---- the page model ---- */
+
+static size_t
+find_page(struct build *b, const char *path)
+{
+	size_t lo = 0, hi = b->npages;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(b->pages[mid].sp->path, path);
+		if (c == 0)
+			return mid;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return SIZE_MAX;
+}
+
+static json_t *
+date_json(int64_t t)
+{
+	char iso[32], human[64], year[16];
+
+	if (!t)
+		return json_null();
+	time_format_iso8601(t, iso, sizeof(iso));
+	time_format(t, "%e %B %Y", human, sizeof(human));
+	time_format(t, "%Y", year, sizeof(year));
+	return json_pack("{s:s, s:s, s:s}", "iso", iso, "human",
+	    human[0] == ' ' ? human + 1 : human, "year", year);
+}
+
+static void
+make_summary(struct build *b, struct rpage *p)
+{
+	const struct snap_page *sp = p->sp;
+	struct buf ex = BUF_INIT;
+
+	if (sp->summary[0])
+		buf_adds(&ex, sp->summary);
+	else
+		mdr_excerpt(sp->body, strlen(sp->body), SUMMARY_MAX, &ex);
+	p->summary = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:O, s:O, "
+	    "s:i}", "title", sp->title, "url", p->url, "path", sp->path,
+	    "section", sp->section, "date", date_json(sp->date), "summary",
+	    ex.buf, "tags", sp->tags, "params", sp->extra, "weight",
+	    sp->weight);
+	(void)b;
+	buf_release(&ex);
+}
+
+static struct build *sort_build;	/* qsort has no argument */
+
+static int
+cmp_children(const void *x, const void *y)
+{
+	const struct snap_page *a = sort_build->pages[*(const size_t *)x].sp;
+	const struct snap_page *c = sort_build->pages[*(const size_t *)y].sp;
+	int r;
+
+	if (a->weight != c->weight)
+		return a->weight < c->weight ? -1 : 1;
+	if (a->date != c->date)
+		return a->date > c->date ? -1 : 1;
+	if ((r = strcmp(a->title, c->title)) != 0)
+		return r;
+	return strcmp(a->path, c->path);
+}
+
+static void
+build_model(struct build *b)
+{
+	b->npages = b->snap.npages;
+	b->pages = xcalloc(b->npages ? b->npages : 1, sizeof(*b->pages));
+	for (size_t i = 0; i < b->npages; i++) {
+		struct rpage *p = &b->pages[i];
+		p->sp = &b->snap.pages[i];
+		p->parent = SIZE_MAX;
+		if (p->sp->path[0] == '\0') {
+			p->url = xstrdup("/");
+			p->out = xstrdup("index.html");
+		} else {
+			p->url = xasprintf("/%s/", p->sp->path);
+			p->out = xasprintf("%s/index.html", p->sp->path);
+		}
+	}
+	/* parents: the nearest live ancestor (the home page for top level) */
+	for (size_t i = 0; i < b->npages; i++) {
+		struct rpage *p = &b->pages[i];
+		char *anc = xstrdup(p->sp->path), *slash;
+		if (!anc[0]) {
+			free(anc);
+			continue;
+		}
+		for (;;) {
+			slash = strrchr(anc, '/');
+			if (slash)
+				*slash = '\0';
+			else
+				anc[0] = '\0';
+			if ((p->parent = find_page(b, anc)) != SIZE_MAX ||
+			    !anc[0])
+				break;
+		}
+		free(anc);
+		if (p->parent != SIZE_MAX) {
+			struct rpage *q = &b->pages[p->parent];
+			q->kids = xreallocarray(q->kids, q->nkids + 1,
+			    sizeof(*q->kids));
+			q->kids[q->nkids++] = i;
+		}
+	}
+	sort_build = b;
+	for (size_t i = 0; i < b->npages; i++) {
+		struct rpage *p = &b->pages[i];
+		if (p->nkids > 1)
+			qsort(p->kids, p->nkids, sizeof(*p->kids),
+			    cmp_children);
+		p->kind = !p->sp->path[0] ? PK_HOME : p->nkids ? PK_SECTION :
+		    PK_PAGE;
+		make_summary(b, p);
+	}
+}
+
+/* a collection item's sort or date value: date, title, weight, path, params.K */
+static json_t *
+field_of(const struct rpage *p, const char *field)
+{
+	if (!strncmp(field, "params.", 7))
+		return json_object_get(p->sp->extra, field + 7);
+	return json_object_get(p->summary, field);
+}
+
+static int64_t
+field_time(const struct rpage *p, const struct conf_collection *cc)
+{
+	json_t *v;
+	int64_t t;
+
+	if (!cc->date_param)
+		return p->sp->date;
+	v = json_object_get(p->sp->extra, cc->date_param);
+	if (json_is_string(v) && time_parse_iso8601(json_string_value(v),
+	    &t) == 0)
+		return t;
+	return 0;
+}
+
+static const struct conf_collection *sort_cc;
+
+static int
+cmp_coll(const void *x, const void *y)
+{
+	const struct rpage *a = &sort_build->pages[*(const size_t *)x];
+	const struct rpage *c = &sort_build->pages[*(const size_t *)y];
+	int r = 0;
+
+	switch (sort_cc->sort_by) {
+	case CONF_SORT_DATE:
+		r = a->sp->date < c->sp->date ? -1 : a->sp->date > c->sp->date;
+		break;
+	case CONF_SORT_TITLE:
+		r = strcmp(a->sp->title, c->sp->title);
+		break;
+	case CONF_SORT_WEIGHT:
+		r = a->sp->weight < c->sp->weight ? -1 :
+		    a->sp->weight > c->sp->weight;
+		break;
+	case CONF_SORT_PATH:
+		break;
+	case CONF_SORT_PARAM: {
+		json_t *va = field_of(a, sort_cc->sort), *vc = field_of(c,
+		    sort_cc->sort);
+		if (json_is_string(va) && json_is_string(vc))
+			r = strcmp(json_string_value(va),
+			    json_string_value(vc));
+		else if (json_is_number(va) && json_is_number(vc))
+			r = json_number_value(va) < json_number_value(vc) ?
+			    -1 : json_number_value(va) > json_number_value(vc);
+		else
+			r = (va != NULL) - (vc != NULL);
+		break;
+	}
+	}
+	if (sort_cc->order == CONF_ORDER_DESC)
+		r = -r;
+	if (r == 0)
+		r = strcmp(a->sp->path, c->sp->path);
+	return r;
+}
+
+static void
+build_collections(struct build *b)
+{
+	b->collections = json_object();
+	for (size_t k = 0; k < b->c->ncollections; k++) {
+		const struct conf_collection *cc = &b->c->collections[k];
+		size_t *sel = xcalloc(b->npages + 1, sizeof(*sel)), n = 0;
+		size_t plen = strlen(cc->section);
+		json_t *arr = json_array();
+
+		for (size_t i = 0; i < b->npages; i++) {
+			const struct rpage *p = &b->pages[i];
+			int64_t t;
+			if (strncmp(p->sp->path, cc->section, plen) != 0 ||
+			    p->sp->path[plen] != '/' || p->kind != PK_PAGE)
+				continue;
+			t = field_time(p, cc);
+			if (cc->filter != CONF_FILTER_ALL) {
+				bool upcoming = t && t >= b->now;
+				/* the next moment this collection changes */
+				if (t > b->now && (!b->res->next_change ||
+				    t < b->res->next_change))
+					b->res->next_change = t;
+				if (!t || upcoming != (cc->filter ==
+				    CONF_FILTER_UPCOMING))
+					continue;
+			}
+			sel[n++] = i;
+		}
+		sort_build = b;
+		sort_cc = cc;
+		if (n > 1)
+			qsort(sel, n, sizeof(*sel), cmp_coll);
+		for (size_t i = 0; i < n && (!cc->limit ||
+		    i < (size_t)cc->limit); i++)
+			json_array_append(arr, b->pages[sel[i]].summary);
+		json_object_set_new(b->collections, cc->name, arr);
+		free(sel);
+	}
+}
+
+static void
+build_site(struct build *b)
+{
+	json_t *sections = json_array(), *feeds = json_array();
+	size_t home = find_page(b, "");
+
+	for (size_t i = 0; i < b->npages; i++) {
+		const struct rpage *p = &b->pages[i];
+		if (p->sp->path[0] && p->parent == home &&
+		    !strchr(p->sp->path, '/'))
+			json_array_append_new(sections, json_pack(
+			    "{s:s, s:s, s:s}", "title", p->sp->title, "url",
+			    p->url, "name", p->sp->path));
+	}
+	for (size_t k = 0; k < b->c->ncollections; k++) {
+		char *u;
+		if (!b->c->collections[k].feed)
+			continue;
+		u = xasprintf("/feeds/%s.xml", b->c->collections[k].name);
+		json_array_append_new(feeds, json_pack("{s:s, s:s}", "name",
+		    b->c->collections[k].name, "url", u));
+		free(u);
+	}
+	b->site = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s}}",
+	    "title", b->c->site.title, "base_url", b->c->site.base_url,
+	    "description", b->c->site.description, "language",
+	    b->c->site.language, "author", b->c->site.author, "sections",
+	    sections, "feeds", feeds, "build", "generator", "kiln");
+}
+
+static json_t *
+link_json(const struct rpage *p)
+{
+	return json_pack("{s:s, s:s}", "title", p->sp->title, "url", p->url);
+}
+
+/* the context of page I, pagination page PG (1-based; 0 = none) */
+static json_t *
+page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
+    int npg, const char *content)
+{
+	const struct rpage *p = &b->pages[i];
+	const struct snap_page *sp = p->sp;
+	json_t *page, *kids = json_array(), *crumbs = json_array(), *ctx;
+	char *permalink = xasprintf("%s%s", b->c->site.base_url, p->url);
+	size_t a;
+
+	for (size_t k = 0; k < p->nkids; k++)
+		json_array_append(kids, b->pages[p->kids[k]].summary);
+	for (a = p->parent; a != SIZE_MAX; a = b->pages[a].parent)
+		json_array_insert_new(crumbs, 0, link_json(&b->pages[a]));
+	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O, s:O, "
+	    "s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
+	    "title", sp->title, "url", p->url, "path", sp->path, "section",
+	    sp->section, "slug", sp->slug, "date", date_json(sp->date),
+	    "summary", json_string_value(json_object_get(p->summary,
+	    "summary")), "content", content, "tags", sp->tags, "params",
+	    sp->extra, "parent", p->parent == SIZE_MAX ? json_null() :
+	    link_json(&b->pages[p->parent]), "children", kids,
+	    "breadcrumbs", crumbs, "is_home", p->kind == PK_HOME,
+	    "is_section", p->kind == PK_SECTION, "has_children",
+	    p->nkids > 0, "permalink", permalink,
+	    "first_published", date_json(sp->first_published_at),
+	    "last_published", date_json(sp->last_published_at));
+	free(permalink);
+	ctx = json_pack("{s:O, s:o, s:O}", "site", site, "page", page,
+	    "collections", colls);
+	if (pg > 0) {
+		json_t *pages = json_array(), *items = json_array();
+		size_t ps = (size_t)b->c->build.page_size;
+		char *prev = NULL, *next = NULL;
+		for (int k = 1; k <= npg; k++) {
+			char *u = k == 1 ? xstrdup(p->url) :
+			    xasprintf("%spage/%d/", p->url, k);
+			json_array_append_new(pages, json_pack("{s:i, s:s, "
+			    "s:b}", "number", k, "url", u, "current", k == pg));
+			if (k == pg - 1)
+				prev = xstrdup(u);
+			if (k == pg + 1)
+				next = xstrdup(u);
+			free(u);
+		}
+		for (size_t k = (size_t)(pg - 1) * ps; k < p->nkids &&
+		    k < (size_t)pg * ps; k++)
+			json_array_append(items, b->pages[p->kids[k]].summary);
+		json_object_set_new(ctx, "pagination", json_pack("{s:o, s:i, "
+		    "s:i, s:o, s:o, s:o}", "pages", pages, "current", pg,
+		    "total", npg, "prev_url", prev ? json_string(prev) :
+		    json_null(), "next_url", next ? json_string(next) :
+		    json_null(), "items", items));
+		free(prev);
+		free(next);
+	}
+	return ctx;
+}
+
+static const char *
+template_for(struct build *b, const struct rpage *p, struct buf *err)
+{
+	const char *name = p->sp->template[0] ? p->sp->template :
+	    p->kind == PK_HOME ? "home" : p->kind == PK_SECTION ? "section" :
+	    "page";
+
+	if (tmpl_set_get(b->set, name, err))
+		return name;
+	if (p->sp->template[0]) {
+		buf_setf(err, "page '/%s': template '%s' does not exist",
+		    p->sp->path, name);
+		return NULL;
+	}
+	return "page";
+}
+
+/* ---- rendering pages ---- */
+
+/* the previous build's record of PATH if it had the same key */
+static json_t *
+prev_output(struct build *b, const char *path, const char *key)
+{
+	json_t *o;
+	const char *k;
+
+	if (!b->prev_deps || b->full)
+		return NULL;
+	o = json_object_get(b->prev_deps, path);
+	k = json_string_value(json_object_get(o, "key"));
+	if (!k || strcmp(k, key) != 0 ||
+	    !json_is_string(json_object_get(o, "sha256")))
+		return NULL;
+	return o;
+}
+
+/* render (or reuse) one output of page I */
+static int
+render_output(struct build *b, json_t *site, json_t *colls, size_t i,
+    int pg, int npg, const char *path, struct buf *out, struct buf *tmp,
+    struct buf *err)
+{
+	const struct rpage *p = &b->pages[i];
+	json_t *ctx, *o;
+	char *dump, key[65], placeholder[64], sha[65];
+	const char *tname;
+	struct outfile *f;
+	int rc = -1;
+
+	if (!(tname = template_for(b, p, err)))
+		return -1;
+	snprintf(placeholder, sizeof(placeholder), "rev:%lld:%d",
+	    (long long)p->sp->revision, b->c->build.unsafe_html);
+	ctx = page_context(b, site, colls, i, pg, npg, placeholder);
+	dump = json_dumps(ctx, JSON_COMPACT | JSON_SORT_KEYS);
+	buf_reset(tmp);
+	buf_printf(tmp, "%s\n%s\n%s\n", b->tmpl_hash, tname, dump);
+	for (size_t k = 0; k < b->nassets; k++)
+		buf_printf(tmp, "%s=%s\n", b->assets[k].from, b->assets[k].to);
+	sha256_hex(tmp->buf, tmp->len, key);
+	free(dump);
+	if ((o = prev_output(b, path, key)) != NULL) {
+		char *from = xasprintf("%s/%s", b->prev, path);
+		char *to = xasprintf("%s/%s", b->tmp, path);
+		if (mkdir_parent(to, err) == 0 && (link(from, to) == 0 ||
+		    file_copy(from, to, err) == 0)) {
+			pthread_mutex_lock(&b->mu);
+			b->res->reused++;
+			pthread_mutex_unlock(&b->mu);
+			f = add_file(b, path, json_string_value(
+			    json_object_get(o, "sha256")), json_integer_value(
+			    json_object_get(o, "size")), MK_HTML, false);
+			strlcpy(f->key, key, sizeof(f->key));
+			rc = 0;
+		}
+		free(from);
+		free(to);
+		json_decref(ctx);
+		return rc;
+	}
+	/* render for real: the Markdown, then the template */
+	buf_reset(tmp);
+	if (mdr_render(p->sp->body, strlen(p->sp->body),
+	    b->c->build.unsafe_html ? 0 : MDR_NO_HTML, tmp, err) == -1) {
+		buf_printf(err, " (page '/%s')", p->sp->path);
+		json_decref(ctx);
+		return -1;
+	}
+	json_object_set_new(json_object_get(ctx, "page"), "content",
+	    json_stringn(tmp->buf, tmp->len));
+	buf_reset(tmp);
+	if (tmpl_set_render(b->set, tname, ctx, tmp, err) == -1) {
+		json_decref(ctx);
+		return -1;
+	}
+	json_decref(ctx);
+	buf_reset(out);
+	rewrite_refs(b, tmp->buf, tmp->len, NULL, out);
+	{
+		char *file = xasprintf("%s/%s", b->tmp, path);
+		rc = mkdir_parent(file, err) == -1 ? -1 :
+		    file_write(file, out->buf, out->len, err);
+		free(file);
+	}
+	if (rc == 0) {
+		sha256_hex(out->buf, out->len, sha);
+		f = add_file(b, path, sha, (int64_t)out->len, MK_HTML, false);
+		strlcpy(f->key, key, sizeof(f->key));
+		pthread_mutex_lock(&b->mu);
+		b->res->rendered++;
+		pthread_mutex_unlock(&b->mu);
+	}
+	return rc;
+}
+
+static int
+render_page_json(struct build *b, size_t i, struct buf *out, struct buf *err)
+{
+	const struct rpage *p = &b->pages[i];
+	json_t *o;
+	char *path, *dump;
+	int rc;
+
+	buf_reset(out);
+	if (mdr_render(p->sp->body, strlen(p->sp->body),
+	    b->c->build.unsafe_html ? 0 : MDR_NO_HTML, out, err) == -1)
+		return -1;
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s%, s:o, s:o, s:o, s:O, s:O}",
+	    "title", p->sp->title, "path", p->sp->path, "url", p->url,
+	    "summary", json_string_value(json_object_get(p->summary,
+	    "summary")), "content", out->buf, out->len, "date",
+	    date_json(p->sp->date), "first_published",
+	    date_json(p->sp->first_published_at), "last_published",
+	    date_json(p->sp->last_published_at), "tags", p->sp->tags,
+	    "params", p->sp->extra);
+	dump = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(o);
+	path = p->sp->path[0] ? xasprintf("%s/index.json", p->sp->path) :
+	    xstrdup("index.json");
+	rc = emit(b, path, dump, strlen(dump), MK_FEED, false, err);
+	free(path);
+	free(dump);
+	return rc;
+}
+
+static void *
+worker(void *arg)
+{
+	struct build *b = arg;
+	json_t *site = json_deep_copy(b->site);
+	json_t *colls = json_deep_copy(b->collections);
+	struct buf out = BUF_INIT, tmp = BUF_INIT, err = BUF_INIT;
+	size_t i;
+
+	while (!b->failed && (i = atomic_fetch_add(&b->next, 1)) <
+	    b->npages) {
+		const struct rpage *p = &b->pages[i];
+		int rc = 0;
+		buf_reset(&err);
+		if (p->kind == PK_SECTION) {
+			size_t ps = (size_t)b->c->build.page_size;
+			int npg = (int)((p->nkids + ps - 1) / ps);
+			for (int pg = 1; rc == 0 && pg <= npg; pg++) {
+				char *path = pg == 1 ? xstrdup(p->out) :
+				    xasprintf("%s/page/%d/index.html",
+				    p->sp->path, pg);
+				rc = render_output(b, site, colls, i, pg, npg,
+				    path, &out, &tmp, &err);
+				free(path);
+			}
+		} else
+			rc = render_output(b, site, colls, i, 0, 0, p->out,
+			    &out, &tmp, &err);
+		if (rc == 0 && b->c->build.page_json)
+			rc = render_page_json(b, i, &out, &err);
+		if (rc == -1) {
+			pthread_mutex_lock(&b->mu);
+			if (!b->failed) {
+				b->failed = true;
+				buf_setf(&b->err, "%s", err.buf);
+			}
+			pthread_mutex_unlock(&b->mu);
+		}
+	}
+	json_decref(site);
+	json_decref(colls);
+	buf_release(&out);
+	buf_release(&tmp);
+	buf_release(&err);
+	return NULL;
+}
+
+static int
+render_pages(struct build *b, struct buf *err)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = b->c->build.threads ? b->c->build.threads : (int)cores;
+	pthread_t th[64];
+
+	if (n < 1)
+		n = 1;
+	if (n > 64)
+		n = 64;
+	atomic_store(&b->next, 0);
+	for (int k = 0; k < n; k++)
+		if (pthread_create(&th[k], NULL, worker, b) != 0) {
+			n = k;
+			break;
+		}
+	if (n == 0)
+		worker(b);
+	for (int k = 0; k < n; k++)
+		pthread_join(th[k], NULL);
+	if (b->failed) {
+		buf_setf(err, "%s", b->err.buf);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- whole-site outputs ---- */
+
+static void
+xml_escape(struct buf *out, const char *s)
+{
+	buf_add_html(out, s, strlen(s));
+}
+
+static int
+write_feeds_and_sitemap(struct build *b, struct buf *err)
+{
+	struct buf x = BUF_INIT;
+	char iso[32];
+	int rc = -1;
+
+	buf_adds(&x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
+	    "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	for (size_t i = 0; i < b->npages; i++) {
+		const struct rpage *p = &b->pages[i];
+		buf_adds(&x, "<url><loc>");
+		xml_escape(&x, b->c->site.base_url);
+		xml_escape(&x, p->url);
+		buf_adds(&x, "</loc>");
+		if (p->sp->last_published_at) {
+			time_format(p->sp->last_published_at, "%Y-%m-%d", iso,
+			    sizeof(iso));
+			buf_printf(&x, "<lastmod>%s</lastmod>", iso);
+		}
+		buf_adds(&x, "</url>\n");
+	}
+	buf_adds(&x, "</urlset>\n");
+	if (emit(b, "sitemap.xml", x.buf, x.len, MK_FEED, false, err) == -1)
+		goto out;
+	buf_reset(&x);
+	buf_printf(&x, "User-agent: *\nAllow: /\n\nSitemap: %s/sitemap.xml\n",
+	    b->c->site.base_url);
+	if (emit(b, "robots.txt", x.buf, x.len, MK_FEED, false, err) == -1)
+		goto out;
+	for (size_t k = 0; k < b->c->ncollections; k++) {
+		const struct conf_collection *cc = &b->c->collections[k];
+		json_t *items = json_object_get(b->collections, cc->name), *it;
+		int64_t updated = 0;
+		size_t i;
+		char *path;
+
+		if (!cc->feed)
+			continue;
+		json_array_foreach(items, i, it) {
+			size_t pi = find_page(b, json_string_value(
+			    json_object_get(it, "path")));
+			if (pi != SIZE_MAX && b->pages[pi].sp->last_published_at >
+			    updated)
+				updated = b->pages[pi].sp->last_published_at;
+		}
+		buf_reset(&x);
+		time_format_iso8601(updated, iso, sizeof(iso));
+		buf_adds(&x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+		    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>");
+		xml_escape(&x, b->c->site.title);
+		buf_adds(&x, " – ");
+		xml_escape(&x, cc->name);
+		buf_printf(&x, "</title>\n<id>%s/feeds/%s.xml</id>\n<link "
+		    "rel=\"self\" href=\"%s/feeds/%s.xml\"/>\n<link href=\"%s/\""
+		    "/>\n<updated>%s</updated>\n", b->c->site.base_url,
+		    cc->name, b->c->site.base_url, cc->name,
+		    b->c->site.base_url, iso);
+		json_array_foreach(items, i, it) {
+			size_t pi = find_page(b, json_string_value(
+			    json_object_get(it, "path")));
+			const struct snap_page *sp;
+			if (pi == SIZE_MAX)
+				continue;
+			sp = b->pages[pi].sp;
+			time_format_iso8601(sp->last_published_at ?
+			    sp->last_published_at : sp->date, iso, sizeof(iso));
+			buf_adds(&x, "<entry>\n<title>");
+			xml_escape(&x, sp->title);
+			buf_printf(&x, "</title>\n<link href=\"%s%s\"/>\n<id>"
+			    "%s%s</id>\n<updated>%s</updated>\n<summary>",
+			    b->c->site.base_url, b->pages[pi].url,
+			    b->c->site.base_url, b->pages[pi].url, iso);
+			xml_escape(&x, json_string_value(json_object_get(it,
+			    "summary")));
+			buf_adds(&x, "</summary>\n</entry>\n");
+		}
+		buf_adds(&x, "</feed>\n");
+		path = xasprintf("feeds/%s.xml", cc->name);
+		rc = emit(b, path, x.buf, x.len, MK_FEED, false, err);
+		free(path);
+		if (rc == -1)
+			goto out;
+		rc = -1;
+	}
+	/* 404: the site's template if it has one */
+	buf_reset(&x);
+	if (tmpl_set_get(b->set, "404", err)) {
+		json_t *ctx = json_pack("{s:O, s:O, s:{s:s, s:s}}", "site",
+		    b->site, "collections", b->collections, "page", "title",
+		    "Page not found", "url", "/404.html");
+		struct buf raw = BUF_INIT;
+		int r = tmpl_set_render(b->set, "404", ctx, &raw, err);
+		json_decref(ctx);
+		if (r == -1) {
+			buf_release(&raw);
+			goto out;
+		}
+		rewrite_refs(b, raw.buf, raw.len, NULL, &x);
+		buf_release(&raw);
+	} else {
+		buf_reset(err);
+		buf_adds(&x, "<!doctype html>\n<title>Page not found</title>\n"
+		    "<h1>Page not found</h1>\n");
+	}
+	rc = emit(b, "404.html", x.buf, x.len, MK_HTML, false, err);
+out:
+	buf_release(&x);
+	return rc;
+}
+
+static int
+cmp_outfile(const void *a, const void *b)
+{
+	return strcmp(((const struct outfile *)a)->path,
+	    ((const struct outfile *)b)->path);
+}
+
+static int
+write_manifest(struct build *b, struct buf *err)
+{
+	struct manifest m;
+	json_t *deps = json_object();
+	char *dump, *file;
+	int rc;
+
+	manifest_init(&m);
+	m.build = xstrdup(b->build_id ? b->build_id : "");
+	m.generated = xstrdup("");
+	qsort(b->files, b->nfiles, sizeof(*b->files), cmp_outfile);
+	for (size_t i = 0; i < b->nfiles; i++) {
+		const struct outfile *f = &b->files[i];
+		manifest_add(&m, f->path, f->sha, f->size,
+		    mime_type_for(f->path), f->immutable ? CC_IMMUTABLE :
+		    f->kind == MK_FEED ? CC_FEED : CC_HTML, f->immutable,
+		    f->kind);
+		if (f->key[0])
+			json_object_set_new(deps, f->path, json_pack(
+			    "{s:s, s:s, s:I}", "key", f->key, "sha256", f->sha,
+			    "size", (json_int_t)f->size));
+	}
+	rc = manifest_sort(&m, err);
+	if (rc == 0)
+		rc = manifest_save(&m, b->tmp, err);
+	b->res->files = m.nfiles;
+	manifest_release(&m);
+	if (rc == -1) {
+		json_decref(deps);
+		return -1;
+	}
+	dump = json_dumps(deps, JSON_COMPACT | JSON_SORT_KEYS);
+	file = xasprintf("%s/%s", b->tmp, DEPS_PATH);
+	rc = file_write(file, dump, strlen(dump), err);
+	free(file);
+	free(dump);
+	json_decref(deps);
+	return rc;
+}
+
+/* ---- external build command ---- */
+
+static int
+hash_tree(struct build *b, const char *root, struct buf *err)
+{
+	char **files = NULL, sha[65];
+	size_t n = 0, cap = 0;
+	struct stat st;
+	int rc = 0;
+
+	list_files(root, "", &files, &n, &cap, 0);
+	for (size_t i = 0; i < n; i++) {
+		char *full = xasprintf("%s/%s", root, files[i]);
+		const char *mt = mime_type_for(files[i]);
+		if (rc == 0 && (sha256_file_hex(full, sha, err) == -1 ||
+		    stat(full, &st) == -1))
+			rc = -1;
+		if (rc == 0)
+			add_file(b, files[i], sha, (int64_t)st.st_size,
+			    !strncmp(mt, "text/html", 9) ? MK_HTML :
+			    (strstr(mt, "xml") || strstr(mt, "json")) ?
+			    MK_FEED : MK_OTHER, false);
+		free(full);
+		free(files[i]);
+	}
+	free(files);
+	return rc;
+}
+
+static int
+run_command(struct build *b, struct buf *err)
+{
+	struct buf cmd = BUF_INIT;
+	const char *p = b->c->build.command, *q;
+	int pipefd[2], status = 0, rc = -1;
+	int64_t deadline = mono_ms() + b->c->build.command_timeout * 1000;
+	char chunk[4096];
+	pid_t pid;
+
+	while ((q = strstr(p, "{out}")) != NULL) {
+		buf_add(&cmd, p, (size_t)(q - p));
+		buf_printf(&cmd, "'%s'", b->tmp);
+		p = q + 5;
+	}
+	buf_adds(&cmd, p);
+	if (pipe2(pipefd, O_CLOEXEC) == -1) {
+		buf_setf(err, "build.command: pipe: %s", strerror(errno));
+		goto out;
+	}
+	if ((pid = fork()) == -1) {
+		buf_setf(err, "build.command: fork: %s", strerror(errno));
+		close(pipefd[0]);
+		close(pipefd[1]);
+		goto out;
+	}
+	if (pid == 0) {
+		dup2(pipefd[1], 1);
+		dup2(pipefd[1], 2);
+		if (chdir(b->site_dir) == -1)
+			_exit(126);
+		setpgid(0, 0);
+		execl("/bin/sh", "sh", "-c", cmd.buf, (char *)NULL);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	for (;;) {
+		struct pollfd pfd = { pipefd[0], POLLIN, 0 };
+		int64_t left = deadline - mono_ms();
+		ssize_t r;
+		if (left <= 0) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0);
+			buf_setf(err, "build.command: timed out after %llds",
+			    (long long)b->c->build.command_timeout);
+			close(pipefd[0]);
+			goto out;
+		}
+		if (poll(&pfd, 1, (int)(left > 1000 ? 1000 : left)) <= 0)
+			continue;
+		if ((r = read(pipefd[0], chunk, sizeof(chunk))) <= 0)
+			break;
+		if (b->log)
+			buf_add(b->log, chunk, (size_t)r);
+	}
+	close(pipefd[0]);
+	waitpid(pid, &status, 0);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		buf_setf(err, "build.command failed (%s %d)",
+		    WIFEXITED(status) ? "exit status" : "signal",
+		    WIFEXITED(status) ? WEXITSTATUS(status) :
+		    WTERMSIG(status));
+		goto out;
+	}
+	rc = hash_tree(b, b->tmp, err);
+out:
+	buf_release(&cmd);
+	return rc;
+}
+
+/* ---- the build ---- */
+
+static void
+build_release(struct build *b)
+{
+	snapshot_release(&b->snap);
+	for (size_t i = 0; i < b->npages; i++) {
+		free(b->pages[i].url);
+		free(b->pages[i].out);
+		free(b->pages[i].kids);
+		json_decref(b->pages[i].summary);
+	}
+	free(b->pages);
+	for (size_t i = 0; i < b->nassets; i++) {
+		free(b->assets[i].from);
+		free(b->assets[i].to);
+	}
+	free(b->assets);
+	for (size_t i = 0; i < b->nfiles; i++)
+		free(b->files[i].path);
+	free(b->files);
+	tmpl_set_free(b->set);
+	json_decref(b->site);
+	json_decref(b->collections);
+	json_decref(b->prev_deps);
+	free(b->site_dir);
+	free(b->tmpl_dir);
+	free(b->static_dir);
+	free(b->tmp);
+	free(b->prev);
+	buf_release(&b->err);
+	pthread_mutex_destroy(&b->mu);
+}
+
+/* swap the new folder in: one rename (RENAME_EXCHANGE when replacing) */
+static int
+switch_in(const char *tmp, const char *outdir, struct buf *err)
+{
+	char *old;
+	int rc = 0;
+
+	if (!dir_exists(outdir)) {
+		if (rename(tmp, outdir) == -1) {
+			buf_setf(err, "cannot rename '%s' to '%s': %s", tmp,
+			    outdir, strerror(errno));
+			return -1;
+		}
+		return 0;
+	}
+	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, outdir, RENAME_EXCHANGE) == -1) {
+		buf_setf(err, "cannot switch '%s' in: %s", outdir,
+		    strerror(errno));
+		return -1;
+	}
+	/* tmp now holds the previous build */
+	old = xstrdup(tmp);
+	rc = rm_rf(old, err);
+	free(old);
+	return rc;
+}
+
+int
+render_build(const struct conf *c, struct store *st,
+    const struct render_opts *opts, struct render_result *res,
+    struct buf *err)
+{
+	struct build b;
+	char *outdir, *media_dir = NULL, *depsfile = NULL;
+	struct buf deps = BUF_INIT;
+	int64_t t0 = mono_ms();
+	int rc = -1;
+
+	memset(&b, 0, sizeof(b));
+	memset(res, 0, sizeof(*res));
+	pthread_mutex_init(&b.mu, NULL);
+	b.c = c;
+	b.res = res;
+	b.log = opts->log;
+	b.build_id = opts->build_id;
+	b.full = opts->full;
+	b.now = time_now();
+	b.site_dir = xstrdup(c->dir);
+	b.tmpl_dir = conf_path(c, "templates");
+	b.static_dir = conf_path(c, "static");
+	outdir = conf_path(c, opts->outdir ? opts->outdir : c->build.out);
+	b.prev = xstrdup(outdir);
+	b.tmp = xasprintf("%s.tmp-%ld", outdir, (long)getpid());
+	media_dir = conf_path(c, ".kiln/media");
+	if (rm_rf(b.tmp, err) == -1 || mkdir_parent(b.tmp, err) == -1 ||
+	    mkdir_p(b.tmp, err) == -1)
+		goto out;
+	if (store_snapshot(st, media_dir, &b.snap, err) == -1)
+		goto out;
+	res->seq = b.snap.seq;
+	res->pages = b.snap.npages;
+	if (c->build.command) {
+		if (run_command(&b, err) == -1)
+			goto out;
+	} else {
+		b.loader.dir = b.tmpl_dir;
+		b.set = tmpl_set_new(load_template, &b.loader);
+		if (load_templates(b.tmpl_dir, b.set, b.tmpl_hash, err) == -1)
+			goto out;
+		depsfile = xasprintf("%s/%s", outdir, DEPS_PATH);
+		if (!opts->full && file_read(depsfile, &deps, LIMIT_MANIFEST,
+		    err) == 0)
+			b.prev_deps = json_loadb(deps.buf, deps.len, 0, NULL);
+		buf_reset(err);
+		if (do_assets(&b, err) == -1)
+			goto out;
+		build_model(&b);
+		build_collections(&b);
+		build_site(&b);
+		if (render_pages(&b, err) == -1 ||
+		    write_feeds_and_sitemap(&b, err) == -1)
+			goto out;
+	}
+	if (write_manifest(&b, err) == -1 || switch_in(b.tmp, outdir,
+	    err) == -1)
+		goto out;
+	res->ms = mono_ms() - t0;
+	rc = 0;
+out:
+	if (rc == -1) {
+		struct buf ignored = BUF_INIT;
+		rm_rf(b.tmp, &ignored);
+		buf_release(&ignored);
+	}
+	build_release(&b);
+	buf_release(&deps);
+	free(outdir);
+	free(media_dir);
+	free(depsfile);
+	return rc;
+}
