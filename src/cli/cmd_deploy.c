@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cmd_deploy.c: `kiln deploy [--target NAME] [--dry-run] [--verify]
+ * [--allow-deletes] [--json]` publishes the last build (build.out).
+ */
+#include "common/compat.h"
+
+#include <getopt.h>
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "deploy/deploy.h"
+#include "cli/cli.h"
+#include "cli/site.h"
+
+static void
+print_plan(json_t *plan)
+{
+	size_t i;
+	json_t *d;
+
+	json_array_foreach(plan, i, d) {
+		json_t *ph = json_object_get(d, "phases");
+		const char *names[] = { "immutable", "other", "html" };
+		printf("%s:\n", json_string_value(json_object_get(d,
+		    "destination")));
+		for (int k = 0; k < 3; k++) {
+			json_t *p = json_object_get(ph, names[k]);
+			printf("  phase %d %-9s %6lld objects %10lld bytes\n",
+			    k + 1, names[k], (long long)json_integer_value(
+			    json_object_get(p, "objects")), (long long)
+			    json_integer_value(json_object_get(p, "bytes")));
+		}
+		printf("  phase 4 manifest          1 object\n");
+		printf("  phase 5 delete    %6zu objects (%zu kept for the "
+		    "grace period)\n", json_array_size(json_object_get(d,
+		    "deletes")), json_array_size(json_object_get(d,
+		    "deferred")));
+	}
+}
+
+int
+cmd_deploy(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "allow-deletes", no_argument, NULL, 'a' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "target", required_argument, NULL, 't' },
+		{ "verify", no_argument, NULL, 'v' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct deploy_opts o;
+	struct deploy_result res;
+	struct buf err = BUF_INIT, log = BUF_INIT;
+	struct site s;
+	const char *target = NULL;
+	bool json = false;
+	char *outdir;
+	int ch, rc;
+
+	if (cli_wants_help(argc, argv))
+		return cli_usage("deploy", 0);
+	memset(&o, 0, sizeof(o));
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'a': o.allow_deletes = true; break;
+		case 'n': o.dry_run = true; break;
+		case 'j': json = true; break;
+		case 't': target = optarg; break;
+		case 'v': o.verify = true; break;
+		default: return cli_usage("deploy", 1);
+		}
+	}
+	if (optind != argc)
+		return cli_usage("deploy", 1);
+	if (site_open(&s, &err) == -1) {
+		rc = cli_fail(&err);
+		buf_release(&err);
+		return rc;
+	}
+	o.progress = !json && isatty(2);
+	o.log = &log;
+	outdir = conf_path(s.conf, s.conf->build.out);
+	rc = deploy_run(s.conf, s.st, target, outdir, &o, &res, &err);
+	if (!json && !o.progress && log.len)
+		fprintf(stderr, "%s", log.buf);
+	if (json) {
+		json_t *j = json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, "
+		    "s:O, s:O, s:O}", "ok", rc == 0, "dry_run", o.dry_run,
+		    "uploaded", (json_int_t)res.uploaded, "skipped",
+		    (json_int_t)res.skipped, "deleted", (json_int_t)res.deleted,
+		    "deferred", (json_int_t)res.deferred, "bytes",
+		    (json_int_t)res.bytes, "ms", (json_int_t)res.ms, "plan",
+		    res.plan, "changed", res.changed, "errors", res.errors);
+		char *d = json_dumps(j, JSON_INDENT(2));
+		printf("%s\n", d);
+		free(d);
+		json_decref(j);
+	} else {
+		if (o.dry_run)
+			print_plan(res.plan);
+		else
+			printf("deployed: %zu uploaded, %zu already there, %zu "
+			    "deleted, %zu deferred, %lld bytes, %lld ms\n",
+			    res.uploaded, res.skipped, res.deleted,
+			    res.deferred, (long long)res.bytes,
+			    (long long)res.ms);
+	}
+	if (rc == -1)
+		cli_fail(&err);
+	deploy_result_release(&res);
+	site_close(&s);
+	free(outdir);
+	buf_release(&err);
+	buf_release(&log);
+	return rc == 0 ? EXIT_OK : EXIT_FAIL;
+}

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * deploy.h: publish a build's output folder to its targets.
+ *
+ * The plan is the difference between the build's manifest and the
+ * target's last deployed manifest, kept in the store (no bucket listing,
+ * no re-hashing of remote objects).  Uploads go in phases, each finished
+ * before the next starts, so that no HTML page ever names an object that
+ * is not there yet: (1) fingerprinted and media objects, create-if-absent;
+ * (2) other changed non-HTML files; (3) HTML and feeds; (4) the manifest;
+ * then CDN invalidation of the changed URLs; (5) deletions, last, with
+ * fingerprinted objects kept for delete_grace after the build that stopped
+ * naming them.  More deletions than max_deletes stop the deploy before
+ * anything changes unless allow_deletes.  A primary and its mirrors are
+ * one deploy; each keeps its own deployed manifest, so a mirror that
+ * failed catches up next time.  Progress is recorded in the store after
+ * every batch, so a killed deploy resumes without re-uploading.
+ */
+#ifndef KILN_DEPLOY_H
+#define KILN_DEPLOY_H
+
+#include <jansson.h>
+
+struct buf;
+struct conf;
+struct store;
+
+struct deploy_opts {
+	bool dry_run;		/* plan only; touch nothing */
+	bool allow_deletes;	/* past max_deletes */
+	bool verify;		/* list the bucket and repair drift */
+	bool progress;		/* progress bar (a terminal) */
+	struct buf *log;	/* plain progress lines; may be NULL */
+};
+
+struct deploy_result {
+	size_t uploaded, skipped, deleted, deferred;
+	int64_t bytes;
+	int64_t ms;
+	json_t *plan;		/* per destination: phases, deletes, bytes */
+	json_t *changed;	/* URLs changed or removed (for the CDN) */
+	json_t *errors;		/* per destination that failed */
+};
+
+/*
+ * Deploy OUTDIR (holding .kiln/manifest.json) to TARGET (NULL: every
+ * target).  0 when every destination is in sync; -1 with err otherwise
+ * (the result still says what was done).  Release with
+ * deploy_result_release().
+ */
+int deploy_run(const struct conf *c, struct store *st, const char *target,
+    const char *outdir, const struct deploy_opts *opts,
+    struct deploy_result *res, struct buf *err);
+void deploy_result_release(struct deploy_result *res);
+
+#endif

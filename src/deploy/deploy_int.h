@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * deploy_int.h: the destinations a deploy writes to (STYLE H4: an ops
+ * table per backend).  A transfer batch is run by the backend, in
+ * parallel where it can; each transfer gets its own status.
+ */
+#ifndef KILN_DEPLOY_INT_H
+#define KILN_DEPLOY_INT_H
+
+struct buf;
+struct conf_target;
+struct conf_mirror;
+
+enum xfer_op { X_PUT, X_DELETE };
+
+struct xfer {
+	enum xfer_op op;
+	const char *key;		/* object key, prefix included */
+	const char *file;		/* PUT: local file */
+	const char *data;		/* PUT: bytes instead of a file */
+	size_t len;
+	const char *sha256;		/* PUT: hex SHA-256 of the body */
+	const char *content_type;
+	const char *cache_control;
+	bool create_only;		/* If-None-Match: * */
+	/* results */
+	int status;			/* 0 done, 1 already there, -1 failed */
+	int http;			/* last HTTP status (s3) */
+	int attempts;
+	char *error;			/* malloc'd when status == -1 */
+};
+
+struct dest;
+
+struct dest_ops {
+	/* run every transfer of the batch; -1 only on a setup failure */
+	int (*run)(struct dest *d, struct xfer *x, size_t n, struct buf *err);
+	/* list every key under the prefix: fn(key, size, etag, arg) */
+	int (*list)(struct dest *d, int (*fn)(const char *, int64_t,
+	    const char *, void *), void *arg, struct buf *err);
+	void (*free)(struct dest *d);
+};
+
+struct dest {
+	const struct dest_ops *ops;
+	char *name;		/* "production", "production.mirror.1" */
+	char *prefix;		/* "" or ends in '/' */
+	int concurrency;
+	void *impl;
+};
+
+struct dest *dest_dir_new(const char *name, const char *root,
+    const char *prefix, struct buf *err);
+struct dest *dest_s3_new(const char *name, const char *bucket,
+    const char *region, const char *endpoint, bool path_style,
+    const char *prefix, int concurrency, struct buf *err);
+void dest_free(struct dest *d);
+
+/* AWS credentials the way the AWS CLI finds them; -1 with err if none */
+struct aws_creds {
+	char *key_id;
+	char *secret;
+	char *token;		/* may be NULL */
+};
+int aws_creds_load(struct aws_creds *c, struct buf *err);
+void aws_creds_release(struct aws_creds *c);
+
+/* percent-encode an object key for a URL path ('/' kept) */
+void s3_encode_key(const char *key, struct buf *out);
+
+#endif
