@@ -309,7 +309,6 @@ job_start(struct s3_impl *s, CURLM *m, struct job *j, struct buf *err)
 		}
 		if (x->create_only)
 			j->hdrs = curl_slist_append(j->hdrs, "If-None-Match: *");
-		j->hdrs = curl_slist_append(j->hdrs, "Expect:");
 	} else {
 		curl_easy_setopt(j->h, CURLOPT_CUSTOMREQUEST, "DELETE");
 		j->hdrs = curl_slist_append(j->hdrs,

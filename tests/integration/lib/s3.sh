@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: ISC
+# lib/s3.sh: a real S3 server for tests (sourced after lib.sh).
+#   s3_start BUCKET...   s3rver 3.x on a free port, behind the SigV4-
+#                        checking gateway; sets S3_ENDPOINT (the gateway),
+#                        S3_DIRECT (s3rver itself), S3_STATE (counts and
+#                        fault rules) and the AWS_* variables for S3RVER
+#   s3_count KIND        requests of KIND (PUT, GET, LIST, DELETE, HEAD)
+#   s3_reset_counts
+#   s3_faults JSON       install fault rules (see sigv4_gateway.py)
+#   aws_s3 ARGS...       Debian's AWS CLI against the gateway
+S3RVER_JS=$KILN_SRC/tests/node_modules/s3rver/bin/s3rver.js
+
+s3_start() {
+	local sport gport args="" b
+	[ -f "$S3RVER_JS" ] || fail "s3rver is not installed: run scripts/deps --test"
+	sport=$(free_port)
+	mkdir -p "$T/s3data" "$T/s3state"
+	for b in "$@"; do args="$args --configure-bucket $b"; done
+	node --openssl-legacy-provider "$S3RVER_JS" -d "$T/s3data" \
+	    -a 127.0.0.1 -p "$sport" --silent --allow-mismatched-signatures \
+	    --no-vhost-buckets $args >"$T/s3rver.log" 2>&1 &
+	bg_pid $!
+	wait_port "$sport" 30
+	gport=$(free_port)
+	$PY "$KILN_SRC/tests/integration/lib/sigv4_gateway.py" "$gport" \
+	    "$sport" "$T/s3state" >"$T/gateway.log" 2>&1 &
+	bg_pid $!
+	wait_port "$gport" 30
+	S3_ENDPOINT="http://127.0.0.1:$gport"
+	S3_DIRECT="http://127.0.0.1:$sport"
+	S3_STATE="$T/s3state"
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+	export AWS_DEFAULT_REGION=us-east-1
+	unset AWS_PROFILE AWS_SESSION_TOKEN
+}
+
+s3_count() {
+	$PY -c 'import json,sys
+try: print(json.load(open(sys.argv[1])).get(sys.argv[2], 0))
+except Exception: print(0)' "$S3_STATE/counts.json" "$1"
+}
+
+s3_reset_counts() { rm -f "$S3_STATE/counts.json"; }
+
+s3_faults() { printf '%s' "$1" > "$S3_STATE/faults.json"; }
+
+aws_s3() { /usr/bin/aws --endpoint-url "$S3_ENDPOINT" "$@"; }
