@@ -117,7 +117,7 @@ import_one(struct site *s, const struct mdfile *m, bool verbose,
 	memset(&fm, 0, sizeof(fm));
 	memset(&r, 0, sizeof(r));
 	if (path_canonicalize(m->page, &canon, &why) == -1) {
-		fprintf(stderr, "kiln: %s: %s\n", m->file, why.buf);
+		fprintf(stderr, "%s: %s\n", m->file, why.buf);
 		goto out;
 	}
 	if (file_read(m->file, &text, LIMIT_PAGE_BODY + LIMIT_FRONT_MATTER,

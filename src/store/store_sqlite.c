@@ -774,9 +774,9 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
 		    LIMIT_PAGE_BODY);
 		return -1;
 	}
-	tj = json_dumps(tags ? tags : json_array(), JSON_COMPACT);
-	ej = json_dumps(extra ? extra : json_object(), JSON_COMPACT |
-	    JSON_SORT_KEYS);
+	tj = tags ? json_dumps(tags, JSON_COMPACT) : xstrdup("[]");
+	ej = extra ? json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS) :
+	    xstrdup("{}");
 	if (store_prepare(st, "INSERT INTO revisions(page_id, title, body, "
 	    "summary, date, tags, extra, author, created_at) VALUES "
 	    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, err) == -1) {
