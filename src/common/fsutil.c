@@ -123,34 +123,52 @@ out:
 	return rc;
 }
 
+/*
+ * mkdir -p from the deep end: one mkdir(2) when the parent exists (the
+ * common case when writing thousands of files), climbing only on ENOENT.
+ */
 int
 mkdir_p(const char *path, struct buf *err)
 {
-	char *p, *s;
-	int rc = 0;
+	char *parent, *slash;
+	int rc;
 
-	s = xstrdup(path);
-	for (p = s + 1; ; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		char c = *p;
-		*p = '\0';
-		if (mkdir(s, 0755) == -1 && errno != EEXIST) {
-			buf_setf(err, "cannot create folder '%s': %s", s,
-			    strerror(errno));
-			rc = -1;
-			break;
-		}
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-	free(s);
-	if (rc == 0 && !dir_exists(path)) {
+	if (mkdir(path, 0755) == 0)
+		return 0;
+	if (errno == EEXIST) {
+		if (dir_exists(path))
+			return 0;
 		buf_setf(err, "'%s' exists and is not a folder", path);
-		rc = -1;
+		return -1;
 	}
-	return rc;
+	if (errno != ENOENT) {
+		buf_setf(err, "cannot create folder '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	parent = xstrdup(path);
+	slash = strrchr(parent, '/');
+	while (slash && slash > parent && slash[1] == '\0') {
+		*slash = '\0';
+		slash = strrchr(parent, '/');
+	}
+	if (!slash || slash == parent) {
+		free(parent);
+		buf_setf(err, "cannot create folder '%s': %s", path,
+		    strerror(ENOENT));
+		return -1;
+	}
+	*slash = '\0';
+	rc = mkdir_p(parent, err);
+	free(parent);
+	if (rc == -1)
+		return -1;
+	if (mkdir(path, 0755) == -1 && errno != EEXIST) {
+		buf_setf(err, "cannot create folder '%s': %s", path,
+		    strerror(errno));
+		return -1;
+	}
+	return 0;
 }
 
 int

@@ -61,6 +61,7 @@ struct rpage {
 	size_t *kids;		/* sorted children */
 	size_t nkids;
 	json_t *summary;	/* list entry for children and collections */
+	char sumhash[65];	/* sha256 of the summary's JSON */
 };
 
 struct asset {
@@ -100,6 +101,7 @@ struct build {
 	json_t *site;		/* the site object of every context */
 	json_t *collections;	/* NAME -> [summaries] */
 	json_t *prev_deps;	/* outputs of the previous build, or NULL */
+	char globhash[65];	/* templates, site, collections, assets */
 	struct outfile *files;
 	size_t nfiles, afiles;
 	pthread_mutex_t mu;
@@ -569,6 +571,11 @@ make_summary(struct build *b, struct rpage *p)
 	    ex.buf, "tags", sp->tags, "params", sp->extra, "weight",
 	    sp->weight);
 	(void)b;
+	{
+		char *d = json_dumps(p->summary, JSON_COMPACT | JSON_SORT_KEYS);
+		sha256_hex(d, strlen(d), p->sumhash);
+		free(d);
+	}
 	buf_release(&ex);
 }
 
@@ -868,6 +875,24 @@ template_for(struct build *b, const struct rpage *p, struct buf *err)
 
 /* ---- rendering pages ---- */
 
+/* what every page's context shares: templates, site, collections, assets */
+static void
+global_hash(struct build *b)
+{
+	struct buf g = BUF_INIT;
+	char *site = json_dumps(b->site, JSON_COMPACT | JSON_SORT_KEYS);
+	char *colls = json_dumps(b->collections, JSON_COMPACT |
+	    JSON_SORT_KEYS);
+
+	buf_printf(&g, "%s\n%s\n%s\n", b->tmpl_hash, site, colls);
+	for (size_t k = 0; k < b->nassets; k++)
+		buf_printf(&g, "%s=%s\n", b->assets[k].from, b->assets[k].to);
+	sha256_hex(g.buf, g.len, b->globhash);
+	free(site);
+	free(colls);
+	buf_release(&g);
+}
+
 /* the previous build's record of PATH if it had the same key */
 static json_t *
 prev_output(struct build *b, const char *path, const char *key)
@@ -900,16 +925,34 @@ render_output(struct build *b, json_t *site, json_t *colls, size_t i,
 
 	if (!(tname = template_for(b, p, err)))
 		return -1;
+	/*
+	 * The key stands for the whole context without building it: the
+	 * global hash (templates, site, collections, assets), the page's own
+	 * fields, its breadcrumbs, the hashes of its children's summaries
+	 * and the pagination page.  The content is named by its revision.
+	 */
 	snprintf(placeholder, sizeof(placeholder), "rev:%lld:%d",
 	    (long long)p->sp->revision, b->c->build.unsafe_html);
-	ctx = page_context(b, site, colls, i, pg, npg, placeholder);
-	dump = json_dumps(ctx, JSON_COMPACT | JSON_SORT_KEYS);
+	{
+		json_t *own = json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:I, "
+		    "s:I, s:i, s:s, s:s}", "title", p->sp->title, "path",
+		    p->sp->path, "template", tname, "summary", p->summary,
+		    "tags", p->sp->tags, "params", p->sp->extra, "first",
+		    (json_int_t)p->sp->first_published_at, "last",
+		    (json_int_t)p->sp->last_published_at, "kind", (int)p->kind,
+		    "content", placeholder, "slug", p->sp->slug);
+		dump = json_dumps(own, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(own);
+	}
 	buf_reset(tmp);
-	buf_printf(tmp, "%s\n%s\n%s\n", b->tmpl_hash, tname, dump);
-	for (size_t k = 0; k < b->nassets; k++)
-		buf_printf(tmp, "%s=%s\n", b->assets[k].from, b->assets[k].to);
-	sha256_hex(tmp->buf, tmp->len, key);
+	buf_printf(tmp, "%s\n%s\n%d/%d\n", b->globhash, dump, pg, npg);
 	free(dump);
+	for (size_t a = p->parent; a != SIZE_MAX; a = b->pages[a].parent)
+		buf_printf(tmp, "<%s\n", b->pages[a].sumhash);
+	for (size_t k = 0; k < p->nkids; k++)
+		buf_printf(tmp, ">%s\n", b->pages[p->kids[k]].sumhash);
+	sha256_hex(tmp->buf, tmp->len, key);
+	ctx = NULL;
 	if ((o = prev_output(b, path, key)) != NULL) {
 		char *from = xasprintf("%s/%s", b->prev, path);
 		char *to = xasprintf("%s/%s", b->tmp, path);
@@ -926,10 +969,10 @@ render_output(struct build *b, json_t *site, json_t *colls, size_t i,
 		}
 		free(from);
 		free(to);
-		json_decref(ctx);
 		return rc;
 	}
 	/* render for real: the Markdown, then the template */
+	ctx = page_context(b, site, colls, i, pg, npg, placeholder);
 	buf_reset(tmp);
 	if (mdr_render(p->sp->body, strlen(p->sp->body),
 	    b->c->build.unsafe_html ? 0 : MDR_NO_HTML, tmp, err) == -1) {
@@ -1449,6 +1492,7 @@ render_build(const struct conf *c, struct store *st,
 		build_model(&b);
 		build_collections(&b);
 		build_site(&b);
+		global_hash(&b);
 		if (render_pages(&b, err) == -1 ||
 		    write_feeds_and_sitemap(&b, err) == -1)
 			goto out;
