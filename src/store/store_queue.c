@@ -1,12 +1,542 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store_queue.c: the build queue's tables (component "queue").  Empty
- * until the queue lands; applied by store_open() like the store's own.
+ * store_queue.c: the build queue's tables and SQL (component "queue").
+ *
+ * Coalescing falls out of the model: build requests wait in
+ * build_requests until a build whose snapshot covers them (seq <= the
+ * build's watermark) succeeds.  A worker claims a build only while no
+ * other build holds a live lease, so a site has at most one build running;
+ * every request made meanwhile waits for the single next build.  A failed
+ * build leaves its requests pending (no lost publish) and is retried after
+ * a backoff; a build whose lease expired (its worker died) is taken over.
  */
 #include "common/compat.h"
 
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/hash.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "store/store.h"
 #include "store/store_int.h"
+#include "store/store_queue.h"
 
 const struct store_migration store_queue_migrations[] = {
+	{ 1,
+	"CREATE TABLE builds("
+	"  id INTEGER PRIMARY KEY,"
+	"  status TEXT NOT NULL,"		/* running succeeded failed cancelled */
+	"  reasons TEXT NOT NULL,"
+	"  requested_at INTEGER NOT NULL,"
+	"  started_at INTEGER,"
+	"  finished_at INTEGER,"
+	"  attempt INTEGER NOT NULL DEFAULT 1,"
+	"  worker TEXT,"
+	"  lease_until INTEGER,"
+	"  heartbeat_at INTEGER,"
+	"  seq INTEGER,"
+	"  next_attempt_at INTEGER,"
+	"  error TEXT,"
+	"  counts TEXT,"
+	"  commit_id TEXT,"
+	"  req_max INTEGER NOT NULL DEFAULT 0,"
+	"  log TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX builds_status ON builds(status);"
+	"CREATE TABLE tokens("
+	"  id INTEGER PRIMARY KEY,"
+	"  name TEXT NOT NULL UNIQUE,"
+	"  role TEXT NOT NULL,"
+	"  hash TEXT NOT NULL UNIQUE,"
+	"  created_at INTEGER NOT NULL);" },
 	{ 0, NULL }
 };
+
+static void
+bind_opt_text(sqlite3_stmt *s, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(s, i);
+}
+
+int
+queue_claim(struct store *st, const char *worker, int64_t lease_secs,
+    int64_t *build_id, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t now = time_now(), id = 0, first_req = 0;
+	struct buf reasons = BUF_INIT;
+	int r, rc = -1;
+
+	*build_id = 0;
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	/* a build still held by a live lease: nothing to claim */
+	if (store_prepare(st, "SELECT count(*) FROM builds WHERE status = "
+	    "'running' AND lease_until >= ?", &s, err) == -1)
+		goto fail;
+	sqlite3_bind_int64(s, 1, now);
+	r = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	s = NULL;
+	if (r > 0) {
+		rc = store_tx_commit(st, err);
+		goto out;
+	}
+	/* take over a build whose worker died */
+	if (store_prepare(st, "SELECT id FROM builds WHERE status = 'running' "
+	    "AND lease_until < ? ORDER BY id LIMIT 1", &s, err) == -1)
+		goto fail;
+	sqlite3_bind_int64(s, 1, now);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		id = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (id) {
+		if (store_prepare(st, "UPDATE builds SET worker = ?, "
+		    "lease_until = ?, heartbeat_at = ?, attempt = attempt + 1, "
+		    "started_at = ?, log = log || ? WHERE id = ?", &s,
+		    err) == -1)
+			goto fail;
+		sqlite3_bind_text(s, 1, worker, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, now + lease_secs);
+		sqlite3_bind_int64(s, 3, now);
+		sqlite3_bind_int64(s, 4, now);
+		sqlite3_bind_text(s, 5, "lease expired: taken over by another "
+		    "worker\n", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 6, id);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			store_sqlerr(st, "take over build", err);
+			goto fail;
+		}
+		*build_id = id;
+		rc = store_tx_commit(st, err);
+		goto out;
+	}
+	/* pending requests: their oldest time, reasons and newest id */
+	{
+		int64_t req_max = 0, attempt = 1;
+		if (store_prepare(st, "SELECT MIN(requested_at), "
+		    "group_concat(reason, ', '), MAX(id) FROM (SELECT "
+		    "reason, MIN(requested_at) AS requested_at, MAX(id) AS id "
+		    "FROM build_requests WHERE build_id IS NULL GROUP BY reason "
+		    "ORDER BY reason) "
+		    , &s, err) == -1)
+			goto fail;
+		if (sqlite3_step(s) == SQLITE_ROW &&
+		    sqlite3_column_type(s, 0) != SQLITE_NULL) {
+			first_req = sqlite3_column_int64(s, 0);
+			buf_adds(&reasons, (const char *)sqlite3_column_text(s,
+			    1));
+			req_max = sqlite3_column_int64(s, 2);
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+		if (!first_req) {
+			rc = store_tx_commit(st, err);
+			goto out;
+		}
+		/*
+		 * After a failure: retry when its backoff has passed; after the
+		 * last attempt, wait for a new request (no retry loop).
+		 */
+		if (store_prepare(st, "SELECT status, next_attempt_at, attempt, "
+		    "req_max FROM builds ORDER BY id DESC LIMIT 1", &s,
+		    err) == -1)
+			goto fail;
+		r = 1;
+		if (sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)
+		    sqlite3_column_text(s, 0), "failed")) {
+			if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
+				if (sqlite3_column_int64(s, 1) > now)
+					r = 0;
+				else
+					attempt = sqlite3_column_int64(s, 2) + 1;
+			} else if (req_max <= sqlite3_column_int64(s, 3))
+				r = 0;
+		}
+		sqlite3_finalize(s);
+		s = NULL;
+		if (!r) {
+			rc = store_tx_commit(st, err);
+			goto out;
+		}
+		if (store_prepare(st, "INSERT INTO builds(status, reasons, "
+		    "requested_at, started_at, worker, lease_until, "
+		    "heartbeat_at, attempt, req_max) VALUES ('running', ?, ?, "
+		    "?, ?, ?, ?, ?, ?)", &s, err) == -1)
+			goto fail;
+		sqlite3_bind_text(s, 1, reasons.buf, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, first_req);
+		sqlite3_bind_int64(s, 3, now);
+		sqlite3_bind_text(s, 4, worker, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 5, now + lease_secs);
+		sqlite3_bind_int64(s, 6, now);
+		sqlite3_bind_int64(s, 7, attempt);
+		sqlite3_bind_int64(s, 8, req_max);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			store_sqlerr(st, "create build", err);
+			goto fail;
+		}
+	}
+	*build_id = sqlite3_last_insert_rowid(store_db(st));
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	sqlite3_finalize(s);
+	buf_release(&reasons);
+	return rc;
+}
+
+int
+queue_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t now = time_now();
+	int rc = 0;
+
+	if (store_prepare(st, "UPDATE builds SET heartbeat_at = ?, "
+	    "lease_until = ? WHERE id = ? AND status = 'running'", &s,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	sqlite3_bind_int64(s, 2, now + lease_secs);
+	sqlite3_bind_int64(s, 3, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "heartbeat", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+queue_append_log(struct store *st, int64_t id, const char *text,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	if (store_prepare(st, "UPDATE builds SET log = log || ? WHERE id = ?",
+	    &s, err) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "build log", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+queue_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	if (store_prepare(st, "UPDATE builds SET seq = ? WHERE id = ?", &s,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, seq);
+	sqlite3_bind_int64(s, 2, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "build seq", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+queue_finish(struct store *st, int64_t id, bool ok, const char *error,
+    const char *counts_json, const char *commit, int64_t retry_at,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t now = time_now(), seq = 0;
+	int rc = -1;
+
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (store_prepare(st, "SELECT seq FROM builds WHERE id = ?", &s,
+	    err) == -1)
+		goto fail;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		seq = sqlite3_column_int64(s, 0);
+	sqlite3_finalize(s);
+	s = NULL;
+	if (store_prepare(st, "UPDATE builds SET status = ?, finished_at = ?, "
+	    "error = ?, counts = ?, commit_id = ?, lease_until = NULL, "
+	    "next_attempt_at = ? WHERE id = ?", &s, err) == -1)
+		goto fail;
+	sqlite3_bind_text(s, 1, ok ? "succeeded" : "failed", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	bind_opt_text(s, 3, error);
+	bind_opt_text(s, 4, counts_json);
+	bind_opt_text(s, 5, commit);
+	if (retry_at)
+		sqlite3_bind_int64(s, 6, retry_at);
+	else
+		sqlite3_bind_null(s, 6);
+	sqlite3_bind_int64(s, 7, id);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_sqlerr(st, "finish build", err);
+		goto fail;
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	/* only a success satisfies the requests its snapshot covered */
+	if (ok) {
+		if (store_prepare(st, "UPDATE build_requests SET build_id = ?, "
+		    "satisfied_at = ? WHERE build_id IS NULL AND seq <= ?", &s,
+		    err) == -1)
+			goto fail;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_int64(s, 2, now);
+		sqlite3_bind_int64(s, 3, seq);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			store_sqlerr(st, "satisfy requests", err);
+			goto fail;
+		}
+	}
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+queue_release(struct store *st, int64_t id, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	/* give the build back: the next claim takes it over at once */
+	if (store_prepare(st, "UPDATE builds SET lease_until = 0, log = log || "
+	    "'released by a stopping worker\n' WHERE id = ? AND status = "
+	    "'running'", &s, err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "release build", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static json_t *
+build_row(sqlite3_stmt *s, bool with_log)
+{
+	char t[4][32];
+	json_t *o, *counts = NULL;
+	const char *cj = (const char *)sqlite3_column_text(s, 11);
+
+	for (int i = 0; i < 3; i++) {
+		int64_t v = sqlite3_column_int64(s, 3 + i);
+		if (v)
+			time_format_iso8601(v, t[i], sizeof(t[i]));
+		else
+			t[i][0] = '\0';
+	}
+	if (cj)
+		counts = json_loads(cj, 0, NULL);
+	o = json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:i, s:s?, s:I, "
+	    "s:s?, s:o, s:s?}",
+	    "id", (json_int_t)sqlite3_column_int64(s, 0),
+	    "status", (const char *)sqlite3_column_text(s, 1),
+	    "reasons", (const char *)sqlite3_column_text(s, 2),
+	    "requested_at", t[0][0] ? t[0] : NULL,
+	    "started_at", t[1][0] ? t[1] : NULL,
+	    "finished_at", t[2][0] ? t[2] : NULL,
+	    "attempt", sqlite3_column_int(s, 6),
+	    "worker", (const char *)sqlite3_column_text(s, 7),
+	    "seq", (json_int_t)sqlite3_column_int64(s, 8),
+	    "error", (const char *)sqlite3_column_text(s, 9),
+	    "counts", counts ? counts : json_object(),
+	    "commit", (const char *)sqlite3_column_text(s, 10));
+	if (with_log)
+		json_object_set_new(o, "log", json_string(
+		    (const char *)sqlite3_column_text(s, 12)));
+	return o;
+}
+
+#define BUILD_COLS "id, status, reasons, requested_at, started_at, " \
+	"finished_at, attempt, worker, seq, error, commit_id, counts, log "
+
+int
+queue_list(struct store *st, size_t limit, json_t **out, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *a = json_array();
+	int r;
+
+	if (store_prepare(st, "SELECT " BUILD_COLS "FROM builds ORDER BY id "
+	    "DESC LIMIT ?", &s, err) == -1) {
+		json_decref(a);
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, (sqlite3_int64)limit);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+		json_array_append_new(a, build_row(s, false));
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		json_decref(a);
+		return store_sqlerr(st, "list builds", err);
+	}
+	*out = a;
+	return 0;
+}
+
+int
+queue_get(struct store *st, int64_t id, bool with_log, json_t **out,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 1;
+
+	*out = NULL;
+	if (store_prepare(st, "SELECT " BUILD_COLS "FROM builds WHERE id = ?",
+	    &s, err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*out = build_row(s, with_log);
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+queue_stats(struct store *st, json_t **out, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	json_t *o = json_object(), *by = json_object();
+	int64_t now = time_now();
+
+	if (store_prepare(st, "SELECT status, count(*) FROM builds GROUP BY "
+	    "status", &s, err) == -1) {
+		json_decref(o);
+		json_decref(by);
+		return -1;
+	}
+	while (sqlite3_step(s) == SQLITE_ROW)
+		json_object_set_new(by, (const char *)sqlite3_column_text(s,
+		    0), json_integer(sqlite3_column_int64(s, 1)));
+	sqlite3_finalize(s);
+	json_object_set_new(o, "builds", by);
+	if (store_prepare(st, "SELECT count(*), MIN(requested_at) FROM "
+	    "build_requests WHERE build_id IS NULL", &s, err) == -1) {
+		json_decref(o);
+		return -1;
+	}
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		json_object_set_new(o, "pending_requests", json_integer(
+		    sqlite3_column_int64(s, 0)));
+		json_object_set_new(o, "oldest_pending_age",
+		    json_integer(sqlite3_column_type(s, 1) == SQLITE_NULL ?
+		    0 : now - sqlite3_column_int64(s, 1)));
+	}
+	sqlite3_finalize(s);
+	*out = o;
+	return 0;
+}
+
+int
+queue_token_create(struct store *st, const char *name, const char *role,
+    char token[65], struct buf *err)
+{
+	unsigned char raw[32];
+	char hash[65];
+	sqlite3_stmt *s = NULL;
+	FILE *f;
+	int rc = 0;
+
+	if (strcmp(role, "editor") && strcmp(role, "publisher") &&
+	    strcmp(role, "admin")) {
+		buf_setf(err, "role: expected editor, publisher or admin");
+		return -1;
+	}
+	if (!(f = fopen("/dev/urandom", "rb")) || fread(raw, 1, 32, f) != 32) {
+		if (f)
+			fclose(f);
+		buf_setf(err, "cannot read /dev/urandom");
+		return -1;
+	}
+	fclose(f);
+	hex_encode(raw, 32, token);
+	explicit_bzero(raw, sizeof(raw));
+	sha256_hex(token, 64, hash);
+	if (store_prepare(st, "INSERT INTO tokens(name, role, hash, "
+	    "created_at) VALUES (?, ?, ?, ?)", &s, err) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, time_now());
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		if (sqlite3_extended_errcode(store_db(st)) ==
+		    SQLITE_CONSTRAINT_UNIQUE)
+			buf_setf(err, "a token named '%s' exists", name);
+		else
+			store_sqlerr(st, "create token", err);
+		rc = -1;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+queue_token_check(struct store *st, const char *token, char *name,
+    size_t namesz, char *role, size_t rolesz, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	char hash[65];
+	int rc = 1;
+
+	sha256_hex(token, strlen(token), hash);
+	if (store_prepare(st, "SELECT name, role FROM tokens WHERE hash = ?",
+	    &s, err) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		snprintf(name, namesz, "%s", sqlite3_column_text(s, 0));
+		snprintf(role, rolesz, "%s", sqlite3_column_text(s, 1));
+		rc = 0;
+	}
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+queue_record(struct store *st, const char *reasons, bool ok,
+    const char *error, const char *worker, int64_t *id, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t now = time_now();
+	int rc = 0;
+
+	if (store_prepare(st, "INSERT INTO builds(status, reasons, "
+	    "requested_at, started_at, finished_at, worker, error) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?)", &s, err) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, ok ? "succeeded" : "failed", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, reasons, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_int64(s, 5, now);
+	sqlite3_bind_text(s, 6, worker, -1, SQLITE_STATIC);
+	bind_opt_text(s, 7, error);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "record build", err);
+	else
+		*id = sqlite3_last_insert_rowid(store_db(st));
+	sqlite3_finalize(s);
+	return rc;
+}

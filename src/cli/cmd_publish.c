@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cmd_publish.c: `kiln publish [--wait] [--json]` requests a build; with
+ * --wait it runs the build inline (no daemon needed) and prints its
+ * record.  `kiln republish` requests a full republish.
+ */
+#include "common/compat.h"
+
+#include <getopt.h>
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "conf/conf.h"
+#include "queue/queue.h"
+#include "store/store.h"
+#include "store/store_queue.h"
+#include "cli/cli.h"
+#include "cli/site.h"
+
+static int
+request(const char *cmd, const char *reason, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "help", no_argument, NULL, 'h' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "wait", no_argument, NULL, 'w' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct buf err = BUF_INIT;
+	struct site s;
+	bool wait = false, json = false, ok = false;
+	int64_t req, id = 0, last = 0;
+	json_t *rec = NULL;
+	char wname[160];
+	int ch, rc = EXIT_FAIL;
+
+	if (cli_wants_help(argc, argv))
+		return cli_usage(cmd, 0);
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'w')
+			wait = true;
+		else if (ch == 'j')
+			json = true;
+		else
+			return cli_usage(cmd, 1);
+	}
+	if (optind != argc)
+		return cli_usage(cmd, 1);
+	if (site_open(&s, &err) == -1) {
+		rc = cli_fail(&err);
+		buf_release(&err);
+		return rc;
+	}
+	if (store_request_build(s.st, reason, cli_actor(), &req, &err) == -1) {
+		cli_fail(&err);
+		goto out;
+	}
+	if (!wait) {
+		printf("build requested (request %lld)\n", (long long)req);
+		rc = EXIT_OK;
+		goto out;
+	}
+	/* run builds until one covering the request has finished */
+	worker_name(wname, sizeof(wname));
+	for (int rounds = 0; rounds < 1000; rounds++) {
+		if (worker_run_once(s.conf, s.st, wname, &id, &ok, &err) == -1) {
+			cli_fail(&err);
+			goto out;
+		}
+		if (!id)
+			break;
+		last = id;
+		if (ok)
+			break;
+	}
+	if (!last) {
+		cli_error("no build could start (another worker holds the "
+		    "lease, or the last build failed and waits for its retry)");
+		goto out;
+	}
+	if (queue_get(s.st, last, !json, &rec, &err) != 0) {
+		cli_fail(&err);
+		goto out;
+	}
+	if (json) {
+		char *d = json_dumps(rec, JSON_INDENT(2));
+		printf("%s\n", d);
+		free(d);
+	} else
+		printf("build %lld %s: %s\n%s", (long long)last,
+		    json_string_value(json_object_get(rec, "status")),
+		    json_string_value(json_object_get(rec, "reasons")),
+		    json_string_value(json_object_get(rec, "log")));
+	rc = ok ? EXIT_OK : EXIT_FAIL;
+out:
+	json_decref(rec);
+	site_close(&s);
+	buf_release(&err);
+	return rc;
+}
+
+int
+cmd_publish(int argc, char **argv)
+{
+	return request("publish", "manual", argc, argv);
+}
+
+int
+cmd_republish(int argc, char **argv)
+{
+	return request("republish", "republish", argc, argv);
+}

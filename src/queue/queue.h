@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * queue.h: the worker.  One build = claim (lease) -> snapshot + render
+ * (incremental) -> deploy to every target -> history commit and push
+ * (never fails the build) -> record.  A failure is retried with
+ * exponential backoff build.retries times, then the build is failed and
+ * its requests wait for the next one.  Builds of a site never overlap:
+ * the lease is the lock.
+ */
+#ifndef KILN_QUEUE_H
+#define KILN_QUEUE_H
+
+#include <signal.h>
+
+struct buf;
+struct conf;
+struct store;
+
+/*
+ * Claim and run at most one build.  *build_id is 0 if there was nothing
+ * to do.  Returns 0 when a build ran (whatever its outcome: see *ok) or
+ * nothing was due, -1 on a store error.
+ */
+int worker_run_once(const struct conf *c, struct store *st,
+    const char *worker, int64_t *build_id, bool *ok, struct buf *err);
+/* run builds until *stop is set; polls every 200 ms when idle */
+void worker_loop(const struct conf *c, const char *worker,
+    volatile sig_atomic_t *stop);
+/*
+ * Roll the site back to the tree of build ID from history: export, deploy
+ * through the normal deploy, recorded as a build with reason "rollback".
+ */
+int worker_rollback(const struct conf *c, struct store *st, int64_t id,
+    int64_t *new_id, struct buf *err);
+/* a name for this worker: host:pid */
+void worker_name(char *out, size_t outsz);
+
+#endif

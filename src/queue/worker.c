@@ -1,0 +1,277 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * worker.c: running builds (see queue.h).  The worker holds its own store
+ * handle (STYLE H28) and renews its lease between steps; a worker that
+ * dies stops renewing, and the next claim after the lease takes over.
+ */
+#include "common/compat.h"
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "deploy/deploy.h"
+#include "history/history.h"
+#include "queue/queue.h"
+#include "render/render.h"
+#include "store/store.h"
+#include "store/store_queue.h"
+
+void
+worker_name(char *out, size_t outsz)
+{
+	char host[128] = "localhost";
+
+	gethostname(host, sizeof(host) - 1);
+	snprintf(out, outsz, "%s:%ld", host, (long)getpid());
+}
+
+static void
+blog(struct store *st, int64_t id, const char *fmt, ...) PRINTF_LIKE(3, 4);
+
+static void
+blog(struct store *st, int64_t id, const char *fmt, ...)
+{
+	struct buf line = BUF_INIT, err = BUF_INIT;
+	char ts[32];
+	va_list ap;
+
+	time_format_iso8601(time_now(), ts, sizeof(ts));
+	buf_printf(&line, "%s ", ts);
+	va_start(ap, fmt);
+	buf_vprintf(&line, fmt, ap);
+	va_end(ap);
+	buf_addch(&line, '\n');
+	queue_append_log(st, id, line.buf, &err);
+	log_info("build %lld: %.*s", (long long)id,
+	    (int)(line.len - strlen(ts) - 2), line.buf + strlen(ts) + 1);
+	buf_release(&line);
+	buf_release(&err);
+}
+
+/* history: commit (and push); a failure is logged, never fatal */
+static void
+record_history(const struct conf *c, struct store *st, int64_t id,
+    const char *outdir, const char *reasons, char commit[41])
+{
+	struct history_commit_info hi;
+	struct history_push_opts po;
+	struct buf err = BUF_INIT;
+	char *repo, bid[32];
+
+	commit[0] = '\0';
+	if (!c->history.enabled)
+		return;
+	repo = conf_path(c, c->history.path);
+	snprintf(bid, sizeof(bid), "%lld", (long long)id);
+	if (history_commit(repo, c->history.branch, outdir, bid, reasons, &hi,
+	    &err) == -1) {
+		blog(st, id, "history: commit failed (publishing goes on): %s",
+		    err.buf);
+		log_warnx("build %lld: %s", (long long)id, err.buf);
+	} else {
+		strlcpy(commit, hi.commit, 41);
+		blog(st, id, "history: commit %.12s (%zu files written)",
+		    hi.commit, hi.written);
+		if (c->history.remote) {
+			po.ssh_key = c->history.ssh_key;
+			po.token_env = c->history.token_env;
+			buf_reset(&err);
+			if (history_push(repo, c->history.branch,
+			    c->history.remote, &po, &err) == -1) {
+				blog(st, id, "history: push failed, retried "
+				    "with the next build: %s", err.buf);
+				log_warnx("build %lld: %s", (long long)id,
+				    err.buf);
+			} else
+				blog(st, id, "history: pushed");
+		}
+	}
+	free(repo);
+	buf_release(&err);
+}
+
+int
+worker_run_once(const struct conf *c, struct store *st, const char *worker,
+    int64_t *build_id, bool *ok, struct buf *err)
+{
+	struct render_opts ro;
+	struct render_result rr;
+	struct deploy_opts dopt;
+	struct deploy_result dr;
+	struct buf e = BUF_INIT, log = BUF_INIT;
+	json_t *rec = NULL, *counts = NULL;
+	char commit[41] = "", *outdir = NULL, *cj = NULL, bid[32];
+	const char *reasons;
+	int64_t id, attempt = 1, retry_at = 0;
+	int64_t lease = c->build.lease > 0 ? c->build.lease : 60;
+
+	*ok = false;
+	memset(&dr, 0, sizeof(dr));
+	if (queue_claim(st, worker, lease, &id, err) == -1)
+		return -1;
+	*build_id = id;
+	if (!id)
+		return 0;
+	if (queue_get(st, id, false, &rec, err) != 0)
+		return -1;
+	attempt = json_integer_value(json_object_get(rec, "attempt"));
+	reasons = json_string_value(json_object_get(rec, "reasons"));
+	blog(st, id, "claimed by %s (attempt %lld): %s", worker,
+	    (long long)attempt, reasons);
+	if (getenv("KILN_TEST_BUILD_DELAY_MS"))
+		usleep((useconds_t)strtonum(getenv(
+		    "KILN_TEST_BUILD_DELAY_MS"), 0, 60000, NULL) * 1000);
+	/* render: the snapshot's watermark is what this build covers */
+	memset(&ro, 0, sizeof(ro));
+	snprintf(bid, sizeof(bid), "%lld", (long long)id);
+	ro.build_id = bid;
+	ro.log = &log;
+	if (render_build(c, st, &ro, &rr, &e) == -1) {
+		if (log.len)
+			queue_append_log(st, id, log.buf, err);
+		blog(st, id, "render failed: %s", e.buf);
+		goto failed;
+	}
+	if (log.len)
+		queue_append_log(st, id, log.buf, err);
+	queue_set_seq(st, id, rr.seq, err);
+	blog(st, id, "rendered %zu pages (%zu rendered, %zu reused) at "
+	    "change %lld", rr.pages, rr.rendered, rr.reused,
+	    (long long)rr.seq);
+	queue_heartbeat(st, id, lease, err);
+	/* deploy */
+	memset(&dopt, 0, sizeof(dopt));
+	buf_reset(&log);
+	dopt.log = &log;
+	outdir = conf_path(c, c->build.out);
+	if (c->ntargets && deploy_run(c, st, NULL, outdir, &dopt, &dr,
+	    &e) == -1) {
+		if (log.len)
+			queue_append_log(st, id, log.buf, err);
+		blog(st, id, "deploy failed: %s", e.buf);
+		goto failed;
+	}
+	if (log.len)
+		queue_append_log(st, id, log.buf, err);
+	blog(st, id, "deployed: %zu uploaded, %zu deleted, %lld bytes",
+	    dr.uploaded, dr.deleted, (long long)dr.bytes);
+	queue_heartbeat(st, id, lease, err);
+	record_history(c, st, id, outdir, reasons, commit);
+	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pages",
+	    (json_int_t)rr.pages, "rendered", (json_int_t)rr.rendered,
+	    "files", (json_int_t)rr.files, "uploaded",
+	    (json_int_t)dr.uploaded, "deleted", (json_int_t)dr.deleted,
+	    "bytes", (json_int_t)dr.bytes, "next_change",
+	    (json_int_t)rr.next_change);
+	cj = json_dumps(counts, JSON_COMPACT);
+	if (queue_finish(st, id, true, NULL, cj, commit[0] ? commit : NULL, 0,
+	    err) == -1)
+		goto out;
+	blog(st, id, "succeeded");
+	*ok = true;
+	goto out;
+failed:
+	if (attempt <= c->build.retries)
+		retry_at = time_now() + (c->build.retry_backoff > 0 ?
+		    c->build.retry_backoff : 10) * (1LL << (attempt - 1));
+	if (queue_finish(st, id, false, e.buf, NULL, NULL, retry_at,
+	    err) == -1)
+		goto out;
+	if (retry_at)
+		blog(st, id, "failed; attempt %lld of %d, retrying in %llds",
+		    (long long)attempt, c->build.retries + 1,
+		    (long long)(retry_at - time_now()));
+	else
+		blog(st, id, "failed after %lld attempts; its requests wait "
+		    "for the next build", (long long)attempt);
+	log_warnx("build %lld failed: %s", (long long)id, e.buf);
+out:
+	deploy_result_release(&dr);
+	json_decref(rec);
+	json_decref(counts);
+	free(cj);
+	free(outdir);
+	buf_release(&e);
+	buf_release(&log);
+	return 0;
+}
+
+void
+worker_loop(const struct conf *c, const char *worker,
+    volatile sig_atomic_t *stop)
+{
+	struct store *st = NULL;
+	struct buf err = BUF_INIT;
+
+	if (store_open_conf(c, &st, &err) == -1) {
+		log_warnx("worker: %s", err.buf);
+		buf_release(&err);
+		return;
+	}
+	while (!*stop) {
+		int64_t id = 0;
+		bool ok;
+		buf_reset(&err);
+		if (worker_run_once(c, st, worker, &id, &ok, &err) == -1)
+			log_warnx("worker: %s", err.buf);
+		if (!id)
+			usleep(200000);
+	}
+	store_close(st);
+	buf_release(&err);
+}
+
+int
+worker_rollback(const struct conf *c, struct store *st, int64_t id,
+    int64_t *new_id, struct buf *err)
+{
+	struct deploy_opts dopt;
+	struct deploy_result dr;
+	struct buf log = BUF_INIT, e = BUF_INIT;
+	char *repo = conf_path(c, c->history.path), spec[48], *dest;
+	char reasons[64], wname[160];
+	int rc = -1, r;
+
+	memset(&dr, 0, sizeof(dr));
+	snprintf(spec, sizeof(spec), "build:%lld", (long long)id);
+	snprintf(reasons, sizeof(reasons), "rollback to build %lld",
+	    (long long)id);
+	worker_name(wname, sizeof(wname));
+	dest = conf_path(c, ".kiln/rollback");
+	if (rm_rf(dest, err) == -1 ||
+	    history_export(repo, c->history.branch, spec, dest, err) == -1)
+		goto out;
+	/* the normal deploy: diffed, phased; the store is not touched */
+	memset(&dopt, 0, sizeof(dopt));
+	dopt.log = &log;
+	dopt.allow_deletes = true;
+	r = deploy_run(c, st, NULL, dest, &dopt, &dr, &e);
+	if (queue_record(st, reasons, r == 0, r == 0 ? NULL : e.buf, wname,
+	    new_id, err) == -1)
+		goto out;
+	if (r == -1) {
+		buf_setf(err, "%s", e.buf);
+		goto out;
+	}
+	{
+		char commit[41], bid[32];
+		struct history_commit_info hi;
+		snprintf(bid, sizeof(bid), "%lld", (long long)*new_id);
+		if (c->history.enabled && history_commit(repo,
+		    c->history.branch, dest, bid, reasons, &hi, &e) == 0)
+			strlcpy(commit, hi.commit, sizeof(commit));
+	}
+	rc = 0;
+out:
+	deploy_result_release(&dr);
+	buf_release(&log);
+	buf_release(&e);
+	free(repo);
+	free(dest);
+	return rc;
+}

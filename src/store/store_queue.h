@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_queue.h: the build queue's records (see store_queue.c).  Same
+ * conventions as store.h: 0 / -1 with err, one struct store per thread.
+ */
+#ifndef KILN_STORE_QUEUE_H
+#define KILN_STORE_QUEUE_H
+
+#include <jansson.h>
+
+struct buf;
+struct store;
+
+/*
+ * Claim the next build: take over one whose lease expired, or create one
+ * for the pending requests (after a failure: once its backoff passed, or
+ * after the last attempt only for a new request).  *build_id is 0 when
+ * there is nothing to do or another worker holds a live lease.
+ */
+int queue_claim(struct store *st, const char *worker, int64_t lease_secs,
+    int64_t *build_id, struct buf *err);
+int queue_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
+    struct buf *err);
+int queue_append_log(struct store *st, int64_t id, const char *text,
+    struct buf *err);
+/* record the change-sequence watermark of the build's snapshot */
+int queue_set_seq(struct store *st, int64_t id, int64_t seq,
+    struct buf *err);
+/*
+ * Finish a build.  On success the requests its snapshot covers are
+ * satisfied; on failure they stay pending, and RETRY_AT (0: no more
+ * attempts) is when the next attempt may start.
+ */
+int queue_finish(struct store *st, int64_t id, bool ok, const char *error,
+    const char *counts_json, const char *commit, int64_t retry_at,
+    struct buf *err);
+/* record a build that ran outside the queue (a rollback) */
+int queue_record(struct store *st, const char *reasons, bool ok,
+    const char *error, const char *worker, int64_t *id, struct buf *err);
+/* a stopping worker gives its build back */
+int queue_release(struct store *st, int64_t id, struct buf *err);
+int queue_list(struct store *st, size_t limit, json_t **out,
+    struct buf *err);
+/* 0 found, 1 absent */
+int queue_get(struct store *st, int64_t id, bool with_log, json_t **out,
+    struct buf *err);
+int queue_stats(struct store *st, json_t **out, struct buf *err);
+/* a new bearer token (64 hex); the store keeps only its SHA-256 */
+int queue_token_create(struct store *st, const char *name, const char *role,
+    char token[65], struct buf *err);
+/* 0 and name/role if the token is known, 1 if not */
+int queue_token_check(struct store *st, const char *token, char *name,
+    size_t namesz, char *role, size_t rolesz, struct buf *err);
+
+#endif
