@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * scheduler.c: see scheduler.h.  Runs on its own thread with its own
+ * store handle.
+ */
+#include "common/compat.h"
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/timeutil.h"
+#include "conf/conf.h"
+#include "sched/cron.h"
+#include "sched/scheduler.h"
+#include "store/store.h"
+
+/* run a cron task if a due minute passed since its last run */
+static void
+cron_task(struct store *st, const char *name, const char *expr,
+    const struct cron *cr, int64_t now)
+{
+	struct buf v = BUF_INIT, err = BUF_INIT;
+	char key[64], val[32];
+	int64_t last = 0, next;
+
+	if (!expr || !*expr)
+		return;
+	snprintf(key, sizeof(key), "sched.last.%s", name);
+	if (store_state_get(st, key, &v, &err) == 0)
+		last = strtonum(v.buf, 0, INT64_MAX, NULL);
+	else {
+		/* first run of this task: start counting from now */
+		snprintf(val, sizeof(val), "%lld", (long long)now);
+		store_state_set(st, key, val, strlen(val), &err);
+		goto out;
+	}
+	next = cron_next(cr, last);
+	if (next > now)
+		goto out;
+	snprintf(val, sizeof(val), "%lld", (long long)now);
+	if (store_state_set(st, key, val, strlen(val), &err) == -1)
+		goto out;
+	if (!strcmp(name, "republish")) {
+		int64_t req;
+		if (store_request_build(st, "republish", "scheduler", &req,
+		    &err) == 0)
+			log_info("scheduler: periodic republish requested");
+	}
+	/* gc and stuck_check: nothing to do beyond the worker's own lease
+	   take-over in this version; recorded as run */
+out:
+	if (err.len)
+		log_warnx("scheduler: %s: %s", name, err.buf);
+	buf_release(&v);
+	buf_release(&err);
+}
+
+void
+scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop)
+{
+	struct store *st = NULL;
+	struct buf err = BUF_INIT;
+	struct sched_report rep;
+
+	if (store_open_conf(c, &st, &err) == -1) {
+		log_warnx("scheduler: %s", err.buf);
+		buf_release(&err);
+		return;
+	}
+	while (!*stop) {
+		int64_t now = time_now(), next = 0;
+
+		buf_reset(&err);
+		if (store_run_scheduled(st, now, false, "scheduler", &rep,
+		    &err) == -1)
+			log_warnx("scheduler: %s", err.buf);
+		else {
+			if (rep.published || rep.expired)
+				log_info("scheduler: %zu published, %zu "
+				    "expired", rep.published, rep.expired);
+			json_decref(rep.changes);
+		}
+		cron_task(st, "republish", c->schedule.republish,
+		    &c->schedule.republish_cron, now);
+		cron_task(st, "gc", c->schedule.gc, &c->schedule.gc_cron, now);
+		/* sleep to the next due time, at most a second */
+		store_next_scheduled(st, now, &next, &err);
+		for (int i = 0; i < 10 && !*stop; i++) {
+			if (next && time_now() >= next)
+				break;
+			usleep(100000);
+		}
+	}
+	store_close(st);
+	buf_release(&err);
+}

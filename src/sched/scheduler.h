@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * scheduler.h: the daemon's clock.  Publishes due revisions and takes
+ * expired pages down at their time (it sleeps until the next one, at most
+ * a second at a time so that new schedules are seen), rebuilds when a
+ * time-filtered collection changes, and runs the cron tasks of kiln.yaml
+ * (republish, gc, stuck check) once per due minute, remembering the last
+ * run in the store so a restart neither repeats nor skips one.
+ */
+#ifndef KILN_SCHEDULER_H
+#define KILN_SCHEDULER_H
+
+#include <signal.h>
+
+struct conf;
+
+void scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop);
+
+#endif
