@@ -6,7 +6,9 @@
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-10000}
-kiln=$("$here/scripts/build")
+cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$here/build-rel" -j2 --target kiln >/dev/null
+kiln=$here/build-rel/kiln
 work=/tmp/kiln-bench-import
 rm -rf "$work" && mkdir -p "$work"
 "$here/bench/render/gen-corpus.sh" "$n" "$work/content" >/dev/null
