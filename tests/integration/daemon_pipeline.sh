@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# daemon_pipeline.sh: the real kiln serve on a free port.  A burst of
+# publishes from concurrent clients gives at most 2 builds and every
+# change is deployed; kill -9 mid-build, restart, nothing lost; a failing
+# build is retried, then failed, and the next publish deploys; a scheduled
+# page goes live within a second or so of its time; HTTP errors.
+. "$KILN_SRC/tests/integration/lib.sh"
+cd "$T"
+"$KILN" init site --demo >/dev/null
+cd site
+sed -i 's/^  retry_backoff: 10s/  retry_backoff: 1s/; s/^  retries: 2 /  retries: 1 /' kiln.yaml
+sed -i 's/^  lease: .*//' kiln.yaml
+sed -i 's/^build:/build:\n  lease: 5s\n  heartbeat: 1s/' kiln.yaml
+"$KILN" check >/dev/null || fail "config"
+"$KILN" publish --wait >/dev/null || fail "first build"
+PORT=$(free_port)
+API=http://127.0.0.1:$PORT
+TOK=$("$KILN" token create --name ci --role publisher)
+ETOK=$("$KILN" token create --name ed --role editor)
+start() {	# start [BUILD_DELAY_MS]
+	KILN_TEST_BUILD_DELAY_MS=${1:-0} "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
+	SERVE=$!
+	bg_pid $SERVE
+	wait_port $PORT
+}
+# builds take 4 s here, so that the whole burst lands during one build
+start 4000
+auth=(-H "Authorization: Bearer $TOK")
+builds() { sqlite3 .kiln/kiln.db "select count(*) from builds"; }
+wait_idle() {	# until no request is pending and no build runs
+	for i in $(seq 1 300); do
+		p=$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null")
+		r=$(sqlite3 .kiln/kiln.db "select count(*) from builds where status='running'")
+		[ "$p$r" = "00" ] && return 0
+		sleep 0.1
+	done
+	fail "pipeline never went idle (pending $p, running $r)"
+}
+wait_idle
+
+# 1. 200 publishes from 8 concurrent clients: <= 2 builds, all live
+for i in $(seq 1 40); do
+	"$KILN" page new "news/burst-$i" --title "Burst $i" >/dev/null
+done
+b0=$(builds)
+seq 1 40 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
+    -X POST "$API/api/v1/pages/news/burst-{}/publish" > "$T/codes"
+seq 1 160 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
+    -X POST "$API/api/v1/builds" >> "$T/codes"
+assert_eq "$(sort -u "$T/codes" | tr '\n' ' ')" "202 " "burst answers"
+wait_idle
+nb=$(( $(builds) - b0 ))
+[ "$nb" -le 2 ] || fail "200 requests gave $nb builds"
+for i in 1 17 40; do
+	assert_file .kiln/www/news/burst-$i/index.html
+done
+pass "200 concurrent requests: $nb builds, every change deployed"
+
+# 2. kill -9 in the middle of a build; restart; the work completes
+kill $SERVE; wait $SERVE 2>/dev/null || true
+start 3000
+curl -s -o /dev/null "${auth[@]}" -X POST -d '{"path":"news/after-kill","title":"After kill","publish":true}' "$API/api/v1/pages"
+sleep 1
+kill -9 $SERVE; wait $SERVE 2>/dev/null || true
+assert_eq "$(sqlite3 .kiln/kiln.db "select status from builds order by id desc limit 1")" "running" "build killed mid-way"
+assert_no_file .kiln/www/news/after-kill/index.html
+start
+wait_idle
+assert_file .kiln/www/news/after-kill/index.html
+assert_contains "$(sqlite3 .kiln/kiln.db "select log from builds order by id desc limit 1")" "taken over" "lease take-over"
+pass "kill -9 mid-build: lease expired, build taken over, change deployed"
+
+# 3. a failing build is retried, then failed; after the fix the next publish deploys
+cp templates/page.mustache "$T/page.ok"
+printf '{{#page.title}}unclosed' > templates/page.mustache
+curl -s -o /dev/null "${auth[@]}" -X POST -d '{"path":"news/broken","title":"Broken","publish":true}' "$API/api/v1/pages"
+for i in $(seq 1 100); do
+	n=$(sqlite3 .kiln/kiln.db "select count(*) from builds where status='failed' and error like '%unclosed section%'")
+	[ "$n" -ge 2 ] && break
+	sleep 0.1
+done
+[ "$n" -ge 2 ] || fail "failing build not retried ($n failures)"
+sleep 2.5
+n2=$(sqlite3 .kiln/kiln.db "select count(*) from builds where status='failed'")
+assert_eq "$n2" "$n" "no retry after the last attempt"
+assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null")" 1 "request kept pending"
+cp "$T/page.ok" templates/page.mustache
+curl -s -o /dev/null "${auth[@]}" -X POST "$API/api/v1/pages/news/broken/publish"
+wait_idle
+assert_file .kiln/www/news/broken/index.html
+pass "failed build retried then reported; the next publish deployed it"
+
+# 4. a scheduled page goes live at its time
+"$KILN" page new news/timed --title Timed >/dev/null
+at=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)
+"$KILN" page schedule news/timed --go-live "$at" >/dev/null
+t_at=$(date -u -d "$at" +%s)
+for i in $(seq 1 100); do
+	[ -f .kiln/www/news/timed/index.html ] && break
+	sleep 0.1
+done
+assert_file .kiln/www/news/timed/index.html
+late=$(( $(date +%s) - t_at ))
+[ "$late" -le 3 ] || fail "scheduled page went live $late s late"
+pass "scheduled page live ${late}s after its time (build included)"
+
+# 5. HTTP errors: JSON bodies, the daemon stays up
+code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
+assert_eq "$(code -X POST -d '{}' "$API/api/v1/pages")" 401 "no token"
+assert_eq "$(code -H "Authorization: Bearer $ETOK" -X POST "$API/api/v1/pages/news/timed/unpublish")" 403 "editor cannot unpublish"
+assert_eq "$(code "${auth[@]}" -X POST -d '{"title":"x"}' "$API/api/v1/pages")" 400 "missing path"
+assert_eq "$(jq -r .field "$T/body")" "path" "field named"
+assert_eq "$(code "${auth[@]}" -X POST -d '{"path":"../x","title":"x"}' "$API/api/v1/pages")" 400 "bad path"
+assert_eq "$(code "${auth[@]}" -X POST -d 'not json' "$API/api/v1/pages")" 400 "bad JSON"
+assert_eq "$(code "$API/api/v1/nope")" 404 "unknown route"
+assert_eq "$(code "$API/api/v1/pages/news/none")" 404 "unknown page"
+head -c 17000000 /dev/zero | tr '\0' a > "$T/big"
+assert_eq "$(code "${auth[@]}" -X POST --data-binary @"$T/big" "$API/api/v1/pages")" 413 "oversized body"
+assert_eq "$(code "$API/healthz")" 200 "still healthy"
+curl -s "$API/metrics" | grep -q '^kiln_builds{status="succeeded"}' || fail "metrics"
+pass "HTTP errors"
+
+# 6. SIGTERM: graceful stop
+kill $SERVE
+for i in $(seq 1 50); do kill -0 $SERVE 2>/dev/null || break; sleep 0.1; done
+kill -0 $SERVE 2>/dev/null && fail "serve did not stop on SIGTERM"
+wait $SERVE; rc=$?
+assert_eq "$rc" 0 "exit status after SIGTERM"
+pass "graceful shutdown"
