@@ -385,8 +385,9 @@ do_assets(struct build *b, struct buf *err)
 			}
 			free(src);
 			if (pass == 1) {
-				qsort(b->assets, b->nassets,
-				    sizeof(*b->assets), cmp_asset);
+				if (b->nassets)
+					qsort(b->assets, b->nassets,
+					    sizeof(*b->assets), cmp_asset);
 				dir = xstrdup(files[i]);
 				if (strrchr(dir, '/'))
 					*strrchr(dir, '/') = '\0';
@@ -409,7 +410,8 @@ do_assets(struct build *b, struct buf *err)
 			free(to);
 		}
 	}
-	qsort(b->assets, b->nassets, sizeof(*b->assets), cmp_asset);
+	if (b->nassets)
+		qsort(b->assets, b->nassets, sizeof(*b->assets), cmp_asset);
 	rc = 0;
 out:
 	for (size_t i = 0; i < n; i++)

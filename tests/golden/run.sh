@@ -8,6 +8,8 @@
 KILN=$1
 DIR=$2
 export KILN
+GOLDEN_DIR=$DIR
+export GOLDEN_DIR
 pass=0
 fail=0
 for cmd in $(find "$DIR" -name cmd -type f | sort); do
