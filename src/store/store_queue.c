@@ -540,3 +540,51 @@ queue_record(struct store *st, const char *reasons, bool ok,
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int
+queue_gc(struct store *st, int keep_builds, int logs_days, size_t *removed,
+    size_t *logs_cleared, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t cutoff = time_now() - (int64_t)logs_days * 86400;
+	int rc = -1;
+
+	*removed = *logs_cleared = 0;
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	/* succeeded builds past the newest KEEP; failed ones stay */
+	if (store_prepare(st, "DELETE FROM builds WHERE status = 'succeeded' "
+	    "AND id NOT IN (SELECT id FROM builds WHERE status = 'succeeded' "
+	    "ORDER BY id DESC LIMIT ?)", &s, err) == -1)
+		goto fail;
+	sqlite3_bind_int(s, 1, keep_builds);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_sqlerr(st, "gc builds", err);
+		goto fail;
+	}
+	*removed = (size_t)sqlite3_changes(store_db(st));
+	sqlite3_finalize(s);
+	s = NULL;
+	if (store_prepare(st, "UPDATE builds SET log = '' WHERE finished_at < "
+	    "? AND status != 'failed' AND log != ''", &s, err) == -1)
+		goto fail;
+	sqlite3_bind_int64(s, 1, cutoff);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_sqlerr(st, "gc logs", err);
+		goto fail;
+	}
+	*logs_cleared = (size_t)sqlite3_changes(store_db(st));
+	sqlite3_finalize(s);
+	s = NULL;
+	/* satisfied requests whose build record is gone */
+	if (store_exec(st, "DELETE FROM build_requests WHERE build_id IS NOT "
+	    "NULL AND build_id NOT IN (SELECT id FROM builds)", err) == -1)
+		goto fail;
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	sqlite3_finalize(s);
+	return rc;
+}

@@ -37,6 +37,13 @@ int queue_finish(struct store *st, int64_t id, bool ok, const char *error,
 /* record a build that ran outside the queue (a rollback) */
 int queue_record(struct store *st, const char *reasons, bool ok,
     const char *error, const char *worker, int64_t *id, struct buf *err);
+/*
+ * Retention: drop succeeded build records past the newest KEEP_BUILDS
+ * (failed builds are kept for inspection), clear logs older than
+ * LOGS_DAYS, drop requests of removed builds.
+ */
+int queue_gc(struct store *st, int keep_builds, int logs_days,
+    size_t *removed, size_t *logs_cleared, struct buf *err);
 /* a stopping worker gives its build back */
 int queue_release(struct store *st, int64_t id, struct buf *err);
 int queue_list(struct store *st, size_t limit, json_t **out,
