@@ -30,6 +30,7 @@
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "http/http.h"
+#include "queue/queue.h"
 #include "store/store.h"
 #include "store/store_queue.h"
 
@@ -399,6 +400,32 @@ api_builds(struct http *h, struct MHD_Connection *conn, const char *method,
 		}
 		return reply_json(conn, 202, json_pack("{s:I}", "request",
 		    (json_int_t)req));
+	}
+	/* POST /api/v1/builds/ID/rollback: re-deploy that build's tree */
+	if (!strcmp(method, "POST") && strlen(rest) > 9 &&
+	    !strcmp(rest + strlen(rest) - 9, "/rollback")) {
+		char num[32];
+		int64_t nid;
+		if ((st = authorize(h, conn, R_PUBLISHER, actor,
+		    sizeof(actor))) != 0)
+			return reply_error(conn, st, st == 401 ? "missing or "
+			    "unknown bearer token" : "this token's role may "
+			    "not do that", NULL);
+		snprintf(num, sizeof(num), "%.*s", (int)(strlen(rest) - 9),
+		    rest);
+		id = strtonum(num, 1, INT64_MAX, &errstr);
+		if (errstr)
+			return reply_error(conn, 400, "expected a build id",
+			    "id");
+		if (worker_rollback(h->c, h->st, id, &nid, &err) == -1) {
+			r = reply_error(conn, strstr(err.buf, "no commit") ?
+			    404 : 500, err.buf, "id");
+			buf_release(&err);
+			return r;
+		}
+		return reply_json(conn, 200, json_pack("{s:I, s:I}",
+		    "rolled_back_to", (json_int_t)id, "build",
+		    (json_int_t)nid));
 	}
 	if (strcmp(method, "GET"))
 		return reply_error(conn, 405, "method not allowed", NULL);

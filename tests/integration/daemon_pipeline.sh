@@ -121,7 +121,15 @@ assert_eq "$(code "$API/healthz")" 200 "still healthy"
 curl -s "$API/metrics" | grep -q '^kiln_builds{status="succeeded"}' || fail "metrics"
 pass "HTTP errors"
 
-# 6. SIGTERM: graceful stop
+# 6. rollback through the API: the local target gets build 1's pages back
+first=$(sqlite3 .kiln/kiln.db "select min(id) from builds where status='succeeded'")
+assert_eq "$(code -X POST "$API/api/v1/builds/$first/rollback")" 401 "rollback needs a token"
+assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$first/rollback")" 200 "rollback"
+assert_no_file .kiln/www/news/burst-1/index.html
+assert_eq "$(jq -r .rolled_back_to "$T/body")" "$first" "rollback answer"
+pass "rollback through the API"
+
+# 7. SIGTERM: graceful stop
 kill $SERVE
 for i in $(seq 1 50); do kill -0 $SERVE 2>/dev/null || break; sleep 0.1; done
 kill -0 $SERVE 2>/dev/null && fail "serve did not stop on SIGTERM"

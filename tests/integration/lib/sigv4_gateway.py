@@ -82,6 +82,8 @@ def verify(method, path, headers, body):
     if not auth.startswith("AWS4-HMAC-SHA256 "):
         return "missing SigV4 Authorization"
     parts = dict(p.strip().split("=", 1) for p in auth[17:].split(","))
+    if "x-amz-date" not in headers:
+        return "x-amz-date missing"
     akid, date, region, service, _ = parts["Credential"].split("/")
     signed = parts["SignedHeaders"].split(";")
     if akid not in SECRETS:
@@ -124,9 +126,48 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.command != "HEAD":
             self.wfile.write(body)
 
+    def read_body(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = b""
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    break
+                body += self.rfile.read(size)
+                self.rfile.readline()
+        else:
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n) if n else b""
+        return body
+
+    @staticmethod
+    def aws_chunked(body):
+        """decode aws-chunked framing (hex;chunk-signature=...\r\n data \r\n)"""
+        out, i = b"", 0
+        while i < len(body):
+            j = body.index(b"\r\n", i)
+            size = int(body[i:j].split(b";")[0], 16)
+            if size == 0:
+                break
+            out += body[j + 2:j + 2 + size]
+            i = j + 2 + size + 2
+        return out
+
     def handle_any(self):
-        n = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(n) if n else b""
+        try:
+            self.handle_checked()
+        except Exception as e:  # never drop a connection silently
+            sys.stderr.write("gateway: %s %s: %r\n" % (self.command,
+                                                       self.path, e))
+            try:
+                self.reply(500, "GatewayError", repr(e))
+            except Exception:
+                pass
+
+    def handle_checked(self):
+        body = self.read_body()
         path = self.path
         kind = self.command
         bare = path.split("?")[0].strip("/")
@@ -137,7 +178,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if why:
             return self.reply(403, "SignatureDoesNotMatch", why)
         sha = self.headers.get("x-amz-content-sha256")
-        if sha and sha != "UNSIGNED-PAYLOAD" and \
+        if sha and sha.startswith("STREAMING-"):
+            body = self.aws_chunked(body)
+        elif sha and sha != "UNSIGNED-PAYLOAD" and \
                 sha != hashlib.sha256(body).hexdigest():
             return self.reply(400, "XAmzContentSHA256Mismatch",
                               "body does not match x-amz-content-sha256")
@@ -165,7 +208,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
                                   "At least one of the pre-conditions you "
                                   "specified did not hold")
         hdrs = {k: v for k, v in self.headers.items()
-                if k.lower() not in ("host", "if-none-match", "expect")}
+                if k.lower() not in ("host", "if-none-match", "expect",
+                                     "transfer-encoding", "content-length",
+                                     "x-amz-decoded-content-length")}
+        if hdrs.get("Content-Encoding") == "aws-chunked":
+            del hdrs["Content-Encoding"]
+        hdrs["Content-Length"] = str(len(body))
         hdrs["Host"] = "127.0.0.1:%d" % UPSTREAM
         up.request(self.command, path, body=body, headers=hdrs)
         r = up.getresponse()
@@ -175,7 +223,9 @@ class Handler(http.server.BaseHTTPRequestHandler):
             if k.lower() not in ("transfer-encoding", "connection",
                                  "content-length"):
                 self.send_header(k, v)
-        self.send_header("Content-Length", str(len(data)))
+        # a HEAD answer keeps the object's length
+        self.send_header("Content-Length", r.getheader("Content-Length", "0")
+                         if self.command == "HEAD" else str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
