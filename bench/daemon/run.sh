@@ -1,0 +1,53 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# bench/daemon/run.sh [N] [SECONDS]: kiln serve on an N-page site (default
+# 10,000): wrk against a page read and against build requests, then the
+# publish-to-live latency: API edit -> the page updated in the target
+# (the local dir target), 10 times.
+set -eu
+here=$(cd "$(dirname "$0")/../.." && pwd)
+n=${1:-10000}
+secs=${2:-10}
+cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build "$here/build-rel" -j2 --target kiln >/dev/null
+export KILN=$here/build-rel/kiln KILN_SRC=$here
+. "$here/tests/integration/lib.sh"
+"$here/bench/render/gen-corpus.sh" "$n" "$T/content" >/dev/null
+"$KILN" init "$T/site" >/dev/null
+cd "$T/site"
+sed -i 's/^  enabled: true/  enabled: false/' kiln.yaml	# history: not measured here
+"$KILN" import "$T/content" >/dev/null
+"$KILN" publish --wait >/dev/null 2>&1
+TOK=$("$KILN" token create --name bench --role publisher)
+PORT=$(free_port)
+"$KILN" serve --listen 127.0.0.1:$PORT >"$T/serve.log" 2>&1 &
+bg_pid $!
+wait_port $PORT
+cat > "$T/post.lua" <<LUA
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer $TOK"
+LUA
+echo "== GET /api/v1/pages/s1/page-1 (2 threads, 8 connections, ${secs}s)"
+wrk -t2 -c8 -d${secs}s --latency "http://127.0.0.1:$PORT/api/v1/pages/s1/page-1" |
+    grep -E "Requests/sec|99%|50%"
+echo "== POST /api/v1/builds (build requests)"
+wrk -t2 -c8 -d${secs}s --latency -s "$T/post.lua" "http://127.0.0.1:$PORT/api/v1/builds" |
+    grep -E "Requests/sec|99%|50%"
+# let the requested builds drain
+for i in $(seq 1 600); do
+	[ "$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null")" = 0 ] && break
+	sleep 0.2
+done
+echo "== publish -> live (API PUT with publish, until the target file changes)"
+lat=()
+for i in $(seq 1 10); do
+	t0=$(date +%s%N)
+	curl -s -o /dev/null -H "Authorization: Bearer $TOK" -X PUT \
+	    -d "{\"body\": \"Edit number $i at $t0\", \"publish\": true}" \
+	    "http://127.0.0.1:$PORT/api/v1/pages/s1/page-1"
+	while ! grep -q "Edit number $i at $t0" .kiln/www/s1/page-1/index.html 2>/dev/null; do
+		sleep 0.01
+	done
+	lat+=($(( ($(date +%s%N) - t0) / 1000000 )))
+done
+printf '%s\n' "${lat[@]}" | sort -n | awk '{a[NR]=$1} END {printf "publish-to-live over %d edits: p50 %d ms, max %d ms\n", NR, a[int((NR+1)/2)], a[NR]}'
