@@ -27,6 +27,7 @@
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
+#include "cdn/cdn.h"
 #include "deploy/deploy.h"
 #include "deploy/deploy_int.h"
 #include "store/store.h"
@@ -261,7 +262,7 @@ deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
 	size_t nxf = 0, total = 0, ndone = 0, ndeletes = 0;
 	json_t *prog = NULL, *pending = NULL, *donemap = json_object();
 	json_t *phases = json_object(), *deletes = json_array(),
-	    *deferred = json_array();
+	    *deferred = json_array(), *inval = json_array();
 	char *mkey = state_key("manifest", d->name);
 	char *pkey = state_key("progress", d->name);
 	char *dkey = state_key("pending", d->name);
@@ -326,11 +327,13 @@ deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
 			t->content_type = e->content_type;
 			t->cache_control = e->cache_control;
 			t->create_only = e->immutable;
-			if ((e->kind == MK_HTML || e->kind == MK_FEED) &&
-			    !strcmp(d->name, x->t->name)) {
+			if (e->kind == MK_HTML || e->kind == MK_FEED) {
 				page_url(e->path, &url);
-				json_array_append_new(x->res->changed,
+				json_array_append_new(inval,
 				    json_string(url.buf));
+				if (!strcmp(d->name, x->t->name))
+					json_array_append_new(x->res->changed,
+					    json_string(url.buf));
 			}
 		}
 	}
@@ -340,11 +343,12 @@ deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
 		json_t *seen;
 		if (manifest_find(x->m, o->path))
 			continue;
-		if ((o->kind == MK_HTML || o->kind == MK_FEED) &&
-		    !strcmp(d->name, x->t->name)) {
+		if (o->kind == MK_HTML || o->kind == MK_FEED) {
 			page_url(o->path, &url);
-			json_array_append_new(x->res->changed,
-			    json_string(url.buf));
+			json_array_append_new(inval, json_string(url.buf));
+			if (!strcmp(d->name, x->t->name))
+				json_array_append_new(x->res->changed,
+				    json_string(url.buf));
 		}
 		if (o->immutable) {
 			seen = json_object_get(pending, o->path);
@@ -396,10 +400,11 @@ deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
 	    "objects", (json_int_t)counts[2], "bytes", (json_int_t)bytes[2]));
 	json_object_set_new(phases, "html", json_pack("{s:I, s:I}",
 	    "objects", (json_int_t)counts[3], "bytes", (json_int_t)bytes[3]));
-	json_array_append_new(plan, json_pack("{s:s, s:o, s:O, s:O, s:I}",
+	json_array_append_new(plan, json_pack("{s:s, s:o, s:O, s:O, s:I, s:o}",
 	    "destination", d->name, "phases", phases, "deletes", deletes,
 	    "deferred", deferred, "resumed", (json_int_t)json_object_size(
-	    donemap)));
+	    donemap), "invalidate", x->t->cdn && !strcmp(d->name,
+	    x->t->name) ? cdn_plan(inval) : json_array()));
 	phases = NULL;
 	if (ndeletes > (size_t)x->t->max_deletes && !x->o->allow_deletes) {
 		buf_setf(err, "%s: %zu deletions exceed max_deletes (%d); "
@@ -455,7 +460,17 @@ deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
 		if (r == -1)
 			goto out;
 	}
-	/* (the CDN is invalidated by the caller between 4 and 5) */
+	/*
+	 * The CDN, after every upload and before any deletion: the pages
+	 * that named removed objects are gone from the caches first.
+	 */
+	if (x->t->cdn && !strcmp(d->name, x->t->name) &&
+	    cdn_invalidate(x->t->cdn, x->c->site.base_url, inval, x->o->log,
+	    err) == -1) {
+		buf_printf(err, " (deletions not run; the next deploy "
+		    "invalidates again)");
+		goto out;
+	}
 	if (ndeletes) {
 		struct xfer *dx = xcalloc(ndeletes, sizeof(*dx));
 		size_t i;
@@ -504,6 +519,7 @@ out:
 	json_decref(phases);
 	json_decref(deletes);
 	json_decref(deferred);
+	json_decref(inval);
 	buf_release(&v);
 	buf_release(&url);
 	free(mkey);

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * cdn.h: CDN invalidation after a deploy's upload phases and before its
+ * deletions.  Paths are the site's URL paths that changed or went away
+ * ("/news/a/"); each page is invalidated as "/news/a/", "/news/a" and
+ * "/news/a/index.html".  Fingerprinted assets never need it.
+ *
+ * Providers: purge (HTTP PURGE or BAN to each cache in urls: Varnish,
+ * nginx) and webhook (a POST of the JSON list of full URLs, signed with
+ * HMAC-SHA256 when secret_env is set).  cloudfront, fastly and cloudflare
+ * are configured in kiln.yaml but not built yet: a deploy to a target
+ * that names one fails with a clear error.  Failures are retried with
+ * backoff, then returned; the caller fails the deploy.
+ */
+#ifndef KILN_CDN_H
+#define KILN_CDN_H
+
+#include <jansson.h>
+
+struct buf;
+struct cdn_conf;
+
+/* the invalidation paths for URL paths (JSON array of strings) */
+json_t *cdn_plan(json_t *urls);
+/*
+ * Invalidate URLS (JSON array of URL paths) for a site at SITE_BASE_URL.
+ * Progress lines go to log (may be NULL).  0, or -1 with err.
+ */
+int cdn_invalidate(const struct cdn_conf *cdn, const char *site_base_url,
+    json_t *urls, struct buf *log, struct buf *err);
+
+#endif
