@@ -28,32 +28,6 @@ time_json(int64_t t)
 	return json_string(s);
 }
 
-static json_t *
-id_json(int64_t id)
-{
-	return id ? json_integer(id) : json_null();
-}
-
-static json_t *
-page_json(const struct page_info *p)
-{
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o, "
-	    "s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:i}",
-	    "id", (json_int_t)p->id, "path", p->path, "title", p->title,
-	    "status", p->status, "section", p->section,
-	    "parent", p->parent_path ? json_string(p->parent_path) :
-	    json_null(), "live", p->live, "has_unpublished_changes",
-	    p->has_unpublished_changes, "expired", p->expired,
-	    "go_live_at", time_json(p->go_live_at),
-	    "expire_at", time_json(p->expire_at),
-	    "first_published_at", time_json(p->first_published_at),
-	    "last_published_at", time_json(p->last_published_at),
-	    "live_revision", id_json(p->live_revision),
-	    "latest_revision", id_json(p->latest_revision),
-	    "scheduled_revision", id_json(p->scheduled_revision),
-	    "template", p->template, "weight", p->weight);
-}
-
 static void
 print_json(json_t *v)
 {
@@ -90,7 +64,7 @@ page_list(struct site *s, bool json, struct buf *err)
 	if (json) {
 		json_t *a = json_array();
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, page_json(&l[i]));
+			json_array_append_new(a, page_info_json(&l[i]));
 		print_json(a);
 	} else {
 		for (size_t i = 0; i < n; i++)
@@ -118,7 +92,7 @@ page_show(struct site *s, const char *path, bool json, struct buf *err)
 		page_info_release(&p);
 		return -1;
 	}
-	o = page_json(&p);
+	o = page_info_json(&p);
 	json_object_set_new(o, "summary", json_string(r.summary));
 	json_object_set_new(o, "date", time_json(r.date));
 	json_object_set(o, "tags", r.tags);

@@ -148,14 +148,15 @@ aws_creds_load(struct aws_creds *c, struct buf *err)
 
 /* ---- URLs ---- */
 
-void
-s3_encode_key(const char *key, struct buf *out)
+/* RFC 3986 percent-encoding; '/' kept when KEEP_SLASH */
+static void
+uri_encode(const char *s, bool keep_slash, struct buf *out)
 {
 	static const char hex[] = "0123456789ABCDEF";
 
-	for (const unsigned char *p = (const unsigned char *)key; *p; p++) {
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
 		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' ||
-		    *p == '~' || *p == '/')
+		    *p == '~' || (keep_slash && *p == '/'))
 			buf_addch(out, *p);
 		else {
 			buf_addch(out, '%');
@@ -165,21 +166,10 @@ s3_encode_key(const char *key, struct buf *out)
 	}
 }
 
-static void
-query_encode(const char *s, struct buf *out)
+void
+s3_encode_key(const char *key, struct buf *out)
 {
-	static const char hex[] = "0123456789ABCDEF";
-
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' ||
-		    *p == '~')
-			buf_addch(out, *p);
-		else {
-			buf_addch(out, '%');
-			buf_addch(out, hex[*p >> 4]);
-			buf_addch(out, hex[*p & 15]);
-		}
-	}
+	uri_encode(key, true, out);
 }
 
 /* the bucket's base URL, without a trailing '/' */
@@ -600,11 +590,11 @@ s3_list(struct dest *d, int (*fn)(const char *, int64_t, const char *,
 		buf_adds(&url, "/?");
 		if (next.len) {
 			buf_adds(&url, "continuation-token=");
-			query_encode(next.buf, &url);
+			uri_encode(next.buf, false, &url);
 			buf_addch(&url, '&');
 		}
 		buf_adds(&url, "list-type=2&prefix=");
-		query_encode(d->prefix, &url);
+		uri_encode(d->prefix, false, &url);
 		buf_reset(&page);
 		curl_easy_setopt(h, CURLOPT_URL, url.buf);
 		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, s->sigv4);

@@ -119,32 +119,6 @@ authorize(struct http *h, struct MHD_Connection *conn, enum role need,
 	return 0;
 }
 
-static json_t *
-time_json(int64_t t)
-{
-	char s[32];
-
-	if (!t)
-		return json_null();
-	time_format_iso8601(t, s, sizeof(s));
-	return json_string(s);
-}
-
-static json_t *
-page_json(const struct page_info *p)
-{
-	return json_pack("{s:I, s:s, s:s, s:s, s:b, s:b, s:o, s:o, s:o, s:o, "
-	    "s:I, s:I}", "id", (json_int_t)p->id, "path", p->path, "title",
-	    p->title, "status", p->status, "live", p->live,
-	    "has_unpublished_changes", p->has_unpublished_changes,
-	    "go_live_at", time_json(p->go_live_at), "expire_at",
-	    time_json(p->expire_at), "first_published_at",
-	    time_json(p->first_published_at), "last_published_at",
-	    time_json(p->last_published_at), "live_revision",
-	    (json_int_t)p->live_revision, "latest_revision",
-	    (json_int_t)p->latest_revision);
-}
-
 /* a string field of the body, or NULL; *bad set if present but wrong */
 static const char *
 str_field(json_t *body, const char *name, const char **bad)
@@ -190,7 +164,7 @@ page_reply(struct http *h, struct MHD_Connection *conn, unsigned status,
 		buf_release(&err);
 		return r;
 	}
-	r = reply_json(conn, status, page_json(&p));
+	r = reply_json(conn, status, page_info_json(&p));
 	page_info_release(&p);
 	buf_release(&err);
 	return r;
@@ -255,7 +229,7 @@ api_pages(struct http *h, struct MHD_Connection *conn, const char *method,
 				goto out;
 			}
 			for (size_t i = 0; i < n; i++)
-				json_array_append_new(a, page_json(&l[i]));
+				json_array_append_new(a, page_info_json(&l[i]));
 			store_page_list_free(l, n);
 			r = reply_json(conn, 200, a);
 			goto out;

@@ -91,6 +91,13 @@ struct revision_info {
 };
 
 void page_info_release(struct page_info *p);
+/*
+ * The JSON form of a page (CLI --json and the HTTP API): id, path, title,
+ * status, section, parent, live, has_unpublished_changes, expired,
+ * go_live_at, expire_at, first/last_published_at (ISO 8601 or null),
+ * live/latest/scheduled_revision (or null), template, weight.
+ */
+json_t *page_info_json(const struct page_info *p);
 void revision_info_release(struct revision_info *r);
 
 /*

@@ -626,6 +626,43 @@ page_info_release(struct page_info *p)
 	memset(p, 0, sizeof(*p));
 }
 
+static json_t *
+time_json(int64_t t)
+{
+	char s[32];
+
+	if (!t)
+		return json_null();
+	time_format_iso8601(t, s, sizeof(s));
+	return json_string(s);
+}
+
+static json_t *
+id_json(int64_t id)
+{
+	return id ? json_integer(id) : json_null();
+}
+
+json_t *
+page_info_json(const struct page_info *p)
+{
+	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o, "
+	    "s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:i}",
+	    "id", (json_int_t)p->id, "path", p->path, "title", p->title,
+	    "status", p->status, "section", p->section,
+	    "parent", p->parent_path ? json_string(p->parent_path) :
+	    json_null(), "live", p->live, "has_unpublished_changes",
+	    p->has_unpublished_changes, "expired", p->expired,
+	    "go_live_at", time_json(p->go_live_at),
+	    "expire_at", time_json(p->expire_at),
+	    "first_published_at", time_json(p->first_published_at),
+	    "last_published_at", time_json(p->last_published_at),
+	    "live_revision", id_json(p->live_revision),
+	    "latest_revision", id_json(p->latest_revision),
+	    "scheduled_revision", id_json(p->scheduled_revision),
+	    "template", p->template, "weight", p->weight);
+}
+
 void
 revision_info_release(struct revision_info *r)
 {

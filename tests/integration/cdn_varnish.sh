@@ -22,15 +22,6 @@ sed -i "s|^  base_url: .*|  base_url: \"$V\"|" kiln.yaml
 SERVE=$!
 bg_pid $SERVE
 wait_port $ORIGIN
-wait_idle() {
-	for i in $(seq 1 200); do
-		p=$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null")
-		r=$(sqlite3 .kiln/kiln.db "select count(*) from builds where status='running'")
-		[ "$p$r" = "00" ] && return 0
-		sleep 0.1
-	done
-	fail "pipeline never went idle"
-}
 get() { curl -s -D "$T/h" "$V$1"; }
 # warm the cache
 get /guides/report-a-pothole/ | grep -q "Report a pothole" || fail "origin through varnish"

@@ -57,3 +57,16 @@ expect_status() {
 	set +e; "$@"; local got=$?; set -e
 	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want"
 }
+
+# wait_idle: in a site folder, until no build request is pending and no
+# build runs (the daemon's worker has caught up); 30 s at most
+wait_idle() {
+	local i p r
+	for i in $(seq 1 300); do
+		p=$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null")
+		r=$(sqlite3 .kiln/kiln.db "select count(*) from builds where status='running'")
+		[ "$p$r" = "00" ] && return 0
+		sleep 0.1
+	done
+	fail "pipeline never went idle (pending $p, running $r)"
+}
