@@ -16,7 +16,7 @@
 #include "conf/conf.h"
 #include "http/http.h"
 #include "queue/queue.h"
-#include "sched/scheduler.h"
+#include "queue/scheduler.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 

@@ -16,6 +16,7 @@
 #include "conf/conf.h"
 #include "deploy/deploy.h"
 #include "history/history.h"
+#include "notify/notify.h"
 #include "queue/queue.h"
 #include "render/render.h"
 #include "store/store.h"
@@ -174,6 +175,9 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 		goto out;
 	blog(st, id, "succeeded");
 	*ok = true;
+	if (notify_build_succeeded(&c->notify, c->site.title, st, id,
+	    &e) == -1)
+		log_warnx("build %lld: %s", (long long)id, e.buf);
 	goto out;
 failed:
 	if (attempt <= c->build.retries)
@@ -186,9 +190,19 @@ failed:
 		blog(st, id, "failed; attempt %lld of %d, retrying in %llds",
 		    (long long)attempt, c->build.retries + 1,
 		    (long long)(retry_at - time_now()));
-	else
+	else {
+		json_t *full = NULL;
+		struct buf ne = BUF_INIT;
 		blog(st, id, "failed after %lld attempts; its requests wait "
 		    "for the next build", (long long)attempt);
+		queue_get(st, id, true, &full, err);
+		if (notify_build_failed(&c->notify, c->site.title, st, id,
+		    e.buf, json_string_value(json_object_get(full, "log")),
+		    &ne) == -1)
+			blog(st, id, "report not sent: %s", ne.buf);
+		json_decref(full);
+		buf_release(&ne);
+	}
 	log_warnx("build %lld failed: %s", (long long)id, e.buf);
 out:
 	deploy_result_release(&dr);

@@ -12,7 +12,8 @@
 #include "common/timeutil.h"
 #include "conf/conf.h"
 #include "sched/cron.h"
-#include "sched/scheduler.h"
+#include "notify/notify.h"
+#include "queue/scheduler.h"
 #include "store/store.h"
 
 /* run a cron task if a due minute passed since its last run */
@@ -62,6 +63,7 @@ scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop)
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
 	struct sched_report rep;
+	int64_t last_check = 0;
 
 	if (store_open_conf(c, &st, &err) == -1) {
 		log_warnx("scheduler: %s", err.buf);
@@ -84,6 +86,14 @@ scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop)
 		cron_task(st, "republish", c->schedule.republish,
 		    &c->schedule.republish_cron, now);
 		cron_task(st, "gc", c->schedule.gc, &c->schedule.gc_cron, now);
+		/* stalled builds and due reminders, every few seconds */
+		if (now - last_check >= 5) {
+			size_t n;
+			if (notify_check(&c->notify, c->site.title, st, 1800,
+			    &n, &err) == -1)
+				log_warnx("scheduler: report: %s", err.buf);
+			last_check = now;
+		}
 		/* sleep to the next due time, at most a second */
 		store_next_scheduled(st, now, &next, &err);
 		for (int i = 0; i < 10 && !*stop; i++) {
