@@ -5,11 +5,12 @@
  * ("/news/a/"); each page is invalidated as "/news/a/", "/news/a" and
  * "/news/a/index.html".  Fingerprinted assets never need it.
  *
- * Providers: purge (HTTP PURGE or BAN to each cache in urls: Varnish,
+ * Providers: cloudfront (CreateInvalidation, SigV4, paths collapsed into
+ * wildcards past its limits), fastly (purge by URL, Fastly-Key),
+ * cloudflare (purge_cache in batches of 30, Bearer token), purge (HTTP
+ * PURGE or BAN to each cache in urls: Varnish,
  * nginx) and webhook (a POST of the JSON list of full URLs, signed with
- * HMAC-SHA256 when secret_env is set).  cloudfront, fastly and cloudflare
- * are configured in kiln.yaml but not built yet: a deploy to a target
- * that names one fails with a clear error.  Failures are retried with
+ * HMAC-SHA256 when secret_env is set).  Failures are retried with
  * backoff, then returned; the caller fails the deploy.
  */
 #ifndef KILN_CDN_H
@@ -20,6 +21,8 @@
 struct buf;
 struct cdn_conf;
 
+/* CloudFront's paths for PATHS within its limits (new reference) */
+json_t *cdn_cloudfront_paths(json_t *paths);
 /* the invalidation paths for URL paths (JSON array of strings) */
 json_t *cdn_plan(json_t *urls);
 /*
