@@ -499,6 +499,13 @@ metrics(struct http *h, struct MHD_Connection *conn)
 	buf_printf(&out, "# HELP kiln_http_requests_total HTTP requests "
 	    "served.\n# TYPE kiln_http_requests_total counter\n"
 	    "kiln_http_requests_total %ld\n", atomic_load(&h->requests));
+	if (queue_metrics(h->st, &out, &err) == -1) {
+		r = reply_error(conn, 500, err.buf, NULL);
+		json_decref(s);
+		buf_release(&out);
+		buf_release(&err);
+		return r;
+	}
 	r = reply(conn, 200, "text/plain; version=0.0.4", out.buf, out.len);
 	json_decref(s);
 	buf_release(&out);

@@ -588,3 +588,82 @@ out:
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int
+queue_metrics(struct store *st, struct buf *out, struct buf *err)
+{
+	static const int64_t bounds[] = { 1, 2, 5, 10, 30, 60, 300, 900 };
+	int64_t dur[NELEM(bounds) + 1] = { 0 }, ptl[NELEM(bounds) + 1] = { 0 };
+	int64_t dsum = 0, psum = 0, n = 0, uploaded = 0, deleted = 0,
+	    bytes = 0;
+	sqlite3_stmt *s = NULL;
+
+	/* the last 1,000 finished builds */
+	if (store_prepare(st, "SELECT finished_at - started_at, finished_at - "
+	    "requested_at, counts FROM builds WHERE status = 'succeeded' AND "
+	    "finished_at IS NOT NULL ORDER BY id DESC LIMIT 1000", &s,
+	    err) == -1)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		int64_t d = sqlite3_column_int64(s, 0), p =
+		    sqlite3_column_int64(s, 1);
+		json_t *c = sqlite3_column_text(s, 2) ? json_loads(
+		    (const char *)sqlite3_column_text(s, 2), 0, NULL) : NULL;
+		for (size_t i = 0; i <= NELEM(bounds); i++) {
+			if (i == NELEM(bounds) || d <= bounds[i])
+				dur[i]++;
+			if (i == NELEM(bounds) || p <= bounds[i])
+				ptl[i]++;
+		}
+		dsum += d;
+		psum += p;
+		n++;
+		uploaded += json_integer_value(json_object_get(c, "uploaded"));
+		deleted += json_integer_value(json_object_get(c, "deleted"));
+		bytes += json_integer_value(json_object_get(c, "bytes"));
+		json_decref(c);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	buf_adds(out, "# HELP kiln_build_duration_seconds Build time, start to "
+	    "finish (last 1,000 successful builds).\n"
+	    "# TYPE kiln_build_duration_seconds histogram\n");
+	for (size_t i = 0; i < NELEM(bounds); i++)
+		buf_printf(out, "kiln_build_duration_seconds_bucket{le=\"%lld\"}"
+		    " %lld\n", (long long)bounds[i], (long long)dur[i]);
+	buf_printf(out, "kiln_build_duration_seconds_bucket{le=\"+Inf\"} %lld\n"
+	    "kiln_build_duration_seconds_sum %lld\n"
+	    "kiln_build_duration_seconds_count %lld\n",
+	    (long long)dur[NELEM(bounds)], (long long)dsum, (long long)n);
+	buf_adds(out, "# HELP kiln_publish_to_live_seconds First request to "
+	    "deployed (last 1,000 successful builds).\n"
+	    "# TYPE kiln_publish_to_live_seconds histogram\n");
+	for (size_t i = 0; i < NELEM(bounds); i++)
+		buf_printf(out, "kiln_publish_to_live_seconds_bucket{le=\"%lld\"}"
+		    " %lld\n", (long long)bounds[i], (long long)ptl[i]);
+	buf_printf(out, "kiln_publish_to_live_seconds_bucket{le=\"+Inf\"} "
+	    "%lld\nkiln_publish_to_live_seconds_sum %lld\n"
+	    "kiln_publish_to_live_seconds_count %lld\n",
+	    (long long)ptl[NELEM(bounds)], (long long)psum, (long long)n);
+	buf_printf(out, "# HELP kiln_objects_uploaded Objects uploaded by "
+	    "those builds.\n# TYPE kiln_objects_uploaded gauge\n"
+	    "kiln_objects_uploaded %lld\n# HELP kiln_objects_deleted Objects "
+	    "deleted by those builds.\n# TYPE kiln_objects_deleted gauge\n"
+	    "kiln_objects_deleted %lld\n# HELP kiln_bytes_uploaded Bytes "
+	    "uploaded by those builds.\n# TYPE kiln_bytes_uploaded gauge\n"
+	    "kiln_bytes_uploaded %lld\n", (long long)uploaded,
+	    (long long)deleted, (long long)bytes);
+	/* the last full deploy of each target (its deployed manifest) */
+	if (store_prepare(st, "SELECT substr(key, 17), updated_at FROM state "
+	    "WHERE key LIKE 'deploy.manifest.%' ORDER BY key", &s, err) == -1)
+		return -1;
+	buf_adds(out, "# HELP kiln_last_deploy_timestamp_seconds Last "
+	    "successful deploy per target and mirror.\n"
+	    "# TYPE kiln_last_deploy_timestamp_seconds gauge\n");
+	while (sqlite3_step(s) == SQLITE_ROW)
+		buf_printf(out, "kiln_last_deploy_timestamp_seconds{target=\"%s\"}"
+		    " %lld\n", sqlite3_column_text(s, 0),
+		    (long long)sqlite3_column_int64(s, 1));
+	sqlite3_finalize(s);
+	return 0;
+}

@@ -52,6 +52,11 @@ int queue_list(struct store *st, size_t limit, json_t **out,
 int queue_get(struct store *st, int64_t id, bool with_log, json_t **out,
     struct buf *err);
 int queue_stats(struct store *st, json_t **out, struct buf *err);
+/*
+ * Append Prometheus text for the build history: build duration and
+ * publish-to-live histograms, objects and bytes, last deploy per target.
+ */
+int queue_metrics(struct store *st, struct buf *out, struct buf *err);
 /* a new bearer token (64 hex); the store keeps only its SHA-256 */
 int queue_token_create(struct store *st, const char *name, const char *role,
     char token[65], struct buf *err);

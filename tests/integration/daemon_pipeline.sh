@@ -109,7 +109,13 @@ assert_eq "$(code "$API/api/v1/pages/news/none")" 404 "unknown page"
 head -c 17000000 /dev/zero | tr '\0' a > "$T/big"
 assert_eq "$(code "${auth[@]}" -X POST --data-binary @"$T/big" "$API/api/v1/pages")" 413 "oversized body"
 assert_eq "$(code "$API/healthz")" 200 "still healthy"
-curl -s "$API/metrics" | grep -q '^kiln_builds{status="succeeded"}' || fail "metrics"
+curl -s "$API/metrics" > "$T/metrics"
+for m in 'kiln_builds{status="succeeded"}' 'kiln_build_duration_seconds_count' \
+    'kiln_publish_to_live_seconds_bucket{le="+Inf"}' 'kiln_objects_uploaded' \
+    'kiln_last_deploy_timestamp_seconds{target="local"}' 'kiln_pending_requests'; do
+	grep -qF "$m" "$T/metrics" || fail "metric $m missing"
+done
+[ "$(grep '^kiln_build_duration_seconds_count' "$T/metrics" | cut -d' ' -f2)" -ge 3 ] || fail "build count"
 pass "HTTP errors"
 
 # 6. rollback through the API: the local target gets build 1's pages back
