@@ -28,6 +28,10 @@ cat > "$T/targets.yaml" <<YAML
     type: dir
     path: .kiln/fst
     cdn: {type: fastly, service_id: svc1, token_env: CDN_TOKEN, endpoint: "$API"}
+  hk:
+    type: dir
+    path: .kiln/hk
+    cdn: {type: webhook, url: "$API/hook", secret_env: CDN_TOKEN}
 YAML
 sed -i "/^    path: .kiln\/www/r $T/targets.yaml" kiln.yaml
 "$KILN" check >/dev/null || fail "config"
@@ -52,7 +56,10 @@ assert_eq "$n" "$(echo "$cf" | jq '.paths | length')" "cloudflare files = cloudf
 echo "$cfl" | jq -e '.files | index("http://127.0.0.1:8080/guides/report-a-pothole/")' >/dev/null || fail "cloudflare full URL"
 fst=$(jq -r 'select(.provider=="fastly") | .url' "$T/calls.jsonl")
 echo "$fst" | grep -qx "127.0.0.1:8080/guides/report-a-pothole/" || fail "fastly purge URL"
-pass "cloudfront, cloudflare and fastly invalidations have the documented shape"
+hk=$(jq -c 'select(.provider=="hook")' "$T/calls.jsonl")
+assert_eq "$(echo "$hk" | jq .signed)" true "webhook signature"
+echo "$hk" | jq -e '.body.urls | index("http://127.0.0.1:8080/news/park-awards/")' >/dev/null || fail "webhook URLs"
+pass "cloudfront, cloudflare, fastly and webhook invalidations have the documented shape"
 
 # a wrong token is refused, and the deploy says so
 "$KILN" page edit guides/report-a-pothole --title "Pothole 2" --publish >/dev/null
@@ -61,3 +68,17 @@ if out=$(CDN_TOKEN=wrong "$KILN" deploy 2>&1); then fail "deploy succeeded with 
 assert_contains "$out" "cloudflare: purge_cache failed" "cloudflare failure reported"
 assert_not_contains "$out" "wrong" "token in the output"
 pass "invalidation failures fail the deploy"
+
+# a report by webhook (Slack-compatible) when a build fails for good
+sed -i 's/^  retries: 2 .*/  retries: 0/' kiln.yaml
+sed -i "s|^notify:|notify:\n  webhook: {url: \"$API/hook\", secret_env: CDN_TOKEN}|" kiln.yaml
+sed -i '/^  hk:/,/secret_env: CDN_TOKEN}$/d' kiln.yaml
+"$KILN" check >/dev/null || fail "notify webhook config"
+rm -f "$T/calls.jsonl"
+printf '{{#broken' > templates/page.mustache
+expect_status 1 "$KILN" publish --wait
+rep=$(jq -c 'select(.provider=="hook")' "$T/calls.jsonl")
+assert_eq "$(echo "$rep" | jq .signed)" true "report signature"
+assert_contains "$(echo "$rep" | jq -r .body.text)" "build" "report text"
+assert_contains "$(echo "$rep" | jq -r .body.text)" "unclosed tag" "report error"
+pass "broken build reported by webhook"

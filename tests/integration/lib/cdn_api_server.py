@@ -12,7 +12,8 @@ shape and records each accepted call as a JSON line in LOG:
     service "cloudfront" recomputed with botocore (credentials S3RVER);
   Cloudflare: POST /client/v4/zones/ZONE/purge_cache, "Authorization:
     Bearer TOKEN", JSON {"files": [...]} of at most 30 full URLs;
-  Fastly: POST /purge/HOST/PATH with "Fastly-Key: TOKEN".
+  Fastly: POST /purge/HOST/PATH with "Fastly-Key: TOKEN";
+  /hook: kiln's webhooks (CDN lists, reports), HMAC signature checked.
 """
 import http.server
 import json
@@ -95,6 +96,17 @@ class H(http.server.BaseHTTPRequestHandler):
                 return self.answer(401, '{"msg": "Provided credentials are missing or invalid"}')
             record({"provider": "fastly", "url": p[len("/purge/"):]})
             return self.answer(200, '{"status": "ok", "id": "x"}')
+        if p == "/hook":
+            # kiln's own webhooks: CDN invalidation lists and reports,
+            # signed with HMAC-SHA256 of the body (secret = TOKEN)
+            import hashlib
+            import hmac
+            want = "sha256=" + hmac.new(TOKEN.encode(), body,
+                                        hashlib.sha256).hexdigest()
+            sig = self.headers.get("X-Kiln-Signature")
+            record({"provider": "hook", "signed": sig == want,
+                    "body": json.loads(body)})
+            return self.answer(200, '{"ok": true}')
         return self.answer(404, '{"error": "no such route"}')
 
 
