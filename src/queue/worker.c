@@ -163,12 +163,14 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 	    dr.uploaded, dr.deleted, (long long)dr.bytes);
 	queue_heartbeat(st, id, lease, err);
 	record_history(c, st, id, outdir, reasons, commit);
-	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "pages",
-	    (json_int_t)rr.pages, "rendered", (json_int_t)rr.rendered,
-	    "files", (json_int_t)rr.files, "uploaded",
-	    (json_int_t)dr.uploaded, "deleted", (json_int_t)dr.deleted,
-	    "bytes", (json_int_t)dr.bytes, "next_change",
-	    (json_int_t)rr.next_change);
+	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I}", "pages", (json_int_t)rr.pages, "rendered",
+	    (json_int_t)rr.rendered, "files", (json_int_t)rr.files,
+	    "uploaded", (json_int_t)dr.uploaded, "deleted",
+	    (json_int_t)dr.deleted, "bytes", (json_int_t)dr.bytes,
+	    "next_change", (json_int_t)rr.next_change, "render_ms",
+	    (json_int_t)rr.ms, "deploy_ms", (json_int_t)dr.ms,
+	    "invalidated", (json_int_t)json_array_size(dr.changed));
 	cj = json_dumps(counts, JSON_COMPACT);
 	if (queue_finish(st, id, true, NULL, cj, commit[0] ? commit : NULL, 0,
 	    err) == -1)

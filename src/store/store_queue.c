@@ -594,8 +594,9 @@ queue_metrics(struct store *st, struct buf *out, struct buf *err)
 {
 	static const int64_t bounds[] = { 1, 2, 5, 10, 30, 60, 300, 900 };
 	int64_t dur[NELEM(bounds) + 1] = { 0 }, ptl[NELEM(bounds) + 1] = { 0 };
+	int64_t dep[NELEM(bounds) + 1] = { 0 };
 	int64_t dsum = 0, psum = 0, n = 0, uploaded = 0, deleted = 0,
-	    bytes = 0;
+	    bytes = 0, depsum_ms = 0, inval = 0;
 	sqlite3_stmt *s = NULL;
 
 	/* the last 1,000 finished builds */
@@ -609,12 +610,18 @@ queue_metrics(struct store *st, struct buf *out, struct buf *err)
 		    sqlite3_column_int64(s, 1);
 		json_t *c = sqlite3_column_text(s, 2) ? json_loads(
 		    (const char *)sqlite3_column_text(s, 2), 0, NULL) : NULL;
+		int64_t dms = json_integer_value(json_object_get(c,
+		    "deploy_ms"));
 		for (size_t i = 0; i <= NELEM(bounds); i++) {
 			if (i == NELEM(bounds) || d <= bounds[i])
 				dur[i]++;
 			if (i == NELEM(bounds) || p <= bounds[i])
 				ptl[i]++;
+			if (i == NELEM(bounds) || dms <= bounds[i] * 1000)
+				dep[i]++;
 		}
+		depsum_ms += dms;
+		inval += json_integer_value(json_object_get(c, "invalidated"));
 		dsum += d;
 		psum += p;
 		n++;
@@ -645,6 +652,20 @@ queue_metrics(struct store *st, struct buf *out, struct buf *err)
 	    "%lld\nkiln_publish_to_live_seconds_sum %lld\n"
 	    "kiln_publish_to_live_seconds_count %lld\n",
 	    (long long)ptl[NELEM(bounds)], (long long)psum, (long long)n);
+	buf_adds(out, "# HELP kiln_deploy_duration_seconds Deploy time (last "
+	    "1,000 successful builds).\n"
+	    "# TYPE kiln_deploy_duration_seconds histogram\n");
+	for (size_t i = 0; i < NELEM(bounds); i++)
+		buf_printf(out, "kiln_deploy_duration_seconds_bucket{le=\"%lld\"}"
+		    " %lld\n", (long long)bounds[i], (long long)dep[i]);
+	buf_printf(out, "kiln_deploy_duration_seconds_bucket{le=\"+Inf\"} "
+	    "%lld\nkiln_deploy_duration_seconds_sum %.3f\n"
+	    "kiln_deploy_duration_seconds_count %lld\n",
+	    (long long)dep[NELEM(bounds)], (double)depsum_ms / 1000.0,
+	    (long long)n);
+	buf_printf(out, "# HELP kiln_invalidated_urls URLs invalidated on the "
+	    "CDN by those builds.\n# TYPE kiln_invalidated_urls gauge\n"
+	    "kiln_invalidated_urls %lld\n", (long long)inval);
 	buf_printf(out, "# HELP kiln_objects_uploaded Objects uploaded by "
 	    "those builds.\n# TYPE kiln_objects_uploaded gauge\n"
 	    "kiln_objects_uploaded %lld\n# HELP kiln_objects_deleted Objects "

@@ -112,7 +112,8 @@ assert_eq "$(code "$API/healthz")" 200 "still healthy"
 curl -s "$API/metrics" > "$T/metrics"
 for m in 'kiln_builds{status="succeeded"}' 'kiln_build_duration_seconds_count' \
     'kiln_publish_to_live_seconds_bucket{le="+Inf"}' 'kiln_objects_uploaded' \
-    'kiln_last_deploy_timestamp_seconds{target="local"}' 'kiln_pending_requests'; do
+    'kiln_last_deploy_timestamp_seconds{target="local"}' 'kiln_pending_requests' \
+    'kiln_deploy_duration_seconds_count' 'kiln_invalidated_urls'; do
 	grep -qF "$m" "$T/metrics" || fail "metric $m missing"
 done
 [ "$(grep '^kiln_build_duration_seconds_count' "$T/metrics" | cut -d' ' -f2)" -ge 3 ] || fail "build count"
