@@ -111,6 +111,11 @@ cmd_builds(int argc, char **argv)
 		    &err) == -1)
 			goto fail;
 		printf("build requested (request %lld)\n", (long long)nid);
+	} else if (!strcmp(sub, "cancel")) {
+		int r = queue_cancel(s.st, id, &err);
+		if (r != 0)
+			goto fail;
+		printf("build %lld cancelled\n", (long long)id);
 	} else if (!strcmp(sub, "rollback")) {
 		if (worker_rollback(s.conf, s.st, id, &nid, &err) == -1)
 			goto fail;

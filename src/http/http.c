@@ -375,6 +375,29 @@ api_builds(struct http *h, struct MHD_Connection *conn, const char *method,
 		return reply_json(conn, 202, json_pack("{s:I}", "request",
 		    (json_int_t)req));
 	}
+	/* POST /api/v1/builds/ID/cancel */
+	if (!strcmp(method, "POST") && strlen(rest) > 7 &&
+	    !strcmp(rest + strlen(rest) - 7, "/cancel")) {
+		char num[32];
+		int rr;
+		if ((st = authorize(h, conn, R_PUBLISHER, actor,
+		    sizeof(actor))) != 0)
+			return reply_error(conn, st, st == 401 ? "missing or "
+			    "unknown bearer token" : "this token's role may "
+			    "not do that", NULL);
+		snprintf(num, sizeof(num), "%.*s", (int)(strlen(rest) - 7),
+		    rest);
+		id = strtonum(num, 1, INT64_MAX, &errstr);
+		if (errstr)
+			return reply_error(conn, 400, "expected a build id",
+			    "id");
+		rr = queue_cancel(h->st, id, &err);
+		r = rr == 0 ? reply_json(conn, 202, json_pack("{s:I, s:s}",
+		    "build", (json_int_t)id, "status", "cancelled")) :
+		    reply_error(conn, rr == 1 ? 409 : 500, err.buf, "id");
+		buf_release(&err);
+		return r;
+	}
 	/* POST /api/v1/builds/ID/rollback: re-deploy that build's tree */
 	if (!strcmp(method, "POST") && strlen(rest) > 9 &&
 	    !strcmp(rest + strlen(rest) - 9, "/rollback")) {

@@ -145,6 +145,18 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 	    "change %lld", rr.pages, rr.rendered, rr.reused,
 	    (long long)rr.seq);
 	queue_heartbeat(st, id, lease, err);
+	/* cancelled while rendering: stop before anything is deployed */
+	{
+		json_t *now_rec = NULL;
+		bool cancelled = queue_get(st, id, false, &now_rec, err) == 0 &&
+		    !strcmp(json_string_value(json_object_get(now_rec,
+		    "status")), "cancelled");
+		json_decref(now_rec);
+		if (cancelled) {
+			blog(st, id, "cancelled before the deploy");
+			goto out;
+		}
+	}
 	/* deploy */
 	memset(&dopt, 0, sizeof(dopt));
 	buf_reset(&log);

@@ -148,7 +148,13 @@ queue_claim(struct store *st, const char *worker, int64_t lease_secs,
 			goto fail;
 		r = 1;
 		if (sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)
-		    sqlite3_column_text(s, 0), "failed")) {
+		    sqlite3_column_text(s, 0), "cancelled")) {
+			/* a person stopped it: only a new request starts one */
+			if (req_max <= sqlite3_column_int64(s, 3))
+				r = 0;
+		} else if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
+		    !strcmp((const char *)sqlite3_column_text(s, 0),
+		    "failed")) {
 			if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
 				if (sqlite3_column_int64(s, 1) > now)
 					r = 0;
@@ -269,7 +275,8 @@ queue_finish(struct store *st, int64_t id, bool ok, const char *error,
 	s = NULL;
 	if (store_prepare(st, "UPDATE builds SET status = ?, finished_at = ?, "
 	    "error = ?, counts = ?, commit_id = ?, lease_until = NULL, "
-	    "next_attempt_at = ? WHERE id = ?", &s, err) == -1)
+	    "next_attempt_at = ? WHERE id = ? AND status = 'running'", &s,
+	    err) == -1)
 		goto fail;
 	sqlite3_bind_text(s, 1, ok ? "succeeded" : "failed", -1,
 	    SQLITE_STATIC);
@@ -289,7 +296,7 @@ queue_finish(struct store *st, int64_t id, bool ok, const char *error,
 	sqlite3_finalize(s);
 	s = NULL;
 	/* only a success satisfies the requests its snapshot covered */
-	if (ok) {
+	if (ok && sqlite3_changes(store_db(st)) > 0) {
 		if (store_prepare(st, "UPDATE build_requests SET build_id = ?, "
 		    "satisfied_at = ? WHERE build_id IS NULL AND seq <= ?", &s,
 		    err) == -1)
@@ -687,4 +694,35 @@ queue_metrics(struct store *st, struct buf *out, struct buf *err)
 		    (long long)sqlite3_column_int64(s, 1));
 	sqlite3_finalize(s);
 	return 0;
+}
+
+int
+queue_cancel(struct store *st, int64_t id, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	/*
+	 * A running build stops at its next step; a failed one waiting for
+	 * a retry is not retried.  Its requests stay pending: the next
+	 * publish carries them (nothing is lost, nothing starts by itself).
+	 */
+	if (store_prepare(st, "UPDATE builds SET status = 'cancelled', "
+	    "finished_at = ?, lease_until = NULL, next_attempt_at = NULL, "
+	    "log = log || 'cancelled\n' WHERE id = ? AND (status = 'running' "
+	    "OR (status = 'failed' AND next_attempt_at IS NOT NULL))", &s,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, time_now());
+	sqlite3_bind_int64(s, 2, id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "cancel build", err);
+	else if (sqlite3_changes(store_db(st)) == 0) {
+		buf_setf(err, "build %lld is not running or waiting for a "
+		    "retry", (long long)id);
+		rc = 1;
+	} else
+		rc = 0;
+	sqlite3_finalize(s);
+	return rc;
 }

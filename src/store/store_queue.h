@@ -44,6 +44,12 @@ int queue_record(struct store *st, const char *reasons, bool ok,
  */
 int queue_gc(struct store *st, int keep_builds, int logs_days,
     size_t *removed, size_t *logs_cleared, struct buf *err);
+/*
+ * Cancel a running build (it stops at its next step, before deploying)
+ * or a failed one waiting for its retry.  Its requests stay pending for
+ * the next publish.  0 done, 1 nothing to cancel (err says why), -1.
+ */
+int queue_cancel(struct store *st, int64_t id, struct buf *err);
 /* a stopping worker gives its build back */
 int queue_release(struct store *st, int64_t id, struct buf *err);
 int queue_list(struct store *st, size_t limit, json_t **out,

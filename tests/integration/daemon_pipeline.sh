@@ -119,7 +119,29 @@ done
 [ "$(grep '^kiln_build_duration_seconds_count' "$T/metrics" | cut -d' ' -f2)" -ge 3 ] || fail "build count"
 pass "HTTP errors"
 
-# 6. rollback through the API: the local target gets build 1's pages back
+# 6. cancel a running build: nothing deployed, requests kept for the next
+kill $SERVE; wait $SERVE 2>/dev/null || true
+start 3000
+curl -s -o /dev/null "${auth[@]}" -X POST -d '{"path":"news/cancelled","title":"Cancelled","publish":true}' "$API/api/v1/pages"
+for i in $(seq 1 100); do
+	bid=$(sqlite3 .kiln/kiln.db "select id from builds where status='running' order by id desc limit 1")
+	[ -n "$bid" ] && break
+	sleep 0.05
+done
+[ -n "$bid" ] || fail "no running build to cancel"
+assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$bid/cancel")" 202 "cancel"
+sleep 4
+assert_eq "$(sqlite3 .kiln/kiln.db "select status from builds where id=$bid")" cancelled "status"
+assert_no_file .kiln/www/news/cancelled/index.html
+assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$bid/cancel")" 409 "cancel twice"
+kill $SERVE; wait $SERVE 2>/dev/null || true
+start
+curl -s -o /dev/null "${auth[@]}" -X POST "$API/api/v1/builds"
+wait_idle
+assert_file .kiln/www/news/cancelled/index.html
+pass "cancelled build deployed nothing; the next publish carried its change"
+
+# 7. rollback through the API: the local target gets build 1's pages back
 first=$(sqlite3 .kiln/kiln.db "select min(id) from builds where status='succeeded'")
 assert_eq "$(code -X POST "$API/api/v1/builds/$first/rollback")" 401 "rollback needs a token"
 assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$first/rollback")" 200 "rollback"
@@ -127,7 +149,7 @@ assert_no_file .kiln/www/news/burst-1/index.html
 assert_eq "$(jq -r .rolled_back_to "$T/body")" "$first" "rollback answer"
 pass "rollback through the API"
 
-# 7. SIGTERM: graceful stop
+# 8. SIGTERM: graceful stop
 kill $SERVE
 for i in $(seq 1 50); do kill -0 $SERVE 2>/dev/null || break; sleep 0.1; done
 kill -0 $SERVE 2>/dev/null && fail "serve did not stop on SIGTERM"
