@@ -6,9 +6,22 @@
 # build is retried, then failed, and the next publish deploys; a scheduled
 # page goes live within a second or so of its time; HTTP errors.
 . "$KILN_SRC/tests/integration/lib.sh"
+. "$KILN_SRC/tests/integration/lib/s3.sh"
+s3_start www
 cd "$T"
 "$KILN" init site --demo >/dev/null
 cd site
+# an S3 target on s3rver (through the SigV4-checking gateway) besides the
+# local folder the assertions read
+cat > "$T/target.yaml" <<YAML
+  prod:
+    type: s3
+    bucket: www
+    endpoint: $S3_ENDPOINT
+    path_style: true
+    max_deletes: 1000
+YAML
+sed -i "/^    path: .kiln\/www/r $T/target.yaml" kiln.yaml
 sed -i 's/^  retry_backoff: 10s/  retry_backoff: 1s/; s/^  retries: 2 /  retries: 1 /' kiln.yaml
 sed -i 's/^  lease: .*//' kiln.yaml
 sed -i 's/^build:/build:\n  lease: 5s\n  heartbeat: 1s/' kiln.yaml
@@ -45,6 +58,8 @@ nb=$(( $(builds) - b0 ))
 [ "$nb" -le 2 ] || fail "200 requests gave $nb builds"
 for i in 1 17 40; do
 	assert_file .kiln/www/news/burst-$i/index.html
+	aws_s3 s3api head-object --bucket www --key news/burst-$i/index.html >/dev/null ||
+	    fail "burst-$i not in the bucket"
 done
 pass "200 concurrent requests: $nb builds, every change deployed"
 
@@ -59,6 +74,8 @@ assert_no_file .kiln/www/news/after-kill/index.html
 start
 wait_idle
 assert_file .kiln/www/news/after-kill/index.html
+aws_s3 s3api head-object --bucket www --key news/after-kill/index.html >/dev/null ||
+    fail "after-kill not in the bucket"
 assert_contains "$(sqlite3 .kiln/kiln.db "select log from builds order by id desc limit 1")" "taken over" "lease take-over"
 pass "kill -9 mid-build: lease expired, build taken over, change deployed"
 
