@@ -410,6 +410,24 @@ fastly(const struct cdn_conf *cdn, const char *base, json_t *paths,
 	key = xasprintf("Fastly-Key: %s", tok);
 	hdrs = curl_slist_append(hdrs, key);
 	hdrs = curl_slist_append(hdrs, "Accept: application/json");
+	if (json_array_size(paths) > FASTLY_KEY_PURGE_PATHS) {
+		/* one purge of every page: POST /service/ID/purge/KEY */
+		char *url = xasprintf("%s/service/%s/purge/%s", cdn->endpoint ?
+		    cdn->endpoint : "https://api.fastly.com", cdn->service_id,
+		    CDN_SURROGATE_KEY);
+		long http = 0;
+		if (http_call("POST", url, hdrs, "", NULL, NULL, &http,
+		    &e2) == -1 || http != 200) {
+			buf_setf(err, "cdn: fastly: purge of surrogate key %s "
+			    "failed (HTTP %ld)", CDN_SURROGATE_KEY, http);
+			rc = -1;
+		} else if (log)
+			buf_printf(log, "cdn: fastly purge of surrogate key %s "
+			    "(%zu paths changed)\n", CDN_SURROGATE_KEY,
+			    json_array_size(paths));
+		free(url);
+		goto out;
+	}
 	/* purge by URL: POST /purge/<host><path> on the API */
 	host = strstr(host, "://") ? strstr(host, "://") + 3 : host;
 	json_array_foreach(paths, i, p) {
@@ -430,6 +448,7 @@ fastly(const struct cdn_conf *cdn, const char *base, json_t *paths,
 	if (rc == 0 && log)
 		buf_printf(log, "cdn: fastly purge of %zu URLs (service %s)\n",
 		    json_array_size(paths), cdn->service_id);
+out:
 	explicit_bzero(key, strlen(key));
 	free(key);
 	curl_slist_free_all(hdrs);

@@ -6,7 +6,8 @@
  * "/news/a/index.html".  Fingerprinted assets never need it.
  *
  * Providers: cloudfront (CreateInvalidation, SigV4, paths collapsed into
- * wildcards past its limits), fastly (purge by URL, Fastly-Key),
+ * wildcards past its limits), fastly (purge by URL, or by surrogate key
+ * for large changes; Fastly-Key),
  * cloudflare (purge_cache in batches of 30, Bearer token), purge (HTTP
  * PURGE or BAN to each cache in urls: Varnish,
  * nginx) and webhook (a POST of the JSON list of full URLs, signed with
@@ -20,6 +21,15 @@
 
 struct buf;
 struct cdn_conf;
+
+/*
+ * The surrogate key of every page and feed deployed to a target whose CDN
+ * is Fastly (sent as x-amz-meta-surrogate-key, which the Fastly service
+ * maps to Surrogate-Key); a change of more than FASTLY_KEY_PURGE_PATHS
+ * paths is one purge of this key instead of one purge per URL.
+ */
+#define CDN_SURROGATE_KEY	"kiln-pages"
+#define FASTLY_KEY_PURGE_PATHS	50
 
 /* CloudFront's paths for PATHS within its limits (new reference) */
 json_t *cdn_cloudfront_paths(json_t *paths);

@@ -327,6 +327,10 @@ deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
 			t->content_type = e->content_type;
 			t->cache_control = e->cache_control;
 			t->create_only = e->immutable;
+			/* Fastly purges pages by this key on big changes */
+			if (x->t->cdn && x->t->cdn->type == CONF_CDN_FASTLY &&
+			    (e->kind == MK_HTML || e->kind == MK_FEED))
+				t->surrogate_key = CDN_SURROGATE_KEY;
 			if (e->kind == MK_HTML || e->kind == MK_FEED) {
 				page_url(e->path, &url);
 				json_array_append_new(inval,

@@ -23,6 +23,7 @@ struct xfer {
 	const char *content_type;
 	const char *cache_control;
 	bool create_only;		/* If-None-Match: * */
+	const char *surrogate_key;	/* x-amz-meta-surrogate-key, or NULL */
 	/* results */
 	int status;			/* 0 done, 1 already there, -1 failed */
 	int http;			/* last HTTP status (s3) */

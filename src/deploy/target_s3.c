@@ -299,6 +299,12 @@ job_start(struct s3_impl *s, CURLM *m, struct job *j, struct buf *err)
 		}
 		if (x->create_only)
 			j->hdrs = curl_slist_append(j->hdrs, "If-None-Match: *");
+		if (x->surrogate_key) {
+			buf_reset(&h);
+			buf_printf(&h, "x-amz-meta-surrogate-key: %s",
+			    x->surrogate_key);
+			j->hdrs = curl_slist_append(j->hdrs, h.buf);
+		}
 	} else {
 		curl_easy_setopt(j->h, CURLOPT_CUSTOMREQUEST, "DELETE");
 		j->hdrs = curl_slist_append(j->hdrs,

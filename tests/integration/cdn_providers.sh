@@ -61,6 +61,17 @@ assert_eq "$(echo "$hk" | jq .signed)" true "webhook signature"
 echo "$hk" | jq -e '.body.urls | index("http://127.0.0.1:8080/news/park-awards/")' >/dev/null || fail "webhook URLs"
 pass "cloudfront, cloudflare, fastly and webhook invalidations have the documented shape"
 
+# a change of every page: Fastly purges the surrogate key once, CloudFront
+# still fits its path budget
+rm -f "$T/calls.jsonl"
+sed -i 's|</main>|<!-- v2 --></main>|' templates/base.mustache
+"$KILN" build >/dev/null
+"$KILN" deploy >/dev/null 2>&1 || fail "deploy of a site-wide change"
+fk=$(jq -c 'select(.provider=="fastly")' "$T/calls.jsonl")
+assert_eq "$(echo "$fk" | wc -l)" 1 "one fastly call"
+assert_eq "$(echo "$fk" | jq -r .key)/$(echo "$fk" | jq -r .service)" "kiln-pages/svc1" "surrogate key purge"
+pass "fastly purges a site-wide change by surrogate key"
+
 # a wrong token is refused, and the deploy says so
 "$KILN" page edit guides/report-a-pothole --title "Pothole 2" --publish >/dev/null
 "$KILN" build >/dev/null

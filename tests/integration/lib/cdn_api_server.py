@@ -91,6 +91,12 @@ class H(http.server.BaseHTTPRequestHandler):
                 return self.answer(400, '{"success": false}')
             record({"provider": "cloudflare", "zone": p.split("/")[4], "files": files})
             return self.answer(200, '{"success": true, "result": {"id": "x"}}')
+        if p.startswith("/service/") and "/purge/" in p:
+            if self.headers.get("Fastly-Key") != TOKEN:
+                return self.answer(401, '{"msg": "Provided credentials are missing or invalid"}')
+            parts = p.split("/")
+            record({"provider": "fastly", "service": parts[2], "key": parts[4]})
+            return self.answer(200, '{"status": "ok", "id": "x"}')
         if p.startswith("/purge/"):
             if self.headers.get("Fastly-Key") != TOKEN:
                 return self.answer(401, '{"msg": "Provided credentials are missing or invalid"}')
