@@ -42,6 +42,22 @@ get /about/ >/dev/null
 grep -q "X-Cache: HIT" "$T/h" || fail "an unchanged page was purged"
 pass "varnish serves the new page at once, the removed page is gone"
 
+# BAN instead of PURGE
+kill $SERVE; wait $SERVE 2>/dev/null || true
+sed -i "s|^      urls: \[\"$V\"\]|      urls: [\"$V\"]\n      method: BAN|" kiln.yaml
+"$KILN" serve --listen 127.0.0.1:$ORIGIN >>"$T/serve.log" 2>&1 &
+SERVE=$!
+bg_pid $SERVE
+wait_port $ORIGIN
+get /guides/register-to-vote/ >/dev/null; get /guides/register-to-vote/ >/dev/null
+grep -q "X-Cache: HIT" "$T/h" || fail "not cached before the ban"
+printf 'Banned and fresh.\n' > "$T/b.md"
+"$KILN" page edit guides/register-to-vote --body-file "$T/b.md" --publish >/dev/null
+wait_idle
+assert_contains "$(sqlite3 .kiln/kiln.db "select log from builds order by id desc limit 1")" "cdn: BAN of" "ban logged"
+get /guides/register-to-vote/ | grep -q "Banned and fresh" || fail "stale page after BAN"
+pass "BAN invalidates too"
+
 # the dry run shows the invalidation plan
 printf 'Again.\n' > "$T/b.md"
 kill $SERVE; wait $SERVE 2>/dev/null || true
@@ -54,6 +70,6 @@ kill $SERVE; wait $SERVE 2>/dev/null || true
 sed -i "s|      urls: \[\"$V\"\]|      urls: [\"http://127.0.0.1:9\"]|" kiln.yaml
 "$KILN" page edit guides/report-a-pothole --title "Pothole again" --publish >/dev/null
 if "$KILN" publish --wait >"$T/pub2" 2>&1; then fail "publish succeeded with a dead cache"; fi
-assert_contains "$(cat "$T/pub2")" "cdn: PURGE" "purge failure reported"
+assert_contains "$(cat "$T/pub2")" "cdn: BAN http://127.0.0.1:9" "invalidation failure reported"
 assert_contains "$(cat "$T/pub2")" "failed" "build failed"
 pass "a failed invalidation fails the build, loudly"
