@@ -252,6 +252,22 @@ verify_cb(const char *key, int64_t size, const char *etag, void *arg)
 	return 0;
 }
 
+/* what the CDN step will invalidate, as the provider will send it */
+static json_t *
+invalidation_plan(struct dctx *x, struct dest *d, json_t *inval)
+{
+	json_t *p, *cf;
+
+	if (!x->t->cdn || strcmp(d->name, x->t->name) != 0)
+		return json_array();
+	p = cdn_plan(inval);
+	if (x->t->cdn->type != CONF_CDN_CLOUDFRONT)
+		return p;
+	cf = cdn_cloudfront_paths(p);
+	json_decref(p);
+	return cf;
+}
+
 /* deploy to one destination */
 static int
 deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
@@ -407,8 +423,7 @@ deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
 	json_array_append_new(plan, json_pack("{s:s, s:o, s:O, s:O, s:I, s:o}",
 	    "destination", d->name, "phases", phases, "deletes", deletes,
 	    "deferred", deferred, "resumed", (json_int_t)json_object_size(
-	    donemap), "invalidate", x->t->cdn && !strcmp(d->name,
-	    x->t->name) ? cdn_plan(inval) : json_array()));
+	    donemap), "invalidate", invalidation_plan(x, d, inval)));
 	phases = NULL;
 	if (ndeletes > (size_t)x->t->max_deletes && !x->o->allow_deletes) {
 		buf_setf(err, "%s: %zu deletions exceed max_deletes (%d); "

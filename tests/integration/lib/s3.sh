@@ -15,7 +15,20 @@ s3_start() {
 	[ -f "$S3RVER_JS" ] || fail "s3rver is not installed: run scripts/deps --test"
 	sport=$(free_port)
 	mkdir -p "$T/s3data" "$T/s3state"
-	for b in "$@"; do args="$args --configure-bucket $b"; done
+	# S3_WEBSITE_BUCKETS: buckets with static website hosting (index.html,
+	# 404.html), served for Host <bucket>.s3-website-<region>.amazonaws.com
+	cat > "$T/website.xml" <<XML
+<WebsiteConfiguration xmlns="http://s3.amazonaws.com/doc/2006-03-01/">
+  <IndexDocument><Suffix>index.html</Suffix></IndexDocument>
+  <ErrorDocument><Key>404.html</Key></ErrorDocument>
+</WebsiteConfiguration>
+XML
+	for b in "$@"; do
+		args="$args --configure-bucket $b"
+		case " ${S3_WEBSITE_BUCKETS:-} " in
+		*" $b "*) args="$args $T/website.xml" ;;
+		esac
+	done
 	node --openssl-legacy-provider "$S3RVER_JS" -d "$T/s3data" \
 	    -a 127.0.0.1 -p "$sport" --silent --allow-mismatched-signatures \
 	    --no-vhost-buckets $args >"$T/s3rver.log" 2>&1 &

@@ -1,13 +1,16 @@
 # SPDX-License-Identifier: ISC
 # lib/varnish.sh: Debian's Varnish as the CDN (sourced after lib.sh).
-#   varnish_start ORIGIN_PORT  -> varnishd on a free port in front of
-#                                 127.0.0.1:ORIGIN_PORT, caching for an
+#   varnish_start ORIGIN_PORT [ORIGIN_HOST]
+#                              -> varnishd on a free port in front of
+#                                 127.0.0.1:ORIGIN_PORT (sending Host:
+#                                 ORIGIN_HOST if given), caching for an
 #                                 hour, PURGE and BAN allowed from
 #                                 127.0.0.1; sets VARNISH_PORT
 # Varnish drops privileges: its VCL and the folders above it must be
 # readable by others (DESIGN §9).
 varnish_start() {
-	local vdir=$T/varnish
+	local vdir=$T/varnish hostline=""
+	[ -n "${2:-}" ] && hostline="set bereq.http.host = \"$2\";"
 	mkdir -p "$vdir"
 	chmod 755 "$T" "$vdir"
 	VARNISH_PORT=$(free_port)
@@ -25,6 +28,9 @@ sub vcl_recv {
 		ban("req.url == " + req.url);
 		return (synth(200, "Banned"));
 	}
+}
+sub vcl_backend_fetch {
+	$hostline
 }
 sub vcl_backend_response {
 	set beresp.ttl = 1h;
