@@ -43,25 +43,28 @@ auth=(-H "Authorization: Bearer $TOK")
 builds() { sqlite3 .kiln/kiln.db "select count(*) from builds"; }
 wait_idle
 
-# 1. 200 publishes from 8 concurrent clients: <= 2 builds, all live
-for i in $(seq 1 40); do
-	"$KILN" page new "news/burst-$i" --title "Burst $i" >/dev/null
+# 1. 1,000 publishes from 8 concurrent clients: <= 2 builds, all live
+for i in $(seq 1 100); do
+	printf -- '---\ntitle: Burst %d\ndraft: true\n---\nBody %d\n' $i $i > "$T/burst-$i.md"
 done
+mkdir -p "$T/bc/news" && mv "$T"/burst-*.md "$T/bc/news/"
+"$KILN" import "$T/bc" >/dev/null
 b0=$(builds)
-seq 1 40 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
+seq 1 100 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
     -X POST "$API/api/v1/pages/news/burst-{}/publish" > "$T/codes"
-seq 1 160 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
+seq 1 900 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
     -X POST "$API/api/v1/builds" >> "$T/codes"
 assert_eq "$(sort -u "$T/codes" | tr '\n' ' ')" "202 " "burst answers"
 wait_idle
 nb=$(( $(builds) - b0 ))
-[ "$nb" -le 2 ] || fail "200 requests gave $nb builds"
-for i in 1 17 40; do
+[ "$nb" -le 2 ] || fail "1,000 requests gave $nb builds"
+for i in 1 17 100; do
 	assert_file .kiln/www/news/burst-$i/index.html
 	aws_s3 s3api head-object --bucket www --key news/burst-$i/index.html >/dev/null ||
 	    fail "burst-$i not in the bucket"
 done
-pass "200 concurrent requests: $nb builds, every change deployed"
+assert_eq "$(wc -l < "$T/codes")" 1000 "answers"
+pass "1,000 concurrent publishes and build requests: $nb builds, every change deployed"
 
 # 2. kill -9 in the middle of a build; restart; the work completes
 kill $SERVE; wait $SERVE 2>/dev/null || true
