@@ -12,14 +12,16 @@
 #include "common/timeutil.h"
 #include "conf/conf.h"
 #include "sched/cron.h"
+#include "history/history.h"
 #include "notify/notify.h"
+#include "store/store_queue.h"
 #include "queue/scheduler.h"
 #include "store/store.h"
 
 /* run a cron task if a due minute passed since its last run */
 static void
-cron_task(struct store *st, const char *name, const char *expr,
-    const struct cron *cr, int64_t now)
+cron_task(const struct conf *c, struct store *st, const char *name,
+    const char *expr, const struct cron *cr, int64_t now)
 {
 	struct buf v = BUF_INIT, err = BUF_INIT;
 	char key[64], val[32];
@@ -47,9 +49,29 @@ cron_task(struct store *st, const char *name, const char *expr,
 		if (store_request_build(st, "republish", "scheduler", &req,
 		    &err) == 0)
 			log_info("scheduler: periodic republish requested");
+	} else if (!strcmp(name, "gc")) {
+		size_t removed, cleared;
+		if (queue_gc(st, c->retention.builds, c->retention.logs_days,
+		    &removed, &cleared, &err) == 0)
+			log_info("scheduler: gc removed %zu build records, "
+			    "cleared %zu logs", removed, cleared);
+		if (c->history.enabled && c->history.keep > 0) {
+			char *repo = conf_path(c, c->history.path);
+			buf_reset(&err);
+			if (history_prune(repo, c->history.branch,
+			    (size_t)c->history.keep, &err) == -1 &&
+			    !strstr(err.buf, "cannot open"))
+				log_warnx("scheduler: gc: %s", err.buf);
+			else
+				buf_reset(&err);
+			free(repo);
+		}
+	} else if (!strcmp(name, "stuck_check")) {
+		size_t n;
+		if (notify_check(&c->notify, c->site.title, st, 1800, &n,
+		    &err) == 0 && n)
+			log_info("scheduler: %zu stalled-build reports", n);
 	}
-	/* gc and stuck_check: nothing to do beyond the worker's own lease
-	   take-over in this version; recorded as run */
 out:
 	if (err.len)
 		log_warnx("scheduler: %s: %s", name, err.buf);
@@ -83,9 +105,12 @@ scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop)
 				    "expired", rep.published, rep.expired);
 			json_decref(rep.changes);
 		}
-		cron_task(st, "republish", c->schedule.republish,
+		cron_task(c, st, "republish", c->schedule.republish,
 		    &c->schedule.republish_cron, now);
-		cron_task(st, "gc", c->schedule.gc, &c->schedule.gc_cron, now);
+		cron_task(c, st, "gc", c->schedule.gc, &c->schedule.gc_cron,
+		    now);
+		cron_task(c, st, "stuck_check", c->schedule.stuck_check,
+		    &c->schedule.stuck_check_cron, now);
 		/* stalled builds and due reminders, every few seconds */
 		if (now - last_check >= 5) {
 			size_t n;

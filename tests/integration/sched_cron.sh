@@ -1,0 +1,32 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# sched_cron.sh: cron tasks of kiln serve (schedule.republish) run once
+# per due time: a restart neither runs a task twice nor skips one that
+# fell due while the daemon was down.  The clock is KILN_NOW.
+. "$KILN_SRC/tests/integration/lib.sh"
+cd "$T"
+"$KILN" init site >/dev/null
+cd site
+sed -i 's|^  republish: .*|  republish: "0 * * * *"|' kiln.yaml
+grep -q '^  republish: "0 \* \* \* \*"' kiln.yaml || fail "could not set schedule.republish"
+PORT=$(free_port)
+run_at() {	# run kiln serve for a moment with the clock at $1
+	KILN_NOW=$1 "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
+	local pid=$!
+	bg_pid $pid
+	wait_port $PORT
+	sleep 1.5
+	kill $pid; wait $pid 2>/dev/null || true
+}
+republishes() { sqlite3 .kiln/kiln.db "select count(*) from build_requests where reason='republish'"; }
+run_at 2026-11-24T12:10:00Z		# first start: starts counting
+assert_eq "$(republishes)" 0 "no run on the first start"
+run_at 2026-11-24T12:50:00Z		# not due yet
+assert_eq "$(republishes)" 0 "not due"
+run_at 2026-11-24T14:20:00Z		# 13:00 and 14:00 fell due while down
+assert_eq "$(republishes)" 1 "a missed run happens once"
+run_at 2026-11-24T14:30:00Z		# restart: no repeat
+assert_eq "$(republishes)" 1 "no repeat after a restart"
+run_at 2026-11-24T15:00:00Z
+assert_eq "$(republishes)" 2 "next due run"
+pass "cron tasks: no repeat, no skip across restarts"
