@@ -36,7 +36,7 @@ cmd_builds(int argc, char **argv)
 	struct buf err = BUF_INIT;
 	struct site s;
 	const char *sub, *errstr;
-	bool json = false;
+	bool json = false, wait = false;
 	int64_t id = 0, nid;
 	json_t *v = NULL;
 	size_t i;
@@ -51,7 +51,9 @@ cmd_builds(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'j')
 			json = true;
-		else if (ch != 'w')
+		else if (ch == 'w')
+			wait = true;
+		else
 			return cli_usage("builds", 1);
 	}
 	if (strcmp(sub, "list") != 0) {
@@ -116,6 +118,18 @@ cmd_builds(int argc, char **argv)
 		if (r != 0)
 			goto fail;
 		printf("build %lld cancelled\n", (long long)id);
+	} else if (!strcmp(sub, "rollback") && !wait) {
+		json_t *rec = NULL;
+		if (queue_get(s.st, id, false, &rec, &err) != 0) {
+			cli_error("no build %lld", (long long)id);
+			goto out;
+		}
+		json_decref(rec);
+		if (queue_rollback_request(s.st, id, &err) == -1)
+			goto fail;
+		printf("rollback to build %lld requested (a running kiln serve "
+		    "or kiln worker does it; --wait does it now)\n",
+		    (long long)id);
 	} else if (!strcmp(sub, "rollback")) {
 		if (worker_rollback(s.conf, s.st, id, &nid, &err) == -1)
 			goto fail;

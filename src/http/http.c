@@ -414,15 +414,20 @@ api_builds(struct http *h, struct MHD_Connection *conn, const char *method,
 		if (errstr)
 			return reply_error(conn, 400, "expected a build id",
 			    "id");
-		if (worker_rollback(h->c, h->st, id, &nid, &err) == -1) {
-			r = reply_error(conn, strstr(err.buf, "no commit") ?
-			    404 : 500, err.buf, "id");
+		if (queue_get(h->st, id, false, &v, &err) != 0) {
+			buf_release(&err);
+			return reply_error(conn, 404, "no such build", "id");
+		}
+		json_decref(v);
+		/* the worker does it: handlers never deploy */
+		if (queue_rollback_request(h->st, id, &err) == -1) {
+			r = reply_error(conn, 500, err.buf, NULL);
 			buf_release(&err);
 			return r;
 		}
-		return reply_json(conn, 200, json_pack("{s:I, s:I}",
-		    "rolled_back_to", (json_int_t)id, "build",
-		    (json_int_t)nid));
+		(void)nid;
+		return reply_json(conn, 202, json_pack("{s:I, s:b}",
+		    "rollback_to", (json_int_t)id, "queued", 1));
 	}
 	if (strcmp(method, "GET"))
 		return reply_error(conn, 405, "method not allowed", NULL);

@@ -113,6 +113,21 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 
 	*ok = false;
 	memset(&dr, 0, sizeof(dr));
+	/* a rollback asked through the API or the CLI goes first */
+	{
+		int64_t to = 0;
+		if (queue_rollback_take(st, &to, err) == -1)
+			return -1;
+		if (to) {
+			struct buf re = BUF_INIT;
+			*ok = worker_rollback(c, st, to, build_id, &re) == 0;
+			if (!*ok)
+				log_warnx("rollback to build %lld: %s",
+				    (long long)to, re.buf);
+			buf_release(&re);
+			return 0;
+		}
+	}
 	if (queue_claim(st, worker, lease, &id, err) == -1)
 		return -1;
 	*build_id = id;

@@ -726,3 +726,48 @@ queue_cancel(struct store *st, int64_t id, struct buf *err)
 	sqlite3_finalize(s);
 	return rc;
 }
+
+int
+queue_rollback_request(struct store *st, int64_t build, struct buf *err)
+{
+	char v[32];
+
+	snprintf(v, sizeof(v), "%lld", (long long)build);
+	return store_state_set(st, "queue.rollback", v, strlen(v), err);
+}
+
+int
+queue_rollback_take(struct store *st, int64_t *build, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct buf v = BUF_INIT;
+	int r, rc = -1;
+
+	*build = 0;
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (store_prepare(st, "SELECT count(*) FROM builds WHERE status = "
+	    "'running' AND lease_until >= ?", &s, err) == -1)
+		goto fail;
+	sqlite3_bind_int64(s, 1, time_now());
+	r = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
+	sqlite3_finalize(s);
+	if (r > 0) {
+		rc = store_tx_commit(st, err);	/* a build runs: later */
+		goto out;
+	}
+	if ((r = store_state_get(st, "queue.rollback", &v, err)) == -1)
+		goto fail;
+	if (r == 0) {
+		*build = strtonum(v.buf, 1, INT64_MAX, NULL);
+		if (store_state_delete(st, "queue.rollback", err) == -1)
+			goto fail;
+	}
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	buf_release(&v);
+	return rc;
+}

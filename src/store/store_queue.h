@@ -50,6 +50,13 @@ int queue_gc(struct store *st, int keep_builds, int logs_days,
  * the next publish.  0 done, 1 nothing to cancel (err says why), -1.
  */
 int queue_cancel(struct store *st, int64_t id, struct buf *err);
+/* ask the worker to roll the site back to BUILD (the latest ask wins) */
+int queue_rollback_request(struct store *st, int64_t build, struct buf *err);
+/*
+ * Take a pending rollback when no build holds a live lease: *build is the
+ * build to roll back to, or 0.
+ */
+int queue_rollback_take(struct store *st, int64_t *build, struct buf *err);
 /* a stopping worker gives its build back */
 int queue_release(struct store *st, int64_t id, struct buf *err);
 int queue_list(struct store *st, size_t limit, json_t **out,

@@ -164,9 +164,15 @@ pass "cancelled build deployed nothing; the next publish carried its change"
 # 7. rollback through the API: the local target gets build 1's pages back
 first=$(sqlite3 .kiln/kiln.db "select min(id) from builds where status='succeeded'")
 assert_eq "$(code -X POST "$API/api/v1/builds/$first/rollback")" 401 "rollback needs a token"
-assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$first/rollback")" 200 "rollback"
+assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$first/rollback")" 202 "rollback queued"
+assert_eq "$(jq -r .rollback_to "$T/body")" "$first" "rollback answer"
+for i in $(seq 1 100); do
+	[ "$(sqlite3 .kiln/kiln.db "select status from builds where reasons='rollback to build $first'")" = succeeded ] && break
+	sleep 0.1
+done
+assert_eq "$(sqlite3 .kiln/kiln.db "select status from builds where reasons='rollback to build $first'")" succeeded "rollback done by the worker"
 assert_no_file .kiln/www/news/burst-1/index.html
-assert_eq "$(jq -r .rolled_back_to "$T/body")" "$first" "rollback answer"
+assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/99999/rollback")" 404 "rollback to an unknown build"
 pass "rollback through the API"
 
 # 8. SIGTERM: graceful stop

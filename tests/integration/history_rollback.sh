@@ -41,7 +41,7 @@ git --git-dir="$remote" ls-tree -r --name-only "$c1" | grep -q "^news/park-award
     fail "build 1 tree lacks the page it had"
 
 # rollback to build 1: the bucket equals build 1's tree
-"$KILN" builds rollback 1 >/dev/null || fail "rollback"
+"$KILN" builds rollback 1 --wait >/dev/null || fail "rollback"
 "$KILN" history export 1 "$T/b1" >/dev/null
 aws_s3 s3 sync s3://www "$T/bucket" >/dev/null
 diff -r "$T/b1" "$T/bucket" || fail "bucket differs from build 1 after the rollback"
