@@ -18,6 +18,46 @@
 #include "queue/scheduler.h"
 #include "store/store.h"
 
+/*
+ * A time-filtered collection (upcoming events) changes when its next
+ * item passes: the last build recorded when; request a build then, once.
+ */
+static void
+collection_change(struct store *st, int64_t now)
+{
+	json_t *list = NULL, *last, *counts;
+	struct buf err = BUF_INIT, v = BUF_INIT;
+	int64_t when, done = 0, req;
+	char val[32];
+
+	if (queue_list(st, 1, &list, &err) == -1 || !json_array_size(list))
+		goto out;
+	last = json_array_get(list, 0);
+	if (strcmp(json_string_value(json_object_get(last, "status")),
+	    "succeeded") != 0)
+		goto out;
+	counts = json_object_get(last, "counts");
+	when = json_integer_value(json_object_get(counts, "next_change"));
+	if (!when || when > now)
+		goto out;
+	if (store_state_get(st, "sched.collection_change", &v, &err) == 0)
+		done = strtonum(v.buf, 0, INT64_MAX, NULL);
+	if (done == when)
+		goto out;
+	snprintf(val, sizeof(val), "%lld", (long long)when);
+	if (store_request_build(st, "collection changed", "scheduler", &req,
+	    &err) == 0 && store_state_set(st, "sched.collection_change", val,
+	    strlen(val), &err) == 0)
+		log_info("scheduler: a time-filtered collection changed; "
+		    "rebuild requested");
+out:
+	if (err.len)
+		log_warnx("scheduler: %s", err.buf);
+	json_decref(list);
+	buf_release(&err);
+	buf_release(&v);
+}
+
 /* run a cron task if a due minute passed since its last run */
 static void
 cron_task(const struct conf *c, struct store *st, const char *name,
@@ -105,6 +145,7 @@ scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop)
 				    "expired", rep.published, rep.expired);
 			json_decref(rep.changes);
 		}
+		collection_change(st, now);
 		cron_task(c, st, "republish", c->schedule.republish,
 		    &c->schedule.republish_cron, now);
 		cron_task(c, st, "gc", c->schedule.gc, &c->schedule.gc_cron,

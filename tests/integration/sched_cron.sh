@@ -30,3 +30,24 @@ assert_eq "$(republishes)" 1 "no repeat after a restart"
 run_at 2026-11-24T15:00:00Z
 assert_eq "$(republishes)" 2 "next due run"
 pass "cron tasks: no repeat, no skip across restarts"
+
+# a time-filtered collection: when the next upcoming event passes, the
+# daemon rebuilds once, and the event leaves the home page
+cd "$T"
+"$KILN" init demo --demo >/dev/null
+cd demo
+KILN_NOW=2027-04-09T12:00:00Z "$KILN" publish --wait >/dev/null || fail "build"
+grep -q "Spring clean-up day" .kiln/www/index.html || fail "event not upcoming before its day"
+PORT=$(free_port)
+KILN_NOW=2027-04-10T00:00:01Z "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve2.log" 2>&1 &
+pid=$!
+bg_pid $pid
+wait_port $PORT
+for i in $(seq 1 100); do
+	grep -q "Spring clean-up day" .kiln/www/index.html || break
+	sleep 0.1
+done
+kill $pid; wait $pid 2>/dev/null || true
+! grep -q "Spring clean-up day" .kiln/www/index.html || fail "passed event still on the home page"
+assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where reason='collection changed'")" 1 "one rebuild"
+pass "a time-filtered collection triggers a rebuild when it changes"
