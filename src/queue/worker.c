@@ -6,6 +6,9 @@
  */
 #include "common/compat.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
+
 #include <jansson.h>
 
 #include "common/buf.h"
@@ -96,23 +99,59 @@ record_history(const struct conf *c, struct store *st, int64_t id,
 	buf_release(&err);
 }
 
+/*
+ * The heartbeat: renews the lease every build.heartbeat while a build
+ * runs, on its own thread and store handle, so a long render keeps its
+ * lease and a dead worker's lease lapses within build.lease.
+ */
+struct beat {
+	const struct conf *c;
+	int64_t id;
+	atomic_int stop;
+};
+
+static void *
+heartbeat(void *arg)
+{
+	struct beat *b = arg;
+	struct store *st = NULL;
+	struct buf err = BUF_INIT;
+	int64_t every = b->c->build.heartbeat > 0 ? b->c->build.heartbeat : 10;
+	int64_t lease = b->c->build.lease > 0 ? b->c->build.lease : 60;
+
+	if (store_open_conf(b->c, &st, &err) == -1) {
+		log_warnx("heartbeat: %s", err.buf);
+		buf_release(&err);
+		return NULL;
+	}
+	while (!atomic_load(&b->stop)) {
+		for (int64_t t = 0; t < every * 10 && !atomic_load(&b->stop);
+		    t++)
+			usleep(100000);
+		if (!atomic_load(&b->stop) && queue_heartbeat(st, b->id, lease,
+		    &err) == -1)
+			log_warnx("heartbeat: %s", err.buf);
+	}
+	store_close(st);
+	buf_release(&err);
+	return NULL;
+}
+
+static int run_claimed(const struct conf *, struct store *, const char *,
+    int64_t, bool *, struct buf *);
+
 int
 worker_run_once(const struct conf *c, struct store *st, const char *worker,
     int64_t *build_id, bool *ok, struct buf *err)
 {
-	struct render_opts ro;
-	struct render_result rr;
-	struct deploy_opts dopt;
-	struct deploy_result dr;
-	struct buf e = BUF_INIT, log = BUF_INIT;
-	json_t *rec = NULL, *counts = NULL;
-	char commit[41] = "", *outdir = NULL, *cj = NULL, bid[32];
-	const char *reasons;
-	int64_t id, attempt = 1, retry_at = 0;
+	int64_t id;
 	int64_t lease = c->build.lease > 0 ? c->build.lease : 60;
+	struct beat b;
+	pthread_t th;
+	bool beating;
+	int rc;
 
 	*ok = false;
-	memset(&dr, 0, sizeof(dr));
 	/* a rollback asked through the API or the CLI goes first */
 	{
 		int64_t to = 0;
@@ -133,6 +172,33 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 	*build_id = id;
 	if (!id)
 		return 0;
+	b.c = c;
+	b.id = id;
+	atomic_init(&b.stop, 0);
+	beating = pthread_create(&th, NULL, heartbeat, &b) == 0;
+	rc = run_claimed(c, st, worker, id, ok, err);
+	atomic_store(&b.stop, 1);
+	if (beating)
+		pthread_join(th, NULL);
+	return rc;
+}
+
+static int
+run_claimed(const struct conf *c, struct store *st, const char *worker,
+    int64_t id, bool *ok, struct buf *err)
+{
+	struct render_opts ro;
+	struct render_result rr;
+	struct deploy_opts dopt;
+	struct deploy_result dr;
+	struct buf e = BUF_INIT, log = BUF_INIT;
+	json_t *rec = NULL, *counts = NULL;
+	char commit[41] = "", *outdir = NULL, *cj = NULL, bid[32];
+	const char *reasons;
+	int64_t attempt = 1, retry_at = 0;
+	int64_t lease = c->build.lease > 0 ? c->build.lease : 60;
+
+	memset(&dr, 0, sizeof(dr));
 	if (queue_get(st, id, false, &rec, err) != 0)
 		return -1;
 	attempt = json_integer_value(json_object_get(rec, "attempt"));
