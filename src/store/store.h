@@ -207,6 +207,8 @@ struct snap_page {
 	int64_t date;			/* 0 = none */
 	json_t *tags;			/* array */
 	json_t *extra;			/* object: front matter extras */
+	char *tags_json;		/* both as stored: cheap to hash */
+	char *extra_json;
 	int64_t first_published_at, last_published_at;
 	int64_t expire_at;		/* 0 = none */
 };

@@ -697,6 +697,8 @@ store_page_get(struct store *st, const char *path, struct page_info *p,
 	sqlite3_stmt *s = NULL;
 	int r, rc = -1;
 
+	/* callers release P on every path: it must be empty when not found */
+	memset(p, 0, sizeof(*p));
 	if (canon(path, &cp, err) == -1)
 		return -1;
 	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.path = ?", &s,
@@ -1566,6 +1568,8 @@ store_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
 		p->date = sqlite3_column_int64(s, 11);
 		p->tags = col_json(s, 12, true);
 		p->extra = col_json(s, 13, false);
+		p->tags_json = col_str0(s, 12);
+		p->extra_json = col_str0(s, 13);
 		p->first_published_at = sqlite3_column_int64(s, 14);
 		p->last_published_at = sqlite3_column_int64(s, 15);
 		p->expire_at = sqlite3_column_int64(s, 16);
@@ -1607,6 +1611,8 @@ snapshot_release(struct snapshot *snap)
 		free(p->summary);
 		json_decref(p->tags);
 		json_decref(p->extra);
+		free(p->tags_json);
+		free(p->extra_json);
 	}
 	free(snap->pages);
 	store_media_list_free(snap->media, snap->nmedia);
