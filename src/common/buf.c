@@ -117,6 +117,21 @@ buf_adds(struct buf *b, const char *s)
 }
 
 int
+buf_add_i64(struct buf *b, int64_t v)
+{
+	char tmp[24], *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? -(uint64_t)v : (uint64_t)v;
+
+	*--p = ' ';
+	do
+		*--p = (char)('0' + u % 10);
+	while ((u /= 10) != 0);
+	if (v < 0)
+		*--p = '-';
+	return buf_add(b, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+int
 buf_addch(struct buf *b, int c)
 {
 	char ch = (char)c;

@@ -38,6 +38,8 @@ char *buf_detach(struct buf *b, size_t *lenp);
 int buf_grow(struct buf *b, size_t extra);
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_adds(struct buf *b, const char *s);
+/* V in decimal and a space: a cheap field separator for hash inputs */
+int buf_add_i64(struct buf *b, int64_t v);
 int buf_addch(struct buf *b, int c);
 int buf_printf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);

@@ -20,7 +20,8 @@
 int
 file_read(const char *path, struct buf *out, size_t max, struct buf *err)
 {
-	char chunk[65536];
+	struct stat st;
+	size_t want = 65536;
 	ssize_t r;
 	int fd;
 
@@ -29,14 +30,25 @@ file_read(const char *path, struct buf *out, size_t max, struct buf *err)
 		return -1;
 	}
 	buf_reset(out);
-	while ((r = read(fd, chunk, sizeof(chunk))) > 0) {
+	/* a regular file is read in one go into one allocation */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (size_t)st.st_size <= max)
+		want = (size_t)st.st_size + 1;
+	for (;;) {
+		if (buf_grow(out, want) == -1) {
+			buf_setf(err, "'%s' is too large", path);
+			close(fd);
+			return -1;
+		}
+		if ((r = read(fd, out->buf + out->len, want)) <= 0)
+			break;
 		if (out->len + (size_t)r > max) {
 			buf_setf(err, "'%s' is too large (over %zu bytes)",
 			    path, max);
 			close(fd);
 			return -1;
 		}
-		buf_add(out, chunk, (size_t)r);
+		buf_setlen(out, out->len + (size_t)r);
 	}
 	if (r == -1) {
 		buf_setf(err, "cannot read '%s': %s", path, strerror(errno));

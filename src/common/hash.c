@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,12 +30,48 @@ hex_encode(const unsigned char *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+/*
+ * SHA-256 fetched from the provider once: EVP_sha256() makes OpenSSL 3
+ * look the algorithm up again on every digest, which costs more than
+ * hashing a page key.
+ */
+static EVP_MD *sha256_md;
+static pthread_key_t sha256_ctx_key;	/* one digest context per thread */
+static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
+
+static void
+sha256_ctx_free(void *ctx)
+{
+	EVP_MD_CTX_free(ctx);
+}
+
+static void
+sha256_fetch(void)
+{
+	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
+	pthread_key_create(&sha256_ctx_key, sha256_ctx_free);
+}
+
+static const EVP_MD *
+sha256_alg(void)
+{
+	pthread_once(&sha256_once, sha256_fetch);
+	return sha256_md ? sha256_md : EVP_sha256();
+}
+
 void
 sha256_raw(const void *data, size_t len, unsigned char out[32])
 {
+	const EVP_MD *md = sha256_alg();
+	EVP_MD_CTX *ctx = pthread_getspecific(sha256_ctx_key);
 	unsigned int n = 32;
 
-	EVP_Digest(data, len, out, &n, EVP_sha256(), NULL);
+	if (!ctx && (ctx = EVP_MD_CTX_new()) != NULL)
+		pthread_setspecific(sha256_ctx_key, ctx);
+	if (!ctx || !EVP_DigestInit_ex2(ctx, md, NULL) ||
+	    !EVP_DigestUpdate(ctx, data, len) ||
+	    !EVP_DigestFinal_ex(ctx, out, &n))
+		EVP_Digest(data, len, out, &n, md, NULL);
 }
 
 void
@@ -60,7 +97,7 @@ sha256_file_hex(const char *path, char out[65], struct buf *err)
 		return -1;
 	}
 	ctx = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(ctx, EVP_sha256(), NULL);
+	EVP_DigestInit_ex(ctx, sha256_alg(), NULL);
 	while ((r = read(fd, chunk, sizeof(chunk))) > 0)
 		EVP_DigestUpdate(ctx, chunk, (size_t)r);
 	if (r == -1) {

@@ -134,14 +134,20 @@ manifest_to_json(const struct manifest *m, struct buf *out)
 		const struct manifest_entry *e = &m->files[i];
 		buf_adds(out, i ? ",\n{\"path\":" : "\n{\"path\":");
 		add_json_string(out, e->path);
-		buf_printf(out, ",\"sha256\":\"%s\",\"size\":%lld,"
-		    "\"content_type\":", e->sha256, (long long)e->size);
+		char num[24];
+		snprintf(num, sizeof(num), "%lld", (long long)e->size);
+		buf_adds(out, ",\"sha256\":\"");
+		buf_adds(out, e->sha256);
+		buf_adds(out, "\",\"size\":");
+		buf_adds(out, num);
+		buf_adds(out, ",\"content_type\":");
 		add_json_string(out, e->content_type);
 		buf_adds(out, ",\"cache_control\":");
 		add_json_string(out, e->cache_control);
-		buf_printf(out, ",\"immutable\":%s,\"kind\":\"%s\"}",
-		    e->immutable ? "true" : "false",
-		    manifest_kind_name(e->kind));
+		buf_adds(out, e->immutable ? ",\"immutable\":true,\"kind\":\"" :
+		    ",\"immutable\":false,\"kind\":\"");
+		buf_adds(out, manifest_kind_name(e->kind));
+		buf_adds(out, "\"}");
 	}
 	buf_adds(out, "\n]}\n");
 }
