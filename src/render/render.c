@@ -40,6 +40,7 @@
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "render/mdr.h"
+#include "render/outdir.h"
 #include "render/render.h"
 #include "render/tmpl.h"
 #include "store/store.h"
@@ -48,7 +49,6 @@
 #define CC_FEED		"public, max-age=300"
 #define CC_IMMUTABLE	"public, max-age=31536000, immutable"
 #define SUMMARY_MAX	200
-#define DEPS_PATH	".kiln/deps.json"
 
 enum pkind { PK_HOME, PK_SECTION, PK_PAGE };
 
@@ -60,8 +60,11 @@ struct rpage {
 	size_t parent;		/* index, or SIZE_MAX */
 	size_t *kids;		/* sorted children */
 	size_t nkids;
-	json_t *summary;	/* list entry for children and collections */
-	char sumhash[65];	/* sha256 of the summary's JSON */
+	char *excerpt;		/* the summary text */
+	json_t *summary;	/* list entry: made when first needed
+				   (summary_of) */
+	char sumhash[65];	/* sha256 of the summary's fields */
+	char pagekey[65];	/* what its outputs' keys share (page_key) */
 };
 
 struct asset {
@@ -88,7 +91,8 @@ struct build {
 	struct render_result *res;
 	const char *build_id;
 	struct buf *log;
-	char *site_dir, *tmpl_dir, *static_dir, *tmp, *prev;
+	char *site_dir, *tmpl_dir, *static_dir;
+	struct outslot slot;	/* slot.standby is written, slot.live read */
 	int64_t now;
 	struct snapshot snap;
 	struct rpage *pages;
@@ -100,11 +104,11 @@ struct build {
 	char tmpl_hash[65];
 	json_t *site;		/* the site object of every context */
 	json_t *collections;	/* NAME -> [summaries] */
-	json_t *prev_deps;	/* outputs of the previous build, or NULL */
 	char globhash[65];	/* templates, site, collections, assets */
 	struct outfile *files;
 	size_t nfiles, afiles;
 	pthread_mutex_t mu;
+	pthread_mutex_t summary_mu;	/* guards rpage.summary */
 	/* page workers */
 	atomic_size_t next;
 	struct outfile *page_files;	/* one per page (+ json) */
@@ -115,9 +119,10 @@ struct build {
 
 /* ---- small helpers ---- */
 
-static struct outfile *
+/* record output PATH (KEY: its incremental key, or NULL); thread-safe */
+static void
 add_file(struct build *b, const char *path, const char *sha, int64_t size,
-    enum manifest_kind kind, bool immutable)
+    enum manifest_kind kind, bool immutable, const char *key)
 {
 	struct outfile *f;
 
@@ -133,8 +138,29 @@ add_file(struct build *b, const char *path, const char *sha, int64_t size,
 	f->size = size;
 	f->kind = kind;
 	f->immutable = immutable;
+	if (key)
+		strlcpy(f->key, key, sizeof(f->key));
 	pthread_mutex_unlock(&b->mu);
-	return f;
+}
+
+/*
+ * Put DATA (whose SHA-256 is SHA) at PATH in the standby folder, unless
+ * the standby already holds exactly that.
+ */
+static int
+put_output(struct build *b, const char *path, const char *data, size_t len,
+    const char *sha, struct buf *err)
+{
+	const struct outrec_ent *e = outrec_find(&b->slot.standby_rec, path);
+	char *file;
+	int rc;
+
+	if (e && e->size == (int64_t)len && !strcmp(e->sha, sha))
+		return 0;
+	file = xasprintf("%s/%s", b->slot.standby, path);
+	rc = slot_write(file, data, len, err);
+	free(file);
+	return rc;
 }
 
 /* write DATA as output PATH of the new folder and record it */
@@ -142,17 +168,13 @@ static int
 emit(struct build *b, const char *path, const char *data, size_t len,
     enum manifest_kind kind, bool immutable, struct buf *err)
 {
-	char *file = xasprintf("%s/%s", b->tmp, path), sha[65];
-	int rc;
+	char sha[65];
 
-	rc = mkdir_parent(file, err) == -1 ? -1 :
-	    file_write(file, data, len, err);
-	free(file);
-	if (rc == 0) {
-		sha256_hex(data, len, sha);
-		add_file(b, path, sha, (int64_t)len, kind, immutable);
-	}
-	return rc;
+	sha256_hex(data, len, sha);
+	if (put_output(b, path, data, len, sha, err) == -1)
+		return -1;
+	add_file(b, path, sha, (int64_t)len, kind, immutable, NULL);
+	return 0;
 }
 
 static int
@@ -359,15 +381,17 @@ do_assets(struct build *b, struct buf *err)
 		const struct media_info *m = &b->snap.media[i];
 		char *rel = xasprintf("media/%s", m->name);
 		char *to = hashed_name(rel, m->sha256);
-		char *dst = xasprintf("%s/%s", b->tmp, to);
-		if (mkdir_parent(dst, err) == -1 || (link(m->file, dst) == -1 &&
-		    file_copy(m->file, dst, err) == -1)) {
+		char *dst = xasprintf("%s/%s", b->slot.standby, to);
+		const struct outrec_ent *e = outrec_find(&b->slot.standby_rec,
+		    to);
+		if (!(e && !strcmp(e->sha, m->sha256) && e->size == m->size) &&
+		    slot_link(m->file, dst, err) == -1) {
 			free(rel);
 			free(to);
 			free(dst);
 			goto out;
 		}
-		add_file(b, to, m->sha256, m->size, MK_MEDIA, true);
+		add_file(b, to, m->sha256, m->size, MK_MEDIA, true, NULL);
 		add_asset(b, rel, to);
 		free(rel);
 		free(to);
@@ -557,28 +581,89 @@ date_json(int64_t t)
 	    human[0] == ' ' ? human + 1 : human, "year", year);
 }
 
+/*
+ * Page P's summary text and the hash of what its entry in listings and
+ * collections holds: SHA-256 over the fields, each followed by NUL so
+ * that no field can run into the next.  The entry itself is made only
+ * for the pages a build needs (summary_of).
+ */
 static void
-make_summary(struct build *b, struct rpage *p)
+make_summary(struct rpage *p, struct buf *g)
 {
 	const struct snap_page *sp = p->sp;
+	const char *text[] = { sp->title, p->url, sp->path, sp->section,
+	    sp->tags_json, sp->extra_json };
 	struct buf ex = BUF_INIT;
 
 	if (sp->summary[0])
 		buf_adds(&ex, sp->summary);
 	else
 		mdr_excerpt(sp->body, strlen(sp->body), SUMMARY_MAX, &ex);
-	p->summary = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, s:O, s:O, "
-	    "s:i}", "title", sp->title, "url", p->url, "path", sp->path,
-	    "section", sp->section, "date", date_json(sp->date), "summary",
-	    ex.buf, "tags", sp->tags, "params", sp->extra, "weight",
-	    sp->weight);
-	(void)b;
-	{
-		char *d = json_dumps(p->summary, JSON_COMPACT | JSON_SORT_KEYS);
-		sha256_hex(d, strlen(d), p->sumhash);
-		free(d);
-	}
-	buf_release(&ex);
+	buf_reset(g);
+	for (size_t k = 0; k < NELEM(text); k++)
+		buf_add(g, text[k], strlen(text[k]) + 1);
+	buf_add_i64(g, sp->date);
+	buf_add_i64(g, sp->weight);
+	buf_add(g, ex.buf, ex.len);
+	sha256_hex(g->buf, g->len, p->sumhash);
+	p->excerpt = buf_detach(&ex, NULL);
+}
+
+/* page I's entry in listings and collections (borrowed) */
+static json_t *
+summary_of(struct build *b, size_t i)
+{
+	struct rpage *p = &b->pages[i];
+	const struct snap_page *sp = p->sp;
+	json_t *s;
+
+	pthread_mutex_lock(&b->summary_mu);
+	if ((s = p->summary) == NULL)
+		s = p->summary = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, "
+		    "s:O, s:O, s:i}", "title", sp->title, "url", p->url,
+		    "path", sp->path, "section", sp->section, "date",
+		    date_json(sp->date), "summary", p->excerpt, "tags",
+		    sp->tags, "params", sp->extra, "weight", sp->weight);
+	pthread_mutex_unlock(&b->summary_mu);
+	return s;
+}
+
+/* make_summary for every page, on the build's threads */
+static void *
+summary_worker(void *arg)
+{
+	struct build *b = arg;
+	struct buf g = BUF_INIT;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&b->next, 1)) < b->npages)
+		make_summary(&b->pages[i], &g);
+	buf_release(&g);
+	return NULL;
+}
+
+/* run FN(B) on the build's threads (build.threads, else one per core) */
+static void
+run_threads(struct build *b, void *(*fn)(void *))
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int n = b->c->build.threads ? b->c->build.threads : (int)cores;
+	pthread_t th[64];
+
+	if (n < 1)
+		n = 1;
+	if (n > 64)
+		n = 64;
+	atomic_store(&b->next, 0);
+	for (int k = 0; k < n; k++)
+		if (pthread_create(&th[k], NULL, fn, b) != 0) {
+			n = k;
+			break;
+		}
+	if (n == 0)
+		fn(b);
+	for (int k = 0; k < n; k++)
+		pthread_join(th[k], NULL);
 }
 
 static struct build *sort_build;	/* qsort has no argument */
@@ -650,17 +735,17 @@ build_model(struct build *b)
 			    cmp_children);
 		p->kind = !p->sp->path[0] ? PK_HOME : p->nkids ? PK_SECTION :
 		    PK_PAGE;
-		make_summary(b, p);
 	}
+	run_threads(b, summary_worker);
 }
 
 /* a collection item's sort or date value: date, title, weight, path, params.K */
 static json_t *
-field_of(const struct rpage *p, const char *field)
+field_of(struct build *b, size_t i, const char *field)
 {
 	if (!strncmp(field, "params.", 7))
-		return json_object_get(p->sp->extra, field + 7);
-	return json_object_get(p->summary, field);
+		return json_object_get(b->pages[i].sp->extra, field + 7);
+	return json_object_get(summary_of(b, i), field);
 }
 
 static int64_t
@@ -701,7 +786,9 @@ cmp_coll(const void *x, const void *y)
 	case CONF_SORT_PATH:
 		break;
 	case CONF_SORT_PARAM: {
-		json_t *va = field_of(a, sort_cc->sort), *vc = field_of(c,
+		json_t *va = field_of(sort_build, *(const size_t *)x,
+		    sort_cc->sort);
+		json_t *vc = field_of(sort_build, *(const size_t *)y,
 		    sort_cc->sort);
 		if (json_is_string(va) && json_is_string(vc))
 			r = strcmp(json_string_value(va),
@@ -756,7 +843,7 @@ build_collections(struct build *b)
 			qsort(sel, n, sizeof(*sel), cmp_coll);
 		for (size_t i = 0; i < n && (!cc->limit ||
 		    i < (size_t)cc->limit); i++)
-			json_array_append(arr, b->pages[sel[i]].summary);
+			json_array_append(arr, summary_of(b, sel[i]));
 		json_object_set_new(b->collections, cc->name, arr);
 		free(sel);
 	}
@@ -810,15 +897,14 @@ page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
 	size_t a;
 
 	for (size_t k = 0; k < p->nkids; k++)
-		json_array_append(kids, b->pages[p->kids[k]].summary);
+		json_array_append(kids, summary_of(b, p->kids[k]));
 	for (a = p->parent; a != SIZE_MAX; a = b->pages[a].parent)
 		json_array_insert_new(crumbs, 0, link_json(&b->pages[a]));
 	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O, s:O, "
 	    "s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
 	    "title", sp->title, "url", p->url, "path", sp->path, "section",
 	    sp->section, "slug", sp->slug, "date", date_json(sp->date),
-	    "summary", json_string_value(json_object_get(p->summary,
-	    "summary")), "content", content, "tags", sp->tags, "params",
+	    "summary", p->excerpt, "content", content, "tags", sp->tags, "params",
 	    sp->extra, "parent", p->parent == SIZE_MAX ? json_null() :
 	    link_json(&b->pages[p->parent]), "children", kids,
 	    "breadcrumbs", crumbs, "is_home", p->kind == PK_HOME,
@@ -846,7 +932,7 @@ page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
 		}
 		for (size_t k = (size_t)(pg - 1) * ps; k < p->nkids &&
 		    k < (size_t)pg * ps; k++)
-			json_array_append(items, b->pages[p->kids[k]].summary);
+			json_array_append(items, summary_of(b, p->kids[k]));
 		json_object_set_new(ctx, "pagination", json_pack("{s:o, s:i, "
 		    "s:i, s:o, s:o, s:o}", "pages", pages, "current", pg,
 		    "total", npg, "prev_url", prev ? json_string(prev) :
@@ -895,85 +981,99 @@ global_hash(struct build *b)
 	buf_release(&g);
 }
 
-/* the previous build's record of PATH if it had the same key */
-static json_t *
-prev_output(struct build *b, const char *path, const char *key)
+/*
+ * What every output of page I shares in its key, without building its
+ * context: the page's own fields (its summary's hash covers title, url,
+ * path, section, date, summary, tags, params and weight; the content is
+ * named by its revision), the template, and the summary hashes of its
+ * ancestors (parent, breadcrumbs) and children.
+ */
+static void
+page_key(struct build *b, size_t i, const char *tname, struct buf *tmp)
 {
-	json_t *o;
-	const char *k;
+	struct rpage *p = &b->pages[i];
+	const struct snap_page *sp = p->sp;
 
-	if (!b->prev_deps || b->full)
-		return NULL;
-	o = json_object_get(b->prev_deps, path);
-	k = json_string_value(json_object_get(o, "key"));
-	if (!k || strcmp(k, key) != 0 ||
-	    !json_is_string(json_object_get(o, "sha256")))
-		return NULL;
-	return o;
+	buf_reset(tmp);
+	buf_add(tmp, p->sumhash, 64);
+	buf_add(tmp, tname, strlen(tname) + 1);
+	buf_add(tmp, sp->slug, strlen(sp->slug) + 1);
+	buf_add_i64(tmp, sp->first_published_at);
+	buf_add_i64(tmp, sp->last_published_at);
+	buf_add_i64(tmp, p->kind);
+	buf_add_i64(tmp, sp->revision);
+	buf_add_i64(tmp, b->c->build.unsafe_html);
+	for (size_t a = p->parent; a != SIZE_MAX; a = b->pages[a].parent) {
+		buf_addch(tmp, '<');
+		buf_add(tmp, b->pages[a].sumhash, 64);
+	}
+	buf_addch(tmp, '\n');
+	for (size_t k = 0; k < p->nkids; k++) {
+		buf_addch(tmp, '>');
+		buf_add(tmp, b->pages[p->kids[k]].sumhash, 64);
+	}
+	sha256_hex(tmp->buf, tmp->len, p->pagekey);
+}
+
+/*
+ * Reuse output PATH whose key is KEY: left alone when the standby
+ * already has it, hard-linked from the live folder when that has it.
+ * 1 when reused, 0 when it must be rendered, -1 on error.
+ */
+static int
+reuse_output(struct build *b, const char *path, const char *key,
+    enum manifest_kind kind, struct buf *err)
+{
+	const struct outrec_ent *e;
+	char *from, *to;
+	int rc;
+
+	if (b->full)
+		return 0;
+	if (!(e = outrec_find(&b->slot.standby_rec, path)) ||
+	    strcmp(e->key, key) != 0) {
+		if (!(e = outslot_live_find(&b->slot, path)) ||
+		    strcmp(e->key, key) != 0)
+			return 0;
+		from = xasprintf("%s/%s", b->slot.live, path);
+		to = xasprintf("%s/%s", b->slot.standby, path);
+		rc = slot_link(from, to, err);
+		free(from);
+		free(to);
+		if (rc == -1)
+			return -1;
+	}
+	add_file(b, path, e->sha, e->size, kind, false, key);
+	pthread_mutex_lock(&b->mu);
+	b->res->reused++;
+	pthread_mutex_unlock(&b->mu);
+	return 1;
 }
 
 /* render (or reuse) one output of page I */
 static int
 render_output(struct build *b, json_t *site, json_t *colls, size_t i,
-    int pg, int npg, const char *path, struct buf *out, struct buf *tmp,
-    struct buf *err)
+    const char *tname, int pg, int npg, const char *path, struct buf *out,
+    struct buf *tmp, struct buf *err)
 {
 	const struct rpage *p = &b->pages[i];
-	json_t *ctx, *o;
-	char *dump, key[65], placeholder[64], sha[65];
-	const char *tname;
-	struct outfile *f;
-	int rc = -1;
+	json_t *ctx;
+	char key[65], placeholder[64], sha[65];
+	int rc;
 
-	if (!(tname = template_for(b, p, err)))
-		return -1;
-	/*
-	 * The key stands for the whole context without building it: the
-	 * global hash (templates, site, collections, assets), the page's own
-	 * fields, its breadcrumbs, the hashes of its children's summaries
-	 * and the pagination page.  The content is named by its revision.
-	 */
+	buf_reset(tmp);
+	buf_add(tmp, b->globhash, 64);
+	buf_add(tmp, p->pagekey, 64);
+	buf_add_i64(tmp, pg);
+	buf_add_i64(tmp, npg);
+	buf_add_i64(tmp, b->c->build.page_size);
+	sha256_hex(tmp->buf, tmp->len, key);
+	if ((rc = reuse_output(b, path, key, MK_HTML, err)) != 0)
+		return rc == 1 ? 0 : -1;
+
+	/* render for real: the Markdown, then the template */
 	snprintf(placeholder, sizeof(placeholder), "rev:%lld:%d",
 	    (long long)p->sp->revision, b->c->build.unsafe_html);
-	{
-		json_t *own = json_pack("{s:s, s:s, s:s, s:O, s:O, s:O, s:I, "
-		    "s:I, s:i, s:s, s:s}", "title", p->sp->title, "path",
-		    p->sp->path, "template", tname, "summary", p->summary,
-		    "tags", p->sp->tags, "params", p->sp->extra, "first",
-		    (json_int_t)p->sp->first_published_at, "last",
-		    (json_int_t)p->sp->last_published_at, "kind", (int)p->kind,
-		    "content", placeholder, "slug", p->sp->slug);
-		dump = json_dumps(own, JSON_COMPACT | JSON_SORT_KEYS);
-		json_decref(own);
-	}
-	buf_reset(tmp);
-	buf_printf(tmp, "%s\n%s\n%d/%d\n", b->globhash, dump, pg, npg);
-	free(dump);
-	for (size_t a = p->parent; a != SIZE_MAX; a = b->pages[a].parent)
-		buf_printf(tmp, "<%s\n", b->pages[a].sumhash);
-	for (size_t k = 0; k < p->nkids; k++)
-		buf_printf(tmp, ">%s\n", b->pages[p->kids[k]].sumhash);
-	sha256_hex(tmp->buf, tmp->len, key);
-	ctx = NULL;
-	if ((o = prev_output(b, path, key)) != NULL) {
-		char *from = xasprintf("%s/%s", b->prev, path);
-		char *to = xasprintf("%s/%s", b->tmp, path);
-		if (mkdir_parent(to, err) == 0 && (link(from, to) == 0 ||
-		    file_copy(from, to, err) == 0)) {
-			pthread_mutex_lock(&b->mu);
-			b->res->reused++;
-			pthread_mutex_unlock(&b->mu);
-			f = add_file(b, path, json_string_value(
-			    json_object_get(o, "sha256")), json_integer_value(
-			    json_object_get(o, "size")), MK_HTML, false);
-			strlcpy(f->key, key, sizeof(f->key));
-			rc = 0;
-		}
-		free(from);
-		free(to);
-		return rc;
-	}
-	/* render for real: the Markdown, then the template */
 	ctx = page_context(b, site, colls, i, pg, npg, placeholder);
 	buf_reset(tmp);
 	if (mdr_render(p->sp->body, strlen(p->sp->body),
@@ -992,21 +1092,14 @@ render_output(struct build *b, json_t *site, json_t *colls, size_t i,
 	json_decref(ctx);
 	buf_reset(out);
 	rewrite_refs(b, tmp->buf, tmp->len, NULL, out);
-	{
-		char *file = xasprintf("%s/%s", b->tmp, path);
-		rc = mkdir_parent(file, err) == -1 ? -1 :
-		    file_write(file, out->buf, out->len, err);
-		free(file);
-	}
-	if (rc == 0) {
-		sha256_hex(out->buf, out->len, sha);
-		f = add_file(b, path, sha, (int64_t)out->len, MK_HTML, false);
-		strlcpy(f->key, key, sizeof(f->key));
-		pthread_mutex_lock(&b->mu);
-		b->res->rendered++;
-		pthread_mutex_unlock(&b->mu);
-	}
-	return rc;
+	sha256_hex(out->buf, out->len, sha);
+	if (put_output(b, path, out->buf, out->len, sha, err) == -1)
+		return -1;
+	add_file(b, path, sha, (int64_t)out->len, MK_HTML, false, key);
+	pthread_mutex_lock(&b->mu);
+	b->res->rendered++;
+	pthread_mutex_unlock(&b->mu);
+	return 0;
 }
 
 static int
@@ -1014,28 +1107,63 @@ render_page_json(struct build *b, size_t i, struct buf *out, struct buf *err)
 {
 	const struct rpage *p = &b->pages[i];
 	json_t *o;
-	char *path, *dump;
+	char *path, *dump, key[65], sha[65];
 	int rc;
 
+	path = p->sp->path[0] ? xasprintf("%s/index.json", p->sp->path) :
+	    xstrdup("index.json");
+	buf_reset(out);
+	buf_printf(out, "json\n%s\n%s\n", p->pagekey, b->c->site.base_url);
+	sha256_hex(out->buf, out->len, key);
+	if ((rc = reuse_output(b, path, key, MK_FEED, err)) != 0) {
+		free(path);
+		return rc == 1 ? 0 : -1;
+	}
 	buf_reset(out);
 	if (mdr_render(p->sp->body, strlen(p->sp->body),
-	    b->c->build.unsafe_html ? 0 : MDR_NO_HTML, out, err) == -1)
+	    b->c->build.unsafe_html ? 0 : MDR_NO_HTML, out, err) == -1) {
+		free(path);
 		return -1;
+	}
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s%, s:o, s:o, s:o, s:O, s:O}",
 	    "title", p->sp->title, "path", p->sp->path, "url", p->url,
-	    "summary", json_string_value(json_object_get(p->summary,
-	    "summary")), "content", out->buf, out->len, "date",
+	    "summary", p->excerpt, "content", out->buf, out->len, "date",
 	    date_json(p->sp->date), "first_published",
 	    date_json(p->sp->first_published_at), "last_published",
 	    date_json(p->sp->last_published_at), "tags", p->sp->tags,
 	    "params", p->sp->extra);
 	dump = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(o);
-	path = p->sp->path[0] ? xasprintf("%s/index.json", p->sp->path) :
-	    xstrdup("index.json");
-	rc = emit(b, path, dump, strlen(dump), MK_FEED, false, err);
+	sha256_hex(dump, strlen(dump), sha);
+	rc = put_output(b, path, dump, strlen(dump), sha, err);
+	if (rc == 0)
+		add_file(b, path, sha, (int64_t)strlen(dump), MK_FEED, false,
+		    key);
 	free(path);
 	free(dump);
+	return rc;
+}
+
+/* every output of page I: one, or one per pagination page of a section */
+static int
+render_page(struct build *b, json_t *site, json_t *colls, size_t i,
+    const char *tname, struct buf *out, struct buf *tmp, struct buf *err)
+{
+	const struct rpage *p = &b->pages[i];
+	size_t ps = (size_t)b->c->build.page_size;
+	int npg, rc = 0;
+
+	if (p->kind != PK_SECTION)
+		return render_output(b, site, colls, i, tname, 0, 0, p->out,
+		    out, tmp, err);
+	npg = (int)((p->nkids + ps - 1) / ps);
+	for (int pg = 1; rc == 0 && pg <= npg; pg++) {
+		char *path = pg == 1 ? xstrdup(p->out) :
+		    xasprintf("%s/page/%d/index.html", p->sp->path, pg);
+		rc = render_output(b, site, colls, i, tname, pg, npg, path,
+		    out, tmp, err);
+		free(path);
+	}
 	return rc;
 }
 
@@ -1051,22 +1179,14 @@ worker(void *arg)
 	while (!b->failed && (i = atomic_fetch_add(&b->next, 1)) <
 	    b->npages) {
 		const struct rpage *p = &b->pages[i];
-		int rc = 0;
+		const char *tname;
+		int rc = -1;
 		buf_reset(&err);
-		if (p->kind == PK_SECTION) {
-			size_t ps = (size_t)b->c->build.page_size;
-			int npg = (int)((p->nkids + ps - 1) / ps);
-			for (int pg = 1; rc == 0 && pg <= npg; pg++) {
-				char *path = pg == 1 ? xstrdup(p->out) :
-				    xasprintf("%s/page/%d/index.html",
-				    p->sp->path, pg);
-				rc = render_output(b, site, colls, i, pg, npg,
-				    path, &out, &tmp, &err);
-				free(path);
-			}
-		} else
-			rc = render_output(b, site, colls, i, 0, 0, p->out,
-			    &out, &tmp, &err);
+		if ((tname = template_for(b, p, &err)) != NULL) {
+			page_key(b, i, tname, &tmp);
+			rc = render_page(b, site, colls, i, tname, &out, &tmp,
+			    &err);
+		}
 		if (rc == 0 && b->c->build.page_json)
 			rc = render_page_json(b, i, &out, &err);
 		if (rc == -1) {
@@ -1089,24 +1209,7 @@ worker(void *arg)
 static int
 render_pages(struct build *b, struct buf *err)
 {
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int n = b->c->build.threads ? b->c->build.threads : (int)cores;
-	pthread_t th[64];
-
-	if (n < 1)
-		n = 1;
-	if (n > 64)
-		n = 64;
-	atomic_store(&b->next, 0);
-	for (int k = 0; k < n; k++)
-		if (pthread_create(&th[k], NULL, worker, b) != 0) {
-			n = k;
-			break;
-		}
-	if (n == 0)
-		worker(b);
-	for (int k = 0; k < n; k++)
-		pthread_join(th[k], NULL);
+	run_threads(b, worker);
 	if (b->failed) {
 		buf_setf(err, "%s", b->err.buf);
 		return -1;
@@ -1240,44 +1343,52 @@ cmp_outfile(const void *a, const void *b)
 	    ((const struct outfile *)b)->path);
 }
 
+/*
+ * The manifest and the output record of the new folder, and the removal
+ * of what the standby held that this build does not.
+ */
 static int
 write_manifest(struct build *b, struct buf *err)
 {
 	struct manifest m;
-	json_t *deps = json_object();
-	char *dump, *file;
+	struct outrec rec;
+	struct buf json = BUF_INIT;
+	char *file;
 	int rc;
 
 	manifest_init(&m);
 	m.build = xstrdup(b->build_id ? b->build_id : "");
 	m.generated = xstrdup("");
 	qsort(b->files, b->nfiles, sizeof(*b->files), cmp_outfile);
+	rec.v = xcalloc(b->nfiles + 1, sizeof(*rec.v));
+	rec.n = b->nfiles;
 	for (size_t i = 0; i < b->nfiles; i++) {
 		const struct outfile *f = &b->files[i];
 		manifest_add(&m, f->path, f->sha, f->size,
 		    mime_type_for(f->path), f->immutable ? CC_IMMUTABLE :
 		    f->kind == MK_FEED ? CC_FEED : CC_HTML, f->immutable,
 		    f->kind);
-		if (f->key[0])
-			json_object_set_new(deps, f->path, json_pack(
-			    "{s:s, s:s, s:I}", "key", f->key, "sha256", f->sha,
-			    "size", (json_int_t)f->size));
+		rec.v[i].path = f->path;
+		rec.v[i].sha = f->sha;
+		rec.v[i].key = f->key;
+		rec.v[i].size = f->size;
 	}
+	b->res->files = m.nfiles;
 	rc = manifest_sort(&m, err);
 	if (rc == 0)
-		rc = manifest_save(&m, b->tmp, err);
-	b->res->files = m.nfiles;
-	manifest_release(&m);
-	if (rc == -1) {
-		json_decref(deps);
-		return -1;
+		rc = outslot_prune(&b->slot, &rec, err);
+	if (rc == 0) {
+		/* the folder is not live yet: no need to write it atomically */
+		manifest_to_json(&m, &json);
+		file = xasprintf("%s/%s", b->slot.standby, MANIFEST_PATH);
+		rc = slot_write(file, json.buf, json.len, err);
+		free(file);
 	}
-	dump = json_dumps(deps, JSON_COMPACT | JSON_SORT_KEYS);
-	file = xasprintf("%s/%s", b->tmp, DEPS_PATH);
-	rc = file_write(file, dump, strlen(dump), err);
-	free(file);
-	free(dump);
-	json_decref(deps);
+	if (rc == 0)
+		rc = outrec_save(b->slot.standby, &rec, err);
+	manifest_release(&m);
+	buf_release(&json);
+	free(rec.v);
 	return rc;
 }
 
@@ -1302,7 +1413,7 @@ hash_tree(struct build *b, const char *root, struct buf *err)
 			add_file(b, files[i], sha, (int64_t)st.st_size,
 			    !strncmp(mt, "text/html", 9) ? MK_HTML :
 			    (strstr(mt, "xml") || strstr(mt, "json")) ?
-			    MK_FEED : MK_OTHER, false);
+			    MK_FEED : MK_OTHER, false, NULL);
 		free(full);
 		free(files[i]);
 	}
@@ -1322,7 +1433,7 @@ run_command(struct build *b, struct buf *err)
 
 	while ((q = strstr(p, "{out}")) != NULL) {
 		buf_add(&cmd, p, (size_t)(q - p));
-		buf_printf(&cmd, "'%s'", b->tmp);
+		buf_printf(&cmd, "'%s'", b->slot.standby);
 		p = q + 5;
 	}
 	buf_adds(&cmd, p);
@@ -1375,7 +1486,7 @@ run_command(struct build *b, struct buf *err)
 		    WTERMSIG(status));
 		goto out;
 	}
-	rc = hash_tree(b, b->tmp, err);
+	rc = hash_tree(b, b->slot.standby, err);
 out:
 	buf_release(&cmd);
 	return rc;
@@ -1392,6 +1503,7 @@ build_release(struct build *b)
 		free(b->pages[i].out);
 		free(b->pages[i].kids);
 		json_decref(b->pages[i].summary);
+		free(b->pages[i].excerpt);
 	}
 	free(b->pages);
 	for (size_t i = 0; i < b->nassets; i++) {
@@ -1405,41 +1517,13 @@ build_release(struct build *b)
 	tmpl_set_free(b->set);
 	json_decref(b->site);
 	json_decref(b->collections);
-	json_decref(b->prev_deps);
+	outslot_release(&b->slot);
 	free(b->site_dir);
 	free(b->tmpl_dir);
 	free(b->static_dir);
-	free(b->tmp);
-	free(b->prev);
 	buf_release(&b->err);
 	pthread_mutex_destroy(&b->mu);
-}
-
-/* swap the new folder in: one rename (RENAME_EXCHANGE when replacing) */
-static int
-switch_in(const char *tmp, const char *outdir, struct buf *err)
-{
-	char *old;
-	int rc = 0;
-
-	if (!dir_exists(outdir)) {
-		if (rename(tmp, outdir) == -1) {
-			buf_setf(err, "cannot rename '%s' to '%s': %s", tmp,
-			    outdir, strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	if (renameat2(AT_FDCWD, tmp, AT_FDCWD, outdir, RENAME_EXCHANGE) == -1) {
-		buf_setf(err, "cannot switch '%s' in: %s", outdir,
-		    strerror(errno));
-		return -1;
-	}
-	/* tmp now holds the previous build */
-	old = xstrdup(tmp);
-	rc = rm_rf(old, err);
-	free(old);
-	return rc;
+	pthread_mutex_destroy(&b->summary_mu);
 }
 
 int
@@ -1448,14 +1532,14 @@ render_build(const struct conf *c, struct store *st,
     struct buf *err)
 {
 	struct build b;
-	char *outdir, *media_dir = NULL, *depsfile = NULL;
-	struct buf deps = BUF_INIT;
+	char *outdir, *media_dir;
 	int64_t t0 = mono_ms();
 	int rc = -1;
 
 	memset(&b, 0, sizeof(b));
 	memset(res, 0, sizeof(*res));
 	pthread_mutex_init(&b.mu, NULL);
+	pthread_mutex_init(&b.summary_mu, NULL);
 	b.c = c;
 	b.res = res;
 	b.log = opts->log;
@@ -1466,11 +1550,10 @@ render_build(const struct conf *c, struct store *st,
 	b.tmpl_dir = conf_path(c, "templates");
 	b.static_dir = conf_path(c, "static");
 	outdir = conf_path(c, opts->outdir ? opts->outdir : c->build.out);
-	b.prev = xstrdup(outdir);
-	b.tmp = xasprintf("%s.tmp-%ld", outdir, (long)getpid());
 	media_dir = conf_path(c, ".kiln/media");
-	if (rm_rf(b.tmp, err) == -1 || mkdir_parent(b.tmp, err) == -1 ||
-	    mkdir_p(b.tmp, err) == -1)
+	/* an external command writes into an empty folder */
+	if (outslot_open(&b.slot, outdir, opts->full || c->build.command,
+	    err) == -1)
 		goto out;
 	if (store_snapshot(st, media_dir, &b.snap, err) == -1)
 		goto out;
@@ -1484,11 +1567,6 @@ render_build(const struct conf *c, struct store *st,
 		b.set = tmpl_set_new(load_template, &b.loader);
 		if (load_templates(b.tmpl_dir, b.set, b.tmpl_hash, err) == -1)
 			goto out;
-		depsfile = xasprintf("%s/%s", outdir, DEPS_PATH);
-		if (!opts->full && file_read(depsfile, &deps, LIMIT_MANIFEST,
-		    err) == 0)
-			b.prev_deps = json_loadb(deps.buf, deps.len, 0, NULL);
-		buf_reset(err);
 		if (do_assets(&b, err) == -1)
 			goto out;
 		build_model(&b);
@@ -1499,21 +1577,15 @@ render_build(const struct conf *c, struct store *st,
 		    write_feeds_and_sitemap(&b, err) == -1)
 			goto out;
 	}
-	if (write_manifest(&b, err) == -1 || switch_in(b.tmp, outdir,
+	if (write_manifest(&b, err) == -1 || outslot_switch(&b.slot,
 	    err) == -1)
 		goto out;
+	strlcpy(res->dir, b.slot.standby, sizeof(res->dir));
 	res->ms = mono_ms() - t0;
 	rc = 0;
 out:
-	if (rc == -1) {
-		struct buf ignored = BUF_INIT;
-		rm_rf(b.tmp, &ignored);
-		buf_release(&ignored);
-	}
 	build_release(&b);
-	buf_release(&deps);
 	free(outdir);
 	free(media_dir);
-	free(depsfile);
 	return rc;
 }

@@ -12,8 +12,9 @@
  * set and its whole template context; an output whose key is unchanged is
  * linked from the previous build instead of rendered, so the result is
  * byte-identical to a full build by construction.  The new site is built
- * in a fresh folder and swapped in with one rename; a failed build leaves
- * the previous output untouched.  Pages render on a thread pool.
+ * in a folder no reader sees (the standby slot, render/outdir.h) and
+ * switched in with one rename; a failed build leaves the previous output
+ * untouched.  Pages render on a thread pool.
  */
 #ifndef KILN_RENDER_H
 #define KILN_RENDER_H
@@ -38,6 +39,8 @@ struct render_result {
 	int64_t next_change;	/* when a time-filtered collection next
 				   changes (0: never): rebuild then */
 	int64_t ms;		/* wall time */
+	char dir[4096];		/* the folder this build wrote (the slot
+				   build.out now names) */
 };
 
 /*

@@ -3,7 +3,9 @@
 # render_incremental.sh: a seeded random sequence of edits (edit,
 # publish, unpublish, new page, move, template change, asset change);
 # after each, the incremental build must equal a full build byte for byte,
-# and must have reused outputs when little changed.
+# and must have reused outputs when little changed.  The output folder is
+# a symlink to one of two slots; a failed build must leave the live one
+# untouched and the next build must still equal a full build.
 . "$KILN_SRC/tests/integration/lib.sh"
 cd "$T"
 export KILN_NOW=2026-11-24T12:00:00Z
@@ -25,12 +27,24 @@ for i in $(seq 1 "$steps"); do
 	5) sed -i "s|</main>|<!-- step $i --></main>|" templates/base.mustache; what="template" ;;
 	6) printf '\n/* step %d */\n' "$i" >> static/css/site.css; what="asset" ;;
 	esac
+	if [ $((i % 5)) = 0 ]; then
+		# a build that fails half way: the live folder stays as it was
+		before=$(readlink public)
+		cp templates/page.mustache "$T/page.bak"
+		printf '{{#broken}}\n' >> templates/page.mustache
+		"$KILN" build >/dev/null 2>&1 && fail "step $i: a broken template built"
+		[ "$(readlink public)" = "$before" ] || fail "step $i: a failed build switched"
+		diff -r public "$T/full" >/dev/null || fail "step $i: a failed build changed the live folder"
+		cp "$T/page.bak" templates/page.mustache
+		what="$what, then a failed build"
+	fi
 	"$KILN" build >"$T/inc.out" || fail "incremental build after $what"
 	"$KILN" build --full --out "$T/full" >/dev/null || fail "full build after $what"
-	diff -r -x deps.json public "$T/full" >"$T/diff" ||
+	[ -L public ] && [ -d public/ ] || fail "public is not a symlink to a folder"
+	diff -r public "$T/full" >"$T/diff" ||
 	    { head -20 "$T/diff"; fail "step $i ($what): incremental differs from full"; }
-	cmp -s public/.kiln/deps.json "$T/full/.kiln/deps.json" ||
-	    fail "step $i: dependency records differ"
+	cmp -s public/.kiln/outputs "$T/full/.kiln/outputs" ||
+	    fail "step $i: output records differ"
 	echo "# step $i: $what: $(cat "$T/inc.out")"
 done
 # an edit of one leaf page renders few outputs and reuses the rest

@@ -1,0 +1,471 @@
+/* SPDX-License-Identifier: ISC */
+/* outdir.c: see outdir.h. */
+#include "common/compat.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/limits.h"
+#include "common/xmalloc.h"
+#include "render/outdir.h"
+
+#define OUTREC_MAGIC	"kiln-outputs 1\n"
+
+/* ---- the record ---- */
+
+void
+outrec_release(struct outrec *r)
+{
+	free(r->v);
+	free(r->data);
+	r->v = NULL;
+	r->n = 0;
+	r->data = NULL;
+}
+
+static bool
+is_hex64(const char *s, size_t len)
+{
+	if (len != 64)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			return false;
+	return true;
+}
+
+/* one line "SHA SIZE KEY|- PATH"; 0, or -1 when malformed */
+static int
+parse_line(char *line, struct outrec_ent *e)
+{
+	char *sp1, *sp2, *sp3, *end;
+	long long size;
+
+	if (!(sp1 = strchr(line, ' ')) || !(sp2 = strchr(sp1 + 1, ' ')) ||
+	    !(sp3 = strchr(sp2 + 1, ' ')) || sp3[1] == '\0')
+		return -1;
+	if (!is_hex64(line, (size_t)(sp1 - line)))
+		return -1;
+	errno = 0;
+	size = strtoll(sp1 + 1, &end, 10);
+	if (errno || end != sp2 || size < 0)
+		return -1;
+	e->size = size;
+	if (sp3 - sp2 == 2 && sp2[1] == '-')
+		e->key = "";
+	else if (is_hex64(sp2 + 1, (size_t)(sp3 - sp2 - 1)))
+		e->key = sp2 + 1;
+	else
+		return -1;
+	*sp1 = *sp3 = '\0';
+	e->sha = line;
+	e->path = sp3 + 1;
+	return 0;
+}
+
+int
+outrec_load(const char *slot, struct outrec *r)
+{
+	struct buf data = BUF_INIT, err = BUF_INIT;
+	char *file = xasprintf("%s/%s", slot, OUTREC_PATH), *p, *nl;
+	size_t cap = 0;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (file_read(file, &data, LIMIT_MANIFEST, &err) == -1 ||
+	    data.len < strlen(OUTREC_MAGIC) || memcmp(data.buf, OUTREC_MAGIC,
+	    strlen(OUTREC_MAGIC)) != 0)
+		goto out;
+	p = data.buf + strlen(OUTREC_MAGIC);
+	for (const char *q = p; (q = strchr(q, '\n')) != NULL; q++)
+		cap++;
+	r->v = xcalloc(cap + 1, sizeof(*r->v));
+	while (*p) {
+		struct outrec_ent e;
+		if (!(nl = strchr(p, '\n')))
+			goto out;
+		*nl = '\0';
+		if (parse_line(p, &e) == -1)
+			goto out;
+		if (r->n && strcmp(r->v[r->n - 1].path, e.path) >= 0)
+			goto out;	/* unsorted or duplicated */
+		r->v[r->n++] = e;
+		p = nl + 1;
+	}
+	r->data = buf_detach(&data, NULL);
+	rc = 0;
+out:
+	if (rc == -1)
+		outrec_release(r);
+	buf_release(&data);
+	buf_release(&err);
+	free(file);
+	return rc;
+}
+
+int
+outrec_save(const char *slot, const struct outrec *r, struct buf *err)
+{
+	struct buf out = BUF_INIT;
+	char *file = xasprintf("%s/%s", slot, OUTREC_PATH);
+	int rc = 0;
+
+	buf_adds(&out, OUTREC_MAGIC);
+	for (size_t i = 0; i < r->n; i++) {
+		const struct outrec_ent *e = &r->v[i];
+		char num[24];
+		if (strchr(e->path, '\n')) {
+			/* a name the record cannot hold: no record, no reuse */
+			buf_release(&out);
+			free(file);
+			return 0;
+		}
+		snprintf(num, sizeof(num), " %lld ", (long long)e->size);
+		buf_add(&out, e->sha, 64);
+		buf_adds(&out, num);
+		buf_adds(&out, e->key[0] ? e->key : "-");
+		buf_addch(&out, ' ');
+		buf_adds(&out, e->path);
+		buf_addch(&out, '\n');
+	}
+	rc = mkdir_parent(file, err) == -1 ? -1 :
+	    file_write(file, out.buf, out.len, err);
+	buf_release(&out);
+	free(file);
+	return rc;
+}
+
+const struct outrec_ent *
+outrec_find(const struct outrec *r, const char *path)
+{
+	size_t lo = 0, hi = r->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->v[mid].path, path);
+		if (c == 0)
+			return &r->v[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+/* ---- files in a slot ---- */
+
+/*
+ * Make the folders above FILE, removing a file that stands where a
+ * folder must be (an output that became a folder since this slot was
+ * written).
+ */
+static int
+make_parents(const char *file, struct buf *err)
+{
+	char *s = xstrdup(file);
+	int rc = 0;
+
+	for (char *p = strchr(s + 1, '/'); p && rc == 0; p = strchr(p + 1,
+	    '/')) {
+		struct stat st;
+		*p = '\0';
+		if (lstat(s, &st) == 0 && !S_ISDIR(st.st_mode) &&
+		    unlink(s) == -1) {
+			buf_setf(err, "cannot remove '%s': %s", s,
+			    strerror(errno));
+			rc = -1;
+		} else if (mkdir(s, 0755) == -1 && errno != EEXIST) {
+			buf_setf(err, "cannot create folder '%s': %s", s,
+			    strerror(errno));
+			rc = -1;
+		}
+		*p = '/';
+	}
+	free(s);
+	return rc;
+}
+
+/* open FILE for a new file: anything in the way is removed first */
+static int
+create_new(const char *file, struct buf *err)
+{
+	struct buf ignored = BUF_INIT;
+	int fd, tries = 0;
+
+	if (unlink(file) == -1 && errno == EISDIR)
+		rm_rf(file, &ignored);
+	while ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+	    0644)) == -1 && tries++ < 3) {
+		if (errno == ENOENT) {
+			if (mkdir_parent(file, &ignored) == -1 &&
+			    make_parents(file, err) == -1)
+				break;
+		} else if (errno == ENOTDIR) {
+			if (make_parents(file, err) == -1)
+				break;
+		} else if (errno == EEXIST) {
+			if (rm_rf(file, err) == -1)
+				break;
+		} else
+			break;
+		buf_reset(err);
+	}
+	if (fd == -1 && !err->len)
+		buf_setf(err, "cannot create '%s': %s", file, strerror(errno));
+	buf_release(&ignored);
+	return fd;
+}
+
+int
+slot_write(const char *file, const void *data, size_t len, struct buf *err)
+{
+	const char *p = data;
+	int fd;
+
+	if ((fd = create_new(file, err)) == -1)
+		return -1;
+	while (len > 0) {
+		ssize_t w = write(fd, p, len);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			buf_setf(err, "cannot write '%s': %s", file,
+			    strerror(errno));
+			close(fd);
+			return -1;
+		}
+		p += w;
+		len -= (size_t)w;
+	}
+	if (close(fd) == -1) {
+		buf_setf(err, "cannot close '%s': %s", file, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+int
+slot_link(const char *from, const char *file, struct buf *err)
+{
+	struct buf data = BUF_INIT;
+	int fd, rc;
+
+	if ((fd = create_new(file, err)) == -1)
+		return -1;
+	close(fd);
+	unlink(file);
+	if (link(from, file) == 0)
+		return 0;
+	if (file_read(from, &data, (size_t)1 << 34, err) == -1) {
+		buf_release(&data);
+		return -1;
+	}
+	rc = slot_write(file, data.buf, data.len, err);
+	buf_release(&data);
+	return rc;
+}
+
+/* ---- the slots ---- */
+
+static void
+fsync_dir(const char *dir)
+{
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd != -1) {
+		fsync(fd);
+		close(fd);
+	}
+}
+
+int
+outslot_open(struct outslot *s, const char *outdir, bool fresh,
+    struct buf *err)
+{
+	char target[PATH_MAX], *dir, *base, *slash, *lockfile, *names[2];
+	ssize_t n;
+	int live = -1;
+
+	memset(s, 0, sizeof(*s));
+	pthread_mutex_init(&s->live_mu, NULL);
+	s->lockfd = -1;
+	s->link = xstrdup(outdir);
+	while (strlen(s->link) > 1 && s->link[strlen(s->link) - 1] == '/')
+		s->link[strlen(s->link) - 1] = '\0';
+	if ((slash = strrchr(s->link, '/')) != NULL) {
+		dir = xstrndup(s->link, (size_t)(slash - s->link) + 1);
+		base = slash + 1;
+	} else {
+		dir = xstrdup("");
+		base = s->link;
+	}
+	names[0] = xasprintf(".%s.a", base);
+	names[1] = xasprintf(".%s.b", base);
+
+	/* one build at a time writes a site's standby */
+	lockfile = xasprintf("%s.%s.lock", dir, base);
+	if ((s->lockfd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC,
+	    0644)) == -1 || flock(s->lockfd, LOCK_EX) == -1) {
+		buf_setf(err, "cannot lock '%s': %s", lockfile,
+		    strerror(errno));
+		free(lockfile);
+		goto fail;
+	}
+	free(lockfile);
+
+	if ((n = readlink(s->link, target, sizeof(target) - 1)) >= 0) {
+		target[n] = '\0';
+		live = !strcmp(target, names[0]) ? 0 : !strcmp(target,
+		    names[1]) ? 1 : -1;
+	} else if (errno != ENOENT && errno != EINVAL) {
+		buf_setf(err, "cannot read '%s': %s", s->link,
+		    strerror(errno));
+		goto fail;
+	} else if (errno == EINVAL && !dir_exists(s->link)) {
+		buf_setf(err, "'%s' exists and is not a folder", s->link);
+		goto fail;
+	}
+	if (live != -1)
+		s->live = xasprintf("%s%s", dir, names[live]);
+	s->standby_name = xstrdup(names[live == 0 ? 1 : 0]);
+	s->standby = xasprintf("%s%s", dir, s->standby_name);
+	if (!fresh && outrec_load(s->standby, &s->standby_rec) == 0) {
+		char *rec = xasprintf("%s/%s", s->standby, OUTREC_PATH);
+		char *kdir = xasprintf("%s/.kiln", s->standby);
+		/* from here on the slot is being changed: forget the record */
+		if (unlink(rec) == -1) {
+			buf_setf(err, "cannot remove '%s': %s", rec,
+			    strerror(errno));
+			free(rec);
+			free(kdir);
+			goto fail;
+		}
+		fsync_dir(kdir);
+		free(rec);
+		free(kdir);
+	} else {
+		outrec_release(&s->standby_rec);
+		if (rm_rf(s->standby, err) == -1)
+			goto fail;
+	}
+	if (mkdir_p(s->standby, err) == -1)
+		goto fail;
+	free(dir);
+	free(names[0]);
+	free(names[1]);
+	return 0;
+fail:
+	free(dir);
+	free(names[0]);
+	free(names[1]);
+	outslot_release(s);
+	return -1;
+}
+
+const struct outrec_ent *
+outslot_live_find(struct outslot *s, const char *path)
+{
+	pthread_mutex_lock(&s->live_mu);
+	if (!s->live_loaded && s->live)
+		outrec_load(s->live, &s->live_rec);
+	s->live_loaded = true;
+	pthread_mutex_unlock(&s->live_mu);
+	return outrec_find(&s->live_rec, path);
+}
+
+int
+outslot_prune(struct outslot *s, const struct outrec *next, struct buf *err)
+{
+	size_t root = strlen(s->standby), j = 0;
+
+	for (size_t i = 0; i < s->standby_rec.n; i++) {
+		const char *path = s->standby_rec.v[i].path;
+		char *file, *slash;
+		int c = 1;
+
+		while (j < next->n && (c = strcmp(next->v[j].path, path)) < 0)
+			j++;
+		if (j < next->n && c == 0)
+			continue;
+		file = xasprintf("%s/%s", s->standby, path);
+		if (unlink(file) == -1 && errno != ENOENT && errno != ENOTDIR) {
+			buf_setf(err, "cannot remove '%s': %s", file,
+			    strerror(errno));
+			free(file);
+			return -1;
+		}
+		while ((slash = strrchr(file, '/')) != NULL &&
+		    (size_t)(slash - file) > root) {
+			*slash = '\0';
+			if (rmdir(file) == -1)
+				break;
+		}
+		free(file);
+	}
+	return 0;
+}
+
+int
+outslot_switch(struct outslot *s, struct buf *err)
+{
+	char *tmp = xasprintf("%s.switch-%ld", s->link, (long)getpid());
+	char *parent = xstrdup(s->link), *slash;
+	int rc = -1;
+
+	unlink(tmp);
+	if (symlink(s->standby_name, tmp) == -1) {
+		buf_setf(err, "cannot create '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, s->link) == -1) {
+		if (errno != EISDIR && errno != ENOTEMPTY && errno != EEXIST) {
+			buf_setf(err, "cannot switch '%s' in: %s", s->link,
+			    strerror(errno));
+			unlink(tmp);
+			goto out;
+		}
+		/* OUT is a real folder (an older layout): swap, then drop it */
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, s->link,
+		    RENAME_EXCHANGE) == -1) {
+			buf_setf(err, "cannot switch '%s' in: %s", s->link,
+			    strerror(errno));
+			unlink(tmp);
+			goto out;
+		}
+		if (rm_rf(tmp, err) == -1)
+			goto out;
+	}
+	if ((slash = strrchr(parent, '/')) != NULL) {
+		slash[slash == parent ? 1 : 0] = '\0';
+		fsync_dir(parent);
+	} else
+		fsync_dir(".");
+	rc = 0;
+out:
+	free(tmp);
+	free(parent);
+	return rc;
+}
+
+void
+outslot_release(struct outslot *s)
+{
+	outrec_release(&s->live_rec);
+	outrec_release(&s->standby_rec);
+	if (s->lockfd != -1)
+		close(s->lockfd);
+	s->lockfd = -1;
+	free(s->link);
+	free(s->live);
+	free(s->standby);
+	free(s->standby_name);
+	s->link = s->live = s->standby = s->standby_name = NULL;
+	pthread_mutex_destroy(&s->live_mu);
+}

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * outdir.h: the build output folder as two slots behind one symlink.
+ *
+ * OUT (build.out, "public") is a symbolic link to one of two sibling
+ * folders, ".public.a" and ".public.b".  The one it names is live: every
+ * reader (deployer, history, dir targets) sees it, and a build never
+ * writes to it.  A build writes the other one, the standby, which holds
+ * the output of the build before the live one; the build brings it up to
+ * date and one rename(2) of a new symlink over OUT switches it in.
+ *
+ * Each slot records its files in SLOT/.kiln/outputs: path, SHA-256,
+ * size and (for page outputs) the incremental key.  The record is removed
+ * before the standby is touched and written after its last file, so a
+ * slot with a record is exactly what the record says; a slot without one
+ * (a build failed or crashed while writing it) is emptied and rebuilt.
+ * With both records a 1-page edit writes a handful of files: an output
+ * already in the standby is left alone, one unchanged since the live
+ * build is hard-linked from it, and only the rest is rendered.
+ *
+ * Files in a slot are never written in place: they may be hard links
+ * shared with the other slot or with .kiln/media, so a changed file is
+ * unlinked and created anew.
+ */
+#ifndef KILN_OUTDIR_H
+#define KILN_OUTDIR_H
+
+#include <pthread.h>
+#include <stdint.h>
+
+struct buf;
+
+#define OUTREC_PATH	".kiln/outputs"
+
+/* one output; the strings point into outrec.data or the caller's */
+struct outrec_ent {
+	const char *path;
+	const char *sha;
+	const char *key;	/* "" when the output has no key */
+	int64_t size;
+};
+
+/* a slot's record, sorted by path */
+struct outrec {
+	struct outrec_ent *v;
+	size_t n;
+	char *data;		/* the loaded file, holding the paths */
+};
+
+struct outslot {
+	char *link;		/* OUT itself */
+	char *live;		/* the folder OUT names, or NULL */
+	char *standby;		/* the folder this build writes */
+	char *standby_name;	/* its name beside OUT: ".public.b" */
+	struct outrec live_rec;		/* loaded when first needed */
+	bool live_loaded;
+	pthread_mutex_t live_mu;
+	struct outrec standby_rec;
+	int lockfd;		/* flock(2) held while the standby is written */
+};
+
+/*
+ * Prepare the standby slot of OUTDIR for writing.  FRESH empties it
+ * (full builds and external commands start from nothing); otherwise its
+ * record is loaded and removed.  0, or -1 with err.
+ */
+int outslot_open(struct outslot *s, const char *outdir, bool fresh,
+    struct buf *err);
+/*
+ * Remove the standby's files that are not in NEW (sorted by path), and
+ * folders left empty.
+ */
+int outslot_prune(struct outslot *s, const struct outrec *next,
+    struct buf *err);
+/* the live folder's record of PATH (thread-safe), or NULL */
+const struct outrec_ent *outslot_live_find(struct outslot *s,
+    const char *path);
+/* make the standby live: one rename of a new symlink over OUT */
+int outslot_switch(struct outslot *s, struct buf *err);
+void outslot_release(struct outslot *s);
+
+/* SLOT/.kiln/outputs: load (missing or malformed: empty, -1), save */
+int outrec_load(const char *slot, struct outrec *r);
+int outrec_save(const char *slot, const struct outrec *r, struct buf *err);
+const struct outrec_ent *outrec_find(const struct outrec *r, const char *path);
+void outrec_release(struct outrec *r);
+
+/*
+ * Create SLOT/PATH with DATA: unlink whatever is there, create it
+ * anew (O_EXCL) and make its folders when they are missing.
+ */
+int slot_write(const char *file, const void *data, size_t len,
+    struct buf *err);
+/* SLOT/PATH as a hard link to FROM (a copy across file systems) */
+int slot_link(const char *from, const char *file, struct buf *err);
+
+#endif
