@@ -585,6 +585,22 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 	return r;
 }
 
+/* the API: pages, builds and the build hook */
+static enum MHD_Result
+api(struct http *h, struct MHD_Connection *conn, const char *method,
+    const char *url, struct req *rq)
+{
+	if (!strncmp(url, "/api/v1/pages", 13) && (url[13] == '\0' ||
+	    url[13] == '/'))
+		return api_pages(h, conn, method, url + 13, rq);
+	if (!strncmp(url, "/api/v1/builds", 14) && (url[14] == '\0' ||
+	    url[14] == '/'))
+		return api_builds(h, conn, method, url + 14);
+	if (!strcmp(url, "/api/v1/hooks/build") && !strcmp(method, "POST"))
+		return hook_build(h, conn, rq);
+	return reply_error(conn, 404, "no such route", NULL);
+}
+
 static enum MHD_Result
 handler(void *cls, struct MHD_Connection *conn, const char *url,
     const char *method, const char *version, const char *upload,
@@ -615,16 +631,13 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 		    "ok"));
 	if (!strcmp(url, "/metrics"))
 		return metrics(h, conn);
-	if (!strncmp(url, "/api/v1/pages", 13) && (url[13] == '\0' ||
-	    url[13] == '/'))
-		return api_pages(h, conn, method, url + 13, rq);
-	if (!strncmp(url, "/api/v1/builds", 14) && (url[14] == '\0' ||
-	    url[14] == '/'))
-		return api_builds(h, conn, method, url + 14);
-	if (!strcmp(url, "/api/v1/hooks/build") && !strcmp(method, "POST"))
-		return hook_build(h, conn, rq);
-	if (!strncmp(url, "/api/", 5))
-		return reply_error(conn, 404, "no such route", NULL);
+	if (!strncmp(url, "/api/", 5)) {
+		enum MHD_Result r = api(h, conn, method, url, rq);
+		/* a write may have requested a build: start it now */
+		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
+			queue_wake();
+		return r;
+	}
 	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
 		return reply_error(conn, 405, "method not allowed", NULL);
 	return static_file(h, conn, url);

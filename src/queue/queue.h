@@ -23,9 +23,16 @@ struct store;
  */
 int worker_run_once(const struct conf *c, struct store *st,
     const char *worker, int64_t *build_id, bool *ok, struct buf *err);
-/* run builds until *stop is set; polls every 200 ms when idle */
+/*
+ * Run builds until *stop is set.  Idle, it polls the store every 200 ms
+ * (requests from other processes and hosts) and wakes at once on
+ * queue_wake() (requests made in this process: the HTTP API, the
+ * scheduler).
+ */
 void worker_loop(const struct conf *c, const char *worker,
     volatile sig_atomic_t *stop);
+/* a build may have been requested: wake this process's idle workers */
+void queue_wake(void);
 /*
  * Roll the site back to the tree of build ID from history: export, deploy
  * through the normal deploy, recorded as a build with reason "rollback".

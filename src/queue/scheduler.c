@@ -15,6 +15,7 @@
 #include "history/history.h"
 #include "notify/notify.h"
 #include "store/store_queue.h"
+#include "queue/queue.h"
 #include "queue/scheduler.h"
 #include "store/store.h"
 
@@ -148,6 +149,7 @@ scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop)
 		collection_change(st, now);
 		cron_task(c, st, "republish", c->schedule.republish,
 		    &c->schedule.republish_cron, now);
+		queue_wake();	/* cheap; an idle worker only re-polls */
 		cron_task(c, st, "gc", c->schedule.gc, &c->schedule.gc_cron,
 		    now);
 		cron_task(c, st, "stuck_check", c->schedule.stuck_check,

@@ -242,7 +242,8 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	memset(&dopt, 0, sizeof(dopt));
 	buf_reset(&log);
 	dopt.log = &log;
-	outdir = conf_path(c, c->build.out);
+	/* the folder this build wrote, even if build.out moves on */
+	outdir = xstrdup(rr.dir);
 	if (c->ntargets && deploy_run(c, st, NULL, outdir, &dopt, &dr,
 	    &e) == -1) {
 		if (log.len)
@@ -310,6 +311,36 @@ out:
 	return 0;
 }
 
+static pthread_mutex_t wake_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t wake_cv = PTHREAD_COND_INITIALIZER;
+static uint64_t wake_gen;	/* bumped by every queue_wake() */
+
+void
+queue_wake(void)
+{
+	pthread_mutex_lock(&wake_mu);
+	wake_gen++;
+	pthread_cond_broadcast(&wake_cv);
+	pthread_mutex_unlock(&wake_mu);
+}
+
+/* sleep up to MS, or until queue_wake() after generation SEEN */
+static void
+nap(uint64_t seen, int ms)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += (long)ms * 1000000L;
+	ts.tv_sec += ts.tv_nsec / 1000000000L;
+	ts.tv_nsec %= 1000000000L;
+	pthread_mutex_lock(&wake_mu);
+	while (wake_gen == seen &&
+	    pthread_cond_timedwait(&wake_cv, &wake_mu, &ts) == 0)
+		;
+	pthread_mutex_unlock(&wake_mu);
+}
+
 void
 worker_loop(const struct conf *c, const char *worker,
     volatile sig_atomic_t *stop)
@@ -324,12 +355,16 @@ worker_loop(const struct conf *c, const char *worker,
 	}
 	while (!*stop) {
 		int64_t id = 0;
+		uint64_t seen;
 		bool ok;
+		pthread_mutex_lock(&wake_mu);
+		seen = wake_gen;
+		pthread_mutex_unlock(&wake_mu);
 		buf_reset(&err);
 		if (worker_run_once(c, st, worker, &id, &ok, &err) == -1)
 			log_warnx("worker: %s", err.buf);
 		if (!id)
-			usleep(200000);
+			nap(seen, 200);
 	}
 	store_close(st);
 	buf_release(&err);
