@@ -418,3 +418,21 @@ TEST(store, state_roundtrip)
 	buf_release(&err);
 	buf_release(&v);
 }
+
+TEST(store, edits_of_a_missing_page_fail_cleanly)
+{
+	struct store *st = open_store();
+	struct page_fields f = { 0 };
+	struct page_info p;
+	struct buf err = BUF_INIT;
+
+	f.title = "New title";
+	CHECK_INT_EQ(store_page_edit(st, "no/such-page", &f, "test", &err),
+	    -1);
+	CHECK(strstr(err.buf, "no page at 'no/such-page'") != NULL);
+	CHECK_INT_EQ(store_page_get(st, "no/such-page", &p, &err), 1);
+	CHECK(p.path == NULL);
+	page_info_release(&p);
+	store_close(st);
+	buf_release(&err);
+}

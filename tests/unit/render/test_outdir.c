@@ -1,0 +1,231 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_outdir.c: the two output slots behind build.out: the record's
+ * format, the switch (also from an older real folder), pruning, and that
+ * a file is never changed through a hard link.
+ */
+#include "test.h"
+
+#include <limits.h>
+#include <sys/stat.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "render/outdir.h"
+
+#define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+
+static void
+put(const char *file, const char *text)
+{
+	struct buf err = BUF_INIT;
+
+	if (slot_write(file, text, strlen(text), &err) != 0)
+		test_fail(__FILE__, __LINE__, "write %s: %s", file, err.buf);
+	buf_release(&err);
+}
+
+static char *
+slurp(const char *file)
+{
+	static char s[256];
+	struct buf b = BUF_INIT, err = BUF_INIT;
+
+	s[0] = '\0';
+	if (file_read(file, &b, 1 << 20, &err) == 0)
+		strlcpy(s, b.buf, sizeof(s));
+	buf_release(&b);
+	buf_release(&err);
+	return s;
+}
+
+static const char *
+link_of(const char *path)
+{
+	static char s[PATH_MAX];
+	ssize_t n = readlink(path, s, sizeof(s) - 1);
+
+	s[n < 0 ? 0 : n] = '\0';
+	return s;
+}
+
+/* one build into OUT: FILES are "path=text", sorted by path */
+static void
+build(const char *out, const char *const *files, size_t n)
+{
+	struct outslot s;
+	struct outrec rec;
+	struct outrec_ent *v = calloc(n + 1, sizeof(*v));
+	struct buf err = BUF_INIT;
+	char paths[8][64], texts[8][64];
+
+	CHECK(n <= 8);
+	CHECK_INT_EQ(outslot_open(&s, out, false, &err), 0);
+	for (size_t i = 0; i < n; i++) {
+		const char *eq = strchr(files[i], '=');
+		char file[PATH_MAX];
+		snprintf(paths[i], sizeof(paths[i]), "%.*s",
+		    (int)(eq - files[i]), files[i]);
+		strlcpy(texts[i], eq + 1, sizeof(texts[i]));
+		snprintf(file, sizeof(file), "%s/%s", s.standby, paths[i]);
+		put(file, texts[i]);
+		v[i].path = paths[i];
+		v[i].sha = SHA_A;
+		v[i].key = "";
+		v[i].size = (int64_t)strlen(texts[i]);
+	}
+	rec.v = v;
+	rec.n = n;
+	rec.data = NULL;
+	CHECK_INT_EQ(outslot_prune(&s, &rec, &err), 0);
+	CHECK_INT_EQ(outrec_save(s.standby, &rec, &err), 0);
+	CHECK_INT_EQ(outslot_switch(&s, &err), 0);
+	outslot_release(&s);
+	free(v);
+	buf_release(&err);
+}
+
+TEST(outdir, record_round_trip)
+{
+	struct outrec_ent v[2] = {
+		{ "a/index.html", SHA_A, SHA_B, 12 },
+		{ "css/site 1.css", SHA_B, "", 3 },
+	};
+	struct outrec r = { v, 2, NULL }, back;
+	const struct outrec_ent *e;
+	struct buf err = BUF_INIT;
+
+	CHECK_INT_EQ(mkdir("slot", 0755), 0);
+	CHECK_INT_EQ(outrec_save("slot", &r, &err), 0);
+	CHECK_INT_EQ(outrec_load("slot", &back), 0);
+	CHECK_INT_EQ(back.n, 2);
+	CHECK((e = outrec_find(&back, "css/site 1.css")) != NULL);
+	CHECK_STR_EQ(e->sha, SHA_B);
+	CHECK_STR_EQ(e->key, "");
+	CHECK_INT_EQ(e->size, 3);
+	CHECK((e = outrec_find(&back, "a/index.html")) != NULL);
+	CHECK_STR_EQ(e->key, SHA_B);
+	CHECK(outrec_find(&back, "b/index.html") == NULL);
+	outrec_release(&back);
+	buf_release(&err);
+}
+
+TEST(outdir, malformed_record_is_no_record)
+{
+	static const char *const bad[] = {
+		"kiln-outputs 1\n" SHA_A " 3 - b\n" SHA_A " 3 - a\n",	/* order */
+		"kiln-outputs 1\n" SHA_A " 3 - a\n" SHA_A " 3 - a\n",	/* dup */
+		"kiln-outputs 1\n" SHA_A " x - a\n",			/* size */
+		"kiln-outputs 1\nabc 3 - a\n",				/* sha */
+		"kiln-outputs 1\n" SHA_A " 3 - a",			/* cut */
+		"kiln-outputs 2\n",					/* version */
+	};
+	struct outrec r;
+
+	CHECK_INT_EQ(mkdir("slot", 0755), 0);
+	for (size_t i = 0; i < NELEM(bad); i++) {
+		put("slot/.kiln/outputs", bad[i]);
+		CHECK_INT_EQ(outrec_load("slot", &r), -1);
+		CHECK_INT_EQ(r.n, 0);
+	}
+}
+
+TEST(outdir, builds_alternate_slots_behind_one_symlink)
+{
+	static const char *const one[] = { "a/index.html=a1", "index.html=one" };
+	static const char *const two[] = { "index.html=two" };
+	struct outslot s;
+	struct buf err = BUF_INIT;
+
+	build("public", one, 2);
+	CHECK_STR_EQ(link_of("public"), ".public.a");
+	CHECK_STR_EQ(slurp("public/a/index.html"), "a1");
+	build("public", two, 1);
+	CHECK_STR_EQ(link_of("public"), ".public.b");
+	CHECK_STR_EQ(slurp("public/index.html"), "two");
+	CHECK(!file_exists("public/a/index.html"));
+	/* the third build reuses slot a: its record says what it holds */
+	CHECK_INT_EQ(outslot_open(&s, "public", false, &err), 0);
+	CHECK_STR_EQ(s.standby, ".public.a");
+	CHECK_INT_EQ(s.standby_rec.n, 2);
+	CHECK(outslot_live_find(&s, "index.html") != NULL);
+	CHECK(outslot_live_find(&s, "a/index.html") == NULL);
+	/* the record is gone while the slot is being written */
+	CHECK(!file_exists(".public.a/.kiln/outputs"));
+	outslot_release(&s);
+	/* a slot without a record is emptied */
+	CHECK_INT_EQ(outslot_open(&s, "public", false, &err), 0);
+	CHECK_INT_EQ(s.standby_rec.n, 0);
+	CHECK(!file_exists(".public.a/a/index.html"));
+	CHECK_STR_EQ(slurp("public/index.html"), "two");
+	outslot_release(&s);
+	buf_release(&err);
+}
+
+TEST(outdir, fresh_empties_the_standby)
+{
+	static const char *const one[] = { "x/index.html=x" };
+	static const char *const two[] = { "index.html=two" };
+	struct outslot s;
+	struct buf err = BUF_INIT;
+
+	build("out", one, 1);
+	build("out", two, 1);
+	CHECK_INT_EQ(outslot_open(&s, "out", true, &err), 0);
+	CHECK_INT_EQ(s.standby_rec.n, 0);
+	CHECK(!dir_exists(".out.a/x"));
+	outslot_release(&s);
+	buf_release(&err);
+}
+
+TEST(outdir, prune_removes_files_and_empty_folders)
+{
+	static const char *const one[] = { "a/b/index.html=1",
+	    "a/index.html=2", "c/index.html=3" };
+	static const char *const two[] = { "a/index.html=2" };
+
+	build("public", one, 3);
+	build("public", two, 1);
+	build("public", two, 1);	/* slot a again: pruned from 3 to 1 */
+	CHECK_STR_EQ(link_of("public"), ".public.a");
+	CHECK(file_exists("public/a/index.html"));
+	CHECK(!dir_exists("public/a/b"));
+	CHECK(!dir_exists("public/c"));
+}
+
+TEST(outdir, switch_replaces_an_older_real_folder)
+{
+	static const char *const one[] = { "index.html=new" };
+
+	put("public/index.html", "old");
+	put("public/stale.html", "old");
+	build("public", one, 1);
+	CHECK_STR_EQ(link_of("public"), ".public.a");
+	CHECK_STR_EQ(slurp("public/index.html"), "new");
+	CHECK(!file_exists("public/stale.html"));
+}
+
+TEST(outdir, writes_never_go_through_a_hard_link)
+{
+	struct buf err = BUF_INIT;
+
+	put("live.html", "live");
+	CHECK_INT_EQ(slot_link("live.html", "slot/x/index.html", &err), 0);
+	CHECK_STR_EQ(slurp("slot/x/index.html"), "live");
+	put("slot/x/index.html", "changed");
+	CHECK_STR_EQ(slurp("live.html"), "live");
+	CHECK_STR_EQ(slurp("slot/x/index.html"), "changed");
+	buf_release(&err);
+}
+
+TEST(outdir, a_file_where_a_folder_must_be_is_replaced)
+{
+	put("slot/a", "a file");
+	put("slot/a/index.html", "page");
+	CHECK_STR_EQ(slurp("slot/a/index.html"), "page");
+	/* and a folder where a file must be */
+	put("slot/b/index.html", "page");
+	put("slot/b", "now a file");
+	CHECK_STR_EQ(slurp("slot/b"), "now a file");
+}
