@@ -126,6 +126,12 @@ assert_eq "$(code "${auth[@]}" -X POST -d '{"path":"../x","title":"x"}' "$API/ap
 assert_eq "$(code "${auth[@]}" -X POST -d 'not json' "$API/api/v1/pages")" 400 "bad JSON"
 assert_eq "$(code "$API/api/v1/nope")" 404 "unknown route"
 assert_eq "$(code "$API/api/v1/pages/news/none")" 404 "unknown page"
+# writes to a page that does not exist (these once freed garbage)
+assert_eq "$(code "${auth[@]}" -X PUT -d '{"title":"x"}' "$API/api/v1/pages/news/none")" 404 "edit of an unknown page"
+assert_eq "$(jq -r .error "$T/body")" "no page at 'news/none'" "its error"
+assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/pages/news/none/publish")" 404 "publish of an unknown page"
+assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/pages/news/none/unpublish")" 404 "unpublish of an unknown page"
+assert_eq "$(code "${auth[@]}" -X DELETE "$API/api/v1/pages/news/none")" 404 "delete of an unknown page"
 head -c 17000000 /dev/zero | tr '\0' a > "$T/big"
 assert_eq "$(code "${auth[@]}" -X POST --data-binary @"$T/big" "$API/api/v1/pages")" 413 "oversized body"
 assert_eq "$(code "$API/healthz")" 200 "still healthy"
