@@ -92,9 +92,15 @@ cmp_entry(const void *a, const void *b)
 int
 manifest_sort(struct manifest *m, struct buf *err)
 {
-	if (m->nfiles)
+	size_t i;
+
+	/* writers usually add in order: sort only when needed */
+	for (i = 1; i < m->nfiles; i++)
+		if (strcmp(m->files[i - 1].path, m->files[i].path) > 0)
+			break;
+	if (i < m->nfiles)
 		qsort(m->files, m->nfiles, sizeof(m->files[0]), cmp_entry);
-	for (size_t i = 1; i < m->nfiles; i++)
+	for (i = 1; i < m->nfiles; i++)
 		if (strcmp(m->files[i - 1].path, m->files[i].path) == 0) {
 			buf_setf(err, "manifest: duplicate path '%s'",
 			    m->files[i].path);

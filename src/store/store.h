@@ -25,6 +25,8 @@
 #ifndef KILN_STORE_H
 #define KILN_STORE_H
 
+#include <pthread.h>
+
 #include <jansson.h>
 
 struct buf;
@@ -200,15 +202,18 @@ int store_audit(struct store *st, const char *actor, const char *action,
 
 struct snap_page {
 	int64_t id;
-	char *path, *parent_path, *section, *slug, *template;
+	char *path, *section, *slug, *template;
 	int weight;
 	int64_t revision;
-	char *title, *body, *summary;
+	char *title, *summary;
+	char *body;			/* NULL until snapshot_body() when the
+					   page has a summary */
 	int64_t date;			/* 0 = none */
-	json_t *tags;			/* array */
-	json_t *extra;			/* object: front matter extras */
-	char *tags_json;		/* both as stored: cheap to hash */
+	char *tags_json;		/* as stored: cheap to hash */
 	char *extra_json;
+	json_t *tags;			/* array: snapshot_tags() */
+	json_t *extra;			/* object, front matter extras:
+					   snapshot_extra() */
 	int64_t first_published_at, last_published_at;
 	int64_t expire_at;		/* 0 = none */
 };
@@ -219,14 +224,27 @@ struct snapshot {
 	size_t npages;
 	struct media_info *media;
 	size_t nmedia;
+	struct store *st;		/* its read transaction, open until
+					   snapshot_release */
+	pthread_mutex_t mu;		/* serialises snapshot_body */
 };
 
 /*
  * One consistent read of everything a build needs: the change sequence
- * and every live page with its live revision, and all media.
+ * and every live page with its live revision, and all media.  The read
+ * transaction stays open until snapshot_release(), so that bodies read
+ * later (snapshot_body) come from the same state; ST must not be used
+ * for anything else until then.  Bodies of pages with a summary are left
+ * out: a build that reuses most pages never needs them.
  */
 int store_snapshot(struct store *st, const char *media_dir,
     struct snapshot *snap, struct buf *err);
+/* page I's tags and extras, parsed when first asked for (thread-safe) */
+json_t *snapshot_tags(struct snapshot *snap, size_t i);
+json_t *snapshot_extra(struct snapshot *snap, size_t i);
+/* the body of page I (thread-safe); NULL with err if it cannot be read */
+const char *snapshot_body(struct snapshot *snap, size_t i, struct buf *err);
+/* ends the read transaction and frees everything */
 void snapshot_release(struct snapshot *snap);
 
 /* ---- state for other subsystems ---- */

@@ -1532,17 +1532,21 @@ store_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
 	int r, rc = -1;
 
 	memset(snap, 0, sizeof(*snap));
+	pthread_mutex_init(&snap->mu, NULL);
 	/* one read transaction: WAL gives every read the same state */
-	if (store_exec(st, "BEGIN", err) == -1)
+	if (store_exec(st, "BEGIN", err) == -1) {
+		pthread_mutex_destroy(&snap->mu);
 		return -1;
+	}
+	snap->st = st;
 	if (store_change_seq(st, &snap->seq, err) == -1)
 		goto out;
-	if (store_prepare(st, "SELECT p.id, p.path, pp.path, p.section, "
-	    "p.slug, p.template, p.weight, r.id, r.title, r.body, r.summary, "
+	if (store_prepare(st, "SELECT p.id, p.path, p.section, "
+	    "p.slug, p.template, p.weight, r.id, r.title, "
+	    "CASE WHEN r.summary = '' THEN r.body END, r.summary, "
 	    "r.date, r.tags, r.extra, p.first_published_at, "
 	    "p.last_published_at, p.expire_at FROM pages p "
 	    "JOIN revisions r ON r.id = p.live_revision_id "
-	    "LEFT JOIN pages pp ON pp.id = p.parent_id "
 	    "WHERE p.live = 1 ORDER BY p.path", &s, err) == -1)
 		goto out;
 	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
@@ -1556,23 +1560,20 @@ store_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
 		memset(p, 0, sizeof(*p));
 		p->id = sqlite3_column_int64(s, 0);
 		p->path = col_str0(s, 1);
-		p->parent_path = col_str(s, 2);
-		p->section = col_str0(s, 3);
-		p->slug = col_str0(s, 4);
-		p->template = col_str0(s, 5);
-		p->weight = sqlite3_column_int(s, 6);
-		p->revision = sqlite3_column_int64(s, 7);
-		p->title = col_str0(s, 8);
-		p->body = col_str0(s, 9);
-		p->summary = col_str0(s, 10);
-		p->date = sqlite3_column_int64(s, 11);
-		p->tags = col_json(s, 12, true);
-		p->extra = col_json(s, 13, false);
-		p->tags_json = col_str0(s, 12);
-		p->extra_json = col_str0(s, 13);
-		p->first_published_at = sqlite3_column_int64(s, 14);
-		p->last_published_at = sqlite3_column_int64(s, 15);
-		p->expire_at = sqlite3_column_int64(s, 16);
+		p->section = col_str0(s, 2);
+		p->slug = col_str0(s, 3);
+		p->template = col_str0(s, 4);
+		p->weight = sqlite3_column_int(s, 5);
+		p->revision = sqlite3_column_int64(s, 6);
+		p->title = col_str0(s, 7);
+		p->body = col_str(s, 8);
+		p->summary = col_str0(s, 9);
+		p->date = sqlite3_column_int64(s, 10);
+		p->tags_json = col_str0(s, 11);
+		p->extra_json = col_str0(s, 12);
+		p->first_published_at = sqlite3_column_int64(s, 13);
+		p->last_published_at = sqlite3_column_int64(s, 14);
+		p->expire_at = sqlite3_column_int64(s, 15);
 	}
 	sqlite3_finalize(s);
 	if (r != SQLITE_DONE) {
@@ -1584,14 +1585,67 @@ store_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
 		goto out;
 	rc = 0;
 out:
-	{
-		struct buf ignored = BUF_INIT;
-		store_exec(st, "COMMIT", &ignored);
-		buf_release(&ignored);
-	}
 	if (rc == -1)
 		snapshot_release(snap);
 	return rc;
+}
+
+/* JSON text S as an array or object; an empty one if it is not */
+static json_t *
+json_of(const char *s, bool array)
+{
+	json_t *j = json_loads(s, 0, NULL);
+
+	if (!j || (array ? !json_is_array(j) : !json_is_object(j))) {
+		json_decref(j);
+		j = array ? json_array() : json_object();
+	}
+	return j;
+}
+
+json_t *
+snapshot_tags(struct snapshot *snap, size_t i)
+{
+	struct snap_page *p = &snap->pages[i];
+
+	pthread_mutex_lock(&snap->mu);
+	if (!p->tags)
+		p->tags = json_of(p->tags_json, true);
+	pthread_mutex_unlock(&snap->mu);
+	return p->tags;
+}
+
+json_t *
+snapshot_extra(struct snapshot *snap, size_t i)
+{
+	struct snap_page *p = &snap->pages[i];
+
+	pthread_mutex_lock(&snap->mu);
+	if (!p->extra)
+		p->extra = json_of(p->extra_json, false);
+	pthread_mutex_unlock(&snap->mu);
+	return p->extra;
+}
+
+const char *
+snapshot_body(struct snapshot *snap, size_t i, struct buf *err)
+{
+	struct snap_page *p = &snap->pages[i];
+	sqlite3_stmt *s = NULL;
+
+	pthread_mutex_lock(&snap->mu);
+	if (!p->body && snap->st && store_prepare(snap->st,
+	    "SELECT body FROM revisions WHERE id = ?", &s, err) == 0) {
+		sqlite3_bind_int64(s, 1, p->revision);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			p->body = col_str0(s, 0);
+		else
+			buf_setf(err, "page '/%s': revision %lld cannot be "
+			    "read", p->path, (long long)p->revision);
+		sqlite3_finalize(s);
+	}
+	pthread_mutex_unlock(&snap->mu);
+	return p->body;
 }
 
 void
@@ -1599,10 +1653,16 @@ snapshot_release(struct snapshot *snap)
 {
 	if (!snap)
 		return;
+	if (snap->st) {
+		struct buf ignored = BUF_INIT;
+		store_exec(snap->st, "COMMIT", &ignored);
+		buf_release(&ignored);
+		snap->st = NULL;
+		pthread_mutex_destroy(&snap->mu);
+	}
 	for (size_t i = 0; i < snap->npages; i++) {
 		struct snap_page *p = &snap->pages[i];
 		free(p->path);
-		free(p->parent_path);
 		free(p->section);
 		free(p->slug);
 		free(p->template);
