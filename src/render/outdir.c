@@ -457,6 +457,8 @@ out:
 void
 outslot_release(struct outslot *s)
 {
+	if (!s->link)
+		return;		/* never opened, or released already */
 	outrec_release(&s->live_rec);
 	outrec_release(&s->standby_rec);
 	if (s->lockfd != -1)

@@ -82,6 +82,12 @@ struct outfile {
 	char key[65];		/* page outputs: incremental key, else "" */
 };
 
+/* outputs recorded by one thread: the main one, or a page worker */
+struct filelist {
+	struct outfile *v;
+	size_t n, alloc;
+};
+
 struct loader {
 	const char *dir;
 };
@@ -105,8 +111,8 @@ struct build {
 	json_t *site;		/* the site object of every context */
 	json_t *collections;	/* NAME -> [summaries] */
 	char globhash[65];	/* templates, site, collections, assets */
-	struct outfile *files;
-	size_t nfiles, afiles;
+	const char *kind_template[3];	/* by enum pkind: home, section, page */
+	struct filelist files;	/* every output; workers merge theirs */
 	pthread_mutex_t mu;
 	pthread_mutex_t summary_mu;	/* guards rpage.summary */
 	/* page workers */
@@ -119,19 +125,18 @@ struct build {
 
 /* ---- small helpers ---- */
 
-/* record output PATH (KEY: its incremental key, or NULL); thread-safe */
+/* record output PATH in L (KEY: its incremental key, or NULL) */
 static void
-add_file(struct build *b, const char *path, const char *sha, int64_t size,
+add_file(struct filelist *l, const char *path, const char *sha, int64_t size,
     enum manifest_kind kind, bool immutable, const char *key)
 {
 	struct outfile *f;
 
-	pthread_mutex_lock(&b->mu);
-	if (b->nfiles == b->afiles) {
-		b->afiles = b->afiles ? b->afiles * 2 : 256;
-		b->files = xreallocarray(b->files, b->afiles, sizeof(*f));
+	if (l->n == l->alloc) {
+		l->alloc = l->alloc ? l->alloc * 2 : 256;
+		l->v = xreallocarray(l->v, l->alloc, sizeof(*f));
 	}
-	f = &b->files[b->nfiles++];
+	f = &l->v[l->n++];
 	memset(f, 0, sizeof(*f));
 	f->path = xstrdup(path);
 	strlcpy(f->sha, sha, sizeof(f->sha));
@@ -140,7 +145,25 @@ add_file(struct build *b, const char *path, const char *sha, int64_t size,
 	f->immutable = immutable;
 	if (key)
 		strlcpy(f->key, key, sizeof(f->key));
+}
+
+/* move the outputs of FROM (a worker's) to the build's list */
+static void
+merge_files(struct build *b, struct filelist *from)
+{
+	pthread_mutex_lock(&b->mu);
+	if (b->files.n + from->n > b->files.alloc) {
+		b->files.alloc = b->files.n + from->n;
+		b->files.v = xreallocarray(b->files.v, b->files.alloc,
+		    sizeof(*b->files.v));
+	}
+	if (from->n)
+		memcpy(b->files.v + b->files.n, from->v, from->n *
+		    sizeof(*from->v));
+	b->files.n += from->n;
 	pthread_mutex_unlock(&b->mu);
+	free(from->v);
+	memset(from, 0, sizeof(*from));
 }
 
 /*
@@ -173,7 +196,7 @@ emit(struct build *b, const char *path, const char *data, size_t len,
 	sha256_hex(data, len, sha);
 	if (put_output(b, path, data, len, sha, err) == -1)
 		return -1;
-	add_file(b, path, sha, (int64_t)len, kind, immutable, NULL);
+	add_file(&b->files, path, sha, (int64_t)len, kind, immutable, NULL);
 	return 0;
 }
 
@@ -391,7 +414,8 @@ do_assets(struct build *b, struct buf *err)
 			free(dst);
 			goto out;
 		}
-		add_file(b, to, m->sha256, m->size, MK_MEDIA, true, NULL);
+		add_file(&b->files, to, m->sha256, m->size, MK_MEDIA, true,
+		    NULL);
 		add_asset(b, rel, to);
 		free(rel);
 		free(to);
@@ -588,8 +612,9 @@ date_json(int64_t t)
  * for the pages a build needs (summary_of).
  */
 static void
-make_summary(struct rpage *p, struct buf *g)
+make_summary(struct build *b, size_t i, struct buf *g)
 {
+	struct rpage *p = &b->pages[i];
 	const struct snap_page *sp = p->sp;
 	const char *text[] = { sp->title, p->url, sp->path, sp->section,
 	    sp->tags_json, sp->extra_json };
@@ -597,8 +622,14 @@ make_summary(struct rpage *p, struct buf *g)
 
 	if (sp->summary[0])
 		buf_adds(&ex, sp->summary);
-	else
-		mdr_excerpt(sp->body, strlen(sp->body), SUMMARY_MAX, &ex);
+	else {
+		/* the snapshot has the bodies of pages without a summary */
+		struct buf err = BUF_INIT;
+		const char *body = snapshot_body(&b->snap, i, &err);
+		if (body)
+			mdr_excerpt(body, strlen(body), SUMMARY_MAX, &ex);
+		buf_release(&err);
+	}
 	buf_reset(g);
 	for (size_t k = 0; k < NELEM(text); k++)
 		buf_add(g, text[k], strlen(text[k]) + 1);
@@ -623,7 +654,8 @@ summary_of(struct build *b, size_t i)
 		    "s:O, s:O, s:i}", "title", sp->title, "url", p->url,
 		    "path", sp->path, "section", sp->section, "date",
 		    date_json(sp->date), "summary", p->excerpt, "tags",
-		    sp->tags, "params", sp->extra, "weight", sp->weight);
+		    snapshot_tags(&b->snap, i), "params",
+		    snapshot_extra(&b->snap, i), "weight", sp->weight);
 	pthread_mutex_unlock(&b->summary_mu);
 	return s;
 }
@@ -637,7 +669,7 @@ summary_worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&b->next, 1)) < b->npages)
-		make_summary(&b->pages[i], &g);
+		make_summary(b, i, &g);
 	buf_release(&g);
 	return NULL;
 }
@@ -744,19 +776,19 @@ static json_t *
 field_of(struct build *b, size_t i, const char *field)
 {
 	if (!strncmp(field, "params.", 7))
-		return json_object_get(b->pages[i].sp->extra, field + 7);
+		return json_object_get(snapshot_extra(&b->snap, i), field + 7);
 	return json_object_get(summary_of(b, i), field);
 }
 
 static int64_t
-field_time(const struct rpage *p, const struct conf_collection *cc)
+field_time(struct build *b, size_t i, const struct conf_collection *cc)
 {
 	json_t *v;
 	int64_t t;
 
 	if (!cc->date_param)
-		return p->sp->date;
-	v = json_object_get(p->sp->extra, cc->date_param);
+		return b->pages[i].sp->date;
+	v = json_object_get(snapshot_extra(&b->snap, i), cc->date_param);
 	if (json_is_string(v) && time_parse_iso8601(json_string_value(v),
 	    &t) == 0)
 		return t;
@@ -824,7 +856,7 @@ build_collections(struct build *b)
 			if (strncmp(p->sp->path, cc->section, plen) != 0 ||
 			    p->sp->path[plen] != '/' || p->kind != PK_PAGE)
 				continue;
-			t = field_time(p, cc);
+			t = field_time(b, i, cc);
 			if (cc->filter != CONF_FILTER_ALL) {
 				bool upcoming = t && t >= b->now;
 				/* the next moment this collection changes */
@@ -904,8 +936,9 @@ page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
 	    "s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
 	    "title", sp->title, "url", p->url, "path", sp->path, "section",
 	    sp->section, "slug", sp->slug, "date", date_json(sp->date),
-	    "summary", p->excerpt, "content", content, "tags", sp->tags, "params",
-	    sp->extra, "parent", p->parent == SIZE_MAX ? json_null() :
+	    "summary", p->excerpt, "content", content, "tags",
+	    snapshot_tags(&b->snap, i), "params", snapshot_extra(&b->snap, i),
+	    "parent", p->parent == SIZE_MAX ? json_null() :
 	    link_json(&b->pages[p->parent]), "children", kids,
 	    "breadcrumbs", crumbs, "is_home", p->kind == PK_HOME,
 	    "is_section", p->kind == PK_SECTION, "has_children",
@@ -947,18 +980,29 @@ page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
 static const char *
 template_for(struct build *b, const struct rpage *p, struct buf *err)
 {
-	const char *name = p->sp->template[0] ? p->sp->template :
-	    p->kind == PK_HOME ? "home" : p->kind == PK_SECTION ? "section" :
-	    "page";
+	const char *name = p->sp->template;
 
+	if (!name[0])
+		return b->kind_template[p->kind];
 	if (tmpl_set_get(b->set, name, err))
 		return name;
-	if (p->sp->template[0]) {
-		buf_setf(err, "page '/%s': template '%s' does not exist",
-		    p->sp->path, name);
-		return NULL;
-	}
-	return "page";
+	buf_setf(err, "page '/%s': template '%s' does not exist", p->sp->path,
+	    name);
+	return NULL;
+}
+
+/* the template of each kind of page without one of its own */
+static void
+default_templates(struct build *b)
+{
+	static const char *const names[] = { [PK_HOME] = "home",
+	    [PK_SECTION] = "section", [PK_PAGE] = "page" };
+	struct buf ignored = BUF_INIT;
+
+	for (size_t k = 0; k < NELEM(names); k++)
+		b->kind_template[k] = tmpl_set_get(b->set, names[k],
+		    &ignored) ? names[k] : "page";
+	buf_release(&ignored);
 }
 
 /* ---- rendering pages ---- */
@@ -1021,8 +1065,8 @@ page_key(struct build *b, size_t i, const char *tname, struct buf *tmp)
  * 1 when reused, 0 when it must be rendered, -1 on error.
  */
 static int
-reuse_output(struct build *b, const char *path, const char *key,
-    enum manifest_kind kind, struct buf *err)
+reuse_output(struct build *b, struct filelist *l, const char *path,
+    const char *key, enum manifest_kind kind, struct buf *err)
 {
 	const struct outrec_ent *e;
 	char *from, *to;
@@ -1043,22 +1087,30 @@ reuse_output(struct build *b, const char *path, const char *key,
 		if (rc == -1)
 			return -1;
 	}
-	add_file(b, path, e->sha, e->size, kind, false, key);
-	pthread_mutex_lock(&b->mu);
-	b->res->reused++;
-	pthread_mutex_unlock(&b->mu);
+	add_file(l, path, e->sha, e->size, kind, false, key);
 	return 1;
 }
 
-/* render (or reuse) one output of page I */
+/* what one page worker thread owns */
+struct worker {
+	struct build *b;
+	json_t *site, *colls;	/* its own copies of the shared context */
+	struct buf out, tmp, err;
+	struct filelist files;	/* merged into the build's at the end */
+	size_t rendered, reused;
+};
+
+/* render (or reuse) output PATH of page I, pagination page PG of NPG */
 static int
-render_output(struct build *b, json_t *site, json_t *colls, size_t i,
-    const char *tname, int pg, int npg, const char *path, struct buf *out,
-    struct buf *tmp, struct buf *err)
+render_output(struct worker *w, size_t i, const char *tname, int pg,
+    int npg, const char *path)
 {
+	struct build *b = w->b;
 	const struct rpage *p = &b->pages[i];
+	struct buf *tmp = &w->tmp, *out = &w->out, *err = &w->err;
 	json_t *ctx;
 	char key[65], placeholder[64], sha[65];
+	const char *body;
 	int rc;
 
 	buf_reset(tmp);
@@ -1068,16 +1120,20 @@ render_output(struct build *b, json_t *site, json_t *colls, size_t i,
 	buf_add_i64(tmp, npg);
 	buf_add_i64(tmp, b->c->build.page_size);
 	sha256_hex(tmp->buf, tmp->len, key);
-	if ((rc = reuse_output(b, path, key, MK_HTML, err)) != 0)
+	if ((rc = reuse_output(b, &w->files, path, key, MK_HTML, err)) != 0) {
+		w->reused += rc == 1;
 		return rc == 1 ? 0 : -1;
+	}
 
 	/* render for real: the Markdown, then the template */
 	snprintf(placeholder, sizeof(placeholder), "rev:%lld:%d",
 	    (long long)p->sp->revision, b->c->build.unsafe_html);
-	ctx = page_context(b, site, colls, i, pg, npg, placeholder);
+	if (!(body = snapshot_body(&b->snap, i, err)))
+		return -1;
+	ctx = page_context(b, w->site, w->colls, i, pg, npg, placeholder);
 	buf_reset(tmp);
-	if (mdr_render(p->sp->body, strlen(p->sp->body),
-	    b->c->build.unsafe_html ? 0 : MDR_NO_HTML, tmp, err) == -1) {
+	if (mdr_render(body, strlen(body), b->c->build.unsafe_html ? 0 :
+	    MDR_NO_HTML, tmp, err) == -1) {
 		buf_printf(err, " (page '/%s')", p->sp->path);
 		json_decref(ctx);
 		return -1;
@@ -1095,19 +1151,22 @@ render_output(struct build *b, json_t *site, json_t *colls, size_t i,
 	sha256_hex(out->buf, out->len, sha);
 	if (put_output(b, path, out->buf, out->len, sha, err) == -1)
 		return -1;
-	add_file(b, path, sha, (int64_t)out->len, MK_HTML, false, key);
-	pthread_mutex_lock(&b->mu);
-	b->res->rendered++;
-	pthread_mutex_unlock(&b->mu);
+	add_file(&w->files, path, sha, (int64_t)out->len, MK_HTML, false,
+	    key);
+	w->rendered++;
 	return 0;
 }
 
+/* PATH/index.json of page I (build.page_json) */
 static int
-render_page_json(struct build *b, size_t i, struct buf *out, struct buf *err)
+render_page_json(struct worker *w, size_t i)
 {
+	struct build *b = w->b;
 	const struct rpage *p = &b->pages[i];
+	struct buf *out = &w->out, *err = &w->err;
 	json_t *o;
 	char *path, *dump, key[65], sha[65];
+	const char *body;
 	int rc;
 
 	path = p->sp->path[0] ? xasprintf("%s/index.json", p->sp->path) :
@@ -1115,13 +1174,15 @@ render_page_json(struct build *b, size_t i, struct buf *out, struct buf *err)
 	buf_reset(out);
 	buf_printf(out, "json\n%s\n%s\n", p->pagekey, b->c->site.base_url);
 	sha256_hex(out->buf, out->len, key);
-	if ((rc = reuse_output(b, path, key, MK_FEED, err)) != 0) {
+	if ((rc = reuse_output(b, &w->files, path, key, MK_FEED, err)) != 0) {
+		w->reused += rc == 1;
 		free(path);
 		return rc == 1 ? 0 : -1;
 	}
 	buf_reset(out);
-	if (mdr_render(p->sp->body, strlen(p->sp->body),
-	    b->c->build.unsafe_html ? 0 : MDR_NO_HTML, out, err) == -1) {
+	if (!(body = snapshot_body(&b->snap, i, err)) || mdr_render(body,
+	    strlen(body), b->c->build.unsafe_html ? 0 : MDR_NO_HTML, out,
+	    err) == -1) {
 		free(path);
 		return -1;
 	}
@@ -1130,15 +1191,15 @@ render_page_json(struct build *b, size_t i, struct buf *out, struct buf *err)
 	    "summary", p->excerpt, "content", out->buf, out->len, "date",
 	    date_json(p->sp->date), "first_published",
 	    date_json(p->sp->first_published_at), "last_published",
-	    date_json(p->sp->last_published_at), "tags", p->sp->tags,
-	    "params", p->sp->extra);
+	    date_json(p->sp->last_published_at), "tags",
+	    snapshot_tags(&b->snap, i), "params", snapshot_extra(&b->snap, i));
 	dump = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
 	json_decref(o);
 	sha256_hex(dump, strlen(dump), sha);
 	rc = put_output(b, path, dump, strlen(dump), sha, err);
 	if (rc == 0)
-		add_file(b, path, sha, (int64_t)strlen(dump), MK_FEED, false,
-		    key);
+		add_file(&w->files, path, sha, (int64_t)strlen(dump), MK_FEED,
+		    false, key);
 	free(path);
 	free(dump);
 	return rc;
@@ -1146,70 +1207,75 @@ render_page_json(struct build *b, size_t i, struct buf *out, struct buf *err)
 
 /* every output of page I: one, or one per pagination page of a section */
 static int
-render_page(struct build *b, json_t *site, json_t *colls, size_t i,
-    const char *tname, struct buf *out, struct buf *tmp, struct buf *err)
+render_page(struct worker *w, size_t i, const char *tname)
 {
-	const struct rpage *p = &b->pages[i];
-	size_t ps = (size_t)b->c->build.page_size;
+	const struct rpage *p = &w->b->pages[i];
+	size_t ps = (size_t)w->b->c->build.page_size;
 	int npg, rc = 0;
 
 	if (p->kind != PK_SECTION)
-		return render_output(b, site, colls, i, tname, 0, 0, p->out,
-		    out, tmp, err);
+		return render_output(w, i, tname, 0, 0, p->out);
 	npg = (int)((p->nkids + ps - 1) / ps);
 	for (int pg = 1; rc == 0 && pg <= npg; pg++) {
 		char *path = pg == 1 ? xstrdup(p->out) :
 		    xasprintf("%s/page/%d/index.html", p->sp->path, pg);
-		rc = render_output(b, site, colls, i, tname, pg, npg, path,
-		    out, tmp, err);
+		rc = render_output(w, i, tname, pg, npg, path);
 		free(path);
 	}
 	return rc;
 }
 
 static void *
-worker(void *arg)
+page_worker(void *arg)
 {
 	struct build *b = arg;
-	json_t *site = json_deep_copy(b->site);
-	json_t *colls = json_deep_copy(b->collections);
-	struct buf out = BUF_INIT, tmp = BUF_INIT, err = BUF_INIT;
+	struct worker w;
 	size_t i;
 
+	memset(&w, 0, sizeof(w));
+	w.b = b;
+	w.site = json_deep_copy(b->site);
+	w.colls = json_deep_copy(b->collections);
+	buf_init(&w.out, 0);
+	buf_init(&w.tmp, 0);
+	buf_init(&w.err, 0);
 	while (!b->failed && (i = atomic_fetch_add(&b->next, 1)) <
 	    b->npages) {
-		const struct rpage *p = &b->pages[i];
 		const char *tname;
 		int rc = -1;
-		buf_reset(&err);
-		if ((tname = template_for(b, p, &err)) != NULL) {
-			page_key(b, i, tname, &tmp);
-			rc = render_page(b, site, colls, i, tname, &out, &tmp,
-			    &err);
+		buf_reset(&w.err);
+		if ((tname = template_for(b, &b->pages[i], &w.err)) != NULL) {
+			page_key(b, i, tname, &w.tmp);
+			rc = render_page(&w, i, tname);
 		}
 		if (rc == 0 && b->c->build.page_json)
-			rc = render_page_json(b, i, &out, &err);
+			rc = render_page_json(&w, i);
 		if (rc == -1) {
 			pthread_mutex_lock(&b->mu);
 			if (!b->failed) {
 				b->failed = true;
-				buf_setf(&b->err, "%s", err.buf);
+				buf_setf(&b->err, "%s", w.err.buf);
 			}
 			pthread_mutex_unlock(&b->mu);
 		}
 	}
-	json_decref(site);
-	json_decref(colls);
-	buf_release(&out);
-	buf_release(&tmp);
-	buf_release(&err);
+	pthread_mutex_lock(&b->mu);
+	b->res->rendered += w.rendered;
+	b->res->reused += w.reused;
+	pthread_mutex_unlock(&b->mu);
+	merge_files(b, &w.files);
+	json_decref(w.site);
+	json_decref(w.colls);
+	buf_release(&w.out);
+	buf_release(&w.tmp);
+	buf_release(&w.err);
 	return NULL;
 }
 
 static int
 render_pages(struct build *b, struct buf *err)
 {
-	run_threads(b, worker);
+	run_threads(b, page_worker);
 	if (b->failed) {
 		buf_setf(err, "%s", b->err.buf);
 		return -1;
@@ -1343,51 +1409,89 @@ cmp_outfile(const void *a, const void *b)
 	    ((const struct outfile *)b)->path);
 }
 
-/*
- * The manifest and the output record of the new folder, and the removal
- * of what the standby held that this build does not.
- */
-static int
-write_manifest(struct build *b, struct buf *err)
+/* .kiln/manifest.json of the standby, written beside the record */
+struct manifest_job {
+	struct build *b;
+	struct buf err;
+	int rc;
+};
+
+static void *
+manifest_thread(void *arg)
 {
+	struct manifest_job *j = arg;
+	struct build *b = j->b;
 	struct manifest m;
-	struct outrec rec;
 	struct buf json = BUF_INIT;
 	char *file;
-	int rc;
 
 	manifest_init(&m);
 	m.build = xstrdup(b->build_id ? b->build_id : "");
 	m.generated = xstrdup("");
-	qsort(b->files, b->nfiles, sizeof(*b->files), cmp_outfile);
-	rec.v = xcalloc(b->nfiles + 1, sizeof(*rec.v));
-	rec.n = b->nfiles;
-	for (size_t i = 0; i < b->nfiles; i++) {
-		const struct outfile *f = &b->files[i];
+	for (size_t i = 0; i < b->files.n; i++) {
+		const struct outfile *f = &b->files.v[i];
 		manifest_add(&m, f->path, f->sha, f->size,
 		    mime_type_for(f->path), f->immutable ? CC_IMMUTABLE :
 		    f->kind == MK_FEED ? CC_FEED : CC_HTML, f->immutable,
 		    f->kind);
+	}
+	j->rc = manifest_sort(&m, &j->err);
+	if (j->rc == 0) {
+		/* the folder is not live yet: no need to write it atomically */
+		manifest_to_json(&m, &json);
+		file = xasprintf("%s/%s", b->slot.standby, MANIFEST_PATH);
+		j->rc = slot_write(file, json.buf, json.len, &j->err);
+		free(file);
+	}
+	manifest_release(&m);
+	buf_release(&json);
+	return NULL;
+}
+
+/*
+ * The manifest and the output record of the new folder (on two threads),
+ * and the removal of what the standby held that this build does not.
+ */
+static int
+write_manifest(struct build *b, struct buf *err)
+{
+	struct manifest_job job = { b, BUF_INIT, 0 };
+	struct outrec rec;
+	pthread_t th;
+	bool threaded;
+	int rc;
+
+	qsort(b->files.v, b->files.n, sizeof(*b->files.v), cmp_outfile);
+	for (size_t i = 1; i < b->files.n; i++)
+		if (!strcmp(b->files.v[i - 1].path, b->files.v[i].path)) {
+			buf_setf(err, "two outputs at '%s'",
+			    b->files.v[i].path);
+			return -1;
+		}
+	b->res->files = b->files.n;
+	threaded = pthread_create(&th, NULL, manifest_thread, &job) == 0;
+	if (!threaded)
+		manifest_thread(&job);
+	rec.v = xcalloc(b->files.n + 1, sizeof(*rec.v));
+	rec.n = b->files.n;
+	rec.data = NULL;
+	for (size_t i = 0; i < b->files.n; i++) {
+		const struct outfile *f = &b->files.v[i];
 		rec.v[i].path = f->path;
 		rec.v[i].sha = f->sha;
 		rec.v[i].key = f->key;
 		rec.v[i].size = f->size;
 	}
-	b->res->files = m.nfiles;
-	rc = manifest_sort(&m, err);
-	if (rc == 0)
-		rc = outslot_prune(&b->slot, &rec, err);
-	if (rc == 0) {
-		/* the folder is not live yet: no need to write it atomically */
-		manifest_to_json(&m, &json);
-		file = xasprintf("%s/%s", b->slot.standby, MANIFEST_PATH);
-		rc = slot_write(file, json.buf, json.len, err);
-		free(file);
-	}
+	rc = outslot_prune(&b->slot, &rec, err);
 	if (rc == 0)
 		rc = outrec_save(b->slot.standby, &rec, err);
-	manifest_release(&m);
-	buf_release(&json);
+	if (threaded)
+		pthread_join(th, NULL);
+	if (rc == 0 && job.rc == -1) {
+		buf_setf(err, "%s", job.err.buf);
+		rc = -1;
+	}
+	buf_release(&job.err);
 	free(rec.v);
 	return rc;
 }
@@ -1410,7 +1514,7 @@ hash_tree(struct build *b, const char *root, struct buf *err)
 		    stat(full, &st) == -1))
 			rc = -1;
 		if (rc == 0)
-			add_file(b, files[i], sha, (int64_t)st.st_size,
+			add_file(&b->files, files[i], sha, (int64_t)st.st_size,
 			    !strncmp(mt, "text/html", 9) ? MK_HTML :
 			    (strstr(mt, "xml") || strstr(mt, "json")) ?
 			    MK_FEED : MK_OTHER, false, NULL);
@@ -1511,9 +1615,9 @@ build_release(struct build *b)
 		free(b->assets[i].to);
 	}
 	free(b->assets);
-	for (size_t i = 0; i < b->nfiles; i++)
-		free(b->files[i].path);
-	free(b->files);
+	for (size_t i = 0; i < b->files.n; i++)
+		free(b->files.v[i].path);
+	free(b->files.v);
 	tmpl_set_free(b->set);
 	json_decref(b->site);
 	json_decref(b->collections);
@@ -1526,12 +1630,32 @@ build_release(struct build *b)
 	pthread_mutex_destroy(&b->summary_mu);
 }
 
+struct slot_opener {
+	struct outslot *slot;
+	const char *outdir;
+	bool fresh;
+	struct buf err;
+	int rc;
+};
+
+static void *
+open_slot(void *arg)
+{
+	struct slot_opener *op = arg;
+
+	op->rc = outslot_open(op->slot, op->outdir, op->fresh, &op->err);
+	return NULL;
+}
+
 int
 render_build(const struct conf *c, struct store *st,
     const struct render_opts *opts, struct render_result *res,
     struct buf *err)
 {
 	struct build b;
+	struct slot_opener op;
+	pthread_t opener;
+	bool opening;
 	char *outdir, *media_dir;
 	int64_t t0 = mono_ms();
 	int rc = -1;
@@ -1551,12 +1675,28 @@ render_build(const struct conf *c, struct store *st,
 	b.static_dir = conf_path(c, "static");
 	outdir = conf_path(c, opts->outdir ? opts->outdir : c->build.out);
 	media_dir = conf_path(c, ".kiln/media");
-	/* an external command writes into an empty folder */
-	if (outslot_open(&b.slot, outdir, opts->full || c->build.command,
-	    err) == -1)
+	/*
+	 * Prepare the standby folder (lock, read both records) while the
+	 * snapshot is read; nothing is written before both are done.  An
+	 * external command writes into an empty folder.
+	 */
+	op.slot = &b.slot;
+	op.outdir = outdir;
+	op.fresh = opts->full || c->build.command;
+	buf_init(&op.err, 0);
+	opening = pthread_create(&opener, NULL, open_slot, &op) == 0;
+	if (!opening)
+		open_slot(&op);
+	rc = store_snapshot(st, media_dir, &b.snap, err);
+	if (opening)
+		pthread_join(opener, NULL);
+	if (rc == -1 || op.rc == -1) {
+		if (op.rc == -1)
+			buf_setf(err, "%s", op.err.buf);
+		rc = -1;
 		goto out;
-	if (store_snapshot(st, media_dir, &b.snap, err) == -1)
-		goto out;
+	}
+	rc = -1;
 	res->seq = b.snap.seq;
 	res->pages = b.snap.npages;
 	if (c->build.command) {
@@ -1573,6 +1713,7 @@ render_build(const struct conf *c, struct store *st,
 		build_collections(&b);
 		build_site(&b);
 		global_hash(&b);
+		default_templates(&b);
 		if (render_pages(&b, err) == -1 ||
 		    write_feeds_and_sitemap(&b, err) == -1)
 			goto out;
@@ -1585,6 +1726,7 @@ render_build(const struct conf *c, struct store *st,
 	rc = 0;
 out:
 	build_release(&b);
+	buf_release(&op.err);
 	free(outdir);
 	free(media_dir);
 	return rc;
