@@ -23,9 +23,8 @@ outrec_release(struct outrec *r)
 {
 	free(r->v);
 	free(r->data);
-	r->v = NULL;
-	r->n = 0;
-	r->data = NULL;
+	free(r->slots);
+	memset(r, 0, sizeof(*r));
 }
 
 static bool
@@ -69,6 +68,36 @@ parse_line(char *line, struct outrec_ent *e)
 	return 0;
 }
 
+/* FNV-1a */
+static uint32_t
+path_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* the hash index of a loaded record: a lookup per output of a build */
+static void
+index_record(struct outrec *r)
+{
+	size_t mask;
+
+	r->nslots = 16;
+	while (r->nslots < r->n * 2)
+		r->nslots *= 2;
+	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
+	mask = r->nslots - 1;
+	for (size_t i = 0; i < r->n; i++) {
+		size_t k = path_hash(r->v[i].path) & mask;
+		while (r->slots[k])
+			k = (k + 1) & mask;
+		r->slots[k] = (uint32_t)(i + 1);
+	}
+}
+
 int
 outrec_load(const char *slot, struct outrec *r)
 {
@@ -99,6 +128,8 @@ outrec_load(const char *slot, struct outrec *r)
 		p = nl + 1;
 	}
 	r->data = buf_detach(&data, NULL);
+	if (r->n < UINT32_MAX / 2)
+		index_record(r);
 	rc = 0;
 out:
 	if (rc == -1)
@@ -146,6 +177,13 @@ outrec_find(const struct outrec *r, const char *path)
 {
 	size_t lo = 0, hi = r->n;
 
+	if (r->slots) {
+		size_t mask = r->nslots - 1, k = path_hash(path) & mask;
+		for (; r->slots[k]; k = (k + 1) & mask)
+			if (!strcmp(r->v[r->slots[k] - 1].path, path))
+				return &r->v[r->slots[k] - 1];
+		return NULL;
+	}
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 		int c = strcmp(r->v[mid].path, path);

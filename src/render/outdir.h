@@ -45,6 +45,8 @@ struct outrec {
 	struct outrec_ent *v;
 	size_t n;
 	char *data;		/* the loaded file, holding the paths */
+	uint32_t *slots;	/* loaded records: a hash index of v (i + 1) */
+	size_t nslots;		/* a power of two */
 };
 
 struct outslot {

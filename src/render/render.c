@@ -1472,9 +1472,9 @@ write_manifest(struct build *b, struct buf *err)
 	threaded = pthread_create(&th, NULL, manifest_thread, &job) == 0;
 	if (!threaded)
 		manifest_thread(&job);
+	memset(&rec, 0, sizeof(rec));
 	rec.v = xcalloc(b->files.n + 1, sizeof(*rec.v));
 	rec.n = b->files.n;
-	rec.data = NULL;
 	for (size_t i = 0; i < b->files.n; i++) {
 		const struct outfile *f = &b->files.v[i];
 		rec.v[i].path = f->path;

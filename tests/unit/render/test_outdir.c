@@ -75,9 +75,9 @@ build(const char *out, const char *const *files, size_t n)
 		v[i].key = "";
 		v[i].size = (int64_t)strlen(texts[i]);
 	}
+	memset(&rec, 0, sizeof(rec));
 	rec.v = v;
 	rec.n = n;
-	rec.data = NULL;
 	CHECK_INT_EQ(outslot_prune(&s, &rec, &err), 0);
 	CHECK_INT_EQ(outrec_save(s.standby, &rec, &err), 0);
 	CHECK_INT_EQ(outslot_switch(&s, &err), 0);
@@ -92,7 +92,7 @@ TEST(outdir, record_round_trip)
 		{ "a/index.html", SHA_A, SHA_B, 12 },
 		{ "css/site 1.css", SHA_B, "", 3 },
 	};
-	struct outrec r = { v, 2, NULL }, back;
+	struct outrec r = { .v = v, .n = 2 }, back;
 	const struct outrec_ent *e;
 	struct buf err = BUF_INIT;
 
