@@ -29,6 +29,7 @@
 
 #include <jansson.h>
 
+#include "common/arena.h"
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
@@ -1095,7 +1096,8 @@ reuse_output(struct build *b, struct filelist *l, const char *path,
 struct worker {
 	struct build *b;
 	json_t *site, *colls;	/* its own copies of the shared context */
-	struct buf out, tmp, err;
+	struct buf out, tmp, err;	/* reused for every page */
+	struct arena arena;	/* one page's scratch, reset after it */
 	struct filelist files;	/* merged into the build's at the end */
 	size_t rendered, reused;
 };
@@ -1141,7 +1143,8 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	json_object_set_new(json_object_get(ctx, "page"), "content",
 	    json_stringn(tmp->buf, tmp->len));
 	buf_reset(tmp);
-	if (tmpl_set_render(b->set, tname, ctx, tmp, err) == -1) {
+	if (tmpl_set_render_in(b->set, tname, ctx, &w->arena, tmp,
+	    err) == -1) {
 		json_decref(ctx);
 		return -1;
 	}
@@ -1216,12 +1219,10 @@ render_page(struct worker *w, size_t i, const char *tname)
 	if (p->kind != PK_SECTION)
 		return render_output(w, i, tname, 0, 0, p->out);
 	npg = (int)((p->nkids + ps - 1) / ps);
-	for (int pg = 1; rc == 0 && pg <= npg; pg++) {
-		char *path = pg == 1 ? xstrdup(p->out) :
-		    xasprintf("%s/page/%d/index.html", p->sp->path, pg);
-		rc = render_output(w, i, tname, pg, npg, path);
-		free(path);
-	}
+	for (int pg = 1; rc == 0 && pg <= npg; pg++)
+		rc = render_output(w, i, tname, pg, npg, pg == 1 ? p->out :
+		    arena_printf(&w->arena, "%s/page/%d/index.html",
+		    p->sp->path, pg));
 	return rc;
 }
 
@@ -1250,6 +1251,7 @@ page_worker(void *arg)
 		}
 		if (rc == 0 && b->c->build.page_json)
 			rc = render_page_json(&w, i);
+		arena_reset(&w.arena);
 		if (rc == -1) {
 			pthread_mutex_lock(&b->mu);
 			if (!b->failed) {
@@ -1269,6 +1271,7 @@ page_worker(void *arg)
 	buf_release(&w.out);
 	buf_release(&w.tmp);
 	buf_release(&w.err);
+	arena_release(&w.arena);
 	return NULL;
 }
 

@@ -24,6 +24,7 @@
 
 #include "common/buf.h"
 #include "common/limits.h"
+#include "common/arena.h"
 #include "common/xmalloc.h"
 #include "render/tmpl.h"
 
@@ -609,19 +610,21 @@ set_get_indented(struct tmpl_set *s, const char *name, const char *indent,
 {
 	struct tset_entry *e;
 	struct tmpl *t = NULL;
-	struct buf src = BUF_INIT, key = BUF_INIT;
+	struct buf src = BUF_INIT;
 	const struct tmpl *res = NULL;
+	char keyspace[256], *heapkey = NULL;
+	const char *key = keyspace;
 	int r;
 
 	if (!s)
 		return NULL;
-	buf_adds(&key, name);
-	if (*indent) {
-		buf_addch(&key, '\001');
-		buf_adds(&key, indent);
-	}
+	/* "NAME" or "NAME\1INDENT"; on the stack unless it is long */
+	if ((size_t)snprintf(keyspace, sizeof(keyspace), "%s%s%s", name,
+	    *indent ? "\001" : "", indent) >= sizeof(keyspace))
+		key = heapkey = xasprintf("%s%s%s", name, *indent ? "\001" :
+		    "", indent);
 	pthread_mutex_lock(&s->mu);
-	if ((e = set_find(s, key.buf)) != NULL) {
+	if ((e = set_find(s, key)) != NULL) {
 		res = e->t;
 		goto out;
 	}
@@ -645,12 +648,12 @@ set_get_indented(struct tmpl_set *s, const char *name, const char *indent,
 		if (r == 0 && !(t = tmpl_parse(src.buf, src.len, name, err)))
 			goto out;
 	}
-	set_put(s, key.buf, t);
+	set_put(s, key, t);
 	res = t;
 out:
 	pthread_mutex_unlock(&s->mu);
 	buf_release(&src);
-	buf_release(&key);
+	free(heapkey);
 	return res;
 }
 
@@ -666,6 +669,7 @@ tmpl_set_get(struct tmpl_set *s, const char *name, struct buf *err)
 
 struct rctx {
 	struct tmpl_set *set;
+	struct arena *arena;		/* this render's scratch memory */
 	const struct tmpl *t;		/* the template being rendered */
 	json_t *stack[MAX_STACK];
 	size_t depth;
@@ -919,7 +923,7 @@ render_block(struct rctx *r, const struct tnode *n, struct buf *out)
 {
 	const struct tnode *def = n, *o;
 	const struct tmpl *def_t = r->t, *saved = r->t;
-	struct buf tmp = BUF_INIT;
+	size_t start;
 	int rc;
 
 	/* the outermost override wins */
@@ -939,17 +943,21 @@ render_block(struct rctx *r, const struct tnode *n, struct buf *out)
 		r->t = saved;
 		return rc;
 	}
+	/* render in place, then move the text aside and reindent it */
 	r->t = def_t;
-	rc = render_nodes(r, def->kids, def->nkids, &tmp);
+	start = out->len;
+	rc = render_nodes(r, def->kids, def->nkids, out);
 	r->t = saved;
 	if (rc == 0) {
-		reindent(tmp.buf, tmp.len, def->standalone ?
-		    def->first_indent : "", n->standalone ? n->first_indent :
-		    "", out);
-		if (n->standalone && tmp.len && tmp.buf[tmp.len - 1] != '\n')
+		size_t len = out->len - start;
+		char *text = arena_alloc(r->arena, len + 1);
+		memcpy(text, out->buf + start, len);
+		buf_setlen(out, start);
+		reindent(text, len, def->standalone ? def->first_indent : "",
+		    n->standalone ? n->first_indent : "", out);
+		if (n->standalone && len && text[len - 1] != '\n')
 			buf_addch(out, '\n');
 	}
-	buf_release(&tmp);
 	return rc;
 }
 
@@ -998,25 +1006,35 @@ render_nodes(struct rctx *r, const struct tnode *nodes, size_t n,
 }
 
 int
-tmpl_render(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
-    struct buf *out, struct buf *err)
+tmpl_render_in(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
+    struct arena *arena, struct buf *out, struct buf *err)
 {
-	struct rctx *r = xcalloc(1, sizeof(*r));
-	int rc;
+	struct rctx *r = arena_alloc(arena, sizeof(*r));
 
+	memset(r, 0, sizeof(*r));
 	r->set = s;
+	r->arena = arena;
 	r->t = t;
 	r->err = err;
 	if (ctx)
 		r->stack[r->depth++] = ctx;
-	rc = render_nodes(r, t->root.kids, t->root.nkids, out);
-	free(r);
+	return render_nodes(r, t->root.kids, t->root.nkids, out);
+}
+
+int
+tmpl_render(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
+    struct buf *out, struct buf *err)
+{
+	struct arena arena = ARENA_INIT;
+	int rc = tmpl_render_in(s, t, ctx, &arena, out, err);
+
+	arena_release(&arena);
 	return rc;
 }
 
 int
-tmpl_set_render(struct tmpl_set *s, const char *name, json_t *ctx,
-    struct buf *out, struct buf *err)
+tmpl_set_render_in(struct tmpl_set *s, const char *name, json_t *ctx,
+    struct arena *arena, struct buf *out, struct buf *err)
 {
 	const struct tmpl *t = tmpl_set_get(s, name, err);
 
@@ -1025,5 +1043,16 @@ tmpl_set_render(struct tmpl_set *s, const char *name, json_t *ctx,
 			buf_setf(err, "template '%s' not found", name);
 		return -1;
 	}
-	return tmpl_render(s, t, ctx, out, err);
+	return tmpl_render_in(s, t, ctx, arena, out, err);
+}
+
+int
+tmpl_set_render(struct tmpl_set *s, const char *name, json_t *ctx,
+    struct buf *out, struct buf *err)
+{
+	struct arena arena = ARENA_INIT;
+	int rc = tmpl_set_render_in(s, name, ctx, &arena, out, err);
+
+	arena_release(&arena);
+	return rc;
 }

@@ -18,6 +18,7 @@
 
 #include <jansson.h>
 
+struct arena;
 struct buf;
 struct tmpl;
 struct tmpl_set;
@@ -58,5 +59,13 @@ int tmpl_render(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
 /* tmpl_set_get + tmpl_render; -1 with err if NAME does not exist */
 int tmpl_set_render(struct tmpl_set *s, const char *name, json_t *ctx,
     struct buf *out, struct buf *err);
+/*
+ * The same with the renderer's scratch memory taken from ARENA (a page
+ * worker resets it after each page) instead of malloc.
+ */
+int tmpl_render_in(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
+    struct arena *arena, struct buf *out, struct buf *err);
+int tmpl_set_render_in(struct tmpl_set *s, const char *name, json_t *ctx,
+    struct arena *arena, struct buf *out, struct buf *err);
 
 #endif
