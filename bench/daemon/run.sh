@@ -18,14 +18,7 @@ s3_start www
 "$here/bench/render/gen-corpus.sh" "$n" "$T/content" >/dev/null
 "$KILN" init "$T/site" >/dev/null
 cd "$T/site"
-cat > "$T/target.yaml" <<YAML
-  prod:
-    type: s3
-    bucket: www
-    endpoint: $S3_ENDPOINT
-    path_style: true
-YAML
-sed -i "/^    path: .kiln\/www/r $T/target.yaml" kiln.yaml
+s3_add_target
 "$KILN" import "$T/content" >/dev/null
 "$KILN" publish --wait >/dev/null 2>&1
 TOK=$("$KILN" token create --name bench --role publisher)

@@ -175,25 +175,13 @@ outrec_save(const char *slot, const struct outrec *r, struct buf *err)
 const struct outrec_ent *
 outrec_find(const struct outrec *r, const char *path)
 {
-	size_t lo = 0, hi = r->n;
+	size_t mask = r->nslots - 1, k;
 
-	if (r->slots) {
-		size_t mask = r->nslots - 1, k = path_hash(path) & mask;
-		for (; r->slots[k]; k = (k + 1) & mask)
-			if (!strcmp(r->v[r->slots[k] - 1].path, path))
-				return &r->v[r->slots[k] - 1];
+	if (!r->slots)
 		return NULL;
-	}
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strcmp(r->v[mid].path, path);
-		if (c == 0)
-			return &r->v[mid];
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	for (k = path_hash(path) & mask; r->slots[k]; k = (k + 1) & mask)
+		if (!strcmp(r->v[r->slots[k] - 1].path, path))
+			return &r->v[r->slots[k] - 1];
 	return NULL;
 }
 

@@ -84,6 +84,7 @@ void outslot_release(struct outslot *s);
 /* SLOT/.kiln/outputs: load (missing or malformed: empty, -1), save */
 int outrec_load(const char *slot, struct outrec *r);
 int outrec_save(const char *slot, const struct outrec *r, struct buf *err);
+/* the entry of PATH in a loaded record, or NULL */
 const struct outrec_ent *outrec_find(const struct outrec *r, const char *path);
 void outrec_release(struct outrec *r);
 

@@ -1625,16 +1625,24 @@ json_of(const char *s, bool array)
 	return j;
 }
 
+/* *V parsed from TEXT the first time it is asked for */
+static json_t *
+snapshot_json(struct snapshot *snap, json_t **v, const char *text,
+    bool array)
+{
+	pthread_mutex_lock(&snap->mu);
+	if (!*v)
+		*v = json_of(text, array);
+	pthread_mutex_unlock(&snap->mu);
+	return *v;
+}
+
 json_t *
 snapshot_tags(struct snapshot *snap, size_t i)
 {
 	struct snap_page *p = &snap->pages[i];
 
-	pthread_mutex_lock(&snap->mu);
-	if (!p->tags)
-		p->tags = json_of(p->tags_json, true);
-	pthread_mutex_unlock(&snap->mu);
-	return p->tags;
+	return snapshot_json(snap, &p->tags, p->tags_json, true);
 }
 
 json_t *
@@ -1642,11 +1650,7 @@ snapshot_extra(struct snapshot *snap, size_t i)
 {
 	struct snap_page *p = &snap->pages[i];
 
-	pthread_mutex_lock(&snap->mu);
-	if (!p->extra)
-		p->extra = json_of(p->extra_json, false);
-	pthread_mutex_unlock(&snap->mu);
-	return p->extra;
+	return snapshot_json(snap, &p->extra, p->extra_json, false);
 }
 
 const char *

@@ -15,17 +15,9 @@ V=http://127.0.0.1:$VARNISH_PORT
 cd "$T"
 "$KILN" init site --demo >/dev/null
 cd site
-cat > "$T/target.yaml" <<YAML
-  prod:
-    type: s3
-    bucket: www
-    endpoint: $S3_ENDPOINT
-    path_style: true
-    cdn:
+s3_add_target "    cdn:
       type: purge
-      urls: ["$V"]
-YAML
-sed -i "/^    path: .kiln\/www/r $T/target.yaml" kiln.yaml
+      urls: [\"$V\"]"
 # the public address of the site is the cache: purges carry its Host
 sed -i "s|^  base_url: .*|  base_url: \"$V\"|" kiln.yaml
 "$KILN" check >/dev/null || fail "cdn config"

@@ -13,15 +13,7 @@ cd "$T"
 cd site
 # an S3 target on s3rver (through the SigV4-checking gateway) besides the
 # local folder the assertions read
-cat > "$T/target.yaml" <<YAML
-  prod:
-    type: s3
-    bucket: www
-    endpoint: $S3_ENDPOINT
-    path_style: true
-    max_deletes: 1000
-YAML
-sed -i "/^    path: .kiln\/www/r $T/target.yaml" kiln.yaml
+s3_add_target "    max_deletes: 1000"
 sed -i 's/^  retry_backoff: 10s/  retry_backoff: 1s/; s/^  retries: 2 /  retries: 1 /' kiln.yaml
 sed -i 's/^  lease: .*//' kiln.yaml
 sed -i 's/^build:/build:\n  lease: 5s\n  heartbeat: 1s/' kiln.yaml

@@ -11,17 +11,9 @@ s3_start www
 "$KILN_SRC/bench/render/gen-corpus.sh" 300 "$T/content" >/dev/null
 "$KILN" init "$T/site" >/dev/null
 cd "$T/site"
-cat > "$T/target.yaml" <<YAML
-  prod:
-    type: s3
-    bucket: www
-    endpoint: $S3_ENDPOINT
-    path_style: true
-    concurrency: 4
+s3_add_target "    concurrency: 4
     mirrors:
-      - {bucket: www-dr}
-YAML
-sed -i "/^    path: .kiln\/www/r $T/target.yaml" kiln.yaml
+      - {bucket: www-dr}"
 "$KILN" import "$T/content" >/dev/null
 "$KILN" build >/dev/null
 nfiles=$(jq '.files | length' public/.kiln/manifest.json)

@@ -13,14 +13,7 @@ remote=$(git_bare remote)
 cd "$T"
 "$KILN" init site --demo >/dev/null
 cd site
-cat > "$T/target.yaml" <<YAML
-  prod:
-    type: s3
-    bucket: www
-    endpoint: $S3_ENDPOINT
-    path_style: true
-YAML
-sed -i "/^    path: .kiln\/www/r $T/target.yaml" kiln.yaml
+s3_add_target
 sed -i "s|^history:|history:\n  remote: $remote|" kiln.yaml
 "$KILN" check >/dev/null || fail "config"
 

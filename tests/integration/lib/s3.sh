@@ -8,6 +8,9 @@
 #   s3_reset_counts
 #   s3_faults JSON       install fault rules (see sigv4_gateway.py)
 #   aws_s3 ARGS...       Debian's AWS CLI against the gateway
+#   s3_add_target [YAML] target "prod" on bucket www through the gateway,
+#                        after the local target of ./kiln.yaml; YAML: more
+#                        lines of the target, indented by four spaces
 S3RVER_JS=$KILN_SRC/tests/node_modules/s3rver/bin/s3rver.js
 
 s3_start() {
@@ -58,3 +61,12 @@ s3_reset_counts() { rm -f "$S3_STATE/counts.json"; }
 s3_faults() { printf '%s' "$1" > "$S3_STATE/faults.json"; }
 
 aws_s3() { /usr/bin/aws --endpoint-url "$S3_ENDPOINT" "$@"; }
+
+s3_add_target() {
+	{
+		printf '  prod:\n    type: s3\n    bucket: www\n'
+		printf '    endpoint: %s\n    path_style: true\n' "$S3_ENDPOINT"
+		[ -z "${1:-}" ] || printf '%s\n' "$1"
+	} > "$T/target.yaml"
+	sed -i "/^    path: .kiln\/www/r $T/target.yaml" kiln.yaml
+}
