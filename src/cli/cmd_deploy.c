@@ -12,6 +12,7 @@
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "deploy/deploy.h"
+#include "render/outdir.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -59,8 +60,8 @@ cmd_deploy(int argc, char **argv)
 	struct site s;
 	const char *target = NULL;
 	bool json = false;
-	char *outdir;
-	int ch, rc;
+	char *outdir, live[4096];
+	int ch, rc, lockfd;
 
 	if (cli_wants_help(argc, argv))
 		return cli_usage("deploy", 0);
@@ -84,8 +85,18 @@ cmd_deploy(int argc, char **argv)
 	}
 	o.progress = !json && isatty(2);
 	o.log = &log;
+	/*
+	 * Deploy the live folder itself, locked: a build running meanwhile
+	 * waits, and one switched in before cannot change what is read.
+	 */
 	outdir = conf_path(s.conf, s.conf->build.out);
-	rc = deploy_run(s.conf, s.st, target, outdir, &o, &res, &err);
+	if ((lockfd = outslot_read_lock(outdir, live, sizeof(live),
+	    &err)) == -1)
+		rc = -1;
+	else
+		rc = deploy_run(s.conf, s.st, target, live, &o, &res, &err);
+	if (lockfd != -1)
+		close(lockfd);
 	if (!json && !o.progress && log.len)
 		fprintf(stderr, "%s", log.buf);
 	if (json) {

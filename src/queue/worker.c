@@ -199,6 +199,8 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	int64_t lease = c->build.lease > 0 ? c->build.lease : 60;
 
 	memset(&dr, 0, sizeof(dr));
+	memset(&rr, 0, sizeof(rr));
+	rr.lockfd = -1;
 	if (queue_get(st, id, false, &rec, err) != 0)
 		return -1;
 	attempt = json_integer_value(json_object_get(rec, "attempt"));
@@ -213,6 +215,8 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	snprintf(bid, sizeof(bid), "%lld", (long long)id);
 	ro.build_id = bid;
 	ro.log = &log;
+	/* the folder stays locked until it is deployed and committed */
+	ro.keep_lock = true;
 	if (render_build(c, st, &ro, &rr, &e) == -1) {
 		if (log.len)
 			queue_append_log(st, id, log.buf, err);
@@ -301,6 +305,8 @@ failed:
 	}
 	log_warnx("build %lld failed: %s", (long long)id, e.buf);
 out:
+	if (rr.lockfd != -1)
+		close(rr.lockfd);
 	deploy_result_release(&dr);
 	json_decref(rec);
 	json_decref(counts);

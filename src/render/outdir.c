@@ -311,40 +311,85 @@ fsync_dir(const char *dir)
 	}
 }
 
+/* OUTDIR without trailing slashes, split into "DIR/" (or "") and BASE */
+static char *
+split_outdir(const char *outdir, char **dir, const char **base)
+{
+	char *link = xstrdup(outdir), *slash;
+
+	while (strlen(link) > 1 && link[strlen(link) - 1] == '/')
+		link[strlen(link) - 1] = '\0';
+	if ((slash = strrchr(link, '/')) != NULL) {
+		*dir = xstrndup(link, (size_t)(slash - link) + 1);
+		*base = slash + 1;
+	} else {
+		*dir = xstrdup("");
+		*base = link;
+	}
+	return link;
+}
+
+/* open and flock(2) DIR.BASE.lock: OP is LOCK_EX or LOCK_SH */
+static int
+lock_outdir(const char *dir, const char *base, int op, struct buf *err)
+{
+	char *lockfile = xasprintf("%s.%s.lock", dir, base);
+	int fd;
+
+	if ((fd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC, 0644)) == -1 ||
+	    flock(fd, op) == -1) {
+		buf_setf(err, "cannot lock '%s': %s", lockfile,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		fd = -1;
+	}
+	free(lockfile);
+	return fd;
+}
+
+int
+outslot_read_lock(const char *outdir, char *live, size_t livesz,
+    struct buf *err)
+{
+	char target[PATH_MAX], *dir, *link;
+	const char *base;
+	ssize_t n;
+	int fd;
+
+	link = split_outdir(outdir, &dir, &base);
+	if ((fd = lock_outdir(dir, base, LOCK_SH, err)) != -1) {
+		if ((n = readlink(link, target, sizeof(target) - 1)) >= 0) {
+			target[n] = '\0';
+			snprintf(live, livesz, "%s%s", target[0] == '/' ? "" :
+			    dir, target);
+		} else
+			strlcpy(live, link, livesz);
+	}
+	free(dir);
+	free(link);
+	return fd;
+}
+
 int
 outslot_open(struct outslot *s, const char *outdir, bool fresh,
     struct buf *err)
 {
-	char target[PATH_MAX], *dir, *base, *slash, *lockfile, *names[2];
+	char target[PATH_MAX], *dir, *names[2];
+	const char *base;
 	ssize_t n;
 	int live = -1;
 
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->live_mu, NULL);
-	s->lockfd = -1;
-	s->link = xstrdup(outdir);
-	while (strlen(s->link) > 1 && s->link[strlen(s->link) - 1] == '/')
-		s->link[strlen(s->link) - 1] = '\0';
-	if ((slash = strrchr(s->link, '/')) != NULL) {
-		dir = xstrndup(s->link, (size_t)(slash - s->link) + 1);
-		base = slash + 1;
-	} else {
-		dir = xstrdup("");
-		base = s->link;
-	}
+	s->link = split_outdir(outdir, &dir, &base);
 	names[0] = xasprintf(".%s.a", base);
 	names[1] = xasprintf(".%s.b", base);
 
-	/* one build at a time writes a site's standby */
-	lockfile = xasprintf("%s.%s.lock", dir, base);
-	if ((s->lockfd = open(lockfile, O_RDWR | O_CREAT | O_CLOEXEC,
-	    0644)) == -1 || flock(s->lockfd, LOCK_EX) == -1) {
-		buf_setf(err, "cannot lock '%s': %s", lockfile,
-		    strerror(errno));
-		free(lockfile);
+	/* one build at a time writes a site's standby, and not while the
+	   live folder is read by a deploy */
+	if ((s->lockfd = lock_outdir(dir, base, LOCK_EX, err)) == -1)
 		goto fail;
-	}
-	free(lockfile);
 
 	if ((n = readlink(s->link, target, sizeof(target) - 1)) >= 0) {
 		target[n] = '\0';

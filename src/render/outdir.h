@@ -77,6 +77,14 @@ int outslot_prune(struct outslot *s, const struct outrec *next,
 /* the live folder's record of PATH (thread-safe), or NULL */
 const struct outrec_ent *outslot_live_find(struct outslot *s,
     const char *path);
+/*
+ * For readers of the live folder (kiln deploy): a shared lock on
+ * OUTDIR's lock file, so that no build writes a slot meanwhile, and the
+ * folder OUTDIR names (OUTDIR itself in the older layout) into LIVE.  The
+ * lock's fd, or -1 with err.
+ */
+int outslot_read_lock(const char *outdir, char *live, size_t livesz,
+    struct buf *err);
 /* make the standby live: one rename of a new symlink over OUT */
 int outslot_switch(struct outslot *s, struct buf *err);
 void outslot_release(struct outslot *s);

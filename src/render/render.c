@@ -1665,6 +1665,7 @@ render_build(const struct conf *c, struct store *st,
 
 	memset(&b, 0, sizeof(b));
 	memset(res, 0, sizeof(*res));
+	res->lockfd = -1;
 	pthread_mutex_init(&b.mu, NULL);
 	pthread_mutex_init(&b.summary_mu, NULL);
 	b.c = c;
@@ -1725,6 +1726,11 @@ render_build(const struct conf *c, struct store *st,
 	    err) == -1)
 		goto out;
 	strlcpy(res->dir, b.slot.standby, sizeof(res->dir));
+	if (opts->keep_lock) {
+		/* no other build may write this folder until it is deployed */
+		res->lockfd = b.slot.lockfd;
+		b.slot.lockfd = -1;
+	}
 	res->ms = mono_ms() - t0;
 	rc = 0;
 out:

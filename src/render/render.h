@@ -28,6 +28,8 @@ struct render_opts {
 	bool full;		/* ignore the previous build */
 	const char *build_id;	/* recorded in the manifest; may be NULL */
 	struct buf *log;	/* progress and external command output; NULL */
+	bool keep_lock;		/* return with the output lock held
+				   (render_result.lockfd) */
 };
 
 struct render_result {
@@ -41,6 +43,8 @@ struct render_result {
 	int64_t ms;		/* wall time */
 	char dir[4096];		/* the folder this build wrote (the slot
 				   build.out now names) */
+	int lockfd;		/* with keep_lock: close it when done with
+				   dir (deployed, committed); else -1 */
 };
 
 /*

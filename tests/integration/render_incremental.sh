@@ -47,6 +47,16 @@ for i in $(seq 1 "$steps"); do
 	    fail "step $i: output records differ"
 	echo "# step $i: $what: $(cat "$T/inc.out")"
 done
+# a build waits while the live folder is read (kiln deploy holds a shared
+# lock on .public.lock): it cannot finish before the reader lets go
+flock -s .public.lock sleep 2 &
+reader=$!
+sleep 0.3
+t0=$(date +%s%N)
+"$KILN" build >/dev/null || fail "build after a reader"
+waited=$(( ($(date +%s%N) - t0) / 1000000 ))
+wait "$reader"
+[ "$waited" -ge 1500 ] || fail "the build did not wait for the reader (${waited} ms)"
 # an edit of one leaf page renders few outputs and reuses the rest
 printf 'Last edit.\n' > "$T/b.md"
 "$KILN" page edit guides/report-a-pothole --body-file "$T/b.md" --publish >/dev/null
