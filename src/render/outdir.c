@@ -150,16 +150,15 @@ outrec_save(const char *slot, const struct outrec *r, struct buf *err)
 	buf_adds(&out, OUTREC_MAGIC);
 	for (size_t i = 0; i < r->n; i++) {
 		const struct outrec_ent *e = &r->v[i];
-		char num[24];
 		if (strchr(e->path, '\n')) {
 			/* a name the record cannot hold: no record, no reuse */
 			buf_release(&out);
 			free(file);
 			return 0;
 		}
-		snprintf(num, sizeof(num), " %lld ", (long long)e->size);
 		buf_add(&out, e->sha, 64);
-		buf_adds(&out, num);
+		buf_addch(&out, ' ');
+		buf_add_i64(&out, e->size);	/* "SIZE " */
 		buf_adds(&out, e->key[0] ? e->key : "-");
 		buf_addch(&out, ' ');
 		buf_adds(&out, e->path);

@@ -60,7 +60,7 @@ struct rpage {
 	char *out;		/* "news/a/index.html" */
 	size_t parent;		/* index, or SIZE_MAX */
 	size_t *kids;		/* sorted children */
-	size_t nkids;
+	size_t nkids, akids;
 	char *excerpt;		/* the summary text */
 	json_t *summary;	/* list entry: made when first needed
 				   (summary_of) */
@@ -755,8 +755,11 @@ build_model(struct build *b)
 		free(anc);
 		if (p->parent != SIZE_MAX) {
 			struct rpage *q = &b->pages[p->parent];
-			q->kids = xreallocarray(q->kids, q->nkids + 1,
-			    sizeof(*q->kids));
+			if (q->nkids == q->akids) {
+				q->akids = q->akids ? q->akids * 2 : 8;
+				q->kids = xreallocarray(q->kids, q->akids,
+				    sizeof(*q->kids));
+			}
 			q->kids[q->nkids++] = i;
 		}
 	}
