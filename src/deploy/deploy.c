@@ -289,7 +289,7 @@ deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
 	manifest_init(&old);
 	if ((r = store_state_get(x->st, mkey, &v, err)) == -1)
 		goto out;
-	if (r == 0 && manifest_parse(v.buf, v.len, &old, err) == -1) {
+	if (r == 0 && manifest_parse_memo(v.buf, v.len, &old, err) == -1) {
 		buf_printf(err, " (deployed manifest of %s in the store)",
 		    d->name);
 		goto out;
@@ -518,6 +518,9 @@ deploy_dest(struct dctx *x, struct dest *d, json_t *plan, struct buf *err)
 		struct buf mj = BUF_INIT;
 		manifest_to_json(x->m, &mj);
 		r = store_state_set(x->st, mkey, mj.buf, mj.len, err);
+		/* the next deploy in this process reads it back unparsed */
+		if (r == 0 && x->o->remember)
+			manifest_remember(mj.buf, mj.len, x->m);
 		buf_release(&mj);
 		if (r == -1 || save_json_state(x->st, dkey, pending, err) == -1 ||
 		    store_state_delete(x->st, pkey, err) == -1)

@@ -31,6 +31,8 @@ struct deploy_opts {
 	bool verify;		/* list the bucket and repair drift */
 	bool progress;		/* progress bar (a terminal) */
 	struct buf *log;	/* plain progress lines; may be NULL */
+	bool remember;		/* a long-lived process: keep the deployed
+				   manifests parsed (manifest_remember) */
 };
 
 struct deploy_result {

@@ -217,6 +217,7 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	ro.log = &log;
 	/* the folder stays locked until it is deployed and committed */
 	ro.keep_lock = true;
+	ro.remember = true;
 	if (render_build(c, st, &ro, &rr, &e) == -1) {
 		if (log.len)
 			queue_append_log(st, id, log.buf, err);
@@ -246,6 +247,7 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	memset(&dopt, 0, sizeof(dopt));
 	buf_reset(&log);
 	dopt.log = &log;
+	dopt.remember = true;
 	/* the folder this build wrote, even if build.out moves on */
 	outdir = xstrdup(rr.dir);
 	if (c->ntargets && deploy_run(c, st, NULL, outdir, &dopt, &dr,

@@ -122,6 +122,7 @@ struct build {
 	struct buf err;		/* first worker error */
 	bool failed;
 	bool full;
+	bool remember;		/* render_opts.remember */
 };
 
 /* ---- small helpers ---- */
@@ -1448,6 +1449,8 @@ manifest_thread(void *arg)
 		file = xasprintf("%s/%s", b->slot.standby, MANIFEST_PATH);
 		j->rc = slot_write(file, json.buf, json.len, &j->err);
 		free(file);
+		if (j->rc == 0 && b->remember)
+			manifest_remember(json.buf, json.len, &m);
 	}
 	manifest_release(&m);
 	buf_release(&json);
@@ -1676,6 +1679,7 @@ render_build(const struct conf *c, struct store *st,
 	b.log = opts->log;
 	b.build_id = opts->build_id;
 	b.full = opts->full;
+	b.remember = opts->remember;
 	b.now = time_now();
 	b.site_dir = xstrdup(c->dir);
 	b.tmpl_dir = conf_path(c, "templates");

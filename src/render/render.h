@@ -30,6 +30,8 @@ struct render_opts {
 	struct buf *log;	/* progress and external command output; NULL */
 	bool keep_lock;		/* return with the output lock held
 				   (render_result.lockfd) */
+	bool remember;		/* a deploy follows in this process: keep
+				   the manifest parsed (manifest_remember) */
 };
 
 struct render_result {
