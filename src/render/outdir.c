@@ -2,6 +2,7 @@
 /* outdir.c: see outdir.h. */
 #include "common/compat.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -370,6 +371,25 @@ outslot_read_lock(const char *outdir, char *live, size_t livesz,
 	return fd;
 }
 
+/* an empty folder, or one a kiln build wrote (the older layout) */
+static bool
+kiln_folder(const char *dir)
+{
+	char *manifest = xasprintf("%s/.kiln/manifest.json", dir);
+	bool ok = file_exists(manifest);
+	DIR *d;
+	struct dirent *e;
+
+	free(manifest);
+	if (ok || (d = opendir(dir)) == NULL)
+		return ok;
+	ok = true;
+	while (ok && (e = readdir(d)) != NULL)
+		ok = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
+	closedir(d);
+	return ok;
+}
+
 int
 outslot_open(struct outslot *s, const char *outdir, bool fresh,
     struct buf *err)
@@ -400,6 +420,12 @@ outslot_open(struct outslot *s, const char *outdir, bool fresh,
 		goto fail;
 	} else if (errno == EINVAL && !dir_exists(s->link)) {
 		buf_setf(err, "'%s' exists and is not a folder", s->link);
+		goto fail;
+	} else if (errno == EINVAL && !kiln_folder(s->link)) {
+		/* the first build replaces it: only ever an output of ours */
+		buf_setf(err, "'%s' is a folder kiln did not write (it has "
+		    "files but no .kiln/manifest.json): move it away or set "
+		    "another build.out", s->link);
 		goto fail;
 	}
 	if (live != -1)

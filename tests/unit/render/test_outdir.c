@@ -194,12 +194,26 @@ TEST(outdir, prune_removes_files_and_empty_folders)
 	CHECK(!dir_exists("public/c"));
 }
 
+TEST(outdir, a_folder_kiln_did_not_write_is_left_alone)
+{
+	struct outslot s;
+	struct buf err = BUF_INIT;
+
+	put("www/index.html", "somebody's site");
+	CHECK_INT_EQ(outslot_open(&s, "www", false, &err), -1);
+	CHECK(strstr(err.buf, "is a folder kiln did not write") != NULL);
+	CHECK_STR_EQ(slurp("www/index.html"), "somebody's site");
+	CHECK(!dir_exists(".www.a"));
+	buf_release(&err);
+}
+
 TEST(outdir, switch_replaces_an_older_real_folder)
 {
 	static const char *const one[] = { "index.html=new" };
 
 	put("public/index.html", "old");
 	put("public/stale.html", "old");
+	put("public/.kiln/manifest.json", "{}");
 	build("public", one, 1);
 	CHECK_STR_EQ(link_of("public"), ".public.a");
 	CHECK_STR_EQ(slurp("public/index.html"), "new");
