@@ -28,15 +28,26 @@ for i in $(seq 1 "$steps"); do
 	6) printf '\n/* step %d */\n' "$i" >> static/css/site.css; what="asset" ;;
 	esac
 	if [ $((i % 5)) = 0 ]; then
-		# a build that fails half way: the live folder stays as it was
+		# a failed build, before any output (a template that does not
+		# parse) or half way through the pages (one page names a
+		# template that does not exist): the live folder stays as it
+		# was, and the next build still equals a full one
 		before=$(readlink public)
-		cp templates/page.mustache "$T/page.bak"
-		printf '{{#broken}}\n' >> templates/page.mustache
-		"$KILN" build >/dev/null 2>&1 && fail "step $i: a broken template built"
+		if [ $((i % 10)) = 0 ]; then
+			"$KILN" page edit "$p" --template nope --publish >/dev/null
+		else
+			cp templates/page.mustache "$T/page.bak"
+			printf '{{#broken}}\n' >> templates/page.mustache
+		fi
+		"$KILN" build >"$T/fail.out" 2>&1 && fail "step $i: a broken build succeeded"
 		[ "$(readlink public)" = "$before" ] || fail "step $i: a failed build switched"
 		diff -r public "$T/full" >/dev/null || fail "step $i: a failed build changed the live folder"
-		cp "$T/page.bak" templates/page.mustache
-		what="$what, then a failed build"
+		if [ $((i % 10)) = 0 ]; then
+			"$KILN" page edit "$p" --template page --publish >/dev/null
+		else
+			cp "$T/page.bak" templates/page.mustache
+		fi
+		what="$what, then a failed build ($(head -c 60 "$T/fail.out"))"
 	fi
 	"$KILN" build >"$T/inc.out" || fail "incremental build after $what"
 	"$KILN" build --full --out "$T/full" >/dev/null || fail "full build after $what"
