@@ -407,7 +407,8 @@ outslot_open(struct outslot *s, const char *outdir, bool fresh,
 
 	/* one build at a time writes a site's standby, and not while the
 	   live folder is read by a deploy */
-	if ((s->lockfd = lock_outdir(dir, base, LOCK_EX, err)) == -1)
+	if ((*dir && mkdir_p(dir, err) == -1) ||
+	    (s->lockfd = lock_outdir(dir, base, LOCK_EX, err)) == -1)
 		goto fail;
 
 	if ((n = readlink(s->link, target, sizeof(target) - 1)) >= 0) {

@@ -243,3 +243,12 @@ TEST(outdir, a_file_where_a_folder_must_be_is_replaced)
 	put("slot/b", "now a file");
 	CHECK_STR_EQ(slurp("slot/b"), "now a file");
 }
+
+TEST(outdir, missing_parent_folders_are_made)
+{
+	static const char *const one[] = { "index.html=deep" };
+
+	build("out/site/public", one, 1);
+	CHECK_STR_EQ(link_of("out/site/public"), ".public.a");
+	CHECK_STR_EQ(slurp("out/site/public/index.html"), "deep");
+}
