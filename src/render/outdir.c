@@ -188,18 +188,19 @@ outrec_find(const struct outrec *r, const char *path)
 /* ---- files in a slot ---- */
 
 /*
- * Make the folders above FILE, removing a file that stands where a
- * folder must be (an output that became a folder since this slot was
- * written).
+ * Make the folders above FILE inside the slot (FILE's first ROOTLEN
+ * bytes name the slot), removing a file that stands where a folder must
+ * be (an output that became a folder since this slot was written).
+ * Nothing above the slot is ever touched.
  */
 static int
-make_parents(const char *file, struct buf *err)
+make_parents(const char *file, size_t rootlen, struct buf *err)
 {
 	char *s = xstrdup(file);
 	int rc = 0;
 
-	for (char *p = strchr(s + 1, '/'); p && rc == 0; p = strchr(p + 1,
-	    '/')) {
+	for (char *p = strchr(s + rootlen + 1, '/'); p && rc == 0;
+	    p = strchr(p + 1, '/')) {
 		struct stat st;
 		*p = '\0';
 		if (lstat(s, &st) == 0 && !S_ISDIR(st.st_mode) &&
@@ -218,9 +219,9 @@ make_parents(const char *file, struct buf *err)
 	return rc;
 }
 
-/* open FILE for a new file: anything in the way is removed first */
+/* open FILE for a new file: anything in the way in the slot is removed */
 static int
-create_new(const char *file, struct buf *err)
+create_new(const char *file, size_t rootlen, struct buf *err)
 {
 	struct buf ignored = BUF_INIT;
 	int fd, tries = 0;
@@ -231,10 +232,10 @@ create_new(const char *file, struct buf *err)
 	    0644)) == -1 && tries++ < 3) {
 		if (errno == ENOENT) {
 			if (mkdir_parent(file, &ignored) == -1 &&
-			    make_parents(file, err) == -1)
+			    make_parents(file, rootlen, err) == -1)
 				break;
 		} else if (errno == ENOTDIR) {
-			if (make_parents(file, err) == -1)
+			if (make_parents(file, rootlen, err) == -1)
 				break;
 		} else if (errno == EEXIST) {
 			if (rm_rf(file, err) == -1)
@@ -249,14 +250,13 @@ create_new(const char *file, struct buf *err)
 	return fd;
 }
 
-int
-slot_write(const char *file, const void *data, size_t len, struct buf *err)
+/* write DATA to an open FD; -1 with err naming FILE */
+static int
+write_fd(int fd, const char *file, const void *data, size_t len,
+    struct buf *err)
 {
 	const char *p = data;
-	int fd;
 
-	if ((fd = create_new(file, err)) == -1)
-		return -1;
 	while (len > 0) {
 		ssize_t w = write(fd, p, len);
 		if (w == -1 && errno == EINTR)
@@ -278,23 +278,41 @@ slot_write(const char *file, const void *data, size_t len, struct buf *err)
 }
 
 int
-slot_link(const char *from, const char *file, struct buf *err)
+slot_write(const char *slot, const char *path, const void *data, size_t len,
+    struct buf *err)
 {
-	struct buf data = BUF_INIT;
-	int fd, rc;
+	char *file = xasprintf("%s/%s", slot, path);
+	int fd, rc = -1;
 
-	if ((fd = create_new(file, err)) == -1)
-		return -1;
+	if ((fd = create_new(file, strlen(slot), err)) != -1)
+		rc = write_fd(fd, file, data, len, err);
+	free(file);
+	return rc;
+}
+
+int
+slot_link(const char *from, const char *slot, const char *path,
+    struct buf *err)
+{
+	char *file = xasprintf("%s/%s", slot, path);
+	struct buf data = BUF_INIT;
+	int fd, rc = -1;
+
+	if ((fd = create_new(file, strlen(slot), err)) == -1)
+		goto out;
 	close(fd);
 	unlink(file);
-	if (link(from, file) == 0)
-		return 0;
-	if (file_read(from, &data, (size_t)1 << 34, err) == -1) {
-		buf_release(&data);
-		return -1;
+	if (link(from, file) == 0) {
+		rc = 0;
+		goto out;
 	}
-	rc = slot_write(file, data.buf, data.len, err);
+	/* another file system: a copy */
+	if (file_read(from, &data, (size_t)1 << 34, err) == 0 &&
+	    (fd = create_new(file, strlen(slot), err)) != -1)
+		rc = write_fd(fd, file, data.buf, data.len, err);
+out:
 	buf_release(&data);
+	free(file);
 	return rc;
 }
 

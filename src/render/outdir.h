@@ -97,12 +97,14 @@ const struct outrec_ent *outrec_find(const struct outrec *r, const char *path);
 void outrec_release(struct outrec *r);
 
 /*
- * Create SLOT/PATH with DATA: unlink whatever is there, create it
- * anew (O_EXCL) and make its folders when they are missing.
+ * Create SLOT/PATH with DATA: unlink whatever is there, create it anew
+ * (O_EXCL), making its folders when they are missing and removing a
+ * file or folder in the way; nothing outside SLOT is touched.
  */
-int slot_write(const char *file, const void *data, size_t len,
-    struct buf *err);
+int slot_write(const char *slot, const char *path, const void *data,
+    size_t len, struct buf *err);
 /* SLOT/PATH as a hard link to FROM (a copy across file systems) */
-int slot_link(const char *from, const char *file, struct buf *err);
+int slot_link(const char *from, const char *slot, const char *path,
+    struct buf *err);
 
 #endif

@@ -177,15 +177,10 @@ put_output(struct build *b, const char *path, const char *data, size_t len,
     const char *sha, struct buf *err)
 {
 	const struct outrec_ent *e = outrec_find(&b->slot.standby_rec, path);
-	char *file;
-	int rc;
 
 	if (e && e->size == (int64_t)len && !strcmp(e->sha, sha))
 		return 0;
-	file = xasprintf("%s/%s", b->slot.standby, path);
-	rc = slot_write(file, data, len, err);
-	free(file);
-	return rc;
+	return slot_write(b->slot.standby, path, data, len, err);
 }
 
 /* write DATA as output PATH of the new folder and record it */
@@ -406,14 +401,12 @@ do_assets(struct build *b, struct buf *err)
 		const struct media_info *m = &b->snap.media[i];
 		char *rel = xasprintf("media/%s", m->name);
 		char *to = hashed_name(rel, m->sha256);
-		char *dst = xasprintf("%s/%s", b->slot.standby, to);
 		const struct outrec_ent *e = outrec_find(&b->slot.standby_rec,
 		    to);
 		if (!(e && !strcmp(e->sha, m->sha256) && e->size == m->size) &&
-		    slot_link(m->file, dst, err) == -1) {
+		    slot_link(m->file, b->slot.standby, to, err) == -1) {
 			free(rel);
 			free(to);
-			free(dst);
 			goto out;
 		}
 		add_file(&b->files, to, m->sha256, m->size, MK_MEDIA, true,
@@ -421,7 +414,6 @@ do_assets(struct build *b, struct buf *err)
 		add_asset(b, rel, to);
 		free(rel);
 		free(to);
-		free(dst);
 	}
 	for (int pass = 0; pass < 2; pass++) {
 		for (size_t i = 0; i < n; i++) {
@@ -1074,7 +1066,7 @@ reuse_output(struct build *b, struct filelist *l, const char *path,
     const char *key, enum manifest_kind kind, struct buf *err)
 {
 	const struct outrec_ent *e;
-	char *from, *to;
+	char *from;
 	int rc;
 
 	if (b->full)
@@ -1085,10 +1077,8 @@ reuse_output(struct build *b, struct filelist *l, const char *path,
 		    strcmp(e->key, key) != 0)
 			return 0;
 		from = xasprintf("%s/%s", b->slot.live, path);
-		to = xasprintf("%s/%s", b->slot.standby, path);
-		rc = slot_link(from, to, err);
+		rc = slot_link(from, b->slot.standby, path, err);
 		free(from);
-		free(to);
 		if (rc == -1)
 			return -1;
 	}
@@ -1430,7 +1420,6 @@ manifest_thread(void *arg)
 	struct build *b = j->b;
 	struct manifest m;
 	struct buf json = BUF_INIT;
-	char *file;
 
 	manifest_init(&m);
 	m.build = xstrdup(b->build_id ? b->build_id : "");
@@ -1446,9 +1435,8 @@ manifest_thread(void *arg)
 	if (j->rc == 0) {
 		/* the folder is not live yet: no need to write it atomically */
 		manifest_to_json(&m, &json);
-		file = xasprintf("%s/%s", b->slot.standby, MANIFEST_PATH);
-		j->rc = slot_write(file, json.buf, json.len, &j->err);
-		free(file);
+		j->rc = slot_write(b->slot.standby, MANIFEST_PATH, json.buf,
+		    json.len, &j->err);
 		if (j->rc == 0 && b->remember)
 			manifest_remember(json.buf, json.len, &m);
 	}

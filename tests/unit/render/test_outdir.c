@@ -16,12 +16,16 @@
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
+/* FILE is "SLOT/PATH": the slot is its first component */
 static void
 put(const char *file, const char *text)
 {
 	struct buf err = BUF_INIT;
+	char slot[PATH_MAX];
+	const char *path = strchr(file, '/');
 
-	if (slot_write(file, text, strlen(text), &err) != 0)
+	snprintf(slot, sizeof(slot), "%.*s", (int)(path - file), file);
+	if (slot_write(slot, path + 1, text, strlen(text), &err) != 0)
 		test_fail(__FILE__, __LINE__, "write %s: %s", file, err.buf);
 	buf_release(&err);
 }
@@ -64,12 +68,11 @@ build(const char *out, const char *const *files, size_t n)
 	CHECK_INT_EQ(outslot_open(&s, out, false, &err), 0);
 	for (size_t i = 0; i < n; i++) {
 		const char *eq = strchr(files[i], '=');
-		char file[PATH_MAX];
 		snprintf(paths[i], sizeof(paths[i]), "%.*s",
 		    (int)(eq - files[i]), files[i]);
 		strlcpy(texts[i], eq + 1, sizeof(texts[i]));
-		snprintf(file, sizeof(file), "%s/%s", s.standby, paths[i]);
-		put(file, texts[i]);
+		CHECK_INT_EQ(slot_write(s.standby, paths[i], texts[i],
+		    strlen(texts[i]), &err), 0);
 		v[i].path = paths[i];
 		v[i].sha = SHA_A;
 		v[i].key = "";
@@ -224,11 +227,12 @@ TEST(outdir, writes_never_go_through_a_hard_link)
 {
 	struct buf err = BUF_INIT;
 
-	put("live.html", "live");
-	CHECK_INT_EQ(slot_link("live.html", "slot/x/index.html", &err), 0);
+	put("live/live.html", "live");
+	CHECK_INT_EQ(slot_link("live/live.html", "slot", "x/index.html",
+	    &err), 0);
 	CHECK_STR_EQ(slurp("slot/x/index.html"), "live");
 	put("slot/x/index.html", "changed");
-	CHECK_STR_EQ(slurp("live.html"), "live");
+	CHECK_STR_EQ(slurp("live/live.html"), "live");
 	CHECK_STR_EQ(slurp("slot/x/index.html"), "changed");
 	buf_release(&err);
 }
@@ -251,4 +255,20 @@ TEST(outdir, missing_parent_folders_are_made)
 	build("out/site/public", one, 1);
 	CHECK_STR_EQ(link_of("out/site/public"), ".public.a");
 	CHECK_STR_EQ(slurp("out/site/public/index.html"), "deep");
+}
+
+TEST(outdir, repairs_stay_inside_the_slot)
+{
+	struct buf err = BUF_INIT;
+
+	/* the site is reached through a symlink, as /work may be */
+	CHECK_INT_EQ(mkdir("real", 0755), 0);
+	CHECK_INT_EQ(symlink("real", "via"), 0);
+	CHECK_INT_EQ(slot_write("via/slot", "a", "file", 4, &err), 0);
+	/* a file where a folder must be, inside the slot: replaced */
+	CHECK_INT_EQ(slot_write("via/slot", "a/index.html", "page", 4, &err),
+	    0);
+	CHECK_STR_EQ(link_of("via"), "real");
+	CHECK_STR_EQ(slurp("real/slot/a/index.html"), "page");
+	buf_release(&err);
 }
