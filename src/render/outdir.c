@@ -40,6 +40,24 @@ is_hex64(const char *s, size_t len)
 	return true;
 }
 
+/* a path inside the slot: relative, no empty, "." or ".." component */
+static bool
+inside(const char *path)
+{
+	const char *p = path;
+
+	while (*p) {
+		size_t n = strcspn(p, "/");
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 &&
+		    p[0] == '.' && p[1] == '.'))
+			return false;
+		p += n;
+		if (*p == '/' && *++p == '\0')
+			return false;
+	}
+	return p != path;
+}
+
 /* one line "SHA SIZE KEY|- PATH"; 0, or -1 when malformed */
 static int
 parse_line(char *line, struct outrec_ent *e)
@@ -66,7 +84,8 @@ parse_line(char *line, struct outrec_ent *e)
 	*sp1 = *sp3 = '\0';
 	e->sha = line;
 	e->path = sp3 + 1;
-	return 0;
+	/* the record names files to remove: never one outside the slot */
+	return inside(e->path) ? 0 : -1;
 }
 
 /* FNV-1a */

@@ -123,6 +123,10 @@ TEST(outdir, malformed_record_is_no_record)
 		"kiln-outputs 1\nabc 3 - a\n",				/* sha */
 		"kiln-outputs 1\n" SHA_A " 3 - a",			/* cut */
 		"kiln-outputs 2\n",					/* version */
+		"kiln-outputs 1\n" SHA_A " 3 - ../x\n",		/* escapes */
+		"kiln-outputs 1\n" SHA_A " 3 - /etc/x\n",
+		"kiln-outputs 1\n" SHA_A " 3 - a//b\n",
+		"kiln-outputs 1\n" SHA_A " 3 - a/./b\n",
 	};
 	struct outrec r;
 
