@@ -434,7 +434,7 @@ outslot_open(struct outslot *s, const char *outdir, bool fresh,
 	char target[PATH_MAX], *dir, *names[2];
 	const char *base;
 	ssize_t n;
-	int live = -1;
+	int live = -1, e;
 
 	memset(s, 0, sizeof(*s));
 	pthread_mutex_init(&s->live_mu, NULL);
@@ -448,18 +448,19 @@ outslot_open(struct outslot *s, const char *outdir, bool fresh,
 	    (s->lockfd = lock_outdir(dir, base, LOCK_EX, err)) == -1)
 		goto fail;
 
-	if ((n = readlink(s->link, target, sizeof(target) - 1)) >= 0) {
+	n = readlink(s->link, target, sizeof(target) - 1);
+	e = n >= 0 ? 0 : errno;	/* EINVAL: not a symlink; ENOENT: nothing */
+	if (n >= 0) {
 		target[n] = '\0';
 		live = !strcmp(target, names[0]) ? 0 : !strcmp(target,
 		    names[1]) ? 1 : -1;
-	} else if (errno != ENOENT && errno != EINVAL) {
-		buf_setf(err, "cannot read '%s': %s", s->link,
-		    strerror(errno));
+	} else if (e != ENOENT && e != EINVAL) {
+		buf_setf(err, "cannot read '%s': %s", s->link, strerror(e));
 		goto fail;
-	} else if (errno == EINVAL && !dir_exists(s->link)) {
+	} else if (e == EINVAL && !dir_exists(s->link)) {
 		buf_setf(err, "'%s' exists and is not a folder", s->link);
 		goto fail;
-	} else if (errno == EINVAL && !kiln_folder(s->link)) {
+	} else if (e == EINVAL && !kiln_folder(s->link)) {
 		/* the first build replaces it: only ever an output of ours */
 		buf_setf(err, "'%s' is a folder kiln did not write (it has "
 		    "files but no .kiln/manifest.json): move it away or set "
@@ -529,7 +530,9 @@ outslot_prune(struct outslot *s, const struct outrec *next, struct buf *err)
 		if (j < next->n && c == 0)
 			continue;
 		file = xasprintf("%s/%s", s->standby, path);
-		if (unlink(file) == -1 && errno != ENOENT && errno != ENOTDIR) {
+		/* gone, or replaced by a folder or a file of this build */
+		if (unlink(file) == -1 && errno != ENOENT && errno != ENOTDIR &&
+		    errno != EISDIR) {
 			buf_setf(err, "cannot remove '%s': %s", file,
 			    strerror(errno));
 			free(file);

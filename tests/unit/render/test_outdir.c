@@ -276,3 +276,17 @@ TEST(outdir, repairs_stay_inside_the_slot)
 	CHECK_STR_EQ(slurp("real/slot/a/index.html"), "page");
 	buf_release(&err);
 }
+
+TEST(outdir, an_output_that_becomes_a_folder_and_back)
+{
+	static const char *const file[] = { "a=file" };
+	static const char *const folder[] = { "a/index.html=page" };
+
+	build("public", file, 1);
+	build("public", folder, 1);
+	build("public", folder, 1);	/* slot a: "a" was a file there */
+	CHECK_STR_EQ(slurp("public/a/index.html"), "page");
+	build("public", file, 1);	/* slot b: "a" was a folder */
+	build("public", file, 1);
+	CHECK_STR_EQ(slurp("public/a"), "file");
+}
