@@ -10,6 +10,7 @@
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 
 #include "common/buf.h"
 #include "common/log.h"
@@ -20,13 +21,18 @@
 #include "cli/cli.h"
 #include "cli/site.h"
 
-static volatile sig_atomic_t stop;
+/*
+ * Set by SIGINT/SIGTERM, read by the worker and scheduler threads: a
+ * lock-free atomic is both async-signal-safe and race-free across threads
+ * (volatile sig_atomic_t is only the former).
+ */
+static atomic_int stop;
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	stop = 1;
+	atomic_store(&stop, 1);
 }
 
 struct thr {
@@ -113,7 +119,7 @@ run(int argc, char **argv, bool serve)
 		pthread_create(&stt, NULL, sched_thread, &t);
 	}
 	pthread_create(&wt, NULL, worker_thread, &t);
-	while (!stop)
+	while (!atomic_load(&stop))
 		pause();
 	log_info("stopping: the running build finishes first");
 	pthread_join(wt, NULL);

@@ -10,7 +10,7 @@
 #ifndef KILN_QUEUE_H
 #define KILN_QUEUE_H
 
-#include <signal.h>
+#include <stdatomic.h>
 
 struct buf;
 struct conf;
@@ -30,7 +30,7 @@ int worker_run_once(const struct conf *c, struct store *st,
  * scheduler).
  */
 void worker_loop(const struct conf *c, const char *worker,
-    volatile sig_atomic_t *stop);
+    atomic_int *stop);
 /* a build may have been requested: wake this process's idle workers */
 void queue_wake(void);
 /*

@@ -121,7 +121,7 @@ out:
 }
 
 void
-scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop)
+scheduler_loop(const struct conf *c, atomic_int *stop)
 {
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
@@ -133,7 +133,7 @@ scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop)
 		buf_release(&err);
 		return;
 	}
-	while (!*stop) {
+	while (!atomic_load(stop)) {
 		int64_t now = time_now(), next = 0;
 
 		buf_reset(&err);
@@ -164,7 +164,7 @@ scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop)
 		}
 		/* sleep to the next due time, at most a second */
 		store_next_scheduled(st, now, &next, &err);
-		for (int i = 0; i < 10 && !*stop; i++) {
+		for (int i = 0; i < 10 && !atomic_load(stop); i++) {
 			if (next && time_now() >= next)
 				break;
 			usleep(100000);

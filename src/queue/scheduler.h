@@ -10,10 +10,10 @@
 #ifndef KILN_SCHEDULER_H
 #define KILN_SCHEDULER_H
 
-#include <signal.h>
+#include <stdatomic.h>
 
 struct conf;
 
-void scheduler_loop(const struct conf *c, volatile sig_atomic_t *stop);
+void scheduler_loop(const struct conf *c, atomic_int *stop);
 
 #endif

@@ -351,7 +351,7 @@ nap(uint64_t seen, int ms)
 
 void
 worker_loop(const struct conf *c, const char *worker,
-    volatile sig_atomic_t *stop)
+    atomic_int *stop)
 {
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
@@ -361,7 +361,7 @@ worker_loop(const struct conf *c, const char *worker,
 		buf_release(&err);
 		return;
 	}
-	while (!*stop) {
+	while (!atomic_load(stop)) {
 		int64_t id = 0;
 		uint64_t seen;
 		bool ok;
