@@ -65,7 +65,8 @@ struct rpage {
 	json_t *summary;	/* list entry: made when first needed
 				   (summary_of) */
 	char sumhash[65];	/* sha256 of the summary's fields */
-	char pagekey[65];	/* what its outputs' keys share (page_key) */
+	char pagekey[65];	/* what its outputs share: sections and
+				   page JSON only (page_key) */
 };
 
 struct asset {
@@ -1053,7 +1054,9 @@ page_key(struct build *b, size_t i, const char *tname, struct buf *tmp)
 		buf_addch(tmp, '>');
 		buf_add(tmp, b->pages[p->kids[k]].sumhash, 64);
 	}
-	sha256_hex(tmp->buf, tmp->len, p->pagekey);
+	/* hashed on its own only when several outputs share it */
+	if (p->kind == PK_SECTION || b->c->build.page_json)
+		sha256_hex(tmp->buf, tmp->len, p->pagekey);
 }
 
 /*
@@ -1091,6 +1094,7 @@ struct worker {
 	struct build *b;
 	json_t *site, *colls;	/* its own copies of the shared context */
 	struct buf out, tmp, err;	/* reused for every page */
+	struct buf material;	/* what page_key hashes */
 	struct arena arena;	/* one page's scratch, reset after it */
 	struct filelist files;	/* merged into the build's at the end */
 	size_t rendered, reused;
@@ -1109,9 +1113,13 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	const char *body;
 	int rc;
 
+	/* the global hash, the page's key or its material, the pagination */
 	buf_reset(tmp);
 	buf_add(tmp, b->globhash, 64);
-	buf_add(tmp, p->pagekey, 64);
+	if (p->kind == PK_SECTION || b->c->build.page_json)
+		buf_add(tmp, p->pagekey, 64);
+	else
+		buf_add(tmp, w->material.buf, w->material.len);
 	buf_add_i64(tmp, pg);
 	buf_add_i64(tmp, npg);
 	buf_add_i64(tmp, b->c->build.page_size);
@@ -1234,13 +1242,14 @@ page_worker(void *arg)
 	buf_init(&w.out, 0);
 	buf_init(&w.tmp, 0);
 	buf_init(&w.err, 0);
+	buf_init(&w.material, 0);
 	while (!b->failed && (i = atomic_fetch_add(&b->next, 1)) <
 	    b->npages) {
 		const char *tname;
 		int rc = -1;
 		buf_reset(&w.err);
 		if ((tname = template_for(b, &b->pages[i], &w.err)) != NULL) {
-			page_key(b, i, tname, &w.tmp);
+			page_key(b, i, tname, &w.material);
 			rc = render_page(&w, i, tname);
 		}
 		if (rc == 0 && b->c->build.page_json)
@@ -1265,6 +1274,7 @@ page_worker(void *arg)
 	buf_release(&w.out);
 	buf_release(&w.tmp);
 	buf_release(&w.err);
+	buf_release(&w.material);
 	arena_release(&w.arena);
 	return NULL;
 }
