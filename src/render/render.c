@@ -1168,7 +1168,7 @@ render_page_json(struct worker *w, size_t i)
 {
 	struct build *b = w->b;
 	const struct rpage *p = &b->pages[i];
-	struct buf *out = &w->out, *err = &w->err;
+	struct buf *out = &w->out, *tmp = &w->tmp, *err = &w->err;
 	json_t *o;
 	char *path, *dump, key[65], sha[65];
 	const char *body;
@@ -1176,21 +1176,24 @@ render_page_json(struct worker *w, size_t i)
 
 	path = p->sp->path[0] ? xasprintf("%s/index.json", p->sp->path) :
 	    xstrdup("index.json");
+	/* the page, and the asset map its content's references go through */
 	buf_reset(out);
-	buf_printf(out, "json\n%s\n%s\n", p->pagekey, b->c->site.base_url);
+	buf_printf(out, "json\n%s\n%s\n", p->pagekey, b->globhash);
 	sha256_hex(out->buf, out->len, key);
 	if ((rc = reuse_output(b, &w->files, path, key, MK_FEED, err)) != 0) {
 		w->reused += rc == 1;
 		free(path);
 		return rc == 1 ? 0 : -1;
 	}
-	buf_reset(out);
+	buf_reset(tmp);
 	if (!(body = snapshot_body(&b->snap, i, err)) || mdr_render(body,
-	    strlen(body), b->c->build.unsafe_html ? 0 : MDR_NO_HTML, out,
+	    strlen(body), b->c->build.unsafe_html ? 0 : MDR_NO_HTML, tmp,
 	    err) == -1) {
 		free(path);
 		return -1;
 	}
+	buf_reset(out);
+	rewrite_refs(b, tmp->buf, tmp->len, NULL, out);
 	o = json_pack("{s:s, s:s, s:s, s:s, s:s%, s:o, s:o, s:o, s:O, s:O}",
 	    "title", p->sp->title, "path", p->sp->path, "url", p->url,
 	    "summary", p->excerpt, "content", out->buf, out->len, "date",
