@@ -60,20 +60,27 @@ blog(struct store *st, int64_t id, const char *fmt, ...)
 /* history: commit (and push); a failure is logged, never fatal */
 static void
 record_history(const struct conf *c, struct store *st, int64_t id,
-    const char *outdir, const char *reasons, char commit[41])
+    const char *outdir, const char *reasons, char commit[41], int *lockfd)
 {
 	struct history_commit_info hi;
 	struct history_push_opts po;
 	struct buf err = BUF_INIT;
 	char *repo, bid[32];
+	int r;
 
 	commit[0] = '\0';
 	if (!c->history.enabled)
 		return;
 	repo = conf_path(c, c->history.path);
 	snprintf(bid, sizeof(bid), "%lld", (long long)id);
-	if (history_commit(repo, c->history.branch, outdir, bid, reasons, &hi,
-	    &err) == -1) {
+	r = history_commit(repo, c->history.branch, outdir, bid, reasons, &hi,
+	    &err);
+	/* OUTDIR is read: let the next build have it during the push */
+	if (*lockfd != -1) {
+		close(*lockfd);
+		*lockfd = -1;
+	}
+	if (r == -1) {
 		blog(st, id, "history: commit failed (publishing goes on): %s",
 		    err.buf);
 		log_warnx("build %lld: %s", (long long)id, err.buf);
@@ -262,7 +269,7 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	blog(st, id, "deployed: %zu uploaded, %zu deleted, %lld bytes",
 	    dr.uploaded, dr.deleted, (long long)dr.bytes);
 	queue_heartbeat(st, id, lease, err);
-	record_history(c, st, id, outdir, reasons, commit);
+	record_history(c, st, id, outdir, reasons, commit, &rr.lockfd);
 	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I}", "pages", (json_int_t)rr.pages, "rendered",
 	    (json_int_t)rr.rendered, "files", (json_int_t)rr.files,
