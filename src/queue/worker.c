@@ -57,7 +57,11 @@ blog(struct store *st, int64_t id, const char *fmt, ...)
 	buf_release(&err);
 }
 
-/* history: commit (and push); a failure is logged, never fatal */
+/*
+ * history: commit (and push); a failure is logged, never fatal.  *LOCKFD,
+ * the output folder's lock, is closed as soon as the commit has read
+ * OUTDIR.
+ */
 static void
 record_history(const struct conf *c, struct store *st, int64_t id,
     const char *outdir, const char *reasons, char commit[41], int *lockfd)
