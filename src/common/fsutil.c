@@ -20,8 +20,8 @@
 int
 file_read(const char *path, struct buf *out, size_t max, struct buf *err)
 {
+	char chunk[65536];
 	struct stat st;
-	size_t want = 65536;
 	ssize_t r;
 	int fd;
 
@@ -30,25 +30,18 @@ file_read(const char *path, struct buf *out, size_t max, struct buf *err)
 		return -1;
 	}
 	buf_reset(out);
-	/* a regular file is read in one go into one allocation */
+	/* one allocation for a regular file of known size */
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
 	    (size_t)st.st_size <= max)
-		want = (size_t)st.st_size + 1;
-	for (;;) {
-		if (buf_grow(out, want) == -1) {
-			buf_setf(err, "'%s' is too large", path);
-			close(fd);
-			return -1;
-		}
-		if ((r = read(fd, out->buf + out->len, want)) <= 0)
-			break;
+		buf_grow(out, (size_t)st.st_size);
+	while ((r = read(fd, chunk, sizeof(chunk))) > 0) {
 		if (out->len + (size_t)r > max) {
 			buf_setf(err, "'%s' is too large (over %zu bytes)",
 			    path, max);
 			close(fd);
 			return -1;
 		}
-		buf_setlen(out, out->len + (size_t)r);
+		buf_add(out, chunk, (size_t)r);
 	}
 	if (r == -1) {
 		buf_setf(err, "cannot read '%s': %s", path, strerror(errno));
@@ -59,7 +52,7 @@ file_read(const char *path, struct buf *out, size_t max, struct buf *err)
 	return 0;
 }
 
-static int
+int
 write_all(int fd, const void *data, size_t len)
 {
 	const char *p = data;
@@ -234,17 +227,4 @@ dir_exists(const char *path)
 	struct stat st;
 
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-int
-file_copy(const char *from, const char *to, struct buf *err)
-{
-	struct buf data = BUF_INIT;
-	int rc;
-
-	if (file_read(from, &data, (size_t)1 << 34, err) == -1)
-		return -1;
-	rc = file_write(to, data.buf, data.len, err);
-	buf_release(&data);
-	return rc;
 }

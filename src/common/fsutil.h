@@ -20,6 +20,8 @@ int file_write_atomic(const char *path, const void *data, size_t len,
 int file_write(const char *path, const void *data, size_t len,
     struct buf *err);
 /* mkdir -p; mode 0755 */
+/* write all of DATA to FD, retrying after EINTR; 0, or -1 with errno */
+int write_all(int fd, const void *data, size_t len);
 int mkdir_p(const char *path, struct buf *err);
 /* mkdir -p of the folder that holds path */
 int mkdir_parent(const char *path, struct buf *err);
@@ -28,6 +30,5 @@ int rm_rf(const char *path, struct buf *err);
 bool file_exists(const char *path);
 bool dir_exists(const char *path);
 /* copy a file (not atomic) */
-int file_copy(const char *from, const char *to, struct buf *err);
 
 #endif

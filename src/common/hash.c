@@ -30,6 +30,16 @@ hex_encode(const unsigned char *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+bool
+hex_valid(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++)
+		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
+		    s[i] <= 'f')))
+			return false;
+	return true;
+}
+
 /*
  * SHA-256 fetched from the provider once: EVP_sha256() makes OpenSSL 3
  * look the algorithm up again on every digest, which costs more than

@@ -161,17 +161,6 @@ manifest_to_json(const struct manifest *m, struct buf *out)
 	buf_adds(out, "\n]}\n");
 }
 
-static bool
-hex64(const char *s)
-{
-	if (strlen(s) != 64)
-		return false;
-	for (; *s; s++)
-		if (!((*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'f')))
-			return false;
-	return true;
-}
-
 int
 manifest_parse(const char *json, size_t len, struct manifest *m,
     struct buf *err)
@@ -221,7 +210,7 @@ manifest_parse(const char *json, size_t len, struct manifest *m,
 			    "canonical relative path", i);
 			goto out;
 		}
-		if (!sha || !hex64(sha)) {
+		if (!sha || strlen(sha) != 64 || !hex_valid(sha, 64)) {
 			buf_setf(err, "manifest: files[%zu].sha256: expected "
 			    "64 hex digits", i);
 			goto out;

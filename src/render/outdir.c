@@ -11,7 +11,9 @@
 
 #include "common/buf.h"
 #include "common/fsutil.h"
+#include "common/hash.h"
 #include "common/limits.h"
+#include "common/path.h"
 #include "common/xmalloc.h"
 #include "render/outdir.h"
 
@@ -28,36 +30,6 @@ outrec_release(struct outrec *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static bool
-is_hex64(const char *s, size_t len)
-{
-	if (len != 64)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			return false;
-	return true;
-}
-
-/* a path inside the slot: relative, no empty, "." or ".." component */
-static bool
-inside(const char *path)
-{
-	const char *p = path;
-
-	while (*p) {
-		size_t n = strcspn(p, "/");
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 &&
-		    p[0] == '.' && p[1] == '.'))
-			return false;
-		p += n;
-		if (*p == '/' && *++p == '\0')
-			return false;
-	}
-	return p != path;
-}
-
 /* one line "SHA SIZE KEY|- PATH"; 0, or -1 when malformed */
 static int
 parse_line(char *line, struct outrec_ent *e)
@@ -68,7 +40,7 @@ parse_line(char *line, struct outrec_ent *e)
 	if (!(sp1 = strchr(line, ' ')) || !(sp2 = strchr(sp1 + 1, ' ')) ||
 	    !(sp3 = strchr(sp2 + 1, ' ')) || sp3[1] == '\0')
 		return -1;
-	if (!is_hex64(line, (size_t)(sp1 - line)))
+	if (sp1 - line != 64 || !hex_valid(line, 64))
 		return -1;
 	errno = 0;
 	size = strtoll(sp1 + 1, &end, 10);
@@ -77,15 +49,14 @@ parse_line(char *line, struct outrec_ent *e)
 	e->size = size;
 	if (sp3 - sp2 == 2 && sp2[1] == '-')
 		e->key = "";
-	else if (is_hex64(sp2 + 1, (size_t)(sp3 - sp2 - 1)))
+	else if (sp3 - sp2 - 1 == 64 && hex_valid(sp2 + 1, 64))
 		e->key = sp2 + 1;
 	else
 		return -1;
 	*sp1 = *sp3 = '\0';
 	e->sha = line;
 	e->path = sp3 + 1;
-	/* the record names files to remove: never one outside the slot */
-	return inside(e->path) ? 0 : -1;
+	return 0;
 }
 
 /* FNV-1a */
@@ -121,7 +92,7 @@ index_record(struct outrec *r)
 int
 outrec_load(const char *slot, struct outrec *r)
 {
-	struct buf data = BUF_INIT, err = BUF_INIT;
+	struct buf data = BUF_INIT, err = BUF_INIT, clean = BUF_INIT;
 	char *file = xasprintf("%s/%s", slot, OUTREC_PATH), *p, *nl;
 	size_t cap = 0;
 	int rc = -1;
@@ -140,7 +111,10 @@ outrec_load(const char *slot, struct outrec *r)
 		if (!(nl = strchr(p, '\n')))
 			goto out;
 		*nl = '\0';
-		if (parse_line(p, &e) == -1)
+		/* the record names files to remove: never one outside the
+		   slot, so each path must be canonical and relative */
+		if (parse_line(p, &e) == -1 || path_clean_rel(e.path, &clean,
+		    &err) == -1 || strcmp(clean.buf, e.path) != 0)
 			goto out;
 		if (r->n && strcmp(r->v[r->n - 1].path, e.path) >= 0)
 			goto out;	/* unsorted or duplicated */
@@ -156,6 +130,7 @@ out:
 		outrec_release(r);
 	buf_release(&data);
 	buf_release(&err);
+	buf_release(&clean);
 	free(file);
 	return rc;
 }
@@ -269,25 +244,15 @@ create_new(const char *file, size_t rootlen, struct buf *err)
 	return fd;
 }
 
-/* write DATA to an open FD; -1 with err naming FILE */
+/* DATA into the new file FD (closed); -1 with err naming FILE */
 static int
 write_fd(int fd, const char *file, const void *data, size_t len,
     struct buf *err)
 {
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t w = write(fd, p, len);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1) {
-			buf_setf(err, "cannot write '%s': %s", file,
-			    strerror(errno));
-			close(fd);
-			return -1;
-		}
-		p += w;
-		len -= (size_t)w;
+	if (write_all(fd, data, len) == -1) {
+		buf_setf(err, "cannot write '%s': %s", file, strerror(errno));
+		close(fd);
+		return -1;
 	}
 	if (close(fd) == -1) {
 		buf_setf(err, "cannot close '%s': %s", file, strerror(errno));

@@ -1444,15 +1444,15 @@ manifest_thread(void *arg)
 		    f->kind == MK_FEED ? CC_FEED : CC_HTML, f->immutable,
 		    f->kind);
 	}
-	j->rc = manifest_sort(&m, &j->err);
-	if (j->rc == 0) {
-		/* the folder is not live yet: no need to write it atomically */
-		manifest_to_json(&m, &json);
-		j->rc = slot_write(b->slot.standby, MANIFEST_PATH, json.buf,
-		    json.len, &j->err);
-		if (j->rc == 0 && b->remember)
-			manifest_remember(json.buf, json.len, &m);
-	}
+	/*
+	 * b->files is sorted and unique (write_manifest), so is m.  The
+	 * folder is not live yet: no need to write the file atomically.
+	 */
+	manifest_to_json(&m, &json);
+	j->rc = slot_write(b->slot.standby, MANIFEST_PATH, json.buf, json.len,
+	    &j->err);
+	if (j->rc == 0 && b->remember)
+		manifest_remember(json.buf, json.len, &m);
 	manifest_release(&m);
 	buf_release(&json);
 	return NULL;

@@ -167,17 +167,23 @@ col_str0(sqlite3_stmt *s, int i)
 	return xstrdup(v ? (const char *)v : "");
 }
 
+/* JSON text S as an array or object; an empty one if it is not */
 static json_t *
-col_json(sqlite3_stmt *s, int i, bool array)
+json_of(const char *s, bool array)
 {
-	const char *v = (const char *)sqlite3_column_text(s, i);
-	json_t *j = v ? json_loads(v, 0, NULL) : NULL;
+	json_t *j = s ? json_loads(s, 0, NULL) : NULL;
 
 	if (!j || (array ? !json_is_array(j) : !json_is_object(j))) {
 		json_decref(j);
 		j = array ? json_array() : json_object();
 	}
 	return j;
+}
+
+static json_t *
+col_json(sqlite3_stmt *s, int i, bool array)
+{
+	return json_of((const char *)sqlite3_column_text(s, i), array);
 }
 
 int
@@ -1610,19 +1616,6 @@ out:
 	if (rc == -1)
 		snapshot_release(snap);
 	return rc;
-}
-
-/* JSON text S as an array or object; an empty one if it is not */
-static json_t *
-json_of(const char *s, bool array)
-{
-	json_t *j = json_loads(s, 0, NULL);
-
-	if (!j || (array ? !json_is_array(j) : !json_is_object(j))) {
-		json_decref(j);
-		j = array ? json_array() : json_object();
-	}
-	return j;
 }
 
 /* *V parsed from TEXT the first time it is asked for */
