@@ -4,7 +4,7 @@
 # `kiln template render`, byte for byte, from outside the library.
 . "$KILN_SRC/tests/integration/lib.sh"
 
-spec=${KILN_SHARED:-$KILN_SRC/../shared}/conformance/mustache-spec
+spec=$KILN_SRC/tests/conformance/mustache-spec
 $PY - "$spec" "$T/cases" <<'PY'
 import json, os, sys, glob
 spec, out = sys.argv[1], sys.argv[2]

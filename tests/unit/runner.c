@@ -58,14 +58,11 @@ test_srcdir(void)
 }
 
 const char *
-test_shareddir(void)
+test_conformancedir(void)
 {
 	static char buf[4096];
-	const char *s = getenv("KILN_SHARED");
 
-	if (s)
-		return s;
-	snprintf(buf, sizeof(buf), "%s/../shared", test_srcdir());
+	snprintf(buf, sizeof(buf), "%s/tests/conformance", test_srcdir());
 	return buf;
 }
 

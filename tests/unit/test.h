@@ -31,9 +31,9 @@
 NORETURN void test_fail(const char *file, int line, const char *fmt, ...)
     PRINTF_LIKE(3, 4);
 const char *test_tmpdir(void);
-/* $KILN_SRC (the source tree) and $KILN_SHARED (../shared) */
+/* $KILN_SRC (the source tree) and its tests/conformance (spec data) */
 const char *test_srcdir(void);
-const char *test_shareddir(void);
+const char *test_conformancedir(void);
 
 #define CHECK(cond)                                                   \
 	do {                                                          \

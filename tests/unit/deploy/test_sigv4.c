@@ -118,8 +118,8 @@ check_vector(const char *name)
 	size_t nq = 0;
 	CURL *h;
 
-	snprintf(dir, sizeof(dir), "%s/conformance/aws-sigv4/%s",
-	    test_shareddir(), name);
+	snprintf(dir, sizeof(dir), "%s/aws-sigv4/%s",
+	    test_conformancedir(), name);
 	snprintf(method, sizeof(method), "x");
 	{
 		char f[4200];

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_tmpl.c: the Mustache spec (every non-lambda case of every file in
- * the shared conformance folder), syntax errors with their positions, and
+ * tests/conformance/mustache-spec, copied from the spec with its licence), syntax errors with their positions, and
  * pathological templates.
  */
 #include "test.h"
@@ -34,8 +34,8 @@ run_spec(const char *file, int *ncases)
 	size_t i;
 	int fails = 0;
 
-	snprintf(path, sizeof(path), "%s/conformance/mustache-spec/%s",
-	    test_shareddir(), file);
+	snprintf(path, sizeof(path), "%s/mustache-spec/%s",
+	    test_conformancedir(), file);
 	root = json_load_file(path, 0, &jerr);
 	if (!root)
 		test_fail(__FILE__, __LINE__, "cannot load %s: %s", path,
