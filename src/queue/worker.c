@@ -14,6 +14,7 @@
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/testhook.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -55,6 +56,19 @@ blog(struct store *st, int64_t id, const char *fmt, ...)
 	    (int)(line.len - strlen(ts) - 2), line.buf + strlen(ts) + 1);
 	buf_release(&line);
 	buf_release(&err);
+}
+
+struct held {
+	struct store *st;
+	int64_t id;
+};
+
+static void
+held_note(void *arg, const char *path)
+{
+	struct held *h = arg;
+
+	blog(h->st, h->id, "test hook: held while %s exists", path);
 }
 
 /*
@@ -218,9 +232,12 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	reasons = json_string_value(json_object_get(rec, "reasons"));
 	blog(st, id, "claimed by %s (attempt %lld): %s", worker,
 	    (long long)attempt, reasons);
-	if (getenv("KILN_TEST_BUILD_DELAY_MS"))
-		usleep((useconds_t)strtonum(getenv(
-		    "KILN_TEST_BUILD_DELAY_MS"), 0, 60000, NULL) * 1000);
+	/* a test holds the build here, claimed and beating (testhook.h) */
+	{
+		struct held h = { st, id };
+		if (testhook_hold(held_note, &h))
+			blog(st, id, "test hook: released");
+	}
 	/* render: the snapshot's watermark is what this build covers */
 	memset(&ro, 0, sizeof(ro));
 	snprintf(bid, sizeof(bid), "%lld", (long long)id);
