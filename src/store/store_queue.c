@@ -16,6 +16,7 @@
 
 #include "common/buf.h"
 #include "common/hash.h"
+#include "common/scrub.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "store/store.h"
@@ -224,16 +225,20 @@ queue_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
+	char *clean;
 	int rc = 0;
 
 	if (store_prepare(st, "UPDATE builds SET log = log || ? WHERE id = ?",
 	    &s, err) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	/* the one place build logs are stored: no secret gets in */
+	clean = scrub_str(text);
+	sqlite3_bind_text(s, 1, clean, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, id);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = store_sqlerr(st, "build log", err);
 	sqlite3_finalize(s);
+	free(clean);
 	return rc;
 }
 
@@ -261,10 +266,13 @@ queue_finish(struct store *st, int64_t id, bool ok, const char *error,
 {
 	sqlite3_stmt *s = NULL;
 	int64_t now = time_now(), seq = 0;
+	char *clean = scrub_str(error);
 	int rc = -1;
 
-	if (store_tx_begin(st, err) == -1)
+	if (store_tx_begin(st, err) == -1) {
+		free(clean);
 		return -1;
+	}
 	if (store_prepare(st, "SELECT seq FROM builds WHERE id = ?", &s,
 	    err) == -1)
 		goto fail;
@@ -281,7 +289,7 @@ queue_finish(struct store *st, int64_t id, bool ok, const char *error,
 	sqlite3_bind_text(s, 1, ok ? "succeeded" : "failed", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
-	bind_opt_text(s, 3, error);
+	bind_opt_text(s, 3, clean);
 	bind_opt_text(s, 4, counts_json);
 	bind_opt_text(s, 5, commit);
 	if (retry_at)
@@ -315,6 +323,7 @@ fail:
 	store_tx_rollback(st);
 out:
 	sqlite3_finalize(s);
+	free(clean);
 	return rc;
 }
 
@@ -539,7 +548,11 @@ queue_record(struct store *st, const char *reasons, bool ok,
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int64(s, 5, now);
 	sqlite3_bind_text(s, 6, worker, -1, SQLITE_STATIC);
-	bind_opt_text(s, 7, error);
+	{
+		char *clean = scrub_str(error);	/* no secret gets in */
+		bind_opt_text(s, 7, clean);
+		free(clean);
+	}
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = store_sqlerr(st, "record build", err);
 	else
