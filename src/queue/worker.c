@@ -18,6 +18,7 @@
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
+#include "conf/conf_live.h"
 #include "deploy/deploy.h"
 #include "history/history.h"
 #include "notify/notify.h"
@@ -378,17 +379,23 @@ nap(uint64_t seen, int ms)
 }
 
 void
-worker_loop(const struct conf *c, const char *worker,
+worker_loop(struct conf_live *live, const char *worker,
     atomic_int *stop)
 {
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
+	const struct conf *c;
+	uint64_t gen, used;
 
+	/* the store cannot change without a restart (0065) */
+	c = conf_live_get(live, &used);
 	if (store_open_conf(c, &st, &err) == -1) {
 		log_warnx("worker: %s", err.buf);
+		conf_live_put(live, c);
 		buf_release(&err);
 		return;
 	}
+	conf_live_put(live, c);
 	while (!atomic_load(stop)) {
 		int64_t id = 0;
 		uint64_t seen;
@@ -397,8 +404,16 @@ worker_loop(const struct conf *c, const char *worker,
 		seen = wake_gen;
 		pthread_mutex_unlock(&wake_mu);
 		buf_reset(&err);
+		/* between builds: the safe point to take a reloaded conf */
+		c = conf_live_get(live, &gen);
+		if (gen != used) {
+			log_info("worker: configuration %llu in use",
+			    (unsigned long long)gen);
+			used = gen;
+		}
 		if (worker_run_once(c, st, worker, &id, &ok, &err) == -1)
 			log_warnx("worker: %s", err.buf);
+		conf_live_put(live, c);
 		if (!id)
 			nap(seen, 200);
 	}
