@@ -129,6 +129,58 @@ scrub_urls(struct buf *b)
 	buf_release(&out);
 }
 
+/* query parameters whose value is a credential (case does not matter) */
+static const char *const secret_params[] = {
+	"access_token", "api_key", "apikey", "auth", "password", "passwd",
+	"secret", "sig", "signature", "token", "x-amz-credential",
+	"x-amz-security-token", "x-amz-signature",
+};
+
+static bool
+ends_value(char c)
+{
+	return c == '&' || c == '#' || c == '\0' || c == ' ' || c == '\t' ||
+	    c == '\n' || c == '\r' || c == '"' || c == '\'' || c == '<' ||
+	    c == '>';
+}
+
+/* ?token=VALUE and &X-Amz-Signature=VALUE: the value goes */
+static void
+scrub_params(struct buf *b)
+{
+	struct buf out = BUF_INIT;
+	const char *end = b->buf + b->len, *p = b->buf, *q = b->buf;
+	bool changed = false;
+
+	for (; q < end; q++) {
+		const char *name = q + 1, *eq;
+		size_t i, n;
+		if ((*q != '?' && *q != '&') || !(eq = memchr(name, '=',
+		    (size_t)(end - name))))
+			continue;
+		n = (size_t)(eq - name);
+		for (i = 0; i < sizeof(secret_params) /
+		    sizeof(secret_params[0]); i++)
+			if (strlen(secret_params[i]) == n &&
+			    !strncasecmp(name, secret_params[i], n))
+				break;
+		if (i == sizeof(secret_params) / sizeof(secret_params[0]) ||
+		    eq + 1 >= end || ends_value(eq[1]))
+			continue;
+		buf_add(&out, p, (size_t)(eq + 1 - p));
+		buf_adds(&out, SCRUB_MARK);
+		for (p = eq + 1; p < end && !ends_value(*p); p++)
+			;
+		q = p - 1;
+		changed = true;
+	}
+	if (changed) {
+		buf_add(&out, p, (size_t)(end - p));
+		take(b, &out);
+	}
+	buf_release(&out);
+}
+
 void
 scrub_buf(struct buf *b)
 {
@@ -146,6 +198,7 @@ scrub_buf(struct buf *b)
 			replace_all(b, v);
 	pthread_mutex_unlock(&mu);
 	scrub_urls(b);
+	scrub_params(b);
 }
 
 char *

@@ -9,6 +9,8 @@
  *   scrub_add_env() (the `*_env` keys of kiln.yaml); values shorter than
  *   SCRUB_MIN_LEN are left alone (they would mangle ordinary words);
  * - the password of a URL's user information: scheme://user:PASS@host.
+ * - the value of a query parameter that carries a credential
+ *   (?token=, &access_token=, &X-Amz-Signature=, ...; see scrub.c).
  *
  * The values are read with getenv() when text is scrubbed, so a variable
  * set after registration is covered too.  Thread-safe.

@@ -355,6 +355,8 @@ build_row(sqlite3_stmt *s, bool with_log)
 	char t[4][32];
 	json_t *o, *counts = NULL;
 	const char *cj = (const char *)sqlite3_column_text(s, 11);
+	/* scrubbed when stored; again when read, for older records */
+	char *error = scrub_str((const char *)sqlite3_column_text(s, 9));
 
 	for (int i = 0; i < 3; i++) {
 		int64_t v = sqlite3_column_int64(s, 3 + i);
@@ -376,12 +378,16 @@ build_row(sqlite3_stmt *s, bool with_log)
 	    "attempt", sqlite3_column_int(s, 6),
 	    "worker", (const char *)sqlite3_column_text(s, 7),
 	    "seq", (json_int_t)sqlite3_column_int64(s, 8),
-	    "error", (const char *)sqlite3_column_text(s, 9),
+	    "error", error,
 	    "counts", counts ? counts : json_object(),
 	    "commit", (const char *)sqlite3_column_text(s, 10));
-	if (with_log)
-		json_object_set_new(o, "log", json_string(
-		    (const char *)sqlite3_column_text(s, 12)));
+	free(error);
+	if (with_log) {
+		char *log = scrub_str((const char *)sqlite3_column_text(s,
+		    12));
+		json_object_set_new(o, "log", json_string(log));
+		free(log);
+	}
 	return o;
 }
 

@@ -55,3 +55,14 @@ no_secret "$("$KILN" builds show "$id" --json)" "kiln builds show --json"
 no_secret "$("$KILN" builds log "$id")" "kiln builds log"
 no_secret "$(cat "$T/out" "$T/err")" "kiln publish output"
 pass "secrets in a build error are redacted in the store and the output"
+
+# 3. records stored before scrubbing existed are scrubbed when read
+sqlite3 .kiln/kiln.db "update builds set log = log || 'old https://bob:$URLPW@h/ ?token=qtok-77 $PGPASSWORD', error = 'old $KILN_T_HOOK' where id=$id"
+secrets+=(qtok-77)
+shown=$("$KILN" builds show "$id" --json)
+no_secret "$shown" "kiln builds show --json (old record)"
+assert_contains "$shown" "old [redacted]" "old error"
+shown=$("$KILN" builds log "$id")
+no_secret "$shown" "kiln builds log (old record)"
+assert_contains "$shown" "?token=[redacted] [redacted]" "old log"
+pass "older records are scrubbed when shown"

@@ -63,6 +63,22 @@ TEST(scrub, url_credentials)
 	check_scrub("http://", "http://");
 }
 
+TEST(scrub, query_credentials)
+{
+	check_scrub("GET https://h/x?token=abc123&page=2 failed",
+	    "GET https://h/x?token=[redacted]&page=2 failed");
+	check_scrub("https://b.s3/k?X-Amz-Credential=AKIA%2F1&"
+	    "X-Amz-Signature=deadbeef#f",
+	    "https://b.s3/k?X-Amz-Credential=[redacted]&"
+	    "X-Amz-Signature=[redacted]#f");
+	check_scrub("'https://hooks/x?ACCESS_TOKEN=t0k'",
+	    "'https://hooks/x?ACCESS_TOKEN=[redacted]'");
+	/* other parameters, empty values and look-alikes stay */
+	check_scrub("https://h/?page=2&tokens=3&token=&q=a",
+	    "https://h/?page=2&tokens=3&token=&q=a");
+	check_scrub("a & b = c, token", "a & b = c, token");
+}
+
 TEST(scrub, buf_over_its_cap_keeps_text)
 {
 	struct buf b;
