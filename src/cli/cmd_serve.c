@@ -250,6 +250,7 @@ run(int argc, char **argv, bool serve)
 		pthread_create(&stt, NULL, sched_thread, &t);
 	}
 	pthread_create(&wt, NULL, worker_thread, &t);
+	log_info("running: SIGHUP reloads kiln.yaml, SIGTERM stops");
 	while (!atomic_load(&stop)) {
 		char b;
 		ssize_t n = read(sigpipe[0], &b, 1);

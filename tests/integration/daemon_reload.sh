@@ -118,3 +118,28 @@ kill $SERVE
 wait $SERVE; rc=$?
 assert_eq "$rc" 0 "exit status after SIGTERM"
 pass "graceful stop after reloads"
+
+# 7. `kiln worker` alone reloads the same way
+"$KILN" worker >"$T/worker.log" 2>&1 &
+WORKER=$!
+bg_pid $WORKER
+# it has read kiln.yaml and set its signal handlers once it says it runs
+for i in $(seq 1 300); do
+	grep -q "^kiln worker: running: SIGHUP reloads" "$T/worker.log" && break
+	sleep 0.1
+done
+settitle "Worker Title"
+kill -HUP $WORKER
+for i in $(seq 1 300); do
+	grep -q "reload: kiln.yaml applied as configuration 2; changed: site" "$T/worker.log" && break
+	sleep 0.1
+done
+grep -q "reload: kiln.yaml applied as configuration 2; changed: site" "$T/worker.log" ||
+    fail "kiln worker did not reload: $(tail -5 "$T/worker.log")"
+"$KILN" publish >/dev/null
+wait_idle
+assert_contains "$(cat .kiln/www/index.html)" "Worker Title" "kiln worker uses the reloaded title"
+kill $WORKER
+wait $WORKER; rc=$?
+assert_eq "$rc" 0 "kiln worker exit status after SIGTERM"
+pass "kiln worker reloads on SIGHUP"
