@@ -128,6 +128,7 @@ scheduler_loop(struct conf_live *live, atomic_int *stop)
 	struct buf err = BUF_INIT;
 	struct sched_report rep;
 	int64_t last_check = 0;
+	bool ticked = false;
 	const struct conf *c = conf_live_get(live, NULL);
 
 	/* the store cannot change without a restart (0065) */
@@ -171,6 +172,11 @@ scheduler_loop(struct conf_live *live, atomic_int *stop)
 			last_check = now;
 		}
 		conf_live_put(live, c);
+		/* a state a test (or an operator) can wait for */
+		if (!ticked) {
+			log_info("scheduler: first pass done");
+			ticked = true;
+		}
 		/* sleep to the next due time, at most a second */
 		store_next_scheduled(st, now, &next, &err);
 		for (int i = 0; i < 10 && !atomic_load(stop); i++) {
