@@ -64,15 +64,22 @@ for i in $(seq 1 "$steps"); do
 	echo "# step $i: $what: $(cat "$T/inc.out")"
 done
 # a build waits while the live folder is read (kiln deploy holds a shared
-# lock on .public.lock): it cannot finish before the reader lets go
-flock -s .public.lock sleep 2 &
-reader=$!
-sleep 0.3
-t0=$(date +%s%N)
-"$KILN" build >/dev/null || fail "build after a reader"
-waited=$(( ($(date +%s%N) - t0) / 1000000 ))
-wait "$reader"
-[ "$waited" -ge 1500 ] || fail "the build did not wait for the reader (${waited} ms)"
+# lock on .public.lock): it cannot finish before the reader lets go.  This
+# shell is the reader; the build must be seen blocked on the lock (a
+# waiter in /proc/locks) and still running, then finish once released.
+exec 9>.public.lock
+flock -s 9
+"$KILN" build 9>&- >"$T/waiting.out" 2>&1 &
+builder=$!
+for i in $(seq 1 600); do
+	grep -q -- "-> FLOCK.* $builder " /proc/locks && break
+	kill -0 "$builder" 2>/dev/null || break
+	sleep 0.05
+done
+grep -q -- "-> FLOCK.* $builder " /proc/locks || fail "the build never waited for the reader"
+kill -0 "$builder" 2>/dev/null || fail "the build finished while the folder was read"
+exec 9>&-
+wait "$builder" || { cat "$T/waiting.out"; fail "build after a reader"; }
 # an edit of one leaf page renders few outputs and reuses the rest
 printf 'Last edit.\n' > "$T/b.md"
 "$KILN" page edit guides/report-a-pothole --body-file "$T/b.md" --publish >/dev/null
