@@ -16,6 +16,7 @@
 #include "common/limits.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
+#include "conf/yaml.h"
 #include "store/frontmatter.h"
 
 struct fmctx {
@@ -42,6 +43,13 @@ fm_error(struct fmctx *c, int line, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(c->err, fmt, ap);
 	va_end(ap);
+}
+
+/* yaml_load's errors, with the line shifted into the file */
+static void
+yaml_error(void *arg, int line, const char *msg)
+{
+	fm_error(arg, line, NULL, "%s", msg);
 }
 
 static int
@@ -266,12 +274,7 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
     struct buf *err)
 {
 	struct fmctx c = { file, 1, err, 0 };
-	struct fy_diag_cfg dcfg;
-	struct fy_diag *diag = NULL;
-	struct fy_parse_cfg pcfg;
-	struct fy_parser *fyp = NULL;
-	struct fy_document *doc = NULL;
-	struct fy_diag_error *de;
+	struct yaml y;
 	struct fy_node *root;
 	struct fy_node_pair *pair;
 	void *iter = NULL;
@@ -279,6 +282,7 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 	int line = 1;
 
 	memset(fm, 0, sizeof(*fm));
+	memset(&y, 0, sizeof(y));
 	fm->tags = json_array();
 	fm->extra = json_object();
 	buf_reset(err);
@@ -310,42 +314,9 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 		    LIMIT_FRONT_MATTER);
 		goto out;
 	}
-	if (memchr(text + start, '\0', end - start)) {
-		fm_error(&c, 0, NULL, "front matter contains a NUL byte");
+	if (yaml_load(&y, text + start, end - start, yaml_error, &c) == -1)
 		goto out;
-	}
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = NULL;
-	dcfg.level = FYET_ERROR;
-	dcfg.colorize = false;
-	if (!(diag = fy_diag_create(&dcfg))) {
-		fm_error(&c, 0, NULL, "cannot set up the YAML parser");
-		goto out;
-	}
-	fy_diag_set_collect_errors(diag, true);
-	memset(&pcfg, 0, sizeof(pcfg));
-	pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-	pcfg.diag = diag;
-	if (!(fyp = fy_parser_create(&pcfg))) {
-		fm_error(&c, 0, NULL, "cannot set up the YAML parser");
-		goto out;
-	}
-	if (end > start && fy_parser_set_string(fyp, text + start,
-	    end - start) != 0) {
-		fm_error(&c, 0, NULL, "cannot set up the YAML parser");
-		goto out;
-	}
-	doc = end > start ? fy_parse_load_document(fyp) : NULL;
-	while ((de = fy_diag_errors_iterate(diag, &iter))) {
-		if (de->type < FYET_ERROR)
-			continue;
-		fm_error(&c, de->line > 0 ? de->line : 1, NULL,
-		    "syntax error: %s", de->msg ? de->msg : "bad YAML");
-	}
-	if (c.nerr)
-		goto out;
-	root = doc ? fy_document_root(doc) : NULL;
+	root = y.doc ? fy_document_root(y.doc) : NULL;
 	if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
 		fm_error(&c, root ? node_line(root) : 1, NULL,
 		    "front matter must be a mapping of keys (title: ...)");
@@ -371,12 +342,7 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 	if (!fm->title && !c.nerr)
 		fm_error(&c, 0, "title", "required");
 out:
-	if (doc)
-		fy_parse_document_destroy(fyp, doc);
-	if (fyp)
-		fy_parser_destroy(fyp);
-	if (diag)
-		fy_diag_destroy(diag);
+	yaml_release(&y);
 	if (c.nerr) {
 		fm_release(fm);
 		return -1;
