@@ -11,6 +11,7 @@
 #define LIMIT_TEMPLATE		(1024 * 1024)
 #define LIMIT_TEMPLATE_DEPTH	64
 #define LIMIT_RENDER_OUTPUT	(64 * 1024 * 1024)
+#define LIMIT_RENDER_STEPS	5000000	/* nodes visited by one render */
 #define LIMIT_MEDIA_FILE	(256 * 1024 * 1024)
 #define LIMIT_HTTP_BODY		(16 * 1024 * 1024)
 #define LIMIT_JSON_BODY		(8 * 1024 * 1024)
