@@ -38,6 +38,7 @@
 #include "common/manifest.h"
 #include "common/path.h"
 #include "common/timeutil.h"
+#include "common/walk.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "render/mdr.h"
@@ -339,45 +340,19 @@ add_asset(struct build *b, const char *from, const char *to)
 
 /* ---- static assets and media ---- */
 
-static void
-list_files(const char *root, const char *rel, char ***out, size_t *n,
-    size_t *cap, int depth)
+/* the files under ROOT (common/walk.h: symlinks stay inside it) */
+static int
+list_files(const char *root, char ***out, size_t *n, struct buf *err)
 {
-	struct dirent **ents;
-	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	int cnt;
+	struct walk_list l = WALK_LIST_INIT;
 
-	if (depth > 32 || (cnt = scandir(dir, &ents, NULL, alphasort)) < 0) {
-		free(dir);
-		return;
+	if (walk_files(root, &l, err) == -1) {
+		walk_list_release(&l);
+		return -1;
 	}
-	for (int i = 0; i < cnt; i++) {
-		const char *name = ents[i]->d_name;
-		char *sub, *full;
-		struct stat st;
-
-		if (name[0] != '.') {
-			sub = *rel ? xasprintf("%s/%s", rel, name) :
-			    xstrdup(name);
-			full = xasprintf("%s/%s", root, sub);
-			if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
-				list_files(root, sub, out, n, cap, depth + 1);
-			else if (S_ISREG(st.st_mode)) {
-				if (*n == *cap) {
-					*cap = *cap ? *cap * 2 : 64;
-					*out = xreallocarray(*out, *cap,
-					    sizeof(**out));
-				}
-				(*out)[(*n)++] = sub;
-				sub = NULL;
-			}
-			free(sub);
-			free(full);
-		}
-		free(ents[i]);
-	}
-	free(ents);
-	free(dir);
+	*out = l.v;
+	*n = l.n;
+	return 0;
 }
 
 static bool
@@ -392,11 +367,12 @@ static int
 do_assets(struct build *b, struct buf *err)
 {
 	char **files = NULL, sha[65];
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	struct buf data = BUF_INIT, rw = BUF_INIT;
 	int rc = -1;
 
-	list_files(b->static_dir, "", &files, &n, &cap, 0);
+	if (list_files(b->static_dir, &files, &n, err) == -1)
+		goto out;
 	/* media first, then non-CSS statics, then CSS (which names them) */
 	for (size_t i = 0; i < b->snap.nmedia; i++) {
 		const struct media_info *m = &b->snap.media[i];
@@ -502,11 +478,12 @@ load_templates(const char *dir, struct tmpl_set *set, char hash[65],
     struct buf *err)
 {
 	char **files = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	struct buf src = BUF_INIT, all = BUF_INIT, one = BUF_INIT;
 	int rc = 0;
 
-	list_files(dir, "", &files, &n, &cap, 0);
+	if (list_files(dir, &files, &n, err) == -1)
+		rc = -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(files[i]);
 		char *path, *name, *shown;
@@ -1512,17 +1489,21 @@ static int
 hash_tree(struct build *b, const char *root, struct buf *err)
 {
 	char **files = NULL, sha[65];
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	struct stat st;
 	int rc = 0;
 
-	list_files(root, "", &files, &n, &cap, 0);
+	if (list_files(root, &files, &n, err) == -1)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		char *full = xasprintf("%s/%s", root, files[i]);
 		const char *mt = mime_type_for(files[i]);
-		if (rc == 0 && (sha256_file_hex(full, sha, err) == -1 ||
-		    stat(full, &st) == -1))
+		if (rc == 0 && sha256_file_hex(full, sha, err) == -1)
 			rc = -1;
+		if (rc == 0 && stat(full, &st) == -1) {
+			buf_setf(err, "%s: %s", full, strerror(errno));
+			rc = -1;
+		}
 		if (rc == 0)
 			add_file(&b->files, files[i], sha, (int64_t)st.st_size,
 			    !strncmp(mt, "text/html", 9) ? MK_HTML :
