@@ -18,6 +18,7 @@
 #define LIMIT_S3_XML		(16 * 1024 * 1024)
 #define LIMIT_MANIFEST		(256 * 1024 * 1024)
 #define LIMIT_SLUG		200
+#define LIMIT_TITLE		300	/* characters */
 #define LIMIT_PATH		1024
 
 #endif

@@ -38,6 +38,7 @@
 #include "common/manifest.h"
 #include "common/path.h"
 #include "common/timeutil.h"
+#include "common/utf8.h"
 #include "common/walk.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -1272,10 +1273,30 @@ render_pages(struct build *b, struct buf *err)
 
 /* ---- whole-site outputs ---- */
 
+/*
+ * Text for XML 1.0, which cannot hold most control characters at all: the
+ * store refuses them in titles and bodies (page_text_check), and text
+ * stored before that rule gets U+FFFD here, so a feed stays well-formed.
+ */
 static void
 xml_escape(struct buf *out, const char *s)
 {
-	buf_add_html(out, s, strlen(s));
+	size_t len = strlen(s), i = 0, start = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n && (cp >= 0x20 || cp == '\t' || cp == '\n' ||
+		    cp == '\r') && cp != 0xfffe && cp != 0xffff) {
+			i += n;
+			continue;
+		}
+		buf_add_html(out, s + start, i - start);
+		buf_adds(out, "\xef\xbf\xbd");
+		i += n ? n : 1;
+		start = i;
+	}
+	buf_add_html(out, s + start, i - start);
 }
 
 static int

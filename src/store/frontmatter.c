@@ -18,6 +18,7 @@
 #include "common/xmalloc.h"
 #include "conf/yaml.h"
 #include "store/frontmatter.h"
+#include "store/store.h"
 
 struct fmctx {
 	const char *file;
@@ -176,6 +177,18 @@ scalar_str(struct fmctx *c, struct fy_node *v, const char *key)
 	return xstrndup(s ? s : "", s ? len : 0);
 }
 
+/* the store's rules for page text (store.h), at the value's line */
+static void
+text_check(struct fmctx *c, struct fy_node *v, const char *key, const char *s,
+    bool multiline, size_t max)
+{
+	struct buf why = BUF_INIT;
+
+	if (page_text_check(s, strlen(s), multiline, max, NULL, &why) == -1)
+		fm_error(c, node_line(v), key, "%s", why.buf);
+	buf_release(&why);
+}
+
 static void
 field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
 {
@@ -185,13 +198,16 @@ field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
 	if (!strcmp(key, "title")) {
 		if ((s = scalar_str(c, v, key)) && !*s)
 			fm_error(c, node_line(v), key, "must not be empty");
+		else if (s)
+			text_check(c, v, key, s, false, LIMIT_TITLE);
 		free(fm->title);
 		fm->title = s;
 		return;
 	}
 	if (!strcmp(key, "summary")) {
 		free(fm->summary);
-		fm->summary = scalar_str(c, v, key);
+		if ((fm->summary = scalar_str(c, v, key)))
+			text_check(c, v, key, fm->summary, true, 0);
 		return;
 	}
 	if (!strcmp(key, "template")) {
@@ -341,6 +357,15 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 	}
 	if (!fm->title && !c.nerr)
 		fm_error(&c, 0, "title", "required");
+	/* the body, with its line in the file (the fence is on LINE) */
+	if (!c.nerr) {
+		struct buf why = BUF_INIT;
+		int bline = 1;
+		if (page_text_check(fm->body, fm->body_len, true, 0, &bline,
+		    &why) == -1)
+			fm_error(&c, line + bline - 1, "body", "%s", why.buf);
+		buf_release(&why);
+	}
 out:
 	yaml_release(&y);
 	if (c.nerr) {

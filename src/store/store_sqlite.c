@@ -908,7 +908,7 @@ store_page_create(struct store *st, const char *path,
 		buf_setf(err, "title: required");
 		goto out;
 	}
-	if (!tags_valid(f->tags, err))
+	if (page_fields_check(f, err) == -1 || !tags_valid(f->tags, err))
 		goto out;
 	if (f->extra && !json_is_object(f->extra)) {
 		buf_setf(err, "extra: expected an object");
@@ -1023,6 +1023,8 @@ store_page_edit(struct store *st, const char *path,
 		buf_setf(err, "title: must not be empty");
 		return -1;
 	}
+	if (page_fields_check(f, err) == -1)
+		return -1;
 	if (store_tx_begin(st, err) == -1)
 		return -1;
 	if (page_must(st, path, &p, err) == -1)
