@@ -689,6 +689,77 @@ cmp_children(const void *x, const void *y)
 	return strcmp(a->path, c->path);
 }
 
+/*
+ * As Hugo does: a site without a root page still gets its home page
+ * (the home template, empty content, the site's title), and a top-level
+ * folder of pages without an _index.md still gets its section listing
+ * (titled from its name: "road-works" is "Road works").  Without them,
+ * every "home" link of an imported tree without content/_index.md was
+ * broken.
+ */
+static bool
+snap_find(const struct snapshot *sn, const char *path)
+{
+	size_t lo = 0, hi = sn->npages;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(sn->pages[mid].path, path);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void
+add_missing_pages(struct build *b)
+{
+	struct snapshot *sn = &b->snap;
+	char **paths = xcalloc(sn->npages + 1, sizeof(*paths));
+	char **titles = xcalloc(sn->npages + 1, sizeof(*titles));
+	size_t n = 0;
+
+	if (!sn->npages || sn->pages[0].path[0] != '\0') {
+		paths[n] = xstrdup("");
+		titles[n++] = xstrdup(b->c->site.title);
+	}
+	/* sorted by path: the pages of a section come together */
+	for (size_t i = 0, real = sn->npages; i < real; i++) {
+		const char *path = sn->pages[i].path;
+		size_t len = strcspn(path, "/");
+		char *t;
+		if (!path[len] || (n > 0 && strlen(paths[n - 1]) == len &&
+		    !strncmp(paths[n - 1], path, len)))
+			continue;
+		t = xstrndup(path, len);
+		if (snap_find(sn, t)) {
+			free(t);
+			continue;
+		}
+		free(t);
+		paths[n] = xstrndup(path, len);
+		titles[n] = t = xstrdup(paths[n]);
+		for (char *c = t; *c; c++)
+			if (*c == '-' || *c == '_')
+				*c = ' ';
+		if (*t >= 'a' && *t <= 'z')
+			*t = (char)(*t - 'a' + 'A');
+		n++;
+	}
+	snapshot_add_virtual(sn, (const char *const *)paths,
+	    (const char *const *)titles, n);
+	for (size_t i = 0; i < n; i++) {
+		free(paths[i]);
+		free(titles[i]);
+	}
+	free(paths);
+	free(titles);
+}
+
 static void
 build_model(struct build *b)
 {
@@ -1723,6 +1794,7 @@ render_build(const struct conf *c, struct store *st,
 			goto out;
 		if (do_assets(&b, err) == -1)
 			goto out;
+		add_missing_pages(&b);
 		build_model(&b);
 		build_collections(&b);
 		build_site(&b);

@@ -259,6 +259,14 @@ json_t *snapshot_tags(struct snapshot *snap, size_t i);
 json_t *snapshot_extra(struct snapshot *snap, size_t i);
 /* the body of page I (thread-safe); NULL with err if it cannot be read */
 const char *snapshot_body(struct snapshot *snap, size_t i, struct buf *err);
+/*
+ * Add pages that are not in the store (id 0, revision 0, empty body),
+ * PATHS[i] titled TITLES[i], keeping the pages sorted by path: the
+ * renderer's home page and section listings for folders without an
+ * _index.md.  Call before any page is looked up by index.
+ */
+void snapshot_add_virtual(struct snapshot *snap, const char *const *paths,
+    const char *const *titles, size_t n);
 /* ends the read transaction and frees everything */
 void snapshot_release(struct snapshot *snap);
 
