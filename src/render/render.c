@@ -905,7 +905,8 @@ build_collections(struct build *b)
 				continue;
 			t = field_time(b, i, cc);
 			if (cc->filter != CONF_FILTER_ALL) {
-				bool upcoming = t && t >= b->now;
+				/* at its own start time an event has begun */
+				bool upcoming = t && t > b->now;
 				/* the next moment this collection changes */
 				if (t > b->now && (!b->res->next_change ||
 				    t < b->res->next_change))
