@@ -3,18 +3,33 @@
  * cmd_serve.c: `kiln serve [--listen ADDR] [-d] [-n]`: the HTTP API, a
  * worker and the scheduler, each on its own thread with its own store
  * handle.  SIGTERM/SIGINT: stop claiming, let the running build finish,
- * exit 0.  `kiln worker` runs a worker alone (more hosts, PostgreSQL).
+ * exit 0.  SIGHUP: reload kiln.yaml (docs/decisions/0065-config-reload.md):
+ * a file with errors is refused and the old configuration stays; a good
+ * one is swapped in, the worker taking it between builds and the
+ * scheduler at its next tick.  `kiln worker` runs a worker alone (more
+ * hosts, PostgreSQL) and reloads the same way.
+ *
+ * Signals only set a flag and write a byte to a pipe (both
+ * async-signal-safe); the main thread reads the pipe and does the work,
+ * so a signal that arrives while it is busy is never lost.
  */
 #include "common/compat.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
 
 #include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/limits.h"
 #include "common/log.h"
+#include "common/xmalloc.h"
 #include "conf/conf.h"
+#include "conf/conf_live.h"
+#include "conf/conf_secrets.h"
 #include "http/http.h"
 #include "queue/queue.h"
 #include "queue/scheduler.h"
@@ -27,16 +42,26 @@
  * (volatile sig_atomic_t is only the former).
  */
 static atomic_int stop;
+static atomic_int reload_asked;
+static int sigpipe[2] = { -1, -1 };
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	atomic_store(&stop, 1);
+	int saved = errno;
+
+	if (sig == SIGHUP)
+		atomic_store(&reload_asked, 1);
+	else
+		atomic_store(&stop, 1);
+	if (write(sigpipe[1], "", 1) == -1) {
+		/* the pipe is full: a wake-up is pending anyway */
+	}
+	errno = saved;
 }
 
 struct thr {
-	const struct conf *c;
+	struct conf_live *live;
 	char name[160];
 };
 
@@ -45,7 +70,7 @@ worker_thread(void *arg)
 {
 	struct thr *t = arg;
 
-	worker_loop(t->c, t->name, &stop);
+	worker_loop(t->live, t->name, &stop);
 	return NULL;
 }
 
@@ -54,8 +79,94 @@ sched_thread(void *arg)
 {
 	struct thr *t = arg;
 
-	scheduler_loop(t->c, &stop);
+	scheduler_loop(t->live, &stop);
 	return NULL;
+}
+
+/* log every line of a multi-line error */
+static void
+log_lines(const char *prefix, const char *text)
+{
+	const char *p = text, *nl;
+
+	while (*p) {
+		nl = strchr(p, '\n');
+		log_warnx("%s%.*s", prefix, (int)(nl ? nl - p :
+		    (ptrdiff_t)strlen(p)), p);
+		if (!nl)
+			break;
+		p = nl + 1;
+	}
+}
+
+/* true if KEY is in the list "a, b, c" */
+static bool
+in_list(const char *list, const char *key)
+{
+	size_t n = strlen(key);
+	const char *p = list;
+
+	while ((p = strstr(p, key))) {
+		if ((p == list || (p - list >= 2 && p[-2] == ',')) &&
+		    (p[n] == '\0' || p[n] == ','))
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+/*
+ * SIGHUP: load the file again.  *TEXT is the text of the configuration
+ * in use (for the list of changed keys), replaced when a new one is
+ * applied.
+ */
+static void
+reload(struct conf_live *live, struct buf *text)
+{
+	struct buf err = BUF_INIT, changed = BUF_INIT, ntext = BUF_INIT;
+	const struct conf *cur = conf_live_get(live, NULL);
+	char *file = xstrdup(cur->file);
+	struct conf *nc = NULL;
+	uint64_t gen;
+
+	conf_live_put(live, cur);
+	log_info("SIGHUP: reloading %s", file);
+	if (file_read(file, &ntext, LIMIT_CONFIG_FILE, &err) == -1 ||
+	    !(nc = conf_load(file, &err))) {
+		log_lines("reload refused, the old configuration stays: ",
+		    err.buf);
+		goto out;
+	}
+	if (conf_changed_keys(text->buf, text->len, ntext.buf, ntext.len,
+	    &changed) == -1)
+		buf_setf(&changed, "(unknown)");
+	if (!changed.len) {
+		log_info("reload: %s unchanged", file);
+		goto out;
+	}
+	/* every thread's store handle was opened on it */
+	if (in_list(changed.buf, "store")) {
+		log_warnx("reload refused, the old configuration stays: "
+		    "store changed (changed: %s); it needs a restart",
+		    changed.buf);
+		goto out;
+	}
+	conf_register_secrets(nc);
+	gen = conf_live_set(live, nc);
+	nc = NULL;
+	log_info("reload: %s applied as configuration %llu; changed: %s",
+	    file, (unsigned long long)gen, changed.buf);
+	if (in_list(changed.buf, "serve"))
+		log_warnx("reload: serve changed: it needs a restart (the "
+		    "HTTP server keeps its listen address and settings)");
+	buf_reset(text);
+	buf_add(text, ntext.buf, ntext.len);
+out:
+	conf_free(nc);
+	free(file);
+	buf_release(&err);
+	buf_release(&changed);
+	buf_release(&ntext);
 }
 
 static int
@@ -66,9 +177,11 @@ run(int argc, char **argv, bool serve)
 		{ "listen", required_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct buf err = BUF_INIT;
+	struct buf err = BUF_INIT, text = BUF_INIT;
 	struct site s;
 	struct http *h = NULL;
+	struct conf_live *live;
+	const struct conf *hc = NULL;
 	struct thr t;
 	pthread_t wt, stt;
 	struct sigaction sa;
@@ -98,37 +211,67 @@ run(int argc, char **argv, bool serve)
 		site_close(&s);
 		return EXIT_OK;
 	}
+	/* the text in use, to say which keys a reload changes */
+	if (file_read(s.conf->file, &text, LIMIT_CONFIG_FILE, &err) == -1)
+		buf_reset(&err);
+	if (pipe2(sigpipe, O_CLOEXEC) == -1 ||
+	    fcntl(sigpipe[1], F_SETFL, O_NONBLOCK) == -1) {
+		cli_error("pipe: %s", strerror(errno));
+		site_close(&s);
+		return EXIT_FAIL;
+	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	log_procinit(serve ? "kiln serve" : "kiln worker");
-	t.c = s.conf;
+	/* the holder owns the conf from here on */
+	live = conf_live_new(s.conf);
+	s.conf = NULL;
+	t.live = live;
 	worker_name(t.name, sizeof(t.name));
 	if (serve) {
+		/* the HTTP server keeps the conf it started with (0065) */
+		hc = conf_live_get(live, NULL);
 		if (!listen)
-			listen = s.conf->serve.listen;
-		if (!(h = http_start(s.conf, listen, &err))) {
+			listen = hc->serve.listen;
+		if (!(h = http_start(hc, listen, &err))) {
 			cli_fail(&err);
+			conf_live_put(live, hc);
+			conf_live_free(live);
 			site_close(&s);
 			buf_release(&err);
+			buf_release(&text);
 			return EXIT_FAIL;
 		}
 		log_info("listening on http://%s", listen);
 		pthread_create(&stt, NULL, sched_thread, &t);
 	}
 	pthread_create(&wt, NULL, worker_thread, &t);
-	while (!atomic_load(&stop))
-		pause();
+	log_info("running: SIGHUP reloads kiln.yaml, SIGTERM stops");
+	while (!atomic_load(&stop)) {
+		char b;
+		ssize_t n = read(sigpipe[0], &b, 1);
+		if (n == -1 && errno != EINTR)
+			break;
+		if (!atomic_load(&stop) && atomic_exchange(&reload_asked, 0))
+			reload(live, &text);
+	}
 	log_info("stopping: the running build finishes first");
 	pthread_join(wt, NULL);
 	if (serve) {
 		pthread_join(stt, NULL);
 		http_stop(h);
+		conf_live_put(live, hc);
 	}
+	conf_live_free(live);
+	close(sigpipe[0]);
+	close(sigpipe[1]);
 	site_close(&s);
 	buf_release(&err);
+	buf_release(&text);
 	return EXIT_OK;
 }
 

@@ -1,61 +1,168 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * cmd_token.c: `kiln token create --name NAME [--role editor|publisher|
- * admin]` prints a new API token once; the store keeps its hash only.
+ * cmd_token.c: API tokens.
+ *   kiln token create --name NAME [--role editor|publisher|admin]
+ *       [--expires DURATION|TIME]   prints a new token once; the store
+ *                                   keeps its SHA-256 only
+ *   kiln token list [--json]        name, role, created, last used,
+ *                                   expires; never the secret
+ *   kiln token revoke NAME          the daemon refuses it from then on
  */
 #include "common/compat.h"
 
 #include <getopt.h>
+#include <jansson.h>
 
 #include "common/buf.h"
+#include "common/timeutil.h"
 #include "store/store.h"
 #include "store/store_queue.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
-int
-cmd_token(int argc, char **argv)
+/* --expires: a duration from now ("30d", "12h") or an ISO 8601 time */
+static int
+parse_expires(const char *s, int64_t *at, struct buf *err)
+{
+	int64_t v;
+
+	if (duration_parse(s, &v) == 0) {
+		if (v <= 0) {
+			buf_setf(err, "--expires: expected a duration above "
+			    "zero");
+			return -1;
+		}
+		*at = time_now() + v;
+		return 0;
+	}
+	if (time_parse_iso8601(s, &v) == 0) {
+		*at = v;
+		return 0;
+	}
+	buf_setf(err, "--expires: expected a duration (30d, 12h) or an "
+	    "ISO 8601 time (2027-01-31T12:00:00Z)");
+	return -1;
+}
+
+static int
+token_create(struct site *s, int argc, char **argv, struct buf *err)
 {
 	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
+		{ "expires", required_argument, NULL, 'e' },
 		{ "name", required_argument, NULL, 'n' },
 		{ "role", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct buf err = BUF_INIT;
-	struct site s;
-	const char *name = NULL, *role = "editor";
+	const char *name = NULL, *role = "editor", *expires = NULL;
+	int64_t at = 0;
 	char token[65];
-	int ch, rc = EXIT_FAIL;
+	int ch;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage("token", 0);
-	if (argc < 2 || strcmp(argv[1], "create") != 0)
-		return cli_usage("token", 1);
-	argc--;
-	argv++;
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch == 'n')
 			name = optarg;
 		else if (ch == 'r')
 			role = optarg;
+		else if (ch == 'e')
+			expires = optarg;
 		else
 			return cli_usage("token", 1);
 	}
 	if (!name || optind != argc)
+		return cli_usage("token", 1);
+	if (expires && parse_expires(expires, &at, err) == -1)
+		return cli_fail(err);
+	if (queue_token_create(s->st, name, role, at, token, err) == -1)
+		return cli_fail(err);
+	printf("%s\n", token);
+	explicit_bzero(token, sizeof(token));
+	return EXIT_OK;
+}
+
+static const char *
+or_never(json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "never";
+}
+
+static int
+token_list(struct site *s, int argc, char **argv, struct buf *err)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	bool as_json = false;
+	json_t *a = NULL, *t;
+	size_t i;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'j')
+			as_json = true;
+		else
+			return cli_usage("token", 1);
+	}
+	if (optind != argc)
+		return cli_usage("token", 1);
+	if (queue_token_list(s->st, &a, err) == -1)
+		return cli_fail(err);
+	if (as_json) {
+		char *d = json_dumps(a, JSON_INDENT(2));
+		printf("%s\n", d);
+		free(d);
+	} else {
+		printf("%-24s %-10s %-21s %-21s %s\n", "NAME", "ROLE",
+		    "CREATED", "LAST USED", "EXPIRES");
+		json_array_foreach(a, i, t)
+			printf("%-24s %-10s %-21s %-21s %s%s\n",
+			    json_string_value(json_object_get(t, "name")),
+			    json_string_value(json_object_get(t, "role")),
+			    or_never(json_object_get(t, "created")),
+			    or_never(json_object_get(t, "last_used")),
+			    or_never(json_object_get(t, "expires")),
+			    json_is_true(json_object_get(t, "expired")) ?
+			    " (expired)" : "");
+	}
+	json_decref(a);
+	return EXIT_OK;
+}
+
+static int
+token_revoke(struct site *s, int argc, char **argv, struct buf *err)
+{
+	if (argc != 2 || argv[1][0] == '-')
+		return cli_usage("token", 1);
+	if (queue_token_revoke(s->st, argv[1], err) != 0)
+		return cli_fail(err);
+	printf("revoked token '%s'\n", argv[1]);
+	return EXIT_OK;
+}
+
+int
+cmd_token(int argc, char **argv)
+{
+	struct buf err = BUF_INIT;
+	struct site s;
+	int (*verb)(struct site *, int, char **, struct buf *) = NULL;
+	int rc;
+
+	if (cli_wants_help(argc, argv))
+		return cli_usage("token", 0);
+	if (argc >= 2 && !strcmp(argv[1], "create"))
+		verb = token_create;
+	else if (argc >= 2 && !strcmp(argv[1], "list"))
+		verb = token_list;
+	else if (argc >= 2 && !strcmp(argv[1], "revoke"))
+		verb = token_revoke;
+	if (!verb)
 		return cli_usage("token", 1);
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);
 		return rc;
 	}
-	if (queue_token_create(s.st, name, role, token, &err) == -1)
-		cli_fail(&err);
-	else {
-		printf("%s\n", token);
-		explicit_bzero(token, sizeof(token));
-		rc = EXIT_OK;
-	}
+	rc = verb(&s, argc - 1, argv + 1, &err);
 	site_close(&s);
 	buf_release(&err);
 	return rc;

@@ -42,7 +42,9 @@ static const struct cmd cmds[] = {
 	{ "template", cmd_template,
 	    "template render FILE --data JSON_FILE [--partials DIR]" },
 	{ "token", cmd_token,
-	    "token create --name NAME [--role editor|publisher|admin]" },
+	    "token create --name NAME [--role editor|publisher|admin] "
+	    "[--expires DURATION|TIME] | token list [--json] | "
+	    "token revoke NAME" },
 	{ "worker", cmd_worker, "worker" },
 };
 

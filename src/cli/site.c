@@ -8,6 +8,7 @@
 #include "common/buf.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
+#include "conf/conf_secrets.h"
 #include "store/store.h"
 #include "cli/cli.h"
 #include "cli/site.h"
@@ -18,6 +19,7 @@ site_open(struct site *s, struct buf *err)
 	memset(s, 0, sizeof(*s));
 	if (!(s->conf = conf_load("kiln.yaml", err)))
 		return -1;
+	conf_register_secrets(s->conf);
 	if (store_open_conf(s->conf, &s->st, err) == -1) {
 		site_close(s);
 		return -1;

@@ -15,6 +15,7 @@
 
 #include "common/buf.h"
 #include "common/log.h"
+#include "common/scrub.h"
 
 static int log_stderr = 1;
 static int verbose;
@@ -71,6 +72,8 @@ vlog(int pri, const char *fmt, va_list ap, const char *errstr)
 		buf_adds(&msg, ": ");
 		buf_adds(&msg, errstr);
 	}
+	/* no secret reaches a log (scrub.h) */
+	scrub_buf(&msg);
 	if (!log_stderr) {
 		syslog(pri, "%s", msg.buf);
 		buf_release(&msg);

@@ -11,6 +11,7 @@
 #include "common/buf.h"
 #include "common/hash.h"
 #include "common/log.h"
+#include "common/scrub.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -161,16 +162,22 @@ int
 notify_send(const struct notify_conf *nc, const char *site,
     const char *subject, const char *body, struct buf *err)
 {
-	struct buf subj = BUF_INIT;
+	struct buf subj = BUF_INIT, text = BUF_INIT;
 	int rc = 0;
 
+	/* every report goes out through here: no secret leaves in one */
 	buf_printf(&subj, "[kiln] %s: %s", site, subject);
-	if (nc->email && send_email(nc->email, subj.buf, body, err) == -1)
+	scrub_buf(&subj);
+	buf_adds(&text, body);
+	scrub_buf(&text);
+	if (nc->email && send_email(nc->email, subj.buf, text.buf, err) == -1)
 		rc = -1;
-	if (nc->webhook && send_webhook(nc->webhook, subj.buf, body,
+	if (nc->webhook && send_webhook(nc->webhook, subj.buf, text.buf,
 	    err) == -1)
 		rc = -1;
+	scrub_buf(err);
 	buf_release(&subj);
+	buf_release(&text);
 	return rc;
 }
 

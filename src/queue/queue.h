@@ -14,6 +14,7 @@
 
 struct buf;
 struct conf;
+struct conf_live;
 struct store;
 
 /*
@@ -27,9 +28,11 @@ int worker_run_once(const struct conf *c, struct store *st,
  * Run builds until *stop is set.  Idle, it polls the store every 200 ms
  * (requests from other processes and hosts) and wakes at once on
  * queue_wake() (requests made in this process: the HTTP API, the
- * scheduler).
+ * scheduler).  It takes LIVE's current configuration before each claim
+ * and keeps it for the whole build, so a reload (SIGHUP) applies from
+ * the next build on.
  */
-void worker_loop(const struct conf *c, const char *worker,
+void worker_loop(struct conf_live *live, const char *worker,
     atomic_int *stop);
 /* a build may have been requested: wake this process's idle workers */
 void queue_wake(void);

@@ -11,6 +11,7 @@
 #include "common/log.h"
 #include "common/timeutil.h"
 #include "conf/conf.h"
+#include "conf/conf_live.h"
 #include "sched/cron.h"
 #include "history/history.h"
 #include "notify/notify.h"
@@ -121,20 +122,28 @@ out:
 }
 
 void
-scheduler_loop(const struct conf *c, atomic_int *stop)
+scheduler_loop(struct conf_live *live, atomic_int *stop)
 {
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
 	struct sched_report rep;
 	int64_t last_check = 0;
+	bool ticked = false;
+	const struct conf *c = conf_live_get(live, NULL);
 
+	/* the store cannot change without a restart (0065) */
 	if (store_open_conf(c, &st, &err) == -1) {
 		log_warnx("scheduler: %s", err.buf);
+		conf_live_put(live, c);
 		buf_release(&err);
 		return;
 	}
+	conf_live_put(live, c);
 	while (!atomic_load(stop)) {
 		int64_t now = time_now(), next = 0;
+
+		/* each tick: the safe point to take a reloaded conf */
+		c = conf_live_get(live, NULL);
 
 		buf_reset(&err);
 		if (store_run_scheduled(st, now, false, "scheduler", &rep,
@@ -161,6 +170,12 @@ scheduler_loop(const struct conf *c, atomic_int *stop)
 			    &n, &err) == -1)
 				log_warnx("scheduler: report: %s", err.buf);
 			last_check = now;
+		}
+		conf_live_put(live, c);
+		/* a state a test (or an operator) can wait for */
+		if (!ticked) {
+			log_info("scheduler: first pass done");
+			ticked = true;
 		}
 		/* sleep to the next due time, at most a second */
 		store_next_scheduled(st, now, &next, &err);

@@ -12,8 +12,12 @@
 
 #include <stdatomic.h>
 
-struct conf;
+struct conf_live;
 
-void scheduler_loop(const struct conf *c, atomic_int *stop);
+/*
+ * Until *stop: each tick takes LIVE's current configuration, so a reload
+ * (SIGHUP) applies from the next tick on.
+ */
+void scheduler_loop(struct conf_live *live, atomic_int *stop);
 
 #endif

@@ -14,9 +14,11 @@
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/log.h"
+#include "common/testhook.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
+#include "conf/conf_live.h"
 #include "deploy/deploy.h"
 #include "history/history.h"
 #include "notify/notify.h"
@@ -55,6 +57,19 @@ blog(struct store *st, int64_t id, const char *fmt, ...)
 	    (int)(line.len - strlen(ts) - 2), line.buf + strlen(ts) + 1);
 	buf_release(&line);
 	buf_release(&err);
+}
+
+struct held {
+	struct store *st;
+	int64_t id;
+};
+
+static void
+held_note(void *arg, const char *path)
+{
+	struct held *h = arg;
+
+	blog(h->st, h->id, "test hook: held while %s exists", path);
 }
 
 /*
@@ -218,9 +233,12 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	reasons = json_string_value(json_object_get(rec, "reasons"));
 	blog(st, id, "claimed by %s (attempt %lld): %s", worker,
 	    (long long)attempt, reasons);
-	if (getenv("KILN_TEST_BUILD_DELAY_MS"))
-		usleep((useconds_t)strtonum(getenv(
-		    "KILN_TEST_BUILD_DELAY_MS"), 0, 60000, NULL) * 1000);
+	/* a test holds the build here, claimed and beating (testhook.h) */
+	{
+		struct held h = { st, id };
+		if (testhook_hold(held_note, &h))
+			blog(st, id, "test hook: released");
+	}
 	/* render: the snapshot's watermark is what this build covers */
 	memset(&ro, 0, sizeof(ro));
 	snprintf(bid, sizeof(bid), "%lld", (long long)id);
@@ -361,17 +379,23 @@ nap(uint64_t seen, int ms)
 }
 
 void
-worker_loop(const struct conf *c, const char *worker,
+worker_loop(struct conf_live *live, const char *worker,
     atomic_int *stop)
 {
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
+	const struct conf *c;
+	uint64_t gen, used;
 
+	/* the store cannot change without a restart (0065) */
+	c = conf_live_get(live, &used);
 	if (store_open_conf(c, &st, &err) == -1) {
 		log_warnx("worker: %s", err.buf);
+		conf_live_put(live, c);
 		buf_release(&err);
 		return;
 	}
+	conf_live_put(live, c);
 	while (!atomic_load(stop)) {
 		int64_t id = 0;
 		uint64_t seen;
@@ -380,8 +404,16 @@ worker_loop(const struct conf *c, const char *worker,
 		seen = wake_gen;
 		pthread_mutex_unlock(&wake_mu);
 		buf_reset(&err);
+		/* between builds: the safe point to take a reloaded conf */
+		c = conf_live_get(live, &gen);
+		if (gen != used) {
+			log_info("worker: configuration %llu in use",
+			    (unsigned long long)gen);
+			used = gen;
+		}
 		if (worker_run_once(c, st, worker, &id, &ok, &err) == -1)
 			log_warnx("worker: %s", err.buf);
+		conf_live_put(live, c);
 		if (!id)
 			nap(seen, 200);
 	}

@@ -16,6 +16,7 @@
 
 #include "common/buf.h"
 #include "common/hash.h"
+#include "common/scrub.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "store/store.h"
@@ -49,6 +50,10 @@ const struct store_migration store_queue_migrations[] = {
 	"  role TEXT NOT NULL,"
 	"  hash TEXT NOT NULL UNIQUE,"
 	"  created_at INTEGER NOT NULL);" },
+	/* token expiry and last use (0 or NULL: never) */
+	{ 2,
+	"ALTER TABLE tokens ADD COLUMN expires_at INTEGER;"
+	"ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;" },
 	{ 0, NULL }
 };
 
@@ -224,16 +229,20 @@ queue_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
+	char *clean;
 	int rc = 0;
 
 	if (store_prepare(st, "UPDATE builds SET log = log || ? WHERE id = ?",
 	    &s, err) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
+	/* the one place build logs are stored: no secret gets in */
+	clean = scrub_str(text);
+	sqlite3_bind_text(s, 1, clean, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, id);
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = store_sqlerr(st, "build log", err);
 	sqlite3_finalize(s);
+	free(clean);
 	return rc;
 }
 
@@ -261,10 +270,13 @@ queue_finish(struct store *st, int64_t id, bool ok, const char *error,
 {
 	sqlite3_stmt *s = NULL;
 	int64_t now = time_now(), seq = 0;
+	char *clean = scrub_str(error);
 	int rc = -1;
 
-	if (store_tx_begin(st, err) == -1)
+	if (store_tx_begin(st, err) == -1) {
+		free(clean);
 		return -1;
+	}
 	if (store_prepare(st, "SELECT seq FROM builds WHERE id = ?", &s,
 	    err) == -1)
 		goto fail;
@@ -281,7 +293,7 @@ queue_finish(struct store *st, int64_t id, bool ok, const char *error,
 	sqlite3_bind_text(s, 1, ok ? "succeeded" : "failed", -1,
 	    SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
-	bind_opt_text(s, 3, error);
+	bind_opt_text(s, 3, clean);
 	bind_opt_text(s, 4, counts_json);
 	bind_opt_text(s, 5, commit);
 	if (retry_at)
@@ -315,6 +327,7 @@ fail:
 	store_tx_rollback(st);
 out:
 	sqlite3_finalize(s);
+	free(clean);
 	return rc;
 }
 
@@ -342,6 +355,8 @@ build_row(sqlite3_stmt *s, bool with_log)
 	char t[4][32];
 	json_t *o, *counts = NULL;
 	const char *cj = (const char *)sqlite3_column_text(s, 11);
+	/* scrubbed when stored; again when read, for older records */
+	char *error = scrub_str((const char *)sqlite3_column_text(s, 9));
 
 	for (int i = 0; i < 3; i++) {
 		int64_t v = sqlite3_column_int64(s, 3 + i);
@@ -363,12 +378,16 @@ build_row(sqlite3_stmt *s, bool with_log)
 	    "attempt", sqlite3_column_int(s, 6),
 	    "worker", (const char *)sqlite3_column_text(s, 7),
 	    "seq", (json_int_t)sqlite3_column_int64(s, 8),
-	    "error", (const char *)sqlite3_column_text(s, 9),
+	    "error", error,
 	    "counts", counts ? counts : json_object(),
 	    "commit", (const char *)sqlite3_column_text(s, 10));
-	if (with_log)
-		json_object_set_new(o, "log", json_string(
-		    (const char *)sqlite3_column_text(s, 12)));
+	free(error);
+	if (with_log) {
+		char *log = scrub_str((const char *)sqlite3_column_text(s,
+		    12));
+		json_object_set_new(o, "log", json_string(log));
+		free(log);
+	}
 	return o;
 }
 
@@ -456,7 +475,7 @@ queue_stats(struct store *st, json_t **out, struct buf *err)
 
 int
 queue_token_create(struct store *st, const char *name, const char *role,
-    char token[65], struct buf *err)
+    int64_t expires_at, char token[65], struct buf *err)
 {
 	unsigned char raw[32];
 	char hash[65];
@@ -467,6 +486,14 @@ queue_token_create(struct store *st, const char *name, const char *role,
 	if (strcmp(role, "editor") && strcmp(role, "publisher") &&
 	    strcmp(role, "admin")) {
 		buf_setf(err, "role: expected editor, publisher or admin");
+		return -1;
+	}
+	if (!*name || strlen(name) > 64) {
+		buf_setf(err, "name: expected 1 to 64 characters");
+		return -1;
+	}
+	if (expires_at && expires_at <= time_now()) {
+		buf_setf(err, "expires: the time has passed");
 		return -1;
 	}
 	if (!(f = fopen("/dev/urandom", "rb")) || fread(raw, 1, 32, f) != 32) {
@@ -480,12 +507,16 @@ queue_token_create(struct store *st, const char *name, const char *role,
 	explicit_bzero(raw, sizeof(raw));
 	sha256_hex(token, 64, hash);
 	if (store_prepare(st, "INSERT INTO tokens(name, role, hash, "
-	    "created_at) VALUES (?, ?, ?, ?)", &s, err) == -1)
+	    "created_at, expires_at) VALUES (?, ?, ?, ?, ?)", &s, err) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
 	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 4, time_now());
+	if (expires_at)
+		sqlite3_bind_int64(s, 5, expires_at);
+	else
+		sqlite3_bind_null(s, 5);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(store_db(st)) ==
 		    SQLITE_CONSTRAINT_UNIQUE)
@@ -495,8 +526,16 @@ queue_token_create(struct store *st, const char *name, const char *role,
 		rc = -1;
 	}
 	sqlite3_finalize(s);
+	if (rc == -1)
+		explicit_bzero(token, 65);
 	return rc;
 }
+
+/*
+ * Last use is written at most once a minute per token, so a busy client
+ * costs one small write a minute, not one per request.
+ */
+#define TOKEN_USE_GRAIN 60
 
 int
 queue_token_check(struct store *st, const char *token, char *name,
@@ -504,18 +543,94 @@ queue_token_check(struct store *st, const char *token, char *name,
 {
 	sqlite3_stmt *s = NULL;
 	char hash[65];
+	int64_t now = time_now(), id = 0, used = 0;
 	int rc = 1;
 
 	sha256_hex(token, strlen(token), hash);
-	if (store_prepare(st, "SELECT name, role FROM tokens WHERE hash = ?",
+	/* an expired token is as good as none; a revoked one is gone */
+	if (store_prepare(st, "SELECT id, name, role, last_used_at FROM tokens "
+	    "WHERE hash = ? AND (expires_at IS NULL OR expires_at > ?)",
 	    &s, err) == -1)
 		return -1;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
 	if (sqlite3_step(s) == SQLITE_ROW) {
-		snprintf(name, namesz, "%s", sqlite3_column_text(s, 0));
-		snprintf(role, rolesz, "%s", sqlite3_column_text(s, 1));
+		id = sqlite3_column_int64(s, 0);
+		snprintf(name, namesz, "%s", sqlite3_column_text(s, 1));
+		snprintf(role, rolesz, "%s", sqlite3_column_text(s, 2));
+		used = sqlite3_column_int64(s, 3);
 		rc = 0;
 	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (rc == 0 && now - used >= TOKEN_USE_GRAIN) {
+		/* best effort: a busy store must not refuse a valid token */
+		if (store_prepare(st, "UPDATE tokens SET last_used_at = ? "
+		    "WHERE id = ?", &s, err) == 0) {
+			sqlite3_bind_int64(s, 1, now);
+			sqlite3_bind_int64(s, 2, id);
+			sqlite3_step(s);
+			sqlite3_finalize(s);
+		}
+		buf_reset(err);
+	}
+	return rc;
+}
+
+static json_t *
+opt_time(sqlite3_stmt *s, int col)
+{
+	char t[32];
+
+	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+		return json_null();
+	time_format_iso8601(sqlite3_column_int64(s, col), t, sizeof(t));
+	return json_string(t);
+}
+
+int
+queue_token_list(struct store *st, json_t **out, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int64_t now = time_now();
+	json_t *a;
+
+	*out = NULL;
+	if (store_prepare(st, "SELECT name, role, created_at, last_used_at, "
+	    "expires_at FROM tokens ORDER BY name", &s, err) == -1)
+		return -1;
+	a = json_array();
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		bool expired = sqlite3_column_type(s, 4) != SQLITE_NULL &&
+		    sqlite3_column_int64(s, 4) <= now;
+		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:o, "
+		    "s:b}", "name", (const char *)sqlite3_column_text(s, 0),
+		    "role", (const char *)sqlite3_column_text(s, 1),
+		    "created", opt_time(s, 2), "last_used", opt_time(s, 3),
+		    "expires", opt_time(s, 4), "expired", expired));
+	}
+	sqlite3_finalize(s);
+	*out = a;
+	return 0;
+}
+
+int
+queue_token_revoke(struct store *st, const char *name, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc;
+
+	if (store_prepare(st, "DELETE FROM tokens WHERE name = ?", &s,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "revoke token", err);
+	else if (sqlite3_changes(store_db(st)) == 0) {
+		buf_setf(err, "no token named '%s'", name);
+		rc = 1;
+	} else
+		rc = 0;
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -539,7 +654,11 @@ queue_record(struct store *st, const char *reasons, bool ok,
 	sqlite3_bind_int64(s, 4, now);
 	sqlite3_bind_int64(s, 5, now);
 	sqlite3_bind_text(s, 6, worker, -1, SQLITE_STATIC);
-	bind_opt_text(s, 7, error);
+	{
+		char *clean = scrub_str(error);	/* no secret gets in */
+		bind_opt_text(s, 7, clean);
+		free(clean);
+	}
 	if (sqlite3_step(s) != SQLITE_DONE)
 		rc = store_sqlerr(st, "record build", err);
 	else

@@ -70,11 +70,26 @@ int queue_stats(struct store *st, json_t **out, struct buf *err);
  * publish-to-live histograms, objects and bytes, last deploy per target.
  */
 int queue_metrics(struct store *st, struct buf *out, struct buf *err);
-/* a new bearer token (64 hex); the store keeps only its SHA-256 */
+/*
+ * A new bearer token (64 hex), printed once; the store keeps only its
+ * SHA-256.  EXPIRES_AT: when it stops working (0: never; a past time is
+ * refused).
+ */
 int queue_token_create(struct store *st, const char *name, const char *role,
-    char token[65], struct buf *err);
-/* 0 and name/role if the token is known, 1 if not */
+    int64_t expires_at, char token[65], struct buf *err);
+/*
+ * 0 and name/role if the token is known and not expired, 1 if not (a
+ * revoked token is unknown).  Records the token's last use, at most once
+ * a minute.
+ */
 int queue_token_check(struct store *st, const char *token, char *name,
     size_t namesz, char *role, size_t rolesz, struct buf *err);
+/*
+ * Every token: [{name, role, created, last_used, expires, expired}],
+ * times ISO 8601 or null.  Never the secret nor its hash.
+ */
+int queue_token_list(struct store *st, json_t **out, struct buf *err);
+/* revoke (delete) the token NAME: 0 done, 1 no such token (err says) */
+int queue_token_revoke(struct store *st, const char *name, struct buf *err);
 
 #endif

@@ -23,6 +23,7 @@
 #include "common/limits.h"
 #include "common/manifest.h"
 #include "common/path.h"
+#include "common/testhook.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -471,7 +472,7 @@ changed(struct store *st, const char *actor, const char *action,
 	    NULL, err) == -1)
 		return -1;
 	/* a test hook: fail here to prove the change rolls back with it */
-	if (getenv("KILN_TEST_FAIL_REQUEST")) {
+	if (testhook_on(TESTHOOK_FAIL_REQUEST)) {
 		buf_setf(err, "store: injected failure after the change");
 		return -1;
 	}

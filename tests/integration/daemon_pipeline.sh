@@ -4,7 +4,10 @@
 # publishes from concurrent clients gives at most 2 builds and every
 # change is deployed; kill -9 mid-build, restart, nothing lost; a failing
 # build is retried, then failed, and the next publish deploys; a scheduled
-# page goes live within a second or so of its time; HTTP errors.
+# page goes live at its time; HTTP errors.  Nothing here depends on how
+# fast the machine is: the worker is held (KILN_TEST_HOLD_FILE, see
+# src/common/testhook.h) while a test acts, then released, and the test
+# waits for states (bounded polls), never for time.
 . "$KILN_SRC/tests/integration/lib.sh"
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 s3_start www
@@ -23,14 +26,33 @@ PORT=$(free_port)
 API=http://127.0.0.1:$PORT
 TOK=$("$KILN" token create --name ci --role publisher)
 ETOK=$("$KILN" token create --name ed --role editor)
-start() {	# start [BUILD_DELAY_MS]
-	KILN_TEST_BUILD_DELAY_MS=${1:-0} "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
+HOLD=$T/hold	# while this file exists, a claimed build waits
+start() {
+	KILN_TEST_HOLD_FILE=$HOLD "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
 	SERVE=$!
 	bg_pid $SERVE
 	wait_port $PORT
 }
-# builds take 4 s here, so that the whole burst lands during one build
-start 4000
+# wait_running: the id of the build the worker claimed (and holds); 30 s
+wait_running() {
+	local i id
+	for i in $(seq 1 300); do
+		id=$(sqlite3 .kiln/kiln.db "select id from builds where status='running' order by id desc limit 1")
+		[ -n "$id" ] && { echo "$id"; return 0; }
+		sleep 0.1
+	done
+	fail "no build was claimed"
+}
+# wait_log ID TEXT: until build ID's log holds TEXT; 30 s
+wait_log() {
+	local i
+	for i in $(seq 1 300); do
+		sqlite3 .kiln/kiln.db "select log from builds where id=$1" | grep -qF "$2" && return 0
+		sleep 0.1
+	done
+	fail "build $1 never logged '$2'"
+}
+start
 auth=(-H "Authorization: Bearer $TOK")
 builds() { sqlite3 .kiln/kiln.db "select count(*) from builds"; }
 wait_idle
@@ -42,11 +64,18 @@ done
 mkdir -p "$T/bc/news" && mv "$T"/burst-*.md "$T/bc/news/"
 "$KILN" import "$T/bc" >/dev/null
 b0=$(builds)
+# hold the worker in a build, so that the whole burst lands during it
+touch "$HOLD"
+curl -s -o /dev/null "${auth[@]}" -X POST "$API/api/v1/builds"
+held=$(wait_running)
+wait_log "$held" "test hook: held"
 seq 1 100 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
     -X POST "$API/api/v1/pages/news/burst-{}/publish" > "$T/codes"
 seq 1 900 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
     -X POST "$API/api/v1/builds" >> "$T/codes"
 assert_eq "$(sort -u "$T/codes" | tr '\n' ' ')" "202 " "burst answers"
+assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from builds where status='running'")" 1 "one build during the burst"
+rm "$HOLD"
 wait_idle
 nb=$(( $(builds) - b0 ))
 [ "$nb" -le 2 ] || fail "1,000 requests gave $nb builds"
@@ -60,10 +89,13 @@ pass "1,000 concurrent publishes and build requests: $nb builds, every change de
 
 # 2. kill -9 in the middle of a build; restart; the work completes
 kill $SERVE; wait $SERVE 2>/dev/null || true
-start 3000
+start
+touch "$HOLD"
 curl -s -o /dev/null "${auth[@]}" -X POST -d '{"path":"news/after-kill","title":"After kill","publish":true}' "$API/api/v1/pages"
-sleep 1
+killed=$(wait_running)
+wait_log "$killed" "test hook: held"
 kill -9 $SERVE; wait $SERVE 2>/dev/null || true
+rm "$HOLD"
 assert_eq "$(sqlite3 .kiln/kiln.db "select status from builds order by id desc limit 1")" "running" "build killed mid-way"
 assert_no_file .kiln/www/news/after-kill/index.html
 start
@@ -84,13 +116,21 @@ for i in $(seq 1 100); do
 	sleep 0.1
 done
 [ "$n" -ge 2 ] || fail "failing build not retried ($n failures)"
-sleep 2.5
-n2=$(sqlite3 .kiln/kiln.db "select count(*) from builds where status='failed'")
-assert_eq "$n2" "$n" "no retry after the last attempt"
+# the last attempt schedules no retry (the claim then waits for a new
+# request): check the decision, not the absence of an event in a window
+last=$(sqlite3 .kiln/kiln.db "select id from builds where status='failed' order by id desc limit 1")
+assert_eq "$(sqlite3 .kiln/kiln.db "select attempt || ':' || ifnull(next_attempt_at, 'none') from builds where id=$last")" "2:none" "no retry after the last attempt"
 assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null")" 1 "request kept pending"
+# from here on a claimed build waits: a retry would show as running
+touch "$HOLD"
 cp "$T/page.ok" templates/page.mustache
 curl -s -o /dev/null "${auth[@]}" -X POST "$API/api/v1/pages/news/broken/publish"
+fixed=$(wait_running)
+assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from builds where id > $last")" 1 "no retry between the last attempt and the next publish"
+assert_eq "$(sqlite3 .kiln/kiln.db "select attempt from builds where id=$fixed")" 1 "the next publish starts afresh"
+rm "$HOLD"
 wait_idle
+assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from builds where status='failed'")" "$n" "no further failure"
 assert_file .kiln/www/news/broken/index.html
 pass "failed build retried then reported; the next publish deployed it"
 
@@ -99,14 +139,17 @@ pass "failed build retried then reported; the next publish deployed it"
 at=$(date -u -d '+3 seconds' +%Y-%m-%dT%H:%M:%SZ)
 "$KILN" page schedule news/timed --go-live "$at" >/dev/null
 t_at=$(date -u -d "$at" +%s)
-for i in $(seq 1 100); do
+for i in $(seq 1 300); do
 	[ -f .kiln/www/news/timed/index.html ] && break
 	sleep 0.1
 done
 assert_file .kiln/www/news/timed/index.html
-late=$(( $(date +%s) - t_at ))
-[ "$late" -le 3 ] || fail "scheduled page went live $late s late"
-pass "scheduled page live ${late}s after its time (build included)"
+# published by the scheduler, not before its time (how late depends on the
+# machine's load, so it is reported, not asserted)
+pub=$(sqlite3 .kiln/kiln.db "select min(requested_at) from build_requests where path='news/timed' and actor='scheduler'")
+[ -n "$pub" ] || fail "the scheduler did not publish news/timed"
+[ "$pub" -ge "$t_at" ] || fail "scheduled page published $(( t_at - pub ))s early"
+pass "scheduled page live at its time ($(( pub - t_at ))s after it, build included)"
 
 # 5. HTTP errors: JSON bodies, the daemon stays up
 code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
@@ -139,16 +182,13 @@ pass "HTTP errors"
 
 # 6. cancel a running build: nothing deployed, requests kept for the next
 kill $SERVE; wait $SERVE 2>/dev/null || true
-start 3000
+start
+touch "$HOLD"
 curl -s -o /dev/null "${auth[@]}" -X POST -d '{"path":"news/cancelled","title":"Cancelled","publish":true}' "$API/api/v1/pages"
-for i in $(seq 1 100); do
-	bid=$(sqlite3 .kiln/kiln.db "select id from builds where status='running' order by id desc limit 1")
-	[ -n "$bid" ] && break
-	sleep 0.05
-done
-[ -n "$bid" ] || fail "no running build to cancel"
+bid=$(wait_running)
 assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$bid/cancel")" 202 "cancel"
-sleep 4
+rm "$HOLD"
+wait_log "$bid" "cancelled before the deploy"
 assert_eq "$(sqlite3 .kiln/kiln.db "select status from builds where id=$bid")" cancelled "status"
 assert_no_file .kiln/www/news/cancelled/index.html
 assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$bid/cancel")" 409 "cancel twice"

@@ -10,12 +10,19 @@ cd site
 sed -i 's|^  republish: .*|  republish: "0 * * * *"|' kiln.yaml
 grep -q '^  republish: "0 \* \* \* \*"' kiln.yaml || fail "could not set schedule.republish"
 PORT=$(free_port)
-run_at() {	# run kiln serve for a moment with the clock at $1
+runs=0
+run_at() {	# run kiln serve with the clock at $1 for one scheduler pass
+	local pid i
 	KILN_NOW=$1 "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
-	local pid=$!
+	pid=$!
 	bg_pid $pid
-	wait_port $PORT
-	sleep 1.5
+	runs=$((runs + 1))
+	for i in $(seq 1 300); do
+		[ "$(grep -c 'scheduler: first pass done' "$T/serve.log")" -ge $runs ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c 'scheduler: first pass done' "$T/serve.log")" -ge $runs ] ||
+	    fail "the scheduler never ran at $1"
 	kill $pid; wait $pid 2>/dev/null || true
 }
 republishes() { sqlite3 .kiln/kiln.db "select count(*) from build_requests where reason='republish'"; }
@@ -43,7 +50,7 @@ KILN_NOW=2027-04-10T00:00:01Z "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve
 pid=$!
 bg_pid $pid
 wait_port $PORT
-for i in $(seq 1 100); do
+for i in $(seq 1 300); do
 	grep -q "Spring clean-up day" .kiln/www/index.html || break
 	sleep 0.1
 done

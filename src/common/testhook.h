@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * testhook.h: every test hook kiln reads from its environment, in one
+ * place (docs/internals/testhooks.md).  A hook is off unless its variable
+ * is set and not empty; production never sets them.  Hooks let tests
+ * drive the real daemon into a state and hold it there (never sleep and
+ * hope); they change no behaviour but the one they name.
+ *
+ *	KILN_TEST_HOLD_FILE=PATH   the worker, having claimed a build and
+ *	                           before its snapshot, waits while PATH
+ *	                           exists (the heartbeat goes on)
+ *	KILN_TEST_FAIL_REQUEST=1   the store fails after writing a change,
+ *	                           before its build request commits
+ */
+#ifndef KILN_TESTHOOK_H
+#define KILN_TESTHOOK_H
+
+#define TESTHOOK_HOLD_FILE	"KILN_TEST_HOLD_FILE"
+#define TESTHOOK_FAIL_REQUEST	"KILN_TEST_FAIL_REQUEST"
+
+/* the hook's value, or NULL when it is off */
+const char *testhook(const char *name);
+/* true when the hook is on */
+bool testhook_on(const char *name);
+/*
+ * KILN_TEST_HOLD_FILE: if set and the file exists, return true at once
+ * after calling HELD(ARG) (say so in a log), then wait until the file is
+ * gone, checking every 5 ms.  False (and no wait) when the hook is off.
+ */
+bool testhook_hold(void (*held)(void *, const char *), void *arg);
+
+#endif
