@@ -10,15 +10,14 @@
  */
 #include "common/compat.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
-#include <sys/stat.h>
 
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/limits.h"
 #include "common/path.h"
+#include "common/walk.h"
 #include "common/xmalloc.h"
 #include "store/frontmatter.h"
 #include "store/store.h"
@@ -43,55 +42,41 @@ cmp_mdfile(const void *a, const void *b)
 	    ((const struct mdfile *)b)->page);
 }
 
-static void
-collect(struct walk *w, const char *root, const char *rel, int depth)
+/*
+ * The Markdown files under ROOT (common/walk.h: symlinks stay inside the
+ * tree, loops and dangling links are errors); -1 with err, nothing read.
+ */
+static int
+collect(struct walk *w, const char *root, struct buf *err)
 {
-	struct dirent **ents;
-	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	int n;
+	struct walk_list l = WALK_LIST_INIT;
 
-	if (depth > 32 || (n = scandir(dir, &ents, NULL, alphasort)) == -1) {
-		if (depth <= 32)
-			fprintf(stderr, "kiln: cannot read folder '%s': %s\n",
-			    dir, strerror(errno));
-		w->failed++;
-		free(dir);
-		return;
+	if (walk_files(root, &l, err) == -1) {
+		walk_list_release(&l);
+		return -1;
 	}
-	for (int i = 0; i < n; i++) {
-		const char *name = ents[i]->d_name;
-		char *sub, *full;
+	for (size_t i = 0; i < l.n; i++) {
+		const char *sub = l.v[i], *slash = strrchr(sub, '/');
+		const char *name = slash ? slash + 1 : sub;
 		size_t len = strlen(name);
-		struct stat st;
+		struct mdfile *m;
 
-		if (name[0] == '.') {
-			free(ents[i]);
+		if (len <= 3 || strcmp(name + len - 3, ".md") != 0)
 			continue;
+		if (w->n == w->alloc) {
+			w->alloc = w->alloc ? w->alloc * 2 : 256;
+			w->f = xreallocarray(w->f, w->alloc, sizeof(*w->f));
 		}
-		sub = *rel ? xasprintf("%s/%s", rel, name) : xstrdup(name);
-		full = xasprintf("%s/%s", root, sub);
-		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
-			collect(w, root, sub, depth + 1);
-		} else if (len > 3 && !strcmp(name + len - 3, ".md")) {
-			struct mdfile *m;
-			if (w->n == w->alloc) {
-				w->alloc = w->alloc ? w->alloc * 2 : 256;
-				w->f = xreallocarray(w->f, w->alloc,
-				    sizeof(*w->f));
-			}
-			m = &w->f[w->n++];
-			m->file = xstrdup(full);
-			if (!strcmp(name, "_index.md"))
-				m->page = xstrdup(rel);
-			else
-				m->page = xstrndup(sub, strlen(sub) - 3);
-		}
-		free(sub);
-		free(full);
-		free(ents[i]);
+		m = &w->f[w->n++];
+		m->file = xasprintf("%s/%s", root, sub);
+		if (!strcmp(name, "_index.md"))
+			m->page = slash ? xstrndup(sub, (size_t)(slash - sub)) :
+			    xstrdup("");
+		else
+			m->page = xstrndup(sub, strlen(sub) - 3);
 	}
-	free(ents);
-	free(dir);
+	walk_list_release(&l);
+	return 0;
 }
 
 static bool
@@ -204,7 +189,10 @@ site_import(struct site *s, const char *dir, bool verbose, size_t *failed,
 		buf_setf(err, "cannot import '%s': not a folder", dir);
 		return -1;
 	}
-	collect(&w, dir, "", 0);
+	if (collect(&w, dir, err) == -1) {
+		buf_adds(err, " (nothing was imported)");
+		goto out;
+	}
 	if (w.n)
 		qsort(w.f, w.n, sizeof(*w.f), cmp_mdfile);
 	if (store_begin(s->st, err) == -1)

@@ -145,7 +145,7 @@ cmd_page(int argc, char **argv)
 	int64_t go_live = 0, expire = 0, at = 0;
 	bool json = false, publish = false, have_body = false;
 	json_t *tags = NULL;
-	int ch, rc = EXIT_FAIL;
+	int ch, line, rc = EXIT_FAIL;
 
 	if (argc < 2 || cli_wants_help(argc, argv))
 		return cli_usage("page", argc < 2);
@@ -226,6 +226,12 @@ cmd_page(int argc, char **argv)
 	if (body_file) {
 		if (file_read(body_file, &body, LIMIT_PAGE_BODY, &err) == -1) {
 			rc = cli_fail(&err);
+			goto out_noclose;
+		}
+		/* FILE:LINE here; the store would see it cut at a NUL */
+		if (page_text_check(body.buf, body.len, true, 0, &line,
+		    &err) == -1) {
+			cli_error("%s:%d: body: %s", body_file, line, err.buf);
 			goto out_noclose;
 		}
 		f.body = body.buf;

@@ -40,6 +40,7 @@
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "conf/conf_int.h"
+#include "conf/yaml.h"
 
 #define CONF_MAX_ERRORS	100	/* then "too many errors" */
 #define CONF_MAX_ITEMS	1000	/* targets, collections, list items */
@@ -811,111 +812,6 @@ walk_map(struct conf_ctx *ctx, struct fy_node *map, int line, const char *pat,
 	free(seen);
 }
 
-/*
- * Length of the valid UTF-8 sequence at s (at most n bytes), or 0 if it is
- * not one (overlong forms, surrogates and values past U+10FFFF included).
- */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
-/*
- * kiln.yaml must be UTF-8 without NUL bytes.  Checked before libfyaml
- * sees the bytes: libfyaml 0.7.12 loops forever on some invalid UTF-8
- * (e.g. "%\xff", found by fuzz_conf_yaml).  Returns 0 or -1 (reported).
- */
-static int
-check_encoding(struct conf_ctx *ctx, const char *yaml, size_t len)
-{
-	const unsigned char *s = (const unsigned char *)yaml;
-	size_t i = 0, n;
-	int line = 1;
-
-	while (i < len) {
-		if (s[i] == '\0') {
-			conf_err(ctx, line, NULL, NULL, "contains a NUL byte");
-			return -1;
-		}
-		if (!(n = utf8_len(s + i, len - i))) {
-			conf_err(ctx, line, NULL, NULL, "not valid UTF-8");
-			return -1;
-		}
-		if (s[i] == '\n')
-			line++;
-		i += n;
-	}
-	return 0;
-}
-
-static bool
-is_blank_or_end(const char *s, const char *end)
-{
-	return s >= end || *s == ' ' || *s == '\t' || *s == '\n' ||
-	    *s == '\r';
-}
-
-/*
- * Refuse YAML's explicit keys ("? key"), which kiln.yaml never needs:
- * libfyaml 0.7.12 crashes in fy_parser_destroy() on some of them
- * followed by a tab ("? a:\t?", found by fuzz_conf_yaml; upstream
- * libfyaml issue 57).  A '?' counts when only blanks and "- " entries
- * precede it on its line and a blank follows it.  Returns 0 or -1.
- */
-static int
-check_explicit_keys(struct conf_ctx *ctx, const char *yaml, size_t len)
-{
-	const char *p = yaml, *end = yaml + len, *eol;
-	int line = 1;
-
-	for (; p < end; p = eol + 1, line++) {
-		if (!(eol = memchr(p, '\n', (size_t)(end - p))))
-			eol = end;
-		for (;;) {
-			while (p < eol && (*p == ' ' || *p == '\t'))
-				p++;
-			if (p < eol && *p == '-' && is_blank_or_end(p + 1, eol))
-				p++;
-			else
-				break;
-		}
-		if (p < eol && *p == '?' && is_blank_or_end(p + 1, eol)) {
-			conf_err(ctx, line, NULL, NULL, "explicit keys ('? ') "
-			    "are not supported");
-			return -1;
-		}
-	}
-	return 0;
-}
-
 static int
 cmp_err(const void *a, const void *b)
 {
@@ -926,18 +822,11 @@ cmp_err(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* report the errors libfyaml collected since *iter */
+/* yaml_load's errors, "FILE:LINE: message" */
 static void
-collect_diag(struct conf_ctx *ctx, struct fy_diag *diag, void **iter)
+yaml_error(void *arg, int line, const char *msg)
 {
-	struct fy_diag_error *de;
-
-	while ((de = fy_diag_errors_iterate(diag, iter))) {
-		if (de->type < FYET_ERROR)
-			continue;
-		conf_err(ctx, de->line > 0 ? de->line : 1, NULL, NULL,
-		    "syntax error: %s", de->msg ? de->msg : "bad YAML");
-	}
+	conf_err(arg, line, NULL, NULL, "%s", msg);
 }
 
 static struct conf *
@@ -945,14 +834,9 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
     struct buf *err)
 {
 	struct conf_ctx ctx = { 0 };
-	struct fy_diag_cfg dcfg;
-	struct fy_diag *diag = NULL;
-	struct fy_parse_cfg pcfg;
-	struct fy_parser *fyp = NULL;
-	struct fy_document *doc = NULL, *doc2;
-	struct fy_node *root = NULL;
+	struct yaml y;
+	struct fy_node *root = NULL, *root2;
 	struct conf *c;
-	void *diag_iter = NULL;
 	size_t i;
 
 	ctx.file = name;
@@ -962,38 +846,14 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 	c->dir = xstrdup(dir);
 	apply_defaults("", c);
 
-	if (check_encoding(&ctx, yaml, len) == -1 ||
-	    check_explicit_keys(&ctx, yaml, len) == -1)
-		goto out;
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = NULL;
-	dcfg.level = FYET_ERROR;
-	dcfg.colorize = false;
-	if (!(diag = fy_diag_create(&dcfg))) {
-		conf_err(&ctx, 1, NULL, NULL, "cannot set up the YAML parser");
-		goto out;
-	}
-	fy_diag_set_collect_errors(diag, true);
-	memset(&pcfg, 0, sizeof(pcfg));
-	pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-	pcfg.diag = diag;
-	if (!(fyp = fy_parser_create(&pcfg)) ||
-	    (len && fy_parser_set_string(fyp, yaml, len) != 0)) {
-		conf_err(&ctx, 1, NULL, NULL, "cannot set up the YAML parser");
-		goto out;
-	}
-	/* libfyaml reports an error for no input at all: that is empty */
-	doc = len ? fy_parse_load_document(fyp) : NULL;
-	collect_diag(&ctx, diag, &diag_iter);
 	/*
 	 * No document and no error: an empty stream (nothing, or only
 	 * comments), where every required key is missing.
 	 */
-	if (doc)
-		root = fy_document_root(doc);
-	if (ctx.nerr)
+	if (yaml_load(&y, yaml, len, yaml_error, &ctx) == -1)
 		goto out;
+	if (y.doc)
+		root = fy_document_root(y.doc);
 	if (is_null(root)) {
 		report_missing(&ctx, "", "", 1, NULL);
 	} else if (fy_node_get_type(root) != FYNT_MAPPING ||
@@ -1009,20 +869,11 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 	 * A second document ("---") would be silently ignored: refuse it,
 	 * unless it is empty (a trailing "---").
 	 */
-	if (doc && (doc2 = fy_parse_load_document(fyp))) {
-		if (!is_null(fy_document_root(doc2)))
-			conf_err(&ctx, node_line(fy_document_root(doc2), 1),
-			    NULL, NULL, "only one YAML document is allowed");
-		fy_parse_document_destroy(fyp, doc2);
-	}
-	collect_diag(&ctx, diag, &diag_iter);
+	if ((root2 = yaml_next(&y)) && !is_null(root2))
+		conf_err(&ctx, node_line(root2, 1), NULL, NULL,
+		    "only one YAML document is allowed");
  out:
-	if (doc)
-		fy_parse_document_destroy(fyp, doc);
-	if (fyp)
-		fy_parser_destroy(fyp);
-	if (diag)
-		fy_diag_destroy(diag);
+	yaml_release(&y);
 	if (ctx.nerr || ctx.too_many) {
 		qsort(ctx.errs, ctx.nerr, sizeof(*ctx.errs), cmp_err);
 		buf_reset(err);

@@ -104,7 +104,7 @@ const struct conf_key conf_keys[] = {
 	KSECT("build"),
 	KSTR("build.out", conf, build.out, "public", 0),
 	KINT("build.page_size", conf, build.page_size, "10", 1, 1000),
-	KBOOL("build.unsafe_html", conf, build.unsafe_html, "true"),
+	KBOOL("build.unsafe_html", conf, build.unsafe_html, "false"),
 	KBOOL("build.page_json", conf, build.page_json, "false"),
 	KINT("build.threads", conf, build.threads, "0", 0, 256),
 	KSTR("build.command", conf, build.command, NULL, CK_MULTILINE),

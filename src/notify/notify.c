@@ -224,7 +224,17 @@ notify_build_failed(const struct notify_conf *nc, const char *site,
 		json_decref(inc);
 		return 0;
 	}
-	/* one report per incident: a further failure waits for a reminder */
+	/*
+	 * One report per incident: a further failure waits for a reminder.
+	 * A stall is another kind of incident: the failure that follows
+	 * it is news (the stall report said "not finished"), so it is
+	 * reported at once and the incident becomes a failure.
+	 */
+	if (inc && strcmp(json_string_value(json_object_get(inc, "kind")) ?
+	    json_string_value(json_object_get(inc, "kind")) : "", "failed")) {
+		json_decref(inc);
+		inc = NULL;
+	}
 	if (inc && json_integer_value(json_object_get(inc, "sent")) +
 	    nc->remind_every > now) {
 		json_decref(inc);

@@ -2,7 +2,10 @@
 /*
  * mdr.h: Markdown to HTML through md4c-html (CommonMark + tables,
  * strikethrough, permissive autolinks).  Raw HTML passes through unless
- * MDR_NO_HTML, which escapes it.  Thread-safe.
+ * MDR_NO_HTML, which escapes it and also empties every link and image
+ * URL with a javascript:, vbscript: or data: scheme (data:image/png, gif,
+ * jpeg and webp excepted), inline, reference and autolinks alike: the
+ * build.unsafe_html: false of kiln.yaml.  Thread-safe.
  */
 #ifndef KILN_MDR_H
 #define KILN_MDR_H

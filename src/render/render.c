@@ -38,6 +38,8 @@
 #include "common/manifest.h"
 #include "common/path.h"
 #include "common/timeutil.h"
+#include "common/utf8.h"
+#include "common/walk.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "render/mdr.h"
@@ -339,45 +341,19 @@ add_asset(struct build *b, const char *from, const char *to)
 
 /* ---- static assets and media ---- */
 
-static void
-list_files(const char *root, const char *rel, char ***out, size_t *n,
-    size_t *cap, int depth)
+/* the files under ROOT (common/walk.h: symlinks stay inside it) */
+static int
+list_files(const char *root, char ***out, size_t *n, struct buf *err)
 {
-	struct dirent **ents;
-	char *dir = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	int cnt;
+	struct walk_list l = WALK_LIST_INIT;
 
-	if (depth > 32 || (cnt = scandir(dir, &ents, NULL, alphasort)) < 0) {
-		free(dir);
-		return;
+	if (walk_files(root, &l, err) == -1) {
+		walk_list_release(&l);
+		return -1;
 	}
-	for (int i = 0; i < cnt; i++) {
-		const char *name = ents[i]->d_name;
-		char *sub, *full;
-		struct stat st;
-
-		if (name[0] != '.') {
-			sub = *rel ? xasprintf("%s/%s", rel, name) :
-			    xstrdup(name);
-			full = xasprintf("%s/%s", root, sub);
-			if (stat(full, &st) == 0 && S_ISDIR(st.st_mode))
-				list_files(root, sub, out, n, cap, depth + 1);
-			else if (S_ISREG(st.st_mode)) {
-				if (*n == *cap) {
-					*cap = *cap ? *cap * 2 : 64;
-					*out = xreallocarray(*out, *cap,
-					    sizeof(**out));
-				}
-				(*out)[(*n)++] = sub;
-				sub = NULL;
-			}
-			free(sub);
-			free(full);
-		}
-		free(ents[i]);
-	}
-	free(ents);
-	free(dir);
+	*out = l.v;
+	*n = l.n;
+	return 0;
 }
 
 static bool
@@ -392,11 +368,12 @@ static int
 do_assets(struct build *b, struct buf *err)
 {
 	char **files = NULL, sha[65];
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	struct buf data = BUF_INIT, rw = BUF_INIT;
 	int rc = -1;
 
-	list_files(b->static_dir, "", &files, &n, &cap, 0);
+	if (list_files(b->static_dir, &files, &n, err) == -1)
+		goto out;
 	/* media first, then non-CSS statics, then CSS (which names them) */
 	for (size_t i = 0; i < b->snap.nmedia; i++) {
 		const struct media_info *m = &b->snap.media[i];
@@ -502,11 +479,12 @@ load_templates(const char *dir, struct tmpl_set *set, char hash[65],
     struct buf *err)
 {
 	char **files = NULL;
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	struct buf src = BUF_INIT, all = BUF_INIT, one = BUF_INIT;
 	int rc = 0;
 
-	list_files(dir, "", &files, &n, &cap, 0);
+	if (list_files(dir, &files, &n, err) == -1)
+		rc = -1;
 	for (size_t i = 0; i < n; i++) {
 		size_t len = strlen(files[i]);
 		char *path, *name, *shown;
@@ -711,6 +689,77 @@ cmp_children(const void *x, const void *y)
 	return strcmp(a->path, c->path);
 }
 
+/*
+ * As Hugo does: a site without a root page still gets its home page
+ * (the home template, empty content, the site's title), and a top-level
+ * folder of pages without an _index.md still gets its section listing
+ * (titled from its name: "road-works" is "Road works").  Without them,
+ * every "home" link of an imported tree without content/_index.md was
+ * broken.
+ */
+static bool
+snap_find(const struct snapshot *sn, const char *path)
+{
+	size_t lo = 0, hi = sn->npages;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+		int c = strcmp(sn->pages[mid].path, path);
+		if (c == 0)
+			return true;
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+static void
+add_missing_pages(struct build *b)
+{
+	struct snapshot *sn = &b->snap;
+	char **paths = xcalloc(sn->npages + 1, sizeof(*paths));
+	char **titles = xcalloc(sn->npages + 1, sizeof(*titles));
+	size_t n = 0;
+
+	if (!sn->npages || sn->pages[0].path[0] != '\0') {
+		paths[n] = xstrdup("");
+		titles[n++] = xstrdup(b->c->site.title);
+	}
+	/* sorted by path: the pages of a section come together */
+	for (size_t i = 0, real = sn->npages; i < real; i++) {
+		const char *path = sn->pages[i].path;
+		size_t len = strcspn(path, "/");
+		char *t;
+		if (!path[len] || (n > 0 && strlen(paths[n - 1]) == len &&
+		    !strncmp(paths[n - 1], path, len)))
+			continue;
+		t = xstrndup(path, len);
+		if (snap_find(sn, t)) {
+			free(t);
+			continue;
+		}
+		free(t);
+		paths[n] = xstrndup(path, len);
+		titles[n] = t = xstrdup(paths[n]);
+		for (char *c = t; *c; c++)
+			if (*c == '-' || *c == '_')
+				*c = ' ';
+		if (*t >= 'a' && *t <= 'z')
+			*t = (char)(*t - 'a' + 'A');
+		n++;
+	}
+	snapshot_add_virtual(sn, (const char *const *)paths,
+	    (const char *const *)titles, n);
+	for (size_t i = 0; i < n; i++) {
+		free(paths[i]);
+		free(titles[i]);
+	}
+	free(paths);
+	free(titles);
+}
+
 static void
 build_model(struct build *b)
 {
@@ -856,7 +905,8 @@ build_collections(struct build *b)
 				continue;
 			t = field_time(b, i, cc);
 			if (cc->filter != CONF_FILTER_ALL) {
-				bool upcoming = t && t >= b->now;
+				/* at its own start time an event has begun */
+				bool upcoming = t && t > b->now;
 				/* the next moment this collection changes */
 				if (t > b->now && (!b->res->next_change ||
 				    t < b->res->next_change))
@@ -1295,10 +1345,30 @@ render_pages(struct build *b, struct buf *err)
 
 /* ---- whole-site outputs ---- */
 
+/*
+ * Text for XML 1.0, which cannot hold most control characters at all: the
+ * store refuses them in titles and bodies (page_text_check), and text
+ * stored before that rule gets U+FFFD here, so a feed stays well-formed.
+ */
 static void
 xml_escape(struct buf *out, const char *s)
 {
-	buf_add_html(out, s, strlen(s));
+	size_t len = strlen(s), i = 0, start = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n && (cp >= 0x20 || cp == '\t' || cp == '\n' ||
+		    cp == '\r') && cp != 0xfffe && cp != 0xffff) {
+			i += n;
+			continue;
+		}
+		buf_add_html(out, s + start, i - start);
+		buf_adds(out, "\xef\xbf\xbd");
+		i += n ? n : 1;
+		start = i;
+	}
+	buf_add_html(out, s + start, i - start);
 }
 
 static int
@@ -1512,17 +1582,21 @@ static int
 hash_tree(struct build *b, const char *root, struct buf *err)
 {
 	char **files = NULL, sha[65];
-	size_t n = 0, cap = 0;
+	size_t n = 0;
 	struct stat st;
 	int rc = 0;
 
-	list_files(root, "", &files, &n, &cap, 0);
+	if (list_files(root, &files, &n, err) == -1)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		char *full = xasprintf("%s/%s", root, files[i]);
 		const char *mt = mime_type_for(files[i]);
-		if (rc == 0 && (sha256_file_hex(full, sha, err) == -1 ||
-		    stat(full, &st) == -1))
+		if (rc == 0 && sha256_file_hex(full, sha, err) == -1)
 			rc = -1;
+		if (rc == 0 && stat(full, &st) == -1) {
+			buf_setf(err, "%s: %s", full, strerror(errno));
+			rc = -1;
+		}
 		if (rc == 0)
 			add_file(&b->files, files[i], sha, (int64_t)st.st_size,
 			    !strncmp(mt, "text/html", 9) ? MK_HTML :
@@ -1721,6 +1795,7 @@ render_build(const struct conf *c, struct store *st,
 			goto out;
 		if (do_assets(&b, err) == -1)
 			goto out;
+		add_missing_pages(&b);
 		build_model(&b);
 		build_collections(&b);
 		build_site(&b);

@@ -11,7 +11,10 @@
  *
  * Errors: "NAME:LINE:COL: reason" in err.  Rendering is bounded: nesting of
  * sections, partials and parents by LIMIT_TEMPLATE_DEPTH, output by
- * LIMIT_RENDER_OUTPUT.
+ * LIMIT_RENDER_OUTPUT, and the work of one render (nodes visited and
+ * section items entered, partials included) by LIMIT_RENDER_STEPS, so
+ * partials that fan out fail with "NAME: too much work to render".
+ * Parsing is linear in the size of the template.
  */
 #ifndef KILN_TMPL_H
 #define KILN_TMPL_H

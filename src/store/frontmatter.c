@@ -16,7 +16,9 @@
 #include "common/limits.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
+#include "conf/yaml.h"
 #include "store/frontmatter.h"
+#include "store/store.h"
 
 struct fmctx {
 	const char *file;
@@ -42,6 +44,13 @@ fm_error(struct fmctx *c, int line, const char *key, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(c->err, fmt, ap);
 	va_end(ap);
+}
+
+/* yaml_load's errors, with the line shifted into the file */
+static void
+yaml_error(void *arg, int line, const char *msg)
+{
+	fm_error(arg, line, NULL, "%s", msg);
 }
 
 static int
@@ -168,6 +177,18 @@ scalar_str(struct fmctx *c, struct fy_node *v, const char *key)
 	return xstrndup(s ? s : "", s ? len : 0);
 }
 
+/* the store's rules for page text (store.h), at the value's line */
+static void
+text_check(struct fmctx *c, struct fy_node *v, const char *key, const char *s,
+    bool multiline, size_t max)
+{
+	struct buf why = BUF_INIT;
+
+	if (page_text_check(s, strlen(s), multiline, max, NULL, &why) == -1)
+		fm_error(c, node_line(v), key, "%s", why.buf);
+	buf_release(&why);
+}
+
 static void
 field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
 {
@@ -177,13 +198,16 @@ field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
 	if (!strcmp(key, "title")) {
 		if ((s = scalar_str(c, v, key)) && !*s)
 			fm_error(c, node_line(v), key, "must not be empty");
+		else if (s)
+			text_check(c, v, key, s, false, LIMIT_TITLE);
 		free(fm->title);
 		fm->title = s;
 		return;
 	}
 	if (!strcmp(key, "summary")) {
 		free(fm->summary);
-		fm->summary = scalar_str(c, v, key);
+		if ((fm->summary = scalar_str(c, v, key)))
+			text_check(c, v, key, fm->summary, true, 0);
 		return;
 	}
 	if (!strcmp(key, "template")) {
@@ -266,12 +290,7 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
     struct buf *err)
 {
 	struct fmctx c = { file, 1, err, 0 };
-	struct fy_diag_cfg dcfg;
-	struct fy_diag *diag = NULL;
-	struct fy_parse_cfg pcfg;
-	struct fy_parser *fyp = NULL;
-	struct fy_document *doc = NULL;
-	struct fy_diag_error *de;
+	struct yaml y;
 	struct fy_node *root;
 	struct fy_node_pair *pair;
 	void *iter = NULL;
@@ -279,6 +298,7 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 	int line = 1;
 
 	memset(fm, 0, sizeof(*fm));
+	memset(&y, 0, sizeof(y));
 	fm->tags = json_array();
 	fm->extra = json_object();
 	buf_reset(err);
@@ -310,42 +330,9 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 		    LIMIT_FRONT_MATTER);
 		goto out;
 	}
-	if (memchr(text + start, '\0', end - start)) {
-		fm_error(&c, 0, NULL, "front matter contains a NUL byte");
+	if (yaml_load(&y, text + start, end - start, yaml_error, &c) == -1)
 		goto out;
-	}
-	fy_diag_cfg_default(&dcfg);
-	dcfg.fp = NULL;
-	dcfg.output_fn = NULL;
-	dcfg.level = FYET_ERROR;
-	dcfg.colorize = false;
-	if (!(diag = fy_diag_create(&dcfg))) {
-		fm_error(&c, 0, NULL, "cannot set up the YAML parser");
-		goto out;
-	}
-	fy_diag_set_collect_errors(diag, true);
-	memset(&pcfg, 0, sizeof(pcfg));
-	pcfg.flags = FYPCF_QUIET | FYPCF_COLLECT_DIAG;
-	pcfg.diag = diag;
-	if (!(fyp = fy_parser_create(&pcfg))) {
-		fm_error(&c, 0, NULL, "cannot set up the YAML parser");
-		goto out;
-	}
-	if (end > start && fy_parser_set_string(fyp, text + start,
-	    end - start) != 0) {
-		fm_error(&c, 0, NULL, "cannot set up the YAML parser");
-		goto out;
-	}
-	doc = end > start ? fy_parse_load_document(fyp) : NULL;
-	while ((de = fy_diag_errors_iterate(diag, &iter))) {
-		if (de->type < FYET_ERROR)
-			continue;
-		fm_error(&c, de->line > 0 ? de->line : 1, NULL,
-		    "syntax error: %s", de->msg ? de->msg : "bad YAML");
-	}
-	if (c.nerr)
-		goto out;
-	root = doc ? fy_document_root(doc) : NULL;
+	root = y.doc ? fy_document_root(y.doc) : NULL;
 	if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
 		fm_error(&c, root ? node_line(root) : 1, NULL,
 		    "front matter must be a mapping of keys (title: ...)");
@@ -370,13 +357,17 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 	}
 	if (!fm->title && !c.nerr)
 		fm_error(&c, 0, "title", "required");
+	/* the body, with its line in the file (the fence is on LINE) */
+	if (!c.nerr) {
+		struct buf why = BUF_INIT;
+		int bline = 1;
+		if (page_text_check(fm->body, fm->body_len, true, 0, &bline,
+		    &why) == -1)
+			fm_error(&c, line + bline - 1, "body", "%s", why.buf);
+		buf_release(&why);
+	}
 out:
-	if (doc)
-		fy_parse_document_destroy(fyp, doc);
-	if (fyp)
-		fy_parser_destroy(fyp);
-	if (diag)
-		fy_diag_destroy(diag);
+	yaml_release(&y);
 	if (c.nerr) {
 		fm_release(fm);
 		return -1;

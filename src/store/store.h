@@ -62,6 +62,21 @@ struct page_fields {
 	bool has_weight;
 };
 
+/*
+ * Page text: valid UTF-8 without control characters (C0, DEL, C1; a
+ * MULTILINE field may hold tab, CR and LF), and at most MAXCHARS
+ * characters (0: no limit).  0, or -1 with the reason in why and the
+ * 1-based line of the fault within S in *line (may be NULL).
+ */
+int page_text_check(const char *s, size_t len, bool multiline,
+    size_t maxchars, int *line, struct buf *why);
+/*
+ * The text fields that are set (title up to LIMIT_TITLE characters,
+ * summary, body); 0, or -1 with "title: reason" or "body: line N:
+ * reason" in err.  store_page_create and store_page_edit call it.
+ */
+int page_fields_check(const struct page_fields *f, struct buf *err);
+
 struct page_info {
 	int64_t id;
 	char *path;			/* canonical, "" for the home page */
@@ -244,6 +259,14 @@ json_t *snapshot_tags(struct snapshot *snap, size_t i);
 json_t *snapshot_extra(struct snapshot *snap, size_t i);
 /* the body of page I (thread-safe); NULL with err if it cannot be read */
 const char *snapshot_body(struct snapshot *snap, size_t i, struct buf *err);
+/*
+ * Add pages that are not in the store (id 0, revision 0, empty body),
+ * PATHS[i] titled TITLES[i], keeping the pages sorted by path: the
+ * renderer's home page and section listings for folders without an
+ * _index.md.  Call before any page is looked up by index.
+ */
+void snapshot_add_virtual(struct snapshot *snap, const char *const *paths,
+    const char *const *titles, size_t n);
 /* ends the read transaction and frees everything */
 void snapshot_release(struct snapshot *snap);
 

@@ -909,7 +909,7 @@ store_page_create(struct store *st, const char *path,
 		buf_setf(err, "title: required");
 		goto out;
 	}
-	if (!tags_valid(f->tags, err))
+	if (page_fields_check(f, err) == -1 || !tags_valid(f->tags, err))
 		goto out;
 	if (f->extra && !json_is_object(f->extra)) {
 		buf_setf(err, "extra: expected an object");
@@ -1024,6 +1024,8 @@ store_page_edit(struct store *st, const char *path,
 		buf_setf(err, "title: must not be empty");
 		return -1;
 	}
+	if (page_fields_check(f, err) == -1)
+		return -1;
 	if (store_tx_begin(st, err) == -1)
 		return -1;
 	if (page_must(st, path, &p, err) == -1)
@@ -1617,6 +1619,58 @@ out:
 	if (rc == -1)
 		snapshot_release(snap);
 	return rc;
+}
+
+static int
+cmp_snap_path(const void *a, const void *b)
+{
+	return strcmp(((const struct snap_page *)a)->path,
+	    ((const struct snap_page *)b)->path);
+}
+
+void
+snapshot_add_virtual(struct snapshot *snap, const char *const *paths,
+    const char *const *titles, size_t n)
+{
+	if (!n)
+		return;
+	snap->pages = xreallocarray(snap->pages, snap->npages + n,
+	    sizeof(*snap->pages));
+	for (size_t k = 0; k < n; k++) {
+		struct snap_page *p = &snap->pages[snap->npages++];
+		const char *path = paths[k], *slash = strrchr(path, '/');
+		const char *v[8];
+		size_t len[8], total = 0;
+		char *block, **dst[] = { &p->path, &p->section, &p->slug,
+		    &p->template, &p->title, &p->summary, &p->tags_json,
+		    &p->extra_json };
+
+		/* one block, path first, as snap_strings makes it */
+		v[0] = path;
+		v[1] = path;		/* cut at the first '/' below */
+		v[2] = slash ? slash + 1 : path;
+		v[3] = "";
+		v[4] = titles[k];
+		v[5] = "";
+		v[6] = "[]";
+		v[7] = "{}";
+		for (size_t j = 0; j < NELEM(v); j++) {
+			len[j] = strlen(v[j]);
+			if (j == 1)
+				len[j] = strcspn(path, "/");
+			total += len[j] + 1;
+		}
+		memset(p, 0, sizeof(*p));
+		block = xmalloc(total);
+		for (size_t j = 0; j < NELEM(v); j++) {
+			memcpy(block, v[j], len[j]);
+			block[len[j]] = '\0';
+			*dst[j] = block;
+			block += len[j] + 1;
+		}
+		p->body = xstrdup("");
+	}
+	qsort(snap->pages, snap->npages, sizeof(*snap->pages), cmp_snap_path);
 }
 
 /* *V parsed from TEXT the first time it is asked for */

@@ -66,7 +66,7 @@ TEST(conf, defaults)
 	CHECK_NULL(c->store.url_env);
 	CHECK_STR_EQ(c->build.out, "public");
 	CHECK_INT_EQ(c->build.page_size, 10);
-	CHECK(c->build.unsafe_html);
+	CHECK(!c->build.unsafe_html);	/* Hugo's default too */
 	CHECK(!c->build.page_json);
 	CHECK_INT_EQ(c->build.threads, 0);
 	CHECK_NULL(c->build.command);

@@ -436,3 +436,54 @@ TEST(store, edits_of_a_missing_page_fail_cleanly)
 	store_close(st);
 	buf_release(&err);
 }
+
+/* control characters, bad UTF-8 and long titles: refused, nothing stored */
+TEST(store, page_text_is_checked)
+{
+	struct store *st = open_store();
+	struct page_fields f = { 0 };
+	struct buf err = BUF_INIT, why = BUF_INIT;
+	char title[700];
+	int line = 0;
+
+	CHECK_INT_EQ(page_text_check("ok\ttab\r\nnext", 12, true, 0, &line,
+	    &why), 0);
+	CHECK_INT_EQ(page_text_check("a\nb\nc\x7f", 6, true, 0, &line, &why),
+	    -1);
+	CHECK_INT_EQ(line, 3);
+	CHECK_STR_EQ(why.buf, "contains a control character (U+007F)");
+	CHECK_INT_EQ(page_text_check("\xc2\x85", 2, true, 0, &line, &why), -1);
+	CHECK_STR_EQ(why.buf, "contains a control character (U+0085)");
+	CHECK_INT_EQ(page_text_check("a\tb", 3, false, 0, &line, &why), -1);
+	CHECK_INT_EQ(page_text_check("\xed\xa0\x80", 3, true, 0, &line, &why),
+	    -1);
+	CHECK_STR_EQ(why.buf, "not valid UTF-8 (byte 0xed)");
+	CHECK_INT_EQ(page_text_check("\xc0\xaf", 2, true, 0, &line, &why), -1);
+
+	f.title = "Bell\a";
+	CHECK_INT_EQ(store_page_create(st, "a", &f, "t", NULL, &err), -1);
+	CHECK_STR_EQ(err.buf, "title: contains a control character (U+0007)");
+	f.title = "Fine";
+	f.body = "one\ntwo \xff";
+	CHECK_INT_EQ(store_page_create(st, "a", &f, "t", NULL, &err), -1);
+	CHECK_STR_EQ(err.buf, "body: line 2: not valid UTF-8 (byte 0xff)");
+	/* 300 characters of two bytes each: fine; 301: too long */
+	title[0] = '\0';
+	for (int i = 0; i < 300; i++)
+		strlcat(title, "\xc3\xa9", sizeof(title));
+	f.body = NULL;
+	f.title = title;
+	CHECK_OK(store_page_create(st, "a", &f, "t", NULL, &err));
+	strlcat(title, "x", sizeof(title));
+	CHECK_INT_EQ(store_page_edit(st, "a", &f, "t", &err), -1);
+	CHECK_STR_EQ(err.buf, "title: too long (301 characters, at most 300)");
+	f.title = NULL;
+	f.summary = "sum\x1b[2J";
+	CHECK_INT_EQ(store_page_edit(st, "a", &f, "t", &err), -1);
+	CHECK_STR_EQ(err.buf, "summary: line 1: contains a control character "
+	    "(U+001B)");
+	CHECK_STR_EQ(status(st, "a"), "draft");
+	store_close(st);
+	buf_release(&err);
+	buf_release(&why);
+}

@@ -238,3 +238,67 @@ TEST(tmpl, close_delimiter_equal_to_sigil)
 	buf_release(&out);
 	buf_release(&err);
 }
+
+/* a section in a section over a long list: work, not output, is the cap */
+TEST(tmpl, work_without_output_is_bounded)
+{
+	const char *src = "{{#l}}{{#l}}{{#l}}{{#l}}{{/l}}{{/l}}{{/l}}{{/l}}";
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	struct tmpl *t = tmpl_parse(src, strlen(src), "fan", &err);
+	json_t *ctx = json_object(), *l = json_array();
+
+	CHECK_NOT_NULL(t);
+	for (int i = 0; i < 200; i++)	/* 200^4 = 1.6e9 items */
+		json_array_append_new(l, json_true());
+	json_object_set_new(ctx, "l", l);
+	CHECK_INT_EQ(tmpl_render(NULL, t, ctx, &out, &err), -1);
+	CHECK(strstr(err.buf, "fan: too much work to render (over") ==
+	    err.buf);
+	CHECK_INT_EQ(out.len, 0);
+	json_decref(ctx);
+	tmpl_free(t);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+/* partials that fan out: the error names the template and the partial */
+TEST(tmpl, partial_fanout_names_the_template)
+{
+	json_t *parts = json_object();
+	struct tmpl_set *set = tmpl_set_new(load_partial, parts);
+	struct buf out = BUF_INIT, err = BUF_INIT;
+	char name[8], body[128];
+
+	for (int i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "p%d", i);
+		body[0] = '\0';
+		for (int k = 0; k < 10; k++)
+			snprintf(body + strlen(body), sizeof(body) -
+			    strlen(body), "{{>p%d}}", i + 1);
+		json_object_set_new(parts, name, json_string(body));
+	}
+	json_object_set_new(parts, "p12", json_string(""));
+	CHECK_OK(tmpl_set_add(set, "home", "{{>p0}}", 7, &err));
+	CHECK_INT_EQ(tmpl_set_render(set, "home", NULL, &out, &err), -1);
+	CHECK(strstr(err.buf, "home: too much work to render (over") ==
+	    err.buf);
+	CHECK(strstr(err.buf, "in 'p1") != NULL);
+	tmpl_set_free(set);
+	json_decref(parts);
+	buf_release(&out);
+	buf_release(&err);
+}
+
+/* positions stay right when the lexer resumes from the last token */
+TEST(tmpl, positions_after_many_tags)
+{
+	struct buf src = BUF_INIT, err = BUF_INIT;
+
+	for (int i = 0; i < 20000; i++)
+		buf_adds(&src, "ab {{x}}\n");
+	buf_adds(&src, "  {{/nope}}");
+	CHECK_NULL(tmpl_parse(src.buf, src.len, "many", &err));
+	CHECK_STR_EQ(err.buf, "many:20001:3: unexpected end tag 'nope'");
+	buf_release(&src);
+	buf_release(&err);
+}
