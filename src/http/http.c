@@ -75,6 +75,7 @@ struct http {
 	bool loopback;		/* bound to loopback: check Host */
 	atomic_long requests;
 	pthread_mutex_t mu;	/* guards pool, conns, stopping */
+	pthread_mutex_t wmu;	/* one API write at a time (see dispatch) */
 	pthread_cond_t cv;
 	struct store **pool;	/* idle store handles */
 	size_t npool, apool;
@@ -394,9 +395,11 @@ page_resolve(struct MHD_Connection *conn, struct req *rq,
 		got = 1;
 	}
 	if (got == 1) {
-		if (path)
-			*r = reply_error(conn, 404, "no such page", "path");
-		else {
+		if (path) {
+			char *m = xasprintf("no page at '%s'", path);
+			*r = reply_error(conn, 404, m, "path");
+			free(m);
+		} else {
 			snprintf(what, sizeof(what), "no page with id %lld",
 			    (long long)rq->m.id);
 			*r = reply_error(conn, 404, what, "id");
@@ -1001,10 +1004,23 @@ dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
 	case RT_BUILD_LOG:
 	case RT_BUILD_CANCEL:
 	case RT_BUILD_ROLLBACK:
+		if (rq->m.r->id != RT_BUILDS_LIST && rq->m.r->id !=
+		    RT_BUILD_GET && rq->m.r->id != RT_BUILD_LOG)
+			pthread_mutex_lock(&h->wmu);
 		r = builds(conn, rq);
+		if (rq->m.r->id != RT_BUILDS_LIST && rq->m.r->id !=
+		    RT_BUILD_GET && rq->m.r->id != RT_BUILD_LOG)
+			pthread_mutex_unlock(&h->wmu);
 		break;
 	default:
+		/*
+		 * Writers queue here rather than in SQLite's busy handler,
+		 * whose sleeps grow while eight clients fight for the lock;
+		 * readers and /healthz never wait for this.
+		 */
+		pthread_mutex_lock(&h->wmu);
 		r = page_write(conn, rq);
+		pthread_mutex_unlock(&h->wmu);
 		break;
 	}
 	/* a write may have requested a build: start it now */
@@ -1177,6 +1193,7 @@ http_start(const struct conf *c, const char *listen, struct buf *err)
 	h->listen_host = xstrdup(host);
 	h->loopback = is_loopback((const struct sockaddr *)(const void *)&sa);
 	pthread_mutex_init(&h->mu, NULL);
+	pthread_mutex_init(&h->wmu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	/* fail early when the store cannot be opened */
 	{
@@ -1238,6 +1255,7 @@ http_stop(struct http *h)
 		store_close(h->pool[i]);
 	free(h->pool);
 	pthread_mutex_destroy(&h->mu);
+	pthread_mutex_destroy(&h->wmu);
 	pthread_cond_destroy(&h->cv);
 	free(h->listen_host);
 	free(h->site_root);
