@@ -257,6 +257,29 @@ store_rollback(struct store *st)
 	store_tx_rollback(st);
 }
 
+/* is COMPONENT at the last version of M?  a read, never a lock */
+static bool
+schema_current(struct store *st, const char *component,
+    const struct store_migration *m)
+{
+	sqlite3_stmt *s = NULL;
+	int last = 0, have = -1;
+
+	for (; m->sql; m++)
+		last = m->version;
+	if (sqlite3_prepare_v2(st->db, "SELECT COALESCE(MAX(version), 0) "
+	    "FROM schema_migrations WHERE component = ?", -1, &s,
+	    NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return false;
+	}
+	sqlite3_bind_text(s, 1, component, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		have = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return have == last;
+}
+
 static int
 migrate(struct store *st, const char *component,
     const struct store_migration *m, struct buf *err)
@@ -325,6 +348,13 @@ store_open(const char *driver, const char *path, struct store **out,
 	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 	    "PRAGMA foreign_keys=ON;", err) == -1)
 		goto fail;
+	/* up to date: no write lock (a daemon opens handles while a
+	   writer may hold the lock for long) */
+	if (schema_current(st, "store", store_migrations) &&
+	    schema_current(st, "queue", store_queue_migrations)) {
+		*out = st;
+		return 0;
+	}
 	if (store_tx_begin(st, err) == -1)
 		goto fail;
 	if (store_exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations("
