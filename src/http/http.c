@@ -91,6 +91,7 @@ struct req {
 	char actor[160];
 	struct buf body;
 	bool too_big;
+	bool answered;		/* a 413 already queued mid-body */
 };
 
 static const char fallback_body[] =
@@ -1053,11 +1054,23 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (buf_add(&rq->body, upload, *upload_size) == -1)
-			rq->too_big = true;
+		size_t n = *upload_size;
+
 		*upload_size = 0;
+		if (rq->too_big)
+			return MHD_YES;	/* discarded, never buffered */
+		if (buf_add(&rq->body, upload, n) == -1) {
+			rq->too_big = true;
+			buf_release(&rq->body);
+			/* answer now if MHD takes it mid-body, else at the end */
+			if (reply_error(conn, 413, "request body too large",
+			    NULL) == MHD_YES)
+				rq->answered = true;
+		}
 		return MHD_YES;
 	}
+	if (rq->answered)
+		return MHD_YES;
 	pthread_mutex_lock(&h->mu);
 	conn_phase(conn, C_RUN);
 	pthread_mutex_unlock(&h->mu);
