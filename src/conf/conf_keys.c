@@ -224,7 +224,7 @@ const struct conf_key conf_keys[] = {
 	KI64("serve.max_body", conf, serve.max_body, "16777216", 1024,
 	    1024LL * 1024 * 1024),
 	KI64("serve.max_anonymous_body", conf, serve.max_anonymous_body,
-	    "65536", 0, 1024LL * 1024 * 1024),
+	    "65536", 1024, 1024LL * 1024 * 1024),
 	KINT("serve.max_connections", conf, serve.max_connections, "256", 4,
 	    100000),
 	KINT("serve.max_connections_per_ip", conf,

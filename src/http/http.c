@@ -925,7 +925,8 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 			*msg = "method not allowed";
 			return 405;
 		}
-		return 0;	/* the site: no body, no token */
+		/* the site: no token, the anonymous body cap */
+		goto body;
 	}
 	st = (unsigned)route_find(method, url, &rq->m);
 	if (st) {
@@ -1042,6 +1043,8 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 	(void)version;
 	if (!rq) {
 		rq = xcalloc(1, sizeof(*rq));
+		/* the anonymous cap until a token raises it (admit) */
+		buf_init(&rq->body, (size_t)h->c->serve.max_anonymous_body);
 		*con_cls = rq;
 		pthread_mutex_lock(&h->mu);
 		conn_phase(conn, C_BODY);
@@ -1149,7 +1152,6 @@ reaper(void *arg)
 	int64_t head_ms = h->c->serve.header_timeout * 1000;
 	int64_t body_ms = h->c->serve.body_timeout * 1000;
 
-	log_procinit("http-reaper");
 	pthread_mutex_lock(&h->mu);
 	while (!h->stopping) {
 		struct timespec ts;
