@@ -7,6 +7,12 @@
 # must name every row of route.c (checked first), so a new route without
 # a row here fails this test.  Refused writes must change nothing.
 . "$KILN_SRC/tests/integration/lib.sh"
+# on failure, show what the daemon said (a sanitizer report, a crash)
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$T/serve.log" ] && grep -v '^kiln: build' "$T/serve.log" | tail -60 >&2
+	exit 1
+}
 cd "$T"
 "$KILN" init site --demo >/dev/null
 cd site
