@@ -13,6 +13,7 @@ fail() {
 	[ -f "$T/serve.log" ] && grep -v '^kiln: build' "$T/serve.log" | tail -60 >&2
 	exit 1
 }
+trap 'fail "line $LINENO: a command failed"' ERR
 cd "$T"
 "$KILN" init site --demo >/dev/null
 cd site
