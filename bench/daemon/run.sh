@@ -30,8 +30,8 @@ cat > "$T/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $TOK"
 LUA
-echo "== GET /api/v1/pages/s1/page-1 (2 threads, 8 connections, ${secs}s)"
-wrk -t2 -c8 -d${secs}s --latency "http://127.0.0.1:$PORT/api/v1/pages/s1/page-1" |
+echo "== GET /api/v1/pages/by-path/s1/page-1 (2 threads, 8 connections, ${secs}s)"
+wrk -t2 -c8 -d${secs}s --latency "http://127.0.0.1:$PORT/api/v1/pages/by-path/s1/page-1" |
     grep -E "Requests/sec|99%|50%"
 echo "== POST /api/v1/builds (build requests)"
 wrk -t2 -c8 -d${secs}s --latency -s "$T/post.lua" "http://127.0.0.1:$PORT/api/v1/builds" |
@@ -47,7 +47,7 @@ for i in $(seq 1 20); do
 	t0=$(date +%s%N)
 	curl -s -o /dev/null -H "Authorization: Bearer $TOK" -X PUT \
 	    -d "{\"body\": \"Edit number $i at $t0\", \"publish\": true}" \
-	    "http://127.0.0.1:$PORT/api/v1/pages/s1/page-1"
+	    "http://127.0.0.1:$PORT/api/v1/pages/by-path/s1/page-1"
 	while ! curl -s "$S3_DIRECT/www/s1/page-1/index.html" | grep -q "Edit number $i at $t0"; do
 		sleep 0.01
 	done

@@ -216,6 +216,16 @@ struct conf_serve {
 	char *listen;		/* "127.0.0.1:8080" */
 	char *webhook_secret_env;	/* NULL: webhook endpoint disabled */
 	int64_t max_body;	/* 16777216 bytes */
+	/* slow and hostile clients (docs/daemon.md, decision 0057) */
+	int64_t max_anonymous_body;	/* 65536 bytes */
+	int max_connections;		/* 256 */
+	int max_connections_per_ip;	/* 32 */
+	int64_t header_timeout;		/* "10s" */
+	int64_t body_timeout;		/* "60s" */
+	int64_t idle_timeout;		/* "30s" */
+	bool metrics_localhost;		/* false */
+	char **allowed_hosts;		/* Host names besides loopback's */
+	size_t nallowed_hosts;
 };
 
 struct conf_retention {

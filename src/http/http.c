@@ -6,22 +6,43 @@
  *
  * Handlers validate and write to the store (a content change and its
  * build request in one transaction) and answer 202; they never render or
- * deploy: the worker does.  One MHD thread owns one store handle.  Bad
- * input gets a JSON error naming the field: 400, 401 (no or unknown
- * token), 403 (role too low), 404, 405, 413 (body over serve.max_body).
+ * deploy: the worker does.  Who may do what is the table in route.c.
+ *
+ * Surviving clients (issue #12, decisions 0056 and 0057):
+ *  - a thread per connection, so one request waiting on a SQLite lock
+ *    never delays another (/healthz touches no store at all); store
+ *    handles come from a pool, one per running request;
+ *  - a connection limit and a per-IP limit; a reaper thread shuts the
+ *    socket of a client whose headers (serve.header_timeout) or body
+ *    (serve.body_timeout) take too long, so trickling clients cannot
+ *    hold their slots;
+ *  - the route, the Host header and the token are checked when the
+ *    headers are in, before any body is read: a request that will be
+ *    refused is answered at once, and a body is only buffered up to the
+ *    cap of its caller (serve.max_anonymous_body, serve.max_body);
+ *  - every input is checked to be UTF-8 and every JSON reply is total:
+ *    strings are sanitized (jsonsafe.h) and a reply that cannot be
+ *    encoded falls back to a fixed error body, never NULL.
+ * Errors are JSON {"error", "field"} with the status the store's error
+ * kind (common/error.h) maps to.
  */
 #include "common/compat.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <strings.h>
 #include <microhttpd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 
 #include "common/buf.h"
+#include "common/error.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
+#include "common/jsonsafe.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/manifest.h"
@@ -30,24 +51,53 @@
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "http/http.h"
+#include "http/route.h"
 #include "queue/queue.h"
 #include "store/store.h"
 #include "store/store_queue.h"
 
+/* a connection as the reaper sees it */
+enum conn_phase { C_HEAD, C_BODY, C_RUN };
+
+struct conn {
+	struct conn *prev, *next;
+	int fd;
+	enum conn_phase phase;
+	int64_t since;		/* mono_ms() when the phase began */
+	bool shut;
+};
+
 struct http {
 	const struct conf *c;
-	struct store *st;
 	struct MHD_Daemon *d;
 	char *site_root;	/* first dir target, or NULL */
+	char *listen_host;
+	bool loopback;		/* bound to loopback: check Host */
 	atomic_long requests;
+	pthread_mutex_t mu;	/* guards pool, conns, stopping */
+	pthread_mutex_t wmu;	/* one API write at a time (see dispatch) */
+	pthread_cond_t cv;
+	struct store **pool;	/* idle store handles */
+	size_t npool, apool;
+	struct conn *conns;
+	pthread_t reaper;
+	bool reaper_on, stopping;
 };
 
 struct req {
+	struct route_match m;
+	struct store *st;	/* from the pool, or NULL */
+	enum http_role role;
+	char actor[160];
 	struct buf body;
 	bool too_big;
+	bool answered;		/* a 413 already queued mid-body */
 };
 
-enum role { R_NONE, R_EDITOR, R_PUBLISHER, R_ADMIN };
+static const char fallback_body[] =
+    "{\"error\": \"internal error: the reply could not be encoded\"}";
+
+/* ---- replies ---- */
 
 static enum MHD_Result
 reply(struct MHD_Connection *conn, unsigned status, const char *type,
@@ -57,21 +107,33 @@ reply(struct MHD_Connection *conn, unsigned status, const char *type,
 	    (void *)(uintptr_t)body, MHD_RESPMEM_MUST_COPY);
 	enum MHD_Result ret;
 
+	if (!r)
+		return MHD_NO;
 	MHD_add_response_header(r, "Content-Type", type);
+	MHD_add_response_header(r, "Cache-Control", "no-store");
 	ret = MHD_queue_response(conn, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
+/*
+ * Total: V may be NULL (a json_pack that met bad bytes) and the dump may
+ * fail; either way the client gets a 500 with a fixed body.  Takes V.
+ */
 static enum MHD_Result
 reply_json(struct MHD_Connection *conn, unsigned status, json_t *v)
 {
-	char *s = json_dumps(v, JSON_INDENT(2));
-	enum MHD_Result r = reply(conn, status, "application/json", s,
-	    strlen(s));
+	char *s = v ? json_dumps(v, JSON_INDENT(2)) : NULL;
+	enum MHD_Result r;
 
-	free(s);
 	json_decref(v);
+	if (!s) {
+		log_warnx("http: a reply could not be encoded as JSON");
+		return reply(conn, 500, "application/json", fallback_body,
+		    sizeof(fallback_body) - 1);
+	}
+	r = reply(conn, status, "application/json", s, strlen(s));
+	free(s);
 	return r;
 }
 
@@ -79,45 +141,90 @@ static enum MHD_Result
 reply_error(struct MHD_Connection *conn, unsigned status, const char *msg,
     const char *field)
 {
-	return reply_json(conn, status, json_pack("{s:s, s:s?}", "error", msg,
-	    "field", field));
+	json_t *o = json_object();
+
+	json_object_set_new(o, "error", jsafe_string(msg));
+	if (field)
+		json_object_set_new(o, "field", jsafe_string(field));
+	return reply_json(conn, status, o);
 }
 
-static enum role
-role_of(const char *r)
-{
-	if (!strcmp(r, "admin"))
-		return R_ADMIN;
-	if (!strcmp(r, "publisher"))
-		return R_PUBLISHER;
-	if (!strcmp(r, "editor"))
-		return R_EDITOR;
-	return R_NONE;
-}
-
-/* 0 ok (actor filled), else the HTTP status to answer */
 static unsigned
-authorize(struct http *h, struct MHD_Connection *conn, enum role need,
-    char *actor, size_t actorsz)
+kind_status(enum err_kind k)
 {
-	const char *a = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    "Authorization");
-	char name[128], role[32];
-	struct buf err = BUF_INIT;
-	int r;
-
-	if (!a || strncmp(a, "Bearer ", 7) != 0 || strlen(a + 7) != 64)
-		return 401;
-	r = queue_token_check(h->st, a + 7, name, sizeof(name), role,
-	    sizeof(role), &err);
-	buf_release(&err);
-	if (r != 0)
-		return 401;
-	if (role_of(role) < need)
+	switch (k) {
+	case ERR_NOT_FOUND:
+		return 404;
+	case ERR_CONFLICT:
+		return 409;
+	case ERR_FORBIDDEN:
 		return 403;
-	snprintf(actor, actorsz, "token:%s", name);
-	return 0;
+	case ERR_UNAVAILABLE:
+		return 503;
+	case ERR_INTERNAL:
+		return 500;
+	default:
+		return 400;
+	}
 }
+
+/* the field a store message names ("title: required" -> "title") */
+static const char *
+field_of(const char *msg)
+{
+	static const char *fields[] = { "title", "path", "go_live",
+		"expire_at", "tags", "body", "template", "extra" };
+
+	for (size_t i = 0; i < NELEM(fields); i++)
+		if (!strncmp(msg, fields[i], strlen(fields[i])))
+			return fields[i];
+	if (strstr(msg, "slug") || strstr(msg, "path"))
+		return "path";
+	return NULL;
+}
+
+static enum MHD_Result
+reply_store_error(struct MHD_Connection *conn, struct store *st,
+    const char *msg)
+{
+	unsigned status = kind_status(store_err_kind(st));
+
+	return reply_error(conn, status, msg, status == 400 ? field_of(msg) :
+	    NULL);
+}
+
+/* ---- store handles ---- */
+
+static struct store *
+pool_get(struct http *h, struct buf *err)
+{
+	struct store *st = NULL;
+
+	pthread_mutex_lock(&h->mu);
+	if (h->npool)
+		st = h->pool[--h->npool];
+	pthread_mutex_unlock(&h->mu);
+	if (!st && store_open_conf(h->c, &st, err) == -1)
+		return NULL;
+	store_err_clear(st);
+	return st;
+}
+
+static void
+pool_put(struct http *h, struct store *st)
+{
+	if (!st)
+		return;
+	pthread_mutex_lock(&h->mu);
+	if (h->npool == h->apool) {
+		h->apool = h->apool ? h->apool * 2 : 8;
+		h->pool = xreallocarray(h->pool, h->apool, sizeof(*h->pool));
+	}
+	h->pool[h->npool++] = st;
+	pthread_mutex_unlock(&h->mu);
+}
+
+/* ---- inputs ---- */
 
 /* a string field of the body, or NULL; *bad set if present but wrong */
 static const char *
@@ -149,120 +256,243 @@ time_field(json_t *body, const char *name, int64_t *t, const char **bad)
 	return 0;
 }
 
+/* the body as a JSON object ({} when empty); NULL after replying */
+static json_t *
+body_object(struct MHD_Connection *conn, struct req *rq, enum MHD_Result *r)
+{
+	json_error_t jerr;
+	json_t *body;
+
+	if (!rq->body.len)
+		return json_object();
+	if (!jsafe_utf8_valid(rq->body.buf, rq->body.len)) {
+		*r = reply_error(conn, 400, "the body is not valid UTF-8",
+		    "body");
+		return NULL;
+	}
+	body = json_loadb(rq->body.buf, rq->body.len, 0, &jerr);
+	if (!body || !json_is_object(body)) {
+		*r = reply_error(conn, 400, body ? "the body must be a JSON "
+		    "object" : jerr.text, "body");
+		json_decref(body);
+		return NULL;
+	}
+	return body;
+}
+
+struct arg_check {
+	const char *bad;	/* first argument that is not UTF-8 */
+};
+
 static enum MHD_Result
-page_reply(struct http *h, struct MHD_Connection *conn, unsigned status,
+check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    const char *value)
+{
+	struct arg_check *ac = cls;
+
+	(void)kind;
+	if (!jsafe_utf8_valid(key, strlen(key)) || (value &&
+	    !jsafe_utf8_valid(value, strlen(value)))) {
+		ac->bad = key;
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+static bool
+is_loopback(const struct sockaddr *sa)
+{
+	if (!sa)
+		return false;
+	if (sa->sa_family == AF_INET)
+		return (ntohl(((const struct sockaddr_in *)(const void *)sa)->
+		    sin_addr.s_addr) >> 24) == 127;
+	if (sa->sa_family == AF_INET6)
+		return IN6_IS_ADDR_LOOPBACK(&((const struct sockaddr_in6 *)
+		    (const void *)sa)->sin6_addr);
+	return false;
+}
+
+/*
+ * DNS rebinding: a page on evil.example whose name now resolves to
+ * 127.0.0.1 can make a browser talk to a daemon bound to loopback, but
+ * the browser still sends Host: evil.example.  Such a daemon answers
+ * only for loopback names, its listen address and serve.allowed_hosts.
+ */
+static bool
+host_allowed(const struct http *h, const char *host)
+{
+	static const char *const local[] = { "localhost", "127.0.0.1",
+		"[::1]" };
+	size_t n;
+
+	if (!h->loopback || !host)
+		return true;
+	if (host[0] == '[')
+		n = strcspn(host, "]") + (strchr(host, ']') ? 1 : 0);
+	else
+		n = strcspn(host, ":");
+	if (host[n] == ':' && strspn(host + n + 1, "0123456789") !=
+	    strlen(host + n + 1))
+		return false;
+	for (size_t i = 0; i < NELEM(local); i++)
+		if (strlen(local[i]) == n && !strncasecmp(host, local[i], n))
+			return true;
+	if (strlen(h->listen_host) == n && !strncmp(host, h->listen_host, n))
+		return true;
+	for (size_t i = 0; i < h->c->serve.nallowed_hosts; i++) {
+		const char *a = h->c->serve.allowed_hosts[i];
+		if (strlen(a) == n && !strncasecmp(host, a, n))
+			return true;
+	}
+	return false;
+}
+
+/* ---- pages ---- */
+
+static bool
+page_public(const struct page_info *p)
+{
+	return p->live && !p->expired;
+}
+
+static json_t *
+page_view(const struct req *rq, const struct page_info *p)
+{
+	return rq->role == ROLE_ANON ? page_info_public_json(p) :
+	    page_info_json(p);
+}
+
+/*
+ * The page a route names ({id}, {path} or ?path=) into *p: 0, or -1
+ * after replying.  Anonymous callers see only live pages: any other is
+ * "no such page", whether it exists or not.
+ */
+static int
+page_resolve(struct MHD_Connection *conn, struct req *rq,
+    struct page_info *p, enum MHD_Result *r)
+{
+	struct buf err = BUF_INIT;
+	const char *path = rq->m.path;
+	char what[64];
+	int got;
+
+	if (rq->m.r->flags & RF_QPATH) {
+		path = MHD_lookup_connection_value(conn,
+		    MHD_GET_ARGUMENT_KIND, "path");
+		if (!path) {
+			*r = reply_error(conn, 400, "name the page: ?path=PATH "
+			    "(or use /api/v1/pages/ID/ACTION)", "path");
+			return -1;
+		}
+	}
+	store_err_clear(rq->st);
+	if (path)
+		got = store_page_get(rq->st, path, p, &err);
+	else
+		got = store_page_get_id(rq->st, rq->m.id, p, &err);
+	if (got == 0 && rq->role == ROLE_ANON && !page_public(p)) {
+		page_info_release(p);
+		got = 1;
+	}
+	if (got == 1) {
+		if (path) {
+			char *m = xasprintf("no page at '%s'", path);
+			*r = reply_error(conn, 404, m, "path");
+			free(m);
+		} else {
+			snprintf(what, sizeof(what), "no page with id %lld",
+			    (long long)rq->m.id);
+			*r = reply_error(conn, 404, what, "id");
+		}
+	} else if (got == -1)
+		*r = reply_store_error(conn, rq->st, err.buf);
+	buf_release(&err);
+	return got == 0 ? 0 : -1;
+}
+
+/* answer STATUS with the page at PATH as it is now */
+static enum MHD_Result
+page_reply(struct MHD_Connection *conn, struct req *rq, unsigned status,
     const char *path)
 {
 	struct page_info p;
 	struct buf err = BUF_INIT;
 	enum MHD_Result r;
-	int got = store_page_get(h->st, path, &p, &err);
+	int got;
 
-	if (got != 0) {
-		r = got == 1 ? reply_error(conn, 404, "no such page", "path") :
-		    reply_error(conn, 500, err.buf, NULL);
-		buf_release(&err);
-		return r;
-	}
-	r = reply_json(conn, status, page_info_json(&p));
+	store_err_clear(rq->st);
+	got = store_page_get(rq->st, path, &p, &err);
+	if (got == 0)
+		r = reply_json(conn, status, page_view(rq, &p));
+	else if (got == 1)
+		r = reply_error(conn, 404, "no such page", "path");
+	else
+		r = reply_store_error(conn, rq->st, err.buf);
 	page_info_release(&p);
 	buf_release(&err);
 	return r;
 }
 
-/* 400 for validation messages, 404 for a missing page, 409 otherwise */
-static unsigned
-store_status(const char *msg)
+static enum MHD_Result
+pages_list(struct MHD_Connection *conn, struct req *rq)
 {
-	if (strstr(msg, "no page at"))
-		return 404;
-	if (strstr(msg, "store:"))
-		return 500;
-	return 400;
-}
+	struct buf err = BUF_INIT;
+	struct page_info *l;
+	json_t *a;
+	size_t n;
+	enum MHD_Result r;
 
-static const char *
-field_of(const char *msg)
-{
-	static const char *fields[] = { "title", "path", "go_live",
-		"expire_at", "tags", "body", "template" };
-
-	for (size_t i = 0; i < NELEM(fields); i++)
-		if (!strncmp(msg, fields[i], strlen(fields[i])))
-			return fields[i];
-	if (strstr(msg, "slug") || strstr(msg, "path"))
-		return "path";
-	return NULL;
+	if (store_page_list(rq->st, &l, &n, &err) == -1) {
+		r = reply_store_error(conn, rq->st, err.buf);
+		buf_release(&err);
+		return r;
+	}
+	a = json_array();
+	for (size_t i = 0; i < n; i++)
+		if (rq->role > ROLE_ANON || page_public(&l[i]))
+			json_array_append_new(a, page_view(rq, &l[i]));
+	store_page_list_free(l, n);
+	return reply_json(conn, 200, a);
 }
 
 static enum MHD_Result
-api_pages(struct http *h, struct MHD_Connection *conn, const char *method,
-    const char *rest, struct req *rq)
+forbidden(struct MHD_Connection *conn, struct req *rq, enum http_role need)
+{
+	char msg[160];
+
+	snprintf(msg, sizeof(msg), "this needs the %s role; this token is %s",
+	    role_name(need), role_name(rq->role));
+	return reply_error(conn, 403, msg, NULL);
+}
+
+static enum MHD_Result
+page_write(struct MHD_Connection *conn, struct req *rq)
 {
 	struct buf err = BUF_INIT, path = BUF_INIT;
-	const char *action = NULL, *bad = NULL, *slash;
-	char actor[160];
-	json_t *body = NULL;
-	json_error_t jerr;
-	unsigned st;
-	enum MHD_Result r;
+	struct page_info p;
+	const char *bad = NULL;
+	json_t *body;
+	bool publish;
+	enum MHD_Result r = MHD_NO;
 	int rc = 0;
 
-	/* /api/v1/pages[/PATH[/ACTION]] */
-	if (*rest == '/')
-		rest++;
-	slash = strrchr(rest, '/');
-	if (slash && (!strcmp(slash, "/publish") || !strcmp(slash,
-	    "/unpublish") || !strcmp(slash, "/schedule"))) {
-		action = slash + 1;
-		buf_add(&path, rest, (size_t)(slash - rest));
-	} else
-		buf_adds(&path, rest);
-	if (!strcmp(method, "GET")) {
-		if (!path.len && !action) {
-			struct page_info *l;
-			size_t n;
-			json_t *a = json_array();
-			if (store_page_list(h->st, &l, &n, &err) == -1) {
-				json_decref(a);
-				r = reply_error(conn, 500, err.buf, NULL);
-				goto out;
-			}
-			for (size_t i = 0; i < n; i++)
-				json_array_append_new(a, page_info_json(&l[i]));
-			store_page_list_free(l, n);
-			r = reply_json(conn, 200, a);
-			goto out;
-		}
-		r = page_reply(h, conn, 200, path.buf);
+	memset(&p, 0, sizeof(p));
+	if (!(body = body_object(conn, rq, &r)))
+		return r;
+	publish = json_is_true(json_object_get(body, "publish"));
+	if (rq->role < route_need(rq->m.r, publish)) {
+		r = forbidden(conn, rq, route_need(rq->m.r, publish));
 		goto out;
 	}
-	if (strcmp(method, "POST") && strcmp(method, "PUT") &&
-	    strcmp(method, "DELETE")) {
-		r = reply_error(conn, 405, "method not allowed", NULL);
+	if (rq->m.r->id != RT_PAGE_CREATE && page_resolve(conn, rq, &p,
+	    &r) == -1)
 		goto out;
-	}
-	st = authorize(h, conn, action || !strcmp(method, "DELETE") ?
-	    R_PUBLISHER : R_EDITOR, actor, sizeof(actor));
-	if (st) {
-		r = reply_error(conn, st, st == 401 ? "missing or unknown "
-		    "bearer token" : "this token's role may not do that",
-		    NULL);
-		goto out;
-	}
-	if (rq->body.len) {
-		body = json_loadb(rq->body.buf, rq->body.len, 0, &jerr);
-		if (!body || !json_is_object(body)) {
-			json_decref(body);
-			r = reply_error(conn, 400, body ? "the body must be a "
-			    "JSON object" : jerr.text, NULL);
-			goto out;
-		}
-	} else
-		body = json_object();
-	if (!strcmp(method, "POST") && !action && !path.len) {
+	store_err_clear(rq->st);
+	switch (rq->m.r->id) {
+	case RT_PAGE_CREATE: {
 		struct page_fields f = { 0 };
-		const char *p = str_field(body, "path", &bad);
+		const char *pp = str_field(body, "path", &bad);
 		f.title = str_field(body, "title", &bad);
 		f.body = str_field(body, "body", &bad);
 		f.summary = str_field(body, "summary", &bad);
@@ -271,7 +501,7 @@ api_pages(struct http *h, struct MHD_Connection *conn, const char *method,
 		f.extra = json_object_get(body, "params");
 		if (!bad)
 			time_field(body, "date", &f.date, &bad);
-		if (!bad && !p)
+		if (!bad && !pp)
 			bad = "path";
 		if (!bad && !f.title)
 			bad = "title";
@@ -280,14 +510,15 @@ api_pages(struct http *h, struct MHD_Connection *conn, const char *method,
 			    bad);
 			goto out;
 		}
-		rc = store_page_create(h->st, p, &f, actor, NULL, &err);
-		if (rc == 0 && json_is_true(json_object_get(body, "publish")))
-			rc = store_page_publish(h->st, p, 0, actor, &err);
-		if (rc == 0) {
-			buf_reset(&path);
-			path_canonicalize(p, &path, &err);
-		}
-	} else if (!strcmp(method, "PUT") && !action) {
+		rc = store_page_create(rq->st, pp, &f, rq->actor, NULL, &err);
+		if (rc == 0)
+			rc = path_canonicalize(pp, &path, &err);
+		if (rc == 0 && publish)
+			rc = store_page_publish(rq->st, path.buf, 0, rq->actor,
+			    &err);
+		break;
+	}
+	case RT_PAGE_EDIT: {
 		struct page_fields f = { 0 };
 		f.title = str_field(body, "title", &bad);
 		f.body = str_field(body, "body", &bad);
@@ -298,28 +529,38 @@ api_pages(struct http *h, struct MHD_Connection *conn, const char *method,
 			r = reply_error(conn, 400, "expected a string", bad);
 			goto out;
 		}
-		rc = store_page_edit(h->st, path.buf, &f, actor, &err);
-		if (rc == 0 && json_is_true(json_object_get(body, "publish")))
-			rc = store_page_publish(h->st, path.buf, 0, actor,
+		buf_adds(&path, p.path);
+		rc = store_page_edit(rq->st, p.path, &f, rq->actor, &err);
+		if (rc == 0 && publish)
+			rc = store_page_publish(rq->st, p.path, 0, rq->actor,
 			    &err);
-	} else if (!strcmp(method, "DELETE") && !action) {
-		rc = store_page_delete(h->st, path.buf, actor, &err);
+		break;
+	}
+	case RT_PAGE_DELETE:
+		rc = store_page_delete(rq->st, p.path, rq->actor, &err);
 		if (rc == 0) {
-			r = reply_json(conn, 202, json_pack("{s:s}", "deleted",
-			    path.buf));
+			r = reply_json(conn, 202, json_pack("{s:o, s:I}",
+			    "deleted", jsafe_string(p.path), "id",
+			    (json_int_t)p.id));
 			goto out;
 		}
-	} else if (action && !strcmp(action, "publish")) {
+		break;
+	case RT_PAGE_PUBLISH: {
 		int64_t at;
 		if (time_field(body, "go_live", &at, &bad) == -1) {
 			r = reply_error(conn, 400, "expected an ISO 8601 time",
 			    bad);
 			goto out;
 		}
-		rc = store_page_publish(h->st, path.buf, at, actor, &err);
-	} else if (action && !strcmp(action, "unpublish")) {
-		rc = store_page_unpublish(h->st, path.buf, actor, &err);
-	} else if (action && !strcmp(action, "schedule")) {
+		buf_adds(&path, p.path);
+		rc = store_page_publish(rq->st, p.path, at, rq->actor, &err);
+		break;
+	}
+	case RT_PAGE_UNPUBLISH:
+		buf_adds(&path, p.path);
+		rc = store_page_unpublish(rq->st, p.path, rq->actor, &err);
+		break;
+	case RT_PAGE_SCHEDULE: {
 		int64_t gl = 0, ex = 0;
 		if (time_field(body, "go_live", &gl, &bad) == -1 ||
 		    time_field(body, "expire", &ex, &bad) == -1) {
@@ -327,139 +568,101 @@ api_pages(struct http *h, struct MHD_Connection *conn, const char *method,
 			    bad);
 			goto out;
 		}
-		rc = store_page_schedule(h->st, path.buf, gl, ex, actor, &err);
-	} else {
+		buf_adds(&path, p.path);
+		rc = store_page_schedule(rq->st, p.path, gl, ex, rq->actor,
+		    &err);
+		break;
+	}
+	default:
 		r = reply_error(conn, 405, "method not allowed", NULL);
 		goto out;
 	}
 	if (rc == -1) {
-		r = reply_error(conn, store_status(err.buf), err.buf,
-		    field_of(err.buf));
+		r = reply_store_error(conn, rq->st, err.buf);
 		goto out;
 	}
-	r = page_reply(h, conn, 202, path.buf);
+	r = page_reply(conn, rq, 202, path.buf);
 out:
+	page_info_release(&p);
 	json_decref(body);
 	buf_release(&err);
 	buf_release(&path);
 	return r;
 }
 
+/* ---- builds ---- */
+
 static enum MHD_Result
-api_builds(struct http *h, struct MHD_Connection *conn, const char *method,
-    const char *rest)
+builds(struct MHD_Connection *conn, struct req *rq)
 {
 	struct buf err = BUF_INIT;
-	char actor[160];
 	json_t *v = NULL;
-	const char *errstr;
-	int64_t id, req;
-	bool log = false;
-	unsigned st;
+	const char *status;
+	int64_t id = rq->m.id, req;
 	enum MHD_Result r;
+	int rr;
 
-	if (*rest == '/')
-		rest++;
-	if (!strcmp(method, "POST") && !*rest) {
-		if ((st = authorize(h, conn, R_PUBLISHER, actor,
-		    sizeof(actor))) != 0)
-			return reply_error(conn, st, st == 401 ? "missing or "
-			    "unknown bearer token" : "this token's role may "
-			    "not do that", NULL);
-		if (store_request_build(h->st, "manual", actor, &req,
-		    &err) == -1) {
-			r = reply_error(conn, 500, err.buf, NULL);
-			buf_release(&err);
-			return r;
-		}
+	switch (rq->m.r->id) {
+	case RT_BUILDS_LIST:
+		if (queue_list(rq->st, 100, &v, &err) == -1)
+			goto fail;
+		return reply_json(conn, 200, v);
+	case RT_BUILD_REQUEST:
+		if (store_request_build(rq->st, "manual", rq->actor, &req,
+		    &err) == -1)
+			goto fail;
 		return reply_json(conn, 202, json_pack("{s:I}", "request",
 		    (json_int_t)req));
-	}
-	/* POST /api/v1/builds/ID/cancel */
-	if (!strcmp(method, "POST") && strlen(rest) > 7 &&
-	    !strcmp(rest + strlen(rest) - 7, "/cancel")) {
-		char num[32];
-		int rr;
-		if ((st = authorize(h, conn, R_PUBLISHER, actor,
-		    sizeof(actor))) != 0)
-			return reply_error(conn, st, st == 401 ? "missing or "
-			    "unknown bearer token" : "this token's role may "
-			    "not do that", NULL);
-		snprintf(num, sizeof(num), "%.*s", (int)(strlen(rest) - 7),
-		    rest);
-		id = strtonum(num, 1, INT64_MAX, &errstr);
-		if (errstr)
-			return reply_error(conn, 400, "expected a build id",
-			    "id");
-		rr = queue_cancel(h->st, id, &err);
+	case RT_BUILD_CANCEL:
+		rr = queue_cancel(rq->st, id, &err);
+		if (rr == -1)
+			goto fail;
 		r = rr == 0 ? reply_json(conn, 202, json_pack("{s:I, s:s}",
 		    "build", (json_int_t)id, "status", "cancelled")) :
-		    reply_error(conn, rr == 1 ? 409 : 500, err.buf, "id");
+		    reply_error(conn, 409, err.buf, "id");
 		buf_release(&err);
 		return r;
+	default:
+		break;
 	}
-	/* POST /api/v1/builds/ID/rollback: re-deploy that build's tree */
-	if (!strcmp(method, "POST") && strlen(rest) > 9 &&
-	    !strcmp(rest + strlen(rest) - 9, "/rollback")) {
-		char num[32];
-		int64_t nid;
-		if ((st = authorize(h, conn, R_PUBLISHER, actor,
-		    sizeof(actor))) != 0)
-			return reply_error(conn, st, st == 401 ? "missing or "
-			    "unknown bearer token" : "this token's role may "
-			    "not do that", NULL);
-		snprintf(num, sizeof(num), "%.*s", (int)(strlen(rest) - 9),
-		    rest);
-		id = strtonum(num, 1, INT64_MAX, &errstr);
-		if (errstr)
-			return reply_error(conn, 400, "expected a build id",
-			    "id");
-		if (queue_get(h->st, id, false, &v, &err) != 0) {
-			buf_release(&err);
-			return reply_error(conn, 404, "no such build", "id");
-		}
-		json_decref(v);
-		/* the worker does it: handlers never deploy */
-		if (queue_rollback_request(h->st, id, &err) == -1) {
-			r = reply_error(conn, 500, err.buf, NULL);
-			buf_release(&err);
-			return r;
-		}
-		(void)nid;
-		return reply_json(conn, 202, json_pack("{s:I, s:b}",
-		    "rollback_to", (json_int_t)id, "queued", 1));
-	}
-	if (strcmp(method, "GET"))
-		return reply_error(conn, 405, "method not allowed", NULL);
-	if (!*rest) {
-		if (queue_list(h->st, 100, &v, &err) == -1) {
-			r = reply_error(conn, 500, err.buf, NULL);
-			buf_release(&err);
-			return r;
-		}
-		return reply_json(conn, 200, v);
-	}
-	if (strlen(rest) > 4 && !strcmp(rest + strlen(rest) - 4, "/log")) {
-		char num[32];
-		snprintf(num, sizeof(num), "%.*s", (int)(strlen(rest) - 4),
-		    rest);
-		id = strtonum(num, 1, INT64_MAX, &errstr);
-		log = true;
-	} else
-		id = strtonum(rest, 1, INT64_MAX, &errstr);
-	if (errstr)
-		return reply_error(conn, 400, "expected a build id", "id");
-	if (queue_get(h->st, id, log, &v, &err) != 0) {
+	rr = queue_get(rq->st, id, rq->m.r->id == RT_BUILD_LOG, &v, &err);
+	if (rr == -1)
+		goto fail;
+	if (rr == 1 || !v) {
 		buf_release(&err);
 		return reply_error(conn, 404, "no such build", "id");
 	}
-	if (log) {
+	if (rq->m.r->id == RT_BUILD_LOG) {
 		const char *l = json_string_value(json_object_get(v, "log"));
+		if (!l)
+			l = "";
 		r = reply(conn, 200, "text/plain; charset=utf-8", l, strlen(l));
 		json_decref(v);
 		return r;
 	}
-	return reply_json(conn, 200, v);
+	if (rq->m.r->id == RT_BUILD_GET)
+		return reply_json(conn, 200, v);
+	/* RT_BUILD_ROLLBACK: only to a build whose tree was deployed */
+	status = json_string_value(json_object_get(v, "status"));
+	if (!status || strcmp(status, "succeeded")) {
+		char msg[160];
+		snprintf(msg, sizeof(msg), "build %lld %s; only a succeeded "
+		    "build can be rolled back to", (long long)id,
+		    status && !strcmp(status, "failed") ? "failed" :
+		    "did not succeed");
+		json_decref(v);
+		return reply_error(conn, 409, msg, "id");
+	}
+	json_decref(v);
+	/* the worker does it: handlers never deploy */
+	if (queue_rollback_request(rq->st, id, &err) == -1)
+		goto fail;
+	return reply_json(conn, 202, json_pack("{s:I, s:b}", "rollback_to",
+	    (json_int_t)id, "queued", 1));
+fail:
+	r = reply_store_error(conn, rq->st, err.buf);
+	buf_release(&err);
+	return r;
 }
 
 static enum MHD_Result
@@ -472,6 +675,7 @@ hook_build(struct http *h, struct MHD_Connection *conn, struct req *rq)
 	unsigned char mac[32];
 	char hex[65], want[80];
 	struct buf err = BUF_INIT;
+	enum MHD_Result r;
 	int64_t req;
 
 	if (!secret || !*secret)
@@ -483,8 +687,9 @@ hook_build(struct http *h, struct MHD_Connection *conn, struct req *rq)
 	if (!sig || !str_ct_equal(sig, want))
 		return reply_error(conn, 401, "bad or missing signature",
 		    "X-Kiln-Signature");
-	if (store_request_build(h->st, "webhook", "webhook", &req, &err) == -1) {
-		enum MHD_Result r = reply_error(conn, 500, err.buf, NULL);
+	if (store_request_build(rq->st, "webhook", "webhook", &req,
+	    &err) == -1) {
+		r = reply_store_error(conn, rq->st, err.buf);
 		buf_release(&err);
 		return r;
 	}
@@ -493,7 +698,7 @@ hook_build(struct http *h, struct MHD_Connection *conn, struct req *rq)
 }
 
 static enum MHD_Result
-metrics(struct http *h, struct MHD_Connection *conn)
+metrics(struct http *h, struct MHD_Connection *conn, struct req *rq)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
 	json_t *s = NULL, *v;
@@ -501,12 +706,12 @@ metrics(struct http *h, struct MHD_Connection *conn)
 	int64_t seq = 0;
 	enum MHD_Result r;
 
-	if (queue_stats(h->st, &s, &err) == -1) {
-		r = reply_error(conn, 500, err.buf, NULL);
+	if (queue_stats(rq->st, &s, &err) == -1) {
+		r = reply_store_error(conn, rq->st, err.buf);
 		buf_release(&err);
 		return r;
 	}
-	store_change_seq(h->st, &seq, &err);
+	store_change_seq(rq->st, &seq, &err);
 	buf_adds(&out, "# HELP kiln_builds Builds by status.\n"
 	    "# TYPE kiln_builds gauge\n");
 	json_object_foreach(json_object_get(s, "builds"), k, v)
@@ -527,8 +732,8 @@ metrics(struct http *h, struct MHD_Connection *conn)
 	buf_printf(&out, "# HELP kiln_http_requests_total HTTP requests "
 	    "served.\n# TYPE kiln_http_requests_total counter\n"
 	    "kiln_http_requests_total %ld\n", atomic_load(&h->requests));
-	if (queue_metrics(h->st, &out, &err) == -1) {
-		r = reply_error(conn, 500, err.buf, NULL);
+	if (queue_metrics(rq->st, &out, &err) == -1) {
+		r = reply_store_error(conn, rq->st, err.buf);
 		json_decref(s);
 		buf_release(&out);
 		buf_release(&err);
@@ -541,7 +746,18 @@ metrics(struct http *h, struct MHD_Connection *conn)
 	return r;
 }
 
-/* the site of the first dir target: GET /x/ -> ROOT/x/index.html */
+/* ---- the site of the first dir target ---- */
+
+static bool
+has_dot_component(const char *url)
+{
+	for (const char *p = url; *p; p++)
+		if (*p == '.' && (p == url || p[-1] == '/'))
+			return true;
+	return false;
+}
+
+/* GET /x/ -> ROOT/x/index.html; /x -> 301 /x/ when that is a folder */
 static enum MHD_Result
 static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 {
@@ -555,13 +771,32 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 
 	if (!h->site_root)
 		return reply_error(conn, 404, "not found", NULL);
-	if (strcmp(url, "/") == 0 || url[strlen(url) - 1] == '/')
-		file = xasprintf("%s%sindex.html", h->site_root, url);
-	else if (path_clean_rel(url, &clean, &why) == 0)
+	/* dotfiles (.kiln/, .git/, .htaccess) are never served */
+	if (has_dot_component(url))
+		;
+	else if (strcmp(url, "/") == 0 || url[strlen(url) - 1] == '/') {
+		if (path_clean_rel(url, &clean, &why) == 0 || !strcmp(url,
+		    "/"))
+			file = xasprintf("%s%sindex.html", h->site_root, url);
+	} else if (path_clean_rel(url, &clean, &why) == 0) {
 		file = xasprintf("%s/%s", h->site_root, clean.buf);
-	if (file && strstr(file, "/../")) {
-		free(file);
-		file = NULL;
+		if (stat(file, &st) == 0 && S_ISDIR(st.st_mode)) {
+			char *loc = xasprintf("%s/", url);
+			free(file);
+			buf_release(&clean);
+			buf_release(&why);
+			resp = MHD_create_response_from_buffer(0, NULL,
+			    MHD_RESPMEM_PERSISTENT);
+			if (!resp) {
+				free(loc);
+				return MHD_NO;
+			}
+			MHD_add_response_header(resp, "Location", loc);
+			r = MHD_queue_response(conn, 301, resp);
+			MHD_destroy_response(resp);
+			free(loc);
+			return r;
+		}
 	}
 	if (!file || stat(file, &st) == -1 || !S_ISREG(st.st_mode)) {
 		free(file);
@@ -578,6 +813,11 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 		return reply(conn, 404, "text/plain", "not found\n", 10);
 	}
 	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
+	if (!resp) {
+		close(fd);
+		free(file);
+		return MHD_NO;
+	}
 	MHD_add_response_header(resp, "Content-Type", mime_type_for(file));
 	r = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
@@ -585,20 +825,209 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 	return r;
 }
 
-/* the API: pages, builds and the build hook */
-static enum MHD_Result
-api(struct http *h, struct MHD_Connection *conn, const char *method,
-    const char *url, struct req *rq)
+/* ---- the request's life ---- */
+
+/* the reaper's view of CONN; the caller holds h->mu */
+static void
+conn_phase(struct MHD_Connection *conn, enum conn_phase ph)
 {
-	if (!strncmp(url, "/api/v1/pages", 13) && (url[13] == '\0' ||
-	    url[13] == '/'))
-		return api_pages(h, conn, method, url + 13, rq);
-	if (!strncmp(url, "/api/v1/builds", 14) && (url[14] == '\0' ||
-	    url[14] == '/'))
-		return api_builds(h, conn, method, url + 14);
-	if (!strcmp(url, "/api/v1/hooks/build") && !strcmp(method, "POST"))
-		return hook_build(h, conn, rq);
-	return reply_error(conn, 404, "no such route", NULL);
+	const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn,
+	    MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	struct conn *c = ci ? ci->socket_context : NULL;
+
+	if (!c)
+		return;
+	c->phase = ph;
+	c->since = mono_ms();
+}
+
+/*
+ * Authenticate: ROLE_ANON without an Authorization header; 0 and
+ * rq->role set, or the status to answer (401) with *msg.
+ */
+static unsigned
+authenticate(struct http *h, struct MHD_Connection *conn, struct req *rq,
+    const char **msg)
+{
+	const char *a = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Authorization");
+	char name[128], role[32];
+	struct buf err = BUF_INIT;
+	int r;
+
+	rq->role = ROLE_ANON;
+	if (!a)
+		return 0;
+	*msg = "missing or unknown bearer token";
+	if (strncmp(a, "Bearer ", 7) != 0 || strlen(a + 7) != 64 ||
+	    strspn(a + 7, "0123456789abcdefABCDEF") != 64)
+		return 401;
+	if (!rq->st && !(rq->st = pool_get(h, &err))) {
+		log_warnx("http: %s", err.buf);
+		buf_release(&err);
+		*msg = "the store cannot be opened now";
+		return 503;
+	}
+	r = queue_token_check(rq->st, a + 7, name, sizeof(name), role,
+	    sizeof(role), &err);
+	buf_release(&err);
+	if (r == -1) {
+		*msg = "the token cannot be checked now";
+		return 503;
+	}
+	if (r != 0 || role_parse(role) == ROLE_ANON)
+		return 401;
+	rq->role = role_parse(role);
+	snprintf(rq->actor, sizeof(rq->actor), "token:%s", name);
+	return 0;
+}
+
+/*
+ * Everything that can be decided from the headers, before any body is
+ * read: 0 to go on, or the status to answer at once with *msg and *field.
+ */
+static unsigned
+admit(struct http *h, struct MHD_Connection *conn, const char *url,
+    const char *method, struct req *rq, const char **msg,
+    const char **field)
+{
+	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Host");
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Content-Length");
+	struct arg_check ac = { NULL };
+	int64_t cap;
+	unsigned st;
+
+	*field = NULL;
+	if (!jsafe_utf8_valid(url, strlen(url))) {
+		*msg = "the URL is not valid UTF-8";
+		*field = "url";
+		return 400;
+	}
+	if (host && (!jsafe_utf8_valid(host, strlen(host)) ||
+	    !host_allowed(h, host))) {
+		*msg = "this Host is not served: the daemon listens on "
+		    "loopback (add the name to serve.allowed_hosts)";
+		*field = "Host";
+		return 403;
+	}
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, check_arg,
+	    &ac);
+	if (ac.bad) {
+		*msg = "a query argument is not valid UTF-8";
+		*field = "query";
+		return 400;
+	}
+	if (strcmp(url, "/healthz") && strcmp(url, "/metrics") &&
+	    strncmp(url, "/api/", 5)) {
+		if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
+			*msg = "method not allowed";
+			return 405;
+		}
+		/* the site: no token, the anonymous body cap */
+		goto body;
+	}
+	st = (unsigned)route_find(method, url, &rq->m);
+	if (st) {
+		*msg = st == 404 ? "no such route (pages are /api/v1/pages/ID "
+		    "or /api/v1/pages/by-path/PATH)" : "method not allowed";
+		return st;
+	}
+	if (!(rq->m.r->flags & RF_NOAUTH) &&
+	    (st = authenticate(h, conn, rq, msg)) != 0)
+		return st;
+	if (rq->role < route_need(rq->m.r, false)) {
+		const union MHD_ConnectionInfo *ci;
+		if (rq->role == ROLE_ANON && (rq->m.r->flags & RF_LOCALOPEN) &&
+		    h->c->serve.metrics_localhost &&
+		    (ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CLIENT_ADDRESS)) &&
+		    is_loopback(ci->client_addr))
+			goto body;
+		*msg = rq->role == ROLE_ANON ? "this needs a bearer token" :
+		    "this token's role may not do that";
+		return rq->role == ROLE_ANON ? 401 : 403;
+	}
+body:
+	cap = rq->role > ROLE_ANON ? h->c->serve.max_body :
+	    h->c->serve.max_anonymous_body;
+	if (cl) {
+		const char *errstr;
+		int64_t n = strtonum(cl, 0, INT64_MAX, &errstr);
+		if (errstr || n > cap) {
+			*msg = "request body too large";
+			return 413;
+		}
+	}
+	buf_init(&rq->body, (size_t)cap);
+	return 0;
+}
+
+static enum MHD_Result
+dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
+    struct req *rq)
+{
+	struct buf err = BUF_INIT;
+	enum MHD_Result r;
+
+	if (!rq->m.r)
+		return static_file(h, conn, url);
+	if (rq->m.r->id == RT_HEALTHZ)
+		return reply_json(conn, 200, json_pack("{s:s}", "status",
+		    "ok"));
+	if (!rq->st && !(rq->st = pool_get(h, &err))) {
+		log_warnx("http: %s", err.buf);
+		buf_release(&err);
+		return reply_error(conn, 503, "the store cannot be opened now",
+		    NULL);
+	}
+	store_err_clear(rq->st);
+	switch (rq->m.r->id) {
+	case RT_METRICS:
+		return metrics(h, conn, rq);
+	case RT_PAGES_LIST:
+		return pages_list(conn, rq);
+	case RT_PAGE_GET: {
+		struct page_info p;
+		memset(&p, 0, sizeof(p));
+		if (page_resolve(conn, rq, &p, &r) == -1)
+			return r;
+		r = reply_json(conn, 200, page_view(rq, &p));
+		page_info_release(&p);
+		return r;
+	}
+	case RT_HOOK_BUILD:
+		r = hook_build(h, conn, rq);
+		break;
+	case RT_BUILDS_LIST:
+	case RT_BUILD_REQUEST:
+	case RT_BUILD_GET:
+	case RT_BUILD_LOG:
+	case RT_BUILD_CANCEL:
+	case RT_BUILD_ROLLBACK:
+		if (rq->m.r->id != RT_BUILDS_LIST && rq->m.r->id !=
+		    RT_BUILD_GET && rq->m.r->id != RT_BUILD_LOG)
+			pthread_mutex_lock(&h->wmu);
+		r = builds(conn, rq);
+		if (rq->m.r->id != RT_BUILDS_LIST && rq->m.r->id !=
+		    RT_BUILD_GET && rq->m.r->id != RT_BUILD_LOG)
+			pthread_mutex_unlock(&h->wmu);
+		break;
+	default:
+		/*
+		 * Writers queue here rather than in SQLite's busy handler,
+		 * whose sleeps grow while eight clients fight for the lock;
+		 * readers and /healthz never wait for this.
+		 */
+		pthread_mutex_lock(&h->wmu);
+		r = page_write(conn, rq);
+		pthread_mutex_unlock(&h->wmu);
+		break;
+	}
+	/* a write may have requested a build: start it now */
+	queue_wake();
+	return r;
 }
 
 static enum MHD_Result
@@ -608,55 +1037,145 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 {
 	struct http *h = cls;
 	struct req *rq = *con_cls;
+	const char *msg = NULL, *field = NULL;
+	unsigned st;
 
 	(void)version;
 	if (!rq) {
 		rq = xcalloc(1, sizeof(*rq));
-		buf_init(&rq->body, (size_t)h->c->serve.max_body);
+		/* the anonymous cap until a token raises it (admit) */
+		buf_init(&rq->body, (size_t)h->c->serve.max_anonymous_body);
 		*con_cls = rq;
+		pthread_mutex_lock(&h->mu);
+		conn_phase(conn, C_BODY);
+		pthread_mutex_unlock(&h->mu);
+		if ((st = admit(h, conn, url, method, rq, &msg, &field))) {
+			atomic_fetch_add(&h->requests, 1);
+			/* answered before the body: it is never read */
+			return reply_error(conn, st, msg, field);
+		}
 		return MHD_YES;
 	}
 	if (*upload_size) {
-		if (buf_add(&rq->body, upload, *upload_size) == -1)
-			rq->too_big = true;
+		size_t n = *upload_size;
+
 		*upload_size = 0;
+		if (rq->too_big)
+			return MHD_YES;	/* discarded, never buffered */
+		if (buf_add(&rq->body, upload, n) == -1) {
+			rq->too_big = true;
+			buf_release(&rq->body);
+			/* answer now if MHD takes it mid-body, else at the end */
+			if (reply_error(conn, 413, "request body too large",
+			    NULL) == MHD_YES)
+				rq->answered = true;
+		}
 		return MHD_YES;
 	}
+	if (rq->answered)
+		return MHD_YES;
+	pthread_mutex_lock(&h->mu);
+	conn_phase(conn, C_RUN);
+	pthread_mutex_unlock(&h->mu);
 	atomic_fetch_add(&h->requests, 1);
 	if (rq->too_big)
 		return reply_error(conn, 413, "request body too large",
 		    NULL);
-	if (!strcmp(url, "/healthz"))
-		return reply_json(conn, 200, json_pack("{s:s}", "status",
-		    "ok"));
-	if (!strcmp(url, "/metrics"))
-		return metrics(h, conn);
-	if (!strncmp(url, "/api/", 5)) {
-		enum MHD_Result r = api(h, conn, method, url, rq);
-		/* a write may have requested a build: start it now */
-		if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-			queue_wake();
-		return r;
-	}
-	if (strcmp(method, "GET") && strcmp(method, "HEAD"))
-		return reply_error(conn, 405, "method not allowed", NULL);
-	return static_file(h, conn, url);
+	return dispatch(h, conn, url, rq);
 }
 
 static void
 completed(void *cls, struct MHD_Connection *conn, void **con_cls,
     enum MHD_RequestTerminationCode toe)
 {
+	struct http *h = cls;
 	struct req *rq = *con_cls;
 
-	(void)cls;
-	(void)conn;
 	(void)toe;
+	pthread_mutex_lock(&h->mu);
+	conn_phase(conn, C_HEAD);
+	pthread_mutex_unlock(&h->mu);
 	if (!rq)
 		return;
+	pool_put(h, rq->st);
 	buf_release(&rq->body);
 	free(rq);
 	*con_cls = NULL;
+}
+
+/* ---- connections and the reaper ---- */
+
+static void
+notify_conn(void *cls, struct MHD_Connection *conn, void **socket_context,
+    enum MHD_ConnectionNotificationCode code)
+{
+	struct http *h = cls;
+	struct conn *c = *socket_context;
+	const union MHD_ConnectionInfo *ci;
+
+	pthread_mutex_lock(&h->mu);
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		ci = MHD_get_connection_info(conn,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		c = xcalloc(1, sizeof(*c));
+		c->fd = ci ? ci->connect_fd : -1;
+		c->phase = C_HEAD;
+		c->since = mono_ms();
+		c->next = h->conns;
+		if (h->conns)
+			h->conns->prev = c;
+		h->conns = c;
+		*socket_context = c;
+	} else if (c) {
+		/* before MHD closes the socket: the reaper never sees it */
+		if (c->prev)
+			c->prev->next = c->next;
+		else
+			h->conns = c->next;
+		if (c->next)
+			c->next->prev = c->prev;
+		free(c);
+		*socket_context = NULL;
+	}
+	pthread_mutex_unlock(&h->mu);
+}
+
+/*
+ * Shut the socket of a connection whose headers or body are late: its
+ * own thread then sees the end of the stream and closes it.  An idle
+ * connection between requests counts as waiting for headers.
+ */
+static void *
+reaper(void *arg)
+{
+	struct http *h = arg;
+	int64_t head_ms = h->c->serve.header_timeout * 1000;
+	int64_t body_ms = h->c->serve.body_timeout * 1000;
+
+	pthread_mutex_lock(&h->mu);
+	while (!h->stopping) {
+		struct timespec ts;
+		int64_t now = mono_ms();
+
+		for (struct conn *c = h->conns; c; c = c->next) {
+			int64_t lim = c->phase == C_HEAD ? head_ms :
+			    c->phase == C_BODY ? body_ms : 0;
+			if (!lim || c->shut || c->fd < 0 || now - c->since <=
+			    lim)
+				continue;
+			shutdown(c->fd, SHUT_RDWR);
+			c->shut = true;
+		}
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 250 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		pthread_cond_timedwait(&h->cv, &h->mu, &ts);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
 }
 
 struct http *
@@ -686,19 +1205,45 @@ http_start(const struct conf *c, const char *listen, struct buf *err)
 	}
 	h = xcalloc(1, sizeof(*h));
 	h->c = c;
-	if (store_open_conf(c, &h->st, err) == -1) {
-		free(h);
-		return NULL;
+	h->listen_host = xstrdup(host);
+	h->loopback = is_loopback((const struct sockaddr *)(const void *)&sa);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_mutex_init(&h->wmu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	/* fail early when the store cannot be opened */
+	{
+		struct store *st = pool_get(h, err);
+		if (!st) {
+			http_stop(h);
+			return NULL;
+		}
+		pool_put(h, st);
 	}
 	for (size_t i = 0; i < c->ntargets; i++)
 		if (c->targets[i].type == CONF_TARGET_DIR) {
 			h->site_root = conf_path(c, c->targets[i].path);
 			break;
 		}
-	h->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD |
+	if (pthread_create(&h->reaper, NULL, reaper, h) != 0) {
+		buf_setf(err, "http: cannot start the reaper thread");
+		http_stop(h);
+		return NULL;
+	}
+	h->reaper_on = true;
+	h->d = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION |
+	    MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL |
 	    MHD_USE_ERROR_LOG, (uint16_t)port, NULL, NULL, handler, h,
-	    MHD_OPTION_SOCK_ADDR, &sa, MHD_OPTION_NOTIFY_COMPLETED, completed,
-	    h, MHD_OPTION_CONNECTION_TIMEOUT, 30u, MHD_OPTION_END);
+	    MHD_OPTION_SOCK_ADDR, &sa,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, h,
+	    MHD_OPTION_NOTIFY_CONNECTION, notify_conn, h,
+	    MHD_OPTION_CONNECTION_TIMEOUT,
+	    (unsigned)c->serve.idle_timeout,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned)c->serve.max_connections,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned)c->serve.max_connections_per_ip,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)32 * 1024,
+	    MHD_OPTION_THREAD_STACK_SIZE, (size_t)512 * 1024,
+	    MHD_OPTION_END);
 	if (!h->d) {
 		buf_setf(err, "cannot listen on %s", listen);
 		http_stop(h);
@@ -714,7 +1259,20 @@ http_stop(struct http *h)
 		return;
 	if (h->d)
 		MHD_stop_daemon(h->d);
-	store_close(h->st);
+	if (h->reaper_on) {
+		pthread_mutex_lock(&h->mu);
+		h->stopping = true;
+		pthread_cond_signal(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		pthread_join(h->reaper, NULL);
+	}
+	for (size_t i = 0; i < h->npool; i++)
+		store_close(h->pool[i]);
+	free(h->pool);
+	pthread_mutex_destroy(&h->mu);
+	pthread_mutex_destroy(&h->wmu);
+	pthread_cond_destroy(&h->cv);
+	free(h->listen_host);
 	free(h->site_root);
 	free(h);
 }

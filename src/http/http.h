@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * http.h: the HTTP API, health, metrics and the local site (http.c).
- * The server runs on libmicrohttpd's own thread with its own store
- * handle.
+ * libmicrohttpd runs a thread per connection; each running request
+ * borrows a store handle from the server's pool.  The routes and the
+ * role each needs are in route.h.
  */
 #ifndef KILN_HTTP_H
 #define KILN_HTTP_H

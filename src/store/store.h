@@ -29,6 +29,8 @@
 
 #include <jansson.h>
 
+#include "common/error.h"
+
 struct buf;
 struct conf;
 struct store;
@@ -42,6 +44,14 @@ int store_open(const char *driver, const char *path_or_url,
 int store_open_conf(const struct conf *c, struct store **out,
     struct buf *err);
 void store_close(struct store *st);
+
+/*
+ * The kind of the last error on ST (not found, conflict, unavailable,
+ * internal; ERR_NONE for plain bad input).  Clear it before a call whose
+ * error you will map.
+ */
+enum err_kind store_err_kind(const struct store *st);
+void store_err_clear(struct store *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK for callers grouping changes */
 int store_begin(struct store *st, struct buf *err);
@@ -86,6 +96,7 @@ struct page_info {
 	char *template;
 	int weight;
 	char *title;			/* of the latest revision */
+	char *live_title;		/* of the live revision, or NULL */
 	char *status;
 	bool live;
 	bool has_unpublished_changes;
@@ -115,6 +126,11 @@ void page_info_release(struct page_info *p);
  * live/latest/scheduled_revision (or null), template, weight.
  */
 json_t *page_info_json(const struct page_info *p);
+/*
+ * What anyone may see of a live page: id, path, title (of the live
+ * revision), section, parent, first/last_published_at.  Never NULL.
+ */
+json_t *page_info_public_json(const struct page_info *p);
 void revision_info_release(struct revision_info *r);
 
 /*
@@ -146,6 +162,18 @@ int store_page_delete(struct store *st, const char *path, const char *actor,
     struct buf *err);
 /* 0 and *p filled, 1 if there is no such page, -1 on error */
 int store_page_get(struct store *st, const char *path, struct page_info *p,
+    struct buf *err);
+/* the same by page id */
+int store_page_get_id(struct store *st, int64_t id, struct page_info *p,
+    struct buf *err);
+/*
+ * May a new page be created at canonical path PATH?  Not where a build
+ * writes a file of its own: index.html, index.json, robots.txt,
+ * sitemap.xml, 404.html, feeds/, media/, a top-level folder of static/
+ * (when the store was opened with store_open_conf) or a section's
+ * pagination (SECTION/page/N).  0, or -1 with the reason in err.
+ */
+int store_path_check_new(struct store *st, const char *path,
     struct buf *err);
 /* every page, sorted by path; *list freed with store_page_list_free */
 int store_page_list(struct store *st, struct page_info **list, size_t *n,

@@ -16,6 +16,7 @@
 
 #include "common/buf.h"
 #include "common/hash.h"
+#include "common/jsonsafe.h"
 #include "common/scrub.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
@@ -367,25 +368,35 @@ build_row(sqlite3_stmt *s, bool with_log)
 	}
 	if (cj)
 		counts = json_loads(cj, 0, NULL);
-	o = json_pack("{s:I, s:s, s:s, s:s?, s:s?, s:s?, s:i, s:s?, s:I, "
-	    "s:s?, s:o, s:s?}",
+	/*
+	 * Total (never NULL): an error or log holds whatever a build command
+	 * printed, so every text goes through jsafe_string.
+	 */
+	o = json_pack("{s:I, s:o, s:o, s:s?, s:s?, s:s?, s:i, s:o, s:I, "
+	    "s:o, s:o, s:o}",
 	    "id", (json_int_t)sqlite3_column_int64(s, 0),
-	    "status", (const char *)sqlite3_column_text(s, 1),
-	    "reasons", (const char *)sqlite3_column_text(s, 2),
+	    "status", jsafe_string((const char *)sqlite3_column_text(s, 1)),
+	    "reasons", jsafe_string((const char *)sqlite3_column_text(s, 2)),
 	    "requested_at", t[0][0] ? t[0] : NULL,
 	    "started_at", t[1][0] ? t[1] : NULL,
 	    "finished_at", t[2][0] ? t[2] : NULL,
 	    "attempt", sqlite3_column_int(s, 6),
-	    "worker", (const char *)sqlite3_column_text(s, 7),
+	    "worker", jsafe_string_or_null(
+	    (const char *)sqlite3_column_text(s, 7)),
 	    "seq", (json_int_t)sqlite3_column_int64(s, 8),
-	    "error", error,
+	    "error", jsafe_string_or_null(error),
 	    "counts", counts ? counts : json_object(),
-	    "commit", (const char *)sqlite3_column_text(s, 10));
+	    "commit", jsafe_string_or_null(
+	    (const char *)sqlite3_column_text(s, 10)));
 	free(error);
+	if (!o)
+		o = json_pack("{s:I, s:s}", "id",
+		    (json_int_t)sqlite3_column_int64(s, 0), "error",
+		    "this build record cannot be shown");
 	if (with_log) {
 		char *log = scrub_str((const char *)sqlite3_column_text(s,
 		    12));
-		json_object_set_new(o, "log", json_string(log));
+		json_object_set_new(o, "log", jsafe_string(log));
 		free(log);
 	}
 	return o;

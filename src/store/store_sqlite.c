@@ -20,6 +20,7 @@
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
+#include "common/jsonsafe.h"
 #include "common/limits.h"
 #include "common/manifest.h"
 #include "common/path.h"
@@ -108,8 +109,24 @@ static const struct store_migration store_migrations[] = {
 int
 store_sqlerr(struct store *st, const char *what, struct buf *err)
 {
+	int code = sqlite3_errcode(st->db);
+
+	st->kind = code == SQLITE_BUSY || code == SQLITE_LOCKED ?
+	    ERR_UNAVAILABLE : ERR_INTERNAL;
 	buf_setf(err, "store: %s: %s", what, sqlite3_errmsg(st->db));
 	return -1;
+}
+
+enum err_kind
+store_err_kind(const struct store *st)
+{
+	return st->kind;
+}
+
+void
+store_err_clear(struct store *st)
+{
+	st->kind = ERR_NONE;
 }
 
 int
@@ -241,6 +258,29 @@ store_rollback(struct store *st)
 	store_tx_rollback(st);
 }
 
+/* is COMPONENT at the last version of M?  a read, never a lock */
+static bool
+schema_current(struct store *st, const char *component,
+    const struct store_migration *m)
+{
+	sqlite3_stmt *s = NULL;
+	int last = 0, have = -1;
+
+	for (; m->sql; m++)
+		last = m->version;
+	if (sqlite3_prepare_v2(st->db, "SELECT COALESCE(MAX(version), 0) "
+	    "FROM schema_migrations WHERE component = ?", -1, &s,
+	    NULL) != SQLITE_OK) {
+		sqlite3_finalize(s);
+		return false;
+	}
+	sqlite3_bind_text(s, 1, component, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		have = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return have == last;
+}
+
 static int
 migrate(struct store *st, const char *component,
     const struct store_migration *m, struct buf *err)
@@ -309,6 +349,13 @@ store_open(const char *driver, const char *path, struct store **out,
 	if (store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
 	    "PRAGMA foreign_keys=ON;", err) == -1)
 		goto fail;
+	/* up to date: no write lock (a daemon opens handles while a
+	   writer may hold the lock for long) */
+	if (schema_current(st, "store", store_migrations) &&
+	    schema_current(st, "queue", store_queue_migrations)) {
+		*out = st;
+		return 0;
+	}
 	if (store_tx_begin(st, err) == -1)
 		goto fail;
 	if (store_exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations("
@@ -341,6 +388,11 @@ store_open_conf(const struct conf *c, struct store **out, struct buf *err)
 	if (mkdir_parent(path, err) == 0)
 		rc = store_open("sqlite", path, out, err);
 	free(path);
+	if (rc == 0) {
+		path = conf_path(c, "static");
+		store_reserve_static(*out, path);
+		free(path);
+	}
 	return rc;
 }
 
@@ -351,6 +403,7 @@ store_close(struct store *st)
 		return;
 	if (st->db)
 		sqlite3_close_v2(st->db);
+	store_reserved_free(st);
 	free(st->path);
 	free(st);
 }
@@ -572,9 +625,10 @@ store_audit_list(struct store *st, size_t limit, json_t **out,
 	"r.title, p.live, p.has_unpublished_changes, p.expired, "	\
 	"p.first_published_at, p.last_published_at, p.live_revision_id, " \
 	"p.latest_revision_id, p.scheduled_revision_id, p.go_live_at, "	\
-	"p.expire_at, p.created_at, p.updated_at "			\
+	"p.expire_at, p.created_at, p.updated_at, lr.title "		\
 	"FROM pages p LEFT JOIN pages pp ON pp.id = p.parent_id "	\
-	"LEFT JOIN revisions r ON r.id = p.latest_revision_id "
+	"LEFT JOIN revisions r ON r.id = p.latest_revision_id "		\
+	"LEFT JOIN revisions lr ON lr.id = p.live_revision_id "
 
 static const char *
 status_of(const struct page_info *p)
@@ -615,6 +669,7 @@ read_page(sqlite3_stmt *s, struct page_info *p)
 	p->expire_at = sqlite3_column_int64(s, 17);
 	p->created_at = sqlite3_column_int64(s, 18);
 	p->updated_at = sqlite3_column_int64(s, 19);
+	p->live_title = col_str(s, 20);
 	p->status = xstrdup(status_of(p));
 }
 
@@ -629,6 +684,7 @@ page_info_release(struct page_info *p)
 	free(p->slug);
 	free(p->template);
 	free(p->title);
+	free(p->live_title);
 	free(p->status);
 	memset(p, 0, sizeof(*p));
 }
@@ -650,15 +706,21 @@ id_json(int64_t id)
 	return id ? json_integer(id) : json_null();
 }
 
+/*
+ * Total: every string goes through jsafe_string (a title stored before
+ * input was validated may hold any bytes), so the result is never NULL.
+ */
 json_t *
 page_info_json(const struct page_info *p)
 {
-	return json_pack("{s:I, s:s, s:s, s:s, s:s, s:o, s:b, s:b, s:b, s:o, "
-	    "s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:i}",
-	    "id", (json_int_t)p->id, "path", p->path, "title", p->title,
-	    "status", p->status, "section", p->section,
-	    "parent", p->parent_path ? json_string(p->parent_path) :
-	    json_null(), "live", p->live, "has_unpublished_changes",
+	return json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:b, s:b, s:b, s:o, "
+	    "s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}",
+	    "id", (json_int_t)p->id, "path", jsafe_string(p->path),
+	    "title", jsafe_string(p->title),
+	    "status", p->status ? p->status : "", "section",
+	    jsafe_string(p->section),
+	    "parent", jsafe_string_or_null(p->parent_path),
+	    "live", p->live, "has_unpublished_changes",
 	    p->has_unpublished_changes, "expired", p->expired,
 	    "go_live_at", time_json(p->go_live_at),
 	    "expire_at", time_json(p->expire_at),
@@ -667,7 +729,20 @@ page_info_json(const struct page_info *p)
 	    "live_revision", id_json(p->live_revision),
 	    "latest_revision", id_json(p->latest_revision),
 	    "scheduled_revision", id_json(p->scheduled_revision),
-	    "template", p->template, "weight", p->weight);
+	    "template", jsafe_string(p->template), "weight", p->weight);
+}
+
+json_t *
+page_info_public_json(const struct page_info *p)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:b, s:o, s:o}",
+	    "id", (json_int_t)p->id, "path", jsafe_string(p->path),
+	    "title", jsafe_string(p->live_title),
+	    "section", jsafe_string(p->section),
+	    "parent", jsafe_string_or_null(p->parent_path),
+	    "live", 1,
+	    "first_published_at", time_json(p->first_published_at),
+	    "last_published_at", time_json(p->last_published_at));
 }
 
 void
@@ -726,6 +801,30 @@ out:
 	return rc;
 }
 
+int
+store_page_get_id(struct store *st, int64_t id, struct page_info *p,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int r, rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.id = ?", &s,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		read_page(s, p);
+		rc = 0;
+	} else if (r == SQLITE_DONE)
+		rc = 1;
+	else
+		store_sqlerr(st, "read page", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
 /* like store_page_get, but a missing page is an error */
 static int
 page_must(struct store *st, const char *path, struct page_info *p,
@@ -733,8 +832,10 @@ page_must(struct store *st, const char *path, struct page_info *p,
 {
 	int r = store_page_get(st, path, p, err);
 
-	if (r == 1)
+	if (r == 1) {
 		buf_setf(err, "no page at '%s'", path);
+		st->kind = ERR_NOT_FOUND;
+	}
 	return r == 0 ? 0 : -1;
 }
 
@@ -903,8 +1004,11 @@ store_page_create(struct store *st, const char *path,
 	int64_t id = 0, rev, parent_id = 0, now = time_now();
 	int rc = -1;
 
-	if (canon(path, &cp, err) == -1)
+	if (canon(path, &cp, err) == -1 ||
+	    store_path_check_new(st, cp.buf, err) == -1) {
+		buf_release(&cp);
 		return -1;
+	}
 	if (!f->title || !*f->title) {
 		buf_setf(err, "title: required");
 		goto out;
@@ -933,6 +1037,7 @@ store_page_create(struct store *st, const char *path,
 	if (store_page_get(st, cp.buf, &pi, err) == 0) {
 		page_info_release(&pi);
 		buf_setf(err, "a page already exists at '%s'", cp.buf);
+		st->kind = ERR_CONFLICT;
 		goto fail;
 	}
 	if (cp.len > 0 && store_page_get(st, parent.buf, &pi, err) == 0) {
@@ -1148,6 +1253,7 @@ store_page_unpublish(struct store *st, const char *path, const char *actor,
 		goto fail;
 	if (!p.live) {
 		buf_setf(err, "page '%s' is not live", p.path);
+		st->kind = ERR_CONFLICT;
 		goto fail;
 	}
 	if (exec_i64(st, "UPDATE pages SET live = 0, has_unpublished_changes "
@@ -1246,6 +1352,7 @@ store_page_delete(struct store *st, const char *path, const char *actor,
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0) {
 		buf_setf(err, "page '%s' has child pages; delete them first",
 		    p.path);
+		st->kind = ERR_CONFLICT;
 		goto fail;
 	}
 	if (exec_i64(st, "UPDATE pages SET latest_revision_id = NULL, "

@@ -70,7 +70,7 @@ curl -s -o /dev/null "${auth[@]}" -X POST "$API/api/v1/builds"
 held=$(wait_running)
 wait_log "$held" "test hook: held"
 seq 1 100 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
-    -X POST "$API/api/v1/pages/news/burst-{}/publish" > "$T/codes"
+    -X POST "$API/api/v1/pages/publish?path=news/burst-{}" > "$T/codes"
 seq 1 900 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
     -X POST "$API/api/v1/builds" >> "$T/codes"
 assert_eq "$(sort -u "$T/codes" | tr '\n' ' ')" "202 " "burst answers"
@@ -124,7 +124,7 @@ assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where bu
 # from here on a claimed build waits: a retry would show as running
 touch "$HOLD"
 cp "$T/page.ok" templates/page.mustache
-curl -s -o /dev/null "${auth[@]}" -X POST "$API/api/v1/pages/news/broken/publish"
+curl -s -o /dev/null "${auth[@]}" -X POST "$API/api/v1/pages/publish?path=news/broken"
 fixed=$(wait_running)
 assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from builds where id > $last")" 1 "no retry between the last attempt and the next publish"
 assert_eq "$(sqlite3 .kiln/kiln.db "select attempt from builds where id=$fixed")" 1 "the next publish starts afresh"
@@ -154,23 +154,23 @@ pass "scheduled page live at its time ($(( pub - t_at ))s after it, build includ
 # 5. HTTP errors: JSON bodies, the daemon stays up
 code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
 assert_eq "$(code -X POST -d '{}' "$API/api/v1/pages")" 401 "no token"
-assert_eq "$(code -H "Authorization: Bearer $ETOK" -X POST "$API/api/v1/pages/news/timed/unpublish")" 403 "editor cannot unpublish"
+assert_eq "$(code -H "Authorization: Bearer $ETOK" -X POST "$API/api/v1/pages/unpublish?path=news/timed")" 403 "editor cannot unpublish"
 assert_eq "$(code "${auth[@]}" -X POST -d '{"title":"x"}' "$API/api/v1/pages")" 400 "missing path"
 assert_eq "$(jq -r .field "$T/body")" "path" "field named"
 assert_eq "$(code "${auth[@]}" -X POST -d '{"path":"../x","title":"x"}' "$API/api/v1/pages")" 400 "bad path"
 assert_eq "$(code "${auth[@]}" -X POST -d 'not json' "$API/api/v1/pages")" 400 "bad JSON"
 assert_eq "$(code "$API/api/v1/nope")" 404 "unknown route"
-assert_eq "$(code "$API/api/v1/pages/news/none")" 404 "unknown page"
+assert_eq "$(code "$API/api/v1/pages/by-path/news/none")" 404 "unknown page"
 # writes to a page that does not exist (these once freed garbage)
-assert_eq "$(code "${auth[@]}" -X PUT -d '{"title":"x"}' "$API/api/v1/pages/news/none")" 404 "edit of an unknown page"
+assert_eq "$(code "${auth[@]}" -X PUT -d '{"title":"x"}' "$API/api/v1/pages/by-path/news/none")" 404 "edit of an unknown page"
 assert_eq "$(jq -r .error "$T/body")" "no page at 'news/none'" "its error"
-assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/pages/news/none/publish")" 404 "publish of an unknown page"
-assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/pages/news/none/unpublish")" 404 "unpublish of an unknown page"
-assert_eq "$(code "${auth[@]}" -X DELETE "$API/api/v1/pages/news/none")" 404 "delete of an unknown page"
+assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/pages/publish?path=news/none")" 404 "publish of an unknown page"
+assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/pages/unpublish?path=news/none")" 404 "unpublish of an unknown page"
+assert_eq "$(code "${auth[@]}" -X DELETE "$API/api/v1/pages/by-path/news/none")" 404 "delete of an unknown page"
 head -c 17000000 /dev/zero | tr '\0' a > "$T/big"
 assert_eq "$(code "${auth[@]}" -X POST --data-binary @"$T/big" "$API/api/v1/pages")" 413 "oversized body"
 assert_eq "$(code "$API/healthz")" 200 "still healthy"
-curl -s "$API/metrics" > "$T/metrics"
+curl -s "${auth[@]}" "$API/metrics" > "$T/metrics"
 for m in 'kiln_builds{status="succeeded"}' 'kiln_build_duration_seconds_count' \
     'kiln_publish_to_live_seconds_bucket{le="+Inf"}' 'kiln_objects_uploaded' \
     'kiln_last_deploy_timestamp_seconds{target="local"}' 'kiln_pending_requests' \

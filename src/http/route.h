@@ -1,0 +1,90 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * route.h: every route of the daemon with the least role it needs, in
+ * ONE table (route.c).  The server (http.c) dispatches from it, the
+ * authorization matrix test (tests/integration/http_authz.sh) checks it
+ * from the outside, and the web admin will build its menus from it.
+ *
+ * Roles are ordered: anonymous < editor < publisher < admin.  A route
+ * that changes what is live needs publisher.  Pages are addressed by
+ * numeric id (/api/v1/pages/ID) or by path only in forms that cannot be
+ * read two ways: /api/v1/pages/by-path/PATH (everything after by-path/
+ * is the path) and /api/v1/pages/ACTION?path=PATH.  Pure; thread-safe.
+ */
+#ifndef KILN_ROUTE_H
+#define KILN_ROUTE_H
+
+#include <stdint.h>
+
+enum http_role {
+	ROLE_ANON = 0,
+	ROLE_EDITOR,
+	ROLE_PUBLISHER,
+	ROLE_ADMIN,
+};
+
+enum route_id {
+	RT_HEALTHZ,
+	RT_METRICS,
+	RT_PAGES_LIST,
+	RT_PAGE_CREATE,
+	RT_PAGE_GET,
+	RT_PAGE_EDIT,
+	RT_PAGE_DELETE,
+	RT_PAGE_PUBLISH,
+	RT_PAGE_UNPUBLISH,
+	RT_PAGE_SCHEDULE,
+	RT_BUILDS_LIST,
+	RT_BUILD_REQUEST,
+	RT_BUILD_GET,
+	RT_BUILD_LOG,
+	RT_BUILD_CANCEL,
+	RT_BUILD_ROLLBACK,
+	RT_HOOK_BUILD,
+};
+
+/* route flags */
+#define RF_PUBLIC	(1u << 0)	/* anonymous: the public view */
+#define RF_PUBLISH	(1u << 1)	/* "publish": true needs publisher */
+#define RF_NOAUTH	(1u << 2)	/* never looks at a token */
+#define RF_SIGNED	(1u << 3)	/* HMAC-signed body, no token */
+#define RF_LOCALOPEN	(1u << 4)	/* serve.metrics_localhost opens it
+					   to anonymous loopback clients */
+#define RF_QPATH	(1u << 5)	/* the page is ?path=PATH */
+#define RF_BODY		(1u << 6)	/* takes a JSON body */
+
+struct route {
+	const char *method;
+	/* literal segments, {id} (digits) or {path} (the rest, 1+ chars) */
+	const char *pattern;
+	enum route_id id;
+	enum http_role need;
+	unsigned flags;
+};
+
+extern const struct route http_routes[];
+extern const size_t http_nroutes;
+
+struct route_match {
+	const struct route *r;
+	int64_t id;		/* {id}, or 0 */
+	const char *path;	/* {path}: points into the URL, or NULL */
+};
+
+/*
+ * Match METHOD (HEAD as GET) and URL (decoded, without the query).
+ * 0 and *m filled; 404 if no pattern matches; 405 if one matches for
+ * another method.
+ */
+int route_find(const char *method, const char *url, struct route_match *m);
+/*
+ * The least role route R needs; PUBLISH says the body asks to publish.
+ * Anonymous access to an RF_PUBLIC route is the public view, so it
+ * answers ROLE_ANON for those.
+ */
+enum http_role route_need(const struct route *r, bool publish);
+const char *role_name(enum http_role r);
+/* "editor" -> ROLE_EDITOR; ROLE_ANON for anything else */
+enum http_role role_parse(const char *s);
+
+#endif
