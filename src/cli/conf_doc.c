@@ -17,9 +17,11 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "build",
 	    "How kiln build renders." },
 	{ "collections",
-	    "A map of collection NAME to settings; each is a list of pages available to every template as collections.NAME." },
+	    "A map of collection NAME to settings; each is a list of pages "
+	    "available to every template as collections.NAME." },
 	{ "targets",
-	    "A map of target NAME to settings: where kiln deploy publishes, in order." },
+	    "A map of target NAME to settings: where kiln deploy publishes, in "
+	    "order." },
 	{ "history",
 	    "The git history of deployed builds." },
 	{ "schedule",
@@ -31,7 +33,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "retention",
 	    "What kiln gc keeps." },
 	{ "targets.*.mirrors",
-	    "More buckets deployed as part of the same deploy (s3 only); any key left out is taken from the target." },
+	    "More buckets deployed as part of the same deploy (s3 only); any "
+	    "key left out is taken from the target." },
 	{ "targets.*.mirrors[].bucket",
 	    "Bucket name (required)." },
 	{ "targets.*.mirrors[].region",
@@ -63,21 +66,29 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "store.path",
 	    "SQLite database file." },
 	{ "store.url",
-	    "PostgreSQL conninfo (`postgresql://user@host/db`). May not contain a password: use `url_env` for a conninfo with one." },
+	    "PostgreSQL conninfo (`postgresql://user@host/db`). May not contain "
+	    "a password: use `url_env` for a conninfo with one." },
 	{ "store.url_env",
 	    "Variable holding the PostgreSQL conninfo." },
 	{ "build.out",
-	    "Output of `kiln build`: a symlink to the folder of the last build, `.public.a` or `.public.b` beside it (docs/rendering.md). A real folder there is replaced on the first build only if it is empty or holds a kiln build." },
+	    "Output of `kiln build`: a symlink to the folder of the last build, "
+	    "`.public.a` or `.public.b` beside it (docs/rendering.md). A real "
+	    "folder there is replaced on the first build only if it is empty or "
+	    "holds a kiln build." },
 	{ "build.page_size",
 	    "Entries per page of section listings." },
 	{ "build.unsafe_html",
-	    "Raw HTML in Markdown passes through (trusted editors); `false` escapes it." },
+	    "Raw HTML in Markdown passes through (trusted editors); `false` "
+	    "escapes it." },
 	{ "build.page_json",
-	    "Also write a JSON document per page (title, path, summary, content, dates)." },
+	    "Also write a JSON document per page (title, path, summary, "
+	    "content, dates)." },
 	{ "build.threads",
 	    "Render threads; `0` = one per core." },
 	{ "build.command",
-	    "External build command instead of kiln's renderer, e.g. `hugo --destination {out}`; `{out}` is replaced by the (empty) folder the build writes. `\"\"` is the same as none." },
+	    "External build command instead of kiln's renderer, e.g. `hugo "
+	    "--destination {out}`; `{out}` is replaced by the (empty) folder "
+	    "the build writes. `\"\"` is the same as none." },
 	{ "build.command_timeout",
 	    "Time limit of `command`." },
 	{ "build.retries",
@@ -85,15 +96,18 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "build.retry_backoff",
 	    "Delay before the first retry, doubled for each further attempt." },
 	{ "build.lease",
-	    "How long a worker's claim on a build lasts without a heartbeat; then another worker takes the build over." },
+	    "How long a worker's claim on a build lasts without a heartbeat; "
+	    "then another worker takes the build over." },
 	{ "build.heartbeat",
 	    "How often a worker renews its lease. Must be shorter than `lease`." },
 	{ "collections.*.sort",
-	    "Sort field; `params.KEY` sorts by a front-matter field (e.g. `params.event_date`)." },
+	    "Sort field; `params.KEY` sorts by a front-matter field (e.g. "
+	    "`params.event_date`)." },
 	{ "collections.*.order",
 	    "Sort order." },
 	{ "collections.*.filter",
-	    "Keep pages whose `date_field` is at/after (`upcoming`) or before (`past`) the build time." },
+	    "Keep pages whose `date_field` is at/after (`upcoming`) or before "
+	    "(`past`) the build time." },
 	{ "collections.*.date_field",
 	    "The date used by `filter`." },
 	{ "collections.*.limit",
@@ -105,25 +119,31 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "targets.*.endpoint",
 	    "Any S3-compatible service, e.g. `http://127.0.0.1:4568`." },
 	{ "targets.*.path_style",
-	    "Path-style addressing (`endpoint/bucket/key`) instead of virtual hosts." },
+	    "Path-style addressing (`endpoint/bucket/key`) instead of virtual "
+	    "hosts." },
 	{ "targets.*.prefix",
-	    "Key prefix inside the bucket. A leading `/` is removed and a trailing `/` added; `.` and `..` components are refused." },
+	    "Key prefix inside the bucket. A leading `/` is removed and a "
+	    "trailing `/` added; `.` and `..` components are refused." },
 	{ "targets.*.headers",
 	    "Per-path header rules; the first whose `match` fits wins. See below." },
 	{ "targets.*.max_deletes",
-	    "A deploy that would delete more objects stops with an error (unless `kiln deploy --allow-deletes`)." },
+	    "A deploy that would delete more objects stops with an error "
+	    "(unless `kiln deploy --allow-deletes`)." },
 	{ "targets.*.delete_grace",
-	    "Removed fingerprinted assets are deleted only this long after the pages that used them are gone." },
+	    "Removed fingerprinted assets are deleted only this long after the "
+	    "pages that used them are gone." },
 	{ "targets.*.concurrency",
 	    "Parallel transfers." },
 	{ "targets.*.cdn",
 	    "CDN invalidation after the upload phases. See below." },
 	{ "targets.*.cdn.urls",
-	    "`purge`: the caches (Varnish, nginx) to send PURGE/BAN to; **required for `purge`**." },
+	    "`purge`: the caches (Varnish, nginx) to send PURGE/BAN to; "
+	    "**required for `purge`**." },
 	{ "targets.*.cdn.method",
 	    "`purge`: the HTTP method." },
 	{ "targets.*.cdn.token_env",
-	    "Variable holding the provider's API token (Fastly, Cloudflare). CloudFront uses the AWS credentials." },
+	    "Variable holding the provider's API token (Fastly, Cloudflare). "
+	    "CloudFront uses the AWS credentials." },
 	{ "targets.*.cdn.secret_env",
 	    "`webhook`: variable holding the HMAC-SHA256 signing secret." },
 	{ "targets.*.cdn.endpoint",
@@ -135,11 +155,15 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "history.path",
 	    "The bare repository." },
 	{ "history.remote",
-	    "Push to this remote after each commit. A password in it (`https://user:pass@...`) is refused: use `token_env` or `ssh_key`." },
+	    "Push to this remote after each commit. A password in it "
+	    "(`https://user:pass@...`) is refused: use `token_env` or "
+	    "`ssh_key`." },
 	{ "history.branch",
-	    "Branch to commit to and push (letters, digits, `-`, `_`, `.`, `/`; no `..`)." },
+	    "Branch to commit to and push (letters, digits, `-`, `_`, `.`, `/`; "
+	    "no `..`)." },
 	{ "history.keep",
-	    "`kiln gc` prunes history older than this many builds; `0` keeps everything." },
+	    "`kiln gc` prunes history older than this many builds; `0` keeps "
+	    "everything." },
 	{ "history.token_env",
 	    "Variable holding an HTTPS token for the remote." },
 	{ "history.ssh_key",
@@ -153,9 +177,11 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "notify.email",
 	    "Report by email (below)." },
 	{ "notify.webhook",
-	    "Report by webhook (Slack-compatible JSON): `url` (URL, **required**), `secret_env` (env: HMAC signing secret)." },
+	    "Report by webhook (Slack-compatible JSON): `url` (URL, "
+	    "**required**), `secret_env` (env: HMAC signing secret)." },
 	{ "notify.stalled_after",
-	    "A running build is stalled after this long since its start or last heartbeat." },
+	    "A running build is stalled after this long since its start or last "
+	    "heartbeat." },
 	{ "notify.remind_every",
 	    "Reminder interval while an incident lasts." },
 	{ "notify.email.username",
@@ -167,12 +193,45 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "serve.listen",
 	    "Address of `kiln serve` (overridden by `--listen`)." },
 	{ "serve.webhook_secret_env",
-	    "Variable holding the HMAC secret of `POST /api/v1/hooks/build`; the endpoint is off without it." },
+	    "Variable holding the HMAC secret of `POST /api/v1/hooks/build`; "
+	    "the endpoint is off without it." },
 	{ "serve.max_body",
 	    "Largest accepted request body, in bytes (413 above)." },
 	{ "retention.builds",
-	    "Records of this many succeeded builds are kept; failed builds are always kept." },
+	    "Records of this many succeeded builds are kept; failed builds are "
+	    "always kept." },
 	{ "retention.logs_days",
 	    "Build logs older than this are removed." },
+	{ "site.title",
+	    "The site's name (templates: `site.title`)." },
+	{ "site.base_url",
+	    "Public address of the site, used for absolute links, feeds and the "
+	    "sitemap. A trailing `/` is removed." },
+	{ "collections.*.section",
+	    "The section whose pages it lists (e.g. `news`; `/news/` is the same)." },
+	{ "targets.*.type",
+	    "An S3-compatible bucket, or a local folder." },
+	{ "targets.*.bucket",
+	    "Bucket name; **required for `s3`**." },
+	{ "targets.*.path",
+	    "The folder; **required for `dir`**." },
+	{ "targets.*.cdn.type",
+	    "The provider." },
+	{ "targets.*.cdn.distribution_id",
+	    "**Required for `cloudfront`**." },
+	{ "targets.*.cdn.service_id",
+	    "**Required for `fastly`**." },
+	{ "targets.*.cdn.zone_id",
+	    "**Required for `cloudflare`**." },
+	{ "targets.*.cdn.url",
+	    "`webhook`: where the JSON list of changed URLs is POSTed; "
+	    "**required for `webhook`**." },
+	{ "notify.email.smtp",
+	    "The mail server, e.g. `smtp://127.0.0.1:2525`. A password in it is "
+	    "refused: use `username` and `password_env`." },
+	{ "notify.email.from",
+	    "Sender address (`user@host`)." },
+	{ "notify.email.to",
+	    "Recipient addresses, at least one." },
 	{ NULL, NULL }
 };

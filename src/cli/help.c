@@ -292,7 +292,9 @@ md_opts(FILE *f, const struct cli_opt *opts)
 			buf_printf(&l, "-%c, ", o->letter);
 		buf_printf(&l, "--%s%s%s", o->name, o->arg ? " " : "",
 		    o->arg ? o->arg : "");
-		fprintf(f, "| `%s` | ", l.buf);
+		fputs("| `", f);
+		md_cell(f, l.buf);
+		fputs("` | ", f);
 		md_cell(f, o->help);
 		if (o->required)
 			fputs(" Required.", f);
@@ -582,8 +584,10 @@ clidoc_man_config(FILE *f)
 		free(pat);
 		key_type(&t, k);
 		fprintf(f, "* (%s", t.buf);
-		if (k->def)
-			fprintf(f, "; default: %s", *k->def ? k->def : "\"\"");
+		if (k->def) {
+			fputs("; default: ", f);
+			sc_text(f, *k->def ? k->def : "\"\"");
+		}
 		fputs(")\n\t", f);
 		sc_text(f, d ? d : "");
 		fputs("\n\n", f);
