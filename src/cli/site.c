@@ -24,7 +24,7 @@
 #include "cli/site.h"
 
 #define CONF_NAME	"kiln.yaml"
-#define MAX_PARENTS	64
+#define MAX_PARENTS	128
 
 static char *
 named(const char *file, const char *how, struct buf *err)
