@@ -183,8 +183,8 @@ cmd_builds(int argc, char **argv)
 		json_decref(rec);
 		if (queue_rollback_request(s.st, id, &err) == -1)
 			goto fail;
-		cli_info("rollback to build %lld requested (a running kiln serve "
-		    "or kiln worker does it; --wait does it now)\n",
+		cli_info("rollback to build %lld requested (a running kiln "
+		    "serve or kiln worker does it; --wait does it now)\n",
 		    (long long)id);
 	} else if (!strcmp(sub, "rollback")) {
 		if (worker_rollback(s.conf, s.st, id, &nid, &err) == -1)

@@ -19,8 +19,8 @@
 #include "render/render.h"
 
 static const char *const check_examples[] = {
-	"kiln check", "kiln -C sites/council check", "kiln -c staging.yaml check",
-	NULL
+	"kiln check", "kiln -C sites/council check",
+	"kiln -c staging.yaml check", NULL
 };
 
 const struct cli_cmd cli_cmd_check = {

@@ -56,8 +56,8 @@ static const struct cli_opt deploy_opts[] = {
 	{ 't', "target", 0, "NAME", "Deploy to the target NAME only.",
 	    "every target of kiln.yaml, in order", false },
 	{ 'v', "verify", 0, NULL,
-	    "Check each destination against the manifest after the upload.",
-	    NULL, false },
+	    "First list each destination and re-upload what differs from "
+	    "the last deployed manifest (repairs drift).", NULL, false },
 	CLI_OPT_END
 };
 
@@ -108,7 +108,7 @@ cmd_deploy(int argc, char **argv)
 		buf_release(&err);
 		return rc;
 	}
-	o.progress = !json && isatty(2);
+	o.progress = !json && isatty(2) && cli_out.verbose >= 0;
 	o.log = &log;
 	/*
 	 * Deploy the live folder itself, locked: a build running meanwhile

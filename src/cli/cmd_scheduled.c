@@ -23,8 +23,8 @@ static const struct cli_opt scheduled_opts[] = {
 };
 
 static const char *const scheduled_ex[] = {
-	"kiln scheduled --dry-run", "kiln scheduled   # from cron, without kiln serve",
-	NULL
+	"kiln scheduled --dry-run",
+	"kiln scheduled   # from cron, without kiln serve", NULL
 };
 
 const struct cli_cmd cli_cmd_scheduled = {

@@ -20,8 +20,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "A map of collection NAME to settings; each is a list of pages "
 	    "available to every template as collections.NAME." },
 	{ "targets",
-	    "A map of target NAME to settings: where kiln deploy publishes, in "
-	    "order." },
+	    "A map of target NAME to settings: where kiln deploy publishes, "
+	    "in order." },
 	{ "history",
 	    "The git history of deployed builds." },
 	{ "schedule",
@@ -33,8 +33,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "retention",
 	    "What kiln gc keeps." },
 	{ "targets.*.mirrors",
-	    "More buckets deployed as part of the same deploy (s3 only); any "
-	    "key left out is taken from the target." },
+	    "More buckets deployed as part of the same deploy (s3 only); "
+	    "any key left out is taken from the target." },
 	{ "targets.*.mirrors[].bucket",
 	    "Bucket name (required)." },
 	{ "targets.*.mirrors[].region",
@@ -46,7 +46,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "targets.*.mirrors[].prefix",
 	    "Key prefix; default: the target's." },
 	{ "targets.*.headers[].match",
-	    "A glob on the output path, e.g. \"*.html\" or \"feeds/*\" (required)." },
+	    "A glob on the output path, e.g. \"*.html\" or \"feeds/*\" "
+	    "(required)." },
 	{ "targets.*.headers[].cache_control",
 	    "Cache-Control header of the matching files." },
 	{ "targets.*.headers[].content_type",
@@ -54,7 +55,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "notify.webhook.url",
 	    "Where the report is POSTed (Slack-compatible JSON)." },
 	{ "notify.webhook.secret_env",
-	    "Variable holding the HMAC-SHA256 signing secret of the webhook." },
+	    "Variable holding the HMAC-SHA256 signing secret of the "
+	    "webhook." },
 	{ "site.language",
 	    "Language of the site (`<html lang>`, feeds)." },
 	{ "site.description",
@@ -66,15 +68,15 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "store.path",
 	    "SQLite database file." },
 	{ "store.url",
-	    "PostgreSQL conninfo (`postgresql://user@host/db`). May not contain "
-	    "a password: use `url_env` for a conninfo with one." },
+	    "PostgreSQL conninfo (`postgresql://user@host/db`). May not "
+	    "contain a password: use `url_env` for a conninfo with one." },
 	{ "store.url_env",
 	    "Variable holding the PostgreSQL conninfo." },
 	{ "build.out",
-	    "Output of `kiln build`: a symlink to the folder of the last build, "
-	    "`.public.a` or `.public.b` beside it (docs/rendering.md). A real "
-	    "folder there is replaced on the first build only if it is empty or "
-	    "holds a kiln build." },
+	    "Output of `kiln build`: a symlink to the folder of the last "
+	    "build, `.public.a` or `.public.b` beside it "
+	    "(docs/rendering.md). A real folder there is replaced on the "
+	    "first build only if it is empty or holds a kiln build." },
 	{ "build.page_size",
 	    "Entries per page of section listings." },
 	{ "build.unsafe_html",
@@ -87,27 +89,29 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Render threads; `0` = one per core." },
 	{ "build.command",
 	    "External build command instead of kiln's renderer, e.g. `hugo "
-	    "--destination {out}`; `{out}` is replaced by the (empty) folder "
-	    "the build writes. `\"\"` is the same as none." },
+	    "--destination {out}`; `{out}` is replaced by the (empty) "
+	    "folder the build writes. `\"\"` is the same as none." },
 	{ "build.command_timeout",
 	    "Time limit of `command`." },
 	{ "build.retries",
 	    "Attempts after a failed build before it is reported as failed." },
 	{ "build.retry_backoff",
-	    "Delay before the first retry, doubled for each further attempt." },
+	    "Delay before the first retry, doubled for each further "
+	    "attempt." },
 	{ "build.lease",
-	    "How long a worker's claim on a build lasts without a heartbeat; "
-	    "then another worker takes the build over." },
+	    "How long a worker's claim on a build lasts without a "
+	    "heartbeat; then another worker takes the build over." },
 	{ "build.heartbeat",
-	    "How often a worker renews its lease. Must be shorter than `lease`." },
+	    "How often a worker renews its lease. Must be shorter than "
+	    "`lease`." },
 	{ "collections.*.sort",
 	    "Sort field; `params.KEY` sorts by a front-matter field (e.g. "
 	    "`params.event_date`)." },
 	{ "collections.*.order",
 	    "Sort order." },
 	{ "collections.*.filter",
-	    "Keep pages whose `date_field` is at/after (`upcoming`) or before "
-	    "(`past`) the build time." },
+	    "Keep pages whose `date_field` is at/after (`upcoming`) or "
+	    "before (`past`) the build time." },
 	{ "collections.*.date_field",
 	    "The date used by `filter`." },
 	{ "collections.*.limit",
@@ -119,19 +123,20 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "targets.*.endpoint",
 	    "Any S3-compatible service, e.g. `http://127.0.0.1:4568`." },
 	{ "targets.*.path_style",
-	    "Path-style addressing (`endpoint/bucket/key`) instead of virtual "
-	    "hosts." },
+	    "Path-style addressing (`endpoint/bucket/key`) instead of "
+	    "virtual hosts." },
 	{ "targets.*.prefix",
 	    "Key prefix inside the bucket. A leading `/` is removed and a "
 	    "trailing `/` added; `.` and `..` components are refused." },
 	{ "targets.*.headers",
-	    "Per-path header rules; the first whose `match` fits wins. See below." },
+	    "Per-path header rules; the first whose `match` fits wins. See "
+	    "below." },
 	{ "targets.*.max_deletes",
 	    "A deploy that would delete more objects stops with an error "
 	    "(unless `kiln deploy --allow-deletes`)." },
 	{ "targets.*.delete_grace",
-	    "Removed fingerprinted assets are deleted only this long after the "
-	    "pages that used them are gone." },
+	    "Removed fingerprinted assets are deleted only this long after "
+	    "the pages that used them are gone." },
 	{ "targets.*.concurrency",
 	    "Parallel transfers." },
 	{ "targets.*.cdn",
@@ -142,16 +147,18 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "targets.*.cdn.method",
 	    "`purge`: the HTTP method." },
 	{ "targets.*.cdn.token_env",
-	    "Variable holding the provider's API token (Fastly, Cloudflare). "
-	    "CloudFront uses the AWS credentials." },
+	    "Variable holding the provider's API token (Fastly, "
+	    "Cloudflare). CloudFront uses the AWS credentials." },
 	{ "targets.*.cdn.secret_env",
 	    "`webhook`: variable holding the HMAC-SHA256 signing secret." },
 	{ "targets.*.cdn.endpoint",
-	    "Override the provider's API base URL (tests, private deployments)." },
+	    "Override the provider's API base URL (tests, private "
+	    "deployments)." },
 	{ "targets.*.cdn.base_url",
 	    "Public URL prefix for full-URL purges." },
 	{ "history.enabled",
-	    "Commit every deployed build to a git repository (rollback source)." },
+	    "Commit every deployed build to a git repository (rollback "
+	    "source)." },
 	{ "history.path",
 	    "The bare repository." },
 	{ "history.remote",
@@ -159,11 +166,11 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "(`https://user:pass@...`) is refused: use `token_env` or "
 	    "`ssh_key`." },
 	{ "history.branch",
-	    "Branch to commit to and push (letters, digits, `-`, `_`, `.`, `/`; "
-	    "no `..`)." },
+	    "Branch to commit to and push (letters, digits, `-`, `_`, `.`, "
+	    "`/`; no `..`)." },
 	{ "history.keep",
-	    "`kiln gc` prunes history older than this many builds; `0` keeps "
-	    "everything." },
+	    "`kiln gc` prunes history older than this many builds; `0` "
+	    "keeps everything." },
 	{ "history.token_env",
 	    "Variable holding an HTTPS token for the remote." },
 	{ "history.ssh_key",
@@ -180,8 +187,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Report by webhook (Slack-compatible JSON): `url` (URL, "
 	    "**required**), `secret_env` (env: HMAC signing secret)." },
 	{ "notify.stalled_after",
-	    "A running build is stalled after this long since its start or last "
-	    "heartbeat." },
+	    "A running build is stalled after this long since its start or "
+	    "last heartbeat." },
 	{ "notify.remind_every",
 	    "Reminder interval while an incident lasts." },
 	{ "notify.email.username",
@@ -193,22 +200,23 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "serve.listen",
 	    "Address of `kiln serve` (overridden by `--listen`)." },
 	{ "serve.webhook_secret_env",
-	    "Variable holding the HMAC secret of `POST /api/v1/hooks/build`; "
-	    "the endpoint is off without it." },
+	    "Variable holding the HMAC secret of `POST "
+	    "/api/v1/hooks/build`; the endpoint is off without it." },
 	{ "serve.max_body",
 	    "Largest accepted request body, in bytes (413 above)." },
 	{ "retention.builds",
-	    "Records of this many succeeded builds are kept; failed builds are "
-	    "always kept." },
+	    "Records of this many succeeded builds are kept; failed builds "
+	    "are always kept." },
 	{ "retention.logs_days",
 	    "Build logs older than this are removed." },
 	{ "site.title",
 	    "The site's name (templates: `site.title`)." },
 	{ "site.base_url",
-	    "Public address of the site, used for absolute links, feeds and the "
-	    "sitemap. A trailing `/` is removed." },
+	    "Public address of the site, used for absolute links, feeds and "
+	    "the sitemap. A trailing `/` is removed." },
 	{ "collections.*.section",
-	    "The section whose pages it lists (e.g. `news`; `/news/` is the same)." },
+	    "The section whose pages it lists (e.g. `news`; `/news/` is the "
+	    "same)." },
 	{ "targets.*.type",
 	    "An S3-compatible bucket, or a local folder." },
 	{ "targets.*.bucket",
@@ -227,8 +235,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "`webhook`: where the JSON list of changed URLs is POSTed; "
 	    "**required for `webhook`**." },
 	{ "notify.email.smtp",
-	    "The mail server, e.g. `smtp://127.0.0.1:2525`. A password in it is "
-	    "refused: use `username` and `password_env`." },
+	    "The mail server, e.g. `smtp://127.0.0.1:2525`. A password in "
+	    "it is refused: use `username` and `password_env`." },
 	{ "notify.email.from",
 	    "Sender address (`user@host`)." },
 	{ "notify.email.to",

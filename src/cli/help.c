@@ -367,7 +367,8 @@ clidoc_markdown(FILE *f)
 	md_para(f, exit_text);
 	fprintf(f, "## Environment\n\n");
 	md_para(f, env_text);
-	fprintf(f, "## Commands\n\n| command | what it does |\n| --- | --- |\n");
+	fprintf(f, "## Commands\n\n| command | what it does |\n"
+	    "| --- | --- |\n");
 	for (size_t i = 0; cli_cmds[i]; i++) {
 		if (cli_cmds[i]->hidden)
 			continue;
@@ -595,7 +596,8 @@ clidoc_man_config(FILE *f)
 	fputs("# EXAMPLE\n\n```\nsite:\n  title: Example Council\n"
 	    "  base_url: https://www.example.org\ntargets:\n  production:\n"
 	    "    type: s3\n    bucket: www-example-org\n    region: eu-west-2\n"
-	    "    cdn:\n      type: purge\n      urls: [\"http://127.0.0.1:6081\"]\n"
+	    "    cdn:\n      type: purge\n"
+	    "      urls: [\"http://127.0.0.1:6081\"]\n"
 	    "```\n\n# SEE ALSO\n\n*kiln*(1), *kiln-api*(7)\n", f);
 	buf_release(&t);
 	return rc;

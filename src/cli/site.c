@@ -70,7 +70,9 @@ site_find_config(struct buf *err)
 		p = strrchr(cwd, '/');
 		p[p == cwd ? 1 : 0] = '\0';
 	}
-	if (!found)
+	if (found)
+		cli_verbose("kiln: using %s\n", found);
+	else
 		buf_setf(err, "cannot open '" CONF_NAME "': looked in %s\n"
 		    "not in a kiln site: run 'kiln init' to make one here, or "
 		    "name a kiln.yaml with -c FILE or KILN_CONFIG", looked.buf);

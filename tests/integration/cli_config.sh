@@ -21,6 +21,9 @@ assert_contains "$("$KILN" -C site page show news/hi)" "Hello from a sub-folder.
 assert_no_file site/content/deep/er/.kiln
 assert_no_file site/content/.kiln
 assert_eq "$(cd site/content && "$KILN" check)" "configuration OK" "check from a sub-folder"
+assert_contains "$(cd site/content && "$KILN" -v page list 2>&1 >/dev/null)" \
+    "kiln: using ../kiln.yaml" "-v says which kiln.yaml"
+assert_eq "$(cd site/content && "$KILN" page list 2>&1 >/dev/null)" "" "quiet without -v"
 pass "kiln.yaml found in a parent folder"
 
 # 2. KILN_CONFIG, and -c over KILN_CONFIG
