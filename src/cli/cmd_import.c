@@ -198,6 +198,7 @@ site_import(struct site *s, const char *dir, bool verbose, size_t *failed,
 {
 	struct walk w = { NULL, 0, 0, 0 };
 	size_t created = 0, updated = 0, unchanged = 0;
+	char nfiles[32];
 	int rc = -1, r;
 
 	if (!dir_exists(dir)) {
@@ -230,8 +231,9 @@ site_import(struct site *s, const char *dir, bool verbose, size_t *failed,
 	}
 	if (store_commit(s->st, err) == -1)
 		goto out;
-	printf("imported %zu files: %zu created, %zu updated, %zu unchanged, "
-	    "%zu failed\n", w.n, created, updated, unchanged, w.failed);
+	cli_info("imported %s: %zu created, %zu updated, %zu unchanged, "
+	    "%zu failed\n", cli_count(nfiles, sizeof(nfiles), (long long)w.n,
+	    "file", NULL), created, updated, unchanged, w.failed);
 	*failed = w.failed;
 	rc = 0;
 out:
