@@ -7,15 +7,105 @@
 #ifndef KILN_CLI_H
 #define KILN_CLI_H
 
+#include <stdio.h>
+
 #define EXIT_OK		0
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
 
-struct cmd {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-	const char *synopsis;
+/*
+ * One option of a command.  The parser (cli_getopt) and every help text
+ * (kiln help, docs/cli.md, kiln(1)) are made from these rows only, so help
+ * cannot drift from what the parser accepts.
+ */
+struct cli_opt {
+	int val;		/* what cli_getopt returns for it */
+	const char *name;	/* long name, without "--" */
+	char letter;		/* short option, '\0' for none */
+	const char *arg;	/* argument placeholder; NULL: a flag */
+	const char *help;	/* what it does, one sentence */
+	const char *def;	/* default as a user would write it, or NULL */
+	bool required;		/* shown without brackets in the synopsis */
 };
+
+/*
+ * A command or a subcommand ("page new").  A command with subcommands
+ * lists them in subs; a leaf lists its options in opts.
+ */
+struct cli_cmd {
+	const char *name;	/* words after "kiln": "page new" */
+	const char *args;	/* positional arguments: "PATH", "[DIR]" */
+	const char *summary;	/* one line */
+	const char *desc;	/* paragraphs, '\n\n' between them */
+	const struct cli_opt *opts;	/* ends with a NULL name; or NULL */
+	const char *const *examples;	/* "kiln ...  # why"; NULL-ended */
+	const struct cli_cmd *const *subs;	/* NULL-ended, or NULL */
+	int (*fn)(int argc, char **argv);	/* top-level commands */
+	bool hidden;		/* not listed (kiln complete) */
+};
+
+/* a cli_opt list ends with this row */
+#define CLI_OPT_END	{ 0, NULL, 0, NULL, NULL, NULL, false }
+
+/* main.c: every command, sorted by name, NULL-ended */
+extern const struct cli_cmd *const cli_cmds[];
+/* main.c: the options taken before the command only */
+extern const struct cli_opt cli_global_opts[];
+/* opt.c: the options every command takes, before or after its name */
+extern const struct cli_opt *const cli_common_opts;
+
+/* the command or subcommand named by argv[0] (argv[1]...), or NULL */
+const struct cli_cmd *cli_find(int argc, char **argv, int *used);
+/* the subcommand of c named sub, or NULL */
+const struct cli_cmd *cli_sub(const struct cli_cmd *c, const char *sub);
+/*
+ * getopt_long over c->opts and the common options (-h, -q, -v, --bytes,
+ * -c), which it handles itself.  Returns an option's val, -1 at the end,
+ * '?' for a bad option (already reported).  optarg as getopt's.
+ */
+int cli_getopt(const struct cli_cmd *c, int argc, char **argv);
+/* full help of c to f (kiln help CMD, CMD --help); EXIT_OK */
+int cli_help(const struct cli_cmd *c, FILE *f);
+/* "usage: ..." of c and "try 'kiln ... --help'" to stderr; EXIT_USAGE */
+int cli_bad_usage(const struct cli_cmd *c);
+/* the top-level usage to f; EXIT_USAGE for stderr, else EXIT_OK */
+int cli_top_usage(FILE *f);
+int cmd_help(int, char **);
+int cmd_complete(int, char **);
+
+/* each cmd_<name>.c: its table */
+extern const struct cli_cmd cli_cmd_build, cli_cmd_builds, cli_cmd_check,
+    cli_cmd_complete, cli_cmd_deploy, cli_cmd_gc, cli_cmd_help,
+    cli_cmd_history, cli_cmd_import, cli_cmd_init, cli_cmd_media,
+    cli_cmd_page, cli_cmd_publish, cli_cmd_report, cli_cmd_republish,
+    cli_cmd_scheduled, cli_cmd_serve, cli_cmd_template, cli_cmd_token,
+    cli_cmd_worker;
+
+/* out.c: output conventions shared by every command */
+struct cli_out {
+	int verbose;		/* -q: -1, default 0, -v: 1, -vv: 2 */
+	bool bytes;		/* --bytes: exact sizes */
+	const char *config;	/* -c FILE */
+};
+extern struct cli_out cli_out;
+/* "1 page", "3 pages"; plural NULL: singular + "s" */
+const char *cli_count(char *dst, size_t len, long long n,
+    const char *singular, const char *plural);
+/* "1.4 MiB" (or "1468006 bytes" with --bytes) */
+const char *cli_size(char *dst, size_t len, long long bytes);
+/* printf to stdout unless -q: confirmations and summaries */
+void cli_info(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* printf to stderr with -v only: details */
+void cli_verbose(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* colour escapes for f, "" when f is not a terminal or NO_COLOR is set */
+bool cli_color(FILE *f);
+/* seq (CLI_RED...) if cli_color(f), else "" */
+const char *cli_sgr(FILE *f, const char *seq);
+#define CLI_BOLD	"\033[1m"
+#define CLI_RED		"\033[31m"
+#define CLI_GREEN	"\033[32m"
+#define CLI_YELLOW	"\033[33m"
+#define CLI_RESET	"\033[0m"
 
 int cmd_init(int, char **);
 int cmd_history(int, char **);
@@ -38,8 +128,8 @@ int cmd_check(int, char **);
 int cmd_token(int, char **);
 
 /*
- * Print "usage: kiln SYNOPSIS" for the named command to stderr (err=1) or
- * stdout, and return EXIT_USAGE (err=1) or EXIT_OK.
+ * The usage of the named command to stderr and EXIT_USAGE (err=1), or its
+ * help to stdout and EXIT_OK.
  */
 int cli_usage(const char *name, int err);
 /* true if argv holds -h or --help before any "--" */

@@ -13,34 +13,52 @@
 #include "cli/cli.h"
 #include "cli/site.h"
 
+static const struct cli_opt build_opts[] = {
+	{ 'f', "full", 0, NULL,
+	    "Render every page, not only those whose inputs changed (the "
+	    "result is byte-identical either way).", NULL, false },
+	{ 'o', "out", 0, "DIR",
+	    "Write the site to DIR instead of build.out.", "build.out of "
+	    "kiln.yaml (public)", false },
+	CLI_OPT_END
+};
+
+static const char *const build_examples[] = {
+	"kiln build                  # incremental: only what changed",
+	"kiln build --full --out /tmp/site",
+	NULL
+};
+
+const struct cli_cmd cli_cmd_build = {
+	"build", "", "Render the site from the store's current content.",
+	"Incremental unless --full: only outputs whose inputs changed are "
+	"rendered again. build.out is a symlink switched to the new build "
+	"only when it is complete (docs/rendering.md). With build.command "
+	"set, that command builds instead of kiln's renderer.",
+	build_opts, build_examples, NULL, cmd_build, false
+};
+
 int
 cmd_build(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "full", no_argument, NULL, 'f' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "out", required_argument, NULL, 'o' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct render_opts ro;
 	struct render_result res;
 	struct buf err = BUF_INIT, log = BUF_INIT;
 	struct site s;
+	char n1[32], n2[32];
 	int ch, rc = EXIT_FAIL;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage("build", 0);
 	memset(&ro, 0, sizeof(ro));
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(&cli_cmd_build, argc, argv)) != -1) {
 		if (ch == 'f')
 			ro.full = true;
 		else if (ch == 'o')
 			ro.outdir = optarg;
 		else
-			return cli_usage("build", 1);
+			return cli_bad_usage(&cli_cmd_build);
 	}
 	if (optind != argc)
-		return cli_usage("build", 1);
+		return cli_bad_usage(&cli_cmd_build);
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);
@@ -55,9 +73,10 @@ cmd_build(int argc, char **argv)
 	}
 	if (log.len)
 		fprintf(stderr, "%s", log.buf);
-	printf("built %zu pages (%zu rendered, %zu reused), %zu files in "
-	    "%lld ms\n", res.pages, res.rendered, res.reused, res.files,
-	    (long long)res.ms);
+	cli_info("built %s (%zu rendered, %zu reused), %s in %lld ms\n",
+	    cli_count(n1, sizeof(n1), (long long)res.pages, "page", NULL),
+	    res.rendered, res.reused, cli_count(n2, sizeof(n2),
+	    (long long)res.files, "file", NULL), (long long)res.ms);
 	rc = EXIT_OK;
 out:
 	site_close(&s);

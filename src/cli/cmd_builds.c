@@ -24,15 +24,71 @@ print_json(json_t *v)
 	free(d);
 }
 
+static const struct cli_opt json_opts[] = {
+	{ 'j', "json", 0, NULL, "Print JSON instead of text.", NULL, false },
+	CLI_OPT_END
+};
+
+static const struct cli_opt rollback_opts[] = {
+	{ 'w', "wait", 0, NULL,
+	    "Re-deploy now, in this process, instead of queueing the "
+	    "rollback for the daemon's worker.", NULL, false },
+	CLI_OPT_END
+};
+
+static const char *const list_ex[] = {
+	"kiln builds list", "kiln builds list --json | jq '.[0].status'", NULL
+};
+static const char *const show_ex[] = { "kiln builds show 42 --json", NULL };
+static const char *const rollback_ex[] = {
+	"kiln builds rollback 41          # the daemon's worker does it",
+	"kiln builds rollback 41 --wait   # do it now", NULL
+};
+
+static const struct cli_cmd builds_list = {
+	"builds list", "", "The last 100 build records, newest first.",
+	"Columns: id, status, start time, history commit, reasons.",
+	json_opts, list_ex, NULL, NULL, false
+};
+static const struct cli_cmd builds_show = {
+	"builds show", "ID", "One build record (without its log).",
+	NULL, json_opts, show_ex, NULL, NULL, false
+};
+static const struct cli_cmd builds_log = {
+	"builds log", "ID", "The log of one build.", NULL, NULL, NULL, NULL,
+	NULL, false
+};
+static const struct cli_cmd builds_retry = {
+	"builds retry", "ID", "Request a new build (as after a failure).",
+	NULL, NULL, NULL, NULL, NULL, false
+};
+static const struct cli_cmd builds_cancel = {
+	"builds cancel", "ID", "Cancel a running build before its deploy, or "
+	"a failed one waiting for its retry.",
+	"Its requests wait for the next publish.", NULL, NULL, NULL, NULL,
+	false
+};
+static const struct cli_cmd builds_rollback = {
+	"builds rollback", "ID", "Re-deploy an earlier build from history.",
+	"Queued for the worker of a running kiln serve or kiln worker, "
+	"before any other build; --wait does it now and records it as a new "
+	"build.", rollback_opts, rollback_ex, NULL, NULL, false
+};
+
+static const struct cli_cmd *const builds_subs[] = {
+	&builds_list, &builds_show, &builds_log, &builds_retry,
+	&builds_cancel, &builds_rollback, NULL
+};
+
+const struct cli_cmd cli_cmd_builds = {
+	"builds", NULL, "Build records: list, show, log, retry, cancel, "
+	"rollback.", NULL, NULL, NULL, builds_subs, cmd_builds, false
+};
+
 int
 cmd_builds(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
+	const struct cli_cmd *sc;
 	struct buf err = BUF_INIT;
 	struct site s;
 	const char *sub, *errstr;
@@ -43,29 +99,29 @@ cmd_builds(int argc, char **argv)
 	json_t *b;
 	int ch, rc = EXIT_FAIL;
 
-	if (argc < 2 || cli_wants_help(argc, argv))
-		return cli_usage("builds", argc < 2);
+	if (argc < 2 || !(sc = cli_sub(&cli_cmd_builds, argv[1])))
+		return cli_bad_usage(&cli_cmd_builds);
 	sub = argv[1];
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(sc, argc, argv)) != -1) {
 		if (ch == 'j')
 			json = true;
 		else if (ch == 'w')
 			wait = true;
 		else
-			return cli_usage("builds", 1);
+			return cli_bad_usage(sc);
 	}
 	if (strcmp(sub, "list") != 0) {
 		if (optind != argc - 1)
-			return cli_usage("builds", 1);
+			return cli_bad_usage(sc);
 		id = strtonum(argv[optind], 1, INT64_MAX, &errstr);
 		if (errstr) {
 			cli_error("build id '%s': %s", argv[optind], errstr);
 			return EXIT_USAGE;
 		}
 	} else if (optind != argc)
-		return cli_usage("builds", 1);
+		return cli_bad_usage(sc);
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);
@@ -112,12 +168,12 @@ cmd_builds(int argc, char **argv)
 		if (store_request_build(s.st, "retry", cli_actor(), &nid,
 		    &err) == -1)
 			goto fail;
-		printf("build requested (request %lld)\n", (long long)nid);
+		cli_info("build requested (request %lld)\n", (long long)nid);
 	} else if (!strcmp(sub, "cancel")) {
 		int r = queue_cancel(s.st, id, &err);
 		if (r != 0)
 			goto fail;
-		printf("build %lld cancelled\n", (long long)id);
+		cli_info("build %lld cancelled\n", (long long)id);
 	} else if (!strcmp(sub, "rollback") && !wait) {
 		json_t *rec = NULL;
 		if (queue_get(s.st, id, false, &rec, &err) != 0) {
@@ -127,16 +183,16 @@ cmd_builds(int argc, char **argv)
 		json_decref(rec);
 		if (queue_rollback_request(s.st, id, &err) == -1)
 			goto fail;
-		printf("rollback to build %lld requested (a running kiln serve "
-		    "or kiln worker does it; --wait does it now)\n",
+		cli_info("rollback to build %lld requested (a running kiln "
+		    "serve or kiln worker does it; --wait does it now)\n",
 		    (long long)id);
 	} else if (!strcmp(sub, "rollback")) {
 		if (worker_rollback(s.conf, s.st, id, &nid, &err) == -1)
 			goto fail;
-		printf("rolled back to build %lld (recorded as build %lld)\n",
+		cli_info("rolled back to build %lld (recorded as build %lld)\n",
 		    (long long)id, (long long)nid);
 	} else {
-		rc = cli_usage("builds", 1);
+		rc = cli_bad_usage(sc);
 		goto out;
 	}
 	rc = EXIT_OK;

@@ -13,34 +13,43 @@
 #include <errno.h>
 
 #include "cli/cli.h"
+#include "cli/site.h"
 #include "common/buf.h"
 #include "conf/conf.h"
 #include "render/render.h"
 
-#define CONF_FILE "kiln.yaml"
+static const char *const check_examples[] = {
+	"kiln check", "kiln -C sites/council check",
+	"kiln -c staging.yaml check", NULL
+};
+
+const struct cli_cmd cli_cmd_check = {
+	"check", "", "Validate kiln.yaml and every template; report every "
+	"error at once.",
+	"Prints \"configuration OK\", or each error as FILE:LINE: key: "
+	"reason (templates: FILE:LINE:COLUMN), exit status 1.",
+	NULL, check_examples, NULL, cmd_check, false
+};
 
 int
 cmd_check(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
-	struct conf *c;
-	int rc = EXIT_FAIL;
+	struct conf *c = NULL;
+	char *file = NULL;
+	int ch, rc = EXIT_FAIL;
 
-	if (cli_wants_help(argc, argv)) {
-		cli_usage("check", 0);
-		printf("\nValidate ./kiln.yaml (use kiln -C DIR check for "
-		    "another folder)\nand report every error with its "
-		    "line.\n");
-		return EXIT_OK;
+	if ((ch = cli_getopt(&cli_cmd_check, argc, argv)) != -1 ||
+	    optind != argc)
+		return cli_bad_usage(&cli_cmd_check);
+	if (!(file = site_find_config(&err))) {
+		cli_fail(&err);
+		goto out;
 	}
-	if (argc > 1)
-		return cli_usage("check", 1);
-	if (access(CONF_FILE, F_OK) == -1)
-		return cli_error("no %s in this folder (%s); use 'kiln -C DIR "
-		    "check' or 'kiln init'", CONF_FILE, strerror(errno));
-	if (!(c = conf_load(CONF_FILE, &err))) {
+	if (!(c = conf_load(file, &err))) {
 		/* "kiln.yaml:LINE: ..." lines as they are; others are ours */
-		if (strncmp(err.buf, CONF_FILE ":", strlen(CONF_FILE ":")) == 0)
+		if (strncmp(err.buf, file, strlen(file)) == 0 &&
+		    err.buf[strlen(file)] == ':')
 			fprintf(stderr, "%s\n", err.buf);
 		else
 			cli_error("%s", err.buf);
@@ -52,10 +61,11 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "%s\n", err.buf);
 		goto out;
 	}
-	printf("configuration OK\n");
+	cli_info("configuration OK\n");
 	rc = EXIT_OK;
  out:
 	conf_free(c);
+	free(file);
 	buf_release(&err);
 	return rc;
 }

@@ -21,6 +21,7 @@ print_plan(json_t *plan)
 {
 	size_t i;
 	json_t *d;
+	char n[32], sz[32];
 
 	json_array_foreach(plan, i, d) {
 		json_t *ph = json_object_get(d, "phases");
@@ -29,44 +30,68 @@ print_plan(json_t *plan)
 		    "destination")));
 		for (int k = 0; k < 3; k++) {
 			json_t *p = json_object_get(ph, names[k]);
-			printf("  phase %d %-9s %6lld objects %10lld bytes\n",
-			    k + 1, names[k], (long long)json_integer_value(
-			    json_object_get(p, "objects")), (long long)
-			    json_integer_value(json_object_get(p, "bytes")));
+			printf("  phase %d %-9s %14s %12s\n", k + 1,
+			    names[k], cli_count(n, sizeof(n), (long long)
+			    json_integer_value(json_object_get(p, "objects")),
+			    "object", NULL), cli_size(sz, sizeof(sz),
+			    (long long)json_integer_value(json_object_get(p,
+			    "bytes"))));
 		}
-		printf("  phase 4 manifest          1 object\n");
-		printf("  phase 5 delete    %6zu objects (%zu kept for the "
-		    "grace period)\n", json_array_size(json_object_get(d,
-		    "deletes")), json_array_size(json_object_get(d,
-		    "deferred")));
+		printf("  phase 4 %-9s %14s\n", "manifest", "1 object");
+		printf("  phase 5 delete    %14s (%zu kept for the grace "
+		    "period)\n", cli_count(n, sizeof(n), (long long)
+		    json_array_size(json_object_get(d, "deletes")), "object",
+		    NULL), json_array_size(json_object_get(d, "deferred")));
 	}
 }
+
+static const struct cli_opt deploy_opts[] = {
+	{ 'a', "allow-deletes", 0, NULL,
+	    "Delete even when more than max_deletes objects would go.", NULL,
+	    false },
+	{ 'n', "dry-run", 0, NULL,
+	    "Print the plan (objects and sizes per phase); change nothing.",
+	    NULL, false },
+	{ 'j', "json", 0, NULL, "Print the result as JSON.", NULL, false },
+	{ 't', "target", 0, "NAME", "Deploy to the target NAME only.",
+	    "every target of kiln.yaml, in order", false },
+	{ 'v', "verify", 0, NULL,
+	    "First list each destination and re-upload what differs from "
+	    "the last deployed manifest (repairs drift).", NULL, false },
+	CLI_OPT_END
+};
+
+static const char *const deploy_examples[] = {
+	"kiln deploy --dry-run", "kiln deploy --target production --verify",
+	NULL
+};
+
+const struct cli_cmd cli_cmd_deploy = {
+	"deploy", "", "Upload what changed in the last build, in phases.",
+	"Diffs the build's manifest against the target's last deployed one "
+	"(no bucket listing), then uploads immutable assets, other files, "
+	"HTML and the manifest; invalidates the CDN; deletes removed files "
+	"last, after targets.NAME.delete_grace and under max_deletes "
+	"(docs/deploying.md).", deploy_opts, deploy_examples, NULL,
+	cmd_deploy, false
+};
 
 int
 cmd_deploy(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "allow-deletes", no_argument, NULL, 'a' },
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "target", required_argument, NULL, 't' },
-		{ "verify", no_argument, NULL, 'v' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct deploy_opts o;
 	struct deploy_result res;
 	struct buf err = BUF_INIT, log = BUF_INIT;
 	struct site s;
 	const char *target = NULL;
 	bool json = false;
-	char *outdir, live[4096];
+	char *outdir, live[4096], size[32];
 	int ch, rc, lockfd;
 
 	if (cli_wants_help(argc, argv))
 		return cli_usage("deploy", 0);
 	memset(&o, 0, sizeof(o));
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(&cli_cmd_deploy, argc, argv)) != -1) {
 		switch (ch) {
 		case 'a': o.allow_deletes = true; break;
 		case 'n': o.dry_run = true; break;
@@ -83,7 +108,7 @@ cmd_deploy(int argc, char **argv)
 		buf_release(&err);
 		return rc;
 	}
-	o.progress = !json && isatty(2);
+	o.progress = !json && isatty(2) && cli_out.verbose >= 0;
 	o.log = &log;
 	/*
 	 * Deploy the live folder itself, locked: a build running meanwhile
@@ -115,11 +140,11 @@ cmd_deploy(int argc, char **argv)
 		if (o.dry_run)
 			print_plan(res.plan);
 		else
-			printf("deployed: %zu uploaded, %zu already there, %zu "
-			    "deleted, %zu deferred, %lld bytes, %lld ms\n",
+			cli_info("deployed: %zu uploaded, %zu already there, "
+			    "%zu deleted, %zu deferred, %s, %lld ms\n",
 			    res.uploaded, res.skipped, res.deleted,
-			    res.deferred, (long long)res.bytes,
-			    (long long)res.ms);
+			    res.deferred, cli_size(size, sizeof(size),
+			    (long long)res.bytes), (long long)res.ms);
 	}
 	if (rc == -1)
 		cli_fail(&err);

@@ -13,18 +13,24 @@
 #include "cli/cli.h"
 #include "cli/site.h"
 
+const struct cli_cmd cli_cmd_gc = {
+	"gc", "", "Apply retention to build records, logs and history.",
+	"Keeps retention.builds succeeded builds and logs younger than "
+	"retention.logs_days; prunes history only when history.keep is set.",
+	NULL, NULL, NULL, cmd_gc, false
+};
+
 int
 cmd_gc(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
 	struct site s;
 	size_t removed, cleared;
+	char c1[48], c2[48], c3[48];
 	int rc = EXIT_FAIL, pruned = 0;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage("gc", 0);
-	if (argc != 1)
-		return cli_usage("gc", 1);
+	if (cli_getopt(&cli_cmd_gc, argc, argv) != -1 || optind != argc)
+		return cli_bad_usage(&cli_cmd_gc);
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);
@@ -47,8 +53,10 @@ cmd_gc(int argc, char **argv)
 		if (pruned < 0)
 			pruned = 0;
 	}
-	printf("gc: %zu build records removed, %zu logs cleared, %d history "
-	    "commits pruned\n", removed, cleared, pruned);
+	cli_info("gc: %s removed, %s cleared, %s pruned\n",
+	    cli_count(c1, sizeof(c1), (long long)removed, "build record",
+	    NULL), cli_count(c2, sizeof(c2), (long long)cleared, "log", NULL),
+	    cli_count(c3, sizeof(c3), pruned, "history commit", NULL));
 	rc = EXIT_OK;
 out:
 	site_close(&s);

@@ -15,6 +15,7 @@
 #include "conf/conf.h"
 #include "history/history.h"
 #include "cli/cli.h"
+#include "cli/site.h"
 
 struct log_ctx {
 	bool json;
@@ -38,24 +39,52 @@ print_entry(const struct history_entry *e, void *arg)
 	return 0;
 }
 
-static int
-history_usage(int err)
-{
-	fprintf(err ? stderr : stdout,
-	    "usage: kiln history log [--json] [-n N]\n"
-	    "       kiln history push\n"
-	    "       kiln history export BUILD|COMMIT DIR\n");
-	return err ? EXIT_USAGE : EXIT_OK;
-}
+static const struct cli_opt log_opts[] = {
+	{ 'j', "json", 0, NULL, "Print JSON instead of text.", NULL, false },
+	{ 'n', "max-count", 'n', "N", "Show at most N commits (1-1000000).",
+	    "all", false },
+	CLI_OPT_END
+};
+
+static const char *const log_ex[] = {
+	"kiln history log -n 5", "kiln history log --json", NULL
+};
+static const char *const export_ex[] = {
+	"kiln history export 41 /tmp/build-41     # build 41's tree",
+	"kiln history export 3f2a9c1 /tmp/old", NULL
+};
+
+static const struct cli_cmd history_log_cmd = {
+	"history log", "", "The commits of deployed builds, newest first.",
+	"Columns: commit, time, summary (the build).", log_opts, log_ex,
+	NULL, NULL, false
+};
+static const struct cli_cmd history_push_cmd = {
+	"history push", "", "Push the history branch to history.remote now.",
+	"Uses history.ssh_key or the token in history.token_env.", NULL,
+	NULL, NULL, NULL, false
+};
+static const struct cli_cmd history_export_cmd = {
+	"history export", "BUILD|COMMIT DIR",
+	"Write the output tree of a build (a number) or a commit to DIR.",
+	NULL, NULL, export_ex, NULL, NULL, false
+};
+
+static const struct cli_cmd *const history_subs[] = {
+	&history_log_cmd, &history_push_cmd, &history_export_cmd, NULL
+};
+
+const struct cli_cmd cli_cmd_history = {
+	"history", NULL, "The git history of deployed builds: log, push, "
+	"export.", "Read-only except push; safe while the daemon runs.",
+	NULL, NULL, history_subs, cmd_history, false
+};
 
 int
 cmd_history(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
+	const struct cli_cmd *sc;
+	char *file = NULL;
 	struct buf err = BUF_INIT;
 	struct conf *c = NULL;
 	struct log_ctx lc = { false, NULL };
@@ -66,29 +95,35 @@ cmd_history(int argc, char **argv)
 	int ch, rc = EXIT_FAIL;
 	const char *errstr;
 
-	if (argc < 2 || cli_wants_help(argc, argv))
-		return history_usage(argc < 2);
+	if (argc < 2 || !(sc = cli_sub(&cli_cmd_history, argv[1])))
+		return cli_bad_usage(&cli_cmd_history);
 	sub = argv[1];
 	argc--;
 	argv++;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "hjn:", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(sc, argc, argv)) != -1) {
 		switch (ch) {
 		case 'j':
 			lc.json = true;
 			break;
 		case 'n':
 			limit = (size_t)strtonum(optarg, 1, 1000000, &errstr);
-			if (errstr)
-				return history_usage(1);
+			if (errstr) {
+				cli_error("-n: '%s' is %s", optarg, errstr);
+				return cli_bad_usage(sc);
+			}
 			break;
 		default:
-			return history_usage(1);
+			return cli_bad_usage(sc);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (!(c = conf_load("kiln.yaml", &err))) {
+	if (!(file = site_find_config(&err))) {
+		cli_fail(&err);
+		goto out;
+	}
+	if (!(c = conf_load(file, &err))) {
 		fprintf(stderr, "%s", err.buf);
 		if (err.len && err.buf[err.len - 1] != '\n')
 			fputc('\n', stderr);
@@ -133,8 +168,9 @@ cmd_history(int argc, char **argv)
 		}
 		rc = EXIT_OK;
 	} else
-		rc = history_usage(1);
+		rc = cli_bad_usage(sc);
 out:
+	free(file);
 	json_decref(lc.arr);
 	conf_free(c);
 	free(repo);

@@ -59,14 +59,28 @@ add_demo_media(struct site *s, struct buf *err)
 	return 0;
 }
 
+static const struct cli_opt init_opts[] = {
+	{ 'd', "demo", 0, NULL,
+	    "Add a sample council site: content (imported), media and "
+	    "templates.", NULL, false },
+	CLI_OPT_END
+};
+
+static const char *const init_examples[] = {
+	"kiln init mysite && cd mysite && kiln build",
+	"kiln init --demo /tmp/demo", NULL
+};
+
+const struct cli_cmd cli_cmd_init = {
+	"init", "[DIR]", "Make a new site project: kiln.yaml, templates/, "
+	"static/.", "DIR (default: the current folder) is created if needed; "
+	"an existing kiln.yaml is never overwritten.", init_opts,
+	init_examples, NULL, cmd_init, false
+};
+
 int
 cmd_init(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "demo", no_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct buf err = BUF_INIT;
 	struct site s;
 	const char *dir = ".";
@@ -75,15 +89,13 @@ cmd_init(int argc, char **argv)
 	size_t failed = 0;
 	int ch, rc = EXIT_FAIL;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage("init", 0);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(&cli_cmd_init, argc, argv)) != -1) {
 		if (ch != 'd')
-			return cli_usage("init", 1);
+			return cli_bad_usage(&cli_cmd_init);
 		demo = true;
 	}
 	if (optind < argc - 1)
-		return cli_usage("init", 1);
+		return cli_bad_usage(&cli_cmd_init);
 	if (optind == argc - 1)
 		dir = argv[optind];
 	yaml = xasprintf("%s/kiln.yaml", dir);
@@ -100,6 +112,7 @@ cmd_init(int argc, char **argv)
 		cli_error("cannot change to '%s': %s", dir, strerror(errno));
 		goto out;
 	}
+	cli_out.config = "kiln.yaml";	/* the new one, whatever else is set */
 	if (site_open(&s, &err) == -1) {
 		cli_fail(&err);
 		goto out;
@@ -111,7 +124,7 @@ cmd_init(int argc, char **argv)
 		goto out;
 	}
 	site_close(&s);
-	printf("initialised a kiln site in %s\n", dir);
+	cli_info("initialised a kiln site in %s\n", dir);
 	rc = failed ? EXIT_FAIL : EXIT_OK;
 out:
 	free(yaml);

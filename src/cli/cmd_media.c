@@ -13,15 +13,46 @@
 #include "cli/cli.h"
 #include "cli/site.h"
 
+static const struct cli_opt add_opts[] = {
+	{ 'n', "name", 0, "NAME", "Store the file under NAME.",
+	    "the file's own name", false },
+	CLI_OPT_END
+};
+
+static const struct cli_opt list_opts[] = {
+	{ 'j', "json", 0, NULL, "Print JSON instead of text.", NULL, false },
+	CLI_OPT_END
+};
+
+static const char *const add_ex[] = {
+	"kiln media add photos/town-hall.jpg",
+	"kiln media add scan.pdf --name minutes-2026-11.pdf", NULL
+};
+
+static const struct cli_cmd media_add = {
+	"media add", "FILE", "Add a file to the media store.",
+	"Stored by SHA-256 and published under a content-hash name; prints "
+	"the hash, the name and the size.", add_opts, add_ex, NULL, NULL,
+	false
+};
+static const struct cli_cmd media_list = {
+	"media list", "", "Every media file: hash, size, name.", NULL,
+	list_opts, NULL, NULL, NULL, false
+};
+static const struct cli_cmd *const media_subs[] = {
+	&media_add, &media_list, NULL
+};
+
+const struct cli_cmd cli_cmd_media = {
+	"media", NULL, "Media files (images, documents): add, list.", NULL,
+	NULL, NULL, media_subs, cmd_media, false
+};
+
 int
 cmd_media(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "name", required_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 }
-	};
+	const struct cli_cmd *sc;
+	char size[32];
 	struct buf err = BUF_INIT;
 	struct site s;
 	struct media_info m, *list = NULL;
@@ -30,24 +61,22 @@ cmd_media(int argc, char **argv)
 	size_t n = 0;
 	int ch, rc = EXIT_FAIL;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage("media", 0);
-	if (argc < 2)
-		return cli_usage("media", 1);
+	if (argc < 2 || !(sc = cli_sub(&cli_cmd_media, argv[1])))
+		return cli_bad_usage(&cli_cmd_media);
 	sub = argv[1];
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(sc, argc, argv)) != -1) {
 		if (ch == 'j')
 			json = true;
 		else if (ch == 'n')
 			name = optarg;
 		else
-			return cli_usage("media", 1);
+			return cli_bad_usage(sc);
 	}
 	if (!((!strcmp(sub, "add") && optind == argc - 1) ||
 	    (!strcmp(sub, "list") && optind == argc)))
-		return cli_usage("media", 1);
+		return cli_bad_usage(sc);
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);
@@ -59,8 +88,8 @@ cmd_media(int argc, char **argv)
 			cli_fail(&err);
 			goto out;
 		}
-		printf("%s %s %lld bytes\n", m.sha256, m.name,
-		    (long long)m.size);
+		printf("%s %s %s\n", m.sha256, m.name, cli_size(size,
+		    sizeof(size), (long long)m.size));
 		free(m.name);
 		free(m.content_type);
 		free(m.file);
@@ -85,8 +114,9 @@ cmd_media(int argc, char **argv)
 		json_decref(a);
 	} else {
 		for (size_t i = 0; i < n; i++)
-			printf("%.12s  %10lld  %s\n", list[i].sha256,
-			    (long long)list[i].size, list[i].name);
+			printf("%.12s  %10s  %s\n", list[i].sha256,
+			    cli_size(size, sizeof(size),
+			    (long long)list[i].size), list[i].name);
 	}
 	store_media_list_free(list, n);
 	rc = EXIT_OK;

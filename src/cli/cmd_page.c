@@ -67,9 +67,15 @@ page_list(struct site *s, bool json, struct buf *err)
 			json_array_append_new(a, page_info_json(&l[i]));
 		print_json(a);
 	} else {
-		for (size_t i = 0; i < n; i++)
-			printf("%-40s %-17s %s\n", l[i].path[0] ? l[i].path :
-			    "/", l[i].status, l[i].title);
+		for (size_t i = 0; i < n; i++) {
+			const char *c = !strncmp(l[i].status, "live", 4) ?
+			    CLI_GREEN : !strcmp(l[i].status, "draft") ?
+			    CLI_YELLOW : "";
+			printf("%-40s %s%-17s%s %s\n", l[i].path[0] ?
+			    l[i].path : "/", *c ? cli_sgr(stdout, c) : "",
+			    l[i].status, *c ? cli_sgr(stdout, CLI_RESET) : "",
+			    l[i].title);
+		}
 	}
 	store_page_list_free(l, n);
 	return 0;
@@ -119,25 +125,131 @@ page_show(struct site *s, const char *path, bool json, struct buf *err)
 	return 0;
 }
 
+#define FIELD_OPTS(title_required)                                      \
+	{ 't', "title", 0, "TITLE", "The page's title.", NULL,           \
+	    title_required },                                            \
+	{ 'b', "body-file", 0, "FILE",                                   \
+	    "Read the Markdown body from FILE.", NULL, false },           \
+	{ 's', "summary", 0, "TEXT",                                     \
+	    "Summary for listings and feeds.", NULL, false },             \
+	{ 'D', "date", 0, "ISO",                                         \
+	    "The page's date, ISO 8601 (2026-11-24T14:50:00Z).", NULL,    \
+	    false },                                                     \
+	{ 'T', "tags", 0, "a,b",                                         \
+	    "Tags, separated by commas.", NULL, false },                  \
+	{ 'w', "weight", 0, "N",                                         \
+	    "Sort weight in its section (-1000000 to 1000000).", NULL,    \
+	    false },                                                     \
+	{ 'm', "template", 0, "NAME",                                    \
+	    "Render with templates/NAME.mustache.", NULL, false },        \
+	{ 'p', "publish", 0, NULL,                                       \
+	    "Publish the new revision at once (a build is requested).",   \
+	    NULL, false }
+
+static const struct cli_opt new_opts[] = { FIELD_OPTS(true), CLI_OPT_END };
+static const struct cli_opt edit_opts[] = { FIELD_OPTS(false), CLI_OPT_END };
+static const struct cli_opt json_opts[] = {
+	{ 'j', "json", 0, NULL, "Print JSON instead of text.", NULL, false },
+	CLI_OPT_END
+};
+static const struct cli_opt publish_opts[] = {
+	{ 'a', "at", 0, "ISO",
+	    "Schedule the publication for this time instead of now.", "now",
+	    false },
+	CLI_OPT_END
+};
+static const struct cli_opt schedule_opts[] = {
+	{ 'g', "go-live", 0, "ISO",
+	    "Publish the latest revision at this time.", NULL, false },
+	{ 'e', "expire", 0, "ISO|none",
+	    "Take the page down at this time; none removes the expiry.",
+	    NULL, false },
+	CLI_OPT_END
+};
+
+static const char *const list_ex[] = {
+	"kiln page list", "kiln page list --json | jq -r '.[].path'", NULL
+};
+static const char *const show_ex[] = {
+	"kiln page show news/hello", "kiln page show / --json", NULL
+};
+static const char *const new_ex[] = {
+	"kiln page new news/hello --title 'Hello' --body-file hello.md",
+	"kiln page new events/fair --title 'Fair' --date 2026-12-05T10:00:00Z "
+	    "--tags events,family --publish",
+	NULL
+};
+static const char *const edit_ex[] = {
+	"kiln page edit news/hello --body-file hello.md --publish", NULL
+};
+static const char *const publish_ex[] = {
+	"kiln page publish news/hello",
+	"kiln page publish news/hello --at 2026-12-01T09:00:00Z", NULL
+};
+static const char *const schedule_ex[] = {
+	"kiln page schedule news/offer --go-live 2026-12-01T09:00:00Z "
+	    "--expire 2026-12-24T00:00:00Z",
+	"kiln page schedule news/offer --expire none", NULL
+};
+
+static const struct cli_cmd page_list_cmd = {
+	"page list", "", "Every page with its status and title.",
+	"Statuses: live, draft, scheduled, expired, live + scheduled, "
+	"live + draft.", json_opts, list_ex, NULL, NULL, false
+};
+static const struct cli_cmd page_show_cmd = {
+	"page show", "PATH", "One page and its latest revision.", NULL,
+	json_opts, show_ex, NULL, NULL, false
+};
+static const struct cli_cmd page_new_cmd = {
+	"page new", "PATH", "Create a page (a draft unless --publish).",
+	"PATH is the page's site path (news/hello; / is the home page). Its "
+	"parent section must exist.", new_opts, new_ex, NULL, NULL, false
+};
+static const struct cli_cmd page_edit_cmd = {
+	"page edit", "PATH", "Make a new revision of a page.",
+	"Fields not given keep their value. The live page changes only with "
+	"--publish (or kiln page publish).", edit_opts, edit_ex, NULL, NULL,
+	false
+};
+static const struct cli_cmd page_publish_cmd = {
+	"page publish", "PATH",
+	"Publish the latest revision now, or schedule it with --at.", NULL,
+	publish_opts, publish_ex, NULL, NULL, false
+};
+static const struct cli_cmd page_unpublish_cmd = {
+	"page unpublish", "PATH", "Take a page down (a build is requested).",
+	NULL, NULL, NULL, NULL, NULL, false
+};
+static const struct cli_cmd page_schedule_cmd = {
+	"page schedule", "PATH", "Set a page's scheduled go-live and expiry.",
+	"kiln serve (or kiln scheduled) applies them at their time.",
+	schedule_opts, schedule_ex, NULL, NULL, false
+};
+static const struct cli_cmd page_delete_cmd = {
+	"page delete", "PATH", "Delete a page that has no children.", NULL,
+	NULL, NULL, NULL, NULL, false
+};
+
+static const struct cli_cmd *const page_subs[] = {
+	&page_list_cmd, &page_show_cmd, &page_new_cmd, &page_edit_cmd,
+	&page_publish_cmd, &page_unpublish_cmd, &page_schedule_cmd,
+	&page_delete_cmd, NULL
+};
+
+const struct cli_cmd cli_cmd_page = {
+	"page", NULL, "Pages: list, show, new, edit, publish, unpublish, "
+	"schedule, delete.",
+	"Every write is one store transaction with its audit row (the actor "
+	"is $KILN_USER, else $USER) and, when the live site changes, its "
+	"build request. Reads take --json.",
+	NULL, NULL, page_subs, cmd_page, false
+};
+
 int
 cmd_page(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "at", required_argument, NULL, 'a' },
-		{ "body-file", required_argument, NULL, 'b' },
-		{ "date", required_argument, NULL, 'D' },
-		{ "expire", required_argument, NULL, 'e' },
-		{ "go-live", required_argument, NULL, 'g' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "publish", no_argument, NULL, 'p' },
-		{ "summary", required_argument, NULL, 's' },
-		{ "tags", required_argument, NULL, 'T' },
-		{ "template", required_argument, NULL, 'm' },
-		{ "title", required_argument, NULL, 't' },
-		{ "weight", required_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
+	const struct cli_cmd *sc;
 	struct buf err = BUF_INIT, body = BUF_INIT;
 	struct page_fields f;
 	struct site s;
@@ -147,13 +259,13 @@ cmd_page(int argc, char **argv)
 	json_t *tags = NULL;
 	int ch, line, rc = EXIT_FAIL;
 
-	if (argc < 2 || cli_wants_help(argc, argv))
-		return cli_usage("page", argc < 2);
+	if (argc < 2 || !(sc = cli_sub(&cli_cmd_page, argv[1])))
+		return cli_bad_usage(&cli_cmd_page);
 	memset(&f, 0, sizeof(f));
 	sub = argv[1];
 	argc--;
 	argv++;
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(sc, argc, argv)) != -1) {
 		switch (ch) {
 		case 'a':
 			if (parse_time_arg("at", optarg, &at) == -1)
@@ -191,6 +303,8 @@ cmd_page(int argc, char **argv)
 			break;
 		case 'T': {
 			char *copy = strdup(optarg), *tok, *save = NULL;
+
+			json_decref(tags);	/* --tags given twice */
 			tags = json_array();
 			for (tok = strtok_r(copy, ",", &save); tok;
 			    tok = strtok_r(NULL, ",", &save))
@@ -212,17 +326,18 @@ cmd_page(int argc, char **argv)
 			f.has_weight = true;
 			break;
 		default:
-			return cli_usage("page", 1);
+			json_decref(tags);
+			return cli_bad_usage(sc);
 		}
 	}
 	if (strcmp(sub, "list") != 0) {
 		if (optind != argc - 1) {
 			json_decref(tags);
-			return cli_usage("page", 1);
+			return cli_bad_usage(sc);
 		}
 		path = argv[optind];
 	} else if (optind != argc)
-		return cli_usage("page", 1);
+		return cli_bad_usage(sc);
 	if (body_file) {
 		if (file_read(body_file, &body, LIMIT_PAGE_BODY, &err) == -1) {
 			rc = cli_fail(&err);
@@ -273,7 +388,7 @@ cmd_page(int argc, char **argv)
 	else if (!strcmp(sub, "delete"))
 		rc = store_page_delete(s.st, path, cli_actor(), &err);
 	else {
-		rc = cli_usage("page", 1);
+		rc = cli_bad_usage(sc);
 		goto out;
 	}
 	if (rc == -1)
@@ -282,10 +397,11 @@ cmd_page(int argc, char **argv)
 		struct page_info p;
 		if (strcmp(sub, "delete") && store_page_get(s.st, path, &p,
 		    &err) == 0) {
-			printf("%s: %s\n", p.path[0] ? p.path : "/", p.status);
+			cli_info("%s: %s\n", p.path[0] ? p.path : "/",
+			    p.status);
 			page_info_release(&p);
 		} else if (!strcmp(sub, "delete"))
-			printf("deleted %s\n", path);
+			cli_info("deleted %s\n", path);
 	}
 out:
 	site_close(&s);

@@ -17,15 +17,38 @@
 #include "cli/cli.h"
 #include "cli/site.h"
 
+static const struct cli_opt publish_opts[] = {
+	{ 'j', "json", 0, NULL, "With --wait: print the build record as "
+	    "JSON.", NULL, false },
+	{ 'w', "wait", 0, NULL, "Run build, deploy and history now, in this "
+	    "process, and print the build record and its log.", NULL, false },
+	CLI_OPT_END
+};
+
+static const char *const publish_ex[] = {
+	"kiln publish              # kiln serve's worker builds it",
+	"kiln publish --wait --json", NULL
+};
+static const char *const republish_ex[] = { "kiln republish --wait", NULL };
+
+const struct cli_cmd cli_cmd_publish = {
+	"publish", "", "Request a build of the live content.",
+	"Without --wait the request waits for a worker (kiln serve or kiln "
+	"worker). With --wait, builds run here until one covering the "
+	"request has finished; the exit status is 1 if it failed.",
+	publish_opts, publish_ex, NULL, cmd_publish, false
+};
+
+const struct cli_cmd cli_cmd_republish = {
+	"republish", "", "Request a full rebuild and deploy.",
+	"As kiln publish, with every page rendered again.", publish_opts,
+	republish_ex, NULL, cmd_republish, false
+};
+
 static int
-request(const char *cmd, const char *reason, int argc, char **argv)
+request(const struct cli_cmd *cmd, const char *reason, int argc,
+    char **argv)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ "wait", no_argument, NULL, 'w' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct buf err = BUF_INIT;
 	struct site s;
 	bool wait = false, json = false, ok = false;
@@ -34,18 +57,16 @@ request(const char *cmd, const char *reason, int argc, char **argv)
 	char wname[160];
 	int ch, rc = EXIT_FAIL;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage(cmd, 0);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(cmd, argc, argv)) != -1) {
 		if (ch == 'w')
 			wait = true;
 		else if (ch == 'j')
 			json = true;
 		else
-			return cli_usage(cmd, 1);
+			return cli_bad_usage(cmd);
 	}
 	if (optind != argc)
-		return cli_usage(cmd, 1);
+		return cli_bad_usage(cmd);
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);
@@ -56,7 +77,7 @@ request(const char *cmd, const char *reason, int argc, char **argv)
 		goto out;
 	}
 	if (!wait) {
-		printf("build requested (request %lld)\n", (long long)req);
+		cli_info("build requested (request %lld)\n", (long long)req);
 		rc = EXIT_OK;
 		goto out;
 	}
@@ -102,11 +123,11 @@ out:
 int
 cmd_publish(int argc, char **argv)
 {
-	return request("publish", "manual", argc, argv);
+	return request(&cli_cmd_publish, "manual", argc, argv);
 }
 
 int
 cmd_republish(int argc, char **argv)
 {
-	return request("republish", "republish", argc, argv);
+	return request(&cli_cmd_republish, "republish", argc, argv);
 }

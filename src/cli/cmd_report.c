@@ -12,6 +12,12 @@
 #include "cli/cli.h"
 #include "cli/site.h"
 
+const struct cli_cmd cli_cmd_report = {
+	"report", "", "Check for stalled builds and send the reports due now.",
+	"By email and webhook, as configured under notify in kiln.yaml "
+	"(docs/cdn-and-reports.md).", NULL, NULL, NULL, cmd_report, false
+};
+
 int
 cmd_report(int argc, char **argv)
 {
@@ -20,10 +26,8 @@ cmd_report(int argc, char **argv)
 	size_t n = 0;
 	int rc = EXIT_FAIL;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage("report", 0);
-	if (argc != 1)
-		return cli_usage("report", 1);
+	if (cli_getopt(&cli_cmd_report, argc, argv) != -1 || optind != argc)
+		return cli_bad_usage(&cli_cmd_report);
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);
@@ -33,7 +37,10 @@ cmd_report(int argc, char **argv)
 	    &err) == -1)
 		cli_fail(&err);
 	else {
-		printf("%zu reports sent\n", n);
+		char c[32];
+
+		cli_info("%s sent\n", cli_count(c, sizeof(c), (long long)n,
+		    "report", NULL));
 		rc = EXIT_OK;
 	}
 	site_close(&s);

@@ -15,15 +15,29 @@
 #include "cli/cli.h"
 #include "cli/site.h"
 
+static const struct cli_opt scheduled_opts[] = {
+	{ 'n', "dry-run", 0, NULL, "Say what would change; change nothing.",
+	    NULL, false },
+	{ 'j', "json", 0, NULL, "Print JSON instead of text.", NULL, false },
+	CLI_OPT_END
+};
+
+static const char *const scheduled_ex[] = {
+	"kiln scheduled --dry-run",
+	"kiln scheduled   # from cron, without kiln serve", NULL
+};
+
+const struct cli_cmd cli_cmd_scheduled = {
+	"scheduled", "", "Publish due revisions and take expired pages down, "
+	"once.", "kiln serve does this at the exact time; this command is "
+	"for sites run from cron.", scheduled_opts, scheduled_ex, NULL,
+	cmd_scheduled, false
+};
+
 int
 cmd_scheduled(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "dry-run", no_argument, NULL, 'n' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
+	char c1[32], c2[32], c3[32];
 	struct buf err = BUF_INIT;
 	struct sched_report rep;
 	struct site s;
@@ -32,18 +46,16 @@ cmd_scheduled(int argc, char **argv)
 	json_t *c;
 	int ch, rc = EXIT_FAIL;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage("scheduled", 0);
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(&cli_cmd_scheduled, argc, argv)) != -1) {
 		if (ch == 'n')
 			dry = true;
 		else if (ch == 'j')
 			json = true;
 		else
-			return cli_usage("scheduled", 1);
+			return cli_bad_usage(&cli_cmd_scheduled);
 	}
 	if (optind != argc)
-		return cli_usage("scheduled", 1);
+		return cli_bad_usage(&cli_cmd_scheduled);
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);
@@ -68,9 +80,12 @@ cmd_scheduled(int argc, char **argv)
 			printf("%s%s %s\n", dry ? "would be " : "",
 			    json_string_value(json_object_get(c, "action")),
 			    json_string_value(json_object_get(c, "path")));
-		printf("%s%zu published, %zu expired, %zu skipped\n",
-		    dry ? "dry run: " : "", rep.published, rep.expired,
-		    rep.skipped);
+		cli_info("%s%s published, %s expired, %s skipped\n",
+		    dry ? "dry run: " : "", cli_count(c1, sizeof(c1),
+		    (long long)rep.published, "page", NULL), cli_count(c2,
+		    sizeof(c2), (long long)rep.expired, "page", NULL),
+		    cli_count(c3, sizeof(c3), (long long)rep.skipped, "page",
+		    NULL));
 	}
 	json_decref(rep.changes);
 	rc = EXIT_OK;

@@ -169,14 +169,46 @@ out:
 	buf_release(&ntext);
 }
 
+#define RUN_OPTS                                                        \
+	{ 'd', "foreground", 'd', NULL,                                  \
+	    "Stay in the foreground (kiln always does; accepted for "     \
+	    "service scripts).", NULL, false },                           \
+	{ 'n', "check", 'n', NULL,                                       \
+	    "Load the configuration, print \"configuration OK\" and "    \
+	    "exit.", NULL, false }
+
+static const struct cli_opt serve_opts[] = {
+	{ 'l', "listen", 0, "ADDR", "Listen on ADDR (HOST:PORT).",
+	    "serve.listen of kiln.yaml (127.0.0.1:8080)", false },
+	RUN_OPTS,
+	CLI_OPT_END
+};
+static const struct cli_opt worker_opts[] = { RUN_OPTS, CLI_OPT_END };
+
+static const char *const serve_ex[] = {
+	"kiln serve --listen 0.0.0.0:8080",
+	"kill -HUP $(pidof kiln)    # reload kiln.yaml", NULL
+};
+
+const struct cli_cmd cli_cmd_serve = {
+	"serve", "", "The daemon: HTTP API, worker, scheduler and the local "
+	"site.", "SIGHUP reloads kiln.yaml (a file with errors is refused and "
+	"the old configuration stays); SIGTERM or SIGINT stops claiming "
+	"builds, lets the running one finish and exits 0. The API is "
+	"described in kiln-api(7) and docs/daemon.md.", serve_opts, serve_ex,
+	NULL, cmd_serve, false
+};
+
+const struct cli_cmd cli_cmd_worker = {
+	"worker", "", "A worker alone: claims and runs builds (more hosts, "
+	"PostgreSQL).", "Signals as for kiln serve.", worker_opts, NULL, NULL,
+	cmd_worker, false
+};
+
 static int
 run(int argc, char **argv, bool serve)
 {
-	static const struct option opts[] = {
-		{ "help", no_argument, NULL, 'h' },
-		{ "listen", required_argument, NULL, 'l' },
-		{ NULL, 0, NULL, 0 }
-	};
+	const struct cli_cmd *cmd = serve ? &cli_cmd_serve : &cli_cmd_worker;
 	struct buf err = BUF_INIT, text = BUF_INIT;
 	struct site s;
 	struct http *h = NULL;
@@ -189,25 +221,23 @@ run(int argc, char **argv, bool serve)
 	bool check = false;
 	int ch;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage(serve ? "serve" : "worker", 0);
-	while ((ch = getopt_long(argc, argv, "dl:n", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(cmd, argc, argv)) != -1) {
 		if (ch == 'l' && serve)
 			listen = optarg;
 		else if (ch == 'n')
 			check = true;
 		else if (ch != 'd')
-			return cli_usage(serve ? "serve" : "worker", 1);
+			return cli_bad_usage(cmd);
 	}
 	if (optind != argc)
-		return cli_usage(serve ? "serve" : "worker", 1);
+		return cli_bad_usage(cmd);
 	if (site_open(&s, &err) == -1) {
 		cli_fail(&err);
 		buf_release(&err);
 		return EXIT_FAIL;
 	}
 	if (check) {
-		printf("configuration OK\n");
+		cli_info("configuration OK\n");
 		site_close(&s);
 		return EXIT_OK;
 	}

@@ -46,15 +46,38 @@ dir_loader(void *arg, const char *name, struct buf *src, struct buf *err)
 	return rc;
 }
 
+static const struct cli_opt render_opts[] = {
+	{ 'd', "data", 'd', "JSON_FILE", "The context: a JSON file.", NULL,
+	    true },
+	{ 'p', "partials", 'p', "DIR",
+	    "Load partials ({{> name}}) from DIR/name.mustache.",
+	    "no partials", false },
+	CLI_OPT_END
+};
+
+static const char *const render_ex[] = {
+	"kiln template render templates/page.mustache --data ctx.json "
+	    "--partials templates/partials", NULL
+};
+
+static const struct cli_cmd template_render = {
+	"template render", "FILE", "Render one Mustache template to stdout.",
+	"Errors are reported FILE:LINE:COLUMN: reason. Useful to test a "
+	"template without a site.", render_opts, render_ex, NULL, NULL, false
+};
+
+static const struct cli_cmd *const template_subs[] = {
+	&template_render, NULL
+};
+
+const struct cli_cmd cli_cmd_template = {
+	"template", NULL, "Templates: render one to stdout.", NULL, NULL,
+	NULL, template_subs, cmd_template, false
+};
+
 int
 cmd_template(int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "data", required_argument, NULL, 'd' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "partials", required_argument, NULL, 'p' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *data = NULL, *partials = NULL, *file;
 	struct buf src = BUF_INIT, out = BUF_INIT, err = BUF_INIT;
 	struct tmpl_set *set = NULL;
@@ -63,14 +86,12 @@ cmd_template(int argc, char **argv)
 	json_error_t jerr;
 	int ch, rc = EXIT_FAIL;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage("template", 0);
 	if (argc < 2 || strcmp(argv[1], "render") != 0)
-		return cli_usage("template", 1);
+		return cli_bad_usage(&cli_cmd_template);
 	argc--;
 	argv++;
 	optind = 0;
-	while ((ch = getopt_long(argc, argv, "d:p:", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(&template_render, argc, argv)) != -1) {
 		switch (ch) {
 		case 'd':
 			data = optarg;
@@ -79,11 +100,11 @@ cmd_template(int argc, char **argv)
 			partials = optarg;
 			break;
 		default:
-			return cli_usage("template", 1);
+			return cli_bad_usage(&template_render);
 		}
 	}
 	if (optind != argc - 1 || !data)
-		return cli_usage("template", 1);
+		return cli_bad_usage(&template_render);
 	file = argv[optind];
 	if (!(ctx = json_load_file(data, JSON_DECODE_ANY, &jerr))) {
 		cli_error("%s:%d:%d: %s", data, jerr.line, jerr.column,

@@ -44,21 +44,61 @@ parse_expires(const char *s, int64_t *at, struct buf *err)
 	return -1;
 }
 
+static const struct cli_opt create_opts[] = {
+	{ 'n', "name", 0, "NAME", "The token's name (for list and revoke).",
+	    NULL, true },
+	{ 'r', "role", 0, "editor|publisher|admin",
+	    "What it may do: editor (create, edit), publisher (also publish, "
+	    "unpublish, schedule, delete, request builds), admin.", "editor",
+	    false },
+	{ 'e', "expires", 0, "DURATION|TIME",
+	    "Stop working after a duration (30d, 12h) or at an ISO 8601 time.",
+	    "never", false },
+	CLI_OPT_END
+};
+static const struct cli_opt list_opts[] = {
+	{ 'j', "json", 0, NULL, "Print JSON instead of text.", NULL, false },
+	CLI_OPT_END
+};
+
+static const char *const create_ex[] = {
+	"kiln token create --name cms --role publisher --expires 90d", NULL
+};
+
+static const struct cli_cmd token_create_cmd = {
+	"token create", "", "Make an API token and print it, once.",
+	"The store keeps only its SHA-256. Send it as Authorization: Bearer "
+	"TOKEN.", create_opts, create_ex, NULL, NULL, false
+};
+static const struct cli_cmd token_list_cmd = {
+	"token list", "", "Every token: name, role, created, last used, "
+	"expires; never the secret.",
+	"Last use is recorded at most once a minute.", list_opts, NULL, NULL,
+	NULL, false
+};
+static const struct cli_cmd token_revoke_cmd = {
+	"token revoke", "NAME", "Delete a token.",
+	"A running daemon refuses it (401) from its next request.", NULL,
+	NULL, NULL, NULL, false
+};
+static const struct cli_cmd *const token_subs[] = {
+	&token_create_cmd, &token_list_cmd, &token_revoke_cmd, NULL
+};
+
+const struct cli_cmd cli_cmd_token = {
+	"token", NULL, "API tokens: create, list, revoke.", NULL, NULL, NULL,
+	token_subs, cmd_token, false
+};
+
 static int
 token_create(struct site *s, int argc, char **argv, struct buf *err)
 {
-	static const struct option opts[] = {
-		{ "expires", required_argument, NULL, 'e' },
-		{ "name", required_argument, NULL, 'n' },
-		{ "role", required_argument, NULL, 'r' },
-		{ NULL, 0, NULL, 0 }
-	};
 	const char *name = NULL, *role = "editor", *expires = NULL;
 	int64_t at = 0;
 	char token[65];
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(&token_create_cmd, argc, argv)) != -1) {
 		if (ch == 'n')
 			name = optarg;
 		else if (ch == 'r')
@@ -66,10 +106,10 @@ token_create(struct site *s, int argc, char **argv, struct buf *err)
 		else if (ch == 'e')
 			expires = optarg;
 		else
-			return cli_usage("token", 1);
+			return cli_bad_usage(&token_create_cmd);
 	}
 	if (!name || optind != argc)
-		return cli_usage("token", 1);
+		return cli_bad_usage(&token_create_cmd);
 	if (expires && parse_expires(expires, &at, err) == -1)
 		return cli_fail(err);
 	if (queue_token_create(s->st, name, role, at, token, err) == -1)
@@ -88,23 +128,19 @@ or_never(json_t *v)
 static int
 token_list(struct site *s, int argc, char **argv, struct buf *err)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 }
-	};
 	bool as_json = false;
 	json_t *a = NULL, *t;
 	size_t i;
 	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+	while ((ch = cli_getopt(&token_list_cmd, argc, argv)) != -1) {
 		if (ch == 'j')
 			as_json = true;
 		else
-			return cli_usage("token", 1);
+			return cli_bad_usage(&token_list_cmd);
 	}
 	if (optind != argc)
-		return cli_usage("token", 1);
+		return cli_bad_usage(&token_list_cmd);
 	if (queue_token_list(s->st, &a, err) == -1)
 		return cli_fail(err);
 	if (as_json) {
@@ -131,11 +167,12 @@ token_list(struct site *s, int argc, char **argv, struct buf *err)
 static int
 token_revoke(struct site *s, int argc, char **argv, struct buf *err)
 {
-	if (argc != 2 || argv[1][0] == '-')
-		return cli_usage("token", 1);
-	if (queue_token_revoke(s->st, argv[1], err) != 0)
+	if (cli_getopt(&token_revoke_cmd, argc, argv) != -1 ||
+	    optind != argc - 1)
+		return cli_bad_usage(&token_revoke_cmd);
+	if (queue_token_revoke(s->st, argv[optind], err) != 0)
 		return cli_fail(err);
-	printf("revoked token '%s'\n", argv[1]);
+	cli_info("revoked token '%s'\n", argv[optind]);
 	return EXIT_OK;
 }
 
@@ -147,8 +184,6 @@ cmd_token(int argc, char **argv)
 	int (*verb)(struct site *, int, char **, struct buf *) = NULL;
 	int rc;
 
-	if (cli_wants_help(argc, argv))
-		return cli_usage("token", 0);
 	if (argc >= 2 && !strcmp(argv[1], "create"))
 		verb = token_create;
 	else if (argc >= 2 && !strcmp(argv[1], "list"))
@@ -156,7 +191,7 @@ cmd_token(int argc, char **argv)
 	else if (argc >= 2 && !strcmp(argv[1], "revoke"))
 		verb = token_revoke;
 	if (!verb)
-		return cli_usage("token", 1);
+		return cli_bad_usage(&cli_cmd_token);
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);

@@ -19,6 +19,12 @@ struct site {
 /* load ./kiln.yaml and open its store; -1 with err (every config error) */
 int site_open(struct site *s, struct buf *err);
 void site_close(struct site *s);
+/*
+ * The site's kiln.yaml: -c FILE, $KILN_CONFIG, or the nearest kiln.yaml in
+ * this folder or a parent ("kiln.yaml", "../kiln.yaml"...).  Malloc'd;
+ * NULL with err saying where it looked and what to do.
+ */
+char *site_find_config(struct buf *err);
 /* $KILN_USER, else $USER, else "cli" */
 const char *cli_actor(void);
 /* print err (one message per line) as "kiln: ..." lines, return EXIT_FAIL */

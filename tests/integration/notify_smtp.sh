@@ -55,7 +55,7 @@ assert_eq "$("$KILN" report)" "0 reports sent" "kiln report"
 t=$(date -u -d 2026-11-24T18:05:00Z +%s)
 sqlite3 .kiln/kiln.db "insert into builds(status, reasons, requested_at, started_at, worker, lease_until, heartbeat_at) values ('running', 'manual', $((t - 2400)), $((t - 2400)), 'gone:1', $((t - 2300)), $((t - 2360)))"
 out=$(KILN_NOW=2026-11-24T18:05:00Z "$KILN" report)
-assert_eq "$out" "1 reports sent" "stalled build reported"
+assert_eq "$out" "1 report sent" "stalled build reported (singular)"
 assert_contains "$(smtp_all)" "stalled: build" "stalled subject"
 out=$(KILN_NOW=2026-11-24T18:06:00Z "$KILN" report)
 assert_eq "$out" "0 reports sent" "no flood while the incident lasts"
