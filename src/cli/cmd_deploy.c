@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * cmd_deploy.c: `kiln deploy [--target NAME] [--dry-run] [--verify]
- * [--allow-deletes] [--json]` publishes the last build (build.out).
+ * [--full] [--allow-deletes] [--json]` publishes the last build
+ * (build.out).  The "deployed:" line is printed only when every
+ * destination is in sync; a failure prints what was done and why.
  */
 #include "common/compat.h"
 
@@ -48,6 +50,7 @@ cmd_deploy(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "allow-deletes", no_argument, NULL, 'a' },
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "full", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "target", required_argument, NULL, 't' },
@@ -66,10 +69,12 @@ cmd_deploy(int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return cli_usage("deploy", 0);
 	memset(&o, 0, sizeof(o));
+	memset(&res, 0, sizeof(res));
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'a': o.allow_deletes = true; break;
 		case 'n': o.dry_run = true; break;
+		case 'f': o.full = true; break;
 		case 'j': json = true; break;
 		case 't': target = optarg; break;
 		case 'v': o.verify = true; break;
@@ -114,12 +119,16 @@ cmd_deploy(int argc, char **argv)
 	} else {
 		if (o.dry_run)
 			print_plan(res.plan);
-		else
+		else if (rc == 0)
 			printf("deployed: %zu uploaded, %zu already there, %zu "
 			    "deleted, %zu deferred, %lld bytes, %lld ms\n",
 			    res.uploaded, res.skipped, res.deleted,
 			    res.deferred, (long long)res.bytes,
 			    (long long)res.ms);
+		else if (lockfd != -1)
+			printf("deploy failed after %zu uploaded, %zu already "
+			    "there, %zu deleted; the next deploy completes "
+			    "it\n", res.uploaded, res.skipped, res.deleted);
 	}
 	if (rc == -1)
 		cli_fail(&err);

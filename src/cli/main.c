@@ -23,8 +23,8 @@ static const struct cmd cmds[] = {
 	    "builds list|show|log|retry|rollback|cancel [ARGS] [--json]" },
 	{ "check", cmd_check, "check" },
 	{ "deploy", cmd_deploy,
-	    "deploy [--target NAME] [--dry-run] [--verify] [--allow-deletes] "
-	    "[--json]" },
+	    "deploy [--target NAME] [--dry-run] [--verify] [--full] "
+	    "[--allow-deletes] [--json]" },
 	{ "feed", cmd_feed, "feed MANIFEST" },
 	{ "gc", cmd_gc, "gc" },
 	{ "history", cmd_history,
