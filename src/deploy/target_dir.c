@@ -247,7 +247,6 @@ staging_open(struct dir_impl *di, struct buf *err)
 	struct stat rs, ss;
 	const char *base = strrchr(di->root, '/');
 	char *parent = xstrndup(di->root, (size_t)(base - di->root));
-	struct buf e = BUF_INIT;
 
 	di->staging = xasprintf("%s/.%s.kiln-staging", *parent ? parent : "",
 	    base + 1);
@@ -280,7 +279,6 @@ clean:
 		if (dp)
 			closedir(dp);
 	}
-	buf_release(&e);
 	return 0;
 }
 
