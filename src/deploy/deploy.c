@@ -29,6 +29,7 @@
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/manifest.h"
+#include "common/path.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -227,23 +228,54 @@ dstate_release(struct dstate *ds)
 static json_t *
 entry_json(const struct manifest_entry *e)
 {
-	return json_pack("[s, I, s, s, b, i]", e->sha256, (json_int_t)e->size,
-	    e->content_type, e->cache_control, e->immutable, (int)e->kind);
+	return json_pack("[s, I, s, s, b, s]", e->sha256, (json_int_t)e->size,
+	    e->content_type, e->cache_control, e->immutable,
+	    manifest_kind_name(e->kind));
 }
 
 static int
 entry_add(struct manifest *m, const char *path, json_t *j)
 {
-	const char *sha, *ct, *cc;
+	const char *sha, *ct, *cc, *kname;
 	json_int_t size;
-	int imm, kind;
+	int imm;
+	enum manifest_kind kind;
 
-	if (json_unpack(j, "[s, I, s, s, b, i]", &sha, &size, &ct, &cc, &imm,
-	    &kind) == -1 || strlen(sha) != 64 || kind < MK_HTML ||
-	    kind > MK_OTHER)
+	if (json_unpack(j, "[s, I, s, s, b, s]", &sha, &size, &ct, &cc, &imm,
+	    &kname) == -1 || strlen(sha) != 64 || !hex_valid(sha, 64) ||
+	    size < 0 || manifest_kind_parse(kname, &kind) == -1)
 		return -1;
-	manifest_add(m, path, sha, size, ct, cc, imm, (enum manifest_kind)kind);
+	manifest_add(m, path, sha, size, ct, cc, imm, kind);
 	return 0;
+}
+
+/*
+ * Paths read back from the store become object keys to PUT or DELETE: a
+ * damaged record must not name anything outside the destination.
+ */
+static bool
+path_ok(const char *path)
+{
+	struct buf clean = BUF_INIT, e = BUF_INIT;
+	bool ok = path_clean_rel(path, &clean, &e) == 0 &&
+	    !strcmp(clean.buf, path);
+
+	buf_release(&clean);
+	buf_release(&e);
+	return ok;
+}
+
+/* every key of OBJ is a canonical relative path; else the first that is not */
+static const char *
+bad_path_key(json_t *obj)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(obj, k, v)
+		if (!path_ok(k))
+			return k;
+	return NULL;
 }
 
 /* mark PATH dirty; "repair" is kept over "unknown" */
@@ -275,6 +307,11 @@ fold_journal(struct dstate *ds, struct buf *err)
 	if (!json_is_object(plan) || !json_is_object(landed)) {
 		buf_setf(err, "deploy journal '%s' in the store: no \"plan\" "
 		    "or \"landed\" object", ds->jkey);
+		return -1;
+	}
+	if ((path = bad_path_key(plan)) || (path = bad_path_key(landed))) {
+		buf_setf(err, "deploy journal '%s' in the store: '%s' is not "
+		    "a canonical relative path", ds->jkey, path);
 		return -1;
 	}
 	manifest_init(&nb);
@@ -382,6 +419,16 @@ dstate_load(struct dctx *x, struct dest *d, struct dstate *ds,
 		    "\"dirty\", \"invalidate\" or \"grace\" has the wrong "
 		    "type", ds->skey, d->name);
 		goto out;
+	}
+	{
+		const char *bad = NULL;
+		if ((ds->dirty && (bad = bad_path_key(ds->dirty))) ||
+		    (ds->grace && (bad = bad_path_key(ds->grace)))) {
+			buf_setf(err, "deploy state '%s' of %s in the store: "
+			    "'%s' is not a canonical relative path", ds->skey,
+			    d->name, bad);
+			goto out;
+		}
 	}
 	if (!ds->dirty)
 		ds->dirty = json_object();
