@@ -130,7 +130,7 @@ PY
 declare -A modes
 echo "set up in ${SECONDS}s"
 for trial in $(seq 1 "$TRIALS"); do
-	for k in $(seq 0 $(( RANDOM % 3 ))); do mutate >> "$T/trials.log"; done
+	for k in $(seq 0 $(( RANDOM % 2 ))); do mutate >> "$T/trials.log"; done
 	"$KILN" build >/dev/null 2>&1 || fail "trial $trial: build"
 	case $(( RANDOM % 3 )) in
 	0)	# kill at the Nth mutating request
