@@ -515,12 +515,12 @@ etag_md5(struct buf *etag)
 		p++;
 		n -= 2;
 	}
-	if (n != 32 || !hex_valid(p, 32))
+	if (n != 32)
 		return "";
 	for (size_t i = 0; i < 32; i++)
 		p[i] = (char)tolower((unsigned char)p[i]);
 	p[32] = '\0';
-	return p;
+	return hex_valid(p, 32) ? p : "";
 }
 
 int s3_parse_list(const char *xml, size_t len, int (*fn)(const char *,
