@@ -112,9 +112,13 @@ purge(const struct cdn_conf *cdn, const char *base, json_t *paths,
 			free(url);
 		}
 		curl_easy_cleanup(h);
-		if (log)
-			buf_printf(log, "cdn: %s of %zu paths at %s%s\n", method,
-			    ok, cdn->urls[c], rc ? " FAILED" : "");
+		if (log && rc == 0)
+			buf_printf(log, "cdn: %s of %zu paths at %s\n", method,
+			    ok, cdn->urls[c]);
+		else if (log)
+			buf_printf(log, "cdn: %s of %zu paths at %s FAILED after "
+			    "%zu: %s\n", method, json_array_size(paths),
+			    cdn->urls[c], ok, err->buf);
 	}
 	curl_slist_free_all(hdrs);
 	free(hh);
@@ -236,6 +240,7 @@ http_call(const char *method, const char *url, struct curl_slist *hdrs,
 	CURL *h = curl_easy_init();
 	CURLcode cc = CURLE_OK;
 
+	buf_reset(resp);
 	curl_easy_setopt(h, CURLOPT_URL, url);
 	curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, method);
 	if (body)
@@ -244,7 +249,6 @@ http_call(const char *method, const char *url, struct curl_slist *hdrs,
 	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
 	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	(void)resp;
 	if (sigv4) {
 		curl_easy_setopt(h, CURLOPT_AWS_SIGV4, sigv4);
 		curl_easy_setopt(h, CURLOPT_USERPWD, userpwd);
@@ -257,7 +261,19 @@ http_call(const char *method, const char *url, struct curl_slist *hdrs,
 		usleep((useconds_t)(100000 << a));
 	}
 	curl_easy_cleanup(h);
+	if (cc != CURLE_OK)
+		buf_setf(resp, "%s", curl_easy_strerror(cc));
 	return cc == CURLE_OK ? 0 : -1;
+}
+
+/* " (HTTP 503)", or " (Couldn't connect to server)": never empty */
+static void
+why_failed(struct buf *err, long http, const struct buf *why)
+{
+	if (why->len)
+		buf_printf(err, " (%s)", why->buf);
+	else
+		buf_printf(err, " (HTTP %ld)", http);
 }
 
 static const char *
@@ -321,8 +337,8 @@ cloudfront(const struct cdn_conf *cdn, json_t *paths, struct buf *log,
 	if (http_call("POST", url.buf, hdrs, xml.buf,
 	    "aws:amz:us-east-1:cloudfront", userpwd, &http, &e2) == -1 ||
 	    http != 201) {
-		buf_setf(err, "cdn: cloudfront: CreateInvalidation failed "
-		    "(HTTP %ld)", http);
+		buf_setf(err, "cdn: cloudfront: CreateInvalidation failed");
+		why_failed(err, http, &e2);
 		goto out;
 	}
 	if (log)
@@ -373,8 +389,8 @@ cloudflare(const struct cdn_conf *cdn, const char *base, json_t *paths,
 		s = json_dumps(body, JSON_COMPACT);
 		if (http_call("POST", url.buf, hdrs, s, NULL, NULL, &http,
 		    &e2) == -1 || http != 200) {
-			buf_setf(err, "cdn: cloudflare: purge_cache failed "
-			    "(HTTP %ld)", http);
+			buf_setf(err, "cdn: cloudflare: purge_cache failed");
+			why_failed(err, http, &e2);
 			rc = -1;
 		}
 		batches++;
@@ -419,7 +435,8 @@ fastly(const struct cdn_conf *cdn, const char *base, json_t *paths,
 		if (http_call("POST", url, hdrs, "", NULL, NULL, &http,
 		    &e2) == -1 || http != 200) {
 			buf_setf(err, "cdn: fastly: purge of surrogate key %s "
-			    "failed (HTTP %ld)", CDN_SURROGATE_KEY, http);
+			    "failed", CDN_SURROGATE_KEY);
+			why_failed(err, http, &e2);
 			rc = -1;
 		} else if (log)
 			buf_printf(log, "cdn: fastly purge of surrogate key %s "
@@ -437,8 +454,9 @@ fastly(const struct cdn_conf *cdn, const char *base, json_t *paths,
 		long http = 0;
 		if (http_call("POST", url, hdrs, "", NULL, NULL, &http,
 		    &e2) == -1 || http != 200) {
-			buf_setf(err, "cdn: fastly: purge of %s failed (HTTP "
-			    "%ld)", json_string_value(p), http);
+			buf_setf(err, "cdn: fastly: purge of %s failed",
+			    json_string_value(p));
+			why_failed(err, http, &e2);
 			rc = -1;
 		}
 		free(url);

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * cmd_deploy.c: `kiln deploy [--target NAME] [--dry-run] [--verify]
- * [--allow-deletes] [--json]` publishes the last build (build.out).
+ * [--full] [--allow-deletes] [--json]` publishes the last build
+ * (build.out).  The "deployed:" line is printed only when every
+ * destination is in sync; a failure prints what was done and why.
  */
 #include "common/compat.h"
 
@@ -52,12 +54,17 @@ static const struct cli_opt deploy_opts[] = {
 	{ 'n', "dry-run", 0, NULL,
 	    "Print the plan (objects and sizes per phase); change nothing.",
 	    NULL, false },
+	{ 'f', "full", 0, NULL,
+	    "Send every object of the build whatever the deployed state "
+	    "says (fingerprinted ones still create-if-absent).", NULL,
+	    false },
 	{ 'j', "json", 0, NULL, "Print the result as JSON.", NULL, false },
 	{ 't', "target", 0, "NAME", "Deploy to the target NAME only.",
 	    "every target of kiln.yaml, in order", false },
 	{ 'v', "verify", 0, NULL,
-	    "First list each destination and re-upload what differs from "
-	    "the last deployed manifest (repairs drift).", NULL, false },
+	    "First list each destination and re-upload every object whose "
+	    "content (MD5) differs from the build, fingerprinted ones "
+	    "included (repairs drift).", NULL, false },
 	CLI_OPT_END
 };
 
@@ -91,10 +98,12 @@ cmd_deploy(int argc, char **argv)
 	if (cli_wants_help(argc, argv))
 		return cli_usage("deploy", 0);
 	memset(&o, 0, sizeof(o));
+	memset(&res, 0, sizeof(res));
 	while ((ch = cli_getopt(&cli_cmd_deploy, argc, argv)) != -1) {
 		switch (ch) {
 		case 'a': o.allow_deletes = true; break;
 		case 'n': o.dry_run = true; break;
+		case 'f': o.full = true; break;
 		case 'j': json = true; break;
 		case 't': target = optarg; break;
 		case 'v': o.verify = true; break;
@@ -139,12 +148,16 @@ cmd_deploy(int argc, char **argv)
 	} else {
 		if (o.dry_run)
 			print_plan(res.plan);
-		else
+		else if (rc == 0)
 			cli_info("deployed: %zu uploaded, %zu already there, "
 			    "%zu deleted, %zu deferred, %s, %lld ms\n",
 			    res.uploaded, res.skipped, res.deleted,
 			    res.deferred, cli_size(size, sizeof(size),
 			    (long long)res.bytes), (long long)res.ms);
+		else if (lockfd != -1)
+			printf("deploy failed after %zu uploaded, %zu already "
+			    "there, %zu deleted; the next deploy completes "
+			    "it\n", res.uploaded, res.skipped, res.deleted);
 	}
 	if (rc == -1)
 		cli_fail(&err);

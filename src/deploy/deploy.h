@@ -12,9 +12,12 @@
  * fingerprinted objects kept for delete_grace after the build that stopped
  * naming them.  More deletions than max_deletes stop the deploy before
  * anything changes unless allow_deletes.  A primary and its mirrors are
- * one deploy; each keeps its own deployed manifest, so a mirror that
- * failed catches up next time.  Progress is recorded in the store after
- * every batch, so a killed deploy resumes without re-uploading.
+ * one deploy; each keeps its own deployed state, keyed by its identity
+ * (not the target's name), so a mirror that failed catches up next time.
+ * What landed is journalled after every batch and what may have changed
+ * without kiln knowing is marked dirty, so the state never claims an
+ * object the destination lacks, a failed or killed deploy is converged
+ * by the next one, and URLs not yet invalidated are retried by it.
  */
 #ifndef KILN_DEPLOY_H
 #define KILN_DEPLOY_H
@@ -28,7 +31,8 @@ struct store;
 struct deploy_opts {
 	bool dry_run;		/* plan only; touch nothing */
 	bool allow_deletes;	/* past max_deletes */
-	bool verify;		/* list the bucket and repair drift */
+	bool verify;		/* list the bucket, compare content, repair */
+	bool full;		/* send every object, changed or not */
 	bool progress;		/* progress bar (a terminal) */
 	struct buf *log;	/* plain progress lines; may be NULL */
 	bool remember;		/* a long-lived process: keep the deployed

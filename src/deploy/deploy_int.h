@@ -36,7 +36,11 @@ struct dest;
 struct dest_ops {
 	/* run every transfer of the batch; -1 only on a setup failure */
 	int (*run)(struct dest *d, struct xfer *x, size_t n, struct buf *err);
-	/* list every key under the prefix: fn(key, size, etag, arg) */
+	/*
+	 * list every key under the prefix: fn(key, size, md5, arg), md5 the
+	 * content's MD5 in lowercase hex when known (an S3 ETag of a
+	 * single-part upload; a dir destination hashes the file), else ""
+	 */
 	int (*list)(struct dest *d, int (*fn)(const char *, int64_t,
 	    const char *, void *), void *arg, struct buf *err);
 	void (*free)(struct dest *d);
@@ -45,6 +49,10 @@ struct dest_ops {
 struct dest {
 	const struct dest_ops *ops;
 	char *name;		/* "production", "production.mirror.1" */
+	char *ident;		/* identity, JSON: {"type", "endpoint",
+				   "bucket", "prefix"} or {"type", "path",
+				   "prefix"}: what the deployed state is
+				   keyed by (never the name) */
 	char *prefix;		/* "" or ends in '/' */
 	int concurrency;
 	void *impl;
@@ -65,6 +73,12 @@ struct aws_creds {
 };
 int aws_creds_load(struct aws_creds *c, struct buf *err);
 void aws_creds_release(struct aws_creds *c);
+
+/* lowercase hex MD5 of FILE (33 bytes out); -1 with err */
+int md5_file_hex(const char *file, char out[33], struct buf *err);
+/* the destination's identity as JSON text (malloc'd) */
+char *dest_ident(const char *type, const char *endpoint,
+    const char *bucket, const char *path, const char *prefix);
 
 /* percent-encode an object key for a URL path ('/' kept) */
 void s3_encode_key(const char *key, struct buf *out);

@@ -4,6 +4,15 @@
  * mounted share, or the demo).  Same semantics as a bucket: each file is
  * written atomically (temp + rename), create-only objects are left alone
  * when present, deletes remove files and then empty folders.
+ *
+ * Temporary files are never written inside the served folder: a deploy
+ * killed mid-write would leave them there for the web server to serve.
+ * They go to a staging folder beside it, ROOT/../.NAME.kiln-staging/, on
+ * the same file system so that rename(2) moves them in atomically; only
+ * when that is impossible (ROOT is a mount point, or its parent is not
+ * writable) does the staging folder go inside ROOT, as .kiln-staging/,
+ * which listing skips.  Whatever a killed deploy left in the staging
+ * folder is removed when the next deploy opens the destination.
  */
 #include "common/compat.h"
 
@@ -11,15 +20,72 @@
 #include <errno.h>
 #include <sys/stat.h>
 
+#include <openssl/evp.h>
+
 #include "common/buf.h"
 #include "common/fsutil.h"
+#include "common/hash.h"
 #include "common/limits.h"
 #include "common/xmalloc.h"
 #include "deploy/deploy_int.h"
 
+#define STAGING_IN_ROOT ".kiln-staging"
+
 struct dir_impl {
 	char *root;
+	char *staging;		/* where temporary files are written */
 };
+
+/* write DATA to DST through a temporary file in the staging folder */
+static int
+stage_write(struct dir_impl *di, const char *dst, const void *data,
+    size_t len, struct buf *err)
+{
+	char *tmp = xasprintf("%s/put.XXXXXX", di->staging);
+	const char *p = data;
+	size_t left = len;
+	int fd, rc = -1;
+
+	if ((fd = mkstemp(tmp)) == -1) {
+		buf_setf(err, "cannot create a file in '%s': %s", di->staging,
+		    strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	while (left > 0) {
+		ssize_t w = write(fd, p, left);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			buf_setf(err, "cannot write '%s': %s", tmp,
+			    strerror(errno));
+			close(fd);
+			goto out;
+		}
+		p += w;
+		left -= (size_t)w;
+	}
+	if (fsync(fd) == -1 || fchmod(fd, 0644) == -1) {
+		buf_setf(err, "cannot write '%s': %s", tmp, strerror(errno));
+		close(fd);
+		goto out;
+	}
+	if (close(fd) == -1) {
+		buf_setf(err, "cannot close '%s': %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (rename(tmp, dst) == -1) {
+		buf_setf(err, "cannot rename '%s' to '%s': %s", tmp, dst,
+		    strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	if (rc == -1)
+		unlink(tmp);
+	free(tmp);
+	return rc;
+}
 
 static int
 dir_put(struct dir_impl *di, struct xfer *x, struct buf *err)
@@ -37,9 +103,9 @@ dir_put(struct dir_impl *di, struct xfer *x, struct buf *err)
 	if (x->file) {
 		if (file_read(x->file, &data, LIMIT_MEDIA_FILE, err) == -1)
 			goto out;
-		rc = file_write_atomic(dst, data.buf, data.len, err);
+		rc = stage_write(di, dst, data.buf, data.len, err);
 	} else
-		rc = file_write_atomic(dst, x->data, x->len, err);
+		rc = stage_write(di, dst, x->data, x->len, err);
 out:
 	buf_release(&data);
 	free(dst);
@@ -90,7 +156,26 @@ struct walkctx {
 	int (*fn)(const char *, int64_t, const char *, void *);
 	void *arg;
 	size_t rootlen;
+	const char *skip;	/* the staging folder, when inside the root */
 };
+
+int
+md5_file_hex(const char *file, char out[33], struct buf *err)
+{
+	struct buf data = BUF_INIT;
+	unsigned char md[16];
+	unsigned int n = 16;
+
+	if (file_read(file, &data, LIMIT_MEDIA_FILE, err) == -1) {
+		buf_release(&data);
+		return -1;
+	}
+	EVP_Digest(data.buf, data.len, md, &n, EVP_md5(), NULL);
+	hex_encode(md, 16, out);
+	out[32] = '\0';
+	buf_release(&data);
+	return 0;
+}
 
 static int
 walk(const char *dir, struct walkctx *w, int depth)
@@ -107,11 +192,21 @@ walk(const char *dir, struct walkctx *w, int depth)
 		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
 			continue;
 		p = xasprintf("%s/%s", dir, de->d_name);
+		if (w->skip && !strcmp(p, w->skip)) {
+			free(p);
+			continue;
+		}
 		if (lstat(p, &st) == 0 && S_ISDIR(st.st_mode))
 			rc = walk(p, w, depth + 1);
-		else if (S_ISREG(st.st_mode) && !strstr(p, ".tmp."))
-			rc = w->fn(p + w->rootlen + 1, (int64_t)st.st_size, "",
+		else if (S_ISREG(st.st_mode)) {
+			char md5[33];
+			struct buf e = BUF_INIT;
+			if (md5_file_hex(p, md5, &e) == -1)
+				md5[0] = '\0';
+			rc = w->fn(p + w->rootlen + 1, (int64_t)st.st_size, md5,
 			    w->arg);
+			buf_release(&e);
+		}
 		free(p);
 	}
 	closedir(dp);
@@ -123,9 +218,12 @@ dir_list(struct dest *d, int (*fn)(const char *, int64_t, const char *,
     void *), void *arg, struct buf *err)
 {
 	struct dir_impl *di = d->impl;
-	struct walkctx w = { fn, arg, strlen(di->root) };
+	struct walkctx w = { fn, arg, strlen(di->root), NULL };
+	size_t rl = strlen(di->root);
 
 	(void)err;
+	if (!strncmp(di->staging, di->root, rl) && di->staging[rl] == '/')
+		w.skip = di->staging;
 	return walk(di->root, &w, 0);
 }
 
@@ -135,7 +233,53 @@ dir_free(struct dest *d)
 	struct dir_impl *di = d->impl;
 
 	free(di->root);
+	free(di->staging);
 	free(di);
+}
+
+/*
+ * The staging folder beside the root, on the same file system; inside it
+ * when that cannot be.  Emptied: a killed deploy's leftovers go.
+ */
+static int
+staging_open(struct dir_impl *di, struct buf *err)
+{
+	struct stat rs, ss;
+	const char *base = strrchr(di->root, '/');
+	char *parent = xstrndup(di->root, (size_t)(base - di->root));
+
+	di->staging = xasprintf("%s/.%s.kiln-staging", *parent ? parent : "",
+	    base + 1);
+	free(parent);
+	if (base[1] && (mkdir(di->staging, 0700) == 0 || errno == EEXIST) &&
+	    stat(di->root, &rs) == 0 && stat(di->staging, &ss) == 0 &&
+	    S_ISDIR(ss.st_mode) && rs.st_dev == ss.st_dev &&
+	    access(di->staging, W_OK) == 0)
+		goto clean;
+	free(di->staging);
+	di->staging = xasprintf("%s/%s", di->root, STAGING_IN_ROOT);
+	if (mkdir(di->staging, 0700) == -1 && errno != EEXIST) {
+		buf_setf(err, "cannot create the staging folder '%s': %s",
+		    di->staging, strerror(errno));
+		return -1;
+	}
+clean:
+	/* a killed deploy's temporary files */
+	{
+		DIR *dp = opendir(di->staging);
+		struct dirent *de;
+		while (dp && (de = readdir(dp))) {
+			char *p;
+			if (strncmp(de->d_name, "put.", 4) != 0)
+				continue;
+			p = xasprintf("%s/%s", di->staging, de->d_name);
+			unlink(p);
+			free(p);
+		}
+		if (dp)
+			closedir(dp);
+	}
+	return 0;
 }
 
 static const struct dest_ops dir_ops = { dir_run, dir_list, dir_free };
@@ -146,12 +290,24 @@ dest_dir_new(const char *name, const char *root, const char *prefix,
 {
 	struct dest *d;
 	struct dir_impl *di;
+	char real[PATH_MAX];
 
 	if (mkdir_p(root, err) == -1)
 		return NULL;
+	if (!realpath(root, real)) {
+		buf_setf(err, "cannot resolve '%s': %s", root, strerror(errno));
+		return NULL;
+	}
 	d = xcalloc(1, sizeof(*d));
 	di = xcalloc(1, sizeof(*di));
-	di->root = xstrdup(root);
+	di->root = xstrdup(real);
+	if (staging_open(di, err) == -1) {
+		free(di->root);
+		free(di);
+		free(d);
+		return NULL;
+	}
+	d->ident = dest_ident("dir", NULL, NULL, di->root, prefix);
 	d->ops = &dir_ops;
 	d->impl = di;
 	d->name = xstrdup(name);
@@ -166,6 +322,7 @@ dest_free(struct dest *d)
 	if (!d)
 		return;
 	d->ops->free(d);
+	free(d->ident);
 	free(d->name);
 	free(d->prefix);
 	free(d);

@@ -501,6 +501,28 @@ xml_unescape(const char *s, size_t len, struct buf *out)
 	}
 }
 
+/*
+ * The MD5 an ETag stands for: a single-part upload's ETag is the quoted
+ * hex MD5 of its content; a multipart one ("...-N") is not, so "".
+ */
+static const char *
+etag_md5(struct buf *etag)
+{
+	char *p = etag->buf;
+	size_t n = etag->len;
+
+	if (n >= 2 && p[0] == '"' && p[n - 1] == '"') {
+		p++;
+		n -= 2;
+	}
+	if (n != 32)
+		return "";
+	for (size_t i = 0; i < 32; i++)
+		p[i] = (char)tolower((unsigned char)p[i]);
+	p[32] = '\0';
+	return hex_valid(p, 32) ? p : "";
+}
+
 int s3_parse_list(const char *xml, size_t len, int (*fn)(const char *,
     int64_t, const char *, void *), void *arg, struct buf *next,
     struct buf *err);
@@ -547,7 +569,7 @@ s3_parse_list(const char *xml, size_t len, int (*fn)(const char *,
 		ete = et ? memmem(et, (size_t)(ce - et), "</ETag>", 7) : NULL;
 		if (et && ete)
 			xml_unescape(et + 6, (size_t)(ete - et - 6), &etag);
-		rc = fn(key.buf, size, etag.buf, arg);
+		rc = fn(key.buf, size, etag_md5(&etag), arg);
 		p = ce + 11;
 	}
 	if (memmem(xml, len, "<IsTruncated>true</IsTruncated>", 31)) {
@@ -685,6 +707,7 @@ dest_s3_new(const char *name, const char *bucket, const char *region,
 	d->impl = s;
 	d->name = xstrdup(name);
 	d->prefix = xstrdup(prefix ? prefix : "");
+	d->ident = dest_ident("s3", s->endpoint, s->bucket, NULL, d->prefix);
 	d->concurrency = concurrency > 0 ? concurrency : 8;
 	return d;
 }

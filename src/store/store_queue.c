@@ -812,8 +812,13 @@ queue_metrics(struct store *st, struct buf *out, struct buf *err)
 	    "kiln_bytes_uploaded %lld\n", (long long)uploaded,
 	    (long long)deleted, (long long)bytes);
 	/* the last full deploy of each target (its deployed manifest) */
-	if (store_prepare(st, "SELECT substr(key, 17), updated_at FROM state "
-	    "WHERE key LIKE 'deploy.manifest.%' ORDER BY key", &s, err) == -1)
+	/* deploy.state.ID (src/deploy/deploy.c): {"name", "deployed_at"} */
+	if (store_prepare(st, "SELECT json_extract(CAST(value AS TEXT), "
+	    "'$.name') AS n, max(json_extract(CAST(value AS TEXT), "
+	    "'$.deployed_at')) FROM state WHERE key LIKE 'deploy.state.%' "
+	    "AND json_valid(CAST(value AS TEXT)) AND json_extract(CAST(value "
+	    "AS TEXT), '$.deployed_at') IS NOT NULL GROUP BY n ORDER BY n",
+	    &s, err) == -1)
 		return -1;
 	buf_adds(out, "# HELP kiln_last_deploy_timestamp_seconds Last "
 	    "successful deploy per target and mirror.\n"

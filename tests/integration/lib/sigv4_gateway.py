@@ -17,6 +17,18 @@ signatures nor implements If-None-Match on PUT.  For every request it:
     {"method": "PUT", "contains": "news/", "status": 503,
      "code": "SlowDown", "times": 2} or {"reset": true, ...} or
     {"delay_ms": 200, ...}; "times" counts down, -1 is forever.
+    "reset" drops the connection before the request reaches s3rver,
+    "reset_after" after s3rver has done it (the client never learns
+    the outcome).  Two more kinds of rule:
+      {"prob": 0.05, "seed": 7, "choices": [{"status": 500}, ...]}:
+        a fault drawn from choices for that share of the requests, from
+        a random generator seeded with seed (one per seed);
+      {"hold_at": N, "id": "t1", "after_upstream": true}: the Nth PUT or
+        DELETE under this id is held: with after_upstream it is done
+        first; then STATE_DIR/held is written and the request waits
+        (120 s at most) for STATE_DIR/release, then its connection is
+        dropped.  A test kills the client meanwhile: a deploy killed at
+        exactly its Nth request, whatever the timing.
 """
 import base64
 import hashlib
@@ -24,6 +36,7 @@ import http.client
 import http.server
 import json
 import os
+import random
 import socketserver
 import sys
 import threading
@@ -38,6 +51,8 @@ LOCK = threading.Lock()
 LISTEN, UPSTREAM, STATE = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 COUNTS = os.path.join(STATE, "counts.json")
 FAULTS = os.path.join(STATE, "faults.json")
+RNGS = {}       # seed -> random.Random, for "prob" rules
+HOLDS = {}      # rule id -> PUTs and DELETEs seen, for "hold_at" rules
 
 
 def count(kind):
@@ -66,6 +81,20 @@ def fault_for(method, path):
                 continue
             if r.get("contains", "") not in path:
                 continue
+            if "prob" in r:
+                rng = RNGS.setdefault(r.get("seed", 0),
+                                      random.Random(r.get("seed", 0)))
+                if rng.random() >= r["prob"]:
+                    continue
+                return dict(rng.choice(r["choices"]))
+            if "hold_at" in r:
+                if method not in ("PUT", "DELETE"):
+                    continue
+                n = HOLDS[r.get("id", "")] = HOLDS.get(r.get("id", ""), 0) + 1
+                if n != r["hold_at"]:
+                    continue
+                return {"hold": True,
+                        "after_upstream": r.get("after_upstream", False)}
             if r.get("times", -1) == 0:
                 continue
             if r.get("times", -1) > 0:
@@ -187,26 +216,57 @@ class Handler(http.server.BaseHTTPRequestHandler):
         md5 = self.headers.get("Content-MD5")
         if md5 and md5 != base64.b64encode(hashlib.md5(body).digest()).decode():
             return self.reply(400, "BadDigest", "Content-MD5 mismatch")
-        f = fault_for(self.command, path)
-        if f:
-            if f.get("delay_ms"):
-                time.sleep(f["delay_ms"] / 1000.0)
-            if f.get("reset"):
-                self.close_connection = True
-                self.connection.shutdown(2)
-                return
-            if f.get("status"):
-                return self.reply(f["status"], f.get("code", "InternalError"),
-                                  "injected fault")
+        f = fault_for(self.command, path) or {}
+        if f.get("delay_ms"):
+            time.sleep(f["delay_ms"] / 1000.0)
+        if f.get("reset") or (f.get("hold") and not f["after_upstream"]):
+            return self.drop(f.get("hold"))
+        if f.get("status"):
+            return self.reply(f["status"], f.get("code", "InternalError"),
+                              "injected fault")
+        answer = self.forward(path, body)
+        if f.get("reset_after") or f.get("hold"):
+            return self.drop(f.get("hold"))
+        if answer:
+            self.answer(*answer)
+
+    def drop(self, hold):
+        """drop the connection; when held, first wait for the release"""
+        if hold:
+            with open(os.path.join(STATE, "held"), "w") as f:
+                f.write("%s %s\n" % (self.command, self.path))
+            release = os.path.join(STATE, "release")
+            for _ in range(1200):
+                if os.path.exists(release):
+                    break
+                time.sleep(0.1)
+        self.close_connection = True
+        try:
+            self.connection.shutdown(2)
+        except OSError:
+            pass
+
+    def answer(self, status, headers, data):
+        self.send_response(status)
+        for k, v in headers:
+            self.send_header(k, v)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(data)
+
+    def forward(self, path, body):
+        """do the request on s3rver: (status, headers, body), or None
+        when answered here (412)"""
         up = http.client.HTTPConnection("127.0.0.1", UPSTREAM, timeout=60)
         if self.command == "PUT" and self.headers.get("If-None-Match") == "*":
             up.request("HEAD", path.split("?")[0])
             r = up.getresponse()
             r.read()
             if r.status == 200:
-                return self.reply(412, "PreconditionFailed",
-                                  "At least one of the pre-conditions you "
-                                  "specified did not hold")
+                self.reply(412, "PreconditionFailed",
+                           "At least one of the pre-conditions you "
+                           "specified did not hold")
+                return None
         hdrs = {k: v for k, v in self.headers.items()
                 if k.lower() not in ("host", "if-none-match", "expect",
                                      "transfer-encoding", "content-length",
@@ -218,18 +278,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         up.request(self.command, path, body=body, headers=hdrs)
         r = up.getresponse()
         data = r.read()
-        self.send_response(r.status)
-        for k, v in r.getheaders():
-            if k.lower() not in ("transfer-encoding", "connection",
-                                 "content-length"):
-                self.send_header(k, v)
+        headers = [(k, v) for k, v in r.getheaders()
+                   if k.lower() not in ("transfer-encoding", "connection",
+                                        "content-length")]
         # a HEAD answer keeps the object's length
-        self.send_header("Content-Length", r.getheader("Content-Length", "0")
-                         if self.command == "HEAD" else str(len(data)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(data)
+        headers.append(("Content-Length", r.getheader("Content-Length", "0")
+                        if self.command == "HEAD" else str(len(data))))
         up.close()
+        return r.status, headers, data
 
     do_GET = do_PUT = do_DELETE = do_HEAD = do_POST = handle_any
 
