@@ -16,23 +16,25 @@
 #define SHA	"3fa9c1e2d4b5a6978877665544332211" \
 		"00ffeeddccbbaa998877665544332211"
 
+/* assets_hashed_name of REL with SHA */
+static const char *
+hashed(const char *rel)
+{
+	static char res[256];
+	char *s = assets_hashed_name(rel, SHA);
+
+	strlcpy(res, s, sizeof(res));
+	free(s);
+	return res;
+}
+
 TEST(render_assets, hashed_name)
 {
-	char *s;
-
-	s = assets_hashed_name("css/site.css", SHA);
-	CHECK_STR_EQ(s, "css/site.3fa9c1e2.css");
-	free(s);
-	s = assets_hashed_name("LICENSE", SHA);
-	CHECK_STR_EQ(s, "LICENSE.3fa9c1e2");
-	free(s);
+	CHECK_STR_EQ(hashed("css/site.css"), "css/site.3fa9c1e2.css");
+	CHECK_STR_EQ(hashed("LICENSE"), "LICENSE.3fa9c1e2");
 	/* a dot file has no extension, nor has a dotted folder's file */
-	s = assets_hashed_name("img/.htaccess", SHA);
-	CHECK_STR_EQ(s, "img/.htaccess.3fa9c1e2");
-	free(s);
-	s = assets_hashed_name("v1.2/readme", SHA);
-	CHECK_STR_EQ(s, "v1.2/readme.3fa9c1e2");
-	free(s);
+	CHECK_STR_EQ(hashed("img/.htaccess"), "img/.htaccess.3fa9c1e2");
+	CHECK_STR_EQ(hashed("v1.2/readme"), "v1.2/readme.3fa9c1e2");
 }
 
 static const char *
