@@ -6,7 +6,8 @@
  * Design: libfyaml builds a document tree (its diagnostics collected,
  * never printed); one recursive walk then visits every mapping, looks each
  * key up in the table by its pattern, checks the node type, converts the
- * value and stores it at the row's offset in the object that owns it.
+ * value and stores it at the row's offset in the object that owns it
+ * (conf_set_scalar, conf_value.c).
  * Objects (struct conf, each target, mirror, cdn, ...) are zeroed, then
  * filled with the defaults of their rows, then with the file's values, so
  * a missing key always has its default.  Required keys are checked after
@@ -64,22 +65,6 @@ struct conf_ctx {
 static void walk_map(struct conf_ctx *, struct fy_node *, int, const char *,
     const char *, void *);
 static void free_obj(const char *, void *);
-
-/* append s to b, control and non-ASCII bytes as \xNN, at most max bytes */
-static void
-add_safe(struct buf *b, const char *s, size_t len, size_t max)
-{
-	size_t i;
-
-	for (i = 0; i < len && i < max; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f)
-			buf_addch(b, s[i]);
-		else
-			buf_printf(b, "\\x%02x", (unsigned char)s[i]);
-	}
-	if (len > max)
-		buf_adds(b, "...");
-}
 
 void
 conf_err(struct conf_ctx *ctx, int line, const char *path, const char *key,
@@ -280,185 +265,6 @@ owned_by(const struct conf_key *k, const char *owner)
 	return strcmp(owners[k - conf_keys], owner) == 0;
 }
 
-/* "90" -> "90s", "3600" -> "1h": the largest exact unit */
-static void
-fmt_dur(long long s, char *out, size_t outsz)
-{
-	if (s != 0 && s % 86400 == 0)
-		snprintf(out, outsz, "%lldd", s / 86400);
-	else if (s != 0 && s % 3600 == 0)
-		snprintf(out, outsz, "%lldh", s / 3600);
-	else if (s != 0 && s % 60 == 0)
-		snprintf(out, outsz, "%lldm", s / 60);
-	else
-		snprintf(out, outsz, "%llds", s);
-}
-
-static void
-add_names(struct buf *b, const char *const *names, const char *sep)
-{
-	size_t i;
-
-	for (i = 0; names[i]; i++) {
-		if (i)
-			buf_adds(b, names[i + 1] ? ", " : sep);
-		buf_adds(b, names[i]);
-	}
-}
-
-/*
- * Convert one scalar for row k and store it in obj.  Returns 0, or -1
- * with the reason in why.
- */
-static int
-set_scalar(const struct conf_key *k, const char *s, size_t len, bool plain,
-    void *obj, struct buf *why)
-{
-	char *field = (char *)obj + k->off, tmp[64], lo[24], hi[24];
-	const char *errstr = NULL;
-	struct buf cerr = BUF_INIT;
-	long long v;
-	int64_t d;
-	size_t i;
-
-	if (memchr(s, '\0', len)) {
-		buf_setf(why, "contains a NUL byte");
-		return -1;
-	}
-	switch (k->type) {
-	case CK_STR:
-	case CK_URL:
-	case CK_ENV:
-	case CK_CRON:
-		for (i = 0; i < len; i++) {
-			unsigned char ch = (unsigned char)s[i];
-
-			if ((ch < 0x20 || ch == 0x7f) &&
-			    !((k->flags & CK_MULTILINE) &&
-			    (ch == '\n' || ch == '\t'))) {
-				buf_setf(why, "contains a control character");
-				return -1;
-			}
-		}
-		if ((k->flags & CK_REQUIRED) && len == 0) {
-			buf_setf(why, "must not be empty");
-			return -1;
-		}
-		if (k->type == CK_URL && len > 0 &&
-		    !conf_url_valid(s, len, k->names)) {
-			buf_setf(why, "expected a URL (");
-			for (i = 0; k->names[i]; i++)
-				buf_printf(why, "%s%s://", i ? ", " : "",
-				    k->names[i]);
-			buf_adds(why, ")");
-			return -1;
-		}
-		if (k->type == CK_ENV) {
-			bool ok = len > 0 && len <= 128 &&
-			    !isdigit((unsigned char)s[0]);
-
-			for (i = 0; ok && i < len; i++)
-				ok = isalnum((unsigned char)s[i]) ||
-				    s[i] == '_';
-			if (!ok) {
-				buf_setf(why, "expected the name of an "
-				    "environment variable (letters, digits, "
-				    "'_')");
-				return -1;
-			}
-		}
-		if (k->type == CK_CRON && len > 0) {
-			struct cron cr;
-			char *e = xstrndup(s, len);
-			int rc = cron_parse(e, &cr, &cerr);
-
-			free(e);
-			if (rc == -1) {
-				buf_setf(why, "bad cron expression: %s",
-				    cerr.buf);
-				buf_release(&cerr);
-				return -1;
-			}
-			memcpy((char *)obj + k->aux, &cr, sizeof(cr));
-		}
-		if (k->flags & CK_SECRET)
-			freezero_str(*(char **)field);
-		else
-			free(*(char **)field);
-		*(char **)field = xstrndup(s, len);
-		return 0;
-	case CK_BOOL:
-		if (plain && ((len == 4 && (!memcmp(s, "true", 4) ||
-		    !memcmp(s, "True", 4) || !memcmp(s, "TRUE", 4))))) {
-			*(bool *)field = true;
-			return 0;
-		}
-		if (plain && ((len == 5 && (!memcmp(s, "false", 5) ||
-		    !memcmp(s, "False", 5) || !memcmp(s, "FALSE", 5))))) {
-			*(bool *)field = false;
-			return 0;
-		}
-		buf_setf(why, "expected true or false");
-		return -1;
-	case CK_INT:
-	case CK_I64:
-		if (plain && len > 0 && len < sizeof(tmp)) {
-			memcpy(tmp, s, len);
-			tmp[len] = '\0';
-			v = strtonum(tmp, k->min, k->max, &errstr);
-			if (!errstr) {
-				if (k->type == CK_INT)
-					*(int *)field = (int)v;
-				else
-					*(int64_t *)field = v;
-				return 0;
-			}
-		}
-		buf_setf(why, "expected an integer from %lld to %lld",
-		    k->min, k->max);
-		return -1;
-	case CK_DUR:
-		fmt_dur(k->min, lo, sizeof(lo));
-		fmt_dur(k->max, hi, sizeof(hi));
-		if (len == 0 || len >= sizeof(tmp)) {
-			buf_setf(why, "expected a duration such as 90s, 10m, "
-			    "1h or 7d");
-			return -1;
-		}
-		memcpy(tmp, s, len);
-		tmp[len] = '\0';
-		if (duration_parse(tmp, &d) == -1) {
-			buf_setf(why, "expected a duration such as 90s, 10m, "
-			    "1h or 7d");
-			return -1;
-		}
-		if (d < k->min || d > k->max) {
-			buf_setf(why, "must be from %s to %s", lo, hi);
-			return -1;
-		}
-		*(int64_t *)field = d;
-		return 0;
-	case CK_ENUM:
-		for (i = 0; k->names[i]; i++) {
-			if (strlen(k->names[i]) == len &&
-			    memcmp(s, k->names[i], len) == 0) {
-				*(int *)field = (int)i;
-				return 0;
-			}
-		}
-		buf_setf(why, "expected ");
-		add_names(why, k->names, " or ");
-		if (len <= 32) {
-			buf_adds(why, ", not '");
-			add_safe(why, s, len, 32);
-			buf_adds(why, "'");
-		}
-		return -1;
-	default:
-		BUG("set_scalar: type %d", k->type);
-	}
-}
-
 static void
 apply_defaults(const char *owner, void *obj)
 {
@@ -470,7 +276,7 @@ apply_defaults(const char *owner, void *obj)
 
 		if (!k->def || !owned_by(k, owner))
 			continue;
-		if (set_scalar(k, k->def, strlen(k->def), true, obj, &why))
+		if (conf_set_scalar(k, k->def, strlen(k->def), true, obj, &why))
 			BUG("default of %s: %s", k->pattern, why.buf);
 	}
 	buf_release(&why);
@@ -569,11 +375,8 @@ set_strlist(struct conf_ctx *ctx, const struct conf_key *k,
 		}
 		if (k->names && !conf_url_valid(s, len, k->names)) {
 			struct buf why = BUF_INIT;
-			size_t j;
 
-			for (j = 0; k->names[j]; j++)
-				buf_printf(&why, "%s%s://", j ? ", " : "",
-				    k->names[j]);
+			conf_add_schemes(&why, k->names);
 			conf_err(ctx, iline, ipath, NULL,
 			    "expected a URL (%s)", why.buf);
 			buf_release(&why);
@@ -625,8 +428,37 @@ report_missing(struct conf_ctx *ctx, const char *pat, const char *path,
 	}
 }
 
+/*
+ * The name of element NAME (a mapping key) of a CK_NAMED collection at
+ * PATH: its path into eb and 0, or -1 reported.
+ */
+static int
+elem_name(struct conf_ctx *ctx, struct fy_node *key, int eline,
+    const char *path, const char **s, size_t *len, struct buf *eb)
+{
+	if (!key || fy_node_get_type(key) != FYNT_SCALAR ||
+	    fy_node_is_alias(key) || !(*s = fy_node_get_scalar(key, len))) {
+		conf_err(ctx, eline, path, NULL, "names must be scalars");
+		return -1;
+	}
+	if (!name_valid(*s, *len)) {
+		struct buf nb = BUF_INIT;
+
+		conf_add_safe(&nb, *s, *len, CONF_MAX_NAME);
+		conf_err(ctx, eline, path, NULL, "'%s' is not a valid name "
+		    "(1-%d letters, digits, '-' or '_')", nb.buf,
+		    CONF_MAX_NAME);
+		buf_release(&nb);
+		return -1;
+	}
+	buf_reset(eb);
+	buf_printf(eb, "%s.%.*s", path, (int)*len, *s);
+	return 0;
+}
+
+/* the elements of a CK_NAMED mapping or CK_LIST sequence V of row K */
 static void
-walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
+walk_elems(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
     int line, const char *path, void *obj)
 {
 	char epat[CONF_MAX_PATTERN];
@@ -636,6 +468,71 @@ walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
 	void *iter = NULL, *elem, **arrp;
 	size_t *np, n, i;
 	const char *s = NULL;
+	size_t len = 0;
+
+	if (expect(ctx, v, k->type == CK_NAMED ? FYNT_MAPPING :
+	    FYNT_SEQUENCE, line, path) == -1)
+		return;
+	n = k->type == CK_NAMED ? (size_t)fy_node_mapping_item_count(v) :
+	    (size_t)fy_node_sequence_item_count(v);
+	if (n > CONF_MAX_ITEMS) {
+		conf_err(ctx, line, path, NULL, "more than %d items",
+		    CONF_MAX_ITEMS);
+		return;
+	}
+	arrp = (void **)(void *)((char *)obj + k->off);
+	np = (size_t *)(void *)((char *)obj + k->aux);
+	*arrp = xcalloc(n ? n : 1, k->size);
+	*np = 0;
+	snprintf(epat, sizeof(epat), "%s%s", k->pattern,
+	    k->type == CK_NAMED ? ".*" : "[]");
+	for (i = 0; i < n; i++) {
+		struct fy_node *val;
+		int eline;
+
+		if (k->type == CK_NAMED) {
+			pair = fy_node_mapping_iterate(v, &iter);
+			val = fy_node_pair_value(pair);
+			eline = node_line(fy_node_pair_key(pair), line);
+			if (elem_name(ctx, fy_node_pair_key(pair), eline, path,
+			    &s, &len, &eb) == -1)
+				continue;
+		} else {
+			val = fy_node_sequence_iterate(v, &iter);
+			eline = node_line(val, line);
+			buf_reset(&eb);
+			buf_printf(&eb, "%s[%zu]", path, i);
+		}
+		epath = eb.buf;
+		elem = (char *)*arrp + *np * k->size;
+		apply_defaults(epat, elem);
+		if (k->type == CK_NAMED)
+			*(char **)(void *)((char *)elem + k->name_off) =
+			    xstrndup(s, len);
+		(*np)++;
+		if (is_null(val)) {
+			/* "name:" alone: an empty mapping */
+			report_missing(ctx, epat, epath, node_line(val, eline),
+			    NULL);
+			continue;
+		}
+		if (expect(ctx, val, FYNT_MAPPING, node_line(val, eline),
+		    epath) == -1)
+			continue;
+		walk_map(ctx, val, eline, epat, epath, elem);
+		if (k->check)
+			k->check(ctx, elem, val, eline, epath);
+	}
+	buf_release(&eb);
+}
+
+static void
+walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
+    int line, const char *path, void *obj)
+{
+	struct buf why = BUF_INIT;
+	void *elem;
+	const char *s;
 	size_t len = 0;
 
 	switch (k->type) {
@@ -655,79 +552,7 @@ walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
 		return;
 	case CK_NAMED:
 	case CK_LIST:
-		if (expect(ctx, v, k->type == CK_NAMED ? FYNT_MAPPING :
-		    FYNT_SEQUENCE, line, path) == -1)
-			return;
-		n = k->type == CK_NAMED ?
-		    (size_t)fy_node_mapping_item_count(v) :
-		    (size_t)fy_node_sequence_item_count(v);
-		if (n > CONF_MAX_ITEMS) {
-			conf_err(ctx, line, path, NULL, "more than %d items",
-			    CONF_MAX_ITEMS);
-			return;
-		}
-		arrp = (void **)(void *)((char *)obj + k->off);
-		np = (size_t *)(void *)((char *)obj + k->aux);
-		*arrp = xcalloc(n ? n : 1, k->size);
-		*np = 0;
-		snprintf(epat, sizeof(epat), "%s%s", k->pattern,
-		    k->type == CK_NAMED ? ".*" : "[]");
-		for (i = 0; i < n; i++) {
-			struct fy_node *key = NULL, *val;
-			int eline;
-
-			if (k->type == CK_NAMED) {
-				pair = fy_node_mapping_iterate(v, &iter);
-				key = fy_node_pair_key(pair);
-				val = fy_node_pair_value(pair);
-				eline = node_line(key, line);
-				if (!key || fy_node_get_type(key) !=
-				    FYNT_SCALAR || fy_node_is_alias(key) ||
-				    !(s = fy_node_get_scalar(key, &len))) {
-					conf_err(ctx, eline, path, NULL,
-					    "names must be scalars");
-					continue;
-				}
-				if (!name_valid(s, len)) {
-					struct buf nb = BUF_INIT;
-
-					add_safe(&nb, s, len, CONF_MAX_NAME);
-					conf_err(ctx, eline, path, NULL,
-					    "'%s' is not a valid name (1-%d "
-					    "letters, digits, '-' or '_')",
-					    nb.buf, CONF_MAX_NAME);
-					buf_release(&nb);
-					continue;
-				}
-				buf_reset(&eb);
-				buf_printf(&eb, "%s.%.*s", path, (int)len, s);
-			} else {
-				val = fy_node_sequence_iterate(v, &iter);
-				eline = node_line(val, line);
-				buf_reset(&eb);
-				buf_printf(&eb, "%s[%zu]", path, i);
-			}
-			epath = eb.buf;
-			elem = (char *)*arrp + *np * k->size;
-			apply_defaults(epat, elem);
-			if (k->type == CK_NAMED)
-				*(char **)(void *)((char *)elem +
-				    k->name_off) = xstrndup(s, len);
-			(*np)++;
-			if (is_null(val)) {
-				/* "name:" alone: an empty mapping */
-				report_missing(ctx, epat, epath,
-				    node_line(val, eline), NULL);
-				continue;
-			}
-			if (expect(ctx, val, FYNT_MAPPING,
-			    node_line(val, eline), epath) == -1)
-				continue;
-			walk_map(ctx, val, eline, epat, epath, elem);
-			if (k->check)
-				k->check(ctx, elem, val, eline, epath);
-		}
-		buf_release(&eb);
+		walk_elems(ctx, k, v, line, path, obj);
 		return;
 	case CK_STRLIST:
 		set_strlist(ctx, k, v, line, path, obj);
@@ -743,14 +568,10 @@ walk_value(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
 		s = "";
 		len = 0;
 	}
-	{
-		struct buf why = BUF_INIT;
-
-		if (set_scalar(k, s, len, fy_node_get_style(v) == FYNS_PLAIN,
-		    obj, &why) == -1)
-			conf_err(ctx, line, path, NULL, "%s", why.buf);
-		buf_release(&why);
-	}
+	if (conf_set_scalar(k, s, len, fy_node_get_style(v) == FYNS_PLAIN,
+	    obj, &why) == -1)
+		conf_err(ctx, line, path, NULL, "%s", why.buf);
+	buf_release(&why);
 }
 
 /*
@@ -794,7 +615,7 @@ walk_map(struct conf_ctx *ctx, struct fy_node *map, int line, const char *pat,
 			k = find_key(cpat, NULL);
 		buf_reset(&cb);
 		buf_printf(&cb, "%s%s", path, *path ? "." : "");
-		add_safe(&cb, s, len, CONF_MAX_NAME);
+		conf_add_safe(&cb, s, len, CONF_MAX_NAME);
 		cpath = cb.buf;
 		if (!k) {
 			conf_err(ctx, kline, cpath, NULL, "unknown key");

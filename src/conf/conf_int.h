@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * conf_int.h: the key table shared by the loader (conf.c) and the table
- * itself with its checks (conf_keys.c).  Not for use outside src/conf.
+ * conf_int.h: the key table shared by the loader (conf.c), the table
+ * itself with its checks (conf_keys.c) and the scalar setters
+ * (conf_value.c).  Not for use outside src/conf.
  *
  * A row names a key by its dotted pattern: "site.title" is a key of the
  * "site" section, "targets.*.bucket" a key of every target (the map key
@@ -87,5 +88,18 @@ int conf_enum_given(struct fy_node *map, const char *key,
 bool conf_url_valid(const char *s, size_t len, const char *const *names);
 
 extern const char *const conf_http_schemes[];
+
+/* conf_value.c: scalars */
+/*
+ * Convert scalar S (LEN bytes; PLAIN: unquoted) for row K and store it in
+ * OBJ, the owner (strings are copied; the old value is freed).  0, or -1
+ * with the reason in why (never the value itself).
+ */
+int conf_set_scalar(const struct conf_key *k, const char *s, size_t len,
+    bool plain, void *obj, struct buf *why);
+/* append S to B, control and non-ASCII bytes as \xNN, at most MAX bytes */
+void conf_add_safe(struct buf *b, const char *s, size_t len, size_t max);
+/* append "http://, https://" for the schemes in NAMES to B */
+void conf_add_schemes(struct buf *b, const char *const *names);
 
 #endif

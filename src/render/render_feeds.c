@@ -1,0 +1,179 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * render_feeds.c: the whole-site outputs of a build (render_int.h):
+ * sitemap.xml (every page, with its last publication date), robots.txt
+ * (naming the sitemap), an Atom feed feeds/NAME.xml for every collection
+ * with feed: true, and 404.html (the site's 404 template, else a plain
+ * page).  They are written after the pages, from the model alone.
+ */
+#include "common/compat.h"
+
+#include "common/buf.h"
+#include "common/timeutil.h"
+#include "common/utf8.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "render/render_int.h"
+#include "render/tmpl.h"
+
+/*
+ * Text for XML 1.0, which cannot hold most control characters at all: the
+ * store refuses them in titles and bodies (page_text_check), and text
+ * stored before that rule gets U+FFFD here, so a feed stays well-formed.
+ */
+void
+feeds_xml_escape(struct buf *out, const char *s)
+{
+	size_t len = strlen(s), i = 0, start = 0, n;
+	uint32_t cp;
+
+	while (i < len) {
+		n = utf8_decode(s + i, len - i, &cp);
+		if (n && (cp >= 0x20 || cp == '\t' || cp == '\n' ||
+		    cp == '\r') && cp != 0xfffe && cp != 0xffff) {
+			i += n;
+			continue;
+		}
+		buf_add_html(out, s + start, i - start);
+		buf_adds(out, "\xef\xbf\xbd");
+		i += n ? n : 1;
+		start = i;
+	}
+	buf_add_html(out, s + start, i - start);
+}
+
+/* sitemap.xml into x */
+static void
+sitemap(struct build *b, struct buf *x)
+{
+	char iso[32];
+
+	buf_adds(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
+	    "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	for (size_t i = 0; i < b->npages; i++) {
+		const struct rpage *p = &b->pages[i];
+		buf_adds(x, "<url><loc>");
+		feeds_xml_escape(x, b->c->site.base_url);
+		feeds_xml_escape(x, p->url);
+		buf_adds(x, "</loc>");
+		if (p->sp->last_published_at) {
+			time_format(p->sp->last_published_at, "%Y-%m-%d", iso,
+			    sizeof(iso));
+			buf_printf(x, "<lastmod>%s</lastmod>", iso);
+		}
+		buf_adds(x, "</url>\n");
+	}
+	buf_adds(x, "</urlset>\n");
+}
+
+/* the Atom feed of collection CC into x */
+static void
+feed(struct build *b, const struct conf_collection *cc, struct buf *x)
+{
+	json_t *items = json_object_get(b->collections, cc->name), *it;
+	const char *base = b->c->site.base_url;
+	int64_t updated = 0;
+	char iso[32];
+	size_t i;
+
+	json_array_foreach(items, i, it) {
+		size_t pi = model_find(&b->snap, json_string_value(
+		    json_object_get(it, "path")));
+		if (pi != SIZE_MAX && b->pages[pi].sp->last_published_at >
+		    updated)
+			updated = b->pages[pi].sp->last_published_at;
+	}
+	time_format_iso8601(updated, iso, sizeof(iso));
+	buf_adds(x, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	    "<feed xmlns=\"http://www.w3.org/2005/Atom\">\n<title>");
+	feeds_xml_escape(x, b->c->site.title);
+	buf_adds(x, " – ");
+	feeds_xml_escape(x, cc->name);
+	buf_printf(x, "</title>\n<id>%s/feeds/%s.xml</id>\n<link "
+	    "rel=\"self\" href=\"%s/feeds/%s.xml\"/>\n<link href=\"%s/\""
+	    "/>\n<updated>%s</updated>\n", base, cc->name, base, cc->name,
+	    base, iso);
+	json_array_foreach(items, i, it) {
+		size_t pi = model_find(&b->snap, json_string_value(
+		    json_object_get(it, "path")));
+		const struct snap_page *sp;
+		if (pi == SIZE_MAX)
+			continue;
+		sp = b->pages[pi].sp;
+		time_format_iso8601(sp->last_published_at ?
+		    sp->last_published_at : sp->date, iso, sizeof(iso));
+		buf_adds(x, "<entry>\n<title>");
+		feeds_xml_escape(x, sp->title);
+		buf_printf(x, "</title>\n<link href=\"%s%s\"/>\n<id>"
+		    "%s%s</id>\n<updated>%s</updated>\n<summary>", base,
+		    b->pages[pi].url, base, b->pages[pi].url, iso);
+		feeds_xml_escape(x, json_string_value(json_object_get(it,
+		    "summary")));
+		buf_adds(x, "</summary>\n</entry>\n");
+	}
+	buf_adds(x, "</feed>\n");
+}
+
+/* 404.html into x: the site's template if it has one */
+static int
+page_404(struct build *b, struct buf *x, struct buf *err)
+{
+	json_t *ctx;
+	struct buf raw = BUF_INIT;
+	int rc;
+
+	if (!tmpl_set_get(b->set, "404", err)) {
+		buf_reset(err);
+		buf_adds(x, "<!doctype html>\n<title>Page not found</title>\n"
+		    "<h1>Page not found</h1>\n");
+		return 0;
+	}
+	ctx = json_pack("{s:O, s:O, s:{s:s, s:s}}", "site", b->site,
+	    "collections", b->collections, "page", "title", "Page not found",
+	    "url", "/404.html");
+	rc = tmpl_set_render(b->set, "404", ctx, &raw, err);
+	json_decref(ctx);
+	if (rc == 0)
+		assets_rewrite(b, raw.buf, raw.len, NULL, x);
+	buf_release(&raw);
+	return rc;
+}
+
+int
+feeds_write(struct build *b, struct buf *err)
+{
+	struct buf x = BUF_INIT;
+	int rc = -1;
+
+	sitemap(b, &x);
+	if (render_emit(b, "sitemap.xml", x.buf, x.len, MK_FEED, false,
+	    err) == -1)
+		goto out;
+	buf_reset(&x);
+	buf_printf(&x, "User-agent: *\nAllow: /\n\nSitemap: %s/sitemap.xml\n",
+	    b->c->site.base_url);
+	if (render_emit(b, "robots.txt", x.buf, x.len, MK_FEED, false,
+	    err) == -1)
+		goto out;
+	for (size_t k = 0; k < b->c->ncollections; k++) {
+		const struct conf_collection *cc = &b->c->collections[k];
+		char *path;
+		if (!cc->feed)
+			continue;
+		buf_reset(&x);
+		feed(b, cc, &x);
+		path = xasprintf("feeds/%s.xml", cc->name);
+		rc = render_emit(b, path, x.buf, x.len, MK_FEED, false, err);
+		free(path);
+		if (rc == -1)
+			goto out;
+		rc = -1;
+	}
+	buf_reset(&x);
+	if (page_404(b, &x, err) == -1)
+		goto out;
+	rc = render_emit(b, "404.html", x.buf, x.len, MK_HTML, false, err);
+out:
+	buf_release(&x);
+	return rc;
+}

@@ -1,0 +1,188 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * render_int.h: what the files of the renderer share (not an API: only
+ * src/render/render*.c and the render unit tests include it).
+ *
+ * One build is one struct build, owned by render_build (render.c), which
+ * runs the stages in this order, each in its own file:
+ *
+ *   render_model.c      the site model: virtual pages, tree, summaries,
+ *                       collections, the site object
+ *   render_templates.c  the template set of templates/, default templates
+ *   render_assets.c     static files and media under content-hash names,
+ *                       and the rewriting of references to them
+ *   render_pages.c      page outputs and listings, on the thread pool,
+ *                       with the incremental keys
+ *   render_feeds.c      sitemap.xml, robots.txt, Atom feeds, 404.html
+ *   render_command.c    build.command instead of all of the above
+ *
+ * Memory: everything a stage hangs on the build (pages, assets, files,
+ * the template set, the site and collections JSON) is owned by the build
+ * and freed by render_build at the end.  Functions returning json_t * say
+ * whether the reference is new or borrowed.
+ */
+#ifndef KILN_RENDER_INT_H
+#define KILN_RENDER_INT_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/manifest.h"
+#include "render/outdir.h"
+#include "render/render.h"
+#include "store/store.h"
+
+struct conf;
+struct conf_collection;
+struct tmpl_set;
+
+enum pkind { PK_HOME, PK_SECTION, PK_PAGE };
+
+struct rpage {
+	const struct snap_page *sp;
+	enum pkind kind;
+	char *url;		/* "/news/a/" */
+	char *out;		/* "news/a/index.html" */
+	size_t parent;		/* index, or SIZE_MAX */
+	size_t *kids;		/* sorted children */
+	size_t nkids, akids;
+	char *excerpt;		/* the summary text */
+	json_t *summary;	/* list entry: made when first needed
+				   (model_summary_of) */
+	char sumhash[65];	/* sha256 of the summary's fields */
+	char pagekey[65];	/* what its outputs share: sections and
+				   page JSON only (page_key) */
+};
+
+struct asset {
+	char *from;		/* "/css/site.css" */
+	char *to;		/* "/css/site.3fa9c1e2.css" */
+};
+
+/* one output file of the build */
+struct outfile {
+	char *path;
+	char sha[65];
+	int64_t size;
+	enum manifest_kind kind;
+	bool immutable;
+	char key[65];		/* page outputs: incremental key, else "" */
+};
+
+/* outputs recorded by one thread: the main one, or a page worker */
+struct filelist {
+	struct outfile *v;
+	size_t n, alloc;
+};
+
+struct loader {
+	const char *dir;
+};
+
+struct build {
+	const struct conf *c;
+	struct render_result *res;
+	const char *build_id;
+	struct buf *log;
+	char *site_dir, *tmpl_dir, *static_dir;
+	struct outslot slot;	/* slot.standby is written, slot.live read */
+	int64_t now;
+	struct snapshot snap;
+	struct rpage *pages;
+	size_t npages;
+	struct asset *assets;
+	size_t nassets, aassets;
+	struct loader loader;
+	struct tmpl_set *set;
+	char tmpl_hash[65];
+	json_t *site;		/* the site object of every context */
+	json_t *collections;	/* NAME -> [summaries] */
+	char globhash[65];	/* templates, site, collections, assets */
+	const char *kind_template[3];	/* by enum pkind: home, section, page */
+	struct filelist files;	/* every output; workers merge theirs */
+	pthread_mutex_t mu;
+	pthread_mutex_t summary_mu;	/* guards rpage.summary */
+	/* page workers */
+	atomic_size_t next;
+	struct buf err;		/* first worker error */
+	bool failed;
+	bool full;
+	bool remember;		/* render_opts.remember */
+};
+
+/* render.c: the outputs of a build and its thread pool */
+/* record output PATH in L (copies PATH; KEY: incremental key, or NULL) */
+void render_add_file(struct filelist *l, const char *path, const char *sha,
+    int64_t size, enum manifest_kind kind, bool immutable, const char *key);
+/* move the outputs of FROM (a worker's) to the build's list; empties FROM */
+void render_merge_files(struct build *b, struct filelist *from);
+/* DATA (whose SHA-256 is SHA) at PATH in the standby, unless already so */
+int render_put_output(struct build *b, const char *path, const char *data,
+    size_t len, const char *sha, struct buf *err);
+/* write DATA as output PATH of the new folder and record it */
+int render_emit(struct build *b, const char *path, const char *data,
+    size_t len, enum manifest_kind kind, bool immutable, struct buf *err);
+/* run FN(B) on the build's threads (build.threads, else one per core) */
+void render_run_threads(struct build *b, void *(*fn)(void *));
+
+/* render_model.c: the site model */
+/* index of the snapshot page at PATH, or SIZE_MAX (SN sorted by path) */
+size_t model_find(const struct snapshot *sn, const char *path);
+/* {iso, human, year} of T, or null for 0 (a new reference) */
+json_t *model_date_json(int64_t t);
+/* page I's entry in listings and collections (borrowed: the page owns it) */
+json_t *model_summary_of(struct build *b, size_t i);
+/* the home and section pages a tree lacks, then the page tree and summaries */
+void model_build(struct build *b);
+/* b->collections (owned by the build); sets res->next_change */
+void model_collections(struct build *b);
+/* b->site (owned by the build) */
+void model_site(struct build *b);
+
+/* render_templates.c: the template set */
+/* tmpl_set loader for partials of the folder in ARG (a struct loader) */
+int templates_loader(void *arg, const char *name, struct buf *src,
+    struct buf *err);
+/* parse every template under DIR into SET; HASH of them all; every error */
+int templates_load(const char *dir, struct tmpl_set *set, char hash[65],
+    struct buf *err);
+/* the template of each kind of page without one of its own */
+void templates_defaults(struct build *b);
+/* the template name of page P (borrowed), or NULL with err */
+const char *templates_for(struct build *b, const struct rpage *p,
+    struct buf *err);
+
+/* render_assets.c: static files and media */
+/* media and static/ under hashed names; fills and sorts b->assets */
+int assets_build(struct build *b, struct buf *err);
+/* IN to out with every known asset reference replaced (BASE: CSS folder) */
+void assets_rewrite(struct build *b, const char *in, size_t len,
+    const char *base, struct buf *out);
+/* "css/site.css" + sha -> "css/site.3fa9c1e2.css" (the caller frees) */
+char *assets_hashed_name(const char *rel, const char *sha);
+/* "/" + BASE + "/" + REF folded into out; -1 if it climbs above the root */
+int assets_resolve_rel(const char *base, const char *ref, size_t len,
+    struct buf *out);
+
+/* render_pages.c: every page output */
+/* b->globhash: what every page's context shares */
+void pages_global_hash(struct build *b);
+/* render (or reuse) every page output on the build's threads */
+int pages_render(struct build *b, struct buf *err);
+
+/* render_feeds.c: whole-site outputs */
+/* S escaped for XML 1.0 text, appended to out */
+void feeds_xml_escape(struct buf *out, const char *s);
+/* sitemap.xml, robots.txt, feeds/NAME.xml, 404.html */
+int feeds_write(struct build *b, struct buf *err);
+
+/* render_command.c: the external build command */
+/* run build.command into the standby and record what it wrote */
+int command_run(struct build *b, struct buf *err);
+
+#endif

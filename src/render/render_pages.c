@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * render_pages.c: the page outputs of a build (render_int.h).
+ *
+ * Every live page gives /<path>/index.html; a section gives one output
+ * per pagination page (/<path>/page/N/index.html) listing its children;
+ * with build.page_json each page also gives /<path>/index.json.  Pages
+ * render on the build's thread pool, each worker with its own copies of
+ * the shared context.  Each output is keyed by SHA-256 over what its
+ * context holds (pages_global_hash, page_key); an output whose key the
+ * standby or the live folder already has is kept or hard-linked instead
+ * of rendered, so an incremental build is byte-identical to a full one.
+ */
+#include "common/compat.h"
+
+#include <stdatomic.h>
+
+#include "common/arena.h"
+#include "common/buf.h"
+#include "common/hash.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "render/mdr.h"
+#include "render/render_int.h"
+#include "render/tmpl.h"
+
+static json_t *
+link_json(const struct rpage *p)
+{
+	return json_pack("{s:s, s:s}", "title", p->sp->title, "url", p->url);
+}
+
+/* the context of page I, pagination page PG (1-based; 0 = none) */
+static json_t *
+page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
+    int npg, const char *content)
+{
+	const struct rpage *p = &b->pages[i];
+	const struct snap_page *sp = p->sp;
+	json_t *page, *kids = json_array(), *crumbs = json_array(), *ctx;
+	char *permalink = xasprintf("%s%s", b->c->site.base_url, p->url);
+	size_t a;
+
+	for (size_t k = 0; k < p->nkids; k++)
+		json_array_append(kids, model_summary_of(b, p->kids[k]));
+	for (a = p->parent; a != SIZE_MAX; a = b->pages[a].parent)
+		json_array_insert_new(crumbs, 0, link_json(&b->pages[a]));
+	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O, s:O, "
+	    "s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
+	    "title", sp->title, "url", p->url, "path", sp->path, "section",
+	    sp->section, "slug", sp->slug, "date", model_date_json(sp->date),
+	    "summary", p->excerpt, "content", content, "tags",
+	    snapshot_tags(&b->snap, i), "params", snapshot_extra(&b->snap, i),
+	    "parent", p->parent == SIZE_MAX ? json_null() :
+	    link_json(&b->pages[p->parent]), "children", kids,
+	    "breadcrumbs", crumbs, "is_home", p->kind == PK_HOME,
+	    "is_section", p->kind == PK_SECTION, "has_children",
+	    p->nkids > 0, "permalink", permalink,
+	    "first_published", model_date_json(sp->first_published_at),
+	    "last_published", model_date_json(sp->last_published_at));
+	free(permalink);
+	ctx = json_pack("{s:O, s:o, s:O}", "site", site, "page", page,
+	    "collections", colls);
+	if (pg > 0) {
+		json_t *pages = json_array(), *items = json_array();
+		size_t ps = (size_t)b->c->build.page_size;
+		char *prev = NULL, *next = NULL;
+		for (int k = 1; k <= npg; k++) {
+			char *u = k == 1 ? xstrdup(p->url) :
+			    xasprintf("%spage/%d/", p->url, k);
+			json_array_append_new(pages, json_pack("{s:i, s:s, "
+			    "s:b}", "number", k, "url", u, "current", k == pg));
+			if (k == pg - 1)
+				prev = xstrdup(u);
+			if (k == pg + 1)
+				next = xstrdup(u);
+			free(u);
+		}
+		for (size_t k = (size_t)(pg - 1) * ps; k < p->nkids &&
+		    k < (size_t)pg * ps; k++)
+			json_array_append(items, model_summary_of(b,
+			    p->kids[k]));
+		json_object_set_new(ctx, "pagination", json_pack("{s:o, s:i, "
+		    "s:i, s:o, s:o, s:o}", "pages", pages, "current", pg,
+		    "total", npg, "prev_url", prev ? json_string(prev) :
+		    json_null(), "next_url", next ? json_string(next) :
+		    json_null(), "items", items));
+		free(prev);
+		free(next);
+	}
+	return ctx;
+}
+
+/* what every page's context shares: templates, site, collections, assets */
+void
+pages_global_hash(struct build *b)
+{
+	struct buf g = BUF_INIT;
+	char *site = json_dumps(b->site, JSON_COMPACT | JSON_SORT_KEYS);
+	char *colls = json_dumps(b->collections, JSON_COMPACT |
+	    JSON_SORT_KEYS);
+
+	buf_printf(&g, "%s\n%s\n%s\n", b->tmpl_hash, site, colls);
+	for (size_t k = 0; k < b->nassets; k++)
+		buf_printf(&g, "%s=%s\n", b->assets[k].from, b->assets[k].to);
+	sha256_hex(g.buf, g.len, b->globhash);
+	free(site);
+	free(colls);
+	buf_release(&g);
+}
+
+/*
+ * What every output of page I shares in its key, without building its
+ * context: the page's own fields (its summary's hash covers title, url,
+ * path, section, date, summary, tags, params and weight; the content is
+ * named by its revision), the template, and the summary hashes of its
+ * ancestors (parent, breadcrumbs) and children.
+ */
+static void
+page_key(struct build *b, size_t i, const char *tname, struct buf *tmp)
+{
+	struct rpage *p = &b->pages[i];
+	const struct snap_page *sp = p->sp;
+
+	buf_reset(tmp);
+	buf_add(tmp, p->sumhash, 64);
+	buf_add(tmp, tname, strlen(tname) + 1);
+	buf_add(tmp, sp->slug, strlen(sp->slug) + 1);
+	buf_add_i64(tmp, sp->first_published_at);
+	buf_add_i64(tmp, sp->last_published_at);
+	buf_add_i64(tmp, p->kind);
+	buf_add_i64(tmp, sp->revision);
+	buf_add_i64(tmp, b->c->build.unsafe_html);
+	for (size_t a = p->parent; a != SIZE_MAX; a = b->pages[a].parent) {
+		buf_addch(tmp, '<');
+		buf_add(tmp, b->pages[a].sumhash, 64);
+	}
+	buf_addch(tmp, '\n');
+	for (size_t k = 0; k < p->nkids; k++) {
+		buf_addch(tmp, '>');
+		buf_add(tmp, b->pages[p->kids[k]].sumhash, 64);
+	}
+	/* hashed on its own only when several outputs share it */
+	if (p->kind == PK_SECTION || b->c->build.page_json)
+		sha256_hex(tmp->buf, tmp->len, p->pagekey);
+}
+
+/*
+ * Reuse output PATH whose key is KEY: left alone when the standby
+ * already has it, hard-linked from the live folder when that has it.
+ * 1 when reused, 0 when it must be rendered, -1 on error.
+ */
+static int
+reuse_output(struct build *b, struct filelist *l, const char *path,
+    const char *key, enum manifest_kind kind, struct buf *err)
+{
+	const struct outrec_ent *e;
+	char *from;
+	int rc;
+
+	if (b->full)
+		return 0;
+	if (!(e = outrec_find(&b->slot.standby_rec, path)) ||
+	    strcmp(e->key, key) != 0) {
+		if (!(e = outslot_live_find(&b->slot, path)) ||
+		    strcmp(e->key, key) != 0)
+			return 0;
+		from = xasprintf("%s/%s", b->slot.live, path);
+		rc = slot_link(from, b->slot.standby, path, err);
+		free(from);
+		if (rc == -1)
+			return -1;
+	}
+	render_add_file(l, path, e->sha, e->size, kind, false, key);
+	return 1;
+}
+
+/* what one page worker thread owns */
+struct worker {
+	struct build *b;
+	json_t *site, *colls;	/* its own copies of the shared context */
+	struct buf out, tmp, err;	/* reused for every page */
+	struct buf material;	/* what page_key hashes */
+	struct arena arena;	/* one page's scratch, reset after it */
+	struct filelist files;	/* merged into the build's at the end */
+	size_t rendered, reused;
+};
+
+/* render (or reuse) output PATH of page I, pagination page PG of NPG */
+static int
+render_output(struct worker *w, size_t i, const char *tname, int pg,
+    int npg, const char *path)
+{
+	struct build *b = w->b;
+	const struct rpage *p = &b->pages[i];
+	struct buf *tmp = &w->tmp, *out = &w->out, *err = &w->err;
+	json_t *ctx;
+	char key[65], placeholder[64], sha[65];
+	const char *body;
+	int rc;
+
+	/* the global hash, the page's key or its material, the pagination */
+	buf_reset(tmp);
+	buf_add(tmp, b->globhash, 64);
+	if (p->kind == PK_SECTION || b->c->build.page_json)
+		buf_add(tmp, p->pagekey, 64);
+	else
+		buf_add(tmp, w->material.buf, w->material.len);
+	buf_add_i64(tmp, pg);
+	buf_add_i64(tmp, npg);
+	buf_add_i64(tmp, b->c->build.page_size);
+	sha256_hex(tmp->buf, tmp->len, key);
+	if ((rc = reuse_output(b, &w->files, path, key, MK_HTML, err)) != 0) {
+		w->reused += rc == 1;
+		return rc == 1 ? 0 : -1;
+	}
+
+	/* render for real: the Markdown, then the template */
+	snprintf(placeholder, sizeof(placeholder), "rev:%lld:%d",
+	    (long long)p->sp->revision, b->c->build.unsafe_html);
+	if (!(body = snapshot_body(&b->snap, i, err)))
+		return -1;
+	ctx = page_context(b, w->site, w->colls, i, pg, npg, placeholder);
+	buf_reset(tmp);
+	if (mdr_render(body, strlen(body), b->c->build.unsafe_html ? 0 :
+	    MDR_NO_HTML, tmp, err) == -1) {
+		buf_printf(err, " (page '/%s')", p->sp->path);
+		json_decref(ctx);
+		return -1;
+	}
+	json_object_set_new(json_object_get(ctx, "page"), "content",
+	    json_stringn(tmp->buf, tmp->len));
+	buf_reset(tmp);
+	if (tmpl_set_render_in(b->set, tname, ctx, &w->arena, tmp,
+	    err) == -1) {
+		json_decref(ctx);
+		return -1;
+	}
+	json_decref(ctx);
+	buf_reset(out);
+	assets_rewrite(b, tmp->buf, tmp->len, NULL, out);
+	sha256_hex(out->buf, out->len, sha);
+	if (render_put_output(b, path, out->buf, out->len, sha, err) == -1)
+		return -1;
+	render_add_file(&w->files, path, sha, (int64_t)out->len, MK_HTML, false,
+	    key);
+	w->rendered++;
+	return 0;
+}
+
+/* PATH/index.json of page I (build.page_json) */
+static int
+render_page_json(struct worker *w, size_t i)
+{
+	struct build *b = w->b;
+	const struct rpage *p = &b->pages[i];
+	struct buf *out = &w->out, *tmp = &w->tmp, *err = &w->err;
+	json_t *o;
+	char *path, *dump, key[65], sha[65];
+	const char *body;
+	int rc;
+
+	path = p->sp->path[0] ? xasprintf("%s/index.json", p->sp->path) :
+	    xstrdup("index.json");
+	/* the page, and the asset map its content's references go through */
+	buf_reset(out);
+	buf_printf(out, "json\n%s\n%s\n", p->pagekey, b->globhash);
+	sha256_hex(out->buf, out->len, key);
+	if ((rc = reuse_output(b, &w->files, path, key, MK_FEED, err)) != 0) {
+		w->reused += rc == 1;
+		free(path);
+		return rc == 1 ? 0 : -1;
+	}
+	buf_reset(tmp);
+	if (!(body = snapshot_body(&b->snap, i, err)) || mdr_render(body,
+	    strlen(body), b->c->build.unsafe_html ? 0 : MDR_NO_HTML, tmp,
+	    err) == -1) {
+		free(path);
+		return -1;
+	}
+	buf_reset(out);
+	assets_rewrite(b, tmp->buf, tmp->len, NULL, out);
+	o = json_pack("{s:s, s:s, s:s, s:s, s:s%, s:o, s:o, s:o, s:O, s:O}",
+	    "title", p->sp->title, "path", p->sp->path, "url", p->url,
+	    "summary", p->excerpt, "content", out->buf, out->len, "date",
+	    model_date_json(p->sp->date), "first_published",
+	    model_date_json(p->sp->first_published_at), "last_published",
+	    model_date_json(p->sp->last_published_at), "tags",
+	    snapshot_tags(&b->snap, i), "params", snapshot_extra(&b->snap, i));
+	dump = json_dumps(o, JSON_INDENT(1) | JSON_SORT_KEYS);
+	json_decref(o);
+	sha256_hex(dump, strlen(dump), sha);
+	rc = render_put_output(b, path, dump, strlen(dump), sha, err);
+	if (rc == 0)
+		render_add_file(&w->files, path, sha, (int64_t)strlen(dump),
+		    MK_FEED, false, key);
+	free(path);
+	free(dump);
+	return rc;
+}
+
+/* every output of page I: one, or one per pagination page of a section */
+static int
+render_page(struct worker *w, size_t i, const char *tname)
+{
+	const struct rpage *p = &w->b->pages[i];
+	size_t ps = (size_t)w->b->c->build.page_size;
+	int npg, rc = 0;
+
+	if (p->kind != PK_SECTION)
+		return render_output(w, i, tname, 0, 0, p->out);
+	npg = (int)((p->nkids + ps - 1) / ps);
+	for (int pg = 1; rc == 0 && pg <= npg; pg++)
+		rc = render_output(w, i, tname, pg, npg, pg == 1 ? p->out :
+		    arena_printf(&w->arena, "%s/page/%d/index.html",
+		    p->sp->path, pg));
+	return rc;
+}
+
+static void *
+page_worker(void *arg)
+{
+	struct build *b = arg;
+	struct worker w;
+	size_t i;
+
+	memset(&w, 0, sizeof(w));
+	w.b = b;
+	w.site = json_deep_copy(b->site);
+	w.colls = json_deep_copy(b->collections);
+	buf_init(&w.out, 0);
+	buf_init(&w.tmp, 0);
+	buf_init(&w.err, 0);
+	buf_init(&w.material, 0);
+	while (!b->failed && (i = atomic_fetch_add(&b->next, 1)) <
+	    b->npages) {
+		const char *tname;
+		int rc = -1;
+		buf_reset(&w.err);
+		if ((tname = templates_for(b, &b->pages[i], &w.err)) != NULL) {
+			page_key(b, i, tname, &w.material);
+			rc = render_page(&w, i, tname);
+		}
+		if (rc == 0 && b->c->build.page_json)
+			rc = render_page_json(&w, i);
+		arena_reset(&w.arena);
+		if (rc == -1) {
+			pthread_mutex_lock(&b->mu);
+			if (!b->failed) {
+				b->failed = true;
+				buf_setf(&b->err, "%s", w.err.buf);
+			}
+			pthread_mutex_unlock(&b->mu);
+		}
+	}
+	pthread_mutex_lock(&b->mu);
+	b->res->rendered += w.rendered;
+	b->res->reused += w.reused;
+	pthread_mutex_unlock(&b->mu);
+	render_merge_files(b, &w.files);
+	json_decref(w.site);
+	json_decref(w.colls);
+	buf_release(&w.out);
+	buf_release(&w.tmp);
+	buf_release(&w.err);
+	buf_release(&w.material);
+	arena_release(&w.arena);
+	return NULL;
+}
+
+int
+pages_render(struct build *b, struct buf *err)
+{
+	render_run_threads(b, page_worker);
+	if (b->failed) {
+		buf_setf(err, "%s", b->err.buf);
+		return -1;
+	}
+	return 0;
+}

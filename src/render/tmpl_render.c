@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * tmpl_render.c: rendering of a parsed Mustache template (tmpl.h; the
+ * parser and the sets are in tmpl.c).
+ *
+ * Rendering walks the tree with a stack of jansson contexts and a stack of
+ * block overrides (inheritance: the outermost override wins).  Standalone
+ * partials are rendered from a copy of their source with the indentation
+ * inserted at every line start (cached in the set per indentation).
+ * Standalone blocks are re-indented: the indentation of the first line of
+ * the definition is removed and that of the expansion site added.
+ */
+#include "common/compat.h"
+
+#include "common/arena.h"
+#include "common/buf.h"
+#include "common/limits.h"
+#include "common/xmalloc.h"
+#include "render/tmpl_int.h"
+
+#define MAX_STACK (LIMIT_TEMPLATE_DEPTH * 4)
+
+struct rctx {
+	struct tmpl_set *set;
+	struct arena *arena;		/* this render's scratch memory */
+	const struct tmpl *t;		/* the template being rendered */
+	json_t *stack[MAX_STACK];
+	size_t depth;
+	const struct tnode *over[MAX_STACK];	/* parent tags in effect */
+	const struct tmpl *over_t[MAX_STACK];	/* and their templates */
+	size_t nover;
+	int nest;
+	const struct tmpl *top;		/* the template asked for */
+	size_t steps;			/* nodes visited, sections entered */
+	struct buf *err;
+};
+
+static json_t *
+lookup(struct rctx *r, const char *name)
+{
+	const char *dot, *p;
+	json_t *v = NULL;
+	char key[256];
+	size_t n;
+
+	if (strcmp(name, ".") == 0)
+		return r->depth ? r->stack[r->depth - 1] : NULL;
+	dot = strchr(name, '.');
+	n = dot ? (size_t)(dot - name) : strlen(name);
+	if (n >= sizeof(key))
+		return NULL;
+	memcpy(key, name, n);
+	key[n] = '\0';
+	for (size_t i = r->depth; i-- > 0;) {
+		if (json_is_object(r->stack[i]) &&
+		    (v = json_object_get(r->stack[i], key)) != NULL)
+			break;
+	}
+	if (!v)
+		return NULL;
+	for (p = dot; p; p = dot) {
+		p++;
+		dot = strchr(p, '.');
+		n = dot ? (size_t)(dot - p) : strlen(p);
+		if (n >= sizeof(key) || !json_is_object(v))
+			return NULL;
+		memcpy(key, p, n);
+		key[n] = '\0';
+		if (!(v = json_object_get(v, key)))
+			return NULL;
+	}
+	return v;
+}
+
+static bool
+truthy(json_t *v)
+{
+	if (!v || json_is_null(v) || json_is_false(v))
+		return false;
+	if (json_is_array(v))
+		return json_array_size(v) > 0;
+	if (json_is_string(v))
+		return json_string_length(v) > 0;
+	return true;
+}
+
+static void
+format_real(double d, char *out, size_t outsz)
+{
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(out, outsz, "%.*g", prec, d);
+		if (strtod(out, NULL) == d)
+			return;
+	}
+}
+
+static void
+append_value(struct buf *out, json_t *v, bool escape)
+{
+	char num[64];
+	const char *s = NULL;
+	size_t len = 0;
+
+	if (json_is_string(v)) {
+		s = json_string_value(v);
+		len = json_string_length(v);
+	} else if (json_is_integer(v)) {
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+		    json_integer_value(v));
+		s = num;
+		len = strlen(num);
+	} else if (json_is_real(v)) {
+		format_real(json_real_value(v), num, sizeof(num));
+		s = num;
+		len = strlen(num);
+	} else if (json_is_true(v)) {
+		s = "true";
+		len = 4;
+	} else if (json_is_false(v)) {
+		s = "false";
+		len = 5;
+	}
+	if (!s)
+		return;
+	if (escape)
+		buf_add_html(out, s, len);
+	else
+		buf_add(out, s, len);
+}
+
+static int render_nodes(struct rctx *, const struct tnode *, size_t,
+    struct buf *);
+
+static int
+push_ctx(struct rctx *r, json_t *v)
+{
+	if (r->depth >= MAX_STACK) {
+		buf_setf(r->err, "%s: context nested too deeply", r->t->name);
+		return -1;
+	}
+	r->stack[r->depth++] = v;
+	return 0;
+}
+
+static int
+enter(struct rctx *r)
+{
+	if (++r->nest > LIMIT_TEMPLATE_DEPTH) {
+		buf_setf(r->err, "%s: templates nested too deeply (over %d "
+		    "levels: a recursive partial?)", r->t->name,
+		    LIMIT_TEMPLATE_DEPTH);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * One unit of work: a node visited or a section item entered.  Partials
+ * that fan out ({{>p}}{{>p}} in p, 64 levels deep) would otherwise run
+ * for ever with little output, and the worker's heartbeat would keep the
+ * build's lease all the while.
+ */
+static int
+step(struct rctx *r)
+{
+	if (++r->steps <= LIMIT_RENDER_STEPS)
+		return 0;
+	if (r->t != r->top)
+		buf_setf(r->err, "%s: too much work to render (over %d steps, "
+		    "in '%s': partials or sections that fan out?)",
+		    r->top->name, LIMIT_RENDER_STEPS, r->t->name);
+	else
+		buf_setf(r->err, "%s: too much work to render (over %d steps: "
+		    "partials or sections that fan out?)", r->top->name,
+		    LIMIT_RENDER_STEPS);
+	return -1;
+}
+
+static int
+render_section(struct rctx *r, const struct tnode *n, struct buf *out)
+{
+	json_t *v = lookup(r, n->name), *item;
+	size_t i;
+	int rc = 0;
+
+	if (n->type == T_INVERTED)
+		return truthy(v) ? 0 : render_nodes(r, n->kids, n->nkids, out);
+	if (!truthy(v))
+		return 0;
+	if (enter(r) == -1)
+		return -1;
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, item) {
+			if (step(r) == -1 || push_ctx(r, item) == -1)
+				return -1;
+			rc = render_nodes(r, n->kids, n->nkids, out);
+			r->depth--;
+			if (rc == -1)
+				break;
+		}
+	} else {
+		if (push_ctx(r, v) == -1)
+			return -1;
+		rc = render_nodes(r, n->kids, n->nkids, out);
+		r->depth--;
+	}
+	r->nest--;
+	return rc;
+}
+
+/* the name of a partial or parent tag, after dynamic resolution */
+static const char *
+tag_target(struct rctx *r, const struct tnode *n)
+{
+	json_t *v;
+
+	if (!n->dynamic)
+		return n->name;
+	v = lookup(r, n->name);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int
+render_template(struct rctx *r, const struct tmpl *t, struct buf *out)
+{
+	const struct tmpl *saved = r->t;
+	int rc;
+
+	if (enter(r) == -1)
+		return -1;
+	r->t = t;
+	rc = render_nodes(r, t->root.kids, t->root.nkids, out);
+	r->t = saved;
+	r->nest--;
+	return rc;
+}
+
+static int
+render_partial(struct rctx *r, const struct tnode *n, struct buf *out)
+{
+	const char *name = tag_target(r, n);
+	const struct tmpl *t;
+	struct buf err = BUF_INIT;
+	int rc = 0;
+
+	if (!name)
+		return 0;
+	t = tmpl_set_get_indented(r->set, name, n->indent ? n->indent : "",
+	    &err);
+	if (!t) {
+		if (err.len) {
+			buf_setf(r->err, "%s", err.buf);
+			rc = -1;
+		}
+		buf_release(&err);
+		return rc;
+	}
+	buf_release(&err);
+	return render_template(r, t, out);
+}
+
+static int
+render_parent(struct rctx *r, const struct tnode *n, struct buf *out)
+{
+	int rc;
+
+	if (r->nover >= MAX_STACK) {
+		buf_setf(r->err, "%s: parents nested too deeply", r->t->name);
+		return -1;
+	}
+	r->over[r->nover] = n;
+	r->over_t[r->nover] = r->t;
+	r->nover++;
+	rc = render_partial(r, n, out);
+	r->nover--;
+	return rc;
+}
+
+/* remove DEDENT from, then add INDENT to, every line of s into out */
+static void
+reindent(const char *s, size_t len, const char *dedent, const char *indent,
+    struct buf *out)
+{
+	size_t dl = strlen(dedent), i = 0;
+
+	while (i < len) {
+		const char *nl = memchr(s + i, '\n', len - i);
+		size_t end = nl ? (size_t)(nl - s) + 1 : len, k = 0;
+		while (k < dl && i + k < end && s[i + k] == dedent[k])
+			k++;
+		i += k;
+		if (i < end && s[i] != '\n' && s[i] != '\r')
+			buf_adds(out, indent);
+		buf_add(out, s + i, end - i);
+		i = end;
+	}
+}
+
+static int
+render_block(struct rctx *r, const struct tnode *n, struct buf *out)
+{
+	const struct tnode *def = n, *o;
+	const struct tmpl *def_t = r->t, *saved = r->t;
+	size_t start;
+	int rc;
+
+	/* the outermost override wins */
+	for (size_t i = 0; i < r->nover && def == n; i++) {
+		o = r->over[i];
+		for (size_t k = 0; k < o->nkids; k++)
+			if (o->kids[k].type == T_BLOCK &&
+			    strcmp(o->kids[k].name, n->name) == 0) {
+				def = &o->kids[k];
+				def_t = r->over_t[i];
+				break;
+			}
+	}
+	if (!n->standalone && !def->standalone) {
+		r->t = def_t;
+		rc = render_nodes(r, def->kids, def->nkids, out);
+		r->t = saved;
+		return rc;
+	}
+	/* render in place, then move the text aside and reindent it */
+	r->t = def_t;
+	start = out->len;
+	rc = render_nodes(r, def->kids, def->nkids, out);
+	r->t = saved;
+	if (rc == 0) {
+		size_t len = out->len - start;
+		char *text = arena_alloc(r->arena, len + 1);
+		memcpy(text, out->buf + start, len);
+		buf_setlen(out, start);
+		reindent(text, len, def->standalone ? def->first_indent : "",
+		    n->standalone ? n->first_indent : "", out);
+		if (n->standalone && len && text[len - 1] != '\n')
+			buf_addch(out, '\n');
+	}
+	return rc;
+}
+
+static int
+render_nodes(struct rctx *r, const struct tnode *nodes, size_t n,
+    struct buf *out)
+{
+	for (size_t i = 0; i < n; i++) {
+		const struct tnode *nd = &nodes[i];
+		int rc = 0;
+
+		if (step(r) == -1)
+			return -1;
+		switch (nd->type) {
+		case T_TEXT:
+			buf_add(out, r->t->src + nd->off, nd->len);
+			break;
+		case T_ETAG:
+		case T_UTAG:
+			append_value(out, lookup(r, nd->name),
+			    nd->type == T_ETAG);
+			break;
+		case T_SECTION:
+		case T_INVERTED:
+			rc = render_section(r, nd, out);
+			break;
+		case T_PARTIAL:
+			rc = render_partial(r, nd, out);
+			break;
+		case T_PARENT:
+			rc = render_parent(r, nd, out);
+			break;
+		case T_BLOCK:
+			rc = render_block(r, nd, out);
+			break;
+		default:
+			break;
+		}
+		if (rc == -1)
+			return -1;
+		if (out->len > LIMIT_RENDER_OUTPUT || buf_error(out)) {
+			buf_setf(r->err, "%s: output too large (over %d "
+			    "bytes)", r->t->name, LIMIT_RENDER_OUTPUT);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+int
+tmpl_render_in(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
+    struct arena *arena, struct buf *out, struct buf *err)
+{
+	struct rctx *r = arena_alloc(arena, sizeof(*r));
+
+	memset(r, 0, sizeof(*r));
+	r->set = s;
+	r->arena = arena;
+	r->t = t;
+	r->top = t;
+	r->err = err;
+	if (ctx)
+		r->stack[r->depth++] = ctx;
+	return render_nodes(r, t->root.kids, t->root.nkids, out);
+}
+
+int
+tmpl_render(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
+    struct buf *out, struct buf *err)
+{
+	struct arena arena = ARENA_INIT;
+	int rc = tmpl_render_in(s, t, ctx, &arena, out, err);
+
+	arena_release(&arena);
+	return rc;
+}
+
+int
+tmpl_set_render_in(struct tmpl_set *s, const char *name, json_t *ctx,
+    struct arena *arena, struct buf *out, struct buf *err)
+{
+	const struct tmpl *t = tmpl_set_get(s, name, err);
+
+	if (!t) {
+		if (!err->len)
+			buf_setf(err, "template '%s' not found", name);
+		return -1;
+	}
+	return tmpl_render_in(s, t, ctx, arena, out, err);
+}
+
+int
+tmpl_set_render(struct tmpl_set *s, const char *name, json_t *ctx,
+    struct buf *out, struct buf *err)
+{
+	struct arena arena = ARENA_INIT;
+	int rc = tmpl_set_render_in(s, name, ctx, &arena, out, err);
+
+	arena_release(&arena);
+	return rc;
+}
