@@ -19,6 +19,10 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# the sqlite3 shell has no busy timeout: a test reading or poking the
+# store while the daemon writes would fail on "database is locked"
+sqlite3() { command sqlite3 -cmd ".timeout 10000" "$@"; }
+
 # track a background process for cleanup
 bg_pid() { KILN_PIDS="$KILN_PIDS $1"; }
 
