@@ -28,7 +28,7 @@ t=$(date -u -d "$KILN_NOW" +%s)
 "$KILN" page edit about --title "About us" --publish >/dev/null
 sqlite3 .kiln/kiln.db "insert into builds(status, reasons, requested_at, started_at, worker, lease_until, heartbeat_at) values ('running', 'manual', $((t - 2400)), $((t - 2400)), 'gone:1', $((t - 2300)), $((t - 2360)))"
 id=$(sqlite3 .kiln/kiln.db "select max(id) from builds")
-assert_eq "$("$KILN" report)" "1 reports sent" "stall reported"
+assert_eq "$("$KILN" report)" "1 report sent" "stall reported"
 assert_eq "$(smtp_count)" 1 "one mail"
 assert_contains "$(smtp_all)" "stalled: build $id" "stalled subject"
 # it then fails (a broken template), a minute later: reported as failed
