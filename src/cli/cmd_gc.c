@@ -6,10 +6,7 @@
 #include "common/compat.h"
 
 #include "common/buf.h"
-#include "conf/conf.h"
-#include "history/history.h"
-#include "store/store.h"
-#include "store/store_queue.h"
+#include "sched/sched.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -18,8 +15,8 @@ cmd_gc(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
 	struct site s;
-	size_t removed, cleared;
-	int rc = EXIT_FAIL, pruned = 0;
+	struct sched_gc_result r;
+	int rc = EXIT_FAIL;
 
 	if (cli_wants_help(argc, argv))
 		return cli_usage("gc", 0);
@@ -30,25 +27,12 @@ cmd_gc(int argc, char **argv)
 		buf_release(&err);
 		return rc;
 	}
-	if (queue_gc(s.st, s.conf->retention.builds,
-	    s.conf->retention.logs_days, &removed, &cleared, &err) == -1) {
+	if (sched_gc(s.conf, s.st, &r, &err) == -1) {
 		cli_fail(&err);
 		goto out;
 	}
-	if (s.conf->history.enabled && s.conf->history.keep > 0) {
-		char *repo = conf_path(s.conf, s.conf->history.path);
-		pruned = history_prune(repo, s.conf->history.branch,
-		    (size_t)s.conf->history.keep, &err);
-		free(repo);
-		if (pruned == -1 && !strstr(err.buf, "cannot open")) {
-			cli_fail(&err);
-			goto out;
-		}
-		if (pruned < 0)
-			pruned = 0;
-	}
 	printf("gc: %zu build records removed, %zu logs cleared, %d history "
-	    "commits pruned\n", removed, cleared, pruned);
+	    "commits pruned\n", r.removed, r.logs_cleared, r.pruned);
 	rc = EXIT_OK;
 out:
 	site_close(&s);

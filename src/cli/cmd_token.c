@@ -16,7 +16,7 @@
 #include "common/buf.h"
 #include "common/timeutil.h"
 #include "store/store.h"
-#include "store/store_queue.h"
+#include "store/store_token.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -72,7 +72,7 @@ token_create(struct site *s, int argc, char **argv, struct buf *err)
 		return cli_usage("token", 1);
 	if (expires && parse_expires(expires, &at, err) == -1)
 		return cli_fail(err);
-	if (queue_token_create(s->st, name, role, at, token, err) == -1)
+	if (store_token_create(s->st, name, role, at, token, err) == -1)
 		return cli_fail(err);
 	printf("%s\n", token);
 	explicit_bzero(token, sizeof(token));
@@ -105,7 +105,7 @@ token_list(struct site *s, int argc, char **argv, struct buf *err)
 	}
 	if (optind != argc)
 		return cli_usage("token", 1);
-	if (queue_token_list(s->st, &a, err) == -1)
+	if (store_token_list(s->st, &a, err) == -1)
 		return cli_fail(err);
 	if (as_json) {
 		char *d = json_dumps(a, JSON_INDENT(2));
@@ -133,7 +133,7 @@ token_revoke(struct site *s, int argc, char **argv, struct buf *err)
 {
 	if (argc != 2 || argv[1][0] == '-')
 		return cli_usage("token", 1);
-	if (queue_token_revoke(s->st, argv[1], err) != 0)
+	if (store_token_revoke(s->st, argv[1], err) != 0)
 		return cli_fail(err);
 	printf("revoked token '%s'\n", argv[1]);
 	return EXIT_OK;

@@ -54,7 +54,8 @@
 #include "http/route.h"
 #include "queue/queue.h"
 #include "store/store.h"
-#include "store/store_queue.h"
+#include "store/store_build.h"
+#include "store/store_token.h"
 
 /* a connection as the reaper sees it */
 enum conn_phase { C_HEAD, C_BODY, C_RUN };
@@ -604,7 +605,7 @@ builds(struct MHD_Connection *conn, struct req *rq)
 
 	switch (rq->m.r->id) {
 	case RT_BUILDS_LIST:
-		if (queue_list(rq->st, 100, &v, &err) == -1)
+		if (store_build_list(rq->st, 100, &v, &err) == -1)
 			goto fail;
 		return reply_json(conn, 200, v);
 	case RT_BUILD_REQUEST:
@@ -614,7 +615,7 @@ builds(struct MHD_Connection *conn, struct req *rq)
 		return reply_json(conn, 202, json_pack("{s:I}", "request",
 		    (json_int_t)req));
 	case RT_BUILD_CANCEL:
-		rr = queue_cancel(rq->st, id, &err);
+		rr = store_build_cancel(rq->st, id, &err);
 		if (rr == -1)
 			goto fail;
 		r = rr == 0 ? reply_json(conn, 202, json_pack("{s:I, s:s}",
@@ -625,7 +626,7 @@ builds(struct MHD_Connection *conn, struct req *rq)
 	default:
 		break;
 	}
-	rr = queue_get(rq->st, id, rq->m.r->id == RT_BUILD_LOG, &v, &err);
+	rr = store_build_get(rq->st, id, rq->m.r->id == RT_BUILD_LOG, &v, &err);
 	if (rr == -1)
 		goto fail;
 	if (rr == 1 || !v) {
@@ -655,7 +656,7 @@ builds(struct MHD_Connection *conn, struct req *rq)
 	}
 	json_decref(v);
 	/* the worker does it: handlers never deploy */
-	if (queue_rollback_request(rq->st, id, &err) == -1)
+	if (store_build_rollback_request(rq->st, id, &err) == -1)
 		goto fail;
 	return reply_json(conn, 202, json_pack("{s:I, s:b}", "rollback_to",
 	    (json_int_t)id, "queued", 1));
@@ -706,7 +707,7 @@ metrics(struct http *h, struct MHD_Connection *conn, struct req *rq)
 	int64_t seq = 0;
 	enum MHD_Result r;
 
-	if (queue_stats(rq->st, &s, &err) == -1) {
+	if (store_build_stats(rq->st, &s, &err) == -1) {
 		r = reply_store_error(conn, rq->st, err.buf);
 		buf_release(&err);
 		return r;
@@ -732,7 +733,7 @@ metrics(struct http *h, struct MHD_Connection *conn, struct req *rq)
 	buf_printf(&out, "# HELP kiln_http_requests_total HTTP requests "
 	    "served.\n# TYPE kiln_http_requests_total counter\n"
 	    "kiln_http_requests_total %ld\n", atomic_load(&h->requests));
-	if (queue_metrics(rq->st, &out, &err) == -1) {
+	if (store_build_metrics(rq->st, &out, &err) == -1) {
 		r = reply_store_error(conn, rq->st, err.buf);
 		json_decref(s);
 		buf_release(&out);
@@ -868,7 +869,7 @@ authenticate(struct http *h, struct MHD_Connection *conn, struct req *rq,
 		*msg = "the store cannot be opened now";
 		return 503;
 	}
-	r = queue_token_check(rq->st, a + 7, name, sizeof(name), role,
+	r = store_token_check(rq->st, a + 7, name, sizeof(name), role,
 	    sizeof(role), &err);
 	buf_release(&err);
 	if (r == -1) {

@@ -25,7 +25,7 @@
 #include "queue/queue.h"
 #include "render/render.h"
 #include "store/store.h"
-#include "store/store_queue.h"
+#include "store/store_build.h"
 
 void
 worker_name(char *out, size_t outsz)
@@ -52,7 +52,7 @@ blog(struct store *st, int64_t id, const char *fmt, ...)
 	buf_vprintf(&line, fmt, ap);
 	va_end(ap);
 	buf_addch(&line, '\n');
-	queue_append_log(st, id, line.buf, &err);
+	store_build_append_log(st, id, line.buf, &err);
 	log_info("build %lld: %.*s", (long long)id,
 	    (int)(line.len - strlen(ts) - 2), line.buf + strlen(ts) + 1);
 	buf_release(&line);
@@ -154,8 +154,8 @@ heartbeat(void *arg)
 		for (int64_t t = 0; t < every * 10 && !atomic_load(&b->stop);
 		    t++)
 			usleep(100000);
-		if (!atomic_load(&b->stop) && queue_heartbeat(st, b->id, lease,
-		    &err) == -1)
+		if (!atomic_load(&b->stop) && store_build_heartbeat(st, b->id,
+		    lease, &err) == -1)
 			log_warnx("heartbeat: %s", err.buf);
 	}
 	store_close(st);
@@ -181,7 +181,7 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 	/* a rollback asked through the API or the CLI goes first */
 	{
 		int64_t to = 0;
-		if (queue_rollback_take(st, &to, err) == -1)
+		if (store_build_rollback_take(st, &to, err) == -1)
 			return -1;
 		if (to) {
 			struct buf re = BUF_INIT;
@@ -193,7 +193,7 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 			return 0;
 		}
 	}
-	if (queue_claim(st, worker, lease, &id, err) == -1)
+	if (store_build_claim(st, worker, lease, &id, err) == -1)
 		return -1;
 	*build_id = id;
 	if (!id)
@@ -227,7 +227,7 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	memset(&dr, 0, sizeof(dr));
 	memset(&rr, 0, sizeof(rr));
 	rr.lockfd = -1;
-	if (queue_get(st, id, false, &rec, err) != 0)
+	if (store_build_get(st, id, false, &rec, err) != 0)
 		return -1;
 	attempt = json_integer_value(json_object_get(rec, "attempt"));
 	reasons = json_string_value(json_object_get(rec, "reasons"));
@@ -249,21 +249,22 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	ro.remember = true;
 	if (render_build(c, st, &ro, &rr, &e) == -1) {
 		if (log.len)
-			queue_append_log(st, id, log.buf, err);
+			store_build_append_log(st, id, log.buf, err);
 		blog(st, id, "render failed: %s", e.buf);
 		goto failed;
 	}
 	if (log.len)
-		queue_append_log(st, id, log.buf, err);
-	queue_set_seq(st, id, rr.seq, err);
+		store_build_append_log(st, id, log.buf, err);
+	store_build_set_seq(st, id, rr.seq, err);
 	blog(st, id, "rendered %zu pages (%zu rendered, %zu reused) at "
 	    "change %lld", rr.pages, rr.rendered, rr.reused,
 	    (long long)rr.seq);
-	queue_heartbeat(st, id, lease, err);
+	store_build_heartbeat(st, id, lease, err);
 	/* cancelled while rendering: stop before anything is deployed */
 	{
 		json_t *now_rec = NULL;
-		bool cancelled = queue_get(st, id, false, &now_rec, err) == 0 &&
+		bool cancelled = store_build_get(st, id, false, &now_rec,
+		    err) == 0 &&
 		    !strcmp(json_string_value(json_object_get(now_rec,
 		    "status")), "cancelled");
 		json_decref(now_rec);
@@ -282,15 +283,15 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	if (c->ntargets && deploy_run(c, st, NULL, outdir, &dopt, &dr,
 	    &e) == -1) {
 		if (log.len)
-			queue_append_log(st, id, log.buf, err);
+			store_build_append_log(st, id, log.buf, err);
 		blog(st, id, "deploy failed: %s", e.buf);
 		goto failed;
 	}
 	if (log.len)
-		queue_append_log(st, id, log.buf, err);
+		store_build_append_log(st, id, log.buf, err);
 	blog(st, id, "deployed: %zu uploaded, %zu deleted, %lld bytes",
 	    dr.uploaded, dr.deleted, (long long)dr.bytes);
-	queue_heartbeat(st, id, lease, err);
+	store_build_heartbeat(st, id, lease, err);
 	record_history(c, st, id, outdir, reasons, commit, &rr.lockfd);
 	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I}", "pages", (json_int_t)rr.pages, "rendered",
@@ -301,8 +302,8 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	    (json_int_t)rr.ms, "deploy_ms", (json_int_t)dr.ms,
 	    "invalidated", (json_int_t)json_array_size(dr.changed));
 	cj = json_dumps(counts, JSON_COMPACT);
-	if (queue_finish(st, id, true, NULL, cj, commit[0] ? commit : NULL, 0,
-	    err) == -1)
+	if (store_build_finish(st, id, true, NULL, cj, commit[0] ? commit :
+	    NULL, 0, err) == -1)
 		goto out;
 	blog(st, id, "succeeded");
 	*ok = true;
@@ -314,7 +315,7 @@ failed:
 	if (attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
 		    c->build.retry_backoff : 10) * (1LL << (attempt - 1));
-	if (queue_finish(st, id, false, e.buf, NULL, NULL, retry_at,
+	if (store_build_finish(st, id, false, e.buf, NULL, NULL, retry_at,
 	    err) == -1)
 		goto out;
 	if (retry_at)
@@ -326,7 +327,7 @@ failed:
 		struct buf ne = BUF_INIT;
 		blog(st, id, "failed after %lld attempts; its requests wait "
 		    "for the next build", (long long)attempt);
-		queue_get(st, id, true, &full, err);
+		store_build_get(st, id, true, &full, err);
 		if (notify_build_failed(&c->notify, c->site.title, st, id,
 		    e.buf, json_string_value(json_object_get(full, "log")),
 		    &ne) == -1)
@@ -446,8 +447,8 @@ worker_rollback(const struct conf *c, struct store *st, int64_t id,
 	dopt.log = &log;
 	dopt.allow_deletes = true;
 	r = deploy_run(c, st, NULL, dest, &dopt, &dr, &e);
-	if (queue_record(st, reasons, r == 0, r == 0 ? NULL : e.buf, wname,
-	    new_id, err) == -1)
+	if (store_build_record(st, reasons, r == 0, r == 0 ? NULL : e.buf,
+	    wname, new_id, err) == -1)
 		goto out;
 	if (r == -1) {
 		buf_setf(err, "%s", e.buf);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store_int.h: what the store's files share (store_sqlite.c, and
- * store_queue.c, which holds the build queue's tables and SQL).
+ * store_build.c, which holds the build queue's tables and SQL).
  */
 #ifndef KILN_STORE_INT_H
 #define KILN_STORE_INT_H
@@ -27,7 +27,7 @@ struct store_migration {
 	const char *sql;
 };
 
-extern const struct store_migration store_queue_migrations[];
+extern const struct store_migration store_build_migrations[];
 
 sqlite3 *store_db(struct store *st);
 int store_sqlerr(struct store *st, const char *what, struct buf *err);

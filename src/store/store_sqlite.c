@@ -352,7 +352,7 @@ store_open(const char *driver, const char *path, struct store **out,
 	/* up to date: no write lock (a daemon opens handles while a
 	   writer may hold the lock for long) */
 	if (schema_current(st, "store", store_migrations) &&
-	    schema_current(st, "queue", store_queue_migrations)) {
+	    schema_current(st, "queue", store_build_migrations)) {
 		*out = st;
 		return 0;
 	}
@@ -363,7 +363,7 @@ store_open(const char *driver, const char *path, struct store **out,
 	    "applied_at INTEGER NOT NULL, PRIMARY KEY(component, version))",
 	    err) == -1 ||
 	    migrate(st, "store", store_migrations, err) == -1 ||
-	    migrate(st, "queue", store_queue_migrations, err) == -1 ||
+	    migrate(st, "queue", store_build_migrations, err) == -1 ||
 	    store_tx_commit(st, err) == -1) {
 		store_tx_rollback(st);
 		goto fail;

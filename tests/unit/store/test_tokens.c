@@ -10,7 +10,7 @@
 #include "common/buf.h"
 #include "common/timeutil.h"
 #include "store/store.h"
-#include "store/store_queue.h"
+#include "store/store_token.h"
 
 #define T0 1795531855LL		/* 2026-11-24T14:50:55Z */
 
@@ -42,7 +42,7 @@ check(struct store *st, const char *tok, char *role)
 	char name[64];
 	int r;
 
-	r = queue_token_check(st, tok, name, sizeof(name), role, 32, &err);
+	r = store_token_check(st, tok, name, sizeof(name), role, 32, &err);
 	buf_release(&err);
 	return r;
 }
@@ -68,8 +68,8 @@ TEST(tokens, expiry_and_revocation)
 
 	set_now(T0);
 	st = open_store();
-	CHECK_OK(queue_token_create(st, "ci", "publisher", 0, a, &err));
-	CHECK_OK(queue_token_create(st, "tmp", "editor", T0 + 3600, b, &err));
+	CHECK_OK(store_token_create(st, "ci", "publisher", 0, a, &err));
+	CHECK_OK(store_token_create(st, "tmp", "editor", T0 + 3600, b, &err));
 	CHECK_INT_EQ(strlen(a), 64);
 	CHECK_INT_EQ(check(st, a, role), 0);
 	CHECK_STR_EQ(role, "publisher");
@@ -79,19 +79,19 @@ TEST(tokens, expiry_and_revocation)
 	CHECK_INT_EQ(check(st, b, role), 1);
 	CHECK_INT_EQ(check(st, a, role), 0);
 	/* revoked: refused; revoking twice says so */
-	CHECK_OK(queue_token_revoke(st, "ci", &err));
+	CHECK_OK(store_token_revoke(st, "ci", &err));
 	CHECK_INT_EQ(check(st, a, role), 1);
-	CHECK_INT_EQ(queue_token_revoke(st, "ci", &err), 1);
+	CHECK_INT_EQ(store_token_revoke(st, "ci", &err), 1);
 	CHECK_STR_EQ(err.buf, "no token named 'ci'");
 	/* the name is free again */
-	CHECK_OK(queue_token_create(st, "ci", "admin", 0, a, &err));
+	CHECK_OK(store_token_create(st, "ci", "admin", 0, a, &err));
 	CHECK_INT_EQ(check(st, a, role), 0);
 	CHECK_STR_EQ(role, "admin");
 	/* bad input changes nothing */
-	CHECK_INT_EQ(queue_token_create(st, "old", "editor", T0, b, &err), -1);
+	CHECK_INT_EQ(store_token_create(st, "old", "editor", T0, b, &err), -1);
 	CHECK_STR_EQ(err.buf, "expires: the time has passed");
-	CHECK_INT_EQ(queue_token_create(st, "x", "root", 0, b, &err), -1);
-	CHECK_INT_EQ(queue_token_create(st, "ci", "editor", 0, b, &err), -1);
+	CHECK_INT_EQ(store_token_create(st, "x", "root", 0, b, &err), -1);
+	CHECK_INT_EQ(store_token_create(st, "ci", "editor", 0, b, &err), -1);
 	CHECK_STR_EQ(err.buf, "a token named 'ci' exists");
 	CHECK_INT_EQ(check(st, a, role), 0);
 	store_close(st);
@@ -107,9 +107,9 @@ TEST(tokens, last_use_and_list)
 
 	set_now(T0);
 	st = open_store();
-	CHECK_OK(queue_token_create(st, "ci", "publisher", 0, a, &err));
-	CHECK_OK(queue_token_create(st, "tmp", "editor", T0 + 60, b, &err));
-	CHECK_OK(queue_token_list(st, &list, &err));
+	CHECK_OK(store_token_create(st, "ci", "publisher", 0, a, &err));
+	CHECK_OK(store_token_create(st, "tmp", "editor", T0 + 60, b, &err));
+	CHECK_OK(store_token_list(st, &list, &err));
 	CHECK_INT_EQ(json_array_size(list), 2);
 	t = find(list, "ci");
 	CHECK_NOT_NULL(t);
@@ -130,14 +130,14 @@ TEST(tokens, last_use_and_list)
 	CHECK_INT_EQ(check(st, a, role), 0);
 	set_now(T0 + 30);
 	CHECK_INT_EQ(check(st, a, role), 0);
-	CHECK_OK(queue_token_list(st, &list, &err));
+	CHECK_OK(store_token_list(st, &list, &err));
 	CHECK_STR_EQ(json_string_value(json_object_get(find(list, "ci"),
 	    "last_used")), "2026-11-24T14:51:05Z");
 	json_decref(list);
 	set_now(T0 + 100);
 	CHECK_INT_EQ(check(st, a, role), 0);
 	CHECK_INT_EQ(check(st, b, role), 1);	/* expired: no use recorded */
-	CHECK_OK(queue_token_list(st, &list, &err));
+	CHECK_OK(store_token_list(st, &list, &err));
 	CHECK_STR_EQ(json_string_value(json_object_get(find(list, "ci"),
 	    "last_used")), "2026-11-24T14:52:35Z");
 	t = find(list, "tmp");

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store_queue.c: the build queue's tables and SQL (component "queue").
+ * store_build.c: the build queue's tables and SQL (component "queue").
  *
  * Coalescing falls out of the model: build requests wait in
  * build_requests until a build whose snapshot covers them (seq <= the
@@ -22,9 +22,9 @@
 #include "common/xmalloc.h"
 #include "store/store.h"
 #include "store/store_int.h"
-#include "store/store_queue.h"
+#include "store/store_build.h"
 
-const struct store_migration store_queue_migrations[] = {
+const struct store_migration store_build_migrations[] = {
 	{ 1,
 	"CREATE TABLE builds("
 	"  id INTEGER PRIMARY KEY,"
@@ -68,7 +68,7 @@ bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 }
 
 int
-queue_claim(struct store *st, const char *worker, int64_t lease_secs,
+store_build_claim(struct store *st, const char *worker, int64_t lease_secs,
     int64_t *build_id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -205,7 +205,7 @@ out:
 }
 
 int
-queue_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
+store_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -226,7 +226,7 @@ queue_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
 }
 
 int
-queue_append_log(struct store *st, int64_t id, const char *text,
+store_build_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -248,7 +248,7 @@ queue_append_log(struct store *st, int64_t id, const char *text,
 }
 
 int
-queue_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
+store_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = 0;
@@ -265,7 +265,7 @@ queue_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 }
 
 int
-queue_finish(struct store *st, int64_t id, bool ok, const char *error,
+store_build_finish(struct store *st, int64_t id, bool ok, const char *error,
     const char *counts_json, const char *commit, int64_t retry_at,
     struct buf *err)
 {
@@ -333,7 +333,7 @@ out:
 }
 
 int
-queue_release(struct store *st, int64_t id, struct buf *err)
+store_build_release(struct store *st, int64_t id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = 0;
@@ -406,7 +406,7 @@ build_row(sqlite3_stmt *s, bool with_log)
 	"finished_at, attempt, worker, seq, error, commit_id, counts, log "
 
 int
-queue_list(struct store *st, size_t limit, json_t **out, struct buf *err)
+store_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *a = json_array();
@@ -430,7 +430,7 @@ queue_list(struct store *st, size_t limit, json_t **out, struct buf *err)
 }
 
 int
-queue_get(struct store *st, int64_t id, bool with_log, json_t **out,
+store_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -450,7 +450,35 @@ queue_get(struct store *st, int64_t id, bool with_log, json_t **out,
 }
 
 int
-queue_stats(struct store *st, json_t **out, struct buf *err)
+store_build_stalled(struct store *st, int64_t now, int64_t after,
+    struct build_stalled *b, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 1, step;
+
+	/* stalled: running too long by its start, or its heartbeat missed */
+	if (store_prepare(st, "SELECT id, started_at, heartbeat_at, worker "
+	    "FROM builds WHERE status = 'running' AND (started_at < ?1 OR "
+	    "lease_until < ?2) ORDER BY id LIMIT 1", &s, err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, now - after);
+	sqlite3_bind_int64(s, 2, now);
+	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *w = (const char *)sqlite3_column_text(s, 3);
+
+		b->id = sqlite3_column_int64(s, 0);
+		b->started_at = sqlite3_column_int64(s, 1);
+		b->heartbeat_at = sqlite3_column_int64(s, 2);
+		snprintf(b->worker, sizeof(b->worker), "%s", w ? w : "?");
+		rc = 0;
+	} else if (step != SQLITE_DONE)
+		rc = store_sqlerr(st, "stalled builds", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+store_build_stats(struct store *st, json_t **out, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *o = json_object(), *by = json_object();
@@ -485,169 +513,7 @@ queue_stats(struct store *st, json_t **out, struct buf *err)
 }
 
 int
-queue_token_create(struct store *st, const char *name, const char *role,
-    int64_t expires_at, char token[65], struct buf *err)
-{
-	unsigned char raw[32];
-	char hash[65];
-	sqlite3_stmt *s = NULL;
-	FILE *f;
-	int rc = 0;
-
-	if (strcmp(role, "editor") && strcmp(role, "publisher") &&
-	    strcmp(role, "admin")) {
-		buf_setf(err, "role: expected editor, publisher or admin");
-		return -1;
-	}
-	if (!*name || strlen(name) > 64) {
-		buf_setf(err, "name: expected 1 to 64 characters");
-		return -1;
-	}
-	if (expires_at && expires_at <= time_now()) {
-		buf_setf(err, "expires: the time has passed");
-		return -1;
-	}
-	if (!(f = fopen("/dev/urandom", "rb")) || fread(raw, 1, 32, f) != 32) {
-		if (f)
-			fclose(f);
-		buf_setf(err, "cannot read /dev/urandom");
-		return -1;
-	}
-	fclose(f);
-	hex_encode(raw, 32, token);
-	explicit_bzero(raw, sizeof(raw));
-	sha256_hex(token, 64, hash);
-	if (store_prepare(st, "INSERT INTO tokens(name, role, hash, "
-	    "created_at, expires_at) VALUES (?, ?, ?, ?, ?)", &s, err) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, time_now());
-	if (expires_at)
-		sqlite3_bind_int64(s, 5, expires_at);
-	else
-		sqlite3_bind_null(s, 5);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(store_db(st)) ==
-		    SQLITE_CONSTRAINT_UNIQUE)
-			buf_setf(err, "a token named '%s' exists", name);
-		else
-			store_sqlerr(st, "create token", err);
-		rc = -1;
-	}
-	sqlite3_finalize(s);
-	if (rc == -1)
-		explicit_bzero(token, 65);
-	return rc;
-}
-
-/*
- * Last use is written at most once a minute per token, so a busy client
- * costs one small write a minute, not one per request.
- */
-#define TOKEN_USE_GRAIN 60
-
-int
-queue_token_check(struct store *st, const char *token, char *name,
-    size_t namesz, char *role, size_t rolesz, struct buf *err)
-{
-	sqlite3_stmt *s = NULL;
-	char hash[65];
-	int64_t now = time_now(), id = 0, used = 0;
-	int rc = 1;
-
-	sha256_hex(token, strlen(token), hash);
-	/* an expired token is as good as none; a revoked one is gone */
-	if (store_prepare(st, "SELECT id, name, role, last_used_at FROM tokens "
-	    "WHERE hash = ? AND (expires_at IS NULL OR expires_at > ?)",
-	    &s, err) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		snprintf(name, namesz, "%s", sqlite3_column_text(s, 1));
-		snprintf(role, rolesz, "%s", sqlite3_column_text(s, 2));
-		used = sqlite3_column_int64(s, 3);
-		rc = 0;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc == 0 && now - used >= TOKEN_USE_GRAIN) {
-		/* best effort: a busy store must not refuse a valid token */
-		if (store_prepare(st, "UPDATE tokens SET last_used_at = ? "
-		    "WHERE id = ?", &s, err) == 0) {
-			sqlite3_bind_int64(s, 1, now);
-			sqlite3_bind_int64(s, 2, id);
-			sqlite3_step(s);
-			sqlite3_finalize(s);
-		}
-		buf_reset(err);
-	}
-	return rc;
-}
-
-static json_t *
-opt_time(sqlite3_stmt *s, int col)
-{
-	char t[32];
-
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
-		return json_null();
-	time_format_iso8601(sqlite3_column_int64(s, col), t, sizeof(t));
-	return json_string(t);
-}
-
-int
-queue_token_list(struct store *st, json_t **out, struct buf *err)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t now = time_now();
-	json_t *a;
-
-	*out = NULL;
-	if (store_prepare(st, "SELECT name, role, created_at, last_used_at, "
-	    "expires_at FROM tokens ORDER BY name", &s, err) == -1)
-		return -1;
-	a = json_array();
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		bool expired = sqlite3_column_type(s, 4) != SQLITE_NULL &&
-		    sqlite3_column_int64(s, 4) <= now;
-		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:o, "
-		    "s:b}", "name", (const char *)sqlite3_column_text(s, 0),
-		    "role", (const char *)sqlite3_column_text(s, 1),
-		    "created", opt_time(s, 2), "last_used", opt_time(s, 3),
-		    "expires", opt_time(s, 4), "expired", expired));
-	}
-	sqlite3_finalize(s);
-	*out = a;
-	return 0;
-}
-
-int
-queue_token_revoke(struct store *st, const char *name, struct buf *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (store_prepare(st, "DELETE FROM tokens WHERE name = ?", &s,
-	    err) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = store_sqlerr(st, "revoke token", err);
-	else if (sqlite3_changes(store_db(st)) == 0) {
-		buf_setf(err, "no token named '%s'", name);
-		rc = 1;
-	} else
-		rc = 0;
-	sqlite3_finalize(s);
-	return rc;
-}
-
-int
-queue_record(struct store *st, const char *reasons, bool ok,
+store_build_record(struct store *st, const char *reasons, bool ok,
     const char *error, const char *worker, int64_t *id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -679,8 +545,8 @@ queue_record(struct store *st, const char *reasons, bool ok,
 }
 
 int
-queue_gc(struct store *st, int keep_builds, int logs_days, size_t *removed,
-    size_t *logs_cleared, struct buf *err)
+store_build_gc(struct store *st, int keep_builds, int logs_days,
+    size_t *removed, size_t *logs_cleared, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t cutoff = time_now() - (int64_t)logs_days * 86400;
@@ -727,7 +593,7 @@ out:
 }
 
 int
-queue_metrics(struct store *st, struct buf *out, struct buf *err)
+store_build_metrics(struct store *st, struct buf *out, struct buf *err)
 {
 	static const int64_t bounds[] = { 1, 2, 5, 10, 30, 60, 300, 900 };
 	int64_t dur[NELEM(bounds) + 1] = { 0 }, ptl[NELEM(bounds) + 1] = { 0 };
@@ -827,7 +693,7 @@ queue_metrics(struct store *st, struct buf *out, struct buf *err)
 }
 
 int
-queue_cancel(struct store *st, int64_t id, struct buf *err)
+store_build_cancel(struct store *st, int64_t id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -858,7 +724,7 @@ queue_cancel(struct store *st, int64_t id, struct buf *err)
 }
 
 int
-queue_rollback_request(struct store *st, int64_t build, struct buf *err)
+store_build_rollback_request(struct store *st, int64_t build, struct buf *err)
 {
 	char v[32];
 
@@ -867,7 +733,7 @@ queue_rollback_request(struct store *st, int64_t build, struct buf *err)
 }
 
 int
-queue_rollback_take(struct store *st, int64_t *build, struct buf *err)
+store_build_rollback_take(struct store *st, int64_t *build, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	struct buf v = BUF_INIT;
