@@ -51,6 +51,7 @@
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "http/http.h"
+#include "http/http_int.h"
 #include "http/route.h"
 #include "queue/queue.h"
 #include "store/store.h"
@@ -702,46 +703,14 @@ static enum MHD_Result
 metrics(struct http *h, struct MHD_Connection *conn, struct req *rq)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
-	json_t *s = NULL, *v;
-	const char *k;
-	int64_t seq = 0;
 	enum MHD_Result r;
 
-	if (store_build_stats(rq->st, &s, &err) == -1) {
+	if (http_metrics_text(rq->st, atomic_load(&h->requests), &out,
+	    &err) == -1)
 		r = reply_store_error(conn, rq->st, err.buf);
-		buf_release(&err);
-		return r;
-	}
-	store_change_seq(rq->st, &seq, &err);
-	buf_adds(&out, "# HELP kiln_builds Builds by status.\n"
-	    "# TYPE kiln_builds gauge\n");
-	json_object_foreach(json_object_get(s, "builds"), k, v)
-		buf_printf(&out, "kiln_builds{status=\"%s\"} %lld\n", k,
-		    (long long)json_integer_value(v));
-	buf_printf(&out, "# HELP kiln_pending_requests Build requests no build "
-	    "has satisfied yet.\n# TYPE kiln_pending_requests gauge\n"
-	    "kiln_pending_requests %lld\n", (long long)json_integer_value(
-	    json_object_get(s, "pending_requests")));
-	buf_printf(&out, "# HELP kiln_pending_request_age_seconds Age of the "
-	    "oldest pending request.\n# TYPE kiln_pending_request_age_seconds "
-	    "gauge\nkiln_pending_request_age_seconds %lld\n",
-	    (long long)json_integer_value(json_object_get(s,
-	    "oldest_pending_age")));
-	buf_printf(&out, "# HELP kiln_change_sequence The content change "
-	    "sequence.\n# TYPE kiln_change_sequence counter\n"
-	    "kiln_change_sequence %lld\n", (long long)seq);
-	buf_printf(&out, "# HELP kiln_http_requests_total HTTP requests "
-	    "served.\n# TYPE kiln_http_requests_total counter\n"
-	    "kiln_http_requests_total %ld\n", atomic_load(&h->requests));
-	if (store_build_metrics(rq->st, &out, &err) == -1) {
-		r = reply_store_error(conn, rq->st, err.buf);
-		json_decref(s);
-		buf_release(&out);
-		buf_release(&err);
-		return r;
-	}
-	r = reply(conn, 200, "text/plain; version=0.0.4", out.buf, out.len);
-	json_decref(s);
+	else
+		r = reply(conn, 200, "text/plain; version=0.0.4", out.buf,
+		    out.len);
 	buf_release(&out);
 	buf_release(&err);
 	return r;

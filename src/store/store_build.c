@@ -592,16 +592,49 @@ out:
 	return rc;
 }
 
-int
-store_build_metrics(struct store *st, struct buf *out, struct buf *err)
+const int64_t store_build_metric_bounds[BUILD_METRIC_BOUNDS] = {
+	1, 2, 5, 10, 30, 60, 300, 900
+};
+
+/* count V (in milliseconds) into H's cumulative buckets */
+static void
+hist_add(struct build_hist *h, int64_t v_ms)
 {
-	static const int64_t bounds[] = { 1, 2, 5, 10, 30, 60, 300, 900 };
-	int64_t dur[NELEM(bounds) + 1] = { 0 }, ptl[NELEM(bounds) + 1] = { 0 };
-	int64_t dep[NELEM(bounds) + 1] = { 0 };
-	int64_t dsum = 0, psum = 0, n = 0, uploaded = 0, deleted = 0,
-	    bytes = 0, depsum_ms = 0, inval = 0;
+	for (size_t i = 0; i <= BUILD_METRIC_BOUNDS; i++)
+		if (i == BUILD_METRIC_BOUNDS ||
+		    v_ms <= store_build_metric_bounds[i] * 1000)
+			h->bucket[i]++;
+	h->sum_ms += v_ms;
+}
+
+static int
+last_deploys(struct store *st, struct build_metrics *m, struct buf *err)
+{
 	sqlite3_stmt *s = NULL;
 
+	/* the last full deploy of each target (its deployed manifest) */
+	if (store_prepare(st, "SELECT substr(key, 17), updated_at FROM state "
+	    "WHERE key LIKE 'deploy.manifest.%' ORDER BY key", &s, err) == -1)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		m->last_deploy = xreallocarray(m->last_deploy,
+		    m->nlast_deploy + 1, sizeof(*m->last_deploy));
+		m->last_deploy[m->nlast_deploy].target = xstrdup(
+		    (const char *)sqlite3_column_text(s, 0));
+		m->last_deploy[m->nlast_deploy++].at =
+		    sqlite3_column_int64(s, 1);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+int
+store_build_metrics(struct store *st, struct build_metrics *m,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	memset(m, 0, sizeof(*m));
 	/* the last 1,000 finished builds */
 	if (store_prepare(st, "SELECT finished_at - started_at, finished_at - "
 	    "requested_at, counts FROM builds WHERE status = 'succeeded' AND "
@@ -609,87 +642,40 @@ store_build_metrics(struct store *st, struct buf *out, struct buf *err)
 	    err) == -1)
 		return -1;
 	while (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t d = sqlite3_column_int64(s, 0), p =
-		    sqlite3_column_int64(s, 1);
 		json_t *c = sqlite3_column_text(s, 2) ? json_loads(
 		    (const char *)sqlite3_column_text(s, 2), 0, NULL) : NULL;
-		int64_t dms = json_integer_value(json_object_get(c,
-		    "deploy_ms"));
-		for (size_t i = 0; i <= NELEM(bounds); i++) {
-			if (i == NELEM(bounds) || d <= bounds[i])
-				dur[i]++;
-			if (i == NELEM(bounds) || p <= bounds[i])
-				ptl[i]++;
-			if (i == NELEM(bounds) || dms <= bounds[i] * 1000)
-				dep[i]++;
-		}
-		depsum_ms += dms;
-		inval += json_integer_value(json_object_get(c, "invalidated"));
-		dsum += d;
-		psum += p;
-		n++;
-		uploaded += json_integer_value(json_object_get(c, "uploaded"));
-		deleted += json_integer_value(json_object_get(c, "deleted"));
-		bytes += json_integer_value(json_object_get(c, "bytes"));
+
+		hist_add(&m->duration, sqlite3_column_int64(s, 0) * 1000);
+		hist_add(&m->publish_to_live, sqlite3_column_int64(s, 1) *
+		    1000);
+		hist_add(&m->deploy, json_integer_value(json_object_get(c,
+		    "deploy_ms")));
+		m->invalidated += json_integer_value(json_object_get(c,
+		    "invalidated"));
+		m->count++;
+		m->uploaded += json_integer_value(json_object_get(c,
+		    "uploaded"));
+		m->deleted += json_integer_value(json_object_get(c,
+		    "deleted"));
+		m->bytes += json_integer_value(json_object_get(c, "bytes"));
 		json_decref(c);
 	}
 	sqlite3_finalize(s);
-	s = NULL;
-	buf_adds(out, "# HELP kiln_build_duration_seconds Build time, start to "
-	    "finish (last 1,000 successful builds).\n"
-	    "# TYPE kiln_build_duration_seconds histogram\n");
-	for (size_t i = 0; i < NELEM(bounds); i++)
-		buf_printf(out, "kiln_build_duration_seconds_bucket{le=\"%lld\"}"
-		    " %lld\n", (long long)bounds[i], (long long)dur[i]);
-	buf_printf(out, "kiln_build_duration_seconds_bucket{le=\"+Inf\"} %lld\n"
-	    "kiln_build_duration_seconds_sum %lld\n"
-	    "kiln_build_duration_seconds_count %lld\n",
-	    (long long)dur[NELEM(bounds)], (long long)dsum, (long long)n);
-	buf_adds(out, "# HELP kiln_publish_to_live_seconds First request to "
-	    "deployed (last 1,000 successful builds).\n"
-	    "# TYPE kiln_publish_to_live_seconds histogram\n");
-	for (size_t i = 0; i < NELEM(bounds); i++)
-		buf_printf(out, "kiln_publish_to_live_seconds_bucket{le=\"%lld\"}"
-		    " %lld\n", (long long)bounds[i], (long long)ptl[i]);
-	buf_printf(out, "kiln_publish_to_live_seconds_bucket{le=\"+Inf\"} "
-	    "%lld\nkiln_publish_to_live_seconds_sum %lld\n"
-	    "kiln_publish_to_live_seconds_count %lld\n",
-	    (long long)ptl[NELEM(bounds)], (long long)psum, (long long)n);
-	buf_adds(out, "# HELP kiln_deploy_duration_seconds Deploy time (last "
-	    "1,000 successful builds).\n"
-	    "# TYPE kiln_deploy_duration_seconds histogram\n");
-	for (size_t i = 0; i < NELEM(bounds); i++)
-		buf_printf(out, "kiln_deploy_duration_seconds_bucket{le=\"%lld\"}"
-		    " %lld\n", (long long)bounds[i], (long long)dep[i]);
-	buf_printf(out, "kiln_deploy_duration_seconds_bucket{le=\"+Inf\"} "
-	    "%lld\nkiln_deploy_duration_seconds_sum %.3f\n"
-	    "kiln_deploy_duration_seconds_count %lld\n",
-	    (long long)dep[NELEM(bounds)], (double)depsum_ms / 1000.0,
-	    (long long)n);
-	buf_printf(out, "# HELP kiln_invalidated_urls URLs invalidated on the "
-	    "CDN by those builds.\n# TYPE kiln_invalidated_urls gauge\n"
-	    "kiln_invalidated_urls %lld\n", (long long)inval);
-	buf_printf(out, "# HELP kiln_objects_uploaded Objects uploaded by "
-	    "those builds.\n# TYPE kiln_objects_uploaded gauge\n"
-	    "kiln_objects_uploaded %lld\n# HELP kiln_objects_deleted Objects "
-	    "deleted by those builds.\n# TYPE kiln_objects_deleted gauge\n"
-	    "kiln_objects_deleted %lld\n# HELP kiln_bytes_uploaded Bytes "
-	    "uploaded by those builds.\n# TYPE kiln_bytes_uploaded gauge\n"
-	    "kiln_bytes_uploaded %lld\n", (long long)uploaded,
-	    (long long)deleted, (long long)bytes);
-	/* the last full deploy of each target (its deployed manifest) */
-	if (store_prepare(st, "SELECT substr(key, 17), updated_at FROM state "
-	    "WHERE key LIKE 'deploy.manifest.%' ORDER BY key", &s, err) == -1)
+	if (last_deploys(st, m, err) == -1) {
+		store_build_metrics_release(m);
 		return -1;
-	buf_adds(out, "# HELP kiln_last_deploy_timestamp_seconds Last "
-	    "successful deploy per target and mirror.\n"
-	    "# TYPE kiln_last_deploy_timestamp_seconds gauge\n");
-	while (sqlite3_step(s) == SQLITE_ROW)
-		buf_printf(out, "kiln_last_deploy_timestamp_seconds{target=\"%s\"}"
-		    " %lld\n", sqlite3_column_text(s, 0),
-		    (long long)sqlite3_column_int64(s, 1));
-	sqlite3_finalize(s);
+	}
 	return 0;
+}
+
+void
+store_build_metrics_release(struct build_metrics *m)
+{
+	for (size_t i = 0; i < m->nlast_deploy; i++)
+		free(m->last_deploy[i].target);
+	free(m->last_deploy);
+	m->last_deploy = NULL;
+	m->nlast_deploy = 0;
 }
 
 int

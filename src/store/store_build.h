@@ -80,10 +80,36 @@ struct build_stalled {
 int store_build_stalled(struct store *st, int64_t now, int64_t after,
     struct build_stalled *b, struct buf *err);
 int store_build_stats(struct store *st, json_t **out, struct buf *err);
+/* upper bounds (seconds) of the buckets of struct build_hist */
+#define BUILD_METRIC_BOUNDS 8
+extern const int64_t store_build_metric_bounds[BUILD_METRIC_BOUNDS];
+
+struct build_hist {
+	int64_t bucket[BUILD_METRIC_BOUNDS + 1];	/* cumulative; last
+							   is +Inf */
+	int64_t sum_ms;
+};
+
+struct build_metrics {
+	int64_t count;			/* builds measured */
+	struct build_hist duration;	/* start to finish */
+	struct build_hist publish_to_live;	/* first request to finish */
+	struct build_hist deploy;	/* counts.deploy_ms */
+	int64_t invalidated, uploaded, deleted, bytes;
+	struct {
+		char *target;		/* owned */
+		int64_t at;
+	} *last_deploy;			/* per target and mirror, by name */
+	size_t nlast_deploy;
+};
+
 /*
- * Append Prometheus text for the build history: build duration and
- * publish-to-live histograms, objects and bytes, last deploy per target.
+ * Numbers for the metrics of the last 1,000 successful builds, and the
+ * time of the last full deploy of each target.  Release with
+ * store_build_metrics_release (also after -1).
  */
-int store_build_metrics(struct store *st, struct buf *out, struct buf *err);
+int store_build_metrics(struct store *st, struct build_metrics *m,
+    struct buf *err);
+void store_build_metrics_release(struct build_metrics *m);
 
 #endif
