@@ -120,7 +120,10 @@ cmd_builds(int argc, char **argv)
 		printf("build %lld cancelled\n", (long long)id);
 	} else if (!strcmp(sub, "rollback") && !wait) {
 		json_t *rec = NULL;
-		if (store_build_get(s.st, id, false, &rec, &err) != 0) {
+		int r = store_build_get(s.st, id, false, &rec, &err);
+		if (r == -1)
+			goto fail;
+		if (r == 1) {
 			cli_error("no build %lld", (long long)id);
 			goto out;
 		}

@@ -78,16 +78,10 @@ sched_gc(const struct conf *c, struct store *st, struct sched_gc_result *r,
 	pruned = history_prune(repo, c->history.branch,
 	    (size_t)c->history.keep, err);
 	free(repo);
-	if (pruned >= 0) {
-		r->pruned = pruned;
-		return 0;
-	}
-	/* no history yet: nothing to prune */
-	if (strstr(err->buf, "cannot open")) {
-		buf_reset(err);
-		return 0;
-	}
-	return -1;
+	if (pruned == -1)
+		return -1;
+	r->pruned = pruned;
+	return 0;
 }
 
 /* run a cron task if a due minute passed since its last run */

@@ -67,141 +67,181 @@ bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-int
-store_build_claim(struct store *st, const char *worker, int64_t lease_secs,
-    int64_t *build_id, struct buf *err)
+/* a build still held by a live lease: 1 if there is one */
+static int
+claim_held(struct store *st, int64_t now, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t now = time_now(), id = 0, first_req = 0;
-	struct buf reasons = BUF_INIT;
-	int r, rc = -1;
+	int r;
 
-	*build_id = 0;
-	if (store_tx_begin(st, err) == -1)
-		return -1;
-	/* a build still held by a live lease: nothing to claim */
 	if (store_prepare(st, "SELECT count(*) FROM builds WHERE status = "
 	    "'running' AND lease_until >= ?", &s, err) == -1)
-		goto fail;
+		return -1;
 	sqlite3_bind_int64(s, 1, now);
 	r = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_finalize(s);
-	s = NULL;
-	if (r > 0) {
-		rc = store_tx_commit(st, err);
-		goto out;
-	}
-	/* take over a build whose worker died */
+	return r > 0;
+}
+
+/* take over a build whose worker died: *id is it, or 0 */
+static int
+claim_takeover(struct store *st, const char *worker, int64_t lease_secs,
+    int64_t now, int64_t *id, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*id = 0;
 	if (store_prepare(st, "SELECT id FROM builds WHERE status = 'running' "
 	    "AND lease_until < ? ORDER BY id LIMIT 1", &s, err) == -1)
-		goto fail;
+		return -1;
 	sqlite3_bind_int64(s, 1, now);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
+		*id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	s = NULL;
-	if (id) {
-		if (store_prepare(st, "UPDATE builds SET worker = ?, "
-		    "lease_until = ?, heartbeat_at = ?, attempt = attempt + 1, "
-		    "started_at = ?, log = log || ? WHERE id = ?", &s,
-		    err) == -1)
-			goto fail;
-		sqlite3_bind_text(s, 1, worker, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, now + lease_secs);
-		sqlite3_bind_int64(s, 3, now);
-		sqlite3_bind_int64(s, 4, now);
-		sqlite3_bind_text(s, 5, "lease expired: taken over by another "
-		    "worker\n", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 6, id);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			store_sqlerr(st, "take over build", err);
-			goto fail;
-		}
-		*build_id = id;
-		rc = store_tx_commit(st, err);
+	if (!*id)
+		return 0;
+	if (store_prepare(st, "UPDATE builds SET worker = ?, "
+	    "lease_until = ?, heartbeat_at = ?, attempt = attempt + 1, "
+	    "started_at = ?, log = log || ? WHERE id = ?", &s, err) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, worker, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now + lease_secs);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_text(s, 5, "lease expired: taken over by another "
+	    "worker\n", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, *id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "take over build", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* pending requests: their oldest time (0: none), reasons and newest id */
+static int
+claim_pending(struct store *st, int64_t *first_req, struct buf *reasons,
+    int64_t *req_max, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	*first_req = *req_max = 0;
+	if (store_prepare(st, "SELECT MIN(requested_at), "
+	    "group_concat(reason, ', '), MAX(id) FROM (SELECT "
+	    "reason, MIN(requested_at) AS requested_at, MAX(id) AS id "
+	    "FROM build_requests WHERE build_id IS NULL GROUP BY reason "
+	    "ORDER BY reason) ", &s, err) == -1)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*first_req = sqlite3_column_int64(s, 0);
+		buf_adds(reasons, (const char *)sqlite3_column_text(s, 1));
+		*req_max = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/*
+ * May a build start for requests up to REQ_MAX?  After a failure: when
+ * its backoff has passed (*attempt is the next one); after the last
+ * attempt, or a cancel, only for a new request (no retry loop).
+ */
+static int
+claim_allowed(struct store *st, int64_t req_max, int64_t now,
+    int64_t *attempt, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int r = 1;
+
+	*attempt = 1;
+	if (store_prepare(st, "SELECT status, next_attempt_at, attempt, "
+	    "req_max FROM builds ORDER BY id DESC LIMIT 1", &s, err) == -1)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)
+	    sqlite3_column_text(s, 0), "cancelled")) {
+		/* a person stopped it: only a new request starts one */
+		if (req_max <= sqlite3_column_int64(s, 3))
+			r = 0;
+	} else if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
+	    !strcmp((const char *)sqlite3_column_text(s, 0), "failed")) {
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
+			if (sqlite3_column_int64(s, 1) > now)
+				r = 0;
+			else
+				*attempt = sqlite3_column_int64(s, 2) + 1;
+		} else if (req_max <= sqlite3_column_int64(s, 3))
+			r = 0;
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
+static int
+claim_create(struct store *st, const char *worker, int64_t lease_secs,
+    int64_t now, int64_t *id, struct buf *err)
+{
+	struct buf reasons = BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int64_t first_req, req_max, attempt;
+	int r, rc = -1;
+
+	*id = 0;
+	if (claim_pending(st, &first_req, &reasons, &req_max, err) == -1)
+		goto out;
+	if (!first_req || (r = claim_allowed(st, req_max, now, &attempt,
+	    err)) == 0) {
+		rc = 0;
 		goto out;
 	}
-	/* pending requests: their oldest time, reasons and newest id */
-	{
-		int64_t req_max = 0, attempt = 1;
-		if (store_prepare(st, "SELECT MIN(requested_at), "
-		    "group_concat(reason, ', '), MAX(id) FROM (SELECT "
-		    "reason, MIN(requested_at) AS requested_at, MAX(id) AS id "
-		    "FROM build_requests WHERE build_id IS NULL GROUP BY reason "
-		    "ORDER BY reason) "
-		    , &s, err) == -1)
-			goto fail;
-		if (sqlite3_step(s) == SQLITE_ROW &&
-		    sqlite3_column_type(s, 0) != SQLITE_NULL) {
-			first_req = sqlite3_column_int64(s, 0);
-			buf_adds(&reasons, (const char *)sqlite3_column_text(s,
-			    1));
-			req_max = sqlite3_column_int64(s, 2);
-		}
-		sqlite3_finalize(s);
-		s = NULL;
-		if (!first_req) {
-			rc = store_tx_commit(st, err);
-			goto out;
-		}
-		/*
-		 * After a failure: retry when its backoff has passed; after the
-		 * last attempt, wait for a new request (no retry loop).
-		 */
-		if (store_prepare(st, "SELECT status, next_attempt_at, attempt, "
-		    "req_max FROM builds ORDER BY id DESC LIMIT 1", &s,
-		    err) == -1)
-			goto fail;
-		r = 1;
-		if (sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)
-		    sqlite3_column_text(s, 0), "cancelled")) {
-			/* a person stopped it: only a new request starts one */
-			if (req_max <= sqlite3_column_int64(s, 3))
-				r = 0;
-		} else if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
-		    !strcmp((const char *)sqlite3_column_text(s, 0),
-		    "failed")) {
-			if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
-				if (sqlite3_column_int64(s, 1) > now)
-					r = 0;
-				else
-					attempt = sqlite3_column_int64(s, 2) + 1;
-			} else if (req_max <= sqlite3_column_int64(s, 3))
-				r = 0;
-		}
-		sqlite3_finalize(s);
-		s = NULL;
-		if (!r) {
-			rc = store_tx_commit(st, err);
-			goto out;
-		}
-		if (store_prepare(st, "INSERT INTO builds(status, reasons, "
-		    "requested_at, started_at, worker, lease_until, "
-		    "heartbeat_at, attempt, req_max) VALUES ('running', ?, ?, "
-		    "?, ?, ?, ?, ?, ?)", &s, err) == -1)
-			goto fail;
-		sqlite3_bind_text(s, 1, reasons.buf, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, first_req);
-		sqlite3_bind_int64(s, 3, now);
-		sqlite3_bind_text(s, 4, worker, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 5, now + lease_secs);
-		sqlite3_bind_int64(s, 6, now);
-		sqlite3_bind_int64(s, 7, attempt);
-		sqlite3_bind_int64(s, 8, req_max);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			store_sqlerr(st, "create build", err);
-			goto fail;
-		}
+	if (r == -1 || store_prepare(st, "INSERT INTO builds(status, "
+	    "reasons, requested_at, started_at, worker, lease_until, "
+	    "heartbeat_at, attempt, req_max) VALUES ('running', ?, ?, ?, ?, "
+	    "?, ?, ?, ?)", &s, err) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, reasons.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, first_req);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_text(s, 4, worker, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, now + lease_secs);
+	sqlite3_bind_int64(s, 6, now);
+	sqlite3_bind_int64(s, 7, attempt);
+	sqlite3_bind_int64(s, 8, req_max);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		store_sqlerr(st, "create build", err);
+	else {
+		*id = sqlite3_last_insert_rowid(store_db(st));
+		rc = 0;
 	}
-	*build_id = sqlite3_last_insert_rowid(store_db(st));
-	rc = store_tx_commit(st, err);
-	goto out;
-fail:
-	store_tx_rollback(st);
 out:
 	sqlite3_finalize(s);
 	buf_release(&reasons);
 	return rc;
+}
+
+int
+store_build_claim(struct store *st, const char *worker, int64_t lease_secs,
+    int64_t *build_id, struct buf *err)
+{
+	int64_t now = time_now(), id = 0;
+	int r;
+
+	*build_id = 0;
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if ((r = claim_held(st, now, err)) == -1 ||
+	    (r == 0 && claim_takeover(st, worker, lease_secs, now, &id,
+	    err) == -1) ||
+	    (r == 0 && !id && claim_create(st, worker, lease_secs, now, &id,
+	    err) == -1)) {
+		store_tx_rollback(st);
+		return -1;
+	}
+	if (store_tx_commit(st, err) == -1)
+		return -1;
+	*build_id = id;
+	return 0;
 }
 
 int
@@ -434,17 +474,20 @@ store_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = 1;
+	int rc = 1, step;
 
 	*out = NULL;
 	if (store_prepare(st, "SELECT " BUILD_COLS "FROM builds WHERE id = ?",
 	    &s, err) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		*out = build_row(s, with_log);
 		rc = 0;
-	}
+	} else if (step == SQLITE_DONE)
+		st->kind = ERR_NOT_FOUND;
+	else
+		rc = store_sqlerr(st, "read build", err);
 	sqlite3_finalize(s);
 	return rc;
 }
@@ -702,6 +745,7 @@ store_build_cancel(struct store *st, int64_t id, struct buf *err)
 	else if (sqlite3_changes(store_db(st)) == 0) {
 		buf_setf(err, "build %lld is not running or waiting for a "
 		    "retry", (long long)id);
+		st->kind = ERR_CONFLICT;
 		rc = 1;
 	} else
 		rc = 0;

@@ -47,7 +47,8 @@ int store_build_gc(struct store *st, int keep_builds, int logs_days,
 /*
  * Cancel a running build (it stops at its next step, before deploying)
  * or a failed one waiting for its retry.  Its requests stay pending for
- * the next publish.  0 done, 1 nothing to cancel (err says why), -1.
+ * the next publish.  0 done, 1 nothing to cancel (err says why; kind
+ * ERR_CONFLICT), -1.
  */
 int store_build_cancel(struct store *st, int64_t id, struct buf *err);
 /* ask the worker to roll the site back to BUILD (the latest ask wins) */
@@ -63,7 +64,10 @@ int store_build_rollback_take(struct store *st, int64_t *build,
 int store_build_release(struct store *st, int64_t id, struct buf *err);
 int store_build_list(struct store *st, size_t limit, json_t **out,
     struct buf *err);
-/* 0 found, 1 absent */
+/*
+ * 0 found, 1 absent (kind ERR_NOT_FOUND, err untouched), -1 when the
+ * store cannot answer (never reported as absent).
+ */
 int store_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
     struct buf *err);
 /* a build that looks stalled (store_build_stalled) */

@@ -60,9 +60,10 @@ store_token_create(struct store *st, const char *name, const char *role,
 		sqlite3_bind_null(s, 5);
 	if (sqlite3_step(s) != SQLITE_DONE) {
 		if (sqlite3_extended_errcode(store_db(st)) ==
-		    SQLITE_CONSTRAINT_UNIQUE)
+		    SQLITE_CONSTRAINT_UNIQUE) {
 			buf_setf(err, "a token named '%s' exists", name);
-		else
+			st->kind = ERR_CONFLICT;
+		} else
 			store_sqlerr(st, "create token", err);
 		rc = -1;
 	}
@@ -85,7 +86,7 @@ store_token_check(struct store *st, const char *token, char *name,
 	sqlite3_stmt *s = NULL;
 	char hash[65];
 	int64_t now = time_now(), id = 0, used = 0;
-	int rc = 1;
+	int rc = 1, step;
 
 	sha256_hex(token, strlen(token), hash);
 	/* an expired token is as good as none; a revoked one is gone */
@@ -95,13 +96,16 @@ store_token_check(struct store *st, const char *token, char *name,
 		return -1;
 	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, now);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		id = sqlite3_column_int64(s, 0);
 		snprintf(name, namesz, "%s", sqlite3_column_text(s, 1));
 		snprintf(role, rolesz, "%s", sqlite3_column_text(s, 2));
 		used = sqlite3_column_int64(s, 3);
 		rc = 0;
-	}
+	} else if (step == SQLITE_DONE)
+		st->kind = ERR_NOT_FOUND;
+	else
+		rc = store_sqlerr(st, "check token", err);
 	sqlite3_finalize(s);
 	s = NULL;
 	if (rc == 0 && now - used >= TOKEN_USE_GRAIN) {
@@ -169,6 +173,7 @@ store_token_revoke(struct store *st, const char *name, struct buf *err)
 		rc = store_sqlerr(st, "revoke token", err);
 	else if (sqlite3_changes(store_db(st)) == 0) {
 		buf_setf(err, "no token named '%s'", name);
+		st->kind = ERR_NOT_FOUND;
 		rc = 1;
 	} else
 		rc = 0;

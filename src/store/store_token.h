@@ -20,8 +20,9 @@ int store_token_create(struct store *st, const char *name, const char *role,
     int64_t expires_at, char token[65], struct buf *err);
 /*
  * 0 and name/role if the token is known and not expired, 1 if not (a
- * revoked token is unknown).  Records the token's last use, at most once
- * a minute.
+ * revoked token is unknown; kind ERR_NOT_FOUND), -1 when the store cannot
+ * answer (never reported as an unknown token).  Records the token's last
+ * use, at most once a minute.
  */
 int store_token_check(struct store *st, const char *token, char *name,
     size_t namesz, char *role, size_t rolesz, struct buf *err);
@@ -30,7 +31,10 @@ int store_token_check(struct store *st, const char *token, char *name,
  * times ISO 8601 or null.  Never the secret nor its hash.
  */
 int store_token_list(struct store *st, json_t **out, struct buf *err);
-/* revoke (delete) the token NAME: 0 done, 1 no such token (err says) */
+/*
+ * Revoke (delete) the token NAME: 0 done, 1 no such token (err says; kind
+ * ERR_NOT_FOUND), -1.
+ */
 int store_token_revoke(struct store *st, const char *name, struct buf *err);
 
 #endif

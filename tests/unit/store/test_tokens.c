@@ -10,6 +10,8 @@
 #include "common/buf.h"
 #include "common/timeutil.h"
 #include "store/store.h"
+#include "store/store_build.h"
+#include "store/store_int.h"
 #include "store/store_token.h"
 
 #define T0 1795531855LL		/* 2026-11-24T14:50:55Z */
@@ -146,6 +148,50 @@ TEST(tokens, last_use_and_list)
 	    "2026-11-24T14:51:55Z");
 	CHECK(json_is_true(json_object_get(t, "expired")));
 	json_decref(list);
+	store_close(st);
+	buf_release(&err);
+}
+
+/* a progress handler that interrupts every statement */
+static int
+interrupt(void *arg)
+{
+	(void)arg;
+	return 1;
+}
+
+/* a store that cannot answer is an error, never "no such token/build" */
+TEST(tokens, store_error_is_not_unknown)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	char tok[65], name[64], role[32];
+	json_t *b = NULL;
+
+	set_now(T0);
+	st = open_store();
+	CHECK_OK(store_token_create(st, "ci", "admin", 0, tok, &err));
+	store_err_clear(st);
+	CHECK_INT_EQ(store_build_get(st, 42, false, &b, &err), 1);
+	CHECK_INT_EQ(store_err_kind(st), ERR_NOT_FOUND);
+	store_err_clear(st);
+	CHECK_INT_EQ(store_token_check(st, "0000", name, sizeof(name), role,
+	    sizeof(role), &err), 1);
+	CHECK_INT_EQ(store_err_kind(st), ERR_NOT_FOUND);
+
+	sqlite3_progress_handler(store_db(st), 1, interrupt, NULL);
+	store_err_clear(st);
+	CHECK_INT_EQ(store_token_check(st, tok, name, sizeof(name), role,
+	    sizeof(role), &err), -1);
+	CHECK_INT_EQ(store_err_kind(st), ERR_INTERNAL);
+	CHECK(strstr(err.buf, "check token") != NULL);
+	buf_reset(&err);
+	store_err_clear(st);
+	CHECK_INT_EQ(store_build_get(st, 42, false, &b, &err), -1);
+	CHECK_INT_EQ(store_err_kind(st), ERR_INTERNAL);
+	CHECK_NULL(b);
+	sqlite3_progress_handler(store_db(st), 0, NULL, NULL);
+	CHECK_INT_EQ(check(st, tok, role), 0);
 	store_close(st);
 	buf_release(&err);
 }
