@@ -8,9 +8,12 @@
 
 #include <sqlite3.h>
 
+#include <jansson.h>
+
 #include "common/error.h"
 
 struct buf;
+struct page_info;
 
 struct store {
 	sqlite3 *db;
@@ -43,5 +46,38 @@ void store_reserve_static(struct store *st, const char *static_dir);
 void store_reserved_free(struct store *st);
 /* bump the change sequence inside a transaction */
 int store_bump_seq(struct store *st, int64_t *seq, struct buf *err);
+/*
+ * The bookkeeping of one change, inside the caller's transaction: bump
+ * the sequence, audit, and (REASON non-NULL) request a build.
+ */
+int store_changed(struct store *st, const char *actor, const char *action,
+    int64_t page_id, const char *path, const char *detail,
+    const char *reason, struct buf *err);
+
+/* column helpers (store_sqlite.c); strings and JSON returned are owned */
+void store_bind_time(sqlite3_stmt *s, int i, int64_t t);
+char *store_col_str(sqlite3_stmt *s, int i);	/* NULL for NULL */
+char *store_col_str0(sqlite3_stmt *s, int i);	/* "" for NULL */
+/* JSON text S as an array or object; an empty one if it is not */
+json_t *store_json_of(const char *s, bool array);
+json_t *store_col_json(sqlite3_stmt *s, int i, bool array);
+
+/* pages (store_page.c), for the scheduler's queries */
+#define PAGE_COLS							\
+	"p.id, p.path, pp.path, p.section, p.slug, p.template, p.weight, "	\
+	"r.title, p.live, p.has_unpublished_changes, p.expired, "	\
+	"p.first_published_at, p.last_published_at, p.live_revision_id, " \
+	"p.latest_revision_id, p.scheduled_revision_id, p.go_live_at, "	\
+	"p.expire_at, p.created_at, p.updated_at, lr.title "		\
+	"FROM pages p LEFT JOIN pages pp ON pp.id = p.parent_id "	\
+	"LEFT JOIN revisions r ON r.id = p.latest_revision_id "		\
+	"LEFT JOIN revisions lr ON lr.id = p.live_revision_id "
+void store_read_page(sqlite3_stmt *s, struct page_info *p);
+/* run one UPDATE/DELETE with int64 parameters (0 binds NULL if nullz) */
+int store_exec_i64(struct store *st, const char *sql, struct buf *err,
+    int n, ...);
+/* make REV live now, inside a transaction */
+int store_make_live(struct store *st, const struct page_info *p,
+    int64_t rev, int64_t now, struct buf *err);
 
 #endif
