@@ -485,7 +485,7 @@ store_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
 		*out = build_row(s, with_log);
 		rc = 0;
 	} else if (step == SQLITE_DONE)
-		st->kind = ERR_NOT_FOUND;
+		st->base.kind = ERR_NOT_FOUND;
 	else
 		rc = store_sqlerr(st, "read build", err);
 	sqlite3_finalize(s);
@@ -745,7 +745,7 @@ store_build_cancel(struct store *st, int64_t id, struct buf *err)
 	else if (sqlite3_changes(store_db(st)) == 0) {
 		buf_setf(err, "build %lld is not running or waiting for a "
 		    "retry", (long long)id);
-		st->kind = ERR_CONFLICT;
+		st->base.kind = ERR_CONFLICT;
 		rc = 1;
 	} else
 		rc = 0;

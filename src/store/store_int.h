@@ -11,15 +11,16 @@
 #include <jansson.h>
 
 #include "common/error.h"
+#include "store/store_backend.h"
 
 struct buf;
 struct page_info;
 
 struct store {
+	struct store_base base;	/* first: ops and error kind */
 	sqlite3 *db;
 	char *path;
 	int in_tx;		/* nesting depth of store_tx_begin */
-	enum err_kind kind;	/* of the last error (store_err_kind) */
 	char **reserved;	/* top-level names of static/ (store_paths.c) */
 	size_t nreserved;
 };

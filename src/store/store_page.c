@@ -230,7 +230,7 @@ page_must(struct store *st, const char *path, struct page_info *p,
 
 	if (r == 1) {
 		buf_setf(err, "no page at '%s'", path);
-		st->kind = ERR_NOT_FOUND;
+		st->base.kind = ERR_NOT_FOUND;
 	}
 	return r == 0 ? 0 : -1;
 }
@@ -434,7 +434,7 @@ store_page_create(struct store *st, const char *path,
 	if (store_page_get(st, cp.buf, &pi, err) == 0) {
 		page_info_release(&pi);
 		buf_setf(err, "a page already exists at '%s'", cp.buf);
-		st->kind = ERR_CONFLICT;
+		st->base.kind = ERR_CONFLICT;
 		goto fail;
 	}
 	if (cp.len > 0 && store_page_get(st, parent.buf, &pi, err) == 0) {
@@ -652,7 +652,7 @@ store_page_unpublish(struct store *st, const char *path, const char *actor,
 		goto fail;
 	if (!p.live) {
 		buf_setf(err, "page '%s' is not live", p.path);
-		st->kind = ERR_CONFLICT;
+		st->base.kind = ERR_CONFLICT;
 		goto fail;
 	}
 	if (store_exec_i64(st, "UPDATE pages SET live = 0, "
@@ -753,7 +753,7 @@ store_page_delete(struct store *st, const char *path, const char *actor,
 	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0) {
 		buf_setf(err, "page '%s' has child pages; delete them first",
 		    p.path);
-		st->kind = ERR_CONFLICT;
+		st->base.kind = ERR_CONFLICT;
 		goto fail;
 	}
 	if (store_exec_i64(st, "UPDATE pages SET latest_revision_id = NULL, "

@@ -111,22 +111,10 @@ store_sqlerr(struct store *st, const char *what, struct buf *err)
 {
 	int code = sqlite3_errcode(st->db);
 
-	st->kind = code == SQLITE_BUSY || code == SQLITE_LOCKED ?
+	st->base.kind = code == SQLITE_BUSY || code == SQLITE_LOCKED ?
 	    ERR_UNAVAILABLE : ERR_INTERNAL;
 	buf_setf(err, "store: %s: %s", what, sqlite3_errmsg(st->db));
 	return -1;
-}
-
-enum err_kind
-store_err_kind(const struct store *st)
-{
-	return st->kind;
-}
-
-void
-store_err_clear(struct store *st)
-{
-	st->kind = ERR_NONE;
 }
 
 int
@@ -240,24 +228,6 @@ store_tx_rollback(struct store *st)
 	buf_release(&ignored);
 }
 
-int
-store_begin(struct store *st, struct buf *err)
-{
-	return store_tx_begin(st, err);
-}
-
-int
-store_commit(struct store *st, struct buf *err)
-{
-	return store_tx_commit(st, err);
-}
-
-void
-store_rollback(struct store *st)
-{
-	store_tx_rollback(st);
-}
-
 /* is COMPONENT at the last version of M?  a read, never a lock */
 static bool
 schema_current(struct store *st, const char *component,
@@ -320,29 +290,22 @@ out:
 	return rc;
 }
 
-int
-store_open(const char *driver, const char *path, struct store **out,
-    struct buf *err)
+static void sqlite_close(struct store *);
+
+static int
+sqlite_open(const char *path, struct store **out, struct buf *err)
 {
 	struct store *st;
 
 	*out = NULL;
-	if (strcmp(driver, "postgres") == 0) {
-		buf_setf(err, "store: the postgres driver is not available in "
-		    "this build (use driver: sqlite)");
-		return -1;
-	}
-	if (strcmp(driver, "sqlite") != 0) {
-		buf_setf(err, "store: unknown driver '%s'", driver);
-		return -1;
-	}
 	st = xcalloc(1, sizeof(*st));
+	st->base.ops = &store_sqlite_ops;
 	st->path = xstrdup(path);
 	if (sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE |
 	    SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
 		buf_setf(err, "store: cannot open '%s': %s", path,
 		    st->db ? sqlite3_errmsg(st->db) : "out of memory");
-		store_close(st);
+		sqlite_close(st);
 		return -1;
 	}
 	sqlite3_busy_timeout(st->db, 30000);
@@ -371,7 +334,7 @@ store_open(const char *driver, const char *path, struct store **out,
 	*out = st;
 	return 0;
 fail:
-	store_close(st);
+	sqlite_close(st);
 	return -1;
 }
 
@@ -396,8 +359,8 @@ store_open_conf(const struct conf *c, struct store **out, struct buf *err)
 	return rc;
 }
 
-void
-store_close(struct store *st)
+static void
+sqlite_close(struct store *st)
 {
 	if (!st)
 		return;
@@ -680,3 +643,11 @@ store_state_delete(struct store *st, const char *key, struct buf *err)
 	return rc;
 }
 
+const struct store_ops store_sqlite_ops = {
+	.driver = "sqlite",
+	.open = sqlite_open,
+	.close = sqlite_close,
+	.begin = store_tx_begin,
+	.commit = store_tx_commit,
+	.rollback = store_tx_rollback,
+};

@@ -62,7 +62,7 @@ store_token_create(struct store *st, const char *name, const char *role,
 		if (sqlite3_extended_errcode(store_db(st)) ==
 		    SQLITE_CONSTRAINT_UNIQUE) {
 			buf_setf(err, "a token named '%s' exists", name);
-			st->kind = ERR_CONFLICT;
+			st->base.kind = ERR_CONFLICT;
 		} else
 			store_sqlerr(st, "create token", err);
 		rc = -1;
@@ -103,7 +103,7 @@ store_token_check(struct store *st, const char *token, char *name,
 		used = sqlite3_column_int64(s, 3);
 		rc = 0;
 	} else if (step == SQLITE_DONE)
-		st->kind = ERR_NOT_FOUND;
+		st->base.kind = ERR_NOT_FOUND;
 	else
 		rc = store_sqlerr(st, "check token", err);
 	sqlite3_finalize(s);
@@ -173,7 +173,7 @@ store_token_revoke(struct store *st, const char *name, struct buf *err)
 		rc = store_sqlerr(st, "revoke token", err);
 	else if (sqlite3_changes(store_db(st)) == 0) {
 		buf_setf(err, "no token named '%s'", name);
-		st->kind = ERR_NOT_FOUND;
+		st->base.kind = ERR_NOT_FOUND;
 		rc = 1;
 	} else
 		rc = 0;
