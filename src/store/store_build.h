@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store_build.h: the build queue's records (see store_build.c).  Same
- * conventions as store.h: 0 / -1 with err, one struct store per thread.
+ * store_build.h: builds, leases and coalescing: the build queue's
+ * records, owned by the store (see store_build.c).  Same conventions as
+ * store.h: 0 / -1 with err and its kind, one struct store per thread.
+ * Every json_t ** result is a new reference the caller decrefs; strings
+ * passed in are copied.
  */
 #ifndef KILN_STORE_BUILD_H
 #define KILN_STORE_BUILD_H

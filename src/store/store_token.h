@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store_token.h: API bearer tokens (see store_token.c).  Same conventions
- * as store.h: 0 / -1 with err, one struct store per thread.
+ * as store.h: 0 / -1 with err and its kind, one struct store per thread.
+ * The json_t ** result is a new reference the caller decrefs; NAME and
+ * ROLE are filled into the caller's buffers.
  */
 #ifndef KILN_STORE_TOKEN_H
 #define KILN_STORE_TOKEN_H
