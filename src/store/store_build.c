@@ -221,7 +221,7 @@ out:
 }
 
 int
-store_build_claim(struct store *st, const char *worker, int64_t lease_secs,
+sqlite_build_claim(struct store *st, const char *worker, int64_t lease_secs,
     int64_t *build_id, struct buf *err)
 {
 	int64_t now = time_now(), id = 0;
@@ -245,7 +245,7 @@ store_build_claim(struct store *st, const char *worker, int64_t lease_secs,
 }
 
 int
-store_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
+sqlite_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -266,7 +266,7 @@ store_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
 }
 
 int
-store_build_append_log(struct store *st, int64_t id, const char *text,
+sqlite_build_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -288,7 +288,7 @@ store_build_append_log(struct store *st, int64_t id, const char *text,
 }
 
 int
-store_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
+sqlite_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = 0;
@@ -305,7 +305,7 @@ store_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 }
 
 int
-store_build_finish(struct store *st, int64_t id, bool ok, const char *error,
+sqlite_build_finish(struct store *st, int64_t id, bool ok, const char *error,
     const char *counts_json, const char *commit, int64_t retry_at,
     struct buf *err)
 {
@@ -373,7 +373,7 @@ out:
 }
 
 int
-store_build_release(struct store *st, int64_t id, struct buf *err)
+sqlite_build_release(struct store *st, int64_t id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = 0;
@@ -446,7 +446,7 @@ build_row(sqlite3_stmt *s, bool with_log)
 	"finished_at, attempt, worker, seq, error, commit_id, counts, log "
 
 int
-store_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)
+sqlite_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *a = json_array();
@@ -470,7 +470,7 @@ store_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)
 }
 
 int
-store_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
+sqlite_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -493,7 +493,7 @@ store_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
 }
 
 int
-store_build_stalled(struct store *st, int64_t now, int64_t after,
+sqlite_build_stalled(struct store *st, int64_t now, int64_t after,
     struct build_stalled *b, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -521,7 +521,7 @@ store_build_stalled(struct store *st, int64_t now, int64_t after,
 }
 
 int
-store_build_stats(struct store *st, json_t **out, struct buf *err)
+sqlite_build_stats(struct store *st, json_t **out, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *o = json_object(), *by = json_object();
@@ -556,7 +556,7 @@ store_build_stats(struct store *st, json_t **out, struct buf *err)
 }
 
 int
-store_build_record(struct store *st, const char *reasons, bool ok,
+sqlite_build_record(struct store *st, const char *reasons, bool ok,
     const char *error, const char *worker, int64_t *id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -588,7 +588,7 @@ store_build_record(struct store *st, const char *reasons, bool ok,
 }
 
 int
-store_build_gc(struct store *st, int keep_builds, int logs_days,
+sqlite_build_gc(struct store *st, int keep_builds, int logs_days,
     size_t *removed, size_t *logs_cleared, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -672,7 +672,7 @@ last_deploys(struct store *st, struct build_metrics *m, struct buf *err)
 }
 
 int
-store_build_metrics(struct store *st, struct build_metrics *m,
+sqlite_build_metrics(struct store *st, struct build_metrics *m,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -722,7 +722,7 @@ store_build_metrics_release(struct build_metrics *m)
 }
 
 int
-store_build_cancel(struct store *st, int64_t id, struct buf *err)
+sqlite_build_cancel(struct store *st, int64_t id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -754,7 +754,7 @@ store_build_cancel(struct store *st, int64_t id, struct buf *err)
 }
 
 int
-store_build_rollback_request(struct store *st, int64_t build, struct buf *err)
+sqlite_build_rollback_request(struct store *st, int64_t build, struct buf *err)
 {
 	char v[32];
 
@@ -763,7 +763,7 @@ store_build_rollback_request(struct store *st, int64_t build, struct buf *err)
 }
 
 int
-store_build_rollback_take(struct store *st, int64_t *build, struct buf *err)
+sqlite_build_rollback_take(struct store *st, int64_t *build, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	struct buf v = BUF_INIT;

@@ -32,7 +32,7 @@ media_file(const char *dir, const char *sha)
 }
 
 int
-store_media_add(struct store *st, const char *media_dir, const char *file,
+sqlite_media_add(struct store *st, const char *media_dir, const char *file,
     const char *name, const char *actor, struct media_info *out,
     struct buf *err)
 {
@@ -100,7 +100,7 @@ out:
 }
 
 int
-store_media_list(struct store *st, const char *media_dir,
+sqlite_media_list(struct store *st, const char *media_dir,
     struct media_info **list, size_t *n, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;

@@ -168,7 +168,7 @@ canon(const char *path, struct buf *out, struct buf *err)
 }
 
 int
-store_page_get(struct store *st, const char *path, struct page_info *p,
+sqlite_page_get(struct store *st, const char *path, struct page_info *p,
     struct buf *err)
 {
 	struct buf cp = BUF_INIT;
@@ -198,7 +198,7 @@ out:
 }
 
 int
-store_page_get_id(struct store *st, int64_t id, struct page_info *p,
+sqlite_page_get_id(struct store *st, int64_t id, struct page_info *p,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -236,7 +236,7 @@ page_must(struct store *st, const char *path, struct page_info *p,
 }
 
 int
-store_page_list(struct store *st, struct page_info **list, size_t *n,
+sqlite_page_list(struct store *st, struct page_info **list, size_t *n,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -273,7 +273,7 @@ store_page_list_free(struct page_info *list, size_t n)
 }
 
 int
-store_revision_get(struct store *st, int64_t id, struct revision_info *r,
+sqlite_revision_get(struct store *st, int64_t id, struct revision_info *r,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -389,7 +389,7 @@ tags_valid(json_t *tags, struct buf *err)
 }
 
 int
-store_page_create(struct store *st, const char *path,
+sqlite_page_create(struct store *st, const char *path,
     const struct page_fields *f, const char *actor, int64_t *idp,
     struct buf *err)
 {
@@ -506,7 +506,7 @@ out:
 }
 
 int
-store_page_edit(struct store *st, const char *path,
+sqlite_page_edit(struct store *st, const char *path,
     const struct page_fields *f, const char *actor, struct buf *err)
 {
 	struct page_info p;
@@ -590,7 +590,7 @@ store_make_live(struct store *st, const struct page_info *p, int64_t rev,
 }
 
 int
-store_page_publish(struct store *st, const char *path, int64_t go_live,
+sqlite_page_publish(struct store *st, const char *path, int64_t go_live,
     const char *actor, struct buf *err)
 {
 	struct page_info p;
@@ -639,7 +639,7 @@ out:
 }
 
 int
-store_page_unpublish(struct store *st, const char *path, const char *actor,
+sqlite_page_unpublish(struct store *st, const char *path, const char *actor,
     struct buf *err)
 {
 	struct page_info p;
@@ -672,7 +672,7 @@ out:
 }
 
 int
-store_page_schedule(struct store *st, const char *path, int64_t go_live,
+sqlite_page_schedule(struct store *st, const char *path, int64_t go_live,
     int64_t expire, const char *actor, struct buf *err)
 {
 	struct page_info p;
@@ -734,7 +734,7 @@ out:
 }
 
 int
-store_page_delete(struct store *st, const char *path, const char *actor,
+sqlite_page_delete(struct store *st, const char *path, const char *actor,
     struct buf *err)
 {
 	struct page_info p;

@@ -26,7 +26,7 @@
 /* ---- scheduling ---- */
 
 int
-store_run_scheduled(struct store *st, int64_t now, bool dry_run,
+sqlite_run_scheduled(struct store *st, int64_t now, bool dry_run,
     const char *actor, struct sched_report *rep, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -139,7 +139,7 @@ out:
 }
 
 int
-store_next_scheduled(struct store *st, int64_t now, int64_t *when,
+sqlite_next_scheduled(struct store *st, int64_t now, int64_t *when,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;

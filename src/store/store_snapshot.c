@@ -55,7 +55,7 @@ snap_strings(sqlite3_stmt *s, struct snap_page *p)
 }
 
 int
-store_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
+sqlite_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;

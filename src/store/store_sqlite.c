@@ -398,7 +398,7 @@ store_bump_seq(struct store *st, int64_t *seq, struct buf *err)
 }
 
 int
-store_change_seq(struct store *st, int64_t *seq, struct buf *err)
+sqlite_change_seq(struct store *st, int64_t *seq, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = -1;
@@ -438,7 +438,7 @@ audit_row(struct store *st, const char *actor, const char *action,
 }
 
 int
-store_audit(struct store *st, const char *actor, const char *action,
+sqlite_audit(struct store *st, const char *actor, const char *action,
     const char *path, const char *detail, struct buf *err)
 {
 	return audit_row(st, actor, action, 0, path, detail, err);
@@ -496,7 +496,7 @@ store_changed(struct store *st, const char *actor, const char *action,
 }
 
 int
-store_request_build(struct store *st, const char *reason, const char *actor,
+sqlite_request_build(struct store *st, const char *reason, const char *actor,
     int64_t *request_id, struct buf *err)
 {
 	int64_t seq;
@@ -514,7 +514,7 @@ store_request_build(struct store *st, const char *reason, const char *actor,
 }
 
 int
-store_pending_requests(struct store *st, json_t **out, struct buf *err)
+sqlite_pending_requests(struct store *st, json_t **out, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *arr = json_array();
@@ -548,7 +548,7 @@ store_pending_requests(struct store *st, json_t **out, struct buf *err)
 }
 
 int
-store_audit_list(struct store *st, size_t limit, json_t **out,
+sqlite_audit_list(struct store *st, size_t limit, json_t **out,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -584,7 +584,7 @@ store_audit_list(struct store *st, size_t limit, json_t **out,
 /* ---- state ---- */
 
 int
-store_state_get(struct store *st, const char *key, struct buf *value,
+sqlite_state_get(struct store *st, const char *key, struct buf *value,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -609,7 +609,7 @@ store_state_get(struct store *st, const char *key, struct buf *value,
 }
 
 int
-store_state_set(struct store *st, const char *key, const void *value,
+sqlite_state_set(struct store *st, const char *key, const void *value,
     size_t len, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -629,7 +629,7 @@ store_state_set(struct store *st, const char *key, const void *value,
 }
 
 int
-store_state_delete(struct store *st, const char *key, struct buf *err)
+sqlite_state_delete(struct store *st, const char *key, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = 0;
@@ -650,4 +650,48 @@ const struct store_ops store_sqlite_ops = {
 	.begin = store_tx_begin,
 	.commit = store_tx_commit,
 	.rollback = store_tx_rollback,
+	.page_create = sqlite_page_create,
+	.page_edit = sqlite_page_edit,
+	.page_publish = sqlite_page_publish,
+	.page_unpublish = sqlite_page_unpublish,
+	.page_schedule = sqlite_page_schedule,
+	.page_delete = sqlite_page_delete,
+	.page_get = sqlite_page_get,
+	.page_get_id = sqlite_page_get_id,
+	.path_check_new = sqlite_path_check_new,
+	.page_list = sqlite_page_list,
+	.revision_get = sqlite_revision_get,
+	.run_scheduled = sqlite_run_scheduled,
+	.next_scheduled = sqlite_next_scheduled,
+	.media_add = sqlite_media_add,
+	.media_list = sqlite_media_list,
+	.change_seq = sqlite_change_seq,
+	.request_build = sqlite_request_build,
+	.pending_requests = sqlite_pending_requests,
+	.audit_list = sqlite_audit_list,
+	.audit = sqlite_audit,
+	.snapshot = sqlite_snapshot,
+	.state_get = sqlite_state_get,
+	.state_set = sqlite_state_set,
+	.state_delete = sqlite_state_delete,
+	.build_claim = sqlite_build_claim,
+	.build_heartbeat = sqlite_build_heartbeat,
+	.build_append_log = sqlite_build_append_log,
+	.build_set_seq = sqlite_build_set_seq,
+	.build_finish = sqlite_build_finish,
+	.build_record = sqlite_build_record,
+	.build_gc = sqlite_build_gc,
+	.build_cancel = sqlite_build_cancel,
+	.build_rollback_request = sqlite_build_rollback_request,
+	.build_rollback_take = sqlite_build_rollback_take,
+	.build_release = sqlite_build_release,
+	.build_list = sqlite_build_list,
+	.build_get = sqlite_build_get,
+	.build_stalled = sqlite_build_stalled,
+	.build_stats = sqlite_build_stats,
+	.build_metrics = sqlite_build_metrics,
+	.token_create = sqlite_token_create,
+	.token_check = sqlite_token_check,
+	.token_list = sqlite_token_list,
+	.token_revoke = sqlite_token_revoke,
 };

@@ -15,7 +15,7 @@
 #include "store/store_token.h"
 
 int
-store_token_create(struct store *st, const char *name, const char *role,
+sqlite_token_create(struct store *st, const char *name, const char *role,
     int64_t expires_at, char token[65], struct buf *err)
 {
 	unsigned char raw[32];
@@ -80,7 +80,7 @@ store_token_create(struct store *st, const char *name, const char *role,
 #define TOKEN_USE_GRAIN 60
 
 int
-store_token_check(struct store *st, const char *token, char *name,
+sqlite_token_check(struct store *st, const char *token, char *name,
     size_t namesz, char *role, size_t rolesz, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -134,7 +134,7 @@ opt_time(sqlite3_stmt *s, int col)
 }
 
 int
-store_token_list(struct store *st, json_t **out, struct buf *err)
+sqlite_token_list(struct store *st, json_t **out, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t now = time_now();
@@ -160,7 +160,7 @@ store_token_list(struct store *st, json_t **out, struct buf *err)
 }
 
 int
-store_token_revoke(struct store *st, const char *name, struct buf *err)
+sqlite_token_revoke(struct store *st, const char *name, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
