@@ -11,7 +11,7 @@
 #include "conf/conf.h"
 #include "queue/queue.h"
 #include "store/store.h"
-#include "store/store_queue.h"
+#include "store/store_build.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -128,7 +128,7 @@ cmd_builds(int argc, char **argv)
 		return rc;
 	}
 	if (!strcmp(sub, "list")) {
-		if (queue_list(s.st, 100, &v, &err) == -1)
+		if (store_build_list(s.st, 100, &v, &err) == -1)
 			goto fail;
 		if (json)
 			print_json(v);
@@ -148,7 +148,7 @@ cmd_builds(int argc, char **argv)
 				    json_string_value(json_object_get(b,
 				    "reasons")));
 	} else if (!strcmp(sub, "show") || !strcmp(sub, "log")) {
-		int r = queue_get(s.st, id, true, &v, &err);
+		int r = store_build_get(s.st, id, true, &v, &err);
 		if (r == -1)
 			goto fail;
 		if (r == 1) {
@@ -170,18 +170,21 @@ cmd_builds(int argc, char **argv)
 			goto fail;
 		cli_info("build requested (request %lld)\n", (long long)nid);
 	} else if (!strcmp(sub, "cancel")) {
-		int r = queue_cancel(s.st, id, &err);
+		int r = store_build_cancel(s.st, id, &err);
 		if (r != 0)
 			goto fail;
 		cli_info("build %lld cancelled\n", (long long)id);
 	} else if (!strcmp(sub, "rollback") && !wait) {
 		json_t *rec = NULL;
-		if (queue_get(s.st, id, false, &rec, &err) != 0) {
+		int r = store_build_get(s.st, id, false, &rec, &err);
+		if (r == -1)
+			goto fail;
+		if (r == 1) {
 			cli_error("no build %lld", (long long)id);
 			goto out;
 		}
 		json_decref(rec);
-		if (queue_rollback_request(s.st, id, &err) == -1)
+		if (store_build_rollback_request(s.st, id, &err) == -1)
 			goto fail;
 		cli_info("rollback to build %lld requested (a running kiln "
 		    "serve or kiln worker does it; --wait does it now)\n",

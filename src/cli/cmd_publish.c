@@ -13,7 +13,7 @@
 #include "conf/conf.h"
 #include "queue/queue.h"
 #include "store/store.h"
-#include "store/store_queue.h"
+#include "store/store_build.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -99,7 +99,7 @@ request(const struct cli_cmd *cmd, const char *reason, int argc,
 		    "lease, or the last build failed and waits for its retry)");
 		goto out;
 	}
-	if (queue_get(s.st, last, !json, &rec, &err) != 0) {
+	if (store_build_get(s.st, last, !json, &rec, &err) != 0) {
 		cli_fail(&err);
 		goto out;
 	}

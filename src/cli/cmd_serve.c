@@ -32,7 +32,7 @@
 #include "conf/conf_secrets.h"
 #include "http/http.h"
 #include "queue/queue.h"
-#include "queue/scheduler.h"
+#include "sched/sched.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -79,7 +79,7 @@ sched_thread(void *arg)
 {
 	struct thr *t = arg;
 
-	scheduler_loop(t->live, &stop);
+	sched_loop(t->live, &stop);
 	return NULL;
 }
 

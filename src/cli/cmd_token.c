@@ -16,7 +16,7 @@
 #include "common/buf.h"
 #include "common/timeutil.h"
 #include "store/store.h"
-#include "store/store_queue.h"
+#include "store/store_token.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -112,7 +112,7 @@ token_create(struct site *s, int argc, char **argv, struct buf *err)
 		return cli_bad_usage(&token_create_cmd);
 	if (expires && parse_expires(expires, &at, err) == -1)
 		return cli_fail(err);
-	if (queue_token_create(s->st, name, role, at, token, err) == -1)
+	if (store_token_create(s->st, name, role, at, token, err) == -1)
 		return cli_fail(err);
 	printf("%s\n", token);
 	explicit_bzero(token, sizeof(token));
@@ -141,7 +141,7 @@ token_list(struct site *s, int argc, char **argv, struct buf *err)
 	}
 	if (optind != argc)
 		return cli_bad_usage(&token_list_cmd);
-	if (queue_token_list(s->st, &a, err) == -1)
+	if (store_token_list(s->st, &a, err) == -1)
 		return cli_fail(err);
 	if (as_json) {
 		char *d = json_dumps(a, JSON_INDENT(2));
@@ -170,7 +170,7 @@ token_revoke(struct site *s, int argc, char **argv, struct buf *err)
 	if (cli_getopt(&token_revoke_cmd, argc, argv) != -1 ||
 	    optind != argc - 1)
 		return cli_bad_usage(&token_revoke_cmd);
-	if (queue_token_revoke(s->st, argv[optind], err) != 0)
+	if (store_token_revoke(s->st, argv[optind], err) != 0)
 		return cli_fail(err);
 	cli_info("revoked token '%s'\n", argv[optind]);
 	return EXIT_OK;

@@ -733,14 +733,22 @@ history_prune(const char *repo_dir, const char *branch, size_t keep,
 	git_oid *oids = NULL, oid, parent_oid;
 	size_t n = 0, cap = 0;
 	char *ref = NULL;
-	int rc = -1, have_parent = 0;
+	int rc = -1, have_parent = 0, e;
 
 	if (keep == 0)
 		return 0;
 	if (!(ref = branch_ref(branch, err)))
 		return -1;
-	if (repo_open(repo_dir, false, &repo, err) == -1)
+	pthread_once(&lg2_once, lg2_init);
+	if ((e = git_repository_open_bare(&repo, repo_dir)) ==
+	    GIT_ENOTFOUND) {
+		rc = 0;		/* no history yet: nothing to prune */
 		goto out;
+	}
+	if (e < 0) {
+		giterr(err, "cannot open repository");
+		goto out;
+	}
 	if (git_revwalk_new(&walk, repo) < 0 ||
 	    git_revwalk_push_ref(walk, ref) < 0) {
 		giterr(err, "cannot walk history");

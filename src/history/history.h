@@ -71,7 +71,8 @@ int history_push(const char *repo_dir, const char *branch,
 /*
  * Keep only the newest KEEP commits of BRANCH (the oldest kept one becomes
  * a root commit; trees are shared, ids of kept commits change).  KEEP 0
- * keeps everything.  Returns the number of commits dropped, or -1.
+ * keeps everything.  Returns the number of commits dropped (0 when there
+ * is no repository at REPO_DIR yet), or -1.
  */
 int history_prune(const char *repo_dir, const char *branch, size_t keep,
     struct buf *err);

@@ -51,56 +51,20 @@
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "http/http.h"
+#include "http/http_int.h"
 #include "http/route.h"
 #include "queue/queue.h"
 #include "store/store.h"
-#include "store/store_queue.h"
-
-/* a connection as the reaper sees it */
-enum conn_phase { C_HEAD, C_BODY, C_RUN };
-
-struct conn {
-	struct conn *prev, *next;
-	int fd;
-	enum conn_phase phase;
-	int64_t since;		/* mono_ms() when the phase began */
-	bool shut;
-};
-
-struct http {
-	const struct conf *c;
-	struct MHD_Daemon *d;
-	char *site_root;	/* first dir target, or NULL */
-	char *listen_host;
-	bool loopback;		/* bound to loopback: check Host */
-	atomic_long requests;
-	pthread_mutex_t mu;	/* guards pool, conns, stopping */
-	pthread_mutex_t wmu;	/* one API write at a time (see dispatch) */
-	pthread_cond_t cv;
-	struct store **pool;	/* idle store handles */
-	size_t npool, apool;
-	struct conn *conns;
-	pthread_t reaper;
-	bool reaper_on, stopping;
-};
-
-struct req {
-	struct route_match m;
-	struct store *st;	/* from the pool, or NULL */
-	enum http_role role;
-	char actor[160];
-	struct buf body;
-	bool too_big;
-	bool answered;		/* a 413 already queued mid-body */
-};
+#include "store/store_build.h"
+#include "store/store_token.h"
 
 static const char fallback_body[] =
     "{\"error\": \"internal error: the reply could not be encoded\"}";
 
 /* ---- replies ---- */
 
-static enum MHD_Result
-reply(struct MHD_Connection *conn, unsigned status, const char *type,
+enum MHD_Result
+http_reply(struct MHD_Connection *conn, unsigned status, const char *type,
     const char *body, size_t len)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len,
@@ -120,8 +84,8 @@ reply(struct MHD_Connection *conn, unsigned status, const char *type,
  * Total: V may be NULL (a json_pack that met bad bytes) and the dump may
  * fail; either way the client gets a 500 with a fixed body.  Takes V.
  */
-static enum MHD_Result
-reply_json(struct MHD_Connection *conn, unsigned status, json_t *v)
+enum MHD_Result
+http_reply_json(struct MHD_Connection *conn, unsigned status, json_t *v)
 {
 	char *s = v ? json_dumps(v, JSON_INDENT(2)) : NULL;
 	enum MHD_Result r;
@@ -129,28 +93,28 @@ reply_json(struct MHD_Connection *conn, unsigned status, json_t *v)
 	json_decref(v);
 	if (!s) {
 		log_warnx("http: a reply could not be encoded as JSON");
-		return reply(conn, 500, "application/json", fallback_body,
+		return http_reply(conn, 500, "application/json", fallback_body,
 		    sizeof(fallback_body) - 1);
 	}
-	r = reply(conn, status, "application/json", s, strlen(s));
+	r = http_reply(conn, status, "application/json", s, strlen(s));
 	free(s);
 	return r;
 }
 
-static enum MHD_Result
-reply_error(struct MHD_Connection *conn, unsigned status, const char *msg,
-    const char *field)
+enum MHD_Result
+http_reply_error(struct MHD_Connection *conn, unsigned status,
+    const char *msg, const char *field)
 {
 	json_t *o = json_object();
 
 	json_object_set_new(o, "error", jsafe_string(msg));
 	if (field)
 		json_object_set_new(o, "field", jsafe_string(field));
-	return reply_json(conn, status, o);
+	return http_reply_json(conn, status, o);
 }
 
-static unsigned
-kind_status(enum err_kind k)
+unsigned
+http_kind_status(enum err_kind k)
 {
 	switch (k) {
 	case ERR_NOT_FOUND:
@@ -183,14 +147,14 @@ field_of(const char *msg)
 	return NULL;
 }
 
-static enum MHD_Result
-reply_store_error(struct MHD_Connection *conn, struct store *st,
+enum MHD_Result
+http_reply_store_error(struct MHD_Connection *conn, struct store *st,
     const char *msg)
 {
-	unsigned status = kind_status(store_err_kind(st));
+	unsigned status = http_kind_status(store_err_kind(st));
 
-	return reply_error(conn, status, msg, status == 400 ? field_of(msg) :
-	    NULL);
+	return http_reply_error(conn, status, msg, status == 400 ?
+	    field_of(msg) : NULL);
 }
 
 /* ---- store handles ---- */
@@ -222,62 +186,6 @@ pool_put(struct http *h, struct store *st)
 	}
 	h->pool[h->npool++] = st;
 	pthread_mutex_unlock(&h->mu);
-}
-
-/* ---- inputs ---- */
-
-/* a string field of the body, or NULL; *bad set if present but wrong */
-static const char *
-str_field(json_t *body, const char *name, const char **bad)
-{
-	json_t *v = json_object_get(body, name);
-
-	if (!v || json_is_null(v))
-		return NULL;
-	if (!json_is_string(v)) {
-		*bad = name;
-		return NULL;
-	}
-	return json_string_value(v);
-}
-
-static int
-time_field(json_t *body, const char *name, int64_t *t, const char **bad)
-{
-	const char *s = str_field(body, name, bad);
-
-	*t = 0;
-	if (*bad)
-		return -1;
-	if (s && time_parse_iso8601(s, t) == -1) {
-		*bad = name;
-		return -1;
-	}
-	return 0;
-}
-
-/* the body as a JSON object ({} when empty); NULL after replying */
-static json_t *
-body_object(struct MHD_Connection *conn, struct req *rq, enum MHD_Result *r)
-{
-	json_error_t jerr;
-	json_t *body;
-
-	if (!rq->body.len)
-		return json_object();
-	if (!jsafe_utf8_valid(rq->body.buf, rq->body.len)) {
-		*r = reply_error(conn, 400, "the body is not valid UTF-8",
-		    "body");
-		return NULL;
-	}
-	body = json_loadb(rq->body.buf, rq->body.len, 0, &jerr);
-	if (!body || !json_is_object(body)) {
-		*r = reply_error(conn, 400, body ? "the body must be a JSON "
-		    "object" : jerr.text, "body");
-		json_decref(body);
-		return NULL;
-	}
-	return body;
 }
 
 struct arg_check {
@@ -348,404 +256,6 @@ host_allowed(const struct http *h, const char *host)
 	return false;
 }
 
-/* ---- pages ---- */
-
-static bool
-page_public(const struct page_info *p)
-{
-	return p->live && !p->expired;
-}
-
-static json_t *
-page_view(const struct req *rq, const struct page_info *p)
-{
-	return rq->role == ROLE_ANON ? page_info_public_json(p) :
-	    page_info_json(p);
-}
-
-/*
- * The page a route names ({id}, {path} or ?path=) into *p: 0, or -1
- * after replying.  Anonymous callers see only live pages: any other is
- * "no such page", whether it exists or not.
- */
-static int
-page_resolve(struct MHD_Connection *conn, struct req *rq,
-    struct page_info *p, enum MHD_Result *r)
-{
-	struct buf err = BUF_INIT;
-	const char *path = rq->m.path;
-	char what[64];
-	int got;
-
-	if (rq->m.r->flags & RF_QPATH) {
-		path = MHD_lookup_connection_value(conn,
-		    MHD_GET_ARGUMENT_KIND, "path");
-		if (!path) {
-			*r = reply_error(conn, 400, "name the page: ?path=PATH "
-			    "(or use /api/v1/pages/ID/ACTION)", "path");
-			return -1;
-		}
-	}
-	store_err_clear(rq->st);
-	if (path)
-		got = store_page_get(rq->st, path, p, &err);
-	else
-		got = store_page_get_id(rq->st, rq->m.id, p, &err);
-	if (got == 0 && rq->role == ROLE_ANON && !page_public(p)) {
-		page_info_release(p);
-		got = 1;
-	}
-	if (got == 1) {
-		if (path) {
-			char *m = xasprintf("no page at '%s'", path);
-			*r = reply_error(conn, 404, m, "path");
-			free(m);
-		} else {
-			snprintf(what, sizeof(what), "no page with id %lld",
-			    (long long)rq->m.id);
-			*r = reply_error(conn, 404, what, "id");
-		}
-	} else if (got == -1)
-		*r = reply_store_error(conn, rq->st, err.buf);
-	buf_release(&err);
-	return got == 0 ? 0 : -1;
-}
-
-/* answer STATUS with the page at PATH as it is now */
-static enum MHD_Result
-page_reply(struct MHD_Connection *conn, struct req *rq, unsigned status,
-    const char *path)
-{
-	struct page_info p;
-	struct buf err = BUF_INIT;
-	enum MHD_Result r;
-	int got;
-
-	store_err_clear(rq->st);
-	got = store_page_get(rq->st, path, &p, &err);
-	if (got == 0)
-		r = reply_json(conn, status, page_view(rq, &p));
-	else if (got == 1)
-		r = reply_error(conn, 404, "no such page", "path");
-	else
-		r = reply_store_error(conn, rq->st, err.buf);
-	page_info_release(&p);
-	buf_release(&err);
-	return r;
-}
-
-static enum MHD_Result
-pages_list(struct MHD_Connection *conn, struct req *rq)
-{
-	struct buf err = BUF_INIT;
-	struct page_info *l;
-	json_t *a;
-	size_t n;
-	enum MHD_Result r;
-
-	if (store_page_list(rq->st, &l, &n, &err) == -1) {
-		r = reply_store_error(conn, rq->st, err.buf);
-		buf_release(&err);
-		return r;
-	}
-	a = json_array();
-	for (size_t i = 0; i < n; i++)
-		if (rq->role > ROLE_ANON || page_public(&l[i]))
-			json_array_append_new(a, page_view(rq, &l[i]));
-	store_page_list_free(l, n);
-	return reply_json(conn, 200, a);
-}
-
-static enum MHD_Result
-forbidden(struct MHD_Connection *conn, struct req *rq, enum http_role need)
-{
-	char msg[160];
-
-	snprintf(msg, sizeof(msg), "this needs the %s role; this token is %s",
-	    role_name(need), role_name(rq->role));
-	return reply_error(conn, 403, msg, NULL);
-}
-
-static enum MHD_Result
-page_write(struct MHD_Connection *conn, struct req *rq)
-{
-	struct buf err = BUF_INIT, path = BUF_INIT;
-	struct page_info p;
-	const char *bad = NULL;
-	json_t *body;
-	bool publish;
-	enum MHD_Result r = MHD_NO;
-	int rc = 0;
-
-	memset(&p, 0, sizeof(p));
-	if (!(body = body_object(conn, rq, &r)))
-		return r;
-	publish = json_is_true(json_object_get(body, "publish"));
-	if (rq->role < route_need(rq->m.r, publish)) {
-		r = forbidden(conn, rq, route_need(rq->m.r, publish));
-		goto out;
-	}
-	if (rq->m.r->id != RT_PAGE_CREATE && page_resolve(conn, rq, &p,
-	    &r) == -1)
-		goto out;
-	store_err_clear(rq->st);
-	switch (rq->m.r->id) {
-	case RT_PAGE_CREATE: {
-		struct page_fields f = { 0 };
-		const char *pp = str_field(body, "path", &bad);
-		f.title = str_field(body, "title", &bad);
-		f.body = str_field(body, "body", &bad);
-		f.summary = str_field(body, "summary", &bad);
-		f.template = str_field(body, "template", &bad);
-		f.tags = json_object_get(body, "tags");
-		f.extra = json_object_get(body, "params");
-		if (!bad)
-			time_field(body, "date", &f.date, &bad);
-		if (!bad && !pp)
-			bad = "path";
-		if (!bad && !f.title)
-			bad = "title";
-		if (bad) {
-			r = reply_error(conn, 400, "missing or invalid field",
-			    bad);
-			goto out;
-		}
-		rc = store_page_create(rq->st, pp, &f, rq->actor, NULL, &err);
-		if (rc == 0)
-			rc = path_canonicalize(pp, &path, &err);
-		if (rc == 0 && publish)
-			rc = store_page_publish(rq->st, path.buf, 0, rq->actor,
-			    &err);
-		break;
-	}
-	case RT_PAGE_EDIT: {
-		struct page_fields f = { 0 };
-		f.title = str_field(body, "title", &bad);
-		f.body = str_field(body, "body", &bad);
-		f.summary = str_field(body, "summary", &bad);
-		f.tags = json_object_get(body, "tags");
-		f.extra = json_object_get(body, "params");
-		if (bad) {
-			r = reply_error(conn, 400, "expected a string", bad);
-			goto out;
-		}
-		buf_adds(&path, p.path);
-		rc = store_page_edit(rq->st, p.path, &f, rq->actor, &err);
-		if (rc == 0 && publish)
-			rc = store_page_publish(rq->st, p.path, 0, rq->actor,
-			    &err);
-		break;
-	}
-	case RT_PAGE_DELETE:
-		rc = store_page_delete(rq->st, p.path, rq->actor, &err);
-		if (rc == 0) {
-			r = reply_json(conn, 202, json_pack("{s:o, s:I}",
-			    "deleted", jsafe_string(p.path), "id",
-			    (json_int_t)p.id));
-			goto out;
-		}
-		break;
-	case RT_PAGE_PUBLISH: {
-		int64_t at;
-		if (time_field(body, "go_live", &at, &bad) == -1) {
-			r = reply_error(conn, 400, "expected an ISO 8601 time",
-			    bad);
-			goto out;
-		}
-		buf_adds(&path, p.path);
-		rc = store_page_publish(rq->st, p.path, at, rq->actor, &err);
-		break;
-	}
-	case RT_PAGE_UNPUBLISH:
-		buf_adds(&path, p.path);
-		rc = store_page_unpublish(rq->st, p.path, rq->actor, &err);
-		break;
-	case RT_PAGE_SCHEDULE: {
-		int64_t gl = 0, ex = 0;
-		if (time_field(body, "go_live", &gl, &bad) == -1 ||
-		    time_field(body, "expire", &ex, &bad) == -1) {
-			r = reply_error(conn, 400, "expected an ISO 8601 time",
-			    bad);
-			goto out;
-		}
-		buf_adds(&path, p.path);
-		rc = store_page_schedule(rq->st, p.path, gl, ex, rq->actor,
-		    &err);
-		break;
-	}
-	default:
-		r = reply_error(conn, 405, "method not allowed", NULL);
-		goto out;
-	}
-	if (rc == -1) {
-		r = reply_store_error(conn, rq->st, err.buf);
-		goto out;
-	}
-	r = page_reply(conn, rq, 202, path.buf);
-out:
-	page_info_release(&p);
-	json_decref(body);
-	buf_release(&err);
-	buf_release(&path);
-	return r;
-}
-
-/* ---- builds ---- */
-
-static enum MHD_Result
-builds(struct MHD_Connection *conn, struct req *rq)
-{
-	struct buf err = BUF_INIT;
-	json_t *v = NULL;
-	const char *status;
-	int64_t id = rq->m.id, req;
-	enum MHD_Result r;
-	int rr;
-
-	switch (rq->m.r->id) {
-	case RT_BUILDS_LIST:
-		if (queue_list(rq->st, 100, &v, &err) == -1)
-			goto fail;
-		return reply_json(conn, 200, v);
-	case RT_BUILD_REQUEST:
-		if (store_request_build(rq->st, "manual", rq->actor, &req,
-		    &err) == -1)
-			goto fail;
-		return reply_json(conn, 202, json_pack("{s:I}", "request",
-		    (json_int_t)req));
-	case RT_BUILD_CANCEL:
-		rr = queue_cancel(rq->st, id, &err);
-		if (rr == -1)
-			goto fail;
-		r = rr == 0 ? reply_json(conn, 202, json_pack("{s:I, s:s}",
-		    "build", (json_int_t)id, "status", "cancelled")) :
-		    reply_error(conn, 409, err.buf, "id");
-		buf_release(&err);
-		return r;
-	default:
-		break;
-	}
-	rr = queue_get(rq->st, id, rq->m.r->id == RT_BUILD_LOG, &v, &err);
-	if (rr == -1)
-		goto fail;
-	if (rr == 1 || !v) {
-		buf_release(&err);
-		return reply_error(conn, 404, "no such build", "id");
-	}
-	if (rq->m.r->id == RT_BUILD_LOG) {
-		const char *l = json_string_value(json_object_get(v, "log"));
-		if (!l)
-			l = "";
-		r = reply(conn, 200, "text/plain; charset=utf-8", l, strlen(l));
-		json_decref(v);
-		return r;
-	}
-	if (rq->m.r->id == RT_BUILD_GET)
-		return reply_json(conn, 200, v);
-	/* RT_BUILD_ROLLBACK: only to a build whose tree was deployed */
-	status = json_string_value(json_object_get(v, "status"));
-	if (!status || strcmp(status, "succeeded")) {
-		char msg[160];
-		snprintf(msg, sizeof(msg), "build %lld %s; only a succeeded "
-		    "build can be rolled back to", (long long)id,
-		    status && !strcmp(status, "failed") ? "failed" :
-		    "did not succeed");
-		json_decref(v);
-		return reply_error(conn, 409, msg, "id");
-	}
-	json_decref(v);
-	/* the worker does it: handlers never deploy */
-	if (queue_rollback_request(rq->st, id, &err) == -1)
-		goto fail;
-	return reply_json(conn, 202, json_pack("{s:I, s:b}", "rollback_to",
-	    (json_int_t)id, "queued", 1));
-fail:
-	r = reply_store_error(conn, rq->st, err.buf);
-	buf_release(&err);
-	return r;
-}
-
-static enum MHD_Result
-hook_build(struct http *h, struct MHD_Connection *conn, struct req *rq)
-{
-	const char *var = h->c->serve.webhook_secret_env;
-	const char *secret = var ? getenv(var) : NULL;
-	const char *sig = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    "X-Kiln-Signature");
-	unsigned char mac[32];
-	char hex[65], want[80];
-	struct buf err = BUF_INIT;
-	enum MHD_Result r;
-	int64_t req;
-
-	if (!secret || !*secret)
-		return reply_error(conn, 404, "the build webhook is not "
-		    "configured (serve.webhook_secret_env)", NULL);
-	hmac_sha256(secret, strlen(secret), rq->body.buf, rq->body.len, mac);
-	hex_encode(mac, 32, hex);
-	snprintf(want, sizeof(want), "sha256=%s", hex);
-	if (!sig || !str_ct_equal(sig, want))
-		return reply_error(conn, 401, "bad or missing signature",
-		    "X-Kiln-Signature");
-	if (store_request_build(rq->st, "webhook", "webhook", &req,
-	    &err) == -1) {
-		r = reply_store_error(conn, rq->st, err.buf);
-		buf_release(&err);
-		return r;
-	}
-	return reply_json(conn, 202, json_pack("{s:I}", "request",
-	    (json_int_t)req));
-}
-
-static enum MHD_Result
-metrics(struct http *h, struct MHD_Connection *conn, struct req *rq)
-{
-	struct buf out = BUF_INIT, err = BUF_INIT;
-	json_t *s = NULL, *v;
-	const char *k;
-	int64_t seq = 0;
-	enum MHD_Result r;
-
-	if (queue_stats(rq->st, &s, &err) == -1) {
-		r = reply_store_error(conn, rq->st, err.buf);
-		buf_release(&err);
-		return r;
-	}
-	store_change_seq(rq->st, &seq, &err);
-	buf_adds(&out, "# HELP kiln_builds Builds by status.\n"
-	    "# TYPE kiln_builds gauge\n");
-	json_object_foreach(json_object_get(s, "builds"), k, v)
-		buf_printf(&out, "kiln_builds{status=\"%s\"} %lld\n", k,
-		    (long long)json_integer_value(v));
-	buf_printf(&out, "# HELP kiln_pending_requests Build requests no build "
-	    "has satisfied yet.\n# TYPE kiln_pending_requests gauge\n"
-	    "kiln_pending_requests %lld\n", (long long)json_integer_value(
-	    json_object_get(s, "pending_requests")));
-	buf_printf(&out, "# HELP kiln_pending_request_age_seconds Age of the "
-	    "oldest pending request.\n# TYPE kiln_pending_request_age_seconds "
-	    "gauge\nkiln_pending_request_age_seconds %lld\n",
-	    (long long)json_integer_value(json_object_get(s,
-	    "oldest_pending_age")));
-	buf_printf(&out, "# HELP kiln_change_sequence The content change "
-	    "sequence.\n# TYPE kiln_change_sequence counter\n"
-	    "kiln_change_sequence %lld\n", (long long)seq);
-	buf_printf(&out, "# HELP kiln_http_requests_total HTTP requests "
-	    "served.\n# TYPE kiln_http_requests_total counter\n"
-	    "kiln_http_requests_total %ld\n", atomic_load(&h->requests));
-	if (queue_metrics(rq->st, &out, &err) == -1) {
-		r = reply_store_error(conn, rq->st, err.buf);
-		json_decref(s);
-		buf_release(&out);
-		buf_release(&err);
-		return r;
-	}
-	r = reply(conn, 200, "text/plain; version=0.0.4", out.buf, out.len);
-	json_decref(s);
-	buf_release(&out);
-	buf_release(&err);
-	return r;
-}
-
 /* ---- the site of the first dir target ---- */
 
 static bool
@@ -770,7 +280,7 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 	int fd;
 
 	if (!h->site_root)
-		return reply_error(conn, 404, "not found", NULL);
+		return http_reply_error(conn, 404, "not found", NULL);
 	/* dotfiles (.kiln/, .git/, .htaccess) are never served */
 	if (has_dot_component(url))
 		;
@@ -810,7 +320,7 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 		if (fd != -1)
 			close(fd);
 		free(file);
-		return reply(conn, 404, "text/plain", "not found\n", 10);
+		return http_reply(conn, 404, "text/plain", "not found\n", 10);
 	}
 	resp = MHD_create_response_from_fd((uint64_t)st.st_size, fd);
 	if (!resp) {
@@ -868,7 +378,7 @@ authenticate(struct http *h, struct MHD_Connection *conn, struct req *rq,
 		*msg = "the store cannot be opened now";
 		return 503;
 	}
-	r = queue_token_check(rq->st, a + 7, name, sizeof(name), role,
+	r = store_token_check(rq->st, a + 7, name, sizeof(name), role,
 	    sizeof(role), &err);
 	buf_release(&err);
 	if (r == -1) {
@@ -974,31 +484,31 @@ dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
 	if (!rq->m.r)
 		return static_file(h, conn, url);
 	if (rq->m.r->id == RT_HEALTHZ)
-		return reply_json(conn, 200, json_pack("{s:s}", "status",
+		return http_reply_json(conn, 200, json_pack("{s:s}", "status",
 		    "ok"));
 	if (!rq->st && !(rq->st = pool_get(h, &err))) {
 		log_warnx("http: %s", err.buf);
 		buf_release(&err);
-		return reply_error(conn, 503, "the store cannot be opened now",
-		    NULL);
+		return http_reply_error(conn, 503, "the store cannot be "
+		    "opened now", NULL);
 	}
 	store_err_clear(rq->st);
 	switch (rq->m.r->id) {
 	case RT_METRICS:
-		return metrics(h, conn, rq);
+		return http_metrics(h, conn, rq);
 	case RT_PAGES_LIST:
-		return pages_list(conn, rq);
+		return http_pages_list(conn, rq);
 	case RT_PAGE_GET: {
 		struct page_info p;
 		memset(&p, 0, sizeof(p));
-		if (page_resolve(conn, rq, &p, &r) == -1)
+		if (http_page_resolve(conn, rq, &p, &r) == -1)
 			return r;
-		r = reply_json(conn, 200, page_view(rq, &p));
+		r = http_reply_json(conn, 200, http_page_view(rq, &p));
 		page_info_release(&p);
 		return r;
 	}
 	case RT_HOOK_BUILD:
-		r = hook_build(h, conn, rq);
+		r = http_hook_build(h, conn, rq);
 		break;
 	case RT_BUILDS_LIST:
 	case RT_BUILD_REQUEST:
@@ -1009,7 +519,7 @@ dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
 		if (rq->m.r->id != RT_BUILDS_LIST && rq->m.r->id !=
 		    RT_BUILD_GET && rq->m.r->id != RT_BUILD_LOG)
 			pthread_mutex_lock(&h->wmu);
-		r = builds(conn, rq);
+		r = http_builds(conn, rq);
 		if (rq->m.r->id != RT_BUILDS_LIST && rq->m.r->id !=
 		    RT_BUILD_GET && rq->m.r->id != RT_BUILD_LOG)
 			pthread_mutex_unlock(&h->wmu);
@@ -1021,7 +531,7 @@ dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
 		 * readers and /healthz never wait for this.
 		 */
 		pthread_mutex_lock(&h->wmu);
-		r = page_write(conn, rq);
+		r = http_page_write(conn, rq);
 		pthread_mutex_unlock(&h->wmu);
 		break;
 	}
@@ -1052,7 +562,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 		if ((st = admit(h, conn, url, method, rq, &msg, &field))) {
 			atomic_fetch_add(&h->requests, 1);
 			/* answered before the body: it is never read */
-			return reply_error(conn, st, msg, field);
+			return http_reply_error(conn, st, msg, field);
 		}
 		return MHD_YES;
 	}
@@ -1066,8 +576,8 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 			rq->too_big = true;
 			buf_release(&rq->body);
 			/* answer now if MHD takes it mid-body, else at the end */
-			if (reply_error(conn, 413, "request body too large",
-			    NULL) == MHD_YES)
+			if (http_reply_error(conn, 413, "request body too "
+			    "large", NULL) == MHD_YES)
 				rq->answered = true;
 		}
 		return MHD_YES;
@@ -1079,7 +589,7 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 	pthread_mutex_unlock(&h->mu);
 	atomic_fetch_add(&h->requests, 1);
 	if (rq->too_big)
-		return reply_error(conn, 413, "request body too large",
+		return http_reply_error(conn, 413, "request body too large",
 		    NULL);
 	return dispatch(h, conn, url, rq);
 }

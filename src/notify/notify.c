@@ -17,7 +17,7 @@
 #include "conf/conf.h"
 #include "notify/notify.h"
 #include "store/store.h"
-#include "store/store_int.h"
+#include "store/store_build.h"
 
 #define INCIDENT_KEY "notify.incident"
 #define LOG_TAIL 2000
@@ -292,36 +292,27 @@ notify_check(const struct notify_conf *nc, const char *site,
     struct store *st, int64_t stalled_default, size_t *reported,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct build_stalled b;
 	int64_t now = time_now(), after = nc->stalled_after ?
 	    nc->stalled_after : stalled_default;
-	json_t *inc = incident_get(st);
-	int rc = 0;
+	json_t *inc;
+	int rc;
 
 	*reported = 0;
-	/* stalled: running too long by its start, or its heartbeat missed */
-	if (store_prepare(st, "SELECT id, started_at, heartbeat_at, worker "
-	    "FROM builds WHERE status = 'running' AND (started_at < ?1 OR "
-	    "lease_until < ?2) ORDER BY id LIMIT 1", &s, err) == -1) {
-		json_decref(inc);
-		return -1;
-	}
-	sqlite3_bind_int64(s, 1, now - after);
-	sqlite3_bind_int64(s, 2, now);
-	if (sqlite3_step(s) == SQLITE_ROW && (!inc ||
-	    json_integer_value(json_object_get(inc, "sent")) +
-	    nc->remind_every <= now)) {
+	if ((rc = store_build_stalled(st, now, after, &b, err)) != 0)
+		return rc == 1 ? 0 : -1;
+	inc = incident_get(st);
+	if (!inc || json_integer_value(json_object_get(inc, "sent")) +
+	    nc->remind_every <= now) {
 		struct buf body = BUF_INIT;
 		char subj[128];
-		int64_t id = sqlite3_column_int64(s, 0);
+
 		snprintf(subj, sizeof(subj), "%s: build %lld stalled",
-		    inc ? "reminder" : "stalled", (long long)id);
+		    inc ? "reminder" : "stalled", (long long)b.id);
 		buf_printf(&body, "Build %lld started %lld s ago on %s and has "
 		    "not finished; its last heartbeat was %lld s ago.\n",
-		    (long long)id, (long long)(now - sqlite3_column_int64(s,
-		    1)), sqlite3_column_text(s, 3) ? (const char *)
-		    sqlite3_column_text(s, 3) : "?", (long long)(now -
-		    sqlite3_column_int64(s, 2)));
+		    (long long)b.id, (long long)(now - b.started_at), b.worker,
+		    (long long)(now - b.heartbeat_at));
 		if ((nc->email || nc->webhook) && notify_send(nc, site, subj,
 		    body.buf, err) == -1)
 			rc = -1;
@@ -329,14 +320,13 @@ notify_check(const struct notify_conf *nc, const char *site,
 			(*reported)++;
 		if (!inc)
 			inc = json_pack("{s:s, s:I, s:I}", "kind", "stalled",
-			    "build", (json_int_t)id, "opened",
+			    "build", (json_int_t)b.id, "opened",
 			    (json_int_t)now);
 		json_object_set_new(inc, "sent", json_integer(now));
 		if (rc == 0)
 			rc = incident_set(st, inc, err);
 		buf_release(&body);
 	}
-	sqlite3_finalize(s);
 	json_decref(inc);
 	return rc;
 }

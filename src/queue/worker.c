@@ -25,7 +25,7 @@
 #include "queue/queue.h"
 #include "render/render.h"
 #include "store/store.h"
-#include "store/store_queue.h"
+#include "store/store_build.h"
 
 void
 worker_name(char *out, size_t outsz)
@@ -52,7 +52,7 @@ blog(struct store *st, int64_t id, const char *fmt, ...)
 	buf_vprintf(&line, fmt, ap);
 	va_end(ap);
 	buf_addch(&line, '\n');
-	queue_append_log(st, id, line.buf, &err);
+	store_build_append_log(st, id, line.buf, &err);
 	log_info("build %lld: %.*s", (long long)id,
 	    (int)(line.len - strlen(ts) - 2), line.buf + strlen(ts) + 1);
 	buf_release(&line);
@@ -154,8 +154,8 @@ heartbeat(void *arg)
 		for (int64_t t = 0; t < every * 10 && !atomic_load(&b->stop);
 		    t++)
 			usleep(100000);
-		if (!atomic_load(&b->stop) && queue_heartbeat(st, b->id, lease,
-		    &err) == -1)
+		if (!atomic_load(&b->stop) && store_build_heartbeat(st, b->id,
+		    lease, &err) == -1)
 			log_warnx("heartbeat: %s", err.buf);
 	}
 	store_close(st);
@@ -181,7 +181,7 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 	/* a rollback asked through the API or the CLI goes first */
 	{
 		int64_t to = 0;
-		if (queue_rollback_take(st, &to, err) == -1)
+		if (store_build_rollback_take(st, &to, err) == -1)
 			return -1;
 		if (to) {
 			struct buf re = BUF_INIT;
@@ -193,7 +193,7 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 			return 0;
 		}
 	}
-	if (queue_claim(st, worker, lease, &id, err) == -1)
+	if (store_build_claim(st, worker, lease, &id, err) == -1)
 		return -1;
 	*build_id = id;
 	if (!id)
@@ -209,143 +209,225 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 	return rc;
 }
 
-static int
-run_claimed(const struct conf *c, struct store *st, const char *worker,
-    int64_t id, bool *ok, struct buf *err)
-{
-	struct render_opts ro;
+/* one build on its way through the stages (run_claimed) */
+struct run {
+	const struct conf *c;
+	struct store *st;
+	int64_t id, attempt, lease;
+	const char *reasons;		/* in rec */
+	json_t *rec;			/* the build record, owned */
 	struct render_result rr;
-	struct deploy_opts dopt;
 	struct deploy_result dr;
-	struct buf e = BUF_INIT, log = BUF_INIT;
-	json_t *rec = NULL, *counts = NULL;
-	char commit[41] = "", *outdir = NULL, *cj = NULL, bid[32];
-	const char *reasons;
-	int64_t attempt = 1, retry_at = 0;
-	int64_t lease = c->build.lease > 0 ? c->build.lease : 60;
+	char commit[41];
+	char *outdir;			/* owned */
+	struct buf e, log;
+};
 
-	memset(&dr, 0, sizeof(dr));
-	memset(&rr, 0, sizeof(rr));
-	rr.lockfd = -1;
-	if (queue_get(st, id, false, &rec, err) != 0)
+static void
+run_log(struct run *r, struct buf *err)
+{
+	if (r->log.len)
+		store_build_append_log(r->st, r->id, r->log.buf, err);
+	buf_reset(&r->log);
+}
+
+/* the claimed build's record; a test may hold the build here */
+static int
+stage_claimed(struct run *r, const char *worker, struct buf *err)
+{
+	if (store_build_get(r->st, r->id, false, &r->rec, err) != 0)
 		return -1;
-	attempt = json_integer_value(json_object_get(rec, "attempt"));
-	reasons = json_string_value(json_object_get(rec, "reasons"));
-	blog(st, id, "claimed by %s (attempt %lld): %s", worker,
-	    (long long)attempt, reasons);
+	r->attempt = json_integer_value(json_object_get(r->rec, "attempt"));
+	r->reasons = json_string_value(json_object_get(r->rec, "reasons"));
+	blog(r->st, r->id, "claimed by %s (attempt %lld): %s", worker,
+	    (long long)r->attempt, r->reasons);
 	/* a test holds the build here, claimed and beating (testhook.h) */
 	{
-		struct held h = { st, id };
+		struct held h = { r->st, r->id };
 		if (testhook_hold(held_note, &h))
-			blog(st, id, "test hook: released");
+			blog(r->st, r->id, "test hook: released");
 	}
-	/* render: the snapshot's watermark is what this build covers */
+	return 0;
+}
+
+/* render: the snapshot's watermark is what this build covers */
+static int
+stage_render(struct run *r, struct buf *err)
+{
+	struct render_opts ro;
+	char bid[32];
+
 	memset(&ro, 0, sizeof(ro));
-	snprintf(bid, sizeof(bid), "%lld", (long long)id);
+	snprintf(bid, sizeof(bid), "%lld", (long long)r->id);
 	ro.build_id = bid;
-	ro.log = &log;
+	ro.log = &r->log;
 	/* the folder stays locked until it is deployed and committed */
 	ro.keep_lock = true;
 	ro.remember = true;
-	if (render_build(c, st, &ro, &rr, &e) == -1) {
-		if (log.len)
-			queue_append_log(st, id, log.buf, err);
-		blog(st, id, "render failed: %s", e.buf);
-		goto failed;
+	if (render_build(r->c, r->st, &ro, &r->rr, &r->e) == -1) {
+		run_log(r, err);
+		blog(r->st, r->id, "render failed: %s", r->e.buf);
+		return -1;
 	}
-	if (log.len)
-		queue_append_log(st, id, log.buf, err);
-	queue_set_seq(st, id, rr.seq, err);
-	blog(st, id, "rendered %zu pages (%zu rendered, %zu reused) at "
-	    "change %lld", rr.pages, rr.rendered, rr.reused,
-	    (long long)rr.seq);
-	queue_heartbeat(st, id, lease, err);
-	/* cancelled while rendering: stop before anything is deployed */
-	{
-		json_t *now_rec = NULL;
-		bool cancelled = queue_get(st, id, false, &now_rec, err) == 0 &&
-		    !strcmp(json_string_value(json_object_get(now_rec,
-		    "status")), "cancelled");
-		json_decref(now_rec);
-		if (cancelled) {
-			blog(st, id, "cancelled before the deploy");
-			goto out;
-		}
-	}
-	/* deploy */
+	run_log(r, err);
+	store_build_set_seq(r->st, r->id, r->rr.seq, err);
+	blog(r->st, r->id, "rendered %zu pages (%zu rendered, %zu reused) at "
+	    "change %lld", r->rr.pages, r->rr.rendered, r->rr.reused,
+	    (long long)r->rr.seq);
+	store_build_heartbeat(r->st, r->id, r->lease, err);
+	return 0;
+}
+
+/* cancelled while rendering: stop before anything is deployed */
+static bool
+stage_cancelled(struct run *r, struct buf *err)
+{
+	json_t *now_rec = NULL;
+	bool cancelled = store_build_get(r->st, r->id, false, &now_rec,
+	    err) == 0 &&
+	    !strcmp(json_string_value(json_object_get(now_rec,
+	    "status")), "cancelled");
+
+	json_decref(now_rec);
+	if (cancelled)
+		blog(r->st, r->id, "cancelled before the deploy");
+	return cancelled;
+}
+
+static int
+stage_deploy(struct run *r, struct buf *err)
+{
+	struct deploy_opts dopt;
+
 	memset(&dopt, 0, sizeof(dopt));
-	buf_reset(&log);
-	dopt.log = &log;
+	dopt.log = &r->log;
 	dopt.remember = true;
 	/* the folder this build wrote, even if build.out moves on */
-	outdir = xstrdup(rr.dir);
-	if (c->ntargets && deploy_run(c, st, NULL, outdir, &dopt, &dr,
-	    &e) == -1) {
-		if (log.len)
-			queue_append_log(st, id, log.buf, err);
-		blog(st, id, "deploy failed: %s", e.buf);
-		goto failed;
+	r->outdir = xstrdup(r->rr.dir);
+	if (r->c->ntargets && deploy_run(r->c, r->st, NULL, r->outdir, &dopt,
+	    &r->dr, &r->e) == -1) {
+		run_log(r, err);
+		blog(r->st, r->id, "deploy failed: %s", r->e.buf);
+		return -1;
 	}
-	if (log.len)
-		queue_append_log(st, id, log.buf, err);
-	blog(st, id, "deployed: %zu uploaded, %zu deleted, %lld bytes",
-	    dr.uploaded, dr.deleted, (long long)dr.bytes);
-	queue_heartbeat(st, id, lease, err);
-	record_history(c, st, id, outdir, reasons, commit, &rr.lockfd);
+	run_log(r, err);
+	blog(r->st, r->id, "deployed: %zu uploaded, %zu deleted, %lld bytes",
+	    r->dr.uploaded, r->dr.deleted, (long long)r->dr.bytes);
+	store_build_heartbeat(r->st, r->id, r->lease, err);
+	return 0;
+}
+
+static void
+stage_history(struct run *r)
+{
+	record_history(r->c, r->st, r->id, r->outdir, r->reasons, r->commit,
+	    &r->rr.lockfd);
+}
+
+/* record the success with the build's counts, and report a recovery */
+static void
+stage_succeeded(struct run *r, bool *ok, struct buf *err)
+{
+	json_t *counts;
+	char *cj;
+
 	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
-	    "s:I}", "pages", (json_int_t)rr.pages, "rendered",
-	    (json_int_t)rr.rendered, "files", (json_int_t)rr.files,
-	    "uploaded", (json_int_t)dr.uploaded, "deleted",
-	    (json_int_t)dr.deleted, "bytes", (json_int_t)dr.bytes,
-	    "next_change", (json_int_t)rr.next_change, "render_ms",
-	    (json_int_t)rr.ms, "deploy_ms", (json_int_t)dr.ms,
-	    "invalidated", (json_int_t)json_array_size(dr.changed));
+	    "s:I}", "pages", (json_int_t)r->rr.pages, "rendered",
+	    (json_int_t)r->rr.rendered, "files", (json_int_t)r->rr.files,
+	    "uploaded", (json_int_t)r->dr.uploaded, "deleted",
+	    (json_int_t)r->dr.deleted, "bytes", (json_int_t)r->dr.bytes,
+	    "next_change", (json_int_t)r->rr.next_change, "render_ms",
+	    (json_int_t)r->rr.ms, "deploy_ms", (json_int_t)r->dr.ms,
+	    "invalidated", (json_int_t)json_array_size(r->dr.changed));
 	cj = json_dumps(counts, JSON_COMPACT);
-	if (queue_finish(st, id, true, NULL, cj, commit[0] ? commit : NULL, 0,
-	    err) == -1)
-		goto out;
-	blog(st, id, "succeeded");
+	json_decref(counts);
+	if (store_build_finish(r->st, r->id, true, NULL, cj, r->commit[0] ?
+	    r->commit : NULL, 0, err) == -1) {
+		free(cj);
+		return;
+	}
+	free(cj);
+	blog(r->st, r->id, "succeeded");
 	*ok = true;
-	if (notify_build_succeeded(&c->notify, c->site.title, st, id,
-	    &e) == -1)
-		log_warnx("build %lld: %s", (long long)id, e.buf);
-	goto out;
-failed:
-	if (attempt <= c->build.retries)
+	if (notify_build_succeeded(&r->c->notify, r->c->site.title, r->st,
+	    r->id, &r->e) == -1)
+		log_warnx("build %lld: %s", (long long)r->id, r->e.buf);
+}
+
+/* record the failure: retry after a backoff, or report it */
+static void
+stage_failed(struct run *r, struct buf *err)
+{
+	const struct conf *c = r->c;
+	int64_t retry_at = 0;
+
+	if (r->attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
-		    c->build.retry_backoff : 10) * (1LL << (attempt - 1));
-	if (queue_finish(st, id, false, e.buf, NULL, NULL, retry_at,
-	    err) == -1)
-		goto out;
+		    c->build.retry_backoff : 10) * (1LL << (r->attempt - 1));
+	if (store_build_finish(r->st, r->id, false, r->e.buf, NULL, NULL,
+	    retry_at, err) == -1)
+		return;
 	if (retry_at)
-		blog(st, id, "failed; attempt %lld of %d, retrying in %llds",
-		    (long long)attempt, c->build.retries + 1,
+		blog(r->st, r->id, "failed; attempt %lld of %d, retrying in "
+		    "%llds", (long long)r->attempt, c->build.retries + 1,
 		    (long long)(retry_at - time_now()));
 	else {
 		json_t *full = NULL;
 		struct buf ne = BUF_INIT;
-		blog(st, id, "failed after %lld attempts; its requests wait "
-		    "for the next build", (long long)attempt);
-		queue_get(st, id, true, &full, err);
-		if (notify_build_failed(&c->notify, c->site.title, st, id,
-		    e.buf, json_string_value(json_object_get(full, "log")),
-		    &ne) == -1)
-			blog(st, id, "report not sent: %s", ne.buf);
+		blog(r->st, r->id, "failed after %lld attempts; its requests "
+		    "wait for the next build", (long long)r->attempt);
+		store_build_get(r->st, r->id, true, &full, err);
+		if (notify_build_failed(&c->notify, c->site.title, r->st,
+		    r->id, r->e.buf, json_string_value(json_object_get(full,
+		    "log")), &ne) == -1)
+			blog(r->st, r->id, "report not sent: %s", ne.buf);
 		json_decref(full);
 		buf_release(&ne);
 	}
-	log_warnx("build %lld failed: %s", (long long)id, e.buf);
-out:
-	if (rr.lockfd != -1)
-		close(rr.lockfd);
-	deploy_result_release(&dr);
-	json_decref(rec);
-	json_decref(counts);
-	free(cj);
-	free(outdir);
-	buf_release(&e);
-	buf_release(&log);
-	return 0;
+	log_warnx("build %lld failed: %s", (long long)r->id, r->e.buf);
+}
+
+/*
+ * The flow of a publish: claimed -> render -> (cancelled?) -> deploy ->
+ * history -> record.  -1 only when the build cannot be read; every other
+ * outcome is recorded on the build (see *ok).
+ */
+static int
+run_claimed(const struct conf *c, struct store *st, const char *worker,
+    int64_t id, bool *ok, struct buf *err)
+{
+	struct run r;
+	int rc = 0;
+
+	memset(&r, 0, sizeof(r));
+	r.c = c;
+	r.st = st;
+	r.id = id;
+	r.attempt = 1;
+	r.lease = c->build.lease > 0 ? c->build.lease : 60;
+	r.rr.lockfd = -1;
+	r.e = (struct buf)BUF_INIT;
+	r.log = (struct buf)BUF_INIT;
+	if (stage_claimed(&r, worker, err) == -1)
+		rc = -1;
+	else if (stage_render(&r, err) == -1)
+		stage_failed(&r, err);
+	else if (!stage_cancelled(&r, err)) {
+		if (stage_deploy(&r, err) == -1)
+			stage_failed(&r, err);
+		else {
+			stage_history(&r);
+			stage_succeeded(&r, ok, err);
+		}
+	}
+	if (r.rr.lockfd != -1)
+		close(r.rr.lockfd);
+	deploy_result_release(&r.dr);
+	json_decref(r.rec);
+	free(r.outdir);
+	buf_release(&r.e);
+	buf_release(&r.log);
+	return rc;
 }
 
 static pthread_mutex_t wake_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -446,8 +528,8 @@ worker_rollback(const struct conf *c, struct store *st, int64_t id,
 	dopt.log = &log;
 	dopt.allow_deletes = true;
 	r = deploy_run(c, st, NULL, dest, &dopt, &dr, &e);
-	if (queue_record(st, reasons, r == 0, r == 0 ? NULL : e.buf, wname,
-	    new_id, err) == -1)
+	if (store_build_record(st, reasons, r == 0, r == 0 ? NULL : e.buf,
+	    wname, new_id, err) == -1)
 		goto out;
 	if (r == -1) {
 		buf_setf(err, "%s", e.buf);

@@ -228,6 +228,16 @@ TEST(history, prune_keeps_newest)
 	buf_release(&err);
 }
 
+/* no repository yet is nothing to prune, not an error (sched_gc) */
+TEST(history, prune_without_repository)
+{
+	struct buf err = BUF_INIT;
+
+	CHECK_INT_EQ(history_prune("none.git", "main", 2, &err), 0);
+	CHECK_INT_EQ((int)err.len, 0);
+	buf_release(&err);
+}
+
 TEST(history, scrub_url_and_refuse_credentials)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;

@@ -487,3 +487,24 @@ TEST(store, page_text_is_checked)
 	buf_release(&err);
 	buf_release(&why);
 }
+
+/* store_open picks the backend by driver (store_backend.h) */
+TEST(store, driver_chooses_the_backend)
+{
+	struct store *st = NULL;
+	struct buf err = BUF_INIT;
+
+	CHECK_INT_EQ(store_open("postgres", "dbname=kiln", &st, &err), -1);
+	CHECK_NULL(st);
+	CHECK(strstr(err.buf, "postgres driver is not available") != NULL);
+	buf_reset(&err);
+	CHECK_INT_EQ(store_open("mysql", "x", &st, &err), -1);
+	CHECK_STR_EQ(err.buf, "store: unknown driver 'mysql'");
+	buf_reset(&err);
+	CHECK_OK(store_open("sqlite", "drv.db", &st, &err));
+	CHECK_OK(store_begin(st, &err));
+	CHECK_OK(store_commit(st, &err));
+	CHECK_INT_EQ(store_err_kind(st), ERR_NONE);
+	store_close(st);
+	buf_release(&err);
+}

@@ -10,7 +10,9 @@
 #include "common/buf.h"
 #include "common/timeutil.h"
 #include "store/store.h"
-#include "store/store_queue.h"
+#include "store/store_build.h"
+#include "store/store_int.h"
+#include "store/store_token.h"
 
 #define T0 1795531855LL		/* 2026-11-24T14:50:55Z */
 
@@ -42,7 +44,7 @@ check(struct store *st, const char *tok, char *role)
 	char name[64];
 	int r;
 
-	r = queue_token_check(st, tok, name, sizeof(name), role, 32, &err);
+	r = store_token_check(st, tok, name, sizeof(name), role, 32, &err);
 	buf_release(&err);
 	return r;
 }
@@ -68,8 +70,8 @@ TEST(tokens, expiry_and_revocation)
 
 	set_now(T0);
 	st = open_store();
-	CHECK_OK(queue_token_create(st, "ci", "publisher", 0, a, &err));
-	CHECK_OK(queue_token_create(st, "tmp", "editor", T0 + 3600, b, &err));
+	CHECK_OK(store_token_create(st, "ci", "publisher", 0, a, &err));
+	CHECK_OK(store_token_create(st, "tmp", "editor", T0 + 3600, b, &err));
 	CHECK_INT_EQ(strlen(a), 64);
 	CHECK_INT_EQ(check(st, a, role), 0);
 	CHECK_STR_EQ(role, "publisher");
@@ -79,19 +81,19 @@ TEST(tokens, expiry_and_revocation)
 	CHECK_INT_EQ(check(st, b, role), 1);
 	CHECK_INT_EQ(check(st, a, role), 0);
 	/* revoked: refused; revoking twice says so */
-	CHECK_OK(queue_token_revoke(st, "ci", &err));
+	CHECK_OK(store_token_revoke(st, "ci", &err));
 	CHECK_INT_EQ(check(st, a, role), 1);
-	CHECK_INT_EQ(queue_token_revoke(st, "ci", &err), 1);
+	CHECK_INT_EQ(store_token_revoke(st, "ci", &err), 1);
 	CHECK_STR_EQ(err.buf, "no token named 'ci'");
 	/* the name is free again */
-	CHECK_OK(queue_token_create(st, "ci", "admin", 0, a, &err));
+	CHECK_OK(store_token_create(st, "ci", "admin", 0, a, &err));
 	CHECK_INT_EQ(check(st, a, role), 0);
 	CHECK_STR_EQ(role, "admin");
 	/* bad input changes nothing */
-	CHECK_INT_EQ(queue_token_create(st, "old", "editor", T0, b, &err), -1);
+	CHECK_INT_EQ(store_token_create(st, "old", "editor", T0, b, &err), -1);
 	CHECK_STR_EQ(err.buf, "expires: the time has passed");
-	CHECK_INT_EQ(queue_token_create(st, "x", "root", 0, b, &err), -1);
-	CHECK_INT_EQ(queue_token_create(st, "ci", "editor", 0, b, &err), -1);
+	CHECK_INT_EQ(store_token_create(st, "x", "root", 0, b, &err), -1);
+	CHECK_INT_EQ(store_token_create(st, "ci", "editor", 0, b, &err), -1);
 	CHECK_STR_EQ(err.buf, "a token named 'ci' exists");
 	CHECK_INT_EQ(check(st, a, role), 0);
 	store_close(st);
@@ -107,9 +109,9 @@ TEST(tokens, last_use_and_list)
 
 	set_now(T0);
 	st = open_store();
-	CHECK_OK(queue_token_create(st, "ci", "publisher", 0, a, &err));
-	CHECK_OK(queue_token_create(st, "tmp", "editor", T0 + 60, b, &err));
-	CHECK_OK(queue_token_list(st, &list, &err));
+	CHECK_OK(store_token_create(st, "ci", "publisher", 0, a, &err));
+	CHECK_OK(store_token_create(st, "tmp", "editor", T0 + 60, b, &err));
+	CHECK_OK(store_token_list(st, &list, &err));
 	CHECK_INT_EQ(json_array_size(list), 2);
 	t = find(list, "ci");
 	CHECK_NOT_NULL(t);
@@ -130,14 +132,14 @@ TEST(tokens, last_use_and_list)
 	CHECK_INT_EQ(check(st, a, role), 0);
 	set_now(T0 + 30);
 	CHECK_INT_EQ(check(st, a, role), 0);
-	CHECK_OK(queue_token_list(st, &list, &err));
+	CHECK_OK(store_token_list(st, &list, &err));
 	CHECK_STR_EQ(json_string_value(json_object_get(find(list, "ci"),
 	    "last_used")), "2026-11-24T14:51:05Z");
 	json_decref(list);
 	set_now(T0 + 100);
 	CHECK_INT_EQ(check(st, a, role), 0);
 	CHECK_INT_EQ(check(st, b, role), 1);	/* expired: no use recorded */
-	CHECK_OK(queue_token_list(st, &list, &err));
+	CHECK_OK(store_token_list(st, &list, &err));
 	CHECK_STR_EQ(json_string_value(json_object_get(find(list, "ci"),
 	    "last_used")), "2026-11-24T14:52:35Z");
 	t = find(list, "tmp");
@@ -146,6 +148,50 @@ TEST(tokens, last_use_and_list)
 	    "2026-11-24T14:51:55Z");
 	CHECK(json_is_true(json_object_get(t, "expired")));
 	json_decref(list);
+	store_close(st);
+	buf_release(&err);
+}
+
+/* a progress handler that interrupts every statement */
+static int
+interrupt(void *arg)
+{
+	(void)arg;
+	return 1;
+}
+
+/* a store that cannot answer is an error, never "no such token/build" */
+TEST(tokens, store_error_is_not_unknown)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	char tok[65], name[64], role[32];
+	json_t *b = NULL;
+
+	set_now(T0);
+	st = open_store();
+	CHECK_OK(store_token_create(st, "ci", "admin", 0, tok, &err));
+	store_err_clear(st);
+	CHECK_INT_EQ(store_build_get(st, 42, false, &b, &err), 1);
+	CHECK_INT_EQ(store_err_kind(st), ERR_NOT_FOUND);
+	store_err_clear(st);
+	CHECK_INT_EQ(store_token_check(st, "0000", name, sizeof(name), role,
+	    sizeof(role), &err), 1);
+	CHECK_INT_EQ(store_err_kind(st), ERR_NOT_FOUND);
+
+	sqlite3_progress_handler(store_db(st), 1, interrupt, NULL);
+	store_err_clear(st);
+	CHECK_INT_EQ(store_token_check(st, tok, name, sizeof(name), role,
+	    sizeof(role), &err), -1);
+	CHECK_INT_EQ(store_err_kind(st), ERR_INTERNAL);
+	CHECK(strstr(err.buf, "check token") != NULL);
+	buf_reset(&err);
+	store_err_clear(st);
+	CHECK_INT_EQ(store_build_get(st, 42, false, &b, &err), -1);
+	CHECK_INT_EQ(store_err_kind(st), ERR_INTERNAL);
+	CHECK_NULL(b);
+	sqlite3_progress_handler(store_db(st), 0, NULL, NULL);
+	CHECK_INT_EQ(check(st, tok, role), 0);
 	store_close(st);
 	buf_release(&err);
 }

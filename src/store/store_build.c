@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store_queue.c: the build queue's tables and SQL (component "queue").
+ * store_build.c: the build queue's tables and SQL (component "queue").
  *
  * Coalescing falls out of the model: build requests wait in
  * build_requests until a build whose snapshot covers them (seq <= the
@@ -22,9 +22,9 @@
 #include "common/xmalloc.h"
 #include "store/store.h"
 #include "store/store_int.h"
-#include "store/store_queue.h"
+#include "store/store_build.h"
 
-const struct store_migration store_queue_migrations[] = {
+const struct store_migration store_build_migrations[] = {
 	{ 1,
 	"CREATE TABLE builds("
 	"  id INTEGER PRIMARY KEY,"
@@ -67,137 +67,153 @@ bind_opt_text(sqlite3_stmt *s, int i, const char *v)
 		sqlite3_bind_null(s, i);
 }
 
-int
-queue_claim(struct store *st, const char *worker, int64_t lease_secs,
-    int64_t *build_id, struct buf *err)
+/* a build still held by a live lease: 1 if there is one */
+static int
+claim_held(struct store *st, int64_t now, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
-	int64_t now = time_now(), id = 0, first_req = 0;
-	struct buf reasons = BUF_INIT;
-	int r, rc = -1;
+	int r;
 
-	*build_id = 0;
-	if (store_tx_begin(st, err) == -1)
-		return -1;
-	/* a build still held by a live lease: nothing to claim */
 	if (store_prepare(st, "SELECT count(*) FROM builds WHERE status = "
 	    "'running' AND lease_until >= ?", &s, err) == -1)
-		goto fail;
+		return -1;
 	sqlite3_bind_int64(s, 1, now);
 	r = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
 	sqlite3_finalize(s);
-	s = NULL;
-	if (r > 0) {
-		rc = store_tx_commit(st, err);
-		goto out;
-	}
-	/* take over a build whose worker died */
+	return r > 0;
+}
+
+/* take over a build whose worker died: *id is it, or 0 */
+static int
+claim_takeover(struct store *st, const char *worker, int64_t lease_secs,
+    int64_t now, int64_t *id, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*id = 0;
 	if (store_prepare(st, "SELECT id FROM builds WHERE status = 'running' "
 	    "AND lease_until < ? ORDER BY id LIMIT 1", &s, err) == -1)
-		goto fail;
+		return -1;
 	sqlite3_bind_int64(s, 1, now);
 	if (sqlite3_step(s) == SQLITE_ROW)
-		id = sqlite3_column_int64(s, 0);
+		*id = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	s = NULL;
-	if (id) {
-		if (store_prepare(st, "UPDATE builds SET worker = ?, "
-		    "lease_until = ?, heartbeat_at = ?, attempt = attempt + 1, "
-		    "started_at = ?, log = log || ? WHERE id = ?", &s,
-		    err) == -1)
-			goto fail;
-		sqlite3_bind_text(s, 1, worker, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, now + lease_secs);
-		sqlite3_bind_int64(s, 3, now);
-		sqlite3_bind_int64(s, 4, now);
-		sqlite3_bind_text(s, 5, "lease expired: taken over by another "
-		    "worker\n", -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 6, id);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			store_sqlerr(st, "take over build", err);
-			goto fail;
-		}
-		*build_id = id;
-		rc = store_tx_commit(st, err);
+	if (!*id)
+		return 0;
+	if (store_prepare(st, "UPDATE builds SET worker = ?, "
+	    "lease_until = ?, heartbeat_at = ?, attempt = attempt + 1, "
+	    "started_at = ?, log = log || ? WHERE id = ?", &s, err) == -1)
+		return -1;
+	sqlite3_bind_text(s, 1, worker, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now + lease_secs);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_int64(s, 4, now);
+	sqlite3_bind_text(s, 5, "lease expired: taken over by another "
+	    "worker\n", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, *id);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "take over build", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* pending requests: their oldest time (0: none), reasons and newest id */
+static int
+claim_pending(struct store *st, int64_t *first_req, struct buf *reasons,
+    int64_t *req_max, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	*first_req = *req_max = 0;
+	if (store_prepare(st, "SELECT MIN(requested_at), "
+	    "group_concat(reason, ', '), MAX(id) FROM (SELECT "
+	    "reason, MIN(requested_at) AS requested_at, MAX(id) AS id "
+	    "FROM build_requests WHERE build_id IS NULL GROUP BY reason "
+	    "ORDER BY reason) ", &s, err) == -1)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW &&
+	    sqlite3_column_type(s, 0) != SQLITE_NULL) {
+		*first_req = sqlite3_column_int64(s, 0);
+		buf_adds(reasons, (const char *)sqlite3_column_text(s, 1));
+		*req_max = sqlite3_column_int64(s, 2);
+	}
+	sqlite3_finalize(s);
+	return 0;
+}
+
+/*
+ * May a build start for requests up to REQ_MAX?  After a failure: when
+ * its backoff has passed (*attempt is the next one); after the last
+ * attempt, or a cancel, only for a new request (no retry loop).
+ */
+static int
+claim_allowed(struct store *st, int64_t req_max, int64_t now,
+    int64_t *attempt, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int r = 1;
+
+	*attempt = 1;
+	if (store_prepare(st, "SELECT status, next_attempt_at, attempt, "
+	    "req_max FROM builds ORDER BY id DESC LIMIT 1", &s, err) == -1)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)
+	    sqlite3_column_text(s, 0), "cancelled")) {
+		/* a person stopped it: only a new request starts one */
+		if (req_max <= sqlite3_column_int64(s, 3))
+			r = 0;
+	} else if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
+	    !strcmp((const char *)sqlite3_column_text(s, 0), "failed")) {
+		if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
+			if (sqlite3_column_int64(s, 1) > now)
+				r = 0;
+			else
+				*attempt = sqlite3_column_int64(s, 2) + 1;
+		} else if (req_max <= sqlite3_column_int64(s, 3))
+			r = 0;
+	}
+	sqlite3_finalize(s);
+	return r;
+}
+
+static int
+claim_create(struct store *st, const char *worker, int64_t lease_secs,
+    int64_t now, int64_t *id, struct buf *err)
+{
+	struct buf reasons = BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int64_t first_req, req_max, attempt;
+	int r, rc = -1;
+
+	*id = 0;
+	if (claim_pending(st, &first_req, &reasons, &req_max, err) == -1)
+		goto out;
+	if (!first_req || (r = claim_allowed(st, req_max, now, &attempt,
+	    err)) == 0) {
+		rc = 0;
 		goto out;
 	}
-	/* pending requests: their oldest time, reasons and newest id */
-	{
-		int64_t req_max = 0, attempt = 1;
-		if (store_prepare(st, "SELECT MIN(requested_at), "
-		    "group_concat(reason, ', '), MAX(id) FROM (SELECT "
-		    "reason, MIN(requested_at) AS requested_at, MAX(id) AS id "
-		    "FROM build_requests WHERE build_id IS NULL GROUP BY reason "
-		    "ORDER BY reason) "
-		    , &s, err) == -1)
-			goto fail;
-		if (sqlite3_step(s) == SQLITE_ROW &&
-		    sqlite3_column_type(s, 0) != SQLITE_NULL) {
-			first_req = sqlite3_column_int64(s, 0);
-			buf_adds(&reasons, (const char *)sqlite3_column_text(s,
-			    1));
-			req_max = sqlite3_column_int64(s, 2);
-		}
-		sqlite3_finalize(s);
-		s = NULL;
-		if (!first_req) {
-			rc = store_tx_commit(st, err);
-			goto out;
-		}
-		/*
-		 * After a failure: retry when its backoff has passed; after the
-		 * last attempt, wait for a new request (no retry loop).
-		 */
-		if (store_prepare(st, "SELECT status, next_attempt_at, attempt, "
-		    "req_max FROM builds ORDER BY id DESC LIMIT 1", &s,
-		    err) == -1)
-			goto fail;
-		r = 1;
-		if (sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)
-		    sqlite3_column_text(s, 0), "cancelled")) {
-			/* a person stopped it: only a new request starts one */
-			if (req_max <= sqlite3_column_int64(s, 3))
-				r = 0;
-		} else if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
-		    !strcmp((const char *)sqlite3_column_text(s, 0),
-		    "failed")) {
-			if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
-				if (sqlite3_column_int64(s, 1) > now)
-					r = 0;
-				else
-					attempt = sqlite3_column_int64(s, 2) + 1;
-			} else if (req_max <= sqlite3_column_int64(s, 3))
-				r = 0;
-		}
-		sqlite3_finalize(s);
-		s = NULL;
-		if (!r) {
-			rc = store_tx_commit(st, err);
-			goto out;
-		}
-		if (store_prepare(st, "INSERT INTO builds(status, reasons, "
-		    "requested_at, started_at, worker, lease_until, "
-		    "heartbeat_at, attempt, req_max) VALUES ('running', ?, ?, "
-		    "?, ?, ?, ?, ?, ?)", &s, err) == -1)
-			goto fail;
-		sqlite3_bind_text(s, 1, reasons.buf, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 2, first_req);
-		sqlite3_bind_int64(s, 3, now);
-		sqlite3_bind_text(s, 4, worker, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 5, now + lease_secs);
-		sqlite3_bind_int64(s, 6, now);
-		sqlite3_bind_int64(s, 7, attempt);
-		sqlite3_bind_int64(s, 8, req_max);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			store_sqlerr(st, "create build", err);
-			goto fail;
-		}
+	if (r == -1 || store_prepare(st, "INSERT INTO builds(status, "
+	    "reasons, requested_at, started_at, worker, lease_until, "
+	    "heartbeat_at, attempt, req_max) VALUES ('running', ?, ?, ?, ?, "
+	    "?, ?, ?, ?)", &s, err) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, reasons.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, first_req);
+	sqlite3_bind_int64(s, 3, now);
+	sqlite3_bind_text(s, 4, worker, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, now + lease_secs);
+	sqlite3_bind_int64(s, 6, now);
+	sqlite3_bind_int64(s, 7, attempt);
+	sqlite3_bind_int64(s, 8, req_max);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		store_sqlerr(st, "create build", err);
+	else {
+		*id = sqlite3_last_insert_rowid(store_db(st));
+		rc = 0;
 	}
-	*build_id = sqlite3_last_insert_rowid(store_db(st));
-	rc = store_tx_commit(st, err);
-	goto out;
-fail:
-	store_tx_rollback(st);
 out:
 	sqlite3_finalize(s);
 	buf_release(&reasons);
@@ -205,7 +221,31 @@ out:
 }
 
 int
-queue_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
+sqlite_build_claim(struct store *st, const char *worker, int64_t lease_secs,
+    int64_t *build_id, struct buf *err)
+{
+	int64_t now = time_now(), id = 0;
+	int r;
+
+	*build_id = 0;
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if ((r = claim_held(st, now, err)) == -1 ||
+	    (r == 0 && claim_takeover(st, worker, lease_secs, now, &id,
+	    err) == -1) ||
+	    (r == 0 && !id && claim_create(st, worker, lease_secs, now, &id,
+	    err) == -1)) {
+		store_tx_rollback(st);
+		return -1;
+	}
+	if (store_tx_commit(st, err) == -1)
+		return -1;
+	*build_id = id;
+	return 0;
+}
+
+int
+sqlite_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -226,7 +266,7 @@ queue_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
 }
 
 int
-queue_append_log(struct store *st, int64_t id, const char *text,
+sqlite_build_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -248,7 +288,7 @@ queue_append_log(struct store *st, int64_t id, const char *text,
 }
 
 int
-queue_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
+sqlite_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = 0;
@@ -265,7 +305,7 @@ queue_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 }
 
 int
-queue_finish(struct store *st, int64_t id, bool ok, const char *error,
+sqlite_build_finish(struct store *st, int64_t id, bool ok, const char *error,
     const char *counts_json, const char *commit, int64_t retry_at,
     struct buf *err)
 {
@@ -333,7 +373,7 @@ out:
 }
 
 int
-queue_release(struct store *st, int64_t id, struct buf *err)
+sqlite_build_release(struct store *st, int64_t id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc = 0;
@@ -406,7 +446,7 @@ build_row(sqlite3_stmt *s, bool with_log)
 	"finished_at, attempt, worker, seq, error, commit_id, counts, log "
 
 int
-queue_list(struct store *st, size_t limit, json_t **out, struct buf *err)
+sqlite_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *a = json_array();
@@ -430,27 +470,58 @@ queue_list(struct store *st, size_t limit, json_t **out, struct buf *err)
 }
 
 int
-queue_get(struct store *st, int64_t id, bool with_log, json_t **out,
+sqlite_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
     struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
-	int rc = 1;
+	int rc = 1, step;
 
 	*out = NULL;
 	if (store_prepare(st, "SELECT " BUILD_COLS "FROM builds WHERE id = ?",
 	    &s, err) == -1)
 		return -1;
 	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
 		*out = build_row(s, with_log);
 		rc = 0;
-	}
+	} else if (step == SQLITE_DONE)
+		st->base.kind = ERR_NOT_FOUND;
+	else
+		rc = store_sqlerr(st, "read build", err);
 	sqlite3_finalize(s);
 	return rc;
 }
 
 int
-queue_stats(struct store *st, json_t **out, struct buf *err)
+sqlite_build_stalled(struct store *st, int64_t now, int64_t after,
+    struct build_stalled *b, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 1, step;
+
+	/* stalled: running too long by its start, or its heartbeat missed */
+	if (store_prepare(st, "SELECT id, started_at, heartbeat_at, worker "
+	    "FROM builds WHERE status = 'running' AND (started_at < ?1 OR "
+	    "lease_until < ?2) ORDER BY id LIMIT 1", &s, err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, now - after);
+	sqlite3_bind_int64(s, 2, now);
+	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+		const char *w = (const char *)sqlite3_column_text(s, 3);
+
+		b->id = sqlite3_column_int64(s, 0);
+		b->started_at = sqlite3_column_int64(s, 1);
+		b->heartbeat_at = sqlite3_column_int64(s, 2);
+		snprintf(b->worker, sizeof(b->worker), "%s", w ? w : "?");
+		rc = 0;
+	} else if (step != SQLITE_DONE)
+		rc = store_sqlerr(st, "stalled builds", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+int
+sqlite_build_stats(struct store *st, json_t **out, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	json_t *o = json_object(), *by = json_object();
@@ -485,169 +556,7 @@ queue_stats(struct store *st, json_t **out, struct buf *err)
 }
 
 int
-queue_token_create(struct store *st, const char *name, const char *role,
-    int64_t expires_at, char token[65], struct buf *err)
-{
-	unsigned char raw[32];
-	char hash[65];
-	sqlite3_stmt *s = NULL;
-	FILE *f;
-	int rc = 0;
-
-	if (strcmp(role, "editor") && strcmp(role, "publisher") &&
-	    strcmp(role, "admin")) {
-		buf_setf(err, "role: expected editor, publisher or admin");
-		return -1;
-	}
-	if (!*name || strlen(name) > 64) {
-		buf_setf(err, "name: expected 1 to 64 characters");
-		return -1;
-	}
-	if (expires_at && expires_at <= time_now()) {
-		buf_setf(err, "expires: the time has passed");
-		return -1;
-	}
-	if (!(f = fopen("/dev/urandom", "rb")) || fread(raw, 1, 32, f) != 32) {
-		if (f)
-			fclose(f);
-		buf_setf(err, "cannot read /dev/urandom");
-		return -1;
-	}
-	fclose(f);
-	hex_encode(raw, 32, token);
-	explicit_bzero(raw, sizeof(raw));
-	sha256_hex(token, 64, hash);
-	if (store_prepare(st, "INSERT INTO tokens(name, role, hash, "
-	    "created_at, expires_at) VALUES (?, ?, ?, ?, ?)", &s, err) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, time_now());
-	if (expires_at)
-		sqlite3_bind_int64(s, 5, expires_at);
-	else
-		sqlite3_bind_null(s, 5);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(store_db(st)) ==
-		    SQLITE_CONSTRAINT_UNIQUE)
-			buf_setf(err, "a token named '%s' exists", name);
-		else
-			store_sqlerr(st, "create token", err);
-		rc = -1;
-	}
-	sqlite3_finalize(s);
-	if (rc == -1)
-		explicit_bzero(token, 65);
-	return rc;
-}
-
-/*
- * Last use is written at most once a minute per token, so a busy client
- * costs one small write a minute, not one per request.
- */
-#define TOKEN_USE_GRAIN 60
-
-int
-queue_token_check(struct store *st, const char *token, char *name,
-    size_t namesz, char *role, size_t rolesz, struct buf *err)
-{
-	sqlite3_stmt *s = NULL;
-	char hash[65];
-	int64_t now = time_now(), id = 0, used = 0;
-	int rc = 1;
-
-	sha256_hex(token, strlen(token), hash);
-	/* an expired token is as good as none; a revoked one is gone */
-	if (store_prepare(st, "SELECT id, name, role, last_used_at FROM tokens "
-	    "WHERE hash = ? AND (expires_at IS NULL OR expires_at > ?)",
-	    &s, err) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		snprintf(name, namesz, "%s", sqlite3_column_text(s, 1));
-		snprintf(role, rolesz, "%s", sqlite3_column_text(s, 2));
-		used = sqlite3_column_int64(s, 3);
-		rc = 0;
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	if (rc == 0 && now - used >= TOKEN_USE_GRAIN) {
-		/* best effort: a busy store must not refuse a valid token */
-		if (store_prepare(st, "UPDATE tokens SET last_used_at = ? "
-		    "WHERE id = ?", &s, err) == 0) {
-			sqlite3_bind_int64(s, 1, now);
-			sqlite3_bind_int64(s, 2, id);
-			sqlite3_step(s);
-			sqlite3_finalize(s);
-		}
-		buf_reset(err);
-	}
-	return rc;
-}
-
-static json_t *
-opt_time(sqlite3_stmt *s, int col)
-{
-	char t[32];
-
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
-		return json_null();
-	time_format_iso8601(sqlite3_column_int64(s, col), t, sizeof(t));
-	return json_string(t);
-}
-
-int
-queue_token_list(struct store *st, json_t **out, struct buf *err)
-{
-	sqlite3_stmt *s = NULL;
-	int64_t now = time_now();
-	json_t *a;
-
-	*out = NULL;
-	if (store_prepare(st, "SELECT name, role, created_at, last_used_at, "
-	    "expires_at FROM tokens ORDER BY name", &s, err) == -1)
-		return -1;
-	a = json_array();
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		bool expired = sqlite3_column_type(s, 4) != SQLITE_NULL &&
-		    sqlite3_column_int64(s, 4) <= now;
-		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:o, "
-		    "s:b}", "name", (const char *)sqlite3_column_text(s, 0),
-		    "role", (const char *)sqlite3_column_text(s, 1),
-		    "created", opt_time(s, 2), "last_used", opt_time(s, 3),
-		    "expires", opt_time(s, 4), "expired", expired));
-	}
-	sqlite3_finalize(s);
-	*out = a;
-	return 0;
-}
-
-int
-queue_token_revoke(struct store *st, const char *name, struct buf *err)
-{
-	sqlite3_stmt *s = NULL;
-	int rc;
-
-	if (store_prepare(st, "DELETE FROM tokens WHERE name = ?", &s,
-	    err) == -1)
-		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
-		rc = store_sqlerr(st, "revoke token", err);
-	else if (sqlite3_changes(store_db(st)) == 0) {
-		buf_setf(err, "no token named '%s'", name);
-		rc = 1;
-	} else
-		rc = 0;
-	sqlite3_finalize(s);
-	return rc;
-}
-
-int
-queue_record(struct store *st, const char *reasons, bool ok,
+sqlite_build_record(struct store *st, const char *reasons, bool ok,
     const char *error, const char *worker, int64_t *id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
@@ -679,8 +588,8 @@ queue_record(struct store *st, const char *reasons, bool ok,
 }
 
 int
-queue_gc(struct store *st, int keep_builds, int logs_days, size_t *removed,
-    size_t *logs_cleared, struct buf *err)
+sqlite_build_gc(struct store *st, int keep_builds, int logs_days,
+    size_t *removed, size_t *logs_cleared, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int64_t cutoff = time_now() - (int64_t)logs_days * 86400;
@@ -726,93 +635,29 @@ out:
 	return rc;
 }
 
-int
-queue_metrics(struct store *st, struct buf *out, struct buf *err)
+const int64_t store_build_metric_bounds[BUILD_METRIC_BOUNDS] = {
+	1, 2, 5, 10, 30, 60, 300, 900
+};
+
+/* count V (in milliseconds) into H's cumulative buckets */
+static void
+hist_add(struct build_hist *h, int64_t v_ms)
 {
-	static const int64_t bounds[] = { 1, 2, 5, 10, 30, 60, 300, 900 };
-	int64_t dur[NELEM(bounds) + 1] = { 0 }, ptl[NELEM(bounds) + 1] = { 0 };
-	int64_t dep[NELEM(bounds) + 1] = { 0 };
-	int64_t dsum = 0, psum = 0, n = 0, uploaded = 0, deleted = 0,
-	    bytes = 0, depsum_ms = 0, inval = 0;
+	for (size_t i = 0; i <= BUILD_METRIC_BOUNDS; i++)
+		if (i == BUILD_METRIC_BOUNDS ||
+		    v_ms <= store_build_metric_bounds[i] * 1000)
+			h->bucket[i]++;
+	h->sum_ms += v_ms;
+}
+
+static int
+last_deploys(struct store *st, struct build_metrics *m, struct buf *err)
+{
 	sqlite3_stmt *s = NULL;
 
-	/* the last 1,000 finished builds */
-	if (store_prepare(st, "SELECT finished_at - started_at, finished_at - "
-	    "requested_at, counts FROM builds WHERE status = 'succeeded' AND "
-	    "finished_at IS NOT NULL ORDER BY id DESC LIMIT 1000", &s,
-	    err) == -1)
-		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		int64_t d = sqlite3_column_int64(s, 0), p =
-		    sqlite3_column_int64(s, 1);
-		json_t *c = sqlite3_column_text(s, 2) ? json_loads(
-		    (const char *)sqlite3_column_text(s, 2), 0, NULL) : NULL;
-		int64_t dms = json_integer_value(json_object_get(c,
-		    "deploy_ms"));
-		for (size_t i = 0; i <= NELEM(bounds); i++) {
-			if (i == NELEM(bounds) || d <= bounds[i])
-				dur[i]++;
-			if (i == NELEM(bounds) || p <= bounds[i])
-				ptl[i]++;
-			if (i == NELEM(bounds) || dms <= bounds[i] * 1000)
-				dep[i]++;
-		}
-		depsum_ms += dms;
-		inval += json_integer_value(json_object_get(c, "invalidated"));
-		dsum += d;
-		psum += p;
-		n++;
-		uploaded += json_integer_value(json_object_get(c, "uploaded"));
-		deleted += json_integer_value(json_object_get(c, "deleted"));
-		bytes += json_integer_value(json_object_get(c, "bytes"));
-		json_decref(c);
-	}
-	sqlite3_finalize(s);
-	s = NULL;
-	buf_adds(out, "# HELP kiln_build_duration_seconds Build time, start to "
-	    "finish (last 1,000 successful builds).\n"
-	    "# TYPE kiln_build_duration_seconds histogram\n");
-	for (size_t i = 0; i < NELEM(bounds); i++)
-		buf_printf(out, "kiln_build_duration_seconds_bucket{le=\"%lld\"}"
-		    " %lld\n", (long long)bounds[i], (long long)dur[i]);
-	buf_printf(out, "kiln_build_duration_seconds_bucket{le=\"+Inf\"} %lld\n"
-	    "kiln_build_duration_seconds_sum %lld\n"
-	    "kiln_build_duration_seconds_count %lld\n",
-	    (long long)dur[NELEM(bounds)], (long long)dsum, (long long)n);
-	buf_adds(out, "# HELP kiln_publish_to_live_seconds First request to "
-	    "deployed (last 1,000 successful builds).\n"
-	    "# TYPE kiln_publish_to_live_seconds histogram\n");
-	for (size_t i = 0; i < NELEM(bounds); i++)
-		buf_printf(out, "kiln_publish_to_live_seconds_bucket{le=\"%lld\"}"
-		    " %lld\n", (long long)bounds[i], (long long)ptl[i]);
-	buf_printf(out, "kiln_publish_to_live_seconds_bucket{le=\"+Inf\"} "
-	    "%lld\nkiln_publish_to_live_seconds_sum %lld\n"
-	    "kiln_publish_to_live_seconds_count %lld\n",
-	    (long long)ptl[NELEM(bounds)], (long long)psum, (long long)n);
-	buf_adds(out, "# HELP kiln_deploy_duration_seconds Deploy time (last "
-	    "1,000 successful builds).\n"
-	    "# TYPE kiln_deploy_duration_seconds histogram\n");
-	for (size_t i = 0; i < NELEM(bounds); i++)
-		buf_printf(out, "kiln_deploy_duration_seconds_bucket{le=\"%lld\"}"
-		    " %lld\n", (long long)bounds[i], (long long)dep[i]);
-	buf_printf(out, "kiln_deploy_duration_seconds_bucket{le=\"+Inf\"} "
-	    "%lld\nkiln_deploy_duration_seconds_sum %.3f\n"
-	    "kiln_deploy_duration_seconds_count %lld\n",
-	    (long long)dep[NELEM(bounds)], (double)depsum_ms / 1000.0,
-	    (long long)n);
-	buf_printf(out, "# HELP kiln_invalidated_urls URLs invalidated on the "
-	    "CDN by those builds.\n# TYPE kiln_invalidated_urls gauge\n"
-	    "kiln_invalidated_urls %lld\n", (long long)inval);
-	buf_printf(out, "# HELP kiln_objects_uploaded Objects uploaded by "
-	    "those builds.\n# TYPE kiln_objects_uploaded gauge\n"
-	    "kiln_objects_uploaded %lld\n# HELP kiln_objects_deleted Objects "
-	    "deleted by those builds.\n# TYPE kiln_objects_deleted gauge\n"
-	    "kiln_objects_deleted %lld\n# HELP kiln_bytes_uploaded Bytes "
-	    "uploaded by those builds.\n# TYPE kiln_bytes_uploaded gauge\n"
-	    "kiln_bytes_uploaded %lld\n", (long long)uploaded,
-	    (long long)deleted, (long long)bytes);
-	/* the last full deploy of each target (its deployed manifest) */
-	/* deploy.state.ID (src/deploy/deploy.c): {"name", "deployed_at"} */
+	/* the last full deploy of each target and mirror: the deploy state
+	 * records deploy.state.ID (src/deploy/deploy.c) hold
+	 * {"name", "deployed_at"} */
 	if (store_prepare(st, "SELECT json_extract(CAST(value AS TEXT), "
 	    "'$.name') AS n, max(json_extract(CAST(value AS TEXT), "
 	    "'$.deployed_at')) FROM state WHERE key LIKE 'deploy.state.%' "
@@ -820,19 +665,70 @@ queue_metrics(struct store *st, struct buf *out, struct buf *err)
 	    "AS TEXT), '$.deployed_at') IS NOT NULL GROUP BY n ORDER BY n",
 	    &s, err) == -1)
 		return -1;
-	buf_adds(out, "# HELP kiln_last_deploy_timestamp_seconds Last "
-	    "successful deploy per target and mirror.\n"
-	    "# TYPE kiln_last_deploy_timestamp_seconds gauge\n");
-	while (sqlite3_step(s) == SQLITE_ROW)
-		buf_printf(out, "kiln_last_deploy_timestamp_seconds{target=\"%s\"}"
-		    " %lld\n", sqlite3_column_text(s, 0),
-		    (long long)sqlite3_column_int64(s, 1));
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		m->last_deploy = xreallocarray(m->last_deploy,
+		    m->nlast_deploy + 1, sizeof(*m->last_deploy));
+		m->last_deploy[m->nlast_deploy].target = xstrdup(
+		    (const char *)sqlite3_column_text(s, 0));
+		m->last_deploy[m->nlast_deploy++].at =
+		    sqlite3_column_int64(s, 1);
+	}
 	sqlite3_finalize(s);
 	return 0;
 }
 
 int
-queue_cancel(struct store *st, int64_t id, struct buf *err)
+sqlite_build_metrics(struct store *st, struct build_metrics *m,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+
+	memset(m, 0, sizeof(*m));
+	/* the last 1,000 finished builds */
+	if (store_prepare(st, "SELECT finished_at - started_at, finished_at - "
+	    "requested_at, counts FROM builds WHERE status = 'succeeded' AND "
+	    "finished_at IS NOT NULL ORDER BY id DESC LIMIT 1000", &s,
+	    err) == -1)
+		return -1;
+	while (sqlite3_step(s) == SQLITE_ROW) {
+		json_t *c = sqlite3_column_text(s, 2) ? json_loads(
+		    (const char *)sqlite3_column_text(s, 2), 0, NULL) : NULL;
+
+		hist_add(&m->duration, sqlite3_column_int64(s, 0) * 1000);
+		hist_add(&m->publish_to_live, sqlite3_column_int64(s, 1) *
+		    1000);
+		hist_add(&m->deploy, json_integer_value(json_object_get(c,
+		    "deploy_ms")));
+		m->invalidated += json_integer_value(json_object_get(c,
+		    "invalidated"));
+		m->count++;
+		m->uploaded += json_integer_value(json_object_get(c,
+		    "uploaded"));
+		m->deleted += json_integer_value(json_object_get(c,
+		    "deleted"));
+		m->bytes += json_integer_value(json_object_get(c, "bytes"));
+		json_decref(c);
+	}
+	sqlite3_finalize(s);
+	if (last_deploys(st, m, err) == -1) {
+		store_build_metrics_release(m);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_build_metrics_release(struct build_metrics *m)
+{
+	for (size_t i = 0; i < m->nlast_deploy; i++)
+		free(m->last_deploy[i].target);
+	free(m->last_deploy);
+	m->last_deploy = NULL;
+	m->nlast_deploy = 0;
+}
+
+int
+sqlite_build_cancel(struct store *st, int64_t id, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	int rc;
@@ -855,6 +751,7 @@ queue_cancel(struct store *st, int64_t id, struct buf *err)
 	else if (sqlite3_changes(store_db(st)) == 0) {
 		buf_setf(err, "build %lld is not running or waiting for a "
 		    "retry", (long long)id);
+		st->base.kind = ERR_CONFLICT;
 		rc = 1;
 	} else
 		rc = 0;
@@ -863,7 +760,7 @@ queue_cancel(struct store *st, int64_t id, struct buf *err)
 }
 
 int
-queue_rollback_request(struct store *st, int64_t build, struct buf *err)
+sqlite_build_rollback_request(struct store *st, int64_t build, struct buf *err)
 {
 	char v[32];
 
@@ -872,7 +769,7 @@ queue_rollback_request(struct store *st, int64_t build, struct buf *err)
 }
 
 int
-queue_rollback_take(struct store *st, int64_t *build, struct buf *err)
+sqlite_build_rollback_take(struct store *st, int64_t *build, struct buf *err)
 {
 	sqlite3_stmt *s = NULL;
 	struct buf v = BUF_INIT;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * scheduler.c: see scheduler.h.  Runs on its own thread with its own
+ * sched.c: see sched.h.  Runs on its own thread with its own
  * store handle.
  */
 #include "common/compat.h"
@@ -13,11 +13,11 @@
 #include "conf/conf.h"
 #include "conf/conf_live.h"
 #include "sched/cron.h"
+#include "sched/sched.h"
 #include "history/history.h"
 #include "notify/notify.h"
-#include "store/store_queue.h"
+#include "store/store_build.h"
 #include "queue/queue.h"
-#include "queue/scheduler.h"
 #include "store/store.h"
 
 /*
@@ -32,7 +32,8 @@ collection_change(struct store *st, int64_t now)
 	int64_t when, done = 0, req;
 	char val[32];
 
-	if (queue_list(st, 1, &list, &err) == -1 || !json_array_size(list))
+	if (store_build_list(st, 1, &list, &err) == -1 ||
+	    !json_array_size(list))
 		goto out;
 	last = json_array_get(list, 0);
 	if (strcmp(json_string_value(json_object_get(last, "status")),
@@ -58,6 +59,29 @@ out:
 	json_decref(list);
 	buf_release(&err);
 	buf_release(&v);
+}
+
+int
+sched_gc(const struct conf *c, struct store *st, struct sched_gc_result *r,
+    struct buf *err)
+{
+	char *repo;
+	int pruned;
+
+	memset(r, 0, sizeof(*r));
+	if (store_build_gc(st, c->retention.builds, c->retention.logs_days,
+	    &r->removed, &r->logs_cleared, err) == -1)
+		return -1;
+	if (!c->history.enabled || c->history.keep <= 0)
+		return 0;
+	repo = conf_path(c, c->history.path);
+	pruned = history_prune(repo, c->history.branch,
+	    (size_t)c->history.keep, err);
+	free(repo);
+	if (pruned == -1)
+		return -1;
+	r->pruned = pruned;
+	return 0;
 }
 
 /* run a cron task if a due minute passed since its last run */
@@ -92,21 +116,13 @@ cron_task(const struct conf *c, struct store *st, const char *name,
 		    &err) == 0)
 			log_info("scheduler: periodic republish requested");
 	} else if (!strcmp(name, "gc")) {
-		size_t removed, cleared;
-		if (queue_gc(st, c->retention.builds, c->retention.logs_days,
-		    &removed, &cleared, &err) == 0)
+		struct sched_gc_result r;
+		if (sched_gc(c, st, &r, &err) == 0)
 			log_info("scheduler: gc removed %zu build records, "
-			    "cleared %zu logs", removed, cleared);
-		if (c->history.enabled && c->history.keep > 0) {
-			char *repo = conf_path(c, c->history.path);
+			    "cleared %zu logs", r.removed, r.logs_cleared);
+		else {
+			log_warnx("scheduler: gc: %s", err.buf);
 			buf_reset(&err);
-			if (history_prune(repo, c->history.branch,
-			    (size_t)c->history.keep, &err) == -1 &&
-			    !strstr(err.buf, "cannot open"))
-				log_warnx("scheduler: gc: %s", err.buf);
-			else
-				buf_reset(&err);
-			free(repo);
 		}
 	} else if (!strcmp(name, "stuck_check")) {
 		size_t n;
@@ -122,7 +138,7 @@ out:
 }
 
 void
-scheduler_loop(struct conf_live *live, atomic_int *stop)
+sched_loop(struct conf_live *live, atomic_int *stop)
 {
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;

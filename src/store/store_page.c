@@ -1,0 +1,778 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_page.c: pages and revisions on SQLite (see store.h).
+ */
+#include "common/compat.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/jsonsafe.h"
+#include "common/limits.h"
+#include "common/manifest.h"
+#include "common/path.h"
+#include "common/testhook.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "store/store.h"
+#include "store/store_int.h"
+/* ---- pages ---- */
+
+
+static const char *
+status_of(const struct page_info *p)
+{
+	bool scheduled = p->scheduled_revision && p->go_live_at;
+
+	if (p->live) {
+		if (scheduled)
+			return "live + scheduled";
+		return p->has_unpublished_changes ? "live + draft" : "live";
+	}
+	if (p->expired)
+		return "expired";
+	return scheduled ? "scheduled" : "draft";
+}
+
+void
+store_read_page(sqlite3_stmt *s, struct page_info *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = sqlite3_column_int64(s, 0);
+	p->path = store_col_str0(s, 1);
+	p->parent_path = store_col_str(s, 2);
+	p->section = store_col_str0(s, 3);
+	p->slug = store_col_str0(s, 4);
+	p->template = store_col_str0(s, 5);
+	p->weight = sqlite3_column_int(s, 6);
+	p->title = store_col_str0(s, 7);
+	p->live = sqlite3_column_int(s, 8);
+	p->has_unpublished_changes = sqlite3_column_int(s, 9);
+	p->expired = sqlite3_column_int(s, 10);
+	p->first_published_at = sqlite3_column_int64(s, 11);
+	p->last_published_at = sqlite3_column_int64(s, 12);
+	p->live_revision = sqlite3_column_int64(s, 13);
+	p->latest_revision = sqlite3_column_int64(s, 14);
+	p->scheduled_revision = sqlite3_column_int64(s, 15);
+	p->go_live_at = sqlite3_column_int64(s, 16);
+	p->expire_at = sqlite3_column_int64(s, 17);
+	p->created_at = sqlite3_column_int64(s, 18);
+	p->updated_at = sqlite3_column_int64(s, 19);
+	p->live_title = store_col_str(s, 20);
+	p->status = xstrdup(status_of(p));
+}
+
+void
+page_info_release(struct page_info *p)
+{
+	if (!p)
+		return;
+	free(p->path);
+	free(p->parent_path);
+	free(p->section);
+	free(p->slug);
+	free(p->template);
+	free(p->title);
+	free(p->live_title);
+	free(p->status);
+	memset(p, 0, sizeof(*p));
+}
+
+static json_t *
+time_json(int64_t t)
+{
+	char s[32];
+
+	if (!t)
+		return json_null();
+	time_format_iso8601(t, s, sizeof(s));
+	return json_string(s);
+}
+
+static json_t *
+id_json(int64_t id)
+{
+	return id ? json_integer(id) : json_null();
+}
+
+/*
+ * Total: every string goes through jsafe_string (a title stored before
+ * input was validated may hold any bytes), so the result is never NULL.
+ */
+json_t *
+page_info_json(const struct page_info *p)
+{
+	return json_pack("{s:I, s:o, s:o, s:s, s:o, s:o, s:b, s:b, s:b, s:o, "
+	    "s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i}",
+	    "id", (json_int_t)p->id, "path", jsafe_string(p->path),
+	    "title", jsafe_string(p->title),
+	    "status", p->status ? p->status : "", "section",
+	    jsafe_string(p->section),
+	    "parent", jsafe_string_or_null(p->parent_path),
+	    "live", p->live, "has_unpublished_changes",
+	    p->has_unpublished_changes, "expired", p->expired,
+	    "go_live_at", time_json(p->go_live_at),
+	    "expire_at", time_json(p->expire_at),
+	    "first_published_at", time_json(p->first_published_at),
+	    "last_published_at", time_json(p->last_published_at),
+	    "live_revision", id_json(p->live_revision),
+	    "latest_revision", id_json(p->latest_revision),
+	    "scheduled_revision", id_json(p->scheduled_revision),
+	    "template", jsafe_string(p->template), "weight", p->weight);
+}
+
+json_t *
+page_info_public_json(const struct page_info *p)
+{
+	return json_pack("{s:I, s:o, s:o, s:o, s:o, s:b, s:o, s:o}",
+	    "id", (json_int_t)p->id, "path", jsafe_string(p->path),
+	    "title", jsafe_string(p->live_title),
+	    "section", jsafe_string(p->section),
+	    "parent", jsafe_string_or_null(p->parent_path),
+	    "live", 1,
+	    "first_published_at", time_json(p->first_published_at),
+	    "last_published_at", time_json(p->last_published_at));
+}
+
+void
+revision_info_release(struct revision_info *r)
+{
+	if (!r)
+		return;
+	free(r->title);
+	free(r->body);
+	free(r->summary);
+	free(r->author);
+	json_decref(r->tags);
+	json_decref(r->extra);
+	memset(r, 0, sizeof(*r));
+}
+
+static int
+canon(const char *path, struct buf *out, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	int rc = path_canonicalize(path, out, &why);
+
+	if (rc == -1)
+		buf_setf(err, "%s", why.buf);
+	buf_release(&why);
+	return rc;
+}
+
+int
+sqlite_page_get(struct store *st, const char *path, struct page_info *p,
+    struct buf *err)
+{
+	struct buf cp = BUF_INIT;
+	sqlite3_stmt *s = NULL;
+	int r, rc = -1;
+
+	/* callers release P on every path: it must be empty when not found */
+	memset(p, 0, sizeof(*p));
+	if (canon(path, &cp, err) == -1)
+		return -1;
+	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.path = ?", &s,
+	    err) == -1)
+		goto out;
+	sqlite3_bind_text(s, 1, cp.buf, -1, SQLITE_STATIC);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		store_read_page(s, p);
+		rc = 0;
+	} else if (r == SQLITE_DONE)
+		rc = 1;
+	else
+		store_sqlerr(st, "read page", err);
+out:
+	sqlite3_finalize(s);
+	buf_release(&cp);
+	return rc;
+}
+
+int
+sqlite_page_get_id(struct store *st, int64_t id, struct page_info *p,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int r, rc = -1;
+
+	memset(p, 0, sizeof(*p));
+	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.id = ?", &s,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	r = sqlite3_step(s);
+	if (r == SQLITE_ROW) {
+		store_read_page(s, p);
+		rc = 0;
+	} else if (r == SQLITE_DONE)
+		rc = 1;
+	else
+		store_sqlerr(st, "read page", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+/* like store_page_get, but a missing page is an error */
+static int
+page_must(struct store *st, const char *path, struct page_info *p,
+    struct buf *err)
+{
+	int r = store_page_get(st, path, p, err);
+
+	if (r == 1) {
+		buf_setf(err, "no page at '%s'", path);
+		st->base.kind = ERR_NOT_FOUND;
+	}
+	return r == 0 ? 0 : -1;
+}
+
+int
+sqlite_page_list(struct store *st, struct page_info **list, size_t *n,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct page_info *l = NULL;
+	size_t cnt = 0, cap = 0;
+	int r;
+
+	if (store_prepare(st, "SELECT " PAGE_COLS "ORDER BY p.path", &s,
+	    err) == -1)
+		return -1;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (cnt == cap) {
+			cap = cap ? cap * 2 : 64;
+			l = xreallocarray(l, cap, sizeof(*l));
+		}
+		store_read_page(s, &l[cnt++]);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		store_page_list_free(l, cnt);
+		return store_sqlerr(st, "list pages", err);
+	}
+	*list = l;
+	*n = cnt;
+	return 0;
+}
+
+void
+store_page_list_free(struct page_info *list, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		page_info_release(&list[i]);
+	free(list);
+}
+
+int
+sqlite_revision_get(struct store *st, int64_t id, struct revision_info *r,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (store_prepare(st, "SELECT id, page_id, title, body, summary, date, "
+	    "tags, extra, author, created_at FROM revisions WHERE id = ?", &s,
+	    err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		r->id = sqlite3_column_int64(s, 0);
+		r->page_id = sqlite3_column_int64(s, 1);
+		r->title = store_col_str0(s, 2);
+		r->body = store_col_str0(s, 3);
+		r->summary = store_col_str0(s, 4);
+		r->date = sqlite3_column_int64(s, 5);
+		r->tags = store_col_json(s, 6, true);
+		r->extra = store_col_json(s, 7, false);
+		r->author = store_col_str0(s, 8);
+		r->created_at = sqlite3_column_int64(s, 9);
+		rc = 0;
+	} else
+		buf_setf(err, "no revision %lld", (long long)id);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static int
+insert_revision(struct store *st, int64_t page_id, const char *title,
+    const char *body, const char *summary, int64_t date, json_t *tags,
+    json_t *extra, const char *actor, int64_t *id, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	char *tj, *ej;
+	int rc = 0;
+
+	if (strlen(body) > LIMIT_PAGE_BODY) {
+		buf_setf(err, "body: too large (over %d bytes)",
+		    LIMIT_PAGE_BODY);
+		return -1;
+	}
+	tj = tags ? json_dumps(tags, JSON_COMPACT) : xstrdup("[]");
+	ej = extra ? json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS) :
+	    xstrdup("{}");
+	if (store_prepare(st, "INSERT INTO revisions(page_id, title, body, "
+	    "summary, date, tags, extra, author, created_at) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, err) == -1) {
+		rc = -1;
+		goto out;
+	}
+	sqlite3_bind_int64(s, 1, page_id);
+	sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, summary, -1, SQLITE_STATIC);
+	store_bind_time(s, 5, date);
+	sqlite3_bind_text(s, 6, tj, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 7, ej, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 8, actor ? actor : "unknown", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 9, time_now());
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "insert revision", err);
+	else
+		*id = sqlite3_last_insert_rowid(st->db);
+out:
+	sqlite3_finalize(s);
+	free(tj);
+	free(ej);
+	return rc;
+}
+
+/* run one UPDATE/DELETE with int64 parameters (0 binds NULL if nullz) */
+int
+store_exec_i64(struct store *st, const char *sql, struct buf *err,
+    int n, ...)
+{
+	sqlite3_stmt *s = NULL;
+	va_list ap;
+	int rc = 0;
+
+	if (store_prepare(st, sql, &s, err) == -1)
+		return -1;
+	va_start(ap, n);
+	for (int i = 1; i <= n; i++)
+		store_bind_time(s, i, va_arg(ap, int64_t));
+	va_end(ap);
+	if (sqlite3_step(s) != SQLITE_DONE)
+		rc = store_sqlerr(st, "update", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+
+static bool
+tags_valid(json_t *tags, struct buf *err)
+{
+	size_t i;
+	json_t *t;
+
+	if (!tags)
+		return true;
+	if (!json_is_array(tags)) {
+		buf_setf(err, "tags: expected a list of strings");
+		return false;
+	}
+	json_array_foreach(tags, i, t) {
+		if (!json_is_string(t)) {
+			buf_setf(err, "tags[%zu]: expected a string", i);
+			return false;
+		}
+	}
+	return true;
+}
+
+int
+sqlite_page_create(struct store *st, const char *path,
+    const struct page_fields *f, const char *actor, int64_t *idp,
+    struct buf *err)
+{
+	struct buf cp = BUF_INIT, parent = BUF_INIT, slug = BUF_INIT,
+	    section = BUF_INIT;
+	struct page_info pi;
+	sqlite3_stmt *s = NULL;
+	const char *slash;
+	int64_t id = 0, rev, parent_id = 0, now = time_now();
+	int rc = -1;
+
+	if (canon(path, &cp, err) == -1 ||
+	    store_path_check_new(st, cp.buf, err) == -1) {
+		buf_release(&cp);
+		return -1;
+	}
+	if (!f->title || !*f->title) {
+		buf_setf(err, "title: required");
+		goto out;
+	}
+	if (page_fields_check(f, err) == -1 || !tags_valid(f->tags, err))
+		goto out;
+	if (f->extra && !json_is_object(f->extra)) {
+		buf_setf(err, "extra: expected an object");
+		goto out;
+	}
+	if (f->template && *f->template && !slug_valid(f->template,
+	    strlen(f->template))) {
+		buf_setf(err, "template: '%s' is not a valid template name",
+		    f->template);
+		goto out;
+	}
+	slash = strrchr(cp.buf, '/');
+	if (slash) {
+		buf_add(&parent, cp.buf, (size_t)(slash - cp.buf));
+		buf_adds(&slug, slash + 1);
+	} else
+		buf_adds(&slug, cp.buf);
+	buf_add(&section, cp.buf, strcspn(cp.buf, "/"));
+	if (store_tx_begin(st, err) == -1)
+		goto out;
+	if (store_page_get(st, cp.buf, &pi, err) == 0) {
+		page_info_release(&pi);
+		buf_setf(err, "a page already exists at '%s'", cp.buf);
+		st->base.kind = ERR_CONFLICT;
+		goto fail;
+	}
+	if (cp.len > 0 && store_page_get(st, parent.buf, &pi, err) == 0) {
+		parent_id = pi.id;
+		page_info_release(&pi);
+	}
+	if (store_prepare(st, "INSERT INTO pages(parent_id, path, slug, "
+	    "section, weight, template, created_at, updated_at) VALUES "
+	    "(?, ?, ?, ?, ?, ?, ?, ?)", &s, err) == -1)
+		goto fail;
+	store_bind_time(s, 1, parent_id);
+	sqlite3_bind_text(s, 2, cp.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, slug.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, section.buf, -1, SQLITE_STATIC);
+	sqlite3_bind_int(s, 5, f->has_weight ? f->weight : 0);
+	sqlite3_bind_text(s, 6, f->template ? f->template : "", -1,
+	    SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, now);
+	sqlite3_bind_int64(s, 8, now);
+	if (sqlite3_step(s) != SQLITE_DONE) {
+		store_sqlerr(st, "insert page", err);
+		goto fail;
+	}
+	id = sqlite3_last_insert_rowid(st->db);
+	if (insert_revision(st, id, f->title, f->body ? f->body : "",
+	    f->summary ? f->summary : "", f->date, f->tags, f->extra, actor,
+	    &rev, err) == -1 ||
+	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ? WHERE "
+	    "id = ?", err, 2, rev, id) == -1)
+		goto fail;
+	/*
+	 * Children created before their parent get adopted: a range on
+	 * the path index ('/' + 1 == '0'), not a scan.
+	 */
+	if (cp.len > 0) {
+		sqlite3_finalize(s);
+		s = NULL;
+		if (store_prepare(st, "UPDATE pages SET parent_id = ?1 WHERE "
+		    "path > ?2 || '/' AND path < ?2 || '0' AND parent_id IS "
+		    "NULL AND instr(substr(path, ?3), '/') = 0", &s,
+		    err) == -1)
+			goto fail;
+		sqlite3_bind_int64(s, 1, id);
+		sqlite3_bind_text(s, 2, cp.buf, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, (sqlite3_int64)cp.len + 2);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			store_sqlerr(st, "adopt children", err);
+			goto fail;
+		}
+	}
+	if (store_changed(st, actor, "create", id, cp.buf, f->title, NULL,
+	    err) == -1)
+		goto fail;
+	if (store_tx_commit(st, err) == -1)
+		goto out;
+	if (idp)
+		*idp = id;
+	rc = 0;
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	sqlite3_finalize(s);
+	buf_release(&cp);
+	buf_release(&parent);
+	buf_release(&slug);
+	buf_release(&section);
+	return rc;
+}
+
+int
+sqlite_page_edit(struct store *st, const char *path,
+    const struct page_fields *f, const char *actor, struct buf *err)
+{
+	struct page_info p;
+	struct revision_info r;
+	int64_t rev;
+	bool template_changed = false;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	if (!tags_valid(f->tags, err))
+		return -1;
+	if (f->extra && !json_is_object(f->extra)) {
+		buf_setf(err, "extra: expected an object");
+		return -1;
+	}
+	if (f->title && !*f->title) {
+		buf_setf(err, "title: must not be empty");
+		return -1;
+	}
+	if (page_fields_check(f, err) == -1)
+		return -1;
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (page_must(st, path, &p, err) == -1)
+		goto fail;
+	if (store_revision_get(st, p.latest_revision, &r, err) == -1)
+		goto fail;
+	if (insert_revision(st, p.id, f->title ? f->title : r.title,
+	    f->body ? f->body : r.body, f->summary ? f->summary : r.summary,
+	    f->date ? f->date : r.date, f->tags ? f->tags : r.tags,
+	    f->extra ? f->extra : r.extra, actor, &rev, err) == -1 ||
+	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?, "
+	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ?", err, 3,
+	    rev, time_now(), p.id) == -1)
+		goto fail;
+	if (f->has_weight || f->template) {
+		sqlite3_stmt *s = NULL;
+		if (f->template && strcmp(f->template, p.template) != 0)
+			template_changed = true;
+		if (f->has_weight && f->weight != p.weight)
+			template_changed = true;
+		if (store_prepare(st, "UPDATE pages SET weight = ?, template = ? "
+		    "WHERE id = ?", &s, err) == -1)
+			goto fail;
+		sqlite3_bind_int(s, 1, f->has_weight ? f->weight : p.weight);
+		sqlite3_bind_text(s, 2, f->template ? f->template : p.template,
+		    -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 3, p.id);
+		if (sqlite3_step(s) != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			store_sqlerr(st, "update page", err);
+			goto fail;
+		}
+		sqlite3_finalize(s);
+	}
+	/* only settings of the page row reach the live site before publish */
+	if (store_changed(st, actor, "edit", p.id, p.path, NULL,
+	    p.live && template_changed ? "page edited" : NULL, err) == -1)
+		goto fail;
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	page_info_release(&p);
+	revision_info_release(&r);
+	return rc;
+}
+
+/* make REV live now, inside a transaction */
+int
+store_make_live(struct store *st, const struct page_info *p, int64_t rev,
+    int64_t now, struct buf *err)
+{
+	return store_exec_i64(st, "UPDATE pages SET live = 1, expired = 0, "
+	    "live_revision_id = ?1, has_unpublished_changes = "
+	    "(latest_revision_id != ?1), first_published_at = "
+	    "COALESCE(first_published_at, ?2), last_published_at = ?2, "
+	    "scheduled_revision_id = NULL, go_live_at = NULL, updated_at = ?2 "
+	    "WHERE id = ?3", err, 3, rev, now, p->id);
+}
+
+int
+sqlite_page_publish(struct store *st, const char *path, int64_t go_live,
+    const char *actor, struct buf *err)
+{
+	struct page_info p;
+	int64_t now = time_now();
+	char when[32];
+	int rc = -1;
+
+	memset(&p, 0, sizeof(p));
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (page_must(st, path, &p, err) == -1)
+		goto fail;
+	if (go_live > now) {
+		if (p.expire_at && p.expire_at <= go_live) {
+			buf_setf(err, "go_live: the page expires before it "
+			    "would go live; change or clear the expiry first");
+			goto fail;
+		}
+		time_format_iso8601(go_live, when, sizeof(when));
+		if (store_exec_i64(st, "UPDATE pages SET "
+		    "scheduled_revision_id = latest_revision_id, go_live_at = "
+		    "?, updated_at = ? WHERE "
+		    "id = ?", err, 3, go_live, now, p.id) == -1 ||
+		    store_changed(st, actor, "schedule", p.id, p.path, when,
+		    NULL, err) == -1)
+			goto fail;
+	} else {
+		if (p.expire_at && p.expire_at <= now) {
+			buf_setf(err, "expire_at: the page's expiry has "
+			    "passed; change or clear it first");
+			goto fail;
+		}
+		if (store_make_live(st, &p, p.latest_revision, now,
+		    err) == -1 ||
+		    store_changed(st, actor, "publish", p.id, p.path, NULL,
+		    "page published", err) == -1)
+			goto fail;
+	}
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	page_info_release(&p);
+	return rc;
+}
+
+int
+sqlite_page_unpublish(struct store *st, const char *path, const char *actor,
+    struct buf *err)
+{
+	struct page_info p;
+	int rc = -1;
+
+	memset(&p, 0, sizeof(p));
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (page_must(st, path, &p, err) == -1)
+		goto fail;
+	if (!p.live) {
+		buf_setf(err, "page '%s' is not live", p.path);
+		st->base.kind = ERR_CONFLICT;
+		goto fail;
+	}
+	if (store_exec_i64(st, "UPDATE pages SET live = 0, "
+	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ?", err,
+	    2, time_now(),
+	    p.id) == -1 ||
+	    store_changed(st, actor, "unpublish", p.id, p.path, NULL,
+	    "page unpublished", err) == -1)
+		goto fail;
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	page_info_release(&p);
+	return rc;
+}
+
+int
+sqlite_page_schedule(struct store *st, const char *path, int64_t go_live,
+    int64_t expire, const char *actor, struct buf *err)
+{
+	struct page_info p;
+	int64_t now = time_now(), eff_expire;
+	struct buf detail = BUF_INIT;
+	char a[32], b[32];
+	int rc = -1;
+
+	memset(&p, 0, sizeof(p));
+	if (go_live == 0 && expire == 0) {
+		buf_setf(err, "nothing to schedule: give a go-live or an "
+		    "expiry");
+		return -1;
+	}
+	if (expire > 0 && expire <= now) {
+		buf_setf(err, "expire_at: must be in the future");
+		return -1;
+	}
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (page_must(st, path, &p, err) == -1)
+		goto fail;
+	eff_expire = expire == -1 ? 0 : expire ? expire : p.expire_at;
+	if (go_live > 0 && eff_expire && eff_expire <= go_live) {
+		buf_setf(err, "expire_at: must be after the go-live time");
+		goto fail;
+	}
+	if (expire != 0 && store_exec_i64(st, "UPDATE pages SET expire_at = ?, "
+	    "updated_at = ? WHERE id = ?", err, 3, eff_expire, now,
+	    p.id) == -1)
+		goto fail;
+	p.expire_at = eff_expire;
+	if (go_live > now) {
+		if (store_exec_i64(st, "UPDATE pages SET "
+		    "scheduled_revision_id = latest_revision_id, go_live_at = "
+		    "? WHERE id = ?", err, 2,
+		    go_live, p.id) == -1)
+			goto fail;
+	} else if (go_live > 0) {
+		if (store_make_live(st, &p, p.latest_revision, now, err) == -1)
+			goto fail;
+	}
+	time_format_iso8601(go_live > 0 ? go_live : 0, a, sizeof(a));
+	time_format_iso8601(eff_expire, b, sizeof(b));
+	buf_printf(&detail, "go_live=%s expire=%s", go_live > 0 ? a : "-",
+	    eff_expire ? b : "-");
+	if (store_changed(st, actor, "schedule", p.id, p.path, detail.buf,
+	    go_live > 0 && go_live <= now ? "page published" : NULL,
+	    err) == -1)
+		goto fail;
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	page_info_release(&p);
+	buf_release(&detail);
+	return rc;
+}
+
+int
+sqlite_page_delete(struct store *st, const char *path, const char *actor,
+    struct buf *err)
+{
+	struct page_info p;
+	sqlite3_stmt *s = NULL;
+	int rc = -1;
+
+	memset(&p, 0, sizeof(p));
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (page_must(st, path, &p, err) == -1)
+		goto fail;
+	if (store_prepare(st, "SELECT count(*) FROM pages WHERE parent_id = ?",
+	    &s, err) == -1)
+		goto fail;
+	sqlite3_bind_int64(s, 1, p.id);
+	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0) {
+		buf_setf(err, "page '%s' has child pages; delete them first",
+		    p.path);
+		st->base.kind = ERR_CONFLICT;
+		goto fail;
+	}
+	if (store_exec_i64(st, "UPDATE pages SET latest_revision_id = NULL, "
+	    "live_revision_id = NULL, scheduled_revision_id = NULL WHERE "
+	    "id = ?", err, 1, p.id) == -1 ||
+	    store_exec_i64(st, "DELETE FROM revisions WHERE page_id = ?", err,
+	    1, p.id) == -1 ||
+	    store_exec_i64(st, "DELETE FROM pages WHERE id = ?", err, 1,
+	    p.id) == -1 ||
+	    store_changed(st, actor, "delete", p.id, p.path, NULL,
+	    p.live ? "page deleted" : NULL, err) == -1)
+		goto fail;
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	sqlite3_finalize(s);
+	page_info_release(&p);
+	return rc;
+}
+

@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_schedule.c: scheduled go-live and expiry on SQLite (see store.h).
+ */
+#include "common/compat.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/jsonsafe.h"
+#include "common/limits.h"
+#include "common/manifest.h"
+#include "common/path.h"
+#include "common/testhook.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "store/store.h"
+#include "store/store_int.h"
+/* ---- scheduling ---- */
+
+int
+sqlite_run_scheduled(struct store *st, int64_t now, bool dry_run,
+    const char *actor, struct sched_report *rep, struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	struct page_info *due = NULL;
+	int64_t *revs = NULL;
+	size_t n = 0, cap = 0;
+	int r, rc = -1;
+
+	memset(rep, 0, sizeof(*rep));
+	rep->changes = json_array();
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	/* 1. due go-lives, in path order */
+	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE "
+	    "p.scheduled_revision_id IS NOT NULL AND p.go_live_at <= ? "
+	    "ORDER BY p.path", &s, err) == -1)
+		goto fail;
+	sqlite3_bind_int64(s, 1, now);
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			due = xreallocarray(due, cap, sizeof(*due));
+		}
+		store_read_page(s, &due[n++]);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (r != SQLITE_DONE) {
+		store_sqlerr(st, "due pages", err);
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct page_info *p = &due[i];
+		if (p->expire_at && p->expire_at <= now) {
+			/* its window has passed: never published */
+			rep->skipped++;
+			json_array_append_new(rep->changes, json_pack(
+			    "{s:s, s:s}", "path", p->path, "action",
+			    "skipped (expired)"));
+			if (store_exec_i64(st, "UPDATE pages SET "
+			    "scheduled_revision_id = NULL, go_live_at = NULL, "
+			    "expired = CASE live WHEN 1 THEN expired ELSE 1 "
+			    "END WHERE id = ? AND scheduled_revision_id = ?",
+			    err, 2, p->id, p->scheduled_revision) == -1 ||
+			    store_changed(st, actor, "schedule skipped", p->id,
+			    p->path, "expired before its go-live", NULL,
+			    err) == -1)
+				goto fail;
+			continue;
+		}
+		rep->published++;
+		json_array_append_new(rep->changes, json_pack("{s:s, s:s}",
+		    "path", p->path, "action", "published"));
+		if (store_make_live(st, p, p->scheduled_revision, now,
+		    err) == -1 || store_changed(st, actor,
+		    "publish (scheduled)", p->id, p->path, NULL, "scheduled",
+		    err) == -1)
+			goto fail;
+	}
+	/* 2. expiries of live pages */
+	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.live = 1 AND "
+	    "p.expire_at IS NOT NULL AND p.expire_at <= ? ORDER BY p.path",
+	    &s, err) == -1)
+		goto fail;
+	sqlite3_bind_int64(s, 1, now);
+	store_page_list_free(due, n);
+	due = NULL;
+	n = cap = 0;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			due = xreallocarray(due, cap, sizeof(*due));
+		}
+		store_read_page(s, &due[n++]);
+	}
+	sqlite3_finalize(s);
+	s = NULL;
+	if (r != SQLITE_DONE) {
+		store_sqlerr(st, "expired pages", err);
+		goto fail;
+	}
+	for (size_t i = 0; i < n; i++) {
+		rep->expired++;
+		json_array_append_new(rep->changes, json_pack("{s:s, s:s}",
+		    "path", due[i].path, "action", "expired"));
+		if (store_exec_i64(st, "UPDATE pages SET live = 0, expired = 1, "
+		    "has_unpublished_changes = 1, updated_at = ? WHERE id = ? "
+		    "AND live = 1", err, 2, now, due[i].id) == -1 ||
+		    store_changed(st, actor, "expire", due[i].id, due[i].path,
+		    NULL, "scheduled", err) == -1)
+			goto fail;
+	}
+	if (dry_run) {
+		store_tx_rollback(st);
+		rc = 0;
+		goto out;
+	}
+	rc = store_tx_commit(st, err);
+	goto out;
+fail:
+	store_tx_rollback(st);
+out:
+	store_page_list_free(due, n);
+	free(revs);
+	if (rc == -1) {
+		json_decref(rep->changes);
+		rep->changes = NULL;
+	}
+	return rc;
+}
+
+int
+sqlite_next_scheduled(struct store *st, int64_t now, int64_t *when,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int rc = 0;
+
+	*when = 0;
+	if (store_prepare(st, "SELECT MIN(t) FROM ("
+	    "SELECT MIN(go_live_at) AS t FROM pages WHERE "
+	    "scheduled_revision_id IS NOT NULL AND go_live_at > ?1 "
+	    "UNION ALL SELECT MIN(expire_at) FROM pages WHERE live = 1 AND "
+	    "expire_at > ?1)", &s, err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, now);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		*when = sqlite3_column_int64(s, 0);
+	else
+		rc = store_sqlerr(st, "next scheduled", err);
+	sqlite3_finalize(s);
+	return rc;
+}
+

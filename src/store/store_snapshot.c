@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_snapshot.c: the consistent read a build renders from (see store.h).
+ */
+#include "common/compat.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/jsonsafe.h"
+#include "common/limits.h"
+#include "common/manifest.h"
+#include "common/path.h"
+#include "common/testhook.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "store/store.h"
+#include "store/store_int.h"
+/* ---- snapshot ---- */
+
+/*
+ * The text columns of a snapshot row in one allocation (p->path owns it):
+ * ten thousand pages would otherwise be eighty thousand small strings.
+ */
+static void
+snap_strings(sqlite3_stmt *s, struct snap_page *p)
+{
+	static const int cols[] = { 1, 2, 3, 4, 7, 9, 11, 12 };
+	char **dst[] = { &p->path, &p->section, &p->slug, &p->template,
+	    &p->title, &p->summary, &p->tags_json, &p->extra_json };
+	size_t len[NELEM(cols)], total = 0;
+	char *block;
+
+	for (size_t k = 0; k < NELEM(cols); k++) {
+		sqlite3_column_text(s, cols[k]);
+		len[k] = (size_t)sqlite3_column_bytes(s, cols[k]);
+		total += len[k] + 1;
+	}
+	block = xmalloc(total);
+	for (size_t k = 0; k < NELEM(cols); k++) {
+		const unsigned char *v = sqlite3_column_text(s, cols[k]);
+		if (len[k])
+			memcpy(block, v, len[k]);
+		block[len[k]] = '\0';
+		*dst[k] = block;
+		block += len[k] + 1;
+	}
+}
+
+int
+sqlite_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	size_t cap = 0;
+	int r, rc = -1;
+
+	memset(snap, 0, sizeof(*snap));
+	pthread_mutex_init(&snap->mu, NULL);
+	/* one read transaction: WAL gives every read the same state */
+	if (store_exec(st, "BEGIN", err) == -1) {
+		pthread_mutex_destroy(&snap->mu);
+		return -1;
+	}
+	snap->st = st;
+	if (store_change_seq(st, &snap->seq, err) == -1)
+		goto out;
+	if (store_prepare(st, "SELECT p.id, p.path, p.section, "
+	    "p.slug, p.template, p.weight, r.id, r.title, "
+	    "CASE WHEN r.summary = '' THEN r.body END, r.summary, "
+	    "r.date, r.tags, r.extra, p.first_published_at, "
+	    "p.last_published_at, p.expire_at FROM pages p "
+	    "JOIN revisions r ON r.id = p.live_revision_id "
+	    "WHERE p.live = 1 ORDER BY p.path", &s, err) == -1)
+		goto out;
+	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+		struct snap_page *p;
+		if (snap->npages == cap) {
+			cap = cap ? cap * 2 : 256;
+			snap->pages = xreallocarray(snap->pages, cap,
+			    sizeof(*p));
+		}
+		p = &snap->pages[snap->npages++];
+		memset(p, 0, sizeof(*p));
+		p->id = sqlite3_column_int64(s, 0);
+		snap_strings(s, p);
+		p->weight = sqlite3_column_int(s, 5);
+		p->revision = sqlite3_column_int64(s, 6);
+		p->body = store_col_str(s, 8);
+		p->date = sqlite3_column_int64(s, 10);
+		p->first_published_at = sqlite3_column_int64(s, 13);
+		p->last_published_at = sqlite3_column_int64(s, 14);
+		p->expire_at = sqlite3_column_int64(s, 15);
+	}
+	sqlite3_finalize(s);
+	if (r != SQLITE_DONE) {
+		store_sqlerr(st, "snapshot", err);
+		goto out;
+	}
+	if (store_media_list(st, media_dir, &snap->media, &snap->nmedia,
+	    err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (rc == -1)
+		snapshot_release(snap);
+	return rc;
+}
+
+static int
+cmp_snap_path(const void *a, const void *b)
+{
+	return strcmp(((const struct snap_page *)a)->path,
+	    ((const struct snap_page *)b)->path);
+}
+
+void
+snapshot_add_virtual(struct snapshot *snap, const char *const *paths,
+    const char *const *titles, size_t n)
+{
+	if (!n)
+		return;
+	snap->pages = xreallocarray(snap->pages, snap->npages + n,
+	    sizeof(*snap->pages));
+	for (size_t k = 0; k < n; k++) {
+		struct snap_page *p = &snap->pages[snap->npages++];
+		const char *path = paths[k], *slash = strrchr(path, '/');
+		const char *v[8];
+		size_t len[8], total = 0;
+		char *block, **dst[] = { &p->path, &p->section, &p->slug,
+		    &p->template, &p->title, &p->summary, &p->tags_json,
+		    &p->extra_json };
+
+		/* one block, path first, as snap_strings makes it */
+		v[0] = path;
+		v[1] = path;		/* cut at the first '/' below */
+		v[2] = slash ? slash + 1 : path;
+		v[3] = "";
+		v[4] = titles[k];
+		v[5] = "";
+		v[6] = "[]";
+		v[7] = "{}";
+		for (size_t j = 0; j < NELEM(v); j++) {
+			len[j] = strlen(v[j]);
+			if (j == 1)
+				len[j] = strcspn(path, "/");
+			total += len[j] + 1;
+		}
+		memset(p, 0, sizeof(*p));
+		block = xmalloc(total);
+		for (size_t j = 0; j < NELEM(v); j++) {
+			memcpy(block, v[j], len[j]);
+			block[len[j]] = '\0';
+			*dst[j] = block;
+			block += len[j] + 1;
+		}
+		p->body = xstrdup("");
+	}
+	qsort(snap->pages, snap->npages, sizeof(*snap->pages), cmp_snap_path);
+}
+
+/* *V parsed from TEXT the first time it is asked for */
+static json_t *
+snapshot_json(struct snapshot *snap, json_t **v, const char *text,
+    bool array)
+{
+	pthread_mutex_lock(&snap->mu);
+	if (!*v)
+		*v = store_json_of(text, array);
+	pthread_mutex_unlock(&snap->mu);
+	return *v;
+}
+
+json_t *
+snapshot_tags(struct snapshot *snap, size_t i)
+{
+	struct snap_page *p = &snap->pages[i];
+
+	return snapshot_json(snap, &p->tags, p->tags_json, true);
+}
+
+json_t *
+snapshot_extra(struct snapshot *snap, size_t i)
+{
+	struct snap_page *p = &snap->pages[i];
+
+	return snapshot_json(snap, &p->extra, p->extra_json, false);
+}
+
+const char *
+snapshot_body(struct snapshot *snap, size_t i, struct buf *err)
+{
+	struct snap_page *p = &snap->pages[i];
+	sqlite3_stmt *s = NULL;
+
+	pthread_mutex_lock(&snap->mu);
+	if (!p->body && snap->st && store_prepare(snap->st,
+	    "SELECT body FROM revisions WHERE id = ?", &s, err) == 0) {
+		sqlite3_bind_int64(s, 1, p->revision);
+		if (sqlite3_step(s) == SQLITE_ROW)
+			p->body = store_col_str0(s, 0);
+		else
+			buf_setf(err, "page '/%s': revision %lld cannot be "
+			    "read", p->path, (long long)p->revision);
+		sqlite3_finalize(s);
+	}
+	pthread_mutex_unlock(&snap->mu);
+	return p->body;
+}
+
+void
+snapshot_release(struct snapshot *snap)
+{
+	if (!snap)
+		return;
+	if (snap->st) {
+		struct buf ignored = BUF_INIT;
+		store_exec(snap->st, "COMMIT", &ignored);
+		buf_release(&ignored);
+		snap->st = NULL;
+		pthread_mutex_destroy(&snap->mu);
+	}
+	for (size_t i = 0; i < snap->npages; i++) {
+		struct snap_page *p = &snap->pages[i];
+		free(p->path);		/* and the other strings: snap_strings */
+		free(p->body);
+		json_decref(p->tags);
+		json_decref(p->extra);
+	}
+	free(snap->pages);
+	store_media_list_free(snap->media, snap->nmedia);
+	memset(snap, 0, sizeof(*snap));
+}
+

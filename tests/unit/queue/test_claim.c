@@ -1,0 +1,213 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * test_claim.c: the queue's rules, on a real store: coalescing (a burst
+ * of requests is one build; a request made during a build waits for the
+ * next), one live lease at a time, take-over of an expired lease, retry
+ * after a backoff, no retry loop after the last attempt or a cancel, and
+ * requests satisfied only by a success whose snapshot covers them.
+ */
+#include "test.h"
+
+#include <jansson.h>
+
+#include "common/buf.h"
+#include "common/timeutil.h"
+#include "store/store.h"
+#include "store/store_build.h"
+
+#define T0 1795531855LL		/* 2026-11-24T14:50:55Z */
+
+static void
+set_now(int64_t t)
+{
+	char s[32];
+
+	time_format_iso8601(t, s, sizeof(s));
+	setenv("KILN_NOW", s, 1);
+}
+
+static struct store *
+open_store(void)
+{
+	struct store *st = NULL;
+	struct buf err = BUF_INIT;
+
+	unlink("q.db");
+	unlink("q.db-wal");
+	unlink("q.db-shm");
+	if (store_open("sqlite", "q.db", &st, &err) != 0)
+		test_fail(__FILE__, __LINE__, "open: %s", err.buf);
+	buf_release(&err);
+	return st;
+}
+
+static void
+request(struct store *st, const char *reason)
+{
+	struct buf err = BUF_INIT;
+	int64_t id;
+
+	if (store_request_build(st, reason, "test", &id, &err) != 0)
+		test_fail(__FILE__, __LINE__, "request: %s", err.buf);
+	buf_release(&err);
+}
+
+static int64_t
+claim(struct store *st, const char *worker, int64_t lease)
+{
+	struct buf err = BUF_INIT;
+	int64_t id = -1;
+
+	if (store_build_claim(st, worker, lease, &id, &err) != 0)
+		test_fail(__FILE__, __LINE__, "claim: %s", err.buf);
+	buf_release(&err);
+	return id;
+}
+
+static size_t
+pending(struct store *st)
+{
+	struct buf err = BUF_INIT;
+	json_t *a = NULL;
+	size_t n;
+
+	if (store_pending_requests(st, &a, &err) != 0)
+		test_fail(__FILE__, __LINE__, "pending: %s", err.buf);
+	n = json_array_size(a);
+	json_decref(a);
+	buf_release(&err);
+	return n;
+}
+
+static json_int_t
+field(struct store *st, int64_t id, const char *name)
+{
+	struct buf err = BUF_INIT;
+	json_t *b = NULL;
+	json_int_t v;
+
+	if (store_build_get(st, id, false, &b, &err) != 0)
+		test_fail(__FILE__, __LINE__, "get %lld", (long long)id);
+	v = json_integer_value(json_object_get(b, name));
+	json_decref(b);
+	buf_release(&err);
+	return v;
+}
+
+/* snapshot at the current sequence, then finish */
+static void
+finish(struct store *st, int64_t id, bool ok, int64_t retry_at)
+{
+	struct buf err = BUF_INIT;
+	int64_t seq;
+
+	CHECK_OK(store_change_seq(st, &seq, &err));
+	CHECK_OK(store_build_set_seq(st, id, seq, &err));
+	CHECK_OK(store_build_finish(st, id, ok, ok ? NULL : "boom", NULL, NULL,
+	    retry_at, &err));
+	buf_release(&err);
+}
+
+TEST(queue, a_burst_is_one_build_and_one_pending)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	int64_t a, b, seq;
+
+	set_now(T0);
+	st = open_store();
+	CHECK_INT_EQ((int)claim(st, "w1", 60), 0);	/* nothing to do */
+	for (int i = 0; i < 5; i++)
+		request(st, i % 2 ? "manual" : "webhook");
+	a = claim(st, "w1", 60);
+	CHECK(a > 0);
+	/* the lease is the lock: nobody else builds meanwhile */
+	CHECK_INT_EQ((int)claim(st, "w2", 60), 0);
+	/* the build's snapshot is taken; more requests arrive */
+	CHECK_OK(store_change_seq(st, &seq, &err));
+	CHECK_OK(store_build_set_seq(st, a, seq, &err));
+	request(st, "manual");
+	request(st, "manual");
+	CHECK_INT_EQ((int)claim(st, "w2", 60), 0);
+	CHECK_OK(store_build_finish(st, a, true, NULL, NULL, NULL, 0, &err));
+	/* only the two requests its snapshot missed are left: one build */
+	CHECK_INT_EQ((int)pending(st), 2);
+	b = claim(st, "w2", 60);
+	CHECK(b > a);
+	finish(st, b, true, 0);
+	CHECK_INT_EQ((int)pending(st), 0);
+	CHECK_INT_EQ((int)claim(st, "w1", 60), 0);
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(queue, an_expired_lease_is_taken_over)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	int64_t a;
+
+	set_now(T0);
+	st = open_store();
+	request(st, "manual");
+	a = claim(st, "w1", 10);
+	CHECK(a > 0);
+	set_now(T0 + 5);
+	CHECK_OK(store_build_heartbeat(st, a, 10, &err));
+	set_now(T0 + 14);
+	CHECK_INT_EQ((int)claim(st, "w2", 10), 0);	/* still held */
+	set_now(T0 + 16);
+	CHECK_INT_EQ((int)claim(st, "w2", 10), (int)a);
+	CHECK_INT_EQ((int)field(st, a, "attempt"), 2);
+	store_close(st);
+	buf_release(&err);
+}
+
+TEST(queue, a_failure_is_retried_after_its_backoff)
+{
+	struct store *st;
+	int64_t a, b;
+
+	set_now(T0);
+	st = open_store();
+	request(st, "manual");
+	a = claim(st, "w1", 60);
+	finish(st, a, false, T0 + 100);
+	/* the request stays pending: no lost publish */
+	CHECK_INT_EQ((int)pending(st), 1);
+	set_now(T0 + 99);
+	CHECK_INT_EQ((int)claim(st, "w1", 60), 0);
+	set_now(T0 + 100);
+	b = claim(st, "w1", 60);
+	CHECK(b > a);
+	CHECK_INT_EQ((int)field(st, b, "attempt"), 2);
+	store_close(st);
+}
+
+TEST(queue, no_retry_loop_after_the_last_attempt_or_a_cancel)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	int64_t a, b, c;
+
+	set_now(T0);
+	st = open_store();
+	request(st, "manual");
+	a = claim(st, "w1", 60);
+	finish(st, a, false, 0);		/* the last attempt */
+	set_now(T0 + 3600);
+	CHECK_INT_EQ((int)claim(st, "w1", 60), 0);
+	CHECK_INT_EQ((int)pending(st), 1);
+	request(st, "manual");			/* a new request: go */
+	b = claim(st, "w1", 60);
+	CHECK(b > a);
+	CHECK_INT_EQ((int)field(st, b, "attempt"), 1);
+	CHECK_INT_EQ(store_build_cancel(st, b, &err), 0);
+	CHECK_INT_EQ(store_build_cancel(st, b, &err), 1);
+	CHECK_INT_EQ((int)claim(st, "w1", 60), 0);
+	request(st, "manual");
+	c = claim(st, "w1", 60);
+	CHECK(c > b);
+	store_close(st);
+	buf_release(&err);
+}
