@@ -445,6 +445,27 @@ out:
 	return rc;
 }
 
+json_t *
+cdn_invalidation_plan(const struct cdn_conf *cdn, json_t *urls)
+{
+	json_t *p, *cf;
+
+	if (!cdn)
+		return json_array();
+	p = cdn_plan(urls);
+	if (cdn->type != CONF_CDN_CLOUDFRONT)
+		return p;
+	cf = cdn_cloudfront_paths(p);
+	json_decref(p);
+	return cf;
+}
+
+const char *
+cdn_surrogate_key(const struct cdn_conf *cdn)
+{
+	return cdn && cdn->type == CONF_CDN_FASTLY ? CDN_SURROGATE_KEY : NULL;
+}
+
 int
 cdn_invalidate(const struct cdn_conf *cdn, const char *base, json_t *urls,
     struct buf *log, struct buf *err)

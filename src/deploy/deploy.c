@@ -247,22 +247,6 @@ out:
 	return rc;
 }
 
-/* what the CDN step will invalidate, as the provider will send it */
-static json_t *
-invalidation_plan(struct deploy_ctx *x, struct dest *d, json_t *inval)
-{
-	json_t *p, *cf;
-
-	if (!x->t->cdn || strcmp(d->name, x->t->name) != 0)
-		return json_array();
-	p = cdn_plan(inval);
-	if (x->t->cdn->type != CONF_CDN_CLOUDFRONT)
-		return p;
-	cf = cdn_cloudfront_paths(p);
-	json_decref(p);
-	return cf;
-}
-
 /* the plan as the result reports it */
 static json_t *
 plan_json(struct deploy_ctx *x, struct dest *d, const struct deploy_state *ds,
@@ -278,7 +262,8 @@ plan_json(struct deploy_ctx *x, struct dest *d, const struct deploy_state *ds,
 	    "destination", d->name, "state", ds->id, "phases", phases,
 	    "deletes", p->deletes, "deferred", p->deferred, "resumed",
 	    (json_int_t)ds->resumed, "dirty", (json_int_t)json_object_size(
-	    ds->dirty), "invalidate", invalidation_plan(x, d, p->inval));
+	    ds->dirty), "invalidate", strcmp(d->name, x->t->name) != 0 ?
+	    json_array() : cdn_invalidation_plan(x->t->cdn, p->inval));
 }
 
 /* the plan's uploads as transfers (release with xfers_free) */
@@ -298,8 +283,7 @@ xfers_of(struct deploy_ctx *x, struct dest *d, const struct deploy_plan *p)
 		t->content_type = u->e->content_type;
 		t->cache_control = u->e->cache_control;
 		t->create_only = u->create_only;
-		if (u->surrogate_key)
-			t->surrogate_key = CDN_SURROGATE_KEY;
+		t->surrogate_key = u->surrogate_key;
 	}
 	return xf;
 }
@@ -534,7 +518,7 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 	in.max_deletes = x->t->max_deletes;
 	in.allow_deletes = x->o->allow_deletes;
 	in.full = x->o->full;
-	in.fastly = x->t->cdn && x->t->cdn->type == CONF_CDN_FASTLY;
+	in.surrogate_key = cdn_surrogate_key(x->t->cdn);
 	r = deploy_plan(&in, &p, err);
 	if (p.nearlier)
 		deploy_logf(x, "%s: %zu URLs from an earlier deploy still to "

@@ -43,25 +43,13 @@ phase_of(const struct manifest_entry *e)
 	return DP_OTHER;
 }
 
-static void
-page_url(const char *path, struct buf *out)
-{
-	size_t n = strlen(path);
-
-	buf_reset(out);
-	buf_addch(out, '/');
-	buf_adds(out, path);
-	if (n >= 10 && !strcmp(path + n - 10, "index.html"))
-		buf_setlen(out, out->len - 10);
-}
-
 /* append PATH's URL to P->inval unless SEEN has it */
 static void
 inval_add(struct deploy_plan *p, json_t *seen, const char *path)
 {
 	struct buf url = BUF_INIT;
 
-	page_url(path, &url);
+	manifest_page_url(path, &url);
 	if (!json_object_get(seen, url.buf)) {
 		json_object_set_new(seen, url.buf, json_true());
 		json_array_append_new(p->inval, json_string(url.buf));
@@ -97,7 +85,8 @@ plan_puts(const struct deploy_plan_in *in, struct deploy_plan *p,
 			t->create_only = e->immutable && !(dirty &&
 			    !strcmp(dirty, "repair"));
 			/* Fastly purges pages by this key on big changes */
-			t->surrogate_key = in->fastly && is_page(e);
+			t->surrogate_key = is_page(e) ? in->surrogate_key :
+			    NULL;
 			if (is_page(e))
 				inval_add(p, seen, e->path);
 		}

@@ -18,7 +18,7 @@
  *     follow, applied by the caller;
  *   - an immutable object is sent create-if-absent, unless its path is
  *     dirty "repair" (a damaged object is replaced);
- *   - with fastly, pages and feeds carry the surrogate key;
+ *   - pages and feeds carry the surrogate key, if any (Fastly's);
  *   - a removed page or feed, and a dirty path neither the build nor the
  *     manifest has (an unknown outcome), is deleted now; a removed
  *     immutable object waits delete_grace seconds after the first deploy
@@ -59,14 +59,14 @@ struct deploy_plan_in {
 	int max_deletes;
 	bool allow_deletes;
 	bool full;			/* upload every file */
-	bool fastly;			/* pages carry the surrogate key */
+	const char *surrogate_key;	/* pages carry it (Fastly), or NULL */
 };
 
 struct deploy_put {
 	const struct manifest_entry *e;	/* borrowed from in->build */
 	enum deploy_phase phase;
 	bool create_only;		/* If-None-Match: * */
-	bool surrogate_key;
+	const char *surrogate_key;	/* in->surrogate_key, or NULL */
 };
 
 /* everything below is owned by the plan: deploy_plan_release() */

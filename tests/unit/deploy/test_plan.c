@@ -258,7 +258,7 @@ TEST(plan, earlier_urls_first_once_and_surrogate_key)
 	    "grace: {} ndeferred=0 nearlier=0\n");
 	/* the primary, on Fastly, with URLs an earlier deploy left */
 	f.in.earlier = earlier;
-	f.in.fastly = true;
+	f.in.surrogate_key = "kiln-pages";
 	CHECK_INT_EQ(fx_plan(&f), 0);
 	CHECK_STR_EQ(f.out.buf, "put: immutable:s.2.css+c html:a.html+k "
 	    "html:f.xml+k\ndelete:\ndeferred:\ninval: /x/ /a.html /f.xml\n"
