@@ -55,23 +55,6 @@ effective(const struct conf_target *t, struct manifest *m)
 	}
 }
 
-static void
-progress(struct deploy_ctx *x, const char *dest, size_t done, size_t total,
-    int64_t bytes)
-{
-	int w = 30, fill = total ? (int)((double)done / (double)total * w) :
-	    w;
-
-	if (!x->o->progress)
-		return;
-	fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu objects %.1f MB ", dest, fill,
-	    "##############################", w - fill, "", done, total,
-	    (double)bytes / 1e6);
-	if (done == total)
-		fputc('\n', stderr);
-	fflush(stderr);
-}
-
 /*
  * Run transfers in batches; after each batch the journal records what
  * landed (a PUT: its entry; a DELETE: null), so that a failure or a kill
@@ -122,7 +105,9 @@ run_batches(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 			}
 		}
 		*ndone += k;
-		progress(x, d->name, *ndone, total, x->res->bytes);
+		if (x->o->progress)
+			x->o->progress(x->o->progress_arg, d->name, *ndone,
+			    total, x->res->bytes);
 		if (landed && deploy_journal_save(x, ds, err) == -1)
 			return -1;
 		if (rc == -1)
