@@ -10,6 +10,7 @@
 
 #include "common/buf.h"
 #include "common/hash.h"
+#include "common/webhook.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "cdn/cdn.h"
@@ -131,14 +132,12 @@ webhook(const struct cdn_conf *cdn, const char *base, json_t *paths,
     struct buf *log, struct buf *err)
 {
 	json_t *full = json_array(), *p, *body;
-	struct curl_slist *hdrs = NULL;
-	char *json, *h;
+	struct buf why = BUF_INIT;
+	char *json;
 	const char *secret = cdn->secret_env ? getenv(cdn->secret_env) : NULL;
 	size_t i;
 	long http = 0;
-	CURLcode cc = CURLE_OK;
-	CURL *c;
-	int rc = -1;
+	int rc;
 
 	json_array_foreach(paths, i, p) {
 		char *u = xasprintf("%s%s", cdn->base_url ? cdn->base_url :
@@ -149,43 +148,15 @@ webhook(const struct cdn_conf *cdn, const char *base, json_t *paths,
 	body = json_pack("{s:o}", "urls", full);
 	json = json_dumps(body, JSON_COMPACT);
 	json_decref(body);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	if (secret && *secret) {
-		unsigned char mac[32];
-		char hex[65];
-		hmac_sha256(secret, strlen(secret), json, strlen(json), mac);
-		hex_encode(mac, 32, hex);
-		h = xasprintf("X-Kiln-Signature: sha256=%s", hex);
-		hdrs = curl_slist_append(hdrs, h);
-		free(h);
-	}
-	c = curl_easy_init();
-	curl_easy_setopt(c, CURLOPT_URL, cdn->url);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
-	for (int a = 0; a < ATTEMPTS; a++) {
-		cc = curl_easy_perform(c);
-		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &http);
-		if (cc == CURLE_OK && http < 300)
-			break;
-		usleep((useconds_t)(100000 << a));
-	}
-	curl_easy_cleanup(c);
-	if (cc != CURLE_OK || http >= 300) {
-		buf_setf(err, "cdn: webhook: %s", cc != CURLE_OK ?
-		    curl_easy_strerror(cc) : "refused");
-		if (cc == CURLE_OK)
+	rc = webhook_post(cdn->url, json, secret, ATTEMPTS, &http, &why);
+	if (rc == -1) {
+		buf_setf(err, "cdn: webhook: %s", why.buf);
+		if (http)
 			buf_printf(err, " (HTTP %ld)", http);
-	} else {
-		if (log)
-			buf_printf(log, "cdn: webhook told of %zu URLs\n",
-			    json_array_size(paths));
-		rc = 0;
-	}
-	curl_slist_free_all(hdrs);
+	} else if (log)
+		buf_printf(log, "cdn: webhook told of %zu URLs\n",
+		    json_array_size(paths));
+	buf_release(&why);
 	free(json);
 	return rc;
 }
@@ -472,6 +443,27 @@ out:
 	curl_slist_free_all(hdrs);
 	buf_release(&e2);
 	return rc;
+}
+
+json_t *
+cdn_invalidation_plan(const struct cdn_conf *cdn, json_t *urls)
+{
+	json_t *p, *cf;
+
+	if (!cdn)
+		return json_array();
+	p = cdn_plan(urls);
+	if (cdn->type != CONF_CDN_CLOUDFRONT)
+		return p;
+	cf = cdn_cloudfront_paths(p);
+	json_decref(p);
+	return cf;
+}
+
+const char *
+cdn_surrogate_key(const struct cdn_conf *cdn)
+{
+	return cdn && cdn->type == CONF_CDN_FASTLY ? CDN_SURROGATE_KEY : NULL;
 }
 
 int

@@ -36,6 +36,17 @@ json_t *cdn_cloudfront_paths(json_t *paths);
 /* the invalidation paths for URL paths (JSON array of strings) */
 json_t *cdn_plan(json_t *urls);
 /*
+ * What cdn_invalidate() will send for URLS, as the provider sends it
+ * (CloudFront: within its limits); an empty array without a CDN (new
+ * reference)
+ */
+json_t *cdn_invalidation_plan(const struct cdn_conf *cdn, json_t *urls);
+/*
+ * The surrogate key the pages and feeds deployed behind CDN carry
+ * (CDN_SURROGATE_KEY for Fastly), or NULL
+ */
+const char *cdn_surrogate_key(const struct cdn_conf *cdn);
+/*
  * Invalidate URLS (JSON array of URL paths) for a site at SITE_BASE_URL.
  * Progress lines go to log (may be NULL).  0, or -1 with err.
  */

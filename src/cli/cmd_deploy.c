@@ -18,6 +18,23 @@
 #include "cli/cli.h"
 #include "cli/site.h"
 
+/* the progress bar on stderr, after every batch of transfers */
+static void
+progress(void *arg, const char *dest, size_t done, size_t total,
+    int64_t bytes)
+{
+	int w = 30, fill = total ? (int)((double)done / (double)total * w) :
+	    w;
+
+	(void)arg;
+	fprintf(stderr, "\r%s [%.*s%*s] %zu/%zu objects %.1f MB ", dest, fill,
+	    "##############################", w - fill, "", done, total,
+	    (double)bytes / 1e6);
+	if (done == total)
+		fputc('\n', stderr);
+	fflush(stderr);
+}
+
 static void
 print_plan(json_t *plan)
 {
@@ -117,7 +134,8 @@ cmd_deploy(int argc, char **argv)
 		buf_release(&err);
 		return rc;
 	}
-	o.progress = !json && isatty(2) && cli_out.verbose >= 0;
+	if (!json && isatty(2) && cli_out.verbose >= 0)
+		o.progress = progress;
 	o.log = &log;
 	/*
 	 * Deploy the live folder itself, locked: a build running meanwhile

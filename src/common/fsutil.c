@@ -96,21 +96,34 @@ int
 file_write_atomic(const char *path, const void *data, size_t len,
     struct buf *err)
 {
+	return file_write_atomic_in(path, NULL, data, len, err);
+}
+
+int
+file_write_atomic_in(const char *path, const char *tmpdir, const void *data,
+    size_t len, struct buf *err)
+{
 	char *tmp;
 	int fd, rc = -1;
 
-	tmp = xasprintf("%s.tmp.XXXXXX", path);
+	tmp = tmpdir ? xasprintf("%s/put.XXXXXX", tmpdir) :
+	    xasprintf("%s.tmp.XXXXXX", path);
 	if ((fd = mkstemp(tmp)) == -1) {
-		buf_setf(err, "cannot create '%s': %s", tmp, strerror(errno));
+		if (tmpdir)
+			buf_setf(err, "cannot create a file in '%s': %s",
+			    tmpdir, strerror(errno));
+		else
+			buf_setf(err, "cannot create '%s': %s", tmp,
+			    strerror(errno));
 		free(tmp);
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1 || fsync(fd) == -1) {
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1 ||
+	    fchmod(fd, 0644) == -1) {
 		buf_setf(err, "cannot write '%s': %s", tmp, strerror(errno));
 		close(fd);
 		goto out;
 	}
-	fchmod(fd, 0644);
 	if (close(fd) == -1) {
 		buf_setf(err, "cannot close '%s': %s", tmp, strerror(errno));
 		goto out;

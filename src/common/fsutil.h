@@ -16,6 +16,12 @@ int file_read(const char *path, struct buf *out, size_t max, struct buf *err);
  */
 int file_write_atomic(const char *path, const void *data, size_t len,
     struct buf *err);
+/*
+ * The same with the temporary file in TMPDIR (same file system; NULL: the
+ * same folder), so that no half-written file ever shows in PATH's folder.
+ */
+int file_write_atomic_in(const char *path, const char *tmpdir,
+    const void *data, size_t len, struct buf *err);
 /* write without fsync (render hot path: the folder is renamed in whole) */
 int file_write(const char *path, const void *data, size_t len,
     struct buf *err);

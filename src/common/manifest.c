@@ -254,6 +254,18 @@ manifest_load(const char *file, struct manifest *m, struct buf *err)
 }
 
 void
+manifest_page_url(const char *path, struct buf *out)
+{
+	size_t n = strlen(path);
+
+	buf_addch(out, '/');
+	if (n >= 10 && strcmp(path + n - 10, "index.html") == 0)
+		buf_add(out, path, n - 10);
+	else
+		buf_adds(out, path);
+}
+
+void
 manifest_copy(struct manifest *dst, const struct manifest *src)
 {
 	manifest_init(dst);

@@ -86,6 +86,11 @@ void manifest_copy(struct manifest *dst, const struct manifest *src);
 /* write OUT/.kiln/manifest.json atomically */
 int manifest_save(const struct manifest *m, const char *outdir,
     struct buf *err);
+/*
+ * Append the site URL path of the file at PATH to out: "/a/b/" for
+ * "a/b/index.html", "/" for "index.html", "/a/b.html" for "a/b.html".
+ */
+void manifest_page_url(const char *path, struct buf *out);
 const char *manifest_kind_name(enum manifest_kind k);
 int manifest_kind_parse(const char *s, enum manifest_kind *k);
 /* MIME type by file extension, e.g. "text/html; charset=utf-8" */

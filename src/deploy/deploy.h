@@ -33,7 +33,13 @@ struct deploy_opts {
 	bool allow_deletes;	/* past max_deletes */
 	bool verify;		/* list the bucket, compare content, repair */
 	bool full;		/* send every object, changed or not */
-	bool progress;		/* progress bar (a terminal) */
+	/*
+	 * called after every batch of transfers (the CLI draws a progress
+	 * bar); may be NULL
+	 */
+	void (*progress)(void *arg, const char *dest, size_t done,
+	    size_t total, int64_t bytes);
+	void *progress_arg;
 	struct buf *log;	/* plain progress lines; may be NULL */
 	bool remember;		/* a long-lived process: keep the deployed
 				   manifests parsed (manifest_remember) */

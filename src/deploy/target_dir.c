@@ -36,57 +36,6 @@ struct dir_impl {
 	char *staging;		/* where temporary files are written */
 };
 
-/* write DATA to DST through a temporary file in the staging folder */
-static int
-stage_write(struct dir_impl *di, const char *dst, const void *data,
-    size_t len, struct buf *err)
-{
-	char *tmp = xasprintf("%s/put.XXXXXX", di->staging);
-	const char *p = data;
-	size_t left = len;
-	int fd, rc = -1;
-
-	if ((fd = mkstemp(tmp)) == -1) {
-		buf_setf(err, "cannot create a file in '%s': %s", di->staging,
-		    strerror(errno));
-		free(tmp);
-		return -1;
-	}
-	while (left > 0) {
-		ssize_t w = write(fd, p, left);
-		if (w == -1 && errno == EINTR)
-			continue;
-		if (w == -1) {
-			buf_setf(err, "cannot write '%s': %s", tmp,
-			    strerror(errno));
-			close(fd);
-			goto out;
-		}
-		p += w;
-		left -= (size_t)w;
-	}
-	if (fsync(fd) == -1 || fchmod(fd, 0644) == -1) {
-		buf_setf(err, "cannot write '%s': %s", tmp, strerror(errno));
-		close(fd);
-		goto out;
-	}
-	if (close(fd) == -1) {
-		buf_setf(err, "cannot close '%s': %s", tmp, strerror(errno));
-		goto out;
-	}
-	if (rename(tmp, dst) == -1) {
-		buf_setf(err, "cannot rename '%s' to '%s': %s", tmp, dst,
-		    strerror(errno));
-		goto out;
-	}
-	rc = 0;
-out:
-	if (rc == -1)
-		unlink(tmp);
-	free(tmp);
-	return rc;
-}
-
 static int
 dir_put(struct dir_impl *di, struct xfer *x, struct buf *err)
 {
@@ -103,9 +52,11 @@ dir_put(struct dir_impl *di, struct xfer *x, struct buf *err)
 	if (x->file) {
 		if (file_read(x->file, &data, LIMIT_MEDIA_FILE, err) == -1)
 			goto out;
-		rc = stage_write(di, dst, data.buf, data.len, err);
+		rc = file_write_atomic_in(dst, di->staging, data.buf,
+		    data.len, err);
 	} else
-		rc = stage_write(di, dst, x->data, x->len, err);
+		rc = file_write_atomic_in(dst, di->staging, x->data, x->len,
+		    err);
 out:
 	buf_release(&data);
 	free(dst);

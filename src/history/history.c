@@ -218,18 +218,6 @@ out:
 }
 
 static void
-page_url(const char *path, struct buf *out)
-{
-	size_t n = strlen(path);
-
-	buf_addch(out, '/');
-	if (n >= 10 && strcmp(path + n - 10, "index.html") == 0)
-		buf_add(out, path, n - 10);
-	else
-		buf_adds(out, path);
-}
-
-static void
 commit_message(const char *build_id, const char *reasons,
     const struct manifest *old, const struct manifest *new, struct buf *msg)
 {
@@ -246,7 +234,7 @@ commit_message(const char *build_id, const char *reasons,
 			buf_adds(msg, "Pages changed:\n");
 		if (changed <= MSG_MAX_PAGES) {
 			buf_adds(msg, "  ");
-			page_url(e->path, msg);
+			manifest_page_url(e->path, msg);
 			buf_addch(msg, '\n');
 		}
 	}
@@ -260,7 +248,7 @@ commit_message(const char *build_id, const char *reasons,
 			buf_adds(msg, "Pages removed:\n");
 		if (removed <= MSG_MAX_PAGES) {
 			buf_adds(msg, "  ");
-			page_url(o->path, msg);
+			manifest_page_url(o->path, msg);
 			buf_addch(msg, '\n');
 		}
 	}

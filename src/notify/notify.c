@@ -13,6 +13,7 @@
 #include "common/log.h"
 #include "common/scrub.h"
 #include "common/timeutil.h"
+#include "common/webhook.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "notify/notify.h"
@@ -38,14 +39,6 @@ read_cb(char *dst, size_t size, size_t n, void *arg)
 	memcpy(dst, p->data + p->off, want);
 	p->off += want;
 	return want;
-}
-
-static size_t
-discard(char *p, size_t s, size_t n, void *a)
-{
-	(void)p;
-	(void)a;
-	return s * n;
 }
 
 static int
@@ -116,43 +109,19 @@ send_webhook(const struct notify_webhook *w, const char *subject,
     const char *body, struct buf *err)
 {
 	json_t *j = json_object();
-	struct curl_slist *hdrs = NULL;
+	struct buf why = BUF_INIT;
 	const char *secret = w->secret_env ? getenv(w->secret_env) : NULL;
 	char *s;
 	long http = 0;
-	CURLcode cc;
-	CURL *h;
-	int rc = 0;
+	int rc;
 
 	json_object_set_new(j, "text", json_sprintf("*%s*\n%s", subject,
 	    body));
 	s = json_dumps(j, JSON_COMPACT);
-	hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
-	if (secret && *secret) {
-		unsigned char mac[32];
-		char hex[65], *hh;
-		hmac_sha256(secret, strlen(secret), s, strlen(s), mac);
-		hex_encode(mac, 32, hex);
-		hh = xasprintf("X-Kiln-Signature: sha256=%s", hex);
-		hdrs = curl_slist_append(hdrs, hh);
-		free(hh);
-	}
-	h = curl_easy_init();
-	curl_easy_setopt(h, CURLOPT_URL, w->url);
-	curl_easy_setopt(h, CURLOPT_POSTFIELDS, s);
-	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 30L);
-	cc = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
-	curl_easy_cleanup(h);
-	if (cc != CURLE_OK || http >= 300) {
-		buf_setf(err, "notify: webhook: %s", cc != CURLE_OK ?
-		    curl_easy_strerror(cc) : "refused");
-		rc = -1;
-	}
-	curl_slist_free_all(hdrs);
+	rc = webhook_post(w->url, s, secret, 1, &http, &why);
+	if (rc == -1)
+		buf_setf(err, "notify: webhook: %s", why.buf);
+	buf_release(&why);
 	free(s);
 	json_decref(j);
 	return rc;

@@ -5,6 +5,7 @@
 #include <jansson.h>
 
 #include "cdn/cdn.h"
+#include "conf/conf.h"
 
 TEST(cdn, pages_are_invalidated_three_ways)
 {
@@ -55,4 +56,40 @@ TEST(cdn, cloudfront_collapses_into_wildcards)
 	json_decref(few);
 	json_decref(many);
 	json_decref(wide);
+}
+
+TEST(cdn, provider_plans_and_surrogate_key)
+{
+	struct cdn_conf cf, fa;
+	json_t *many = json_array(), *few = json_pack("[s]", "/a/"), *out;
+	char p[32];
+
+	memset(&cf, 0, sizeof(cf));
+	memset(&fa, 0, sizeof(fa));
+	cf.type = CONF_CDN_CLOUDFRONT;
+	fa.type = CONF_CDN_FASTLY;
+	for (int i = 0; i < 1200; i++) {
+		snprintf(p, sizeof(p), "/news/%d/", i);
+		json_array_append_new(many, json_string(p));
+	}
+	/* no CDN: nothing to send */
+	out = cdn_invalidation_plan(NULL, few);
+	CHECK_INT_EQ(json_array_size(out), 0);
+	json_decref(out);
+	/* a page three ways, then CloudFront's limits */
+	out = cdn_invalidation_plan(&fa, few);
+	CHECK_INT_EQ(json_array_size(out), 3);
+	json_decref(out);
+	out = cdn_invalidation_plan(&cf, many);
+	CHECK_INT_EQ(json_array_size(out), 1);
+	CHECK_STR_EQ(json_string_value(json_array_get(out, 0)), "/news/*");
+	json_decref(out);
+	out = cdn_invalidation_plan(&fa, many);
+	CHECK_INT_EQ(json_array_size(out), 3600);
+	json_decref(out);
+	CHECK_STR_EQ(cdn_surrogate_key(&fa), CDN_SURROGATE_KEY);
+	CHECK_NULL(cdn_surrogate_key(&cf));
+	CHECK_NULL(cdn_surrogate_key(NULL));
+	json_decref(many);
+	json_decref(few);
 }
