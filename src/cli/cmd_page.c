@@ -246,149 +246,173 @@ const struct cli_cmd cli_cmd_page = {
 	NULL, NULL, page_subs, cmd_page, false
 };
 
+/* what the options of one `kiln page` subcommand say */
+struct page_args {
+	struct page_fields f;
+	const char *body_file;
+	int64_t go_live, expire, at;
+	bool json, publish;
+	json_t *tags;		/* owned: released by the caller */
+};
+
+/* parse one option of `kiln page SUB`: -1 to go on, else an exit code */
+static int
+page_opt(const struct cli_cmd *sc, int ch, struct page_args *a)
+{
+	const char *errstr;
+
+	switch (ch) {
+	case 'a':
+		return parse_time_arg("at", optarg, &a->at) == -1 ?
+		    EXIT_USAGE : -1;
+	case 'b':
+		a->body_file = optarg;
+		return -1;
+	case 'D':
+		if (time_parse_iso8601(optarg, &a->f.date) == -1) {
+			cli_error("--date: '%s' is not an ISO 8601 date",
+			    optarg);
+			return EXIT_USAGE;
+		}
+		return -1;
+	case 'e':
+		return parse_time_arg("expire", optarg, &a->expire) == -1 ?
+		    EXIT_USAGE : -1;
+	case 'g':
+		return parse_time_arg("go-live", optarg, &a->go_live) == -1 ?
+		    EXIT_USAGE : -1;
+	case 'j':
+		a->json = true;
+		return -1;
+	case 'm':
+		a->f.template = optarg;
+		return -1;
+	case 'p':
+		a->publish = true;
+		return -1;
+	case 's':
+		a->f.summary = optarg;
+		return -1;
+	case 'T': {
+		char *copy = strdup(optarg), *tok, *save = NULL;
+
+		json_decref(a->tags);	/* --tags given twice */
+		a->tags = json_array();
+		for (tok = strtok_r(copy, ",", &save); tok;
+		    tok = strtok_r(NULL, ",", &save))
+			json_array_append_new(a->tags, json_string(tok));
+		free(copy);
+		a->f.tags = a->tags;
+		return -1;
+	}
+	case 't':
+		a->f.title = optarg;
+		return -1;
+	case 'w':
+		a->f.weight = (int)strtonum(optarg, -1000000, 1000000, &errstr);
+		if (errstr) {
+			cli_error("--weight: %s", errstr);
+			return EXIT_USAGE;
+		}
+		a->f.has_weight = true;
+		return -1;
+	default:
+		return cli_bad_usage(sc);
+	}
+}
+
+/* the write of SUB on PATH: 0, -1 with err, or an exit code (> 0) */
+static int
+page_write(struct site *s, const char *sub, const char *path,
+    struct page_args *a, struct buf *err)
+{
+	int rc;
+
+	if (!strcmp(sub, "new")) {
+		if (!a->f.title) {
+			cli_error("page new: --title is required");
+			return EXIT_USAGE;
+		}
+		rc = store_page_create(s->st, path, &a->f, cli_actor(), NULL,
+		    err);
+		if (rc == 0 && a->publish)
+			rc = store_page_publish(s->st, path, 0, cli_actor(),
+			    err);
+	} else if (!strcmp(sub, "edit")) {
+		rc = store_page_edit(s->st, path, &a->f, cli_actor(), err);
+		if (rc == 0 && a->publish)
+			rc = store_page_publish(s->st, path, 0, cli_actor(),
+			    err);
+	} else if (!strcmp(sub, "publish"))
+		rc = store_page_publish(s->st, path, a->at > 0 ? a->at : 0,
+		    cli_actor(), err);
+	else if (!strcmp(sub, "unpublish"))
+		rc = store_page_unpublish(s->st, path, cli_actor(), err);
+	else if (!strcmp(sub, "schedule"))
+		rc = store_page_schedule(s->st, path, a->go_live > 0 ?
+		    a->go_live : 0, a->expire, cli_actor(), err);
+	else if (!strcmp(sub, "delete"))
+		rc = store_page_delete(s->st, path, cli_actor(), err);
+	else
+		return EXIT_USAGE;
+	return rc;
+}
+
 int
 cmd_page(int argc, char **argv)
 {
 	const struct cli_cmd *sc;
 	struct buf err = BUF_INIT, body = BUF_INIT;
-	struct page_fields f;
+	struct page_args a;
 	struct site s;
-	const char *sub, *path = NULL, *body_file = NULL, *errstr;
-	int64_t go_live = 0, expire = 0, at = 0;
-	bool json = false, publish = false, have_body = false;
-	json_t *tags = NULL;
+	const char *sub, *path = NULL;
 	int ch, line, rc = EXIT_FAIL;
 
 	if (argc < 2 || !(sc = cli_sub(&cli_cmd_page, argv[1])))
 		return cli_bad_usage(&cli_cmd_page);
-	memset(&f, 0, sizeof(f));
+	memset(&a, 0, sizeof(a));
 	sub = argv[1];
 	argc--;
 	argv++;
-	while ((ch = cli_getopt(sc, argc, argv)) != -1) {
-		switch (ch) {
-		case 'a':
-			if (parse_time_arg("at", optarg, &at) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'b':
-			body_file = optarg;
-			break;
-		case 'D':
-			if (time_parse_iso8601(optarg, &f.date) == -1) {
-				cli_error("--date: '%s' is not an ISO 8601 "
-				    "date", optarg);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'e':
-			if (parse_time_arg("expire", optarg, &expire) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'g':
-			if (parse_time_arg("go-live", optarg, &go_live) == -1)
-				return EXIT_USAGE;
-			break;
-		case 'j':
-			json = true;
-			break;
-		case 'm':
-			f.template = optarg;
-			break;
-		case 'p':
-			publish = true;
-			break;
-		case 's':
-			f.summary = optarg;
-			break;
-		case 'T': {
-			char *copy = strdup(optarg), *tok, *save = NULL;
-
-			json_decref(tags);	/* --tags given twice */
-			tags = json_array();
-			for (tok = strtok_r(copy, ",", &save); tok;
-			    tok = strtok_r(NULL, ",", &save))
-				json_array_append_new(tags, json_string(tok));
-			free(copy);
-			f.tags = tags;
-			break;
-		}
-		case 't':
-			f.title = optarg;
-			break;
-		case 'w':
-			f.weight = (int)strtonum(optarg, -1000000, 1000000,
-			    &errstr);
-			if (errstr) {
-				cli_error("--weight: %s", errstr);
-				return EXIT_USAGE;
-			}
-			f.has_weight = true;
-			break;
-		default:
-			json_decref(tags);
-			return cli_bad_usage(sc);
-		}
-	}
+	while ((ch = cli_getopt(sc, argc, argv)) != -1)
+		if ((rc = page_opt(sc, ch, &a)) != -1)
+			goto out_noclose;
+	rc = EXIT_FAIL;
 	if (strcmp(sub, "list") != 0) {
 		if (optind != argc - 1) {
-			json_decref(tags);
-			return cli_bad_usage(sc);
+			rc = cli_bad_usage(sc);
+			goto out_noclose;
 		}
 		path = argv[optind];
-	} else if (optind != argc)
-		return cli_bad_usage(sc);
-	if (body_file) {
-		if (file_read(body_file, &body, LIMIT_PAGE_BODY, &err) == -1) {
+	} else if (optind != argc) {
+		rc = cli_bad_usage(sc);
+		goto out_noclose;
+	}
+	if (a.body_file) {
+		if (file_read(a.body_file, &body, LIMIT_PAGE_BODY,
+		    &err) == -1) {
 			rc = cli_fail(&err);
 			goto out_noclose;
 		}
 		/* FILE:LINE here; the store would see it cut at a NUL */
 		if (page_text_check(body.buf, body.len, true, 0, &line,
 		    &err) == -1) {
-			cli_error("%s:%d: body: %s", body_file, line, err.buf);
+			cli_error("%s:%d: body: %s", a.body_file, line, err.buf);
 			goto out_noclose;
 		}
-		f.body = body.buf;
-		have_body = true;
+		a.f.body = body.buf;
 	}
-	(void)have_body;
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		goto out_noclose;
 	}
 	if (!strcmp(sub, "list"))
-		rc = page_list(&s, json, &err);
+		rc = page_list(&s, a.json, &err);
 	else if (!strcmp(sub, "show"))
-		rc = page_show(&s, path, json, &err);
-	else if (!strcmp(sub, "new")) {
-		if (!f.title) {
-			cli_error("page new: --title is required");
-			rc = EXIT_USAGE;
-			goto out;
-		}
-		rc = store_page_create(s.st, path, &f, cli_actor(), NULL,
-		    &err);
-		if (rc == 0 && publish)
-			rc = store_page_publish(s.st, path, 0, cli_actor(),
-			    &err);
-	} else if (!strcmp(sub, "edit")) {
-		rc = store_page_edit(s.st, path, &f, cli_actor(), &err);
-		if (rc == 0 && publish)
-			rc = store_page_publish(s.st, path, 0, cli_actor(),
-			    &err);
-	} else if (!strcmp(sub, "publish"))
-		rc = store_page_publish(s.st, path, at > 0 ? at : 0,
-		    cli_actor(), &err);
-	else if (!strcmp(sub, "unpublish"))
-		rc = store_page_unpublish(s.st, path, cli_actor(), &err);
-	else if (!strcmp(sub, "schedule"))
-		rc = store_page_schedule(s.st, path, go_live > 0 ? go_live : 0,
-		    expire, cli_actor(), &err);
-	else if (!strcmp(sub, "delete"))
-		rc = store_page_delete(s.st, path, cli_actor(), &err);
-	else {
-		rc = cli_bad_usage(sc);
+		rc = page_show(&s, path, a.json, &err);
+	else if ((rc = page_write(&s, sub, path, &a, &err)) == EXIT_USAGE) {
+		if (strcmp(sub, "new"))
+			rc = cli_bad_usage(sc);
 		goto out;
 	}
 	if (rc == -1)
@@ -406,7 +430,7 @@ cmd_page(int argc, char **argv)
 out:
 	site_close(&s);
 out_noclose:
-	json_decref(tags);
+	json_decref(a.tags);
 	buf_release(&body);
 	buf_release(&err);
 	return rc;
