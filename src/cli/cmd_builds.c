@@ -85,6 +85,29 @@ const struct cli_cmd cli_cmd_builds = {
 	"rollback.", NULL, NULL, NULL, builds_subs, cmd_builds, false
 };
 
+/* `kiln builds list`: one line a build, or the JSON array */
+static void
+print_list(json_t *v, bool json)
+{
+	const char *started, *commit;
+	size_t i;
+	json_t *b;
+
+	if (json) {
+		print_json(v);
+		return;
+	}
+	json_array_foreach(v, i, b) {
+		started = json_string_value(json_object_get(b, "started_at"));
+		commit = json_string_value(json_object_get(b, "commit"));
+		printf("%5lld  %-9s  %s  %.12s  %s\n",
+		    (long long)json_integer_value(json_object_get(b, "id")),
+		    json_string_value(json_object_get(b, "status")),
+		    started ? started : "-", commit ? commit : "-",
+		    json_string_value(json_object_get(b, "reasons")));
+	}
+}
+
 int
 cmd_builds(int argc, char **argv)
 {
@@ -95,8 +118,6 @@ cmd_builds(int argc, char **argv)
 	bool json = false, wait = false;
 	int64_t id = 0, nid;
 	json_t *v = NULL;
-	size_t i;
-	json_t *b;
 	int ch, rc = EXIT_FAIL;
 
 	if (argc < 2 || !(sc = cli_sub(&cli_cmd_builds, argv[1])))
@@ -130,23 +151,7 @@ cmd_builds(int argc, char **argv)
 	if (!strcmp(sub, "list")) {
 		if (store_build_list(s.st, 100, &v, &err) == -1)
 			goto fail;
-		if (json)
-			print_json(v);
-		else
-			json_array_foreach(v, i, b)
-				printf("%5lld  %-9s  %s  %.12s  %s\n",
-				    (long long)json_integer_value(
-				    json_object_get(b, "id")),
-				    json_string_value(json_object_get(b,
-				    "status")), json_string_value(
-				    json_object_get(b, "started_at")) ?
-				    json_string_value(json_object_get(b,
-				    "started_at")) : "-",
-				    json_string_value(json_object_get(b,
-				    "commit")) ? json_string_value(
-				    json_object_get(b, "commit")) : "-",
-				    json_string_value(json_object_get(b,
-				    "reasons")));
+		print_list(v, json);
 	} else if (!strcmp(sub, "show") || !strcmp(sub, "log")) {
 		int r = store_build_get(s.st, id, true, &v, &err);
 		if (r == -1)
