@@ -7,6 +7,7 @@
  * nothing is sent; the incident record is what is checked.
  */
 #include "test.h"
+#include "store_fixture.h"
 
 #include <jansson.h>
 
@@ -19,26 +20,11 @@
 
 #define T0 1795531855LL		/* 2026-11-24T14:50:55Z */
 
-static void
-set_now(int64_t t)
-{
-	char s[32];
-
-	time_format_iso8601(t, s, sizeof(s));
-	setenv("KILN_NOW", s, 1);
-}
-
 static struct store *
 open_store(const char *name)
 {
-	struct store *st = NULL;
-	struct buf err = BUF_INIT;
-
 	unlink(name);
-	if (store_open("sqlite", name, &st, &err) != 0)
-		test_fail(__FILE__, __LINE__, "open: %s", err.buf);
-	buf_release(&err);
-	return st;
+	return open_store_at(name);
 }
 
 static size_t

@@ -7,6 +7,7 @@
  * requests satisfied only by a success whose snapshot covers them.
  */
 #include "test.h"
+#include "store_fixture.h"
 
 #include <jansson.h>
 
@@ -17,28 +18,13 @@
 
 #define T0 1795531855LL		/* 2026-11-24T14:50:55Z */
 
-static void
-set_now(int64_t t)
-{
-	char s[32];
-
-	time_format_iso8601(t, s, sizeof(s));
-	setenv("KILN_NOW", s, 1);
-}
-
 static struct store *
 open_store(void)
 {
-	struct store *st = NULL;
-	struct buf err = BUF_INIT;
-
 	unlink("q.db");
 	unlink("q.db-wal");
 	unlink("q.db-shm");
-	if (store_open("sqlite", "q.db", &st, &err) != 0)
-		test_fail(__FILE__, __LINE__, "open: %s", err.buf);
-	buf_release(&err);
-	return st;
+	return open_store_at("q.db");
 }
 
 static void

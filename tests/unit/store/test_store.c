@@ -5,6 +5,7 @@
  * transaction as their change, path validation, snapshots.
  */
 #include "test.h"
+#include "store_fixture.h"
 
 #include <pthread.h>
 #include <sys/wait.h>
@@ -15,27 +16,6 @@
 #include "store/store.h"
 
 #define T0 1795531855LL		/* 2026-11-24T14:50:55Z */
-
-static void
-set_now(int64_t t)
-{
-	char s[32];
-
-	time_format_iso8601(t, s, sizeof(s));
-	setenv("KILN_NOW", s, 1);
-}
-
-static struct store *
-open_store(void)
-{
-	struct store *st = NULL;
-	struct buf err = BUF_INIT;
-
-	if (store_open("sqlite", "kiln.db", &st, &err) != 0)
-		test_fail(__FILE__, __LINE__, "open: %s", err.buf);
-	buf_release(&err);
-	return st;
-}
 
 static void
 create(struct store *st, const char *path, const char *title)
@@ -86,7 +66,7 @@ TEST(store, status_transitions)
 	struct page_fields f = { 0 };
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	create(st, "news/a", "A");
 	CHECK_STR_EQ(status(st, "news/a"), "draft");
 	CHECK_INT_EQ(pending(st), 0);	/* a draft changes nothing live */
@@ -131,7 +111,7 @@ TEST(store, publish_keeps_live_revision_until_go_live)
 	struct sched_report rep;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	create(st, "about", "Old title");
 	CHECK_OK(store_page_publish(st, "about", 0, "t", &err));
 	f.title = "New title";
@@ -170,7 +150,7 @@ TEST(store, never_published_page_waits_for_its_time)
 	int64_t next;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	create(st, "events/fair", "Fair");
 	CHECK_OK(store_page_schedule(st, "events/fair", T0 + 100, T0 + 200,
 	    "t", &err));
@@ -203,7 +183,7 @@ TEST(store, expired_revision_is_not_published)
 	struct sched_report rep;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	create(st, "news/late", "Late");
 	CHECK_OK(store_page_schedule(st, "news/late", T0 + 10, T0 + 20, "t",
 	    &err));
@@ -224,7 +204,7 @@ TEST(store, schedule_validation)
 	struct buf err = BUF_INIT;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	create(st, "a", "A");
 	CHECK_INT_EQ(store_page_schedule(st, "a", T0 + 100, T0 + 50, "t",
 	    &err), -1);
@@ -255,7 +235,7 @@ TEST(store, paths_are_canonical_and_contained)
 	struct page_info p;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	f.title = "x";
 	CHECK_INT_EQ(store_page_create(st, "../etc/passwd", &f, "t", NULL,
 	    &err), -1);
@@ -288,7 +268,7 @@ TEST(store, request_and_change_share_a_transaction)
 	int64_t seq0, seq1;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	create(st, "a", "A");
 	CHECK_OK(store_change_seq(st, &seq0, &err));
 	setenv("KILN_TEST_FAIL_REQUEST", "1", 1);
@@ -318,7 +298,7 @@ TEST(store, concurrent_scheduled_runs_publish_once)
 	json_t *row;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	for (int n = 0; n < 50; n++) {
 		snprintf(path, sizeof(path), "news/p%d", n);
 		create(st, path, "P");
@@ -329,7 +309,7 @@ TEST(store, concurrent_scheduled_runs_publish_once)
 	for (int k = 0; k < 2; k++) {
 		if ((kids[k] = fork()) == 0) {
 			struct sched_report rep;
-			struct store *s2 = open_store();
+			struct store *s2 = open_store_at("kiln.db");
 			int rc = store_run_scheduled(s2, T0 + 10, false, "s",
 			    &rep, &err);
 			json_decref(rep.changes);
@@ -342,7 +322,7 @@ TEST(store, concurrent_scheduled_runs_publish_once)
 		waitpid(kids[k], &stt, 0);
 		CHECK(WIFEXITED(stt) && WEXITSTATUS(stt) == 0);
 	}
-	st = open_store();
+	st = open_store_at("kiln.db");
 	CHECK_OK(store_audit_list(st, 1000, &audit, &err));
 	json_array_foreach(audit, i, row)
 		if (strcmp(json_string_value(json_object_get(row, "action")),
@@ -362,7 +342,7 @@ TEST(store, dry_run_changes_nothing)
 	struct sched_report rep;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	create(st, "a", "A");
 	CHECK_OK(store_page_publish(st, "a", T0 + 5, "t", &err));
 	CHECK_OK(store_run_scheduled(st, T0 + 5, true, "s", &rep, &err));
@@ -382,7 +362,7 @@ TEST(store, media_is_content_addressed)
 	size_t n;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	CHECK_OK(file_write("logo.png", "PNGDATA", 7, &err));
 	CHECK_OK(store_media_add(st, "media", "logo.png", NULL, "t", &m1,
 	    &err));
@@ -407,7 +387,7 @@ TEST(store, state_roundtrip)
 	struct store *st;
 	struct buf err = BUF_INIT, v = BUF_INIT;
 
-	st = open_store();
+	st = open_store_at("kiln.db");
 	CHECK_INT_EQ(store_state_get(st, "k", &v, &err), 1);
 	CHECK_OK(store_state_set(st, "k", "value", 5, &err));
 	CHECK_OK(store_state_get(st, "k", &v, &err));
@@ -421,7 +401,7 @@ TEST(store, state_roundtrip)
 
 TEST(store, edits_of_a_missing_page_fail_cleanly)
 {
-	struct store *st = open_store();
+	struct store *st = open_store_at("kiln.db");
 	struct page_fields f = { 0 };
 	struct page_info p;
 	struct buf err = BUF_INIT;
@@ -440,7 +420,7 @@ TEST(store, edits_of_a_missing_page_fail_cleanly)
 /* control characters, bad UTF-8 and long titles: refused, nothing stored */
 TEST(store, page_text_is_checked)
 {
-	struct store *st = open_store();
+	struct store *st = open_store_at("kiln.db");
 	struct page_fields f = { 0 };
 	struct buf err = BUF_INIT, why = BUF_INIT;
 	char title[700];

@@ -6,6 +6,7 @@
  * kinds (not found, conflict) are set beside the text.
  */
 #include "test.h"
+#include "store_fixture.h"
 
 #include <sys/stat.h>
 
@@ -13,18 +14,6 @@
 #include "common/error.h"
 #include "store/store.h"
 #include "store/store_int.h"
-
-static struct store *
-open_store(void)
-{
-	struct store *st = NULL;
-	struct buf err = BUF_INIT;
-
-	if (store_open("sqlite", "kiln.db", &st, &err) != 0)
-		test_fail(__FILE__, __LINE__, "open: %s", err.buf);
-	buf_release(&err);
-	return st;
-}
 
 static int
 create(struct store *st, const char *path, struct buf *err)
@@ -44,7 +33,7 @@ TEST(store_paths, generated_files_are_refused)
 	static const char *fine[] = { "news", "news/page", "page/2",
 		"news/pages/2", "news/page/two", "robots", "feed",
 		"about/robots.txt", "sitemap" };
-	struct store *st = open_store();
+	struct store *st = open_store_at("kiln.db");
 	struct buf err = BUF_INIT;
 
 	for (size_t i = 0; i < NELEM(refused); i++) {
@@ -63,7 +52,7 @@ TEST(store_paths, generated_files_are_refused)
 
 TEST(store_paths, asset_folders_are_refused)
 {
-	struct store *st = open_store();
+	struct store *st = open_store_at("kiln.db");
 	struct buf err = BUF_INIT;
 
 	CHECK_INT_EQ(mkdir("static", 0755), 0);
@@ -79,7 +68,7 @@ TEST(store_paths, asset_folders_are_refused)
 
 TEST(store_paths, error_kinds)
 {
-	struct store *st = open_store();
+	struct store *st = open_store_at("kiln.db");
 	struct buf err = BUF_INIT;
 
 	CHECK_INT_EQ(create(st, "about", &err), 0);

@@ -4,6 +4,7 @@
  * recorded at most once a minute, the list never shows a secret.
  */
 #include "test.h"
+#include "store_fixture.h"
 
 #include <jansson.h>
 
@@ -15,27 +16,6 @@
 #include "store/store_token.h"
 
 #define T0 1795531855LL		/* 2026-11-24T14:50:55Z */
-
-static void
-set_now(int64_t t)
-{
-	char s[32];
-
-	time_format_iso8601(t, s, sizeof(s));
-	setenv("KILN_NOW", s, 1);
-}
-
-static struct store *
-open_store(void)
-{
-	struct store *st = NULL;
-	struct buf err = BUF_INIT;
-
-	if (store_open("sqlite", "kiln.db", &st, &err) != 0)
-		test_fail(__FILE__, __LINE__, "open: %s", err.buf);
-	buf_release(&err);
-	return st;
-}
 
 static int
 check(struct store *st, const char *tok, char *role)
@@ -69,7 +49,7 @@ TEST(tokens, expiry_and_revocation)
 	char a[65], b[65], role[32];
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	CHECK_OK(store_token_create(st, "ci", "publisher", 0, a, &err));
 	CHECK_OK(store_token_create(st, "tmp", "editor", T0 + 3600, b, &err));
 	CHECK_INT_EQ(strlen(a), 64);
@@ -108,7 +88,7 @@ TEST(tokens, last_use_and_list)
 	json_t *list = NULL, *t;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	CHECK_OK(store_token_create(st, "ci", "publisher", 0, a, &err));
 	CHECK_OK(store_token_create(st, "tmp", "editor", T0 + 60, b, &err));
 	CHECK_OK(store_token_list(st, &list, &err));
@@ -169,7 +149,7 @@ TEST(tokens, store_error_is_not_unknown)
 	json_t *b = NULL;
 
 	set_now(T0);
-	st = open_store();
+	st = open_store_at("kiln.db");
 	CHECK_OK(store_token_create(st, "ci", "admin", 0, tok, &err));
 	store_err_clear(st);
 	CHECK_INT_EQ(store_build_get(st, 42, false, &b, &err), 1);
