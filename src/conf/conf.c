@@ -98,41 +98,6 @@ conf_err(struct conf_ctx *ctx, int line, const char *path, const char *key,
 	ctx->nerr++;
 }
 
-/*
- * 1-based line of a node: a scalar's own token; a collection's first key
- * or item (libfyaml 0.7 keeps no marks on collection nodes).
- */
-static int
-node_line(struct fy_node *n, int fallback)
-{
-	const struct fy_mark *m;
-	struct fy_token *tok;
-	struct fy_node_pair *pair;
-	void *iter;
-	int depth;
-
-	for (depth = 0; n && depth < 64; depth++) {
-		iter = NULL;
-		switch (fy_node_get_type(n)) {
-		case FYNT_SCALAR:
-			tok = fy_node_get_scalar_token(n);
-			if (tok && (m = fy_token_start_mark(tok)))
-				return m->line + 1;
-			return fallback;
-		case FYNT_MAPPING:
-			if (!(pair = fy_node_mapping_iterate(n, &iter)))
-				return fallback;
-			n = fy_node_pair_key(pair) ? fy_node_pair_key(pair) :
-			    fy_node_pair_value(pair);
-			break;
-		default:
-			n = fy_node_sequence_iterate(n, &iter);
-			break;
-		}
-	}
-	return fallback;
-}
-
 struct fy_node *
 conf_get(struct fy_node *map, const char *key)
 {
@@ -146,7 +111,7 @@ conf_line(struct fy_node *map, const char *key)
 {
 	struct fy_node *v = conf_get(map, key);
 
-	return node_line(v ? v : map, 1);
+	return yaml_node_line(v ? v : map, 1);
 }
 
 /* a plain null: "", "~", "null" */
@@ -357,7 +322,7 @@ set_strlist(struct conf_ctx *ctx, const struct conf_key *k,
 	*listp = xcalloc(n ? n : 1, sizeof(char *));
 	*np = 0;
 	for (i = 0; (item = fy_node_sequence_iterate(v, &iter)); i++) {
-		iline = node_line(item, line);
+		iline = yaml_node_line(item, line);
 		buf_reset(&ib);
 		buf_printf(&ib, "%s[%zu]", path, i);
 		ipath = ib.buf;
@@ -493,13 +458,13 @@ walk_elems(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
 		if (k->type == CK_NAMED) {
 			pair = fy_node_mapping_iterate(v, &iter);
 			val = fy_node_pair_value(pair);
-			eline = node_line(fy_node_pair_key(pair), line);
+			eline = yaml_node_line(fy_node_pair_key(pair), line);
 			if (elem_name(ctx, fy_node_pair_key(pair), eline, path,
 			    &s, &len, &eb) == -1)
 				continue;
 		} else {
 			val = fy_node_sequence_iterate(v, &iter);
-			eline = node_line(val, line);
+			eline = yaml_node_line(val, line);
 			buf_reset(&eb);
 			buf_printf(&eb, "%s[%zu]", path, i);
 		}
@@ -512,11 +477,11 @@ walk_elems(struct conf_ctx *ctx, const struct conf_key *k, struct fy_node *v,
 		(*np)++;
 		if (is_null(val)) {
 			/* "name:" alone: an empty mapping */
-			report_missing(ctx, epat, epath, node_line(val, eline),
-			    NULL);
+			report_missing(ctx, epat, epath,
+			    yaml_node_line(val, eline), NULL);
 			continue;
 		}
-		if (expect(ctx, val, FYNT_MAPPING, node_line(val, eline),
+		if (expect(ctx, val, FYNT_MAPPING, yaml_node_line(val, eline),
 		    epath) == -1)
 			continue;
 		walk_map(ctx, val, eline, epat, epath, elem);
@@ -600,7 +565,7 @@ walk_map(struct conf_ctx *ctx, struct fy_node *map, int line, const char *pat,
 
 		key = fy_node_pair_key(pair);
 		val = fy_node_pair_value(pair);
-		kline = node_line(key, line);
+		kline = yaml_node_line(key, line);
 		if (!key || fy_node_get_type(key) != FYNT_SCALAR ||
 		    fy_node_is_alias(key) ||
 		    !(s = fy_node_get_scalar(key, &len))) {
@@ -626,7 +591,7 @@ walk_map(struct conf_ctx *ctx, struct fy_node *map, int line, const char *pat,
 		seen[k - conf_keys] = true;
 		/* errors about a scalar point at it, others at the key */
 		walk_value(ctx, k, val, fy_node_get_type(val) == FYNT_SCALAR ?
-		    node_line(val, kline) : kline, cpath, obj);
+		    yaml_node_line(val, kline) : kline, cpath, obj);
 	}
 	report_missing(ctx, pat, path, line, seen);
 	buf_release(&cb);
@@ -679,7 +644,7 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 		report_missing(&ctx, "", "", 1, NULL);
 	} else if (fy_node_get_type(root) != FYNT_MAPPING ||
 	    fy_node_is_alias(root)) {
-		conf_err(&ctx, node_line(root, 1), NULL, NULL,
+		conf_err(&ctx, yaml_node_line(root, 1), NULL, NULL,
 		    "expected a mapping of sections (site, build, targets, "
 		    "...)");
 	} else {
@@ -691,7 +656,7 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 	 * unless it is empty (a trailing "---").
 	 */
 	if ((root2 = yaml_next(&y)) && !is_null(root2))
-		conf_err(&ctx, node_line(root2, 1), NULL, NULL,
+		conf_err(&ctx, yaml_node_line(root2, 1), NULL, NULL,
 		    "only one YAML document is allowed");
  out:
 	yaml_release(&y);

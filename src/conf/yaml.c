@@ -165,3 +165,38 @@ yaml_release(struct yaml *y)
 		fy_diag_destroy(y->diag);
 	memset(y, 0, sizeof(*y));
 }
+
+/*
+ * 1-based line of a node: a scalar's own token; a collection's first key
+ * or item (libfyaml 0.7 keeps no marks on collection nodes).
+ */
+int
+yaml_node_line(struct fy_node *n, int fallback)
+{
+	const struct fy_mark *m;
+	struct fy_token *tok;
+	struct fy_node_pair *pair;
+	void *iter;
+	int depth;
+
+	for (depth = 0; n && depth < 64; depth++) {
+		iter = NULL;
+		switch (fy_node_get_type(n)) {
+		case FYNT_SCALAR:
+			tok = fy_node_get_scalar_token(n);
+			if (tok && (m = fy_token_start_mark(tok)))
+				return m->line + 1;
+			return fallback;
+		case FYNT_MAPPING:
+			if (!(pair = fy_node_mapping_iterate(n, &iter)))
+				return fallback;
+			n = fy_node_pair_key(pair) ? fy_node_pair_key(pair) :
+			    fy_node_pair_value(pair);
+			break;
+		default:
+			n = fy_node_sequence_iterate(n, &iter);
+			break;
+		}
+	}
+	return fallback;
+}

@@ -49,5 +49,11 @@ int yaml_load(struct yaml *y, const char *text, size_t len, yaml_error_fn fn,
  */
 struct fy_node *yaml_next(struct yaml *y);
 void yaml_release(struct yaml *y);
+/*
+ * The 1-based line of node N: a scalar's own token, a collection's first
+ * key or item (libfyaml 0.7 keeps no marks on collection nodes);
+ * FALLBACK when it has none.
+ */
+int yaml_node_line(struct fy_node *n, int fallback);
 
 #endif

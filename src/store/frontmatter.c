@@ -54,32 +54,9 @@ yaml_error(void *arg, int line, const char *msg)
 }
 
 static int
-node_line(struct fy_node *n)
+line_of(struct fy_node *n)
 {
-	const struct fy_mark *m;
-	struct fy_token *tok;
-	struct fy_node_pair *pair;
-	void *iter;
-
-	for (int depth = 0; n && depth < 64; depth++) {
-		iter = NULL;
-		switch (fy_node_get_type(n)) {
-		case FYNT_SCALAR:
-			tok = fy_node_get_scalar_token(n);
-			if (tok && (m = fy_token_start_mark(tok)))
-				return m->line + 1;
-			return 1;
-		case FYNT_MAPPING:
-			if (!(pair = fy_node_mapping_iterate(n, &iter)))
-				return 1;
-			n = fy_node_pair_key(pair);
-			break;
-		default:
-			n = fy_node_sequence_iterate(n, &iter);
-			break;
-		}
-	}
-	return 1;
+	return yaml_node_line(n, 1);
 }
 
 /* a scalar as a JSON value: plain scalars resolve like YAML 1.2 core */
@@ -170,7 +147,7 @@ scalar_str(struct fmctx *c, struct fy_node *v, const char *key)
 	const char *s;
 
 	if (!v || fy_node_get_type(v) != FYNT_SCALAR) {
-		fm_error(c, node_line(v), key, "expected a string");
+		fm_error(c, line_of(v), key, "expected a string");
 		return NULL;
 	}
 	s = fy_node_get_scalar(v, &len);
@@ -185,7 +162,7 @@ text_check(struct fmctx *c, struct fy_node *v, const char *key, const char *s,
 	struct buf why = BUF_INIT;
 
 	if (page_text_check(s, strlen(s), multiline, max, NULL, &why) == -1)
-		fm_error(c, node_line(v), key, "%s", why.buf);
+		fm_error(c, line_of(v), key, "%s", why.buf);
 	buf_release(&why);
 }
 
@@ -197,7 +174,7 @@ field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
 
 	if (!strcmp(key, "title")) {
 		if ((s = scalar_str(c, v, key)) && !*s)
-			fm_error(c, node_line(v), key, "must not be empty");
+			fm_error(c, line_of(v), key, "must not be empty");
 		else if (s)
 			text_check(c, v, key, s, false, LIMIT_TITLE);
 		free(fm->title);
@@ -218,7 +195,7 @@ field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
 	if (!strcmp(key, "date")) {
 		if ((s = scalar_str(c, v, key)) &&
 		    time_parse_iso8601(s, &fm->date) == -1)
-			fm_error(c, node_line(v), key, "'%s' is not an ISO 8601 "
+			fm_error(c, line_of(v), key, "'%s' is not an ISO 8601 "
 			    "date (2026-11-24 or 2026-11-24T14:50:00Z)", s);
 		free(s);
 		return;
@@ -227,7 +204,7 @@ field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
 		j = v && fy_node_get_type(v) == FYNT_SCALAR ?
 		    scalar_json(v) : NULL;
 		if (!json_is_boolean(j))
-			fm_error(c, node_line(v), key, "expected true or "
+			fm_error(c, line_of(v), key, "expected true or "
 			    "false");
 		else
 			fm->draft = json_is_true(j);
@@ -239,7 +216,7 @@ field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
 		    scalar_json(v) : NULL;
 		if (!json_is_integer(j) || json_integer_value(j) < -1000000 ||
 		    json_integer_value(j) > 1000000)
-			fm_error(c, node_line(v), key, "expected an integer");
+			fm_error(c, line_of(v), key, "expected an integer");
 		else {
 			fm->weight = (int)json_integer_value(j);
 			fm->has_weight = true;
@@ -251,7 +228,7 @@ field(struct fmctx *c, struct fm *fm, const char *key, struct fy_node *v)
 		struct fy_node *item;
 		void *iter = NULL;
 		if (!v || fy_node_get_type(v) != FYNT_SEQUENCE) {
-			fm_error(c, node_line(v), key, "expected a list");
+			fm_error(c, line_of(v), key, "expected a list");
 			return;
 		}
 		while ((item = fy_node_sequence_iterate(v, &iter))) {
@@ -334,7 +311,7 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 		goto out;
 	root = y.doc ? fy_document_root(y.doc) : NULL;
 	if (!root || fy_node_get_type(root) != FYNT_MAPPING) {
-		fm_error(&c, root ? node_line(root) : 1, NULL,
+		fm_error(&c, root ? line_of(root) : 1, NULL,
 		    "front matter must be a mapping of keys (title: ...)");
 		goto out;
 	}
@@ -347,7 +324,7 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 
 		if (!k || fy_node_get_type(k) != FYNT_SCALAR ||
 		    !(ks = fy_node_get_scalar(k, &klen)) || klen == 0) {
-			fm_error(&c, node_line(k), NULL, "keys must be "
+			fm_error(&c, line_of(k), NULL, "keys must be "
 			    "non-empty strings");
 			continue;
 		}
