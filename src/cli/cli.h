@@ -59,6 +59,13 @@ const struct cli_cmd *cli_find(int argc, char **argv, int *used);
 /* the subcommand of c named sub, or NULL */
 const struct cli_cmd *cli_sub(const struct cli_cmd *c, const char *sub);
 /*
+ * The subcommand of c named by (*argv)[1]: sets *sub to its name and
+ * shifts argc/argv past c's name so cli_getopt() sees the subcommand's
+ * arguments.  NULL (nothing shifted) when there is none.
+ */
+const struct cli_cmd *cli_subcommand(const struct cli_cmd *c, int *argc,
+    char ***argv, const char **sub);
+/*
  * getopt_long over c->opts and the common options (-h, -q, -v, --bytes,
  * -c), which it handles itself.  Returns an option's val, -1 at the end,
  * '?' for a bad option (already reported).  optarg as getopt's.

@@ -120,11 +120,8 @@ cmd_builds(int argc, char **argv)
 	json_t *v = NULL;
 	int ch, rc = EXIT_FAIL;
 
-	if (argc < 2 || !(sc = cli_sub(&cli_cmd_builds, argv[1])))
+	if (!(sc = cli_subcommand(&cli_cmd_builds, &argc, &argv, &sub)))
 		return cli_bad_usage(&cli_cmd_builds);
-	sub = argv[1];
-	argc--;
-	argv++;
 	while ((ch = cli_getopt(sc, argc, argv)) != -1) {
 		if (ch == 'j')
 			json = true;

@@ -95,11 +95,8 @@ cmd_history(int argc, char **argv)
 	int ch, rc = EXIT_FAIL;
 	const char *errstr;
 
-	if (argc < 2 || !(sc = cli_sub(&cli_cmd_history, argv[1])))
+	if (!(sc = cli_subcommand(&cli_cmd_history, &argc, &argv, &sub)))
 		return cli_bad_usage(&cli_cmd_history);
-	sub = argv[1];
-	argc--;
-	argv++;
 	optind = 0;
 	while ((ch = cli_getopt(sc, argc, argv)) != -1) {
 		switch (ch) {

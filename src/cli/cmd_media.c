@@ -61,11 +61,8 @@ cmd_media(int argc, char **argv)
 	size_t n = 0;
 	int ch, rc = EXIT_FAIL;
 
-	if (argc < 2 || !(sc = cli_sub(&cli_cmd_media, argv[1])))
+	if (!(sc = cli_subcommand(&cli_cmd_media, &argc, &argv, &sub)))
 		return cli_bad_usage(&cli_cmd_media);
-	sub = argv[1];
-	argc--;
-	argv++;
 	while ((ch = cli_getopt(sc, argc, argv)) != -1) {
 		if (ch == 'j')
 			json = true;

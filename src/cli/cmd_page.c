@@ -368,12 +368,9 @@ cmd_page(int argc, char **argv)
 	const char *sub, *path = NULL;
 	int ch, line, rc = EXIT_FAIL;
 
-	if (argc < 2 || !(sc = cli_sub(&cli_cmd_page, argv[1])))
+	if (!(sc = cli_subcommand(&cli_cmd_page, &argc, &argv, &sub)))
 		return cli_bad_usage(&cli_cmd_page);
 	memset(&a, 0, sizeof(a));
-	sub = argv[1];
-	argc--;
-	argv++;
 	while ((ch = cli_getopt(sc, argc, argv)) != -1)
 		if ((rc = page_opt(sc, ch, &a)) != -1)
 			goto out_noclose;

@@ -199,6 +199,20 @@ cli_sub(const struct cli_cmd *c, const char *sub)
 }
 
 const struct cli_cmd *
+cli_subcommand(const struct cli_cmd *c, int *argc, char ***argv,
+    const char **sub)
+{
+	const struct cli_cmd *sc;
+
+	if (*argc < 2 || !(sc = cli_sub(c, (*argv)[1])))
+		return NULL;
+	*sub = (*argv)[1];
+	(*argc)--;
+	(*argv)++;
+	return sc;
+}
+
+const struct cli_cmd *
 cli_find(int argc, char **argv, int *used)
 {
 	const struct cli_cmd *c = NULL, *s;
