@@ -277,8 +277,8 @@ static void
 xfers_free(struct xfer *xf, size_t n)
 {
 	for (size_t i = 0; xf && i < n; i++) {
-		free((char *)(uintptr_t)xf[i].key);
-		free((char *)(uintptr_t)xf[i].file);
+		free(xf[i].key);
+		free(xf[i].file);
 		free(xf[i].error);
 	}
 	free(xf);
@@ -357,7 +357,7 @@ apply_manifest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	mf.cache_control = CC_MANIFEST;
 	deploy_logf(x, "%s: phase 4 (manifest)", d->name);
 	r = run_batches(x, d, ds, &mf, 1, ndone, total, err);
-	free((char *)(uintptr_t)mf.key);
+	free(mf.key);
 	free(mf.error);
 	if (r == -1) {
 		buf_printf(err, " (phase manifest; later phases not run)");
@@ -419,7 +419,7 @@ apply_deletes(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		json_array_foreach(deletes, i, p)
 			json_object_del(ds->grace, json_string_value(p));
 	for (i = 0; i < n; i++) {
-		free((char *)(uintptr_t)dx[i].key);
+		free(dx[i].key);
 		free(dx[i].error);
 	}
 	free(dx);

@@ -15,8 +15,8 @@ enum xfer_op { X_PUT, X_DELETE };
 
 struct xfer {
 	enum xfer_op op;
-	const char *key;		/* object key, prefix included */
-	const char *file;		/* PUT: local file */
+	char *key;			/* object key, prefix included; owned */
+	char *file;			/* PUT: local file; owned (or NULL) */
 	const char *data;		/* PUT: bytes instead of a file */
 	size_t len;
 	const char *sha256;		/* PUT: hex SHA-256 of the body */
