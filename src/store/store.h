@@ -37,12 +37,44 @@ struct store;
 
 /* ---- opening ---- */
 
-/* driver "sqlite" (path) or "postgres" (conninfo; not built yet) */
+/* driver "sqlite" (path) or "postgres" (libpq URL or conninfo) */
 int store_open(const char *driver, const char *path_or_url,
     struct store **out, struct buf *err);
-/* open the store kiln.yaml names, creating its folder */
+
+/*
+ * Opening and the schema (decision 0142).  A fresh store is created at
+ * the current version; a store newer than this binary is refused; an
+ * older one is refused ("run kiln store migrate") unless
+ * STORE_OPEN_MIGRATE.  STORE_OPEN_BACKUP: before migrating a SQLite
+ * store, copy it beside itself.  STORE_OPEN_NO_MIGRATE: open whatever
+ * is there (kiln store status).
+ */
+#define STORE_OPEN_MIGRATE	0x1
+#define STORE_OPEN_BACKUP	0x2
+#define STORE_OPEN_NO_MIGRATE	0x4
+/* the URL came from a secret (store.url_env): it may hold a password */
+#define STORE_OPEN_URL_SECRET	0x8
+int store_open_ex(const char *driver, const char *path_or_url,
+    const char *password, int flags, struct store **out, struct buf *err);
+/* open the store kiln.yaml names, creating its folder; migrates when
+   store.auto_migrate is true */
 int store_open_conf(const struct conf *c, struct store **out,
     struct buf *err);
+int store_open_conf_flags(const struct conf *c, int flags,
+    struct store **out, struct buf *err);
+
+struct store_schema {
+	const char *component;	/* "store", "queue" (static) */
+	int version;		/* what the store holds; 0: none */
+	int latest;		/* what this binary knows */
+};
+/* up to *N components' versions; *N set to the number written */
+int store_schema(struct store *st, struct store_schema *out, size_t *n,
+    struct buf *err);
+/* apply pending migrations (a backup first for SQLite) */
+int store_migrate(struct store *st, struct buf *err);
+/* tests: make every statement fail (an unreachable database) */
+void store_test_fail(struct store *st, bool on);
 void store_close(struct store *st);
 
 /*

@@ -474,9 +474,17 @@ TEST(store, driver_chooses_the_backend)
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
 
-	CHECK_INT_EQ(store_open("postgres", "dbname=kiln", &st, &err), -1);
+	/* a password in the URL is refused, and not repeated */
+	CHECK_INT_EQ(store_open("postgres",
+	    "postgresql://kiln:s3cr3t@127.0.0.1:1/kiln", &st, &err), -1);
 	CHECK_NULL(st);
-	CHECK(strstr(err.buf, "postgres driver is not available") != NULL);
+	CHECK(strstr(err.buf, "contains a password") != NULL);
+	CHECK(strstr(err.buf, "s3cr3t") == NULL);
+	buf_reset(&err);
+	CHECK_INT_EQ(store_open("postgres", "host=127.0.0.1 port=1 "
+	    "password=s3cr3t", &st, &err), -1);
+	CHECK(strstr(err.buf, "contains a password") != NULL);
+	CHECK(strstr(err.buf, "s3cr3t") == NULL);
 	buf_reset(&err);
 	CHECK_INT_EQ(store_open("mysql", "x", &st, &err), -1);
 	CHECK_STR_EQ(err.buf, "store: unknown driver 'mysql'");
