@@ -391,6 +391,18 @@ migrate_locked(struct store *st, int flags, struct buf *err)
 	int have[NELEM(components)];
 	int r;
 
+	/* SQLite's backup reads outside the write transaction (it cannot
+	   copy from a connection that is writing) */
+	if (st->path && (flags & STORE_OPEN_BACKUP)) {
+		if (read_versions(st, have, err) == -1)
+			return -1;
+		r = check_versions(st, have, err);
+		if (r <= 0)
+			return r;
+		if (!fresh(have) && (flags & STORE_OPEN_MIGRATE) &&
+		    backup_before(st, have, err) == -1)
+			return -1;
+	}
 	if (store_tx_begin(st, err) == -1)
 		return -1;
 	if (read_versions(st, have, err) == -1)
@@ -407,9 +419,6 @@ migrate_locked(struct store *st, int flags, struct buf *err)
 		    "(or set store.auto_migrate: true)");
 		goto fail;
 	}
-	if (!fresh(have) && st->path && (flags & STORE_OPEN_BACKUP) &&
-	    backup_before(st, have, err) == -1)
-		goto fail;
 	if (store_exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations("
 	    "component TEXT NOT NULL, version INTEGER NOT NULL, "
 	    "applied_at BIGINT NOT NULL, PRIMARY KEY(component, version))",
@@ -474,10 +483,15 @@ open_common(struct store *st, int flags, struct store **out, struct buf *err)
 	   a writer may hold the lock for long) */
 	if (read_versions(st, have, err) == -1)
 		goto fail;
+	if (flags & STORE_OPEN_NO_MIGRATE) {
+		/* kiln store status: whatever is there */
+		*out = st;
+		return 0;
+	}
 	r = check_versions(st, have, err);
 	if (r == -1)
 		goto fail;
-	if ((r == 1 || fresh(have)) && !(flags & STORE_OPEN_NO_MIGRATE) &&
+	if ((r == 1 || fresh(have)) &&
 	    migrate(st, flags, err) == -1)
 		goto fail;
 	*out = st;
