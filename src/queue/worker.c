@@ -460,10 +460,58 @@ nap(uint64_t seen, int ms)
 	pthread_mutex_unlock(&wake_mu);
 }
 
+struct listener {
+	struct store *st;
+	atomic_int *stop;
+};
+
+/* a connection of its own that hears every node's build requests and
+   wakes this process's idle workers (PostgreSQL; decision 0144) */
+static void *
+listen_thread(void *arg)
+{
+	struct listener *l = arg;
+
+	while (!atomic_load(l->stop)) {
+		int r = store_wait(l->st, 500);
+		if (r == 1)
+			queue_wake();
+		else if (r == -1) {
+			/* the server is away: try again in a while */
+			struct timespec ts = { 0, 500 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+static bool
+listen_start(const struct conf *c, struct listener *l, pthread_t *t,
+    atomic_int *stop)
+{
+	struct buf err = BUF_INIT;
+
+	l->stop = stop;
+	if (store_open_conf(c, &l->st, &err) == -1 ||
+	    store_listen(l->st, &err) != 0) {
+		if (err.len)
+			log_warnx("worker: cannot listen: %s", err.buf);
+		store_close(l->st);
+		l->st = NULL;
+		buf_release(&err);
+		return false;
+	}
+	buf_release(&err);
+	return pthread_create(t, NULL, listen_thread, l) == 0;
+}
+
 void
 worker_loop(struct conf_live *live, const char *worker,
     atomic_int *stop)
 {
+	struct listener l;
+	pthread_t lt;
+	bool listening;
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
 	const struct conf *c;
@@ -477,6 +525,7 @@ worker_loop(struct conf_live *live, const char *worker,
 		buf_release(&err);
 		return;
 	}
+	listening = listen_start(c, &l, &lt, stop);
 	conf_live_put(live, c);
 	while (!atomic_load(stop)) {
 		int64_t id = 0;
@@ -498,6 +547,10 @@ worker_loop(struct conf_live *live, const char *worker,
 		conf_live_put(live, c);
 		if (!id)
 			nap(seen, 200);
+	}
+	if (listening) {
+		pthread_join(lt, NULL);
+		store_close(l.st);
 	}
 	store_close(st);
 	buf_release(&err);

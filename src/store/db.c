@@ -121,6 +121,24 @@ db_changes(struct db *db)
 	return db->ops->changes(db);
 }
 
+int
+db_listen(struct db *db, const char *channel, struct buf *err)
+{
+	if (!db->ops->listen)
+		return 1;
+	if (db->ops->listen(db, channel) == -1) {
+		buf_setf(err, "store: listen: %s", db_errmsg(db));
+		return -1;
+	}
+	return 0;
+}
+
+int
+db_wait(struct db *db, int ms)
+{
+	return db->ops->wait ? db->ops->wait(db, ms) : 0;
+}
+
 bool
 db_in_tx(struct db *db)
 {

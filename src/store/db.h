@@ -55,6 +55,9 @@ struct db_ops {
 	void (*finalize)(struct stmt *s);
 	int64_t (*changes)(struct db *db);
 	bool (*in_tx)(struct db *db);
+	/* NULL where the backend has no notifications (SQLite) */
+	int (*listen)(struct db *db, const char *channel);
+	int (*wait)(struct db *db, int ms);
 };
 
 /* the first member of every backend's connection */
@@ -91,6 +94,13 @@ int db_prepare(struct db *db, const char *sql, struct stmt **out,
     struct buf *err);
 /* rows changed by the last statement that finished */
 int64_t db_changes(struct db *db);
+/*
+ * Notifications (PostgreSQL LISTEN/NOTIFY): db_listen() 1 when the
+ * backend has none; db_wait() 1 when one arrived within MS (all pending
+ * are consumed), 0 when not, -1 on a broken connection.
+ */
+int db_listen(struct db *db, const char *channel, struct buf *err);
+int db_wait(struct db *db, int ms);
 /* inside an explicit transaction? (a retry after reconnect is not safe) */
 bool db_in_tx(struct db *db);
 /*

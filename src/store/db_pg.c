@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <poll.h>
 
 #include <libpq-fe.h>
 
@@ -29,6 +30,7 @@ struct db_pg {
 	PGconn *h;
 	int64_t changes;
 	bool in_tx;		/* the last command left a transaction open */
+	char *channel;		/* LISTENing on, or NULL */
 };
 
 struct stmt_pg {
@@ -101,6 +103,7 @@ p_close(struct db *db)
 {
 	if (P(db)->h)
 		PQfinish(P(db)->h);
+	free(P(db)->channel);
 	free(db->errmsg);
 	free(db);
 }
@@ -430,6 +433,66 @@ p_in_tx(struct db *db)
 	return P(db)->in_tx;
 }
 
+static int
+p_listen(struct db *db, const char *channel)
+{
+	char *sql;
+	int rc;
+
+	/* CHANNEL is ours (a constant identifier), never user text */
+	sql = xasprintf("LISTEN %s", channel);
+	rc = p_exec(db, sql);
+	free(sql);
+	if (rc == 0 && P(db)->channel != channel) {
+		char *c = xstrdup(channel);
+		free(P(db)->channel);
+		P(db)->channel = c;
+	}
+	return rc;
+}
+
+/* consume what arrived: 1 if a notification was among it */
+static int
+drain(struct db *db)
+{
+	PGnotify *n;
+	int got = 0;
+
+	if (!PQconsumeInput(P(db)->h))
+		return -1;
+	while ((n = PQnotifies(P(db)->h)) != NULL) {
+		got = 1;
+		PQfreemem(n);
+	}
+	return got;
+}
+
+static int
+p_wait(struct db *db, int ms)
+{
+	struct pollfd pfd;
+	int r;
+
+	if (PQstatus(P(db)->h) != CONNECTION_OK) {
+		/* the server restarted: listen again on a new connection */
+		if (!reconnect(db) || !P(db)->channel ||
+		    p_listen(db, P(db)->channel) == -1) {
+			seterr(db, NULL);
+			return -1;
+		}
+		return 1;	/* what was sent meanwhile is lost: look */
+	}
+	if ((r = drain(db)) != 0)
+		return r;
+	pfd.fd = PQsocket(P(db)->h);
+	pfd.events = POLLIN;
+	pfd.revents = 0;
+	r = poll(&pfd, 1, ms);
+	if (r <= 0)
+		return r == -1 && errno != EINTR ? -1 : 0;
+	return drain(db);
+}
+
 static const struct db_ops pg_db_ops = {
 	.dialect = DB_PG,
 	.close = p_close,
@@ -449,6 +512,8 @@ static const struct db_ops pg_db_ops = {
 	.finalize = p_finalize,
 	.changes = p_changes,
 	.in_tx = p_in_tx,
+	.listen = p_listen,
+	.wait = p_wait,
 };
 
 /* does CONNINFO carry a password?  -1 if it does not parse */

@@ -73,6 +73,23 @@ int store_schema(struct store *st, struct store_schema *out, size_t *n,
     struct buf *err);
 /* apply pending migrations (a backup first for SQLite) */
 int store_migrate(struct store *st, struct buf *err);
+/*
+ * Wake-ups across nodes (PostgreSQL LISTEN/NOTIFY; decision 0144).
+ * store_listen: 0 when ST will hear of every build request committed by
+ * any process, 1 when the backend has no notifications (SQLite: poll).
+ * store_wait: 1 when one arrived within MS (or the connection was
+ * renewed, so one may have been missed), 0 when not, -1 on error.  Use
+ * a store handle of its own for listening.
+ */
+int store_listen(struct store *st, struct buf *err);
+int store_wait(struct store *st, int ms);
+/*
+ * Set state KEY to VALUE only if it still holds OLD (NULL: absent), in
+ * one write transaction: 1 if set, 0 if another process changed it
+ * first.  What makes a cron task run once across nodes.
+ */
+int store_state_swap(struct store *st, const char *key, const char *old,
+    const char *value, struct buf *err);
 /* tests: make every statement fail (an unreachable database) */
 void store_test_fail(struct store *st, bool on);
 void store_close(struct store *st);

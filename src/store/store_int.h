@@ -41,6 +41,8 @@ struct store_migration {
 
 extern const struct store_migration store_build_migrations[];
 
+/* the LISTEN/NOTIFY channel of build requests (PostgreSQL) */
+#define STORE_CHANNEL	"kiln_queue"
 int sql_migrate(struct store *st, struct buf *err);
 int sql_schema(struct store *st, struct store_schema *out, size_t *n,
     struct buf *err);

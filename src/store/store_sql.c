@@ -464,6 +464,48 @@ sql_migrate(struct store *st, struct buf *err)
 	    (st->path ? STORE_OPEN_BACKUP : 0), err);
 }
 
+int
+store_listen(struct store *st, struct buf *err)
+{
+	return db_listen(st->db, STORE_CHANNEL, err);
+}
+
+int
+store_wait(struct store *st, int ms)
+{
+	return db_wait(st->db, ms);
+}
+
+int
+store_state_swap(struct store *st, const char *key, const char *old,
+    const char *value, struct buf *err)
+{
+	struct buf cur = BUF_INIT;
+	int r, rc = -1;
+
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	r = sql_state_get(st, key, &cur, err);
+	if (r == -1)
+		goto out;
+	if (r == 1 ? old != NULL : (!old || strcmp(cur.buf, old) != 0)) {
+		rc = 0;		/* another node was first */
+		goto out;
+	}
+	if (sql_state_set(st, key, value, strlen(value), err) == -1)
+		goto out;
+	if (store_tx_commit(st, err) == -1) {
+		buf_release(&cur);
+		return -1;
+	}
+	buf_release(&cur);
+	return 1;
+out:
+	store_tx_rollback(st);
+	buf_release(&cur);
+	return rc;
+}
+
 /* tests: every statement fails until called again with false */
 void
 store_test_fail(struct store *st, bool on)
@@ -682,6 +724,9 @@ request_row(struct store *st, int64_t seq, const char *reason,
 	else if (id)
 		*id = stmt_col_i64(s, 0);
 	stmt_finalize(s);
+	/* PostgreSQL: wake every node's idle workers when this commits */
+	if (rc == 0 && db_dialect(st->db) == DB_PG)
+		rc = store_exec(st, "NOTIFY " STORE_CHANNEL, err);
 	return rc;
 }
 
