@@ -209,6 +209,12 @@ stmt_col_null(struct stmt *s, int i)
 	return s->db->ops->col_null(s, i);
 }
 
+int
+stmt_col_count(struct stmt *s)
+{
+	return s->db->ops->col_count(s);
+}
+
 int64_t
 stmt_col_i64(struct stmt *s, int i)
 {

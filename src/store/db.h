@@ -47,6 +47,7 @@ struct db_ops {
 	void (*bind_null)(struct stmt *s, int i);
 	int (*step)(struct stmt *s);
 	bool (*col_null)(struct stmt *s, int i);
+	int (*col_count)(struct stmt *s);
 	int64_t (*col_i64)(struct stmt *s, int i);
 	double (*col_double)(struct stmt *s, int i);
 	const char *(*col_text)(struct stmt *s, int i);
@@ -117,6 +118,8 @@ void stmt_bind_blob(struct stmt *s, int i, const void *v, size_t len);
 void stmt_bind_null(struct stmt *s, int i);
 int stmt_step(struct stmt *s);
 bool stmt_col_null(struct stmt *s, int i);
+/* columns of the current row's statement */
+int stmt_col_count(struct stmt *s);
 int64_t stmt_col_i64(struct stmt *s, int i);
 int stmt_col_int(struct stmt *s, int i);
 double stmt_col_double(struct stmt *s, int i);

@@ -346,6 +346,12 @@ p_col_null(struct stmt *st, int i)
 	return PQgetisnull(s->res, s->row, i);
 }
 
+static int
+p_col_count(struct stmt *st)
+{
+	return SP(st)->res ? PQnfields(SP(st)->res) : 0;
+}
+
 static const char *
 p_col_text(struct stmt *st, int i)
 {
@@ -504,6 +510,7 @@ static const struct db_ops pg_db_ops = {
 	.bind_null = p_bind_null,
 	.step = p_step,
 	.col_null = p_col_null,
+	.col_count = p_col_count,
 	.col_i64 = p_col_i64,
 	.col_double = p_col_double,
 	.col_text = p_col_text,

@@ -133,6 +133,12 @@ s_col_null(struct stmt *s, int i)
 	return sqlite3_column_type(S(s), i) == SQLITE_NULL;
 }
 
+static int
+s_col_count(struct stmt *s)
+{
+	return sqlite3_column_count(S(s));
+}
+
 static int64_t
 s_col_i64(struct stmt *s, int i)
 {
@@ -197,6 +203,7 @@ static const struct db_ops sqlite_db_ops = {
 	.bind_null = s_bind_null,
 	.step = s_step,
 	.col_null = s_col_null,
+	.col_count = s_col_count,
 	.col_i64 = s_col_i64,
 	.col_double = s_col_double,
 	.col_text = s_col_text,

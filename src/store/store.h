@@ -90,6 +90,24 @@ int store_wait(struct store *st, int ms);
  */
 int store_state_swap(struct store *st, const char *key, const char *old,
     const char *value, struct buf *err);
+/*
+ * Copy the whole of FROM into TO (a new, empty store, any backend) in
+ * one transaction, then compare row counts and a SHA-256 of every
+ * table's rows on both sides; on any difference nothing is copied.
+ */
+struct store_copy_report {
+	size_t ntables;
+	struct {
+		const char *name;	/* static */
+		int64_t rows;
+		char sha256[65];
+	} tables[16];
+};
+int store_copy(struct store *from, struct store *to,
+    struct store_copy_report *rep, struct buf *err);
+/* "postgresql://...", "postgres://..." or a conninfo with host=/dbname=:
+   "postgres"; "sqlite:PATH" or a path: "sqlite" (*path set past it) */
+const char *store_url_driver(const char *url, const char **path);
 /* tests: make every statement fail (an unreachable database) */
 void store_test_fail(struct store *st, bool on);
 void store_close(struct store *st);
