@@ -324,6 +324,33 @@ stage_history(struct run *r)
 	    &r->rr.lockfd);
 }
 
+/*
+ * store_build_finish, tried again while the store is unavailable (a
+ * PostgreSQL restart between the deploy and the record): giving up would
+ * leave the build running until its lease expires and another worker
+ * deployed it a second time.  About 30 s at most.
+ */
+static int
+finish(struct run *r, bool ok, const char *error, const char *counts,
+    const char *commit, int64_t retry_at, struct buf *err)
+{
+	for (int i = 0; ; i++) {
+		buf_reset(err);
+		store_err_clear(r->st);
+		if (store_build_finish(r->st, r->id, ok, error, counts, commit,
+		    retry_at, err) == 0)
+			return 0;
+		if (store_err_kind(r->st) != ERR_UNAVAILABLE || i == 60)
+			return -1;
+		log_warnx("build %lld: recording the result: %s; trying "
+		    "again", (long long)r->id, err->buf);
+		{
+			struct timespec ts = { 0, 500 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
 /* record the success with the build's counts, and report a recovery */
 static void
 stage_succeeded(struct run *r, bool *ok, struct buf *err)
@@ -341,8 +368,8 @@ stage_succeeded(struct run *r, bool *ok, struct buf *err)
 	    "invalidated", (json_int_t)json_array_size(r->dr.changed));
 	cj = json_dumps(counts, JSON_COMPACT);
 	json_decref(counts);
-	if (store_build_finish(r->st, r->id, true, NULL, cj, r->commit[0] ?
-	    r->commit : NULL, 0, err) == -1) {
+	if (finish(r, true, NULL, cj, r->commit[0] ? r->commit : NULL, 0,
+	    err) == -1) {
 		free(cj);
 		return;
 	}
