@@ -456,6 +456,10 @@ sql_page_create(struct store *st, const char *path,
 		goto fail;
 	}
 	id = stmt_col_i64(s, 0);
+	/* a RETURNING statement is in progress until finalized: SQLite
+	   would refuse the COMMIT */
+	stmt_finalize(s);
+	s = NULL;
 	if (insert_revision(st, id, f->title, f->body ? f->body : "",
 	    f->summary ? f->summary : "", f->date, f->tags, f->extra, actor,
 	    &rev, err) == -1 ||
@@ -467,8 +471,6 @@ sql_page_create(struct store *st, const char *path,
 	 * the path index ('/' + 1 == '0'), not a scan.
 	 */
 	if (cp.len > 0) {
-		stmt_finalize(s);
-		s = NULL;
 		if (store_prepare(st, "UPDATE pages SET parent_id = ?1 WHERE "
 		    "path > ?2 || '/' AND path < ?2 || '0' AND parent_id IS "
 		    "NULL AND instr(substr(path, ?3), '/') = 0", &s,

@@ -399,6 +399,28 @@ TEST(store, state_roundtrip)
 	buf_release(&v);
 }
 
+/* the home page (path "") and a child: each insert commits (a
+   RETURNING statement left open made SQLite refuse the COMMIT) */
+TEST(store, home_page_and_child_are_created)
+{
+	struct store *st = open_store_at("kiln.db");
+	struct page_fields f = { 0 };
+	struct page_info p;
+	struct buf err = BUF_INIT;
+	int64_t home = 0, child = 0;
+
+	f.title = "Home";
+	CHECK_OK(store_page_create(st, "/", &f, "test", &home, &err));
+	f.title = "About";
+	CHECK_OK(store_page_create(st, "about", &f, "test", &child, &err));
+	CHECK(home > 0 && child > home);
+	CHECK_OK(store_page_get(st, "/", &p, &err));
+	CHECK_STR_EQ(p.title, "Home");
+	page_info_release(&p);
+	store_close(st);
+	buf_release(&err);
+}
+
 TEST(store, edits_of_a_missing_page_fail_cleanly)
 {
 	struct store *st = open_store_at("kiln.db");
