@@ -5,6 +5,8 @@
 # (through the tests' SigV4-checking gateway): wrk against a page read and
 # against build requests, then the publish-to-live latency: API edit ->
 # the object updated in the bucket (read from s3rver directly), 20 times.
+# KILN_BENCH_STORE=postgres: the same on a PostgreSQL 15 store started in
+# the scratch folder (tests/integration/lib/pg.sh) instead of SQLite.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-10000}
@@ -18,6 +20,17 @@ s3_start www
 "$here/bench/render/gen-corpus.sh" "$n" "$T/content" >/dev/null
 "$KILN" init "$T/site" >/dev/null
 cd "$T/site"
+store=${KILN_BENCH_STORE:-sqlite}
+if [ "$store" = postgres ]; then
+	. "$here/tests/integration/lib/pg.sh"
+	pg_start
+	rm -f .kiln/kiln.db*
+	sed -i "s|^  driver: sqlite .*|  driver: postgres\n  url: \"$PG_URL\"|" kiln.yaml
+	pending() { pg_psql "select count(*) from build_requests where build_id is null"; }
+else
+	pending() { sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null"; }
+fi
+echo "== store: $store"
 s3_add_target
 "$KILN" import "$T/content" >/dev/null
 "$KILN" publish --wait >/dev/null 2>&1
@@ -38,7 +51,7 @@ wrk -t2 -c8 -d${secs}s --latency -s "$T/post.lua" "http://127.0.0.1:$PORT/api/v1
     grep -E "Requests/sec|99%|50%"
 # let the requested builds drain
 for i in $(seq 1 600); do
-	[ "$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null")" = 0 ] && break
+	[ "$(pending)" = 0 ] && break
 	sleep 0.2
 done
 echo "== publish -> live (API PUT with publish, until the object in the bucket changes)"

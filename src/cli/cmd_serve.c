@@ -180,6 +180,9 @@ out:
 static const struct cli_opt serve_opts[] = {
 	{ 'l', "listen", 0, "ADDR", "Listen on ADDR (HOST:PORT).",
 	    "serve.listen of kiln.yaml (127.0.0.1:8080)", false },
+	{ 'W', "no-worker", 0, NULL, "Run no worker: the API and the "
+	    "scheduler only, builds run by kiln worker processes or other "
+	    "nodes (PostgreSQL; docs/scaling.md).", NULL, false },
 	RUN_OPTS,
 	CLI_OPT_END
 };
@@ -218,12 +221,14 @@ run(int argc, char **argv, bool serve)
 	pthread_t wt, stt;
 	struct sigaction sa;
 	const char *listen = NULL;
-	bool check = false;
+	bool check = false, worker = true;
 	int ch;
 
 	while ((ch = cli_getopt(cmd, argc, argv)) != -1) {
 		if (ch == 'l' && serve)
 			listen = optarg;
+		else if (ch == 'W' && serve)
+			worker = false;
 		else if (ch == 'n')
 			check = true;
 		else if (ch != 'd')
@@ -279,7 +284,8 @@ run(int argc, char **argv, bool serve)
 		log_info("listening on http://%s", listen);
 		pthread_create(&stt, NULL, sched_thread, &t);
 	}
-	pthread_create(&wt, NULL, worker_thread, &t);
+	if (worker)
+		pthread_create(&wt, NULL, worker_thread, &t);
 	log_info("running: SIGHUP reloads kiln.yaml, SIGTERM stops");
 	while (!atomic_load(&stop)) {
 		char b;
@@ -290,7 +296,8 @@ run(int argc, char **argv, bool serve)
 			reload(live, &text);
 	}
 	log_info("stopping: the running build finishes first");
-	pthread_join(wt, NULL);
+	if (worker)
+		pthread_join(wt, NULL);
 	if (serve) {
 		pthread_join(stt, NULL);
 		http_stop(h);

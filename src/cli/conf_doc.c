@@ -70,6 +70,15 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "store.url",
 	    "PostgreSQL conninfo (`postgresql://user@host/db`). May not "
 	    "contain a password: use `url_env` for a conninfo with one." },
+	{ "store.password_env",
+	    "Variable holding the PostgreSQL password (else libpq's "
+	    "`PGPASSWORD` or `~/.pgpass`)." },
+	{ "store.auto_migrate",
+	    "Apply pending schema migrations when the store is opened "
+	    "(SQLite: after a backup beside the store). Default false: "
+	    "commands refuse an older store and say to run `kiln store "
+	    "migrate`; a new store is always created at the current "
+	    "version." },
 	{ "store.url_env",
 	    "Variable holding the PostgreSQL conninfo." },
 	{ "build.out",

@@ -84,7 +84,14 @@ site_find_config(struct buf *err)
 int
 site_open(struct site *s, struct buf *err)
 {
+	return site_open_flags(s, -1, err);
+}
+
+int
+site_open_flags(struct site *s, int flags, struct buf *err)
+{
 	char *file;
+	int rc;
 
 	memset(s, 0, sizeof(*s));
 	if (!(file = site_find_config(err)))
@@ -94,7 +101,9 @@ site_open(struct site *s, struct buf *err)
 	if (!s->conf)
 		return -1;
 	conf_register_secrets(s->conf);
-	if (store_open_conf(s->conf, &s->st, err) == -1) {
+	rc = flags == -1 ? store_open_conf(s->conf, &s->st, err) :
+	    store_open_conf_flags(s->conf, flags, &s->st, err);
+	if (rc == -1) {
 		site_close(s);
 		return -1;
 	}

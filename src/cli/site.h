@@ -18,6 +18,8 @@ struct site {
 
 /* load ./kiln.yaml and open its store; -1 with err (every config error) */
 int site_open(struct site *s, struct buf *err);
+/* the same with store_open_conf_flags() FLAGS (STORE_OPEN_*) */
+int site_open_flags(struct site *s, int flags, struct buf *err);
 void site_close(struct site *s);
 /*
  * The site's kiln.yaml: -c FILE, $KILN_CONFIG, or the nearest kiln.yaml in

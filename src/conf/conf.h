@@ -48,6 +48,8 @@ struct conf_store {
 	char *path;		/* ".kiln/kiln.db" (sqlite) */
 	char *url;		/* PostgreSQL conninfo or NULL; wiped on free */
 	char *url_env;		/* variable holding the conninfo, or NULL */
+	char *password_env;	/* variable holding the password, or NULL */
+	bool auto_migrate;	/* false: migrations wait for kiln store migrate */
 };
 
 struct conf_build {

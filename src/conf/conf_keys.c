@@ -100,6 +100,8 @@ const struct conf_key conf_keys[] = {
 	KSTR("store.path", conf, store.path, ".kiln/kiln.db", 0),
 	KSTR("store.url", conf, store.url, NULL, CK_SECRET),
 	KENV("store.url_env", conf, store.url_env),
+	KENV("store.password_env", conf, store.password_env),
+	KBOOL("store.auto_migrate", conf, store.auto_migrate, "false"),
 
 	KSECT("build"),
 	KSTR("build.out", conf, build.out, "public", 0),
@@ -532,8 +534,8 @@ conf_check_root(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
 		    "is required for driver postgres (or store.url_env)");
 	if (c->store.url && has_password(c->store.url))
 		conf_err(ctx, conf_line(sect, "url"), "store", "url",
-		    "contains a password; put the conninfo in the variable "
-		    "named by store.url_env");
+		    "contains a password; give the password in the variable "
+		    "named by store.password_env (or PGPASSWORD, ~/.pgpass)");
 	sect = conf_get(root, "history");
 	if (!branch_valid(c->history.branch))
 		conf_err(ctx, conf_line(sect, "branch"), "history", "branch",

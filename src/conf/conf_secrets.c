@@ -16,6 +16,7 @@ conf_register_secrets(const struct conf *c)
 	if (!c)
 		return;
 	scrub_add_env(c->store.url_env);
+	scrub_add_env(c->store.password_env);
 	scrub_add_env(c->history.token_env);
 	scrub_add_env(c->serve.webhook_secret_env);
 	if (c->notify.email)

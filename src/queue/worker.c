@@ -324,6 +324,33 @@ stage_history(struct run *r)
 	    &r->rr.lockfd);
 }
 
+/*
+ * store_build_finish, tried again while the store is unavailable (a
+ * PostgreSQL restart between the deploy and the record): giving up would
+ * leave the build running until its lease expires and another worker
+ * deployed it a second time.  About 30 s at most.
+ */
+static int
+finish(struct run *r, bool ok, const char *error, const char *counts,
+    const char *commit, int64_t retry_at, struct buf *err)
+{
+	for (int i = 0; ; i++) {
+		buf_reset(err);
+		store_err_clear(r->st);
+		if (store_build_finish(r->st, r->id, ok, error, counts, commit,
+		    retry_at, err) == 0)
+			return 0;
+		if (store_err_kind(r->st) != ERR_UNAVAILABLE || i == 60)
+			return -1;
+		log_warnx("build %lld: recording the result: %s; trying "
+		    "again", (long long)r->id, err->buf);
+		{
+			struct timespec ts = { 0, 500 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+}
+
 /* record the success with the build's counts, and report a recovery */
 static void
 stage_succeeded(struct run *r, bool *ok, struct buf *err)
@@ -341,8 +368,8 @@ stage_succeeded(struct run *r, bool *ok, struct buf *err)
 	    "invalidated", (json_int_t)json_array_size(r->dr.changed));
 	cj = json_dumps(counts, JSON_COMPACT);
 	json_decref(counts);
-	if (store_build_finish(r->st, r->id, true, NULL, cj, r->commit[0] ?
-	    r->commit : NULL, 0, err) == -1) {
+	if (finish(r, true, NULL, cj, r->commit[0] ? r->commit : NULL, 0,
+	    err) == -1) {
 		free(cj);
 		return;
 	}
@@ -460,10 +487,58 @@ nap(uint64_t seen, int ms)
 	pthread_mutex_unlock(&wake_mu);
 }
 
+struct listener {
+	struct store *st;
+	atomic_int *stop;
+};
+
+/* a connection of its own that hears every node's build requests and
+   wakes this process's idle workers (PostgreSQL; decision 0144) */
+static void *
+listen_thread(void *arg)
+{
+	struct listener *l = arg;
+
+	while (!atomic_load(l->stop)) {
+		int r = store_wait(l->st, 500);
+		if (r == 1)
+			queue_wake();
+		else if (r == -1) {
+			/* the server is away: try again in a while */
+			struct timespec ts = { 0, 500 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	return NULL;
+}
+
+static bool
+listen_start(const struct conf *c, struct listener *l, pthread_t *t,
+    atomic_int *stop)
+{
+	struct buf err = BUF_INIT;
+
+	l->stop = stop;
+	if (store_open_conf(c, &l->st, &err) == -1 ||
+	    store_listen(l->st, &err) != 0) {
+		if (err.len)
+			log_warnx("worker: cannot listen: %s", err.buf);
+		store_close(l->st);
+		l->st = NULL;
+		buf_release(&err);
+		return false;
+	}
+	buf_release(&err);
+	return pthread_create(t, NULL, listen_thread, l) == 0;
+}
+
 void
 worker_loop(struct conf_live *live, const char *worker,
     atomic_int *stop)
 {
+	struct listener l;
+	pthread_t lt;
+	bool listening;
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
 	const struct conf *c;
@@ -477,6 +552,7 @@ worker_loop(struct conf_live *live, const char *worker,
 		buf_release(&err);
 		return;
 	}
+	listening = listen_start(c, &l, &lt, stop);
 	conf_live_put(live, c);
 	while (!atomic_load(stop)) {
 		int64_t id = 0;
@@ -498,6 +574,10 @@ worker_loop(struct conf_live *live, const char *worker,
 		conf_live_put(live, c);
 		if (!id)
 			nap(seen, 200);
+	}
+	if (listening) {
+		pthread_join(lt, NULL);
+		store_close(l.st);
 	}
 	store_close(st);
 	buf_release(&err);

@@ -108,7 +108,9 @@ cron_task(const struct conf *c, struct store *st, const char *name,
 	if (next > now)
 		goto out;
 	snprintf(val, sizeof(val), "%lld", (long long)now);
-	if (store_state_set(st, key, val, strlen(val), &err) == -1)
+	/* several nodes share the store: only the one that moves the
+	   mark from what it read runs the task */
+	if (store_state_swap(st, key, v.buf, val, &err) != 1)
 		goto out;
 	if (!strcmp(name, "republish")) {
 		int64_t req;

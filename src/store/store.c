@@ -12,15 +12,9 @@
 #include "store/store_build.h"
 #include "store/store_token.h"
 
-static const struct store_ops postgres_missing = {
-	.driver = "postgres",
-	.missing = "the postgres driver is not available in this build (use "
-	    "driver: sqlite)",
-};
-
 static const struct store_ops *const backends[] = {
 	&store_sqlite_ops,
-	&postgres_missing,
+	&store_pg_ops,
 };
 
 static struct store_base *
@@ -33,6 +27,13 @@ int
 store_open(const char *driver, const char *url, struct store **out,
     struct buf *err)
 {
+	return store_open_ex(driver, url, NULL, 0, out, err);
+}
+
+int
+store_open_ex(const char *driver, const char *url, const char *password,
+    int flags, struct store **out, struct buf *err)
+{
 	*out = NULL;
 	for (size_t i = 0; i < NELEM(backends); i++) {
 		if (strcmp(driver, backends[i]->driver) != 0)
@@ -41,7 +42,7 @@ store_open(const char *driver, const char *url, struct store **out,
 			buf_setf(err, "store: %s", backends[i]->missing);
 			return -1;
 		}
-		return backends[i]->open(url, out, err);
+		return backends[i]->open(url, password, flags, out, err);
 	}
 	buf_setf(err, "store: unknown driver '%s'", driver);
 	return -1;
@@ -52,6 +53,19 @@ store_close(struct store *st)
 {
 	if (st)
 		base(st)->ops->close(st);
+}
+
+int
+store_schema(struct store *st, struct store_schema *out, size_t *n,
+    struct buf *err)
+{
+	return base(st)->ops->schema(st, out, n, err);
+}
+
+int
+store_migrate(struct store *st, struct buf *err)
+{
+	return base(st)->ops->migrate(st, err);
 }
 
 enum err_kind

@@ -37,12 +37,79 @@ struct store;
 
 /* ---- opening ---- */
 
-/* driver "sqlite" (path) or "postgres" (conninfo; not built yet) */
+/* driver "sqlite" (path) or "postgres" (libpq URL or conninfo) */
 int store_open(const char *driver, const char *path_or_url,
     struct store **out, struct buf *err);
-/* open the store kiln.yaml names, creating its folder */
+
+/*
+ * Opening and the schema (decision 0142).  A fresh store is created at
+ * the current version; a store newer than this binary is refused; an
+ * older one is refused ("run kiln store migrate") unless
+ * STORE_OPEN_MIGRATE.  STORE_OPEN_BACKUP: before migrating a SQLite
+ * store, copy it beside itself.  STORE_OPEN_NO_MIGRATE: open whatever
+ * is there (kiln store status).
+ */
+#define STORE_OPEN_MIGRATE	0x1
+#define STORE_OPEN_BACKUP	0x2
+#define STORE_OPEN_NO_MIGRATE	0x4
+/* the URL came from a secret (store.url_env): it may hold a password */
+#define STORE_OPEN_URL_SECRET	0x8
+int store_open_ex(const char *driver, const char *path_or_url,
+    const char *password, int flags, struct store **out, struct buf *err);
+/* open the store kiln.yaml names, creating its folder; migrates when
+   store.auto_migrate is true */
 int store_open_conf(const struct conf *c, struct store **out,
     struct buf *err);
+int store_open_conf_flags(const struct conf *c, int flags,
+    struct store **out, struct buf *err);
+
+struct store_schema {
+	const char *component;	/* "store", "queue" (static) */
+	int version;		/* what the store holds; 0: none */
+	int latest;		/* what this binary knows */
+};
+/* up to *N components' versions; *N set to the number written */
+int store_schema(struct store *st, struct store_schema *out, size_t *n,
+    struct buf *err);
+/* apply pending migrations (a backup first for SQLite) */
+int store_migrate(struct store *st, struct buf *err);
+/*
+ * Wake-ups across nodes (PostgreSQL LISTEN/NOTIFY; decision 0144).
+ * store_listen: 0 when ST will hear of every build request committed by
+ * any process, 1 when the backend has no notifications (SQLite: poll).
+ * store_wait: 1 when one arrived within MS (or the connection was
+ * renewed, so one may have been missed), 0 when not, -1 on error.  Use
+ * a store handle of its own for listening.
+ */
+int store_listen(struct store *st, struct buf *err);
+int store_wait(struct store *st, int ms);
+/*
+ * Set state KEY to VALUE only if it still holds OLD (NULL: absent), in
+ * one write transaction: 1 if set, 0 if another process changed it
+ * first.  What makes a cron task run once across nodes.
+ */
+int store_state_swap(struct store *st, const char *key, const char *old,
+    const char *value, struct buf *err);
+/*
+ * Copy the whole of FROM into TO (a new, empty store, any backend) in
+ * one transaction, then compare row counts and a SHA-256 of every
+ * table's rows on both sides; on any difference nothing is copied.
+ */
+struct store_copy_report {
+	size_t ntables;
+	struct {
+		const char *name;	/* static */
+		int64_t rows;
+		char sha256[65];
+	} tables[16];
+};
+int store_copy(struct store *from, struct store *to,
+    struct store_copy_report *rep, struct buf *err);
+/* "postgresql://...", "postgres://..." or a conninfo with host=/dbname=:
+   "postgres"; "sqlite:PATH" or a path: "sqlite" (*path set past it) */
+const char *store_url_driver(const char *url, const char **path);
+/* tests: make every statement fail (an unreachable database) */
+void store_test_fail(struct store *st, bool on);
 void store_close(struct store *st);
 
 /*

@@ -3,10 +3,10 @@
  * store_backend.h: what a store backend provides.  store_open() picks a
  * backend's table of functions by store.driver and every function of
  * store.h, store_build.h and store_token.h forwards through it (store.c,
- * decision 0105); SQLite (store_sqlite.c) is the first, PostgreSQL the
- * next.  Nothing here names a database type: a backend's own header
- * (store_int.h for SQLite) holds its struct store, whose first member is
- * a struct store_base.
+ * decision 0105).  SQLite and PostgreSQL share one implementation over
+ * the statement layer (store_sql.c, db.h; decision 0140): their tables
+ * differ only in open.  Nothing here names a database type: store_int.h
+ * holds struct store, whose first member is a struct store_base.
  */
 #ifndef KILN_STORE_BACKEND_H
 #define KILN_STORE_BACKEND_H
@@ -25,18 +25,24 @@ struct revision_info;
 struct sched_report;
 struct snapshot;
 struct store;
+struct store_schema;
 
 struct store_ops {
 	const char *driver;		/* store.driver: "sqlite", ... */
 	/* NULL when the backend is built in; else why it is not */
 	const char *missing;
-	/* URL: a path for SQLite, a conninfo for PostgreSQL */
-	int (*open)(const char *url, struct store **out, struct buf *err);
+	/* URL: a path for SQLite, a conninfo for PostgreSQL; PASSWORD
+	   NULL unless store.password_env gave one; FLAGS STORE_OPEN_* */
+	int (*open)(const char *url, const char *password, int flags,
+	    struct store **out, struct buf *err);
 	void (*close)(struct store *st);
 	/* nestable BEGIN IMMEDIATE / COMMIT; rollback undoes the outermost */
 	int (*begin)(struct store *st, struct buf *err);
 	int (*commit)(struct store *st, struct buf *err);
 	void (*rollback)(struct store *st);
+	int (*schema)(struct store *st, struct store_schema *out, size_t *n,
+	    struct buf *err);
+	int (*migrate)(struct store *st, struct buf *err);
 	/* one per function of store.h, store_build.h, store_token.h */
 	int (*page_create)(struct store *st, const char *path,
 	    const struct page_fields *f, const char *actor, int64_t *id,
@@ -135,5 +141,6 @@ struct store_base {
 };
 
 extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
 
 #endif

@@ -59,27 +59,27 @@ const struct store_migration store_build_migrations[] = {
 };
 
 static void
-bind_opt_text(sqlite3_stmt *s, int i, const char *v)
+bind_opt_text(struct stmt *s, int i, const char *v)
 {
 	if (v)
-		sqlite3_bind_text(s, i, v, -1, SQLITE_TRANSIENT);
+		stmt_bind_text(s, i, v);
 	else
-		sqlite3_bind_null(s, i);
+		stmt_bind_null(s, i);
 }
 
 /* a build still held by a live lease: 1 if there is one */
 static int
 claim_held(struct store *st, int64_t now, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int r;
 
 	if (store_prepare(st, "SELECT count(*) FROM builds WHERE status = "
 	    "'running' AND lease_until >= ?", &s, err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, now);
-	r = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_finalize(s);
+	stmt_bind_i64(s, 1, now);
+	r = stmt_step(s) == STMT_ROW ? stmt_col_int(s, 0) : 0;
+	stmt_finalize(s);
 	return r > 0;
 }
 
@@ -88,17 +88,17 @@ static int
 claim_takeover(struct store *st, const char *worker, int64_t lease_secs,
     int64_t now, int64_t *id, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc = 0;
 
 	*id = 0;
 	if (store_prepare(st, "SELECT id FROM builds WHERE status = 'running' "
 	    "AND lease_until < ? ORDER BY id LIMIT 1", &s, err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, now);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*id = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	stmt_bind_i64(s, 1, now);
+	if (stmt_step(s) == STMT_ROW)
+		*id = stmt_col_i64(s, 0);
+	stmt_finalize(s);
 	s = NULL;
 	if (!*id)
 		return 0;
@@ -106,16 +106,16 @@ claim_takeover(struct store *st, const char *worker, int64_t lease_secs,
 	    "lease_until = ?, heartbeat_at = ?, attempt = attempt + 1, "
 	    "started_at = ?, log = log || ? WHERE id = ?", &s, err) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, worker, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now + lease_secs);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, now);
-	sqlite3_bind_text(s, 5, "lease expired: taken over by another "
-	    "worker\n", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, *id);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	stmt_bind_text(s, 1, worker);
+	stmt_bind_i64(s, 2, now + lease_secs);
+	stmt_bind_i64(s, 3, now);
+	stmt_bind_i64(s, 4, now);
+	stmt_bind_text(s, 5, "lease expired: taken over by another "
+	    "worker\n");
+	stmt_bind_i64(s, 6, *id);
+	if (stmt_step(s) != STMT_DONE)
 		rc = store_sqlerr(st, "take over build", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
@@ -124,22 +124,22 @@ static int
 claim_pending(struct store *st, int64_t *first_req, struct buf *reasons,
     int64_t *req_max, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 
 	*first_req = *req_max = 0;
 	if (store_prepare(st, "SELECT MIN(requested_at), "
 	    "group_concat(reason, ', '), MAX(id) FROM (SELECT "
 	    "reason, MIN(requested_at) AS requested_at, MAX(id) AS id "
 	    "FROM build_requests WHERE build_id IS NULL GROUP BY reason "
-	    "ORDER BY reason) ", &s, err) == -1)
+	    "ORDER BY reason) AS r", &s, err) == -1)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW &&
-	    sqlite3_column_type(s, 0) != SQLITE_NULL) {
-		*first_req = sqlite3_column_int64(s, 0);
-		buf_adds(reasons, (const char *)sqlite3_column_text(s, 1));
-		*req_max = sqlite3_column_int64(s, 2);
+	if (stmt_step(s) == STMT_ROW &&
+	    !stmt_col_null(s, 0)) {
+		*first_req = stmt_col_i64(s, 0);
+		buf_adds(reasons, (const char *)stmt_col_text(s, 1));
+		*req_max = stmt_col_i64(s, 2);
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return 0;
 }
 
@@ -152,29 +152,29 @@ static int
 claim_allowed(struct store *st, int64_t req_max, int64_t now,
     int64_t *attempt, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int r = 1;
 
 	*attempt = 1;
 	if (store_prepare(st, "SELECT status, next_attempt_at, attempt, "
 	    "req_max FROM builds ORDER BY id DESC LIMIT 1", &s, err) == -1)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW && !strcmp((const char *)
-	    sqlite3_column_text(s, 0), "cancelled")) {
+	if (stmt_step(s) == STMT_ROW && !strcmp((const char *)
+	    stmt_col_text(s, 0), "cancelled")) {
 		/* a person stopped it: only a new request starts one */
-		if (req_max <= sqlite3_column_int64(s, 3))
+		if (req_max <= stmt_col_i64(s, 3))
 			r = 0;
-	} else if (sqlite3_column_type(s, 0) != SQLITE_NULL &&
-	    !strcmp((const char *)sqlite3_column_text(s, 0), "failed")) {
-		if (sqlite3_column_type(s, 1) != SQLITE_NULL) {
-			if (sqlite3_column_int64(s, 1) > now)
+	} else if (!stmt_col_null(s, 0) &&
+	    !strcmp((const char *)stmt_col_text(s, 0), "failed")) {
+		if (!stmt_col_null(s, 1)) {
+			if (stmt_col_i64(s, 1) > now)
 				r = 0;
 			else
-				*attempt = sqlite3_column_int64(s, 2) + 1;
-		} else if (req_max <= sqlite3_column_int64(s, 3))
+				*attempt = stmt_col_i64(s, 2) + 1;
+		} else if (req_max <= stmt_col_i64(s, 3))
 			r = 0;
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return r;
 }
 
@@ -183,7 +183,7 @@ claim_create(struct store *st, const char *worker, int64_t lease_secs,
     int64_t now, int64_t *id, struct buf *err)
 {
 	struct buf reasons = BUF_INIT;
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int64_t first_req, req_max, attempt;
 	int r, rc = -1;
 
@@ -198,30 +198,30 @@ claim_create(struct store *st, const char *worker, int64_t lease_secs,
 	if (r == -1 || store_prepare(st, "INSERT INTO builds(status, "
 	    "reasons, requested_at, started_at, worker, lease_until, "
 	    "heartbeat_at, attempt, req_max) VALUES ('running', ?, ?, ?, ?, "
-	    "?, ?, ?, ?)", &s, err) == -1)
+	    "?, ?, ?, ?) RETURNING id", &s, err) == -1)
 		goto out;
-	sqlite3_bind_text(s, 1, reasons.buf, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, first_req);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_text(s, 4, worker, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, now + lease_secs);
-	sqlite3_bind_int64(s, 6, now);
-	sqlite3_bind_int64(s, 7, attempt);
-	sqlite3_bind_int64(s, 8, req_max);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	stmt_bind_text(s, 1, reasons.buf);
+	stmt_bind_i64(s, 2, first_req);
+	stmt_bind_i64(s, 3, now);
+	stmt_bind_text(s, 4, worker);
+	stmt_bind_i64(s, 5, now + lease_secs);
+	stmt_bind_i64(s, 6, now);
+	stmt_bind_i64(s, 7, attempt);
+	stmt_bind_i64(s, 8, req_max);
+	if (stmt_step(s) != STMT_ROW)
 		store_sqlerr(st, "create build", err);
 	else {
-		*id = sqlite3_last_insert_rowid(store_db(st));
+		*id = stmt_col_i64(s, 0);
 		rc = 0;
 	}
 out:
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	buf_release(&reasons);
 	return rc;
 }
 
 int
-sqlite_build_claim(struct store *st, const char *worker, int64_t lease_secs,
+sql_build_claim(struct store *st, const char *worker, int64_t lease_secs,
     int64_t *build_id, struct buf *err)
 {
 	int64_t now = time_now(), id = 0;
@@ -245,10 +245,10 @@ sqlite_build_claim(struct store *st, const char *worker, int64_t lease_secs,
 }
 
 int
-sqlite_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
+sql_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int64_t now = time_now();
 	int rc = 0;
 
@@ -256,20 +256,20 @@ sqlite_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
 	    "lease_until = ? WHERE id = ? AND status = 'running'", &s,
 	    err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, now);
-	sqlite3_bind_int64(s, 2, now + lease_secs);
-	sqlite3_bind_int64(s, 3, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	stmt_bind_i64(s, 1, now);
+	stmt_bind_i64(s, 2, now + lease_secs);
+	stmt_bind_i64(s, 3, id);
+	if (stmt_step(s) != STMT_DONE)
 		rc = store_sqlerr(st, "heartbeat", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
 int
-sqlite_build_append_log(struct store *st, int64_t id, const char *text,
+sql_build_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	char *clean;
 	int rc = 0;
 
@@ -278,38 +278,38 @@ sqlite_build_append_log(struct store *st, int64_t id, const char *text,
 		return -1;
 	/* the one place build logs are stored: no secret gets in */
 	clean = scrub_str(text);
-	sqlite3_bind_text(s, 1, clean, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	stmt_bind_text(s, 1, clean);
+	stmt_bind_i64(s, 2, id);
+	if (stmt_step(s) != STMT_DONE)
 		rc = store_sqlerr(st, "build log", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	free(clean);
 	return rc;
 }
 
 int
-sqlite_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
+sql_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc = 0;
 
 	if (store_prepare(st, "UPDATE builds SET seq = ? WHERE id = ?", &s,
 	    err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, seq);
-	sqlite3_bind_int64(s, 2, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	stmt_bind_i64(s, 1, seq);
+	stmt_bind_i64(s, 2, id);
+	if (stmt_step(s) != STMT_DONE)
 		rc = store_sqlerr(st, "build seq", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
 int
-sqlite_build_finish(struct store *st, int64_t id, bool ok, const char *error,
+sql_build_finish(struct store *st, int64_t id, bool ok, const char *error,
     const char *counts_json, const char *commit, int64_t retry_at,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int64_t now = time_now(), seq = 0;
 	char *clean = scrub_str(error);
 	int rc = -1;
@@ -321,43 +321,42 @@ sqlite_build_finish(struct store *st, int64_t id, bool ok, const char *error,
 	if (store_prepare(st, "SELECT seq FROM builds WHERE id = ?", &s,
 	    err) == -1)
 		goto fail;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		seq = sqlite3_column_int64(s, 0);
-	sqlite3_finalize(s);
+	stmt_bind_i64(s, 1, id);
+	if (stmt_step(s) == STMT_ROW)
+		seq = stmt_col_i64(s, 0);
+	stmt_finalize(s);
 	s = NULL;
 	if (store_prepare(st, "UPDATE builds SET status = ?, finished_at = ?, "
 	    "error = ?, counts = ?, commit_id = ?, lease_until = NULL, "
 	    "next_attempt_at = ? WHERE id = ? AND status = 'running'", &s,
 	    err) == -1)
 		goto fail;
-	sqlite3_bind_text(s, 1, ok ? "succeeded" : "failed", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
+	stmt_bind_text(s, 1, ok ? "succeeded" : "failed");
+	stmt_bind_i64(s, 2, now);
 	bind_opt_text(s, 3, clean);
 	bind_opt_text(s, 4, counts_json);
 	bind_opt_text(s, 5, commit);
 	if (retry_at)
-		sqlite3_bind_int64(s, 6, retry_at);
+		stmt_bind_i64(s, 6, retry_at);
 	else
-		sqlite3_bind_null(s, 6);
-	sqlite3_bind_int64(s, 7, id);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+		stmt_bind_null(s, 6);
+	stmt_bind_i64(s, 7, id);
+	if (stmt_step(s) != STMT_DONE) {
 		store_sqlerr(st, "finish build", err);
 		goto fail;
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	s = NULL;
 	/* only a success satisfies the requests its snapshot covered */
-	if (ok && sqlite3_changes(store_db(st)) > 0) {
+	if (ok && db_changes(st->db) > 0) {
 		if (store_prepare(st, "UPDATE build_requests SET build_id = ?, "
 		    "satisfied_at = ? WHERE build_id IS NULL AND seq <= ?", &s,
 		    err) == -1)
 			goto fail;
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_int64(s, 2, now);
-		sqlite3_bind_int64(s, 3, seq);
-		if (sqlite3_step(s) != SQLITE_DONE) {
+		stmt_bind_i64(s, 1, id);
+		stmt_bind_i64(s, 2, now);
+		stmt_bind_i64(s, 3, seq);
+		if (stmt_step(s) != STMT_DONE) {
 			store_sqlerr(st, "satisfy requests", err);
 			goto fail;
 		}
@@ -367,15 +366,15 @@ sqlite_build_finish(struct store *st, int64_t id, bool ok, const char *error,
 fail:
 	store_tx_rollback(st);
 out:
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	free(clean);
 	return rc;
 }
 
 int
-sqlite_build_release(struct store *st, int64_t id, struct buf *err)
+sql_build_release(struct store *st, int64_t id, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc = 0;
 
 	/* give the build back: the next claim takes it over at once */
@@ -383,24 +382,24 @@ sqlite_build_release(struct store *st, int64_t id, struct buf *err)
 	    "'released by a stopping worker\n' WHERE id = ? AND status = "
 	    "'running'", &s, err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	stmt_bind_i64(s, 1, id);
+	if (stmt_step(s) != STMT_DONE)
 		rc = store_sqlerr(st, "release build", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
 static json_t *
-build_row(sqlite3_stmt *s, bool with_log)
+build_row(struct stmt *s, bool with_log)
 {
 	char t[4][32];
 	json_t *o, *counts = NULL;
-	const char *cj = (const char *)sqlite3_column_text(s, 11);
+	const char *cj = (const char *)stmt_col_text(s, 11);
 	/* scrubbed when stored; again when read, for older records */
-	char *error = scrub_str((const char *)sqlite3_column_text(s, 9));
+	char *error = scrub_str((const char *)stmt_col_text(s, 9));
 
 	for (int i = 0; i < 3; i++) {
-		int64_t v = sqlite3_column_int64(s, 3 + i);
+		int64_t v = stmt_col_i64(s, 3 + i);
 		if (v)
 			time_format_iso8601(v, t[i], sizeof(t[i]));
 		else
@@ -414,27 +413,27 @@ build_row(sqlite3_stmt *s, bool with_log)
 	 */
 	o = json_pack("{s:I, s:o, s:o, s:s?, s:s?, s:s?, s:i, s:o, s:I, "
 	    "s:o, s:o, s:o}",
-	    "id", (json_int_t)sqlite3_column_int64(s, 0),
-	    "status", jsafe_string((const char *)sqlite3_column_text(s, 1)),
-	    "reasons", jsafe_string((const char *)sqlite3_column_text(s, 2)),
+	    "id", (json_int_t)stmt_col_i64(s, 0),
+	    "status", jsafe_string((const char *)stmt_col_text(s, 1)),
+	    "reasons", jsafe_string((const char *)stmt_col_text(s, 2)),
 	    "requested_at", t[0][0] ? t[0] : NULL,
 	    "started_at", t[1][0] ? t[1] : NULL,
 	    "finished_at", t[2][0] ? t[2] : NULL,
-	    "attempt", sqlite3_column_int(s, 6),
+	    "attempt", stmt_col_int(s, 6),
 	    "worker", jsafe_string_or_null(
-	    (const char *)sqlite3_column_text(s, 7)),
-	    "seq", (json_int_t)sqlite3_column_int64(s, 8),
+	    (const char *)stmt_col_text(s, 7)),
+	    "seq", (json_int_t)stmt_col_i64(s, 8),
 	    "error", jsafe_string_or_null(error),
 	    "counts", counts ? counts : json_object(),
 	    "commit", jsafe_string_or_null(
-	    (const char *)sqlite3_column_text(s, 10)));
+	    (const char *)stmt_col_text(s, 10)));
 	free(error);
 	if (!o)
 		o = json_pack("{s:I, s:s}", "id",
-		    (json_int_t)sqlite3_column_int64(s, 0), "error",
+		    (json_int_t)stmt_col_i64(s, 0), "error",
 		    "this build record cannot be shown");
 	if (with_log) {
-		char *log = scrub_str((const char *)sqlite3_column_text(s,
+		char *log = scrub_str((const char *)stmt_col_text(s,
 		    12));
 		json_object_set_new(o, "log", jsafe_string(log));
 		free(log);
@@ -446,9 +445,9 @@ build_row(sqlite3_stmt *s, bool with_log)
 	"finished_at, attempt, worker, seq, error, commit_id, counts, log "
 
 int
-sqlite_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)
+sql_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	json_t *a = json_array();
 	int r;
 
@@ -457,11 +456,11 @@ sqlite_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)
 		json_decref(a);
 		return -1;
 	}
-	sqlite3_bind_int64(s, 1, (sqlite3_int64)limit);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW)
+	stmt_bind_i64(s, 1, (int64_t)limit);
+	while ((r = stmt_step(s)) == STMT_ROW)
 		json_array_append_new(a, build_row(s, false));
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE) {
+	stmt_finalize(s);
+	if (r != STMT_DONE) {
 		json_decref(a);
 		return store_sqlerr(st, "list builds", err);
 	}
@@ -470,33 +469,33 @@ sqlite_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)
 }
 
 int
-sqlite_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
+sql_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc = 1, step;
 
 	*out = NULL;
 	if (store_prepare(st, "SELECT " BUILD_COLS "FROM builds WHERE id = ?",
 	    &s, err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
+	stmt_bind_i64(s, 1, id);
+	if ((step = stmt_step(s)) == STMT_ROW) {
 		*out = build_row(s, with_log);
 		rc = 0;
-	} else if (step == SQLITE_DONE)
+	} else if (step == STMT_DONE)
 		st->base.kind = ERR_NOT_FOUND;
 	else
 		rc = store_sqlerr(st, "read build", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
 int
-sqlite_build_stalled(struct store *st, int64_t now, int64_t after,
+sql_build_stalled(struct store *st, int64_t now, int64_t after,
     struct build_stalled *b, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc = 1, step;
 
 	/* stalled: running too long by its start, or its heartbeat missed */
@@ -504,26 +503,26 @@ sqlite_build_stalled(struct store *st, int64_t now, int64_t after,
 	    "FROM builds WHERE status = 'running' AND (started_at < ?1 OR "
 	    "lease_until < ?2) ORDER BY id LIMIT 1", &s, err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, now - after);
-	sqlite3_bind_int64(s, 2, now);
-	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		const char *w = (const char *)sqlite3_column_text(s, 3);
+	stmt_bind_i64(s, 1, now - after);
+	stmt_bind_i64(s, 2, now);
+	if ((step = stmt_step(s)) == STMT_ROW) {
+		const char *w = (const char *)stmt_col_text(s, 3);
 
-		b->id = sqlite3_column_int64(s, 0);
-		b->started_at = sqlite3_column_int64(s, 1);
-		b->heartbeat_at = sqlite3_column_int64(s, 2);
+		b->id = stmt_col_i64(s, 0);
+		b->started_at = stmt_col_i64(s, 1);
+		b->heartbeat_at = stmt_col_i64(s, 2);
 		snprintf(b->worker, sizeof(b->worker), "%s", w ? w : "?");
 		rc = 0;
-	} else if (step != SQLITE_DONE)
+	} else if (step != STMT_DONE)
 		rc = store_sqlerr(st, "stalled builds", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
 int
-sqlite_build_stats(struct store *st, json_t **out, struct buf *err)
+sql_build_stats(struct store *st, json_t **out, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	json_t *o = json_object(), *by = json_object();
 	int64_t now = time_now();
 
@@ -533,65 +532,64 @@ sqlite_build_stats(struct store *st, json_t **out, struct buf *err)
 		json_decref(by);
 		return -1;
 	}
-	while (sqlite3_step(s) == SQLITE_ROW)
-		json_object_set_new(by, (const char *)sqlite3_column_text(s,
-		    0), json_integer(sqlite3_column_int64(s, 1)));
-	sqlite3_finalize(s);
+	while (stmt_step(s) == STMT_ROW)
+		json_object_set_new(by, (const char *)stmt_col_text(s,
+		    0), json_integer(stmt_col_i64(s, 1)));
+	stmt_finalize(s);
 	json_object_set_new(o, "builds", by);
 	if (store_prepare(st, "SELECT count(*), MIN(requested_at) FROM "
 	    "build_requests WHERE build_id IS NULL", &s, err) == -1) {
 		json_decref(o);
 		return -1;
 	}
-	if (sqlite3_step(s) == SQLITE_ROW) {
+	if (stmt_step(s) == STMT_ROW) {
 		json_object_set_new(o, "pending_requests", json_integer(
-		    sqlite3_column_int64(s, 0)));
+		    stmt_col_i64(s, 0)));
 		json_object_set_new(o, "oldest_pending_age",
-		    json_integer(sqlite3_column_type(s, 1) == SQLITE_NULL ?
-		    0 : now - sqlite3_column_int64(s, 1)));
+		    json_integer(stmt_col_null(s, 1) ?
+		    0 : now - stmt_col_i64(s, 1)));
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	*out = o;
 	return 0;
 }
 
 int
-sqlite_build_record(struct store *st, const char *reasons, bool ok,
+sql_build_record(struct store *st, const char *reasons, bool ok,
     const char *error, const char *worker, int64_t *id, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int64_t now = time_now();
 	int rc = 0;
 
 	if (store_prepare(st, "INSERT INTO builds(status, reasons, "
 	    "requested_at, started_at, finished_at, worker, error) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?)", &s, err) == -1)
+	    "(?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, ok ? "succeeded" : "failed", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, reasons, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 3, now);
-	sqlite3_bind_int64(s, 4, now);
-	sqlite3_bind_int64(s, 5, now);
-	sqlite3_bind_text(s, 6, worker, -1, SQLITE_STATIC);
+	stmt_bind_text(s, 1, ok ? "succeeded" : "failed");
+	stmt_bind_text(s, 2, reasons);
+	stmt_bind_i64(s, 3, now);
+	stmt_bind_i64(s, 4, now);
+	stmt_bind_i64(s, 5, now);
+	stmt_bind_text(s, 6, worker);
 	{
 		char *clean = scrub_str(error);	/* no secret gets in */
 		bind_opt_text(s, 7, clean);
 		free(clean);
 	}
-	if (sqlite3_step(s) != SQLITE_DONE)
+	if (stmt_step(s) != STMT_ROW)
 		rc = store_sqlerr(st, "record build", err);
 	else
-		*id = sqlite3_last_insert_rowid(store_db(st));
-	sqlite3_finalize(s);
+		*id = stmt_col_i64(s, 0);
+	stmt_finalize(s);
 	return rc;
 }
 
 int
-sqlite_build_gc(struct store *st, int keep_builds, int logs_days,
+sql_build_gc(struct store *st, int keep_builds, int logs_days,
     size_t *removed, size_t *logs_cleared, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int64_t cutoff = time_now() - (int64_t)logs_days * 86400;
 	int rc = -1;
 
@@ -603,24 +601,24 @@ sqlite_build_gc(struct store *st, int keep_builds, int logs_days,
 	    "AND id NOT IN (SELECT id FROM builds WHERE status = 'succeeded' "
 	    "ORDER BY id DESC LIMIT ?)", &s, err) == -1)
 		goto fail;
-	sqlite3_bind_int(s, 1, keep_builds);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	stmt_bind_int(s, 1, keep_builds);
+	if (stmt_step(s) != STMT_DONE) {
 		store_sqlerr(st, "gc builds", err);
 		goto fail;
 	}
-	*removed = (size_t)sqlite3_changes(store_db(st));
-	sqlite3_finalize(s);
+	*removed = (size_t)db_changes(st->db);
+	stmt_finalize(s);
 	s = NULL;
 	if (store_prepare(st, "UPDATE builds SET log = '' WHERE finished_at < "
 	    "? AND status != 'failed' AND log != ''", &s, err) == -1)
 		goto fail;
-	sqlite3_bind_int64(s, 1, cutoff);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	stmt_bind_i64(s, 1, cutoff);
+	if (stmt_step(s) != STMT_DONE) {
 		store_sqlerr(st, "gc logs", err);
 		goto fail;
 	}
-	*logs_cleared = (size_t)sqlite3_changes(store_db(st));
-	sqlite3_finalize(s);
+	*logs_cleared = (size_t)db_changes(st->db);
+	stmt_finalize(s);
 	s = NULL;
 	/* satisfied requests whose build record is gone */
 	if (store_exec(st, "DELETE FROM build_requests WHERE build_id IS NOT "
@@ -631,7 +629,7 @@ sqlite_build_gc(struct store *st, int keep_builds, int logs_days,
 fail:
 	store_tx_rollback(st);
 out:
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
@@ -651,37 +649,65 @@ hist_add(struct build_hist *h, int64_t v_ms)
 }
 
 static int
+last_deploy_cmp(const void *a, const void *b)
+{
+	/* target is the first member of struct build_metrics' entries */
+	const char *const *x = a, *const *y = b;
+
+	return strcmp(*x, *y);
+}
+
+/* note AT for target NAME: the latest one counts */
+static void
+last_deploy_add(struct build_metrics *m, const char *name, int64_t at)
+{
+	for (size_t i = 0; i < m->nlast_deploy; i++)
+		if (strcmp(m->last_deploy[i].target, name) == 0) {
+			if (at > m->last_deploy[i].at)
+				m->last_deploy[i].at = at;
+			return;
+		}
+	m->last_deploy = xreallocarray(m->last_deploy, m->nlast_deploy + 1,
+	    sizeof(*m->last_deploy));
+	m->last_deploy[m->nlast_deploy].target = xstrdup(name);
+	m->last_deploy[m->nlast_deploy++].at = at;
+}
+
+static int
 last_deploys(struct store *st, struct build_metrics *m, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 
 	/* the last full deploy of each target and mirror: the deploy state
 	 * records deploy.state.ID (src/deploy/deploy.c) hold
-	 * {"name", "deployed_at"} */
-	if (store_prepare(st, "SELECT json_extract(CAST(value AS TEXT), "
-	    "'$.name') AS n, max(json_extract(CAST(value AS TEXT), "
-	    "'$.deployed_at')) FROM state WHERE key LIKE 'deploy.state.%' "
-	    "AND json_valid(CAST(value AS TEXT)) AND json_extract(CAST(value "
-	    "AS TEXT), '$.deployed_at') IS NOT NULL GROUP BY n ORDER BY n",
-	    &s, err) == -1)
+	 * {"name", "deployed_at"}; read here, not with a dialect's JSON
+	 * functions (decision 0140) */
+	if (store_prepare(st, "SELECT value FROM state WHERE key LIKE "
+	    "'deploy.state.%'", &s, err) == -1)
 		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		m->last_deploy = xreallocarray(m->last_deploy,
-		    m->nlast_deploy + 1, sizeof(*m->last_deploy));
-		m->last_deploy[m->nlast_deploy].target = xstrdup(
-		    (const char *)sqlite3_column_text(s, 0));
-		m->last_deploy[m->nlast_deploy++].at =
-		    sqlite3_column_int64(s, 1);
+	while (stmt_step(s) == STMT_ROW) {
+		size_t len;
+		const void *v = stmt_col_blob(s, 0, &len);
+		json_t *j = v ? json_loadb(v, len, 0, NULL) : NULL;
+		json_t *name = json_object_get(j, "name");
+		json_t *at = json_object_get(j, "deployed_at");
+		if (json_is_string(name) && json_is_number(at))
+			last_deploy_add(m, json_string_value(name),
+			    (int64_t)json_number_value(at));
+		json_decref(j);
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
+	if (m->nlast_deploy > 1)
+		qsort(m->last_deploy, m->nlast_deploy,
+		    sizeof(*m->last_deploy), last_deploy_cmp);
 	return 0;
 }
 
 int
-sqlite_build_metrics(struct store *st, struct build_metrics *m,
+sql_build_metrics(struct store *st, struct build_metrics *m,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 
 	memset(m, 0, sizeof(*m));
 	/* the last 1,000 finished builds */
@@ -690,12 +716,12 @@ sqlite_build_metrics(struct store *st, struct build_metrics *m,
 	    "finished_at IS NOT NULL ORDER BY id DESC LIMIT 1000", &s,
 	    err) == -1)
 		return -1;
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		json_t *c = sqlite3_column_text(s, 2) ? json_loads(
-		    (const char *)sqlite3_column_text(s, 2), 0, NULL) : NULL;
+	while (stmt_step(s) == STMT_ROW) {
+		json_t *c = stmt_col_text(s, 2) ? json_loads(
+		    (const char *)stmt_col_text(s, 2), 0, NULL) : NULL;
 
-		hist_add(&m->duration, sqlite3_column_int64(s, 0) * 1000);
-		hist_add(&m->publish_to_live, sqlite3_column_int64(s, 1) *
+		hist_add(&m->duration, stmt_col_i64(s, 0) * 1000);
+		hist_add(&m->publish_to_live, stmt_col_i64(s, 1) *
 		    1000);
 		hist_add(&m->deploy, json_integer_value(json_object_get(c,
 		    "deploy_ms")));
@@ -709,7 +735,7 @@ sqlite_build_metrics(struct store *st, struct build_metrics *m,
 		m->bytes += json_integer_value(json_object_get(c, "bytes"));
 		json_decref(c);
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	if (last_deploys(st, m, err) == -1) {
 		store_build_metrics_release(m);
 		return -1;
@@ -728,9 +754,9 @@ store_build_metrics_release(struct build_metrics *m)
 }
 
 int
-sqlite_build_cancel(struct store *st, int64_t id, struct buf *err)
+sql_build_cancel(struct store *st, int64_t id, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc;
 
 	/*
@@ -744,23 +770,23 @@ sqlite_build_cancel(struct store *st, int64_t id, struct buf *err)
 	    "OR (status = 'failed' AND next_attempt_at IS NOT NULL))", &s,
 	    err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, time_now());
-	sqlite3_bind_int64(s, 2, id);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	stmt_bind_i64(s, 1, time_now());
+	stmt_bind_i64(s, 2, id);
+	if (stmt_step(s) != STMT_DONE)
 		rc = store_sqlerr(st, "cancel build", err);
-	else if (sqlite3_changes(store_db(st)) == 0) {
+	else if (db_changes(st->db) == 0) {
 		buf_setf(err, "build %lld is not running or waiting for a "
 		    "retry", (long long)id);
 		st->base.kind = ERR_CONFLICT;
 		rc = 1;
 	} else
 		rc = 0;
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
 int
-sqlite_build_rollback_request(struct store *st, int64_t build, struct buf *err)
+sql_build_rollback_request(struct store *st, int64_t build, struct buf *err)
 {
 	char v[32];
 
@@ -769,9 +795,9 @@ sqlite_build_rollback_request(struct store *st, int64_t build, struct buf *err)
 }
 
 int
-sqlite_build_rollback_take(struct store *st, int64_t *build, struct buf *err)
+sql_build_rollback_take(struct store *st, int64_t *build, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	struct buf v = BUF_INIT;
 	int r, rc = -1;
 
@@ -781,9 +807,9 @@ sqlite_build_rollback_take(struct store *st, int64_t *build, struct buf *err)
 	if (store_prepare(st, "SELECT count(*) FROM builds WHERE status = "
 	    "'running' AND lease_until >= ?", &s, err) == -1)
 		goto fail;
-	sqlite3_bind_int64(s, 1, time_now());
-	r = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : 0;
-	sqlite3_finalize(s);
+	stmt_bind_i64(s, 1, time_now());
+	r = stmt_step(s) == STMT_ROW ? stmt_col_int(s, 0) : 0;
+	stmt_finalize(s);
 	if (r > 0) {
 		rc = store_tx_commit(st, err);	/* a build runs: later */
 		goto out;

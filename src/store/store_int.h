@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * store_int.h: what the store's files share (store_sqlite.c, and
- * store_build.c, which holds the build queue's tables and SQL).
+ * store_int.h: what the store's files share (store_sql.c, store_page.c,
+ * store_build.c, ...).  The store's SQL is written once over the
+ * statement layer (db.h) and runs on SQLite or PostgreSQL; no database
+ * library's type appears here (decision 0140).
  */
 #ifndef KILN_STORE_INT_H
 #define KILN_STORE_INT_H
 
-#include <sqlite3.h>
-
 #include <jansson.h>
 
 #include "common/error.h"
+#include "store/db.h"
 #include "store/store_backend.h"
 
 struct buf;
@@ -25,8 +26,8 @@ struct snapshot;
 
 struct store {
 	struct store_base base;	/* first: ops and error kind */
-	sqlite3 *db;
-	char *path;
+	struct db *db;		/* the connection (db.h) */
+	char *path;		/* SQLite: the file; PostgreSQL: NULL */
 	int in_tx;		/* nesting depth of store_tx_begin */
 	char **reserved;	/* top-level names of static/ (store_paths.c) */
 	size_t nreserved;
@@ -40,10 +41,14 @@ struct store_migration {
 
 extern const struct store_migration store_build_migrations[];
 
-sqlite3 *store_db(struct store *st);
+/* the LISTEN/NOTIFY channel of build requests (PostgreSQL) */
+#define STORE_CHANNEL	"kiln_queue"
+int sql_migrate(struct store *st, struct buf *err);
+int sql_schema(struct store *st, struct store_schema *out, size_t *n,
+    struct buf *err);
 int store_sqlerr(struct store *st, const char *what, struct buf *err);
 int store_exec(struct store *st, const char *sql, struct buf *err);
-int store_prepare(struct store *st, const char *sql, sqlite3_stmt **stmt,
+int store_prepare(struct store *st, const char *sql, struct stmt **stmt,
     struct buf *err);
 /* nestable BEGIN IMMEDIATE / COMMIT; rollback undoes the outermost */
 int store_tx_begin(struct store *st, struct buf *err);
@@ -62,13 +67,13 @@ int store_changed(struct store *st, const char *actor, const char *action,
     int64_t page_id, const char *path, const char *detail,
     const char *reason, struct buf *err);
 
-/* column helpers (store_sqlite.c); strings and JSON returned are owned */
-void store_bind_time(sqlite3_stmt *s, int i, int64_t t);
-char *store_col_str(sqlite3_stmt *s, int i);	/* NULL for NULL */
-char *store_col_str0(sqlite3_stmt *s, int i);	/* "" for NULL */
+/* column helpers (store_sql.c); strings and JSON returned are owned */
+void store_bind_time(struct stmt *s, int i, int64_t t);
+char *store_col_str(struct stmt *s, int i);	/* NULL for NULL */
+char *store_col_str0(struct stmt *s, int i);	/* "" for NULL */
 /* JSON text S as an array or object; an empty one if it is not */
 json_t *store_json_of(const char *s, bool array);
-json_t *store_col_json(sqlite3_stmt *s, int i, bool array);
+json_t *store_col_json(struct stmt *s, int i, bool array);
 
 /* pages (store_page.c), for the scheduler's queries */
 #define PAGE_COLS							\
@@ -80,7 +85,7 @@ json_t *store_col_json(sqlite3_stmt *s, int i, bool array);
 	"FROM pages p LEFT JOIN pages pp ON pp.id = p.parent_id "	\
 	"LEFT JOIN revisions r ON r.id = p.latest_revision_id "		\
 	"LEFT JOIN revisions lr ON lr.id = p.live_revision_id "
-void store_read_page(sqlite3_stmt *s, struct page_info *p);
+void store_read_page(struct stmt *s, struct page_info *p);
 /* run one UPDATE/DELETE with int64 parameters (0 binds NULL if nullz) */
 int store_exec_i64(struct store *st, const char *sql, struct buf *err,
     int n, ...);
@@ -88,88 +93,88 @@ int store_exec_i64(struct store *st, const char *sql, struct buf *err,
 int store_make_live(struct store *st, const struct page_info *p,
     int64_t rev, int64_t now, struct buf *err);
 
-/* the SQLite backend's functions behind store_sqlite_ops (store.h) */
-int sqlite_page_create(struct store *st, const char *path,
+/* the functions behind both backends' tables (store_sql.c) */
+int sql_page_create(struct store *st, const char *path,
     const struct page_fields *f, const char *actor, int64_t *id,
     struct buf *err);
-int sqlite_page_edit(struct store *st, const char *path,
+int sql_page_edit(struct store *st, const char *path,
     const struct page_fields *f, const char *actor, struct buf *err);
-int sqlite_page_publish(struct store *st, const char *path, int64_t go_live,
+int sql_page_publish(struct store *st, const char *path, int64_t go_live,
     const char *actor, struct buf *err);
-int sqlite_page_unpublish(struct store *st, const char *path, const char *actor,
+int sql_page_unpublish(struct store *st, const char *path, const char *actor,
     struct buf *err);
-int sqlite_page_schedule(struct store *st, const char *path, int64_t go_live,
+int sql_page_schedule(struct store *st, const char *path, int64_t go_live,
     int64_t expire, const char *actor, struct buf *err);
-int sqlite_page_delete(struct store *st, const char *path, const char *actor,
+int sql_page_delete(struct store *st, const char *path, const char *actor,
     struct buf *err);
-int sqlite_page_get(struct store *st, const char *path, struct page_info *p,
+int sql_page_get(struct store *st, const char *path, struct page_info *p,
     struct buf *err);
-int sqlite_page_get_id(struct store *st, int64_t id, struct page_info *p,
+int sql_page_get_id(struct store *st, int64_t id, struct page_info *p,
     struct buf *err);
-int sqlite_path_check_new(struct store *st, const char *path, struct buf *err);
-int sqlite_page_list(struct store *st, struct page_info **list, size_t *n,
+int sql_path_check_new(struct store *st, const char *path, struct buf *err);
+int sql_page_list(struct store *st, struct page_info **list, size_t *n,
     struct buf *err);
-int sqlite_revision_get(struct store *st, int64_t id, struct revision_info *r,
+int sql_revision_get(struct store *st, int64_t id, struct revision_info *r,
     struct buf *err);
-int sqlite_run_scheduled(struct store *st, int64_t now, bool dry_run,
+int sql_run_scheduled(struct store *st, int64_t now, bool dry_run,
     const char *actor, struct sched_report *report, struct buf *err);
-int sqlite_next_scheduled(struct store *st, int64_t now, int64_t *when,
+int sql_next_scheduled(struct store *st, int64_t now, int64_t *when,
     struct buf *err);
-int sqlite_media_add(struct store *st, const char *media_dir, const char *file,
+int sql_media_add(struct store *st, const char *media_dir, const char *file,
     const char *name, const char *actor, struct media_info *out,
     struct buf *err);
-int sqlite_media_list(struct store *st, const char *media_dir,
+int sql_media_list(struct store *st, const char *media_dir,
     struct media_info **list, size_t *n, struct buf *err);
-int sqlite_change_seq(struct store *st, int64_t *seq, struct buf *err);
-int sqlite_request_build(struct store *st, const char *reason,
+int sql_change_seq(struct store *st, int64_t *seq, struct buf *err);
+int sql_request_build(struct store *st, const char *reason,
     const char *actor, int64_t *request_id, struct buf *err);
-int sqlite_pending_requests(struct store *st, json_t **out, struct buf *err);
-int sqlite_audit_list(struct store *st, size_t limit, json_t **out,
+int sql_pending_requests(struct store *st, json_t **out, struct buf *err);
+int sql_audit_list(struct store *st, size_t limit, json_t **out,
     struct buf *err);
-int sqlite_audit(struct store *st, const char *actor, const char *action,
+int sql_audit(struct store *st, const char *actor, const char *action,
     const char *path, const char *detail, struct buf *err);
-int sqlite_snapshot(struct store *st, const char *media_dir,
+int sql_snapshot(struct store *st, const char *media_dir,
     struct snapshot *snap, struct buf *err);
-int sqlite_state_get(struct store *st, const char *key, struct buf *value,
+int sql_state_get(struct store *st, const char *key, struct buf *value,
     struct buf *err);
-int sqlite_state_set(struct store *st, const char *key, const void *value,
+int sql_state_set(struct store *st, const char *key, const void *value,
     size_t len, struct buf *err);
-int sqlite_state_delete(struct store *st, const char *key, struct buf *err);
-int sqlite_build_claim(struct store *st, const char *worker, int64_t lease_secs,
+int sql_state_delete(struct store *st, const char *key, struct buf *err);
+int sql_build_claim(struct store *st, const char *worker, int64_t lease_secs,
     int64_t *build_id, struct buf *err);
-int sqlite_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
+int sql_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
     struct buf *err);
-int sqlite_build_append_log(struct store *st, int64_t id, const char *text,
+int sql_build_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err);
-int sqlite_build_set_seq(struct store *st, int64_t id, int64_t seq,
+int sql_build_set_seq(struct store *st, int64_t id, int64_t seq,
     struct buf *err);
-int sqlite_build_finish(struct store *st, int64_t id, bool ok,
+int sql_build_finish(struct store *st, int64_t id, bool ok,
     const char *error, const char *counts_json, const char *commit,
     int64_t retry_at, struct buf *err);
-int sqlite_build_record(struct store *st, const char *reasons, bool ok,
+int sql_build_record(struct store *st, const char *reasons, bool ok,
     const char *error, const char *worker, int64_t *id, struct buf *err);
-int sqlite_build_gc(struct store *st, int keep_builds, int logs_days,
+int sql_build_gc(struct store *st, int keep_builds, int logs_days,
     size_t *removed, size_t *logs_cleared, struct buf *err);
-int sqlite_build_cancel(struct store *st, int64_t id, struct buf *err);
-int sqlite_build_rollback_request(struct store *st, int64_t build,
+int sql_build_cancel(struct store *st, int64_t id, struct buf *err);
+int sql_build_rollback_request(struct store *st, int64_t build,
     struct buf *err);
-int sqlite_build_rollback_take(struct store *st, int64_t *build,
+int sql_build_rollback_take(struct store *st, int64_t *build,
     struct buf *err);
-int sqlite_build_release(struct store *st, int64_t id, struct buf *err);
-int sqlite_build_list(struct store *st, size_t limit, json_t **out,
+int sql_build_release(struct store *st, int64_t id, struct buf *err);
+int sql_build_list(struct store *st, size_t limit, json_t **out,
     struct buf *err);
-int sqlite_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
+int sql_build_get(struct store *st, int64_t id, bool with_log, json_t **out,
     struct buf *err);
-int sqlite_build_stalled(struct store *st, int64_t now, int64_t after,
+int sql_build_stalled(struct store *st, int64_t now, int64_t after,
     struct build_stalled *b, struct buf *err);
-int sqlite_build_stats(struct store *st, json_t **out, struct buf *err);
-int sqlite_build_metrics(struct store *st, struct build_metrics *m,
+int sql_build_stats(struct store *st, json_t **out, struct buf *err);
+int sql_build_metrics(struct store *st, struct build_metrics *m,
     struct buf *err);
-int sqlite_token_create(struct store *st, const char *name, const char *role,
+int sql_token_create(struct store *st, const char *name, const char *role,
     int64_t expires_at, char token[65], struct buf *err);
-int sqlite_token_check(struct store *st, const char *token, char *name,
+int sql_token_check(struct store *st, const char *token, char *name,
     size_t namesz, char *role, size_t rolesz, struct buf *err);
-int sqlite_token_list(struct store *st, json_t **out, struct buf *err);
-int sqlite_token_revoke(struct store *st, const char *name, struct buf *err);
+int sql_token_list(struct store *st, json_t **out, struct buf *err);
+int sql_token_revoke(struct store *st, const char *name, struct buf *err);
 
 #endif

@@ -8,8 +8,6 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
-
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
@@ -32,12 +30,12 @@ media_file(const char *dir, const char *sha)
 }
 
 int
-sqlite_media_add(struct store *st, const char *media_dir, const char *file,
+sql_media_add(struct store *st, const char *media_dir, const char *file,
     const char *name, const char *actor, struct media_info *out,
     struct buf *err)
 {
 	struct buf data = BUF_INIT, clean = BUF_INIT;
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	char sha[65], *dest = NULL;
 	const char *base;
 	int rc = -1;
@@ -63,16 +61,16 @@ sqlite_media_add(struct store *st, const char *media_dir, const char *file,
 	    "size, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(sha256) DO "
 	    "NOTHING", &s, err) == -1)
 		goto fail;
-	sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, clean.buf, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, mime_type_for(clean.buf), -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, (sqlite3_int64)data.len);
-	sqlite3_bind_int64(s, 5, time_now());
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	stmt_bind_text(s, 1, sha);
+	stmt_bind_text(s, 2, clean.buf);
+	stmt_bind_text(s, 3, mime_type_for(clean.buf));
+	stmt_bind_i64(s, 4, (int64_t)data.len);
+	stmt_bind_i64(s, 5, time_now());
+	if (stmt_step(s) != STMT_DONE) {
 		store_sqlerr(st, "add media", err);
 		goto fail;
 	}
-	if (sqlite3_changes(st->db) > 0 && store_changed(st, actor,
+	if (db_changes(st->db) > 0 && store_changed(st, actor,
 	    "media add", 0, clean.buf, sha, "media added", err) == -1)
 		goto fail;
 	if (store_tx_commit(st, err) == -1)
@@ -92,7 +90,7 @@ sqlite_media_add(struct store *st, const char *media_dir, const char *file,
 fail:
 	store_tx_rollback(st);
 out:
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	buf_release(&data);
 	buf_release(&clean);
 	free(dest);
@@ -100,10 +98,10 @@ out:
 }
 
 int
-sqlite_media_list(struct store *st, const char *media_dir,
+sql_media_list(struct store *st, const char *media_dir,
     struct media_info **list, size_t *n, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	struct media_info *l = NULL;
 	size_t cnt = 0, cap = 0;
 	int r;
@@ -111,7 +109,7 @@ sqlite_media_list(struct store *st, const char *media_dir,
 	if (store_prepare(st, "SELECT sha256, name, content_type, size, "
 	    "created_at FROM media ORDER BY sha256", &s, err) == -1)
 		return -1;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = stmt_step(s)) == STMT_ROW) {
 		struct media_info *m;
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 16;
@@ -119,16 +117,16 @@ sqlite_media_list(struct store *st, const char *media_dir,
 		}
 		m = &l[cnt++];
 		memset(m, 0, sizeof(*m));
-		strlcpy(m->sha256, (const char *)sqlite3_column_text(s, 0),
+		strlcpy(m->sha256, (const char *)stmt_col_text(s, 0),
 		    sizeof(m->sha256));
 		m->name = store_col_str0(s, 1);
 		m->content_type = store_col_str0(s, 2);
-		m->size = sqlite3_column_int64(s, 3);
-		m->created_at = sqlite3_column_int64(s, 4);
+		m->size = stmt_col_i64(s, 3);
+		m->created_at = stmt_col_i64(s, 4);
 		m->file = media_file(media_dir, m->sha256);
 	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE) {
+	stmt_finalize(s);
+	if (r != STMT_DONE) {
 		store_media_list_free(l, cnt);
 		return store_sqlerr(st, "list media", err);
 	}

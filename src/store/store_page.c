@@ -8,8 +8,6 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
-
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
@@ -42,29 +40,29 @@ status_of(const struct page_info *p)
 }
 
 void
-store_read_page(sqlite3_stmt *s, struct page_info *p)
+store_read_page(struct stmt *s, struct page_info *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->id = sqlite3_column_int64(s, 0);
+	p->id = stmt_col_i64(s, 0);
 	p->path = store_col_str0(s, 1);
 	p->parent_path = store_col_str(s, 2);
 	p->section = store_col_str0(s, 3);
 	p->slug = store_col_str0(s, 4);
 	p->template = store_col_str0(s, 5);
-	p->weight = sqlite3_column_int(s, 6);
+	p->weight = stmt_col_int(s, 6);
 	p->title = store_col_str0(s, 7);
-	p->live = sqlite3_column_int(s, 8);
-	p->has_unpublished_changes = sqlite3_column_int(s, 9);
-	p->expired = sqlite3_column_int(s, 10);
-	p->first_published_at = sqlite3_column_int64(s, 11);
-	p->last_published_at = sqlite3_column_int64(s, 12);
-	p->live_revision = sqlite3_column_int64(s, 13);
-	p->latest_revision = sqlite3_column_int64(s, 14);
-	p->scheduled_revision = sqlite3_column_int64(s, 15);
-	p->go_live_at = sqlite3_column_int64(s, 16);
-	p->expire_at = sqlite3_column_int64(s, 17);
-	p->created_at = sqlite3_column_int64(s, 18);
-	p->updated_at = sqlite3_column_int64(s, 19);
+	p->live = stmt_col_int(s, 8);
+	p->has_unpublished_changes = stmt_col_int(s, 9);
+	p->expired = stmt_col_int(s, 10);
+	p->first_published_at = stmt_col_i64(s, 11);
+	p->last_published_at = stmt_col_i64(s, 12);
+	p->live_revision = stmt_col_i64(s, 13);
+	p->latest_revision = stmt_col_i64(s, 14);
+	p->scheduled_revision = stmt_col_i64(s, 15);
+	p->go_live_at = stmt_col_i64(s, 16);
+	p->expire_at = stmt_col_i64(s, 17);
+	p->created_at = stmt_col_i64(s, 18);
+	p->updated_at = stmt_col_i64(s, 19);
 	p->live_title = store_col_str(s, 20);
 	p->status = xstrdup(status_of(p));
 }
@@ -168,11 +166,11 @@ canon(const char *path, struct buf *out, struct buf *err)
 }
 
 int
-sqlite_page_get(struct store *st, const char *path, struct page_info *p,
+sql_page_get(struct store *st, const char *path, struct page_info *p,
     struct buf *err)
 {
 	struct buf cp = BUF_INIT;
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int r, rc = -1;
 
 	/* callers release P on every path: it must be empty when not found */
@@ -182,42 +180,42 @@ sqlite_page_get(struct store *st, const char *path, struct page_info *p,
 	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.path = ?", &s,
 	    err) == -1)
 		goto out;
-	sqlite3_bind_text(s, 1, cp.buf, -1, SQLITE_STATIC);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	stmt_bind_text(s, 1, cp.buf);
+	r = stmt_step(s);
+	if (r == STMT_ROW) {
 		store_read_page(s, p);
 		rc = 0;
-	} else if (r == SQLITE_DONE)
+	} else if (r == STMT_DONE)
 		rc = 1;
 	else
 		store_sqlerr(st, "read page", err);
 out:
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	buf_release(&cp);
 	return rc;
 }
 
 int
-sqlite_page_get_id(struct store *st, int64_t id, struct page_info *p,
+sql_page_get_id(struct store *st, int64_t id, struct page_info *p,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int r, rc = -1;
 
 	memset(p, 0, sizeof(*p));
 	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.id = ?", &s,
 	    err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	r = sqlite3_step(s);
-	if (r == SQLITE_ROW) {
+	stmt_bind_i64(s, 1, id);
+	r = stmt_step(s);
+	if (r == STMT_ROW) {
 		store_read_page(s, p);
 		rc = 0;
-	} else if (r == SQLITE_DONE)
+	} else if (r == STMT_DONE)
 		rc = 1;
 	else
 		store_sqlerr(st, "read page", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
@@ -236,10 +234,10 @@ page_must(struct store *st, const char *path, struct page_info *p,
 }
 
 int
-sqlite_page_list(struct store *st, struct page_info **list, size_t *n,
+sql_page_list(struct store *st, struct page_info **list, size_t *n,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	struct page_info *l = NULL;
 	size_t cnt = 0, cap = 0;
 	int r;
@@ -247,15 +245,15 @@ sqlite_page_list(struct store *st, struct page_info **list, size_t *n,
 	if (store_prepare(st, "SELECT " PAGE_COLS "ORDER BY p.path", &s,
 	    err) == -1)
 		return -1;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = stmt_step(s)) == STMT_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 64;
 			l = xreallocarray(l, cap, sizeof(*l));
 		}
 		store_read_page(s, &l[cnt++]);
 	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE) {
+	stmt_finalize(s);
+	if (r != STMT_DONE) {
 		store_page_list_free(l, cnt);
 		return store_sqlerr(st, "list pages", err);
 	}
@@ -273,10 +271,10 @@ store_page_list_free(struct page_info *list, size_t n)
 }
 
 int
-sqlite_revision_get(struct store *st, int64_t id, struct revision_info *r,
+sql_revision_get(struct store *st, int64_t id, struct revision_info *r,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
@@ -284,22 +282,22 @@ sqlite_revision_get(struct store *st, int64_t id, struct revision_info *r,
 	    "tags, extra, author, created_at FROM revisions WHERE id = ?", &s,
 	    err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		r->id = sqlite3_column_int64(s, 0);
-		r->page_id = sqlite3_column_int64(s, 1);
+	stmt_bind_i64(s, 1, id);
+	if (stmt_step(s) == STMT_ROW) {
+		r->id = stmt_col_i64(s, 0);
+		r->page_id = stmt_col_i64(s, 1);
 		r->title = store_col_str0(s, 2);
 		r->body = store_col_str0(s, 3);
 		r->summary = store_col_str0(s, 4);
-		r->date = sqlite3_column_int64(s, 5);
+		r->date = stmt_col_i64(s, 5);
 		r->tags = store_col_json(s, 6, true);
 		r->extra = store_col_json(s, 7, false);
 		r->author = store_col_str0(s, 8);
-		r->created_at = sqlite3_column_int64(s, 9);
+		r->created_at = stmt_col_i64(s, 9);
 		rc = 0;
 	} else
 		buf_setf(err, "no revision %lld", (long long)id);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
@@ -308,7 +306,7 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
     const char *body, const char *summary, int64_t date, json_t *tags,
     json_t *extra, const char *actor, int64_t *id, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	char *tj, *ej;
 	int rc = 0;
 
@@ -322,25 +320,25 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
 	    xstrdup("{}");
 	if (store_prepare(st, "INSERT INTO revisions(page_id, title, body, "
 	    "summary, date, tags, extra, author, created_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?)", &s, err) == -1) {
+	    "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1) {
 		rc = -1;
 		goto out;
 	}
-	sqlite3_bind_int64(s, 1, page_id);
-	sqlite3_bind_text(s, 2, title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, body, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, summary, -1, SQLITE_STATIC);
+	stmt_bind_i64(s, 1, page_id);
+	stmt_bind_text(s, 2, title);
+	stmt_bind_text(s, 3, body);
+	stmt_bind_text(s, 4, summary);
 	store_bind_time(s, 5, date);
-	sqlite3_bind_text(s, 6, tj, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 7, ej, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 8, actor ? actor : "unknown", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 9, time_now());
-	if (sqlite3_step(s) != SQLITE_DONE)
+	stmt_bind_text(s, 6, tj);
+	stmt_bind_text(s, 7, ej);
+	stmt_bind_text(s, 8, actor ? actor : "unknown");
+	stmt_bind_i64(s, 9, time_now());
+	if (stmt_step(s) != STMT_ROW)
 		rc = store_sqlerr(st, "insert revision", err);
 	else
-		*id = sqlite3_last_insert_rowid(st->db);
+		*id = stmt_col_i64(s, 0);
 out:
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	free(tj);
 	free(ej);
 	return rc;
@@ -351,7 +349,7 @@ int
 store_exec_i64(struct store *st, const char *sql, struct buf *err,
     int n, ...)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	va_list ap;
 	int rc = 0;
 
@@ -361,9 +359,9 @@ store_exec_i64(struct store *st, const char *sql, struct buf *err,
 	for (int i = 1; i <= n; i++)
 		store_bind_time(s, i, va_arg(ap, int64_t));
 	va_end(ap);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	if (stmt_step(s) != STMT_DONE)
 		rc = store_sqlerr(st, "update", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 
@@ -389,14 +387,14 @@ tags_valid(json_t *tags, struct buf *err)
 }
 
 int
-sqlite_page_create(struct store *st, const char *path,
+sql_page_create(struct store *st, const char *path,
     const struct page_fields *f, const char *actor, int64_t *idp,
     struct buf *err)
 {
 	struct buf cp = BUF_INIT, parent = BUF_INIT, slug = BUF_INIT,
 	    section = BUF_INIT;
 	struct page_info pi;
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	const char *slash;
 	int64_t id = 0, rev, parent_id = 0, now = time_now();
 	int rc = -1;
@@ -443,22 +441,25 @@ sqlite_page_create(struct store *st, const char *path,
 	}
 	if (store_prepare(st, "INSERT INTO pages(parent_id, path, slug, "
 	    "section, weight, template, created_at, updated_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?)", &s, err) == -1)
+	    "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1)
 		goto fail;
 	store_bind_time(s, 1, parent_id);
-	sqlite3_bind_text(s, 2, cp.buf, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, slug.buf, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, section.buf, -1, SQLITE_STATIC);
-	sqlite3_bind_int(s, 5, f->has_weight ? f->weight : 0);
-	sqlite3_bind_text(s, 6, f->template ? f->template : "", -1,
-	    SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, now);
-	sqlite3_bind_int64(s, 8, now);
-	if (sqlite3_step(s) != SQLITE_DONE) {
+	stmt_bind_text(s, 2, cp.buf);
+	stmt_bind_text(s, 3, slug.buf);
+	stmt_bind_text(s, 4, section.buf);
+	stmt_bind_int(s, 5, f->has_weight ? f->weight : 0);
+	stmt_bind_text(s, 6, f->template ? f->template : "");
+	stmt_bind_i64(s, 7, now);
+	stmt_bind_i64(s, 8, now);
+	if (stmt_step(s) != STMT_ROW) {
 		store_sqlerr(st, "insert page", err);
 		goto fail;
 	}
-	id = sqlite3_last_insert_rowid(st->db);
+	id = stmt_col_i64(s, 0);
+	/* a RETURNING statement is in progress until finalized: SQLite
+	   would refuse the COMMIT */
+	stmt_finalize(s);
+	s = NULL;
 	if (insert_revision(st, id, f->title, f->body ? f->body : "",
 	    f->summary ? f->summary : "", f->date, f->tags, f->extra, actor,
 	    &rev, err) == -1 ||
@@ -470,17 +471,15 @@ sqlite_page_create(struct store *st, const char *path,
 	 * the path index ('/' + 1 == '0'), not a scan.
 	 */
 	if (cp.len > 0) {
-		sqlite3_finalize(s);
-		s = NULL;
 		if (store_prepare(st, "UPDATE pages SET parent_id = ?1 WHERE "
 		    "path > ?2 || '/' AND path < ?2 || '0' AND parent_id IS "
 		    "NULL AND instr(substr(path, ?3), '/') = 0", &s,
 		    err) == -1)
 			goto fail;
-		sqlite3_bind_int64(s, 1, id);
-		sqlite3_bind_text(s, 2, cp.buf, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, (sqlite3_int64)cp.len + 2);
-		if (sqlite3_step(s) != SQLITE_DONE) {
+		stmt_bind_i64(s, 1, id);
+		stmt_bind_text(s, 2, cp.buf);
+		stmt_bind_i64(s, 3, (int64_t)cp.len + 2);
+		if (stmt_step(s) != STMT_DONE) {
 			store_sqlerr(st, "adopt children", err);
 			goto fail;
 		}
@@ -497,7 +496,7 @@ sqlite_page_create(struct store *st, const char *path,
 fail:
 	store_tx_rollback(st);
 out:
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	buf_release(&cp);
 	buf_release(&parent);
 	buf_release(&slug);
@@ -506,7 +505,7 @@ out:
 }
 
 int
-sqlite_page_edit(struct store *st, const char *path,
+sql_page_edit(struct store *st, const char *path,
     const struct page_fields *f, const char *actor, struct buf *err)
 {
 	struct page_info p;
@@ -543,7 +542,7 @@ sqlite_page_edit(struct store *st, const char *path,
 	    rev, time_now(), p.id) == -1)
 		goto fail;
 	if (f->has_weight || f->template) {
-		sqlite3_stmt *s = NULL;
+		struct stmt *s = NULL;
 		if (f->template && strcmp(f->template, p.template) != 0)
 			template_changed = true;
 		if (f->has_weight && f->weight != p.weight)
@@ -551,16 +550,15 @@ sqlite_page_edit(struct store *st, const char *path,
 		if (store_prepare(st, "UPDATE pages SET weight = ?, template = ? "
 		    "WHERE id = ?", &s, err) == -1)
 			goto fail;
-		sqlite3_bind_int(s, 1, f->has_weight ? f->weight : p.weight);
-		sqlite3_bind_text(s, 2, f->template ? f->template : p.template,
-		    -1, SQLITE_STATIC);
-		sqlite3_bind_int64(s, 3, p.id);
-		if (sqlite3_step(s) != SQLITE_DONE) {
-			sqlite3_finalize(s);
+		stmt_bind_int(s, 1, f->has_weight ? f->weight : p.weight);
+		stmt_bind_text(s, 2, f->template ? f->template : p.template);
+		stmt_bind_i64(s, 3, p.id);
+		if (stmt_step(s) != STMT_DONE) {
+			stmt_finalize(s);
 			store_sqlerr(st, "update page", err);
 			goto fail;
 		}
-		sqlite3_finalize(s);
+		stmt_finalize(s);
 	}
 	/* only settings of the page row reach the live site before publish */
 	if (store_changed(st, actor, "edit", p.id, p.path, NULL,
@@ -582,15 +580,15 @@ store_make_live(struct store *st, const struct page_info *p, int64_t rev,
     int64_t now, struct buf *err)
 {
 	return store_exec_i64(st, "UPDATE pages SET live = 1, expired = 0, "
-	    "live_revision_id = ?1, has_unpublished_changes = "
-	    "(latest_revision_id != ?1), first_published_at = "
+	    "live_revision_id = ?1, has_unpublished_changes = CASE WHEN "
+	    "latest_revision_id != ?1 THEN 1 ELSE 0 END, first_published_at = "
 	    "COALESCE(first_published_at, ?2), last_published_at = ?2, "
 	    "scheduled_revision_id = NULL, go_live_at = NULL, updated_at = ?2 "
 	    "WHERE id = ?3", err, 3, rev, now, p->id);
 }
 
 int
-sqlite_page_publish(struct store *st, const char *path, int64_t go_live,
+sql_page_publish(struct store *st, const char *path, int64_t go_live,
     const char *actor, struct buf *err)
 {
 	struct page_info p;
@@ -639,7 +637,7 @@ out:
 }
 
 int
-sqlite_page_unpublish(struct store *st, const char *path, const char *actor,
+sql_page_unpublish(struct store *st, const char *path, const char *actor,
     struct buf *err)
 {
 	struct page_info p;
@@ -672,7 +670,7 @@ out:
 }
 
 int
-sqlite_page_schedule(struct store *st, const char *path, int64_t go_live,
+sql_page_schedule(struct store *st, const char *path, int64_t go_live,
     int64_t expire, const char *actor, struct buf *err)
 {
 	struct page_info p;
@@ -734,11 +732,11 @@ out:
 }
 
 int
-sqlite_page_delete(struct store *st, const char *path, const char *actor,
+sql_page_delete(struct store *st, const char *path, const char *actor,
     struct buf *err)
 {
 	struct page_info p;
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc = -1;
 
 	memset(&p, 0, sizeof(p));
@@ -749,8 +747,8 @@ sqlite_page_delete(struct store *st, const char *path, const char *actor,
 	if (store_prepare(st, "SELECT count(*) FROM pages WHERE parent_id = ?",
 	    &s, err) == -1)
 		goto fail;
-	sqlite3_bind_int64(s, 1, p.id);
-	if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_int(s, 0) > 0) {
+	stmt_bind_i64(s, 1, p.id);
+	if (stmt_step(s) == STMT_ROW && stmt_col_int(s, 0) > 0) {
 		buf_setf(err, "page '%s' has child pages; delete them first",
 		    p.path);
 		st->base.kind = ERR_CONFLICT;
@@ -771,7 +769,7 @@ sqlite_page_delete(struct store *st, const char *path, const char *actor,
 fail:
 	store_tx_rollback(st);
 out:
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	page_info_release(&p);
 	return rc;
 }

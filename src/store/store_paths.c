@@ -73,7 +73,7 @@ all_digits(const char *s, size_t n)
 }
 
 int
-sqlite_path_check_new(struct store *st, const char *path, struct buf *err)
+sql_path_check_new(struct store *st, const char *path, struct buf *err)
 {
 	size_t first = strcspn(path, "/");
 	const char *c = path, *prev = NULL, *prev2 = NULL;

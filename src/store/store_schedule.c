@@ -8,8 +8,6 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
-
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
@@ -26,10 +24,10 @@
 /* ---- scheduling ---- */
 
 int
-sqlite_run_scheduled(struct store *st, int64_t now, bool dry_run,
+sql_run_scheduled(struct store *st, int64_t now, bool dry_run,
     const char *actor, struct sched_report *rep, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	struct page_info *due = NULL;
 	int64_t *revs = NULL;
 	size_t n = 0, cap = 0;
@@ -44,17 +42,17 @@ sqlite_run_scheduled(struct store *st, int64_t now, bool dry_run,
 	    "p.scheduled_revision_id IS NOT NULL AND p.go_live_at <= ? "
 	    "ORDER BY p.path", &s, err) == -1)
 		goto fail;
-	sqlite3_bind_int64(s, 1, now);
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	stmt_bind_i64(s, 1, now);
+	while ((r = stmt_step(s)) == STMT_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			due = xreallocarray(due, cap, sizeof(*due));
 		}
 		store_read_page(s, &due[n++]);
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	s = NULL;
-	if (r != SQLITE_DONE) {
+	if (r != STMT_DONE) {
 		store_sqlerr(st, "due pages", err);
 		goto fail;
 	}
@@ -91,20 +89,20 @@ sqlite_run_scheduled(struct store *st, int64_t now, bool dry_run,
 	    "p.expire_at IS NOT NULL AND p.expire_at <= ? ORDER BY p.path",
 	    &s, err) == -1)
 		goto fail;
-	sqlite3_bind_int64(s, 1, now);
+	stmt_bind_i64(s, 1, now);
 	store_page_list_free(due, n);
 	due = NULL;
 	n = cap = 0;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = stmt_step(s)) == STMT_ROW) {
 		if (n == cap) {
 			cap = cap ? cap * 2 : 16;
 			due = xreallocarray(due, cap, sizeof(*due));
 		}
 		store_read_page(s, &due[n++]);
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	s = NULL;
-	if (r != SQLITE_DONE) {
+	if (r != STMT_DONE) {
 		store_sqlerr(st, "expired pages", err);
 		goto fail;
 	}
@@ -139,10 +137,10 @@ out:
 }
 
 int
-sqlite_next_scheduled(struct store *st, int64_t now, int64_t *when,
+sql_next_scheduled(struct store *st, int64_t now, int64_t *when,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc = 0;
 
 	*when = 0;
@@ -150,14 +148,14 @@ sqlite_next_scheduled(struct store *st, int64_t now, int64_t *when,
 	    "SELECT MIN(go_live_at) AS t FROM pages WHERE "
 	    "scheduled_revision_id IS NOT NULL AND go_live_at > ?1 "
 	    "UNION ALL SELECT MIN(expire_at) FROM pages WHERE live = 1 AND "
-	    "expire_at > ?1)", &s, err) == -1)
+	    "expire_at > ?1) AS n", &s, err) == -1)
 		return -1;
-	sqlite3_bind_int64(s, 1, now);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		*when = sqlite3_column_int64(s, 0);
+	stmt_bind_i64(s, 1, now);
+	if (stmt_step(s) == STMT_ROW)
+		*when = stmt_col_i64(s, 0);
 	else
 		rc = store_sqlerr(st, "next scheduled", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }
 

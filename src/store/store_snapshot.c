@@ -8,8 +8,6 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
-#include <sqlite3.h>
-
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
@@ -30,7 +28,7 @@
  * ten thousand pages would otherwise be eighty thousand small strings.
  */
 static void
-snap_strings(sqlite3_stmt *s, struct snap_page *p)
+snap_strings(struct stmt *s, struct snap_page *p)
 {
 	static const int cols[] = { 1, 2, 3, 4, 7, 9, 11, 12 };
 	char **dst[] = { &p->path, &p->section, &p->slug, &p->template,
@@ -39,13 +37,13 @@ snap_strings(sqlite3_stmt *s, struct snap_page *p)
 	char *block;
 
 	for (size_t k = 0; k < NELEM(cols); k++) {
-		sqlite3_column_text(s, cols[k]);
-		len[k] = (size_t)sqlite3_column_bytes(s, cols[k]);
+		const char *v = stmt_col_text(s, cols[k]);
+		len[k] = v ? strlen(v) : 0;
 		total += len[k] + 1;
 	}
 	block = xmalloc(total);
 	for (size_t k = 0; k < NELEM(cols); k++) {
-		const unsigned char *v = sqlite3_column_text(s, cols[k]);
+		const char *v = stmt_col_text(s, cols[k]);
 		if (len[k])
 			memcpy(block, v, len[k]);
 		block[len[k]] = '\0';
@@ -55,17 +53,17 @@ snap_strings(sqlite3_stmt *s, struct snap_page *p)
 }
 
 int
-sqlite_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
+sql_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
     struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	size_t cap = 0;
 	int r, rc = -1;
 
 	memset(snap, 0, sizeof(*snap));
 	pthread_mutex_init(&snap->mu, NULL);
 	/* one read transaction: WAL gives every read the same state */
-	if (store_exec(st, "BEGIN", err) == -1) {
+	if (db_begin(st->db, false, err) == -1) {
 		pthread_mutex_destroy(&snap->mu);
 		return -1;
 	}
@@ -80,7 +78,7 @@ sqlite_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
 	    "JOIN revisions r ON r.id = p.live_revision_id "
 	    "WHERE p.live = 1 ORDER BY p.path", &s, err) == -1)
 		goto out;
-	while ((r = sqlite3_step(s)) == SQLITE_ROW) {
+	while ((r = stmt_step(s)) == STMT_ROW) {
 		struct snap_page *p;
 		if (snap->npages == cap) {
 			cap = cap ? cap * 2 : 256;
@@ -89,18 +87,18 @@ sqlite_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
 		}
 		p = &snap->pages[snap->npages++];
 		memset(p, 0, sizeof(*p));
-		p->id = sqlite3_column_int64(s, 0);
+		p->id = stmt_col_i64(s, 0);
 		snap_strings(s, p);
-		p->weight = sqlite3_column_int(s, 5);
-		p->revision = sqlite3_column_int64(s, 6);
+		p->weight = stmt_col_int(s, 5);
+		p->revision = stmt_col_i64(s, 6);
 		p->body = store_col_str(s, 8);
-		p->date = sqlite3_column_int64(s, 10);
-		p->first_published_at = sqlite3_column_int64(s, 13);
-		p->last_published_at = sqlite3_column_int64(s, 14);
-		p->expire_at = sqlite3_column_int64(s, 15);
+		p->date = stmt_col_i64(s, 10);
+		p->first_published_at = stmt_col_i64(s, 13);
+		p->last_published_at = stmt_col_i64(s, 14);
+		p->expire_at = stmt_col_i64(s, 15);
 	}
-	sqlite3_finalize(s);
-	if (r != SQLITE_DONE) {
+	stmt_finalize(s);
+	if (r != STMT_DONE) {
 		store_sqlerr(st, "snapshot", err);
 		goto out;
 	}
@@ -198,18 +196,18 @@ const char *
 snapshot_body(struct snapshot *snap, size_t i, struct buf *err)
 {
 	struct snap_page *p = &snap->pages[i];
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 
 	pthread_mutex_lock(&snap->mu);
 	if (!p->body && snap->st && store_prepare(snap->st,
 	    "SELECT body FROM revisions WHERE id = ?", &s, err) == 0) {
-		sqlite3_bind_int64(s, 1, p->revision);
-		if (sqlite3_step(s) == SQLITE_ROW)
+		stmt_bind_i64(s, 1, p->revision);
+		if (stmt_step(s) == STMT_ROW)
 			p->body = store_col_str0(s, 0);
 		else
 			buf_setf(err, "page '/%s': revision %lld cannot be "
 			    "read", p->path, (long long)p->revision);
-		sqlite3_finalize(s);
+		stmt_finalize(s);
 	}
 	pthread_mutex_unlock(&snap->mu);
 	return p->body;

@@ -15,12 +15,12 @@
 #include "store/store_token.h"
 
 int
-sqlite_token_create(struct store *st, const char *name, const char *role,
+sql_token_create(struct store *st, const char *name, const char *role,
     int64_t expires_at, char token[65], struct buf *err)
 {
 	unsigned char raw[32];
 	char hash[65];
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	FILE *f;
 	int rc = 0;
 
@@ -50,24 +50,23 @@ sqlite_token_create(struct store *st, const char *name, const char *role,
 	if (store_prepare(st, "INSERT INTO tokens(name, role, hash, "
 	    "created_at, expires_at) VALUES (?, ?, ?, ?, ?)", &s, err) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, role, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, time_now());
+	stmt_bind_text(s, 1, name);
+	stmt_bind_text(s, 2, role);
+	stmt_bind_text(s, 3, hash);
+	stmt_bind_i64(s, 4, time_now());
 	if (expires_at)
-		sqlite3_bind_int64(s, 5, expires_at);
+		stmt_bind_i64(s, 5, expires_at);
 	else
-		sqlite3_bind_null(s, 5);
-	if (sqlite3_step(s) != SQLITE_DONE) {
-		if (sqlite3_extended_errcode(store_db(st)) ==
-		    SQLITE_CONSTRAINT_UNIQUE) {
+		stmt_bind_null(s, 5);
+	if (stmt_step(s) != STMT_DONE) {
+		if (db_errkind(st->db) == ERR_CONFLICT) {
 			buf_setf(err, "a token named '%s' exists", name);
 			st->base.kind = ERR_CONFLICT;
 		} else
 			store_sqlerr(st, "create token", err);
 		rc = -1;
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	if (rc == -1)
 		explicit_bzero(token, 65);
 	return rc;
@@ -80,10 +79,10 @@ sqlite_token_create(struct store *st, const char *name, const char *role,
 #define TOKEN_USE_GRAIN 60
 
 int
-sqlite_token_check(struct store *st, const char *token, char *name,
+sql_token_check(struct store *st, const char *token, char *name,
     size_t namesz, char *role, size_t rolesz, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	char hash[65];
 	int64_t now = time_now(), id = 0, used = 0;
 	int rc = 1, step;
@@ -94,28 +93,28 @@ sqlite_token_check(struct store *st, const char *token, char *name,
 	    "WHERE hash = ? AND (expires_at IS NULL OR expires_at > ?)",
 	    &s, err) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, hash, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	if ((step = sqlite3_step(s)) == SQLITE_ROW) {
-		id = sqlite3_column_int64(s, 0);
-		snprintf(name, namesz, "%s", sqlite3_column_text(s, 1));
-		snprintf(role, rolesz, "%s", sqlite3_column_text(s, 2));
-		used = sqlite3_column_int64(s, 3);
+	stmt_bind_text(s, 1, hash);
+	stmt_bind_i64(s, 2, now);
+	if ((step = stmt_step(s)) == STMT_ROW) {
+		id = stmt_col_i64(s, 0);
+		snprintf(name, namesz, "%s", stmt_col_text(s, 1));
+		snprintf(role, rolesz, "%s", stmt_col_text(s, 2));
+		used = stmt_col_i64(s, 3);
 		rc = 0;
-	} else if (step == SQLITE_DONE)
+	} else if (step == STMT_DONE)
 		st->base.kind = ERR_NOT_FOUND;
 	else
 		rc = store_sqlerr(st, "check token", err);
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	s = NULL;
 	if (rc == 0 && now - used >= TOKEN_USE_GRAIN) {
 		/* best effort: a busy store must not refuse a valid token */
 		if (store_prepare(st, "UPDATE tokens SET last_used_at = ? "
 		    "WHERE id = ?", &s, err) == 0) {
-			sqlite3_bind_int64(s, 1, now);
-			sqlite3_bind_int64(s, 2, id);
-			sqlite3_step(s);
-			sqlite3_finalize(s);
+			stmt_bind_i64(s, 1, now);
+			stmt_bind_i64(s, 2, id);
+			stmt_step(s);
+			stmt_finalize(s);
 		}
 		buf_reset(err);
 	}
@@ -123,20 +122,20 @@ sqlite_token_check(struct store *st, const char *token, char *name,
 }
 
 static json_t *
-opt_time(sqlite3_stmt *s, int col)
+opt_time(struct stmt *s, int col)
 {
 	char t[32];
 
-	if (sqlite3_column_type(s, col) == SQLITE_NULL)
+	if (stmt_col_null(s, col))
 		return json_null();
-	time_format_iso8601(sqlite3_column_int64(s, col), t, sizeof(t));
+	time_format_iso8601(stmt_col_i64(s, col), t, sizeof(t));
 	return json_string(t);
 }
 
 int
-sqlite_token_list(struct store *st, json_t **out, struct buf *err)
+sql_token_list(struct store *st, json_t **out, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int64_t now = time_now();
 	json_t *a;
 
@@ -145,38 +144,38 @@ sqlite_token_list(struct store *st, json_t **out, struct buf *err)
 	    "expires_at FROM tokens ORDER BY name", &s, err) == -1)
 		return -1;
 	a = json_array();
-	while (sqlite3_step(s) == SQLITE_ROW) {
-		bool expired = sqlite3_column_type(s, 4) != SQLITE_NULL &&
-		    sqlite3_column_int64(s, 4) <= now;
+	while (stmt_step(s) == STMT_ROW) {
+		bool expired = !stmt_col_null(s, 4) &&
+		    stmt_col_i64(s, 4) <= now;
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:o, "
-		    "s:b}", "name", (const char *)sqlite3_column_text(s, 0),
-		    "role", (const char *)sqlite3_column_text(s, 1),
+		    "s:b}", "name", (const char *)stmt_col_text(s, 0),
+		    "role", (const char *)stmt_col_text(s, 1),
 		    "created", opt_time(s, 2), "last_used", opt_time(s, 3),
 		    "expires", opt_time(s, 4), "expired", expired));
 	}
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	*out = a;
 	return 0;
 }
 
 int
-sqlite_token_revoke(struct store *st, const char *name, struct buf *err)
+sql_token_revoke(struct store *st, const char *name, struct buf *err)
 {
-	sqlite3_stmt *s = NULL;
+	struct stmt *s = NULL;
 	int rc;
 
 	if (store_prepare(st, "DELETE FROM tokens WHERE name = ?", &s,
 	    err) == -1)
 		return -1;
-	sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-	if (sqlite3_step(s) != SQLITE_DONE)
+	stmt_bind_text(s, 1, name);
+	if (stmt_step(s) != STMT_DONE)
 		rc = store_sqlerr(st, "revoke token", err);
-	else if (sqlite3_changes(store_db(st)) == 0) {
+	else if (db_changes(st->db) == 0) {
 		buf_setf(err, "no token named '%s'", name);
 		st->base.kind = ERR_NOT_FOUND;
 		rc = 1;
 	} else
 		rc = 0;
-	sqlite3_finalize(s);
+	stmt_finalize(s);
 	return rc;
 }

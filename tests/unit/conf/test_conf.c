@@ -818,8 +818,9 @@ TEST(conf, no_passwords_in_urls)
 	    "notify:\n  email:\n    smtp: \"smtps://u:pw@mail:465\"\n"
 	    "    from: a@b\n    to: [c@d]\n");
 	CHECK_STR_EQ(e,
-	    "kiln.yaml:4: store.url: contains a password; put the conninfo "
-	    "in the variable named by store.url_env\n"
+	    "kiln.yaml:4: store.url: contains a password; give the password "
+	    "in the variable named by store.password_env (or PGPASSWORD, "
+	    "~/.pgpass)\n"
 	    "kiln.yaml:6: history.remote: contains a password; use "
 	    "history.token_env\n"
 	    "kiln.yaml:9: notify.email.smtp: contains a password; use "
@@ -828,8 +829,9 @@ TEST(conf, no_passwords_in_urls)
 	CHECK(!strstr(e, "hunter2") && !strstr(e, "ghp_abc") &&
 	    !strstr(e, ":pw@"));
 	CHECK_STR_EQ(error_with("store: {url: \"host=db password=x\"}\n"),
-	    "kiln.yaml:2: store.url: contains a password; put the conninfo "
-	    "in the variable named by store.url_env");
+	    "kiln.yaml:2: store.url: contains a password; give the password "
+	    "in the variable named by store.password_env (or PGPASSWORD, "
+	    "~/.pgpass)");
 	c = load(MINIMAL "store: {driver: postgres, url: "
 	    "\"postgresql://kiln@127.0.0.1:5432/kiln\"}\n"
 	    "history: {remote: \"git@example.org:site.git\"}\n");

@@ -14,7 +14,7 @@
 
 #define YAML \
 	"site: {title: T, base_url: \"http://example.org/\"}\n"		\
-	"store: {driver: postgres, url_env: T_PG}\n"			\
+	"store: {driver: postgres, url_env: T_PG, password_env: T_DBPASS}\n" \
 	"targets:\n"							\
 	"  a:\n"							\
 	"    type: dir\n"						\
@@ -34,7 +34,7 @@
 
 TEST(conf_secrets, every_env_key_is_scrubbed)
 {
-	static const char *const vars[] = { "T_PG", "T_CDN_SECRET", "T_CF",
+	static const char *const vars[] = { "T_PG", "T_DBPASS", "T_CDN_SECRET", "T_CF",
 		"T_GIT", "T_SMTP", "T_HOOK", "T_SERVE" };
 	size_t nenv = 0;
 	struct buf err = BUF_INIT;

@@ -197,3 +197,85 @@ TEST(queue, no_retry_loop_after_the_last_attempt_or_a_cancel)
 	store_close(st);
 	buf_release(&err);
 }
+
+/* two nodes (two handles on one store): one lease between them */
+TEST(queue, two_nodes_share_one_lease)
+{
+	struct store *a, *b;
+	int64_t id;
+
+	set_now(T0);
+	a = open_store();
+	b = open_store_at("q.db");
+	request(b, "manual");
+	id = claim(a, "node-a", 60);
+	CHECK(id > 0);
+	CHECK_INT_EQ((int)claim(b, "node-b", 60), 0);
+	finish(a, id, true, 0);
+	CHECK_INT_EQ((int)pending(b), 0);
+	CHECK_INT_EQ((int)claim(b, "node-b", 60), 0);
+	store_close(a);
+	store_close(b);
+}
+
+/*
+ * A request committed on one node wakes a listener on another at once
+ * (PostgreSQL LISTEN/NOTIFY); SQLite says it has no notifications, and
+ * its workers poll.  Waits are bounded, never timed.
+ */
+TEST(queue, a_request_wakes_listeners_on_other_nodes)
+{
+	struct store *a, *b, *l;
+	struct buf err = BUF_INIT;
+
+	set_now(T0);
+	a = open_store();
+	b = open_store_at("q.db");
+	l = open_store_at("q.db");
+	if (!test_store_pg()) {
+		CHECK_INT_EQ(store_listen(l, &err), 1);
+		goto out;
+	}
+	CHECK_OK(store_listen(l, &err));
+	CHECK_INT_EQ(store_wait(l, 0), 0);	/* nothing yet */
+	/* a change inside a transaction notifies when it commits */
+	CHECK_OK(store_begin(b, &err));
+	request(b, "manual");
+	CHECK_INT_EQ(store_wait(l, 0), 0);
+	CHECK_OK(store_commit(b, &err));
+	CHECK_INT_EQ(store_wait(l, 20000), 1);
+	CHECK_INT_EQ(store_wait(l, 0), 0);	/* consumed */
+	request(a, "webhook");
+	CHECK_INT_EQ(store_wait(l, 20000), 1);
+out:
+	store_close(l);
+	store_close(b);
+	store_close(a);
+	buf_release(&err);
+}
+
+/* a cron mark moves once: the node that loses the race skips the task */
+TEST(queue, a_cron_mark_moves_once_across_nodes)
+{
+	struct store *a, *b;
+	struct buf err = BUF_INIT, v = BUF_INIT;
+
+	set_now(T0);
+	a = open_store();
+	b = open_store_at("q.db");
+	CHECK_INT_EQ(store_state_swap(a, "sched.last.gc", NULL, "100", &err),
+	    1);
+	CHECK_INT_EQ(store_state_swap(b, "sched.last.gc", NULL, "101", &err),
+	    0);
+	/* both read 100; one wins */
+	CHECK_INT_EQ(store_state_swap(b, "sched.last.gc", "100", "160", &err),
+	    1);
+	CHECK_INT_EQ(store_state_swap(a, "sched.last.gc", "100", "161", &err),
+	    0);
+	CHECK_OK(store_state_get(a, "sched.last.gc", &v, &err));
+	CHECK_STR_EQ(v.buf, "160");
+	store_close(a);
+	store_close(b);
+	buf_release(&err);
+	buf_release(&v);
+}

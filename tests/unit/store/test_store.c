@@ -399,6 +399,28 @@ TEST(store, state_roundtrip)
 	buf_release(&v);
 }
 
+/* the home page (path "") and a child: each insert commits (a
+   RETURNING statement left open made SQLite refuse the COMMIT) */
+TEST(store, home_page_and_child_are_created)
+{
+	struct store *st = open_store_at("kiln.db");
+	struct page_fields f = { 0 };
+	struct page_info p;
+	struct buf err = BUF_INIT;
+	int64_t home = 0, child = 0;
+
+	f.title = "Home";
+	CHECK_OK(store_page_create(st, "/", &f, "test", &home, &err));
+	f.title = "About";
+	CHECK_OK(store_page_create(st, "about", &f, "test", &child, &err));
+	CHECK(home > 0 && child > home);
+	CHECK_OK(store_page_get(st, "/", &p, &err));
+	CHECK_STR_EQ(p.title, "Home");
+	page_info_release(&p);
+	store_close(st);
+	buf_release(&err);
+}
+
 TEST(store, edits_of_a_missing_page_fail_cleanly)
 {
 	struct store *st = open_store_at("kiln.db");
@@ -474,9 +496,17 @@ TEST(store, driver_chooses_the_backend)
 	struct store *st = NULL;
 	struct buf err = BUF_INIT;
 
-	CHECK_INT_EQ(store_open("postgres", "dbname=kiln", &st, &err), -1);
+	/* a password in the URL is refused, and not repeated */
+	CHECK_INT_EQ(store_open("postgres",
+	    "postgresql://kiln:s3cr3t@127.0.0.1:1/kiln", &st, &err), -1);
 	CHECK_NULL(st);
-	CHECK(strstr(err.buf, "postgres driver is not available") != NULL);
+	CHECK(strstr(err.buf, "contains a password") != NULL);
+	CHECK(strstr(err.buf, "s3cr3t") == NULL);
+	buf_reset(&err);
+	CHECK_INT_EQ(store_open("postgres", "host=127.0.0.1 port=1 "
+	    "password=s3cr3t", &st, &err), -1);
+	CHECK(strstr(err.buf, "contains a password") != NULL);
+	CHECK(strstr(err.buf, "s3cr3t") == NULL);
 	buf_reset(&err);
 	CHECK_INT_EQ(store_open("mysql", "x", &st, &err), -1);
 	CHECK_STR_EQ(err.buf, "store: unknown driver 'mysql'");

@@ -132,14 +132,6 @@ TEST(tokens, last_use_and_list)
 	buf_release(&err);
 }
 
-/* a progress handler that interrupts every statement */
-static int
-interrupt(void *arg)
-{
-	(void)arg;
-	return 1;
-}
-
 /* a store that cannot answer is an error, never "no such token/build" */
 TEST(tokens, store_error_is_not_unknown)
 {
@@ -159,7 +151,7 @@ TEST(tokens, store_error_is_not_unknown)
 	    sizeof(role), &err), 1);
 	CHECK_INT_EQ(store_err_kind(st), ERR_NOT_FOUND);
 
-	sqlite3_progress_handler(store_db(st), 1, interrupt, NULL);
+	store_test_fail(st, true);
 	store_err_clear(st);
 	CHECK_INT_EQ(store_token_check(st, tok, name, sizeof(name), role,
 	    sizeof(role), &err), -1);
@@ -170,7 +162,7 @@ TEST(tokens, store_error_is_not_unknown)
 	CHECK_INT_EQ(store_build_get(st, 42, false, &b, &err), -1);
 	CHECK_INT_EQ(store_err_kind(st), ERR_INTERNAL);
 	CHECK_NULL(b);
-	sqlite3_progress_handler(store_db(st), 0, NULL, NULL);
+	store_test_fail(st, false);
 	CHECK_INT_EQ(check(st, tok, role), 0);
 	store_close(st);
 	buf_release(&err);

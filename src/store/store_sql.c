@@ -1,0 +1,971 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_sql.c: the content store's plumbing, schema and change
+ * bookkeeping over the statement layer (db.h): one SQL text for SQLite
+ * and PostgreSQL (decision 0140).
+ *
+ * Writes run in write transactions (db_begin: BEGIN IMMEDIATE on SQLite,
+ * an advisory lock on PostgreSQL), so two writers serialise instead of
+ * failing; every write bumps the change sequence (table meta) and, when
+ * the public site changes, inserts its build request in the same
+ * transaction.  Schema changes are versioned migrations per component
+ * (schema_migrations): a fresh store is created at the current version,
+ * a store newer than this binary is refused, and an older one is migrated
+ * only when asked (decision 0142).
+ */
+#include "common/compat.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/jsonsafe.h"
+#include "common/limits.h"
+#include "common/manifest.h"
+#include "common/path.h"
+#include "common/testhook.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "store/store.h"
+#include "store/store_int.h"
+
+static const struct store_migration store_migrations[] = {
+	{ 1,
+	"CREATE TABLE meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+	"INSERT INTO meta VALUES('change_seq', 0);"
+	"CREATE TABLE pages("
+	"  id INTEGER PRIMARY KEY,"
+	"  parent_id INTEGER REFERENCES pages(id),"
+	"  path TEXT NOT NULL UNIQUE,"
+	"  slug TEXT NOT NULL,"
+	"  section TEXT NOT NULL,"
+	"  weight INTEGER NOT NULL DEFAULT 0,"
+	"  template TEXT NOT NULL DEFAULT '',"
+	"  live INTEGER NOT NULL DEFAULT 0,"
+	"  has_unpublished_changes INTEGER NOT NULL DEFAULT 1,"
+	"  expired INTEGER NOT NULL DEFAULT 0,"
+	"  first_published_at INTEGER,"
+	"  last_published_at INTEGER,"
+	"  live_revision_id INTEGER,"
+	"  latest_revision_id INTEGER,"
+	"  scheduled_revision_id INTEGER,"
+	"  go_live_at INTEGER,"
+	"  expire_at INTEGER,"
+	"  created_at INTEGER NOT NULL,"
+	"  updated_at INTEGER NOT NULL);"
+	"CREATE INDEX pages_parent ON pages(parent_id);"
+	"CREATE INDEX pages_go_live ON pages(go_live_at) "
+	"  WHERE scheduled_revision_id IS NOT NULL;"
+	"CREATE INDEX pages_expire ON pages(expire_at) WHERE live = 1;"
+	"CREATE TABLE revisions("
+	"  id INTEGER PRIMARY KEY,"
+	"  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,"
+	"  title TEXT NOT NULL,"
+	"  body TEXT NOT NULL,"
+	"  summary TEXT NOT NULL,"
+	"  date INTEGER,"
+	"  tags TEXT NOT NULL,"
+	"  extra TEXT NOT NULL,"
+	"  author TEXT NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE INDEX revisions_page ON revisions(page_id);"
+	"CREATE TABLE media("
+	"  sha256 TEXT PRIMARY KEY,"
+	"  name TEXT NOT NULL,"
+	"  content_type TEXT NOT NULL,"
+	"  size INTEGER NOT NULL,"
+	"  created_at INTEGER NOT NULL);"
+	"CREATE TABLE audit_log("
+	"  id INTEGER PRIMARY KEY,"
+	"  at INTEGER NOT NULL,"
+	"  actor TEXT NOT NULL,"
+	"  action TEXT NOT NULL,"
+	"  page_id INTEGER,"
+	"  path TEXT,"
+	"  detail TEXT);"
+	"CREATE TABLE build_requests("
+	"  id INTEGER PRIMARY KEY,"
+	"  seq INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL,"
+	"  page_id INTEGER,"
+	"  path TEXT,"
+	"  actor TEXT NOT NULL,"
+	"  requested_at INTEGER NOT NULL,"
+	"  build_id INTEGER,"
+	"  satisfied_at INTEGER);"
+	"CREATE INDEX build_requests_pending ON build_requests(seq) "
+	"  WHERE build_id IS NULL;"
+	"CREATE TABLE state("
+	"  key TEXT PRIMARY KEY,"
+	"  value BLOB NOT NULL,"
+	"  updated_at INTEGER NOT NULL);" },
+	{ 0, NULL }
+};
+
+/* ---- plumbing ---- */
+
+int
+store_sqlerr(struct store *st, const char *what, struct buf *err)
+{
+	st->base.kind = db_errkind(st->db);
+	buf_setf(err, "store: %s: %s", what, db_errmsg(st->db));
+	return -1;
+}
+
+int
+store_exec(struct store *st, const char *sql, struct buf *err)
+{
+	if (db_exec(st->db, sql, err) == -1) {
+		st->base.kind = db_errkind(st->db);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_prepare(struct store *st, const char *sql, struct stmt **stmt,
+    struct buf *err)
+{
+	if (db_prepare(st->db, sql, stmt, err) == -1) {
+		st->base.kind = db_errkind(st->db);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+bind_text_or_null(struct stmt *s, int i, const char *v)
+{
+	stmt_bind_text(s, i, v);
+}
+
+void
+store_bind_time(struct stmt *s, int i, int64_t t)
+{
+	if (t)
+		stmt_bind_i64(s, i, t);
+	else
+		stmt_bind_null(s, i);
+}
+
+char *
+store_col_str(struct stmt *s, int i)
+{
+	const char *v = stmt_col_text(s, i);
+
+	return v ? xstrdup(v) : NULL;
+}
+
+char *
+store_col_str0(struct stmt *s, int i)
+{
+	const char *v = stmt_col_text(s, i);
+
+	return xstrdup(v ? v : "");
+}
+
+/* JSON text S as an array or object; an empty one if it is not */
+json_t *
+store_json_of(const char *s, bool array)
+{
+	json_t *j = s ? json_loads(s, 0, NULL) : NULL;
+
+	if (!j || (array ? !json_is_array(j) : !json_is_object(j))) {
+		json_decref(j);
+		j = array ? json_array() : json_object();
+	}
+	return j;
+}
+
+json_t *
+store_col_json(struct stmt *s, int i, bool array)
+{
+	return store_json_of(stmt_col_text(s, i), array);
+}
+
+int
+store_tx_begin(struct store *st, struct buf *err)
+{
+	if (st->in_tx++ > 0)
+		return 0;
+	if (db_begin(st->db, true, err) == -1) {
+		st->base.kind = db_errkind(st->db);
+		st->in_tx = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_tx_commit(struct store *st, struct buf *err)
+{
+	struct buf ignored = BUF_INIT;
+
+	if (--st->in_tx > 0)
+		return 0;
+	if (store_exec(st, "COMMIT", err) == -1) {
+		store_exec(st, "ROLLBACK", &ignored);
+		buf_release(&ignored);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_tx_rollback(struct store *st)
+{
+	struct buf ignored = BUF_INIT;
+
+	if (st->in_tx == 0)
+		return;
+	st->in_tx = 0;
+	store_exec(st, "ROLLBACK", &ignored);
+	buf_release(&ignored);
+}
+
+/* ---- schema versions (decision 0142) ---- */
+
+static const struct {
+	const char *name;
+	const struct store_migration *m;
+} components[] = {
+	{ "store", store_migrations },
+	{ "queue", store_build_migrations },
+};
+
+static int
+last_version(const struct store_migration *m)
+{
+	int last = 0;
+
+	for (; m->sql; m++)
+		last = m->version;
+	return last;
+}
+
+/*
+ * The version of each component the store holds (0: none); -1 when the
+ * store cannot be read.  A store without schema_migrations is empty.
+ */
+static int
+read_versions(struct store *st, int have[], struct buf *err)
+{
+	struct stmt *s = NULL;
+	const char *sql = db_dialect(st->db) == DB_PG ?
+	    "SELECT count(*) FROM information_schema.tables WHERE "
+	    "table_schema = current_schema() AND table_name = "
+	    "'schema_migrations'" :
+	    "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+	    "name = 'schema_migrations'";
+	int r, exists;
+
+	for (size_t i = 0; i < NELEM(components); i++)
+		have[i] = 0;
+	if (store_prepare(st, sql, &s, err) == -1)
+		return -1;
+	r = stmt_step(s);
+	exists = r == STMT_ROW ? stmt_col_int(s, 0) : 0;
+	stmt_finalize(s);
+	if (r != STMT_ROW)
+		return store_sqlerr(st, "schema versions", err);
+	if (!exists)
+		return 0;
+	for (size_t i = 0; i < NELEM(components); i++) {
+		if (store_prepare(st, "SELECT COALESCE(MAX(version), 0) FROM "
+		    "schema_migrations WHERE component = ?", &s, err) == -1)
+			return -1;
+		stmt_bind_text(s, 1, components[i].name);
+		r = stmt_step(s);
+		if (r == STMT_ROW)
+			have[i] = stmt_col_int(s, 0);
+		stmt_finalize(s);
+		if (r != STMT_ROW)
+			return store_sqlerr(st, "schema versions", err);
+	}
+	return 0;
+}
+
+int
+sql_schema(struct store *st, struct store_schema *out, size_t *n,
+    struct buf *err)
+{
+	int have[NELEM(components)];
+
+	if (read_versions(st, have, err) == -1)
+		return -1;
+	for (size_t i = 0; i < NELEM(components) && i < *n; i++) {
+		out[i].component = components[i].name;
+		out[i].version = have[i];
+		out[i].latest = last_version(components[i].m);
+	}
+	if (*n > NELEM(components))
+		*n = NELEM(components);
+	return 0;
+}
+
+static int
+migrate_one(struct store *st, const char *component, int have,
+    const struct store_migration *m, struct buf *err)
+{
+	struct stmt *s = NULL;
+
+	for (; m->sql; m++) {
+		if (m->version <= have)
+			continue;
+		if (db_exec_ddl(st->db, m->sql, err) == -1)
+			return -1;
+		if (store_prepare(st, "INSERT INTO schema_migrations VALUES "
+		    "(?, ?, ?)", &s, err) == -1)
+			return -1;
+		stmt_bind_text(s, 1, component);
+		stmt_bind_int(s, 2, m->version);
+		stmt_bind_i64(s, 3, time_now());
+		if (stmt_step(s) != STMT_DONE) {
+			stmt_finalize(s);
+			return store_sqlerr(st, "record migration", err);
+		}
+		stmt_finalize(s);
+	}
+	return 0;
+}
+
+/* newer than this binary: refused; 1 if migrations are pending */
+static int
+check_versions(struct store *st, const int have[], struct buf *err)
+{
+	int pending = 0;
+
+	for (size_t i = 0; i < NELEM(components); i++) {
+		int last = last_version(components[i].m);
+		if (have[i] > last) {
+			st->base.kind = ERR_CONFLICT;
+			buf_setf(err, "store: the store's schema is newer than "
+			    "this kiln (%s version %d, this kiln knows up to "
+			    "%d): use a newer kiln", components[i].name,
+			    have[i], last);
+			return -1;
+		}
+		if (have[i] < last)
+			pending = 1;
+	}
+	return pending;
+}
+
+static bool
+fresh(const int have[])
+{
+	for (size_t i = 0; i < NELEM(components); i++)
+		if (have[i] != 0)
+			return false;
+	return true;
+}
+
+/* SQLite, before migrating: a copy beside the store named with the
+   versions it holds (KILN.db.store-1.queue-2.bak) */
+static int
+backup_before(struct store *st, const int have[], struct buf *err)
+{
+	struct buf name = BUF_INIT;
+	int rc;
+
+	buf_adds(&name, st->path);
+	for (size_t i = 0; i < NELEM(components); i++)
+		buf_printf(&name, ".%s-%d", components[i].name, have[i]);
+	buf_adds(&name, ".bak");
+	rc = db_sqlite_backup(st->db, name.buf, err);
+	buf_release(&name);
+	return rc;
+}
+
+/*
+ * Under the write transaction (and, on PostgreSQL, the migration lock):
+ * read the versions again, then apply what is pending.
+ */
+static int
+migrate_locked(struct store *st, int flags, struct buf *err)
+{
+	int have[NELEM(components)];
+	int r;
+
+	/* SQLite's backup reads outside the write transaction (it cannot
+	   copy from a connection that is writing) */
+	if (st->path && (flags & STORE_OPEN_BACKUP)) {
+		if (read_versions(st, have, err) == -1)
+			return -1;
+		r = check_versions(st, have, err);
+		if (r <= 0)
+			return r;
+		if (!fresh(have) && (flags & STORE_OPEN_MIGRATE) &&
+		    backup_before(st, have, err) == -1)
+			return -1;
+	}
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (read_versions(st, have, err) == -1)
+		goto fail;
+	r = check_versions(st, have, err);
+	if (r <= 0) {
+		store_tx_rollback(st);
+		return r;
+	}
+	if (!fresh(have) && !(flags & STORE_OPEN_MIGRATE)) {
+		st->base.kind = ERR_CONFLICT;
+		buf_setf(err, "store: the store's schema is older than this "
+		    "kiln (migrations pending): run `kiln store migrate` "
+		    "(or set store.auto_migrate: true)");
+		goto fail;
+	}
+	if (store_exec(st, "CREATE TABLE IF NOT EXISTS schema_migrations("
+	    "component TEXT NOT NULL, version INTEGER NOT NULL, "
+	    "applied_at BIGINT NOT NULL, PRIMARY KEY(component, version))",
+	    err) == -1)
+		goto fail;
+	for (size_t i = 0; i < NELEM(components); i++)
+		if (migrate_one(st, components[i].name, have[i],
+		    components[i].m, err) == -1)
+			goto fail;
+	return store_tx_commit(st, err);
+fail:
+	store_tx_rollback(st);
+	return -1;
+}
+
+static int
+migrate(struct store *st, int flags, struct buf *err)
+{
+	char sql[96];
+	struct buf ignored = BUF_INIT;
+	int rc;
+
+	if (db_dialect(st->db) == DB_SQLITE)
+		return migrate_locked(st, flags, err);
+	/* two nodes starting at once: the second waits, then finds the
+	   schema current */
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_lock(%lld)",
+	    (long long)DB_PG_MIGRATE_LOCK);
+	if (store_exec(st, sql, err) == -1)
+		return -1;
+	rc = migrate_locked(st, flags, err);
+	snprintf(sql, sizeof(sql), "SELECT pg_advisory_unlock(%lld)",
+	    (long long)DB_PG_MIGRATE_LOCK);
+	store_exec(st, sql, &ignored);
+	buf_release(&ignored);
+	return rc;
+}
+
+int
+sql_migrate(struct store *st, struct buf *err)
+{
+	return migrate(st, STORE_OPEN_MIGRATE |
+	    (st->path ? STORE_OPEN_BACKUP : 0), err);
+}
+
+int
+store_listen(struct store *st, struct buf *err)
+{
+	return db_listen(st->db, STORE_CHANNEL, err);
+}
+
+int
+store_wait(struct store *st, int ms)
+{
+	return db_wait(st->db, ms);
+}
+
+int
+store_state_swap(struct store *st, const char *key, const char *old,
+    const char *value, struct buf *err)
+{
+	struct buf cur = BUF_INIT;
+	int r, rc = -1;
+
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	r = sql_state_get(st, key, &cur, err);
+	if (r == -1)
+		goto out;
+	if (r == 1 ? old != NULL : (!old || strcmp(cur.buf, old) != 0)) {
+		rc = 0;		/* another node was first */
+		goto out;
+	}
+	if (sql_state_set(st, key, value, strlen(value), err) == -1)
+		goto out;
+	if (store_tx_commit(st, err) == -1) {
+		buf_release(&cur);
+		return -1;
+	}
+	buf_release(&cur);
+	return 1;
+out:
+	store_tx_rollback(st);
+	buf_release(&cur);
+	return rc;
+}
+
+/* tests: every statement fails until called again with false */
+void
+store_test_fail(struct store *st, bool on)
+{
+	st->db->fail = on;
+}
+
+static void sql_close(struct store *);
+
+static int
+open_common(struct store *st, int flags, struct store **out, struct buf *err)
+{
+	int have[NELEM(components)];
+	int r;
+
+	/* up to date: a read, no write lock (a daemon opens handles while
+	   a writer may hold the lock for long) */
+	if (read_versions(st, have, err) == -1)
+		goto fail;
+	if (flags & STORE_OPEN_NO_MIGRATE) {
+		/* kiln store status: whatever is there */
+		*out = st;
+		return 0;
+	}
+	r = check_versions(st, have, err);
+	if (r == -1)
+		goto fail;
+	if ((r == 1 || fresh(have)) &&
+	    migrate(st, flags, err) == -1)
+		goto fail;
+	*out = st;
+	return 0;
+fail:
+	sql_close(st);
+	return -1;
+}
+
+static int
+sql_open(const char *path, const char *password, int flags,
+    struct store **out, struct buf *err)
+{
+	struct store *st;
+
+	(void)password;
+	*out = NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->base.ops = &store_sqlite_ops;
+	st->path = xstrdup(path);
+	if (db_open_sqlite(path, &st->db, err) == -1) {
+		sql_close(st);
+		return -1;
+	}
+	return open_common(st, flags, out, err);
+}
+
+static int
+pg_open(const char *url, const char *password, int flags,
+    struct store **out, struct buf *err)
+{
+	struct store *st;
+
+	*out = NULL;
+	st = xcalloc(1, sizeof(*st));
+	st->base.ops = &store_pg_ops;
+	if (db_open_pg(url, password, flags & STORE_OPEN_URL_SECRET, &st->db,
+	    err) == -1) {
+		free(st);
+		return -1;
+	}
+	return open_common(st, flags, out, err);
+}
+
+int
+store_open_conf(const struct conf *c, struct store **out, struct buf *err)
+{
+	int flags = c->store.auto_migrate ?
+	    STORE_OPEN_MIGRATE | STORE_OPEN_BACKUP : 0;
+
+	return store_open_conf_flags(c, flags, out, err);
+}
+
+int
+store_open_conf_flags(const struct conf *c, int flags, struct store **out,
+    struct buf *err)
+{
+	char *path;
+	int rc = -1;
+
+	if (c->store.driver == CONF_STORE_POSTGRES) {
+		const char *url = c->store.url;
+		const char *pw = c->store.password_env ?
+		    getenv(c->store.password_env) : NULL;
+		if (!url && c->store.url_env) {
+			url = getenv(c->store.url_env);
+			flags |= STORE_OPEN_URL_SECRET;
+		}
+		if (c->store.password_env && !pw) {
+			buf_setf(err, "store: store.password_env names %s, "
+			    "which is not set", c->store.password_env);
+			return -1;
+		}
+		return store_open_ex("postgres", url ? url : "", pw, flags,
+		    out, err);
+	}
+	path = conf_path(c, c->store.path);
+	if (mkdir_parent(path, err) == 0)
+		rc = store_open_ex("sqlite", path, NULL, flags, out, err);
+	free(path);
+	if (rc == 0) {
+		path = conf_path(c, "static");
+		store_reserve_static(*out, path);
+		free(path);
+	}
+	return rc;
+}
+
+static void
+sql_close(struct store *st)
+{
+	if (!st)
+		return;
+	db_close(st->db);
+	store_reserved_free(st);
+	free(st->path);
+	free(st);
+}
+
+/* ---- change sequence, audit, requests ---- */
+
+int
+store_bump_seq(struct store *st, int64_t *seq, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = -1;
+
+	if (store_prepare(st, "UPDATE meta SET value = value + 1 WHERE key = "
+	    "'change_seq' RETURNING value", &s, err) == -1)
+		return -1;
+	if (stmt_step(s) == STMT_ROW) {
+		*seq = stmt_col_i64(s, 0);
+		rc = 0;
+	} else
+		store_sqlerr(st, "change sequence", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+int
+sql_change_seq(struct store *st, int64_t *seq, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = -1;
+
+	if (store_prepare(st, "SELECT value FROM meta WHERE key = "
+	    "'change_seq'", &s, err) == -1)
+		return -1;
+	if (stmt_step(s) == STMT_ROW) {
+		*seq = stmt_col_i64(s, 0);
+		rc = 0;
+	} else
+		store_sqlerr(st, "change sequence", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+static int
+audit_row(struct store *st, const char *actor, const char *action,
+    int64_t page_id, const char *path, const char *detail, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	if (store_prepare(st, "INSERT INTO audit_log(at, actor, action, "
+	    "page_id, path, detail) VALUES (?, ?, ?, ?, ?, ?)", &s, err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, time_now());
+	stmt_bind_text(s, 2, actor ? actor : "unknown");
+	stmt_bind_text(s, 3, action);
+	store_bind_time(s, 4, page_id);
+	bind_text_or_null(s, 5, path);
+	bind_text_or_null(s, 6, detail);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "audit", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+int
+sql_audit(struct store *st, const char *actor, const char *action,
+    const char *path, const char *detail, struct buf *err)
+{
+	return audit_row(st, actor, action, 0, path, detail, err);
+}
+
+static int
+request_row(struct store *st, int64_t seq, const char *reason,
+    int64_t page_id, const char *path, const char *actor, int64_t *id,
+    struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	if (store_prepare(st, "INSERT INTO build_requests(seq, reason, "
+	    "page_id, path, actor, requested_at) VALUES (?, ?, ?, ?, ?, ?) "
+	    "RETURNING id",
+	    &s, err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, seq);
+	stmt_bind_text(s, 2, reason);
+	store_bind_time(s, 3, page_id);
+	bind_text_or_null(s, 4, path);
+	stmt_bind_text(s, 5, actor ? actor : "unknown");
+	stmt_bind_i64(s, 6, time_now());
+	if (stmt_step(s) != STMT_ROW)
+		rc = store_sqlerr(st, "build request", err);
+	else if (id)
+		*id = stmt_col_i64(s, 0);
+	stmt_finalize(s);
+	/* PostgreSQL: wake every node's idle workers when this commits */
+	if (rc == 0 && db_dialect(st->db) == DB_PG)
+		rc = store_exec(st, "NOTIFY " STORE_CHANNEL, err);
+	return rc;
+}
+
+/*
+ * The bookkeeping of one change, inside the caller's transaction: bump
+ * the sequence, audit, and (REASON non-NULL) request a build.
+ */
+int
+store_changed(struct store *st, const char *actor, const char *action,
+    int64_t page_id, const char *path, const char *detail,
+    const char *reason, struct buf *err)
+{
+	int64_t seq;
+
+	if (store_bump_seq(st, &seq, err) == -1 ||
+	    audit_row(st, actor, action, page_id, path, detail, err) == -1)
+		return -1;
+	if (reason && request_row(st, seq, reason, page_id, path, actor,
+	    NULL, err) == -1)
+		return -1;
+	/* a test hook: fail here to prove the change rolls back with it */
+	if (testhook_on(TESTHOOK_FAIL_REQUEST)) {
+		buf_setf(err, "store: injected failure after the change");
+		return -1;
+	}
+	return 0;
+}
+
+int
+sql_request_build(struct store *st, const char *reason, const char *actor,
+    int64_t *request_id, struct buf *err)
+{
+	int64_t seq;
+
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (store_bump_seq(st, &seq, err) == -1 ||
+	    audit_row(st, actor, "request build", 0, NULL, reason, err) == -1 ||
+	    request_row(st, seq, reason, 0, NULL, actor, request_id,
+	    err) == -1) {
+		store_tx_rollback(st);
+		return -1;
+	}
+	return store_tx_commit(st, err);
+}
+
+int
+sql_pending_requests(struct store *st, json_t **out, struct buf *err)
+{
+	struct stmt *s = NULL;
+	json_t *arr = json_array();
+	int r;
+
+	if (store_prepare(st, "SELECT id, seq, reason, path, actor, "
+	    "requested_at FROM build_requests WHERE build_id IS NULL "
+	    "ORDER BY id", &s, err) == -1) {
+		json_decref(arr);
+		return -1;
+	}
+	while ((r = stmt_step(s)) == STMT_ROW) {
+		char when[32];
+		time_format_iso8601(stmt_col_i64(s, 5), when,
+		    sizeof(when));
+		json_array_append_new(arr, json_pack("{s:I, s:I, s:s, s:s?, "
+		    "s:s, s:s}", "id", (json_int_t)stmt_col_i64(s, 0),
+		    "seq", (json_int_t)stmt_col_i64(s, 1), "reason",
+		    (const char *)stmt_col_text(s, 2), "path",
+		    (const char *)stmt_col_text(s, 3), "actor",
+		    (const char *)stmt_col_text(s, 4), "requested_at",
+		    when));
+	}
+	stmt_finalize(s);
+	if (r != STMT_DONE) {
+		json_decref(arr);
+		return store_sqlerr(st, "build requests", err);
+	}
+	*out = arr;
+	return 0;
+}
+
+int
+sql_audit_list(struct store *st, size_t limit, json_t **out,
+    struct buf *err)
+{
+	struct stmt *s = NULL;
+	json_t *arr = json_array();
+	int r;
+
+	if (store_prepare(st, "SELECT id, at, actor, action, path, detail "
+	    "FROM audit_log ORDER BY id DESC LIMIT ?", &s, err) == -1) {
+		json_decref(arr);
+		return -1;
+	}
+	stmt_bind_i64(s, 1, (int64_t)limit);
+	while ((r = stmt_step(s)) == STMT_ROW) {
+		char when[32];
+		time_format_iso8601(stmt_col_i64(s, 1), when,
+		    sizeof(when));
+		json_array_append_new(arr, json_pack("{s:I, s:s, s:s, s:s, "
+		    "s:s?, s:s?}", "id", (json_int_t)stmt_col_i64(s, 0),
+		    "at", when, "actor", (const char *)stmt_col_text(s,
+		    2), "action", (const char *)stmt_col_text(s, 3),
+		    "path", (const char *)stmt_col_text(s, 4), "detail",
+		    (const char *)stmt_col_text(s, 5)));
+	}
+	stmt_finalize(s);
+	if (r != STMT_DONE) {
+		json_decref(arr);
+		return store_sqlerr(st, "audit log", err);
+	}
+	*out = arr;
+	return 0;
+}
+
+/* ---- state ---- */
+
+int
+sql_state_get(struct store *st, const char *key, struct buf *value,
+    struct buf *err)
+{
+	struct stmt *s = NULL;
+	int r, rc = -1;
+
+	if (store_prepare(st, "SELECT value FROM state WHERE key = ?", &s,
+	    err) == -1)
+		return -1;
+	stmt_bind_text(s, 1, key);
+	r = stmt_step(s);
+	if (r == STMT_ROW) {
+		buf_reset(value);
+		size_t len;
+		const void *v = stmt_col_blob(s, 0, &len);
+		buf_add(value, v, len);
+		rc = 0;
+	} else if (r == STMT_DONE)
+		rc = 1;
+	else
+		store_sqlerr(st, "read state", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+int
+sql_state_set(struct store *st, const char *key, const void *value,
+    size_t len, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	if (store_prepare(st, "INSERT INTO state(key, value, updated_at) "
+	    "VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = "
+	    "excluded.value, updated_at = excluded.updated_at", &s, err) == -1)
+		return -1;
+	stmt_bind_text(s, 1, key);
+	stmt_bind_blob(s, 2, value, len);
+	stmt_bind_i64(s, 3, time_now());
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "write state", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+int
+sql_state_delete(struct store *st, const char *key, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	if (store_prepare(st, "DELETE FROM state WHERE key = ?", &s, err) == -1)
+		return -1;
+	stmt_bind_text(s, 1, key);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "delete state", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+#define SQL_OPS							\
+	.close = sql_close,						\
+	.begin = store_tx_begin,					\
+	.commit = store_tx_commit,					\
+	.rollback = store_tx_rollback,					\
+	.schema = sql_schema,						\
+	.migrate = sql_migrate,						\
+	.page_create = sql_page_create,					\
+	.page_edit = sql_page_edit,					\
+	.page_publish = sql_page_publish,				\
+	.page_unpublish = sql_page_unpublish,				\
+	.page_schedule = sql_page_schedule,				\
+	.page_delete = sql_page_delete,					\
+	.page_get = sql_page_get,					\
+	.page_get_id = sql_page_get_id,					\
+	.path_check_new = sql_path_check_new,				\
+	.page_list = sql_page_list,					\
+	.revision_get = sql_revision_get,				\
+	.run_scheduled = sql_run_scheduled,				\
+	.next_scheduled = sql_next_scheduled,				\
+	.media_add = sql_media_add,					\
+	.media_list = sql_media_list,					\
+	.change_seq = sql_change_seq,					\
+	.request_build = sql_request_build,				\
+	.pending_requests = sql_pending_requests,			\
+	.audit_list = sql_audit_list,					\
+	.audit = sql_audit,						\
+	.snapshot = sql_snapshot,					\
+	.state_get = sql_state_get,					\
+	.state_set = sql_state_set,					\
+	.state_delete = sql_state_delete,				\
+	.build_claim = sql_build_claim,					\
+	.build_heartbeat = sql_build_heartbeat,				\
+	.build_append_log = sql_build_append_log,			\
+	.build_set_seq = sql_build_set_seq,				\
+	.build_finish = sql_build_finish,				\
+	.build_record = sql_build_record,				\
+	.build_gc = sql_build_gc,					\
+	.build_cancel = sql_build_cancel,				\
+	.build_rollback_request = sql_build_rollback_request,		\
+	.build_rollback_take = sql_build_rollback_take,			\
+	.build_release = sql_build_release,				\
+	.build_list = sql_build_list,					\
+	.build_get = sql_build_get,					\
+	.build_stalled = sql_build_stalled,				\
+	.build_stats = sql_build_stats,					\
+	.build_metrics = sql_build_metrics,				\
+	.token_create = sql_token_create,				\
+	.token_check = sql_token_check,					\
+	.token_list = sql_token_list,					\
+	.token_revoke = sql_token_revoke
+
+/* the same functions on both: only opening differs */
+const struct store_ops store_pg_ops = {
+	.driver = "postgres",
+	.open = pg_open,
+	SQL_OPS,
+};
+
+const struct store_ops store_sqlite_ops = {
+	.driver = "sqlite",
+	.open = sql_open,
+	SQL_OPS,
+};
+

@@ -1,0 +1,150 @@
+#!/bin/bash
+# SPDX-License-Identifier: ISC
+# pg_chaos.sh: issue 16's chaos test.  PostgreSQL, two API nodes (kiln
+# serve --no-worker) and three kiln worker processes, each in a working
+# folder of its own, an S3 target.  500 publishes (edits with publish)
+# spread over both API nodes by 8 clients, while two workers are kill -9ed
+# holding a build and PostgreSQL is restarted once.  Afterwards every
+# edit is deployed, the bucket equals the last build byte for byte, no two
+# builds overlapped and no build deployed twice.  Chaos is placed by
+# states (the hold hook, counts of answered requests), never by time.
+. "$KILN_SRC/tests/integration/lib.sh"
+. "$KILN_SRC/tests/integration/lib/s3.sh"
+. "$KILN_SRC/tests/integration/lib/pg.sh"
+NPAGES=40
+ROUNDS=13	# 40 x 13 = 520 publishes
+pg_start
+s3_start www
+cd "$T"
+"$KILN" init a >/dev/null
+cd a
+rm -f .kiln/kiln.db*
+sed -i "s|^  driver: sqlite .*|  driver: postgres\n  url: \"$PG_URL\"|" kiln.yaml
+s3_add_target "    max_deletes: 1000"
+sed -i 's/^  lease: .*//' kiln.yaml
+sed -i 's/^build:/build:\n  lease: 5s\n  heartbeat: 1s/' kiln.yaml
+mkdir -p "$T/c/news"
+for i in $(seq 1 $NPAGES); do
+	printf -- '---\ntitle: Page %d\ndraft: true\n---\nBody %d\n' $i $i > "$T/c/news/p$i.md"
+done
+"$KILN" import "$T/c" >/dev/null
+TOK=$("$KILN" token create --name ci --role publisher)
+cd "$T"
+for f in b w1 w2 w3; do cp -r a $f; done
+PA=$(free_port)
+PB=$(free_port)
+(cd a && exec "$KILN" serve --no-worker --listen 127.0.0.1:$PA >>"$T/a.log" 2>&1) &
+bg_pid $!
+(cd b && exec "$KILN" serve --no-worker --listen 127.0.0.1:$PB >>"$T/b.log" 2>&1) &
+bg_pid $!
+declare -A FOLDER
+start_worker() {	# start_worker N: kiln worker in folder wN, held by $T/hold
+	(cd "w$1" && KILN_TEST_HOLD_FILE=$T/hold exec "$KILN" worker >>"$T/w$1.log" 2>&1) &
+	local p=$!
+	bg_pid $p
+	FOLDER[$p]=w$1
+}
+for n in 1 2 3; do start_worker $n; done
+wait_port $PA
+wait_port $PB
+q() { pg_psql "$1"; }
+host=$(hostname)
+
+# the clients: client K edits pages K, K+8, ... in rounds, alternating
+# nodes; a write refused while PostgreSQL restarts (503) is sent again
+client() {
+	local k=$1 r p n=0 port code tries
+	for r in $(seq 1 $ROUNDS); do
+		for p in $(seq "$k" 8 $NPAGES); do
+			n=$((n + 1))
+			port=$PA; [ $((n % 2)) = 0 ] && port=$PB
+			for tries in $(seq 1 100); do
+				code=$(curl -s -o /dev/null -w '%{http_code}' \
+				    -H "Authorization: Bearer $TOK" -X PUT \
+				    -d "{\"title\":\"Page $p round $r\",\"publish\":true}" \
+				    "http://127.0.0.1:$port/api/v1/pages/by-path/news/p$p" || true)
+				case $code in 2*) break ;; esac
+				echo "$code" >> "$T/retries"
+				sleep 0.2
+			done
+			case $code in 2*) echo "$p $r" >> "$T/done" ;; *) echo "FAILED $p $r $code" >> "$T/done" ;; esac
+		done
+	done
+}
+: > "$T/done"
+CLIENTS=""
+for k in 1 2 3 4 5 6 7 8; do client $k & CLIENTS="$CLIENTS $!"; done
+# wait_done N: until N publishes are answered (3 minutes at most)
+wait_done() {
+	local i
+	for i in $(seq 1 1800); do
+		[ "$(wc -l < "$T/done")" -ge "$1" ] && return 0
+		sleep 0.1
+	done
+	fail "only $(wc -l < "$T/done") publishes answered"
+}
+# kill_holder: hold the next claimed build, kill -9 its worker, restart it
+kill_holder() {
+	local i id who pid n
+	touch "$T/hold"
+	for i in $(seq 1 600); do
+		read -r id who < <(q "select id || ' ' || worker from builds where status='running'
+		    and position('test hook: held' in log) > 0 order by id desc limit 1") || true
+		[ -n "${id:-}" ] && break
+		sleep 0.1
+	done
+	[ -n "${id:-}" ] || fail "no build held"
+	pid=${who##*:}
+	[ -n "${FOLDER[$pid]:-}" ] || fail "build $id held by unknown worker '$who'"
+	kill -9 "$pid"; wait "$pid" 2>/dev/null || true
+	rm -f "$T/hold"
+	n=${FOLDER[$pid]#w}
+	start_worker "$n"
+	KILLED="$KILLED $id"
+	echo "killed worker $who holding build $id"
+}
+KILLED=""
+wait_done 100
+kill_holder
+wait_done 250
+pg_restart
+echo "PostgreSQL restarted"
+wait_done 350
+kill_holder
+for c in $CLIENTS; do wait "$c"; done
+assert_eq "$(grep -c FAILED "$T/done" || true)" 0 "every publish answered 2xx"
+assert_eq "$(wc -l < "$T/done")" $((NPAGES * ROUNDS)) "publishes answered"
+# wait until the queue is empty (3 minutes at most)
+for i in $(seq 1 1800); do
+	[ "$(q "select count(*) from build_requests where build_id is null")$(q "select count(*) from builds where status='running'")" = 00 ] && break
+	sleep 0.1
+done
+assert_eq "$(q "select count(*) from build_requests where build_id is null")" 0 "nothing pending"
+pass "$((NPAGES * ROUNDS)) publishes over two nodes, $(wc -l < "$T/retries" 2>/dev/null || echo 0) retried writes, builds: $(q "select count(*) from builds where status='succeeded'")"
+
+# every edit deployed: each page's last round is in the bucket
+mkdir "$T/bucket"
+aws_s3 s3 sync --quiet s3://www "$T/bucket"
+for p in $(seq 1 $NPAGES); do
+	grep -q "Page $p round $ROUNDS<" "$T/bucket/news/p$p/index.html" ||
+	    fail "news/p$p: the last edit is not in the bucket"
+done
+pass "every page's last edit is in the bucket"
+
+# the bucket equals the last build byte for byte
+last=$(q "select worker from builds where status='succeeded' order by id desc limit 1")
+dir=$T/${FOLDER[${last##*:}]}
+diff -r -x .kiln "$T/bucket" "$dir/public/" > "$T/diff" || { head -20 "$T/diff"; fail "bucket differs from the last build ($last)"; }
+pass "the bucket equals the last build ($last) byte for byte"
+
+# never two builds at once; no build deployed twice; the kills taken over
+assert_eq "$(q "select count(*) from builds x join builds y on x.id < y.id
+    where y.started_at < x.finished_at and x.started_at < y.finished_at
+    and x.status <> 'cancelled' and y.status <> 'cancelled'")" 0 "overlapping builds"
+twice=$(q "select id from builds where (length(log) - length(replace(log, 'deployed:', ''))) / 9 > 1")
+[ -z "$twice" ] || { q "select log from builds where id in ($(echo $twice | tr ' ' ,))"; fail "builds deployed twice: $twice"; }
+for id in $KILLED; do
+	assert_contains "$(q "select status || ' ' || log from builds where id=$id")" "taken over" "build $id taken over"
+	assert_contains "$(q "select status from builds where id=$id")" "succeeded" "build $id finished"
+done
+pass "no overlapping builds, none deployed twice, killed builds taken over"
