@@ -1,0 +1,321 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * import_page.c: Hugo front matter and body as kiln page fields.
+ *
+ *	title		title; missing: from the file (or folder) name,
+ *			"my-first-post" -> "My First Post"
+ *	date		date (publishDate when there is no date)
+ *	publishDate	a future one schedules the go-live
+ *	expiryDate	the expiry (a past one: imported unpublished)
+ *	description	summary when there is no summary and no
+ *			<!--more--> divider; kept in params too
+ *	summary		summary
+ *	<!--more-->	the text before it is the summary; the divider
+ *			is taken out of the body
+ *	weight, draft	weight, draft
+ *	tags		tags (a single string is one tag)
+ *	template	template (kiln's own key, written by export)
+ *	params		merged into params
+ *	anything else	params, as it is (categories, aliases, menu,
+ *			lastmod, slug, url, headless, _build, ...)
+ *
+ * Bundle resources are referenced by the body relative to the bundle
+ * ("cat.jpg", "./img/cat.jpg"); those references in Markdown links and
+ * images, HTML src/href attributes and shortcode src= are rewritten to
+ * the resource's media path "/media/NAME", which the renderer turns into
+ * its content-hash name.
+ */
+#include "common/compat.h"
+
+#include <ctype.h>
+
+#include "common/buf.h"
+#include "common/limits.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "import/import_int.h"
+#include "import/import_page.h"
+#include "store/store.h"
+
+static void
+title_from_name(const struct ipage *p, struct buf *out)
+{
+	const char *src;
+	char *tmp = NULL;
+	bool start = true;
+
+	if (p->leaf || p->branch) {
+		const char *s = strrchr(p->dir, '/');
+		src = s ? s + 1 : p->dir;
+	} else {
+		const char *b = strrchr(p->rel, '/'), *dot;
+		b = b ? b + 1 : p->rel;
+		dot = strrchr(b, '.');
+		tmp = xstrndup(b, dot ? (size_t)(dot - b) : strlen(b));
+		src = tmp;
+	}
+	buf_reset(out);
+	if (!*src)
+		src = "Home";
+	for (; *src; src++) {
+		unsigned char c = (unsigned char)*src;
+		if (c == '-' || c == '_' || c == ' ') {
+			buf_addch(out, ' ');
+			start = true;
+		} else {
+			buf_addch(out, start && c < 0x80 ? toupper(c) : c);
+			start = false;
+		}
+	}
+	free(tmp);
+}
+
+/* a date key: 0 and *t (0 if absent), -1 reported */
+static int
+date_key(const struct ipage *p, struct import_report *r, const char *const
+    *names, int64_t *t, const char **found)
+{
+	*t = 0;
+	for (int i = 0; names[i]; i++) {
+		json_t *v = json_object_get(p->meta, names[i]);
+		if (!v)
+			continue;
+		*found = names[i];
+		if (!json_is_string(v) ||
+		    time_parse_iso8601(json_string_value(v), t) == -1) {
+			import_note(r, "failed", p->file, import_key_line(p,
+			    names[i]), NULL, "%s: expected an ISO 8601 date "
+			    "(2026-11-24 or 2026-11-24T14:50:00Z)", names[i]);
+			return -1;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static bool
+is_ref_char(int c)
+{
+	return c != -1 && c != ')' && c != '"' && c != '\'' && c != ' ' &&
+	    c != '\n' && c != '\t' && c != '>';
+}
+
+/* the resource named by the reference S[a, b), or NULL */
+static const struct iresource *
+res_find(const struct ipage *p, const char *s, size_t a, size_t b)
+{
+	if (b - a > 2 && s[a] == '.' && s[a + 1] == '/')
+		a += 2;
+	for (size_t i = 0; i < p->nres; i++)
+		if (strlen(p->res[i].rel) == b - a &&
+		    !memcmp(p->res[i].rel, s + a, b - a))
+			return &p->res[i];
+	return NULL;
+}
+
+void
+import_rewrite_resources(const struct ipage *p, const char *s, size_t len,
+    struct buf *out)
+{
+	size_t i = 0;
+
+	buf_reset(out);
+	if (!p->nres) {
+		buf_add(out, s, len);
+		return;
+	}
+	while (i < len) {
+		size_t a = 0, b;
+		const struct iresource *x;
+
+		if (s[i] == '(' && i > 0 && s[i - 1] == ']')
+			a = i + 1;
+		else if ((s[i] == '"' || s[i] == '\'') && ((i >= 4 &&
+		    !strncasecmp(s + i - 4, "src=", 4)) || (i >= 5 &&
+		    !strncasecmp(s + i - 5, "href=", 5))))
+			a = i + 1;
+		if (!a) {
+			buf_addch(out, s[i++]);
+			continue;
+		}
+		b = a;
+		while (b < len && is_ref_char((unsigned char)s[b]))
+			b++;
+		buf_add(out, s + i, a - i);
+		if ((x = res_find(p, s, a, b)))
+			buf_printf(out, "/media/%s", x->name);
+		else
+			buf_add(out, s + a, b - a);
+		i = b;
+	}
+}
+
+int
+import_page_fields(const struct ipage *p, const struct import_opts *o,
+    struct import_report *r, struct ipagefields *f)
+{
+	static const char *const k_date[] = { "date", NULL };
+	static const char *const k_pub[] = { "publishDate", "publishdate",
+	    "pubdate", "published", NULL };
+	static const char *const k_exp[] = { "expiryDate", "expirydate",
+	    "unpublishdate", NULL };
+	const char *text = p->text->buf ? p->text->buf : "";
+	const char *body = text + p->body_off, *more, *k, *found = NULL;
+	size_t blen = p->text->len - p->body_off;
+	struct buf why = BUF_INIT, raw = BUF_INIT;
+	json_t *v;
+	int line, rc = -1;
+
+	memset(f, 0, sizeof(*f));
+	buf_init(&f->title, 0);
+	f->tags = json_array();
+	f->extra = json_object();
+	json_object_foreach(p->meta, k, v) {
+		line = import_key_line(p, k);
+		if (!strcmp(k, "title")) {
+			if (!json_is_string(v) || !*json_string_value(v)) {
+				import_note(r, "failed", p->file, line, NULL,
+				    "title: expected a non-empty string");
+				goto out;
+			}
+			buf_adds(&f->title, json_string_value(v));
+		} else if (!strcmp(k, "summary")) {
+			if (!json_is_string(v)) {
+				import_note(r, "failed", p->file, line, NULL,
+				    "summary: expected a string");
+				goto out;
+			}
+			free(f->summary);
+			f->summary = xstrdup(json_string_value(v));
+		} else if (!strcmp(k, "template")) {
+			if (!json_is_string(v)) {
+				import_note(r, "failed", p->file, line, NULL,
+				    "template: expected a string");
+				goto out;
+			}
+			f->template = xstrdup(json_string_value(v));
+		} else if (!strcmp(k, "draft")) {
+			if (!json_is_boolean(v)) {
+				import_note(r, "failed", p->file, line, NULL,
+				    "draft: expected true or false");
+				goto out;
+			}
+			f->draft = json_is_true(v);
+		} else if (!strcmp(k, "weight")) {
+			if (!json_is_integer(v) || json_integer_value(v) <
+			    -1000000 || json_integer_value(v) > 1000000) {
+				import_note(r, "failed", p->file, line, NULL,
+				    "weight: expected an integer");
+				goto out;
+			}
+			f->weight = (int)json_integer_value(v);
+		} else if (!strcmp(k, "tags")) {
+			size_t i;
+			json_t *t;
+			if (json_is_string(v))
+				json_array_append(f->tags, v);
+			else if (json_is_array(v)) {
+				json_array_foreach(v, i, t) {
+					if (!json_is_string(t)) {
+						import_note(r, "failed",
+						    p->file, line, NULL,
+						    "tags: expected a list "
+						    "of strings");
+						goto out;
+					}
+					json_array_append(f->tags, t);
+				}
+			} else {
+				import_note(r, "failed", p->file, line, NULL,
+				    "tags: expected a list of strings");
+				goto out;
+			}
+		} else if (!strcmp(k, "params") && json_is_object(v)) {
+			json_object_update_missing(f->extra, v);
+		} else
+			json_object_set(f->extra, k, v);
+	}
+	if (date_key(p, r, k_date, &f->date, &found) == -1 ||
+	    date_key(p, r, k_pub, &f->publish, &found) == -1 ||
+	    date_key(p, r, k_exp, &f->expire, &found) == -1)
+		goto out;
+	if (!f->date)
+		f->date = f->publish;
+	if (!f->title.len)
+		title_from_name(p, &f->title);
+	{
+		json_t *h = json_object_get(p->meta, "headless");
+		json_t *b = json_object_get(p->meta, "_build");
+		json_t *rd = json_is_object(b) ? json_object_get(b, "render") :
+		    NULL;
+		if (json_is_true(h) || (json_is_string(rd) &&
+		    !strcmp(json_string_value(rd), "never")) ||
+		    json_is_false(rd))
+			f->headless = true;
+	}
+	/* <!--more--> */
+	more = blen ? memmem(body, blen, "<!--more-->", 11) : NULL;
+	buf_add(&raw, body, more ? (size_t)(more - body) : blen);
+	if (more) {
+		const char *after = more + 11;
+		size_t alen = blen - (size_t)(after - body);
+		if (!f->summary) {
+			size_t n = raw.len;
+			while (n && isspace((unsigned char)raw.buf[n - 1]))
+				n--;
+			f->summary = xstrndup(raw.buf ? raw.buf : "", n);
+		}
+		if (alen && after[0] == '\r')
+			after++, alen--;
+		if (alen && after[0] == '\n')
+			after++, alen--;
+		buf_add(&raw, after, alen);
+	}
+	if (!f->summary) {
+		json_t *d = json_object_get(p->meta, "description");
+		if (json_is_string(d))
+			f->summary = xstrdup(json_string_value(d));
+	}
+	buf_init(&f->body, 0);
+	import_rewrite_resources(p, raw.buf ? raw.buf : "", raw.len, &f->body);
+	if (o->draft)
+		f->draft = true;
+	/* the store's rules for page text, with the line in the file */
+	if (page_text_check(f->title.buf, f->title.len, false, LIMIT_TITLE,
+	    NULL, &why) == -1) {
+		import_note(r, "failed", p->file, import_key_line(p, "title"),
+		    NULL, "title: %s", why.buf);
+		goto out;
+	}
+	if (f->summary && page_text_check(f->summary, strlen(f->summary),
+	    true, 0, NULL, &why) == -1) {
+		import_note(r, "failed", p->file, import_key_line(p,
+		    "summary"), NULL, "summary: %s", why.buf);
+		goto out;
+	}
+	line = 1;
+	if (page_text_check(body, blen, true, 0, &line, &why) == -1) {
+		import_note(r, "failed", p->file, p->body_line + line - 1,
+		    NULL, "body: %s", why.buf);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_release(&why);
+	buf_release(&raw);
+	if (rc == -1)
+		import_page_fields_release(f);
+	return rc;
+}
+
+void
+import_page_fields_release(struct ipagefields *f)
+{
+	buf_release(&f->title);
+	buf_release(&f->body);
+	free(f->summary);
+	free(f->template);
+	json_decref(f->tags);
+	json_decref(f->extra);
+	memset(f, 0, sizeof(*f));
+}
