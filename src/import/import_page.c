@@ -70,27 +70,24 @@ title_from_name(const struct ipage *p, struct buf *out)
 	free(tmp);
 }
 
-/* a date key: 0 and *t (0 if absent), -1 reported */
-static int
-date_key(const struct ipage *p, struct import_report *r, const char *const
-    *names, int64_t *t, const char **found)
+/* which of date, publishDate, expiryDate KEY is (Hugo's aliases too) */
+static int64_t *
+date_slot(struct ipagefields *f, const char *k)
 {
-	*t = 0;
-	for (int i = 0; names[i]; i++) {
-		json_t *v = json_object_get(p->meta, names[i]);
-		if (!v)
-			continue;
-		*found = names[i];
-		if (!json_is_string(v) ||
-		    time_parse_iso8601(json_string_value(v), t) == -1) {
-			import_note(r, "failed", p->file, import_key_line(p,
-			    names[i]), NULL, "%s: expected an ISO 8601 date "
-			    "(2026-11-24 or 2026-11-24T14:50:00Z)", names[i]);
-			return -1;
-		}
-		return 0;
-	}
-	return 0;
+	static const char *const pub[] = { "publishDate", "publishdate",
+	    "pubdate", "published", NULL };
+	static const char *const exp[] = { "expiryDate", "expirydate",
+	    "unpublishdate", NULL };
+
+	if (!strcmp(k, "date"))
+		return &f->date;
+	for (int i = 0; pub[i]; i++)
+		if (!strcmp(k, pub[i]))
+			return &f->publish;
+	for (int i = 0; exp[i]; i++)
+		if (!strcmp(k, exp[i]))
+			return &f->expire;
+	return NULL;
 }
 
 static bool
@@ -154,36 +151,46 @@ int
 import_page_fields(const struct ipage *p, const struct import_opts *o,
     struct import_report *r, struct ipagefields *f)
 {
-	static const char *const k_date[] = { "date", NULL };
-	static const char *const k_pub[] = { "publishDate", "publishdate",
-	    "pubdate", "published", NULL };
-	static const char *const k_exp[] = { "expiryDate", "expirydate",
-	    "unpublishdate", NULL };
 	const char *text = p->text->buf ? p->text->buf : "";
-	const char *body = text + p->body_off, *more, *k, *found = NULL;
+	const char *body = text + p->body_off, *more, *k;
 	size_t blen = p->text->len - p->body_off;
 	struct buf why = BUF_INIT, raw = BUF_INIT;
 	json_t *v;
 	int line, rc = -1;
+	bool bad = false;
 
 	memset(f, 0, sizeof(*f));
 	buf_init(&f->title, 0);
 	f->tags = json_array();
 	f->extra = json_object();
 	json_object_foreach(p->meta, k, v) {
+		int64_t *slot;
 		line = import_key_line(p, k);
-		if (!strcmp(k, "title")) {
+		if ((slot = date_slot(f, k))) {
+			if (!json_is_string(v) || time_parse_iso8601(
+			    json_string_value(v), slot) == -1) {
+				import_note(r, "failed", p->file, line, NULL,
+				    "%s: '%s' is not an ISO 8601 date "
+				    "(2026-11-24 or 2026-11-24T14:50:00Z)", k,
+				    json_is_string(v) ? json_string_value(v) :
+				    "(not a string)");
+				bad = true;
+			} else if (strcmp(k, "date"))
+				json_object_set(f->extra, k, v);
+		} else if (!strcmp(k, "title")) {
 			if (!json_is_string(v) || !*json_string_value(v)) {
 				import_note(r, "failed", p->file, line, NULL,
 				    "title: expected a non-empty string");
-				goto out;
+				bad = true;
+				continue;
 			}
 			buf_adds(&f->title, json_string_value(v));
 		} else if (!strcmp(k, "summary")) {
 			if (!json_is_string(v)) {
 				import_note(r, "failed", p->file, line, NULL,
 				    "summary: expected a string");
-				goto out;
+				bad = true;
+				continue;
 			}
 			free(f->summary);
 			f->summary = xstrdup(json_string_value(v));
@@ -191,14 +198,16 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 			if (!json_is_string(v)) {
 				import_note(r, "failed", p->file, line, NULL,
 				    "template: expected a string");
-				goto out;
+				bad = true;
+				continue;
 			}
 			f->template = xstrdup(json_string_value(v));
 		} else if (!strcmp(k, "draft")) {
 			if (!json_is_boolean(v)) {
 				import_note(r, "failed", p->file, line, NULL,
 				    "draft: expected true or false");
-				goto out;
+				bad = true;
+				continue;
 			}
 			f->draft = json_is_true(v);
 		} else if (!strcmp(k, "weight")) {
@@ -206,7 +215,8 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 			    -1000000 || json_integer_value(v) > 1000000) {
 				import_note(r, "failed", p->file, line, NULL,
 				    "weight: expected an integer");
-				goto out;
+				bad = true;
+				continue;
 			}
 			f->weight = (int)json_integer_value(v);
 		} else if (!strcmp(k, "tags")) {
@@ -221,23 +231,23 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 						    p->file, line, NULL,
 						    "tags: expected a list "
 						    "of strings");
-						goto out;
+						bad = true;
+						break;
 					}
 					json_array_append(f->tags, t);
 				}
 			} else {
 				import_note(r, "failed", p->file, line, NULL,
 				    "tags: expected a list of strings");
-				goto out;
+				bad = true;
+				continue;
 			}
 		} else if (!strcmp(k, "params") && json_is_object(v)) {
 			json_object_update_missing(f->extra, v);
 		} else
 			json_object_set(f->extra, k, v);
 	}
-	if (date_key(p, r, k_date, &f->date, &found) == -1 ||
-	    date_key(p, r, k_pub, &f->publish, &found) == -1 ||
-	    date_key(p, r, k_exp, &f->expire, &found) == -1)
+	if (bad)
 		goto out;
 	if (!f->date)
 		f->date = f->publish;

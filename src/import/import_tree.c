@@ -139,6 +139,35 @@ import_key_line(const struct ipage *p, const char *key)
 	return l ? (int)json_integer_value(l) : 1;
 }
 
+/* "FILE:LINE: reason" lines as failed items of FILE */
+static void
+note_located(struct import_report *r, const char *file, const char *msg)
+{
+	size_t n = strlen(file);
+
+	while (*msg) {
+		const char *nl = strchr(msg, '\n'), *rest = msg;
+		size_t len = nl ? (size_t)(nl - msg) : strlen(msg);
+		int line = 0;
+		char *end;
+
+		if (!strncmp(msg, file, n) && msg[n] == ':') {
+			long l = strtol(msg + n + 1, &end, 10);
+			if (end != msg + n + 1 && *end == ':') {
+				line = (int)l;
+				rest = end + 1;
+				while (*rest == ' ')
+					rest++;
+			}
+		}
+		import_note(r, "failed", file, line, NULL, "%.*s",
+		    (int)(len - (size_t)(rest - msg)), rest);
+		msg += len;
+		if (*msg == '\n')
+			msg++;
+	}
+}
+
 /* the config file's keys into t->cfg */
 static int
 config_load(struct itree *t, struct import_report *r, struct buf *err)
@@ -501,7 +530,7 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 		if (import_fm_split(p->text->buf ? p->text->buf : "",
 		    p->text->len, p->file, &p->meta, &p->lines, &p->body_off,
 		    &p->body_line, &why) == -1) {
-			import_note(r, "failed", NULL, 0, NULL, "%s", why.buf);
+			note_located(r, p->file, why.buf);
 			p->failed = true;
 			continue;
 		}
