@@ -520,8 +520,8 @@ copy_static(const struct itree *t, const struct import_opts *o,
 		free(dst);
 	}
 	import_note(r, "info", NULL, 0, NULL, "static files from %s: %zu "
-	    "%s to %s, %zu unchanged", t->static_src, copied, o->dry_run ?
-	    "to copy" : "copied", o->static_dir, same);
+	    "%s to the site's static/, %zu unchanged", t->static_src, copied,
+	    o->dry_run ? "to copy" : "copied", same);
 	rc = 0;
 out:
 	walk_list_release(&l);
