@@ -258,6 +258,7 @@ string(struct toml *t, struct buf *out)
 {
 	char q = t->s[t->pos];
 	bool ml = peek_at(t, 1) == q && peek_at(t, 2) == q;
+	int line0 = t->line;
 
 	buf_reset(out);
 	t->pos += ml ? 3 : 1;
@@ -272,6 +273,7 @@ string(struct toml *t, struct buf *out)
 	for (;;) {
 		int c = peek(t);
 		if (c == -1) {
+			t->line = line0;	/* where it opened */
 			toml_error(t, "string not closed");
 			return false;
 		}
