@@ -150,8 +150,8 @@ source_hash(const struct ipage *p, const struct import_opts *o, char out[65])
 {
 	struct buf b = BUF_INIT;
 
-	buf_printf(&b, "%s\n%d\n%s\n", IMPORT_FORMAT, o->draft,
-	    o->prefix ? o->prefix : "");
+	buf_printf(&b, "%s\n%s\n", IMPORT_FORMAT, o->prefix ? o->prefix :
+	    "");
 	for (size_t i = 0; i < p->nres; i++)
 		buf_printf(&b, "%s %s %s\n", p->res[i].rel, p->res[i].sha256,
 		    p->res[i].name);
@@ -194,6 +194,9 @@ publish(struct store *st, const struct ipage *ip, const struct ipagefields *f,
 {
 	const char *path = ip->path;
 	char iso[32];
+
+	if (o->draft)	/* --draft: this import publishes nothing */
+		return 0;
 
 	if (f->draft || f->headless || (f->expire && f->expire <= o->now)) {
 		if (f->expire && f->expire <= o->now && !f->draft &&
@@ -298,8 +301,8 @@ sync_page(struct store *st, struct ipage *ip, const struct import_opts *o,
 		    err) == -1 || publish(st, ip, &f, o, NULL, r, err) == -1)
 			goto out;
 		import_note(r, "created", ip->file, 0, shown, "%s",
-		    f.headless ? "headless: kept unpublished" : f.draft ?
-		    "draft" : f.publish > o->now ? "scheduled (publishDate)" :
+		    f.headless ? "headless: kept unpublished" : f.draft ||
+		    o->draft ? "draft" : f.publish > o->now ? "scheduled (publishDate)" :
 		    "published");
 		r->created++;
 		goto done;

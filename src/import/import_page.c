@@ -159,6 +159,7 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 	int line, rc = -1;
 	bool bad = false;
 
+	(void)o;	/* options that shape fields: none yet */
 	memset(f, 0, sizeof(*f));
 	buf_init(&f->title, 0);
 	f->tags = json_array();
@@ -288,8 +289,6 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 	}
 	buf_init(&f->body, 0);
 	import_rewrite_resources(p, raw.buf ? raw.buf : "", raw.len, &f->body);
-	if (o->draft)
-		f->draft = true;
 	/* the store's rules for page text, with the line in the file */
 	if (page_text_check(f->title.buf, f->title.len, false, LIMIT_TITLE,
 	    NULL, &why) == -1) {
