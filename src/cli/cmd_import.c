@@ -105,7 +105,7 @@ site_import(struct site *s, const char *dir, bool verbose, size_t *failed,
 	size_t i;
 	json_t *it;
 	int saved = cli_out.verbose;
-	char *sd;
+	char *sd, *td;
 
 	memset(&o, 0, sizeof(o));
 	o.dir = dir;
@@ -114,8 +114,10 @@ site_import(struct site *s, const char *dir, bool verbose, size_t *failed,
 	o.now = time_now();
 	o.max_deletes = 50;
 	o.static_dir = sd = conf_path(s->conf, "static");
+	o.templates_dir = td = conf_path(s->conf, "templates");
 	if (import_run(s->st, &o, &r, err) == -1) {
 		free(sd);
+		free(td);
 		return -1;
 	}
 	if (verbose && cli_out.verbose < 1)
@@ -130,6 +132,7 @@ site_import(struct site *s, const char *dir, bool verbose, size_t *failed,
 	*failed = r.failed + r.conflicts;
 	import_report_release(&r);
 	free(sd);
+	free(td);
 	return 0;
 }
 
@@ -141,7 +144,7 @@ cmd_import(int argc, char **argv)
 	struct import_report r;
 	struct site s;
 	bool json = false;
-	char *static_dir = NULL, *end;
+	char *static_dir = NULL, *templates_dir = NULL, *end;
 	char nfiles[32];
 	size_t i;
 	json_t *it;
@@ -192,6 +195,7 @@ cmd_import(int argc, char **argv)
 	o.dir = argv[optind];
 	o.media_dir = s.media_dir;
 	o.static_dir = static_dir = conf_path(s.conf, "static");
+	o.templates_dir = templates_dir = conf_path(s.conf, "templates");
 	o.actor = cli_actor();
 	o.now = time_now();
 	if (import_run(s.st, &o, &r, &err) == -1) {
@@ -221,6 +225,7 @@ cmd_import(int argc, char **argv)
 out:
 	import_report_release(&r);
 	free(static_dir);
+	free(templates_dir);
 	site_close(&s);
 	buf_release(&err);
 	return rc;

@@ -247,9 +247,9 @@ record(struct store *st, const char *path, const char *root,
 
 /* one page; -1 only on a store error (the whole import is undone) */
 static int
-sync_page(struct store *st, struct ipage *ip, const struct import_opts *o,
-    const char *root, json_t *by_sha, struct import_report *r,
-    struct buf *err)
+sync_page(struct store *st, const struct itree *t, struct ipage *ip,
+    const struct import_opts *o, const char *root, json_t *by_sha,
+    struct import_report *r, struct buf *err)
 {
 	struct ipagefields f;
 	struct page_fields pf;
@@ -263,7 +263,7 @@ sync_page(struct store *st, struct ipage *ip, const struct import_opts *o,
 
 	memset(&p, 0, sizeof(p));
 	if (resources(ip, by_sha, r) == -1 ||
-	    import_page_fields(ip, o, r, &f) == -1) {
+	    import_page_fields(t, ip, o, r, &f) == -1) {
 		ip->failed = true;
 		return 0;
 	}
@@ -578,7 +578,7 @@ import_run(struct store *st, const struct import_opts *o,
 			p->failed = true;
 			continue;
 		}
-		if (sync_page(st, p, o, root, by_sha, r, err) == -1) {
+		if (sync_page(st, &t, p, o, root, by_sha, r, err) == -1) {
 			buf_printf(err, " (importing '%s'; nothing was "
 			    "imported)", p->file);
 			goto out;

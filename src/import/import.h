@@ -33,6 +33,8 @@ struct import_opts {
 	const char *prefix;		/* page paths under it; NULL = "" */
 	const char *media_dir;		/* the store's media folder */
 	const char *static_dir;		/* the site's static/ folder */
+	const char *templates_dir;	/* the site's templates/ (its
+					   shortcodes/NAME.mustache) */
 	const char *actor;		/* audit log */
 	bool dry_run;			/* plan, change nothing */
 	bool draft;			/* import everything as drafts */

@@ -148,18 +148,19 @@ import_rewrite_resources(const struct ipage *p, const char *s, size_t len,
 }
 
 int
-import_page_fields(const struct ipage *p, const struct import_opts *o,
-    struct import_report *r, struct ipagefields *f)
+import_page_fields(const struct itree *t, const struct ipage *p,
+    const struct import_opts *o, struct import_report *r,
+    struct ipagefields *f)
 {
 	const char *text = p->text->buf ? p->text->buf : "";
 	const char *body = text + p->body_off, *more, *k;
-	size_t blen = p->text->len - p->body_off;
-	struct buf why = BUF_INIT, raw = BUF_INIT;
+	size_t blen = p->text->len - p->body_off, blen0;
+	const char *body0;
+	struct buf why = BUF_INIT, raw = BUF_INIT, conv = BUF_INIT;
 	json_t *v;
 	int line, rc = -1;
 	bool bad = false;
 
-	(void)o;	/* options that shape fields: none yet */
 	memset(f, 0, sizeof(*f));
 	buf_init(&f->title, 0);
 	f->tags = json_array();
@@ -222,12 +223,12 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 			f->weight = (int)json_integer_value(v);
 		} else if (!strcmp(k, "tags")) {
 			size_t i;
-			json_t *t;
+			json_t *tag;
 			if (json_is_string(v))
 				json_array_append(f->tags, v);
 			else if (json_is_array(v)) {
-				json_array_foreach(v, i, t) {
-					if (!json_is_string(t)) {
+				json_array_foreach(v, i, tag) {
+					if (!json_is_string(tag)) {
 						import_note(r, "failed",
 						    p->file, line, NULL,
 						    "tags: expected a list "
@@ -235,7 +236,7 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 						bad = true;
 						break;
 					}
-					json_array_append(f->tags, t);
+					json_array_append(f->tags, tag);
 				}
 			} else {
 				import_note(r, "failed", p->file, line, NULL,
@@ -264,7 +265,14 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 		    json_is_false(rd))
 			f->headless = true;
 	}
-	/* <!--more--> */
+	/* shortcodes, then <!--more--> */
+	body0 = body;
+	blen0 = blen;
+	if (import_shortcodes(t, p, o, r, body, blen, p->body_line,
+	    &conv) == -1)
+		goto out;
+	body = conv.buf ? conv.buf : "";
+	blen = conv.len;
 	more = blen ? memmem(body, blen, "<!--more-->", 11) : NULL;
 	buf_add(&raw, body, more ? (size_t)(more - body) : blen);
 	if (more) {
@@ -287,6 +295,26 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 		if (json_is_string(d))
 			f->summary = xstrdup(json_string_value(d));
 	}
+	if (f->summary && (strstr(f->summary, "{{<") ||
+	    strstr(f->summary, "{{%"))) {
+		if (import_shortcodes(t, p, o, r, f->summary,
+		    strlen(f->summary), import_key_line(p, "description"),
+		    &conv) == -1)
+			goto out;
+		free(f->summary);
+		f->summary = xstrndup(conv.buf ? conv.buf : "", conv.len);
+	}
+	{	/* the description param too (meta description) */
+		json_t *d = json_object_get(f->extra, "description");
+		if (json_is_string(d) && strstr(json_string_value(d), "{{")) {
+			if (import_shortcodes(t, p, o, r,
+			    json_string_value(d), strlen(json_string_value(d)),
+			    import_key_line(p, "description"), &conv) == -1)
+				goto out;
+			json_object_set_new(f->extra, "description",
+			    json_stringn(conv.buf ? conv.buf : "", conv.len));
+		}
+	}
 	buf_init(&f->body, 0);
 	import_rewrite_resources(p, raw.buf ? raw.buf : "", raw.len, &f->body);
 	/* the store's rules for page text, with the line in the file */
@@ -303,7 +331,7 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 		goto out;
 	}
 	line = 1;
-	if (page_text_check(body, blen, true, 0, &line, &why) == -1) {
+	if (page_text_check(body0, blen0, true, 0, &line, &why) == -1) {
 		import_note(r, "failed", p->file, p->body_line + line - 1,
 		    NULL, "body: %s", why.buf);
 		goto out;
@@ -312,6 +340,7 @@ import_page_fields(const struct ipage *p, const struct import_opts *o,
 out:
 	buf_release(&why);
 	buf_release(&raw);
+	buf_release(&conv);
 	if (rc == -1)
 		import_page_fields_release(f);
 	return rc;
