@@ -30,6 +30,7 @@ struct ipage {
 	struct iresource *res;
 	size_t nres, ares;
 	bool failed;
+	bool drop;		/* not a page after all (import_tree.c) */
 };
 
 struct itree {
@@ -41,6 +42,7 @@ struct itree {
 	bool lower;		/* lowercase paths (no disablePathToLower) */
 	struct ipage *pages;
 	size_t npages, apages;
+	json_t *leafdirs, *branchdirs;	/* folder -> page index */
 };
 
 /* an item in the report; FILE may be NULL, LINE 0 */

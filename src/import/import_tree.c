@@ -250,11 +250,9 @@ page_add(struct itree *t, const char *rel)
 static struct ipage *
 page_of_dir(struct itree *t, const char *dir, bool leaf)
 {
-	for (size_t i = 0; i < t->npages; i++)
-		if ((leaf ? t->pages[i].leaf : t->pages[i].branch) &&
-		    !strcmp(t->pages[i].dir, dir))
-			return &t->pages[i];
-	return NULL;
+	json_t *i = json_object_get(leaf ? t->leafdirs : t->branchdirs, dir);
+
+	return i ? &t->pages[json_integer_value(i)] : NULL;
 }
 
 /* the leaf bundle holding REL (its folder or one above), or NULL */
@@ -420,6 +418,8 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 	memset(t, 0, sizeof(*t));
 	t->root = xstrdup(o->dir);
 	t->cfg = json_object();
+	t->leafdirs = json_object();
+	t->branchdirs = json_object();
 	t->lower = true;
 	if (!dir_exists(o->dir)) {
 		buf_setf(err, "cannot import '%s': not a folder", o->dir);
@@ -472,23 +472,26 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 			continue;
 		page_add(t, rel);
 	}
+	/* bundles by folder (the first page found wins a clash) */
+	for (size_t i = 0; i < t->npages; i++) {
+		struct ipage *p = &t->pages[i];
+		json_t *m = p->leaf ? t->leafdirs : p->branch ? t->branchdirs :
+		    NULL;
+		if (m && !json_object_get(m, p->dir))
+			json_object_set_new(m, p->dir, json_integer(
+			    (json_int_t)i));
+	}
 	/* Markdown inside a leaf bundle is a resource, not a page */
-	for (size_t i = 0; i < t->npages; ) {
+	for (size_t i = 0; i < t->npages; i++) {
 		struct ipage *p = &t->pages[i], *leaf;
 		leaf = leaf_of(t, p->leaf ? p->dir : p->rel);
-		if (!leaf || leaf == p) {
-			i++;
+		if (!leaf || leaf == p)
 			continue;
-		}
 		import_note(r, "skipped", p->file, 0, NULL, "Markdown inside "
 		    "the leaf bundle %s is a resource of that page, not a "
 		    "page (as in Hugo); it is not imported", leaf->file);
 		r->skipped++;
-		free(p->file);
-		free(p->rel);
-		free(p->dir);
-		memmove(p, p + 1, (t->npages - i - 1) * sizeof(*p));
-		t->npages--;
+		p->drop = true;
 	}
 	for (size_t i = 0; i < l.n; i++) {
 		const char *rel = l.v[i], *b = base_name(rel);
@@ -514,6 +517,26 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 			r->skipped++;
 			free(f);
 		}
+	}
+	/* the dropped ones out */
+	{
+		size_t k = 0;
+		for (size_t i = 0; i < t->npages; i++) {
+			struct ipage *p = &t->pages[i];
+			if (!p->drop) {
+				t->pages[k++] = *p;
+				continue;
+			}
+			free(p->file);
+			free(p->rel);
+			free(p->dir);
+			for (size_t x = 0; x < p->nres; x++) {
+				free(p->res[x].file);
+				free(p->res[x].rel);
+			}
+			free(p->res);
+		}
+		t->npages = k;
 	}
 	/* read every page: front matter and path */
 	for (size_t i = 0; i < t->npages; i++) {
@@ -573,5 +596,7 @@ import_tree_release(struct itree *t)
 	free(t->static_src);
 	free(t->config);
 	json_decref(t->cfg);
+	json_decref(t->leafdirs);
+	json_decref(t->branchdirs);
 	memset(t, 0, sizeof(*t));
 }
