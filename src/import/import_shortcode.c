@@ -38,6 +38,8 @@
 #include "render/tmpl.h"
 
 #define SC_MAX_DEPTH	16
+#define SC_MAX_TAG	4096	/* bytes: longer is not a tag */
+#define SC_MAX_NOTES	50	/* warnings per text, then a count */
 
 struct sc {
 	const struct itree *t;
@@ -46,6 +48,10 @@ struct sc {
 	struct import_report *r;
 	const char *s;			/* the whole text */
 	int line0;			/* line of s[0] in the file */
+	const char *lpos;		/* line_at's last answer: */
+	int lline;			/* lpos is on line lline */
+	json_t *noclose;		/* names with no closing tag left */
+	int nnotes;			/* warnings so far */
 };
 
 struct scargs {
@@ -53,15 +59,43 @@ struct scargs {
 	json_t *pos;			/* array */
 };
 
+/* the line of AT; counting on from the last answer (linear overall) */
 static int
-line_at(const struct sc *c, const char *at)
+line_at(struct sc *c, const char *at)
 {
+	const char *q = c->s;
 	int line = c->line0;
 
-	for (const char *q = c->s; q < at; q++)
+	if (c->lpos && c->lpos <= at) {
+		q = c->lpos;
+		line = c->lline;
+	}
+	for (; q < at; q++)
 		if (*q == '\n')
 			line++;
+	c->lpos = at;
+	c->lline = line;
 	return line;
+}
+
+/* a warning at AT, or past SC_MAX_NOTES only counted */
+static void sc_warn(struct sc *c, const char *at, const char *fmt, ...)
+    PRINTF_LIKE(3, 4);
+
+static void
+sc_warn(struct sc *c, const char *at, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+
+	if (++c->nnotes > SC_MAX_NOTES)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	import_note(c->r, "warning", c->p->file, line_at(c, at), c->p->path,
+	    "%s", b.buf ? b.buf : "");
+	buf_release(&b);
 }
 
 /* parse "name args" of a tag [a, b) */
@@ -209,7 +243,7 @@ ref_url(struct sc *c, const char *at, const char *target, struct buf *out)
 		buf_printf(out, "/kiln-unresolved-ref/%s/", slug.buf);
 		buf_release(&slug);
 	}
-	import_note(c->r, "warning", c->p->file, line_at(c, at), c->p->path,
+	sc_warn(c, at,
 	    "ref '%.*s': no imported page has that file; the link points at "
 	    "/kiln-unresolved-ref/ so the link check finds it: fix the path",
 	    (int)n, target);
@@ -234,7 +268,7 @@ static int convert(struct sc *c, const char *s, size_t len, int depth,
 static int
 custom(struct sc *c, const char *at, const char *name, struct scargs *x,
     const char *inner, size_t ilen, bool paired, const char *tag,
-    size_t taglen, struct buf *out)
+    size_t taglen, int depth, struct buf *out)
 {
 	struct buf src = BUF_INIT, why = BUF_INIT, in = BUF_INIT;
 	char *file = NULL;
@@ -248,8 +282,7 @@ custom(struct sc *c, const char *at, const char *name, struct scargs *x,
 		file = xasprintf("%s/shortcodes/%s.mustache",
 		    c->o->templates_dir, name);
 	if (!file || !file_exists(file)) {
-		import_note(c->r, "warning", c->p->file, line_at(c, at),
-		    c->p->path, "shortcode '%s' is the site's own: add "
+		sc_warn(c, at, "shortcode '%s' is the site's own: add "
 		    "templates/shortcodes/%s.mustache to the kiln site and "
 		    "import again; until then it is left as text linking to "
 		    "/kiln-unconverted-shortcode/%s/, which the link check "
@@ -262,7 +295,7 @@ custom(struct sc *c, const char *at, const char *name, struct scargs *x,
 		}
 		buf_printf(out, "](/kiln-unconverted-shortcode/%s/)", name);
 		if (paired) {
-			convert(c, inner, ilen, 1, out);
+			convert(c, inner, ilen, depth + 1, out);
 			buf_printf(out, "[{{< /%s >}}](/kiln-unconverted-"
 			    "shortcode/%s/)", name, name);
 		}
@@ -282,7 +315,7 @@ custom(struct sc *c, const char *at, const char *name, struct scargs *x,
 		snprintf(k, sizeof(k), "_%zu", i);
 		json_object_set(ctx, k, v);
 	}
-	if (paired && convert(c, inner, ilen, 1, &in) == -1) {
+	if (paired && convert(c, inner, ilen, depth + 1, &in) == -1) {
 		rc = -1;
 		goto out;
 	}
@@ -312,7 +345,7 @@ tag_end(const char *s, size_t len, size_t i, char kind)
 {
 	char quote = 0;
 
-	for (size_t k = i + 3; k < len; k++) {
+	for (size_t k = i + 3; k < len && k - i < SC_MAX_TAG; k++) {
 		if (s[k] == '\n' && k + 1 < len && s[k + 1] == '\n')
 			return 0;	/* no tag spans a blank line */
 		if (quote) {
@@ -441,8 +474,7 @@ convert(struct sc *c, const char *s, size_t len, int depth, struct buf *out)
 		    s[ne] != '/')
 			ne++;
 		if (ne == j || s[j] == '/') {
-			import_note(c->r, "warning", c->p->file, line_at(c,
-			    s + i), c->p->path, "a closing shortcode tag "
+			sc_warn(c, s + i, "a closing shortcode tag "
 			    "without its opening: left as it is");
 			buf_add(out, s + i, e - i);
 			i = e;
@@ -457,10 +489,14 @@ convert(struct sc *c, const char *s, size_t len, int depth, struct buf *out)
 			parse_args(s + ne, s + ae - (selfclose ? 1 : 0), &x);
 		}
 		if (!selfclose && !known_inline(name) &&
-		    (cl = find_close(s, len, e, name, &close_end))) {
-			paired = true;
-			inner = s + e;
-			ilen = (size_t)(cl - inner);
+		    !json_object_get(c->noclose, name)) {
+			if ((cl = find_close(s, len, e, name, &close_end))) {
+				paired = true;
+				inner = s + e;
+				ilen = (size_t)(cl - inner);
+			} else	/* none later either: never look again */
+				json_object_set_new(c->noclose, name,
+				    json_true());
 		}
 		if (!strcmp(name, "figure")) {
 			const char *src = arg(&x, "src", 0);
@@ -530,8 +566,7 @@ convert(struct sc *c, const char *s, size_t len, int depth, struct buf *out)
 				buf_adds(out, d);
 				free(d);
 			} else
-				import_note(c->r, "warning", c->p->file,
-				    line_at(c, s + i), c->p->path, "param "
+				sc_warn(c, s + i, "param "
 				    "'%s': neither the page nor the site's "
 				    "config has it; left empty", pn);
 		} else if (!strcmp(name, "qr")) {
@@ -546,12 +581,11 @@ convert(struct sc *c, const char *s, size_t len, int depth, struct buf *out)
 				buf_printf(out, "<%s>", text);
 			else
 				buf_adds(out, text);
-			import_note(c->r, "warning", c->p->file, line_at(c,
-			    s + i), c->p->path, "qr: kiln makes no QR code "
+			sc_warn(c, s + i, "qr: kiln makes no QR code "
 			    "image; the text is kept");
 			buf_release(&in);
 		} else if (custom(c, s + i, name, &x, inner, ilen, paired,
-		    s + i, e - i, out) == -1)
+		    s + i, e - i, depth, out) == -1)
 			goto fail;
 		json_decref(x.named);
 		json_decref(x.pos);
@@ -572,12 +606,20 @@ import_shortcodes(const struct itree *t, const struct ipage *p,
     const struct import_opts *o, struct import_report *r, const char *s,
     size_t len, int line0, struct buf *out)
 {
-	struct sc c = { t, p, o, r, s, line0 };
+	struct sc c = { t, p, o, r, s, line0, NULL, 0, NULL, 0 };
+	int rc;
 
 	buf_reset(out);
 	if (!memmem(s, len, "{{<", 3) && !memmem(s, len, "{{%", 3)) {
 		buf_add(out, s, len);
 		return 0;
 	}
-	return convert(&c, s, len, 0, out);
+	c.noclose = json_object();
+	rc = convert(&c, s, len, 0, out);
+	if (c.nnotes > SC_MAX_NOTES)
+		import_note(r, "warning", p->file, line0, p->path, "%d more "
+		    "shortcode warnings in this text, not shown",
+		    c.nnotes - SC_MAX_NOTES);
+	json_decref(c.noclose);
+	return rc;
 }
