@@ -90,6 +90,39 @@ date_slot(struct ipagefields *f, const char *k)
 	return NULL;
 }
 
+/*
+ * Parse a Hugo date: ISO 8601 as time_parse_iso8601 takes it, and also
+ * with a space before the offset and an offset without its colon
+ * ("2026-01-02 15:04:05 -0700", Go's default layout).
+ */
+static int
+hugo_date(const char *s, int64_t *t)
+{
+	char tmp[64];
+	size_t n = strlen(s), k = 0;
+
+	if (time_parse_iso8601(s, t) == 0)
+		return 0;
+	if (n < 16 || n >= sizeof(tmp) - 2)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == ' ' && i > 10 && i + 1 < n && (s[i + 1] == '+' ||
+		    s[i + 1] == '-' || s[i + 1] == 'Z'))
+			continue;
+		tmp[k++] = s[i];
+	}
+	tmp[k] = '\0';
+	/* +HHMM at the end: +HH:MM */
+	if (k > 5 && (tmp[k - 5] == '+' || tmp[k - 5] == '-') &&
+	    isdigit((unsigned char)tmp[k - 1]) && tmp[k - 3] != ':') {
+		tmp[k + 1] = '\0';
+		tmp[k] = tmp[k - 1];
+		tmp[k - 1] = tmp[k - 2];
+		tmp[k - 2] = ':';
+	}
+	return time_parse_iso8601(tmp, t);
+}
+
 static bool
 is_ref_char(int c)
 {
@@ -169,7 +202,7 @@ import_page_fields(const struct itree *t, const struct ipage *p,
 		int64_t *slot;
 		line = import_key_line(p, k);
 		if ((slot = date_slot(f, k))) {
-			if (!json_is_string(v) || time_parse_iso8601(
+			if (!json_is_string(v) || hugo_date(
 			    json_string_value(v), slot) == -1) {
 				import_note(r, "failed", p->file, line, NULL,
 				    "%s: '%s' is not an ISO 8601 date "
