@@ -82,7 +82,8 @@ int cmd_complete(int, char **);
 
 /* each cmd_<name>.c: its table */
 extern const struct cli_cmd cli_cmd_build, cli_cmd_builds, cli_cmd_check,
-    cli_cmd_complete, cli_cmd_deploy, cli_cmd_gc, cli_cmd_help,
+    cli_cmd_complete, cli_cmd_deploy, cli_cmd_export, cli_cmd_gc,
+    cli_cmd_help,
     cli_cmd_history, cli_cmd_import, cli_cmd_init, cli_cmd_media,
     cli_cmd_page, cli_cmd_publish, cli_cmd_report, cli_cmd_republish,
     cli_cmd_scheduled, cli_cmd_serve, cli_cmd_store, cli_cmd_template,
@@ -117,6 +118,7 @@ const char *cli_sgr(FILE *f, const char *seq);
 int cmd_init(int, char **);
 int cmd_history(int, char **);
 int cmd_import(int, char **);
+int cmd_export(int, char **);
 int cmd_page(int, char **);
 int cmd_media(int, char **);
 int cmd_build(int, char **);

@@ -140,6 +140,12 @@ node_json(struct fy_node *n, int depth)
 	}
 }
 
+json_t *
+fm_node_json(struct fy_node *n)
+{
+	return node_json(n, 0);
+}
+
 static char *
 scalar_str(struct fmctx *c, struct fy_node *v, const char *key)
 {

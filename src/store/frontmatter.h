@@ -21,6 +21,7 @@
 #include <jansson.h>
 
 struct buf;
+struct fy_node;
 
 struct fm {
 	char *title;
@@ -40,5 +41,11 @@ struct fm {
 int fm_parse(const char *text, size_t len, const char *file, struct fm *out,
     struct buf *err);
 void fm_release(struct fm *fm);
+/*
+ * A YAML node as JSON, plain scalars resolved as fm_parse does (YAML 1.2
+ * core: null, booleans, numbers; everything else a string); new
+ * reference.  For importers reading front matter keys of their own.
+ */
+json_t *fm_node_json(struct fy_node *n);
 
 #endif

@@ -1,0 +1,615 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * import.c: import as a sync (import.h, decision 0160).
+ *
+ * The tree is read whole first (import_tree.c), then each page is made to
+ * match its file inside one store transaction: created, updated, left
+ * alone, or refused as a conflict.  What each page's last import was is a
+ * record in the store's state table, "import:PATH" -> {root, file, hash,
+ * revision}: HASH covers the file's bytes, its resources and the options
+ * that shape the page, REVISION is the page's latest revision right after
+ * that import.  So
+ *
+ *	same hash			nothing happens (nothing is published)
+ *	new hash, same revision		the page is updated from the file
+ *	new hash, page edited in kiln	conflict: kept, unless --force
+ *	no record, page exists		the same as an edit in kiln, unless
+ *					the page already says what the file
+ *					says
+ *
+ * --prune deletes the pages whose record names this root and whose file
+ * is gone, deepest first, refusing outright when more than max_deletes
+ * would go.  A dry run does all of it and rolls the transaction back, and
+ * writes no media or static file.
+ */
+#include "common/compat.h"
+
+#include <limits.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/limits.h"
+#include "common/timeutil.h"
+#include "common/walk.h"
+#include "common/xmalloc.h"
+#include "import/import_int.h"
+#include "import/import_page.h"
+#include "store/store.h"
+
+#define IMPORT_FORMAT	"kiln-import-1"
+
+void
+import_note(struct import_report *r, const char *action, const char *file,
+    int line, const char *page, const char *fmt, ...)
+{
+	struct buf b = BUF_INIT;
+	va_list ap;
+	json_t *it;
+
+	va_start(ap, fmt);
+	buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	it = json_pack("{s:s, s:s?, s:i, s:s?, s:s}", "action", action,
+	    "file", file, "line", line, "page", page, "reason",
+	    b.buf ? b.buf : "");
+	if (it)
+		json_array_append_new(r->items, it);
+	if (!strcmp(action, "warning"))
+		r->warnings++;
+	buf_release(&b);
+}
+
+void
+import_report_release(struct import_report *r)
+{
+	if (!r)
+		return;
+	json_decref(r->items);
+	memset(r, 0, sizeof(*r));
+}
+
+json_t *
+import_report_json(const struct import_report *r)
+{
+	return json_pack("{s:O, s:{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:I}}", "items", r->items, "summary",
+	    "files", (json_int_t)r->files, "created", (json_int_t)r->created,
+	    "updated", (json_int_t)r->updated,
+	    "unchanged", (json_int_t)r->unchanged,
+	    "skipped", (json_int_t)r->skipped,
+	    "conflicts", (json_int_t)r->conflicts,
+	    "removed", (json_int_t)r->removed,
+	    "failed", (json_int_t)r->failed,
+	    "warnings", (json_int_t)r->warnings);
+}
+
+static int
+cmp_page(const void *a, const void *b)
+{
+	const struct ipage *x = a, *y = b;
+
+	if (!x->path || !y->path)
+		return x->path ? -1 : y->path ? 1 : strcmp(x->rel, y->rel);
+	return strcmp(x->path, y->path);
+}
+
+/* media names and hashes of P's resources */
+static int
+resources(struct ipage *p, json_t *by_sha, struct import_report *r)
+{
+	struct buf part = BUF_INIT, why = BUF_INIT;
+	bool changed;
+	int rc = 0;
+
+	for (size_t i = 0; i < p->nres; i++) {
+		struct iresource *x = &p->res[i];
+		json_t *known;
+		const char *dot;
+		buf_reset(&why);
+		if (sha256_file_hex(x->file, x->sha256, &why) == -1) {
+			import_note(r, "failed", x->file, 0, p->path, "%s",
+			    why.buf);
+			rc = -1;
+			continue;
+		}
+		if ((known = json_object_get(by_sha, x->sha256))) {
+			x->name = xstrdup(json_string_value(known));
+			continue;
+		}
+		/* PAGE-PATH-REL, the extension kept */
+		{
+			struct buf raw = BUF_INIT;
+			if (p->path[0])
+				buf_printf(&raw, "%s-", p->path);
+			dot = strrchr(x->rel, '.');
+			buf_add(&raw, x->rel, dot && !strchr(dot, '/') ?
+			    (size_t)(dot - x->rel) : strlen(x->rel));
+			for (size_t k = 0; k < raw.len; k++)
+				if (raw.buf[k] == '/')
+					raw.buf[k] = '-';
+			import_slugify(raw.buf, raw.len, &part, &changed);
+			if (dot && !strchr(dot, '/')) {
+				struct buf ext = BUF_INIT;
+				import_slugify(dot + 1, strlen(dot + 1), &ext,
+				    &changed);
+				buf_printf(&part, ".%s", ext.buf);
+				buf_release(&ext);
+			}
+			buf_release(&raw);
+		}
+		x->name = xstrdup(part.buf);
+	}
+	buf_release(&part);
+	buf_release(&why);
+	return rc;
+}
+
+static void
+source_hash(const struct ipage *p, const struct import_opts *o, char out[65])
+{
+	struct buf b = BUF_INIT;
+
+	buf_printf(&b, "%s\n%s\n", IMPORT_FORMAT, o->prefix ? o->prefix :
+	    "");
+	for (size_t i = 0; i < p->nres; i++)
+		buf_printf(&b, "%s %s %s\n", p->res[i].rel, p->res[i].sha256,
+		    p->res[i].name);
+	buf_add(&b, p->text->buf ? p->text->buf : "", p->text->len);
+	sha256_hex(b.buf, b.len, out);
+	buf_release(&b);
+}
+
+static bool
+json_same(json_t *a, json_t *b)
+{
+	return json_equal(a, b) == 1;
+}
+
+/* does the latest revision of page P say what F says? */
+static int
+same_as(struct store *st, const struct page_info *p,
+    const struct ipagefields *f, bool *same, struct buf *err)
+{
+	struct revision_info rv;
+
+	memset(&rv, 0, sizeof(rv));
+	if (store_revision_get(st, p->latest_revision, &rv, err) == -1)
+		return -1;
+	*same = !strcmp(rv.title, f->title.buf) &&
+	    !strcmp(rv.body, f->body.buf ? f->body.buf : "") &&
+	    !strcmp(rv.summary, f->summary ? f->summary : "") &&
+	    rv.date == f->date && json_same(rv.tags, f->tags) &&
+	    json_same(rv.extra, f->extra) && p->weight == f->weight &&
+	    !strcmp(p->template, f->template ? f->template : "");
+	revision_info_release(&rv);
+	return 0;
+}
+
+/* live, scheduled, expiring or not, as F says; WAS = the page before */
+static int
+publish(struct store *st, const struct ipage *ip, const struct ipagefields *f,
+    const struct import_opts *o, const struct page_info *was,
+    struct import_report *r, struct buf *err)
+{
+	const char *path = ip->path;
+	char iso[32];
+
+	if (o->draft)	/* --draft: this import publishes nothing */
+		return 0;
+
+	if (f->draft || f->headless || (f->expire && f->expire <= o->now)) {
+		if (f->expire && f->expire <= o->now && !f->draft &&
+		    !f->headless) {
+			time_format_iso8601(f->expire, iso, sizeof(iso));
+			import_note(r, "warning", ip->file,
+			    import_key_line(ip, "expiryDate"), path,
+			    "expired at %s (expiryDate): imported "
+			    "unpublished", iso);
+		}
+		if (was && was->live)
+			return store_page_unpublish(st, path, o->actor, err);
+		return 0;
+	}
+	if (store_page_publish(st, path, f->publish > o->now ? f->publish : 0,
+	    o->actor, err) == -1)
+		return -1;
+	if (f->expire)
+		return store_page_schedule(st, path, 0, f->expire, o->actor,
+		    err);
+	if (was && was->expire_at)
+		return store_page_schedule(st, path, 0, -1, o->actor, err);
+	return 0;
+}
+
+static int
+record(struct store *st, const char *path, const char *root,
+    const struct ipage *ip, const char *hash, struct buf *err)
+{
+	struct page_info p;
+	json_t *j;
+	char *s, *key;
+	int rc;
+
+	if (store_page_get(st, path, &p, err) != 0)
+		return -1;
+	j = json_pack("{s:s, s:s, s:s, s:I}", "root", root, "file", ip->rel,
+	    "hash", hash, "revision", (json_int_t)p.latest_revision);
+	page_info_release(&p);
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(j);
+	key = xasprintf("import:%s", path);
+	rc = store_state_set(st, key, s, strlen(s), err);
+	free(key);
+	free(s);
+	return rc;
+}
+
+/* one page; -1 only on a store error (the whole import is undone) */
+static int
+sync_page(struct store *st, const struct itree *t, struct ipage *ip,
+    const struct import_opts *o, const char *root, json_t *by_sha,
+    struct import_report *r, struct buf *err)
+{
+	struct ipagefields f;
+	struct page_fields pf;
+	struct page_info p;
+	struct buf state = BUF_INIT, why = BUF_INIT;
+	json_t *rec = NULL;
+	char hash[65], *key = NULL;
+	const char *shown = ip->path[0] ? ip->path : "/";
+	int got = 1, rc = -1;
+	bool same;
+
+	memset(&p, 0, sizeof(p));
+	if (resources(ip, by_sha, r) == -1 ||
+	    import_page_fields(t, ip, o, r, &f) == -1) {
+		ip->failed = true;
+		return 0;
+	}
+	source_hash(ip, o, hash);
+	key = xasprintf("import:%s", ip->path);
+	got = store_state_get(st, key, &state, err);
+	if (got == -1)
+		goto out;
+	if (got == 0)
+		rec = json_loadb(state.buf, state.len, 0, NULL);
+	if ((got = store_page_get(st, ip->path, &p, err)) == -1)
+		goto out;
+	memset(&pf, 0, sizeof(pf));
+	pf.title = f.title.buf;
+	pf.body = f.body.buf ? f.body.buf : "";
+	pf.summary = f.summary ? f.summary : "";
+	pf.date = f.date;
+	pf.tags = f.tags;
+	pf.extra = f.extra;
+	pf.template = f.template ? f.template : "";
+	pf.weight = f.weight;
+	pf.has_weight = true;
+	if (got == 1) {
+		store_err_clear(st);
+		if (store_path_check_new(st, ip->path, &why) == -1 ||
+		    page_fields_check(&pf, &why) == -1) {
+			import_note(r, "failed", ip->file, 0, shown, "%s; "
+			    "rename the file or set `url` in its front "
+			    "matter", why.buf);
+			ip->failed = true;
+			rc = 0;
+			goto out;
+		}
+		if (store_page_create(st, ip->path, &pf, o->actor, NULL,
+		    err) == -1 || publish(st, ip, &f, o, NULL, r, err) == -1)
+			goto out;
+		import_note(r, "created", ip->file, 0, shown, "%s",
+		    f.headless ? "headless: kept unpublished" : f.draft ||
+		    o->draft ? "draft" : f.publish > o->now ? "scheduled (publishDate)" :
+		    "published");
+		r->created++;
+		goto done;
+	}
+	if (rec && !strcmp(json_string_value(json_object_get(rec, "hash")) ?
+	    json_string_value(json_object_get(rec, "hash")) : "", hash)) {
+		import_note(r, "unchanged", ip->file, 0, shown, "%s",
+		    json_integer_value(json_object_get(rec, "revision")) ==
+		    p.latest_revision ? "file unchanged since the last import" :
+		    "file unchanged; the edit made in kiln since is kept");
+		r->unchanged++;
+		rc = 0;
+		goto out;
+	}
+	if (same_as(st, &p, &f, &same, err) == -1)
+		goto out;
+	if (!rec && same) {
+		import_note(r, "unchanged", ip->file, 0, shown, "the page "
+		    "already says what the file says");
+		r->unchanged++;
+		goto done;
+	}
+	if (!o->force && (!rec || json_integer_value(json_object_get(rec,
+	    "revision")) != p.latest_revision)) {
+		import_note(r, "conflict", ip->file, 0, shown, "%s, and the "
+		    "file says otherwise: kiln's version is kept; re-run "
+		    "with --force to overwrite it with the file, or copy the "
+		    "change into the file", rec ? "the page was edited in "
+		    "kiln since the last import" : "the page exists and was "
+		    "not imported from this file");
+		r->conflicts++;
+		rc = 0;
+		goto out;
+	}
+	if (page_fields_check(&pf, &why) == -1) {
+		import_note(r, "failed", ip->file, 0, shown, "%s", why.buf);
+		ip->failed = true;
+		rc = 0;
+		goto out;
+	}
+	if ((!same && store_page_edit(st, ip->path, &pf, o->actor,
+	    err) == -1) || publish(st, ip, &f, o, &p, r, err) == -1)
+		goto out;
+	import_note(r, "updated", ip->file, 0, shown, "%s", rec ?
+	    "the file changed since the last import" : "overwritten "
+	    "(--force)");
+	r->updated++;
+done:
+	if (record(st, ip->path, root, ip, hash, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	if (got == 0)
+		page_info_release(&p);
+	import_page_fields_release(&f);
+	json_decref(rec);
+	buf_release(&state);
+	buf_release(&why);
+	free(key);
+	return rc;
+}
+
+/* add the resources not in the media store yet (not on a dry run) */
+static int
+add_media(struct store *st, const struct ipage *ip,
+    const struct import_opts *o, json_t *by_sha, struct buf *err)
+{
+	for (size_t i = 0; i < ip->nres; i++) {
+		const struct iresource *x = &ip->res[i];
+		struct media_info mi;
+		if (!x->name || json_object_get(by_sha, x->sha256))
+			continue;
+		if (store_media_add(st, o->media_dir, x->file, x->name,
+		    o->actor, &mi, err) == -1) {
+			buf_printf(err, " (resource '%s')", x->file);
+			return -1;
+		}
+		json_object_set_new(by_sha, x->sha256, json_string(x->name));
+		free(mi.name);
+		free(mi.content_type);
+		free(mi.file);
+	}
+	return 0;
+}
+
+static int
+cmp_desc(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)b, *(char *const *)a);
+}
+
+static int
+prune(struct store *st, const struct itree *t, const char *root,
+    const struct import_opts *o, struct import_report *r, struct buf *err)
+{
+	struct page_info *list = NULL;
+	struct buf state = BUF_INIT;
+	char **gone = NULL;
+	size_t n = 0, ngone = 0;
+	json_t *seen = json_object();
+	int rc = -1;
+
+	for (size_t i = 0; i < t->npages; i++) {
+		if (!t->pages[i].path) {
+			import_note(r, "failed", NULL, 0, NULL, "--prune: "
+			    "nothing is removed while a file's page path is "
+			    "unknown (see the errors above)");
+			rc = 0;
+			goto out;
+		}
+		json_object_set_new(seen, t->pages[i].path, json_true());
+	}
+	if (store_page_list(st, &list, &n, err) == -1)
+		goto out;
+	gone = xcalloc(n + 1, sizeof(*gone));
+	for (size_t i = 0; i < n; i++) {
+		char *key;
+		json_t *rec;
+		int got;
+		if (json_object_get(seen, list[i].path))
+			continue;
+		key = xasprintf("import:%s", list[i].path);
+		got = store_state_get(st, key, &state, err);
+		free(key);
+		if (got == -1)
+			goto out;
+		if (got == 1)
+			continue;
+		rec = json_loadb(state.buf, state.len, 0, NULL);
+		if (rec && !strcmp(json_string_value(json_object_get(rec,
+		    "root")) ? json_string_value(json_object_get(rec,
+		    "root")) : "", root))
+			gone[ngone++] = list[i].path;
+		json_decref(rec);
+	}
+	if ((long)ngone > o->max_deletes) {
+		import_note(r, "failed", NULL, 0, NULL, "--prune would remove "
+		    "%zu pages, more than --max-deletes %ld: nothing was "
+		    "removed; check the import folder, or raise "
+		    "--max-deletes", ngone, o->max_deletes);
+		r->failed++;
+		rc = 0;
+		goto out;
+	}
+	qsort(gone, ngone, sizeof(*gone), cmp_desc);
+	for (size_t i = 0; i < ngone; i++) {
+		bool kept_child = false;
+		char *key;
+		for (size_t k = 0; k < n; k++)
+			if (list[k].parent_path && !strcmp(list[k].parent_path,
+			    gone[i]) && !json_object_get(seen, list[k].path)) {
+				bool going = false;
+				for (size_t g = 0; g < ngone; g++)
+					if (!strcmp(gone[g], list[k].path))
+						going = true;
+				if (!going)
+					kept_child = true;
+			}
+		if (kept_child) {
+			import_note(r, "skipped", NULL, 0, gone[i], "its file "
+			    "is gone, but it has pages made in kiln below "
+			    "it: not removed; delete or move them first");
+			r->skipped++;
+			continue;
+		}
+		if (store_page_delete(st, gone[i], o->actor, err) == -1)
+			goto out;
+		key = xasprintf("import:%s", gone[i]);
+		if (store_state_delete(st, key, err) == -1) {
+			free(key);
+			goto out;
+		}
+		free(key);
+		import_note(r, "removed", NULL, 0, gone[i][0] ? gone[i] : "/",
+		    "its file is gone from %s (--prune)", t->content);
+		r->removed++;
+	}
+	rc = 0;
+out:
+	free(gone);
+	store_page_list_free(list, n);
+	json_decref(seen);
+	buf_release(&state);
+	return rc;
+}
+
+/* the site's static/ files into the kiln site's static/ */
+static int
+copy_static(const struct itree *t, const struct import_opts *o,
+    struct import_report *r, struct buf *err)
+{
+	struct walk_list l = WALK_LIST_INIT;
+	struct buf a = BUF_INIT, b = BUF_INIT, why = BUF_INIT;
+	size_t copied = 0, same = 0;
+	int rc = -1;
+
+	if (walk_files(t->static_src, &l, err) == -1)
+		goto out;
+	for (size_t i = 0; i < l.n; i++) {
+		char *src = xasprintf("%s/%s", t->static_src, l.v[i]);
+		char *dst = xasprintf("%s/%s", o->static_dir, l.v[i]);
+		buf_reset(&why);
+		if (file_read(src, &a, LIMIT_MEDIA_FILE, &why) == -1) {
+			import_note(r, "failed", src, 0, NULL, "%s", why.buf);
+			r->failed++;
+		} else if (file_exists(dst) && file_read(dst, &b,
+		    LIMIT_MEDIA_FILE, &why) == 0 && a.len == b.len &&
+		    (!a.len || !memcmp(a.buf, b.buf, a.len)))
+			same++;
+		else if (!o->dry_run && (mkdir_parent(dst, &why) == -1 ||
+		    file_write_atomic(dst, a.buf ? a.buf : "", a.len,
+		    &why) == -1)) {
+			import_note(r, "failed", src, 0, NULL, "%s", why.buf);
+			r->failed++;
+		} else
+			copied++;
+		free(src);
+		free(dst);
+	}
+	import_note(r, "info", NULL, 0, NULL, "static files from %s: %zu "
+	    "%s to the site's static/, %zu unchanged", t->static_src, copied,
+	    o->dry_run ? "to copy" : "copied", same);
+	rc = 0;
+out:
+	walk_list_release(&l);
+	buf_release(&a);
+	buf_release(&b);
+	buf_release(&why);
+	return rc;
+}
+
+int
+import_run(struct store *st, const struct import_opts *o,
+    struct import_report *r, struct buf *err)
+{
+	struct itree t;
+	struct media_info *media = NULL;
+	size_t nmedia = 0;
+	json_t *by_sha = json_object();
+	char *root = NULL, *real = NULL;
+	bool in_tx = false;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	r->items = json_array();
+	if (import_tree_load(&t, o, r, err) == -1)
+		goto out;
+	r->files = t.npages;
+	real = realpath(t.content, NULL);
+	root = xasprintf("%s|%s", real ? real : t.content, o->prefix ?
+	    o->prefix : "");
+	if (store_media_list(st, o->media_dir, &media, &nmedia, err) == -1)
+		goto out;
+	for (size_t i = 0; i < nmedia; i++)
+		if (!json_object_get(by_sha, media[i].sha256))
+			json_object_set_new(by_sha, media[i].sha256,
+			    json_string(media[i].name));
+	if (t.npages)
+		qsort(t.pages, t.npages, sizeof(*t.pages), cmp_page);
+	if (store_begin(st, err) == -1)
+		goto out;
+	in_tx = true;
+	for (size_t i = 0; i < t.npages; i++) {
+		struct ipage *p = &t.pages[i];
+		if (p->failed || !p->path)
+			continue;
+		if (i > 0 && t.pages[i - 1].path &&
+		    !strcmp(p->path, t.pages[i - 1].path)) {
+			import_note(r, "failed", p->file, 0, p->path, "page "
+			    "'%s' is also imported from %s; set `url` or "
+			    "`slug` in one of them", p->path,
+			    t.pages[i - 1].file);
+			p->failed = true;
+			continue;
+		}
+		if (sync_page(st, &t, p, o, root, by_sha, r, err) == -1) {
+			buf_printf(err, " (importing '%s'; nothing was "
+			    "imported)", p->file);
+			goto out;
+		}
+		if (!p->failed && !o->dry_run && add_media(st, p, o, by_sha,
+		    err) == -1)
+			goto out;
+	}
+	if (o->prune && prune(st, &t, root, o, r, err) == -1)
+		goto out;
+	if (o->dry_run)
+		store_rollback(st);
+	else if (store_commit(st, err) == -1) {
+		in_tx = false;
+		goto out;
+	}
+	in_tx = false;
+	if (t.static_src && o->static_dir && copy_static(&t, o, r,
+	    err) == -1)
+		goto out;
+	for (size_t i = 0; i < t.npages; i++)
+		if (t.pages[i].failed)
+			r->failed++;
+	rc = 0;
+out:
+	if (in_tx)
+		store_rollback(st);
+	import_tree_release(&t);
+	store_media_list_free(media, nmedia);
+	json_decref(by_sha);
+	free(root);
+	free(real);
+	return rc;
+}

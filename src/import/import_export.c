@@ -1,0 +1,275 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * import_export.c: `kiln export DIR`, the store back out as a Hugo-style
+ * tree (import.h, decision 0163), so content never lives only in a
+ * database.  DIR/content/ gets, for each page, its latest revision (what
+ * editors see):
+ *
+ *	""			content/_index.md
+ *	a page with children	content/PATH/_index.md
+ *	a page naming media	content/PATH/index.md, a leaf bundle with
+ *				the media files beside it
+ *	any other page		content/PATH.md
+ *
+ * Front matter is YAML written in its JSON-compatible flow form (every
+ * value exact, nothing for a YAML reader to guess): the page's params,
+ * then title, date, summary, tags, weight, template, draft (not live),
+ * publishDate (a scheduled go-live) and expiryDate.  `url` and `slug`
+ * params are left out: the file's place says the path.  A bundle file is
+ * named so that importing it gives the media its old name back
+ * ("posts-trip-cat.png" of page posts/trip is trip/cat.png), so export
+ * then import gives the same pages.
+ */
+#include "common/compat.h"
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/limits.h"
+#include "common/timeutil.h"
+#include "common/xmalloc.h"
+#include "import/import_int.h"
+#include "store/store.h"
+
+/* the bundle file name of media NAME on page PATH */
+static char *
+bundle_name(const char *path, const char *name)
+{
+	struct buf slug = BUF_INIT;
+	size_t n;
+	char *s;
+
+	for (const char *c = path; *c; c++)
+		buf_addch(&slug, *c == '/' ? '-' : *c);
+	n = slug.len;
+	if (n && !strncmp(name, slug.buf, n) && name[n] == '-' && name[n + 1])
+		s = xstrdup(name + n + 1);
+	else
+		s = xstrdup(name);
+	buf_release(&slug);
+	return s;
+}
+
+/*
+ * url and slug params stay only while they still say the page's path
+ * (a page moved in kiln, or imported under --prefix, would go back to
+ * the old place); the file's place says it anyway.
+ */
+static void
+keep_if_same(json_t *fm, const struct page_info *p, char *tmp, size_t sz)
+{
+	json_t *u = json_object_get(fm, "url"), *sl = json_object_get(fm,
+	    "slug");
+	const char *last = strrchr(p->path, '/');
+
+	last = last ? last + 1 : p->path;
+	if (u) {
+		const char *s = json_is_string(u) ? json_string_value(u) : "";
+		size_t n;
+		while (*s == '/')
+			s++;
+		n = strlen(s);
+		while (n && s[n - 1] == '/')
+			n--;
+		snprintf(tmp, sz, "%.*s", (int)n, s);
+		if (strlen(p->path) != n || strncmp(s, p->path, n))
+			json_object_del(fm, "url");
+	}
+	if (sl && (!json_is_string(sl) || strcmp(json_string_value(sl),
+	    last)))
+		json_object_del(fm, "slug");
+}
+
+/* KEY: the time T, unless the param already says T in its own words */
+static void
+set_time(json_t *fm, const char *key, int64_t t)
+{
+	json_t *v = json_object_get(fm, key);
+	int64_t was;
+	char iso[32];
+
+	if (json_is_string(v) && time_parse_iso8601(json_string_value(v),
+	    &was) == 0 && was == t)
+		return;
+	if (!t)		/* e.g. an expiry already past: kept unpublished */
+		return;
+	time_format_iso8601(t, iso, sizeof(iso));
+	json_object_set_new(fm, key, json_string(iso));
+}
+
+static void
+replace_all(const char *s, const char *from, const char *to, struct buf *out)
+{
+	size_t n = strlen(from);
+	const char *at;
+
+	buf_reset(out);
+	while ((at = strstr(s, from))) {
+		buf_add(out, s, (size_t)(at - s));
+		buf_adds(out, to);
+		s = at + n;
+	}
+	buf_adds(out, s);
+}
+
+static void
+front_matter(struct buf *out, json_t *fm)
+{
+	const char *k;
+	json_t *v;
+
+	buf_adds(out, "---\n");
+	json_object_foreach(fm, k, v) {
+		json_t *ks = json_string(k);
+		char *kq, *vs;
+		kq = json_dumps(ks, JSON_ENCODE_ANY);
+		vs = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
+		buf_printf(out, "%s: %s\n", kq, vs);
+		free(kq);
+		free(vs);
+		json_decref(ks);
+	}
+	buf_adds(out, "---\n");
+}
+
+int
+import_export(struct store *st, const char *dir, const char *media_dir,
+    size_t *npages, struct buf *err)
+{
+	struct page_info *list = NULL;
+	struct media_info *media = NULL;
+	size_t n = 0, nmedia = 0;
+	struct buf text = BUF_INIT, body = BUF_INIT;
+	char *content = xasprintf("%s/content", dir), iso[32];
+	int rc = -1;
+
+	*npages = 0;
+	if (file_exists(content) || dir_exists(content)) {
+		buf_setf(err, "'%s' exists: export into a new or empty "
+		    "folder", content);
+		goto out;
+	}
+	if (store_page_list(st, &list, &n, err) == -1 ||
+	    store_media_list(st, media_dir, &media, &nmedia, err) == -1)
+		goto out;
+	if (mkdir_p(content, err) == -1)
+		goto out;
+	for (size_t i = 0; i < n; i++) {
+		const struct page_info *p = &list[i];
+		struct revision_info rv;
+		json_t *fm;
+		bool children = i + 1 < n && list[i + 1].parent_path &&
+		    !strcmp(list[i + 1].parent_path, p->path);
+		bool bundle = false;
+		char *file;
+
+		memset(&rv, 0, sizeof(rv));
+		if (store_revision_get(st, p->latest_revision, &rv, err) == -1)
+			goto out;
+		/* children sort right after their parent, but not always
+		   first: look at every page */
+		for (size_t k = 0; k < n && !children; k++)
+			if (list[k].parent_path && !strcmp(list[k].parent_path,
+			    p->path))
+				children = true;
+		buf_reset(&body);
+		buf_adds(&body, rv.body);
+		for (size_t m = 0; m < nmedia; m++) {
+			char *ref = xasprintf("/media/%s", media[m].name);
+			if (strstr(rv.body, ref))
+				bundle = true;
+			free(ref);
+		}
+		fm = json_deep_copy(rv.extra ? rv.extra : json_object());
+		if (!fm)
+			fm = json_object();
+		keep_if_same(fm, p, iso, sizeof(iso));
+		json_object_set_new(fm, "title", json_string(rv.title));
+		if (rv.date) {
+			time_format_iso8601(rv.date, iso, sizeof(iso));
+			json_object_set_new(fm, "date", json_string(iso));
+		}
+		if (rv.summary[0])
+			json_object_set_new(fm, "summary",
+			    json_string(rv.summary));
+		if (json_array_size(rv.tags))
+			json_object_set(fm, "tags", rv.tags);
+		if (p->weight)
+			json_object_set_new(fm, "weight",
+			    json_integer(p->weight));
+		if (p->template[0])
+			json_object_set_new(fm, "template",
+			    json_string(p->template));
+		if (!p->live && !p->scheduled_revision)
+			json_object_set_new(fm, "draft", json_true());
+		set_time(fm, "publishDate", p->go_live_at);
+		set_time(fm, "expiryDate", p->expire_at);
+		if (!p->path[0])
+			file = xasprintf("%s/_index.md", content);
+		else if (children)
+			file = xasprintf("%s/%s/_index.md", content, p->path);
+		else if (bundle)
+			file = xasprintf("%s/%s/index.md", content, p->path);
+		/* a home or section page's media go beside its _index.md */
+		else
+			file = xasprintf("%s/%s.md", content, p->path);
+		if (bundle) {
+			/* the media files beside it, referenced by name */
+			for (size_t m = 0; m < nmedia; m++) {
+				char *ref = xasprintf("/media/%s",
+				    media[m].name);
+				char *bn, *dest;
+				struct buf data = BUF_INIT, nb = BUF_INIT;
+				if (!strstr(body.buf, ref)) {
+					free(ref);
+					continue;
+				}
+				bn = bundle_name(p->path, media[m].name);
+				dest = xasprintf("%s/%s/%s", content, p->path,
+				    bn);
+				if (file_read(media[m].file, &data, LIMIT_MEDIA_FILE,
+				    err) == -1 || mkdir_parent(dest,
+				    err) == -1 || file_write_atomic(dest,
+				    data.buf ? data.buf : "", data.len,
+				    err) == -1) {
+					free(ref);
+					free(bn);
+					free(dest);
+					buf_release(&data);
+					free(file);
+					json_decref(fm);
+					revision_info_release(&rv);
+					goto out;
+				}
+				/* /media/NAME -> NAME in the body */
+				replace_all(body.buf, ref, bn, &nb);
+				buf_reset(&body);
+				buf_add(&body, nb.buf, nb.len);
+				buf_release(&nb);
+				buf_release(&data);
+				free(ref);
+				free(bn);
+				free(dest);
+			}
+		}
+		buf_reset(&text);
+		front_matter(&text, fm);
+		buf_add(&text, body.buf ? body.buf : "", body.len);
+		json_decref(fm);
+		revision_info_release(&rv);
+		if (mkdir_parent(file, err) == -1 || file_write_atomic(file,
+		    text.buf, text.len, err) == -1) {
+			free(file);
+			goto out;
+		}
+		free(file);
+		(*npages)++;
+	}
+	rc = 0;
+out:
+	store_page_list_free(list, n);
+	store_media_list_free(media, nmedia);
+	buf_release(&text);
+	buf_release(&body);
+	free(content);
+	return rc;
+}

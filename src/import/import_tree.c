@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * import_tree.c: a Hugo tree as pages and their resources (import.h).
+ *
+ * DIR is a site root when it holds content/: then static/ and the config
+ * (hugo.toml|yaml|json, config.toml|yaml|json, the first found) come
+ * along, and the report says so.  Otherwise DIR is the content tree.
+ *
+ * Files are sorted into pages and resources as Hugo does: a folder with
+ * index.md is a leaf bundle, and every other file below it is a resource
+ * of that page (Markdown there too: Hugo does not render it); a folder
+ * with _index.md is a branch bundle, and the other files directly in it
+ * are its resources; any other .md/.markdown file is a page.  A file
+ * that is neither is reported: Hugo does not publish it either.
+ *
+ * Page paths follow Hugo's URLs: the folders and the file name (without
+ * extension; none for index.md and _index.md), lowercased unless the
+ * config sets disablePathToLower, characters a kiln slug cannot hold
+ * made '-'; front matter `url` replaces the whole path, `slug` the last
+ * part; --prefix goes in front.
+ */
+#include "common/compat.h"
+
+#include <ctype.h>
+
+#include "common/buf.h"
+#include "common/fsutil.h"
+#include "common/hash.h"
+#include "common/limits.h"
+#include "common/path.h"
+#include "common/walk.h"
+#include "common/xmalloc.h"
+#include "conf/yaml.h"
+#include "import/import_int.h"
+#include "store/frontmatter.h"
+
+static const char *const config_names[] = {
+	"hugo.toml", "hugo.yaml", "hugo.yml", "hugo.json",
+	"config.toml", "config.yaml", "config.yml", "config.json", NULL
+};
+
+json_t *
+import_cfg_get(json_t *cfg, const char *key)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(cfg, k, v)
+		if (!strcasecmp(k, key))
+			return v;
+	return NULL;
+}
+
+static bool
+has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+
+	return a >= b && !strcasecmp(s + a - b, suf);
+}
+
+static bool
+is_content(const char *name)
+{
+	return has_suffix(name, ".md") || has_suffix(name, ".markdown");
+}
+
+static const char *
+base_name(const char *rel)
+{
+	const char *s = strrchr(rel, '/');
+
+	return s ? s + 1 : rel;
+}
+
+static char *
+dir_name(const char *rel)
+{
+	const char *s = strrchr(rel, '/');
+
+	return s ? xstrndup(rel, (size_t)(s - rel)) : xstrdup("");
+}
+
+static bool
+is_index(const char *rel, const char *stem)
+{
+	const char *b = base_name(rel);
+	size_t n = strlen(stem);
+
+	return !strncmp(b, stem, n) && b[n] == '.' && is_content(b);
+}
+
+void
+import_slugify(const char *s, size_t len, struct buf *out, bool *changed)
+{
+	bool dash = false;
+
+	buf_reset(out);
+	*changed = false;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) && c < 0x80) {
+			if (dash && out->len)
+				buf_addch(out, '-');
+			dash = false;
+			buf_addch(out, tolower(c));
+		} else if ((c == '-' || c == '_' || c == '.') &&
+		    !(c == '.' && out->len == 0)) {
+			if (dash && out->len)
+				buf_addch(out, '-');
+			dash = false;
+			buf_addch(out, c);
+		} else {
+			/* Hugo makes spaces '-' too; anything else differs */
+			if (c != ' ')
+				*changed = true;
+			dash = true;
+			/* a multibyte character is one '-' */
+			while (i + 1 < len && ((unsigned char)s[i + 1] &
+			    0xc0) == 0x80)
+				i++;
+		}
+	}
+	if (out->len > LIMIT_SLUG) {
+		buf_setlen(out, LIMIT_SLUG);
+		*changed = true;
+	}
+	if (out->len == 0) {
+		buf_adds(out, "page");
+		*changed = true;
+	}
+}
+
+int
+import_key_line(const struct ipage *p, const char *key)
+{
+	json_t *l = p->lines ? json_object_get(p->lines, key) : NULL;
+
+	return l ? (int)json_integer_value(l) : 1;
+}
+
+/* "FILE:LINE: reason" lines as failed items of FILE */
+static void
+note_located(struct import_report *r, const char *file, const char *msg)
+{
+	size_t n = strlen(file);
+
+	while (*msg) {
+		const char *nl = strchr(msg, '\n'), *rest = msg;
+		size_t len = nl ? (size_t)(nl - msg) : strlen(msg);
+		int line = 0;
+		char *end;
+
+		if (!strncmp(msg, file, n) && msg[n] == ':') {
+			long l = strtol(msg + n + 1, &end, 10);
+			if (end != msg + n + 1 && *end == ':') {
+				line = (int)l;
+				rest = end + 1;
+				while (*rest == ' ')
+					rest++;
+			}
+		}
+		import_note(r, "failed", file, line, NULL, "%.*s",
+		    (int)(len - (size_t)(rest - msg)), rest);
+		msg += len;
+		if (*msg == '\n')
+			msg++;
+	}
+}
+
+/* the config file's keys into t->cfg */
+static int
+config_load(struct itree *t, struct import_report *r, struct buf *err)
+{
+	struct buf text = BUF_INIT, why = BUF_INIT;
+	json_t *o = NULL;
+	int rc = -1;
+
+	if (file_read(t->config, &text, LIMIT_CONFIG_FILE, err) == -1)
+		goto out;
+	if (has_suffix(t->config, ".toml")) {
+		if (import_toml_parse(text.buf ? text.buf : "", text.len,
+		    t->config, 0, &o, NULL, &why) == -1)
+			goto bad;
+	} else if (has_suffix(t->config, ".json")) {
+		json_error_t je;
+		if (!(o = json_loadb(text.buf ? text.buf : "", text.len, 0,
+		    &je)) || !json_is_object(o)) {
+			buf_printf(&why, "%s:%d: %s", t->config, je.line,
+			    o ? "expected an object" : je.text);
+			goto bad;
+		}
+	} else {
+		struct yaml y;
+		struct fy_node *root;
+		memset(&y, 0, sizeof(y));
+		if (yaml_load(&y, text.buf ? text.buf : "", text.len, NULL,
+		    NULL) == -1) {
+			yaml_release(&y);
+			buf_printf(&why, "%s: not valid YAML", t->config);
+			goto bad;
+		}
+		root = y.doc ? fy_document_root(y.doc) : NULL;
+		o = root ? fm_node_json(root) : json_object();
+		yaml_release(&y);
+		if (!json_is_object(o)) {
+			buf_printf(&why, "%s:1: expected a mapping",
+			    t->config);
+			goto bad;
+		}
+	}
+	json_decref(t->cfg);
+	t->cfg = o;
+	o = NULL;
+	rc = 0;
+	goto out;
+bad:
+	buf_setf(err, "%s; fix the site's config, or import its content/ "
+	    "folder alone (nothing was imported)", why.buf);
+out:
+	(void)r;
+	json_decref(o);
+	buf_release(&text);
+	buf_release(&why);
+	return rc;
+}
+
+static struct ipage *
+page_add(struct itree *t, const char *rel)
+{
+	struct ipage *p;
+
+	if (t->npages == t->apages) {
+		t->apages = t->apages ? t->apages * 2 : 64;
+		t->pages = xreallocarray(t->pages, t->apages,
+		    sizeof(*t->pages));
+	}
+	p = &t->pages[t->npages++];
+	memset(p, 0, sizeof(*p));
+	p->rel = xstrdup(rel);
+	p->file = xasprintf("%s/%s", t->content, rel);
+	p->dir = dir_name(rel);
+	/* content/index.md is the home page, not a bundle of everything */
+	p->leaf = is_index(rel, "index") && p->dir[0];
+	p->branch = is_index(rel, "_index") || (is_index(rel, "index") &&
+	    !p->dir[0]);
+	return p;
+}
+
+static struct ipage *
+page_of_dir(struct itree *t, const char *dir, bool leaf)
+{
+	json_t *i = json_object_get(leaf ? t->leafdirs : t->branchdirs, dir);
+
+	return i ? &t->pages[json_integer_value(i)] : NULL;
+}
+
+/* the leaf bundle holding REL (its folder or one above), or NULL */
+static struct ipage *
+leaf_of(struct itree *t, const char *rel)
+{
+	char *d = dir_name(rel);
+	struct ipage *p = NULL;
+
+	for (;;) {
+		char *slash;
+		if ((p = page_of_dir(t, d, true)))
+			break;
+		if (!*d)
+			break;
+		slash = strrchr(d, '/');
+		if (slash)
+			*slash = '\0';
+		else
+			d[0] = '\0';
+	}
+	free(d);
+	return p;
+}
+
+static void
+res_add(struct ipage *p, struct itree *t, const char *rel)
+{
+	struct iresource *x;
+	const char *sub = rel + strlen(p->dir) + (p->dir[0] ? 1 : 0);
+
+	if (p->nres == p->ares) {
+		p->ares = p->ares ? p->ares * 2 : 8;
+		p->res = xreallocarray(p->res, p->ares, sizeof(*p->res));
+	}
+	x = &p->res[p->nres++];
+	memset(x, 0, sizeof(*x));
+	x->file = xasprintf("%s/%s", t->content, rel);
+	x->rel = xstrdup(sub);
+}
+
+/* PATH of page P from its place, slug, url and the prefix */
+static int
+page_path(struct itree *t, struct ipage *p, const struct import_opts *o,
+    struct import_report *r)
+{
+	struct buf raw = BUF_INIT, part = BUF_INIT, canon = BUF_INIT,
+	    why = BUF_INIT;
+	json_t *url = json_object_get(p->meta, "url");
+	json_t *slug = json_object_get(p->meta, "slug");
+	const char *src, *s;
+	bool changed, any = false, upper = false;
+	char *stem = NULL;
+	int rc = -1;
+
+	if (url && !json_is_string(url)) {
+		import_note(r, "failed", p->file, import_key_line(p, "url"),
+		    NULL, "url: expected a string");
+		goto out;
+	}
+	if (slug && (!json_is_string(slug) || !*json_string_value(slug))) {
+		import_note(r, "failed", p->file, import_key_line(p, "slug"),
+		    NULL, "slug: expected a non-empty string");
+		goto out;
+	}
+	if (url) {
+		src = json_string_value(url);
+		if (has_suffix(src, ".html")) {
+			stem = xstrndup(src, strlen(src) - 5);
+			import_note(r, "warning", p->file,
+			    import_key_line(p, "url"), NULL, "url: '%s' is "
+			    "served as '%s/' (kiln pages are folders); add a "
+			    "redirect at the old URL", src, stem);
+			src = stem;
+		}
+	} else {
+		stem = xstrdup(p->dir);
+		if (!p->leaf && !p->branch) {
+			const char *b = base_name(p->rel);
+			const char *dot = strrchr(b, '.');
+			char *n = xstrndup(b, (size_t)(dot - b));
+			if (slug && !p->branch) {
+				free(n);
+				n = xstrdup(json_string_value(slug));
+			}
+			free(stem);
+			stem = p->dir[0] ? xasprintf("%s/%s", p->dir, n) :
+			    xstrdup(n);
+			free(n);
+		} else if (slug && p->leaf) {
+			char *d = dir_name(p->dir);
+			free(stem);
+			stem = d[0] ? xasprintf("%s/%s", d,
+			    json_string_value(slug)) :
+			    xstrdup(json_string_value(slug));
+			free(d);
+		}
+		src = stem;
+	}
+	if (o->prefix && *o->prefix)
+		buf_printf(&raw, "%s/", o->prefix);
+	/* each part as a slug */
+	s = src;
+	while (*s) {
+		const char *e;
+		while (*s == '/')
+			s++;
+		if (!*s)
+			break;
+		e = strchr(s, '/');
+		if (!e)
+			e = s + strlen(s);
+		for (const char *c = s; c < e; c++)
+			if (isupper((unsigned char)*c))
+				upper = true;
+		import_slugify(s, (size_t)(e - s), &part, &changed);
+		if (changed)
+			any = true;
+		buf_add(&raw, part.buf, part.len);
+		buf_addch(&raw, '/');
+		s = e;
+	}
+	if (raw.len && raw.buf[raw.len - 1] == '/')
+		buf_setlen(&raw, raw.len - 1);
+	if (any)
+		import_note(r, "warning", p->file, url ? import_key_line(p,
+		    "url") : 0, NULL, "path '%s' has characters a kiln path "
+		    "cannot hold: imported as '%s'", src, raw.buf ? raw.buf :
+		    "");
+	if (upper && !t->lower)
+		import_note(r, "warning", p->file, 0, NULL, "the config sets "
+		    "disablePathToLower, but kiln paths are lowercase: "
+		    "'%s' is imported as '%s'; add a redirect at the old URL",
+		    src, raw.buf ? raw.buf : "");
+	if (path_canonicalize(raw.buf ? raw.buf : "", &canon, &why) == -1) {
+		import_note(r, "failed", p->file, url ? import_key_line(p,
+		    "url") : 0, NULL, "%s", why.buf);
+		goto out;
+	}
+	p->path = buf_detach(&canon, NULL);
+	if (!p->path)
+		p->path = xstrdup("");
+	rc = 0;
+out:
+	free(stem);
+	buf_release(&raw);
+	buf_release(&part);
+	buf_release(&canon);
+	buf_release(&why);
+	return rc;
+}
+
+int
+import_tree_load(struct itree *t, const struct import_opts *o,
+    struct import_report *r, struct buf *err)
+{
+	struct walk_list l = WALK_LIST_INIT;
+	struct buf why = BUF_INIT;
+	char *sub = NULL;
+	json_t *dl;
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	t->root = xstrdup(o->dir);
+	t->cfg = json_object();
+	t->leafdirs = json_object();
+	t->branchdirs = json_object();
+	t->lower = true;
+	if (!dir_exists(o->dir)) {
+		buf_setf(err, "cannot import '%s': not a folder", o->dir);
+		goto out;
+	}
+	sub = xasprintf("%s/content", o->dir);
+	if (dir_exists(sub)) {
+		struct buf found = BUF_INIT;
+		t->content = sub;
+		sub = NULL;
+		for (int i = 0; config_names[i]; i++) {
+			char *f = xasprintf("%s/%s", o->dir, config_names[i]);
+			if (file_exists(f)) {
+				t->config = f;
+				break;
+			}
+			free(f);
+		}
+		sub = xasprintf("%s/static", o->dir);
+		if (dir_exists(sub)) {
+			t->static_src = sub;
+			sub = NULL;
+		}
+		buf_printf(&found, "'%s' is a Hugo site: content from %s",
+		    o->dir, t->content);
+		if (t->static_src)
+			buf_printf(&found, ", static files from %s",
+			    t->static_src);
+		if (t->config)
+			buf_printf(&found, ", config %s", t->config);
+		else
+			buf_adds(&found, ", no config file");
+		import_note(r, "info", NULL, 0, NULL, "%s", found.buf);
+		buf_release(&found);
+	} else
+		t->content = xstrdup(o->dir);
+	if (t->config && config_load(t, r, err) == -1)
+		goto out;
+	dl = import_cfg_get(t->cfg, "disablePathToLower");
+	if (json_is_true(dl))
+		t->lower = false;
+	if (walk_files(t->content, &l, err) == -1) {
+		buf_adds(err, " (nothing was imported)");
+		goto out;
+	}
+	/* pages first: bundles must be known before their resources */
+	for (size_t i = 0; i < l.n; i++) {
+		const char *rel = l.v[i];
+		if (!is_content(base_name(rel)))
+			continue;
+		page_add(t, rel);
+	}
+	/* bundles by folder (the first page found wins a clash) */
+	for (size_t i = 0; i < t->npages; i++) {
+		struct ipage *p = &t->pages[i];
+		json_t *m = p->leaf ? t->leafdirs : p->branch ? t->branchdirs :
+		    NULL;
+		if (m && !json_object_get(m, p->dir))
+			json_object_set_new(m, p->dir, json_integer(
+			    (json_int_t)i));
+	}
+	/* Markdown inside a leaf bundle is a resource, not a page */
+	for (size_t i = 0; i < t->npages; i++) {
+		struct ipage *p = &t->pages[i], *leaf;
+		leaf = leaf_of(t, p->leaf ? p->dir : p->rel);
+		if (!leaf || leaf == p)
+			continue;
+		import_note(r, "skipped", p->file, 0, NULL, "Markdown inside "
+		    "the leaf bundle %s is a resource of that page, not a "
+		    "page (as in Hugo); it is not imported", leaf->file);
+		r->skipped++;
+		p->drop = true;
+	}
+	for (size_t i = 0; i < l.n; i++) {
+		const char *rel = l.v[i], *b = base_name(rel);
+		struct ipage *owner;
+		char *d;
+		if (is_content(b) || b[strlen(b) - 1] == '~')
+			continue;
+		owner = leaf_of(t, rel);
+		if (!owner) {
+			d = dir_name(rel);
+			owner = page_of_dir(t, d, false);
+			free(d);
+		}
+		if (owner) {
+			res_add(owner, t, rel);
+			continue;
+		}
+		{
+			char *f = xasprintf("%s/%s", t->content, rel);
+			import_note(r, "skipped", f, 0, NULL, "not in a page "
+			    "bundle, so Hugo does not publish it either: "
+			    "move it to static/ or beside an index.md");
+			r->skipped++;
+			free(f);
+		}
+	}
+	/* the dropped ones out */
+	{
+		size_t k = 0;
+		for (size_t i = 0; i < t->npages; i++) {
+			struct ipage *p = &t->pages[i];
+			if (!p->drop) {
+				t->pages[k++] = *p;
+				continue;
+			}
+			free(p->file);
+			free(p->rel);
+			free(p->dir);
+			for (size_t x = 0; x < p->nres; x++) {
+				free(p->res[x].file);
+				free(p->res[x].rel);
+			}
+			free(p->res);
+		}
+		t->npages = k;
+	}
+	/* read every page: front matter and path */
+	for (size_t i = 0; i < t->npages; i++) {
+		struct ipage *p = &t->pages[i];
+		p->text = xcalloc(1, sizeof(*p->text));
+		buf_reset(&why);
+		if (file_read(p->file, p->text, LIMIT_PAGE_BODY +
+		    LIMIT_FRONT_MATTER, &why) == -1) {
+			import_note(r, "failed", p->file, 0, NULL, "%s",
+			    why.buf);
+			p->failed = true;
+			continue;
+		}
+		if (import_fm_split(p->text->buf ? p->text->buf : "",
+		    p->text->len, p->file, &p->meta, &p->lines, &p->body_off,
+		    &p->body_line, &why) == -1) {
+			note_located(r, p->file, why.buf);
+			p->failed = true;
+			continue;
+		}
+		if (page_path(t, p, o, r) == -1)
+			p->failed = true;
+	}
+	rc = 0;
+out:
+	walk_list_release(&l);
+	buf_release(&why);
+	free(sub);
+	return rc;
+}
+
+void
+import_tree_release(struct itree *t)
+{
+	for (size_t i = 0; i < t->npages; i++) {
+		struct ipage *p = &t->pages[i];
+		free(p->file);
+		free(p->rel);
+		free(p->dir);
+		free(p->path);
+		if (p->text) {
+			buf_release(p->text);
+			free(p->text);
+		}
+		json_decref(p->meta);
+		json_decref(p->lines);
+		for (size_t k = 0; k < p->nres; k++) {
+			free(p->res[k].file);
+			free(p->res[k].rel);
+			free(p->res[k].name);
+		}
+		free(p->res);
+	}
+	free(t->pages);
+	free(t->root);
+	free(t->content);
+	free(t->static_src);
+	free(t->config);
+	json_decref(t->cfg);
+	json_decref(t->leafdirs);
+	json_decref(t->branchdirs);
+	memset(t, 0, sizeof(*t));
+}
