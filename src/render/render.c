@@ -88,8 +88,18 @@ int
 render_put_output(struct build *b, const char *path, const char *data,
     size_t len, const char *sha, struct buf *err)
 {
-	const struct outrec_ent *e = outrec_find(&b->slot.standby_rec, path);
+	const struct outrec_ent *e;
 
+	if (b->preview) {
+		pthread_mutex_lock(&b->mu);
+		if (!strcmp(path, b->want) && !b->captured) {
+			buf_add(b->got, data, len);
+			b->captured = true;
+		}
+		pthread_mutex_unlock(&b->mu);
+		return 0;
+	}
+	e = outrec_find(&b->slot.standby_rec, path);
 	if (e && e->size == (int64_t)len && !strcmp(e->sha, sha))
 		return 0;
 	return slot_write(b->slot.standby, path, data, len, err);
@@ -232,7 +242,7 @@ write_manifest(struct build *b, struct buf *err)
 
 /* ---- the build ---- */
 
-static void
+void
 build_release(struct build *b)
 {
 	snapshot_release(&b->snap);
@@ -259,6 +269,7 @@ build_release(struct build *b)
 	free(b->site_dir);
 	free(b->tmpl_dir);
 	free(b->static_dir);
+	free(b->got_file);
 	buf_release(&b->err);
 	pthread_mutex_destroy(&b->mu);
 	pthread_mutex_destroy(&b->summary_mu);
@@ -282,7 +293,7 @@ open_slot(void *arg)
 }
 
 /* the build B of C with OPTS, before anything is read */
-static void
+void
 build_init(struct build *b, const struct conf *c,
     const struct render_opts *opts, struct render_result *res)
 {

@@ -317,6 +317,31 @@ render_page(struct worker *w, size_t i, const char *tname)
 	return rc;
 }
 
+static void
+worker_init(struct worker *w, struct build *b)
+{
+	memset(w, 0, sizeof(*w));
+	w->b = b;
+	w->site = json_deep_copy(b->site);
+	w->colls = json_deep_copy(b->collections);
+	buf_init(&w->out, 0);
+	buf_init(&w->tmp, 0);
+	buf_init(&w->err, 0);
+	buf_init(&w->material, 0);
+}
+
+static void
+worker_release(struct worker *w)
+{
+	json_decref(w->site);
+	json_decref(w->colls);
+	buf_release(&w->out);
+	buf_release(&w->tmp);
+	buf_release(&w->err);
+	buf_release(&w->material);
+	arena_release(&w->arena);
+}
+
 static void *
 page_worker(void *arg)
 {
@@ -324,14 +349,7 @@ page_worker(void *arg)
 	struct worker w;
 	size_t i;
 
-	memset(&w, 0, sizeof(w));
-	w.b = b;
-	w.site = json_deep_copy(b->site);
-	w.colls = json_deep_copy(b->collections);
-	buf_init(&w.out, 0);
-	buf_init(&w.tmp, 0);
-	buf_init(&w.err, 0);
-	buf_init(&w.material, 0);
+	worker_init(&w, b);
 	while (!b->failed && (i = atomic_fetch_add(&b->next, 1)) <
 	    b->npages) {
 		const char *tname;
@@ -358,13 +376,7 @@ page_worker(void *arg)
 	b->res->reused += w.reused;
 	pthread_mutex_unlock(&b->mu);
 	render_merge_files(b, &w.files);
-	json_decref(w.site);
-	json_decref(w.colls);
-	buf_release(&w.out);
-	buf_release(&w.tmp);
-	buf_release(&w.err);
-	buf_release(&w.material);
-	arena_release(&w.arena);
+	worker_release(&w);
 	return NULL;
 }
 
@@ -377,4 +389,72 @@ pages_render(struct build *b, struct buf *err)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The page and pagination page output PATH belongs to: "x/index.html"
+ * is page x (pagination page 1 of a section), "x/page/N/index.html"
+ * page N of section x.  The index, or SIZE_MAX; *pg 0 for a plain page.
+ */
+static size_t
+output_page(struct build *b, const char *path, int *pg)
+{
+	const char *tail = "/index.html", *mark;
+	size_t len = strlen(path), tl = strlen(tail), i;
+	char *sec;
+	long n;
+
+	*pg = 0;
+	for (i = 0; i < b->npages; i++)
+		if (!strcmp(b->pages[i].out, path))
+			return i;
+	/* SECTION/page/N/index.html */
+	if (len <= tl || strcmp(path + len - tl, tail) != 0)
+		return SIZE_MAX;
+	sec = xstrndup(path, len - tl);
+	if (!(mark = strrchr(sec, '/')) || mark - sec < 5 ||
+	    strncmp(mark - 5, "/page", 5) != 0 || !mark[1] ||
+	    strspn(mark + 1, "0123456789") != strlen(mark + 1) ||
+	    strlen(mark + 1) > 6 || (n = strtol(mark + 1, NULL, 10)) < 2) {
+		free(sec);
+		return SIZE_MAX;
+	}
+	sec[mark - 5 - sec] = '\0';
+	i = model_find(&b->snap, sec);
+	free(sec);
+	if (i == SIZE_MAX || b->pages[i].kind != PK_SECTION)
+		return SIZE_MAX;
+	*pg = (int)n;
+	return i;
+}
+
+int
+pages_render_only(struct build *b, const char *path, struct buf *err)
+{
+	struct worker w;
+	const char *tname;
+	size_t i, ps = (size_t)b->c->build.page_size;
+	int pg, npg = 0, rc = -1;
+
+	if ((i = output_page(b, path, &pg)) == SIZE_MAX)
+		return 1;
+	if (b->pages[i].kind == PK_SECTION) {
+		npg = (int)((b->pages[i].nkids + ps - 1) / ps);
+		if (pg == 0)
+			pg = 1;
+		if (pg > npg)
+			return 1;
+	}
+	worker_init(&w, b);
+	if ((tname = templates_for(b, &b->pages[i], &w.err)) != NULL) {
+		page_key(b, i, tname, &w.material);
+		rc = render_output(&w, i, tname, pg, npg, path);
+	}
+	if (rc == -1)
+		buf_setf(err, "%s", w.err.buf);
+	for (size_t k = 0; k < w.files.n; k++)
+		free(w.files.v[k].path);
+	free(w.files.v);
+	worker_release(&w);
+	return rc;
 }
