@@ -77,7 +77,8 @@ int cmd_complete(int, char **);
 extern const struct cli_cmd cli_cmd_build, cli_cmd_builds, cli_cmd_check,
     cli_cmd_complete, cli_cmd_deploy, cli_cmd_gc, cli_cmd_help,
     cli_cmd_history, cli_cmd_import, cli_cmd_init, cli_cmd_media,
-    cli_cmd_page, cli_cmd_publish, cli_cmd_report, cli_cmd_republish,
+    cli_cmd_page, cli_cmd_preview, cli_cmd_publish, cli_cmd_report,
+    cli_cmd_republish,
     cli_cmd_scheduled, cli_cmd_serve, cli_cmd_template, cli_cmd_token,
     cli_cmd_worker;
 
@@ -126,6 +127,7 @@ int cmd_feed(int, char **);
 int cmd_template(int, char **);
 int cmd_check(int, char **);
 int cmd_token(int, char **);
+int cmd_preview(int, char **);
 
 /*
  * The usage of the named command to stderr and EXIT_USAGE (err=1), or its

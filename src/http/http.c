@@ -393,6 +393,27 @@ authenticate(struct http *h, struct MHD_Connection *conn, struct req *rq,
 }
 
 /*
+ * Who asks for an admin preview (RF_PREVIEW routes): today an API token,
+ * as authenticate(); the web admin's session cookie is accepted here too
+ * once sessions exist (one call added).  Same answers as authenticate().
+ */
+static unsigned
+preview_authenticate(struct http *h, struct MHD_Connection *conn,
+    struct req *rq, const char **msg)
+{
+	return authenticate(h, conn, rq, msg);
+}
+
+/* the daemon's own routes; everything else is the site */
+static bool
+routed(const char *url)
+{
+	return !strcmp(url, "/healthz") || !strcmp(url, "/metrics") ||
+	    !strncmp(url, "/api/", 5) || !strncmp(url, "/admin/preview/", 15) ||
+	    !strncmp(url, "/preview/", 9);
+}
+
+/*
  * Everything that can be decided from the headers, before any body is
  * read: 0 to go on, or the status to answer at once with *msg and *field.
  */
@@ -429,8 +450,7 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 		*field = "query";
 		return 400;
 	}
-	if (strcmp(url, "/healthz") && strcmp(url, "/metrics") &&
-	    strncmp(url, "/api/", 5)) {
+	if (!routed(url)) {
 		if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 			*msg = "method not allowed";
 			return 405;
@@ -444,8 +464,9 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 		    "or /api/v1/pages/by-path/PATH)" : "method not allowed";
 		return st;
 	}
-	if (!(rq->m.r->flags & RF_NOAUTH) &&
-	    (st = authenticate(h, conn, rq, msg)) != 0)
+	if (!(rq->m.r->flags & RF_NOAUTH) && (st = (rq->m.r->flags &
+	    RF_PREVIEW ? preview_authenticate : authenticate)(h, conn, rq,
+	    msg)) != 0)
 		return st;
 	if (rq->role < route_need(rq->m.r, false)) {
 		const union MHD_ConnectionInfo *ci;
@@ -510,6 +531,16 @@ dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
 	case RT_HOOK_BUILD:
 		r = http_hook_build(h, conn, rq);
 		break;
+	case RT_PREVIEW:
+	case RT_PREVIEW_LIVE:
+	case RT_PREVIEW_SHARED:
+		return http_preview(h, conn, rq);
+	case RT_PREVIEW_LINK:
+		/* saves the secret on first use: a writer */
+		pthread_mutex_lock(&h->wmu);
+		r = http_preview(h, conn, rq);
+		pthread_mutex_unlock(&h->wmu);
+		return r;
 	case RT_BUILDS_LIST:
 	case RT_BUILD_REQUEST:
 	case RT_BUILD_GET:

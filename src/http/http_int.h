@@ -93,6 +93,9 @@ enum MHD_Result http_hook_build(struct http *h, struct MHD_Connection *conn,
     struct req *rq);
 enum MHD_Result http_metrics(struct http *h, struct MHD_Connection *conn,
     struct req *rq);
+/* the preview routes, RT_PREVIEW* (http_preview.c) */
+enum MHD_Result http_preview(struct http *h, struct MHD_Connection *conn,
+    struct req *rq);
 
 /*
  * Append the Prometheus text of /metrics to OUT (http_metrics.c):
