@@ -35,6 +35,7 @@
 #include <stdatomic.h>
 #include <strings.h>
 #include <microhttpd.h>
+#include <openssl/evp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -267,6 +268,67 @@ has_dot_component(const char *url)
 	return false;
 }
 
+/*
+ * A staging site (content: latest) is served behind HTTP basic auth:
+ * the credentials must equal "user:password" in the variable named by
+ * basic_auth_env, compared in constant time (as SHA-256s, so neither
+ * length nor content leaks).  Without the variable nobody gets in.
+ */
+static bool
+site_auth_ok(const struct http *h, struct MHD_Connection *conn)
+{
+	const char *a = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Authorization");
+	const char *want = h->site_target->basic_auth_env ?
+	    getenv(h->site_target->basic_auth_env) : NULL;
+	unsigned char dec[768];
+	char hg[65], hw[65];
+	size_t n;
+	int len;
+	bool ok;
+
+	if (!want || !strchr(want, ':') || !a || strncasecmp(a, "Basic ", 6))
+		return false;
+	a += 6;
+	n = strlen(a);
+	if (n == 0 || n % 4 || n > 1000)
+		return false;
+	if ((len = EVP_DecodeBlock(dec, (const unsigned char *)a,
+	    (int)n)) < 0)
+		return false;
+	/* EVP_DecodeBlock counts the padding's zero bytes */
+	while (n && a[n - 1] == '=') {
+		n--;
+		len--;
+	}
+	sha256_hex(dec, (size_t)len, hg);
+	sha256_hex(want, strlen(want), hw);
+	ok = str_ct_equal(hg, hw);
+	explicit_bzero(dec, sizeof(dec));
+	return ok;
+}
+
+static enum MHD_Result
+site_auth_ask(struct MHD_Connection *conn)
+{
+	static const char body[] = "{\"error\": \"this staging site needs "
+	    "a user name and password\"}";
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    sizeof(body) - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "WWW-Authenticate",
+	    "Basic realm=\"staging\", charset=\"UTF-8\"");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Robots-Tag", "noindex, nofollow");
+	ret = MHD_queue_response(conn, 401, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* GET /x/ -> ROOT/x/index.html; /x -> 301 /x/ when that is a folder */
 static enum MHD_Result
 static_file(struct http *h, struct MHD_Connection *conn, const char *url)
@@ -277,10 +339,14 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 	char *file = NULL;
 	unsigned status = 200;
 	enum MHD_Result r;
+	bool staging;
 	int fd;
 
 	if (!h->site_root)
 		return http_reply_error(conn, 404, "not found", NULL);
+	staging = h->site_target->content == CONF_CONTENT_LATEST;
+	if (staging && !site_auth_ok(h, conn))
+		return site_auth_ask(conn);
 	/* dotfiles (.kiln/, .git/, .htaccess) are never served */
 	if (has_dot_component(url))
 		;
@@ -329,6 +395,9 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", mime_type_for(file));
+	if (staging)
+		MHD_add_response_header(resp, "X-Robots-Tag",
+		    "noindex, nofollow");
 	r = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	free(file);
@@ -763,6 +832,7 @@ http_start(const struct conf *c, const char *listen, struct buf *err)
 	for (size_t i = 0; i < c->ntargets; i++)
 		if (c->targets[i].type == CONF_TARGET_DIR) {
 			h->site_root = conf_path(c, c->targets[i].path);
+			h->site_target = &c->targets[i];
 			break;
 		}
 	if (pthread_create(&h->reaper, NULL, reaper, h) != 0) {

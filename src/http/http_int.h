@@ -35,6 +35,7 @@ struct http {
 	const struct conf *c;
 	struct MHD_Daemon *d;
 	char *site_root;	/* first dir target, or NULL */
+	const struct conf_target *site_target;	/* that target */
 	char *listen_host;
 	bool loopback;		/* bound to loopback: check Host */
 	atomic_long requests;

@@ -21,6 +21,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -142,6 +143,35 @@ render_run_threads(struct build *b, void *(*fn)(void *))
 		fn(b);
 	for (int k = 0; k < n; k++)
 		pthread_join(th[k], NULL);
+}
+
+/*
+ * A staging build's HTML: the robots meta right after <head ...>, or
+ * first when the page has no head.
+ */
+void
+render_noindex(const char *in, size_t len, struct buf *out)
+{
+	static const char meta[] = "<meta name=\"robots\" content=\"noindex\">";
+	size_t at = 0;
+
+	for (size_t k = 0; k + 5 <= len; k++)
+		if (in[k] == '<' && !strncasecmp(in + k + 1, "head", 4) &&
+		    (k + 5 == len || strchr(" \t\n\r>", in[k + 5]))) {
+			const char *gt = memchr(in + k, '>', len - k);
+			if (gt)
+				at = (size_t)(gt - in) + 1;
+			break;
+		}
+	buf_add(out, in, at);
+	buf_adds(out, meta);
+	buf_add(out, in + at, len - at);
+}
+
+char *
+render_staging_out(const char *name)
+{
+	return xasprintf(".kiln/staging/%s", name);
 }
 
 /* ---- the manifest ---- */
@@ -308,6 +338,7 @@ build_init(struct build *b, const struct conf *c,
 	b->build_id = opts->build_id;
 	b->full = opts->full;
 	b->remember = opts->remember;
+	b->staging = opts->staging;
 	b->now = time_now();
 	b->site_dir = xstrdup(c->dir);
 	b->tmpl_dir = conf_path(c, "templates");
@@ -336,7 +367,8 @@ open_and_snapshot(struct build *b, struct store *st, const char *outdir,
 	opening = pthread_create(&opener, NULL, open_slot, &op) == 0;
 	if (!opening)
 		open_slot(&op);
-	rc = store_snapshot(st, media_dir, &b->snap, err);
+	rc = b->staging ? store_snapshot_latest(st, media_dir, &b->snap,
+	    err) : store_snapshot(st, media_dir, &b->snap, err);
 	if (opening)
 		pthread_join(opener, NULL);
 	if (op.rc == -1) {

@@ -32,6 +32,9 @@ struct render_opts {
 				   (render_result.lockfd) */
 	bool remember;		/* a deploy follows in this process: keep
 				   the manifest parsed (manifest_remember) */
+	bool staging;		/* a content: latest target's build: the
+				   latest revisions, every page noindex,
+				   robots.txt disallowing all (0132) */
 };
 
 struct render_result {
@@ -59,6 +62,11 @@ int render_build(const struct conf *c, struct store *st,
     struct buf *err);
 /* parse every template of the site; -1 with every error in err */
 int render_check_templates(const struct conf *c, struct buf *err);
+/*
+ * The output folder of staging target NAME (content: latest), relative
+ * to the site: ".kiln/staging/NAME" (the caller frees).
+ */
+char *render_staging_out(const char *name);
 
 /* ---- draft preview (preview.c) ---- */
 

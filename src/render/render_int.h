@@ -113,6 +113,7 @@ struct build {
 	bool failed;
 	bool full;
 	bool remember;		/* render_opts.remember */
+	bool staging;		/* render_opts.staging */
 	/*
 	 * A preview (preview.c) writes nothing: the output at `want` is
 	 * kept in `got` (under mu), every other one is dropped; a media
@@ -139,6 +140,8 @@ int render_emit(struct build *b, const char *path, const char *data,
     size_t len, enum manifest_kind kind, bool immutable, struct buf *err);
 /* run FN(B) on the build's threads (build.threads, else one per core) */
 void render_run_threads(struct build *b, void *(*fn)(void *));
+/* IN to out with <meta name="robots" content="noindex"> in its head */
+void render_noindex(const char *in, size_t len, struct buf *out);
 /* the build B of C with OPTS, before anything is read; build_release */
 void build_init(struct build *b, const struct conf *c,
     const struct render_opts *opts, struct render_result *res);

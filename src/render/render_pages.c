@@ -100,7 +100,8 @@ pages_global_hash(struct build *b)
 	char *colls = json_dumps(b->collections, JSON_COMPACT |
 	    JSON_SORT_KEYS);
 
-	buf_printf(&g, "%s\n%s\n%s\n", b->tmpl_hash, site, colls);
+	buf_printf(&g, "%s\n%s\n%s\n%d\n", b->tmpl_hash, site, colls,
+	    b->staging);
 	for (size_t k = 0; k < b->nassets; k++)
 		buf_printf(&g, "%s=%s\n", b->assets[k].from, b->assets[k].to);
 	sha256_hex(g.buf, g.len, b->globhash);
@@ -239,6 +240,12 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	json_decref(ctx);
 	buf_reset(out);
 	assets_rewrite(b, tmp->buf, tmp->len, NULL, out);
+	if (b->staging) {
+		buf_reset(tmp);
+		render_noindex(out->buf, out->len, tmp);
+		buf_reset(out);
+		buf_add(out, tmp->buf, tmp->len);
+	}
 	sha256_hex(out->buf, out->len, sha);
 	if (render_put_output(b, path, out->buf, out->len, sha, err) == -1)
 		return -1;

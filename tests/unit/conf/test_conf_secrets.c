@@ -24,6 +24,8 @@
 	"  b:\n"							\
 	"    type: dir\n"						\
 	"    path: out2\n"						\
+	"    content: latest\n"					\
+	"    basic_auth_env: T_BASIC\n"					\
 	"    cdn: {type: cloudflare, zone_id: z, token_env: T_CF}\n"	\
 	"history: {token_env: T_GIT}\n"					\
 	"notify:\n"							\
@@ -35,7 +37,7 @@
 TEST(conf_secrets, every_env_key_is_scrubbed)
 {
 	static const char *const vars[] = { "T_PG", "T_CDN_SECRET", "T_CF",
-		"T_GIT", "T_SMTP", "T_HOOK", "T_SERVE" };
+		"T_GIT", "T_SMTP", "T_HOOK", "T_SERVE", "T_BASIC" };
 	size_t nenv = 0;
 	struct buf err = BUF_INIT;
 	struct conf *c;
