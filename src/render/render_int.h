@@ -152,6 +152,8 @@ void build_release(struct build *b);
 size_t model_find(const struct snapshot *sn, const char *path);
 /* {iso, human, year} of T, or null for 0 (a new reference) */
 json_t *model_date_json(int64_t t);
+/* {NAME: date JSON} of the ISO 8601 dates among PARAMS (a new reference) */
+json_t *model_param_dates(json_t *params);
 /* page I's entry in listings and collections (borrowed: the page owns it) */
 json_t *model_summary_of(struct build *b, size_t i);
 /* the home and section pages a tree lacks, then the page tree and summaries */

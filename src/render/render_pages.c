@@ -46,14 +46,16 @@ page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
 	for (a = p->parent; a != SIZE_MAX; a = b->pages[a].parent)
 		json_array_insert_new(crumbs, 0, link_json(&b->pages[a]));
 	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O, s:O, "
-	    "s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
+	    "s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
 	    "title", sp->title, "url", p->url, "path", sp->path, "section",
 	    sp->section, "slug", sp->slug, "date", model_date_json(sp->date),
 	    "summary", p->excerpt, "content", content, "tags",
 	    snapshot_tags(&b->snap, i), "params", snapshot_extra(&b->snap, i),
 	    "parent", p->parent == SIZE_MAX ? json_null() :
 	    link_json(&b->pages[p->parent]), "children", kids,
-	    "breadcrumbs", crumbs, "is_home", p->kind == PK_HOME,
+	    "breadcrumbs", crumbs, "dates",
+	    model_param_dates(snapshot_extra(&b->snap, i)), "is_home",
+	    p->kind == PK_HOME,
 	    "is_section", p->kind == PK_SECTION, "has_children",
 	    p->nkids > 0, "permalink", permalink,
 	    "first_published", model_date_json(sp->first_published_at),
