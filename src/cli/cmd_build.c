@@ -20,6 +20,10 @@ static const struct cli_opt build_opts[] = {
 	{ 'o', "out", 0, "DIR",
 	    "Write the site to DIR instead of build.out.", "build.out of "
 	    "kiln.yaml (public)", false },
+	{ 't', "target", 0, "NAME",
+	    "Build for target NAME: for a staging target (content: latest), "
+	    "its own folder .kiln/staging/NAME from the latest revisions.",
+	    "the live site in build.out", false },
 	CLI_OPT_END
 };
 
@@ -45,7 +49,9 @@ cmd_build(int argc, char **argv)
 	struct render_result res;
 	struct buf err = BUF_INIT, log = BUF_INIT;
 	struct site s;
-	char n1[32], n2[32];
+	char n1[32], n2[32], *staging_out = NULL;
+	const char *target = NULL;
+	const struct conf_target *t;
 	int ch, rc = EXIT_FAIL;
 
 	memset(&ro, 0, sizeof(ro));
@@ -54,6 +60,8 @@ cmd_build(int argc, char **argv)
 			ro.full = true;
 		else if (ch == 'o')
 			ro.outdir = optarg;
+		else if (ch == 't')
+			target = optarg;
 		else
 			return cli_bad_usage(&cli_cmd_build);
 	}
@@ -65,6 +73,16 @@ cmd_build(int argc, char **argv)
 		return rc;
 	}
 	ro.log = &log;
+	if (target && !(t = conf_target(s.conf, target))) {
+		buf_setf(&err, "--target: no target '%s' in kiln.yaml", target);
+		cli_fail(&err);
+		goto out;
+	}
+	if (target && t->content == CONF_CONTENT_LATEST) {
+		ro.staging = true;
+		if (!ro.outdir)
+			ro.outdir = staging_out = render_staging_out(target);
+	}
 	if (render_build(s.conf, s.st, &ro, &res, &err) == -1) {
 		if (log.len)
 			fprintf(stderr, "%s", log.buf);
@@ -80,6 +98,7 @@ cmd_build(int argc, char **argv)
 	rc = EXIT_OK;
 out:
 	site_close(&s);
+	free(staging_out);
 	buf_release(&err);
 	buf_release(&log);
 	return rc;

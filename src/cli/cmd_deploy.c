@@ -15,6 +15,7 @@
 #include "conf/conf.h"
 #include "deploy/deploy.h"
 #include "render/outdir.h"
+#include "render/render.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -77,7 +78,9 @@ static const struct cli_opt deploy_opts[] = {
 	    false },
 	{ 'j', "json", 0, NULL, "Print the result as JSON.", NULL, false },
 	{ 't', "target", 0, "NAME", "Deploy to the target NAME only.",
-	    "every target of kiln.yaml, in order", false },
+	    "every target of kiln.yaml (a staging one, content: latest, only "
+	    "when named: its own build, kiln build --target NAME), in order",
+	    false },
 	{ 'v', "verify", 0, NULL,
 	    "First list each destination and re-upload every object whose "
 	    "content (MD5) differs from the build, fingerprinted ones "
@@ -141,7 +144,14 @@ cmd_deploy(int argc, char **argv)
 	 * Deploy the live folder itself, locked: a build running meanwhile
 	 * waits, and one switched in before cannot change what is read.
 	 */
-	outdir = conf_path(s.conf, s.conf->build.out);
+	/* a staging target deploys its own build (0132) */
+	if (target && conf_target(s.conf, target) && conf_target(s.conf,
+	    target)->content == CONF_CONTENT_LATEST) {
+		char *rel = render_staging_out(target);
+		outdir = conf_path(s.conf, rel);
+		free(rel);
+	} else
+		outdir = conf_path(s.conf, s.conf->build.out);
 	if ((lockfd = outslot_read_lock(outdir, live, sizeof(live),
 	    &err)) == -1)
 		rc = -1;

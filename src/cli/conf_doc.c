@@ -252,6 +252,15 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Bucket name; **required for `s3`**." },
 	{ "targets.*.path",
 	    "The folder; **required for `dir`**." },
+	{ "targets.*.content",
+	    "What the target shows: `live` revisions, or `latest` ones "
+	    "(drafts included) for a staging site, which is built into its "
+	    "own folder, marked noindex, disallowed in robots.txt and deployed "
+	    "on its own." },
+	{ "targets.*.basic_auth_env",
+	    "The variable holding `user:password` that `kiln serve` asks for "
+	    "(HTTP basic auth) when it serves this target; with `content: "
+	    "latest` and no such variable it refuses every request." },
 	{ "targets.*.cdn.type",
 	    "The provider." },
 	{ "targets.*.cdn.distribution_id",

@@ -33,9 +33,9 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_deploy, &cli_cmd_export, &cli_cmd_feed, &cli_cmd_gc,
 	&cli_cmd_help,
 	&cli_cmd_history, &cli_cmd_import, &cli_cmd_init, &cli_cmd_media,
-	&cli_cmd_page, &cli_cmd_publish, &cli_cmd_report, &cli_cmd_republish,
-	&cli_cmd_scheduled, &cli_cmd_serve, &cli_cmd_store, &cli_cmd_template,
-	&cli_cmd_token, &cli_cmd_worker, NULL
+	&cli_cmd_page, &cli_cmd_preview, &cli_cmd_publish, &cli_cmd_report,
+	&cli_cmd_republish, &cli_cmd_scheduled, &cli_cmd_serve, &cli_cmd_store,
+	&cli_cmd_template, &cli_cmd_token, &cli_cmd_worker, NULL
 };
 
 enum { G_CHDIR = 'C', G_LOGFMT = 'L', G_VERSION = 'V' };

@@ -150,6 +150,9 @@ struct cdn_conf {
 	char *base_url;		/* public URL prefix; default site.base_url */
 };
 
+/* what a target's build reads: the live revisions, or the latest ones */
+enum conf_content { CONF_CONTENT_LIVE, CONF_CONTENT_LATEST };
+
 struct conf_target {
 	char *name;		/* the map key; [A-Za-z0-9_-]+ */
 	enum conf_target_type type;	/* required */
@@ -170,6 +173,10 @@ struct conf_target {
 	int64_t delete_grace;	/* "1h" */
 	int concurrency;	/* 8, 1..64 */
 	struct cdn_conf *cdn;	/* NULL: no CDN */
+	/* staging (decision record 0132) */
+	enum conf_content content;	/* live (default) or latest */
+	char *basic_auth_env;	/* variable holding "user:password" that
+				   kiln serve asks for; NULL */
 };
 
 struct conf_history {

@@ -33,6 +33,7 @@ static const char *const drivers[] = { "sqlite", "postgres", NULL };
 static const char *const orders[] = { "asc", "desc", NULL };
 static const char *const filters[] = { "all", "upcoming", "past", NULL };
 static const char *const target_types[] = { "s3", "dir", NULL };
+static const char *const target_contents[] = { "live", "latest", NULL };
 static const char *const cdn_types[] = {
 	"cloudfront", "fastly", "cloudflare", "purge", "webhook", NULL
 };
@@ -142,6 +143,9 @@ const struct conf_key conf_keys[] = {
 	KBOOL("targets.*.path_style", conf_target, path_style, "false"),
 	KSTR("targets.*.prefix", conf_target, prefix, "", 0),
 	KSTR("targets.*.path", conf_target, path, NULL, 0),
+	KENUM("targets.*.content", conf_target, content, "live",
+	    target_contents, 0),
+	KENV("targets.*.basic_auth_env", conf_target, basic_auth_env),
 	KSEQ("targets.*.mirrors", conf_target, mirrors, nmirrors, conf_mirror,
 	    NULL),
 	KSTR("targets.*.mirrors[].bucket", conf_mirror, bucket, NULL,

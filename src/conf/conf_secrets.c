@@ -24,6 +24,8 @@ conf_register_secrets(const struct conf *c)
 	if (c->notify.webhook)
 		scrub_add_env(c->notify.webhook->secret_env);
 	for (size_t i = 0; i < c->ntargets; i++)
+		scrub_add_env(c->targets[i].basic_auth_env);
+	for (size_t i = 0; i < c->ntargets; i++)
 		if (c->targets[i].cdn) {
 			scrub_add_env(c->targets[i].cdn->token_env);
 			scrub_add_env(c->targets[i].cdn->secret_env);

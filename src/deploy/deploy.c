@@ -614,7 +614,7 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 	struct manifest m;
 	char *mfile;
 	int64_t t0 = mono_ms();
-	int failures = 0, found = 0;
+	int failures = 0, found = 0, staging = 0;
 
 	memset(res, 0, sizeof(*res));
 	res->plan = json_array();
@@ -642,6 +642,11 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 		struct buf e = BUF_INIT;
 		if (target && strcmp(target, c->targets[i].name) != 0)
 			continue;
+		/* a staging target deploys its own build, named (0132) */
+		if (!target && c->targets[i].content == CONF_CONTENT_LATEST) {
+			staging++;
+			continue;
+		}
 		found++;
 		/* each target applies its own header rules */
 		manifest_init(&eff);
@@ -664,6 +669,8 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 	res->ms = mono_ms() - t0;
 	manifest_release(&m);
 	buf_release(&x.mjson);
+	if (!found && staging)
+		return 0;	/* only staging targets: each deploys alone */
 	if (!found) {
 		if (target)
 			buf_setf(err, "no target '%s' in kiln.yaml", target);

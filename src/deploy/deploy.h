@@ -56,7 +56,8 @@ struct deploy_result {
 
 /*
  * Deploy OUTDIR (holding .kiln/manifest.json) to TARGET (NULL: every
- * target).  0 when every destination is in sync; -1 with err otherwise
+ * target that shows live content; a staging target, content: latest,
+ * deploys its own build and only when named, decision record 0132).  0 when every destination is in sync; -1 with err otherwise
  * (the result still says what was done).  Release with
  * deploy_result_release().
  */

@@ -35,6 +35,7 @@
 #include <stdatomic.h>
 #include <strings.h>
 #include <microhttpd.h>
+#include <openssl/evp.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -267,6 +268,67 @@ has_dot_component(const char *url)
 	return false;
 }
 
+/*
+ * A staging site (content: latest) is served behind HTTP basic auth:
+ * the credentials must equal "user:password" in the variable named by
+ * basic_auth_env, compared in constant time (as SHA-256s, so neither
+ * length nor content leaks).  Without the variable nobody gets in.
+ */
+static bool
+site_auth_ok(const struct http *h, struct MHD_Connection *conn)
+{
+	const char *a = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Authorization");
+	const char *want = h->site_target->basic_auth_env ?
+	    getenv(h->site_target->basic_auth_env) : NULL;
+	unsigned char dec[768];
+	char hg[65], hw[65];
+	size_t n;
+	int len;
+	bool ok;
+
+	if (!want || !strchr(want, ':') || !a || strncasecmp(a, "Basic ", 6))
+		return false;
+	a += 6;
+	n = strlen(a);
+	if (n == 0 || n % 4 || n > 1000)
+		return false;
+	if ((len = EVP_DecodeBlock(dec, (const unsigned char *)a,
+	    (int)n)) < 0)
+		return false;
+	/* EVP_DecodeBlock counts the padding's zero bytes */
+	while (n && a[n - 1] == '=') {
+		n--;
+		len--;
+	}
+	sha256_hex(dec, (size_t)len, hg);
+	sha256_hex(want, strlen(want), hw);
+	ok = str_ct_equal(hg, hw);
+	explicit_bzero(dec, sizeof(dec));
+	return ok;
+}
+
+static enum MHD_Result
+site_auth_ask(struct MHD_Connection *conn)
+{
+	static const char body[] = "{\"error\": \"this staging site needs "
+	    "a user name and password\"}";
+	struct MHD_Response *r = MHD_create_response_from_buffer(
+	    sizeof(body) - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+	enum MHD_Result ret;
+
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, "Content-Type", "application/json");
+	MHD_add_response_header(r, "WWW-Authenticate",
+	    "Basic realm=\"staging\", charset=\"UTF-8\"");
+	MHD_add_response_header(r, "Cache-Control", "no-store");
+	MHD_add_response_header(r, "X-Robots-Tag", "noindex, nofollow");
+	ret = MHD_queue_response(conn, 401, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /* GET /x/ -> ROOT/x/index.html; /x -> 301 /x/ when that is a folder */
 static enum MHD_Result
 static_file(struct http *h, struct MHD_Connection *conn, const char *url)
@@ -277,10 +339,14 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 	char *file = NULL;
 	unsigned status = 200;
 	enum MHD_Result r;
+	bool staging;
 	int fd;
 
 	if (!h->site_root)
 		return http_reply_error(conn, 404, "not found", NULL);
+	staging = h->site_target->content == CONF_CONTENT_LATEST;
+	if (staging && !site_auth_ok(h, conn))
+		return site_auth_ask(conn);
 	/* dotfiles (.kiln/, .git/, .htaccess) are never served */
 	if (has_dot_component(url))
 		;
@@ -329,6 +395,9 @@ static_file(struct http *h, struct MHD_Connection *conn, const char *url)
 		return MHD_NO;
 	}
 	MHD_add_response_header(resp, "Content-Type", mime_type_for(file));
+	if (staging)
+		MHD_add_response_header(resp, "X-Robots-Tag",
+		    "noindex, nofollow");
 	r = MHD_queue_response(conn, status, resp);
 	MHD_destroy_response(resp);
 	free(file);
@@ -393,6 +462,27 @@ authenticate(struct http *h, struct MHD_Connection *conn, struct req *rq,
 }
 
 /*
+ * Who asks for an admin preview (RF_PREVIEW routes): today an API token,
+ * as authenticate(); the web admin's session cookie is accepted here too
+ * once sessions exist (one call added).  Same answers as authenticate().
+ */
+static unsigned
+preview_authenticate(struct http *h, struct MHD_Connection *conn,
+    struct req *rq, const char **msg)
+{
+	return authenticate(h, conn, rq, msg);
+}
+
+/* the daemon's own routes; everything else is the site */
+static bool
+routed(const char *url)
+{
+	return !strcmp(url, "/healthz") || !strcmp(url, "/metrics") ||
+	    !strncmp(url, "/api/", 5) || !strncmp(url, "/admin/preview/", 15) ||
+	    !strncmp(url, "/preview/", 9);
+}
+
+/*
  * Everything that can be decided from the headers, before any body is
  * read: 0 to go on, or the status to answer at once with *msg and *field.
  */
@@ -429,8 +519,7 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 		*field = "query";
 		return 400;
 	}
-	if (strcmp(url, "/healthz") && strcmp(url, "/metrics") &&
-	    strncmp(url, "/api/", 5)) {
+	if (!routed(url)) {
 		if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 			*msg = "method not allowed";
 			return 405;
@@ -444,8 +533,9 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 		    "or /api/v1/pages/by-path/PATH)" : "method not allowed";
 		return st;
 	}
-	if (!(rq->m.r->flags & RF_NOAUTH) &&
-	    (st = authenticate(h, conn, rq, msg)) != 0)
+	if (!(rq->m.r->flags & RF_NOAUTH) && (st = (rq->m.r->flags &
+	    RF_PREVIEW ? preview_authenticate : authenticate)(h, conn, rq,
+	    msg)) != 0)
 		return st;
 	if (rq->role < route_need(rq->m.r, false)) {
 		const union MHD_ConnectionInfo *ci;
@@ -510,6 +600,16 @@ dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
 	case RT_HOOK_BUILD:
 		r = http_hook_build(h, conn, rq);
 		break;
+	case RT_PREVIEW:
+	case RT_PREVIEW_LIVE:
+	case RT_PREVIEW_SHARED:
+		return http_preview(h, conn, rq);
+	case RT_PREVIEW_LINK:
+		/* saves the secret on first use: a writer */
+		pthread_mutex_lock(&h->wmu);
+		r = http_preview(h, conn, rq);
+		pthread_mutex_unlock(&h->wmu);
+		return r;
 	case RT_BUILDS_LIST:
 	case RT_BUILD_REQUEST:
 	case RT_BUILD_GET:
@@ -732,6 +832,7 @@ http_start(const struct conf *c, const char *listen, struct buf *err)
 	for (size_t i = 0; i < c->ntargets; i++)
 		if (c->targets[i].type == CONF_TARGET_DIR) {
 			h->site_root = conf_path(c, c->targets[i].path);
+			h->site_target = &c->targets[i];
 			break;
 		}
 	if (pthread_create(&h->reaper, NULL, reaper, h) != 0) {

@@ -35,6 +35,7 @@ struct http {
 	const struct conf *c;
 	struct MHD_Daemon *d;
 	char *site_root;	/* first dir target, or NULL */
+	const struct conf_target *site_target;	/* that target */
 	char *listen_host;
 	bool loopback;		/* bound to loopback: check Host */
 	atomic_long requests;
@@ -92,6 +93,9 @@ enum MHD_Result http_builds(struct MHD_Connection *conn, struct req *rq);
 enum MHD_Result http_hook_build(struct http *h, struct MHD_Connection *conn,
     struct req *rq);
 enum MHD_Result http_metrics(struct http *h, struct MHD_Connection *conn,
+    struct req *rq);
+/* the preview routes, RT_PREVIEW* (http_preview.c) */
+enum MHD_Result http_preview(struct http *h, struct MHD_Connection *conn,
     struct req *rq);
 
 /*

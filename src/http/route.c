@@ -50,6 +50,14 @@ const struct route http_routes[] = {
 
 	{ "POST", "/api/v1/hooks/build", RT_HOOK_BUILD, ROLE_ANON,
 	    RF_SIGNED | RF_NOAUTH | RF_BODY },
+
+	{ "GET", "/admin/preview/{id}", RT_PREVIEW, ROLE_EDITOR, RF_PREVIEW },
+	{ "POST", "/admin/preview/{id}/live", RT_PREVIEW_LIVE, ROLE_EDITOR,
+	    RF_PREVIEW | RF_BODY },
+	{ "POST", "/api/v1/pages/{id}/preview-link", RT_PREVIEW_LINK,
+	    ROLE_EDITOR, RF_BODY },
+	/* the signed token in the URL is the credential */
+	{ "GET", "/preview/{path}", RT_PREVIEW_SHARED, ROLE_ANON, RF_NOAUTH },
 };
 
 const size_t http_nroutes = NELEM(http_routes);

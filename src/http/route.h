@@ -41,6 +41,10 @@ enum route_id {
 	RT_BUILD_CANCEL,
 	RT_BUILD_ROLLBACK,
 	RT_HOOK_BUILD,
+	RT_PREVIEW,
+	RT_PREVIEW_LIVE,
+	RT_PREVIEW_LINK,
+	RT_PREVIEW_SHARED,
 };
 
 /* route flags */
@@ -52,6 +56,8 @@ enum route_id {
 					   to anonymous loopback clients */
 #define RF_QPATH	(1u << 5)	/* the page is ?path=PATH */
 #define RF_BODY		(1u << 6)	/* takes a JSON body */
+#define RF_PREVIEW	(1u << 7)	/* admin preview: a token or a
+					   session (preview_authenticate) */
 
 struct route {
 	const char *method;

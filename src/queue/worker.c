@@ -317,6 +317,66 @@ stage_deploy(struct run *r, struct buf *err)
 	return 0;
 }
 
+/*
+ * Each staging target (content: latest) on its own, after production:
+ * the latest revisions rendered into the target's own folder and
+ * deployed to it alone (decision record 0132).  Its outcome is logged;
+ * it never changes the production build's, nor production its.
+ */
+static void
+stage_staging(struct run *r, struct buf *err)
+{
+	const struct conf *c = r->c;
+
+	for (size_t i = 0; i < c->ntargets; i++) {
+		const struct conf_target *t = &c->targets[i];
+		struct render_opts ro;
+		struct render_result rr;
+		struct deploy_opts dopt;
+		struct deploy_result dr;
+		struct buf e = BUF_INIT;
+		char bid[32], *out;
+
+		if (t->content != CONF_CONTENT_LATEST)
+			continue;
+		memset(&ro, 0, sizeof(ro));
+		memset(&dopt, 0, sizeof(dopt));
+		memset(&dr, 0, sizeof(dr));
+		snprintf(bid, sizeof(bid), "%lld", (long long)r->id);
+		out = render_staging_out(t->name);
+		ro.outdir = out;
+		ro.build_id = bid;
+		ro.log = &r->log;
+		ro.keep_lock = true;
+		ro.staging = true;
+		dopt.log = &r->log;
+		if (render_build(c, r->st, &ro, &rr, &e) == -1) {
+			run_log(r, err);
+			blog(r->st, r->id, "staging %s: render failed: %s",
+			    t->name, e.buf);
+		} else if (deploy_run(c, r->st, t->name, rr.dir, &dopt, &dr,
+		    &e) == -1) {
+			run_log(r, err);
+			blog(r->st, r->id, "staging %s: deploy failed (the "
+			    "next build retries it): %s", t->name, e.buf);
+		} else {
+			run_log(r, err);
+			blog(r->st, r->id, "staging %s: %zu pages at their "
+			    "latest revision; %zu uploaded, %zu deleted",
+			    t->name, rr.pages, dr.uploaded, dr.deleted);
+		}
+		if (e.len)
+			log_warnx("build %lld: staging %s: %s",
+			    (long long)r->id, t->name, e.buf);
+		if (rr.lockfd != -1)
+			close(rr.lockfd);
+		deploy_result_release(&dr);
+		buf_release(&e);
+		free(out);
+		store_build_heartbeat(r->st, r->id, r->lease, err);
+	}
+}
+
 static void
 stage_history(struct run *r)
 {
@@ -416,7 +476,7 @@ stage_failed(struct run *r, struct buf *err)
 
 /*
  * The flow of a publish: claimed -> render -> (cancelled?) -> deploy ->
- * history -> record.  -1 only when the build cannot be read; every other
+ * history -> staging targets -> record.  -1 only when the build cannot be read; every other
  * outcome is recorded on the build (see *ok).
  */
 static int
@@ -437,13 +497,17 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	r.log = (struct buf)BUF_INIT;
 	if (stage_claimed(&r, worker, err) == -1)
 		rc = -1;
-	else if (stage_render(&r, err) == -1)
+	else if (stage_render(&r, err) == -1) {
+		stage_staging(&r, err);
 		stage_failed(&r, err);
+	}
 	else if (!stage_cancelled(&r, err)) {
-		if (stage_deploy(&r, err) == -1)
+		if (stage_deploy(&r, err) == -1) {
+			stage_staging(&r, err);
 			stage_failed(&r, err);
-		else {
+		} else {
 			stage_history(&r);
+			stage_staging(&r, err);
 			stage_succeeded(&r, ok, err);
 		}
 	}

@@ -21,6 +21,7 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -88,8 +89,18 @@ int
 render_put_output(struct build *b, const char *path, const char *data,
     size_t len, const char *sha, struct buf *err)
 {
-	const struct outrec_ent *e = outrec_find(&b->slot.standby_rec, path);
+	const struct outrec_ent *e;
 
+	if (b->preview) {
+		pthread_mutex_lock(&b->mu);
+		if (!strcmp(path, b->want) && !b->captured) {
+			buf_add(b->got, data, len);
+			b->captured = true;
+		}
+		pthread_mutex_unlock(&b->mu);
+		return 0;
+	}
+	e = outrec_find(&b->slot.standby_rec, path);
 	if (e && e->size == (int64_t)len && !strcmp(e->sha, sha))
 		return 0;
 	return slot_write(b->slot.standby, path, data, len, err);
@@ -132,6 +143,35 @@ render_run_threads(struct build *b, void *(*fn)(void *))
 		fn(b);
 	for (int k = 0; k < n; k++)
 		pthread_join(th[k], NULL);
+}
+
+/*
+ * A staging build's HTML: the robots meta right after <head ...>, or
+ * first when the page has no head.
+ */
+void
+render_noindex(const char *in, size_t len, struct buf *out)
+{
+	static const char meta[] = "<meta name=\"robots\" content=\"noindex\">";
+	size_t at = 0;
+
+	for (size_t k = 0; k + 5 <= len; k++)
+		if (in[k] == '<' && !strncasecmp(in + k + 1, "head", 4) &&
+		    (k + 5 == len || strchr(" \t\n\r>", in[k + 5]))) {
+			const char *gt = memchr(in + k, '>', len - k);
+			if (gt)
+				at = (size_t)(gt - in) + 1;
+			break;
+		}
+	buf_add(out, in, at);
+	buf_adds(out, meta);
+	buf_add(out, in + at, len - at);
+}
+
+char *
+render_staging_out(const char *name)
+{
+	return xasprintf(".kiln/staging/%s", name);
 }
 
 /* ---- the manifest ---- */
@@ -232,7 +272,7 @@ write_manifest(struct build *b, struct buf *err)
 
 /* ---- the build ---- */
 
-static void
+void
 build_release(struct build *b)
 {
 	snapshot_release(&b->snap);
@@ -259,6 +299,7 @@ build_release(struct build *b)
 	free(b->site_dir);
 	free(b->tmpl_dir);
 	free(b->static_dir);
+	free(b->got_file);
 	buf_release(&b->err);
 	pthread_mutex_destroy(&b->mu);
 	pthread_mutex_destroy(&b->summary_mu);
@@ -282,7 +323,7 @@ open_slot(void *arg)
 }
 
 /* the build B of C with OPTS, before anything is read */
-static void
+void
 build_init(struct build *b, const struct conf *c,
     const struct render_opts *opts, struct render_result *res)
 {
@@ -297,6 +338,7 @@ build_init(struct build *b, const struct conf *c,
 	b->build_id = opts->build_id;
 	b->full = opts->full;
 	b->remember = opts->remember;
+	b->staging = opts->staging;
 	b->now = time_now();
 	b->site_dir = xstrdup(c->dir);
 	b->tmpl_dir = conf_path(c, "templates");
@@ -325,7 +367,8 @@ open_and_snapshot(struct build *b, struct store *st, const char *outdir,
 	opening = pthread_create(&opener, NULL, open_slot, &op) == 0;
 	if (!opening)
 		open_slot(&op);
-	rc = store_snapshot(st, media_dir, &b->snap, err);
+	rc = b->staging ? store_snapshot_latest(st, media_dir, &b->snap,
+	    err) : store_snapshot(st, media_dir, &b->snap, err);
 	if (opening)
 		pthread_join(opener, NULL);
 	if (op.rc == -1) {

@@ -32,6 +32,9 @@ struct render_opts {
 				   (render_result.lockfd) */
 	bool remember;		/* a deploy follows in this process: keep
 				   the manifest parsed (manifest_remember) */
+	bool staging;		/* a content: latest target's build: the
+				   latest revisions, every page noindex,
+				   robots.txt disallowing all (0132) */
 };
 
 struct render_result {
@@ -59,5 +62,58 @@ int render_build(const struct conf *c, struct store *st,
     struct buf *err);
 /* parse every template of the site; -1 with every error in err */
 int render_check_templates(const struct conf *c, struct buf *err);
+/*
+ * The output folder of staging target NAME (content: latest), relative
+ * to the site: ".kiln/staging/NAME" (the caller frees).
+ */
+char *render_staging_out(const char *name);
+
+/* ---- draft preview (preview.c) ---- */
+
+struct page_fields;
+
+struct preview_opts {
+	int64_t page_id;	/* the page whose latest revision is shown */
+	const char *url;	/* the site URL to show ("/news/",
+				   "/feeds/news.xml"); NULL: the page's */
+	const struct page_fields *over;	/* unsaved form fields; NULL */
+	const char *link_prefix;	/* site links are rewritten to it */
+	bool link_query;	/* PREFIX + the URL-encoded site URL (a
+				   "?path=" prefix); else PREFIX + URL */
+};
+
+struct preview_result {
+	struct buf *body;	/* the caller's: the output's bytes */
+	const char *type;	/* its content type */
+	char *file;		/* a media file to send instead of body */
+	char *page_url;		/* the previewed page's site URL */
+	unsigned status;	/* on error: 400 bad input, 404 no such
+				   page or output, 409, 500 */
+	int64_t ms;		/* wall time */
+};
+
+/*
+ * One output of the site as it would be if page O->page_id's latest
+ * revision (with O->over on top) were published: the page itself or
+ * any listing, home, collection page, feed or asset, rendered in
+ * memory from a snapshot of ST with the site's own templates.  Writes
+ * no file and takes no output lock, so a build may run meanwhile; only
+ * the one output asked for is rendered.  HTML gets the preview banner
+ * and its site links rewritten to O->link_prefix; CSS its url()s.
+ * 0, or -1 with err and R->status.  preview_result_release(R) after.
+ */
+int render_preview(const struct conf *c, struct store *st,
+    const struct preview_opts *o, struct preview_result *r, struct buf *err);
+void preview_result_release(struct preview_result *r);
+/* the banner's style sheet, for a CSP hash (the banner is inline) */
+extern const char preview_banner_css[];
+/*
+ * IN to OUT with the site links in href="", src="", action="" and
+ * url() (root-relative, or under BASE_URL) pointing into the preview
+ * at PREFIX (see preview_opts).  HTML also gets the banner after <body>
+ * when BANNER.
+ */
+void preview_rewrite(const char *in, size_t len, const char *base_url,
+    const char *prefix, bool query, bool banner, struct buf *out);
 
 #endif

@@ -189,7 +189,11 @@ assets_build(struct build *b, struct buf *err)
 		char *to = assets_hashed_name(rel, m->sha256);
 		const struct outrec_ent *e = outrec_find(&b->slot.standby_rec,
 		    to);
-		if (!(e && !strcmp(e->sha, m->sha256) && e->size == m->size) &&
+		if (b->preview) {
+			if (!b->got_file && !strcmp(to, b->want))
+				b->got_file = xstrdup(m->file);
+		} else if (!(e && !strcmp(e->sha, m->sha256) &&
+		    e->size == m->size) &&
 		    slot_link(m->file, b->slot.standby, to, err) == -1) {
 			free(rel);
 			free(to);

@@ -124,7 +124,10 @@ page_404(struct build *b, struct buf *x, struct buf *err)
 
 	if (!tmpl_set_get(b->set, "404", err)) {
 		buf_reset(err);
-		buf_adds(x, "<!doctype html>\n<title>Page not found</title>\n"
+		buf_adds(x, "<!doctype html>\n");
+		if (b->staging)
+			buf_adds(x, "<meta name=\"robots\" content=\"noindex\">\n");
+		buf_adds(x, "<title>Page not found</title>\n"
 		    "<h1>Page not found</h1>\n");
 		return 0;
 	}
@@ -133,7 +136,12 @@ page_404(struct build *b, struct buf *x, struct buf *err)
 	    "url", "/404.html");
 	rc = tmpl_set_render(b->set, "404", ctx, &raw, err);
 	json_decref(ctx);
-	if (rc == 0)
+	if (rc == 0 && b->staging) {
+		struct buf rw = BUF_INIT;
+		assets_rewrite(b, raw.buf, raw.len, NULL, &rw);
+		render_noindex(rw.buf, rw.len, x);
+		buf_release(&rw);
+	} else if (rc == 0)
 		assets_rewrite(b, raw.buf, raw.len, NULL, x);
 	buf_release(&raw);
 	return rc;
@@ -150,8 +158,12 @@ feeds_write(struct build *b, struct buf *err)
 	    err) == -1)
 		goto out;
 	buf_reset(&x);
-	buf_printf(&x, "User-agent: *\nAllow: /\n\nSitemap: %s/sitemap.xml\n",
-	    b->c->site.base_url);
+	/* a staging site is not for search engines: nothing advertised */
+	if (b->staging)
+		buf_adds(&x, "User-agent: *\nDisallow: /\n");
+	else
+		buf_printf(&x, "User-agent: *\nAllow: /\n\nSitemap: "
+		    "%s/sitemap.xml\n", b->c->site.base_url);
 	if (render_emit(b, "robots.txt", x.buf, x.len, MK_FEED, false,
 	    err) == -1)
 		goto out;

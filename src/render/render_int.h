@@ -113,6 +113,17 @@ struct build {
 	bool failed;
 	bool full;
 	bool remember;		/* render_opts.remember */
+	bool staging;		/* render_opts.staging */
+	/*
+	 * A preview (preview.c) writes nothing: the output at `want` is
+	 * kept in `got` (under mu), every other one is dropped; a media
+	 * file at `want` is named in `got_file` instead.
+	 */
+	bool preview;
+	const char *want;
+	struct buf *got;
+	bool captured;
+	char *got_file;
 };
 
 /* render.c: the outputs of a build and its thread pool */
@@ -129,12 +140,20 @@ int render_emit(struct build *b, const char *path, const char *data,
     size_t len, enum manifest_kind kind, bool immutable, struct buf *err);
 /* run FN(B) on the build's threads (build.threads, else one per core) */
 void render_run_threads(struct build *b, void *(*fn)(void *));
+/* IN to out with <meta name="robots" content="noindex"> in its head */
+void render_noindex(const char *in, size_t len, struct buf *out);
+/* the build B of C with OPTS, before anything is read; build_release */
+void build_init(struct build *b, const struct conf *c,
+    const struct render_opts *opts, struct render_result *res);
+void build_release(struct build *b);
 
 /* render_model.c: the site model */
 /* index of the snapshot page at PATH, or SIZE_MAX (SN sorted by path) */
 size_t model_find(const struct snapshot *sn, const char *path);
 /* {iso, human, year} of T, or null for 0 (a new reference) */
 json_t *model_date_json(int64_t t);
+/* {NAME: date JSON} of the ISO 8601 dates among PARAMS (a new reference) */
+json_t *model_param_dates(json_t *params);
 /* page I's entry in listings and collections (borrowed: the page owns it) */
 json_t *model_summary_of(struct build *b, size_t i);
 /* the home and section pages a tree lacks, then the page tree and summaries */
@@ -174,6 +193,11 @@ int assets_resolve_rel(const char *base, const char *ref, size_t len,
 void pages_global_hash(struct build *b);
 /* render (or reuse) every page output on the build's threads */
 int pages_render(struct build *b, struct buf *err);
+/*
+ * Render only output PATH ("news/index.html", "news/page/2/index.html")
+ * on this thread: 0, 1 when PATH is no page output, -1 with err.
+ */
+int pages_render_only(struct build *b, const char *path, struct buf *err);
 
 /* render_feeds.c: whole-site outputs */
 /* S escaped for XML 1.0 text, appended to out */

@@ -62,6 +62,27 @@ model_date_json(int64_t t)
 }
 
 /*
+ * {NAME: {iso, human, year}} for every front-matter field of PARAMS
+ * that is an ISO 8601 date or time ("event_date: 2027-07-17"), so that
+ * templates show it as they show page dates (a new reference).
+ */
+json_t *
+model_param_dates(json_t *params)
+{
+	json_t *out = json_object(), *v;
+	const char *k;
+
+	json_object_foreach(params, k, v) {
+		const char *s = json_string_value(v);
+		int64_t t;
+		if (s && strlen(s) >= 10 && s[4] == '-' && s[7] == '-' &&
+		    time_parse_iso8601(s, &t) == 0 && t != 0)
+			json_object_set_new(out, k, model_date_json(t));
+	}
+	return out;
+}
+
+/*
  * Page P's summary text and the hash of what its entry in listings and
  * collections holds: SHA-256 over the fields, each followed by NUL so
  * that no field can run into the next.  The entry itself is made only
@@ -107,11 +128,13 @@ model_summary_of(struct build *b, size_t i)
 	pthread_mutex_lock(&b->summary_mu);
 	if ((s = p->summary) == NULL)
 		s = p->summary = json_pack("{s:s, s:s, s:s, s:s, s:o, s:s, "
-		    "s:O, s:O, s:i}", "title", sp->title, "url", p->url,
+		    "s:O, s:O, s:o, s:i}", "title", sp->title, "url", p->url,
 		    "path", sp->path, "section", sp->section, "date",
 		    model_date_json(sp->date), "summary", p->excerpt, "tags",
 		    snapshot_tags(&b->snap, i), "params",
-		    snapshot_extra(&b->snap, i), "weight", sp->weight);
+		    snapshot_extra(&b->snap, i), "dates",
+		    model_param_dates(snapshot_extra(&b->snap, i)), "weight",
+		    sp->weight);
 	pthread_mutex_unlock(&b->summary_mu);
 	return s;
 }

@@ -46,14 +46,16 @@ page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
 	for (a = p->parent; a != SIZE_MAX; a = b->pages[a].parent)
 		json_array_insert_new(crumbs, 0, link_json(&b->pages[a]));
 	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O, s:O, "
-	    "s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
+	    "s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
 	    "title", sp->title, "url", p->url, "path", sp->path, "section",
 	    sp->section, "slug", sp->slug, "date", model_date_json(sp->date),
 	    "summary", p->excerpt, "content", content, "tags",
 	    snapshot_tags(&b->snap, i), "params", snapshot_extra(&b->snap, i),
 	    "parent", p->parent == SIZE_MAX ? json_null() :
 	    link_json(&b->pages[p->parent]), "children", kids,
-	    "breadcrumbs", crumbs, "is_home", p->kind == PK_HOME,
+	    "breadcrumbs", crumbs, "dates",
+	    model_param_dates(snapshot_extra(&b->snap, i)), "is_home",
+	    p->kind == PK_HOME,
 	    "is_section", p->kind == PK_SECTION, "has_children",
 	    p->nkids > 0, "permalink", permalink,
 	    "first_published", model_date_json(sp->first_published_at),
@@ -100,7 +102,8 @@ pages_global_hash(struct build *b)
 	char *colls = json_dumps(b->collections, JSON_COMPACT |
 	    JSON_SORT_KEYS);
 
-	buf_printf(&g, "%s\n%s\n%s\n", b->tmpl_hash, site, colls);
+	buf_printf(&g, "%s\n%s\n%s\n%d\n", b->tmpl_hash, site, colls,
+	    b->staging);
 	for (size_t k = 0; k < b->nassets; k++)
 		buf_printf(&g, "%s=%s\n", b->assets[k].from, b->assets[k].to);
 	sha256_hex(g.buf, g.len, b->globhash);
@@ -239,6 +242,12 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	json_decref(ctx);
 	buf_reset(out);
 	assets_rewrite(b, tmp->buf, tmp->len, NULL, out);
+	if (b->staging) {
+		buf_reset(tmp);
+		render_noindex(out->buf, out->len, tmp);
+		buf_reset(out);
+		buf_add(out, tmp->buf, tmp->len);
+	}
 	sha256_hex(out->buf, out->len, sha);
 	if (render_put_output(b, path, out->buf, out->len, sha, err) == -1)
 		return -1;
@@ -317,6 +326,31 @@ render_page(struct worker *w, size_t i, const char *tname)
 	return rc;
 }
 
+static void
+worker_init(struct worker *w, struct build *b)
+{
+	memset(w, 0, sizeof(*w));
+	w->b = b;
+	w->site = json_deep_copy(b->site);
+	w->colls = json_deep_copy(b->collections);
+	buf_init(&w->out, 0);
+	buf_init(&w->tmp, 0);
+	buf_init(&w->err, 0);
+	buf_init(&w->material, 0);
+}
+
+static void
+worker_release(struct worker *w)
+{
+	json_decref(w->site);
+	json_decref(w->colls);
+	buf_release(&w->out);
+	buf_release(&w->tmp);
+	buf_release(&w->err);
+	buf_release(&w->material);
+	arena_release(&w->arena);
+}
+
 static void *
 page_worker(void *arg)
 {
@@ -324,14 +358,7 @@ page_worker(void *arg)
 	struct worker w;
 	size_t i;
 
-	memset(&w, 0, sizeof(w));
-	w.b = b;
-	w.site = json_deep_copy(b->site);
-	w.colls = json_deep_copy(b->collections);
-	buf_init(&w.out, 0);
-	buf_init(&w.tmp, 0);
-	buf_init(&w.err, 0);
-	buf_init(&w.material, 0);
+	worker_init(&w, b);
 	while (!b->failed && (i = atomic_fetch_add(&b->next, 1)) <
 	    b->npages) {
 		const char *tname;
@@ -358,13 +385,7 @@ page_worker(void *arg)
 	b->res->reused += w.reused;
 	pthread_mutex_unlock(&b->mu);
 	render_merge_files(b, &w.files);
-	json_decref(w.site);
-	json_decref(w.colls);
-	buf_release(&w.out);
-	buf_release(&w.tmp);
-	buf_release(&w.err);
-	buf_release(&w.material);
-	arena_release(&w.arena);
+	worker_release(&w);
 	return NULL;
 }
 
@@ -377,4 +398,72 @@ pages_render(struct build *b, struct buf *err)
 		return -1;
 	}
 	return 0;
+}
+
+/*
+ * The page and pagination page output PATH belongs to: "x/index.html"
+ * is page x (pagination page 1 of a section), "x/page/N/index.html"
+ * page N of section x.  The index, or SIZE_MAX; *pg 0 for a plain page.
+ */
+static size_t
+output_page(struct build *b, const char *path, int *pg)
+{
+	const char *tail = "/index.html", *mark;
+	size_t len = strlen(path), tl = strlen(tail), i;
+	char *sec;
+	long n;
+
+	*pg = 0;
+	for (i = 0; i < b->npages; i++)
+		if (!strcmp(b->pages[i].out, path))
+			return i;
+	/* SECTION/page/N/index.html */
+	if (len <= tl || strcmp(path + len - tl, tail) != 0)
+		return SIZE_MAX;
+	sec = xstrndup(path, len - tl);
+	if (!(mark = strrchr(sec, '/')) || mark - sec < 5 ||
+	    strncmp(mark - 5, "/page", 5) != 0 || !mark[1] ||
+	    strspn(mark + 1, "0123456789") != strlen(mark + 1) ||
+	    strlen(mark + 1) > 6 || (n = strtol(mark + 1, NULL, 10)) < 2) {
+		free(sec);
+		return SIZE_MAX;
+	}
+	sec[mark - 5 - sec] = '\0';
+	i = model_find(&b->snap, sec);
+	free(sec);
+	if (i == SIZE_MAX || b->pages[i].kind != PK_SECTION)
+		return SIZE_MAX;
+	*pg = (int)n;
+	return i;
+}
+
+int
+pages_render_only(struct build *b, const char *path, struct buf *err)
+{
+	struct worker w;
+	const char *tname;
+	size_t i, ps = (size_t)b->c->build.page_size;
+	int pg, npg = 0, rc = -1;
+
+	if ((i = output_page(b, path, &pg)) == SIZE_MAX)
+		return 1;
+	if (b->pages[i].kind == PK_SECTION) {
+		npg = (int)((b->pages[i].nkids + ps - 1) / ps);
+		if (pg == 0)
+			pg = 1;
+		if (pg > npg)
+			return 1;
+	}
+	worker_init(&w, b);
+	if ((tname = templates_for(b, &b->pages[i], &w.err)) != NULL) {
+		page_key(b, i, tname, &w.material);
+		rc = render_output(&w, i, tname, pg, npg, path);
+	}
+	if (rc == -1)
+		buf_setf(err, "%s", w.err.buf);
+	for (size_t k = 0; k < w.files.n; k++)
+		free(w.files.v[k].path);
+	free(w.files.v);
+	worker_release(&w);
+	return rc;
 }

@@ -245,7 +245,14 @@ int
 store_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
     struct buf *err)
 {
-	return base(st)->ops->snapshot(st, media_dir, snap, err);
+	return base(st)->ops->snapshot(st, media_dir, false, snap, err);
+}
+
+int
+store_snapshot_latest(struct store *st, const char *media_dir,
+    struct snapshot *snap, struct buf *err)
+{
+	return base(st)->ops->snapshot(st, media_dir, true, snap, err);
 }
 
 int

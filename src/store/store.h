@@ -349,6 +349,23 @@ struct snapshot {
  */
 int store_snapshot(struct store *st, const char *media_dir,
     struct snapshot *snap, struct buf *err);
+/*
+ * The same with every page that has a revision, each with its LATEST
+ * revision (drafts included, live or not): what a staging target
+ * (targets.*.content: latest) builds from.
+ */
+int store_snapshot_latest(struct store *st, const char *media_dir,
+    struct snapshot *snap, struct buf *err);
+/*
+ * Draft preview: put page PAGE_ID's latest revision into SNAP (taken by
+ * store_snapshot, still open) in place of its live one, or added when it
+ * is not live, with the fields OVER sets replacing the revision's
+ * (title, body, summary, date, tags; OVER may be NULL).  OVER is
+ * checked as store_page_edit checks it.  0, or -1 with err (kind
+ * ERR_NOT_FOUND when there is no such page or it has no revision).
+ */
+int snapshot_put_draft(struct snapshot *snap, int64_t page_id,
+    const struct page_fields *over, struct buf *err);
 /* page I's tags and extras, parsed when first asked for (thread-safe) */
 json_t *snapshot_tags(struct snapshot *snap, size_t i);
 json_t *snapshot_extra(struct snapshot *snap, size_t i);

@@ -86,7 +86,7 @@ struct store_ops {
 	    struct buf *err);
 	int (*audit)(struct store *st, const char *actor, const char *action,
 	    const char *path, const char *detail, struct buf *err);
-	int (*snapshot)(struct store *st, const char *media_dir,
+	int (*snapshot)(struct store *st, const char *media_dir, bool latest,
 	    struct snapshot *snap, struct buf *err);
 	int (*state_get)(struct store *st, const char *key, struct buf *value,
 	    struct buf *err);

@@ -133,7 +133,7 @@ int sql_audit_list(struct store *st, size_t limit, json_t **out,
     struct buf *err);
 int sql_audit(struct store *st, const char *actor, const char *action,
     const char *path, const char *detail, struct buf *err);
-int sql_snapshot(struct store *st, const char *media_dir,
+int sql_snapshot(struct store *st, const char *media_dir, bool latest,
     struct snapshot *snap, struct buf *err);
 int sql_state_get(struct store *st, const char *key, struct buf *value,
     struct buf *err);

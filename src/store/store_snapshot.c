@@ -52,9 +52,31 @@ snap_strings(struct stmt *s, struct snap_page *p)
 	}
 }
 
+/* the columns snap_strings and snap_row read, in their order */
+#define SNAP_SELECT "SELECT p.id, p.path, p.section, p.slug, p.template, " \
+	"p.weight, r.id, r.title, CASE WHEN r.summary = '' THEN r.body END, " \
+	"r.summary, r.date, r.tags, r.extra, p.first_published_at, " \
+	"p.last_published_at, p.expire_at FROM pages p "
+
+/* one snapshot row into P */
+static void
+snap_row(struct stmt *s, struct snap_page *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = stmt_col_i64(s, 0);
+	snap_strings(s, p);
+	p->weight = stmt_col_int(s, 5);
+	p->revision = stmt_col_i64(s, 6);
+	p->body = store_col_str(s, 8);
+	p->date = stmt_col_i64(s, 10);
+	p->first_published_at = stmt_col_i64(s, 13);
+	p->last_published_at = stmt_col_i64(s, 14);
+	p->expire_at = stmt_col_i64(s, 15);
+}
+
 int
-sql_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
-    struct buf *err)
+sql_snapshot(struct store *st, const char *media_dir, bool latest,
+    struct snapshot *snap, struct buf *err)
 {
 	struct stmt *s = NULL;
 	size_t cap = 0;
@@ -70,11 +92,9 @@ sql_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
 	snap->st = st;
 	if (store_change_seq(st, &snap->seq, err) == -1)
 		goto out;
-	if (store_prepare(st, "SELECT p.id, p.path, p.section, "
-	    "p.slug, p.template, p.weight, r.id, r.title, "
-	    "CASE WHEN r.summary = '' THEN r.body END, r.summary, "
-	    "r.date, r.tags, r.extra, p.first_published_at, "
-	    "p.last_published_at, p.expire_at FROM pages p "
+	if (store_prepare(st, latest ? SNAP_SELECT
+	    "JOIN revisions r ON r.id = p.latest_revision_id "
+	    "ORDER BY p.path" : SNAP_SELECT
 	    "JOIN revisions r ON r.id = p.live_revision_id "
 	    "WHERE p.live = 1 ORDER BY p.path", &s, err) == -1)
 		goto out;
@@ -86,16 +106,7 @@ sql_snapshot(struct store *st, const char *media_dir, struct snapshot *snap,
 			    sizeof(*p));
 		}
 		p = &snap->pages[snap->npages++];
-		memset(p, 0, sizeof(*p));
-		p->id = stmt_col_i64(s, 0);
-		snap_strings(s, p);
-		p->weight = stmt_col_int(s, 5);
-		p->revision = stmt_col_i64(s, 6);
-		p->body = store_col_str(s, 8);
-		p->date = stmt_col_i64(s, 10);
-		p->first_published_at = stmt_col_i64(s, 13);
-		p->last_published_at = stmt_col_i64(s, 14);
-		p->expire_at = stmt_col_i64(s, 15);
+		snap_row(s, p);
 	}
 	stmt_finalize(s);
 	if (r != STMT_DONE) {
@@ -192,6 +203,25 @@ snapshot_extra(struct snapshot *snap, size_t i)
 	return snapshot_json(snap, &p->extra, p->extra_json, false);
 }
 
+/* the body of revision REV ("" when it cannot be read) */
+static char *
+snapshot_body_of(struct store *st, int64_t rev)
+{
+	struct stmt *s = NULL;
+	struct buf ignored = BUF_INIT;
+	char *body = NULL;
+
+	if (store_prepare(st, "SELECT body FROM revisions WHERE id = ?", &s,
+	    &ignored) == 0) {
+		stmt_bind_i64(s, 1, rev);
+		if (stmt_step(s) == STMT_ROW)
+			body = store_col_str0(s, 0);
+		stmt_finalize(s);
+	}
+	buf_release(&ignored);
+	return body ? body : xstrdup("");
+}
+
 const char *
 snapshot_body(struct snapshot *snap, size_t i, struct buf *err)
 {
@@ -211,6 +241,107 @@ snapshot_body(struct snapshot *snap, size_t i, struct buf *err)
 	}
 	pthread_mutex_unlock(&snap->mu);
 	return p->body;
+}
+
+/* P's strings (one block, path first: snap_strings) from V[8] */
+static void
+snap_block(struct snap_page *p, const char *const v[8])
+{
+	char **dst[] = { &p->path, &p->section, &p->slug, &p->template,
+	    &p->title, &p->summary, &p->tags_json, &p->extra_json };
+	size_t len[8], total = 0;
+	char *block;
+
+	for (size_t k = 0; k < 8; k++)
+		total += (len[k] = strlen(v[k])) + 1;
+	block = xmalloc(total);
+	for (size_t k = 0; k < 8; k++) {
+		memcpy(block, v[k], len[k] + 1);
+		*dst[k] = block;
+		block += len[k] + 1;
+	}
+}
+
+/* the fields OVER sets, in place of P's (P's strings are one block) */
+static void
+snap_override(struct snap_page *p, const struct page_fields *over)
+{
+	char *tags = over->tags ? json_dumps(over->tags, JSON_COMPACT) : NULL;
+	const char *v[8] = { p->path, p->section, p->slug, p->template,
+	    over->title ? over->title : p->title,
+	    over->summary ? over->summary : p->summary,
+	    tags ? tags : p->tags_json, p->extra_json };
+	char *old = p->path;
+
+	snap_block(p, v);
+	free(old);
+	free(tags);
+	if (over->body) {
+		free(p->body);
+		p->body = xstrdup(over->body);
+	}
+	if (over->date)
+		p->date = over->date;
+}
+
+int
+snapshot_put_draft(struct snapshot *snap, int64_t page_id,
+    const struct page_fields *over, struct buf *err)
+{
+	struct store *st = snap->st;
+	struct stmt *s = NULL;
+	struct snap_page np, *p = NULL;
+	int r;
+
+	if (over && page_fields_check(over, err) == -1)
+		return -1;
+	if (over && over->tags && !json_is_array(over->tags)) {
+		buf_setf(err, "tags: expected a list of strings");
+		return -1;
+	}
+	if (!st) {
+		buf_setf(err, "preview: the snapshot is closed");
+		return -1;
+	}
+	if (store_prepare(st, SNAP_SELECT "JOIN revisions r ON r.id = "
+	    "p.latest_revision_id WHERE p.id = ?", &s, err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, page_id);
+	if ((r = stmt_step(s)) != STMT_ROW) {
+		if (r == STMT_DONE) {
+			st->base.kind = ERR_NOT_FOUND;
+			buf_setf(err, "no page with id %lld", (long long)page_id);
+		} else
+			store_sqlerr(st, "preview", err);
+		stmt_finalize(s);
+		return -1;
+	}
+	snap_row(s, &np);
+	stmt_finalize(s);
+	/* the draft has its body at hand: never read lazily */
+	if (!np.body)
+		np.body = snapshot_body_of(st, np.revision);
+	if (over)
+		snap_override(&np, over);
+	for (size_t i = 0; i < snap->npages; i++)
+		if (snap->pages[i].id == page_id) {
+			p = &snap->pages[i];
+			break;
+		}
+	if (p) {
+		/* keeps its place: the path is the same */
+		free(p->path);
+		free(p->body);
+		json_decref(p->tags);
+		json_decref(p->extra);
+		*p = np;
+		return 0;
+	}
+	snap->pages = xreallocarray(snap->pages, snap->npages + 1,
+	    sizeof(*snap->pages));
+	snap->pages[snap->npages++] = np;
+	qsort(snap->pages, snap->npages, sizeof(*snap->pages), cmp_snap_path);
+	return 0;
 }
 
 void

@@ -46,6 +46,8 @@ for r in anon editor publisher admin wrong; do
 	PPATH[$r]=authz/$r
 done
 LIVE_ID=$(sqlite3 .kiln/kiln.db "select id from pages where path='about' and live=1")
+LINK=$("$KILN" preview link about) || fail "preview link"
+
 [ -n "$LIVE_ID" ] || fail "the demo has no live about page"
 
 PORT=$(free_port)
@@ -57,7 +59,8 @@ wait_port $PORT
 
 # METHOD | PATTERN (as in route.c) | URL | BODY | anon editor publisher admin wrong
 # URL and BODY placeholders: {pid} {path} (the caller's own draft page),
-# {role}, {live} (a live page's id), {ok} and {failed} (build ids).
+# {role}, {live} (a live page's id), {ok} and {failed} (build ids),
+# {link} (a shared preview link of a live page).
 MATRIX=$(cat <<'EOF'
 GET    | /healthz                        | /healthz                                  | -                                            | 200 200 200 200 200
 GET    | /metrics                        | /metrics                                  | -                                            | 401 200 200 200 401
@@ -86,6 +89,10 @@ POST   | /api/v1/builds/{id}/cancel      | /api/v1/builds/{ok}/cancel           
 POST   | /api/v1/builds/{id}/rollback    | /api/v1/builds/{failed}/rollback          | -                                            | 401 403 409 409 401
 POST   | /api/v1/builds/{id}/rollback    | /api/v1/builds/{ok}/rollback              | -                                            | 401 403 202 202 401
 POST   | /api/v1/hooks/build             | /api/v1/hooks/build                       | {"unsigned":true}                            | 401 401 401 401 401
+GET    | /admin/preview/{id}             | /admin/preview/{pid}                      | -                                            | 401 200 200 200 401
+POST   | /admin/preview/{id}/live        | /admin/preview/{pid}/live                 | title=Live+{role}                            | 401 200 200 200 401
+POST   | /api/v1/pages/{id}/preview-link | /api/v1/pages/{pid}/preview-link          | -                                            | 401 201 201 201 401
+GET    | /preview/{path}                 | {link}                                    | -                                            | 200 200 200 200 200
 DELETE | /api/v1/pages/{id}              | /api/v1/pages/{pid}                       | -                                            | 401 403 202 202 401
 DELETE | /api/v1/pages/by-path/{path}    | /api/v1/pages/by-path/{path}-b            | -                                            | 401 403 202 202 401
 EOF
@@ -114,6 +121,7 @@ fill() {	# fill TEXT ROLE
 	s=${s//\{live\}/$LIVE_ID}
 	s=${s//\{ok\}/$OK}
 	s=${s//\{failed\}/$FAILED}
+	s=${s//\{link\}/$LINK}
 	printf '%s' "$s"
 }
 roles=(anon editor publisher admin wrong)

@@ -24,6 +24,8 @@
 	"  b:\n"							\
 	"    type: dir\n"						\
 	"    path: out2\n"						\
+	"    content: latest\n"					\
+	"    basic_auth_env: T_BASIC\n"					\
 	"    cdn: {type: cloudflare, zone_id: z, token_env: T_CF}\n"	\
 	"history: {token_env: T_GIT}\n"					\
 	"notify:\n"							\
@@ -34,8 +36,8 @@
 
 TEST(conf_secrets, every_env_key_is_scrubbed)
 {
-	static const char *const vars[] = { "T_PG", "T_DBPASS", "T_CDN_SECRET", "T_CF",
-		"T_GIT", "T_SMTP", "T_HOOK", "T_SERVE" };
+	static const char *const vars[] = { "T_PG", "T_DBPASS", "T_CDN_SECRET",
+		"T_CF", "T_GIT", "T_SMTP", "T_HOOK", "T_SERVE", "T_BASIC" };
 	size_t nenv = 0;
 	struct buf err = BUF_INIT;
 	struct conf *c;
