@@ -12,15 +12,26 @@
  * Signals only set a flag and write a byte to a pipe (both
  * async-signal-safe); the main thread reads the pipe and does the work,
  * so a signal that arrives while it is busy is never lost.
+ *
+ * Under systemd (Type=notify, contrib/systemd/kiln.service) the main
+ * thread tells the manager READY=1 once the API listens and the threads
+ * run, RELOADING=1 ... READY=1 around a SIGHUP reload, STOPPING=1 on the
+ * way out, and WATCHDOG=1 every half WatchdogSec from its loop: a main
+ * loop that hangs is killed and restarted
+ * (docs/decisions/0150-service-readiness.md).  Without NOTIFY_SOCKET
+ * every sd_notify call is a no-op.
  */
 #include "common/compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "common/buf.h"
 #include "common/fsutil.h"
@@ -219,7 +230,8 @@ run(int argc, char **argv, bool serve)
 	struct sigaction sa;
 	const char *listen = NULL;
 	bool check = false;
-	int ch;
+	uint64_t wd_usec = 0;
+	int ch, wd_ms = -1;
 
 	while ((ch = cli_getopt(cmd, argc, argv)) != -1) {
 		if (ch == 'l' && serve)
@@ -281,14 +293,30 @@ run(int argc, char **argv, bool serve)
 	}
 	pthread_create(&wt, NULL, worker_thread, &t);
 	log_info("running: SIGHUP reloads kiln.yaml, SIGTERM stops");
+	/* WatchdogSec=: ping twice per period, as sd_watchdog_enabled(3) asks */
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
+		wd_ms = wd_usec / 2000 > 0 ? (int)(wd_usec / 2000) : 1;
+	sd_notifyf(0, "READY=1\nMAINPID=%ld\nSTATUS=running", (long)getpid());
 	while (!atomic_load(&stop)) {
+		struct pollfd pfd = { sigpipe[0], POLLIN, 0 };
 		char b;
-		ssize_t n = read(sigpipe[0], &b, 1);
-		if (n == -1 && errno != EINTR)
+		int pr = poll(&pfd, 1, wd_ms);
+
+		if (wd_ms >= 0)
+			sd_notify(0, "WATCHDOG=1");
+		if (pr == -1 && errno != EINTR)
 			break;
-		if (!atomic_load(&stop) && atomic_exchange(&reload_asked, 0))
+		if (pr > 0 && read(sigpipe[0], &b, 1) == -1 &&
+		    errno != EINTR && errno != EAGAIN)
+			break;
+		if (!atomic_load(&stop) && atomic_exchange(&reload_asked, 0)) {
+			sd_notify(0, "RELOADING=1\nSTATUS=reloading kiln.yaml");
 			reload(live, &text);
+			sd_notify(0, "READY=1\nSTATUS=running");
+		}
 	}
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping: the running build "
+	    "finishes first");
 	log_info("stopping: the running build finishes first");
 	pthread_join(wt, NULL);
 	if (serve) {
