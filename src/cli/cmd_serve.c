@@ -163,6 +163,7 @@ reload(struct conf_live *live, struct buf *text)
 		goto out;
 	}
 	conf_register_secrets(nc);
+	log_setformat_default((enum log_format)nc->log.format);
 	gen = conf_live_set(live, nc);
 	nc = NULL;
 	log_info("reload: %s applied as configuration %llu; changed: %s",

@@ -123,9 +123,12 @@ main(int argc, char **argv)
 		case 'h':
 			return cli_top_usage(stdout);
 		case G_LOGFMT:
+			/* either one overrides log.format of kiln.yaml */
 			if (strcmp(optarg, "json") == 0)
 				log_setformat(LOG_JSON);
-			else if (strcmp(optarg, "plain") != 0) {
+			else if (strcmp(optarg, "plain") == 0)
+				log_setformat(LOG_PLAIN);
+			else {
 				cli_error("--log-format: '%s' is not plain "
 				    "or json", optarg);
 				return cli_top_usage(stderr);

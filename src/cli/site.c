@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "conf/conf_secrets.h"
@@ -94,6 +95,7 @@ site_open(struct site *s, struct buf *err)
 	if (!s->conf)
 		return -1;
 	conf_register_secrets(s->conf);
+	log_setformat_default((enum log_format)s->conf->log.format);
 	if (store_open_conf(s->conf, &s->st, err) == -1) {
 		site_close(s);
 		return -1;

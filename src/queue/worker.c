@@ -239,6 +239,7 @@ stage_claimed(struct run *r, const char *worker, struct buf *err)
 		return -1;
 	r->attempt = json_integer_value(json_object_get(r->rec, "attempt"));
 	r->reasons = json_string_value(json_object_get(r->rec, "reasons"));
+	log_field_int("attempt", r->attempt);
 	blog(r->st, r->id, "claimed by %s (attempt %lld): %s", worker,
 	    (long long)r->attempt, r->reasons);
 	/* a test holds the build here, claimed and beating (testhook.h) */
@@ -257,6 +258,7 @@ stage_render(struct run *r, struct buf *err)
 	struct render_opts ro;
 	char bid[32];
 
+	log_field_str("phase", "render");
 	memset(&ro, 0, sizeof(ro));
 	snprintf(bid, sizeof(bid), "%lld", (long long)r->id);
 	ro.build_id = bid;
@@ -271,9 +273,13 @@ stage_render(struct run *r, struct buf *err)
 	}
 	run_log(r, err);
 	store_build_set_seq(r->st, r->id, r->rr.seq, err);
+	log_field_int("pages", (long long)r->rr.pages);
+	log_field_int("duration_ms", (long long)r->rr.ms);
 	blog(r->st, r->id, "rendered %zu pages (%zu rendered, %zu reused) at "
 	    "change %lld", r->rr.pages, r->rr.rendered, r->rr.reused,
 	    (long long)r->rr.seq);
+	log_field_del("pages");
+	log_field_del("duration_ms");
 	store_build_heartbeat(r->st, r->id, r->lease, err);
 	return 0;
 }
@@ -299,6 +305,15 @@ stage_deploy(struct run *r, struct buf *err)
 {
 	struct deploy_opts dopt;
 
+	struct buf names = BUF_INIT;
+
+	/* the targets this deploy goes to, on every line it logs */
+	for (size_t i = 0; i < r->c->ntargets; i++)
+		buf_printf(&names, "%s%s", i ? "," : "",
+		    r->c->targets[i].name);
+	log_field_str("phase", "deploy");
+	log_field_str("target", names.buf);
+	buf_release(&names);
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.log = &r->log;
 	dopt.remember = true;
@@ -311,8 +326,17 @@ stage_deploy(struct run *r, struct buf *err)
 		return -1;
 	}
 	run_log(r, err);
+	log_field_int("uploaded", (long long)r->dr.uploaded);
+	log_field_int("deleted", (long long)r->dr.deleted);
+	log_field_int("bytes", (long long)r->dr.bytes);
+	log_field_int("duration_ms", (long long)r->dr.ms);
 	blog(r->st, r->id, "deployed: %zu uploaded, %zu deleted, %lld bytes",
 	    r->dr.uploaded, r->dr.deleted, (long long)r->dr.bytes);
+	log_field_del("uploaded");
+	log_field_del("deleted");
+	log_field_del("bytes");
+	log_field_del("duration_ms");
+	log_field_del("target");
 	store_build_heartbeat(r->st, r->id, r->lease, err);
 	return 0;
 }
@@ -320,6 +344,7 @@ stage_deploy(struct run *r, struct buf *err)
 static void
 stage_history(struct run *r)
 {
+	log_field_str("phase", "history");
 	record_history(r->c, r->st, r->id, r->outdir, r->reasons, r->commit,
 	    &r->rr.lockfd);
 }
@@ -331,6 +356,7 @@ stage_succeeded(struct run *r, bool *ok, struct buf *err)
 	json_t *counts;
 	char *cj;
 
+	log_field_str("phase", "record");
 	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I}", "pages", (json_int_t)r->rr.pages, "rendered",
 	    (json_int_t)r->rr.rendered, "files", (json_int_t)r->rr.files,
@@ -361,6 +387,7 @@ stage_failed(struct run *r, struct buf *err)
 	const struct conf *c = r->c;
 	int64_t retry_at = 0;
 
+	log_field_str("phase", "record");
 	if (r->attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
 		    c->build.retry_backoff : 10) * (1LL << (r->attempt - 1));
@@ -408,6 +435,8 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	r.rr.lockfd = -1;
 	r.e = (struct buf)BUF_INIT;
 	r.log = (struct buf)BUF_INIT;
+	/* every line logged while this build runs names it (log.h) */
+	log_field_int("build", (long long)id);
 	if (stage_claimed(&r, worker, err) == -1)
 		rc = -1;
 	else if (stage_render(&r, err) == -1)
@@ -427,6 +456,7 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	free(r.outdir);
 	buf_release(&r.e);
 	buf_release(&r.log);
+	log_field_clear();
 	return rc;
 }
 
