@@ -30,7 +30,8 @@ static const struct cli_cmd cli_cmd_feed = {
 /* the command table (STYLE H34), sorted by name */
 const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_backup,
-	&cli_cmd_build, &cli_cmd_builds, &cli_cmd_check, &cli_cmd_complete,
+	&cli_cmd_build, &cli_cmd_builds, &cli_cmd_cdn, &cli_cmd_check,
+	&cli_cmd_complete,
 	&cli_cmd_deploy, &cli_cmd_feed, &cli_cmd_gc, &cli_cmd_help,
 	&cli_cmd_history, &cli_cmd_import, &cli_cmd_init, &cli_cmd_media,
 	&cli_cmd_page, &cli_cmd_publish, &cli_cmd_report, &cli_cmd_republish,
