@@ -64,7 +64,7 @@ struct dest *dest_dir_new(const char *name, const char *root,
     const char *prefix, struct buf *err);
 struct dest *dest_s3_new(const char *name, const char *bucket,
     const char *region, const char *endpoint, bool path_style,
-    const char *prefix, int concurrency, struct buf *err);
+    const char *prefix, int concurrency, bool plan_only, struct buf *err);
 void dest_free(struct dest *d);
 
 
