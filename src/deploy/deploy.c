@@ -545,6 +545,18 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 		rc = r;
 		goto out;
 	}
+	/*
+	 * Nothing changed since the last deploy ended in sync (a no-op
+	 * build): send nothing, not even the manifest, and keep the state.
+	 */
+	if (!p.nputs && !json_array_size(p.deletes) &&
+	    !json_array_size(p.inval) && !json_object_size(ds.dirty) &&
+	    !ds.resumed && ds.deployed_at && ds.base.nfiles &&
+	    json_equal(p.grace, ds.grace)) {
+		deploy_logf(x, "%s: nothing changed, nothing sent", d->name);
+		rc = 0;
+		goto out;
+	}
 	/* the grace map after this deploy */
 	json_decref(ds.grace);
 	ds.grace = json_incref(p.grace);

@@ -105,8 +105,12 @@ record_history(const struct conf *c, struct store *st, int64_t id,
 		log_warnx("build %lld: %s", (long long)id, err.buf);
 	} else {
 		strlcpy(commit, hi.commit, 41);
-		blog(st, id, "history: commit %.12s (%zu files written)",
-		    hi.commit, hi.written);
+		if (hi.same_tree)
+			blog(st, id, "history: nothing changed, no commit "
+			    "(the tree is that of %.12s)", hi.commit);
+		else
+			blog(st, id, "history: commit %.12s (%zu files "
+			    "written)", hi.commit, hi.written);
 		if (c->history.remote) {
 			po.ssh_key = c->history.ssh_key;
 			po.token_env = c->history.token_env;
@@ -550,6 +554,19 @@ worker_rollback(const struct conf *c, struct store *st, int64_t id,
 	    (long long)id);
 	worker_name(wname, sizeof(wname));
 	dest = conf_path(c, ".kiln/rollback");
+	/* a no-op build made no commit: its record names the one whose
+	   tree it had (history_commit_info.same_tree) */
+	{
+		json_t *rec = NULL;
+		struct buf ge = BUF_INIT;
+		const char *cm;
+		if (store_build_get(st, id, false, &rec, &ge) == 0 &&
+		    (cm = json_string_value(json_object_get(rec, "commit"))) &&
+		    strlen(cm) == 40)
+			strlcpy(spec, cm, sizeof(spec));
+		json_decref(rec);
+		buf_release(&ge);
+	}
 	if (rm_rf(dest, err) == -1 ||
 	    history_export(repo, c->history.branch, spec, dest, err) == -1)
 		goto out;
