@@ -134,11 +134,58 @@ record_history(const struct conf *c, struct store *st, int64_t id,
  * runs, on its own thread and store handle, so a long render keeps its
  * lease and a dead worker's lease lapses within build.lease.
  */
+/* set on worker_loop's thread: its builds' heartbeats show presence */
+static _Thread_local bool in_loop;
+
 struct beat {
 	const struct conf *c;
 	int64_t id;
+	const char *worker;
 	atomic_int stop;
 };
+
+/* this worker consumes the queue until now + lease (QUEUE_WORKER_KEY) */
+static void
+presence(struct store *st, const char *worker, int64_t lease)
+{
+	struct buf err = BUF_INIT;
+	json_t *j = json_pack("{s:s, s:I}", "worker", worker, "until",
+	    (json_int_t)(time_now() + lease));
+	char *txt = json_dumps(j, JSON_COMPACT);
+
+	if (txt && store_state_set(st, QUEUE_WORKER_KEY, txt, strlen(txt),
+	    &err) == -1)
+		log_warnx("worker: presence: %s", err.buf);
+	free(txt);
+	json_decref(j);
+	buf_release(&err);
+}
+
+int
+queue_worker_alive(struct store *st, char *name, size_t len,
+    struct buf *err)
+{
+	struct buf v = BUF_INIT;
+	json_t *j;
+	int r;
+
+	if ((r = store_state_get(st, QUEUE_WORKER_KEY, &v, err)) == -1) {
+		buf_release(&v);
+		return -1;
+	}
+	r = 0;
+	j = v.len ? json_loadb(v.buf, v.len, 0, NULL) : NULL;
+	if (j && json_integer_value(json_object_get(j, "until")) >=
+	    time_now()) {
+		snprintf(name, len, "%s", json_string_value(json_object_get(j,
+		    "worker")) ? json_string_value(json_object_get(j,
+		    "worker")) : "?");
+		r = 1;
+	}
+	json_decref(j);
+	buf_release(&v);
+	return r;
+}
 
 static void *
 heartbeat(void *arg)
@@ -161,6 +208,8 @@ heartbeat(void *arg)
 		if (!atomic_load(&b->stop) && store_build_heartbeat(st, b->id,
 		    lease, &err) == -1)
 			log_warnx("heartbeat: %s", err.buf);
+		if (!atomic_load(&b->stop) && b->worker)
+			presence(st, b->worker, lease);
 	}
 	store_close(st);
 	buf_release(&err);
@@ -204,6 +253,8 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 		return 0;
 	b.c = c;
 	b.id = id;
+	/* kiln publish --wait runs builds too, but consumes no queue */
+	b.worker = in_loop ? worker : NULL;
 	atomic_init(&b.stop, 0);
 	beating = pthread_create(&th, NULL, heartbeat, &b) == 0;
 	rc = run_claimed(c, st, worker, id, ok, err);
@@ -502,6 +553,7 @@ worker_loop(struct conf_live *live, const char *worker,
 	struct buf err = BUF_INIT;
 	const struct conf *c;
 	uint64_t gen, used;
+	int64_t next_presence = 0;
 
 	/* the store cannot change without a restart (0065) */
 	c = conf_live_get(live, &used);
@@ -511,11 +563,20 @@ worker_loop(struct conf_live *live, const char *worker,
 		buf_release(&err);
 		return;
 	}
-	conf_live_put(live, c);
+	in_loop = true;
 	while (!atomic_load(stop)) {
-		int64_t id = 0;
+		int64_t id = 0, now;
 		uint64_t seen;
 		bool ok;
+
+		/* presence: every build.heartbeat, valid for build.lease */
+		if ((now = time_now()) >= next_presence) {
+			presence(st, worker, c->build.lease > 0 ?
+			    c->build.lease : 60);
+			next_presence = now + (c->build.heartbeat > 0 ?
+			    c->build.heartbeat : 10);
+		}
+		conf_live_put(live, c);
 		pthread_mutex_lock(&wake_mu);
 		seen = wake_gen;
 		pthread_mutex_unlock(&wake_mu);
@@ -529,9 +590,19 @@ worker_loop(struct conf_live *live, const char *worker,
 		}
 		if (worker_run_once(c, st, worker, &id, &ok, &err) == -1)
 			log_warnx("worker: %s", err.buf);
-		conf_live_put(live, c);
 		if (!id)
 			nap(seen, 200);
+	}
+	conf_live_put(live, c);
+	in_loop = false;
+	/* stopping: no longer consuming, unless another worker took over */
+	{
+		char name[160];
+		buf_reset(&err);
+		if (queue_worker_alive(st, name, sizeof(name), &err) == 1 &&
+		    !strcmp(name, worker) && store_state_delete(st,
+		    QUEUE_WORKER_KEY, &err) == -1)
+			log_warnx("worker: %s", err.buf);
 	}
 	store_close(st);
 	buf_release(&err);
