@@ -51,6 +51,7 @@ rm "$ROOT/usr/lib/systemd/system/broken.service"
 pass "installed kiln.service verifies, is hardened, runs /usr/bin/kiln"
 
 # 2. run the ExecStart line as systemd would, in WorkingDirectory
+cd "$T"
 "$KILN" init site >/dev/null
 cd site
 PORT=$(free_port)
