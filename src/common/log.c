@@ -6,6 +6,7 @@
 #include "common/compat.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,9 @@
 static int log_stderr = 1;
 static int verbose;
 static const char *procname = "kiln";
-static enum log_format format = LOG_PLAIN;
-static int format_set;		/* by --log-format: kiln.yaml does not override */
+/* atomic: a SIGHUP reload sets it while other threads log */
+static atomic_int format = LOG_PLAIN;
+static atomic_int format_set;	/* by --log-format: kiln.yaml does not override */
 
 struct log_field {
 	const char *key;
@@ -61,15 +63,15 @@ log_getverbose(void)
 void
 log_setformat(enum log_format f)
 {
-	format = f;
-	format_set = 1;
+	atomic_store(&format, f);
+	atomic_store(&format_set, 1);
 }
 
 void
 log_setformat_default(enum log_format f)
 {
-	if (!format_set)
-		format = f;
+	if (!atomic_load(&format_set))
+		atomic_store(&format, f);
 }
 
 static struct log_field *
@@ -149,7 +151,7 @@ vlog(int pri, const char *fmt, va_list ap, const char *errstr)
 		buf_release(&msg);
 		return;
 	}
-	if (format == LOG_JSON) {
+	if (atomic_load(&format) == LOG_JSON) {
 		clock_gettime(CLOCK_REALTIME, &now);
 		gmtime_r(&now.tv_sec, &tm);
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
