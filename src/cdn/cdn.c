@@ -8,6 +8,7 @@
 #include <curl/curl.h>
 #include <time.h>
 
+#include "common/awscreds.h"
 #include "common/buf.h"
 #include "common/hash.h"
 #include "common/webhook.h"
@@ -267,15 +268,14 @@ cloudfront(const struct cdn_conf *cdn, json_t *paths, struct buf *log,
 	struct curl_slist *hdrs = NULL;
 	struct buf e2 = BUF_INIT;
 	char *userpwd = NULL, sha[65];
-	const char *id = getenv("AWS_ACCESS_KEY_ID");
-	const char *sec = getenv("AWS_SECRET_ACCESS_KEY");
+	struct aws_creds cr;
 	long http = 0;
 	size_t i;
 	int rc = -1;
 
-	if (!id || !sec) {
-		buf_setf(err, "cdn: cloudfront: no AWS credentials in the "
-		    "environment");
+	/* the chain the S3 target uses: env, then the profile's files */
+	if (aws_creds_load(&cr, &e2) == -1) {
+		buf_setf(err, "cdn: cloudfront: %s", e2.buf);
 		goto out;
 	}
 	buf_printf(&xml, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -298,13 +298,12 @@ cloudfront(const struct cdn_conf *cdn, json_t *paths, struct buf *log,
 	buf_printf(&h, "x-amz-content-sha256: %s", sha);
 	hdrs = curl_slist_append(hdrs, h.buf);
 	hdrs = curl_slist_append(hdrs, "Content-Type: text/xml");
-	if (getenv("AWS_SESSION_TOKEN")) {
-		char *t = xasprintf("x-amz-security-token: %s",
-		    getenv("AWS_SESSION_TOKEN"));
+	if (cr.token) {
+		char *t = xasprintf("x-amz-security-token: %s", cr.token);
 		hdrs = curl_slist_append(hdrs, t);
 		freezero_str(t);
 	}
-	userpwd = xasprintf("%s:%s", id, sec);
+	userpwd = xasprintf("%s:%s", cr.key_id, cr.secret);
 	if (http_call("POST", url.buf, hdrs, xml.buf,
 	    "aws:amz:us-east-1:cloudfront", userpwd, &http, &e2) == -1 ||
 	    http != 201) {
@@ -317,6 +316,7 @@ cloudfront(const struct cdn_conf *cdn, json_t *paths, struct buf *log,
 		    json_array_size(plan));
 	rc = 0;
 out:
+	aws_creds_release(&cr);
 	freezero_str(userpwd);
 	curl_slist_free_all(hdrs);
 	json_decref(plan);

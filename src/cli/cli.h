@@ -81,6 +81,7 @@ int cmd_help(int, char **);
 int cmd_complete(int, char **);
 
 /* each cmd_<name>.c: its table */
+extern const struct cli_cmd cli_cmd_backup, cli_cmd_cdn, cli_cmd_restore;
 extern const struct cli_cmd cli_cmd_build, cli_cmd_builds, cli_cmd_check,
     cli_cmd_complete, cli_cmd_deploy, cli_cmd_export, cli_cmd_gc,
     cli_cmd_help,
@@ -130,6 +131,9 @@ int cmd_builds(int, char **);
 int cmd_scheduled(int, char **);
 int cmd_republish(int, char **);
 int cmd_gc(int, char **);
+int cmd_backup(int, char **);
+int cmd_cdn(int, char **);
+int cmd_restore(int, char **);
 int cmd_report(int, char **);
 int cmd_feed(int, char **);
 int cmd_template(int, char **);

@@ -22,5 +22,9 @@ void clidoc_markdown(FILE *f);
 void clidoc_man(FILE *f);
 /* man/kiln.yaml.5.scd; -1 when a key has no description (named on stderr) */
 int clidoc_man_config(FILE *f);
+/* man/kiln-api.7.scd and docs/api.md (apidoc.c); -1 when a route has no
+   description (named on stderr) */
+int clidoc_man_api(FILE *f);
+int clidoc_markdown_api(FILE *f);
 
 #endif

@@ -62,6 +62,15 @@ print_plan(json_t *plan)
 		    "period)\n", cli_count(n, sizeof(n), (long long)
 		    json_array_size(json_object_get(d, "deletes")), "object",
 		    NULL), json_array_size(json_object_get(d, "deferred")));
+		/* -v: every object key, in the order they would go */
+		if (cli_out.verbose >= 1) {
+			size_t k;
+			json_t *v;
+			json_array_foreach(json_object_get(d, "put"), k, v)
+				printf("  put    %s\n", json_string_value(v));
+			json_array_foreach(json_object_get(d, "delete"), k, v)
+				printf("  delete %s\n", json_string_value(v));
+		}
 	}
 }
 
@@ -70,8 +79,9 @@ static const struct cli_opt deploy_opts[] = {
 	    "Delete even when more than max_deletes objects would go.", NULL,
 	    false },
 	{ 'n', "dry-run", 0, NULL,
-	    "Print the plan (objects and sizes per phase); change nothing.",
-	    NULL, false },
+	    "Print the plan (objects and sizes per phase; with -v or --json "
+	    "every object key to put and delete); change nothing. Needs no "
+	    "credentials: the plan comes from the store.", NULL, false },
 	{ 'f', "full", 0, NULL,
 	    "Send every object of the build whatever the deployed state "
 	    "says (fingerprinted ones still create-if-absent).", NULL,

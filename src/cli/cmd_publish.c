@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/timeutil.h"
 #include "conf/conf.h"
 #include "queue/queue.h"
 #include "store/store.h"
@@ -34,8 +35,11 @@ static const char *const republish_ex[] = { "kiln republish --wait", NULL };
 const struct cli_cmd cli_cmd_publish = {
 	"publish", "", "Request a build of the live content.",
 	"Without --wait the request waits for a worker (kiln serve or kiln "
-	"worker). With --wait, builds run here until one covering the "
-	"request has finished; the exit status is 1 if it failed.",
+	"worker); if none is consuming the queue (no worker's presence in "
+	"the store) it says so on stderr. With --wait, builds run here "
+	"until one covering the request has finished, waiting through the "
+	"retries of a failed build and for another worker's running build; "
+	"the exit status is 1 if the last attempt failed.",
 	publish_opts, publish_ex, NULL, cmd_publish, false
 };
 
@@ -45,6 +49,43 @@ const struct cli_cmd cli_cmd_republish = {
 	republish_ex, NULL, cmd_republish, false
 };
 
+/* at most the whole retry schedule and a lease: never forever */
+static int64_t
+wait_bound(const struct conf *c)
+{
+	int64_t backoff = c->build.retry_backoff > 0 ? c->build.retry_backoff :
+	    10, lease = c->build.lease > 0 ? c->build.lease : 60;
+	int retries = c->build.retries < 20 ? c->build.retries : 20;
+
+	return backoff * ((1LL << (retries + 1)) - 1) + 2 * lease;
+}
+
+/*
+ * Should kiln publish --wait wait for a build it could not start?  Yes
+ * while the newest build runs (another worker) or failed with retries
+ * left (its requests are pending until the retry).
+ */
+static bool
+must_wait(struct store *st, const struct conf *c, struct buf *err)
+{
+	json_t *v = NULL, *b;
+	const char *status;
+	bool r = false;
+
+	if (store_build_list(st, 1, &v, err) != 0)
+		return false;
+	b = json_array_get(v, 0);
+	status = json_string_value(json_object_get(b, "status"));
+	if (status && !strcmp(status, "running"))
+		r = true;
+	else if (status && !strcmp(status, "failed") &&
+	    json_integer_value(json_object_get(b, "attempt")) <=
+	    c->build.retries)
+		r = true;
+	json_decref(v);
+	return r;
+}
+
 static int
 request(const struct cli_cmd *cmd, const char *reason, int argc,
     char **argv)
@@ -53,6 +94,7 @@ request(const struct cli_cmd *cmd, const char *reason, int argc,
 	struct site s;
 	bool wait = false, json = false, ok = false;
 	int64_t req, id = 0, last = 0;
+	int waited = 0;
 	json_t *rec = NULL;
 	char wname[160];
 	int ch, rc = EXIT_FAIL;
@@ -77,22 +119,43 @@ request(const struct cli_cmd *cmd, const char *reason, int argc,
 		goto out;
 	}
 	if (!wait) {
+		char who[160];
+
 		cli_info("build requested (request %lld)\n", (long long)req);
 		rc = EXIT_OK;
+		/* a worker's presence in the store says it will be built */
+		if (queue_worker_alive(s.st, who, sizeof(who), &err) == 0)
+			cli_error("no worker is consuming the queue: start "
+			    "kiln serve or kiln worker, or run kiln publish "
+			    "--wait");
+		else
+			cli_verbose("worker %s will build it\n", who);
 		goto out;
 	}
-	/* run builds until one covering the request has finished */
+	/*
+	 * Run builds until one covering the request has finished.  When
+	 * none can start because another worker's build runs or the last
+	 * build failed and waits for its retry, wait for it (polling as an
+	 * idle worker does) rather than give up.
+	 */
 	worker_name(wname, sizeof(wname));
-	for (int rounds = 0; rounds < 1000; rounds++) {
+	for (int64_t until = time_now() + wait_bound(s.conf);;) {
 		if (worker_run_once(s.conf, s.st, wname, &id, &ok, &err) == -1) {
 			cli_fail(&err);
 			goto out;
 		}
-		if (!id)
+		if (id) {
+			last = id;
+			if (ok)
+				break;
+			continue;
+		}
+		if (!must_wait(s.st, s.conf, &err) || time_now() > until)
 			break;
-		last = id;
-		if (ok)
-			break;
+		if (!waited++)
+			cli_verbose("waiting for a retry or another worker's "
+			    "build\n");
+		usleep(200000);
 	}
 	if (!last) {
 		cli_error("no build could start (another worker holds the "

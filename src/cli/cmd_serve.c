@@ -12,15 +12,36 @@
  * Signals only set a flag and write a byte to a pipe (both
  * async-signal-safe); the main thread reads the pipe and does the work,
  * so a signal that arrives while it is busy is never lost.
+ *
+ * Under systemd (Type=notify, contrib/systemd/kiln.service) the main
+ * thread tells the manager READY=1 once the API listens and the threads
+ * run, RELOADING=1 ... READY=1 around a SIGHUP reload, STOPPING=1 on the
+ * way out, and WATCHDOG=1 every half WatchdogSec from its loop: a main
+ * loop that hangs is killed and restarted
+ * (docs/decisions/0150-service-readiness.md).  Without NOTIFY_SOCKET
+ * every sd_notify call is a no-op.
+ *
+ * -d detaches (docs/decisions/0151-detach-readiness-pipe.md): fork,
+ * setsid, fork again; the first process waits on a pipe and exits 0 when
+ * the daemon writes "R<pid>" to it at the same point as READY=1, or 1
+ * when the pipe closes first (the daemon failed, and printed why on the
+ * stderr they still share).  Only once ready does the daemon point its
+ * stdio at /dev/null or --log-file (syslog without one).
  */
 #include "common/compat.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <syslog.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <systemd/sd-daemon.h>
 
 #include "common/buf.h"
 #include "common/fsutil.h"
@@ -152,6 +173,7 @@ reload(struct conf_live *live, struct buf *text)
 		goto out;
 	}
 	conf_register_secrets(nc);
+	log_setformat_default((enum log_format)nc->log.format);
 	gen = conf_live_set(live, nc);
 	nc = NULL;
 	log_info("reload: %s applied as configuration %llu; changed: %s",
@@ -170,9 +192,16 @@ out:
 }
 
 #define RUN_OPTS                                                        \
-	{ 'd', "foreground", 'd', NULL,                                  \
-	    "Stay in the foreground (kiln always does; accepted for "     \
-	    "service scripts).", NULL, false },                           \
+	{ 'd', "detach", 'd', NULL,                                      \
+	    "Detach: run in the background, in a new session; exit 0 "   \
+	    "once the daemon serves, or 1 with its error.",               \
+	    "in the foreground", false },                                 \
+	{ 'P', "pid-file", 0, "FILE",                                    \
+	    "Write the daemon's pid to FILE (removed when it stops).",   \
+	    NULL, false },                                                \
+	{ 'L', "log-file", 0, "FILE",                                    \
+	    "With -d: append the log to FILE once running.",             \
+	    "syslog (daemon facility)", false },                          \
 	{ 'n', "check", 'n', NULL,                                       \
 	    "Load the configuration, print \"configuration OK\" and "    \
 	    "exit.", NULL, false }
@@ -190,6 +219,7 @@ static const struct cli_opt worker_opts[] = { RUN_OPTS, CLI_OPT_END };
 
 static const char *const serve_ex[] = {
 	"kiln serve --listen 0.0.0.0:8080",
+	"kiln serve -d --pid-file /run/kiln.pid --log-file kiln.log",
 	"kill -HUP $(pidof kiln)    # reload kiln.yaml", NULL
 };
 
@@ -208,6 +238,97 @@ const struct cli_cmd cli_cmd_worker = {
 	cmd_worker, false
 };
 
+/* -d: the write end of the readiness pipe, in the daemon */
+static int ready_fd = -1;
+static int log_fd = -1;		/* --log-file, opened before detaching */
+
+/*
+ * -d: fork twice with a setsid between (no controlling terminal, not a
+ * session leader).  In the calling process: wait for the daemon to be
+ * ready, return 1 with *RC its exit code.  In the daemon: return 0.
+ */
+static int
+detach(const char *name, int *rc)
+{
+	char buf[32];
+	size_t got = 0;
+	ssize_t n;
+	pid_t pid;
+	int p[2];
+
+	if (pipe2(p, O_CLOEXEC) == -1) {
+		*rc = cli_error("pipe: %s", strerror(errno));
+		return 1;
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		*rc = cli_error("fork: %s", strerror(errno));
+		return 1;
+	}
+	if (pid > 0) {
+		close(p[1]);
+		while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+			;
+		while (got < sizeof(buf) - 1) {
+			n = read(p[0], buf + got, sizeof(buf) - 1 - got);
+			if (n == -1 && errno == EINTR)
+				continue;
+			if (n <= 0)
+				break;
+			got += n;
+		}
+		close(p[0]);
+		buf[got] = '\0';
+		if (got > 1 && buf[0] == 'R') {
+			cli_info("kiln %s: running in the background, pid %s\n",
+			    name, buf + 1);
+			*rc = EXIT_OK;
+		} else
+			*rc = cli_error("%s: the daemon did not start", name);
+		return 1;
+	}
+	close(p[0]);
+	if (setsid() == -1)
+		_exit(EXIT_FAIL);
+	if ((pid = fork()) == -1)
+		_exit(EXIT_FAIL);
+	if (pid > 0)
+		_exit(EXIT_OK);
+	ready_fd = p[1];
+	return 0;
+}
+
+/*
+ * The daemon serves: with -d, point stdio at /dev/null and the log at
+ * --log-file (or syslog), then tell the waiting process; under systemd,
+ * READY=1.
+ */
+static void
+ready(void)
+{
+	char msg[32];
+	int null;
+
+	if (ready_fd != -1) {
+		if ((null = open("/dev/null", O_RDWR | O_CLOEXEC)) != -1) {
+			dup2(null, STDIN_FILENO);
+			dup2(log_fd != -1 ? log_fd : null, STDOUT_FILENO);
+			dup2(log_fd != -1 ? log_fd : null, STDERR_FILENO);
+			close(null);
+		}
+		if (log_fd == -1)
+			log_init(0, LOG_DAEMON);
+		snprintf(msg, sizeof(msg), "R%ld", (long)getpid());
+		if (write(ready_fd, msg, strlen(msg)) == -1) {
+			/* the waiting process is gone: nobody to tell */
+		}
+		close(ready_fd);
+		ready_fd = -1;
+	}
+	sd_notifyf(0, "READY=1\nMAINPID=%ld\nSTATUS=running", (long)getpid());
+}
+
 static int
 run(int argc, char **argv, bool serve)
 {
@@ -220,9 +341,11 @@ run(int argc, char **argv, bool serve)
 	struct thr t;
 	pthread_t wt, stt;
 	struct sigaction sa;
-	const char *listen = NULL;
-	bool check = false, worker = true;
-	int ch;
+	const char *listen = NULL, *pid_file = NULL, *log_file = NULL;
+	bool check = false, daemonize = false, pid_written = false;
+	bool worker = true;
+	uint64_t wd_usec = 0;
+	int ch, wd_ms = -1;
 
 	while ((ch = cli_getopt(cmd, argc, argv)) != -1) {
 		if (ch == 'l' && serve)
@@ -231,11 +354,31 @@ run(int argc, char **argv, bool serve)
 			worker = false;
 		else if (ch == 'n')
 			check = true;
-		else if (ch != 'd')
+		else if (ch == 'd')
+			daemonize = true;
+		else if (ch == 'P')
+			pid_file = optarg;
+		else if (ch == 'L')
+			log_file = optarg;
+		else
 			return cli_bad_usage(cmd);
 	}
 	if (optind != argc)
 		return cli_bad_usage(cmd);
+	if (log_file && !daemonize) {
+		cli_error("--log-file needs -d (in the foreground the log "
+		    "is on stderr)");
+		return cli_bad_usage(cmd);
+	}
+	if (log_file && (log_fd = open(log_file, O_WRONLY | O_CREAT |
+	    O_APPEND | O_CLOEXEC, 0640)) == -1)
+		return cli_error("cannot open log file '%s': %s", log_file,
+		    strerror(errno));
+	if (daemonize && !check && detach(cmd->name, &ch) == 1) {
+		if (log_fd != -1)
+			close(log_fd);
+		return ch;
+	}
 	if (site_open(&s, &err) == -1) {
 		cli_fail(&err);
 		buf_release(&err);
@@ -246,6 +389,18 @@ run(int argc, char **argv, bool serve)
 		site_close(&s);
 		return EXIT_OK;
 	}
+	if (pid_file) {
+		char pid[32];
+
+		snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+		if (file_write_atomic(pid_file, pid, strlen(pid), &err) == -1) {
+			cli_fail(&err);
+			site_close(&s);
+			buf_release(&err);
+			return EXIT_FAIL;
+		}
+		pid_written = true;
+	}
 	/* the text in use, to say which keys a reload changes */
 	if (file_read(s.conf->file, &text, LIMIT_CONFIG_FILE, &err) == -1)
 		buf_reset(&err);
@@ -253,6 +408,8 @@ run(int argc, char **argv, bool serve)
 	    fcntl(sigpipe[1], F_SETFL, O_NONBLOCK) == -1) {
 		cli_error("pipe: %s", strerror(errno));
 		site_close(&s);
+		if (pid_written)
+			unlink(pid_file);
 		return EXIT_FAIL;
 	}
 	memset(&sa, 0, sizeof(sa));
@@ -279,6 +436,8 @@ run(int argc, char **argv, bool serve)
 			site_close(&s);
 			buf_release(&err);
 			buf_release(&text);
+			if (pid_written)
+				unlink(pid_file);
 			return EXIT_FAIL;
 		}
 		log_info("listening on http://%s", listen);
@@ -286,15 +445,31 @@ run(int argc, char **argv, bool serve)
 	}
 	if (worker)
 		pthread_create(&wt, NULL, worker_thread, &t);
+	/* WatchdogSec=: ping twice per period, as sd_watchdog_enabled(3) asks */
+	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
+		wd_ms = wd_usec / 2000 > 0 ? (int)(wd_usec / 2000) : 1;
+	ready();
 	log_info("running: SIGHUP reloads kiln.yaml, SIGTERM stops");
 	while (!atomic_load(&stop)) {
+		struct pollfd pfd = { sigpipe[0], POLLIN, 0 };
 		char b;
-		ssize_t n = read(sigpipe[0], &b, 1);
-		if (n == -1 && errno != EINTR)
+		int pr = poll(&pfd, 1, wd_ms);
+
+		if (wd_ms >= 0)
+			sd_notify(0, "WATCHDOG=1");
+		if (pr == -1 && errno != EINTR)
 			break;
-		if (!atomic_load(&stop) && atomic_exchange(&reload_asked, 0))
+		if (pr > 0 && read(sigpipe[0], &b, 1) == -1 &&
+		    errno != EINTR && errno != EAGAIN)
+			break;
+		if (!atomic_load(&stop) && atomic_exchange(&reload_asked, 0)) {
+			sd_notify(0, "RELOADING=1\nSTATUS=reloading kiln.yaml");
 			reload(live, &text);
+			sd_notify(0, "READY=1\nSTATUS=running");
+		}
 	}
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping: the running build "
+	    "finishes first");
 	log_info("stopping: the running build finishes first");
 	if (worker)
 		pthread_join(wt, NULL);
@@ -309,6 +484,10 @@ run(int argc, char **argv, bool serve)
 	site_close(&s);
 	buf_release(&err);
 	buf_release(&text);
+	if (pid_written)
+		unlink(pid_file);
+	if (log_fd != -1)
+		close(log_fd);
 	return EXIT_OK;
 }
 

@@ -30,6 +30,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Reports of broken and stalled builds." },
 	{ "serve",
 	    "The daemon." },
+	{ "log",
+	    "How kiln logs." },
 	{ "retention",
 	    "What kiln gc keeps." },
 	{ "targets.*.mirrors",
@@ -206,6 +208,10 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Variable holding the SMTP password." },
 	{ "notify.email.starttls",
 	    "Require STARTTLS on `smtp://`." },
+	{ "log.format",
+	    "Format of log lines on stderr: `plain` or `json` (one object "
+	    "per line with ts, level, msg and the build's fields); "
+	    "`--log-format` overrides it." },
 	{ "serve.listen",
 	    "Address of `kiln serve` (overridden by `--listen`)." },
 	{ "serve.webhook_secret_env",

@@ -605,7 +605,7 @@ clidoc_man_config(FILE *f)
 
 /* ---- kiln help ---- */
 
-enum { H_MARKDOWN = 1, H_MAN, H_MAN_CONFIG };
+enum { H_MARKDOWN = 1, H_MAN, H_MAN_CONFIG, H_MAN_API, H_MARKDOWN_API };
 
 static const struct cli_opt help_opts[] = {
 	{ H_MARKDOWN, "markdown", 0, NULL,
@@ -617,6 +617,11 @@ static const struct cli_opt help_opts[] = {
 	{ H_MAN_CONFIG, "man-config", 0, NULL,
 	    "Print the scdoc source of kiln.yaml(5), every key of the "
 	    "loader's table: man/kiln.yaml.5.scd.", NULL, false },
+	{ H_MAN_API, "man-api", 0, NULL,
+	    "Print the scdoc source of kiln-api(7), every route of the "
+	    "server's table: man/kiln-api.7.scd.", NULL, false },
+	{ H_MARKDOWN_API, "markdown-api", 0, NULL,
+	    "Print the same routes as Markdown: docs/api.md.", NULL, false },
 	CLI_OPT_END
 };
 
@@ -660,6 +665,10 @@ cmd_help(int argc, char **argv)
 	}
 	if (what == H_MAN_CONFIG)
 		return clidoc_man_config(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	if (what == H_MAN_API)
+		return clidoc_man_api(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
+	if (what == H_MARKDOWN_API)
+		return clidoc_markdown_api(stdout) == 0 ? EXIT_OK : EXIT_FAIL;
 	if (argc == 0)
 		return top_help(stdout);
 	if (!(c = cli_find(argc, argv, &used)) || used != argc) {

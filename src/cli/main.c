@@ -29,12 +29,12 @@ static const struct cli_cmd cli_cmd_feed = {
 
 /* the command table (STYLE H34), sorted by name */
 const struct cli_cmd *const cli_cmds[] = {
-	&cli_cmd_build, &cli_cmd_builds, &cli_cmd_check, &cli_cmd_complete,
-	&cli_cmd_deploy, &cli_cmd_export, &cli_cmd_feed, &cli_cmd_gc,
-	&cli_cmd_help,
-	&cli_cmd_history, &cli_cmd_import, &cli_cmd_init, &cli_cmd_media,
-	&cli_cmd_page, &cli_cmd_preview, &cli_cmd_publish, &cli_cmd_report,
-	&cli_cmd_republish, &cli_cmd_scheduled, &cli_cmd_serve, &cli_cmd_store,
+	&cli_cmd_backup, &cli_cmd_build, &cli_cmd_builds, &cli_cmd_cdn,
+	&cli_cmd_check, &cli_cmd_complete, &cli_cmd_deploy, &cli_cmd_export,
+	&cli_cmd_feed, &cli_cmd_gc, &cli_cmd_help, &cli_cmd_history,
+	&cli_cmd_import, &cli_cmd_init, &cli_cmd_media, &cli_cmd_page,
+	&cli_cmd_preview, &cli_cmd_publish, &cli_cmd_report, &cli_cmd_republish,
+	&cli_cmd_restore, &cli_cmd_scheduled, &cli_cmd_serve, &cli_cmd_store,
 	&cli_cmd_template, &cli_cmd_token, &cli_cmd_worker, NULL
 };
 
@@ -124,9 +124,12 @@ main(int argc, char **argv)
 		case 'h':
 			return cli_top_usage(stdout);
 		case G_LOGFMT:
+			/* either one overrides log.format of kiln.yaml */
 			if (strcmp(optarg, "json") == 0)
 				log_setformat(LOG_JSON);
-			else if (strcmp(optarg, "plain") != 0) {
+			else if (strcmp(optarg, "plain") == 0)
+				log_setformat(LOG_PLAIN);
+			else {
 				cli_error("--log-format: '%s' is not plain "
 				    "or json", optarg);
 				return cli_top_usage(stderr);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/log.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "conf/conf_secrets.h"
@@ -101,6 +102,7 @@ site_open_flags(struct site *s, int flags, struct buf *err)
 	if (!s->conf)
 		return -1;
 	conf_register_secrets(s->conf);
+	log_setformat_default((enum log_format)s->conf->log.format);
 	rc = flags == -1 ? store_open_conf(s->conf, &s->st, err) :
 	    store_open_conf_flags(s->conf, flags, &s->st, err);
 	if (rc == -1) {

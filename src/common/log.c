@@ -6,6 +6,7 @@
 #include "common/compat.h"
 
 #include <errno.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,17 @@
 static int log_stderr = 1;
 static int verbose;
 static const char *procname = "kiln";
-static enum log_format format = LOG_PLAIN;
+/* atomic: a SIGHUP reload sets it while other threads log */
+static atomic_int format = LOG_PLAIN;
+static atomic_int format_set;	/* by --log-format: kiln.yaml does not override */
+
+struct log_field {
+	const char *key;
+	char val[256];
+	int is_int;
+};
+static _Thread_local struct log_field fields[LOG_FIELDS_MAX];
+static _Thread_local size_t nfields;
 
 void
 log_init(int to_stderr, int facility)
@@ -52,7 +63,68 @@ log_getverbose(void)
 void
 log_setformat(enum log_format f)
 {
-	format = f;
+	atomic_store(&format, f);
+	atomic_store(&format_set, 1);
+}
+
+void
+log_setformat_default(enum log_format f)
+{
+	if (!atomic_load(&format_set))
+		atomic_store(&format, f);
+}
+
+static struct log_field *
+field_slot(const char *key)
+{
+	for (size_t i = 0; i < nfields; i++)
+		if (strcmp(fields[i].key, key) == 0)
+			return &fields[i];
+	if (nfields == LOG_FIELDS_MAX)
+		return NULL;
+	fields[nfields].key = key;
+	return &fields[nfields++];
+}
+
+void
+log_field_str(const char *key, const char *val)
+{
+	struct log_field *f = field_slot(key);
+
+	if (!f)
+		return;
+	strlcpy(f->val, val ? val : "", sizeof(f->val));
+	f->is_int = 0;
+}
+
+void
+log_field_int(const char *key, long long val)
+{
+	struct log_field *f = field_slot(key);
+
+	if (!f)
+		return;
+	snprintf(f->val, sizeof(f->val), "%lld", val);
+	f->is_int = 1;
+}
+
+void
+log_field_del(const char *key)
+{
+	for (size_t i = 0; i < nfields; i++) {
+		if (strcmp(fields[i].key, key) != 0)
+			continue;
+		memmove(&fields[i], &fields[i + 1],
+		    (nfields - i - 1) * sizeof(fields[0]));
+		nfields--;
+		return;
+	}
+}
+
+void
+log_field_clear(void)
+{
+	nfields = 0;
 }
 
 static void vlog(int, const char *, va_list, const char *) PRINTF_LIKE(2, 0);
@@ -79,15 +151,31 @@ vlog(int pri, const char *fmt, va_list ap, const char *errstr)
 		buf_release(&msg);
 		return;
 	}
-	if (format == LOG_JSON) {
+	if (atomic_load(&format) == LOG_JSON) {
 		clock_gettime(CLOCK_REALTIME, &now);
 		gmtime_r(&now.tv_sec, &tm);
 		strftime(ts, sizeof(ts), "%Y-%m-%dT%H:%M:%S", &tm);
-		buf_printf(&line, "{\"time\":\"%s.%03ldZ\",\"level\":\"%s\","
+		buf_printf(&line, "{\"ts\":\"%s.%03ldZ\",\"level\":\"%s\","
 		    "\"proc\":\"%s\",\"msg\":\"", ts, now.tv_nsec / 1000000,
 		    levels[pri & 7], procname);
 		buf_add_json_str(&line, msg.buf, msg.len);
-		buf_adds(&line, "\"}\n");
+		buf_addch(&line, '"');
+		for (size_t i = 0; i < nfields; i++) {
+			struct buf v = BUF_INIT;
+
+			buf_adds(&v, fields[i].val);
+			scrub_buf(&v);
+			buf_printf(&line, ",\"%s\":", fields[i].key);
+			if (fields[i].is_int)
+				buf_add(&line, v.buf, v.len);
+			else {
+				buf_addch(&line, '"');
+				buf_add_json_str(&line, v.buf, v.len);
+				buf_addch(&line, '"');
+			}
+			buf_release(&v);
+		}
+		buf_adds(&line, "}\n");
 	} else {
 		buf_printf(&line, "%s: %s\n", procname, msg.buf);
 	}

@@ -17,6 +17,22 @@ void log_procinit(const char *name);
 void log_setverbose(int v);
 int log_getverbose(void);
 void log_setformat(enum log_format f);
+/* log.format of kiln.yaml: applies unless log_setformat() was called */
+void log_setformat_default(enum log_format f);
+
+/*
+ * Structured fields of the calling thread (JSON format only): every line
+ * it logs carries them after ts, level, proc and msg until they are
+ * dropped, e.g. the build a worker runs and the phase it is in.  Keys
+ * are static strings; setting a key again replaces its value; at most
+ * LOG_FIELDS_MAX are kept (more are ignored).  Values are scrubbed of
+ * secrets like the message.
+ */
+#define LOG_FIELDS_MAX 12
+void log_field_str(const char *key, const char *val);
+void log_field_int(const char *key, long long val);
+void log_field_del(const char *key);
+void log_field_clear(void);
 
 void log_warn(const char *, ...) PRINTF_LIKE(1, 2);
 void log_warnx(const char *, ...) PRINTF_LIKE(1, 2);

@@ -242,6 +242,11 @@ struct conf_retention {
 	int logs_days;		/* 30 */
 };
 
+/* log: how kiln logs (--log-format overrides format) */
+struct conf_log {
+	int format;		/* enum log_format: 0 plain, 1 json */
+};
+
 struct conf {
 	char *file;		/* the path given to conf_load() */
 	char *dir;		/* absolute folder holding kiln.yaml */
@@ -257,6 +262,7 @@ struct conf {
 	struct notify_conf notify;
 	struct conf_serve serve;
 	struct conf_retention retention;
+	struct conf_log log;
 };
 
 /*

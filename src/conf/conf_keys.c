@@ -38,6 +38,7 @@ static const char *const cdn_types[] = {
 	"cloudfront", "fastly", "cloudflare", "purge", "webhook", NULL
 };
 static const char *const purge_methods[] = { "PURGE", "BAN", NULL };
+static const char *const log_formats[] = { "plain", "json", NULL };
 
 static conf_check_fn check_collection, check_target, check_cdn,
     check_email;
@@ -243,6 +244,9 @@ const struct conf_key conf_keys[] = {
 	    "false"),
 	KLIST("serve.allowed_hosts", conf, serve.allowed_hosts,
 	    serve.nallowed_hosts, NULL, 0),
+
+	KSECT("log"),
+	KENUM("log.format", conf, log.format, "plain", log_formats, 0),
 
 	KSECT("retention"),
 	KINT("retention.builds", conf, retention.builds, "100", 1, 10000000),

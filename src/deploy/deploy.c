@@ -237,18 +237,30 @@ static json_t *
 plan_json(struct deploy_ctx *x, struct dest *d, const struct deploy_state *ds,
     const struct deploy_plan *p)
 {
-	json_t *phases = json_object();
+	json_t *phases = json_object(), *put = json_array(), *del = json_array();
+	json_t *v;
+	size_t i;
 
 	for (int ph = DP_IMMUTABLE; ph <= DP_HTML; ph++)
 		json_object_set_new(phases, deploy_phase_name(ph), json_pack(
 		    "{s:I, s:I}", "objects", (json_int_t)p->count[ph], "bytes",
 		    (json_int_t)p->bytes[ph]));
-	return json_pack("{s:s, s:s, s:o, s:O, s:O, s:I, s:I, s:o}",
-	    "destination", d->name, "state", ds->id, "phases", phases,
+	/* every object key, in the order apply() sends them */
+	for (i = 0; i < p->nputs; i++)
+		json_array_append_new(put, json_sprintf("%s%s", d->prefix,
+		    p->puts[i].e->path));
+	json_array_append_new(put, json_sprintf("%s%s", d->prefix,
+	    MANIFEST_PATH));
+	json_array_foreach(p->deletes, i, v)
+		json_array_append_new(del, json_sprintf("%s%s", d->prefix,
+		    json_string_value(v)));
+	return json_pack("{s:s, s:s, s:o, s:O, s:O, s:I, s:I, s:o, s:o, "
+	    "s:o}", "destination", d->name, "state", ds->id, "phases", phases,
 	    "deletes", p->deletes, "deferred", p->deferred, "resumed",
 	    (json_int_t)ds->resumed, "dirty", (json_int_t)json_object_size(
 	    ds->dirty), "invalidate", strcmp(d->name, x->t->name) != 0 ?
-	    json_array() : cdn_invalidation_plan(x->t->cdn, p->inval));
+	    json_array() : cdn_invalidation_plan(x->t->cdn, p->inval),
+	    "put", put, "delete", del);
 }
 
 /* the plan's uploads as transfers (release with xfers_free) */
@@ -475,6 +487,19 @@ out:
 	return rc;
 }
 
+/* append URL to CHANGED unless it is there: a path is listed once */
+static void
+changed_add(json_t *changed, json_t *url)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(changed, i, v)
+		if (json_equal(v, url))
+			return;
+	json_array_append(changed, url);
+}
+
 /* deploy to one destination: its state, the plan, then apply it */
 static int
 deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
@@ -513,11 +538,23 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 		size_t i;
 		json_t *u;
 		json_array_foreach(p.inval, i, u)
-			json_array_append(x->res->changed, u);
+			changed_add(x->res->changed, u);
 	}
 	json_array_append_new(plan, plan_json(x, d, &ds, &p));
 	if (r == -1 || x->o->dry_run) {
 		rc = r;
+		goto out;
+	}
+	/*
+	 * Nothing changed since the last deploy ended in sync (a no-op
+	 * build): send nothing, not even the manifest, and keep the state.
+	 */
+	if (!p.nputs && !json_array_size(p.deletes) &&
+	    !json_array_size(p.inval) && !json_object_size(ds.dirty) &&
+	    !ds.resumed && ds.deployed_at && ds.base.nfiles &&
+	    json_equal(p.grace, ds.grace)) {
+		deploy_logf(x, "%s: nothing changed, nothing sent", d->name);
+		rc = 0;
 		goto out;
 	}
 	/* the grace map after this deploy */
@@ -530,9 +567,10 @@ out:
 	return rc;
 }
 
+/* PLAN_ONLY: a dry run without --verify, which never calls the bucket */
 static struct dest *
 make_dest(const struct conf *c, const struct conf_target *t, int mirror,
-    struct buf *err)
+    bool plan_only, struct buf *err)
 {
 	struct dest *d;
 	char *name, *root;
@@ -545,14 +583,14 @@ make_dest(const struct conf *c, const struct conf_target *t, int mirror,
 	}
 	if (mirror < 0)
 		return dest_s3_new(t->name, t->bucket, t->region, t->endpoint,
-		    t->path_style, t->prefix, t->concurrency, err);
+		    t->path_style, t->prefix, t->concurrency, plan_only, err);
 	{
 		const struct conf_mirror *m = &t->mirrors[mirror];
 		name = xasprintf("%s.mirror.%d", t->name, mirror + 1);
 		d = dest_s3_new(name, m->bucket, m->region ? m->region :
 		    t->region, m->endpoint ? m->endpoint : t->endpoint,
 		    m->path_style || t->path_style, m->prefix ? m->prefix :
-		    t->prefix, t->concurrency, err);
+		    t->prefix, t->concurrency, plan_only, err);
 		free(name);
 		return d;
 	}
@@ -571,7 +609,8 @@ deploy_target(struct deploy_ctx *x, struct buf *err)
 		int r = -1;
 
 		buf_reset(&e);
-		if ((d = make_dest(x->c, x->t, k, &e)) != NULL) {
+		if ((d = make_dest(x->c, x->t, k, x->o->dry_run &&
+		    !x->o->verify, &e)) != NULL) {
 			name = d->name;
 			r = deploy_dest(x, d, x->res->plan, &e);
 		}

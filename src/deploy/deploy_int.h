@@ -7,6 +7,8 @@
 #ifndef KILN_DEPLOY_INT_H
 #define KILN_DEPLOY_INT_H
 
+#include "common/awscreds.h"
+
 struct buf;
 struct conf_target;
 struct conf_mirror;
@@ -62,17 +64,9 @@ struct dest *dest_dir_new(const char *name, const char *root,
     const char *prefix, struct buf *err);
 struct dest *dest_s3_new(const char *name, const char *bucket,
     const char *region, const char *endpoint, bool path_style,
-    const char *prefix, int concurrency, struct buf *err);
+    const char *prefix, int concurrency, bool plan_only, struct buf *err);
 void dest_free(struct dest *d);
 
-/* AWS credentials the way the AWS CLI finds them; -1 with err if none */
-struct aws_creds {
-	char *key_id;
-	char *secret;
-	char *token;		/* may be NULL */
-};
-int aws_creds_load(struct aws_creds *c, struct buf *err);
-void aws_creds_release(struct aws_creds *c);
 
 /* lowercase hex MD5 of FILE (33 bytes out); -1 with err */
 int md5_file_hex(const char *file, char out[33], struct buf *err);

@@ -33,118 +33,12 @@ struct s3_impl {
 	char *bucket, *region, *endpoint;
 	bool path_style;
 	struct aws_creds creds;
+	char *no_creds;		/* plan only: why there are none, or NULL */
 	char *userpwd;
 	char *sigv4;
 	int max_attempts;
 	int64_t backoff_ms;
 };
-
-/* ---- credentials ---- */
-
-void
-aws_creds_release(struct aws_creds *c)
-{
-	freezero_str(c->key_id);
-	freezero_str(c->secret);
-	freezero_str(c->token);
-	memset(c, 0, sizeof(*c));
-}
-
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
-/* read SECTION of an INI file into c (fields not yet set) */
-static void
-ini_read(const char *file, const char *section, struct aws_creds *c)
-{
-	struct buf data = BUF_INIT, err = BUF_INIT;
-	char *line, *save = NULL, *p;
-	bool in = false;
-
-	if (file_read(file, &data, 1024 * 1024, &err) == -1)
-		goto out;
-	for (line = strtok_r(data.buf, "\n", &save); line;
-	    line = strtok_r(NULL, "\n", &save)) {
-		p = trim(line);
-		if (*p == '#' || *p == ';' || !*p)
-			continue;
-		if (*p == '[') {
-			char *e = strchr(p, ']');
-			if (e)
-				*e = '\0';
-			in = strcmp(trim(p + 1), section) == 0;
-			continue;
-		}
-		if (!in || !(line = strchr(p, '=')))
-			continue;
-		*line = '\0';
-		{
-			char *k = trim(p), *v = trim(line + 1);
-			if (!strcmp(k, "aws_access_key_id") && !c->key_id)
-				c->key_id = xstrdup(v);
-			else if (!strcmp(k, "aws_secret_access_key") &&
-			    !c->secret)
-				c->secret = xstrdup(v);
-			else if (!strcmp(k, "aws_session_token") && !c->token)
-				c->token = xstrdup(v);
-		}
-	}
-out:
-	explicit_bzero(data.buf, data.len);
-	buf_release(&data);
-	buf_release(&err);
-}
-
-int
-aws_creds_load(struct aws_creds *c, struct buf *err)
-{
-	const char *id = getenv("AWS_ACCESS_KEY_ID");
-	const char *sec = getenv("AWS_SECRET_ACCESS_KEY");
-	const char *tok = getenv("AWS_SESSION_TOKEN");
-	const char *home = getenv("HOME");
-	const char *profile = getenv("AWS_PROFILE");
-	char *file, *section;
-
-	memset(c, 0, sizeof(*c));
-	if (id && *id && sec && *sec) {
-		c->key_id = xstrdup(id);
-		c->secret = xstrdup(sec);
-		c->token = tok && *tok ? xstrdup(tok) : NULL;
-		return 0;
-	}
-	if (!profile || !*profile)
-		profile = "default";
-	file = getenv("AWS_SHARED_CREDENTIALS_FILE") ?
-	    xstrdup(getenv("AWS_SHARED_CREDENTIALS_FILE")) :
-	    xasprintf("%s/.aws/credentials", home ? home : "");
-	ini_read(file, profile, c);
-	free(file);
-	file = getenv("AWS_CONFIG_FILE") ? xstrdup(getenv("AWS_CONFIG_FILE")) :
-	    xasprintf("%s/.aws/config", home ? home : "");
-	section = strcmp(profile, "default") ? xasprintf("profile %s",
-	    profile) : xstrdup("default");
-	ini_read(file, section, c);
-	free(file);
-	free(section);
-	if (!c->key_id || !c->secret) {
-		aws_creds_release(c);
-		buf_setf(err, "no AWS credentials: set AWS_ACCESS_KEY_ID and "
-		    "AWS_SECRET_ACCESS_KEY, or AWS_PROFILE with "
-		    "~/.aws/credentials (profile '%s' not found)", profile);
-		return -1;
-	}
-	return 0;
-}
 
 /* ---- URLs ---- */
 
@@ -383,12 +277,19 @@ static int
 s3_run(struct dest *d, struct xfer *x, size_t n, struct buf *err)
 {
 	struct s3_impl *s = d->impl;
-	struct job *jobs = xcalloc(n ? n : 1, sizeof(*jobs));
-	size_t *queue = xcalloc(n ? n : 1, sizeof(*queue));
+	struct job *jobs;
+	size_t *queue;
 	size_t qhead = 0, qtail = 0, active = 0, done = 0;
-	CURLM *m = curl_multi_init();
+	CURLM *m;
 	int rc = 0;
 
+	if (s->no_creds) {
+		buf_setf(err, "%s", s->no_creds);
+		return -1;
+	}
+	jobs = xcalloc(n ? n : 1, sizeof(*jobs));
+	queue = xcalloc(n ? n : 1, sizeof(*queue));
+	m = curl_multi_init();
 	curl_multi_setopt(m, CURLMOPT_MAX_HOST_CONNECTIONS,
 	    (long)d->concurrency);
 	for (size_t i = 0; i < n; i++) {
@@ -598,6 +499,11 @@ s3_list(struct dest *d, int (*fn)(const char *, int64_t, const char *,
 	struct curl_slist *hdrs = NULL;
 	int rc = -1;
 
+	if (s->no_creds) {
+		buf_setf(err, "%s", s->no_creds);
+		return -1;
+	}
+
 	buf_init(&page, LIMIT_S3_XML);
 	hdrs = curl_slist_append(hdrs, "x-amz-content-sha256: "
 	    EMPTY_SHA256);
@@ -664,6 +570,7 @@ s3_free(struct dest *d)
 	free(s->region);
 	free(s->endpoint);
 	free(s->sigv4);
+	free(s->no_creds);
 	freezero_str(s->userpwd);
 	aws_creds_release(&s->creds);
 	free(s);
@@ -674,18 +581,27 @@ static const struct dest_ops s3_ops = { s3_run, s3_list, s3_free };
 struct dest *
 dest_s3_new(const char *name, const char *bucket, const char *region,
     const char *endpoint, bool path_style, const char *prefix,
-    int concurrency, struct buf *err)
+    int concurrency, bool plan_only, struct buf *err)
 {
 	struct s3_impl *s;
 	struct dest *d;
 	const char *ma = getenv("KILN_S3_MAX_ATTEMPTS");
 	const char *bo = getenv("KILN_S3_BACKOFF_MS");
+	struct buf e = BUF_INIT;
 
 	s = xcalloc(1, sizeof(*s));
-	if (aws_creds_load(&s->creds, err) == -1) {
-		free(s);
-		return NULL;
+	if (aws_creds_load(&s->creds, &e) == -1) {
+		/* a plan from the store needs no credentials; any call
+		   to the bucket still fails with the reason */
+		if (!plan_only) {
+			buf_setf(err, "%s", e.buf);
+			buf_release(&e);
+			free(s);
+			return NULL;
+		}
+		s->no_creds = buf_detach(&e, NULL);
 	}
+	buf_release(&e);
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	s->bucket = xstrdup(bucket);
 	s->region = xstrdup(region ? region : "us-east-1");
@@ -694,7 +610,8 @@ dest_s3_new(const char *name, const char *bucket, const char *region,
 	if (s->endpoint[strlen(s->endpoint) - 1] == '/')
 		s->endpoint[strlen(s->endpoint) - 1] = '\0';
 	s->path_style = path_style;
-	s->userpwd = xasprintf("%s:%s", s->creds.key_id, s->creds.secret);
+	s->userpwd = xasprintf("%s:%s", s->creds.key_id ? s->creds.key_id :
+	    "", s->creds.secret ? s->creds.secret : "");
 	s->sigv4 = xasprintf("aws:amz:%s:s3", s->region);
 	s->max_attempts = ma ? (int)strtonum(ma, 1, 20, NULL) : 5;
 	if (s->max_attempts < 1)

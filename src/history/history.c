@@ -260,6 +260,19 @@ commit_message(const char *build_id, const char *reasons,
 	    reasons && *reasons ? reasons : "build");
 }
 
+/* do A and B list the same files with the same content? */
+static bool
+same_files(const struct manifest *a, const struct manifest *b)
+{
+	if (!a->files || a->nfiles != b->nfiles)
+		return false;
+	for (size_t i = 0; i < a->nfiles; i++)
+		if (strcmp(a->files[i].path, b->files[i].path) != 0 ||
+		    strcmp(a->files[i].sha256, b->files[i].sha256) != 0)
+			return false;
+	return true;
+}
+
 int
 history_commit(const char *repo_dir, const char *branch, const char *outdir,
     const char *build_id, const char *reasons,
@@ -305,6 +318,17 @@ history_commit(const char *repo_dir, const char *branch, const char *outdir,
 	}
 	if (git_tree_lookup(&tree, repo, &tree_oid) < 0) {
 		giterr(err, "cannot read the new tree");
+		goto out;
+	}
+	/*
+	 * The same files as the last commit (a no-op build; only the
+	 * manifest's build id and time differ): no commit
+	 */
+	if (have_parent && (git_oid_equal(&tree_oid, git_tree_id(base)) ||
+	    same_files(&old, &new))) {
+		git_oid_tostr(info->commit, sizeof(info->commit), &parent_oid);
+		info->same_tree = true;
+		rc = 0;
 		goto out;
 	}
 	commit_message(build_id, reasons, &old, &new, &msg);

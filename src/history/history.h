@@ -27,6 +27,8 @@ struct history_commit_info {
 	size_t removed;		/* paths removed */
 	size_t unchanged;	/* paths reused from the previous tree */
 	bool full;		/* tree built from scratch */
+	bool same_tree;		/* nothing changed: no commit; commit is
+				   the previous one */
 };
 
 /*

@@ -93,4 +93,20 @@ const char *role_name(enum http_role r);
 /* "editor" -> ROLE_EDITOR; ROLE_ANON for anything else */
 enum http_role role_parse(const char *s);
 
+/*
+ * What each route does, for kiln-api(7) and docs/api.md (`kiln help
+ * --man-api`, `--markdown-api`), in route_doc.c.  A row names its route
+ * by method and pattern; the method, path, role and flags themselves
+ * come from http_routes, so the manual cannot drift from the server.
+ */
+struct route_doc {
+	const char *method;
+	const char *pattern;
+	const char *summary;	/* one line */
+	const char *request;	/* query and JSON body fields, or NULL */
+	const char *response;	/* status and JSON fields */
+};
+/* the row for R, or NULL when it has none yet */
+const struct route_doc *route_doc_find(const struct route *r);
+
 #endif

@@ -37,6 +37,16 @@ void worker_loop(struct conf_live *live, const char *worker,
 /* a build may have been requested: wake this process's idle workers */
 void queue_wake(void);
 /*
+ * Worker presence: worker_loop writes {worker, until} under this store
+ * state key every build.heartbeat (its build's heartbeat thread too),
+ * valid for build.lease, and deletes it when it stops.  1 and the
+ * worker's name in NAME when a worker is consuming the queue, 0 when
+ * none is, -1 on a store error.
+ */
+#define QUEUE_WORKER_KEY "queue.worker"
+int queue_worker_alive(struct store *st, char *name, size_t len,
+    struct buf *err);
+/*
  * Roll the site back to the tree of build ID from history: export, deploy
  * through the normal deploy, recorded as a build with reason "rollback".
  */

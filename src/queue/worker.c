@@ -105,8 +105,12 @@ record_history(const struct conf *c, struct store *st, int64_t id,
 		log_warnx("build %lld: %s", (long long)id, err.buf);
 	} else {
 		strlcpy(commit, hi.commit, 41);
-		blog(st, id, "history: commit %.12s (%zu files written)",
-		    hi.commit, hi.written);
+		if (hi.same_tree)
+			blog(st, id, "history: nothing changed, no commit "
+			    "(the tree is that of %.12s)", hi.commit);
+		else
+			blog(st, id, "history: commit %.12s (%zu files "
+			    "written)", hi.commit, hi.written);
 		if (c->history.remote) {
 			po.ssh_key = c->history.ssh_key;
 			po.token_env = c->history.token_env;
@@ -130,11 +134,58 @@ record_history(const struct conf *c, struct store *st, int64_t id,
  * runs, on its own thread and store handle, so a long render keeps its
  * lease and a dead worker's lease lapses within build.lease.
  */
+/* set on worker_loop's thread: its builds' heartbeats show presence */
+static _Thread_local bool in_loop;
+
 struct beat {
 	const struct conf *c;
 	int64_t id;
+	const char *worker;
 	atomic_int stop;
 };
+
+/* this worker consumes the queue until now + lease (QUEUE_WORKER_KEY) */
+static void
+presence(struct store *st, const char *worker, int64_t lease)
+{
+	struct buf err = BUF_INIT;
+	json_t *j = json_pack("{s:s, s:I}", "worker", worker, "until",
+	    (json_int_t)(time_now() + lease));
+	char *txt = json_dumps(j, JSON_COMPACT);
+
+	if (txt && store_state_set(st, QUEUE_WORKER_KEY, txt, strlen(txt),
+	    &err) == -1)
+		log_warnx("worker: presence: %s", err.buf);
+	free(txt);
+	json_decref(j);
+	buf_release(&err);
+}
+
+int
+queue_worker_alive(struct store *st, char *name, size_t len,
+    struct buf *err)
+{
+	struct buf v = BUF_INIT;
+	json_t *j;
+	int r;
+
+	if ((r = store_state_get(st, QUEUE_WORKER_KEY, &v, err)) == -1) {
+		buf_release(&v);
+		return -1;
+	}
+	r = 0;
+	j = v.len ? json_loadb(v.buf, v.len, 0, NULL) : NULL;
+	if (j && json_integer_value(json_object_get(j, "until")) >=
+	    time_now()) {
+		snprintf(name, len, "%s", json_string_value(json_object_get(j,
+		    "worker")) ? json_string_value(json_object_get(j,
+		    "worker")) : "?");
+		r = 1;
+	}
+	json_decref(j);
+	buf_release(&v);
+	return r;
+}
 
 static void *
 heartbeat(void *arg)
@@ -157,6 +208,8 @@ heartbeat(void *arg)
 		if (!atomic_load(&b->stop) && store_build_heartbeat(st, b->id,
 		    lease, &err) == -1)
 			log_warnx("heartbeat: %s", err.buf);
+		if (!atomic_load(&b->stop) && b->worker)
+			presence(st, b->worker, lease);
 	}
 	store_close(st);
 	buf_release(&err);
@@ -200,6 +253,8 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 		return 0;
 	b.c = c;
 	b.id = id;
+	/* kiln publish --wait runs builds too, but consumes no queue */
+	b.worker = in_loop ? worker : NULL;
 	atomic_init(&b.stop, 0);
 	beating = pthread_create(&th, NULL, heartbeat, &b) == 0;
 	rc = run_claimed(c, st, worker, id, ok, err);
@@ -239,6 +294,7 @@ stage_claimed(struct run *r, const char *worker, struct buf *err)
 		return -1;
 	r->attempt = json_integer_value(json_object_get(r->rec, "attempt"));
 	r->reasons = json_string_value(json_object_get(r->rec, "reasons"));
+	log_field_int("attempt", r->attempt);
 	blog(r->st, r->id, "claimed by %s (attempt %lld): %s", worker,
 	    (long long)r->attempt, r->reasons);
 	/* a test holds the build here, claimed and beating (testhook.h) */
@@ -257,6 +313,7 @@ stage_render(struct run *r, struct buf *err)
 	struct render_opts ro;
 	char bid[32];
 
+	log_field_str("phase", "render");
 	memset(&ro, 0, sizeof(ro));
 	snprintf(bid, sizeof(bid), "%lld", (long long)r->id);
 	ro.build_id = bid;
@@ -271,9 +328,13 @@ stage_render(struct run *r, struct buf *err)
 	}
 	run_log(r, err);
 	store_build_set_seq(r->st, r->id, r->rr.seq, err);
+	log_field_int("pages", (long long)r->rr.pages);
+	log_field_int("duration_ms", (long long)r->rr.ms);
 	blog(r->st, r->id, "rendered %zu pages (%zu rendered, %zu reused) at "
 	    "change %lld", r->rr.pages, r->rr.rendered, r->rr.reused,
 	    (long long)r->rr.seq);
+	log_field_del("pages");
+	log_field_del("duration_ms");
 	store_build_heartbeat(r->st, r->id, r->lease, err);
 	return 0;
 }
@@ -299,6 +360,15 @@ stage_deploy(struct run *r, struct buf *err)
 {
 	struct deploy_opts dopt;
 
+	struct buf names = BUF_INIT;
+
+	/* the targets this deploy goes to, on every line it logs */
+	for (size_t i = 0; i < r->c->ntargets; i++)
+		buf_printf(&names, "%s%s", i ? "," : "",
+		    r->c->targets[i].name);
+	log_field_str("phase", "deploy");
+	log_field_str("target", names.buf);
+	buf_release(&names);
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.log = &r->log;
 	dopt.remember = true;
@@ -311,8 +381,17 @@ stage_deploy(struct run *r, struct buf *err)
 		return -1;
 	}
 	run_log(r, err);
+	log_field_int("uploaded", (long long)r->dr.uploaded);
+	log_field_int("deleted", (long long)r->dr.deleted);
+	log_field_int("bytes", (long long)r->dr.bytes);
+	log_field_int("duration_ms", (long long)r->dr.ms);
 	blog(r->st, r->id, "deployed: %zu uploaded, %zu deleted, %lld bytes",
 	    r->dr.uploaded, r->dr.deleted, (long long)r->dr.bytes);
+	log_field_del("uploaded");
+	log_field_del("deleted");
+	log_field_del("bytes");
+	log_field_del("duration_ms");
+	log_field_del("target");
 	store_build_heartbeat(r->st, r->id, r->lease, err);
 	return 0;
 }
@@ -380,6 +459,7 @@ stage_staging(struct run *r, struct buf *err)
 static void
 stage_history(struct run *r)
 {
+	log_field_str("phase", "history");
 	record_history(r->c, r->st, r->id, r->outdir, r->reasons, r->commit,
 	    &r->rr.lockfd);
 }
@@ -418,6 +498,7 @@ stage_succeeded(struct run *r, bool *ok, struct buf *err)
 	json_t *counts;
 	char *cj;
 
+	log_field_str("phase", "record");
 	counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
 	    "s:I}", "pages", (json_int_t)r->rr.pages, "rendered",
 	    (json_int_t)r->rr.rendered, "files", (json_int_t)r->rr.files,
@@ -448,6 +529,7 @@ stage_failed(struct run *r, struct buf *err)
 	const struct conf *c = r->c;
 	int64_t retry_at = 0;
 
+	log_field_str("phase", "record");
 	if (r->attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
 		    c->build.retry_backoff : 10) * (1LL << (r->attempt - 1));
@@ -495,6 +577,8 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	r.rr.lockfd = -1;
 	r.e = (struct buf)BUF_INIT;
 	r.log = (struct buf)BUF_INIT;
+	/* every line logged while this build runs names it (log.h) */
+	log_field_int("build", (long long)id);
 	if (stage_claimed(&r, worker, err) == -1)
 		rc = -1;
 	else if (stage_render(&r, err) == -1) {
@@ -518,6 +602,7 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	free(r.outdir);
 	buf_release(&r.e);
 	buf_release(&r.log);
+	log_field_clear();
 	return rc;
 }
 
@@ -607,6 +692,7 @@ worker_loop(struct conf_live *live, const char *worker,
 	struct buf err = BUF_INIT;
 	const struct conf *c;
 	uint64_t gen, used;
+	int64_t next_presence = 0;
 
 	/* the store cannot change without a restart (0065) */
 	c = conf_live_get(live, &used);
@@ -617,11 +703,20 @@ worker_loop(struct conf_live *live, const char *worker,
 		return;
 	}
 	listening = listen_start(c, &l, &lt, stop);
-	conf_live_put(live, c);
+	in_loop = true;
 	while (!atomic_load(stop)) {
-		int64_t id = 0;
+		int64_t id = 0, now;
 		uint64_t seen;
 		bool ok;
+
+		/* presence: every build.heartbeat, valid for build.lease */
+		if ((now = time_now()) >= next_presence) {
+			presence(st, worker, c->build.lease > 0 ?
+			    c->build.lease : 60);
+			next_presence = now + (c->build.heartbeat > 0 ?
+			    c->build.heartbeat : 10);
+		}
+		conf_live_put(live, c);
 		pthread_mutex_lock(&wake_mu);
 		seen = wake_gen;
 		pthread_mutex_unlock(&wake_mu);
@@ -635,9 +730,19 @@ worker_loop(struct conf_live *live, const char *worker,
 		}
 		if (worker_run_once(c, st, worker, &id, &ok, &err) == -1)
 			log_warnx("worker: %s", err.buf);
-		conf_live_put(live, c);
 		if (!id)
 			nap(seen, 200);
+	}
+	conf_live_put(live, c);
+	in_loop = false;
+	/* stopping: no longer consuming, unless another worker took over */
+	{
+		char name[160];
+		buf_reset(&err);
+		if (queue_worker_alive(st, name, sizeof(name), &err) == 1 &&
+		    !strcmp(name, worker) && store_state_delete(st,
+		    QUEUE_WORKER_KEY, &err) == -1)
+			log_warnx("worker: %s", err.buf);
 	}
 	if (listening) {
 		pthread_join(lt, NULL);
@@ -664,6 +769,19 @@ worker_rollback(const struct conf *c, struct store *st, int64_t id,
 	    (long long)id);
 	worker_name(wname, sizeof(wname));
 	dest = conf_path(c, ".kiln/rollback");
+	/* a no-op build made no commit: its record names the one whose
+	   tree it had (history_commit_info.same_tree) */
+	{
+		json_t *rec = NULL;
+		struct buf ge = BUF_INIT;
+		const char *cm;
+		if (store_build_get(st, id, false, &rec, &ge) == 0 &&
+		    (cm = json_string_value(json_object_get(rec, "commit"))) &&
+		    strlen(cm) == 40)
+			strlcpy(spec, cm, sizeof(spec));
+		json_decref(rec);
+		buf_release(&ge);
+	}
 	if (rm_rf(dest, err) == -1 ||
 	    history_export(repo, c->history.branch, spec, dest, err) == -1)
 		goto out;

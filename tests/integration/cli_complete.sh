@@ -27,7 +27,7 @@ comp() {
 }
 
 assert_eq "$(comp pa)" "page" "command"
-assert_eq "$(comp re | tr '\n' ' ')" "report republish " "commands"
+assert_eq "$(comp re | tr '\n' ' ')" "report republish restore " "commands"
 assert_not_contains "$(comp co)" "complete" "the hidden helper is not offered"
 assert_eq "$(comp page n)" "new" "subcommand"
 assert_eq "$(comp page new x --bo)" "--body-file" "option of a subcommand"

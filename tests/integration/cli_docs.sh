@@ -13,13 +13,30 @@ cd "$T"
 
 # 1. generated files are current
 for pair in "--markdown docs/cli.md" "--man man/kiln.1.scd" \
-    "--man-config man/kiln.yaml.5.scd"; do
+    "--man-config man/kiln.yaml.5.scd" "--man-api man/kiln-api.7.scd" \
+    "--markdown-api docs/api.md"; do
 	set -- $pair
 	"$KILN" help "$1" >"$T/gen" || fail "kiln help $1 failed"
 	diff -u "$KILN_SRC/$2" "$T/gen" >"$T/diff" ||
 	    fail "$2 is stale: run 'kiln help $1 > $2'; $(head -30 "$T/diff")"
 done
-pass "docs/cli.md, kiln(1) and kiln.yaml(5) match the binary"
+pass "docs/cli.md, kiln(1), kiln.yaml(5), kiln-api(7), docs/api.md match the binary"
+
+# kiln-api(7) lists every route of the server's table with its role:
+# read the table from route.c itself, not from the generator
+MANWIDTH=200 man -l <(scdoc <"$KILN_SRC/man/kiln-api.7.scd") >"$T/api.txt"
+n=0
+while read -r m p role; do
+	n=$((n + 1))
+	p=$(sed 's/{id}/ID/; s/{path}/PATH/' <<<"$p")
+	grep -qE "^ +$m $p\$" "$T/api.txt" || fail "kiln-api(7) lacks $m $p"
+	grep -qF "| $m | \`$(sed 's/ID/{id}/; s/PATH/{path}/' <<<"$p")\` |" "$KILN_SRC/docs/api.md" ||
+	    fail "docs/api.md lacks $m $p"
+done < <(sed -n 's/^\t{ "\([A-Z]*\)", "\([^"]*\)", RT_[A-Z_]*,.*/\1 \2/p; s/^\t{ "\([A-Z]*\)", "\([^"]*\)",$/\1 \2/p' \
+    "$KILN_SRC/src/http/route.c")
+[ $n -ge 20 ] || fail "test setup: read only $n routes from route.c"
+assert_contains "$(cat "$T/api.txt")" "Role: publisher." "roles shown"
+pass "kiln-api(7) and docs/api.md list all $n routes of route.c"
 
 # every key of the loader's table is in kiln.yaml(5), with its default
 for k in 'site.base\_url' 'build.page\_size' 'targets.NAME.cdn.distribution\_id' \
