@@ -25,6 +25,7 @@ struct revision_info;
 struct sched_report;
 struct snapshot;
 struct store;
+struct user_info;
 
 struct store_ops {
 	const char *driver;		/* store.driver: "sqlite", ... */
@@ -37,7 +38,8 @@ struct store_ops {
 	int (*begin)(struct store *st, struct buf *err);
 	int (*commit)(struct store *st, struct buf *err);
 	void (*rollback)(struct store *st);
-	/* one per function of store.h, store_build.h, store_token.h */
+	/* one per function of store.h, store_build.h, store_token.h,
+	   store_user.h */
 	int (*page_create)(struct store *st, const char *path,
 	    const struct page_fields *f, const char *actor, int64_t *id,
 	    struct buf *err);
@@ -125,6 +127,23 @@ struct store_ops {
 	    size_t namesz, char *role, size_t rolesz, struct buf *err);
 	int (*token_list)(struct store *st, json_t **out, struct buf *err);
 	int (*token_revoke)(struct store *st, const char *name,
+	    struct buf *err);
+	/* store_user.h */
+	int (*user_add)(struct store *st, const char *name, const char *role,
+	    const char *hash, const char *actor, struct buf *err);
+	int (*user_get)(struct store *st, const char *name,
+	    struct user_info *u, struct buf *err);
+	int (*user_passwd)(struct store *st, const char *name,
+	    const char *hash, const char *actor, struct buf *err);
+	int (*user_disable)(struct store *st, const char *name,
+	    const char *actor, struct buf *err);
+	int (*user_list)(struct store *st, json_t **out, struct buf *err);
+	int (*session_create)(struct store *st, int64_t user_id,
+	    const char *sid_hash, struct buf *err);
+	int (*session_check)(struct store *st, const char *sid_hash,
+	    int64_t now, int64_t idle, int64_t max, struct user_info *u,
+	    struct buf *err);
+	int (*session_delete)(struct store *st, const char *sid_hash,
 	    struct buf *err);
 };
 

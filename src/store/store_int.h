@@ -22,6 +22,7 @@ struct page_info;
 struct revision_info;
 struct sched_report;
 struct snapshot;
+struct user_info;
 
 struct store {
 	struct store_base base;	/* first: ops and error kind */
@@ -39,6 +40,7 @@ struct store_migration {
 };
 
 extern const struct store_migration store_build_migrations[];
+extern const struct store_migration store_user_migrations[];
 
 sqlite3 *store_db(struct store *st);
 int store_sqlerr(struct store *st, const char *what, struct buf *err);
@@ -171,5 +173,20 @@ int sqlite_token_check(struct store *st, const char *token, char *name,
     size_t namesz, char *role, size_t rolesz, struct buf *err);
 int sqlite_token_list(struct store *st, json_t **out, struct buf *err);
 int sqlite_token_revoke(struct store *st, const char *name, struct buf *err);
+int sqlite_user_add(struct store *st, const char *name, const char *role,
+    const char *hash, const char *actor, struct buf *err);
+int sqlite_user_get(struct store *st, const char *name, struct user_info *u,
+    struct buf *err);
+int sqlite_user_passwd(struct store *st, const char *name, const char *hash,
+    const char *actor, struct buf *err);
+int sqlite_user_disable(struct store *st, const char *name, const char *actor,
+    struct buf *err);
+int sqlite_user_list(struct store *st, json_t **out, struct buf *err);
+int sqlite_session_create(struct store *st, int64_t user_id,
+    const char *sid_hash, struct buf *err);
+int sqlite_session_check(struct store *st, const char *sid_hash, int64_t now,
+    int64_t idle, int64_t max, struct user_info *u, struct buf *err);
+int sqlite_session_delete(struct store *st, const char *sid_hash,
+    struct buf *err);
 
 #endif

@@ -315,7 +315,8 @@ sqlite_open(const char *path, struct store **out, struct buf *err)
 	/* up to date: no write lock (a daemon opens handles while a
 	   writer may hold the lock for long) */
 	if (schema_current(st, "store", store_migrations) &&
-	    schema_current(st, "queue", store_build_migrations)) {
+	    schema_current(st, "queue", store_build_migrations) &&
+	    schema_current(st, "users", store_user_migrations)) {
 		*out = st;
 		return 0;
 	}
@@ -327,6 +328,7 @@ sqlite_open(const char *path, struct store **out, struct buf *err)
 	    err) == -1 ||
 	    migrate(st, "store", store_migrations, err) == -1 ||
 	    migrate(st, "queue", store_build_migrations, err) == -1 ||
+	    migrate(st, "users", store_user_migrations, err) == -1 ||
 	    store_tx_commit(st, err) == -1) {
 		store_tx_rollback(st);
 		goto fail;
@@ -694,4 +696,12 @@ const struct store_ops store_sqlite_ops = {
 	.token_check = sqlite_token_check,
 	.token_list = sqlite_token_list,
 	.token_revoke = sqlite_token_revoke,
+	.user_add = sqlite_user_add,
+	.user_get = sqlite_user_get,
+	.user_passwd = sqlite_user_passwd,
+	.user_disable = sqlite_user_disable,
+	.user_list = sqlite_user_list,
+	.session_create = sqlite_session_create,
+	.session_check = sqlite_session_check,
+	.session_delete = sqlite_session_delete,
 };
