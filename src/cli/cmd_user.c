@@ -305,6 +305,19 @@ cmd_user(int argc, char **argv)
 		verb = user_disable;
 	if (!verb)
 		return cli_bad_usage(&cli_cmd_user);
+	/*
+	 * getopt_long takes "--password" for "--password-file": the
+	 * password typed there would be read as a file name and echoed in
+	 * the error.  Refuse it before anything reads it.
+	 */
+	for (int i = 2; i < argc && strcmp(argv[i], "--"); i++)
+		if (!strncmp(argv[i], "--p", 3) && strncmp(argv[i],
+		    "--password-file", strcspn(argv[i], "=")) == 0 &&
+		    strcspn(argv[i], "=") < strlen("--password-f")) {
+			cli_error("a password is read from standard input or "
+			    "--password-file FILE, never from an argument");
+			return EXIT_USAGE;
+		}
 	if (site_open(&s, &err) == -1) {
 		rc = cli_fail(&err);
 		buf_release(&err);
