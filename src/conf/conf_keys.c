@@ -237,6 +237,11 @@ const struct conf_key conf_keys[] = {
 	    "false"),
 	KLIST("serve.allowed_hosts", conf, serve.allowed_hosts,
 	    serve.nallowed_hosts, NULL, 0),
+	KDUR("serve.session_idle", conf, serve.session_idle, "1h", MINUTE,
+	    30 * DAY),
+	KDUR("serve.session_max", conf, serve.session_max, "12h", MINUTE,
+	    365 * DAY),
+	KBOOL("serve.secure_cookies", conf, serve.secure_cookies, "false"),
 
 	KSECT("retention"),
 	KINT("retention.builds", conf, retention.builds, "100", 1, 10000000),

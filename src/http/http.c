@@ -50,6 +50,7 @@
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
+#include "http/admin.h"
 #include "http/http.h"
 #include "http/http_int.h"
 #include "http/route.h"
@@ -172,6 +173,12 @@ pool_get(struct http *h, struct buf *err)
 		return NULL;
 	store_err_clear(st);
 	return st;
+}
+
+struct store *
+http_pool_get(struct http *h, struct buf *err)
+{
+	return pool_get(h, err);
 }
 
 static void
@@ -429,6 +436,9 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 		*field = "query";
 		return 400;
 	}
+	/* the web admin: a session instead of a token (admin.c) */
+	if (admin_url(url))
+		return admin_admit(h, conn, url, method, rq);
 	if (strcmp(url, "/healthz") && strcmp(url, "/metrics") &&
 	    strncmp(url, "/api/", 5)) {
 		if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
@@ -561,6 +571,8 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 		pthread_mutex_unlock(&h->mu);
 		if ((st = admit(h, conn, url, method, rq, &msg, &field))) {
 			atomic_fetch_add(&h->requests, 1);
+			if (st == 1)	/* the admin queued its answer */
+				return rq->early;
 			/* answered before the body: it is never read */
 			return http_reply_error(conn, st, msg, field);
 		}
@@ -591,6 +603,8 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 	if (rq->too_big)
 		return http_reply_error(conn, 413, "request body too large",
 		    NULL);
+	if (rq->m.r && (rq->m.r->flags & RF_ADMIN))
+		return admin_dispatch(h, conn, url, method, rq);
 	return dispatch(h, conn, url, rq);
 }
 
@@ -734,6 +748,10 @@ http_start(const struct conf *c, const char *listen, struct buf *err)
 			h->site_root = conf_path(c, c->targets[i].path);
 			break;
 		}
+	if (admin_start(h, err) == -1) {
+		http_stop(h);
+		return NULL;
+	}
 	if (pthread_create(&h->reaper, NULL, reaper, h) != 0) {
 		buf_setf(err, "http: cannot start the reaper thread");
 		http_stop(h);
@@ -776,6 +794,7 @@ http_stop(struct http *h)
 		pthread_mutex_unlock(&h->mu);
 		pthread_join(h->reaper, NULL);
 	}
+	admin_stop(h);
 	for (size_t i = 0; i < h->npool; i++)
 		store_close(h->pool[i]);
 	free(h->pool);

@@ -50,6 +50,31 @@ const struct route http_routes[] = {
 
 	{ "POST", "/api/v1/hooks/build", RT_HOOK_BUILD, ROLE_ANON,
 	    RF_SIGNED | RF_NOAUTH | RF_BODY },
+
+	/* the web admin: a session instead of a token (admin.c) */
+	{ "GET", "/admin", RT_ADMIN_ROOT, ROLE_ANON, RF_ADMIN | RF_NOAUTH },
+	{ "GET", "/admin/static/{path}", RT_ADMIN_STATIC, ROLE_ANON,
+	    RF_ADMIN | RF_NOAUTH },
+	{ "GET", "/admin/login", RT_ADMIN_LOGIN, ROLE_ANON, RF_ADMIN },
+	{ "POST", "/admin/login", RT_ADMIN_LOGIN, ROLE_ANON,
+	    RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/logout", RT_ADMIN_LOGOUT, ROLE_EDITOR, RF_ADMIN },
+	{ "POST", "/admin/logout", RT_ADMIN_LOGOUT, ROLE_EDITOR,
+	    RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/", RT_ADMIN_PAGES, ROLE_EDITOR, RF_ADMIN },
+	{ "GET", "/admin/pages/new", RT_ADMIN_PAGE_NEW, ROLE_EDITOR,
+	    RF_ADMIN },
+	/* action=publish|unpublish|schedule needs publisher (RF_PUBLISH) */
+	{ "POST", "/admin/pages/new", RT_ADMIN_PAGE_NEW, ROLE_EDITOR,
+	    RF_ADMIN | RF_PUBLISH | RF_BODY },
+	{ "GET", "/admin/pages/{id}", RT_ADMIN_PAGE_EDIT, ROLE_EDITOR,
+	    RF_ADMIN },
+	{ "POST", "/admin/pages/{id}", RT_ADMIN_PAGE_EDIT, ROLE_EDITOR,
+	    RF_ADMIN | RF_PUBLISH | RF_BODY },
+	{ "GET", "/admin/pages/{id}/delete", RT_ADMIN_PAGE_DELETE,
+	    ROLE_PUBLISHER, RF_ADMIN },
+	{ "POST", "/admin/pages/{id}/delete", RT_ADMIN_PAGE_DELETE,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
 };
 
 const size_t http_nroutes = NELEM(http_routes);

@@ -5,6 +5,10 @@
  * authorization matrix test (tests/integration/http_authz.sh) checks it
  * from the outside, and the web admin will build its menus from it.
  *
+ * The web admin's routes (RF_ADMIN) are in the same table: a session
+ * cookie stands for the token and its user's role is checked the same
+ * way (decision 0120).
+ *
  * Roles are ordered: anonymous < editor < publisher < admin.  A route
  * that changes what is live needs publisher.  Pages are addressed by
  * numeric id (/api/v1/pages/ID) or by path only in forms that cannot be
@@ -41,6 +45,15 @@ enum route_id {
 	RT_BUILD_CANCEL,
 	RT_BUILD_ROLLBACK,
 	RT_HOOK_BUILD,
+	/* the web admin (admin.c): HTML, a session cookie, CSRF on POST */
+	RT_ADMIN_ROOT,
+	RT_ADMIN_STATIC,
+	RT_ADMIN_LOGIN,
+	RT_ADMIN_LOGOUT,
+	RT_ADMIN_PAGES,
+	RT_ADMIN_PAGE_NEW,
+	RT_ADMIN_PAGE_EDIT,
+	RT_ADMIN_PAGE_DELETE,
 };
 
 /* route flags */
@@ -51,7 +64,11 @@ enum route_id {
 #define RF_LOCALOPEN	(1u << 4)	/* serve.metrics_localhost opens it
 					   to anonymous loopback clients */
 #define RF_QPATH	(1u << 5)	/* the page is ?path=PATH */
-#define RF_BODY		(1u << 6)	/* takes a JSON body */
+#define RF_BODY		(1u << 6)	/* takes a JSON body (a form on
+					   RF_ADMIN routes) */
+#define RF_ADMIN	(1u << 7)	/* the web admin: the session cookie
+					   instead of a token, HTML replies,
+					   the CSRF token on every POST */
 
 struct route {
 	const char *method;
