@@ -75,6 +75,16 @@ const struct route http_routes[] = {
 	    ROLE_PUBLISHER, RF_ADMIN },
 	{ "POST", "/admin/pages/{id}/delete", RT_ADMIN_PAGE_DELETE,
 	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/pages/{id}/revisions", RT_ADMIN_REVISIONS,
+	    ROLE_EDITOR, RF_ADMIN },
+	/* ?from=REV&to=REV */
+	{ "GET", "/admin/pages/{id}/compare", RT_ADMIN_COMPARE, ROLE_EDITOR,
+	    RF_ADMIN },
+	{ "GET", "/admin/revisions/{id}", RT_ADMIN_REVISION, ROLE_EDITOR,
+	    RF_ADMIN },
+	/* a new draft revision with this one's fields */
+	{ "POST", "/admin/revisions/{id}/revert", RT_ADMIN_REVERT,
+	    ROLE_EDITOR, RF_ADMIN | RF_BODY },
 };
 
 const size_t http_nroutes = NELEM(http_routes);

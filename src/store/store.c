@@ -446,3 +446,10 @@ store_session_delete(struct store *st, const char *sid_hash, struct buf *err)
 {
 	return base(st)->ops->session_delete(st, sid_hash, err);
 }
+
+int
+store_revision_list(struct store *st, int64_t page_id, json_t **out,
+    struct buf *err)
+{
+	return base(st)->ops->revision_list(st, page_id, out, err);
+}

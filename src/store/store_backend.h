@@ -145,6 +145,8 @@ struct store_ops {
 	    struct buf *err);
 	int (*session_delete)(struct store *st, const char *sid_hash,
 	    struct buf *err);
+	int (*revision_list)(struct store *st, int64_t page_id, json_t **out,
+	    struct buf *err);
 };
 
 /* the first member of every backend's struct store */

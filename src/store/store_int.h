@@ -188,5 +188,7 @@ int sqlite_session_check(struct store *st, const char *sid_hash, int64_t now,
     int64_t idle, int64_t max, struct user_info *u, struct buf *err);
 int sqlite_session_delete(struct store *st, const char *sid_hash,
     struct buf *err);
+int sqlite_revision_list(struct store *st, int64_t page_id, json_t **out,
+    struct buf *err);
 
 #endif

@@ -704,4 +704,5 @@ const struct store_ops store_sqlite_ops = {
 	.session_create = sqlite_session_create,
 	.session_check = sqlite_session_check,
 	.session_delete = sqlite_session_delete,
+	.revision_list = sqlite_revision_list,
 };

@@ -52,6 +52,13 @@ int store_user_disable(struct store *st, const char *name, const char *actor,
 /* [{name, role, disabled, created, last_login}]; never a hash */
 int store_user_list(struct store *st, json_t **out, struct buf *err);
 
+/*
+ * The revisions of page PAGE_ID, newest first: [{id, author, created_at
+ * (seconds), title}] (store_admin.c).
+ */
+int store_revision_list(struct store *st, int64_t page_id, json_t **out,
+    struct buf *err);
+
 /* a new session of USER_ID known by SID_HASH (hex SHA-256 of the id) */
 int store_session_create(struct store *st, int64_t user_id,
     const char *sid_hash, struct buf *err);

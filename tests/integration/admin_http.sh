@@ -228,6 +228,38 @@ assert_contains "$(cat "$T/b")" "Bob body" "the user's own text kept in the form
 assert_eq "$(db "select latest_revision_id from pages where id=$NID")" "$NEW" "nothing overwritten"
 pass "a save based on an older revision warns and changes nothing"
 
+# 7b. revisions: list, view, compare, revert (a new draft revision)
+FIRST=$(db "select min(id) from revisions where page_id=$NID")
+req ed "$A/admin/pages/$NID/revisions"
+assert_eq "$code" 200 "revision list"
+assert_contains "$(cat "$T/b")" "/admin/revisions/$FIRST" "the first revision listed"
+assert_contains "$(cat "$T/b")" ">bob<" "author bob"
+assert_contains "$(cat "$T/b")" ">alice<" "author alice"
+req ed "$A/admin/revisions/$FIRST"
+assert_eq "$code" 200 "view a revision"
+assert_contains "$(cat "$T/b")" "Revert to this revision" "revert button"
+assert_contains "$(cat "$T/b")" "Draft &lt;by&gt; bob" "the old title, escaped"
+req ed "$A/admin/pages/$NID/compare?from=$FIRST&to=$NEW"
+assert_eq "$code" 200 "compare"
+assert_contains "$(cat "$T/b")" '<span class="ddel">- Hello</span>' "removed line"
+assert_contains "$(cat "$T/b")" '<span class="dadd">+ Alice body</span>' "added line"
+assert_contains "$(cat "$T/b")" '<th scope="row">title</th>' "changed field"
+req ed "$A/admin/pages/$NID/compare?from=$FIRST&to=999999"
+assert_eq "$code" 404 "compare with a revision of no page"
+before=$(db "select count(*) from revisions where page_id=$NID")
+req ed "$A/admin/revisions/$FIRST/revert" --data-urlencode csrf="$ED_CSRF"
+assert_eq "$code" 303 "revert"
+assert_eq "$(hdr Location)" "/admin/pages/$NID" "revert goes to the editor"
+assert_eq "$(db "select count(*) from revisions where page_id=$NID")" $((before + 1)) "a new revision"
+assert_eq "$(db "select v.title || '|' || v.body || '|' || v.author from pages p join revisions v on v.id = p.latest_revision_id where p.id=$NID")" \
+    "Draft <by> bob|Hello|bob" "the new revision has the old content, by the reverting user"
+assert_eq "$(db "select live_revision_id < latest_revision_id from pages where id=$NID")" 1 "the live page did not change"
+req ed "$A/admin/revisions/$FIRST/revert" --data ""
+assert_eq "$code" 403 "revert without csrf"
+assert_eq "$(db "select count(*) from revisions where page_id=$NID")" $((before + 1)) "nothing more"
+NEW=$(db "select latest_revision_id from pages where id=$NID")
+pass "revisions: list with authors, view, compare (line diff, fields), revert"
+
 # 8. logout, rotation
 req pub "$A/admin/logout"
 assert_eq "$code" 200 "GET logout is a confirm form"

@@ -103,6 +103,10 @@ GET    | /admin/pages/{id}               | /admin/pages/{pid}                   
 POST   | /admin/pages/{id}               | /admin/pages/{pid}                        | title=Admin&action=publish                   | 303 303 303 303 303
 GET    | /admin/pages/{id}/delete        | /admin/pages/{pid}/delete                 | -                                            | 303 303 303 303 303
 POST   | /admin/pages/{id}/delete        | /admin/pages/{pid}/delete                 | -                                            | 303 303 303 303 303
+GET    | /admin/pages/{id}/revisions     | /admin/pages/{pid}/revisions              | -                                            | 303 303 303 303 303
+GET    | /admin/pages/{id}/compare       | /admin/pages/{pid}/compare?from=1&to=2    | -                                            | 303 303 303 303 303
+GET    | /admin/revisions/{id}           | /admin/revisions/1                        | -                                            | 303 303 303 303 303
+POST   | /admin/revisions/{id}/revert    | /admin/revisions/1/revert                 | -                                            | 303 303 303 303 303
 EOF
 )
 
