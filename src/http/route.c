@@ -85,6 +85,20 @@ const struct route http_routes[] = {
 	/* a new draft revision with this one's fields */
 	{ "POST", "/admin/revisions/{id}/revert", RT_ADMIN_REVERT,
 	    ROLE_EDITOR, RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/builds", RT_ADMIN_BUILDS, ROLE_EDITOR, RF_ADMIN },
+	{ "GET", "/admin/builds/{id}", RT_ADMIN_BUILD, ROLE_EDITOR,
+	    RF_ADMIN },
+	/* JSON {status, log} for the page's live refresh (admin.js) */
+	{ "GET", "/admin/builds/{id}/status", RT_ADMIN_BUILD_STATUS,
+	    ROLE_EDITOR, RF_ADMIN },
+	{ "POST", "/admin/builds/{id}/retry", RT_ADMIN_BUILD_RETRY,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	{ "POST", "/admin/builds/{id}/cancel", RT_ADMIN_BUILD_CANCEL,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/builds/{id}/rollback", RT_ADMIN_BUILD_ROLLBACK,
+	    ROLE_PUBLISHER, RF_ADMIN },
+	{ "POST", "/admin/builds/{id}/rollback", RT_ADMIN_BUILD_ROLLBACK,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
 };
 
 const size_t http_nroutes = NELEM(http_routes);

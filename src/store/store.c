@@ -453,3 +453,10 @@ store_revision_list(struct store *st, int64_t page_id, json_t **out,
 {
 	return base(st)->ops->revision_list(st, page_id, out, err);
 }
+
+int
+store_build_actors(struct store *st, int64_t build_id, struct buf *out,
+    struct buf *err)
+{
+	return base(st)->ops->build_actors(st, build_id, out, err);
+}

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store_admin.c: reads the web admin needs beyond the page functions of
- * store.h (declared in store_user.h): a page's revisions.
+ * store.h (declared in store_user.h): a page's revisions, who asked for
+ * a build.
  */
 #include "common/compat.h"
 
@@ -40,5 +41,26 @@ sqlite_revision_list(struct store *st, int64_t page_id, json_t **out,
 		return store_sqlerr(st, "list revisions", err);
 	}
 	*out = a;
+	return 0;
+}
+
+int
+sqlite_build_actors(struct store *st, int64_t build_id, struct buf *out,
+    struct buf *err)
+{
+	sqlite3_stmt *s = NULL;
+	int step, n = 0;
+
+	buf_reset(out);
+	if (store_prepare(st, "SELECT DISTINCT actor FROM build_requests "
+	    "WHERE build_id = ? ORDER BY actor LIMIT 20", &s, err) == -1)
+		return -1;
+	sqlite3_bind_int64(s, 1, build_id);
+	while ((step = sqlite3_step(s)) == SQLITE_ROW)
+		buf_printf(out, "%s%s", n++ ? ", " : "",
+		    (const char *)sqlite3_column_text(s, 0));
+	sqlite3_finalize(s);
+	if (step != SQLITE_DONE)
+		return store_sqlerr(st, "build actors", err);
 	return 0;
 }

@@ -147,6 +147,8 @@ struct store_ops {
 	    struct buf *err);
 	int (*revision_list)(struct store *st, int64_t page_id, json_t **out,
 	    struct buf *err);
+	int (*build_actors)(struct store *st, int64_t build_id,
+	    struct buf *out, struct buf *err);
 };
 
 /* the first member of every backend's struct store */

@@ -190,5 +190,7 @@ int sqlite_session_delete(struct store *st, const char *sid_hash,
     struct buf *err);
 int sqlite_revision_list(struct store *st, int64_t page_id, json_t **out,
     struct buf *err);
+int sqlite_build_actors(struct store *st, int64_t build_id, struct buf *out,
+    struct buf *err);
 
 #endif

@@ -59,6 +59,10 @@ int store_user_list(struct store *st, json_t **out, struct buf *err);
 int store_revision_list(struct store *st, int64_t page_id, json_t **out,
     struct buf *err);
 
+/* who requested build BUILD_ID: "alice, token:ci" into OUT */
+int store_build_actors(struct store *st, int64_t build_id, struct buf *out,
+    struct buf *err);
+
 /* a new session of USER_ID known by SID_HASH (hex SHA-256 of the id) */
 int store_session_create(struct store *st, int64_t user_id,
     const char *sid_hash, struct buf *err);

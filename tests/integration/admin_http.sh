@@ -39,6 +39,8 @@ assert_eq "$(db "select count(*) from users where hash like '\$argon2id\$v=19\$m
 assert_eq "$(db "select count(*) from users where hash like '%secret%'")" 0 "password stored in clear"
 pass "kiln user add/list: Argon2id, stdin or --password-file, bad input refused"
 
+# a first build of the empty site, to roll back to later
+"$KILN" publish --wait >/dev/null
 PORT=$(free_port)
 A=http://127.0.0.1:$PORT
 start() {	# start [KILN_NOW]
@@ -259,6 +261,52 @@ assert_eq "$code" 403 "revert without csrf"
 assert_eq "$(db "select count(*) from revisions where page_id=$NID")" $((before + 1)) "nothing more"
 NEW=$(db "select latest_revision_id from pages where id=$NID")
 pass "revisions: list with authors, view, compare (line diff, fields), revert"
+
+# 7c. builds: list, one build with its log, retry, cancel, roll back
+wait_idle
+FIRST_OK=$(db "select min(id) from builds where status='succeeded'")
+LAST_OK=$(db "select max(id) from builds where status='succeeded'")
+req ed "$A/admin/builds"
+assert_eq "$code" 200 "builds list"
+assert_contains "$(cat "$T/b")" "/admin/builds/$LAST_OK" "the last build listed"
+assert_contains "$(cat "$T/b")" ">alice<" "who asked for it"
+req ed "$A/admin/builds/$LAST_OK"
+assert_eq "$code" 200 "one build"
+assert_contains "$(cat "$T/b")" "succeeded" "its status"
+assert_contains "$(cat "$T/b")" "deployed:" "its log"
+assert_not_contains "$(cat "$T/b")" ">Retry<" "no Retry for an editor"
+req ed "$A/admin/builds/$LAST_OK/status"
+assert_eq "$(jq -r .status "$T/b")" succeeded "the status JSON"
+req ed "$A/admin/builds/$LAST_OK/retry" --data-urlencode csrf="$ED_CSRF"
+assert_eq "$code" 403 "editor: retry"
+req ed "$A/admin/builds/$FIRST_OK/rollback"
+assert_eq "$code" 403 "editor: rollback"
+req pub "$A/admin/builds/$LAST_OK"
+assert_contains "$(cat "$T/b")" ">Retry<" "Retry for a publisher"
+assert_contains "$(cat "$T/b")" ">Roll back to this build<" "Roll back for a publisher"
+req pub "$A/admin/builds/$LAST_OK/cancel" --data-urlencode csrf="$PUB_CSRF"
+assert_eq "$code" 409 "cancel a finished build"
+n=$(db "select count(*) from builds")
+req pub "$A/admin/builds/$FIRST_OK/rollback"
+assert_eq "$code" 200 "rollback confirmation"
+assert_contains "$(cat "$T/b")" "taken off the live site" "names what will change"
+assert_contains "$(cat "$T/b")" "/admin/builds/$LAST_OK" "the later build it undoes"
+assert_eq "$(db "select count(*) from builds")" "$n" "the confirmation changed nothing"
+req pub "$A/admin/builds/$FIRST_OK/rollback" --data-urlencode csrf="$PUB_CSRF"
+assert_eq "$code" 303 "rollback"
+for i in $(seq 1 300); do
+	[ "$(db "select count(*) from builds where reasons like '%rollback%' and status='succeeded'")" -ge 1 ] && break
+	sleep 0.1
+done
+[ "$(db "select count(*) from builds where reasons like '%rollback%' and status='succeeded'")" -ge 1 ] ||
+    fail "no rollback build: $(db "select id, status, reasons from builds")"
+assert_not_contains "$(cat .kiln/www/news/draft/index.html 2>/dev/null)" "Hello from the admin" "the rolled-back page is gone from the target"
+req pub "$A/admin/builds/$LAST_OK/retry" --data-urlencode csrf="$PUB_CSRF"
+assert_eq "$code" 303 "retry"
+wait_idle
+assert_contains "$(cat .kiln/www/news/draft/index.html)" "Hello from the admin" "retry deployed the live pages again"
+assert_eq "$(db "select count(*) from audit_log where actor='alice' and action in ('admin.rollback', 'admin.build_retry')")" 2 "audited"
+pass "builds: list with who, log, status JSON; retry, cancel, rollback (publisher, confirmed)"
 
 # 8. logout, rotation
 req pub "$A/admin/logout"

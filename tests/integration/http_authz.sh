@@ -107,6 +107,13 @@ GET    | /admin/pages/{id}/revisions     | /admin/pages/{pid}/revisions         
 GET    | /admin/pages/{id}/compare       | /admin/pages/{pid}/compare?from=1&to=2    | -                                            | 303 303 303 303 303
 GET    | /admin/revisions/{id}           | /admin/revisions/1                        | -                                            | 303 303 303 303 303
 POST   | /admin/revisions/{id}/revert    | /admin/revisions/1/revert                 | -                                            | 303 303 303 303 303
+GET    | /admin/builds                   | /admin/builds                             | -                                            | 303 303 303 303 303
+GET    | /admin/builds/{id}              | /admin/builds/{ok}                        | -                                            | 303 303 303 303 303
+GET    | /admin/builds/{id}/status       | /admin/builds/{ok}/status                 | -                                            | 303 303 303 303 303
+POST   | /admin/builds/{id}/retry        | /admin/builds/{failed}/retry              | -                                            | 303 303 303 303 303
+POST   | /admin/builds/{id}/cancel       | /admin/builds/{ok}/cancel                 | -                                            | 303 303 303 303 303
+GET    | /admin/builds/{id}/rollback     | /admin/builds/{ok}/rollback               | -                                            | 303 303 303 303 303
+POST   | /admin/builds/{id}/rollback     | /admin/builds/{ok}/rollback               | -                                            | 303 303 303 303 303
 EOF
 )
 

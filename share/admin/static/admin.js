@@ -15,3 +15,24 @@
 		});
 	}
 })();
+/* a running build: poll its status and log every 2 s until it ends */
+(function () {
+	"use strict";
+	var box = document.getElementById("build");
+	if (!box || !box.getAttribute("data-running") || !window.fetch)
+		return;
+	var url = box.getAttribute("data-status-url");
+	function tick() {
+		fetch(url, { credentials: "same-origin" }).then(function (r) {
+			return r.json();
+		}).then(function (b) {
+			document.getElementById("build-status").textContent = b.status;
+			document.getElementById("build-log").textContent = b.log || "";
+			if (b.status === "running" || b.status === "pending")
+				setTimeout(tick, 2000);
+			else
+				location.reload();
+		}).catch(function () { setTimeout(tick, 5000); });
+	}
+	setTimeout(tick, 2000);
+})();
