@@ -187,6 +187,32 @@ async function main() {
 	check(await page.locator('.bar .badge').innerText() === 'live', 'badge not live');
 	ok('a scheduled page goes live when its time comes');
 
+	/* 6b. builds: the dashboard, one build, roll back to the first */
+	await page.getByRole('link', { name: 'Builds' }).click();
+	await page.waitForURL(BASE + '/admin/builds');
+	await axe(page, 'builds');
+	await shot(page, 'builds');
+	await page.getByRole('link', { name: '#1', exact: true }).click();
+	await page.waitForURL(BASE + '/admin/builds/1');
+	await axe(page, 'one build');
+	check((await page.locator('#build-log').innerText()).includes('succeeded'), 'build log');
+	await page.getByRole('link', { name: 'Roll back to this build' }).click();
+	await page.waitForURL(BASE + '/admin/builds/1/rollback');
+	check(await page.getByText('taken off the live site').isVisible(), 'the confirmation names no change');
+	check(await page.getByText('page published').first().isVisible(), 'the confirmation names the later builds');
+	await axe(page, 'rollback confirmation');
+	await shot(page, 'rollback');
+	await page.getByRole('button', { name: 'Roll back to this build' }).click();
+	await page.waitForURL(BASE + '/admin/builds/1');
+	check(await page.getByText('Rollback requested').isVisible(), 'no rollback flash');
+	await until(async () => {
+		await page.goto(BASE + '/admin/builds');
+		const row = page.locator('tbody tr').first();
+		const t = await row.innerText();
+		return t.includes('rollback') && t.includes('succeeded');
+	}, 60, 'a succeeded rollback build');
+	ok('a publisher rolls back to an earlier build after a confirmation naming what changes');
+
 	/* 7. the delete confirmation, the logout confirmation, on a phone */
 	await page.goto(schedUrl + '/delete');
 	await axe(page, 'delete confirmation');
