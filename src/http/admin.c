@@ -88,7 +88,7 @@ admin_start(struct http *h, struct buf *err)
 {
 	static const char *const names[] = { "layout", "login", "logout",
 		"error", "pages", "page_edit", "page_delete", "revisions",
-		"revision", "compare", "builds", "build", "build_rollback" };
+		"revision", "compare", "builds", "build", "build_rollback", "audit" };
 	struct admin *a = xcalloc(1, sizeof(*a));
 
 	a->tmpl = tmpl_set_new(load_template, NULL);
@@ -1632,6 +1632,90 @@ rollback_confirm(struct http *h, struct MHD_Connection *conn,
 	return page(h, conn, url, 200, "build_rollback", ctx, NULL);
 }
 
+/* ---- the audit log ---- */
+
+static json_t *
+query_value(const char *s)
+{
+	struct buf b = BUF_INIT;
+	json_t *v;
+
+	query_escape(s, &b);
+	v = jsafe_string(b.buf ? b.buf : "");
+	buf_release(&b);
+	return v;
+}
+
+static enum MHD_Result
+audit(struct http *h, struct MHD_Connection *conn, const char *url,
+    struct req *rq)
+{
+	const char *user = arg(conn, "user"), *path = arg(conn, "page");
+	const char *pg = arg(conn, "p"), *errstr;
+	struct buf err = BUF_INIT, link = BUF_INIT;
+	json_t *list = NULL, *rows, *v, *ctx;
+	size_t current = 1, i;
+
+	if (user && !*user)
+		user = NULL;
+	if (path && !*path)
+		path = NULL;
+	if (path && *path == '/')
+		path++;
+	if (pg && (current = (size_t)strtonum(pg, 1, 100000, &errstr), errstr))
+		current = 1;
+	if (store_audit_query(rq->st, user, path, (current - 1) * PAGE_SIZE,
+	    PAGE_SIZE + 1, &list, &err) == -1) {
+		buf_release(&err);
+		return error_page(h, conn, url, rq, 503, "Unavailable",
+		    "The audit log cannot be read now.");
+	}
+	rows = json_array();
+	json_array_foreach(list, i, v) {
+		if (i >= PAGE_SIZE)
+			break;
+		json_object_set_new(v, "actor_q", query_value(str_or(v,
+		    "actor", "")));
+		json_object_set_new(v, "path_q", query_value(str_or(v, "path",
+		    "")));
+		if (!*str_or(v, "path", ""))
+			json_object_del(v, "path");
+		json_array_append(rows, v);
+	}
+	ctx = context(conn, rq, "Audit log");
+	json_object_set_new(ctx, "nav_audit", json_true());
+	json_object_set_new(ctx, "user", jsafe_string(user ? user : ""));
+	json_object_set_new(ctx, "page", jsafe_string(path ? path : ""));
+	json_object_set_new(ctx, "rows", rows);
+	if (current > 1 || json_array_size(list) > PAGE_SIZE) {
+		json_t *pager = json_pack("{s:I}", "current",
+		    (json_int_t)current);
+		for (int dir = -1; dir <= 1; dir += 2) {
+			if ((dir < 0 && current == 1) || (dir > 0 &&
+			    json_array_size(list) <= PAGE_SIZE))
+				continue;
+			buf_reset(&link);
+			buf_printf(&link, "/admin/audit?p=%zu", current +
+			    (size_t)dir);
+			if (user) {
+				buf_adds(&link, "&user=");
+				query_escape(user, &link);
+			}
+			if (path) {
+				buf_adds(&link, "&page=");
+				query_escape(path, &link);
+			}
+			json_object_set_new(pager, dir < 0 ? "prev" : "next",
+			    json_string(link.buf));
+		}
+		json_object_set_new(ctx, "pager", pager);
+	}
+	json_decref(list);
+	buf_release(&err);
+	buf_release(&link);
+	return page(h, conn, url, 200, "audit", ctx, NULL);
+}
+
 /* ---- static files ---- */
 
 static enum MHD_Result
@@ -1753,6 +1837,9 @@ admin_dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
 	case RT_ADMIN_BUILD_RETRY:
 	case RT_ADMIN_BUILD_CANCEL:
 		r = build_action(h, conn, url, rq);
+		break;
+	case RT_ADMIN_AUDIT:
+		r = audit(h, conn, url, rq);
 		break;
 	default:
 		r = error_page(h, conn, url, rq, 404, "Not found",

@@ -99,6 +99,8 @@ const struct route http_routes[] = {
 	    ROLE_PUBLISHER, RF_ADMIN },
 	{ "POST", "/admin/builds/{id}/rollback", RT_ADMIN_BUILD_ROLLBACK,
 	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	/* ?user=NAME&page=PATH; failed logins name client addresses */
+	{ "GET", "/admin/audit", RT_ADMIN_AUDIT, ROLE_PUBLISHER, RF_ADMIN },
 };
 
 const size_t http_nroutes = NELEM(http_routes);

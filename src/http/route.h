@@ -64,6 +64,7 @@ enum route_id {
 	RT_ADMIN_BUILD_RETRY,
 	RT_ADMIN_BUILD_CANCEL,
 	RT_ADMIN_BUILD_ROLLBACK,
+	RT_ADMIN_AUDIT,
 };
 
 /* route flags */

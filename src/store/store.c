@@ -460,3 +460,11 @@ store_build_actors(struct store *st, int64_t build_id, struct buf *out,
 {
 	return base(st)->ops->build_actors(st, build_id, out, err);
 }
+
+int
+store_audit_query(struct store *st, const char *actor, const char *path,
+    size_t offset, size_t limit, json_t **out, struct buf *err)
+{
+	return base(st)->ops->audit_query(st, actor, path, offset, limit, out,
+	    err);
+}

@@ -149,6 +149,9 @@ struct store_ops {
 	    struct buf *err);
 	int (*build_actors)(struct store *st, int64_t build_id,
 	    struct buf *out, struct buf *err);
+	int (*audit_query)(struct store *st, const char *actor,
+	    const char *path, size_t offset, size_t limit, json_t **out,
+	    struct buf *err);
 };
 
 /* the first member of every backend's struct store */

@@ -192,5 +192,7 @@ int sqlite_revision_list(struct store *st, int64_t page_id, json_t **out,
     struct buf *err);
 int sqlite_build_actors(struct store *st, int64_t build_id, struct buf *out,
     struct buf *err);
+int sqlite_audit_query(struct store *st, const char *actor, const char *path,
+    size_t offset, size_t limit, json_t **out, struct buf *err);
 
 #endif

@@ -706,4 +706,5 @@ const struct store_ops store_sqlite_ops = {
 	.session_delete = sqlite_session_delete,
 	.revision_list = sqlite_revision_list,
 	.build_actors = sqlite_build_actors,
+	.audit_query = sqlite_audit_query,
 };

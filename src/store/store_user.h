@@ -63,6 +63,13 @@ int store_revision_list(struct store *st, int64_t page_id, json_t **out,
 int store_build_actors(struct store *st, int64_t build_id, struct buf *out,
     struct buf *err);
 
+/*
+ * Audit rows, newest first, of ACTOR and of page PATH (NULL: any), from
+ * OFFSET, at most LIMIT: [{id, at, actor, action, path, detail}].
+ */
+int store_audit_query(struct store *st, const char *actor, const char *path,
+    size_t offset, size_t limit, json_t **out, struct buf *err);
+
 /* a new session of USER_ID known by SID_HASH (hex SHA-256 of the id) */
 int store_session_create(struct store *st, int64_t user_id,
     const char *sid_hash, struct buf *err);

@@ -213,6 +213,15 @@ async function main() {
 	}, 60, 'a succeeded rollback build');
 	ok('a publisher rolls back to an earlier build after a confirmation naming what changes');
 
+	await page.getByRole('link', { name: 'Audit log' }).click();
+	await page.waitForURL(BASE + '/admin/audit');
+	await page.getByLabel('User').fill('bob');
+	await page.getByRole('button', { name: 'Filter' }).click();
+	await page.waitForURL(/user=bob/);
+	check(await page.getByRole('cell', { name: 'admin.login', exact: true }).count() >= 1, 'bob\'s login in the audit log');
+	await axe(page, 'audit log');
+	await shot(page, 'audit');
+
 	/* 7. the delete confirmation, the logout confirmation, on a phone */
 	await page.goto(schedUrl + '/delete');
 	await axe(page, 'delete confirmation');

@@ -308,6 +308,19 @@ assert_contains "$(cat .kiln/www/news/draft/index.html)" "Hello from the admin" 
 assert_eq "$(db "select count(*) from audit_log where actor='alice' and action in ('admin.rollback', 'admin.build_retry')")" 2 "audited"
 pass "builds: list with who, log, status JSON; retry, cancel, rollback (publisher, confirmed)"
 
+# 7d. the audit log, filtered by user and by page (publishers)
+req ed "$A/admin/audit"
+assert_eq "$code" 403 "editor: audit log"
+req pub "$A/admin/audit?user=bob"
+assert_eq "$code" 200 "audit by user"
+assert_contains "$(cat "$T/b")" "admin.login" "bob's login"
+assert_not_contains "$(cat "$T/b")" ">alice<" "only bob's rows"
+req pub "$A/admin/audit?page=news/draft"
+assert_contains "$(cat "$T/b")" ">alice<" "the page's rows: alice"
+assert_contains "$(cat "$T/b")" ">bob<" "the page's rows: bob"
+assert_not_contains "$(cat "$T/b")" "admin.login<" "no rows of other pages"
+pass "the audit log filters by user and by page"
+
 # 8. logout, rotation
 req pub "$A/admin/logout"
 assert_eq "$code" 200 "GET logout is a confirm form"

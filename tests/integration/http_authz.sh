@@ -114,6 +114,7 @@ POST   | /admin/builds/{id}/retry        | /admin/builds/{failed}/retry         
 POST   | /admin/builds/{id}/cancel       | /admin/builds/{ok}/cancel                 | -                                            | 303 303 303 303 303
 GET    | /admin/builds/{id}/rollback     | /admin/builds/{ok}/rollback               | -                                            | 303 303 303 303 303
 POST   | /admin/builds/{id}/rollback     | /admin/builds/{ok}/rollback               | -                                            | 303 303 303 303 303
+GET    | /admin/audit                    | /admin/audit?user=alice                   | -                                            | 303 303 303 303 303
 EOF
 )
 
