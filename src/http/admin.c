@@ -38,6 +38,7 @@
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
+#include "notify/notify.h"
 #include "http/admin.h"
 #include "http/admin_auth.h"
 #include "http/http_int.h"
@@ -54,6 +55,8 @@ struct admin {
 	struct tmpl_set *tmpl;
 	struct admin_rl rl;
 };
+
+static const char *str_or(json_t *o, const char *k, const char *dflt);
 
 /* ---- embedded files ---- */
 
@@ -207,6 +210,12 @@ static const struct {
 	{ "reverted", "ok", "Reverted: a new draft revision has the old "
 	    "content." },
 	{ "retried", "ok", "A new build was requested." },
+	{ "submitted", "ok", "Submitted for review: a publisher will approve "
+	    "or reject it." },
+	{ "approved", "ok", "Approved and published." },
+	{ "approved_scheduled", "ok", "Approved: it goes live at its go-live "
+	    "time." },
+	{ "rejected", "ok", "Rejected: the editor sees your comment." },
 	{ "cancelled", "ok", "The build was cancelled." },
 	{ "rollback", "ok", "Rollback requested: the worker deploys that "
 	    "build's files again." },
@@ -716,6 +725,33 @@ pages(struct http *h, struct MHD_Connection *conn, const char *url,
 		}
 	}
 	json_object_set_new(ctx, "pages", rows);
+	if (rq->role >= ROLE_PUBLISHER) {
+		json_t *rl = NULL, *rv;
+		size_t k;
+		if (store_review_list(rq->st, 0, &rl, &err) == 0) {
+			json_array_foreach(rl, k, rv) {
+				char iso[32], hum[40];
+				int64_t gl = json_integer_value(
+				    json_object_get(rv, "go_live_at"));
+				human_time(json_integer_value(json_object_get(
+				    rv, "submitted_at")), iso, sizeof(iso), hum,
+				    sizeof(hum));
+				json_object_set_new(rv, "at_iso",
+				    json_string(iso));
+				json_object_set_new(rv, "at", json_string(hum));
+				if (gl) {
+					human_time(gl, iso, sizeof(iso), hum,
+					    sizeof(hum));
+					json_object_set_new(rv, "go_live",
+					    json_string(hum));
+				}
+			}
+			json_object_set_new(ctx, "has_reviews", json_boolean(
+			    json_array_size(rl) > 0));
+			json_object_set_new(ctx, "reviews", rl);
+		}
+		buf_reset(&err);
+	}
 	json_object_set_new(ctx, "total", json_integer((json_int_t)total));
 	json_object_set_new(ctx, "one", json_boolean(total == 1));
 	last = total ? (total + PAGE_SIZE - 1) / PAGE_SIZE : 1;
@@ -852,9 +888,23 @@ editor(struct http *h, struct MHD_Connection *conn, const char *url,
 	char action[64];
 
 	if (p) {
+		struct buf err = BUF_INIT;
+		json_t *rl = NULL, *rv;
 		json_object_set_new(ctx, "page", page_json(p));
 		snprintf(action, sizeof(action), "/admin/pages/%lld",
 		    (long long)p->id);
+		/* the page's last review: pending, or rejected with why */
+		if (store_review_list(rq->st, p->id, &rl, &err) == 0 &&
+		    (rv = json_array_get(rl, 0)) != NULL) {
+			const char *s = str_or(rv, "state", "");
+			json_object_set_new(rv, "pending", json_boolean(
+			    !strcmp(s, "pending")));
+			json_object_set_new(rv, "rejected", json_boolean(
+			    !strcmp(s, "rejected")));
+			json_object_set(ctx, "review", rv);
+		}
+		json_decref(rl);
+		buf_release(&err);
 	} else {
 		json_object_set_new(ctx, "nav_new", json_true());
 		snprintf(action, sizeof(action), "/admin/pages/new");
@@ -927,10 +977,53 @@ act(struct req *rq, const char *action, const char *path, json_t *form,
 	return store_page_schedule(rq->st, path, gl, ex, rq->actor, err);
 }
 
+/* mail (or post) a review step through the notify settings, if any */
+static void
+tell(struct http *h, const char *subject, const char *body)
+{
+	struct buf err = BUF_INIT;
+
+	if ((h->c->notify.email || h->c->notify.webhook) &&
+	    notify_send(&h->c->notify, h->c->site.title, subject, body,
+	    &err) == -1)
+		log_warnx("admin: review notice: %s", err.buf);
+	buf_release(&err);
+}
+
+/* submit page P's latest revision for review; caller holds wmu */
+static int
+submit(struct http *h, struct req *rq, struct page_info *p, json_t *form,
+    struct buf *err)
+{
+	struct page_info now;
+	int64_t gl = 0;
+	int rc;
+	char subj[400];
+
+	if (form_time(field(form, "go_live"), &gl) == -1) {
+		buf_setf(err, "go_live: expected a date and time");
+		return -1;
+	}
+	memset(&now, 0, sizeof(now));
+	/* the revision just saved, if the form changed anything */
+	if ((rc = store_page_get_id(rq->st, p->id, &now, err)) != 0)
+		return -1;
+	rc = store_review_submit(rq->st, now.id, now.latest_revision, gl,
+	    rq->actor, err);
+	if (rc == 0) {
+		snprintf(subj, sizeof(subj), "%s submitted \"%s\" for review",
+		    rq->actor, now.title);
+		tell(h, subj, subj);
+	}
+	page_info_release(&now);
+	return rc;
+}
+
 static bool
 action_ok(const char *a)
 {
 	return !strcmp(a, "save") || !strcmp(a, "publish") ||
+	    !strcmp(a, "submit") ||
 	    !strcmp(a, "unpublish") || !strcmp(a, "schedule");
 }
 
@@ -961,7 +1054,8 @@ page_new(struct http *h, struct MHD_Connection *conn, const char *url,
 		    0, NULL, NULL);
 	if (!*action)
 		action = "save";
-	if (!action_ok(action) || !strcmp(action, "unpublish"))
+	if (!action_ok(action) || !strcmp(action, "unpublish") ||
+	    !strcmp(action, "submit"))
 		return error_page(h, conn, url, rq, 400, "Bad request",
 		    "Unknown action.");
 	if (rq->role < route_need(rq->m.r, strcmp(action, "save") != 0))
@@ -1046,7 +1140,8 @@ page_edit(struct http *h, struct MHD_Connection *conn, const char *url,
 		    "Unknown action.");
 		goto out;
 	}
-	if (rq->role < route_need(rq->m.r, strcmp(action, "save") != 0)) {
+	if (rq->role < route_need(rq->m.r, strcmp(action, "save") != 0 &&
+	    strcmp(action, "submit") != 0)) {
 		r = forbidden(h, conn, url, rq);
 		goto out;
 	}
@@ -1066,7 +1161,9 @@ page_edit(struct http *h, struct MHD_Connection *conn, const char *url,
 	rc = 0;
 	if (!same_revision(&pf, &rv))
 		rc = store_page_edit(rq->st, p.path, &pf, rq->actor, &err);
-	if (rc == 0 && strcmp(action, "save"))
+	if (rc == 0 && !strcmp(action, "submit"))
+		rc = submit(h, rq, &p, form, &err);
+	else if (rc == 0 && strcmp(action, "save"))
 		rc = act(rq, action, p.path, form, &flash, &err);
 	pthread_mutex_unlock(&h->wmu);
 	queue_wake();
@@ -1075,6 +1172,8 @@ page_edit(struct http *h, struct MHD_Connection *conn, const char *url,
 		    based, json_pack("[o]", jsafe_string(err.buf)), NULL);
 		goto out;
 	}
+	if (!strcmp(action, "submit"))
+		flash = "submitted";
 	snprintf(to, sizeof(to), "/admin/pages/%lld", (long long)p.id);
 	r = done(h, conn, url, to, flash);
 out:
@@ -1716,6 +1815,77 @@ audit(struct http *h, struct MHD_Connection *conn, const char *url,
 	return page(h, conn, url, 200, "audit", ctx, NULL);
 }
 
+/* ---- review decisions ---- */
+
+static enum MHD_Result
+review_decide(struct http *h, struct MHD_Connection *conn, const char *url,
+    struct req *rq, json_t *form)
+{
+	bool approve = rq->m.r->id == RT_ADMIN_REVIEW_APPROVE;
+	const char *comment = field(form, "comment"), *flash;
+	struct buf err = BUF_INIT;
+	struct page_info p;
+	json_t *rl = NULL, *rv = NULL, *x;
+	enum MHD_Result r;
+	int64_t gl = 0;
+	size_t i;
+	int rc = -1;
+	char subj[400];
+
+	memset(&p, 0, sizeof(p));
+	if (!approve && !*comment)
+		return error_page(h, conn, url, rq, 400, "Comment needed",
+		    "Say what to change: the editor sees your comment.");
+	if (store_review_list(rq->st, 0, &rl, &err) == 0)
+		json_array_foreach(rl, i, x)
+			if (json_integer_value(json_object_get(x, "id")) ==
+			    rq->m.id)
+				rv = x;
+	if (!rv) {
+		r = error_page(h, conn, url, rq, 409, "Already decided",
+		    "This review is not waiting any more.");
+		goto out;
+	}
+	if (page_or_error(h, conn, url, rq, json_integer_value(
+	    json_object_get(rv, "page_id")), &p, &r) == -1)
+		goto out;
+	if (approve && p.latest_revision != json_integer_value(
+	    json_object_get(rv, "revision_id"))) {
+		r = error_page(h, conn, url, rq, 409, "Changed since",
+		    "The page changed after it was submitted: open it, check "
+		    "the latest revision and publish it from the editor.");
+		goto out;
+	}
+	gl = json_integer_value(json_object_get(rv, "go_live_at"));
+	pthread_mutex_lock(&h->wmu);
+	rc = store_review_decide(rq->st, rq->m.id, approve, comment,
+	    rq->actor, &err);
+	/* approve: publish now, or schedule at the go-live asked for */
+	if (rc == 0 && approve)
+		rc = store_page_publish(rq->st, p.path, gl > time_now() ? gl :
+		    0, rq->actor, &err);
+	pthread_mutex_unlock(&h->wmu);
+	queue_wake();
+	if (rc != 0) {
+		r = error_page(h, conn, url, rq, rc == 1 ? 409 :
+		    http_kind_status(store_err_kind(rq->st)), "Cannot do that",
+		    err.buf);
+		goto out;
+	}
+	snprintf(subj, sizeof(subj), "%s %s \"%s\"%s%s", rq->actor,
+	    approve ? "approved" : "rejected", p.title, *comment ? ": " : "",
+	    comment);
+	tell(h, subj, subj);
+	flash = !approve ? "rejected" : gl > time_now() ?
+	    "approved_scheduled" : "approved";
+	r = done(h, conn, url, "/admin/", flash);
+out:
+	json_decref(rl);
+	page_info_release(&p);
+	buf_release(&err);
+	return r;
+}
+
 /* ---- static files ---- */
 
 static enum MHD_Result
@@ -1840,6 +2010,10 @@ admin_dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
 		break;
 	case RT_ADMIN_AUDIT:
 		r = audit(h, conn, url, rq);
+		break;
+	case RT_ADMIN_REVIEW_APPROVE:
+	case RT_ADMIN_REVIEW_REJECT:
+		r = review_decide(h, conn, url, rq, form);
 		break;
 	default:
 		r = error_page(h, conn, url, rq, 404, "Not found",

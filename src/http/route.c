@@ -101,6 +101,12 @@ const struct route http_routes[] = {
 	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
 	/* ?user=NAME&page=PATH; failed logins name client addresses */
 	{ "GET", "/admin/audit", RT_ADMIN_AUDIT, ROLE_PUBLISHER, RF_ADMIN },
+	/* the review workflow: an editor submits (POST /admin/pages/ID,
+	   action=submit); a publisher decides */
+	{ "POST", "/admin/reviews/{id}/approve", RT_ADMIN_REVIEW_APPROVE,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	{ "POST", "/admin/reviews/{id}/reject", RT_ADMIN_REVIEW_REJECT,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
 };
 
 const size_t http_nroutes = NELEM(http_routes);

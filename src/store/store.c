@@ -468,3 +468,26 @@ store_audit_query(struct store *st, const char *actor, const char *path,
 	return base(st)->ops->audit_query(st, actor, path, offset, limit, out,
 	    err);
 }
+
+int
+store_review_submit(struct store *st, int64_t page_id, int64_t revision_id,
+    int64_t go_live, const char *actor, struct buf *err)
+{
+	return base(st)->ops->review_submit(st, page_id, revision_id, go_live,
+	    actor, err);
+}
+
+int
+store_review_list(struct store *st, int64_t page_id, json_t **out,
+    struct buf *err)
+{
+	return base(st)->ops->review_list(st, page_id, out, err);
+}
+
+int
+store_review_decide(struct store *st, int64_t review_id, bool approve,
+    const char *comment, const char *actor, struct buf *err)
+{
+	return base(st)->ops->review_decide(st, review_id, approve, comment,
+	    actor, err);
+}

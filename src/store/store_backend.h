@@ -152,6 +152,14 @@ struct store_ops {
 	int (*audit_query)(struct store *st, const char *actor,
 	    const char *path, size_t offset, size_t limit, json_t **out,
 	    struct buf *err);
+	int (*review_submit)(struct store *st, int64_t page_id,
+	    int64_t revision_id, int64_t go_live, const char *actor,
+	    struct buf *err);
+	int (*review_list)(struct store *st, int64_t page_id, json_t **out,
+	    struct buf *err);
+	int (*review_decide)(struct store *st, int64_t review_id,
+	    bool approve, const char *comment, const char *actor,
+	    struct buf *err);
 };
 
 /* the first member of every backend's struct store */

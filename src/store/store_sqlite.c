@@ -707,4 +707,7 @@ const struct store_ops store_sqlite_ops = {
 	.revision_list = sqlite_revision_list,
 	.build_actors = sqlite_build_actors,
 	.audit_query = sqlite_audit_query,
+	.review_submit = sqlite_review_submit,
+	.review_list = sqlite_review_list,
+	.review_decide = sqlite_review_decide,
 };

@@ -39,6 +39,21 @@ const struct store_migration store_user_migrations[] = {
 	"  created_at INTEGER NOT NULL,"
 	"  last_seen_at INTEGER NOT NULL);"
 	"CREATE INDEX sessions_user ON sessions(user_id);" },
+	/* the review workflow (store_admin.c): one row per submission */
+	{ 2,
+	"CREATE TABLE reviews("
+	"  id INTEGER PRIMARY KEY,"
+	"  page_id INTEGER NOT NULL REFERENCES pages(id) ON DELETE CASCADE,"
+	"  revision_id INTEGER NOT NULL,"
+	"  go_live_at INTEGER,"
+	"  submitted_by TEXT NOT NULL,"
+	"  submitted_at INTEGER NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending',"
+	"  comment TEXT NOT NULL DEFAULT '',"
+	"  decided_by TEXT,"
+	"  decided_at INTEGER);"
+	"CREATE INDEX reviews_pending ON reviews(page_id) "
+	"  WHERE state = 'pending';" },
 	{ 0, NULL }
 };
 

@@ -70,6 +70,23 @@ int store_build_actors(struct store *st, int64_t build_id, struct buf *out,
 int store_audit_query(struct store *st, const char *actor, const char *path,
     size_t offset, size_t limit, json_t **out, struct buf *err);
 
+/*
+ * The review workflow.  Submit revision REVISION_ID of page PAGE_ID
+ * (GO_LIVE: when to publish it on approval, 0 now); it replaces the
+ * page's pending review.  List: PAGE_ID 0 every pending review (oldest
+ * first), else the page's last review: [{id, page_id, path, revision_id,
+ * go_live_at, submitted_by, submitted_at, state, comment, decided_by,
+ * title}].  Decide: APPROVE or reject with COMMENT; 0, 1 when it is not
+ * pending (kind ERR_CONFLICT), -1.  Each step is audited as ACTOR.
+ */
+int store_review_submit(struct store *st, int64_t page_id,
+    int64_t revision_id, int64_t go_live, const char *actor,
+    struct buf *err);
+int store_review_list(struct store *st, int64_t page_id, json_t **out,
+    struct buf *err);
+int store_review_decide(struct store *st, int64_t review_id, bool approve,
+    const char *comment, const char *actor, struct buf *err);
+
 /* a new session of USER_ID known by SID_HASH (hex SHA-256 of the id) */
 int store_session_create(struct store *st, int64_t user_id,
     const char *sid_hash, struct buf *err);

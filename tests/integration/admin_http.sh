@@ -321,6 +321,57 @@ assert_contains "$(cat "$T/b")" ">bob<" "the page's rows: bob"
 assert_not_contains "$(cat "$T/b")" "admin.login<" "no rows of other pages"
 pass "the audit log filters by user and by page"
 
+# 7e. review workflow: submit (editor), approve / reject (publisher)
+req ed "$A/admin/pages/new" --data-urlencode csrf="$ED_CSRF" --data-urlencode path=news/review \
+    --data-urlencode 'title=For review' --data-urlencode 'body=Please check' --data-urlencode action=save
+RID=$(db "select id from pages where path='news/review'")
+REV=$(db "select latest_revision_id from pages where id=$RID")
+req ed "$A/admin/pages/$RID"
+assert_contains "$(cat "$T/b")" ">Submit for review<" "Submit for review button"
+req ed "$A/admin/pages/$RID" --data-urlencode csrf="$ED_CSRF" --data-urlencode "revision=$REV" \
+    --data-urlencode 'title=For review' --data-urlencode 'body=Please check' --data-urlencode action=submit
+assert_eq "$code" 303 "submit for review"
+req ed "$A$(hdr Location)"
+assert_contains "$(cat "$T/b")" "waiting for a publisher" "the editor sees it is pending"
+req ed "$A/admin/"
+assert_not_contains "$(cat "$T/b")" "Waiting for review" "no queue for an editor"
+req pub "$A/admin/"
+assert_contains "$(cat "$T/b")" "Waiting for review" "the publisher's queue"
+assert_contains "$(cat "$T/b")" "/admin/pages/$RID" "the page in the queue"
+RV=$(db "select id from reviews where page_id=$RID and state='pending'")
+req ed "$A/admin/reviews/$RV/approve" --data-urlencode csrf="$ED_CSRF"
+assert_eq "$code" 403 "editor: approve"
+req pub "$A/admin/reviews/$RV/reject" --data-urlencode csrf="$PUB_CSRF"
+assert_eq "$code" 400 "reject needs a comment"
+req pub "$A/admin/reviews/$RV/reject" --data-urlencode csrf="$PUB_CSRF" --data-urlencode 'comment=Add a <date>'
+assert_eq "$code" 303 "reject"
+assert_eq "$(db "select live from pages where id=$RID")" 0 "rejected: not live"
+req ed "$A/admin/pages/$RID"
+assert_contains "$(cat "$T/b")" "Add a &lt;date&gt;" "the editor sees the comment"
+req pub "$A/admin/reviews/$RV/approve" --data-urlencode csrf="$PUB_CSRF"
+assert_eq "$code" 409 "a decided review"
+# again, with a go-live: approval schedules it
+req ed "$A/admin/pages/$RID" --data-urlencode csrf="$ED_CSRF" --data-urlencode "revision=$REV" \
+    --data-urlencode 'title=For review' --data-urlencode 'body=Please check, dated' \
+    --data-urlencode go_live=2099-01-01T10:00 --data-urlencode action=submit
+assert_eq "$code" 303 "submit again"
+RV=$(db "select id from reviews where page_id=$RID and state='pending'")
+req pub "$A/admin/reviews/$RV/approve" --data-urlencode csrf="$PUB_CSRF"
+assert_eq "$code" 303 "approve"
+assert_eq "$(db "select live || ':' || go_live_at from pages where id=$RID")" "0:$(date -u -d 2099-01-01T10:00:00Z +%s)" \
+    "approved with a go-live: scheduled"
+# and one approved now goes live
+REV=$(db "select latest_revision_id from pages where id=$RID")
+req ed "$A/admin/pages/$RID" --data-urlencode csrf="$ED_CSRF" --data-urlencode "revision=$REV" \
+    --data-urlencode 'title=For review' --data-urlencode 'body=Please check, now' --data-urlencode action=submit
+RV=$(db "select id from reviews where page_id=$RID and state='pending'")
+req pub "$A/admin/reviews/$RV/approve" --data-urlencode csrf="$PUB_CSRF"
+assert_eq "$code" 303 "approve now"
+assert_eq "$(db "select live from pages where id=$RID")" 1 "approved: live"
+assert_eq "$(db "select group_concat(actor || ':' || action, ' ') from (select actor, action from audit_log where action like 'review.%' order by id)")" \
+    "bob:review.submit alice:review.reject bob:review.submit alice:review.approve bob:review.submit alice:review.approve" "review steps audited"
+pass "review: submit (editor), queue, reject with a comment, approve (schedules or publishes)"
+
 # 8. logout, rotation
 req pub "$A/admin/logout"
 assert_eq "$code" 200 "GET logout is a confirm form"

@@ -115,6 +115,8 @@ POST   | /admin/builds/{id}/cancel       | /admin/builds/{ok}/cancel            
 GET    | /admin/builds/{id}/rollback     | /admin/builds/{ok}/rollback               | -                                            | 303 303 303 303 303
 POST   | /admin/builds/{id}/rollback     | /admin/builds/{ok}/rollback               | -                                            | 303 303 303 303 303
 GET    | /admin/audit                    | /admin/audit?user=alice                   | -                                            | 303 303 303 303 303
+POST   | /admin/reviews/{id}/approve     | /admin/reviews/1/approve                  | -                                            | 303 303 303 303 303
+POST   | /admin/reviews/{id}/reject      | /admin/reviews/1/reject                   | comment=no                                   | 303 303 303 303 303
 EOF
 )
 
