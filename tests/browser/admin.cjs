@@ -108,6 +108,9 @@ async function main() {
 	    editUrl.replace('/pages/', '/preview/').replace(BASE, ''), 'Preview link');
 	await axe(page, 'editor (editor role)');
 	ok('an editor creates a page as a draft and sees no publish buttons');
+	await page.getByRole('button', { name: 'Submit for review' }).click();
+	await page.waitForURL(editUrl);
+	check(await page.getByText('waiting for a publisher').isVisible(), 'not pending review');
 
 	/* 3. the editor cannot publish: the server refuses (403) */
 	const st = await page.evaluate(async () => {
@@ -129,7 +132,10 @@ async function main() {
 
 	/* 4. a publisher publishes; the page is in the deployed target */
 	await login(page, 'alice', 'pub-secret-1');
-	await page.getByRole('link', { name: 'Made in a browser' }).click();
+	check(await page.getByRole('heading', { name: 'Waiting for review' }).isVisible(), 'no review queue');
+	await axe(page, 'page tree with the review queue');
+	await shot(page, 'review-queue');
+	await page.getByRole('link', { name: 'Made in a browser' }).first().click();
 	await page.waitForURL(editUrl);
 	await shot(page, 'editor');
 	await axe(page, 'editor (publisher role)');
