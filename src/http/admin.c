@@ -262,8 +262,8 @@ page(struct http *h, struct MHD_Connection *conn, const char *url,
 	enum MHD_Result r;
 
 	/* a flash is shown once */
-	if (json_object_get(ctx, "flash") && !set_cookie)
-		rp.cookies[0] = clear = cookie(h, conn, ADMIN_FLASH_COOKIE, "",
+	if (json_object_get(ctx, "flash"))
+		rp.cookies[1] = clear = cookie(h, conn, ADMIN_FLASH_COOKIE, "",
 		    -1);
 	if (tmpl_set_render(h->admin->tmpl, name, ctx, &out, &err) == -1) {
 		log_warnx("admin: %s", err.buf);
