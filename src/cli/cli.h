@@ -88,7 +88,7 @@ extern const struct cli_cmd cli_cmd_build, cli_cmd_builds, cli_cmd_check,
     cli_cmd_history, cli_cmd_import, cli_cmd_init, cli_cmd_media,
     cli_cmd_page, cli_cmd_preview, cli_cmd_publish, cli_cmd_report,
     cli_cmd_republish, cli_cmd_scheduled, cli_cmd_serve, cli_cmd_store,
-    cli_cmd_template, cli_cmd_token, cli_cmd_worker;
+    cli_cmd_template, cli_cmd_token, cli_cmd_user, cli_cmd_worker;
 
 /* out.c: output conventions shared by every command */
 struct cli_out {
@@ -141,6 +141,7 @@ int cmd_check(int, char **);
 int cmd_token(int, char **);
 int cmd_store(int, char **);
 int cmd_preview(int, char **);
+int cmd_user(int, char **);
 
 /*
  * The usage of the named command to stderr and EXIT_USAGE (err=1), or its

@@ -239,6 +239,15 @@ const struct cli_keydoc cli_keydocs[] = {
 	{ "serve.allowed_hosts",
 	    "More Host names a daemon listening on loopback answers "
 	    "(besides localhost, 127.0.0.1, [::1] and its listen address)." },
+	{ "serve.session_idle",
+	    "A web admin session unused for this long ends (the user logs in "
+	    "again)." },
+	{ "serve.session_max",
+	    "A web admin session ends this long after login, however busy." },
+	{ "serve.secure_cookies",
+	    "Mark the admin's cookies Secure even on plain HTTP (set it "
+	    "behind a TLS-terminating proxy); they are always Secure over "
+	    "TLS." },
 	{ "retention.builds",
 	    "Records of this many succeeded builds are kept; failed builds "
 	    "are always kept." },

@@ -35,7 +35,7 @@ const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_import, &cli_cmd_init, &cli_cmd_media, &cli_cmd_page,
 	&cli_cmd_preview, &cli_cmd_publish, &cli_cmd_report, &cli_cmd_republish,
 	&cli_cmd_restore, &cli_cmd_scheduled, &cli_cmd_serve, &cli_cmd_store,
-	&cli_cmd_template, &cli_cmd_token, &cli_cmd_worker, NULL
+	&cli_cmd_template, &cli_cmd_token, &cli_cmd_user, &cli_cmd_worker, NULL
 };
 
 enum { G_CHDIR = 'C', G_LOGFMT = 'L', G_VERSION = 'V' };
@@ -65,7 +65,8 @@ const struct cli_opt cli_global_opts[] = {
 UNBUILT(build) UNBUILT(builds) UNBUILT(check) UNBUILT(deploy) UNBUILT(feed)
 UNBUILT(gc) UNBUILT(import) UNBUILT(init) UNBUILT(media) UNBUILT(page)
 UNBUILT(publish) UNBUILT(report) UNBUILT(republish) UNBUILT(scheduled)
-UNBUILT(serve) UNBUILT(template) UNBUILT(token) UNBUILT(worker)
+UNBUILT(serve) UNBUILT(template) UNBUILT(token) UNBUILT(user)
+UNBUILT(worker)
 
 int
 cli_error(const char *fmt, ...)

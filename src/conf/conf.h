@@ -235,6 +235,10 @@ struct conf_serve {
 	bool metrics_localhost;		/* false */
 	char **allowed_hosts;		/* Host names besides loopback's */
 	size_t nallowed_hosts;
+	/* the web admin's sessions (docs/admin.md, decision 0121) */
+	int64_t session_idle;		/* "1h" */
+	int64_t session_max;		/* "12h" */
+	bool secure_cookies;		/* false: Secure only over TLS */
 };
 
 struct conf_retention {

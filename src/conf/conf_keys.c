@@ -244,6 +244,11 @@ const struct conf_key conf_keys[] = {
 	    "false"),
 	KLIST("serve.allowed_hosts", conf, serve.allowed_hosts,
 	    serve.nallowed_hosts, NULL, 0),
+	KDUR("serve.session_idle", conf, serve.session_idle, "1h", MINUTE,
+	    30 * DAY),
+	KDUR("serve.session_max", conf, serve.session_max, "12h", MINUTE,
+	    365 * DAY),
+	KBOOL("serve.secure_cookies", conf, serve.secure_cookies, "false"),
 
 	KSECT("log"),
 	KENUM("log.format", conf, log.format, "plain", log_formats, 0),

@@ -51,6 +51,7 @@
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
+#include "http/admin.h"
 #include "http/http.h"
 #include "http/http_int.h"
 #include "http/route.h"
@@ -173,6 +174,12 @@ pool_get(struct http *h, struct buf *err)
 		return NULL;
 	store_err_clear(st);
 	return st;
+}
+
+struct store *
+http_pool_get(struct http *h, struct buf *err)
+{
+	return pool_get(h, err);
 }
 
 static void
@@ -462,15 +469,18 @@ authenticate(struct http *h, struct MHD_Connection *conn, struct req *rq,
 }
 
 /*
- * Who asks for an admin preview (RF_PREVIEW routes): today an API token,
- * as authenticate(); the web admin's session cookie is accepted here too
- * once sessions exist (one call added).  Same answers as authenticate().
+ * Who asks for an admin preview (RF_PREVIEW routes): an API token, as
+ * authenticate(), or else the web admin's session cookie; without
+ * either, the browser is sent to the login form (1: rq->early queued).
  */
 static unsigned
 preview_authenticate(struct http *h, struct MHD_Connection *conn,
-    struct req *rq, const char **msg)
+    const char *url, const char *method, struct req *rq, const char **msg)
 {
-	return authenticate(h, conn, rq, msg);
+	if (MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Authorization"))
+		return authenticate(h, conn, rq, msg);
+	return admin_session_or_login(h, conn, url, method, rq);
 }
 
 /* the daemon's own routes; everything else is the site */
@@ -519,6 +529,10 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 		*field = "query";
 		return 400;
 	}
+	/* the web admin: a session instead of a token (admin.c); its
+	   previews take either (preview_authenticate) */
+	if (admin_url(url) && strncmp(url, "/admin/preview/", 15) != 0)
+		return admin_admit(h, conn, url, method, rq);
 	if (!routed(url)) {
 		if (strcmp(method, "GET") && strcmp(method, "HEAD")) {
 			*msg = "method not allowed";
@@ -533,9 +547,11 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 		    "or /api/v1/pages/by-path/PATH)" : "method not allowed";
 		return st;
 	}
-	if (!(rq->m.r->flags & RF_NOAUTH) && (st = (rq->m.r->flags &
-	    RF_PREVIEW ? preview_authenticate : authenticate)(h, conn, rq,
-	    msg)) != 0)
+	if (rq->m.r->flags & RF_PREVIEW)
+		st = preview_authenticate(h, conn, url, method, rq, msg);
+	else if (!(rq->m.r->flags & RF_NOAUTH))
+		st = authenticate(h, conn, rq, msg);
+	if (st)
 		return st;
 	if (rq->role < route_need(rq->m.r, false)) {
 		const union MHD_ConnectionInfo *ci;
@@ -661,6 +677,8 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 		pthread_mutex_unlock(&h->mu);
 		if ((st = admit(h, conn, url, method, rq, &msg, &field))) {
 			atomic_fetch_add(&h->requests, 1);
+			if (st == 1)	/* the admin queued its answer */
+				return rq->early;
 			/* answered before the body: it is never read */
 			return http_reply_error(conn, st, msg, field);
 		}
@@ -691,6 +709,8 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 	if (rq->too_big)
 		return http_reply_error(conn, 413, "request body too large",
 		    NULL);
+	if (rq->m.r && (rq->m.r->flags & RF_ADMIN))
+		return admin_dispatch(h, conn, url, method, rq);
 	return dispatch(h, conn, url, rq);
 }
 
@@ -835,6 +855,10 @@ http_start(const struct conf *c, const char *listen, struct buf *err)
 			h->site_target = &c->targets[i];
 			break;
 		}
+	if (admin_start(h, err) == -1) {
+		http_stop(h);
+		return NULL;
+	}
 	if (pthread_create(&h->reaper, NULL, reaper, h) != 0) {
 		buf_setf(err, "http: cannot start the reaper thread");
 		http_stop(h);
@@ -877,6 +901,7 @@ http_stop(struct http *h)
 		pthread_mutex_unlock(&h->mu);
 		pthread_join(h->reaper, NULL);
 	}
+	admin_stop(h);
 	for (size_t i = 0; i < h->npool; i++)
 		store_close(h->pool[i]);
 	free(h->pool);

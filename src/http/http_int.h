@@ -17,6 +17,7 @@
 #include "common/error.h"
 #include "http/route.h"
 
+struct admin;
 struct page_info;
 struct store;
 
@@ -47,6 +48,7 @@ struct http {
 	struct conn *conns;
 	pthread_t reaper;
 	bool reaper_on, stopping;
+	struct admin *admin;	/* the web admin (admin.c) */
 };
 
 struct req {
@@ -57,7 +59,12 @@ struct req {
 	struct buf body;
 	bool too_big;
 	bool answered;		/* a 413 already queued mid-body */
+	char sid[65];		/* the admin session's id, or "" */
+	enum MHD_Result early;	/* admin_admit's queued answer */
 };
+
+/* a store handle from the pool (http.c); NULL with err */
+struct store *http_pool_get(struct http *h, struct buf *err);
 
 /* ---- replies (http.c); each consumes what it is given ---- */
 

@@ -58,6 +58,62 @@ const struct route http_routes[] = {
 	    ROLE_EDITOR, RF_BODY },
 	/* the signed token in the URL is the credential */
 	{ "GET", "/preview/{path}", RT_PREVIEW_SHARED, ROLE_ANON, RF_NOAUTH },
+	/* the web admin: a session instead of a token (admin.c) */
+	{ "GET", "/admin", RT_ADMIN_ROOT, ROLE_ANON, RF_ADMIN | RF_NOAUTH },
+	{ "GET", "/admin/static/{path}", RT_ADMIN_STATIC, ROLE_ANON,
+	    RF_ADMIN | RF_NOAUTH },
+	{ "GET", "/admin/login", RT_ADMIN_LOGIN, ROLE_ANON, RF_ADMIN },
+	{ "POST", "/admin/login", RT_ADMIN_LOGIN, ROLE_ANON,
+	    RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/logout", RT_ADMIN_LOGOUT, ROLE_EDITOR, RF_ADMIN },
+	{ "POST", "/admin/logout", RT_ADMIN_LOGOUT, ROLE_EDITOR,
+	    RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/", RT_ADMIN_PAGES, ROLE_EDITOR, RF_ADMIN },
+	{ "GET", "/admin/pages/new", RT_ADMIN_PAGE_NEW, ROLE_EDITOR,
+	    RF_ADMIN },
+	/* action=publish|unpublish|schedule needs publisher (RF_PUBLISH) */
+	{ "POST", "/admin/pages/new", RT_ADMIN_PAGE_NEW, ROLE_EDITOR,
+	    RF_ADMIN | RF_PUBLISH | RF_BODY },
+	{ "GET", "/admin/pages/{id}", RT_ADMIN_PAGE_EDIT, ROLE_EDITOR,
+	    RF_ADMIN },
+	{ "POST", "/admin/pages/{id}", RT_ADMIN_PAGE_EDIT, ROLE_EDITOR,
+	    RF_ADMIN | RF_PUBLISH | RF_BODY },
+	{ "GET", "/admin/pages/{id}/delete", RT_ADMIN_PAGE_DELETE,
+	    ROLE_PUBLISHER, RF_ADMIN },
+	{ "POST", "/admin/pages/{id}/delete", RT_ADMIN_PAGE_DELETE,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/pages/{id}/revisions", RT_ADMIN_REVISIONS,
+	    ROLE_EDITOR, RF_ADMIN },
+	/* ?from=REV&to=REV */
+	{ "GET", "/admin/pages/{id}/compare", RT_ADMIN_COMPARE, ROLE_EDITOR,
+	    RF_ADMIN },
+	{ "GET", "/admin/revisions/{id}", RT_ADMIN_REVISION, ROLE_EDITOR,
+	    RF_ADMIN },
+	/* a new draft revision with this one's fields */
+	{ "POST", "/admin/revisions/{id}/revert", RT_ADMIN_REVERT,
+	    ROLE_EDITOR, RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/builds", RT_ADMIN_BUILDS, ROLE_EDITOR, RF_ADMIN },
+	{ "GET", "/admin/builds/{id}", RT_ADMIN_BUILD, ROLE_EDITOR,
+	    RF_ADMIN },
+	/* JSON {status, log} for the page's live refresh (admin.js) */
+	{ "GET", "/admin/builds/{id}/status", RT_ADMIN_BUILD_STATUS,
+	    ROLE_EDITOR, RF_ADMIN },
+	{ "POST", "/admin/builds/{id}/retry", RT_ADMIN_BUILD_RETRY,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	{ "POST", "/admin/builds/{id}/cancel", RT_ADMIN_BUILD_CANCEL,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	{ "GET", "/admin/builds/{id}/rollback", RT_ADMIN_BUILD_ROLLBACK,
+	    ROLE_PUBLISHER, RF_ADMIN },
+	{ "POST", "/admin/builds/{id}/rollback", RT_ADMIN_BUILD_ROLLBACK,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	/* ?user=NAME&page=PATH; failed logins name client addresses */
+	{ "GET", "/admin/audit", RT_ADMIN_AUDIT, ROLE_PUBLISHER, RF_ADMIN },
+	/* the review workflow: an editor submits (POST /admin/pages/ID,
+	   action=submit); a publisher decides */
+	{ "POST", "/admin/reviews/{id}/approve", RT_ADMIN_REVIEW_APPROVE,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	{ "POST", "/admin/reviews/{id}/reject", RT_ADMIN_REVIEW_REJECT,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
 };
 
 const size_t http_nroutes = NELEM(http_routes);

@@ -5,6 +5,10 @@
  * authorization matrix test (tests/integration/http_authz.sh) checks it
  * from the outside, and the web admin will build its menus from it.
  *
+ * The web admin's routes (RF_ADMIN) are in the same table: a session
+ * cookie stands for the token and its user's role is checked the same
+ * way (decision 0120).
+ *
  * Roles are ordered: anonymous < editor < publisher < admin.  A route
  * that changes what is live needs publisher.  Pages are addressed by
  * numeric id (/api/v1/pages/ID) or by path only in forms that cannot be
@@ -45,6 +49,28 @@ enum route_id {
 	RT_PREVIEW_LIVE,
 	RT_PREVIEW_LINK,
 	RT_PREVIEW_SHARED,
+	/* the web admin (admin.c): HTML, a session cookie, CSRF on POST */
+	RT_ADMIN_ROOT,
+	RT_ADMIN_STATIC,
+	RT_ADMIN_LOGIN,
+	RT_ADMIN_LOGOUT,
+	RT_ADMIN_PAGES,
+	RT_ADMIN_PAGE_NEW,
+	RT_ADMIN_PAGE_EDIT,
+	RT_ADMIN_PAGE_DELETE,
+	RT_ADMIN_REVISIONS,
+	RT_ADMIN_COMPARE,
+	RT_ADMIN_REVISION,
+	RT_ADMIN_REVERT,
+	RT_ADMIN_BUILDS,
+	RT_ADMIN_BUILD,
+	RT_ADMIN_BUILD_STATUS,
+	RT_ADMIN_BUILD_RETRY,
+	RT_ADMIN_BUILD_CANCEL,
+	RT_ADMIN_BUILD_ROLLBACK,
+	RT_ADMIN_AUDIT,
+	RT_ADMIN_REVIEW_APPROVE,
+	RT_ADMIN_REVIEW_REJECT,
 };
 
 /* route flags */
@@ -58,6 +84,10 @@ enum route_id {
 #define RF_BODY		(1u << 6)	/* takes a JSON body */
 #define RF_PREVIEW	(1u << 7)	/* admin preview: a token or a
 					   session (preview_authenticate) */
+#define RF_ADMIN	(1u << 8)	/* the web admin: the session cookie
+					   instead of a token, HTML replies,
+					   the CSRF token on every POST (a form
+					   body on RF_BODY routes) */
 
 struct route {
 	const char *method;

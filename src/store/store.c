@@ -11,6 +11,7 @@
 #include "store/store_backend.h"
 #include "store/store_build.h"
 #include "store/store_token.h"
+#include "store/store_user.h"
 
 static const struct store_ops *const backends[] = {
 	&store_sqlite_ops,
@@ -410,4 +411,104 @@ int
 store_token_revoke(struct store *st, const char *name, struct buf *err)
 {
 	return base(st)->ops->token_revoke(st, name, err);
+}
+
+int
+store_user_add(struct store *st, const char *name, const char *role,
+    const char *hash, const char *actor, struct buf *err)
+{
+	return base(st)->ops->user_add(st, name, role, hash, actor, err);
+}
+
+int
+store_user_get(struct store *st, const char *name, struct user_info *u,
+    struct buf *err)
+{
+	return base(st)->ops->user_get(st, name, u, err);
+}
+
+int
+store_user_passwd(struct store *st, const char *name, const char *hash,
+    const char *actor, struct buf *err)
+{
+	return base(st)->ops->user_passwd(st, name, hash, actor, err);
+}
+
+int
+store_user_disable(struct store *st, const char *name, const char *actor,
+    struct buf *err)
+{
+	return base(st)->ops->user_disable(st, name, actor, err);
+}
+
+int
+store_user_list(struct store *st, json_t **out, struct buf *err)
+{
+	return base(st)->ops->user_list(st, out, err);
+}
+
+int
+store_session_create(struct store *st, int64_t user_id, const char *sid_hash,
+    struct buf *err)
+{
+	return base(st)->ops->session_create(st, user_id, sid_hash, err);
+}
+
+int
+store_session_check(struct store *st, const char *sid_hash, int64_t now,
+    int64_t idle, int64_t max, struct user_info *u, struct buf *err)
+{
+	return base(st)->ops->session_check(st, sid_hash, now, idle, max, u,
+	    err);
+}
+
+int
+store_session_delete(struct store *st, const char *sid_hash, struct buf *err)
+{
+	return base(st)->ops->session_delete(st, sid_hash, err);
+}
+
+int
+store_revision_list(struct store *st, int64_t page_id, json_t **out,
+    struct buf *err)
+{
+	return base(st)->ops->revision_list(st, page_id, out, err);
+}
+
+int
+store_build_actors(struct store *st, int64_t build_id, struct buf *out,
+    struct buf *err)
+{
+	return base(st)->ops->build_actors(st, build_id, out, err);
+}
+
+int
+store_audit_query(struct store *st, const char *actor, const char *path,
+    size_t offset, size_t limit, json_t **out, struct buf *err)
+{
+	return base(st)->ops->audit_query(st, actor, path, offset, limit, out,
+	    err);
+}
+
+int
+store_review_submit(struct store *st, int64_t page_id, int64_t revision_id,
+    int64_t go_live, const char *actor, struct buf *err)
+{
+	return base(st)->ops->review_submit(st, page_id, revision_id, go_live,
+	    actor, err);
+}
+
+int
+store_review_list(struct store *st, int64_t page_id, json_t **out,
+    struct buf *err)
+{
+	return base(st)->ops->review_list(st, page_id, out, err);
+}
+
+int
+store_review_decide(struct store *st, int64_t review_id, bool approve,
+    const char *comment, const char *actor, struct buf *err)
+{
+	return base(st)->ops->review_decide(st, review_id, approve, comment,
+	    actor, err);
 }

@@ -26,6 +26,7 @@ struct sched_report;
 struct snapshot;
 struct store;
 struct store_schema;
+struct user_info;
 
 struct store_ops {
 	const char *driver;		/* store.driver: "sqlite", ... */
@@ -44,6 +45,8 @@ struct store_ops {
 	    struct buf *err);
 	int (*migrate)(struct store *st, struct buf *err);
 	/* one per function of store.h, store_build.h, store_token.h */
+	/* one per function of store.h, store_build.h, store_token.h,
+	   store_user.h */
 	int (*page_create)(struct store *st, const char *path,
 	    const struct page_fields *f, const char *actor, int64_t *id,
 	    struct buf *err);
@@ -131,6 +134,38 @@ struct store_ops {
 	    size_t namesz, char *role, size_t rolesz, struct buf *err);
 	int (*token_list)(struct store *st, json_t **out, struct buf *err);
 	int (*token_revoke)(struct store *st, const char *name,
+	    struct buf *err);
+	/* store_user.h */
+	int (*user_add)(struct store *st, const char *name, const char *role,
+	    const char *hash, const char *actor, struct buf *err);
+	int (*user_get)(struct store *st, const char *name,
+	    struct user_info *u, struct buf *err);
+	int (*user_passwd)(struct store *st, const char *name,
+	    const char *hash, const char *actor, struct buf *err);
+	int (*user_disable)(struct store *st, const char *name,
+	    const char *actor, struct buf *err);
+	int (*user_list)(struct store *st, json_t **out, struct buf *err);
+	int (*session_create)(struct store *st, int64_t user_id,
+	    const char *sid_hash, struct buf *err);
+	int (*session_check)(struct store *st, const char *sid_hash,
+	    int64_t now, int64_t idle, int64_t max, struct user_info *u,
+	    struct buf *err);
+	int (*session_delete)(struct store *st, const char *sid_hash,
+	    struct buf *err);
+	int (*revision_list)(struct store *st, int64_t page_id, json_t **out,
+	    struct buf *err);
+	int (*build_actors)(struct store *st, int64_t build_id,
+	    struct buf *out, struct buf *err);
+	int (*audit_query)(struct store *st, const char *actor,
+	    const char *path, size_t offset, size_t limit, json_t **out,
+	    struct buf *err);
+	int (*review_submit)(struct store *st, int64_t page_id,
+	    int64_t revision_id, int64_t go_live, const char *actor,
+	    struct buf *err);
+	int (*review_list)(struct store *st, int64_t page_id, json_t **out,
+	    struct buf *err);
+	int (*review_decide)(struct store *st, int64_t review_id,
+	    bool approve, const char *comment, const char *actor,
 	    struct buf *err);
 };
 

@@ -23,6 +23,7 @@ struct page_info;
 struct revision_info;
 struct sched_report;
 struct snapshot;
+struct user_info;
 
 struct store {
 	struct store_base base;	/* first: ops and error kind */
@@ -40,6 +41,7 @@ struct store_migration {
 };
 
 extern const struct store_migration store_build_migrations[];
+extern const struct store_migration store_user_migrations[];
 
 /* the LISTEN/NOTIFY channel of build requests (PostgreSQL) */
 #define STORE_CHANNEL	"kiln_queue"
@@ -176,5 +178,33 @@ int sql_token_check(struct store *st, const char *token, char *name,
     size_t namesz, char *role, size_t rolesz, struct buf *err);
 int sql_token_list(struct store *st, json_t **out, struct buf *err);
 int sql_token_revoke(struct store *st, const char *name, struct buf *err);
+int sql_user_add(struct store *st, const char *name, const char *role,
+    const char *hash, const char *actor, struct buf *err);
+int sql_user_get(struct store *st, const char *name, struct user_info *u,
+    struct buf *err);
+int sql_user_passwd(struct store *st, const char *name, const char *hash,
+    const char *actor, struct buf *err);
+int sql_user_disable(struct store *st, const char *name, const char *actor,
+    struct buf *err);
+int sql_user_list(struct store *st, json_t **out, struct buf *err);
+int sql_session_create(struct store *st, int64_t user_id,
+    const char *sid_hash, struct buf *err);
+int sql_session_check(struct store *st, const char *sid_hash, int64_t now,
+    int64_t idle, int64_t max, struct user_info *u, struct buf *err);
+int sql_session_delete(struct store *st, const char *sid_hash,
+    struct buf *err);
+int sql_revision_list(struct store *st, int64_t page_id, json_t **out,
+    struct buf *err);
+int sql_build_actors(struct store *st, int64_t build_id, struct buf *out,
+    struct buf *err);
+int sql_audit_query(struct store *st, const char *actor, const char *path,
+    size_t offset, size_t limit, json_t **out, struct buf *err);
+int sql_review_submit(struct store *st, int64_t page_id,
+    int64_t revision_id, int64_t go_live, const char *actor,
+    struct buf *err);
+int sql_review_list(struct store *st, int64_t page_id, json_t **out,
+    struct buf *err);
+int sql_review_decide(struct store *st, int64_t review_id, bool approve,
+    const char *comment, const char *actor, struct buf *err);
 
 #endif

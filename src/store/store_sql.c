@@ -235,6 +235,7 @@ static const struct {
 } components[] = {
 	{ "store", store_migrations },
 	{ "queue", store_build_migrations },
+	{ "users", store_user_migrations },
 };
 
 static int
@@ -954,7 +955,21 @@ sql_state_delete(struct store *st, const char *key, struct buf *err)
 	.token_create = sql_token_create,				\
 	.token_check = sql_token_check,					\
 	.token_list = sql_token_list,					\
-	.token_revoke = sql_token_revoke
+	.token_revoke = sql_token_revoke,				\
+	.user_add = sql_user_add,					\
+	.user_get = sql_user_get,					\
+	.user_passwd = sql_user_passwd,					\
+	.user_disable = sql_user_disable,				\
+	.user_list = sql_user_list,					\
+	.session_create = sql_session_create,				\
+	.session_check = sql_session_check,				\
+	.session_delete = sql_session_delete,				\
+	.revision_list = sql_revision_list,				\
+	.build_actors = sql_build_actors,				\
+	.audit_query = sql_audit_query,					\
+	.review_submit = sql_review_submit,				\
+	.review_list = sql_review_list,					\
+	.review_decide = sql_review_decide
 
 /* the same functions on both: only opening differs */
 const struct store_ops store_pg_ops = {

@@ -78,16 +78,23 @@ TEST(route, roles)
 	for (size_t i = 0; i < http_nroutes; i++) {
 		const struct route *r = &http_routes[i];
 		bool write = strcmp(r->method, "GET") != 0;
-		/* every write needs a token or a signature */
-		if (write && !(r->flags & RF_SIGNED))
+		/* the admin's login form: no session yet (its CSRF token
+		   is a double-submit cookie, admin.c) */
+		bool login = r->id == RT_ADMIN_LOGIN;
+		/* every write needs a token, a session or a signature */
+		if (write && !(r->flags & RF_SIGNED) && !login)
 			CHECK(route_need(r, false) >= ROLE_EDITOR);
 		/* a publish field always needs publisher */
 		if (write && !(r->flags & RF_SIGNED))
 			CHECK(route_need(r, true) >= ROLE_PUBLISHER ||
 			    !(r->flags & RF_PUBLISH));
-		/* anonymous reads are the public view or health only */
-		if (route_need(r, false) == ROLE_ANON)
+		/* anonymous reads are the public view, health, or the
+		   admin's login form */
+		if (route_need(r, false) == ROLE_ANON && !login)
 			CHECK((r->flags & (RF_PUBLIC | RF_NOAUTH)) != 0);
+		/* the admin never serves the API nor the API the admin */
+		CHECK(((r->flags & RF_ADMIN) != 0) ==
+		    (strncmp(r->pattern, "/admin", 6) == 0));
 	}
 	/* what changes the live site needs publisher */
 	CHECK_INT_EQ(route_need(find("DELETE", "/api/v1/pages/3", 0), false),
@@ -109,4 +116,32 @@ TEST(route, roles)
 	CHECK_INT_EQ(role_parse("admin"), ROLE_ADMIN);
 	CHECK_INT_EQ(role_parse("root"), ROLE_ANON);
 	CHECK_STR_EQ(role_name(ROLE_PUBLISHER), "publisher");
+}
+
+TEST(route, admin)
+{
+	struct route_match m;
+
+	CHECK_INT_EQ(find("GET", "/admin/", 0)->id, RT_ADMIN_PAGES);
+	CHECK_INT_EQ(find("GET", "/admin", 0)->id, RT_ADMIN_ROOT);
+	CHECK_INT_EQ(find("GET", "/admin/pages/new", 0)->id,
+	    RT_ADMIN_PAGE_NEW);
+	CHECK_INT_EQ(route_find("POST", "/admin/pages/12", &m), 0);
+	CHECK_INT_EQ(m.r->id, RT_ADMIN_PAGE_EDIT);
+	CHECK_INT_EQ(m.id, 12);
+	CHECK_INT_EQ(route_find("GET", "/admin/static/admin.css", &m), 0);
+	CHECK_STR_EQ(m.path, "admin.css");
+	find("DELETE", "/admin/pages/12", 405);
+	find("GET", "/admin/nothing", 404);
+	/* an editor edits; publishing from the form needs publisher */
+	CHECK_INT_EQ(route_need(find("POST", "/admin/pages/12", 0), false),
+	    ROLE_EDITOR);
+	CHECK_INT_EQ(route_need(find("POST", "/admin/pages/12", 0), true),
+	    ROLE_PUBLISHER);
+	CHECK_INT_EQ(route_need(find("POST", "/admin/pages/new", 0), true),
+	    ROLE_PUBLISHER);
+	CHECK_INT_EQ(route_need(find("GET", "/admin/pages/3/delete", 0),
+	    false), ROLE_PUBLISHER);
+	CHECK_INT_EQ(route_need(find("POST", "/admin/logout", 0), false),
+	    ROLE_EDITOR);
 }
