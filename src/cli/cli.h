@@ -9,6 +9,8 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #define EXIT_OK		0
 #define EXIT_FAIL	1
 #define EXIT_USAGE	2
@@ -110,6 +112,16 @@ void cli_verbose(const char *fmt, ...) PRINTF_LIKE(1, 2);
 bool cli_color(FILE *f);
 /* seq (CLI_RED...) if cli_color(f), else "" */
 const char *cli_sgr(FILE *f, const char *seq);
+/* V as indented JSON and a newline on stdout */
+void cli_print_json(const json_t *v);
+/*
+ * The options of a command that takes --json (-j) and no argument: -1
+ * to go on (*json set), else the exit status of a bad usage.
+ */
+int cli_json_only(const struct cli_cmd *c, int argc, char **argv,
+    bool *json);
+/* a JSON string's value, or "never" (a time not yet reached) */
+const char *cli_or_never(const json_t *v);
 #define CLI_BOLD	"\033[1m"
 #define CLI_RED		"\033[31m"
 #define CLI_GREEN	"\033[32m"

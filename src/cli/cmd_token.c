@@ -119,34 +119,20 @@ token_create(struct site *s, int argc, char **argv, struct buf *err)
 	return EXIT_OK;
 }
 
-static const char *
-or_never(json_t *v)
-{
-	return json_is_string(v) ? json_string_value(v) : "never";
-}
-
 static int
 token_list(struct site *s, int argc, char **argv, struct buf *err)
 {
-	bool as_json = false;
+	bool as_json;
 	json_t *a = NULL, *t;
 	size_t i;
-	int ch;
+	int rc;
 
-	while ((ch = cli_getopt(&token_list_cmd, argc, argv)) != -1) {
-		if (ch == 'j')
-			as_json = true;
-		else
-			return cli_bad_usage(&token_list_cmd);
-	}
-	if (optind != argc)
-		return cli_bad_usage(&token_list_cmd);
+	if ((rc = cli_json_only(&token_list_cmd, argc, argv, &as_json)) != -1)
+		return rc;
 	if (store_token_list(s->st, &a, err) == -1)
 		return cli_fail(err);
 	if (as_json) {
-		char *d = json_dumps(a, JSON_INDENT(2));
-		printf("%s\n", d);
-		free(d);
+		cli_print_json(a);
 	} else {
 		printf("%-24s %-10s %-21s %-21s %s\n", "NAME", "ROLE",
 		    "CREATED", "LAST USED", "EXPIRES");
@@ -154,9 +140,9 @@ token_list(struct site *s, int argc, char **argv, struct buf *err)
 			printf("%-24s %-10s %-21s %-21s %s%s\n",
 			    json_string_value(json_object_get(t, "name")),
 			    json_string_value(json_object_get(t, "role")),
-			    or_never(json_object_get(t, "created")),
-			    or_never(json_object_get(t, "last_used")),
-			    or_never(json_object_get(t, "expires")),
+			    cli_or_never(json_object_get(t, "created")),
+			    cli_or_never(json_object_get(t, "last_used")),
+			    cli_or_never(json_object_get(t, "expires")),
 			    json_is_true(json_object_get(t, "expired")) ?
 			    " (expired)" : "");
 	}

@@ -243,34 +243,20 @@ user_disable(struct site *s, int argc, char **argv, struct buf *err)
 	return EXIT_OK;
 }
 
-static const char *
-or_never(json_t *v)
-{
-	return json_is_string(v) ? json_string_value(v) : "never";
-}
-
 static int
 user_list(struct site *s, int argc, char **argv, struct buf *err)
 {
-	bool as_json = false;
+	bool as_json;
 	json_t *a = NULL, *u;
 	size_t i;
-	int ch;
+	int rc;
 
-	while ((ch = cli_getopt(&user_list_cmd, argc, argv)) != -1) {
-		if (ch == 'j')
-			as_json = true;
-		else
-			return cli_bad_usage(&user_list_cmd);
-	}
-	if (optind != argc)
-		return cli_bad_usage(&user_list_cmd);
+	if ((rc = cli_json_only(&user_list_cmd, argc, argv, &as_json)) != -1)
+		return rc;
 	if (store_user_list(s->st, &a, err) == -1)
 		return cli_fail(err);
 	if (as_json) {
-		char *d = json_dumps(a, JSON_INDENT(2));
-		printf("%s\n", d);
-		free(d);
+		cli_print_json(a);
 	} else {
 		printf("%-24s %-10s %-21s %s\n", "NAME", "ROLE", "CREATED",
 		    "LAST LOGIN");
@@ -278,8 +264,8 @@ user_list(struct site *s, int argc, char **argv, struct buf *err)
 			printf("%-24s %-10s %-21s %s%s\n",
 			    json_string_value(json_object_get(u, "name")),
 			    json_string_value(json_object_get(u, "role")),
-			    or_never(json_object_get(u, "created")),
-			    or_never(json_object_get(u, "last_login")),
+			    cli_or_never(json_object_get(u, "created")),
+			    cli_or_never(json_object_get(u, "last_login")),
 			    json_is_true(json_object_get(u, "disabled")) ?
 			    " (disabled)" : "");
 	}

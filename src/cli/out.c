@@ -89,3 +89,32 @@ cli_sgr(FILE *f, const char *seq)
 {
 	return cli_color(f) ? seq : "";
 }
+
+void
+cli_print_json(const json_t *v)
+{
+	char *d = json_dumps(v, JSON_INDENT(2));
+
+	printf("%s\n", d ? d : "null");
+	free(d);
+}
+
+int
+cli_json_only(const struct cli_cmd *c, int argc, char **argv, bool *json)
+{
+	int ch;
+
+	*json = false;
+	while ((ch = cli_getopt(c, argc, argv)) != -1) {
+		if (ch != 'j')
+			return cli_bad_usage(c);
+		*json = true;
+	}
+	return optind == argc ? -1 : cli_bad_usage(c);
+}
+
+const char *
+cli_or_never(const json_t *v)
+{
+	return json_is_string(v) ? json_string_value(v) : "never";
+}
