@@ -215,8 +215,9 @@ int
 sql_user_disable(struct store *st, const char *name, const char *actor,
     struct buf *err)
 {
+	/* portable SQL: plain ? placeholders (db.h), the text "1" cast */
 	return user_change(st, name, "UPDATE users SET disabled = "
-	    "(?1 IS NOT NULL), updated_at = ?2 WHERE name = ?3", "1", actor,
+	    "CAST(? AS INTEGER), updated_at = ? WHERE name = ?", "1", actor,
 	    "user.disable", err);
 }
 
