@@ -77,7 +77,8 @@ assert_contains "$(cat "$T/body")" "/admin/preview/$NEW?path=/news/brand-new/" "
 pass "draft page, listing, home and feed in the site's layout; target still live"
 
 # errors: JSON with the status and field
-assert_eq "$(code "$API/admin/preview/$ID")" 401 "no token"
+assert_eq "$(code "$API/admin/preview/$ID")" 303 "no token nor session"
+assert_contains "$(header Location)" "/admin/login" "sent to the login"
 assert_eq "$(code "${AUTH[@]}" "$API/admin/preview/999999")" 404 "unknown page"
 assert_eq "$(code "${AUTH[@]}" "$API/admin/preview/$ID?path=/no/such/")" 404 "unknown output"
 assert_eq "$(code "${AUTH[@]}" "$API/admin/preview/$ID?path=/../kiln.yaml")" 400 "traversal"
