@@ -234,7 +234,7 @@ sql_review_decide(struct store *st, int64_t review_id, bool approve,
 	}
 	if (db_changes(st->db) == 0) {
 		buf_setf(err, "no pending review %lld", (long long)review_id);
-		st->base.kind = ERR_CONFLICT;
+		store_err_set(st, ERR_CONFLICT, NULL);
 		rc = 1;
 		goto out;
 	}

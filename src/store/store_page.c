@@ -154,13 +154,15 @@ revision_info_release(struct revision_info *r)
 }
 
 static int
-canon(const char *path, struct buf *out, struct buf *err)
+canon(struct store *st, const char *path, struct buf *out, struct buf *err)
 {
 	struct buf why = BUF_INIT;
 	int rc = path_canonicalize(path, out, &why);
 
-	if (rc == -1)
+	if (rc == -1) {
 		buf_setf(err, "%s", why.buf);
+		store_invalid(st, "path");
+	}
 	buf_release(&why);
 	return rc;
 }
@@ -175,7 +177,7 @@ sql_page_get(struct store *st, const char *path, struct page_info *p,
 
 	/* callers release P on every path: it must be empty when not found */
 	memset(p, 0, sizeof(*p));
-	if (canon(path, &cp, err) == -1)
+	if (canon(st, path, &cp, err) == -1)
 		return -1;
 	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.path = ?", &s,
 	    err) == -1)
@@ -228,7 +230,7 @@ page_must(struct store *st, const char *path, struct page_info *p,
 
 	if (r == 1) {
 		buf_setf(err, "no page at '%s'", path);
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 	}
 	return r == 0 ? 0 : -1;
 }
@@ -313,7 +315,7 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
 	if (strlen(body) > LIMIT_PAGE_BODY) {
 		buf_setf(err, "body: too large (over %d bytes)",
 		    LIMIT_PAGE_BODY);
-		return -1;
+		return store_invalid(st, "body");
 	}
 	tj = tags ? json_dumps(tags, JSON_COMPACT) : xstrdup("[]");
 	ej = extra ? json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS) :
@@ -386,6 +388,41 @@ tags_valid(json_t *tags, struct buf *err)
 	return true;
 }
 
+/*
+ * The checks a page's fields pass: all of them for a new page (CREATE),
+ * the ones given for an edit.  The error names the field.
+ */
+static int
+fields_check(struct store *st, const struct page_fields *f, bool create,
+    struct buf *err)
+{
+	const char *bad;
+
+	if (create && (!f->title || !*f->title)) {
+		buf_setf(err, "title: required");
+		return store_invalid(st, "title");
+	}
+	if (f->title && !*f->title) {
+		buf_setf(err, "title: must not be empty");
+		return store_invalid(st, "title");
+	}
+	if ((bad = page_fields_bad(f, err)) != NULL)
+		return store_invalid(st, bad);
+	if (!tags_valid(f->tags, err))
+		return store_invalid(st, "tags");
+	if (f->extra && !json_is_object(f->extra)) {
+		buf_setf(err, "extra: expected an object");
+		return store_invalid(st, "extra");
+	}
+	if (create && f->template && *f->template && !slug_valid(f->template,
+	    strlen(f->template))) {
+		buf_setf(err, "template: '%s' is not a valid template name",
+		    f->template);
+		return store_invalid(st, "template");
+	}
+	return 0;
+}
+
 int
 sql_page_create(struct store *st, const char *path,
     const struct page_fields *f, const char *actor, int64_t *idp,
@@ -399,27 +436,13 @@ sql_page_create(struct store *st, const char *path,
 	int64_t id = 0, rev, parent_id = 0, now = time_now();
 	int rc = -1;
 
-	if (canon(path, &cp, err) == -1 ||
+	if (canon(st, path, &cp, err) == -1 ||
 	    store_path_check_new(st, cp.buf, err) == -1) {
 		buf_release(&cp);
 		return -1;
 	}
-	if (!f->title || !*f->title) {
-		buf_setf(err, "title: required");
+	if (fields_check(st, f, true, err) == -1)
 		goto out;
-	}
-	if (page_fields_check(f, err) == -1 || !tags_valid(f->tags, err))
-		goto out;
-	if (f->extra && !json_is_object(f->extra)) {
-		buf_setf(err, "extra: expected an object");
-		goto out;
-	}
-	if (f->template && *f->template && !slug_valid(f->template,
-	    strlen(f->template))) {
-		buf_setf(err, "template: '%s' is not a valid template name",
-		    f->template);
-		goto out;
-	}
 	slash = strrchr(cp.buf, '/');
 	if (slash) {
 		buf_add(&parent, cp.buf, (size_t)(slash - cp.buf));
@@ -432,7 +455,7 @@ sql_page_create(struct store *st, const char *path,
 	if (store_page_get(st, cp.buf, &pi, err) == 0) {
 		page_info_release(&pi);
 		buf_setf(err, "a page already exists at '%s'", cp.buf);
-		st->base.kind = ERR_CONFLICT;
+		store_err_set(st, ERR_CONFLICT, NULL);
 		goto fail;
 	}
 	if (cp.len > 0 && store_page_get(st, parent.buf, &pi, err) == 0) {
@@ -515,17 +538,7 @@ sql_page_edit(struct store *st, const char *path,
 	int rc = -1;
 
 	memset(&r, 0, sizeof(r));
-	if (!tags_valid(f->tags, err))
-		return -1;
-	if (f->extra && !json_is_object(f->extra)) {
-		buf_setf(err, "extra: expected an object");
-		return -1;
-	}
-	if (f->title && !*f->title) {
-		buf_setf(err, "title: must not be empty");
-		return -1;
-	}
-	if (page_fields_check(f, err) == -1)
+	if (fields_check(st, f, false, err) == -1)
 		return -1;
 	if (store_tx_begin(st, err) == -1)
 		return -1;
@@ -605,6 +618,7 @@ sql_page_publish(struct store *st, const char *path, int64_t go_live,
 		if (p.expire_at && p.expire_at <= go_live) {
 			buf_setf(err, "go_live: the page expires before it "
 			    "would go live; change or clear the expiry first");
+			store_invalid(st, "go_live");
 			goto fail;
 		}
 		time_format_iso8601(go_live, when, sizeof(when));
@@ -619,6 +633,7 @@ sql_page_publish(struct store *st, const char *path, int64_t go_live,
 		if (p.expire_at && p.expire_at <= now) {
 			buf_setf(err, "expire_at: the page's expiry has "
 			    "passed; change or clear it first");
+			store_invalid(st, "expire_at");
 			goto fail;
 		}
 		if (store_make_live(st, &p, p.latest_revision, now,
@@ -650,7 +665,7 @@ sql_page_unpublish(struct store *st, const char *path, const char *actor,
 		goto fail;
 	if (!p.live) {
 		buf_setf(err, "page '%s' is not live", p.path);
-		st->base.kind = ERR_CONFLICT;
+		store_err_set(st, ERR_CONFLICT, NULL);
 		goto fail;
 	}
 	if (store_exec_i64(st, "UPDATE pages SET live = 0, "
@@ -687,6 +702,7 @@ sql_page_schedule(struct store *st, const char *path, int64_t go_live,
 	}
 	if (expire > 0 && expire <= now) {
 		buf_setf(err, "expire_at: must be in the future");
+		store_invalid(st, "expire_at");
 		return -1;
 	}
 	if (store_tx_begin(st, err) == -1)
@@ -696,6 +712,7 @@ sql_page_schedule(struct store *st, const char *path, int64_t go_live,
 	eff_expire = expire == -1 ? 0 : expire ? expire : p.expire_at;
 	if (go_live > 0 && eff_expire && eff_expire <= go_live) {
 		buf_setf(err, "expire_at: must be after the go-live time");
+		store_invalid(st, "expire_at");
 		goto fail;
 	}
 	if (expire != 0 && store_exec_i64(st, "UPDATE pages SET expire_at = ?, "
@@ -751,7 +768,7 @@ sql_page_delete(struct store *st, const char *path, const char *actor,
 	if (stmt_step(s) == STMT_ROW && stmt_col_int(s, 0) > 0) {
 		buf_setf(err, "page '%s' has child pages; delete them first",
 		    p.path);
-		st->base.kind = ERR_CONFLICT;
+		store_err_set(st, ERR_CONFLICT, NULL);
 		goto fail;
 	}
 	if (store_exec_i64(st, "UPDATE pages SET latest_revision_id = NULL, "

@@ -111,7 +111,7 @@ static const struct store_migration store_migrations[] = {
 int
 store_sqlerr(struct store *st, const char *what, struct buf *err)
 {
-	st->base.kind = db_errkind(st->db);
+	store_err_set(st, db_errkind(st->db), NULL);
 	buf_setf(err, "store: %s: %s", what, db_errmsg(st->db));
 	return -1;
 }
@@ -120,7 +120,7 @@ int
 store_exec(struct store *st, const char *sql, struct buf *err)
 {
 	if (db_exec(st->db, sql, err) == -1) {
-		st->base.kind = db_errkind(st->db);
+		store_err_set(st, db_errkind(st->db), NULL);
 		return -1;
 	}
 	return 0;
@@ -131,7 +131,7 @@ store_prepare(struct store *st, const char *sql, struct stmt **stmt,
     struct buf *err)
 {
 	if (db_prepare(st->db, sql, stmt, err) == -1) {
-		st->base.kind = db_errkind(st->db);
+		store_err_set(st, db_errkind(st->db), NULL);
 		return -1;
 	}
 	return 0;
@@ -193,7 +193,7 @@ store_tx_begin(struct store *st, struct buf *err)
 	if (st->in_tx++ > 0)
 		return 0;
 	if (db_begin(st->db, true, err) == -1) {
-		st->base.kind = db_errkind(st->db);
+		store_err_set(st, db_errkind(st->db), NULL);
 		st->in_tx = 0;
 		return -1;
 	}
@@ -343,7 +343,7 @@ check_versions(struct store *st, const int have[], struct buf *err)
 	for (size_t i = 0; i < NELEM(components); i++) {
 		int last = last_version(components[i].m);
 		if (have[i] > last) {
-			st->base.kind = ERR_CONFLICT;
+			store_err_set(st, ERR_CONFLICT, NULL);
 			buf_setf(err, "store: the store's schema is newer than "
 			    "this kiln (%s version %d, this kiln knows up to "
 			    "%d): use a newer kiln", components[i].name,
@@ -414,7 +414,7 @@ migrate_locked(struct store *st, int flags, struct buf *err)
 		return r;
 	}
 	if (!fresh(have) && !(flags & STORE_OPEN_MIGRATE)) {
-		st->base.kind = ERR_CONFLICT;
+		store_err_set(st, ERR_CONFLICT, NULL);
 		buf_setf(err, "store: the store's schema is older than this "
 		    "kiln (migrations pending): run `kiln store migrate` "
 		    "(or set store.auto_migrate: true)");

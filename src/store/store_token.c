@@ -61,7 +61,7 @@ sql_token_create(struct store *st, const char *name, const char *role,
 	if (stmt_step(s) != STMT_DONE) {
 		if (db_errkind(st->db) == ERR_CONFLICT) {
 			buf_setf(err, "a token named '%s' exists", name);
-			st->base.kind = ERR_CONFLICT;
+			store_err_set(st, ERR_CONFLICT, NULL);
 		} else
 			store_sqlerr(st, "create token", err);
 		rc = -1;
@@ -102,7 +102,7 @@ sql_token_check(struct store *st, const char *token, char *name,
 		used = stmt_col_i64(s, 3);
 		rc = 0;
 	} else if (step == STMT_DONE)
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 	else
 		rc = store_sqlerr(st, "check token", err);
 	stmt_finalize(s);
@@ -172,7 +172,7 @@ sql_token_revoke(struct store *st, const char *name, struct buf *err)
 		rc = store_sqlerr(st, "revoke token", err);
 	else if (db_changes(st->db) == 0) {
 		buf_setf(err, "no token named '%s'", name);
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 		rc = 1;
 	} else
 		rc = 0;

@@ -90,12 +90,12 @@ sql_user_add(struct store *st, const char *name, const char *role,
 	int rc = -1;
 
 	if (user_name_check(name, err) == -1) {
-		st->base.kind = ERR_INVALID;
+		store_err_set(st, ERR_INVALID, "name");
 		return -1;
 	}
 	if (!role_ok(role)) {
 		buf_setf(err, "role: expected editor, publisher or admin");
-		st->base.kind = ERR_INVALID;
+		store_err_set(st, ERR_INVALID, "role");
 		return -1;
 	}
 	if (store_tx_begin(st, err) == -1)
@@ -111,7 +111,7 @@ sql_user_add(struct store *st, const char *name, const char *role,
 	if (stmt_step(s) != STMT_DONE) {
 		if (db_errkind(st->db) == ERR_CONFLICT) {
 			buf_setf(err, "a user named '%s' exists", name);
-			st->base.kind = ERR_CONFLICT;
+			store_err_set(st, ERR_CONFLICT, NULL);
 		} else
 			store_sqlerr(st, "add user", err);
 		goto out;
@@ -150,7 +150,7 @@ sql_user_get(struct store *st, const char *name, struct user_info *u,
 		rc = 0;
 	} else if (step == STMT_DONE) {
 		buf_setf(err, "no user named '%s'", name);
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 	} else
 		rc = store_sqlerr(st, "get user", err);
 	stmt_finalize(s);
@@ -179,7 +179,7 @@ user_change(struct store *st, const char *name, const char *sql,
 	}
 	if (db_changes(st->db) == 0) {
 		buf_setf(err, "no user named '%s'", name);
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 		rc = 1;
 		goto out;
 	}
@@ -335,7 +335,7 @@ out:
 	if (rc != 0)
 		memset(u, 0, sizeof(*u));
 	if (rc == 1)
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 	return rc;
 }
 

@@ -158,6 +158,13 @@ assert_eq "$(code -H "Authorization: Bearer $ETOK" -X POST "$API/api/v1/pages/un
 assert_eq "$(code "${auth[@]}" -X POST -d '{"title":"x"}' "$API/api/v1/pages")" 400 "missing path"
 assert_eq "$(jq -r .field "$T/body")" "path" "field named"
 assert_eq "$(code "${auth[@]}" -X POST -d '{"path":"../x","title":"x"}' "$API/api/v1/pages")" 400 "bad path"
+assert_eq "$(jq -r .field "$T/body")" path "bad path: field named"
+# the store names the field (store_err_field); these were once guessed
+# from the message, and missed or misnamed
+assert_eq "$(code "${auth[@]}" -X POST -d '{"path":"news/ctl","title":"x","summary":"a\u001bb"}' "$API/api/v1/pages")" 400 "control character in a summary"
+assert_eq "$(jq -r .field "$T/body")" summary "summary: field named"
+assert_eq "$(code "${auth[@]}" -X POST -d '{"path":"news/prm","title":"x","params":[1]}' "$API/api/v1/pages")" 400 "params not an object"
+assert_eq "$(jq -r .field "$T/body")" params "params: field named as the API calls it"
 assert_eq "$(code "${auth[@]}" -X POST -d 'not json' "$API/api/v1/pages")" 400 "bad JSON"
 assert_eq "$(code "$API/api/v1/nope")" 404 "unknown route"
 assert_eq "$(code "$API/api/v1/pages/by-path/news/none")" 404 "unknown page"
