@@ -88,6 +88,10 @@ json_t *store_col_json(struct stmt *s, int i, bool array);
 	"LEFT JOIN revisions r ON r.id = p.latest_revision_id "		\
 	"LEFT JOIN revisions lr ON lr.id = p.live_revision_id "
 void store_read_page(struct stmt *s, struct page_info *p);
+/* the pages a PAGE_COLS query selects (store_page.c) */
+int store_page_select(struct store *st, const char *sql, bool bind,
+    int64_t arg, const char *what, struct page_info **list, size_t *n,
+    struct buf *err);
 /* run one UPDATE/DELETE with int64 parameters (0 binds NULL if nullz) */
 int store_exec_i64(struct store *st, const char *sql, struct buf *err,
     int n, ...);

@@ -235,18 +235,25 @@ page_must(struct store *st, const char *path, struct page_info *p,
 	return r == 0 ? 0 : -1;
 }
 
+/*
+ * The pages SQL (a "SELECT " PAGE_COLS query, with ? bound to ARG if
+ * BIND) selects, into a malloc'd *list of *n; WHAT names it in an error.
+ */
 int
-sql_page_list(struct store *st, struct page_info **list, size_t *n,
-    struct buf *err)
+store_page_select(struct store *st, const char *sql, bool bind, int64_t arg,
+    const char *what, struct page_info **list, size_t *n, struct buf *err)
 {
 	struct stmt *s = NULL;
 	struct page_info *l = NULL;
 	size_t cnt = 0, cap = 0;
 	int r;
 
-	if (store_prepare(st, "SELECT " PAGE_COLS "ORDER BY p.path", &s,
-	    err) == -1)
+	*list = NULL;
+	*n = 0;
+	if (store_prepare(st, sql, &s, err) == -1)
 		return -1;
+	if (bind)
+		stmt_bind_i64(s, 1, arg);
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -257,11 +264,19 @@ sql_page_list(struct store *st, struct page_info **list, size_t *n,
 	stmt_finalize(s);
 	if (r != STMT_DONE) {
 		store_page_list_free(l, cnt);
-		return store_sqlerr(st, "list pages", err);
+		return store_sqlerr(st, what, err);
 	}
 	*list = l;
 	*n = cnt;
 	return 0;
+}
+
+int
+sql_page_list(struct store *st, struct page_info **list, size_t *n,
+    struct buf *err)
+{
+	return store_page_select(st, "SELECT " PAGE_COLS "ORDER BY p.path",
+	    false, 0, "list pages", list, n, err);
 }
 
 void
@@ -423,107 +438,138 @@ fields_check(struct store *st, const struct page_fields *f, bool create,
 	return 0;
 }
 
-int
-sql_page_create(struct store *st, const char *path,
-    const struct page_fields *f, const char *actor, int64_t *idp,
-    struct buf *err)
+/* the id of the page above CP ("" for the home page): 0 if none */
+static int64_t
+parent_of(struct store *st, const char *cp)
 {
-	struct buf cp = BUF_INIT, parent = BUF_INIT, slug = BUF_INIT,
-	    section = BUF_INIT;
+	struct buf parent = BUF_INIT, err = BUF_INIT;
+	const char *slash = strrchr(cp, '/');
 	struct page_info pi;
-	struct stmt *s = NULL;
-	const char *slash;
-	int64_t id = 0, rev, parent_id = 0, now = time_now();
-	int rc = -1;
+	int64_t id = 0;
 
-	if (canon(st, path, &cp, err) == -1 ||
-	    store_path_check_new(st, cp.buf, err) == -1) {
-		buf_release(&cp);
-		return -1;
-	}
-	if (fields_check(st, f, true, err) == -1)
-		goto out;
-	slash = strrchr(cp.buf, '/');
-	if (slash) {
-		buf_add(&parent, cp.buf, (size_t)(slash - cp.buf));
-		buf_adds(&slug, slash + 1);
-	} else
-		buf_adds(&slug, cp.buf);
-	buf_add(&section, cp.buf, strcspn(cp.buf, "/"));
-	if (store_tx_begin(st, err) == -1)
-		goto out;
-	if (store_page_get(st, cp.buf, &pi, err) == 0) {
-		page_info_release(&pi);
-		buf_setf(err, "a page already exists at '%s'", cp.buf);
-		store_err_set(st, ERR_CONFLICT, NULL);
-		goto fail;
-	}
-	if (cp.len > 0 && store_page_get(st, parent.buf, &pi, err) == 0) {
-		parent_id = pi.id;
+	if (slash)
+		buf_add(&parent, cp, (size_t)(slash - cp));
+	if (*cp && store_page_get(st, parent.buf, &pi, &err) == 0) {
+		id = pi.id;
 		page_info_release(&pi);
 	}
+	buf_release(&parent);
+	buf_release(&err);
+	return id;
+}
+
+/* the pages row of a new page at canonical path CP into *id */
+static int
+page_insert_row(struct store *st, const char *cp,
+    const struct page_fields *f, int64_t *id, struct buf *err)
+{
+	struct buf section = BUF_INIT;
+	const char *slash = strrchr(cp, '/');
+	struct stmt *s = NULL;
+	int64_t now = time_now();
+	int rc = 0;
+
+	buf_add(&section, cp, strcspn(cp, "/"));
 	if (store_prepare(st, "INSERT INTO pages(parent_id, path, slug, "
 	    "section, weight, template, created_at, updated_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1)
-		goto fail;
-	store_bind_time(s, 1, parent_id);
-	stmt_bind_text(s, 2, cp.buf);
-	stmt_bind_text(s, 3, slug.buf);
+	    "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1) {
+		buf_release(&section);
+		return -1;
+	}
+	store_bind_time(s, 1, parent_of(st, cp));
+	stmt_bind_text(s, 2, cp);
+	stmt_bind_text(s, 3, slash ? slash + 1 : cp);
 	stmt_bind_text(s, 4, section.buf);
 	stmt_bind_int(s, 5, f->has_weight ? f->weight : 0);
 	stmt_bind_text(s, 6, f->template ? f->template : "");
 	stmt_bind_i64(s, 7, now);
 	stmt_bind_i64(s, 8, now);
-	if (stmt_step(s) != STMT_ROW) {
-		store_sqlerr(st, "insert page", err);
-		goto fail;
-	}
-	id = stmt_col_i64(s, 0);
+	if (stmt_step(s) != STMT_ROW)
+		rc = store_sqlerr(st, "insert page", err);
+	else
+		*id = stmt_col_i64(s, 0);
 	/* a RETURNING statement is in progress until finalized: SQLite
 	   would refuse the COMMIT */
 	stmt_finalize(s);
-	s = NULL;
-	if (insert_revision(st, id, f->title, f->body ? f->body : "",
+	buf_release(&section);
+	return rc;
+}
+
+/*
+ * Children of page ID at CP created before it get adopted: a range on
+ * the path index ('/' + 1 == '0'), not a scan.
+ */
+static int
+page_adopt(struct store *st, int64_t id, const char *cp, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	if (!*cp)
+		return 0;
+	if (store_prepare(st, "UPDATE pages SET parent_id = ?1 WHERE "
+	    "path > ?2 || '/' AND path < ?2 || '0' AND parent_id IS "
+	    "NULL AND instr(substr(path, ?3), '/') = 0", &s, err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, id);
+	stmt_bind_text(s, 2, cp);
+	stmt_bind_i64(s, 3, (int64_t)strlen(cp) + 2);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "adopt children", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+/* the new page at CP, its first revision, its children: in a transaction */
+static int
+page_insert(struct store *st, const char *cp, const struct page_fields *f,
+    const char *actor, int64_t *id, struct buf *err)
+{
+	struct page_info pi;
+	int64_t rev;
+
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (store_page_get(st, cp, &pi, err) == 0) {
+		page_info_release(&pi);
+		buf_setf(err, "a page already exists at '%s'", cp);
+		store_err_set(st, ERR_CONFLICT, NULL);
+		goto fail;
+	}
+	if (page_insert_row(st, cp, f, id, err) == -1 ||
+	    insert_revision(st, *id, f->title, f->body ? f->body : "",
 	    f->summary ? f->summary : "", f->date, f->tags, f->extra, actor,
 	    &rev, err) == -1 ||
 	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ? WHERE "
-	    "id = ?", err, 2, rev, id) == -1)
-		goto fail;
-	/*
-	 * Children created before their parent get adopted: a range on
-	 * the path index ('/' + 1 == '0'), not a scan.
-	 */
-	if (cp.len > 0) {
-		if (store_prepare(st, "UPDATE pages SET parent_id = ?1 WHERE "
-		    "path > ?2 || '/' AND path < ?2 || '0' AND parent_id IS "
-		    "NULL AND instr(substr(path, ?3), '/') = 0", &s,
-		    err) == -1)
-			goto fail;
-		stmt_bind_i64(s, 1, id);
-		stmt_bind_text(s, 2, cp.buf);
-		stmt_bind_i64(s, 3, (int64_t)cp.len + 2);
-		if (stmt_step(s) != STMT_DONE) {
-			store_sqlerr(st, "adopt children", err);
-			goto fail;
-		}
-	}
-	if (store_changed(st, actor, "create", id, cp.buf, f->title, NULL,
+	    "id = ?", err, 2, rev, *id) == -1 ||
+	    page_adopt(st, *id, cp, err) == -1 ||
+	    store_changed(st, actor, "create", *id, cp, f->title, NULL,
 	    err) == -1)
 		goto fail;
-	if (store_tx_commit(st, err) == -1)
-		goto out;
-	if (idp)
-		*idp = id;
-	rc = 0;
-	goto out;
+	return store_tx_commit(st, err);
 fail:
 	store_tx_rollback(st);
-out:
-	stmt_finalize(s);
+	return -1;
+}
+
+int
+sql_page_create(struct store *st, const char *path,
+    const struct page_fields *f, const char *actor, int64_t *idp,
+    struct buf *err)
+{
+	struct buf cp = BUF_INIT;
+	int64_t id = 0;
+	int rc = -1;
+
+	if (canon(st, path, &cp, err) == 0 &&
+	    store_path_check_new(st, cp.buf, err) == 0 &&
+	    fields_check(st, f, true, err) == 0 &&
+	    page_insert(st, cp.buf, f, actor, &id, err) == 0) {
+		if (idp)
+			*idp = id;
+		rc = 0;
+	}
 	buf_release(&cp);
-	buf_release(&parent);
-	buf_release(&slug);
-	buf_release(&section);
 	return rc;
 }
 
