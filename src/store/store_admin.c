@@ -117,6 +117,7 @@ sql_review_submit(struct store *st, int64_t page_id, int64_t revision_id,
     int64_t go_live, const char *actor, struct buf *err)
 {
 	struct stmt *s = NULL;
+	char detail[48];
 	int rc = -1;
 
 	if (store_tx_begin(st, err) == -1)
@@ -140,18 +141,11 @@ sql_review_submit(struct store *st, int64_t page_id, int64_t revision_id,
 	}
 	stmt_finalize(s);
 	s = NULL;
-	if (store_prepare(st, "INSERT INTO audit_log(at, actor, action, "
-	    "page_id, path, detail) SELECT ?, ?, 'review.submit', id, path, "
-	    "'revision ' || ? FROM pages WHERE id = ?", &s, err) == -1)
+	snprintf(detail, sizeof(detail), "revision %lld",
+	    (long long)revision_id);
+	if (store_audit_of(st, actor, "review.submit", detail, "pages p "
+	    "WHERE p.id = ?", page_id, err) == -1)
 		goto out;
-	stmt_bind_i64(s, 1, time_now());
-	stmt_bind_text(s, 2, actor);
-	stmt_bind_i64(s, 3, revision_id);
-	stmt_bind_i64(s, 4, page_id);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "audit", err);
-		goto out;
-	}
 	rc = store_tx_commit(st, err);
 out:
 	stmt_finalize(s);
@@ -240,20 +234,10 @@ sql_review_decide(struct store *st, int64_t review_id, bool approve,
 	}
 	stmt_finalize(s);
 	s = NULL;
-	if (store_prepare(st, "INSERT INTO audit_log(at, actor, action, "
-	    "page_id, path, detail) SELECT ?, ?, ?, p.id, p.path, ? FROM "
-	    "reviews r JOIN pages p ON p.id = r.page_id WHERE r.id = ?", &s,
-	    err) == -1)
+	if (store_audit_of(st, actor, approve ? "review.approve" :
+	    "review.reject", comment, "reviews r JOIN pages p ON p.id = "
+	    "r.page_id WHERE r.id = ?", review_id, err) == -1)
 		goto out;
-	stmt_bind_i64(s, 1, time_now());
-	stmt_bind_text(s, 2, actor);
-	stmt_bind_text(s, 3, approve ? "review.approve" : "review.reject");
-	stmt_bind_text(s, 4, comment);
-	stmt_bind_i64(s, 5, review_id);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "audit", err);
-		goto out;
-	}
 	rc = store_tx_commit(st, err);
 out:
 	stmt_finalize(s);

@@ -137,6 +137,9 @@ int sql_request_build(struct store *st, const char *reason,
 int sql_pending_requests(struct store *st, json_t **out, struct buf *err);
 int sql_audit_list(struct store *st, size_t limit, json_t **out,
     struct buf *err);
+int store_audit_of(struct store *st, const char *actor, const char *action,
+    const char *detail, const char *from, int64_t id, struct buf *err);
+json_t *store_col_time(struct stmt *s, int col);
 int sql_audit(struct store *st, const char *actor, const char *action,
     const char *path, const char *detail, struct buf *err);
 int sql_snapshot(struct store *st, const char *media_dir, bool latest,

@@ -636,14 +636,14 @@ sql_close(struct store *st)
 
 /* ---- change sequence, audit, requests ---- */
 
-int
-store_bump_seq(struct store *st, int64_t *seq, struct buf *err)
+/* the change sequence that SQL (one row, one column) answers */
+static int
+seq_query(struct store *st, const char *sql, int64_t *seq, struct buf *err)
 {
 	struct stmt *s = NULL;
 	int rc = -1;
 
-	if (store_prepare(st, "UPDATE meta SET value = value + 1 WHERE key = "
-	    "'change_seq' RETURNING value", &s, err) == -1)
+	if (store_prepare(st, sql, &s, err) == -1)
 		return -1;
 	if (stmt_step(s) == STMT_ROW) {
 		*seq = stmt_col_i64(s, 0);
@@ -655,21 +655,17 @@ store_bump_seq(struct store *st, int64_t *seq, struct buf *err)
 }
 
 int
+store_bump_seq(struct store *st, int64_t *seq, struct buf *err)
+{
+	return seq_query(st, "UPDATE meta SET value = value + 1 WHERE key = "
+	    "'change_seq' RETURNING value", seq, err);
+}
+
+int
 sql_change_seq(struct store *st, int64_t *seq, struct buf *err)
 {
-	struct stmt *s = NULL;
-	int rc = -1;
-
-	if (store_prepare(st, "SELECT value FROM meta WHERE key = "
-	    "'change_seq'", &s, err) == -1)
-		return -1;
-	if (stmt_step(s) == STMT_ROW) {
-		*seq = stmt_col_i64(s, 0);
-		rc = 0;
-	} else
-		store_sqlerr(st, "change sequence", err);
-	stmt_finalize(s);
-	return rc;
+	return seq_query(st, "SELECT value FROM meta WHERE key = "
+	    "'change_seq'", seq, err);
 }
 
 static int
@@ -692,6 +688,48 @@ audit_row(struct store *st, const char *actor, const char *action,
 		rc = store_sqlerr(st, "audit", err);
 	stmt_finalize(s);
 	return rc;
+}
+
+/*
+ * An audit_log row for the page p that FROM (a FROM clause naming it p,
+ * with one ? for ID) selects; no row when it selects none.
+ */
+int
+store_audit_of(struct store *st, const char *actor, const char *action,
+    const char *detail, const char *from, int64_t id, struct buf *err)
+{
+	struct stmt *s = NULL;
+	char *sql = xasprintf("INSERT INTO audit_log(at, actor, action, "
+	    "page_id, path, detail) SELECT ?, ?, ?, p.id, p.path, ? FROM %s",
+	    from);
+	int rc = 0;
+
+	if (store_prepare(st, sql, &s, err) == -1) {
+		free(sql);
+		return -1;
+	}
+	stmt_bind_i64(s, 1, time_now());
+	stmt_bind_text(s, 2, actor);
+	stmt_bind_text(s, 3, action);
+	bind_text_or_null(s, 4, detail);
+	stmt_bind_i64(s, 5, id);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "audit", err);
+	stmt_finalize(s);
+	free(sql);
+	return rc;
+}
+
+/* a timestamp column as ISO 8601 text, or JSON null */
+json_t *
+store_col_time(struct stmt *s, int col)
+{
+	char t[32];
+
+	if (stmt_col_null(s, col))
+		return json_null();
+	time_format_iso8601(stmt_col_i64(s, col), t, sizeof(t));
+	return json_string(t);
 }
 
 int

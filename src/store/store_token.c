@@ -121,17 +121,6 @@ sql_token_check(struct store *st, const char *token, char *name,
 	return rc;
 }
 
-static json_t *
-opt_time(struct stmt *s, int col)
-{
-	char t[32];
-
-	if (stmt_col_null(s, col))
-		return json_null();
-	time_format_iso8601(stmt_col_i64(s, col), t, sizeof(t));
-	return json_string(t);
-}
-
 int
 sql_token_list(struct store *st, json_t **out, struct buf *err)
 {
@@ -150,8 +139,8 @@ sql_token_list(struct store *st, json_t **out, struct buf *err)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:o, "
 		    "s:b}", "name", (const char *)stmt_col_text(s, 0),
 		    "role", (const char *)stmt_col_text(s, 1),
-		    "created", opt_time(s, 2), "last_used", opt_time(s, 3),
-		    "expires", opt_time(s, 4), "expired", expired));
+		    "created", store_col_time(s, 2), "last_used", store_col_time(s, 3),
+		    "expires", store_col_time(s, 4), "expired", expired));
 	}
 	stmt_finalize(s);
 	*out = a;

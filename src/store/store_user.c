@@ -221,17 +221,6 @@ sql_user_disable(struct store *st, const char *name, const char *actor,
 	    "user.disable", err);
 }
 
-static json_t *
-opt_time(struct stmt *s, int col)
-{
-	char t[32];
-
-	if (stmt_col_null(s, col))
-		return json_null();
-	time_format_iso8601(stmt_col_i64(s, col), t, sizeof(t));
-	return json_string(t);
-}
-
 int
 sql_user_list(struct store *st, json_t **out, struct buf *err)
 {
@@ -248,7 +237,7 @@ sql_user_list(struct store *st, json_t **out, struct buf *err)
 		    "name", (const char *)stmt_col_text(s, 0),
 		    "role", (const char *)stmt_col_text(s, 1),
 		    "disabled", stmt_col_int(s, 2) != 0,
-		    "created", opt_time(s, 3), "last_login", opt_time(s, 4)));
+		    "created", store_col_time(s, 3), "last_login", store_col_time(s, 4)));
 	stmt_finalize(s);
 	*out = a;
 	return 0;
