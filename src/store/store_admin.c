@@ -146,12 +146,10 @@ sql_review_submit(struct store *st, int64_t page_id, int64_t revision_id,
 	if (store_audit_of(st, actor, "review.submit", detail, "pages p "
 	    "WHERE p.id = ?", page_id, err) == -1)
 		goto out;
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc == -1)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }
 
 int
@@ -238,10 +236,8 @@ sql_review_decide(struct store *st, int64_t review_id, bool approve,
 	    "review.reject", comment, "reviews r JOIN pages p ON p.id = "
 	    "r.page_id WHERE r.id = ?", review_id, err) == -1)
 		goto out;
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc != 0)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }

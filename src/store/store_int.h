@@ -56,6 +56,8 @@ int store_prepare(struct store *st, const char *sql, struct stmt **stmt,
 int store_tx_begin(struct store *st, struct buf *err);
 int store_tx_commit(struct store *st, struct buf *err);
 void store_tx_rollback(struct store *st);
+/* commit if RC is 0, else roll back: the commit's result, or RC */
+int store_tx_end(struct store *st, int rc, struct buf *err);
 /* the names store_open_conf() reserves; freed by store_close() */
 void store_reserve_static(struct store *st, const char *static_dir);
 void store_reserved_free(struct store *st);

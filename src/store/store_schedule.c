@@ -23,6 +23,14 @@
 #include "store/store_int.h"
 /* ---- scheduling ---- */
 
+/* one line of the run's report */
+static void
+report(struct sched_report *rep, const char *path, const char *action)
+{
+	json_array_append_new(rep->changes, json_pack("{s:s, s:s}", "path",
+	    path, "action", action));
+}
+
 /* P's scheduled revision goes live at NOW, or is dropped if expired */
 static int
 golive_one(struct store *st, struct page_info *p, int64_t now,
@@ -31,8 +39,7 @@ golive_one(struct store *st, struct page_info *p, int64_t now,
 	if (p->expire_at && p->expire_at <= now) {
 		/* its window has passed: never published */
 		rep->skipped++;
-		json_array_append_new(rep->changes, json_pack("{s:s, s:s}",
-		    "path", p->path, "action", "skipped (expired)"));
+		report(rep, p->path, "skipped (expired)");
 		if (store_exec_i64(st, "UPDATE pages SET "
 		    "scheduled_revision_id = NULL, go_live_at = NULL, "
 		    "expired = CASE live WHEN 1 THEN expired ELSE 1 "
@@ -44,8 +51,7 @@ golive_one(struct store *st, struct page_info *p, int64_t now,
 		return 0;
 	}
 	rep->published++;
-	json_array_append_new(rep->changes, json_pack("{s:s, s:s}",
-	    "path", p->path, "action", "published"));
+	report(rep, p->path, "published");
 	if (store_make_live(st, p, p->scheduled_revision, now, err) == -1 ||
 	    store_changed(st, actor, "publish (scheduled)", p->id, p->path,
 	    NULL, "scheduled", err) == -1)
@@ -87,8 +93,7 @@ run_expiries(struct store *st, int64_t now, const char *actor,
 		return -1;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		rep->expired++;
-		json_array_append_new(rep->changes, json_pack("{s:s, s:s}",
-		    "path", due[i].path, "action", "expired"));
+		report(rep, due[i].path, "expired");
 		if (store_exec_i64(st, "UPDATE pages SET live = 0, expired = 1, "
 		    "has_unpublished_changes = 1, updated_at = ? WHERE id = ? "
 		    "AND live = 1", err, 2, now, due[i].id) == -1 ||

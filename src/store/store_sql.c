@@ -215,6 +215,15 @@ store_tx_commit(struct store *st, struct buf *err)
 	return 0;
 }
 
+int
+store_tx_end(struct store *st, int rc, struct buf *err)
+{
+	if (rc == 0)
+		return store_tx_commit(st, err);
+	store_tx_rollback(st);
+	return rc;
+}
+
 void
 store_tx_rollback(struct store *st)
 {

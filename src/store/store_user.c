@@ -118,12 +118,10 @@ sql_user_add(struct store *st, const char *name, const char *role,
 	}
 	if (sql_audit(st, actor, "user.add", NULL, name, err) == -1)
 		goto out;
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc == -1)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }
 
 int
@@ -195,12 +193,10 @@ user_change(struct store *st, const char *name, const char *sql,
 	}
 	if (sql_audit(st, actor, action, NULL, name, err) == -1)
 		goto out;
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc != 0)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }
 
 int
@@ -267,12 +263,10 @@ sql_session_create(struct store *st, int64_t user_id, const char *sid_hash,
 	if (store_exec_i64(st, "UPDATE users SET last_login_at = ? WHERE "
 	    "id = ?", err, 2, now, user_id) == -1)
 		goto out;
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc == -1)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }
 
 int
