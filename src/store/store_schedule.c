@@ -59,48 +59,43 @@ golive_one(struct store *st, struct page_info *p, int64_t now,
 	return 0;
 }
 
-/* 1. the go-lives due at NOW, in path order */
+/* live page P's expiry has come: it goes offline */
 static int
-run_golives(struct store *st, int64_t now, const char *actor,
-    struct sched_report *rep, struct buf *err)
+expire_one(struct store *st, struct page_info *p, int64_t now,
+    const char *actor, struct sched_report *rep, struct buf *err)
 {
-	struct page_info *due;
-	size_t n;
-	int rc = 0;
-
-	if (store_page_select(st, "SELECT " PAGE_COLS "WHERE "
-	    "p.scheduled_revision_id IS NOT NULL AND p.go_live_at <= ? "
-	    "ORDER BY p.path", true, now, "due pages", &due, &n, err) == -1)
+	rep->expired++;
+	report(rep, p->path, "expired");
+	if (store_exec_i64(st, "UPDATE pages SET live = 0, expired = 1, "
+	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ? AND "
+	    "live = 1", err, 2, now, p->id) == -1)
 		return -1;
-	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = golive_one(st, &due[i], now, actor, rep, err);
-	store_page_list_free(due, n);
-	return rc;
+	return store_changed(st, actor, "expire", p->id, p->path, NULL,
+	    "scheduled", err);
 }
 
-/* 2. the live pages whose expiry has come */
+struct due_run {
+	int64_t now;
+	const char *actor;
+	struct sched_report *rep;
+};
+
+/* FN on each page SQL selects at NOW (WHAT names it), in path order */
 static int
-run_expiries(struct store *st, int64_t now, const char *actor,
-    struct sched_report *rep, struct buf *err)
+run_due(struct store *st, const char *sql, const char *what,
+    int (*fn)(struct store *, struct page_info *, int64_t, const char *,
+    struct sched_report *, struct buf *), const struct due_run *r,
+    struct buf *err)
 {
 	struct page_info *due;
 	size_t n;
 	int rc = 0;
 
-	if (store_page_select(st, "SELECT " PAGE_COLS "WHERE p.live = 1 AND "
-	    "p.expire_at IS NOT NULL AND p.expire_at <= ? ORDER BY p.path",
-	    true, now, "expired pages", &due, &n, err) == -1)
+	if (store_page_select(st, sql, true, r->now, what, &due, &n,
+	    err) == -1)
 		return -1;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		rep->expired++;
-		report(rep, due[i].path, "expired");
-		if (store_exec_i64(st, "UPDATE pages SET live = 0, expired = 1, "
-		    "has_unpublished_changes = 1, updated_at = ? WHERE id = ? "
-		    "AND live = 1", err, 2, now, due[i].id) == -1 ||
-		    store_changed(st, actor, "expire", due[i].id, due[i].path,
-		    NULL, "scheduled", err) == -1)
-			rc = -1;
-	}
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = fn(st, &due[i], r->now, r->actor, r->rep, err);
 	store_page_list_free(due, n);
 	return rc;
 }
@@ -109,14 +104,20 @@ int
 sql_run_scheduled(struct store *st, int64_t now, bool dry_run,
     const char *actor, struct sched_report *rep, struct buf *err)
 {
+	struct due_run r = { now, actor, rep };
 	int rc = -1;
 
 	memset(rep, 0, sizeof(*rep));
 	rep->changes = json_array();
 	if (store_tx_begin(st, err) == -1)
 		return -1;
-	if (run_golives(st, now, actor, rep, err) == -1 ||
-	    run_expiries(st, now, actor, rep, err) == -1)
+	/* 1. the go-lives due, 2. the live pages whose expiry has come */
+	if (run_due(st, "SELECT " PAGE_COLS "WHERE p.scheduled_revision_id "
+	    "IS NOT NULL AND p.go_live_at <= ? ORDER BY p.path", "due pages",
+	    golive_one, &r, err) == -1 ||
+	    run_due(st, "SELECT " PAGE_COLS "WHERE p.live = 1 AND "
+	    "p.expire_at IS NOT NULL AND p.expire_at <= ? ORDER BY p.path",
+	    "expired pages", expire_one, &r, err) == -1)
 		store_tx_rollback(st);
 	else if (dry_run) {
 		store_tx_rollback(st);
