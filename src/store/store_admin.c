@@ -37,13 +37,7 @@ sql_revision_list(struct store *st, int64_t page_id, json_t **out,
 		    "created_at", (json_int_t)stmt_col_i64(s, 2),
 		    "title", jsafe_string((const char *)
 		    stmt_col_text(s, 3))));
-	stmt_finalize(s);
-	if (step != STMT_DONE) {
-		json_decref(a);
-		return store_sqlerr(st, "list revisions", err);
-	}
-	*out = a;
-	return 0;
+	return store_list_end(st, s, step, a, out, "list revisions", err);
 }
 
 int
@@ -101,13 +95,7 @@ sql_audit_query(struct store *st, const char *actor, const char *path,
 		    "detail", jsafe_string((const char *)
 		    stmt_col_text(s, 5))));
 	}
-	stmt_finalize(s);
-	if (step != STMT_DONE) {
-		json_decref(a);
-		return store_sqlerr(st, "audit log", err);
-	}
-	*out = a;
-	return 0;
+	return store_list_end(st, s, step, a, out, "audit log", err);
 }
 
 /* ---- reviews ---- */
@@ -193,13 +181,7 @@ sql_review_list(struct store *st, int64_t page_id, json_t **out,
 		    jsafe_string_or_null((const char *)stmt_col_text(s,
 		    9)), "title", jsafe_string((const char *)
 		    stmt_col_text(s, 10))));
-	stmt_finalize(s);
-	if (step != STMT_DONE) {
-		json_decref(a);
-		return store_sqlerr(st, "reviews", err);
-	}
-	*out = a;
-	return 0;
+	return store_list_end(st, s, step, a, out, "reviews", err);
 }
 
 int

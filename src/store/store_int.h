@@ -142,6 +142,8 @@ int sql_audit_list(struct store *st, size_t limit, json_t **out,
 int store_audit_of(struct store *st, const char *actor, const char *action,
     const char *detail, const char *from, int64_t id, struct buf *err);
 json_t *store_col_time(struct stmt *s, int col);
+int store_list_end(struct store *st, struct stmt *s, int step, json_t *a,
+    json_t **out, const char *what, struct buf *err);
 int sql_audit(struct store *st, const char *actor, const char *action,
     const char *path, const char *detail, struct buf *err);
 int sql_snapshot(struct store *st, const char *media_dir, bool latest,

@@ -729,6 +729,23 @@ store_audit_of(struct store *st, const char *actor, const char *action,
 	return rc;
 }
 
+/*
+ * The end of a listing read with S: finalized; the list A in *out when
+ * STEP is the end of the rows, else A dropped and -1 (WHAT failed).
+ */
+int
+store_list_end(struct store *st, struct stmt *s, int step, json_t *a,
+    json_t **out, const char *what, struct buf *err)
+{
+	stmt_finalize(s);
+	if (step != STMT_DONE) {
+		json_decref(a);
+		return store_sqlerr(st, what, err);
+	}
+	*out = a;
+	return 0;
+}
+
 /* a timestamp column as ISO 8601 text, or JSON null */
 json_t *
 store_col_time(struct stmt *s, int col)
@@ -846,13 +863,7 @@ sql_pending_requests(struct store *st, json_t **out, struct buf *err)
 		    (const char *)stmt_col_text(s, 4), "requested_at",
 		    when));
 	}
-	stmt_finalize(s);
-	if (r != STMT_DONE) {
-		json_decref(arr);
-		return store_sqlerr(st, "build requests", err);
-	}
-	*out = arr;
-	return 0;
+	return store_list_end(st, s, r, arr, out, "build requests", err);
 }
 
 int
@@ -880,13 +891,7 @@ sql_audit_list(struct store *st, size_t limit, json_t **out,
 		    "path", (const char *)stmt_col_text(s, 4), "detail",
 		    (const char *)stmt_col_text(s, 5)));
 	}
-	stmt_finalize(s);
-	if (r != STMT_DONE) {
-		json_decref(arr);
-		return store_sqlerr(st, "audit log", err);
-	}
-	*out = arr;
-	return 0;
+	return store_list_end(st, s, r, arr, out, "audit log", err);
 }
 
 /* ---- state ---- */
