@@ -139,9 +139,12 @@ int sql_request_build(struct store *st, const char *reason,
 int sql_pending_requests(struct store *st, json_t **out, struct buf *err);
 int sql_audit_list(struct store *st, size_t limit, json_t **out,
     struct buf *err);
+/* an audit row for the page p that FROM selects by ID (store_sql.c) */
 int store_audit_of(struct store *st, const char *actor, const char *action,
     const char *detail, const char *from, int64_t id, struct buf *err);
+/* a time column as ISO 8601 text, or null: a new reference */
 json_t *store_col_time(struct stmt *s, int col);
+/* finalize S; *out takes A (-1 and A dropped if STEP is not the end) */
 int store_list_end(struct store *st, struct stmt *s, int step, json_t *a,
     json_t **out, const char *what, struct buf *err);
 int sql_audit(struct store *st, const char *actor, const char *action,
