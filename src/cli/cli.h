@@ -42,7 +42,8 @@ struct cli_cmd {
 	const struct cli_opt *opts;	/* ends with a NULL name; or NULL */
 	const char *const *examples;	/* "kiln ...  # why"; NULL-ended */
 	const struct cli_cmd *const *subs;	/* NULL-ended, or NULL */
-	int (*fn)(int argc, char **argv);	/* top-level commands */
+	int (*fn)(int argc, char **argv);	/* top-level commands; a
+				   subcommand's if its parent runs it */
 	bool hidden;		/* not listed (kiln complete) */
 };
 

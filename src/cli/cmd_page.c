@@ -11,22 +11,12 @@
 
 #include "common/buf.h"
 #include "common/fsutil.h"
+#include "common/jsonsafe.h"
 #include "common/limits.h"
 #include "common/timeutil.h"
 #include "store/store.h"
 #include "cli/cli.h"
 #include "cli/site.h"
-
-static json_t *
-time_json(int64_t t)
-{
-	char s[32];
-
-	if (!t)
-		return json_null();
-	time_format_iso8601(t, s, sizeof(s));
-	return json_string(s);
-}
 
 static void
 print_json(json_t *v)
@@ -100,7 +90,7 @@ page_show(struct site *s, const char *path, bool json, struct buf *err)
 	}
 	o = page_info_json(&p);
 	json_object_set_new(o, "summary", json_string(r.summary));
-	json_object_set_new(o, "date", time_json(r.date));
+	json_object_set_new(o, "date", jsafe_time(r.date));
 	json_object_set(o, "tags", r.tags);
 	json_object_set(o, "params", r.extra);
 	json_object_set_new(o, "body", json_string(r.body));

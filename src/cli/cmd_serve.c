@@ -329,88 +329,75 @@ ready(void)
 	sd_notifyf(0, "READY=1\nMAINPID=%ld\nSTATUS=running", (long)getpid());
 }
 
-static int
-run(int argc, char **argv, bool serve)
-{
-	const struct cli_cmd *cmd = serve ? &cli_cmd_serve : &cli_cmd_worker;
-	struct buf err = BUF_INIT, text = BUF_INIT;
-	struct site s;
-	struct http *h = NULL;
-	struct conf_live *live;
-	const struct conf *hc = NULL;
-	struct thr t;
-	pthread_t wt, stt;
-	struct sigaction sa;
-	const char *listen = NULL, *pid_file = NULL, *log_file = NULL;
-	bool check = false, daemonize = false, pid_written = false;
-	bool worker = true;
-	uint64_t wd_usec = 0;
-	int ch, wd_ms = -1;
+struct run_opts {
+	const char *listen, *pid_file, *log_file;
+	bool check, daemonize, worker;
+};
 
+/* the options of CMD (serve if SERVE, else worker): -1, or exit status */
+static int
+run_opts(const struct cli_cmd *cmd, bool serve, int argc, char **argv,
+    struct run_opts *o)
+{
+	int ch;
+
+	memset(o, 0, sizeof(*o));
+	o->worker = true;
 	while ((ch = cli_getopt(cmd, argc, argv)) != -1) {
 		if (ch == 'l' && serve)
-			listen = optarg;
+			o->listen = optarg;
 		else if (ch == 'W' && serve)
-			worker = false;
+			o->worker = false;
 		else if (ch == 'n')
-			check = true;
+			o->check = true;
 		else if (ch == 'd')
-			daemonize = true;
+			o->daemonize = true;
 		else if (ch == 'P')
-			pid_file = optarg;
+			o->pid_file = optarg;
 		else if (ch == 'L')
-			log_file = optarg;
+			o->log_file = optarg;
 		else
 			return cli_bad_usage(cmd);
 	}
 	if (optind != argc)
 		return cli_bad_usage(cmd);
-	if (log_file && !daemonize) {
+	if (o->log_file && !o->daemonize) {
 		cli_error("--log-file needs -d (in the foreground the log "
 		    "is on stderr)");
 		return cli_bad_usage(cmd);
 	}
-	if (log_file && (log_fd = open(log_file, O_WRONLY | O_CREAT |
-	    O_APPEND | O_CLOEXEC, 0640)) == -1)
-		return cli_error("cannot open log file '%s': %s", log_file,
-		    strerror(errno));
-	if (daemonize && !check && detach(cmd->name, &ch) == 1) {
-		if (log_fd != -1)
-			close(log_fd);
-		return ch;
-	}
-	if (site_open(&s, &err) == -1) {
-		cli_fail(&err);
-		buf_release(&err);
-		return EXIT_FAIL;
-	}
-	if (check) {
-		cli_info("configuration OK\n");
-		site_close(&s);
-		return EXIT_OK;
-	}
-	if (pid_file) {
-		char pid[32];
+	return -1;
+}
 
-		snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
-		if (file_write_atomic(pid_file, pid, strlen(pid), &err) == -1) {
-			cli_fail(&err);
-			site_close(&s);
-			buf_release(&err);
-			return EXIT_FAIL;
-		}
-		pid_written = true;
+/* our pid into FILE (NULL: none); 0, or -1 after saying why */
+static int
+pid_write(const char *file)
+{
+	struct buf err = BUF_INIT;
+	char pid[32];
+	int rc = 0;
+
+	if (!file)
+		return 0;
+	snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (file_write_atomic(file, pid, strlen(pid), &err) == -1) {
+		cli_fail(&err);
+		rc = -1;
 	}
-	/* the text in use, to say which keys a reload changes */
-	if (file_read(s.conf->file, &text, LIMIT_CONFIG_FILE, &err) == -1)
-		buf_reset(&err);
+	buf_release(&err);
+	return rc;
+}
+
+/* the self-pipe and the handlers of SIGTERM, SIGINT, SIGHUP; 0 or -1 */
+static int
+signals_init(void)
+{
+	struct sigaction sa;
+
 	if (pipe2(sigpipe, O_CLOEXEC) == -1 ||
 	    fcntl(sigpipe[1], F_SETFL, O_NONBLOCK) == -1) {
 		cli_error("pipe: %s", strerror(errno));
-		site_close(&s);
-		if (pid_written)
-			unlink(pid_file);
-		return EXIT_FAIL;
+		return -1;
 	}
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -418,33 +405,43 @@ run(int argc, char **argv, bool serve)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
-	log_procinit(serve ? "kiln serve" : "kiln worker");
-	/* the holder owns the conf from here on */
-	live = conf_live_new(s.conf);
-	s.conf = NULL;
-	t.live = live;
-	worker_name(t.name, sizeof(t.name));
-	if (serve) {
-		/* the HTTP server keeps the conf it started with (0065) */
-		hc = conf_live_get(live, NULL);
-		if (!listen)
-			listen = hc->serve.listen;
-		if (!(h = http_start(hc, listen, &err))) {
-			cli_fail(&err);
-			conf_live_put(live, hc);
-			conf_live_free(live);
-			site_close(&s);
-			buf_release(&err);
-			buf_release(&text);
-			if (pid_written)
-				unlink(pid_file);
-			return EXIT_FAIL;
-		}
-		log_info("listening on http://%s", listen);
-		pthread_create(&stt, NULL, sched_thread, &t);
+	return 0;
+}
+
+/*
+ * The HTTP server on LISTEN (NULL: serve.listen), which keeps the conf
+ * it started with (0065, in *HCP), and the scheduler thread in *STT;
+ * NULL after saying why.
+ */
+static struct http *
+serve_start(struct conf_live *live, const char *listen,
+    const struct conf **hcp, struct thr *t, pthread_t *stt)
+{
+	struct buf err = BUF_INIT;
+	const struct conf *hc = conf_live_get(live, NULL);
+	struct http *h;
+
+	if (!listen)
+		listen = hc->serve.listen;
+	if (!(h = http_start(hc, listen, &err))) {
+		cli_fail(&err);
+		conf_live_put(live, hc);
+		buf_release(&err);
+		return NULL;
 	}
-	if (worker)
-		pthread_create(&wt, NULL, worker_thread, &t);
+	log_info("listening on http://%s", listen);
+	pthread_create(stt, NULL, sched_thread, t);
+	*hcp = hc;
+	return h;
+}
+
+/* until SIGTERM or SIGINT: reload on SIGHUP, feed systemd's watchdog */
+static void
+run_loop(struct conf_live *live, struct buf *text)
+{
+	uint64_t wd_usec = 0;
+	int wd_ms = -1;
+
 	/* WatchdogSec=: ping twice per period, as sd_watchdog_enabled(3) asks */
 	if (sd_watchdog_enabled(0, &wd_usec) > 0 && wd_usec > 0)
 		wd_ms = wd_usec / 2000 > 0 ? (int)(wd_usec / 2000) : 1;
@@ -464,14 +461,86 @@ run(int argc, char **argv, bool serve)
 			break;
 		if (!atomic_load(&stop) && atomic_exchange(&reload_asked, 0)) {
 			sd_notify(0, "RELOADING=1\nSTATUS=reloading kiln.yaml");
-			reload(live, &text);
+			reload(live, text);
 			sd_notify(0, "READY=1\nSTATUS=running");
 		}
 	}
+}
+
+/* open the log, detach, open the site: -1 to go on, or exit status */
+static int
+run_prepare(const struct cli_cmd *cmd, const struct run_opts *o,
+    struct site *s)
+{
+	struct buf err = BUF_INIT;
+	int rc;
+
+	if (o->log_file && (log_fd = open(o->log_file, O_WRONLY | O_CREAT |
+	    O_APPEND | O_CLOEXEC, 0640)) == -1)
+		return cli_error("cannot open log file '%s': %s", o->log_file,
+		    strerror(errno));
+	if (o->daemonize && !o->check && detach(cmd->name, &rc) == 1) {
+		if (log_fd != -1)
+			close(log_fd);
+		return rc;
+	}
+	if (site_open(s, &err) == -1) {
+		cli_fail(&err);
+		buf_release(&err);
+		return EXIT_FAIL;
+	}
+	if (o->check) {
+		cli_info("configuration OK\n");
+		site_close(s);
+		return EXIT_OK;
+	}
+	if (pid_write(o->pid_file) == -1) {
+		site_close(s);
+		return EXIT_FAIL;
+	}
+	return -1;
+}
+
+static int
+run(int argc, char **argv, bool serve)
+{
+	const struct cli_cmd *cmd = serve ? &cli_cmd_serve : &cli_cmd_worker;
+	struct buf err = BUF_INIT, text = BUF_INIT;
+	struct run_opts o;
+	struct site s;
+	struct http *h = NULL;
+	struct conf_live *live;
+	const struct conf *hc = NULL;
+	struct thr t;
+	pthread_t wt, stt;
+	int rc;
+
+	if ((rc = run_opts(cmd, serve, argc, argv, &o)) != -1 ||
+	    (rc = run_prepare(cmd, &o, &s)) != -1)
+		return rc;
+	/* the text in use, to say which keys a reload changes */
+	if (file_read(s.conf->file, &text, LIMIT_CONFIG_FILE, &err) == -1)
+		buf_reset(&err);
+	buf_release(&err);
+	if (signals_init() == -1)
+		goto fail;
+	log_procinit(serve ? "kiln serve" : "kiln worker");
+	/* the holder owns the conf from here on */
+	live = conf_live_new(s.conf);
+	s.conf = NULL;
+	t.live = live;
+	worker_name(t.name, sizeof(t.name));
+	if (serve && !(h = serve_start(live, o.listen, &hc, &t, &stt))) {
+		conf_live_free(live);
+		goto fail;
+	}
+	if (o.worker)
+		pthread_create(&wt, NULL, worker_thread, &t);
+	run_loop(live, &text);
 	sd_notify(0, "STOPPING=1\nSTATUS=stopping: the running build "
 	    "finishes first");
 	log_info("stopping: the running build finishes first");
-	if (worker)
+	if (o.worker)
 		pthread_join(wt, NULL);
 	if (serve) {
 		pthread_join(stt, NULL);
@@ -481,14 +550,18 @@ run(int argc, char **argv, bool serve)
 	conf_live_free(live);
 	close(sigpipe[0]);
 	close(sigpipe[1]);
+	rc = EXIT_OK;
+	goto out;
+fail:
+	rc = EXIT_FAIL;
+out:
 	site_close(&s);
-	buf_release(&err);
 	buf_release(&text);
-	if (pid_written)
-		unlink(pid_file);
+	if (o.pid_file)
+		unlink(o.pid_file);
 	if (log_fd != -1)
 		close(log_fd);
-	return EXIT_OK;
+	return rc;
 }
 
 int

@@ -21,6 +21,10 @@
 #include "cli/cli.h"
 #include "cli/site.h"
 
+static int store_status(int, char **);
+static int store_migrate_verb(int, char **);
+static int store_copy_verb(int, char **);
+
 static const struct cli_opt status_opts[] = {
 	{ 'j', "json", 0, NULL, "Print JSON instead of text.", NULL, false },
 	CLI_OPT_END
@@ -31,14 +35,14 @@ static const struct cli_cmd store_status_cmd = {
 	"pending.",
 	"Exits 1 when migrations are pending or the store is newer than this "
 	"kiln. Opens the store without migrating it.", status_opts, NULL,
-	NULL, NULL, false
+	NULL, store_status, false
 };
 static const struct cli_cmd store_migrate_cmd = {
 	"store migrate", "", "Apply pending schema migrations.",
 	"On PostgreSQL under an advisory lock, so two nodes migrate once. A "
 	"SQLite store is first copied beside itself (online backup), named "
 	"with the versions it held: kiln.db.store-1.queue-2.bak.", NULL, NULL,
-	NULL, NULL, false
+	NULL, store_migrate_verb, false
 };
 static const struct cli_opt copy_opts[] = {
 	{ 'f', "from", 0, "URL", "The store to copy: a SQLite file "
@@ -62,7 +66,8 @@ static const struct cli_cmd store_copy_cmd = {
 	"of the source; then row counts and a SHA-256 of every table are "
 	"compared, and on any difference nothing is kept. Passwords come "
 	"from PGPASSWORD or ~/.pgpass, never the URL. Stop the daemons "
-	"writing to the source first.", copy_opts, copy_ex, NULL, NULL, false
+	"writing to the source first.", copy_opts, copy_ex, NULL,
+	store_copy_verb, false
 };
 static const struct cli_cmd *const store_subs[] = {
 	&store_status_cmd, &store_migrate_cmd, &store_copy_cmd, NULL
@@ -223,11 +228,10 @@ out:
 int
 cmd_store(int argc, char **argv)
 {
-	if (argc >= 2 && !strcmp(argv[1], "copy"))
-		return store_copy_verb(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "status"))
-		return store_status(argc - 1, argv + 1);
-	if (argc >= 2 && !strcmp(argv[1], "migrate"))
-		return store_migrate_verb(argc - 1, argv + 1);
-	return cli_bad_usage(&cli_cmd_store);
+	const struct cli_cmd *sc;
+	const char *sub;
+
+	if (!(sc = cli_subcommand(&cli_cmd_store, &argc, &argv, &sub)))
+		return cli_bad_usage(&cli_cmd_store);
+	return sc->fn(argc, argv);
 }

@@ -162,29 +162,15 @@ token_revoke(struct site *s, int argc, char **argv, struct buf *err)
 	return EXIT_OK;
 }
 
+static const struct site_verb token_verbs[] = {
+	{ &token_create_cmd, token_create },
+	{ &token_list_cmd, token_list },
+	{ &token_revoke_cmd, token_revoke },
+	{ NULL, NULL }
+};
+
 int
 cmd_token(int argc, char **argv)
 {
-	struct buf err = BUF_INIT;
-	struct site s;
-	int (*verb)(struct site *, int, char **, struct buf *) = NULL;
-	int rc;
-
-	if (argc >= 2 && !strcmp(argv[1], "create"))
-		verb = token_create;
-	else if (argc >= 2 && !strcmp(argv[1], "list"))
-		verb = token_list;
-	else if (argc >= 2 && !strcmp(argv[1], "revoke"))
-		verb = token_revoke;
-	if (!verb)
-		return cli_bad_usage(&cli_cmd_token);
-	if (site_open(&s, &err) == -1) {
-		rc = cli_fail(&err);
-		buf_release(&err);
-		return rc;
-	}
-	rc = verb(&s, argc - 1, argv + 1, &err);
-	site_close(&s);
-	buf_release(&err);
-	return rc;
+	return site_run_verb(&cli_cmd_token, token_verbs, argc, argv);
 }

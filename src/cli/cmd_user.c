@@ -273,23 +273,18 @@ user_list(struct site *s, int argc, char **argv, struct buf *err)
 	return EXIT_OK;
 }
 
+static const struct site_verb user_verbs[] = {
+	{ &user_add_cmd, user_add },
+	{ &user_list_cmd, user_list },
+	{ &user_passwd_cmd, user_passwd },
+	{ &user_disable_cmd, user_disable },
+	{ NULL, NULL }
+};
+
 int
 cmd_user(int argc, char **argv)
 {
-	struct buf err = BUF_INIT;
-	struct site s;
-	int (*verb)(struct site *, int, char **, struct buf *) = NULL;
-	int rc;
-
-	if (argc >= 2 && !strcmp(argv[1], "add"))
-		verb = user_add;
-	else if (argc >= 2 && !strcmp(argv[1], "list"))
-		verb = user_list;
-	else if (argc >= 2 && !strcmp(argv[1], "passwd"))
-		verb = user_passwd;
-	else if (argc >= 2 && !strcmp(argv[1], "disable"))
-		verb = user_disable;
-	if (!verb)
+	if (!cli_sub(&cli_cmd_user, argc >= 2 ? argv[1] : NULL))
 		return cli_bad_usage(&cli_cmd_user);
 	/*
 	 * getopt_long takes "--password" for "--password-file": the
@@ -304,13 +299,5 @@ cmd_user(int argc, char **argv)
 			    "--password-file FILE, never from an argument");
 			return EXIT_USAGE;
 		}
-	if (site_open(&s, &err) == -1) {
-		rc = cli_fail(&err);
-		buf_release(&err);
-		return rc;
-	}
-	rc = verb(&s, argc - 1, argv + 1, &err);
-	site_close(&s);
-	buf_release(&err);
-	return rc;
+	return site_run_verb(&cli_cmd_user, user_verbs, argc, argv);
 }

@@ -122,6 +122,34 @@ site_close(struct site *s)
 	memset(s, 0, sizeof(*s));
 }
 
+int
+site_run_verb(const struct cli_cmd *c, const struct site_verb *verbs,
+    int argc, char **argv)
+{
+	const struct cli_cmd *sc;
+	const struct site_verb *v;
+	const char *sub;
+	struct buf err = BUF_INIT;
+	struct site s;
+	int rc;
+
+	if (!(sc = cli_subcommand(c, &argc, &argv, &sub)))
+		return cli_bad_usage(c);
+	for (v = verbs; v->cmd && v->cmd != sc; v++)
+		;
+	if (!v->cmd)
+		return cli_bad_usage(c);
+	if (site_open(&s, &err) == -1) {
+		rc = cli_fail(&err);
+		buf_release(&err);
+		return rc;
+	}
+	rc = v->fn(&s, argc, argv, &err);
+	site_close(&s);
+	buf_release(&err);
+	return rc;
+}
+
 const char *
 cli_actor(void)
 {

@@ -21,6 +21,21 @@ int site_open(struct site *s, struct buf *err);
 /* the same with store_open_conf_flags() FLAGS (STORE_OPEN_*) */
 int site_open_flags(struct site *s, int flags, struct buf *err);
 void site_close(struct site *s);
+
+struct cli_cmd;
+
+/* a subcommand that works on the open site; argv[0] is its name */
+struct site_verb {
+	const struct cli_cmd *cmd;	/* NULL ends a list */
+	int (*fn)(struct site *s, int argc, char **argv, struct buf *err);
+};
+/*
+ * Run the verb of C that argv[1] names (cli_subcommand) on the site,
+ * opened for it and closed after: its exit status, or C's usage error
+ * when argv[1] names none.
+ */
+int site_run_verb(const struct cli_cmd *c, const struct site_verb *verbs,
+    int argc, char **argv);
 /*
  * The site's kiln.yaml: -c FILE, $KILN_CONFIG, or the nearest kiln.yaml in
  * this folder or a parent ("kiln.yaml", "../kiln.yaml"...).  Malloc'd;

@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/jsonsafe.h"
+#include "common/timeutil.h"
 
 /* the length of the valid sequence at S (at most N bytes), or 0 */
 static size_t
@@ -99,4 +100,15 @@ json_t *
 jsafe_string_or_null(const char *s)
 {
 	return s ? jsafe_string(s) : json_null();
+}
+
+json_t *
+jsafe_time(int64_t t)
+{
+	char s[32];
+
+	if (!t)
+		return json_null();
+	time_format_iso8601(t, s, sizeof(s));
+	return json_string(s);
 }

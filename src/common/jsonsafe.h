@@ -21,5 +21,7 @@ void jsafe_utf8_sanitize(struct buf *out, const char *s, size_t len);
 json_t *jsafe_string(const char *s);
 /* a JSON string of S, sanitized; S NULL gives null */
 json_t *jsafe_string_or_null(const char *s);
+/* a UTC time T as an ISO 8601 JSON string, T 0 as null; new reference */
+json_t *jsafe_time(int64_t t);
 
 #endif

@@ -134,19 +134,19 @@ http_kind_status(enum err_kind k)
 	}
 }
 
-/* the field a store message names ("title: required" -> "title") */
+/*
+ * The API's name for the input a store error names (store_err_field):
+ * the same, but for the page's extra fields, which the API calls
+ * "params", and the expiry, which it calls "expire".
+ */
 static const char *
-field_of(const char *msg)
+api_field(const char *store_field)
 {
-	static const char *fields[] = { "title", "path", "go_live",
-		"expire_at", "tags", "body", "template", "extra" };
-
-	for (size_t i = 0; i < NELEM(fields); i++)
-		if (!strncmp(msg, fields[i], strlen(fields[i])))
-			return fields[i];
-	if (strstr(msg, "slug") || strstr(msg, "path"))
-		return "path";
-	return NULL;
+	if (store_field && !strcmp(store_field, "extra"))
+		return "params";
+	if (store_field && !strcmp(store_field, "expire_at"))
+		return "expire";
+	return store_field;
 }
 
 enum MHD_Result
@@ -156,7 +156,7 @@ http_reply_store_error(struct MHD_Connection *conn, struct store *st,
 	unsigned status = http_kind_status(store_err_kind(st));
 
 	return http_reply_error(conn, status, msg, status == 400 ?
-	    field_of(msg) : NULL);
+	    api_field(store_err_field(st)) : NULL);
 }
 
 /* ---- store handles ---- */

@@ -234,114 +234,154 @@ create_fields(json_t *body, struct page_fields *f, const char **pp)
 	return bad;
 }
 
+/*
+ * One page write: what it changes, given the route's page P (none for a
+ * create) and its JSON BODY.  0 when done, with the page's path in
+ * PATH; -1 with a store error in err; 1 after replying in *r.
+ */
+struct page_write {
+	struct MHD_Connection *conn;
+	struct req *rq;
+	json_t *body;
+	const struct page_info *p;
+	bool publish;
+	struct buf *path;
+	enum MHD_Result *r;
+};
+
+static int
+write_create(struct page_write *w, struct buf *err)
+{
+	struct page_fields f = { 0 };
+	const char *pp = NULL, *bad;
+
+	if ((bad = create_fields(w->body, &f, &pp)) != NULL) {
+		*w->r = http_reply_error(w->conn, 400, "missing or invalid "
+		    "field", bad);
+		return 1;
+	}
+	if (store_page_create(w->rq->st, pp, &f, w->rq->actor, NULL,
+	    err) == -1 || path_canonicalize(pp, w->path, err) == -1)
+		return -1;
+	if (w->publish)
+		return store_page_publish(w->rq->st, w->path->buf, 0,
+		    w->rq->actor, err);
+	return 0;
+}
+
+static int
+write_edit(struct page_write *w, struct buf *err)
+{
+	struct page_fields f = { 0 };
+	const char *bad = NULL;
+
+	f.title = str_field(w->body, "title", &bad);
+	f.body = str_field(w->body, "body", &bad);
+	f.summary = str_field(w->body, "summary", &bad);
+	f.tags = json_object_get(w->body, "tags");
+	f.extra = json_object_get(w->body, "params");
+	if (bad) {
+		*w->r = http_reply_error(w->conn, 400, "expected a string",
+		    bad);
+		return 1;
+	}
+	buf_adds(w->path, w->p->path);
+	if (store_page_edit(w->rq->st, w->p->path, &f, w->rq->actor,
+	    err) == -1)
+		return -1;
+	if (w->publish)
+		return store_page_publish(w->rq->st, w->p->path, 0,
+		    w->rq->actor, err);
+	return 0;
+}
+
+static int
+write_delete(struct page_write *w, struct buf *err)
+{
+	if (store_page_delete(w->rq->st, w->p->path, w->rq->actor,
+	    err) == -1)
+		return -1;
+	*w->r = http_reply_json(w->conn, 202, json_pack("{s:o, s:I}",
+	    "deleted", jsafe_string(w->p->path), "id", (json_int_t)w->p->id));
+	return 1;
+}
+
+/* publish now or at go_live, unpublish, schedule go_live and expire */
+static int
+write_state(struct page_write *w, struct buf *err)
+{
+	const char *bad = NULL, *path = w->p->path;
+	int64_t gl = 0, ex = 0;
+	enum route_id id = w->rq->m.r->id;
+
+	if (id != RT_PAGE_UNPUBLISH && (time_field(w->body, "go_live", &gl,
+	    &bad) == -1 || (id == RT_PAGE_SCHEDULE && time_field(w->body,
+	    "expire", &ex, &bad) == -1))) {
+		*w->r = http_reply_error(w->conn, 400, "expected an ISO 8601 "
+		    "time", bad);
+		return 1;
+	}
+	buf_adds(w->path, path);
+	if (id == RT_PAGE_PUBLISH)
+		return store_page_publish(w->rq->st, path, gl, w->rq->actor,
+		    err);
+	if (id == RT_PAGE_UNPUBLISH)
+		return store_page_unpublish(w->rq->st, path, w->rq->actor,
+		    err);
+	return store_page_schedule(w->rq->st, path, gl, ex, w->rq->actor,
+	    err);
+}
+
+static int
+page_write_do(struct page_write *w, struct buf *err)
+{
+	switch (w->rq->m.r->id) {
+	case RT_PAGE_CREATE:
+		return write_create(w, err);
+	case RT_PAGE_EDIT:
+		return write_edit(w, err);
+	case RT_PAGE_DELETE:
+		return write_delete(w, err);
+	case RT_PAGE_PUBLISH:
+	case RT_PAGE_UNPUBLISH:
+	case RT_PAGE_SCHEDULE:
+		return write_state(w, err);
+	default:
+		*w->r = http_reply_error(w->conn, 405, "method not allowed",
+		    NULL);
+		return 1;
+	}
+}
+
 enum MHD_Result
 http_page_write(struct MHD_Connection *conn, struct req *rq)
 {
 	struct buf err = BUF_INIT, path = BUF_INIT;
 	struct page_info p;
-	const char *bad = NULL;
-	json_t *body;
-	bool publish;
+	struct page_write w = { conn, rq, NULL, &p, false, &path, NULL };
 	enum MHD_Result r = MHD_NO;
-	int rc = 0;
+	int rc;
 
 	memset(&p, 0, sizeof(p));
-	if (!(body = body_object(conn, rq, &r)))
+	w.r = &r;
+	if (!(w.body = body_object(conn, rq, &r)))
 		return r;
-	publish = json_is_true(json_object_get(body, "publish"));
-	if (rq->role < route_need(rq->m.r, publish)) {
-		r = forbidden(conn, rq, route_need(rq->m.r, publish));
+	w.publish = json_is_true(json_object_get(w.body, "publish"));
+	if (rq->role < route_need(rq->m.r, w.publish)) {
+		r = forbidden(conn, rq, route_need(rq->m.r, w.publish));
 		goto out;
 	}
 	if (rq->m.r->id != RT_PAGE_CREATE && http_page_resolve(conn, rq, &p,
 	    &r) == -1)
 		goto out;
 	store_err_clear(rq->st);
-	switch (rq->m.r->id) {
-	case RT_PAGE_CREATE: {
-		struct page_fields f = { 0 };
-		const char *pp = NULL;
-		if ((bad = create_fields(body, &f, &pp)) != NULL) {
-			r = http_reply_error(conn, 400, "missing or invalid "
-			    "field", bad);
-			goto out;
-		}
-		rc = store_page_create(rq->st, pp, &f, rq->actor, NULL, &err);
-		if (rc == 0)
-			rc = path_canonicalize(pp, &path, &err);
-		if (rc == 0 && publish)
-			rc = store_page_publish(rq->st, path.buf, 0, rq->actor,
-			    &err);
-		break;
-	}
-	case RT_PAGE_EDIT: {
-		struct page_fields f = { 0 };
-		f.title = str_field(body, "title", &bad);
-		f.body = str_field(body, "body", &bad);
-		f.summary = str_field(body, "summary", &bad);
-		f.tags = json_object_get(body, "tags");
-		f.extra = json_object_get(body, "params");
-		if (bad) {
-			r = http_reply_error(conn, 400, "expected a string",
-			    bad);
-			goto out;
-		}
-		buf_adds(&path, p.path);
-		rc = store_page_edit(rq->st, p.path, &f, rq->actor, &err);
-		if (rc == 0 && publish)
-			rc = store_page_publish(rq->st, p.path, 0, rq->actor,
-			    &err);
-		break;
-	}
-	case RT_PAGE_DELETE:
-		rc = store_page_delete(rq->st, p.path, rq->actor, &err);
-		if (rc == 0) {
-			r = http_reply_json(conn, 202, json_pack("{s:o, s:I}",
-			    "deleted", jsafe_string(p.path), "id",
-			    (json_int_t)p.id));
-			goto out;
-		}
-		break;
-	case RT_PAGE_PUBLISH: {
-		int64_t at;
-		if (time_field(body, "go_live", &at, &bad) == -1) {
-			r = http_reply_error(conn, 400, "expected an ISO 8601 "
-			    "time", bad);
-			goto out;
-		}
-		buf_adds(&path, p.path);
-		rc = store_page_publish(rq->st, p.path, at, rq->actor, &err);
-		break;
-	}
-	case RT_PAGE_UNPUBLISH:
-		buf_adds(&path, p.path);
-		rc = store_page_unpublish(rq->st, p.path, rq->actor, &err);
-		break;
-	case RT_PAGE_SCHEDULE: {
-		int64_t gl = 0, ex = 0;
-		if (time_field(body, "go_live", &gl, &bad) == -1 ||
-		    time_field(body, "expire", &ex, &bad) == -1) {
-			r = http_reply_error(conn, 400, "expected an ISO 8601 "
-			    "time", bad);
-			goto out;
-		}
-		buf_adds(&path, p.path);
-		rc = store_page_schedule(rq->st, p.path, gl, ex, rq->actor,
-		    &err);
-		break;
-	}
-	default:
-		r = http_reply_error(conn, 405, "method not allowed", NULL);
-		goto out;
-	}
-	if (rc == -1) {
+	if ((rc = page_write_do(&w, &err)) == -1)
 		r = http_reply_store_error(conn, rq->st, err.buf);
-		goto out;
-	}
-	r = page_reply(conn, rq, 202, path.buf);
+	else if (rc == 0)
+		r = page_reply(conn, rq, 202, path.buf);
 out:
 	page_info_release(&p);
-	json_decref(body);
+	json_decref(w.body);
 	buf_release(&err);
 	buf_release(&path);
 	return r;

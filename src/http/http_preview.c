@@ -151,6 +151,20 @@ field_named(const char *msg)
 	return NULL;
 }
 
+/*
+ * The form field a preview's bad input names: the store says which for
+ * the page's fields; render_preview's own messages (the URL previewed)
+ * carry no kind yet, so their "path: ..." prefix is read (src/render/
+ * is another owner's; see docs/decisions/0210-error-fields.md).
+ */
+static const char *
+bad_field(struct store *st, const char *msg)
+{
+	if (store_err_field(st))
+		return store_err_field(st);
+	return field_named(msg);
+}
+
 /* render O and answer it; SHARED: errors as pages, else as JSON */
 static enum MHD_Result
 preview_answer(struct http *h, struct MHD_Connection *conn, struct req *rq,
@@ -173,7 +187,8 @@ preview_answer(struct http *h, struct MHD_Connection *conn, struct req *rq,
 			    "preview." : "The preview cannot be shown now.");
 		else
 			r = http_reply_error(conn, res.status, err.buf,
-			    res.status == 400 ? field_named(err.buf) : NULL);
+			    res.status == 400 ? bad_field(rq->st, err.buf) :
+			    NULL);
 	} else if (res.file)
 		r = preview_send_file(conn, res.file, res.type);
 	else

@@ -90,22 +90,17 @@ yaml_meta(const char *s, size_t len, struct fmerr *c, json_t *meta,
 		goto out;
 	}
 	while ((pair = fy_node_mapping_iterate(root, &iter))) {
-		struct fy_node *k = fy_node_pair_key(pair);
-		size_t klen;
-		const char *ks;
-		char *key;
+		int kline = yaml_node_line(fy_node_pair_key(pair), 1);
+		char *key = fm_key(pair);
 
-		if (!k || fy_node_get_type(k) != FYNT_SCALAR ||
-		    !(ks = fy_node_get_scalar(k, &klen)) || klen == 0) {
-			fm_err(c, yaml_node_line(k, 1), "keys must be "
-			    "non-empty strings");
+		if (!key) {
+			fm_err(c, kline, "keys must be non-empty strings");
 			continue;
 		}
-		key = xstrndup(ks, klen);
 		json_object_set_new(meta, key,
 		    fm_node_json(fy_node_pair_value(pair)));
 		json_object_set_new(lines, key, json_integer(c->offset +
-		    yaml_node_line(k, 1)));
+		    kline));
 		free(key);
 	}
 	rc = c->nerr ? -1 : 0;

@@ -140,6 +140,19 @@ node_json(struct fy_node *n, int depth)
 	}
 }
 
+char *
+fm_key(struct fy_node_pair *pair)
+{
+	struct fy_node *k = fy_node_pair_key(pair);
+	const char *ks;
+	size_t klen;
+
+	if (!k || fy_node_get_type(k) != FYNT_SCALAR ||
+	    !(ks = fy_node_get_scalar(k, &klen)) || klen == 0)
+		return NULL;
+	return xstrndup(ks, klen);
+}
+
 json_t *
 fm_node_json(struct fy_node *n)
 {
@@ -323,19 +336,13 @@ fm_parse(const char *text, size_t len, const char *file, struct fm *fm,
 	}
 	iter = NULL;
 	while ((pair = fy_node_mapping_iterate(root, &iter))) {
-		struct fy_node *k = fy_node_pair_key(pair);
-		size_t klen;
-		const char *ks;
-		char *key;
+		char *key = fm_key(pair);
 
-		if (!k || fy_node_get_type(k) != FYNT_SCALAR ||
-		    !(ks = fy_node_get_scalar(k, &klen)) || klen == 0) {
-			fm_error(&c, line_of(k), NULL, "keys must be "
-			    "non-empty strings");
-			continue;
-		}
-		key = xstrndup(ks, klen);
-		field(&c, fm, key, fy_node_pair_value(pair));
+		if (!key)
+			fm_error(&c, line_of(fy_node_pair_key(pair)), NULL,
+			    "keys must be non-empty strings");
+		else
+			field(&c, fm, key, fy_node_pair_value(pair));
 		free(key);
 	}
 	if (!fm->title && !c.nerr)

@@ -22,6 +22,7 @@
 
 struct buf;
 struct fy_node;
+struct fy_node_pair;
 
 struct fm {
 	char *title;
@@ -47,5 +48,10 @@ void fm_release(struct fm *fm);
  * reference.  For importers reading front matter keys of their own.
  */
 json_t *fm_node_json(struct fy_node *n);
+/*
+ * The key of a front matter mapping's PAIR, malloc'd; NULL if it is not
+ * a non-empty string (the caller reports it at the key's line).
+ */
+char *fm_key(struct fy_node_pair *pair);
 
 #endif

@@ -51,23 +51,32 @@ bad:
 	return -1;
 }
 
+const char *
+page_fields_bad(const struct page_fields *f, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	const char *bad = NULL;
+	int line = 1;
+
+	if (f->title && page_text_check(f->title, strlen(f->title), false,
+	    LIMIT_TITLE, NULL, &why) == -1) {
+		buf_setf(err, "title: %s", why.buf);
+		bad = "title";
+	} else if (f->summary && page_text_check(f->summary,
+	    strlen(f->summary), true, 0, &line, &why) == -1) {
+		buf_setf(err, "summary: line %d: %s", line, why.buf);
+		bad = "summary";
+	} else if (f->body && page_text_check(f->body, strlen(f->body), true,
+	    0, &line, &why) == -1) {
+		buf_setf(err, "body: line %d: %s", line, why.buf);
+		bad = "body";
+	}
+	buf_release(&why);
+	return bad;
+}
+
 int
 page_fields_check(const struct page_fields *f, struct buf *err)
 {
-	struct buf why = BUF_INIT;
-	int line = 1, rc = -1;
-
-	if (f->title && page_text_check(f->title, strlen(f->title), false,
-	    LIMIT_TITLE, NULL, &why) == -1)
-		buf_setf(err, "title: %s", why.buf);
-	else if (f->summary && page_text_check(f->summary,
-	    strlen(f->summary), true, 0, &line, &why) == -1)
-		buf_setf(err, "summary: line %d: %s", line, why.buf);
-	else if (f->body && page_text_check(f->body, strlen(f->body), true,
-	    0, &line, &why) == -1)
-		buf_setf(err, "body: line %d: %s", line, why.buf);
-	else
-		rc = 0;
-	buf_release(&why);
-	return rc;
+	return page_fields_bad(f, err) ? -1 : 0;
 }

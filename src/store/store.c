@@ -75,10 +75,33 @@ store_err_kind(const struct store *st)
 	return base(st)->kind;
 }
 
+const char *
+store_err_field(const struct store *st)
+{
+	return base(st)->field;
+}
+
 void
 store_err_clear(struct store *st)
 {
 	base(st)->kind = ERR_NONE;
+	base(st)->field = NULL;
+}
+
+void
+store_err_set(struct store *st, enum err_kind kind, const char *field)
+{
+	if (!st)
+		return;		/* a closed snapshot's */
+	base(st)->kind = kind;
+	base(st)->field = field;
+}
+
+int
+store_invalid(struct store *st, const char *field)
+{
+	store_err_set(st, ERR_NONE, field);
+	return -1;
 }
 
 int

@@ -114,10 +114,14 @@ void store_close(struct store *st);
 
 /*
  * The kind of the last error on ST (not found, conflict, unavailable,
- * internal; ERR_NONE for plain bad input).  Clear it before a call whose
- * error you will map.
+ * internal; ERR_NONE for plain bad input), and for bad input the field
+ * of struct page_fields (or the user or token input) it names: "path",
+ * "title", "body", "summary", "tags", "extra", "template", "go_live",
+ * "expire_at", "name", "role"; NULL if none.  The field is a static
+ * string.  Clear both before a call whose error you will map.
  */
 enum err_kind store_err_kind(const struct store *st);
+const char *store_err_field(const struct store *st);
 void store_err_clear(struct store *st);
 
 /* BEGIN IMMEDIATE / COMMIT / ROLLBACK for callers grouping changes */
@@ -153,6 +157,8 @@ int page_text_check(const char *s, size_t len, bool multiline,
  * reason" in err.  store_page_create and store_page_edit call it.
  */
 int page_fields_check(const struct page_fields *f, struct buf *err);
+/* the same, answering the name of the bad field ("title"), or NULL */
+const char *page_fields_bad(const struct page_fields *f, struct buf *err);
 
 struct page_info {
 	int64_t id;

@@ -37,13 +37,7 @@ sql_revision_list(struct store *st, int64_t page_id, json_t **out,
 		    "created_at", (json_int_t)stmt_col_i64(s, 2),
 		    "title", jsafe_string((const char *)
 		    stmt_col_text(s, 3))));
-	stmt_finalize(s);
-	if (step != STMT_DONE) {
-		json_decref(a);
-		return store_sqlerr(st, "list revisions", err);
-	}
-	*out = a;
-	return 0;
+	return store_list_end(st, s, step, a, out, "list revisions", err);
 }
 
 int
@@ -101,13 +95,7 @@ sql_audit_query(struct store *st, const char *actor, const char *path,
 		    "detail", jsafe_string((const char *)
 		    stmt_col_text(s, 5))));
 	}
-	stmt_finalize(s);
-	if (step != STMT_DONE) {
-		json_decref(a);
-		return store_sqlerr(st, "audit log", err);
-	}
-	*out = a;
-	return 0;
+	return store_list_end(st, s, step, a, out, "audit log", err);
 }
 
 /* ---- reviews ---- */
@@ -117,6 +105,7 @@ sql_review_submit(struct store *st, int64_t page_id, int64_t revision_id,
     int64_t go_live, const char *actor, struct buf *err)
 {
 	struct stmt *s = NULL;
+	char detail[48];
 	int rc = -1;
 
 	if (store_tx_begin(st, err) == -1)
@@ -140,24 +129,15 @@ sql_review_submit(struct store *st, int64_t page_id, int64_t revision_id,
 	}
 	stmt_finalize(s);
 	s = NULL;
-	if (store_prepare(st, "INSERT INTO audit_log(at, actor, action, "
-	    "page_id, path, detail) SELECT ?, ?, 'review.submit', id, path, "
-	    "'revision ' || ? FROM pages WHERE id = ?", &s, err) == -1)
+	snprintf(detail, sizeof(detail), "revision %lld",
+	    (long long)revision_id);
+	if (store_audit_of(st, actor, "review.submit", detail, "pages p "
+	    "WHERE p.id = ?", page_id, err) == -1)
 		goto out;
-	stmt_bind_i64(s, 1, time_now());
-	stmt_bind_text(s, 2, actor);
-	stmt_bind_i64(s, 3, revision_id);
-	stmt_bind_i64(s, 4, page_id);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "audit", err);
-		goto out;
-	}
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc == -1)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }
 
 int
@@ -201,13 +181,7 @@ sql_review_list(struct store *st, int64_t page_id, json_t **out,
 		    jsafe_string_or_null((const char *)stmt_col_text(s,
 		    9)), "title", jsafe_string((const char *)
 		    stmt_col_text(s, 10))));
-	stmt_finalize(s);
-	if (step != STMT_DONE) {
-		json_decref(a);
-		return store_sqlerr(st, "reviews", err);
-	}
-	*out = a;
-	return 0;
+	return store_list_end(st, s, step, a, out, "reviews", err);
 }
 
 int
@@ -234,30 +208,18 @@ sql_review_decide(struct store *st, int64_t review_id, bool approve,
 	}
 	if (db_changes(st->db) == 0) {
 		buf_setf(err, "no pending review %lld", (long long)review_id);
-		st->base.kind = ERR_CONFLICT;
+		store_err_set(st, ERR_CONFLICT, NULL);
 		rc = 1;
 		goto out;
 	}
 	stmt_finalize(s);
 	s = NULL;
-	if (store_prepare(st, "INSERT INTO audit_log(at, actor, action, "
-	    "page_id, path, detail) SELECT ?, ?, ?, p.id, p.path, ? FROM "
-	    "reviews r JOIN pages p ON p.id = r.page_id WHERE r.id = ?", &s,
-	    err) == -1)
+	if (store_audit_of(st, actor, approve ? "review.approve" :
+	    "review.reject", comment, "reviews r JOIN pages p ON p.id = "
+	    "r.page_id WHERE r.id = ?", review_id, err) == -1)
 		goto out;
-	stmt_bind_i64(s, 1, time_now());
-	stmt_bind_text(s, 2, actor);
-	stmt_bind_text(s, 3, approve ? "review.approve" : "review.reject");
-	stmt_bind_text(s, 4, comment);
-	stmt_bind_i64(s, 5, review_id);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "audit", err);
-		goto out;
-	}
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc != 0)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }

@@ -173,7 +173,17 @@ struct store_ops {
 struct store_base {
 	const struct store_ops *ops;
 	enum err_kind kind;		/* of the last error (store_err_kind) */
+	const char *field;		/* the input it names, or NULL (static) */
 };
+
+/* the kind of the error just written to err, and the field it names */
+void store_err_set(struct store *st, enum err_kind kind, const char *field);
+/*
+ * Bad input in FIELD (the message is in err already): -1.  The kind
+ * stays plain bad input (ERR_NONE, which every face treats as
+ * ERR_INVALID: store.h promises it to callers).
+ */
+int store_invalid(struct store *st, const char *field);
 
 extern const struct store_ops store_sqlite_ops;
 extern const struct store_ops store_pg_ops;

@@ -56,6 +56,8 @@ int store_prepare(struct store *st, const char *sql, struct stmt **stmt,
 int store_tx_begin(struct store *st, struct buf *err);
 int store_tx_commit(struct store *st, struct buf *err);
 void store_tx_rollback(struct store *st);
+/* commit if RC is 0, else roll back: the commit's result, or RC */
+int store_tx_end(struct store *st, int rc, struct buf *err);
 /* the names store_open_conf() reserves; freed by store_close() */
 void store_reserve_static(struct store *st, const char *static_dir);
 void store_reserved_free(struct store *st);
@@ -88,6 +90,10 @@ json_t *store_col_json(struct stmt *s, int i, bool array);
 	"LEFT JOIN revisions r ON r.id = p.latest_revision_id "		\
 	"LEFT JOIN revisions lr ON lr.id = p.live_revision_id "
 void store_read_page(struct stmt *s, struct page_info *p);
+/* the pages a PAGE_COLS query selects (store_page.c) */
+int store_page_select(struct store *st, const char *sql, bool bind,
+    int64_t arg, const char *what, struct page_info **list, size_t *n,
+    struct buf *err);
 /* run one UPDATE/DELETE with int64 parameters (0 binds NULL if nullz) */
 int store_exec_i64(struct store *st, const char *sql, struct buf *err,
     int n, ...);
@@ -133,6 +139,14 @@ int sql_request_build(struct store *st, const char *reason,
 int sql_pending_requests(struct store *st, json_t **out, struct buf *err);
 int sql_audit_list(struct store *st, size_t limit, json_t **out,
     struct buf *err);
+/* an audit row for the page p that FROM selects by ID (store_sql.c) */
+int store_audit_of(struct store *st, const char *actor, const char *action,
+    const char *detail, const char *from, int64_t id, struct buf *err);
+/* a time column as ISO 8601 text, or null: a new reference */
+json_t *store_col_time(struct stmt *s, int col);
+/* finalize S; *out takes A (-1 and A dropped if STEP is not the end) */
+int store_list_end(struct store *st, struct stmt *s, int step, json_t *a,
+    json_t **out, const char *what, struct buf *err);
 int sql_audit(struct store *st, const char *actor, const char *action,
     const char *path, const char *detail, struct buf *err);
 int sql_snapshot(struct store *st, const char *media_dir, bool latest,

@@ -84,17 +84,6 @@ page_info_release(struct page_info *p)
 }
 
 static json_t *
-time_json(int64_t t)
-{
-	char s[32];
-
-	if (!t)
-		return json_null();
-	time_format_iso8601(t, s, sizeof(s));
-	return json_string(s);
-}
-
-static json_t *
 id_json(int64_t id)
 {
 	return id ? json_integer(id) : json_null();
@@ -116,10 +105,10 @@ page_info_json(const struct page_info *p)
 	    "parent", jsafe_string_or_null(p->parent_path),
 	    "live", p->live, "has_unpublished_changes",
 	    p->has_unpublished_changes, "expired", p->expired,
-	    "go_live_at", time_json(p->go_live_at),
-	    "expire_at", time_json(p->expire_at),
-	    "first_published_at", time_json(p->first_published_at),
-	    "last_published_at", time_json(p->last_published_at),
+	    "go_live_at", jsafe_time(p->go_live_at),
+	    "expire_at", jsafe_time(p->expire_at),
+	    "first_published_at", jsafe_time(p->first_published_at),
+	    "last_published_at", jsafe_time(p->last_published_at),
 	    "live_revision", id_json(p->live_revision),
 	    "latest_revision", id_json(p->latest_revision),
 	    "scheduled_revision", id_json(p->scheduled_revision),
@@ -135,8 +124,8 @@ page_info_public_json(const struct page_info *p)
 	    "section", jsafe_string(p->section),
 	    "parent", jsafe_string_or_null(p->parent_path),
 	    "live", 1,
-	    "first_published_at", time_json(p->first_published_at),
-	    "last_published_at", time_json(p->last_published_at));
+	    "first_published_at", jsafe_time(p->first_published_at),
+	    "last_published_at", jsafe_time(p->last_published_at));
 }
 
 void
@@ -154,13 +143,15 @@ revision_info_release(struct revision_info *r)
 }
 
 static int
-canon(const char *path, struct buf *out, struct buf *err)
+canon(struct store *st, const char *path, struct buf *out, struct buf *err)
 {
 	struct buf why = BUF_INIT;
 	int rc = path_canonicalize(path, out, &why);
 
-	if (rc == -1)
+	if (rc == -1) {
 		buf_setf(err, "%s", why.buf);
+		store_invalid(st, "path");
+	}
 	buf_release(&why);
 	return rc;
 }
@@ -175,7 +166,7 @@ sql_page_get(struct store *st, const char *path, struct page_info *p,
 
 	/* callers release P on every path: it must be empty when not found */
 	memset(p, 0, sizeof(*p));
-	if (canon(path, &cp, err) == -1)
+	if (canon(st, path, &cp, err) == -1)
 		return -1;
 	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.path = ?", &s,
 	    err) == -1)
@@ -228,23 +219,30 @@ page_must(struct store *st, const char *path, struct page_info *p,
 
 	if (r == 1) {
 		buf_setf(err, "no page at '%s'", path);
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 	}
 	return r == 0 ? 0 : -1;
 }
 
+/*
+ * The pages SQL (a "SELECT " PAGE_COLS query, with ? bound to ARG if
+ * BIND) selects, into a malloc'd *list of *n; WHAT names it in an error.
+ */
 int
-sql_page_list(struct store *st, struct page_info **list, size_t *n,
-    struct buf *err)
+store_page_select(struct store *st, const char *sql, bool bind, int64_t arg,
+    const char *what, struct page_info **list, size_t *n, struct buf *err)
 {
 	struct stmt *s = NULL;
 	struct page_info *l = NULL;
 	size_t cnt = 0, cap = 0;
 	int r;
 
-	if (store_prepare(st, "SELECT " PAGE_COLS "ORDER BY p.path", &s,
-	    err) == -1)
+	*list = NULL;
+	*n = 0;
+	if (store_prepare(st, sql, &s, err) == -1)
 		return -1;
+	if (bind)
+		stmt_bind_i64(s, 1, arg);
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		if (cnt == cap) {
 			cap = cap ? cap * 2 : 64;
@@ -255,11 +253,19 @@ sql_page_list(struct store *st, struct page_info **list, size_t *n,
 	stmt_finalize(s);
 	if (r != STMT_DONE) {
 		store_page_list_free(l, cnt);
-		return store_sqlerr(st, "list pages", err);
+		return store_sqlerr(st, what, err);
 	}
 	*list = l;
 	*n = cnt;
 	return 0;
+}
+
+int
+sql_page_list(struct store *st, struct page_info **list, size_t *n,
+    struct buf *err)
+{
+	return store_page_select(st, "SELECT " PAGE_COLS "ORDER BY p.path",
+	    false, 0, "list pages", list, n, err);
 }
 
 void
@@ -313,7 +319,7 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
 	if (strlen(body) > LIMIT_PAGE_BODY) {
 		buf_setf(err, "body: too large (over %d bytes)",
 		    LIMIT_PAGE_BODY);
-		return -1;
+		return store_invalid(st, "body");
 	}
 	tj = tags ? json_dumps(tags, JSON_COMPACT) : xstrdup("[]");
 	ej = extra ? json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS) :
@@ -386,121 +392,256 @@ tags_valid(json_t *tags, struct buf *err)
 	return true;
 }
 
-int
-sql_page_create(struct store *st, const char *path,
-    const struct page_fields *f, const char *actor, int64_t *idp,
+/*
+ * The checks a page's fields pass: all of them for a new page (CREATE),
+ * the ones given for an edit.  The error names the field.
+ */
+static int
+fields_check(struct store *st, const struct page_fields *f, bool create,
     struct buf *err)
 {
-	struct buf cp = BUF_INIT, parent = BUF_INIT, slug = BUF_INIT,
-	    section = BUF_INIT;
-	struct page_info pi;
-	struct stmt *s = NULL;
-	const char *slash;
-	int64_t id = 0, rev, parent_id = 0, now = time_now();
-	int rc = -1;
+	const char *bad;
 
-	if (canon(path, &cp, err) == -1 ||
-	    store_path_check_new(st, cp.buf, err) == -1) {
-		buf_release(&cp);
-		return -1;
-	}
-	if (!f->title || !*f->title) {
+	if (create && (!f->title || !*f->title)) {
 		buf_setf(err, "title: required");
-		goto out;
+		return store_invalid(st, "title");
 	}
-	if (page_fields_check(f, err) == -1 || !tags_valid(f->tags, err))
-		goto out;
+	if (f->title && !*f->title) {
+		buf_setf(err, "title: must not be empty");
+		return store_invalid(st, "title");
+	}
+	if ((bad = page_fields_bad(f, err)) != NULL)
+		return store_invalid(st, bad);
+	if (!tags_valid(f->tags, err))
+		return store_invalid(st, "tags");
 	if (f->extra && !json_is_object(f->extra)) {
 		buf_setf(err, "extra: expected an object");
-		goto out;
+		return store_invalid(st, "extra");
 	}
-	if (f->template && *f->template && !slug_valid(f->template,
+	if (create && f->template && *f->template && !slug_valid(f->template,
 	    strlen(f->template))) {
 		buf_setf(err, "template: '%s' is not a valid template name",
 		    f->template);
-		goto out;
+		return store_invalid(st, "template");
 	}
-	slash = strrchr(cp.buf, '/');
-	if (slash) {
-		buf_add(&parent, cp.buf, (size_t)(slash - cp.buf));
-		buf_adds(&slug, slash + 1);
-	} else
-		buf_adds(&slug, cp.buf);
-	buf_add(&section, cp.buf, strcspn(cp.buf, "/"));
-	if (store_tx_begin(st, err) == -1)
-		goto out;
-	if (store_page_get(st, cp.buf, &pi, err) == 0) {
+	return 0;
+}
+
+/* the id of the page above CP ("" for the home page): 0 if none */
+static int64_t
+parent_of(struct store *st, const char *cp)
+{
+	struct buf parent = BUF_INIT, err = BUF_INIT;
+	const char *slash = strrchr(cp, '/');
+	struct page_info pi;
+	int64_t id = 0;
+
+	if (slash)
+		buf_add(&parent, cp, (size_t)(slash - cp));
+	if (*cp && store_page_get(st, parent.buf, &pi, &err) == 0) {
+		id = pi.id;
 		page_info_release(&pi);
-		buf_setf(err, "a page already exists at '%s'", cp.buf);
-		st->base.kind = ERR_CONFLICT;
-		goto fail;
 	}
-	if (cp.len > 0 && store_page_get(st, parent.buf, &pi, err) == 0) {
-		parent_id = pi.id;
-		page_info_release(&pi);
-	}
+	buf_release(&parent);
+	buf_release(&err);
+	return id;
+}
+
+/* the pages row of a new page at canonical path CP into *id */
+static int
+page_insert_row(struct store *st, const char *cp,
+    const struct page_fields *f, int64_t *id, struct buf *err)
+{
+	struct buf section = BUF_INIT;
+	const char *slash = strrchr(cp, '/');
+	struct stmt *s = NULL;
+	int64_t now = time_now();
+	int rc = 0;
+
+	buf_add(&section, cp, strcspn(cp, "/"));
 	if (store_prepare(st, "INSERT INTO pages(parent_id, path, slug, "
 	    "section, weight, template, created_at, updated_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1)
-		goto fail;
-	store_bind_time(s, 1, parent_id);
-	stmt_bind_text(s, 2, cp.buf);
-	stmt_bind_text(s, 3, slug.buf);
+	    "(?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1) {
+		buf_release(&section);
+		return -1;
+	}
+	store_bind_time(s, 1, parent_of(st, cp));
+	stmt_bind_text(s, 2, cp);
+	stmt_bind_text(s, 3, slash ? slash + 1 : cp);
 	stmt_bind_text(s, 4, section.buf);
 	stmt_bind_int(s, 5, f->has_weight ? f->weight : 0);
 	stmt_bind_text(s, 6, f->template ? f->template : "");
 	stmt_bind_i64(s, 7, now);
 	stmt_bind_i64(s, 8, now);
-	if (stmt_step(s) != STMT_ROW) {
-		store_sqlerr(st, "insert page", err);
-		goto fail;
-	}
-	id = stmt_col_i64(s, 0);
+	if (stmt_step(s) != STMT_ROW)
+		rc = store_sqlerr(st, "insert page", err);
+	else
+		*id = stmt_col_i64(s, 0);
 	/* a RETURNING statement is in progress until finalized: SQLite
 	   would refuse the COMMIT */
 	stmt_finalize(s);
-	s = NULL;
-	if (insert_revision(st, id, f->title, f->body ? f->body : "",
+	buf_release(&section);
+	return rc;
+}
+
+/*
+ * Children of page ID at CP created before it get adopted: a range on
+ * the path index ('/' + 1 == '0'), not a scan.
+ */
+static int
+page_adopt(struct store *st, int64_t id, const char *cp, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	if (!*cp)
+		return 0;
+	if (store_prepare(st, "UPDATE pages SET parent_id = ?1 WHERE "
+	    "path > ?2 || '/' AND path < ?2 || '0' AND parent_id IS "
+	    "NULL AND instr(substr(path, ?3), '/') = 0", &s, err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, id);
+	stmt_bind_text(s, 2, cp);
+	stmt_bind_i64(s, 3, (int64_t)strlen(cp) + 2);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "adopt children", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+/* the new page at CP, its first revision, its children: in a transaction */
+static int
+page_insert(struct store *st, const char *cp, const struct page_fields *f,
+    const char *actor, int64_t *id, struct buf *err)
+{
+	struct page_info pi;
+	int64_t rev;
+
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (store_page_get(st, cp, &pi, err) == 0) {
+		page_info_release(&pi);
+		buf_setf(err, "a page already exists at '%s'", cp);
+		store_err_set(st, ERR_CONFLICT, NULL);
+		goto fail;
+	}
+	if (page_insert_row(st, cp, f, id, err) == -1 ||
+	    insert_revision(st, *id, f->title, f->body ? f->body : "",
 	    f->summary ? f->summary : "", f->date, f->tags, f->extra, actor,
 	    &rev, err) == -1 ||
 	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ? WHERE "
-	    "id = ?", err, 2, rev, id) == -1)
-		goto fail;
-	/*
-	 * Children created before their parent get adopted: a range on
-	 * the path index ('/' + 1 == '0'), not a scan.
-	 */
-	if (cp.len > 0) {
-		if (store_prepare(st, "UPDATE pages SET parent_id = ?1 WHERE "
-		    "path > ?2 || '/' AND path < ?2 || '0' AND parent_id IS "
-		    "NULL AND instr(substr(path, ?3), '/') = 0", &s,
-		    err) == -1)
-			goto fail;
-		stmt_bind_i64(s, 1, id);
-		stmt_bind_text(s, 2, cp.buf);
-		stmt_bind_i64(s, 3, (int64_t)cp.len + 2);
-		if (stmt_step(s) != STMT_DONE) {
-			store_sqlerr(st, "adopt children", err);
-			goto fail;
-		}
-	}
-	if (store_changed(st, actor, "create", id, cp.buf, f->title, NULL,
+	    "id = ?", err, 2, rev, *id) == -1 ||
+	    page_adopt(st, *id, cp, err) == -1 ||
+	    store_changed(st, actor, "create", *id, cp, f->title, NULL,
 	    err) == -1)
 		goto fail;
-	if (store_tx_commit(st, err) == -1)
-		goto out;
-	if (idp)
-		*idp = id;
-	rc = 0;
-	goto out;
+	return store_tx_commit(st, err);
 fail:
 	store_tx_rollback(st);
-out:
-	stmt_finalize(s);
+	return -1;
+}
+
+int
+sql_page_create(struct store *st, const char *path,
+    const struct page_fields *f, const char *actor, int64_t *idp,
+    struct buf *err)
+{
+	struct buf cp = BUF_INIT;
+	int64_t id = 0;
+	int rc = -1;
+
+	if (canon(st, path, &cp, err) == 0 &&
+	    store_path_check_new(st, cp.buf, err) == 0 &&
+	    fields_check(st, f, true, err) == 0 &&
+	    page_insert(st, cp.buf, f, actor, &id, err) == 0) {
+		if (idp)
+			*idp = id;
+		rc = 0;
+	}
 	buf_release(&cp);
-	buf_release(&parent);
-	buf_release(&slug);
-	buf_release(&section);
+	return rc;
+}
+
+/* what a change of one page is given (page_tx) */
+struct page_op {
+	const struct page_fields *f;	/* edit */
+	int64_t go_live, expire;	/* publish, schedule */
+	int64_t now;
+	const char *actor;
+};
+
+typedef int (*page_op_fn)(struct store *, const struct page_info *,
+    const struct page_op *, struct buf *);
+
+/* FN on the page at PATH in a transaction, committed if FN succeeds */
+static int
+page_tx(struct store *st, const char *path, page_op_fn fn,
+    const struct page_op *op, struct buf *err)
+{
+	struct page_info p;
+	int rc = -1;
+
+	memset(&p, 0, sizeof(p));
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (page_must(st, path, &p, err) == 0 && fn(st, &p, op, err) == 0)
+		rc = store_tx_commit(st, err);
+	else
+		store_tx_rollback(st);
+	page_info_release(&p);
+	return rc;
+}
+
+/* the settings of P's row (weight, template) that F changes */
+static int
+edit_settings(struct store *st, const struct page_info *p,
+    const struct page_fields *f, bool *changed, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	*changed = (f->template && strcmp(f->template, p->template) != 0) ||
+	    (f->has_weight && f->weight != p->weight);
+	if (!f->has_weight && !f->template)
+		return 0;
+	if (store_prepare(st, "UPDATE pages SET weight = ?, template = ? "
+	    "WHERE id = ?", &s, err) == -1)
+		return -1;
+	stmt_bind_int(s, 1, f->has_weight ? f->weight : p->weight);
+	stmt_bind_text(s, 2, f->template ? f->template : p->template);
+	stmt_bind_i64(s, 3, p->id);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "update page", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+/* a new latest revision of P: the fields given over the latest ones */
+static int
+edit_op(struct store *st, const struct page_info *p,
+    const struct page_op *op, struct buf *err)
+{
+	const struct page_fields *f = op->f;
+	struct revision_info r;
+	bool changed = false;
+	int64_t rev;
+	int rc = -1;
+
+	memset(&r, 0, sizeof(r));
+	/* only settings of the page row reach the live site before publish */
+	if (store_revision_get(st, p->latest_revision, &r, err) == 0 &&
+	    insert_revision(st, p->id, f->title ? f->title : r.title,
+	    f->body ? f->body : r.body, f->summary ? f->summary : r.summary,
+	    f->date ? f->date : r.date, f->tags ? f->tags : r.tags,
+	    f->extra ? f->extra : r.extra, op->actor, &rev, err) == 0 &&
+	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?, "
+	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ?", err, 3,
+	    rev, time_now(), p->id) == 0 &&
+	    edit_settings(st, p, f, &changed, err) == 0 &&
+	    store_changed(st, op->actor, "edit", p->id, p->path, NULL,
+	    p->live && changed ? "page edited" : NULL, err) == 0)
+		rc = 0;
+	revision_info_release(&r);
 	return rc;
 }
 
@@ -508,70 +649,11 @@ int
 sql_page_edit(struct store *st, const char *path,
     const struct page_fields *f, const char *actor, struct buf *err)
 {
-	struct page_info p;
-	struct revision_info r;
-	int64_t rev;
-	bool template_changed = false;
-	int rc = -1;
+	struct page_op op = { .f = f, .actor = actor };
 
-	memset(&r, 0, sizeof(r));
-	if (!tags_valid(f->tags, err))
+	if (fields_check(st, f, false, err) == -1)
 		return -1;
-	if (f->extra && !json_is_object(f->extra)) {
-		buf_setf(err, "extra: expected an object");
-		return -1;
-	}
-	if (f->title && !*f->title) {
-		buf_setf(err, "title: must not be empty");
-		return -1;
-	}
-	if (page_fields_check(f, err) == -1)
-		return -1;
-	if (store_tx_begin(st, err) == -1)
-		return -1;
-	if (page_must(st, path, &p, err) == -1)
-		goto fail;
-	if (store_revision_get(st, p.latest_revision, &r, err) == -1)
-		goto fail;
-	if (insert_revision(st, p.id, f->title ? f->title : r.title,
-	    f->body ? f->body : r.body, f->summary ? f->summary : r.summary,
-	    f->date ? f->date : r.date, f->tags ? f->tags : r.tags,
-	    f->extra ? f->extra : r.extra, actor, &rev, err) == -1 ||
-	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?, "
-	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ?", err, 3,
-	    rev, time_now(), p.id) == -1)
-		goto fail;
-	if (f->has_weight || f->template) {
-		struct stmt *s = NULL;
-		if (f->template && strcmp(f->template, p.template) != 0)
-			template_changed = true;
-		if (f->has_weight && f->weight != p.weight)
-			template_changed = true;
-		if (store_prepare(st, "UPDATE pages SET weight = ?, template = ? "
-		    "WHERE id = ?", &s, err) == -1)
-			goto fail;
-		stmt_bind_int(s, 1, f->has_weight ? f->weight : p.weight);
-		stmt_bind_text(s, 2, f->template ? f->template : p.template);
-		stmt_bind_i64(s, 3, p.id);
-		if (stmt_step(s) != STMT_DONE) {
-			stmt_finalize(s);
-			store_sqlerr(st, "update page", err);
-			goto fail;
-		}
-		stmt_finalize(s);
-	}
-	/* only settings of the page row reach the live site before publish */
-	if (store_changed(st, actor, "edit", p.id, p.path, NULL,
-	    p.live && template_changed ? "page edited" : NULL, err) == -1)
-		goto fail;
-	rc = store_tx_commit(st, err);
-	goto out;
-fail:
-	store_tx_rollback(st);
-out:
-	page_info_release(&p);
-	revision_info_release(&r);
-	return rc;
+	return page_tx(st, path, edit_op, &op, err);
 }
 
 /* make REV live now, inside a transaction */
@@ -587,85 +669,109 @@ store_make_live(struct store *st, const struct page_info *p, int64_t rev,
 	    "WHERE id = ?3", err, 3, rev, now, p->id);
 }
 
+/* P's latest revision live now, or scheduled for op->go_live */
+static int
+publish_op(struct store *st, const struct page_info *p,
+    const struct page_op *op, struct buf *err)
+{
+	char when[32];
+
+	if (op->go_live > op->now) {
+		if (p->expire_at && p->expire_at <= op->go_live) {
+			buf_setf(err, "go_live: the page expires before it "
+			    "would go live; change or clear the expiry first");
+			return store_invalid(st, "go_live");
+		}
+		time_format_iso8601(op->go_live, when, sizeof(when));
+		if (store_exec_i64(st, "UPDATE pages SET "
+		    "scheduled_revision_id = latest_revision_id, go_live_at = "
+		    "?, updated_at = ? WHERE id = ?", err, 3, op->go_live,
+		    op->now, p->id) == -1)
+			return -1;
+		return store_changed(st, op->actor, "schedule", p->id,
+		    p->path, when, NULL, err);
+	}
+	if (p->expire_at && p->expire_at <= op->now) {
+		buf_setf(err, "expire_at: the page's expiry has passed; "
+		    "change or clear it first");
+		return store_invalid(st, "expire_at");
+	}
+	if (store_make_live(st, p, p->latest_revision, op->now, err) == -1)
+		return -1;
+	return store_changed(st, op->actor, "publish", p->id, p->path, NULL,
+	    "page published", err);
+}
+
 int
 sql_page_publish(struct store *st, const char *path, int64_t go_live,
     const char *actor, struct buf *err)
 {
-	struct page_info p;
-	int64_t now = time_now();
-	char when[32];
-	int rc = -1;
+	struct page_op op = { .go_live = go_live, .now = time_now(),
+	    .actor = actor };
 
-	memset(&p, 0, sizeof(p));
-	if (store_tx_begin(st, err) == -1)
+	return page_tx(st, path, publish_op, &op, err);
+}
+
+static int
+unpublish_op(struct store *st, const struct page_info *p,
+    const struct page_op *op, struct buf *err)
+{
+	if (!p->live) {
+		buf_setf(err, "page '%s' is not live", p->path);
+		store_err_set(st, ERR_CONFLICT, NULL);
 		return -1;
-	if (page_must(st, path, &p, err) == -1)
-		goto fail;
-	if (go_live > now) {
-		if (p.expire_at && p.expire_at <= go_live) {
-			buf_setf(err, "go_live: the page expires before it "
-			    "would go live; change or clear the expiry first");
-			goto fail;
-		}
-		time_format_iso8601(go_live, when, sizeof(when));
-		if (store_exec_i64(st, "UPDATE pages SET "
-		    "scheduled_revision_id = latest_revision_id, go_live_at = "
-		    "?, updated_at = ? WHERE "
-		    "id = ?", err, 3, go_live, now, p.id) == -1 ||
-		    store_changed(st, actor, "schedule", p.id, p.path, when,
-		    NULL, err) == -1)
-			goto fail;
-	} else {
-		if (p.expire_at && p.expire_at <= now) {
-			buf_setf(err, "expire_at: the page's expiry has "
-			    "passed; change or clear it first");
-			goto fail;
-		}
-		if (store_make_live(st, &p, p.latest_revision, now,
-		    err) == -1 ||
-		    store_changed(st, actor, "publish", p.id, p.path, NULL,
-		    "page published", err) == -1)
-			goto fail;
 	}
-	rc = store_tx_commit(st, err);
-	goto out;
-fail:
-	store_tx_rollback(st);
-out:
-	page_info_release(&p);
-	return rc;
+	if (store_exec_i64(st, "UPDATE pages SET live = 0, "
+	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ?", err,
+	    2, time_now(), p->id) == -1)
+		return -1;
+	return store_changed(st, op->actor, "unpublish", p->id, p->path, NULL,
+	    "page unpublished", err);
 }
 
 int
 sql_page_unpublish(struct store *st, const char *path, const char *actor,
     struct buf *err)
 {
-	struct page_info p;
-	int rc = -1;
+	struct page_op op = { .actor = actor };
 
-	memset(&p, 0, sizeof(p));
-	if (store_tx_begin(st, err) == -1)
-		return -1;
-	if (page_must(st, path, &p, err) == -1)
-		goto fail;
-	if (!p.live) {
-		buf_setf(err, "page '%s' is not live", p.path);
-		st->base.kind = ERR_CONFLICT;
-		goto fail;
+	return page_tx(st, path, unpublish_op, &op, err);
+}
+
+/* the expiry, then the go-live (later: scheduled; earlier: live now) */
+static int
+schedule_op(struct store *st, const struct page_info *p,
+    const struct page_op *op, struct buf *err)
+{
+	struct buf detail = BUF_INIT;
+	int64_t gl = op->go_live, now = op->now, eff_expire;
+	char a[32], b[32];
+	int rc;
+
+	eff_expire = op->expire == -1 ? 0 : op->expire ? op->expire :
+	    p->expire_at;
+	if (gl > 0 && eff_expire && eff_expire <= gl) {
+		buf_setf(err, "expire_at: must be after the go-live time");
+		return store_invalid(st, "expire_at");
 	}
-	if (store_exec_i64(st, "UPDATE pages SET live = 0, "
-	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ?", err,
-	    2, time_now(),
-	    p.id) == -1 ||
-	    store_changed(st, actor, "unpublish", p.id, p.path, NULL,
-	    "page unpublished", err) == -1)
-		goto fail;
-	rc = store_tx_commit(st, err);
-	goto out;
-fail:
-	store_tx_rollback(st);
-out:
-	page_info_release(&p);
+	if (op->expire != 0 && store_exec_i64(st, "UPDATE pages SET "
+	    "expire_at = ?, updated_at = ? WHERE id = ?", err, 3, eff_expire,
+	    now, p->id) == -1)
+		return -1;
+	if (gl > now && store_exec_i64(st, "UPDATE pages SET "
+	    "scheduled_revision_id = latest_revision_id, go_live_at = ? WHERE "
+	    "id = ?", err, 2, gl, p->id) == -1)
+		return -1;
+	if (gl > 0 && gl <= now && store_make_live(st, p,
+	    p->latest_revision, now, err) == -1)
+		return -1;
+	time_format_iso8601(gl > 0 ? gl : 0, a, sizeof(a));
+	time_format_iso8601(eff_expire, b, sizeof(b));
+	buf_printf(&detail, "go_live=%s expire=%s", gl > 0 ? a : "-",
+	    eff_expire ? b : "-");
+	rc = store_changed(st, op->actor, "schedule", p->id, p->path,
+	    detail.buf, gl > 0 && gl <= now ? "page published" : NULL, err);
+	buf_release(&detail);
 	return rc;
 }
 
@@ -673,104 +779,59 @@ int
 sql_page_schedule(struct store *st, const char *path, int64_t go_live,
     int64_t expire, const char *actor, struct buf *err)
 {
-	struct page_info p;
-	int64_t now = time_now(), eff_expire;
-	struct buf detail = BUF_INIT;
-	char a[32], b[32];
-	int rc = -1;
+	struct page_op op = { .go_live = go_live, .expire = expire,
+	    .now = time_now(), .actor = actor };
 
-	memset(&p, 0, sizeof(p));
 	if (go_live == 0 && expire == 0) {
 		buf_setf(err, "nothing to schedule: give a go-live or an "
 		    "expiry");
 		return -1;
 	}
-	if (expire > 0 && expire <= now) {
+	if (expire > 0 && expire <= op.now) {
 		buf_setf(err, "expire_at: must be in the future");
+		return store_invalid(st, "expire_at");
+	}
+	return page_tx(st, path, schedule_op, &op, err);
+}
+
+/* P and its revisions, if it has no child pages */
+static int
+delete_op(struct store *st, const struct page_info *p,
+    const struct page_op *op, struct buf *err)
+{
+	struct stmt *s = NULL;
+	bool parent;
+
+	if (store_prepare(st, "SELECT count(*) FROM pages WHERE parent_id = ?",
+	    &s, err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, p->id);
+	parent = stmt_step(s) == STMT_ROW && stmt_col_int(s, 0) > 0;
+	stmt_finalize(s);
+	if (parent) {
+		buf_setf(err, "page '%s' has child pages; delete them first",
+		    p->path);
+		store_err_set(st, ERR_CONFLICT, NULL);
 		return -1;
 	}
-	if (store_tx_begin(st, err) == -1)
+	if (store_exec_i64(st, "UPDATE pages SET latest_revision_id = NULL, "
+	    "live_revision_id = NULL, scheduled_revision_id = NULL WHERE "
+	    "id = ?", err, 1, p->id) == -1 ||
+	    store_exec_i64(st, "DELETE FROM revisions WHERE page_id = ?", err,
+	    1, p->id) == -1 ||
+	    store_exec_i64(st, "DELETE FROM pages WHERE id = ?", err, 1,
+	    p->id) == -1)
 		return -1;
-	if (page_must(st, path, &p, err) == -1)
-		goto fail;
-	eff_expire = expire == -1 ? 0 : expire ? expire : p.expire_at;
-	if (go_live > 0 && eff_expire && eff_expire <= go_live) {
-		buf_setf(err, "expire_at: must be after the go-live time");
-		goto fail;
-	}
-	if (expire != 0 && store_exec_i64(st, "UPDATE pages SET expire_at = ?, "
-	    "updated_at = ? WHERE id = ?", err, 3, eff_expire, now,
-	    p.id) == -1)
-		goto fail;
-	p.expire_at = eff_expire;
-	if (go_live > now) {
-		if (store_exec_i64(st, "UPDATE pages SET "
-		    "scheduled_revision_id = latest_revision_id, go_live_at = "
-		    "? WHERE id = ?", err, 2,
-		    go_live, p.id) == -1)
-			goto fail;
-	} else if (go_live > 0) {
-		if (store_make_live(st, &p, p.latest_revision, now, err) == -1)
-			goto fail;
-	}
-	time_format_iso8601(go_live > 0 ? go_live : 0, a, sizeof(a));
-	time_format_iso8601(eff_expire, b, sizeof(b));
-	buf_printf(&detail, "go_live=%s expire=%s", go_live > 0 ? a : "-",
-	    eff_expire ? b : "-");
-	if (store_changed(st, actor, "schedule", p.id, p.path, detail.buf,
-	    go_live > 0 && go_live <= now ? "page published" : NULL,
-	    err) == -1)
-		goto fail;
-	rc = store_tx_commit(st, err);
-	goto out;
-fail:
-	store_tx_rollback(st);
-out:
-	page_info_release(&p);
-	buf_release(&detail);
-	return rc;
+	return store_changed(st, op->actor, "delete", p->id, p->path, NULL,
+	    p->live ? "page deleted" : NULL, err);
 }
 
 int
 sql_page_delete(struct store *st, const char *path, const char *actor,
     struct buf *err)
 {
-	struct page_info p;
-	struct stmt *s = NULL;
-	int rc = -1;
+	struct page_op op = { .actor = actor };
 
-	memset(&p, 0, sizeof(p));
-	if (store_tx_begin(st, err) == -1)
-		return -1;
-	if (page_must(st, path, &p, err) == -1)
-		goto fail;
-	if (store_prepare(st, "SELECT count(*) FROM pages WHERE parent_id = ?",
-	    &s, err) == -1)
-		goto fail;
-	stmt_bind_i64(s, 1, p.id);
-	if (stmt_step(s) == STMT_ROW && stmt_col_int(s, 0) > 0) {
-		buf_setf(err, "page '%s' has child pages; delete them first",
-		    p.path);
-		st->base.kind = ERR_CONFLICT;
-		goto fail;
-	}
-	if (store_exec_i64(st, "UPDATE pages SET latest_revision_id = NULL, "
-	    "live_revision_id = NULL, scheduled_revision_id = NULL WHERE "
-	    "id = ?", err, 1, p.id) == -1 ||
-	    store_exec_i64(st, "DELETE FROM revisions WHERE page_id = ?", err,
-	    1, p.id) == -1 ||
-	    store_exec_i64(st, "DELETE FROM pages WHERE id = ?", err, 1,
-	    p.id) == -1 ||
-	    store_changed(st, actor, "delete", p.id, p.path, NULL,
-	    p.live ? "page deleted" : NULL, err) == -1)
-		goto fail;
-	rc = store_tx_commit(st, err);
-	goto out;
-fail:
-	store_tx_rollback(st);
-out:
-	stmt_finalize(s);
-	page_info_release(&p);
-	return rc;
+	return page_tx(st, path, delete_op, &op, err);
 }
 

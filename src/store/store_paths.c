@@ -89,7 +89,7 @@ sql_path_check_new(struct store *st, const char *path, struct buf *err)
 			buf_setf(err, "path: '%s' collides with the asset "
 			    "folder static/%s/; choose another path", path,
 			    st->reserved[i]);
-			st->base.kind = ERR_INVALID;
+			store_err_set(st, ERR_INVALID, "path");
 			return -1;
 		}
 	while (*c) {
@@ -101,7 +101,7 @@ sql_path_check_new(struct store *st, const char *path, struct buf *err)
 				    "'%s' collides with the file the build "
 				    "writes for its parent page; choose "
 				    "another path", path, any_reserved[i]);
-				st->base.kind = ERR_INVALID;
+				store_err_set(st, ERR_INVALID, "path");
 				return -1;
 			}
 		/* SECTION/.../page/N: a section's pagination pages */
@@ -111,7 +111,7 @@ sql_path_check_new(struct store *st, const char *path, struct buf *err)
 			    "pages the build writes under '%.*s/page/'; "
 			    "choose another path", path,
 			    (int)(prev - path - 1), path);
-			st->base.kind = ERR_INVALID;
+			store_err_set(st, ERR_INVALID, "path");
 			return -1;
 		}
 		prev2 = prev;
@@ -125,6 +125,6 @@ sql_path_check_new(struct store *st, const char *path, struct buf *err)
 taken_top:
 	buf_setf(err, "path: '%s' collides with '/%.*s', which the build "
 	    "writes itself; choose another path", path, (int)first, path);
-	st->base.kind = ERR_INVALID;
+	store_err_set(st, ERR_INVALID, "path");
 	return -1;
 }

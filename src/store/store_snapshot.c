@@ -291,13 +291,14 @@ snapshot_put_draft(struct snapshot *snap, int64_t page_id,
 	struct store *st = snap->st;
 	struct stmt *s = NULL;
 	struct snap_page np, *p = NULL;
+	const char *bad;
 	int r;
 
-	if (over && page_fields_check(over, err) == -1)
-		return -1;
+	if (over && (bad = page_fields_bad(over, err)) != NULL)
+		return store_invalid(st, bad);
 	if (over && over->tags && !json_is_array(over->tags)) {
 		buf_setf(err, "tags: expected a list of strings");
-		return -1;
+		return store_invalid(st, "tags");
 	}
 	if (!st) {
 		buf_setf(err, "preview: the snapshot is closed");
@@ -309,7 +310,7 @@ snapshot_put_draft(struct snapshot *snap, int64_t page_id,
 	stmt_bind_i64(s, 1, page_id);
 	if ((r = stmt_step(s)) != STMT_ROW) {
 		if (r == STMT_DONE) {
-			st->base.kind = ERR_NOT_FOUND;
+			store_err_set(st, ERR_NOT_FOUND, NULL);
 			buf_setf(err, "no page with id %lld", (long long)page_id);
 		} else
 			store_sqlerr(st, "preview", err);

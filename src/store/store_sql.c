@@ -111,7 +111,7 @@ static const struct store_migration store_migrations[] = {
 int
 store_sqlerr(struct store *st, const char *what, struct buf *err)
 {
-	st->base.kind = db_errkind(st->db);
+	store_err_set(st, db_errkind(st->db), NULL);
 	buf_setf(err, "store: %s: %s", what, db_errmsg(st->db));
 	return -1;
 }
@@ -120,7 +120,7 @@ int
 store_exec(struct store *st, const char *sql, struct buf *err)
 {
 	if (db_exec(st->db, sql, err) == -1) {
-		st->base.kind = db_errkind(st->db);
+		store_err_set(st, db_errkind(st->db), NULL);
 		return -1;
 	}
 	return 0;
@@ -131,7 +131,7 @@ store_prepare(struct store *st, const char *sql, struct stmt **stmt,
     struct buf *err)
 {
 	if (db_prepare(st->db, sql, stmt, err) == -1) {
-		st->base.kind = db_errkind(st->db);
+		store_err_set(st, db_errkind(st->db), NULL);
 		return -1;
 	}
 	return 0;
@@ -193,7 +193,7 @@ store_tx_begin(struct store *st, struct buf *err)
 	if (st->in_tx++ > 0)
 		return 0;
 	if (db_begin(st->db, true, err) == -1) {
-		st->base.kind = db_errkind(st->db);
+		store_err_set(st, db_errkind(st->db), NULL);
 		st->in_tx = 0;
 		return -1;
 	}
@@ -213,6 +213,15 @@ store_tx_commit(struct store *st, struct buf *err)
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_tx_end(struct store *st, int rc, struct buf *err)
+{
+	if (rc == 0)
+		return store_tx_commit(st, err);
+	store_tx_rollback(st);
+	return rc;
 }
 
 void
@@ -343,7 +352,7 @@ check_versions(struct store *st, const int have[], struct buf *err)
 	for (size_t i = 0; i < NELEM(components); i++) {
 		int last = last_version(components[i].m);
 		if (have[i] > last) {
-			st->base.kind = ERR_CONFLICT;
+			store_err_set(st, ERR_CONFLICT, NULL);
 			buf_setf(err, "store: the store's schema is newer than "
 			    "this kiln (%s version %d, this kiln knows up to "
 			    "%d): use a newer kiln", components[i].name,
@@ -414,7 +423,7 @@ migrate_locked(struct store *st, int flags, struct buf *err)
 		return r;
 	}
 	if (!fresh(have) && !(flags & STORE_OPEN_MIGRATE)) {
-		st->base.kind = ERR_CONFLICT;
+		store_err_set(st, ERR_CONFLICT, NULL);
 		buf_setf(err, "store: the store's schema is older than this "
 		    "kiln (migrations pending): run `kiln store migrate` "
 		    "(or set store.auto_migrate: true)");
@@ -636,14 +645,14 @@ sql_close(struct store *st)
 
 /* ---- change sequence, audit, requests ---- */
 
-int
-store_bump_seq(struct store *st, int64_t *seq, struct buf *err)
+/* the change sequence that SQL (one row, one column) answers */
+static int
+seq_query(struct store *st, const char *sql, int64_t *seq, struct buf *err)
 {
 	struct stmt *s = NULL;
 	int rc = -1;
 
-	if (store_prepare(st, "UPDATE meta SET value = value + 1 WHERE key = "
-	    "'change_seq' RETURNING value", &s, err) == -1)
+	if (store_prepare(st, sql, &s, err) == -1)
 		return -1;
 	if (stmt_step(s) == STMT_ROW) {
 		*seq = stmt_col_i64(s, 0);
@@ -655,21 +664,17 @@ store_bump_seq(struct store *st, int64_t *seq, struct buf *err)
 }
 
 int
+store_bump_seq(struct store *st, int64_t *seq, struct buf *err)
+{
+	return seq_query(st, "UPDATE meta SET value = value + 1 WHERE key = "
+	    "'change_seq' RETURNING value", seq, err);
+}
+
+int
 sql_change_seq(struct store *st, int64_t *seq, struct buf *err)
 {
-	struct stmt *s = NULL;
-	int rc = -1;
-
-	if (store_prepare(st, "SELECT value FROM meta WHERE key = "
-	    "'change_seq'", &s, err) == -1)
-		return -1;
-	if (stmt_step(s) == STMT_ROW) {
-		*seq = stmt_col_i64(s, 0);
-		rc = 0;
-	} else
-		store_sqlerr(st, "change sequence", err);
-	stmt_finalize(s);
-	return rc;
+	return seq_query(st, "SELECT value FROM meta WHERE key = "
+	    "'change_seq'", seq, err);
 }
 
 static int
@@ -692,6 +697,65 @@ audit_row(struct store *st, const char *actor, const char *action,
 		rc = store_sqlerr(st, "audit", err);
 	stmt_finalize(s);
 	return rc;
+}
+
+/*
+ * An audit_log row for the page p that FROM (a FROM clause naming it p,
+ * with one ? for ID) selects; no row when it selects none.
+ */
+int
+store_audit_of(struct store *st, const char *actor, const char *action,
+    const char *detail, const char *from, int64_t id, struct buf *err)
+{
+	struct stmt *s = NULL;
+	char *sql = xasprintf("INSERT INTO audit_log(at, actor, action, "
+	    "page_id, path, detail) SELECT ?, ?, ?, p.id, p.path, ? FROM %s",
+	    from);
+	int rc = 0;
+
+	if (store_prepare(st, sql, &s, err) == -1) {
+		free(sql);
+		return -1;
+	}
+	stmt_bind_i64(s, 1, time_now());
+	stmt_bind_text(s, 2, actor);
+	stmt_bind_text(s, 3, action);
+	bind_text_or_null(s, 4, detail);
+	stmt_bind_i64(s, 5, id);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "audit", err);
+	stmt_finalize(s);
+	free(sql);
+	return rc;
+}
+
+/*
+ * The end of a listing read with S: finalized; the list A in *out when
+ * STEP is the end of the rows, else A dropped and -1 (WHAT failed).
+ */
+int
+store_list_end(struct store *st, struct stmt *s, int step, json_t *a,
+    json_t **out, const char *what, struct buf *err)
+{
+	stmt_finalize(s);
+	if (step != STMT_DONE) {
+		json_decref(a);
+		return store_sqlerr(st, what, err);
+	}
+	*out = a;
+	return 0;
+}
+
+/* a timestamp column as ISO 8601 text, or JSON null */
+json_t *
+store_col_time(struct stmt *s, int col)
+{
+	char t[32];
+
+	if (stmt_col_null(s, col))
+		return json_null();
+	time_format_iso8601(stmt_col_i64(s, col), t, sizeof(t));
+	return json_string(t);
 }
 
 int
@@ -799,13 +863,7 @@ sql_pending_requests(struct store *st, json_t **out, struct buf *err)
 		    (const char *)stmt_col_text(s, 4), "requested_at",
 		    when));
 	}
-	stmt_finalize(s);
-	if (r != STMT_DONE) {
-		json_decref(arr);
-		return store_sqlerr(st, "build requests", err);
-	}
-	*out = arr;
-	return 0;
+	return store_list_end(st, s, r, arr, out, "build requests", err);
 }
 
 int
@@ -833,13 +891,7 @@ sql_audit_list(struct store *st, size_t limit, json_t **out,
 		    "path", (const char *)stmt_col_text(s, 4), "detail",
 		    (const char *)stmt_col_text(s, 5)));
 	}
-	stmt_finalize(s);
-	if (r != STMT_DONE) {
-		json_decref(arr);
-		return store_sqlerr(st, "audit log", err);
-	}
-	*out = arr;
-	return 0;
+	return store_list_end(st, s, r, arr, out, "audit log", err);
 }
 
 /* ---- state ---- */

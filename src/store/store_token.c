@@ -61,7 +61,7 @@ sql_token_create(struct store *st, const char *name, const char *role,
 	if (stmt_step(s) != STMT_DONE) {
 		if (db_errkind(st->db) == ERR_CONFLICT) {
 			buf_setf(err, "a token named '%s' exists", name);
-			st->base.kind = ERR_CONFLICT;
+			store_err_set(st, ERR_CONFLICT, NULL);
 		} else
 			store_sqlerr(st, "create token", err);
 		rc = -1;
@@ -102,7 +102,7 @@ sql_token_check(struct store *st, const char *token, char *name,
 		used = stmt_col_i64(s, 3);
 		rc = 0;
 	} else if (step == STMT_DONE)
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 	else
 		rc = store_sqlerr(st, "check token", err);
 	stmt_finalize(s);
@@ -119,17 +119,6 @@ sql_token_check(struct store *st, const char *token, char *name,
 		buf_reset(err);
 	}
 	return rc;
-}
-
-static json_t *
-opt_time(struct stmt *s, int col)
-{
-	char t[32];
-
-	if (stmt_col_null(s, col))
-		return json_null();
-	time_format_iso8601(stmt_col_i64(s, col), t, sizeof(t));
-	return json_string(t);
 }
 
 int
@@ -150,8 +139,8 @@ sql_token_list(struct store *st, json_t **out, struct buf *err)
 		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:o, s:o, "
 		    "s:b}", "name", (const char *)stmt_col_text(s, 0),
 		    "role", (const char *)stmt_col_text(s, 1),
-		    "created", opt_time(s, 2), "last_used", opt_time(s, 3),
-		    "expires", opt_time(s, 4), "expired", expired));
+		    "created", store_col_time(s, 2), "last_used", store_col_time(s, 3),
+		    "expires", store_col_time(s, 4), "expired", expired));
 	}
 	stmt_finalize(s);
 	*out = a;
@@ -172,7 +161,7 @@ sql_token_revoke(struct store *st, const char *name, struct buf *err)
 		rc = store_sqlerr(st, "revoke token", err);
 	else if (db_changes(st->db) == 0) {
 		buf_setf(err, "no token named '%s'", name);
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 		rc = 1;
 	} else
 		rc = 0;

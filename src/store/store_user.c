@@ -90,12 +90,12 @@ sql_user_add(struct store *st, const char *name, const char *role,
 	int rc = -1;
 
 	if (user_name_check(name, err) == -1) {
-		st->base.kind = ERR_INVALID;
+		store_err_set(st, ERR_INVALID, "name");
 		return -1;
 	}
 	if (!role_ok(role)) {
 		buf_setf(err, "role: expected editor, publisher or admin");
-		st->base.kind = ERR_INVALID;
+		store_err_set(st, ERR_INVALID, "role");
 		return -1;
 	}
 	if (store_tx_begin(st, err) == -1)
@@ -111,19 +111,17 @@ sql_user_add(struct store *st, const char *name, const char *role,
 	if (stmt_step(s) != STMT_DONE) {
 		if (db_errkind(st->db) == ERR_CONFLICT) {
 			buf_setf(err, "a user named '%s' exists", name);
-			st->base.kind = ERR_CONFLICT;
+			store_err_set(st, ERR_CONFLICT, NULL);
 		} else
 			store_sqlerr(st, "add user", err);
 		goto out;
 	}
 	if (sql_audit(st, actor, "user.add", NULL, name, err) == -1)
 		goto out;
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc == -1)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }
 
 int
@@ -150,7 +148,7 @@ sql_user_get(struct store *st, const char *name, struct user_info *u,
 		rc = 0;
 	} else if (step == STMT_DONE) {
 		buf_setf(err, "no user named '%s'", name);
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 	} else
 		rc = store_sqlerr(st, "get user", err);
 	stmt_finalize(s);
@@ -179,7 +177,7 @@ user_change(struct store *st, const char *name, const char *sql,
 	}
 	if (db_changes(st->db) == 0) {
 		buf_setf(err, "no user named '%s'", name);
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 		rc = 1;
 		goto out;
 	}
@@ -195,12 +193,10 @@ user_change(struct store *st, const char *name, const char *sql,
 	}
 	if (sql_audit(st, actor, action, NULL, name, err) == -1)
 		goto out;
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc != 0)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }
 
 int
@@ -221,17 +217,6 @@ sql_user_disable(struct store *st, const char *name, const char *actor,
 	    "user.disable", err);
 }
 
-static json_t *
-opt_time(struct stmt *s, int col)
-{
-	char t[32];
-
-	if (stmt_col_null(s, col))
-		return json_null();
-	time_format_iso8601(stmt_col_i64(s, col), t, sizeof(t));
-	return json_string(t);
-}
-
 int
 sql_user_list(struct store *st, json_t **out, struct buf *err)
 {
@@ -248,7 +233,7 @@ sql_user_list(struct store *st, json_t **out, struct buf *err)
 		    "name", (const char *)stmt_col_text(s, 0),
 		    "role", (const char *)stmt_col_text(s, 1),
 		    "disabled", stmt_col_int(s, 2) != 0,
-		    "created", opt_time(s, 3), "last_login", opt_time(s, 4)));
+		    "created", store_col_time(s, 3), "last_login", store_col_time(s, 4)));
 	stmt_finalize(s);
 	*out = a;
 	return 0;
@@ -278,12 +263,10 @@ sql_session_create(struct store *st, int64_t user_id, const char *sid_hash,
 	if (store_exec_i64(st, "UPDATE users SET last_login_at = ? WHERE "
 	    "id = ?", err, 2, now, user_id) == -1)
 		goto out;
-	rc = store_tx_commit(st, err);
+	rc = 0;
 out:
 	stmt_finalize(s);
-	if (rc == -1)
-		store_tx_rollback(st);
-	return rc;
+	return store_tx_end(st, rc, err);
 }
 
 int
@@ -335,7 +318,7 @@ out:
 	if (rc != 0)
 		memset(u, 0, sizeof(*u));
 	if (rc == 1)
-		st->base.kind = ERR_NOT_FOUND;
+		store_err_set(st, ERR_NOT_FOUND, NULL);
 	return rc;
 }
 

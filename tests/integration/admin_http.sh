@@ -43,12 +43,7 @@ pass "kiln user add/list: Argon2id, stdin or --password-file, bad input refused"
 "$KILN" publish --wait >/dev/null
 PORT=$(free_port)
 A=http://127.0.0.1:$PORT
-start() {	# start [KILN_NOW]
-	KILN_NOW=${1:-} "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
-	SERVE=$!
-	bg_pid $SERVE
-	wait_port $PORT
-}
+start() { serve_start KILN_NOW=${1:-}; }	# start [KILN_NOW]
 stop() { kill $SERVE; wait $SERVE 2>/dev/null || true; }
 start
 # req JAR ARGS...: a request with cookie jar JAR; status in $code,

@@ -27,12 +27,7 @@ API=http://127.0.0.1:$PORT
 TOK=$("$KILN" token create --name ci --role publisher)
 ETOK=$("$KILN" token create --name ed --role editor)
 HOLD=$T/hold	# while this file exists, a claimed build waits
-start() {
-	KILN_TEST_HOLD_FILE=$HOLD "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
-	SERVE=$!
-	bg_pid $SERVE
-	wait_port $PORT
-}
+start() { serve_start KILN_TEST_HOLD_FILE=$HOLD; }
 # wait_running: the id of the build the worker claimed (and holds); 30 s
 wait_running() {
 	local i id
@@ -152,12 +147,18 @@ pub=$(sqlite3 .kiln/kiln.db "select min(requested_at) from build_requests where 
 pass "scheduled page live at its time ($(( pub - t_at ))s after it, build included)"
 
 # 5. HTTP errors: JSON bodies, the daemon stays up
-code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
 assert_eq "$(code -X POST -d '{}' "$API/api/v1/pages")" 401 "no token"
 assert_eq "$(code -H "Authorization: Bearer $ETOK" -X POST "$API/api/v1/pages/unpublish?path=news/timed")" 403 "editor cannot unpublish"
 assert_eq "$(code "${auth[@]}" -X POST -d '{"title":"x"}' "$API/api/v1/pages")" 400 "missing path"
 assert_eq "$(jq -r .field "$T/body")" "path" "field named"
 assert_eq "$(code "${auth[@]}" -X POST -d '{"path":"../x","title":"x"}' "$API/api/v1/pages")" 400 "bad path"
+assert_eq "$(jq -r .field "$T/body")" path "bad path: field named"
+# the store names the field (store_err_field); these were once guessed
+# from the message, and missed or misnamed
+assert_eq "$(code "${auth[@]}" -X POST -d '{"path":"news/ctl","title":"x","summary":"a\u001bb"}' "$API/api/v1/pages")" 400 "control character in a summary"
+assert_eq "$(jq -r .field "$T/body")" summary "summary: field named"
+assert_eq "$(code "${auth[@]}" -X POST -d '{"path":"news/prm","title":"x","params":[1]}' "$API/api/v1/pages")" 400 "params not an object"
+assert_eq "$(jq -r .field "$T/body")" params "params: field named as the API calls it"
 assert_eq "$(code "${auth[@]}" -X POST -d 'not json' "$API/api/v1/pages")" 400 "bad JSON"
 assert_eq "$(code "$API/api/v1/nope")" 404 "unknown route"
 assert_eq "$(code "$API/api/v1/pages/by-path/news/none")" 404 "unknown page"

@@ -20,11 +20,7 @@ settitle() { sed -i "0,/^  title: .*/s//  title: \"$1\"/" kiln.yaml; }
 settitle "First Title"
 "$KILN" check >/dev/null || fail "config"
 "$KILN" publish --wait >/dev/null || fail "first build"
-"$KILN" serve --listen 127.0.0.1:$PORT >"$T/serve.log" 2>&1 &
-SERVE=$!
-bg_pid $SERVE
-wait_port $PORT
-code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
+serve_start
 build() {	# request a build and wait for it
 	assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds")" 202 "build request"
 	wait_idle

@@ -13,13 +13,7 @@ API=http://127.0.0.1:$PORT
 CI=$("$KILN" token create --name ci --role publisher)
 TMP=$("$KILN" token create --name tmp --role editor --expires 1h)
 REV=$("$KILN" token create --name rev --role publisher --expires 2099-01-01T00:00:00Z)
-start() {	# start [KILN_NOW]
-	KILN_NOW=${1:-} "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
-	SERVE=$!
-	bg_pid $SERVE
-	wait_port $PORT
-}
-code() { curl -s -o "$T/body" -w '%{http_code}' "$@"; }
+start() { serve_start KILN_NOW=${1:-}; }	# start [KILN_NOW]
 tokens() { sqlite3 .kiln/kiln.db "select name || ':' || role from tokens order by name" | tr '\n' ' '; }
 
 # 1. the list: every token, never a secret

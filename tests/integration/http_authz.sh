@@ -52,10 +52,7 @@ LINK=$("$KILN" preview link about) || fail "preview link"
 
 PORT=$(free_port)
 API=http://127.0.0.1:$PORT
-"$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
-SERVE=$!
-bg_pid $SERVE
-wait_port $PORT
+serve_start
 
 # METHOD | PATTERN (as in route.c) | URL | BODY | anon editor publisher admin wrong
 # URL and BODY placeholders: {pid} {path} (the caller's own draft page),
@@ -213,10 +210,7 @@ pass "anonymous callers see live pages' live fields only"
 # 5. /metrics opens to loopback scrapers only with serve.metrics_localhost
 kill $SERVE; wait $SERVE 2>/dev/null || true
 sed -i 's/^serve:/serve:\n  metrics_localhost: true/' kiln.yaml
-"$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
-SERVE=$!
-bg_pid $SERVE
-wait_port $PORT
+serve_start
 assert_eq "$(curl -s -o "$T/body" -w '%{http_code}' "$API/metrics")" 200 "metrics for a local scraper"
 grep -q '^kiln_change_sequence ' "$T/body" || fail "metrics body"
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' "$API/api/v1/builds")" 401 "builds still need a token"

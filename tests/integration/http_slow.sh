@@ -24,10 +24,7 @@ sed -i 's/^serve:/serve:\n  max_connections_per_ip: 16\n  max_connections: 200\n
 TOK=$("$KILN" token create --name slow --role publisher)
 PORT=$(free_port)
 API=http://127.0.0.1:$PORT
-"$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
-SERVE=$!
-bg_pid $SERVE
-wait_port $PORT
+serve_start
 
 # healthz_within SECONDS: /healthz answers 200 within that bound
 healthz_within() {

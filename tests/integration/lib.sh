@@ -62,6 +62,19 @@ expect_status() {
 	[ "$got" = "$want" ] || fail "'$*' exited $got, expected $want"
 }
 
+# serve_start [VAR=VALUE...]: in a site folder, kiln serve on $PORT in
+# the background with VARs in its environment, its output appended to
+# $T/serve.log; sets SERVE and waits for the port
+serve_start() {
+	env "$@" "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
+	SERVE=$!
+	bg_pid $SERVE
+	wait_port $PORT
+}
+# code CURL-ARGS...: the HTTP status of a request; the body is left in
+# $T/body, the headers in $T/head
+code() { curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' "$@"; }
+
 # wait_idle: in a site folder, until no build request is pending and no
 # build runs (the daemon's worker has caught up); 30 s at most
 wait_idle() {

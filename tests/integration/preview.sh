@@ -24,13 +24,7 @@ printf 'Draft text ZEBRA-DRAFT in the body.\n' > "$T/draft.md"
     --body-file "$T/draft.md" >/dev/null
 PORT=$(free_port)
 API=http://127.0.0.1:$PORT
-start() {	# start [KILN_NOW]
-	KILN_NOW=${1:-} "$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
-	SERVE=$!
-	bg_pid $SERVE
-	wait_port $PORT
-}
-code() { curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' "$@"; }
+start() { serve_start KILN_NOW=${1:-}; }	# start [KILN_NOW]
 header() { grep -i "^$1:" "$T/head" | cut -d' ' -f2- | tr -d '\r'; }
 # everything a preview must not touch
 state() {

@@ -29,10 +29,7 @@ printf 'Draft body STAGEBODY.\n' > "$T/draft.md"
 "$KILN" page new news/unpublished --title "Unpublished UNPUBMARK" >/dev/null
 PORT=$(free_port)
 API=http://127.0.0.1:$PORT
-"$KILN" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
-SERVE=$!
-bg_pid $SERVE
-wait_port $PORT
+serve_start
 build() {	# a build through the API, then wait for the worker
 	[ "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H "Authorization: Bearer $PUB" "$API/api/v1/builds")" = 202 ] ||
 	    fail "build request"

@@ -17,10 +17,7 @@ cd site
 PORT=$(free_port)
 API=http://127.0.0.1:$PORT
 TOK=$("$KILN" token create --name ci --role publisher)
-"$KILN" serve --listen 127.0.0.1:$PORT >"$T/serve.log" 2>&1 &
-SERVE=$!
-bg_pid $SERVE
-wait_port $PORT
+serve_start
 N=60
 : >"$T/written"
 # the writer: pages drill/p1..pN in order, each acknowledged (202)

@@ -10,6 +10,8 @@
 #include <pthread.h>
 #include <sys/wait.h>
 
+#include <jansson.h>
+
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/timeutil.h"
@@ -488,6 +490,56 @@ TEST(store, page_text_is_checked)
 	store_close(st);
 	buf_release(&err);
 	buf_release(&why);
+}
+
+/* bad input names its field beside the kind (store_err_field) */
+TEST(store, errors_name_their_field)
+{
+	struct store *st = open_store_at("kiln.db");
+	struct page_fields f = { 0 };
+	struct buf err = BUF_INIT;
+	json_t *tags = json_string("x"), *extra = json_array();
+
+#define BAD(call, field) do { \
+	store_err_clear(st); \
+	CHECK_INT_EQ((call), -1); \
+	CHECK(store_err_kind(st) == ERR_NONE || \
+	    store_err_kind(st) == ERR_INVALID); \
+	CHECK_STR_EQ(store_err_field(st), (field)); \
+} while (0)
+	BAD(store_page_create(st, "a", &f, "t", NULL, &err), "title");
+	f.title = "A";
+	BAD(store_page_create(st, "../a", &f, "t", NULL, &err), "path");
+	f.summary = "sum\x1b";
+	BAD(store_page_create(st, "a", &f, "t", NULL, &err), "summary");
+	f.summary = NULL;
+	f.tags = tags;
+	BAD(store_page_create(st, "a", &f, "t", NULL, &err), "tags");
+	f.tags = NULL;
+	f.extra = extra;
+	BAD(store_page_create(st, "a", &f, "t", NULL, &err), "extra");
+	f.extra = NULL;
+	f.template = "no/such";
+	BAD(store_page_create(st, "a", &f, "t", NULL, &err), "template");
+	f.template = NULL;
+	CHECK_OK(store_page_create(st, "a", &f, "t", NULL, &err));
+	f.title = "";
+	BAD(store_page_edit(st, "a", &f, "t", &err), "title");
+	BAD(store_page_schedule(st, "a", 0, T0, "t", &err), "expire_at");
+#undef BAD
+	/* other kinds name no field */
+	store_err_clear(st);
+	f.title = "B";
+	CHECK_INT_EQ(store_page_edit(st, "nope", &f, "t", &err), -1);
+	CHECK_INT_EQ(store_err_kind(st), ERR_NOT_FOUND);
+	CHECK_NULL(store_err_field(st));
+	store_err_clear(st);
+	CHECK_INT_EQ(store_err_kind(st), ERR_NONE);
+	CHECK_NULL(store_err_field(st));
+	json_decref(tags);
+	json_decref(extra);
+	store_close(st);
+	buf_release(&err);
 }
 
 /* store_open picks the backend by driver (store_backend.h) */
