@@ -210,6 +210,9 @@ heartbeat(void *arg)
 		for (int64_t t = 0; t < every * 10 && !atomic_load(&b->stop);
 		    t++)
 			usleep(100000);
+		/* a test stops the beat as a stopped process would */
+		if (testhook_file(TESTHOOK_HOLD_HEARTBEAT))
+			continue;
 		if (!atomic_load(&b->stop) && store_build_heartbeat(st, b->id,
 		    b->token, lease, &err) == -1) {
 			log_warnx("heartbeat: %s", err.buf);
