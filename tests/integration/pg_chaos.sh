@@ -159,8 +159,12 @@ STALE_W=""
 wait_done 30
 kill_holder
 wait_done 70
+# PostgreSQL restarts while a build is held: its heartbeats and its
+# next lease check meet the restart
+held_build
 pg_restart
-echo "PostgreSQL restarted"
+rm -f "$T/hold"
+echo "PostgreSQL restarted while build $id was held by $who"
 wait_done 110
 stale_holder
 wait_done 150
