@@ -46,7 +46,7 @@ assert_eq "$rc" 1 "older store: exit"
 assert_contains "$out" "run \`kiln store migrate\`" "older store: what to do"
 assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from schema_migrations where component='queue'")" 1 \
     "not migrated silently"
-assert_eq "$("$KILN" store status --json | jq -c '.[1] | [.version, .pending]')" '[1,1]' "status: pending"
+assert_eq "$("$KILN" store status --json | jq -c '.[1] | [.version, .pending]')" '[1,2]' "status: pending (queue 2 and 3)"
 expect_status 1 "$KILN" store status
 "$KILN" store migrate >/dev/null
 assert_file .kiln/kiln.db.store-1.queue-1.users-2.bak
