@@ -60,7 +60,7 @@ const struct store_migration store_build_migrations[] = {
 	{ 2,
 	"ALTER TABLE tokens ADD COLUMN expires_at INTEGER;"
 	"ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;" },
-	/* the fencing token: bumped by every claim and take-over (0170) */
+	/* the fencing token: 1 when created, bumped by each take-over */
 	{ 3,
 	"ALTER TABLE builds ADD COLUMN claim INTEGER NOT NULL DEFAULT 1;" },
 	{ 0, NULL }

@@ -19,7 +19,7 @@ struct store;
  * for the pending requests (after a failure: once its backoff passed, or
  * after the last attempt only for a new request).  *build_id is 0 when
  * there is nothing to do or another worker holds a live lease.  *token
- * is the claim's fencing token (decision 0170): every claim and take-over
+ * is the claim's fencing token (decision 0170): every take-over
  * of a build gives a greater one, and only its holder may renew the lease
  * or record the result.
  */
