@@ -36,3 +36,11 @@ testhook_hold(void (*held)(void *, const char *), void *arg)
 		usleep(5000);
 	return true;
 }
+
+bool
+testhook_file(const char *name)
+{
+	const char *path = testhook(name);
+
+	return path && access(path, F_OK) == 0;
+}

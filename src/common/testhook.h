@@ -11,12 +11,16 @@
  *	                           exists (the heartbeat goes on)
  *	KILN_TEST_FAIL_REQUEST=1   the store fails after writing a change,
  *	                           before its build request commits
+ *	KILN_TEST_HOLD_HEARTBEAT=PATH  the build's heartbeat thread renews
+ *	                           nothing while PATH exists (a stopped
+ *	                           worker, as the store sees it)
  */
 #ifndef KILN_TESTHOOK_H
 #define KILN_TESTHOOK_H
 
 #define TESTHOOK_HOLD_FILE	"KILN_TEST_HOLD_FILE"
 #define TESTHOOK_FAIL_REQUEST	"KILN_TEST_FAIL_REQUEST"
+#define TESTHOOK_HOLD_HEARTBEAT	"KILN_TEST_HOLD_HEARTBEAT"
 
 /* the hook's value, or NULL when it is off */
 const char *testhook(const char *name);
@@ -28,5 +32,7 @@ bool testhook_on(const char *name);
  * gone, checking every 5 ms.  False (and no wait) when the hook is off.
  */
 bool testhook_hold(void (*held)(void *, const char *), void *arg);
+/* a hook naming a file (NAME=PATH): true while it is on and PATH exists */
+bool testhook_file(const char *name);
 
 #endif

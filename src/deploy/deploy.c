@@ -320,6 +320,23 @@ journal_begin(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	return 0;
 }
 
+/* the caller's lease check before STEP (deploy_opts.fence) */
+static int
+fence(struct deploy_ctx *x, struct dest *d, const char *step,
+    struct buf *err)
+{
+	struct buf e = BUF_INIT;
+
+	if (!x->o->fence || x->o->fence(x->o->fence_arg, step, &e) == 0) {
+		buf_release(&e);
+		return 0;
+	}
+	buf_setf(err, "%s: stopped before %s: %s", d->name, step, e.buf);
+	deploy_logf(x, "%s", err->buf);
+	buf_release(&e);
+	return -1;
+}
+
 /* phases 1-3, in order: a failed phase stops the later ones */
 static int
 apply_uploads(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
@@ -337,6 +354,8 @@ apply_uploads(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		}
 		if (!n)
 			continue;
+		if (fence(x, d, deploy_phase_name(ph), err) == -1)
+			return -1;
 		deploy_logf(x, "%s: phase %d (%s): %zu objects", d->name, ph,
 		    deploy_phase_name(ph), n);
 		if (run_batches(x, d, ds, xf + a, n, ndone, total,
@@ -474,11 +493,18 @@ apply(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	size_t ndone = 0, total = p->nputs + 1 + json_array_size(p->deletes);
 	int rc = -1;
 
-	if (journal_begin(x, d, ds, p, cdn, err) == -1 ||
+	if (fence(x, d, "the journal", err) == -1 ||
+	    journal_begin(x, d, ds, p, cdn, err) == -1 ||
 	    apply_uploads(x, d, ds, p, xf, &ndone, total, err) == -1 ||
+	    fence(x, d, "the manifest", err) == -1 ||
 	    apply_manifest(x, d, ds, &ndone, total, err) == -1 ||
+	    (cdn && json_array_size(p->inval) &&
+	    fence(x, d, "the CDN purge", err) == -1) ||
 	    (cdn && apply_cdn(x, d, ds, p->inval, err) == -1) ||
+	    (json_array_size(p->deletes) &&
+	    fence(x, d, "the deletions", err) == -1) ||
 	    apply_deletes(x, d, ds, p->deletes, &ndone, total, err) == -1 ||
+	    fence(x, d, "recording the deployed state", err) == -1 ||
 	    in_sync(x, d, ds, err) == -1)
 		goto out;
 	rc = 0;

@@ -43,6 +43,15 @@ struct deploy_opts {
 	struct buf *log;	/* plain progress lines; may be NULL */
 	bool remember;		/* a long-lived process: keep the deployed
 				   manifests parsed (manifest_remember) */
+	/*
+	 * May be NULL.  Called before every step that changes a
+	 * destination or its deployed state in the store (the journal,
+	 * each upload phase, the manifest, the CDN purge, the deletions,
+	 * the final state); -1 (with err) stops the deploy there, as a
+	 * failure.  The worker renews its build's lease here (0170).
+	 */
+	int (*fence)(void *arg, const char *step, struct buf *err);
+	void *fence_arg;
 };
 
 struct deploy_result {

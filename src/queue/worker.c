@@ -3,6 +3,10 @@
  * worker.c: running builds (see queue.h).  The worker holds its own store
  * handle (STYLE H28) and renews its lease between steps; a worker that
  * dies stops renewing, and the next claim after the lease takes over.
+ * Fencing (decision 0170): the claim's token renews the lease, guards
+ * every step that changes a target and records the result; a worker
+ * whose lease was taken over (it was stopped, or the store was away)
+ * learns it there and abandons the build without touching anything.
  */
 #include "common/compat.h"
 
@@ -139,9 +143,10 @@ static _Thread_local bool in_loop;
 
 struct beat {
 	const struct conf *c;
-	int64_t id;
+	int64_t id, token;
 	const char *worker;
 	atomic_int stop;
+	atomic_int lost;	/* the lease was taken over: stop the build */
 };
 
 /* this worker consumes the queue until now + lease (QUEUE_WORKER_KEY) */
@@ -205,9 +210,18 @@ heartbeat(void *arg)
 		for (int64_t t = 0; t < every * 10 && !atomic_load(&b->stop);
 		    t++)
 			usleep(100000);
+		/* a test stops the beat as a stopped process would */
+		if (testhook_file(TESTHOOK_HOLD_HEARTBEAT))
+			continue;
 		if (!atomic_load(&b->stop) && store_build_heartbeat(st, b->id,
-		    lease, &err) == -1)
+		    b->token, lease, &err) == -1) {
 			log_warnx("heartbeat: %s", err.buf);
+			/* taken over: the build stops at its next step */
+			if (store_err_kind(st) == ERR_CONFLICT) {
+				atomic_store(&b->lost, 1);
+				break;
+			}
+		}
 		if (!atomic_load(&b->stop) && b->worker)
 			presence(st, b->worker, lease);
 	}
@@ -217,13 +231,13 @@ heartbeat(void *arg)
 }
 
 static int run_claimed(const struct conf *, struct store *, const char *,
-    int64_t, bool *, struct buf *);
+    struct beat *, bool *, struct buf *);
 
 int
 worker_run_once(const struct conf *c, struct store *st, const char *worker,
     int64_t *build_id, bool *ok, struct buf *err)
 {
-	int64_t id;
+	int64_t id, token;
 	int64_t lease = c->build.lease > 0 ? c->build.lease : 60;
 	struct beat b;
 	pthread_t th;
@@ -246,18 +260,20 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 			return 0;
 		}
 	}
-	if (store_build_claim(st, worker, lease, &id, err) == -1)
+	if (store_build_claim(st, worker, lease, &id, &token, err) == -1)
 		return -1;
 	*build_id = id;
 	if (!id)
 		return 0;
 	b.c = c;
 	b.id = id;
+	b.token = token;
 	/* kiln publish --wait runs builds too, but consumes no queue */
 	b.worker = in_loop ? worker : NULL;
 	atomic_init(&b.stop, 0);
+	atomic_init(&b.lost, 0);
 	beating = pthread_create(&th, NULL, heartbeat, &b) == 0;
-	rc = run_claimed(c, st, worker, id, ok, err);
+	rc = run_claimed(c, st, worker, &b, ok, err);
 	atomic_store(&b.stop, 1);
 	if (beating)
 		pthread_join(th, NULL);
@@ -269,6 +285,9 @@ struct run {
 	const struct conf *c;
 	struct store *st;
 	int64_t id, attempt, lease;
+	int64_t token;			/* the claim's fencing token */
+	atomic_int *lost;		/* set by the heartbeat or a fence */
+	bool said;			/* the loss is in the build's log */
 	const char *reasons;		/* in rec */
 	json_t *rec;			/* the build record, owned */
 	struct render_result rr;
@@ -284,6 +303,75 @@ run_log(struct run *r, struct buf *err)
 	if (r->log.len)
 		store_build_append_log(r->st, r->id, r->log.buf, err);
 	buf_reset(&r->log);
+}
+
+static bool
+run_lost(struct run *r)
+{
+	return atomic_load(r->lost) != 0;
+}
+
+/*
+ * The lease is lost (TAKEN: to another claim; else the store could not
+ * confirm it): said once, in the build's log and the worker's.
+ */
+static void
+run_abandon(struct run *r, const char *step, bool taken, const char *why)
+{
+	atomic_store(r->lost, 1);
+	if (r->said)
+		return;
+	r->said = true;
+	blog(r->st, r->id, "%s before %s: this attempt stops; it deploys and "
+	    "records nothing more (%s)", taken ? "lease lost to take-over" :
+	    "lease not confirmed", step, why);
+}
+
+/*
+ * Before STEP, which changes a target or the build's outcome: renew the
+ * lease with the claim's token, atomically (store_build_heartbeat).  -1
+ * when another claim holds the build, or the store cannot confirm this
+ * one for about 30 s (the build is then left to a take-over): STEP must
+ * not run.
+ */
+static int
+run_fence(struct run *r, const char *step)
+{
+	struct buf e = BUF_INIT;
+	int i;
+
+	for (i = 0; !run_lost(r); i++) {
+		buf_reset(&e);
+		store_err_clear(r->st);
+		if (store_build_heartbeat(r->st, r->id, r->token, r->lease,
+		    &e) == 0)
+			break;
+		if (store_err_kind(r->st) != ERR_UNAVAILABLE || i == 60) {
+			run_abandon(r, step, store_err_kind(r->st) ==
+			    ERR_CONFLICT, e.buf);
+			break;
+		}
+		{
+			struct timespec ts = { 0, 500 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	/* the heartbeat thread found another claim */
+	if (run_lost(r))
+		run_abandon(r, step, true, "the heartbeat found another claim");
+	buf_release(&e);
+	return run_lost(r) ? -1 : 0;
+}
+
+/* deploy_opts.fence: the lease, before each step of a deploy */
+static int
+deploy_fence(void *arg, const char *step, struct buf *err)
+{
+	if (run_fence(arg, step) == -1) {
+		buf_setf(err, "lease lost to take-over");
+		return -1;
+	}
+	return 0;
 }
 
 /* the claimed build's record; a test may hold the build here */
@@ -335,7 +423,6 @@ stage_render(struct run *r, struct buf *err)
 	    (long long)r->rr.seq);
 	log_field_del("pages");
 	log_field_del("duration_ms");
-	store_build_heartbeat(r->st, r->id, r->lease, err);
 	return 0;
 }
 
@@ -372,6 +459,8 @@ stage_deploy(struct run *r, struct buf *err)
 	memset(&dopt, 0, sizeof(dopt));
 	dopt.log = &r->log;
 	dopt.remember = true;
+	dopt.fence = deploy_fence;
+	dopt.fence_arg = r;
 	/* the folder this build wrote, even if build.out moves on */
 	r->outdir = xstrdup(r->rr.dir);
 	if (r->c->ntargets && deploy_run(r->c, r->st, NULL, r->outdir, &dopt,
@@ -392,7 +481,6 @@ stage_deploy(struct run *r, struct buf *err)
 	log_field_del("bytes");
 	log_field_del("duration_ms");
 	log_field_del("target");
-	store_build_heartbeat(r->st, r->id, r->lease, err);
 	return 0;
 }
 
@@ -418,6 +506,8 @@ stage_staging(struct run *r, struct buf *err)
 
 		if (t->content != CONF_CONTENT_LATEST)
 			continue;
+		if (run_fence(r, "a staging deploy") == -1)
+			return;
 		memset(&ro, 0, sizeof(ro));
 		memset(&dopt, 0, sizeof(dopt));
 		memset(&dr, 0, sizeof(dr));
@@ -429,6 +519,8 @@ stage_staging(struct run *r, struct buf *err)
 		ro.keep_lock = true;
 		ro.staging = true;
 		dopt.log = &r->log;
+		dopt.fence = deploy_fence;
+		dopt.fence_arg = r;
 		if (render_build(c, r->st, &ro, &rr, &e) == -1) {
 			run_log(r, err);
 			blog(r->st, r->id, "staging %s: render failed: %s",
@@ -452,13 +544,14 @@ stage_staging(struct run *r, struct buf *err)
 		deploy_result_release(&dr);
 		buf_release(&e);
 		free(out);
-		store_build_heartbeat(r->st, r->id, r->lease, err);
 	}
 }
 
 static void
 stage_history(struct run *r)
 {
+	if (r->c->history.enabled && run_fence(r, "the history commit") == -1)
+		return;
 	log_field_str("phase", "history");
 	record_history(r->c, r->st, r->id, r->outdir, r->reasons, r->commit,
 	    &r->rr.lockfd);
@@ -468,7 +561,8 @@ stage_history(struct run *r)
  * store_build_finish, tried again while the store is unavailable (a
  * PostgreSQL restart between the deploy and the record): giving up would
  * leave the build running until its lease expires and another worker
- * deployed it a second time.  About 30 s at most.
+ * deployed it a second time.  About 30 s at most.  Fenced by the claim's
+ * token: a stale claim records nothing (decision 0170).
  */
 static int
 finish(struct run *r, bool ok, const char *error, const char *counts,
@@ -477,9 +571,13 @@ finish(struct run *r, bool ok, const char *error, const char *counts,
 	for (int i = 0; ; i++) {
 		buf_reset(err);
 		store_err_clear(r->st);
-		if (store_build_finish(r->st, r->id, ok, error, counts, commit,
-		    retry_at, err) == 0)
+		if (store_build_finish(r->st, r->id, r->token, ok, error, counts,
+		    commit, retry_at, err) == 0)
 			return 0;
+		if (store_err_kind(r->st) == ERR_CONFLICT) {
+			run_abandon(r, "recording the result", true, err->buf);
+			return -1;
+		}
 		if (store_err_kind(r->st) != ERR_UNAVAILABLE || i == 60)
 			return -1;
 		log_warnx("build %lld: recording the result: %s; trying "
@@ -533,8 +631,7 @@ stage_failed(struct run *r, struct buf *err)
 	if (r->attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
 		    c->build.retry_backoff : 10) * (1LL << (r->attempt - 1));
-	if (store_build_finish(r->st, r->id, false, r->e.buf, NULL, NULL,
-	    retry_at, err) == -1)
+	if (finish(r, false, r->e.buf, NULL, NULL, retry_at, err) == -1)
 		return;
 	if (retry_at)
 		blog(r->st, r->id, "failed; attempt %lld of %d, retrying in "
@@ -556,14 +653,51 @@ stage_failed(struct run *r, struct buf *err)
 	log_warnx("build %lld failed: %s", (long long)r->id, r->e.buf);
 }
 
+/* a failed stage: staging targets, then the failure, unless taken over */
+static void
+run_failed(struct run *r, struct buf *err)
+{
+	if (run_lost(r))
+		return;
+	stage_staging(r, err);
+	if (!run_lost(r))
+		stage_failed(r, err);
+}
+
 /*
- * The flow of a publish: claimed -> render -> (cancelled?) -> deploy ->
- * history -> staging targets -> record.  -1 only when the build cannot be read; every other
- * outcome is recorded on the build (see *ok).
+ * After the claim: render -> (cancelled?) -> deploy -> history -> staging
+ * targets -> record, each step that changes a target or the outcome
+ * fenced by the lease (run_fence): a lost lease stops the flow there.
+ */
+static void
+run_stages(struct run *r, bool *ok, struct buf *err)
+{
+	if (run_fence(r, "the render") == -1)
+		return;
+	if (stage_render(r, err) == -1) {
+		run_failed(r, err);
+		return;
+	}
+	if (stage_cancelled(r, err) || run_fence(r, "the deploy") == -1)
+		return;
+	if (stage_deploy(r, err) == -1) {
+		run_failed(r, err);
+		return;
+	}
+	stage_history(r);
+	stage_staging(r, err);
+	if (!run_lost(r))
+		stage_succeeded(r, ok, err);
+}
+
+/*
+ * The flow of a publish: claimed, then run_stages.  -1 only when the
+ * build cannot be read; every other outcome is recorded on the build (see
+ * *ok), but by a worker whose lease was taken over (decision 0170).
  */
 static int
 run_claimed(const struct conf *c, struct store *st, const char *worker,
-    int64_t id, bool *ok, struct buf *err)
+    struct beat *b, bool *ok, struct buf *err)
 {
 	struct run r;
 	int rc = 0;
@@ -571,30 +705,20 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	memset(&r, 0, sizeof(r));
 	r.c = c;
 	r.st = st;
-	r.id = id;
+	r.id = b->id;
+	r.token = b->token;
+	r.lost = &b->lost;
 	r.attempt = 1;
 	r.lease = c->build.lease > 0 ? c->build.lease : 60;
 	r.rr.lockfd = -1;
 	r.e = (struct buf)BUF_INIT;
 	r.log = (struct buf)BUF_INIT;
 	/* every line logged while this build runs names it (log.h) */
-	log_field_int("build", (long long)id);
+	log_field_int("build", (long long)r.id);
 	if (stage_claimed(&r, worker, err) == -1)
 		rc = -1;
-	else if (stage_render(&r, err) == -1) {
-		stage_staging(&r, err);
-		stage_failed(&r, err);
-	}
-	else if (!stage_cancelled(&r, err)) {
-		if (stage_deploy(&r, err) == -1) {
-			stage_staging(&r, err);
-			stage_failed(&r, err);
-		} else {
-			stage_history(&r);
-			stage_staging(&r, err);
-			stage_succeeded(&r, ok, err);
-		}
-	}
+	else
+		run_stages(&r, ok, err);
 	if (r.rr.lockfd != -1)
 		close(r.rr.lockfd);
 	deploy_result_release(&r.dr);

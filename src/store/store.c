@@ -301,17 +301,17 @@ store_state_delete(struct store *st, const char *key, struct buf *err)
 
 int
 store_build_claim(struct store *st, const char *worker, int64_t lease_secs,
-    int64_t *build_id, struct buf *err)
+    int64_t *build_id, int64_t *token, struct buf *err)
 {
 	return base(st)->ops->build_claim(st, worker, lease_secs, build_id,
-	    err);
+	    token, err);
 }
 
 int
-store_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
-    struct buf *err)
+store_build_heartbeat(struct store *st, int64_t id, int64_t token,
+    int64_t lease_secs, struct buf *err)
 {
-	return base(st)->ops->build_heartbeat(st, id, lease_secs, err);
+	return base(st)->ops->build_heartbeat(st, id, token, lease_secs, err);
 }
 
 int
@@ -328,12 +328,12 @@ store_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 }
 
 int
-store_build_finish(struct store *st, int64_t id, bool ok, const char *error,
-    const char *counts_json, const char *commit, int64_t retry_at,
-    struct buf *err)
+store_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
+    const char *error, const char *counts_json, const char *commit,
+    int64_t retry_at, struct buf *err)
 {
-	return base(st)->ops->build_finish(st, id, ok, error, counts_json,
-	    commit, retry_at, err);
+	return base(st)->ops->build_finish(st, id, token, ok, error,
+	    counts_json, commit, retry_at, err);
 }
 
 int

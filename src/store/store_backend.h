@@ -97,14 +97,16 @@ struct store_ops {
 	    size_t len, struct buf *err);
 	int (*state_delete)(struct store *st, const char *key, struct buf *err);
 	int (*build_claim)(struct store *st, const char *worker,
-	    int64_t lease_secs, int64_t *build_id, struct buf *err);
-	int (*build_heartbeat)(struct store *st, int64_t id, int64_t lease_secs,
+	    int64_t lease_secs, int64_t *build_id, int64_t *token,
 	    struct buf *err);
+	int (*build_heartbeat)(struct store *st, int64_t id, int64_t token,
+	    int64_t lease_secs, struct buf *err);
 	int (*build_append_log)(struct store *st, int64_t id, const char *text,
 	    struct buf *err);
 	int (*build_set_seq)(struct store *st, int64_t id, int64_t seq,
 	    struct buf *err);
-	int (*build_finish)(struct store *st, int64_t id, bool ok,
+	int (*build_finish)(struct store *st, int64_t id, int64_t token,
+	    bool ok,
 	    const char *error, const char *counts_json, const char *commit,
 	    int64_t retry_at, struct buf *err);
 	int (*build_record)(struct store *st, const char *reasons, bool ok,

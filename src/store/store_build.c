@@ -9,6 +9,11 @@
  * every request made meanwhile waits for the single next build.  A failed
  * build leaves its requests pending (no lost publish) and is retried after
  * a backoff; a build whose lease expired (its worker died) is taken over.
+ *
+ * Fencing (decision 0170): builds.claim is the lease's generation.  A
+ * take-over bumps it; the heartbeat and the finish match (id, claim), so
+ * a worker that lost its lease while stopped learns it at its next
+ * renewal and can never record a result over its successor's.
  */
 #include "common/compat.h"
 
@@ -55,6 +60,9 @@ const struct store_migration store_build_migrations[] = {
 	{ 2,
 	"ALTER TABLE tokens ADD COLUMN expires_at INTEGER;"
 	"ALTER TABLE tokens ADD COLUMN last_used_at INTEGER;" },
+	/* the fencing token: 1 when created, bumped by each take-over */
+	{ 3,
+	"ALTER TABLE builds ADD COLUMN claim INTEGER NOT NULL DEFAULT 1;" },
 	{ 0, NULL }
 };
 
@@ -83,17 +91,23 @@ claim_held(struct store *st, int64_t now, struct buf *err)
 	return r > 0;
 }
 
-/* take over a build whose worker died: *id is it, or 0 */
+/*
+ * Take over a build whose worker died: *id is it, or 0; *token its new
+ * claim.  On PostgreSQL a row another transaction holds (a heartbeat in
+ * flight) is skipped, not waited for (FOR UPDATE SKIP LOCKED, 0171).
+ */
 static int
 claim_takeover(struct store *st, const char *worker, int64_t lease_secs,
-    int64_t now, int64_t *id, struct buf *err)
+    int64_t now, int64_t *id, int64_t *token, struct buf *err)
 {
 	struct stmt *s = NULL;
 	int rc = 0;
 
 	*id = 0;
-	if (store_prepare(st, "SELECT id FROM builds WHERE status = 'running' "
-	    "AND lease_until < ? ORDER BY id LIMIT 1", &s, err) == -1)
+	if (store_prepare_pg(st, "SELECT id FROM builds WHERE status = "
+	    "'running' AND lease_until < ? ORDER BY id LIMIT 1",
+	    "SELECT id FROM builds WHERE status = 'running' AND lease_until "
+	    "< ? ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED", &s, err) == -1)
 		return -1;
 	stmt_bind_i64(s, 1, now);
 	if (stmt_step(s) == STMT_ROW)
@@ -104,7 +118,8 @@ claim_takeover(struct store *st, const char *worker, int64_t lease_secs,
 		return 0;
 	if (store_prepare(st, "UPDATE builds SET worker = ?, "
 	    "lease_until = ?, heartbeat_at = ?, attempt = attempt + 1, "
-	    "started_at = ?, log = log || ? WHERE id = ?", &s, err) == -1)
+	    "claim = claim + 1, started_at = ?, log = log || ? WHERE id = ? "
+	    "RETURNING claim", &s, err) == -1)
 		return -1;
 	stmt_bind_text(s, 1, worker);
 	stmt_bind_i64(s, 2, now + lease_secs);
@@ -113,10 +128,27 @@ claim_takeover(struct store *st, const char *worker, int64_t lease_secs,
 	stmt_bind_text(s, 5, "lease expired: taken over by another "
 	    "worker\n");
 	stmt_bind_i64(s, 6, *id);
-	if (stmt_step(s) != STMT_DONE)
+	if (stmt_step(s) != STMT_ROW)
 		rc = store_sqlerr(st, "take over build", err);
+	else
+		*token = stmt_col_i64(s, 0);
 	stmt_finalize(s);
 	return rc;
+}
+
+/* any build running, live or not (one locked by another claim) */
+static int
+claim_running(struct store *st, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int r;
+
+	if (store_prepare(st, "SELECT count(*) FROM builds WHERE status = "
+	    "'running'", &s, err) == -1)
+		return -1;
+	r = stmt_step(s) == STMT_ROW ? stmt_col_int(s, 0) : 0;
+	stmt_finalize(s);
+	return r > 0;
 }
 
 /* pending requests: their oldest time (0: none), reasons and newest id */
@@ -180,7 +212,7 @@ claim_allowed(struct store *st, int64_t req_max, int64_t now,
 
 static int
 claim_create(struct store *st, const char *worker, int64_t lease_secs,
-    int64_t now, int64_t *id, struct buf *err)
+    int64_t now, int64_t *id, int64_t *token, struct buf *err)
 {
 	struct buf reasons = BUF_INIT;
 	struct stmt *s = NULL;
@@ -198,7 +230,7 @@ claim_create(struct store *st, const char *worker, int64_t lease_secs,
 	if (r == -1 || store_prepare(st, "INSERT INTO builds(status, "
 	    "reasons, requested_at, started_at, worker, lease_until, "
 	    "heartbeat_at, attempt, req_max) VALUES ('running', ?, ?, ?, ?, "
-	    "?, ?, ?, ?) RETURNING id", &s, err) == -1)
+	    "?, ?, ?, ?) RETURNING id, claim", &s, err) == -1)
 		goto out;
 	stmt_bind_text(s, 1, reasons.buf);
 	stmt_bind_i64(s, 2, first_req);
@@ -212,6 +244,7 @@ claim_create(struct store *st, const char *worker, int64_t lease_secs,
 		store_sqlerr(st, "create build", err);
 	else {
 		*id = stmt_col_i64(s, 0);
+		*token = stmt_col_i64(s, 1);
 		rc = 0;
 	}
 out:
@@ -220,47 +253,88 @@ out:
 	return rc;
 }
 
+/*
+ * A plain write transaction on SQLite (one writer); on PostgreSQL the
+ * writers' advisory lock too, and the take-over skips locked rows.  A
+ * new build starts only when none is running at all, so a skipped row
+ * is never doubled by a new build.
+ */
 int
 sql_build_claim(struct store *st, const char *worker, int64_t lease_secs,
-    int64_t *build_id, struct buf *err)
+    int64_t *build_id, int64_t *token, struct buf *err)
 {
-	int64_t now = time_now(), id = 0;
+	int64_t now = time_now(), id = 0, tok = 0;
 	int r;
 
-	*build_id = 0;
+	*build_id = *token = 0;
 	if (store_tx_begin(st, err) == -1)
 		return -1;
 	if ((r = claim_held(st, now, err)) == -1 ||
-	    (r == 0 && claim_takeover(st, worker, lease_secs, now, &id,
+	    (r == 0 && claim_takeover(st, worker, lease_secs, now, &id, &tok,
 	    err) == -1) ||
+	    (r == 0 && !id && (r = claim_running(st, err)) == -1) ||
 	    (r == 0 && !id && claim_create(st, worker, lease_secs, now, &id,
-	    err) == -1)) {
+	    &tok, err) == -1)) {
 		store_tx_rollback(st);
 		return -1;
 	}
 	if (store_tx_commit(st, err) == -1)
 		return -1;
 	*build_id = id;
+	*token = tok;
 	return 0;
 }
 
+/*
+ * After an UPDATE fenced by (ID, TOKEN) changed nothing: -1 with kind
+ * ERR_CONFLICT when another claim holds the build (or it is gone), 0 when
+ * the claim is still TOKEN's (the build is no longer running).
+ */
+static int
+lease_lost(struct store *st, int64_t id, int64_t token, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int64_t now_claim = -1;
+	int step;
+
+	if (store_prepare(st, "SELECT claim FROM builds WHERE id = ?", &s,
+	    err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, id);
+	if ((step = stmt_step(s)) == STMT_ROW)
+		now_claim = stmt_col_i64(s, 0);
+	stmt_finalize(s);
+	if (step != STMT_ROW && step != STMT_DONE)
+		return store_sqlerr(st, "read build claim", err);
+	if (now_claim == token)
+		return 0;
+	buf_setf(err, "build %lld: lease lost to take-over (claim %lld, now "
+	    "%lld)", (long long)id, (long long)token, (long long)now_claim);
+	st->base.kind = ERR_CONFLICT;
+	return -1;
+}
+
 int
-sql_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
-    struct buf *err)
+sql_build_heartbeat(struct store *st, int64_t id, int64_t token,
+    int64_t lease_secs, struct buf *err)
 {
 	struct stmt *s = NULL;
 	int64_t now = time_now();
 	int rc = 0;
 
+	/* the check and the renewal in one statement: atomic */
 	if (store_prepare(st, "UPDATE builds SET heartbeat_at = ?, "
-	    "lease_until = ? WHERE id = ? AND status = 'running'", &s,
-	    err) == -1)
+	    "lease_until = ? WHERE id = ? AND claim = ? AND status = "
+	    "'running'", &s, err) == -1)
 		return -1;
 	stmt_bind_i64(s, 1, now);
 	stmt_bind_i64(s, 2, now + lease_secs);
 	stmt_bind_i64(s, 3, id);
+	stmt_bind_i64(s, 4, token);
 	if (stmt_step(s) != STMT_DONE)
 		rc = store_sqlerr(st, "heartbeat", err);
+	else if (db_changes(st->db) == 0)
+		rc = lease_lost(st, id, token, err);
 	stmt_finalize(s);
 	return rc;
 }
@@ -305,10 +379,11 @@ sql_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 }
 
 int
-sql_build_finish(struct store *st, int64_t id, bool ok, const char *error,
-    const char *counts_json, const char *commit, int64_t retry_at,
-    struct buf *err)
+sql_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
+    const char *error, const char *counts_json, const char *commit,
+    int64_t retry_at, struct buf *err)
 {
+	int64_t changed;
 	struct stmt *s = NULL;
 	int64_t now = time_now(), seq = 0;
 	char *clean = scrub_str(error);
@@ -328,8 +403,8 @@ sql_build_finish(struct store *st, int64_t id, bool ok, const char *error,
 	s = NULL;
 	if (store_prepare(st, "UPDATE builds SET status = ?, finished_at = ?, "
 	    "error = ?, counts = ?, commit_id = ?, lease_until = NULL, "
-	    "next_attempt_at = ? WHERE id = ? AND status = 'running'", &s,
-	    err) == -1)
+	    "next_attempt_at = ? WHERE id = ? AND claim = ? AND status = "
+	    "'running'", &s, err) == -1)
 		goto fail;
 	stmt_bind_text(s, 1, ok ? "succeeded" : "failed");
 	stmt_bind_i64(s, 2, now);
@@ -341,14 +416,19 @@ sql_build_finish(struct store *st, int64_t id, bool ok, const char *error,
 	else
 		stmt_bind_null(s, 6);
 	stmt_bind_i64(s, 7, id);
+	stmt_bind_i64(s, 8, token);
 	if (stmt_step(s) != STMT_DONE) {
 		store_sqlerr(st, "finish build", err);
 		goto fail;
 	}
 	stmt_finalize(s);
 	s = NULL;
+	/* a stale claim records nothing (decision 0170) */
+	if ((changed = db_changes(st->db)) == 0 &&
+	    lease_lost(st, id, token, err) == -1)
+		goto fail;
 	/* only a success satisfies the requests its snapshot covered */
-	if (ok && db_changes(st->db) > 0) {
+	if (ok && changed > 0) {
 		if (store_prepare(st, "UPDATE build_requests SET build_id = ?, "
 		    "satisfied_at = ? WHERE build_id IS NULL AND seq <= ?", &s,
 		    err) == -1)

@@ -18,12 +18,22 @@ struct store;
  * Claim the next build: take over one whose lease expired, or create one
  * for the pending requests (after a failure: once its backoff passed, or
  * after the last attempt only for a new request).  *build_id is 0 when
- * there is nothing to do or another worker holds a live lease.
+ * there is nothing to do or another worker holds a live lease.  *token
+ * is the claim's fencing token (decision 0170): every take-over
+ * of a build gives a greater one, and only its holder may renew the lease
+ * or record the result.
  */
 int store_build_claim(struct store *st, const char *worker, int64_t lease_secs,
-    int64_t *build_id, struct buf *err);
-int store_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
-    struct buf *err);
+    int64_t *build_id, int64_t *token, struct buf *err);
+/*
+ * Renew the lease for LEASE_SECS from now, if TOKEN still holds it (one
+ * UPDATE: the check and the renewal are atomic).  -1 with kind
+ * ERR_CONFLICT and "lease lost to take-over" when another claim took the
+ * build over: its holder must stop, touching no target.  A build that is
+ * no longer running (cancelled) is left alone and is not an error.
+ */
+int store_build_heartbeat(struct store *st, int64_t id, int64_t token,
+    int64_t lease_secs, struct buf *err);
 int store_build_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err);
 /* record the change-sequence watermark of the build's snapshot */
@@ -32,11 +42,13 @@ int store_build_set_seq(struct store *st, int64_t id, int64_t seq,
 /*
  * Finish a build.  On success the requests its snapshot covers are
  * satisfied; on failure they stay pending, and RETRY_AT (0: no more
- * attempts) is when the next attempt may start.
+ * attempts) is when the next attempt may start.  Only the holder of
+ * TOKEN may: a stale claim's finish changes nothing and is -1 with kind
+ * ERR_CONFLICT ("lease lost to take-over").
  */
-int store_build_finish(struct store *st, int64_t id, bool ok, const char *error,
-    const char *counts_json, const char *commit, int64_t retry_at,
-    struct buf *err);
+int store_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
+    const char *error, const char *counts_json, const char *commit,
+    int64_t retry_at, struct buf *err);
 /* record a build that ran outside the queue (a rollback) */
 int store_build_record(struct store *st, const char *reasons, bool ok,
     const char *error, const char *worker, int64_t *id, struct buf *err);

@@ -52,6 +52,13 @@ int store_sqlerr(struct store *st, const char *what, struct buf *err);
 int store_exec(struct store *st, const char *sql, struct buf *err);
 int store_prepare(struct store *st, const char *sql, struct stmt **stmt,
     struct buf *err);
+/*
+ * The one way to give a statement a PostgreSQL-only text (decision 0171):
+ * PG_SQL on PostgreSQL, SQL on SQLite, same placeholders and columns.
+ * For words SQLite lacks and cannot map (FOR UPDATE SKIP LOCKED).
+ */
+int store_prepare_pg(struct store *st, const char *sql, const char *pg_sql,
+    struct stmt **stmt, struct buf *err);
 /* nestable BEGIN IMMEDIATE / COMMIT; rollback undoes the outermost */
 int store_tx_begin(struct store *st, struct buf *err);
 int store_tx_commit(struct store *st, struct buf *err);
@@ -157,14 +164,14 @@ int sql_state_set(struct store *st, const char *key, const void *value,
     size_t len, struct buf *err);
 int sql_state_delete(struct store *st, const char *key, struct buf *err);
 int sql_build_claim(struct store *st, const char *worker, int64_t lease_secs,
-    int64_t *build_id, struct buf *err);
-int sql_build_heartbeat(struct store *st, int64_t id, int64_t lease_secs,
-    struct buf *err);
+    int64_t *build_id, int64_t *token, struct buf *err);
+int sql_build_heartbeat(struct store *st, int64_t id, int64_t token,
+    int64_t lease_secs, struct buf *err);
 int sql_build_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err);
 int sql_build_set_seq(struct store *st, int64_t id, int64_t seq,
     struct buf *err);
-int sql_build_finish(struct store *st, int64_t id, bool ok,
+int sql_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
     const char *error, const char *counts_json, const char *commit,
     int64_t retry_at, struct buf *err);
 int sql_build_record(struct store *st, const char *reasons, bool ok,

@@ -137,6 +137,14 @@ store_prepare(struct store *st, const char *sql, struct stmt **stmt,
 	return 0;
 }
 
+int
+store_prepare_pg(struct store *st, const char *sql, const char *pg_sql,
+    struct stmt **stmt, struct buf *err)
+{
+	return store_prepare(st, db_dialect(st->db) == DB_PG ? pg_sql : sql,
+	    stmt, err);
+}
+
 static void
 bind_text_or_null(struct stmt *s, int i, const char *v)
 {

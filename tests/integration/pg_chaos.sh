@@ -2,17 +2,20 @@
 # SPDX-License-Identifier: ISC
 # pg_chaos.sh: issue 16's chaos test.  PostgreSQL, two API nodes (kiln
 # serve --no-worker) and three kiln worker processes, each in a working
-# folder of its own, an S3 target.  500 publishes (edits with publish)
+# folder of its own, an S3 target.  200 publishes (edits with publish)
 # spread over both API nodes by 8 clients, while two workers are kill -9ed
-# holding a build and PostgreSQL is restarted once.  Afterwards every
+# holding a build, PostgreSQL is restarted once, and one worker looks
+# stopped to the store (its heartbeat held) until its build is taken
+# over, then resumes (lease fencing, decision 0170).  Afterwards every
 # edit is deployed, the bucket equals the last build byte for byte, no two
-# builds overlapped and no build deployed twice.  Chaos is placed by
-# states (the hold hook, counts of answered requests), never by time.
+# builds overlapped, no build deployed twice and the resumed worker
+# deployed nothing.  Chaos is placed by states (the hold hooks, the lease
+# in the store, counts of answered requests), never by time.
 . "$KILN_SRC/tests/integration/lib.sh"
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 . "$KILN_SRC/tests/integration/lib/pg.sh"
 NPAGES=40
-ROUNDS=13	# 40 x 13 = 520 publishes
+ROUNDS=5	# 40 x 5 = 200 publishes
 pg_start
 s3_start www
 cd "$T"
@@ -38,8 +41,10 @@ bg_pid $!
 (cd b && exec "$KILN" serve --no-worker --listen 127.0.0.1:$PB >>"$T/b.log" 2>&1) &
 bg_pid $!
 declare -A FOLDER
-start_worker() {	# start_worker N: kiln worker in folder wN, held by $T/hold
-	(cd "w$1" && KILN_TEST_HOLD_FILE=$T/hold exec "$KILN" worker >>"$T/w$1.log" 2>&1) &
+start_worker() {	# start_worker N: kiln worker in folder wN, held by $T/hold,
+	# its heartbeat by $T/nobeat.wN
+	(cd "w$1" && KILN_TEST_HOLD_FILE=$T/hold KILN_TEST_HOLD_HEARTBEAT=$T/nobeat.w$1 \
+	    exec "$KILN" worker >>"$T/w$1.log" 2>&1) &
 	local p=$!
 	bg_pid $p
 	FOLDER[$p]=w$1
@@ -83,19 +88,64 @@ wait_done() {
 	done
 	fail "only $(wc -l < "$T/done") publishes answered"
 }
-# kill_holder: hold the next claimed build, kill -9 its worker, restart it
-kill_holder() {
-	local i id who pid n
+# held_build: hold the next claimed build; sets id, who, pid
+held_build() {
+	local i code
+	id=
 	touch "$T/hold"
+	# a request of its own: the clients may have finished meanwhile
+	for i in $(seq 1 100); do
+		code=$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+		    -H "Authorization: Bearer $TOK" "http://127.0.0.1:$PA/api/v1/builds" || true)
+		case $code in 2*) break ;; esac
+		sleep 0.2
+	done
 	for i in $(seq 1 600); do
+		# held now: the hold is the last line of its log (an attempt
+		# killed while held left one too)
 		read -r id who < <(q "select id || ' ' || worker from builds where status='running'
-		    and position('test hook: held' in log) > 0 order by id desc limit 1") || true
-		[ -n "${id:-}" ] && break
+		    and log ~ 'test hook: held while [^\n]* exists\n$' order by id desc limit 1") || true
+		# by a live worker (a killed one's build waits for take-over)
+		pid=${who:-x:0}
+		pid=${pid##*:}
+		[ -n "${id:-}" ] && kill -0 "$pid" 2>/dev/null && break
+		id=
 		sleep 0.1
 	done
 	[ -n "${id:-}" ] || fail "no build held"
-	pid=${who##*:}
 	[ -n "${FOLDER[$pid]:-}" ] || fail "build $id held by unknown worker '$who'"
+}
+# wait_q SQL WANT: until PostgreSQL answers WANT (60 s at most)
+wait_q() {
+	local i
+	for i in $(seq 1 600); do
+		[ "$(q "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "never '$2': $1 (got $(q "$1"))"
+}
+# stale_holder: the worker holding a build stops renewing its lease (as a
+# stopped process); once the lease expired another worker takes the build
+# over (and is held too); then the first resumes, and must find its lease
+# lost
+stale_holder() {
+	local id who pid att
+	held_build
+	att=$(q "select attempt from builds where id=$id")
+	touch "$T/nobeat.${FOLDER[$pid]}"
+	wait_q "select lease_until < extract(epoch from now())::bigint from builds where id=$id" t
+	wait_q "select attempt > $att and worker <> '$who' from builds where id=$id" t
+	rm -f "$T/nobeat.${FOLDER[$pid]}"
+	rm -f "$T/hold"
+	wait_q "select position('lease lost to take-over' in log) > 0 from builds where id=$id" t
+	STALE="$STALE $id=$who"
+	STALE_W="$STALE_W ${FOLDER[$pid]}"
+	echo "worker $who lost build $id to a take-over"
+}
+# kill_holder: hold the next claimed build, kill -9 its worker, restart it
+kill_holder() {
+	local id who pid n
+	held_build
 	kill -9 "$pid"; wait "$pid" 2>/dev/null || true
 	rm -f "$T/hold"
 	n=${FOLDER[$pid]#w}
@@ -104,12 +154,20 @@ kill_holder() {
 	echo "killed worker $who holding build $id"
 }
 KILLED=""
-wait_done 100
+STALE=""
+STALE_W=""
+wait_done 30
 kill_holder
-wait_done 250
+wait_done 70
+# PostgreSQL restarts while a build is held: its heartbeats and its
+# next lease check meet the restart
+held_build
 pg_restart
-echo "PostgreSQL restarted"
-wait_done 350
+rm -f "$T/hold"
+echo "PostgreSQL restarted while build $id was held by $who"
+wait_done 110
+stale_holder
+wait_done 150
 kill_holder
 for c in $CLIENTS; do wait "$c"; done
 assert_eq "$(grep -c FAILED "$T/done" || true)" 0 "every publish answered 2xx"
@@ -148,3 +206,13 @@ for id in $KILLED; do
 	assert_contains "$(q "select status from builds where id=$id")" "succeeded" "build $id finished"
 done
 pass "no overlapping builds, none deployed twice, killed builds taken over"
+for s in $STALE; do
+	id=${s%%=*}
+	assert_eq "$(q "select status from builds where id=$id")" "succeeded" "build $id finished"
+	[ "$(q "select worker from builds where id=$id")" != "${s#*=}" ] ||
+	    fail "build $id recorded by its stale worker ${s#*=}"
+done
+for w in $STALE_W; do
+	assert_contains "$(cat "$T/$w.log")" "lease lost to take-over" "$w saw its lease lost"
+done
+pass "the worker resumed after a take-over deployed and recorded nothing"

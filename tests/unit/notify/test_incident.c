@@ -61,10 +61,11 @@ static int64_t
 start_build(struct store *st, int64_t lease)
 {
 	struct buf err = BUF_INIT;
-	int64_t req, id = 0;
+	int64_t req, id = 0, token = 0;
 
 	CHECK_OK(store_request_build(st, "manual", "test", &req, &err));
-	CHECK_OK(store_build_claim(st, "w1", lease, &id, &err));
+	CHECK_OK(store_build_claim(st, "w1", lease, &id, &token, &err));
+	CHECK_INT_EQ((int)token, 1);
 	CHECK(id > 0);
 	buf_release(&err);
 	return id;
@@ -98,7 +99,8 @@ TEST(notify, stall_by_start_time_one_report_then_reminders)
 	CHECK_INT_EQ((int)(incident(st, "opened") - T0), 601);
 	CHECK_INT_EQ((int)(incident(st, "sent") - T0), 601 + 3600);
 	/* a success closes it */
-	CHECK_OK(store_build_finish(st, id, true, NULL, NULL, NULL, 0, &err));
+	CHECK_OK(store_build_finish(st, id, 1, true, NULL, NULL, NULL, 0,
+	    &err));
 	CHECK_OK(notify_build_succeeded(&nc, "Site", st, id, &err));
 	CHECK_INT_EQ((int)incident(st, "build"), -1);
 	CHECK_INT_EQ((int)check(&nc, st), 0);

@@ -38,14 +38,19 @@ request(struct store *st, const char *reason)
 	buf_release(&err);
 }
 
+/* the fencing token of the last successful claim (decision 0170) */
+static int64_t last_token;
+
 static int64_t
 claim(struct store *st, const char *worker, int64_t lease)
 {
 	struct buf err = BUF_INIT;
-	int64_t id = -1;
+	int64_t id = -1, token = -1;
 
-	if (store_build_claim(st, worker, lease, &id, &err) != 0)
+	if (store_build_claim(st, worker, lease, &id, &token, &err) != 0)
 		test_fail(__FILE__, __LINE__, "claim: %s", err.buf);
+	if (id)
+		last_token = token;
 	buf_release(&err);
 	return id;
 }
@@ -80,7 +85,7 @@ field(struct store *st, int64_t id, const char *name)
 	return v;
 }
 
-/* snapshot at the current sequence, then finish */
+/* snapshot at the current sequence, then finish with the last claim */
 static void
 finish(struct store *st, int64_t id, bool ok, int64_t retry_at)
 {
@@ -89,8 +94,8 @@ finish(struct store *st, int64_t id, bool ok, int64_t retry_at)
 
 	CHECK_OK(store_change_seq(st, &seq, &err));
 	CHECK_OK(store_build_set_seq(st, id, seq, &err));
-	CHECK_OK(store_build_finish(st, id, ok, ok ? NULL : "boom", NULL, NULL,
-	    retry_at, &err));
+	CHECK_OK(store_build_finish(st, id, last_token, ok, ok ? NULL : "boom",
+	    NULL, NULL, retry_at, &err));
 	buf_release(&err);
 }
 
@@ -115,7 +120,8 @@ TEST(queue, a_burst_is_one_build_and_one_pending)
 	request(st, "manual");
 	request(st, "manual");
 	CHECK_INT_EQ((int)claim(st, "w2", 60), 0);
-	CHECK_OK(store_build_finish(st, a, true, NULL, NULL, NULL, 0, &err));
+	CHECK_OK(store_build_finish(st, a, 1, true, NULL, NULL, NULL, 0,
+	    &err));
 	/* only the two requests its snapshot missed are left: one build */
 	CHECK_INT_EQ((int)pending(st), 2);
 	b = claim(st, "w2", 60);
@@ -139,12 +145,86 @@ TEST(queue, an_expired_lease_is_taken_over)
 	a = claim(st, "w1", 10);
 	CHECK(a > 0);
 	set_now(T0 + 5);
-	CHECK_OK(store_build_heartbeat(st, a, 10, &err));
+	CHECK_OK(store_build_heartbeat(st, a, last_token, 10, &err));
 	set_now(T0 + 14);
 	CHECK_INT_EQ((int)claim(st, "w2", 10), 0);	/* still held */
 	set_now(T0 + 16);
 	CHECK_INT_EQ((int)claim(st, "w2", 10), (int)a);
 	CHECK_INT_EQ((int)field(st, a, "attempt"), 2);
+	store_close(st);
+	buf_release(&err);
+}
+
+static json_t *
+record(struct store *st, int64_t id)
+{
+	struct buf err = BUF_INIT;
+	json_t *b = NULL;
+
+	CHECK_OK(store_build_get(st, id, true, &b, &err));
+	buf_release(&err);
+	return b;
+}
+
+/*
+ * Fencing (decision 0170): the stale claim of a taken-over build can
+ * neither renew the lease nor record a result; the new claim can.
+ */
+TEST(queue, a_stale_claim_renews_and_records_nothing)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	int64_t a, t1, t2, seq;
+	json_t *b;
+
+	set_now(T0);
+	st = open_store();
+	request(st, "manual");
+	a = claim(st, "w1", 10);
+	t1 = last_token;
+	CHECK(a > 0);
+	/* w1 stops; its lease lapses; w2 takes the build over */
+	set_now(T0 + 11);
+	CHECK_INT_EQ((int)claim(st, "w2", 10), (int)a);
+	t2 = last_token;
+	CHECK(t2 > t1);
+	/* w1 resumes: its heartbeat is refused as a conflict */
+	store_err_clear(st);
+	CHECK_INT_EQ(store_build_heartbeat(st, a, t1, 10, &err), -1);
+	CHECK_INT_EQ((int)store_err_kind(st), (int)ERR_CONFLICT);
+	CHECK(strstr(err.buf, "lease lost to take-over") != NULL);
+	/* nor does its finish change anything, success or failure */
+	CHECK_OK(store_change_seq(st, &seq, &err));
+	CHECK_OK(store_build_set_seq(st, a, seq, &err));
+	buf_reset(&err);
+	store_err_clear(st);
+	CHECK_INT_EQ(store_build_finish(st, a, t1, true, NULL, "{}", NULL, 0,
+	    &err), -1);
+	CHECK_INT_EQ((int)store_err_kind(st), (int)ERR_CONFLICT);
+	CHECK_INT_EQ(store_build_finish(st, a, t1, false, "stale", NULL, NULL,
+	    0, &err), -1);
+	b = record(st, a);
+	CHECK_STR_EQ(json_string_value(json_object_get(b, "status")),
+	    "running");
+	CHECK_STR_EQ(json_string_value(json_object_get(b, "worker")), "w2");
+	json_decref(b);
+	CHECK_INT_EQ((int)pending(st), 1);
+	/* the live claim renews, and its lease keeps others out */
+	set_now(T0 + 15);
+	buf_reset(&err);
+	CHECK_OK(store_build_heartbeat(st, a, t2, 10, &err));
+	set_now(T0 + 24);
+	CHECK_INT_EQ((int)claim(st, "w1", 10), 0);
+	/* and records the result */
+	CHECK_OK(store_build_finish(st, a, t2, true, NULL, "{}", NULL, 0,
+	    &err));
+	b = record(st, a);
+	CHECK_STR_EQ(json_string_value(json_object_get(b, "status")),
+	    "succeeded");
+	json_decref(b);
+	CHECK_INT_EQ((int)pending(st), 0);
+	/* a finished build: a late heartbeat of its holder is no error */
+	CHECK_OK(store_build_heartbeat(st, a, t2, 10, &err));
 	store_close(st);
 	buf_release(&err);
 }
