@@ -28,6 +28,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Periodic tasks of kiln serve (cron expressions)." },
 	{ "notify",
 	    "Reports of broken and stalled builds." },
+	{ "media",
+	    "Media files: images and documents pages link to." },
 	{ "serve",
 	    "The daemon." },
 	{ "log",
@@ -212,6 +214,10 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Format of log lines on stderr: `plain` or `json` (one object "
 	    "per line with ts, level, msg and the build's fields); "
 	    "`--log-format` overrides it." },
+	{ "media.max_size",
+	    "Largest media file, in bytes, for `kiln media add` and an "
+	    "upload in the web admin's media library (at most 256 MiB); "
+	    "an upload is refused while it streams, nothing stored." },
 	{ "serve.listen",
 	    "Address of `kiln serve` (overridden by `--listen`)." },
 	{ "serve.webhook_secret_env",

@@ -221,6 +221,11 @@ struct notify_conf {
 	int64_t remind_every;	/* "6h" */
 };
 
+/* media files (kiln media add, the admin's media library) */
+struct conf_media {
+	int64_t max_size;	/* 268435456 bytes (LIMIT_MEDIA_FILE) */
+};
+
 struct conf_serve {
 	char *listen;		/* "127.0.0.1:8080" */
 	char *webhook_secret_env;	/* NULL: webhook endpoint disabled */
@@ -265,6 +270,7 @@ struct conf {
 	struct conf_schedule schedule;
 	struct notify_conf notify;
 	struct conf_serve serve;
+	struct conf_media media;
 	struct conf_retention retention;
 	struct conf_log log;
 };

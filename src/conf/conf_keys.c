@@ -14,6 +14,7 @@
 #include "common/compat.h"
 
 #include "common/buf.h"
+#include "common/limits.h"
 #include "common/path.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -224,6 +225,10 @@ const struct conf_key conf_keys[] = {
 	    MINUTE, 7 * DAY),
 	KDUR("notify.remind_every", conf, notify.remind_every, "6h", MINUTE,
 	    30 * DAY),
+
+	KSECT("media"),
+	KI64("media.max_size", conf, media.max_size, "268435456", 1,
+	    LIMIT_MEDIA_FILE),
 
 	KSECT("serve"),
 	KSTR("serve.listen", conf, serve.listen, "127.0.0.1:8080", 0),

@@ -83,7 +83,8 @@ admin_start(struct http *h, struct buf *err)
 {
 	static const char *const names[] = { "layout", "login", "logout",
 		"error", "pages", "page_edit", "page_delete", "revisions",
-		"revision", "compare", "builds", "build", "build_rollback", "audit" };
+		"revision", "compare", "builds", "build", "build_rollback",
+		"audit", "media" };
 	struct admin *a = xcalloc(1, sizeof(*a));
 
 	a->tmpl = tmpl_set_new(load_template, NULL);
@@ -204,6 +205,11 @@ static const struct {
 	{ "cancelled", "ok", "The build was cancelled." },
 	{ "rollback", "ok", "Rollback requested: the worker deploys that "
 	    "build's files again." },
+	{ "uploaded", "ok", "Uploaded: the file is in the media library." },
+	{ "inserted", "ok", "Inserted: the file's Markdown is at the end of "
+	    "the draft (a new revision)." },
+	{ "media_deleted", "ok", "Media file deleted: it leaves the site at "
+	    "the next build." },
 	{ "loggedout", "ok", "You have logged out." },
 	{ "expired", "error", "Your session has ended: log in again." },
 };
@@ -412,6 +418,8 @@ admin_admit(struct http *h, struct MHD_Connection *conn, const char *url,
 			    "publisher.");
 		return 1;
 	}
+	if (rq->m.r->id == RT_ADMIN_MEDIA_UPLOAD)
+		return admin_media_admit(h, conn, url, rq);
 	cap = rq->role > ROLE_ANON ? h->c->serve.max_body :
 	    h->c->serve.max_anonymous_body;
 	if (cl) {
@@ -813,6 +821,12 @@ screen(struct http *h, struct MHD_Connection *conn, const char *url,
 	case RT_ADMIN_REVIEW_APPROVE:
 	case RT_ADMIN_REVIEW_REJECT:
 		return admin_review_decide(h, conn, url, rq, form);
+	case RT_ADMIN_MEDIA:
+		return admin_media(h, conn, url, rq);
+	case RT_ADMIN_MEDIA_INSERT:
+		return admin_media_insert(h, conn, url, rq, form);
+	case RT_ADMIN_MEDIA_DELETE:
+		return admin_media_delete(h, conn, url, rq, form);
 	default:
 		return admin_error(h, conn, url, rq, 404, "Not found",
 		    "There is no such admin page.");
@@ -842,6 +856,8 @@ admin_dispatch(struct http *h, struct MHD_Connection *conn, const char *url,
 		    "The store cannot be opened now.");
 	}
 	store_err_clear(rq->st);
+	if (rq->upload)
+		return admin_media_upload(h, conn, url, rq);
 	if (!strcmp(method, "POST") && !(form = post_form(h, conn, url, rq,
 	    &r)))
 		return r;

@@ -125,4 +125,19 @@ enum MHD_Result admin_rollback_confirm(struct http *h,
 enum MHD_Result admin_audit(struct http *h, struct MHD_Connection *conn,
     const char *url, struct req *rq);
 
+/* admin_media.c */
+/* admin_admit() for an upload: the body streams to a file; 0, or 1 */
+unsigned admin_media_admit(struct http *h, struct MHD_Connection *conn,
+    const char *url, struct req *rq);
+enum MHD_Result admin_media(struct http *h, struct MHD_Connection *conn,
+    const char *url, struct req *rq);
+enum MHD_Result admin_media_upload(struct http *h,
+    struct MHD_Connection *conn, const char *url, struct req *rq);
+enum MHD_Result admin_media_insert(struct http *h,
+    struct MHD_Connection *conn, const char *url, struct req *rq,
+    json_t *form);
+enum MHD_Result admin_media_delete(struct http *h,
+    struct MHD_Connection *conn, const char *url, struct req *rq,
+    json_t *form);
+
 #endif
