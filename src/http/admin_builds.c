@@ -27,6 +27,7 @@
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "notify/notify.h"
+#include "history/history.h"
 #include "http/admin.h"
 #include "http/admin_auth.h"
 #include "http/admin_int.h"
@@ -244,6 +245,64 @@ admin_build_action(struct http *h, struct MHD_Connection *conn, const char *url,
 	return r;
 }
 
+#define ROLLBACK_PATHS	20	/* paths the confirmation names */
+
+struct files_ctx {
+	size_t added, changed, removed;
+	json_t *paths;
+};
+
+static int
+file_change(void *arg, char op, const char *path)
+{
+	struct files_ctx *x = arg;
+
+	if (op == '+')
+		x->added++;
+	else if (op == '-')
+		x->removed++;
+	else
+		x->changed++;
+	if (json_array_size(x->paths) < ROLLBACK_PATHS)
+		json_array_append_new(x->paths, json_pack("{s:s, s:o}", "op",
+		    op == '+' ? "added" : op == '-' ? "removed" : "changed",
+		    "path", jsafe_string(path)));
+	return 0;
+}
+
+/* the files rolling back to build ID changes, from the history */
+static json_t *
+rollback_files(struct http *h, int64_t id)
+{
+	struct files_ctx x = { 0, 0, 0, json_array() };
+	struct buf err = BUF_INIT;
+	char *repo = conf_path(h->c, h->c->history.path), bid[32];
+	size_t total;
+	json_t *o;
+	int rc;
+
+	snprintf(bid, sizeof(bid), "%lld", (long long)id);
+	rc = h->c->history.enabled ? history_diff_build(repo,
+	    h->c->history.branch, bid, file_change, &x, &err) : 1;
+	if (rc == -1)
+		log_warnx("admin: %s", err.buf);
+	free(repo);
+	buf_release(&err);
+	if (rc != 0) {
+		json_decref(x.paths);
+		return NULL;
+	}
+	total = x.added + x.changed + x.removed;
+	o = json_pack("{s:I, s:I, s:I, s:I, s:o, s:b}", "total",
+	    (json_int_t)total, "added", (json_int_t)x.added, "changed",
+	    (json_int_t)x.changed, "removed", (json_int_t)x.removed, "paths",
+	    x.paths, "more", total > ROLLBACK_PATHS);
+	json_object_set_new(o, "none", json_boolean(total == 0));
+	json_object_set_new(o, "shown", json_integer((json_int_t)
+	    json_array_size(json_object_get(o, "paths"))));
+	return o;
+}
+
 enum MHD_Result
 admin_rollback_confirm(struct http *h, struct MHD_Connection *conn,
     const char *url, struct req *rq)
@@ -286,5 +345,7 @@ admin_rollback_confirm(struct http *h, struct MHD_Connection *conn,
 	    json_array_size(undone) > 0));
 	json_object_set_new(ctx, "undone", undone);
 	json_object_set_new(ctx, "b", b);
+	if ((x = rollback_files(h, rq->m.id)) != NULL)
+		json_object_set_new(ctx, "files", x);
 	return admin_page(h, conn, url, 200, "build_rollback", ctx, NULL);
 }
