@@ -125,6 +125,18 @@ enum MHD_Result admin_rollback_confirm(struct http *h,
 enum MHD_Result admin_audit(struct http *h, struct MHD_Connection *conn,
     const char *url, struct req *rq);
 
+/* admin_fields.c: kiln.yaml admin.fields */
+struct conf;
+/* the fields for the editor's template, with VALUES (name -> text) */
+json_t *admin_fields_view(const struct conf *c, json_t *values);
+/*
+ * The params of a page: BASE (may be NULL) with the fields of FORM set
+ * (an empty one removed) into *EXTRA (new; the caller frees it, also on
+ * error).  0, or -1 with "NAME: reason" in err.
+ */
+int admin_fields_read(const struct conf *c, json_t *form, json_t *base,
+    json_t **extra, struct buf *err);
+
 /* admin_media.c */
 /* admin_admit() for an upload: the body streams to a file; 0, or 1 */
 unsigned admin_media_admit(struct http *h, struct MHD_Connection *conn,

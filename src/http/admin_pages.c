@@ -274,6 +274,9 @@ form_values(json_t *form)
 	for (size_t i = 0; i < NELEM(names); i++)
 		json_object_set_new(f, names[i], jsafe_string(admin_field(form,
 		    names[i])));
+	/* the site's own fields are read from it by name */
+	json_object_set_new(f, "params", form ? json_incref(form) :
+	    json_object());
 	return f;
 }
 
@@ -298,6 +301,8 @@ revision_values(const struct page_info *p, const struct revision_info *rv)
 	    jsafe_string(rv->body), "date", d, "tags",
 	    jsafe_string(tags.buf ? tags.buf : ""), "go_live", gl, "expire",
 	    ex);
+	json_object_set_new(f, "params", rv->extra ?
+	    json_incref(rv->extra) : json_object());
 	buf_release(&tags);
 	return f;
 }
@@ -343,6 +348,9 @@ editor(struct http *h, struct MHD_Connection *conn, const char *url,
 		snprintf(action, sizeof(action), "/admin/pages/new");
 	}
 	json_object_set_new(ctx, "action", json_string(action));
+	json_object_set_new(ctx, "fields", admin_fields_view(h->c,
+	    json_object_get(f, "params")));
+	json_object_del(f, "params");
 	json_object_set_new(ctx, "f", f);
 	json_object_set_new(ctx, "revision", json_integer(revision));
 	if (errors)
@@ -354,11 +362,13 @@ editor(struct http *h, struct MHD_Connection *conn, const char *url,
 
 /* the page fields of FORM; -1 with the reason in err */
 static int
-fields_of(json_t *form, struct page_fields *pf, json_t **tags,
-    struct buf *err)
+fields_of(const struct conf *c, json_t *form, json_t *base,
+    struct page_fields *pf, json_t **tags, struct buf *err)
 {
 	memset(pf, 0, sizeof(*pf));
 	*tags = tags_of(admin_field(form, "tags"));
+	if (admin_fields_read(c, form, base, &pf->extra, err) == -1)
+		return -1;
 	pf->title = admin_field(form, "title");
 	pf->body = admin_field(form, "body");
 	pf->summary = admin_field(form, "summary");
@@ -373,9 +383,15 @@ fields_of(json_t *form, struct page_fields *pf, json_t **tags,
 static bool
 same_revision(const struct page_fields *pf, const struct revision_info *rv)
 {
-	return !strcmp(pf->title, rv->title) && !strcmp(pf->body, rv->body) &&
-	    !strcmp(pf->summary, rv->summary) && pf->date == rv->date &&
-	    json_equal(pf->tags, rv->tags);
+	json_t *none = json_object();
+	bool same = !strcmp(pf->title, rv->title) &&
+	    !strcmp(pf->body, rv->body) && !strcmp(pf->summary,
+	    rv->summary) && pf->date == rv->date &&
+	    json_equal(pf->tags, rv->tags) && json_equal(pf->extra ?
+	    pf->extra : none, rv->extra ? rv->extra : none);
+
+	json_decref(none);
+	return same;
 }
 
 /* publish, unpublish or schedule PATH as ACTION; 0, -1 with err */
@@ -482,7 +498,7 @@ admin_page_new(struct http *h, struct MHD_Connection *conn, const char *url,
 	if (rq->role < route_need(rq->m.r, strcmp(action, "save") != 0))
 		return forbidden(h, conn, url, rq);
 	pthread_mutex_lock(&h->wmu);
-	rc = fields_of(form, &pf, &tags, &err);
+	rc = fields_of(h->c, form, NULL, &pf, &tags, &err);
 	if (rc == 0)
 		rc = store_page_create(rq->st, admin_field(form, "path"), &pf,
 		    rq->actor, &id, &err);
@@ -493,6 +509,7 @@ admin_page_new(struct http *h, struct MHD_Connection *conn, const char *url,
 	}
 	pthread_mutex_unlock(&h->wmu);
 	json_decref(tags);
+	json_decref(pf.extra);
 	buf_release(&path);
 	queue_wake();
 	if (rc == -1 && !id) {
@@ -534,6 +551,7 @@ admin_page_edit(struct http *h, struct MHD_Connection *conn, const char *url,
 	int rc;
 	char to[64];
 
+	memset(&pf, 0, sizeof(pf));
 	memset(&p, 0, sizeof(p));
 	memset(&rv, 0, sizeof(rv));
 	rc = store_page_get_id(rq->st, rq->m.id, &p, &err);
@@ -573,7 +591,7 @@ admin_page_edit(struct http *h, struct MHD_Connection *conn, const char *url,
 		    p.latest_revision, NULL, conflict_of(&rv));
 		goto out;
 	}
-	if (fields_of(form, &pf, &tags, &err) == -1) {
+	if (fields_of(h->c, form, rv.extra, &pf, &tags, &err) == -1) {
 		r = editor(h, conn, url, rq, 400, &p, form_values(form),
 		    based, json_pack("[o]", jsafe_string(err.buf)), NULL);
 		goto out;
@@ -599,6 +617,7 @@ admin_page_edit(struct http *h, struct MHD_Connection *conn, const char *url,
 	r = admin_done(h, conn, url, to, flash);
 out:
 	json_decref(tags);
+	json_decref(pf.extra);
 	page_info_release(&p);
 	revision_info_release(&rv);
 	buf_release(&err);

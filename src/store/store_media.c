@@ -213,10 +213,12 @@ store_media_refs(struct store *st, int (*fn)(void *arg, int64_t page_id,
 	struct stmt *s = NULL;
 	int r;
 
+	/* two joins by primary key (an OR in one join scans every pair) */
 	if (store_prepare(st, "SELECT p.id, p.path, r.body FROM pages p JOIN "
-	    "revisions r ON r.id = p.latest_revision_id OR r.id = "
-	    "p.live_revision_id WHERE r.body LIKE '%/media/%' ORDER BY "
-	    "p.path, r.id", &s, err) == -1)
+	    "revisions r ON r.id = p.latest_revision_id WHERE r.body LIKE "
+	    "'%/media/%' UNION SELECT p.id, p.path, r.body FROM pages p JOIN "
+	    "revisions r ON r.id = p.live_revision_id WHERE r.body LIKE "
+	    "'%/media/%' ORDER BY 2", &s, err) == -1)
 		return -1;
 	while ((r = stmt_step(s)) == STMT_ROW)
 		if (fn(arg, stmt_col_i64(s, 0), (const char *)stmt_col_text(s,
