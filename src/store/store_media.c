@@ -106,11 +106,14 @@ sql_media_list(struct store *st, const char *media_dir,
 	size_t cnt = 0, cap = 0;
 	int r;
 
-	/* the uploader: the actor of its "media add" change */
+	/* the uploader: the actor of its first "media add" change (one
+	   pass over the audit log, not one per file) */
 	if (store_prepare(st, "SELECT m.sha256, m.name, m.content_type, "
-	    "m.size, m.created_at, (SELECT a.actor FROM audit_log a WHERE "
-	    "a.action = 'media add' AND a.detail = m.sha256 ORDER BY a.id "
-	    "LIMIT 1) FROM media m ORDER BY m.sha256", &s, err) == -1)
+	    "m.size, m.created_at, a.actor FROM media m LEFT JOIN (SELECT "
+	    "detail, MIN(id) AS first FROM audit_log WHERE action = "
+	    "'media add' GROUP BY detail) f ON f.detail = m.sha256 LEFT JOIN "
+	    "audit_log a ON a.id = f.first ORDER BY m.sha256", &s,
+	    err) == -1)
 		return -1;
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		struct media_info *m;
