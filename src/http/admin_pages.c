@@ -554,13 +554,8 @@ admin_page_edit(struct http *h, struct MHD_Connection *conn, const char *url,
 	memset(&pf, 0, sizeof(pf));
 	memset(&p, 0, sizeof(p));
 	memset(&rv, 0, sizeof(rv));
-	rc = store_page_get_id(rq->st, rq->m.id, &p, &err);
-	if (rc != 0) {
-		buf_release(&err);
-		return admin_error(h, conn, url, rq, rc == 1 ? 404 : 503,
-		    rc == 1 ? "Not found" : "Unavailable", rc == 1 ?
-		    "There is no such page." : "The store cannot be read now.");
-	}
+	if (admin_page_or_error(h, conn, url, rq, rq->m.id, &p, &r) == -1)
+		return r;
 	if (store_revision_get(rq->st, p.latest_revision, &rv, &err) != 0) {
 		r = admin_error(h, conn, url, rq, 503, "Unavailable",
 		    "The page's revision cannot be read now.");
