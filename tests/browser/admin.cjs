@@ -254,6 +254,9 @@ async function main() {
 	await page.waitForURL(BASE + '/admin/builds/1/rollback');
 	check(await page.getByText('taken off the live site').isVisible(), 'the confirmation names no change');
 	check(await page.getByText('page published').first().isVisible(), 'the confirmation names the later builds');
+	check(await page.getByRole('heading', { name: 'Files that change' }).isVisible(), 'the confirmation names no file');
+	check(await page.locator('.changes li').filter({ hasText: 'news/browser-made/index.html' }).count() === 1,
+	    'the confirmation does not name the page it removes');
 	await axe(page, 'rollback confirmation');
 	await shot(page, 'rollback');
 	await page.getByRole('button', { name: 'Roll back to this build' }).click();
