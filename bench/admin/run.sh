@@ -8,7 +8,7 @@
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-10000}
-work=/tmp/kiln-bench-admin
+work=${KILN_BENCH_DIR:-/tmp/kiln-bench-admin}
 cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$here/build-rel" -j2 --target kiln >/dev/null
 kiln=$here/build-rel/kiln
@@ -17,6 +17,14 @@ rm -rf "$work" && mkdir -p "$work"
 "$kiln" init "$work/kiln" >/dev/null
 cd "$work/kiln"
 "$kiln" import "$work/content" >/dev/null
+# 100 media files, one of them used by a page, for the media library
+png='\211PNG\r\n\032\n'
+for i in $(seq 1 100); do
+	printf "$png%08d" "$i" > "$work/img-$i.png"
+	"$kiln" media add "$work/img-$i.png" >/dev/null
+done
+printf 'A picture: ![img-7](/media/img-7.png)\n' > "$work/body.md"
+"$kiln" page edit s3/page-3 --body-file "$work/body.md" >/dev/null
 "$kiln" build >/dev/null
 printf 'bench-password-1234\n' | "$kiln" user add bench --role publisher >/dev/null
 id=$(sqlite3 .kiln/kiln.db "select id from pages where path='s3/page-3'")
@@ -39,7 +47,8 @@ median() {
 }
 for url in /admin/ "/admin/?q=page-3" "/admin/?status=draft" /admin/pages/new \
     "/admin/pages/$id" "/admin/pages/$id/revisions" "/admin/revisions/$rev" \
-    /admin/builds /admin/builds/1 /admin/audit "/admin/preview/$id"; do
+    /admin/builds /admin/builds/1 /admin/audit "/admin/preview/$id" \
+    /admin/media "/admin/media?q=img-7" "/admin/media?insert=$id"; do
 	code=$(curl -s -o /dev/null -w '%{http_code}' -b "$jar" "$base$url")
 	for i in 1 2 3 4 5 6 7 8 9; do
 		curl -s -o /dev/null -w '%{time_total}\n' -b "$jar" "$base$url"

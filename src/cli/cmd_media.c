@@ -9,6 +9,8 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/mediatype.h"
+#include "conf/conf.h"
 #include "store/store.h"
 #include "cli/cli.h"
 #include "cli/site.h"
@@ -80,7 +82,10 @@ cmd_media(int argc, char **argv)
 		return rc;
 	}
 	if (!strcmp(sub, "add")) {
-		if (store_media_add(s.st, s.media_dir, argv[optind], name,
+		const char *base = strrchr(argv[optind], '/');
+		if (mediatype_file_ok(argv[optind], name ? name : base ?
+		    base + 1 : argv[optind], s.conf->media.max_size,
+		    &err) == -1 || store_media_add(s.st, s.media_dir, argv[optind], name,
 		    cli_actor(), &m, &err) == -1) {
 			cli_fail(&err);
 			goto out;

@@ -28,6 +28,10 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Periodic tasks of kiln serve (cron expressions)." },
 	{ "notify",
 	    "Reports of broken and stalled builds." },
+	{ "admin",
+	    "The web admin." },
+	{ "media",
+	    "Media files: images and documents pages link to." },
 	{ "serve",
 	    "The daemon." },
 	{ "log",
@@ -212,6 +216,25 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Format of log lines on stderr: `plain` or `json` (one object "
 	    "per line with ts, level, msg and the build's fields); "
 	    "`--log-format` overrides it." },
+	{ "admin.fields",
+	    "The site's own page fields, in order, shown in the admin's "
+	    "create and edit forms after the built-in ones and kept in the "
+	    "page's params (templates read `page.params.NAME`)." },
+	{ "admin.fields[].name",
+	    "The params key (required): lower-case letters, digits and `_`, "
+	    "not one of the editor's own fields." },
+	{ "admin.fields[].label",
+	    "The form's label; default: the name." },
+	{ "admin.fields[].type",
+	    "`text`, `textarea`, `date` (YYYY-MM-DD) or `select`." },
+	{ "admin.fields[].options",
+	    "The choices of a `select` (required for it, only for it)." },
+	{ "admin.fields[].required",
+	    "A page cannot be saved without a value." },
+	{ "media.max_size",
+	    "Largest media file, in bytes, for `kiln media add` and an "
+	    "upload in the web admin's media library (at most 256 MiB); "
+	    "an upload is refused while it streams, nothing stored." },
 	{ "serve.listen",
 	    "Address of `kiln serve` (overridden by `--listen`)." },
 	{ "serve.webhook_secret_env",

@@ -221,6 +221,33 @@ struct notify_conf {
 	int64_t remind_every;	/* "6h" */
 };
 
+/* a site-declared page field of the web admin's editor (admin.fields) */
+enum conf_field_type {
+	CONF_FIELD_TEXT,
+	CONF_FIELD_TEXTAREA,
+	CONF_FIELD_DATE,
+	CONF_FIELD_SELECT,
+};
+
+struct conf_admin_field {
+	char *name;		/* required: the key in the page's params */
+	char *label;		/* NULL: the name */
+	enum conf_field_type type;	/* text */
+	char **options;		/* select: the choices (required) */
+	size_t noptions;
+	bool required;		/* false */
+};
+
+struct conf_admin {
+	struct conf_admin_field *fields;	/* in file order */
+	size_t nfields;
+};
+
+/* media files (kiln media add, the admin's media library) */
+struct conf_media {
+	int64_t max_size;	/* 268435456 bytes (LIMIT_MEDIA_FILE) */
+};
+
 struct conf_serve {
 	char *listen;		/* "127.0.0.1:8080" */
 	char *webhook_secret_env;	/* NULL: webhook endpoint disabled */
@@ -265,6 +292,8 @@ struct conf {
 	struct conf_schedule schedule;
 	struct notify_conf notify;
 	struct conf_serve serve;
+	struct conf_media media;
+	struct conf_admin admin;
 	struct conf_retention retention;
 	struct conf_log log;
 };

@@ -14,6 +14,7 @@
 #include "common/compat.h"
 
 #include "common/buf.h"
+#include "common/limits.h"
 #include "common/path.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -39,9 +40,11 @@ static const char *const cdn_types[] = {
 };
 static const char *const purge_methods[] = { "PURGE", "BAN", NULL };
 static const char *const log_formats[] = { "plain", "json", NULL };
+static const char *const field_types[] = { "text", "textarea", "date",
+	"select", NULL };
 
 static conf_check_fn check_collection, check_target, check_cdn,
-    check_email;
+    check_email, check_admin_field;
 
 #define MINUTE	60LL
 #define HOUR	3600LL
@@ -225,6 +228,23 @@ const struct conf_key conf_keys[] = {
 	KDUR("notify.remind_every", conf, notify.remind_every, "6h", MINUTE,
 	    30 * DAY),
 
+	KSECT("admin"),
+	KSEQ("admin.fields", conf, admin.fields, admin.nfields,
+	    conf_admin_field, check_admin_field),
+	KSTR("admin.fields[].name", conf_admin_field, name, NULL,
+	    CK_REQUIRED),
+	KSTR("admin.fields[].label", conf_admin_field, label, NULL, 0),
+	KENUM("admin.fields[].type", conf_admin_field, type, "text",
+	    field_types, 0),
+	KLIST("admin.fields[].options", conf_admin_field, options, noptions,
+	    NULL, 0),
+	KBOOL("admin.fields[].required", conf_admin_field, required,
+	    "false"),
+
+	KSECT("media"),
+	KI64("media.max_size", conf, media.max_size, "268435456", 1,
+	    LIMIT_MEDIA_FILE),
+
 	KSECT("serve"),
 	KSTR("serve.listen", conf, serve.listen, "127.0.0.1:8080", 0),
 	KENV("serve.webhook_secret_env", conf, serve.webhook_secret_env),
@@ -399,6 +419,35 @@ check_target(struct conf_ctx *ctx, void *obj, struct fy_node *map,
 		}
 	}
 	buf_release(&why);
+}
+
+/* a field name: a params key the editor's own fields do not use */
+static void
+check_admin_field(struct conf_ctx *ctx, void *obj, struct fy_node *map,
+    int line, const char *path)
+{
+	static const char *const own[] = { "path", "title", "summary", "body",
+		"date", "tags", "go_live", "expire", "csrf", "revision",
+		"action" };
+	const struct conf_admin_field *f = obj;
+	const char *n = f->name;
+
+	if (!n)
+		return;
+	if (!*n || strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789_") !=
+	    strlen(n) || strlen(n) > 64)
+		conf_err(ctx, conf_line(map, "name"), path, "name", "expected "
+		    "lower-case letters, digits and _ (at most 64)");
+	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
+		if (!strcmp(n, own[i]))
+			conf_err(ctx, conf_line(map, "name"), path, "name",
+			    "'%s' is one of the editor's own fields", n);
+	if (f->type == CONF_FIELD_SELECT && f->noptions == 0)
+		conf_err(ctx, line, path, "options", "is required for type "
+		    "select");
+	if (f->type != CONF_FIELD_SELECT && f->noptions > 0)
+		conf_err(ctx, conf_line(map, "options"), path, "options",
+		    "is only for type select");
 }
 
 static void

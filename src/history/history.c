@@ -821,3 +821,90 @@ out:
 	free(ref);
 	return rc;
 }
+
+/* the tree of commit OID; -1 with err */
+static int
+tree_of(git_repository *repo, const git_oid *oid, git_tree **tree,
+    struct buf *err)
+{
+	git_commit *c = NULL;
+	int rc = 0;
+
+	if (git_commit_lookup(&c, repo, oid) < 0 ||
+	    git_commit_tree(tree, c) < 0)
+		rc = giterr(err, "cannot read a commit's tree");
+	git_commit_free(c);
+	return rc;
+}
+
+struct diff_ctx {
+	int (*fn)(void *, char, const char *);
+	void *arg;
+};
+
+static int
+diff_file(const git_diff_delta *d, float progress, void *arg)
+{
+	struct diff_ctx *x = arg;
+	const char *p = d->new_file.path ? d->new_file.path :
+	    d->old_file.path;
+	char op;
+
+	(void)progress;
+	if (!strncmp(p, ".kiln/", 6))
+		return 0;
+	switch (d->status) {
+	case GIT_DELTA_ADDED:
+		op = '+';
+		break;
+	case GIT_DELTA_DELETED:
+		op = '-';
+		p = d->old_file.path;
+		break;
+	default:
+		op = '~';
+		break;
+	}
+	return x->fn(x->arg, op, p);
+}
+
+int
+history_diff_build(const char *repo_dir, const char *branch,
+    const char *build_id, int (*fn)(void *arg, char op, const char *path),
+    void *arg, struct buf *err)
+{
+	git_repository *repo = NULL;
+	git_tree *from = NULL, *to = NULL;
+	git_diff *diff = NULL;
+	git_oid head, oid;
+	struct diff_ctx x = { fn, arg };
+	char *ref;
+	int rc;
+
+	if (!(ref = branch_ref(branch, err)))
+		return -1;
+	if (repo_open(repo_dir, false, &repo, err) == -1) {
+		free(ref);
+		return -1;
+	}
+	rc = find_build(repo, ref, build_id, &oid, err);
+	if (rc == 0 && git_reference_name_to_id(&head, repo, ref) < 0)
+		rc = 1;
+	if (rc == 0 && (tree_of(repo, &head, &from, err) == -1 ||
+	    tree_of(repo, &oid, &to, err) == -1))
+		rc = -1;
+	if (rc == 0 && git_diff_tree_to_tree(&diff, repo, from, to,
+	    NULL) < 0)
+		rc = giterr(err, "cannot compare the builds");
+	if (rc == 0) {
+		int g = git_diff_foreach(diff, diff_file, NULL, NULL, NULL, &x);
+		if (g < 0 && g != GIT_EUSER)
+			rc = giterr(err, "cannot compare the builds");
+	}
+	git_diff_free(diff);
+	git_tree_free(from);
+	git_tree_free(to);
+	git_repository_free(repo);
+	free(ref);
+	return rc;
+}

@@ -95,6 +95,17 @@ int history_log(const char *repo_dir, const char *branch, size_t limit,
     int (*fn)(const struct history_entry *, void *), void *arg,
     struct buf *err);
 
+/*
+ * What rolling back to BUILD_ID changes: call FN for each file that
+ * differs between the branch's newest commit (the live build) and that
+ * build's commit, OP '+' (the rollback adds it), '-' (removes it) or '~'
+ * (changes it), kiln's own .kiln/ left out.  FN returns 0 to go on.  0,
+ * 1 when the build (or the branch) has no commit, -1 with err.
+ */
+int history_diff_build(const char *repo_dir, const char *branch,
+    const char *build_id, int (*fn)(void *arg, char op, const char *path),
+    void *arg, struct buf *err);
+
 /* copy URL into out with any "user:password@" replaced by "***@" */
 void history_scrub_url(const char *url, struct buf *out);
 

@@ -31,6 +31,13 @@ unsigned admin_admit(struct http *h, struct MHD_Connection *conn,
  */
 unsigned admin_session_or_login(struct http *h, struct MHD_Connection *conn,
     const char *url, const char *method, struct req *rq);
+/*
+ * A piece of the body of a media upload (rq->upload set by admin_admit):
+ * parsed as it comes and written to a file, never buffered whole.
+ */
+void admin_upload_data(struct req *rq, const char *data, size_t n);
+/* the request is over: the upload's file and parser go */
+void admin_upload_free(struct req *rq);
 /* the request, body read */
 enum MHD_Result admin_dispatch(struct http *h, struct MHD_Connection *conn,
     const char *url, const char *method, struct req *rq);

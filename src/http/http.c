@@ -688,6 +688,10 @@ handler(void *cls, struct MHD_Connection *conn, const char *url,
 		size_t n = *upload_size;
 
 		*upload_size = 0;
+		if (rq->upload) {
+			admin_upload_data(rq, upload, n);
+			return MHD_YES;
+		}
 		if (rq->too_big)
 			return MHD_YES;	/* discarded, never buffered */
 		if (buf_add(&rq->body, upload, n) == -1) {
@@ -728,6 +732,7 @@ completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (!rq)
 		return;
 	pool_put(h, rq->st);
+	admin_upload_free(rq);
 	buf_release(&rq->body);
 	free(rq);
 	*con_cls = NULL;

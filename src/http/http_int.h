@@ -51,6 +51,8 @@ struct http {
 	struct admin *admin;	/* the web admin (admin.c) */
 };
 
+struct admin_upload;
+
 struct req {
 	struct route_match m;
 	struct store *st;	/* from the pool, or NULL */
@@ -61,6 +63,7 @@ struct req {
 	bool answered;		/* a 413 already queued mid-body */
 	char sid[65];		/* the admin session's id, or "" */
 	enum MHD_Result early;	/* admin_admit's queued answer */
+	struct admin_upload *upload;	/* a media upload, streamed */
 };
 
 /* a store handle from the pool (http.c); NULL with err */

@@ -114,6 +114,15 @@ const struct route http_routes[] = {
 	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
 	{ "POST", "/admin/reviews/{id}/reject", RT_ADMIN_REVIEW_REJECT,
 	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
+	/* the media library: ?q=NAME&p=N&insert=PAGEID; an upload is
+	   multipart/form-data, streamed to a file (admin_media.c) */
+	{ "GET", "/admin/media", RT_ADMIN_MEDIA, ROLE_EDITOR, RF_ADMIN },
+	{ "POST", "/admin/media", RT_ADMIN_MEDIA_UPLOAD, ROLE_EDITOR,
+	    RF_ADMIN | RF_BODY },
+	{ "POST", "/admin/media/insert", RT_ADMIN_MEDIA_INSERT, ROLE_EDITOR,
+	    RF_ADMIN | RF_BODY },
+	{ "POST", "/admin/media/delete", RT_ADMIN_MEDIA_DELETE,
+	    ROLE_PUBLISHER, RF_ADMIN | RF_BODY },
 };
 
 const size_t http_nroutes = NELEM(http_routes);

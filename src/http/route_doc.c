@@ -223,6 +223,26 @@ static const struct route_doc docs[] = {
 	    "the editor sees.",
 	    "form: comment, csrf",
 	    "303" },
+	{ "GET", "/admin/media",
+	    "Web admin: the media library (size, type, upload time, "
+	    "uploader, the pages using each file); with insert=PAGEID, "
+	    "buttons that add a file to that page's draft.",
+	    "?q=NAME&p=N&insert=PAGEID",
+	    "200 text/html" },
+	{ "POST", "/admin/media",
+	    "Web admin: upload a media file (multipart/form-data, at most "
+	    "media.max_size, type sniffed from the content).",
+	    "form: csrf, file",
+	    "303; 400, 413, 415 with the library and the reason" },
+	{ "POST", "/admin/media/insert",
+	    "Web admin: append a media file's Markdown to a page's draft "
+	    "(a new revision).",
+	    "form: csrf, page, sha256",
+	    "303" },
+	{ "POST", "/admin/media/delete",
+	    "Web admin: delete a media file no page uses.",
+	    "form: csrf, sha256",
+	    "303; 409 while a page uses it" },
 };
 
 const struct route_doc *

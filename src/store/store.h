@@ -286,6 +286,7 @@ struct media_info {
 	int64_t size;
 	int64_t created_at;
 	char *file;			/* where the bytes are on disk */
+	char *uploader;			/* who added it ("" if unknown) */
 };
 
 /*
@@ -298,6 +299,20 @@ int store_media_add(struct store *st, const char *media_dir,
 int store_media_list(struct store *st, const char *media_dir,
     struct media_info **list, size_t *n, struct buf *err);
 void store_media_list_free(struct media_info *list, size_t n);
+/*
+ * Forget media file SHA256 and remove its bytes from MEDIA_DIR (a change:
+ * the next build drops it from the targets): 0, 1 when there is no such
+ * file, -1 with err.  Whether a page still uses it is the caller's check.
+ */
+int store_media_delete(struct store *st, const char *media_dir,
+    const char *sha256, const char *actor, struct buf *err);
+/*
+ * Call FN for the latest and the live revision of every page whose body
+ * names "/media/" (once per page and revision): the pages that may use a
+ * media file.  FN returns 0 to go on, else the walk stops.  0 or -1.
+ */
+int store_media_refs(struct store *st, int (*fn)(void *arg, int64_t page_id,
+    const char *path, const char *body), void *arg, struct buf *err);
 
 /* ---- change sequence, build requests, audit ---- */
 

@@ -106,8 +106,14 @@ sql_media_list(struct store *st, const char *media_dir,
 	size_t cnt = 0, cap = 0;
 	int r;
 
-	if (store_prepare(st, "SELECT sha256, name, content_type, size, "
-	    "created_at FROM media ORDER BY sha256", &s, err) == -1)
+	/* the uploader: the actor of its first "media add" change (one
+	   pass over the audit log, not one per file) */
+	if (store_prepare(st, "SELECT m.sha256, m.name, m.content_type, "
+	    "m.size, m.created_at, a.actor FROM media m LEFT JOIN (SELECT "
+	    "detail, MIN(id) AS first FROM audit_log WHERE action = "
+	    "'media add' GROUP BY detail) f ON f.detail = m.sha256 LEFT JOIN "
+	    "audit_log a ON a.id = f.first ORDER BY m.sha256", &s,
+	    err) == -1)
 		return -1;
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		struct media_info *m;
@@ -124,6 +130,7 @@ sql_media_list(struct store *st, const char *media_dir,
 		m->size = stmt_col_i64(s, 3);
 		m->created_at = stmt_col_i64(s, 4);
 		m->file = media_file(media_dir, m->sha256);
+		m->uploader = store_col_str0(s, 5);
 	}
 	stmt_finalize(s);
 	if (r != STMT_DONE) {
@@ -142,7 +149,88 @@ store_media_list_free(struct media_info *list, size_t n)
 		free(list[i].name);
 		free(list[i].content_type);
 		free(list[i].file);
+		free(list[i].uploader);
 	}
 	free(list);
 }
 
+
+int
+store_media_delete(struct store *st, const char *media_dir, const char *sha256,
+    const char *actor, struct buf *err)
+{
+	struct stmt *s = NULL;
+	char *file = NULL, *name = NULL;
+	int rc = -1, r;
+
+	if (strlen(sha256) != 64 || !hex_valid(sha256, 64))
+		return 1;
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	if (store_prepare(st, "SELECT name FROM media WHERE sha256 = ?", &s,
+	    err) == -1)
+		goto fail;
+	stmt_bind_text(s, 1, sha256);
+	if ((r = stmt_step(s)) == STMT_ROW)
+		name = store_col_str0(s, 0);
+	stmt_finalize(s);
+	s = NULL;
+	if (r != STMT_ROW && r != STMT_DONE) {
+		store_sqlerr(st, "find media", err);
+		goto fail;
+	}
+	if (!name) {
+		store_tx_rollback(st);
+		return 1;
+	}
+	if (store_prepare(st, "DELETE FROM media WHERE sha256 = ?", &s,
+	    err) == -1)
+		goto fail;
+	stmt_bind_text(s, 1, sha256);
+	if (stmt_step(s) != STMT_DONE) {
+		store_sqlerr(st, "delete media", err);
+		goto fail;
+	}
+	if (store_changed(st, actor, "media delete", 0, name, sha256,
+	    "media deleted", err) == -1 || store_tx_commit(st, err) == -1)
+		goto fail;
+	/* the bytes go once the row is gone: a failure leaves a stray file */
+	file = media_file(media_dir, sha256);
+	(void)unlink(file);
+	rc = 0;
+	goto out;
+fail:
+	if (st->in_tx)
+		store_tx_rollback(st);
+out:
+	stmt_finalize(s);
+	free(file);
+	free(name);
+	return rc;
+}
+
+int
+store_media_refs(struct store *st, int (*fn)(void *arg, int64_t page_id,
+    const char *path, const char *body), void *arg, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int r;
+
+	/* two joins by primary key (an OR in one join scans every pair) */
+	if (store_prepare(st, "SELECT p.id, p.path, r.body FROM pages p JOIN "
+	    "revisions r ON r.id = p.latest_revision_id WHERE r.body LIKE "
+	    "'%/media/%' UNION SELECT p.id, p.path, r.body FROM pages p JOIN "
+	    "revisions r ON r.id = p.live_revision_id WHERE r.body LIKE "
+	    "'%/media/%' ORDER BY 2", &s, err) == -1)
+		return -1;
+	while ((r = stmt_step(s)) == STMT_ROW)
+		if (fn(arg, stmt_col_i64(s, 0), (const char *)stmt_col_text(s,
+		    1), (const char *)stmt_col_text(s, 2)) != 0) {
+			r = STMT_DONE;
+			break;
+		}
+	stmt_finalize(s);
+	if (r != STMT_DONE)
+		return store_sqlerr(st, "find media uses", err);
+	return 0;
+}

@@ -108,6 +108,42 @@ async function main() {
 	    editUrl.replace('/pages/', '/preview/').replace(BASE, ''), 'Preview link');
 	await axe(page, 'editor (editor role)');
 	ok('an editor creates a page as a draft and sees no publish buttons');
+
+	/* 2b. Preview: the draft in the site's own layout */
+	const [pv] = await Promise.all([ctx.waitForEvent('page'),
+	    page.getByRole('link', { name: 'Preview' }).click()]);
+	await pv.waitForLoadState();
+	check(await pv.getByText('Second paragraph by bob').isVisible(), 'the draft text in the preview');
+	check(await pv.locator('link[rel="stylesheet"]').count() > 0 &&
+	    await pv.locator('header, nav').count() > 0, 'the preview has the site layout');
+	check((await pv.content()).toLowerCase().includes('preview'), 'no preview banner');
+	await pv.close();
+	ok('Preview shows the draft text in the site layout');
+
+	/* 2c. the media library: upload an image, insert it at the cursor */
+	const png = path.join(path.dirname(SITE), 'town-hall.png');
+	fs.writeFileSync(png, Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64'));
+	await page.getByRole('link', { name: 'Media', exact: true }).first().click();
+	await page.waitForURL(BASE + '/admin/media');
+	await axe(page, 'media library (empty)');
+	await page.getByLabel(/Upload a file/).setInputFiles(png);
+	await page.getByRole('button', { name: 'Upload', exact: true }).click();
+	await page.waitForURL(BASE + '/admin/media');
+	check(await page.getByText('Uploaded: the file is in the media library.').isVisible(), 'no upload flash');
+	check(await page.getByRole('cell', { name: /town-hall\.png/ }).count() >= 1, 'the file not listed');
+	await axe(page, 'media library');
+	await shot(page, 'media');
+	await page.goto(editUrl);
+	const body = page.getByLabel('Body (Markdown)');
+	await body.focus();
+	await body.evaluate((t) => t.setSelectionRange(t.value.indexOf('Second'), t.value.indexOf('Second')));
+	await page.locator('a.media-pick').click();
+	await page.getByRole('button', { name: 'Insert ![town-hall.png](/media/town-hall.png)' }).click();
+	check((await body.inputValue()).includes('![town-hall.png](/media/town-hall.png)Second'), 'not inserted at the cursor');
+	await axe(page, 'editor with the media picker');
+	await page.getByRole('button', { name: 'Save draft' }).click();
+	await page.waitForURL(editUrl);
+	ok('an editor uploads an image and inserts it at the cursor');
 	await page.getByRole('button', { name: 'Submit for review' }).click();
 	await page.waitForURL(editUrl);
 	check(await page.getByText('waiting for a publisher').isVisible(), 'not pending review');
@@ -147,6 +183,18 @@ async function main() {
 	await page.goto(BASE + '/news/browser-made/');
 	check(await page.getByText('Second paragraph by bob').isVisible(), 'the live page in the browser');
 	ok('a publisher publishes and the page is in the deployed target');
+	const img = (deployed('news/browser-made').match(/src="(\/media\/town-hall\.[0-9a-f]+\.png)"/) || [])[1];
+	check(img && fs.existsSync(path.join(SITE, '.kiln', 'www', img)), 'the image in the deployed target');
+	check(await page.locator('img[src="' + img + '"]').evaluate((i) => i.complete && i.naturalWidth === 1),
+	    'the image does not load in the browser');
+	ok('the uploaded image is in the deployed page and loads');
+
+	/* 4b. the public demo site passes the same axe-core checks */
+	for (const [u, name] of [['/', 'public home'], ['/news/browser-made/', 'public page'],
+	    ['/news/', 'public listing']]) {
+		await page.goto(BASE + u);
+		await axe(page, name);
+	}
 
 	/* 5. revisions: edit, compare, revert */
 	await page.goto(editUrl);
@@ -206,6 +254,9 @@ async function main() {
 	await page.waitForURL(BASE + '/admin/builds/1/rollback');
 	check(await page.getByText('taken off the live site').isVisible(), 'the confirmation names no change');
 	check(await page.getByText('page published').first().isVisible(), 'the confirmation names the later builds');
+	check(await page.getByRole('heading', { name: 'Files that change' }).isVisible(), 'the confirmation names no file');
+	check(await page.locator('.changes li').filter({ hasText: 'news/browser-made/index.html' }).count() === 1,
+	    'the confirmation does not name the page it removes');
 	await axe(page, 'rollback confirmation');
 	await shot(page, 'rollback');
 	await page.getByRole('button', { name: 'Roll back to this build' }).click();

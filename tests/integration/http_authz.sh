@@ -121,6 +121,10 @@ POST   | /admin/builds/{id}/rollback     | /admin/builds/{ok}/rollback          
 GET    | /admin/audit                    | /admin/audit?user=alice                   | -                                            | 303 303 303 303 303
 POST   | /admin/reviews/{id}/approve     | /admin/reviews/1/approve                  | -                                            | 303 303 303 303 303
 POST   | /admin/reviews/{id}/reject      | /admin/reviews/1/reject                   | comment=no                                   | 303 303 303 303 303
+GET    | /admin/media                    | /admin/media?insert={pid}                 | -                                            | 303 303 303 303 303
+POST   | /admin/media                    | /admin/media                              | file=x                                       | 303 303 303 303 303
+POST   | /admin/media/insert             | /admin/media/insert                       | page={pid}&sha256=00                         | 303 303 303 303 303
+POST   | /admin/media/delete             | /admin/media/delete                       | sha256=00                                    | 303 303 303 303 303
 EOF
 )
 
