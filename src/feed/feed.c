@@ -21,17 +21,6 @@
 
 #define FEED_LAST_TICK "feed.last_tick"
 
-size_t
-feed_select(const bool *want, size_t n, size_t max, size_t *pick)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && k < max; i++)
-		if (want[i])
-			pick[k++] = i;
-	return k;
-}
-
 /* markers seen: "id/version" -> bitmask of destinations */
 struct seen {
 	json_t *map;
@@ -184,7 +173,6 @@ feed_tick(const struct conf *c, struct store *st, bool dry_run,
 
 	memset(t, 0, sizeof(*t));
 	t->method = "list";
-	t->report = json_pack("{s:[]}", "units");
 	if (!feed_prefix_ok(c->feed.prefix)) {
 		buf_setf(err, "feed.prefix: expected lower-case path segments "
 		    "each ending in '/', e.g. units/");
@@ -192,6 +180,7 @@ feed_tick(const struct conf *c, struct store *st, bool dry_run,
 	}
 	if (feed_list_load(c, &l, err) == -1)
 		return -1;
+	t->report = json_pack("{s:[]}", "units");
 	t->listed = l.n;
 	t->invalid = json_array_size(l.problems);
 	want = xcalloc(l.n ? l.n : 1, sizeof(*want));
@@ -202,6 +191,8 @@ feed_tick(const struct conf *c, struct store *st, bool dry_run,
 	tick_report(t, &l, dry_run);
 	rc = 0;
 out:
+	if (rc == -1)
+		feed_tick_release(t);
 	free(want);
 	feed_list_release(&l);
 	return rc;

@@ -85,12 +85,6 @@ struct feed_tick {
 int feed_tick(const struct conf *c, struct store *st, bool dry_run,
     struct feed_tick *t, struct buf *err);
 void feed_tick_release(struct feed_tick *t);
-/*
- * Which entries to queue: WANT[i] is true for entries lacking their
- * marker; at most MAX are picked, in list order, into PICK (indexes).
- * Returns how many were picked.
- */
-size_t feed_select(const bool *want, size_t n, size_t max, size_t *pick);
 
 /* ---- unit builds (feed_unit.c) ---- */
 
