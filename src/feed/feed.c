@@ -132,8 +132,19 @@ tick_built(struct store *st, bool dry_run, struct feed_tick *t)
 		    "succeeded_since"));
 	json_decref(stats);
 	snprintf(txt, sizeof(txt), "%lld", (long long)now);
-	if (!dry_run)
+	if (!dry_run) {
+		json_t *j = json_pack("{s:I, s:I, s:I, s:I, s:I}", "at",
+		    (json_int_t)now, "queued", (json_int_t)t->queued,
+		    "pending", (json_int_t)t->pending, "deferred",
+		    (json_int_t)t->deferred, "depth", (json_int_t)(t->queued +
+		    t->pending));
+		char *jt = json_dumps(j, JSON_COMPACT);
 		store_state_set(st, FEED_LAST_TICK, txt, strlen(txt), &e);
+		if (jt)
+			store_state_set(st, FEED_TICK_KEY, jt, strlen(jt), &e);
+		free(jt);
+		json_decref(j);
+	}
 	buf_release(&v);
 	buf_release(&e);
 }

@@ -61,6 +61,9 @@ bool feed_prefix_ok(const char *s);
 
 /* ---- the tick (feed.c) ---- */
 
+/* store state: the last tick's {at, queued, pending, deferred, depth} */
+#define FEED_TICK_KEY "feed.tick"
+
 struct feed_tick {
 	size_t listed;		/* valid entries */
 	size_t invalid;		/* entries skipped (problems) */
