@@ -143,3 +143,19 @@ aws_s3 s3 ls s3://www/units/unit-21/1/.complete >/dev/null || fail "unit-21's ma
 out=$("$KILN" feed --once)
 assert_contains "$out" "queued 0," "nothing left after the takeover"
 pass "kill -9 mid-unit: no marker, completed by another worker"
+
+# ---- the build table and the metrics show unit builds ----
+assert_eq "$("$KILN" builds units --json | jq -c '[length, (map(select(.status == "succeeded")) | length)]')" \
+    '[22,21]' "kiln builds units"
+assert_contains "$("$KILN" builds units)" "unit-21  1" "the text list names unit and version"
+sed -i 's/^serve:$/serve:\n  metrics_localhost: true/' kiln.yaml
+grep -q 'metrics_localhost: true' kiln.yaml || printf 'serve:\n  metrics_localhost: true\n' >> kiln.yaml
+PORT=$(free_port)
+"$KILN" serve --listen 127.0.0.1:$PORT >"$T/serve.log" 2>&1 & bg_pid $!
+wait_port "$PORT" 30
+curl -s "http://127.0.0.1:$PORT/metrics" > "$T/metrics"
+for m in 'kiln_unit_builds{status="succeeded"} 21' 'kiln_unit_builds{status="failed"} 1' \
+    'kiln_units_per_hour 21' 'kiln_feed_queue_depth 0'; do
+	grep -qxF "$m" "$T/metrics" || fail "metric $m: $(grep unit "$T/metrics")"
+done
+pass "builds units and /metrics"
