@@ -98,6 +98,12 @@ void feed_tick_release(struct feed_tick *t);
 int feed_unit_run(const struct conf *c, struct store *st,
     const char *worker, bool *ran, struct buf *err);
 /*
+ * Check out REF of the git repository URL (a path or a URL libgit2
+ * reads) into the folder DEST: a bare clone in WORK/source.git first.
+ */
+int feed_git_checkout(const char *url, const char *ref, const char *work,
+    const char *dest, struct buf *err);
+/*
  * The worker's unit threads: feed.concurrency threads, each with its
  * own store handle, claiming and building units until *STOP.  Nothing
  * is started when the site has no feed.list.

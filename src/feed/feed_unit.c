@@ -162,6 +162,29 @@ unit_import(struct ubuild *b, struct store *ust)
 	return rc;
 }
 
+/* "git:REF:URL": the tree of REF becomes the source folder */
+static int
+unit_git(struct ubuild *b)
+{
+	const char *ref = b->u.source + 4, *colon = strchr(ref, ':');
+	char *r, *dest;
+	int rc;
+
+	if (!colon) {
+		buf_setf(&b->e, "source: bad git source");
+		return -1;
+	}
+	r = xstrndup(ref, (size_t)(colon - ref));
+	dest = xasprintf("%s/source", b->work);
+	ulog(b, "git: %s at %s", colon + 1, r);
+	rc = feed_git_checkout(colon + 1, r, b->work, dest, &b->e);
+	if (rc == 0)
+		snprintf(b->u.source, sizeof(b->u.source), "%s", dest);
+	free(r);
+	free(dest);
+	return rc;
+}
+
 /* import and render into the work folder */
 static int
 unit_render(struct ubuild *b)
@@ -171,12 +194,13 @@ unit_render(struct ubuild *b)
 	char bid[32];
 	int rc = -1;
 
-	if (!strncmp(b->u.source, "git:", 4) ||
-	    !strncmp(b->u.source, "https://", 8)) {
-		buf_setf(&b->e, "source: git and .tar.gz sources are not "
-		    "supported by this build of kiln (docs/units.md)");
+	if (!strncmp(b->u.source, "https://", 8)) {
+		buf_setf(&b->e, "source: .tar.gz sources are not supported by "
+		    "this build of kiln (docs/units.md)");
 		return -1;
 	}
+	if (!strncmp(b->u.source, "git:", 4) && unit_git(b) == -1)
+		return -1;
 	unit_conf(b);
 	if (store_open_conf(&b->uc, &ust, &b->e) == -1)
 		return -1;

@@ -118,6 +118,21 @@ jq -e '.files | map(.path) | index("units/unit-03/2/index.html")' "$T/marker.jso
     fail "the marker holds the unit's manifest"
 pass "a new version builds only that version"
 
+# ---- a unit from a git repository and ref (libgit2) ----
+mkunit repo "Git unit v1"
+git -C repo init -q && git -C repo add -A &&
+    git -C repo -c user.name=t -c user.email=t@x commit -qm v1 && git -C repo tag v1
+mkunit repo "Git unit v2"
+git -C repo -c user.name=t -c user.email=t@x commit -qam v2
+jq '. + [{"id":"from-git","version":"1","source":"repo","ref":"v1"}]' units.json > u.json && mv u.json units.json
+out=$("$KILN" feed --once --json)
+assert_eq "$(jq -r .queued <<<"$out")" 1 "the git unit queued"
+drained
+assert_eq "$(db "select status from unit_builds where unit_id = 'from-git'")" succeeded \
+    "the git unit: $(db "select error from unit_builds where unit_id = 'from-git'")"
+assert_contains "$(aws_s3 s3 cp s3://www/units/from-git/1/index.html -)" "Git unit v1" "the tag's tree, not the branch's"
+pass "a unit from a git ref"
+
 # ---- a worker killed mid-unit: no marker; the unit completes later ----
 kill "$W1" "$W2"; wait "$W1" "$W2" 2>/dev/null || true
 touch "$T/hold"
@@ -146,7 +161,7 @@ pass "kill -9 mid-unit: no marker, completed by another worker"
 
 # ---- the build table and the metrics show unit builds ----
 assert_eq "$("$KILN" builds units --json | jq -c '[length, (map(select(.status == "succeeded")) | length)]')" \
-    '[22,21]' "kiln builds units"
+    '[23,22]' "kiln builds units"
 assert_contains "$("$KILN" builds units)" "unit-21  1" "the text list names unit and version"
 sed -i 's/^serve:$/serve:\n  metrics_localhost: true/' kiln.yaml
 grep -q 'metrics_localhost: true' kiln.yaml || printf 'serve:\n  metrics_localhost: true\n' >> kiln.yaml
@@ -154,8 +169,8 @@ PORT=$(free_port)
 "$KILN" serve --listen 127.0.0.1:$PORT >"$T/serve.log" 2>&1 & bg_pid $!
 wait_port "$PORT" 30
 curl -s "http://127.0.0.1:$PORT/metrics" > "$T/metrics"
-for m in 'kiln_unit_builds{status="succeeded"} 21' 'kiln_unit_builds{status="failed"} 1' \
-    'kiln_units_per_hour 21' 'kiln_feed_queue_depth 0'; do
+for m in 'kiln_unit_builds{status="succeeded"} 22' 'kiln_unit_builds{status="failed"} 1' \
+    'kiln_units_per_hour 22' 'kiln_feed_queue_depth 0'; do
 	grep -qxF "$m" "$T/metrics" || fail "metric $m: $(grep unit "$T/metrics")"
 done
 pass "builds units and /metrics"
