@@ -98,6 +98,13 @@ void feed_tick_release(struct feed_tick *t);
 int feed_unit_run(const struct conf *c, struct store *st,
     const char *worker, bool *ran, struct buf *err);
 /*
+ * The site's page PREFIX/UNIT (and the section PREFIX): params.unit =
+ * {id, latest, versions[{version, url, completed}]}, published, so the
+ * site's build (requested by the publish) lists the unit.
+ */
+int feed_site_unit(const struct conf *c, struct store *st, const char *unit,
+    struct buf *err);
+/*
  * Check out REF of the git repository URL (a path or a URL libgit2
  * reads) into the folder DEST: a bare clone in WORK/source.git first.
  */

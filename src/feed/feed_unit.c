@@ -286,6 +286,9 @@ unit_succeeded(struct ubuild *b)
 	    "uploaded, %zu shared already there", b->pages, b->dr.uploaded,
 	    b->dr.shared_uploaded, b->dr.shared_present);
 	/* the site's own pages that list units: the coalescing queue */
+	buf_reset(&err);
+	if (feed_site_unit(b->c, b->st, b->u.unit, &err) == -1)
+		ulog(b, "the site's page of the unit: %s", err.buf);
 	snprintf(r, sizeof(r), "feed: unit %s %s complete", b->u.unit,
 	    b->u.version);
 	buf_reset(&err);

@@ -288,6 +288,27 @@ store_unit_list(struct store *st, size_t limit, json_t **out,
 }
 
 int
+store_unit_versions(struct store *st, const char *unit, json_t **out,
+    struct buf *err)
+{
+	struct stmt *s = NULL;
+
+	*out = NULL;
+	if (store_prepare(st, "SELECT version, finished_at FROM unit_builds "
+	    "WHERE unit_id = ? AND status = 'succeeded' ORDER BY "
+	    "finished_at, id", &s, err) == -1)
+		return -1;
+	stmt_bind_text(s, 1, unit);
+	*out = json_array();
+	while (stmt_step(s) == STMT_ROW)
+		json_array_append_new(*out, json_pack("{s:s, s:I}", "version",
+		    stmt_col_text(s, 0), "at", (json_int_t)stmt_col_i64(s,
+		    1)));
+	stmt_finalize(s);
+	return 0;
+}
+
+int
 store_unit_stats(struct store *st, int64_t since, json_t **out,
     struct buf *err)
 {

@@ -53,6 +53,9 @@ int store_unit_finish(struct store *st, int64_t id, bool ok,
 /* the newest LIMIT unit builds: [{id, unit, version, status, ...}] */
 int store_unit_list(struct store *st, size_t limit, json_t **out,
     struct buf *err);
+/* the versions of UNIT that succeeded, oldest first: [{version, at}] */
+int store_unit_versions(struct store *st, const char *unit, json_t **out,
+    struct buf *err);
 /* {queued, running, succeeded, failed, succeeded_since} (SINCE: time) */
 int store_unit_stats(struct store *st, int64_t since, json_t **out,
     struct buf *err);

@@ -116,6 +116,11 @@ aws_s3 s3 cp s3://www/units/unit-03/2/.complete "$T/marker.json" >/dev/null
 assert_eq "$(jq -r '.unit + " " + .unit_version' "$T/marker.json")" "unit-03 2" "the marker names the unit"
 jq -e '.files | map(.path) | index("units/unit-03/2/index.html")' "$T/marker.json" >/dev/null ||
     fail "the marker holds the unit's manifest"
+# the site's own page of the unit: every complete version, the latest
+assert_eq "$("$KILN" page show units/unit-03 --json | jq -c '[.params.unit.latest.version, [.params.unit.versions[].version], .params.unit.latest.url]')" \
+    '["2",["1","2"],"/units/unit-03/2/"]' "the unit's page in the site"
+wait_idle
+aws_s3 s3 cp s3://www/units/unit-03/index.html - | grep -q 'unit-03' || fail "the site's page of unit-03 deployed"
 pass "a new version builds only that version"
 
 # ---- a unit from a git repository and ref (libgit2) ----
