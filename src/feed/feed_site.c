@@ -65,6 +65,13 @@ put_sections(struct store *st, const char *prefix, struct buf *err)
 			memset(&f, 0, sizeof(f));
 			f.title = "Units";
 			rc = put_page(st, path.buf, &f, err);
+			/* another unit's thread made it meanwhile */
+			if (rc == -1 && store_page_get(st, path.buf, &pi,
+			    err) == 0) {
+				page_info_release(&pi);
+				buf_reset(err);
+				rc = 0;
+			}
 		}
 		buf_addch(&path, '/');
 		p = slash + 1;

@@ -40,6 +40,7 @@ struct ubuild {
 	struct unit_claim u;
 	char *work;		/* .kiln/units/ID/VERSION, absolute */
 	char *up;		/* PREFIX/ID/VERSION/ */
+	char *command;		/* build.command for this unit, or NULL */
 	struct conf uc;		/* the unit's mini-site: a shallow copy */
 	struct render_result rr;
 	struct deploy_unit_result dr;
@@ -110,7 +111,7 @@ unit_conf(struct ubuild *b)
 	b->uc.store.password_env = NULL;
 	b->uc.store.auto_migrate = true;
 	b->uc.build.out = unit_out;
-	b->uc.build.command = NULL;
+	b->uc.build.command = b->command;
 	b->uc.history.enabled = false;
 	b->uc.ncollections = 0;
 }
@@ -185,6 +186,46 @@ unit_git(struct ubuild *b)
 	return rc;
 }
 
+static void
+sh_quote(struct buf *b, const char *s)
+{
+	buf_addch(b, '\'');
+	for (; *s; s++)
+		if (*s == '\'')
+			buf_adds(b, "'\\''");
+		else
+			buf_addch(b, *s);
+	buf_addch(b, '\'');
+}
+
+/*
+ * build.command for a unit: the unit in the environment, run in the
+ * work folder, "{out}" the unit's folder inside the output
+ */
+static void
+unit_command(struct ubuild *b)
+{
+	struct buf cmd = BUF_INIT;
+	const char *p = b->c->build.command, *q;
+
+	buf_adds(&cmd, "export KILN_UNIT_ID=");
+	sh_quote(&cmd, b->u.unit);
+	buf_adds(&cmd, " KILN_UNIT_VERSION=");
+	sh_quote(&cmd, b->u.version);
+	buf_adds(&cmd, " KILN_UNIT_SOURCE=");
+	sh_quote(&cmd, b->u.source);
+	buf_adds(&cmd, " KILN_SITE_DIR=");
+	sh_quote(&cmd, b->c->dir);
+	buf_adds(&cmd, "; ");
+	while ((q = strstr(p, "{out}")) != NULL) {
+		buf_add(&cmd, p, (size_t)(q - p));
+		buf_printf(&cmd, "{out}/%.*s", (int)strlen(b->up) - 1, b->up);
+		p = q + 5;
+	}
+	buf_adds(&cmd, p);
+	b->command = buf_detach(&cmd, NULL);
+}
+
 /* import and render into the work folder */
 static int
 unit_render(struct ubuild *b)
@@ -201,10 +242,12 @@ unit_render(struct ubuild *b)
 	}
 	if (!strncmp(b->u.source, "git:", 4) && unit_git(b) == -1)
 		return -1;
+	if (b->c->build.command)
+		unit_command(b);
 	unit_conf(b);
 	if (store_open_conf(&b->uc, &ust, &b->e) == -1)
 		return -1;
-	if (unit_import(b, ust) == 0) {
+	if (b->command || unit_import(b, ust) == 0) {
 		memset(&ro, 0, sizeof(ro));
 		snprintf(bid, sizeof(bid), "unit-%lld", (long long)b->u.id);
 		ro.full = true;
@@ -228,11 +271,22 @@ unit_marker(struct ubuild *b)
 	json_t *f;
 	char *txt;
 
+	size_t mine = 0;
+
 	json_array_foreach(json_object_get(m, "files"), i, f) {
 		const char *p = json_string_value(json_object_get(f, "path"));
+		if (p && !strncmp(p, b->up, ul))
+			mine++;
 		if (p && (!strncmp(p, b->up, ul) || json_is_true(
 		    json_object_get(f, "immutable"))))
 			json_array_append(files, f);
+	}
+	if (!mine) {
+		buf_setf(&b->e, "the build wrote no file under %s", b->up);
+		json_decref(files);
+		json_decref(m);
+		free(mf);
+		return NULL;
 	}
 	time_format_iso8601(time_now(), ts, sizeof(ts));
 	j = json_pack("{s:i, s:s, s:s, s:I, s:s, s:o}", "version", 1, "unit",
@@ -248,9 +302,11 @@ unit_marker(struct ubuild *b)
 static int
 unit_deploy(struct ubuild *b)
 {
-	char *marker = unit_marker(b);
+	char *marker;
 	int rc;
 
+	if (!(marker = unit_marker(b)))
+		return -1;
 	if (!b->c->ntargets) {
 		buf_setf(&b->e, "no target in kiln.yaml to deploy the unit to");
 		free(marker);
@@ -419,6 +475,7 @@ feed_unit_run(const struct conf *c, struct store *st, const char *worker,
 		close(b.rr.lockfd);
 	free(b.work);
 	free(b.up);
+	free(b.command);
 	buf_release(&b.e);
 	buf_release(&b.log);
 	return 0;
