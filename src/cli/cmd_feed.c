@@ -12,6 +12,7 @@
 #include "common/buf.h"
 #include "conf/conf.h"
 #include "feed/feed.h"
+#include "queue/queue.h"
 #include "store/store.h"
 #include "store/store_unit.h"
 #include "cli/cli.h"
@@ -48,7 +49,9 @@ const struct cli_cmd cli_cmd_feed = {
 	"skipped (complete) and failed (for good); exits 0 when the tick "
 	"ran, even if a unit failed.\n\n"
 	"Without --once it ticks again whenever the queue has drained, "
-	"until a tick finds nothing to queue (docs/units.md).",
+	"until a tick finds nothing to queue; while no kiln worker or kiln "
+	"serve consumes the queue, it builds the units itself, one at a "
+	"time (docs/units.md).",
 	feed_opts, feed_examples, NULL, cmd_feed, false
 };
 
@@ -72,13 +75,21 @@ print_tick(const struct feed_tick *t, bool json)
 	    t->invalid, t->requests, t->method);
 }
 
-/* wait until no unit build is queued or running */
+/*
+ * Until no unit build is queued or running: the workers build them; with
+ * no worker consuming the queue, this process does, one at a time.
+ */
 static int
-drain(struct store *st, struct buf *err)
+drain(const struct conf *c, struct store *st, struct buf *err)
 {
+	char name[160], me[160];
+
+	worker_name(me, sizeof(me));
 	for (;;) {
 		json_t *s = NULL;
 		json_int_t left;
+		bool ran = false;
+		int alive;
 		if (store_unit_stats(st, 0, &s, err) == -1)
 			return -1;
 		left = json_integer_value(json_object_get(s, "queued")) +
@@ -86,7 +97,13 @@ drain(struct store *st, struct buf *err)
 		json_decref(s);
 		if (!left)
 			return 0;
-		usleep(500000);
+		if ((alive = queue_worker_alive(st, name, sizeof(name),
+		    err)) == -1)
+			return -1;
+		if (!alive && feed_unit_run(c, st, me, &ran, err) == -1)
+			return -1;
+		if (!ran)
+			usleep(200000);
 	}
 }
 
@@ -103,7 +120,7 @@ feed_loop(struct site *s, bool once, bool dry, bool json, struct buf *err)
 		feed_tick_release(&t);
 		if (once || dry || !more)
 			return 0;
-		if (drain(s->st, err) == -1)
+		if (drain(s->conf, s->st, err) == -1)
 			return -1;
 	}
 }

@@ -9,6 +9,8 @@
  */
 #include "common/compat.h"
 
+#include <time.h>
+
 #include <jansson.h>
 
 #include "common/buf.h"
@@ -248,11 +250,22 @@ deploy_unit_markers(const struct conf *c, const char *prefix,
 	if (!(d = unit_dests(c, prefix, &nd, err)))
 		return c->ntargets ? -1 : 0;
 	for (size_t k = 0; k < nd && rc == 0; k++) {
-		struct mk m = { fn, arg, d[k]->prefix, k, 0 };
-		/* a dir destination lists from its root, keys in full */
-		rc = d[k]->ops->list(d[k], marker_cb, &m, err);
-		/* an S3 LIST answers 1,000 keys a page */
-		*requests += 1 + m.keys / 1000;
+		/* a failed listing is tried again (3 times, 0.2 s doubled);
+		   a key seen twice is counted once by FN */
+		for (int i = 0; i < 3; i++) {
+			struct mk m = { fn, arg, d[k]->prefix, k, 0 };
+			if (i) {
+				struct timespec ts = { 0, 200000000L << (i - 1) };
+				nanosleep(&ts, NULL);
+				buf_reset(err);
+			}
+			/* a dir destination lists from its root, keys in full */
+			rc = d[k]->ops->list(d[k], marker_cb, &m, err);
+			/* an S3 LIST answers 1,000 keys a page */
+			*requests += 1 + m.keys / 1000;
+			if (rc == 0)
+				break;
+		}
 	}
 	*ndest = nd;
 	dests_free(d, nd);

@@ -12,6 +12,7 @@
 
 #include "common/buf.h"
 #include "common/fsutil.h"
+#include "common/log.h"
 #include "common/path.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -303,6 +304,7 @@ feed_list_load(const struct conf *c, struct feed_list *l, struct buf *err)
 		return 0;
 	if (c->feed.fallback_list && load_one(c, c->feed.fallback_list, l,
 	    err) == 0) {
+		log_warnx("feed: %s; read feed.fallback_list instead", err->buf);
 		buf_reset(err);
 		return 0;
 	}

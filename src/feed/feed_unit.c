@@ -435,10 +435,19 @@ unit_build(struct ubuild *b)
 	ulog(b, "rendered %zu pages, %zu files", b->pages, b->rr.files);
 	if (testhook_hold(held_note, b))
 		ulog(b, "test hook: released");
-	if (unit_deploy(b) == -1)
+	if (unit_deploy(b) == -1) {
 		unit_failed(b);
-	else
-		unit_succeeded(b);
+		return;
+	}
+	unit_succeeded(b);
+	/* a failed unit's folder stays for inspection; a built one goes */
+	if (b->rr.lockfd != -1) {
+		close(b->rr.lockfd);
+		b->rr.lockfd = -1;
+	}
+	buf_reset(&b->e);
+	if (rm_rf(b->work, &b->e) == -1)
+		log_warnx("unit %s %s: %s", b->u.unit, b->u.version, b->e.buf);
 }
 
 int
