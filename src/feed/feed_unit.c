@@ -428,6 +428,13 @@ unit_build(struct ubuild *b)
 	    b->u.version);
 	ulog(b, "claimed (attempt %lld) from %s", (long long)b->u.attempt,
 	    b->u.source);
+	if (!feed_prefix_ok(b->c->feed.prefix) || !feed_name_ok(b->u.unit) ||
+	    !feed_name_ok(b->u.version)) {
+		buf_setf(&b->e, "feed.prefix, unit id or version is not a safe "
+		    "path");
+		unit_failed(b);
+		return;
+	}
 	if (unit_workdir(b) == -1 || unit_render(b) == -1) {
 		unit_failed(b);
 		return;
@@ -448,6 +455,12 @@ unit_build(struct ubuild *b)
 	buf_reset(&b->e);
 	if (rm_rf(b->work, &b->e) == -1)
 		log_warnx("unit %s %s: %s", b->u.unit, b->u.version, b->e.buf);
+	else {
+		/* .kiln/units/ID, if no other version is there */
+		char *slash = strrchr(b->work, '/');
+		*slash = '\0';
+		rmdir(b->work);
+	}
 }
 
 int
