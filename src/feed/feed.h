@@ -104,6 +104,14 @@ int feed_unit_run(const struct conf *c, struct store *st,
  */
 int feed_site_unit(const struct conf *c, struct store *st, const char *unit,
     struct buf *err);
+/* a .tar.gz source: an https URL, or a path ending in .tar.gz or .tgz */
+bool feed_tar_source(const char *src);
+/*
+ * Unpack the .tar.gz SRC (downloaded first into WORK when an https URL)
+ * into the folder DEST; anything but plain files and folders fails.
+ */
+int feed_tar_unpack(const char *src, const char *work, const char *dest,
+    struct buf *err);
 /*
  * Check out REF of the git repository URL (a path or a URL libgit2
  * reads) into the folder DEST: a bare clone in WORK/source.git first.

@@ -163,6 +163,21 @@ unit_import(struct ubuild *b, struct store *ust)
 	return rc;
 }
 
+/* a .tar.gz, unpacked, becomes the source folder */
+static int
+unit_tar(struct ubuild *b)
+{
+	char *dest = xasprintf("%s/source", b->work);
+	int rc;
+
+	ulog(b, "unpacking %s", b->u.source);
+	rc = feed_tar_unpack(b->u.source, b->work, dest, &b->e);
+	if (rc == 0)
+		snprintf(b->u.source, sizeof(b->u.source), "%s", dest);
+	free(dest);
+	return rc;
+}
+
 /* "git:REF:URL": the tree of REF becomes the source folder */
 static int
 unit_git(struct ubuild *b)
@@ -235,12 +250,9 @@ unit_render(struct ubuild *b)
 	char bid[32];
 	int rc = -1;
 
-	if (!strncmp(b->u.source, "https://", 8)) {
-		buf_setf(&b->e, "source: .tar.gz sources are not supported by "
-		    "this build of kiln (docs/units.md)");
-		return -1;
-	}
 	if (!strncmp(b->u.source, "git:", 4) && unit_git(b) == -1)
+		return -1;
+	if (feed_tar_source(b->u.source) && unit_tar(b) == -1)
 		return -1;
 	if (b->c->build.command)
 		unit_command(b);
