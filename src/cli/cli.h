@@ -149,6 +149,7 @@ int cmd_cdn(int, char **);
 int cmd_restore(int, char **);
 int cmd_report(int, char **);
 int cmd_feed(int, char **);
+extern const struct cli_cmd cli_cmd_feed;
 int cmd_template(int, char **);
 int cmd_check(int, char **);
 int cmd_token(int, char **);

@@ -12,6 +12,7 @@
 #include "queue/queue.h"
 #include "store/store.h"
 #include "store/store_build.h"
+#include "store/store_unit.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -75,14 +76,21 @@ static const struct cli_cmd builds_rollback = {
 	"build.", rollback_opts, rollback_ex, NULL, NULL, false
 };
 
+static const struct cli_cmd builds_units = {
+	"builds units", "", "The last 100 unit builds of a multi-unit site.",
+	"Columns: id, status, attempt, unit id, unit version, error "
+	"(docs/units.md). --json gives every field, counts and the source "
+	"included.", json_opts, NULL, NULL, NULL, false
+};
+
 static const struct cli_cmd *const builds_subs[] = {
 	&builds_list, &builds_show, &builds_log, &builds_retry,
-	&builds_cancel, &builds_rollback, NULL
+	&builds_cancel, &builds_rollback, &builds_units, NULL
 };
 
 const struct cli_cmd cli_cmd_builds = {
 	"builds", NULL, "Build records: list, show, log, retry, cancel, "
-	"rollback.", NULL, NULL, NULL, builds_subs, cmd_builds, false
+	"rollback, units.", NULL, NULL, NULL, builds_subs, cmd_builds, false
 };
 
 /* `kiln builds list`: one line a build, or the JSON array */
@@ -108,6 +116,30 @@ print_list(json_t *v, bool json)
 	}
 }
 
+/* `kiln builds units` */
+static void
+print_units(json_t *v, bool json)
+{
+	const char *e;
+	size_t i;
+	json_t *b;
+
+	if (json) {
+		print_json(v);
+		return;
+	}
+	json_array_foreach(v, i, b) {
+		e = json_string_value(json_object_get(b, "error"));
+		printf("%5lld  %-9s  %lld  %s  %s  %.60s\n",
+		    (long long)json_integer_value(json_object_get(b, "id")),
+		    json_string_value(json_object_get(b, "status")),
+		    (long long)json_integer_value(json_object_get(b,
+		    "attempt")), json_string_value(json_object_get(b, "unit")),
+		    json_string_value(json_object_get(b, "version")),
+		    e ? e : "");
+	}
+}
+
 int
 cmd_builds(int argc, char **argv)
 {
@@ -130,7 +162,7 @@ cmd_builds(int argc, char **argv)
 		else
 			return cli_bad_usage(sc);
 	}
-	if (strcmp(sub, "list") != 0) {
+	if (strcmp(sub, "list") != 0 && strcmp(sub, "units") != 0) {
 		if (optind != argc - 1)
 			return cli_bad_usage(sc);
 		id = strtonum(argv[optind], 1, INT64_MAX, &errstr);
@@ -149,6 +181,10 @@ cmd_builds(int argc, char **argv)
 		if (store_build_list(s.st, 100, &v, &err) == -1)
 			goto fail;
 		print_list(v, json);
+	} else if (!strcmp(sub, "units")) {
+		if (store_unit_list(s.st, 100, &v, &err) == -1)
+			goto fail;
+		print_units(v, json);
 	} else if (!strcmp(sub, "show") || !strcmp(sub, "log")) {
 		int r = store_build_get(s.st, id, true, &v, &err);
 		if (r == -1)

@@ -38,6 +38,9 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "How kiln logs." },
 	{ "retention",
 	    "What kiln gc keeps." },
+	{ "feed",
+	    "A multi-unit site: the approved list of units that kiln feed "
+	    "queues and the workers build (docs/units.md)." },
 	{ "targets.*.mirrors",
 	    "More buckets deployed as part of the same deploy (s3 only); "
 	    "any key left out is taken from the target." },
@@ -276,6 +279,22 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "are always kept." },
 	{ "retention.logs_days",
 	    "Build logs older than this are removed." },
+	{ "feed.list",
+	    "The approved units: a JSON file (relative to kiln.yaml) or an "
+	    "https URL of entries {\"id\", \"version\", \"source\"}." },
+	{ "feed.fallback_list",
+	    "Read instead when feed.list cannot be fetched or parsed (a file "
+	    "or an https URL)." },
+	{ "feed.max_per_tick",
+	    "At most this many unit builds are queued by one tick." },
+	{ "feed.concurrency",
+	    "Unit builds each worker process runs at the same time." },
+	{ "feed.schedule",
+	    "Cron expression: kiln serve runs a feeder tick then; empty: "
+	    "only kiln feed does." },
+	{ "feed.prefix",
+	    "Where units go in the site and on every target: "
+	    "PREFIX/ID/VERSION/ (ends in `/`)." },
 	{ "site.title",
 	    "The site's name (templates: `site.title`)." },
 	{ "site.base_url",

@@ -17,16 +17,6 @@
 #include "common/log.h"
 #include "cli/cli.h"
 
-/* `kiln feed` (DESIGN §7) is not built yet: its weak cmd_feed answers */
-static const struct cli_cmd cli_cmd_feed = {
-	"feed", "MANIFEST",
-	"Queue and build the units of a multi-unit site (not built yet).",
-	"Reads an approved-units JSON list and queues the units whose "
-	".complete marker is absent for their version. This build answers "
-	"\"not available in this build\".",
-	NULL, NULL, NULL, cmd_feed, false
-};
-
 /* the command table (STYLE H34), sorted by name */
 const struct cli_cmd *const cli_cmds[] = {
 	&cli_cmd_backup, &cli_cmd_build, &cli_cmd_builds, &cli_cmd_cdn,
@@ -62,7 +52,7 @@ const struct cli_opt cli_global_opts[] = {
 		return cli_error("'%s' is not available in this build", \
 		    #name);                                            \
 	}
-UNBUILT(build) UNBUILT(builds) UNBUILT(check) UNBUILT(deploy) UNBUILT(feed)
+UNBUILT(build) UNBUILT(builds) UNBUILT(check) UNBUILT(deploy)
 UNBUILT(gc) UNBUILT(import) UNBUILT(init) UNBUILT(media) UNBUILT(page)
 UNBUILT(publish) UNBUILT(report) UNBUILT(republish) UNBUILT(scheduled)
 UNBUILT(serve) UNBUILT(template) UNBUILT(token) UNBUILT(user)

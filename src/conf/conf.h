@@ -273,6 +273,18 @@ struct conf_retention {
 	int logs_days;		/* 30 */
 };
 
+/* feed: a multi-unit site's approved units (docs/units.md) */
+struct conf_feed {
+	char *list;		/* JSON file (relative to kiln.yaml) or https
+				   URL; NULL: no feed */
+	char *fallback_list;	/* tried when list cannot be read; NULL */
+	int max_per_tick;	/* 10, 1..100000 */
+	int concurrency;	/* 2, 1..64: unit builds per worker */
+	char *schedule;		/* "" = off */
+	struct cron schedule_cron;	/* valid only if schedule[0] */
+	char *prefix;		/* "units/" */
+};
+
 /* log: how kiln logs (--log-format overrides format) */
 struct conf_log {
 	int format;		/* enum log_format: 0 plain, 1 json */
@@ -296,6 +308,7 @@ struct conf {
 	struct conf_admin admin;
 	struct conf_retention retention;
 	struct conf_log log;
+	struct conf_feed feed;
 };
 
 /*

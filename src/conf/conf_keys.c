@@ -277,6 +277,14 @@ const struct conf_key conf_keys[] = {
 	KINT("retention.builds", conf, retention.builds, "100", 1, 10000000),
 	KINT("retention.logs_days", conf, retention.logs_days, "30", 1,
 	    36500),
+
+	KSECT("feed"),
+	KSTR("feed.list", conf, feed.list, NULL, 0),
+	KSTR("feed.fallback_list", conf, feed.fallback_list, NULL, 0),
+	KINT("feed.max_per_tick", conf, feed.max_per_tick, "10", 1, 100000),
+	KINT("feed.concurrency", conf, feed.concurrency, "2", 1, 64),
+	KCRON("feed.schedule", conf, feed.schedule, feed.schedule_cron, ""),
+	KSTR("feed.prefix", conf, feed.prefix, "units/", 0),
 };
 
 const size_t conf_nkeys = NELEM(conf_keys);

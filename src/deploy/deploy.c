@@ -594,8 +594,8 @@ out:
 }
 
 /* PLAN_ONLY: a dry run without --verify, which never calls the bucket */
-static struct dest *
-make_dest(const struct conf *c, const struct conf_target *t, int mirror,
+struct dest *
+deploy_make_dest(const struct conf *c, const struct conf_target *t, int mirror,
     bool plan_only, struct buf *err)
 {
 	struct dest *d;
@@ -635,7 +635,7 @@ deploy_target(struct deploy_ctx *x, struct buf *err)
 		int r = -1;
 
 		buf_reset(&e);
-		if ((d = make_dest(x->c, x->t, k, x->o->dry_run &&
+		if ((d = deploy_make_dest(x->c, x->t, k, x->o->dry_run &&
 		    !x->o->verify, &e)) != NULL) {
 			name = d->name;
 			r = deploy_dest(x, d, x->res->plan, &e);

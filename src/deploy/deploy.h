@@ -75,4 +75,33 @@ int deploy_run(const struct conf *c, struct store *st, const char *target,
     struct deploy_result *res, struct buf *err);
 void deploy_result_release(struct deploy_result *res);
 
+/* ---- units of a multi-unit site (deploy_unit.c, docs/units.md) ---- */
+
+struct deploy_unit_result {
+	size_t uploaded;	/* pages and other files of the unit */
+	size_t shared_uploaded;	/* content-hashed files written */
+	size_t shared_present;	/* content-hashed files already there */
+	int64_t bytes;
+};
+
+/*
+ * Deploy a unit's build OUTDIR to every live target and mirror: its
+ * content-hashed files (manifest "immutable") create-if-absent at their
+ * site path, shared by every unit (the Gatekeeper); then its files under
+ * UNIT_PREFIX ("units/ID/VERSION/"); then UNIT_PREFIX.complete holding
+ * MARKER (the unit's manifest), last.  Nothing else of OUTDIR is sent.
+ * No deployed state is kept: a unit version is written once.
+ */
+int deploy_unit(const struct conf *c, const char *outdir,
+    const char *unit_prefix, const char *marker,
+    struct deploy_unit_result *r, struct buf *err);
+/*
+ * Every marker under PREFIX on each live target and mirror: FN(KEY
+ * below PREFIX, e.g. "book/1/.complete", DEST_INDEX, ARG) with one LIST
+ * of PREFIX per destination.  *NDEST destinations, *REQUESTS requests.
+ */
+int deploy_unit_markers(const struct conf *c, const char *prefix,
+    int (*fn)(const char *, size_t, void *), void *arg, size_t *ndest,
+    size_t *requests, struct buf *err);
+
 #endif

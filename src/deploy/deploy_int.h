@@ -66,6 +66,11 @@ struct dest *dest_s3_new(const char *name, const char *bucket,
     const char *region, const char *endpoint, bool path_style,
     const char *prefix, int concurrency, bool plan_only, struct buf *err);
 void dest_free(struct dest *d);
+struct conf;
+/* target T's destination (MIRROR -1: the target itself) */
+struct dest *deploy_make_dest(const struct conf *c,
+    const struct conf_target *t, int mirror, bool plan_only,
+    struct buf *err);
 
 
 /* lowercase hex MD5 of FILE (33 bytes out); -1 with err */

@@ -8,9 +8,12 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/timeutil.h"
+#include "feed/feed.h"
 #include "http/http_int.h"
 #include "store/store.h"
 #include "store/store_build.h"
+#include "store/store_unit.h"
 
 /* one histogram: HELP, TYPE, the buckets, sum and count */
 static void
@@ -70,6 +73,41 @@ builds_text(struct buf *out, const struct build_metrics *m)
 		    (long long)m->last_deploy[i].at);
 }
 
+/* unit builds of a multi-unit site (src/feed/, docs/units.md) */
+static int
+units_text(struct store *st, struct buf *out, struct buf *err)
+{
+	static const char *const states[] = { "queued", "running",
+	    "succeeded", "failed" };
+	struct buf v = BUF_INIT;
+	json_t *s = NULL, *tick;
+
+	if (store_unit_stats(st, time_now() - 3600, &s, err) == -1)
+		return -1;
+	buf_adds(out, "# HELP kiln_unit_builds Unit builds by status.\n"
+	    "# TYPE kiln_unit_builds gauge\n");
+	for (size_t i = 0; i < NELEM(states); i++)
+		buf_printf(out, "kiln_unit_builds{status=\"%s\"} %lld\n",
+		    states[i], (long long)json_integer_value(json_object_get(s,
+		    states[i])));
+	gauge(out, "kiln_units_per_hour", "gauge", "Unit builds that "
+	    "succeeded in the last hour.", json_integer_value(
+	    json_object_get(s, "succeeded_since")));
+	json_decref(s);
+	tick = store_state_get(st, FEED_TICK_KEY, &v, err) == 0 && v.len ?
+	    json_loadb(v.buf, v.len, 0, NULL) : NULL;
+	buf_reset(err);
+	gauge(out, "kiln_feed_queue_depth", "gauge", "Unit builds queued or "
+	    "running after the last feeder tick.", json_integer_value(
+	    json_object_get(tick, "depth")));
+	gauge(out, "kiln_feed_last_tick_queued", "gauge", "Unit builds the "
+	    "last feeder tick queued.", json_integer_value(json_object_get(
+	    tick, "queued")));
+	json_decref(tick);
+	buf_release(&v);
+	return 0;
+}
+
 int
 http_metrics_text(struct store *st, long requests, struct buf *out,
     struct buf *err)
@@ -102,5 +140,5 @@ http_metrics_text(struct store *st, long requests, struct buf *out,
 		return -1;
 	builds_text(out, &m);
 	store_build_metrics_release(&m);
-	return 0;
+	return units_text(st, out, err);
 }

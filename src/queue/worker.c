@@ -24,6 +24,7 @@
 #include "conf/conf.h"
 #include "conf/conf_live.h"
 #include "deploy/deploy.h"
+#include "feed/feed.h"
 #include "history/history.h"
 #include "notify/notify.h"
 #include "queue/queue.h"
@@ -827,6 +828,8 @@ worker_loop(struct conf_live *live, const char *worker,
 		return;
 	}
 	listening = listen_start(c, &l, &lt, stop);
+	/* unit builds of a multi-unit site: threads of their own (feed.h) */
+	struct feed_pool *units = feed_pool_start(live, worker, stop);
 	in_loop = true;
 	while (!atomic_load(stop)) {
 		int64_t id = 0, now;
@@ -858,6 +861,7 @@ worker_loop(struct conf_live *live, const char *worker,
 			nap(seen, 200);
 	}
 	conf_live_put(live, c);
+	feed_pool_join(units);
 	in_loop = false;
 	/* stopping: no longer consuming, unless another worker took over */
 	{

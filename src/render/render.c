@@ -235,7 +235,10 @@ write_manifest(struct build *b, struct buf *err)
 	bool threaded;
 	int rc;
 
-	qsort(b->files.v, b->files.n, sizeof(*b->files.v), cmp_outfile);
+	/* a build.command may write nothing: qsort(NULL, 0) is undefined */
+	if (b->files.n)
+		qsort(b->files.v, b->files.n, sizeof(*b->files.v),
+		    cmp_outfile);
 	for (size_t i = 1; i < b->files.n; i++)
 		if (!strcmp(b->files.v[i - 1].path, b->files.v[i].path)) {
 			buf_setf(err, "two outputs at '%s'",

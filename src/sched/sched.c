@@ -12,6 +12,7 @@
 #include "common/timeutil.h"
 #include "conf/conf.h"
 #include "conf/conf_live.h"
+#include "feed/feed.h"
 #include "sched/cron.h"
 #include "sched/sched.h"
 #include "history/history.h"
@@ -126,6 +127,14 @@ cron_task(const struct conf *c, struct store *st, const char *name,
 			log_warnx("scheduler: gc: %s", err.buf);
 			buf_reset(&err);
 		}
+	} else if (!strcmp(name, "feed")) {
+		struct feed_tick t;
+		if (feed_tick(c, st, false, &t, &err) == 0) {
+			log_info("scheduler: feed: queued %zu, skipped %zu, "
+			    "failed %zu, deferred %zu", t.queued, t.complete,
+			    t.failed, t.deferred);
+			feed_tick_release(&t);
+		}
 	} else if (!strcmp(name, "stuck_check")) {
 		size_t n;
 		if (notify_check(&c->notify, c->site.title, st, 1800, &n,
@@ -181,6 +190,9 @@ sched_loop(struct conf_live *live, atomic_int *stop)
 		    now);
 		cron_task(c, st, "stuck_check", c->schedule.stuck_check,
 		    &c->schedule.stuck_check_cron, now);
+		if (c->feed.list)
+			cron_task(c, st, "feed", c->feed.schedule,
+			    &c->feed.schedule_cron, now);
 		/* stalled builds and due reminders, every few seconds */
 		if (now - last_check >= 5) {
 			size_t n;

@@ -253,6 +253,7 @@ static const struct {
 	{ "store", store_migrations },
 	{ "queue", store_build_migrations },
 	{ "users", store_user_migrations },
+	{ "units", store_unit_migrations },
 };
 
 static int

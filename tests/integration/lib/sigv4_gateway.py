@@ -50,6 +50,7 @@ SECRETS = {"S3RVER": "S3RVER"}
 LOCK = threading.Lock()
 LISTEN, UPSTREAM, STATE = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 COUNTS = os.path.join(STATE, "counts.json")
+COND_LOCK = threading.Lock()
 FAULTS = os.path.join(STATE, "faults.json")
 RNGS = {}       # seed -> random.Random, for "prob" rules
 HOLDS = {}      # rule id -> PUTs and DELETEs seen, for "hold_at" rules
@@ -257,6 +258,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def forward(self, path, body):
         """do the request on s3rver: (status, headers, body), or None
         when answered here (412)"""
+        # a conditional PUT is atomic, as on S3: its check and its write
+        # under one lock (concurrent unit builds race for shared files)
+        if self.command == "PUT" and self.headers.get("If-None-Match") == "*":
+            with COND_LOCK:
+                return self.forward_one(path, body)
+        return self.forward_one(path, body)
+
+    def forward_one(self, path, body):
         up = http.client.HTTPConnection("127.0.0.1", UPSTREAM, timeout=60)
         if self.command == "PUT" and self.headers.get("If-None-Match") == "*":
             up.request("HEAD", path.split("?")[0])
