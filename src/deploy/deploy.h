@@ -90,11 +90,18 @@ struct deploy_unit_result {
  * site path, shared by every unit (the Gatekeeper); then its files under
  * UNIT_PREFIX ("units/ID/VERSION/"); then UNIT_PREFIX.complete holding
  * MARKER (the unit's manifest), last.  Nothing else of OUTDIR is sent.
- * No deployed state is kept: a unit version is written once.
+ * No deployed state is kept: a unit version is written once.  F, if
+ * not NULL, is asked before each of the three steps (the caller's lease
+ * check, decision 0170); its refusal stops the deploy there, no marker.
  */
+struct deploy_fence {
+	int (*fn)(void *arg, const char *step, struct buf *err);
+	void *arg;
+};
 int deploy_unit(const struct conf *c, const char *outdir,
     const char *unit_prefix, const char *marker,
-    struct deploy_unit_result *r, struct buf *err);
+    const struct deploy_fence *f, struct deploy_unit_result *r,
+    struct buf *err);
 /*
  * Every marker under PREFIX on each live target and mirror: FN(KEY
  * below PREFIX, e.g. "book/1/.complete", DEST_INDEX, ARG) with one LIST

@@ -182,9 +182,17 @@ unit_marker(struct dest **d, size_t nd, const char *up, const char *marker,
 	return 0;
 }
 
+/* the caller's lease check before STEP; no fence: always go on */
+static int
+unit_fence(const struct deploy_fence *f, const char *step, struct buf *err)
+{
+	return f && f->fn ? f->fn(f->arg, step, err) : 0;
+}
+
 int
 deploy_unit(const struct conf *c, const char *outdir, const char *up,
-    const char *marker, struct deploy_unit_result *r, struct buf *err)
+    const char *marker, const struct deploy_fence *f,
+    struct deploy_unit_result *r, struct buf *err)
 {
 	struct manifest m;
 	struct dest **d;
@@ -205,8 +213,11 @@ deploy_unit(const struct conf *c, const char *outdir, const char *up,
 		if (m.files[i].immutable || !strncmp(m.files[i].path, up,
 		    strlen(up)))
 			r->bytes += m.files[i].size;
-	if (unit_phase(d, nd, &m, outdir, up, 0, r, err) == 0 &&
+	if (unit_fence(f, "the shared files", err) == 0 &&
+	    unit_phase(d, nd, &m, outdir, up, 0, r, err) == 0 &&
+	    unit_fence(f, "the unit's files", err) == 0 &&
 	    unit_phase(d, nd, &m, outdir, up, 1, r, err) == 0 &&
+	    unit_fence(f, "the marker", err) == 0 &&
 	    unit_marker(d, nd, up, marker, err) == 0)
 		rc = 0;
 	dests_free(d, nd);

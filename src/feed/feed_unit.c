@@ -46,6 +46,7 @@ struct ubuild {
 	struct deploy_unit_result dr;
 	size_t pages;
 	struct buf e, log;
+	atomic_int lost;	/* the lease was taken over: write nothing */
 };
 
 static void
@@ -311,9 +312,32 @@ unit_marker(struct ubuild *b)
 	return txt;
 }
 
+/*
+ * The lease check before each deploy step (decision 0170): renew the
+ * claim (ID, ATTEMPT) and go on only while it is still this worker's.
+ */
+static int
+unit_lease(void *arg, const char *step, struct buf *err)
+{
+	struct ubuild *b = arg;
+	const struct conf *c = b->c;
+	struct buf e = BUF_INIT;
+
+	if (!atomic_load(&b->lost) && store_unit_heartbeat(b->st, b->u.id,
+	    b->u.attempt, c->build.lease > 0 ? c->build.lease : 60, &e) == 0)
+		return 0;
+	if (atomic_load(&b->lost) || store_err_kind(b->st) == ERR_CONFLICT)
+		atomic_store(&b->lost, 1);
+	buf_setf(err, "lease not renewed before %s: %s", step,
+	    e.len ? e.buf : "lease lost to take-over");
+	buf_release(&e);
+	return -1;
+}
+
 static int
 unit_deploy(struct ubuild *b)
 {
+	struct deploy_fence f = { unit_lease, b };
 	char *marker;
 	int rc;
 
@@ -324,7 +348,7 @@ unit_deploy(struct ubuild *b)
 		free(marker);
 		return -1;
 	}
-	rc = deploy_unit(b->c, b->rr.dir, b->up, marker, &b->dr, &b->e);
+	rc = deploy_unit(b->c, b->rr.dir, b->up, marker, &f, &b->dr, &b->e);
 	free(marker);
 	return rc;
 }
@@ -348,8 +372,14 @@ unit_succeeded(struct ubuild *b)
 	char *cj = json_dumps(counts, JSON_COMPACT | JSON_SORT_KEYS), r[600];
 
 	json_decref(counts);
-	if (store_unit_finish(b->st, b->u.id, true, NULL, cj, 0, &err) == -1)
-		log_warnx("unit %s %s: %s", b->u.unit, b->u.version, err.buf);
+	if (store_unit_finish(b->st, b->u.id, b->u.attempt, true, NULL, cj, 0,
+	    &err) == -1) {
+		/* taken over: the new claimer records the result */
+		ulog(b, "not recorded: %s", err.buf);
+		free(cj);
+		buf_release(&err);
+		return;
+	}
 	ulog(b, "complete: %zu pages; %zu files uploaded, %zu shared "
 	    "uploaded, %zu shared already there", b->pages, b->dr.uploaded,
 	    b->dr.shared_uploaded, b->dr.shared_present);
@@ -377,9 +407,17 @@ unit_failed(struct ubuild *b)
 	if (b->u.attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
 		    c->build.retry_backoff : 10) * (1LL << (b->u.attempt - 1));
-	if (store_unit_finish(b->st, b->u.id, false, b->e.buf, NULL,
-	    retry_at, &err) == -1)
-		log_warnx("unit %s %s: %s", b->u.unit, b->u.version, err.buf);
+	if (atomic_load(&b->lost)) {
+		ulog(b, "lease lost to take-over: this attempt stops and "
+		    "records nothing more (%s)", b->e.buf);
+		return;
+	}
+	if (store_unit_finish(b->st, b->u.id, b->u.attempt, false, b->e.buf,
+	    NULL, retry_at, &err) == -1) {
+		ulog(b, "not recorded: %s", err.buf);
+		buf_release(&err);
+		return;
+	}
 	if (retry_at) {
 		ulog(b, "failed (attempt %lld of %d), retried in %llds: %s",
 		    (long long)b->u.attempt, c->build.retries + 1,
@@ -402,8 +440,9 @@ unit_failed(struct ubuild *b)
 /* the lease, renewed while the unit builds */
 struct ubeat {
 	const struct conf *c;
-	int64_t id;
+	int64_t id, attempt;
 	atomic_int stop;
+	atomic_int *lost;	/* set when the store says taken over */
 };
 
 static void *
@@ -425,8 +464,11 @@ ubeat_run(void *arg)
 		    t++)
 			usleep(100000);
 		if (!atomic_load(&h->stop) && store_unit_heartbeat(st, h->id,
-		    lease, &err) == -1)
+		    h->attempt, lease, &err) == -1) {
 			log_warnx("unit heartbeat: %s", err.buf);
+			if (store_err_kind(st) == ERR_CONFLICT)
+				atomic_store(h->lost, 1);
+		}
 	}
 	store_close(st);
 	buf_release(&err);
@@ -497,8 +539,11 @@ feed_unit_run(const struct conf *c, struct store *st, const char *worker,
 	b.rr.lockfd = -1;
 	b.e = (struct buf)BUF_INIT;
 	b.log = (struct buf)BUF_INIT;
+	atomic_init(&b.lost, 0);
 	h.c = c;
 	h.id = b.u.id;
+	h.attempt = b.u.attempt;
+	h.lost = &b.lost;
 	atomic_init(&h.stop, 0);
 	beating = pthread_create(&th, NULL, ubeat_run, &h) == 0;
 	unit_build(&b);

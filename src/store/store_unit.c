@@ -184,21 +184,45 @@ fail:
 	return -1;
 }
 
+/*
+ * The claim's ATTEMPT is its fencing token (decision 0170): a row whose
+ * attempt moved on was taken over, and the stale claimer changed nothing.
+ */
+static int
+unit_changed(struct store *st, struct stmt *s, int64_t id, int64_t attempt,
+    const char *what, struct buf *err)
+{
+	int rc = 0;
+
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, what, err);
+	else if (db_changes(st->db) == 0) {
+		buf_setf(err, "unit build %lld: lease lost to take-over "
+		    "(attempt %lld)", (long long)id, (long long)attempt);
+		st->base.kind = ERR_CONFLICT;
+		rc = -1;
+	}
+	stmt_finalize(s);
+	return rc;
+}
+
 int
-store_unit_heartbeat(struct store *st, int64_t id, int64_t lease,
-    struct buf *err)
+store_unit_heartbeat(struct store *st, int64_t id, int64_t attempt,
+    int64_t lease, struct buf *err)
 {
 	struct stmt *s = NULL;
 	int64_t now = time_now();
 
+	/* the check and the renewal in one statement: atomic */
 	if (store_prepare(st, "UPDATE unit_builds SET heartbeat_at = ?, "
-	    "lease_until = ? WHERE id = ? AND status = 'running'", &s,
-	    err) == -1)
+	    "lease_until = ? WHERE id = ? AND attempt = ? AND status = "
+	    "'running'", &s, err) == -1)
 		return -1;
 	stmt_bind_i64(s, 1, now);
 	stmt_bind_i64(s, 2, now + lease);
 	stmt_bind_i64(s, 3, id);
-	return step_done(st, s, "unit heartbeat", err);
+	stmt_bind_i64(s, 4, attempt);
+	return unit_changed(st, s, id, attempt, "unit heartbeat", err);
 }
 
 int
@@ -216,14 +240,15 @@ store_unit_append_log(struct store *st, int64_t id, const char *text,
 }
 
 int
-store_unit_finish(struct store *st, int64_t id, bool ok, const char *error,
-    const char *counts, int64_t retry_at, struct buf *err)
+store_unit_finish(struct store *st, int64_t id, int64_t attempt, bool ok,
+    const char *error, const char *counts, int64_t retry_at, struct buf *err)
 {
 	struct stmt *s = NULL;
 
 	if (store_prepare(st, "UPDATE unit_builds SET status = ?, "
 	    "finished_at = ?, error = ?, counts = ?, next_attempt_at = ?, "
-	    "lease_until = NULL WHERE id = ?", &s, err) == -1)
+	    "lease_until = NULL WHERE id = ? AND attempt = ? AND status = "
+	    "'running'", &s, err) == -1)
 		return -1;
 	stmt_bind_text(s, 1, ok ? "succeeded" : retry_at ? "queued" :
 	    "failed");
@@ -241,7 +266,8 @@ store_unit_finish(struct store *st, int64_t id, bool ok, const char *error,
 	else
 		stmt_bind_null(s, 5);
 	stmt_bind_i64(s, 6, id);
-	return step_done(st, s, "finish unit", err);
+	stmt_bind_i64(s, 7, attempt);
+	return unit_changed(st, s, id, attempt, "finish unit", err);
 }
 
 static json_t *

@@ -39,15 +39,21 @@ int store_unit_enqueue(struct store *st, const char *unit,
  */
 int store_unit_claim(struct store *st, const char *worker, int64_t lease,
     struct unit_claim *u, struct buf *err);
-int store_unit_heartbeat(struct store *st, int64_t id, int64_t lease,
-    struct buf *err);
+/*
+ * Renew the lease of claim (ID, ATTEMPT): the attempt is the claim's
+ * fencing token.  -1 with kind ERR_CONFLICT when the build was taken
+ * over (or finished): the caller stops and writes nothing more.
+ */
+int store_unit_heartbeat(struct store *st, int64_t id, int64_t attempt,
+    int64_t lease, struct buf *err);
 int store_unit_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err);
 /*
- * Finish: OK with COUNTS (JSON text); a failure with RETRY_AT > 0 goes
- * back to the queue, due then; RETRY_AT 0: failed for good.
+ * Finish claim (ID, ATTEMPT): OK with COUNTS (JSON text); a failure with
+ * RETRY_AT > 0 goes back to the queue, due then; RETRY_AT 0: failed for
+ * good.  A stale claim (taken over) records nothing: -1, ERR_CONFLICT.
  */
-int store_unit_finish(struct store *st, int64_t id, bool ok,
+int store_unit_finish(struct store *st, int64_t id, int64_t attempt, bool ok,
     const char *error, const char *counts, int64_t retry_at,
     struct buf *err);
 /* the newest LIMIT unit builds: [{id, unit, version, status, ...}] */

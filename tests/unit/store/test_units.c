@@ -60,22 +60,33 @@ TEST(units, claimed_once_taken_over_retried)
 	set_now(T0 + 61);
 	CHECK(claim(b, "w2", &v) == u.id);
 	CHECK_INT_EQ(v.attempt, 2);
+	/* w1 comes back: its claim (attempt 1) renews and records nothing */
+	CHECK(store_unit_heartbeat(a, u.id, u.attempt, 60, &err) == -1);
+	CHECK_INT_EQ(store_err_kind(a), ERR_CONFLICT);
+	CHECK(strstr(err.buf, "lease lost to take-over") != NULL);
+	buf_reset(&err);
+	CHECK(store_unit_finish(a, u.id, u.attempt, true, NULL,
+	    "{\"pages\":1}", 0, &err) == -1);
+	CHECK_INT_EQ(store_err_kind(a), ERR_CONFLICT);
+	buf_reset(&err);
+	CHECK(store_unit_heartbeat(b, v.id, v.attempt, 60, &err) == 0);
 	/* a failure with a retry time: not due before it */
-	CHECK(store_unit_finish(b, v.id, false, "boom", NULL, T0 + 100,
-	    &err) == 0);
+	CHECK(store_unit_finish(b, v.id, v.attempt, false, "boom", NULL,
+	    T0 + 100, &err) == 0);
 	CHECK_INT_EQ(claim(a, "w1", &u), 0);
 	set_now(T0 + 100);
 	CHECK(claim(a, "w1", &u) == v.id);
 	CHECK_INT_EQ(u.attempt, 3);
 	/* failed for good: a tick does not queue it again */
-	CHECK(store_unit_finish(a, u.id, false, "boom", NULL, 0, &err) == 0);
+	CHECK(store_unit_finish(a, u.id, u.attempt, false, "boom", NULL, 0,
+	    &err) == 0);
 	CHECK_STR_EQ(enqueue(a, "book", "1"), "failed");
 	CHECK_INT_EQ(claim(a, "w1", &u), 0);
 	/* a succeeded one whose marker is gone is queued again */
 	CHECK_STR_EQ(enqueue(a, "book", "2"), "queued");
 	CHECK(claim(a, "w1", &u) != 0);
-	CHECK(store_unit_finish(a, u.id, true, NULL, "{\"pages\":2}", 0,
-	    &err) == 0);
+	CHECK(store_unit_finish(a, u.id, u.attempt, true, NULL,
+	    "{\"pages\":2}", 0, &err) == 0);
 	CHECK(store_unit_stats(a, T0, &stats, &err) == 0);
 	CHECK_INT_EQ(json_integer_value(json_object_get(stats, "succeeded")),
 	    1);
