@@ -31,6 +31,7 @@
 #include "notify/notify.h"
 #include "render/render.h"
 #include "store/store.h"
+#include "store/store_beat.h"
 #include "store/store_unit.h"
 
 /* one unit build on its way */
@@ -46,7 +47,7 @@ struct ubuild {
 	struct deploy_unit_result dr;
 	size_t pages;
 	struct buf e, log;
-	atomic_int lost;	/* the lease was taken over: write nothing */
+	struct store_beat beat;	/* .lost: taken over, write nothing */
 };
 
 static void
@@ -323,11 +324,11 @@ unit_lease(void *arg, const char *step, struct buf *err)
 	const struct conf *c = b->c;
 	struct buf e = BUF_INIT;
 
-	if (!atomic_load(&b->lost) && store_unit_heartbeat(b->st, b->u.id,
+	if (!atomic_load(&b->beat.lost) && store_unit_heartbeat(b->st, b->u.id,
 	    b->u.attempt, c->build.lease > 0 ? c->build.lease : 60, &e) == 0)
 		return 0;
-	if (atomic_load(&b->lost) || store_err_kind(b->st) == ERR_CONFLICT)
-		atomic_store(&b->lost, 1);
+	if (atomic_load(&b->beat.lost) || store_err_kind(b->st) == ERR_CONFLICT)
+		atomic_store(&b->beat.lost, 1);
 	buf_setf(err, "lease not renewed before %s: %s", step,
 	    e.len ? e.buf : "lease lost to take-over");
 	buf_release(&e);
@@ -407,7 +408,7 @@ unit_failed(struct ubuild *b)
 	if (b->u.attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
 		    c->build.retry_backoff : 10) * (1LL << (b->u.attempt - 1));
-	if (atomic_load(&b->lost)) {
+	if (atomic_load(&b->beat.lost)) {
 		ulog(b, "lease lost to take-over: this attempt stops and "
 		    "records nothing more (%s)", b->e.buf);
 		return;
@@ -437,42 +438,13 @@ unit_failed(struct ubuild *b)
 	buf_release(&body);
 }
 
-/* the lease, renewed while the unit builds */
-struct ubeat {
-	const struct conf *c;
-	int64_t id, attempt;
-	atomic_int stop;
-	atomic_int *lost;	/* set when the store says taken over */
-};
-
-static void *
-ubeat_run(void *arg)
+/* the lease, renewed while the unit builds (store_beat.h) */
+static int
+unit_renew(struct store *st, void *arg, int64_t lease, struct buf *err)
 {
-	struct ubeat *h = arg;
-	struct store *st = NULL;
-	struct buf err = BUF_INIT;
-	int64_t every = h->c->build.heartbeat > 0 ? h->c->build.heartbeat : 10;
-	int64_t lease = h->c->build.lease > 0 ? h->c->build.lease : 60;
+	const struct ubuild *b = arg;
 
-	if (store_open_conf(h->c, &st, &err) == -1) {
-		log_warnx("unit heartbeat: %s", err.buf);
-		buf_release(&err);
-		return NULL;
-	}
-	while (!atomic_load(&h->stop)) {
-		for (int64_t t = 0; t < every * 10 && !atomic_load(&h->stop);
-		    t++)
-			usleep(100000);
-		if (!atomic_load(&h->stop) && store_unit_heartbeat(st, h->id,
-		    h->attempt, lease, &err) == -1) {
-			log_warnx("unit heartbeat: %s", err.buf);
-			if (store_err_kind(st) == ERR_CONFLICT)
-				atomic_store(h->lost, 1);
-		}
-	}
-	store_close(st);
-	buf_release(&err);
-	return NULL;
+	return store_unit_heartbeat(st, b->u.id, b->u.attempt, lease, err);
 }
 
 static void
@@ -522,9 +494,6 @@ feed_unit_run(const struct conf *c, struct store *st, const char *worker,
     bool *ran, struct buf *err)
 {
 	struct ubuild b;
-	struct ubeat h;
-	pthread_t th;
-	bool beating;
 	int64_t lease = c->build.lease > 0 ? c->build.lease : 60;
 
 	*ran = false;
@@ -539,17 +508,13 @@ feed_unit_run(const struct conf *c, struct store *st, const char *worker,
 	b.rr.lockfd = -1;
 	b.e = (struct buf)BUF_INIT;
 	b.log = (struct buf)BUF_INIT;
-	atomic_init(&b.lost, 0);
-	h.c = c;
-	h.id = b.u.id;
-	h.attempt = b.u.attempt;
-	h.lost = &b.lost;
-	atomic_init(&h.stop, 0);
-	beating = pthread_create(&th, NULL, ubeat_run, &h) == 0;
+	b.beat.c = c;
+	b.beat.what = "unit heartbeat";
+	b.beat.renew = unit_renew;
+	b.beat.arg = &b;
+	store_beat_start(&b.beat);
 	unit_build(&b);
-	atomic_store(&h.stop, 1);
-	if (beating)
-		pthread_join(th, NULL);
+	store_beat_stop(&b.beat);
 	if (b.rr.lockfd != -1)
 		close(b.rr.lockfd);
 	free(b.work);

@@ -30,6 +30,7 @@
 #include "queue/queue.h"
 #include "render/render.h"
 #include "store/store.h"
+#include "store/store_beat.h"
 #include "store/store_build.h"
 
 void
@@ -142,14 +143,6 @@ record_history(const struct conf *c, struct store *st, int64_t id,
 /* set on worker_loop's thread: its builds' heartbeats show presence */
 static _Thread_local bool in_loop;
 
-struct beat {
-	const struct conf *c;
-	int64_t id, token;
-	const char *worker;
-	atomic_int stop;
-	atomic_int lost;	/* the lease was taken over: stop the build */
-};
-
 /* this worker consumes the queue until now + lease (QUEUE_WORKER_KEY) */
 static void
 presence(struct store *st, const char *worker, int64_t lease)
@@ -193,42 +186,22 @@ queue_worker_alive(struct store *st, char *name, size_t len,
 	return r;
 }
 
-static void *
-heartbeat(void *arg)
+/* the claim the heartbeat renews (store_beat.h) */
+struct beat {
+	int64_t id, token;
+	const char *worker;
+	struct store_beat sb;
+};
+
+static int
+renew(struct store *st, void *arg, int64_t lease, struct buf *err)
 {
 	struct beat *b = arg;
-	struct store *st = NULL;
-	struct buf err = BUF_INIT;
-	int64_t every = b->c->build.heartbeat > 0 ? b->c->build.heartbeat : 10;
-	int64_t lease = b->c->build.lease > 0 ? b->c->build.lease : 60;
+	int rc = store_build_heartbeat(st, b->id, b->token, lease, err);
 
-	if (store_open_conf(b->c, &st, &err) == -1) {
-		log_warnx("heartbeat: %s", err.buf);
-		buf_release(&err);
-		return NULL;
-	}
-	while (!atomic_load(&b->stop)) {
-		for (int64_t t = 0; t < every * 10 && !atomic_load(&b->stop);
-		    t++)
-			usleep(100000);
-		/* a test stops the beat as a stopped process would */
-		if (testhook_file(TESTHOOK_HOLD_HEARTBEAT))
-			continue;
-		if (!atomic_load(&b->stop) && store_build_heartbeat(st, b->id,
-		    b->token, lease, &err) == -1) {
-			log_warnx("heartbeat: %s", err.buf);
-			/* taken over: the build stops at its next step */
-			if (store_err_kind(st) == ERR_CONFLICT) {
-				atomic_store(&b->lost, 1);
-				break;
-			}
-		}
-		if (!atomic_load(&b->stop) && b->worker)
-			presence(st, b->worker, lease);
-	}
-	store_close(st);
-	buf_release(&err);
-	return NULL;
+	if (b->worker)
+		presence(st, b->worker, lease);
+	return rc;
 }
 
 static int run_claimed(const struct conf *, struct store *, const char *,
@@ -241,8 +214,6 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 	int64_t id, token;
 	int64_t lease = c->build.lease > 0 ? c->build.lease : 60;
 	struct beat b;
-	pthread_t th;
-	bool beating;
 	int rc;
 
 	*ok = false;
@@ -266,18 +237,17 @@ worker_run_once(const struct conf *c, struct store *st, const char *worker,
 	*build_id = id;
 	if (!id)
 		return 0;
-	b.c = c;
 	b.id = id;
 	b.token = token;
 	/* kiln publish --wait runs builds too, but consumes no queue */
 	b.worker = in_loop ? worker : NULL;
-	atomic_init(&b.stop, 0);
-	atomic_init(&b.lost, 0);
-	beating = pthread_create(&th, NULL, heartbeat, &b) == 0;
+	b.sb.c = c;
+	b.sb.what = "heartbeat";
+	b.sb.renew = renew;
+	b.sb.arg = &b;
+	store_beat_start(&b.sb);
 	rc = run_claimed(c, st, worker, &b, ok, err);
-	atomic_store(&b.stop, 1);
-	if (beating)
-		pthread_join(th, NULL);
+	store_beat_stop(&b.sb);
 	return rc;
 }
 
@@ -708,7 +678,7 @@ run_claimed(const struct conf *c, struct store *st, const char *worker,
 	r.st = st;
 	r.id = b->id;
 	r.token = b->token;
-	r.lost = &b->lost;
+	r.lost = &b->sb.lost;
 	r.attempt = 1;
 	r.lease = c->build.lease > 0 ? c->build.lease : 60;
 	r.rr.lockfd = -1;
