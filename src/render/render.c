@@ -394,7 +394,9 @@ render_site(struct build *b, struct buf *err)
 	model_site(b);
 	pages_global_hash(b);
 	templates_defaults(b);
-	if (pages_render(b, err) == -1 || feeds_write(b, err) == -1)
+	if (pages_render(b, err) == -1 || taxonomies_write(b, err) == -1 ||
+	    feeds_write(b, err) == -1 ||
+	    aliases_write(b, err) == -1)
 		return -1;
 	return 0;
 }
