@@ -15,6 +15,7 @@
  *                       with the incremental keys
  *   render_feeds.c      sitemap.xml, robots.txt, Atom feeds, 404.html
  *   render_taxonomy.c   /tags/ and /tags/TERM/ of each taxonomy
+ *   render_menu.c       site.menus from the pages' menu front matter
  *   render_aliases.c    redirect pages at pages' old URLs (aliases)
  *   render_command.c    build.command instead of all of the above
  *
@@ -228,8 +229,16 @@ int feeds_write(struct build *b, struct buf *err);
 void taxonomy_urlize(const char *s, struct buf *out);
 /* the terms of page I in taxonomy NAME: a new reference, or NULL */
 json_t *taxonomy_page_terms(struct build *b, size_t i, const char *name);
+/* {NAME: [{name, url}]}: page I's terms in each taxonomy (new reference) */
+json_t *taxonomy_page_links(struct build *b, size_t i);
+/* [{name, title, url}] of the taxonomies of kiln.yaml (new reference) */
+json_t *taxonomy_list(struct build *b);
 /* /NAME/ and /NAME/TERM/ (paginated) of every taxonomy of kiln.yaml */
 int taxonomies_write(struct build *b, struct buf *err);
+
+/* render_menu.c: the site's menus */
+/* {NAME: [entries]} from every page's params.menu (a new reference) */
+json_t *menus_json(struct build *b);
 
 /* render_aliases.c: redirect pages at the old URLs of pages */
 /* every page's params.aliases as redirect pages; -1 with err on a bad one */

@@ -416,9 +416,10 @@ model_site(struct build *b)
 		    b->c->collections[k].name, "url", u));
 		free(u);
 	}
-	b->site = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s}}",
-	    "title", b->c->site.title, "base_url", b->c->site.base_url,
-	    "description", b->c->site.description, "language",
-	    b->c->site.language, "author", b->c->site.author, "sections",
-	    sections, "feeds", feeds, "build", "generator", "kiln");
+	b->site = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s}, "
+	    "s:o, s:o}", "title", b->c->site.title, "base_url",
+	    b->c->site.base_url, "description", b->c->site.description,
+	    "language", b->c->site.language, "author", b->c->site.author,
+	    "sections", sections, "feeds", feeds, "build", "generator",
+	    "kiln", "menus", menus_json(b), "taxonomies", taxonomy_list(b));
 }

@@ -93,6 +93,7 @@ page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
 	    "first_published", model_date_json(sp->first_published_at),
 	    "last_published", model_date_json(sp->last_published_at));
 	free(permalink);
+	json_object_set_new(page, "terms", taxonomy_page_links(b, i));
 	ctx = json_pack("{s:O, s:o, s:O}", "site", site, "page", page,
 	    "collections", colls);
 	if (pg > 0)

@@ -117,6 +117,55 @@ taxonomy_page_terms(struct build *b, size_t i, const char *name)
 	return json_is_array(v) ? json_incref(v) : NULL;
 }
 
+json_t *
+taxonomy_page_links(struct build *b, size_t i)
+{
+	json_t *o = json_object();
+	struct buf slug = BUF_INIT;
+
+	for (size_t k = 0; k < b->c->ntaxonomies; k++) {
+		const char *name = b->c->taxonomies[k];
+		json_t *terms = taxonomy_page_terms(b, i, name), *v;
+		json_t *links = json_array();
+		size_t j;
+		json_array_foreach(terms, j, v) {
+			char *url;
+			if (!json_is_string(v))
+				continue;
+			taxonomy_urlize(json_string_value(v), &slug);
+			if (!slug.len)
+				continue;
+			url = xasprintf("/%s/%s/", name, slug.buf);
+			json_array_append_new(links, json_pack("{s:O, s:s}",
+			    "name", v, "url", url));
+			free(url);
+		}
+		json_decref(terms);
+		json_object_set_new(o, name, links);
+	}
+	buf_release(&slug);
+	return o;
+}
+
+json_t *
+taxonomy_list(struct build *b)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; k < b->c->ntaxonomies; k++) {
+		const char *name = b->c->taxonomies[k];
+		char *url = xasprintf("/%s/", name);
+		char *title = xstrdup(name);
+		if (title[0] >= 'a' && title[0] <= 'z')
+			title[0] = (char)(title[0] - 'a' + 'A');
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name",
+		    name, "title", title, "url", url));
+		free(url);
+		free(title);
+	}
+	return a;
+}
+
 /* every term of taxonomy NAME, with its pages in listing order */
 static void
 taxo_collect(struct build *b, struct taxo *t, const char *name)
