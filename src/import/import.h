@@ -69,11 +69,13 @@ json_t *import_report_json(const struct import_report *r);
 
 /*
  * Write every page of ST to DIR as a Hugo-style tree with YAML front
- * matter (import_run reads it back to the same pages).  0, or -1 with
- * err.  *npages counts the pages written.
+ * matter (import_run reads it back to the same pages): each page's live
+ * revision, else its scheduled one, else its latest as a draft.  0, or
+ * -1 with err.  *npages counts the pages written, *held those whose
+ * newer unpublished revision was left out.
  */
 int import_export(struct store *st, const char *dir, const char *media_dir,
-    size_t *npages, struct buf *err);
+    size_t *npages, size_t *held, struct buf *err);
 
 /* ---- the parts, for tests and the fuzz targets ---- */
 
