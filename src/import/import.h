@@ -35,6 +35,9 @@ struct import_opts {
 	const char *static_dir;		/* the site's static/ folder */
 	const char *templates_dir;	/* the site's templates/ (its
 					   shortcodes/NAME.mustache) */
+	const char *conf_file;		/* kiln.yaml to take the Hugo
+					   config's settings into; NULL:
+					   none (import_conf.c) */
 	const char *actor;		/* audit log */
 	bool dry_run;			/* plan, change nothing */
 	bool draft;			/* import everything as drafts */

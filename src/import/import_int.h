@@ -54,6 +54,13 @@ void import_note(struct import_report *r, const char *action,
 int import_tree_load(struct itree *t, const struct import_opts *o,
     struct import_report *r, struct buf *err);
 void import_tree_release(struct itree *t);
+/*
+ * import_conf.c: the Hugo config's title, baseURL, languageCode and
+ * taxonomies into o->conf_file where it still has kiln init's defaults;
+ * each change, or value left out, reported.  0, or -1 with err.
+ */
+int import_conf_take(const struct itree *t, const struct import_opts *o,
+    struct import_report *r, struct buf *err);
 /* a config key, case-insensitively as Hugo reads them; borrowed */
 json_t *import_cfg_get(json_t *cfg, const char *key);
 
