@@ -61,6 +61,15 @@ void import_tree_release(struct itree *t);
  */
 int import_conf_take(const struct itree *t, const struct import_opts *o,
     struct import_report *r, struct buf *err);
+/* a Hugo date: ISO 8601, or Go's "2006-01-02 15:04:05 -0700"; 0 or -1 */
+int import_hugo_date(const char *s, int64_t *t);
+/*
+ * import_permalink.c: the path of page P from the config's permalinks
+ * pattern for its section (":year/:month/:slug"), in out; 1 when one
+ * applies, 0 when none does, -1 reported in r (the caller falls back).
+ */
+int import_permalink(const struct itree *t, const struct ipage *p,
+    struct import_report *r, struct buf *out);
 /* a config key, case-insensitively as Hugo reads them; borrowed */
 json_t *import_cfg_get(json_t *cfg, const char *key);
 

@@ -95,8 +95,8 @@ date_slot(struct ipagefields *f, const char *k)
  * with a space before the offset and an offset without its colon
  * ("2026-01-02 15:04:05 -0700", Go's default layout).
  */
-static int
-hugo_date(const char *s, int64_t *t)
+int
+import_hugo_date(const char *s, int64_t *t)
 {
 	char tmp[64];
 	size_t n = strlen(s), k = 0;
@@ -202,7 +202,7 @@ import_page_fields(const struct itree *t, const struct ipage *p,
 		int64_t *slot;
 		line = import_key_line(p, k);
 		if ((slot = date_slot(f, k))) {
-			if (!json_is_string(v) || hugo_date(
+			if (!json_is_string(v) || import_hugo_date(
 			    json_string_value(v), slot) == -1) {
 				import_note(r, "failed", p->file, line, NULL,
 				    "%s: '%s' is not an ISO 8601 date "

@@ -294,68 +294,82 @@ res_add(struct ipage *p, struct itree *t, const char *rel)
 	x->rel = xstrdup(sub);
 }
 
-/* PATH of page P from its place, slug, url and the prefix */
-static int
-page_path(struct itree *t, struct ipage *p, const struct import_opts *o,
-    struct import_report *r)
+/*
+ * The path page P asks for, before slugging: its url (a .html ending
+ * dropped and reported), else its permalinks pattern, else its place
+ * and slug.  With a pattern, *usual is the path it would have had
+ * without it.  NULL when url or slug are not strings (reported).
+ */
+static char *
+path_source(struct itree *t, struct ipage *p, struct import_report *r,
+    char **usual)
 {
-	struct buf raw = BUF_INIT, part = BUF_INIT, canon = BUF_INIT,
-	    why = BUF_INIT;
 	json_t *url = json_object_get(p->meta, "url");
 	json_t *slug = json_object_get(p->meta, "slug");
-	const char *src, *s;
-	bool changed, any = false, upper = false;
-	char *stem = NULL;
-	int rc = -1;
+	struct buf pl = BUF_INIT;
+	const char *src;
+	char *stem;
 
+	*usual = NULL;
 	if (url && !json_is_string(url)) {
 		import_note(r, "failed", p->file, import_key_line(p, "url"),
 		    NULL, "url: expected a string");
-		goto out;
+		return NULL;
 	}
 	if (slug && (!json_is_string(slug) || !*json_string_value(slug))) {
 		import_note(r, "failed", p->file, import_key_line(p, "slug"),
 		    NULL, "slug: expected a non-empty string");
-		goto out;
+		return NULL;
 	}
 	if (url) {
 		src = json_string_value(url);
-		if (has_suffix(src, ".html")) {
-			stem = xstrndup(src, strlen(src) - 5);
-			import_note(r, "warning", p->file,
-			    import_key_line(p, "url"), NULL, "url: '%s' is "
-			    "served as '%s/' (kiln pages are folders); add a "
-			    "redirect at the old URL", src, stem);
-			src = stem;
-		}
-	} else {
-		stem = xstrdup(p->dir);
-		if (!p->leaf && !p->branch) {
-			const char *b = base_name(p->rel);
-			const char *dot = strrchr(b, '.');
-			char *n = xstrndup(b, (size_t)(dot - b));
-			if (slug && !p->branch) {
-				free(n);
-				n = xstrdup(json_string_value(slug));
-			}
-			free(stem);
-			stem = p->dir[0] ? xasprintf("%s/%s", p->dir, n) :
-			    xstrdup(n);
-			free(n);
-		} else if (slug && p->leaf) {
-			char *d = dir_name(p->dir);
-			free(stem);
-			stem = d[0] ? xasprintf("%s/%s", d,
-			    json_string_value(slug)) :
-			    xstrdup(json_string_value(slug));
-			free(d);
-		}
-		src = stem;
+		if (!has_suffix(src, ".html"))
+			return xstrdup(src);
+		stem = xstrndup(src, strlen(src) - 5);
+		import_note(r, "warning", p->file, import_key_line(p, "url"),
+		    NULL, "url: '%s' is served as '%s/' (kiln pages are "
+		    "folders); add a redirect at the old URL", src, stem);
+		return stem;
 	}
-	if (o->prefix && *o->prefix)
-		buf_printf(&raw, "%s/", o->prefix);
-	/* each part as a slug */
-	s = src;
+	stem = xstrdup(p->dir);
+	if (!p->leaf && !p->branch) {
+		const char *b = base_name(p->rel);
+		const char *dot = strrchr(b, '.');
+		char *n = slug ? xstrdup(json_string_value(slug)) :
+		    xstrndup(b, (size_t)(dot - b));
+		free(stem);
+		stem = p->dir[0] ? xasprintf("%s/%s", p->dir, n) : xstrdup(n);
+		free(n);
+	} else if (slug && p->leaf) {
+		char *d = dir_name(p->dir);
+		free(stem);
+		stem = d[0] ? xasprintf("%s/%s", d, json_string_value(slug)) :
+		    xstrdup(json_string_value(slug));
+		free(d);
+	}
+	if (import_permalink(t, p, r, &pl) == 1) {
+		*usual = stem;
+		stem = buf_detach(&pl, NULL);
+	}
+	buf_release(&pl);
+	return stem;
+}
+
+/*
+ * SRC under PREFIX, each part as a slug, into raw; *any when a part
+ * changed beyond case, *upper when one had capitals.
+ */
+static void
+slug_parts(const char *prefix, const char *src, struct buf *raw,
+    bool *any, bool *upper)
+{
+	struct buf part = BUF_INIT;
+	const char *s = src;
+	bool changed;
+
+	buf_reset(raw);
+	if (prefix && *prefix)
+		buf_printf(raw, "%s/", prefix);
 	while (*s) {
 		const char *e;
 		while (*s == '/')
@@ -367,16 +381,63 @@ page_path(struct itree *t, struct ipage *p, const struct import_opts *o,
 			e = s + strlen(s);
 		for (const char *c = s; c < e; c++)
 			if (isupper((unsigned char)*c))
-				upper = true;
+				*upper = true;
 		import_slugify(s, (size_t)(e - s), &part, &changed);
 		if (changed)
-			any = true;
-		buf_add(&raw, part.buf, part.len);
-		buf_addch(&raw, '/');
+			*any = true;
+		buf_add(raw, part.buf, part.len);
+		buf_addch(raw, '/');
 		s = e;
 	}
-	if (raw.len && raw.buf[raw.len - 1] == '/')
-		buf_setlen(&raw, raw.len - 1);
+	if (raw->len && raw->buf[raw->len - 1] == '/')
+		buf_setlen(raw, raw->len - 1);
+	buf_release(&part);
+}
+
+/*
+ * The path USUAL would have given P, added to P's aliases when its
+ * permalinks pattern made another one, so the old URL still answers.
+ */
+static void
+alias_usual(struct ipage *p, const struct import_opts *o, const char *usual)
+{
+	struct buf raw = BUF_INIT, canon = BUF_INIT, why = BUF_INIT;
+	json_t *al = json_object_get(p->meta, "aliases");
+	bool any = false, upper = false;
+
+	slug_parts(o->prefix, usual, &raw, &any, &upper);
+	if (path_canonicalize(raw.buf ? raw.buf : "", &canon, &why) == 0 &&
+	    canon.buf && strcmp(canon.buf, p->path) != 0) {
+		char *u = xasprintf("/%s/", canon.buf);
+		if (json_is_string(al)) {
+			al = json_pack("[O]", al);
+			json_object_set_new(p->meta, "aliases", al);
+		} else if (!json_is_array(al)) {
+			al = json_array();
+			json_object_set_new(p->meta, "aliases", al);
+		}
+		json_array_append_new(al, json_string(u));
+		free(u);
+	}
+	buf_release(&raw);
+	buf_release(&canon);
+	buf_release(&why);
+}
+
+/* PATH of page P from its place, slug, url, permalinks and the prefix */
+static int
+page_path(struct itree *t, struct ipage *p, const struct import_opts *o,
+    struct import_report *r)
+{
+	struct buf raw = BUF_INIT, canon = BUF_INIT, why = BUF_INIT;
+	bool any = false, upper = false, url = json_object_get(p->meta,
+	    "url") != NULL;
+	char *usual, *src = path_source(t, p, r, &usual);
+	int rc = -1;
+
+	if (!src)
+		goto out;
+	slug_parts(o->prefix, src, &raw, &any, &upper);
 	if (any)
 		import_note(r, "warning", p->file, url ? import_key_line(p,
 		    "url") : 0, NULL, "path '%s' has characters a kiln path "
@@ -395,11 +456,13 @@ page_path(struct itree *t, struct ipage *p, const struct import_opts *o,
 	p->path = buf_detach(&canon, NULL);
 	if (!p->path)
 		p->path = xstrdup("");
+	if (usual)
+		alias_usual(p, o, usual);
 	rc = 0;
 out:
-	free(stem);
+	free(src);
+	free(usual);
 	buf_release(&raw);
-	buf_release(&part);
 	buf_release(&canon);
 	buf_release(&why);
 	return rc;

@@ -208,10 +208,13 @@ page_aliases(struct build *b, struct taken *t, size_t i, struct buf *path,
 			}
 		}
 		if (rc == -1) {
+			char *shown = a ? NULL : json_dumps(v,
+			    JSON_ENCODE_ANY | JSON_COMPACT);
 			if (why.len)
 				buf_setf(err, "page '/%s': alias '%s' %s: "
 				    "fix its aliases", p->sp->path, a ? a :
-				    "?", why.buf);
+				    shown ? shown : "?", why.buf);
+			free(shown);
 			break;
 		}
 	}
