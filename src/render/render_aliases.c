@@ -6,7 +6,9 @@
  * A page's front matter `aliases` (Hugo's, kept by kiln import as
  * params.aliases: a list of URL paths, or one string) gives at each old
  * URL a small HTML page: a meta refresh to the page, its canonical link,
- * a plain link, and noindex.  An alias without a leading
+ * a plain link, and noindex; its manifest entry names the page's URL as
+ * its redirect, which an S3 target sends as the object's
+ * x-amz-website-redirect-location header.  An alias without a leading
  * "/" is relative to the page's folder, as in Hugo; "old/x" gives
  * old/x/index.html, "old/x.html" gives that file.  An alias that climbs
  * out of the site (".."), holds characters a URL path cannot, or lands
@@ -203,8 +205,8 @@ page_aliases(struct build *b, struct taken *t, size_t i, struct buf *path,
 			rc = c == -1 ? -1 : 0;
 			if (c == 1) {
 				alias_page(b, p, html);
-				rc = render_emit(b, path->buf, html->buf,
-				    html->len, MK_HTML, false, err);
+				rc = render_emit_redirect(b, path->buf,
+				    html->buf, html->len, p->url, err);
 			}
 		}
 		if (rc == -1) {

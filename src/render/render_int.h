@@ -75,6 +75,7 @@ struct outfile {
 	enum manifest_kind kind;
 	bool immutable;
 	char key[65];		/* page outputs: incremental key, else "" */
+	char *redirect;		/* a redirect page: where to; else NULL */
 };
 
 /* outputs recorded by one thread: the main one, or a page worker */
@@ -141,6 +142,9 @@ int render_put_output(struct build *b, const char *path, const char *data,
 /* write DATA as output PATH of the new folder and record it */
 int render_emit(struct build *b, const char *path, const char *data,
     size_t len, enum manifest_kind kind, bool immutable, struct buf *err);
+/* render_emit of a redirect page to site path TO (manifest "redirect") */
+int render_emit_redirect(struct build *b, const char *path, const char *data,
+    size_t len, const char *to, struct buf *err);
 /* run FN(B) on the build's threads (build.threads, else one per core) */
 void render_run_threads(struct build *b, void *(*fn)(void *));
 /* IN to out with <meta name="robots" content="noindex"> in its head */
