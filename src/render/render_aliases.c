@@ -38,12 +38,8 @@ ends_with(const char *s, size_t len, const char *tail)
 	return len >= n && !strcmp(s + len - n, tail);
 }
 
-/*
- * The output path of alias A of page P in out ("old/x/index.html"),
- * or -1 with err saying what is wrong with it.
- */
-static int
-alias_output(const struct rpage *p, const char *a, struct buf *out,
+int
+aliases_output(const char *page, const char *a, struct buf *out,
     struct buf *err)
 {
 	struct buf full = BUF_INIT;
@@ -60,8 +56,8 @@ alias_output(const struct rpage *p, const char *a, struct buf *out,
 		return -1;
 	}
 	/* relative: from the folder of the page's path */
-	if (a[0] != '/' && (slash = strrchr(p->sp->path, '/')) != NULL)
-		buf_add(&full, p->sp->path, (size_t)(slash - p->sp->path));
+	if (a[0] != '/' && (slash = strrchr(page, '/')) != NULL)
+		buf_add(&full, page, (size_t)(slash - page));
 	buf_printf(&full, "/%s", a);
 	buf_reset(out);
 	for (s = full.buf; *s && rc == 0; s += len) {
@@ -199,7 +195,7 @@ page_aliases(struct build *b, struct taken *t, size_t i, struct buf *path,
 		if (!a) {
 			buf_setf(&why, "is not a string");
 			rc = -1;
-		} else if ((rc = alias_output(p, a, path, &why)) == 0 &&
+		} else if ((rc = aliases_output(p->sp->path, a, path, &why)) == 0 &&
 		    strcmp(path->buf, p->out) != 0 &&
 		    (c = taken_claim(b, t, i, path->buf, &why)) != 0) {
 			rc = c == -1 ? -1 : 0;

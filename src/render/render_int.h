@@ -245,6 +245,13 @@ int taxonomies_write(struct build *b, struct buf *err);
 json_t *menus_json(struct build *b);
 
 /* render_aliases.c: redirect pages at the old URLs of pages */
+/*
+ * The output path of alias A of the page at PAGE ("news/a") in out:
+ * "/old/x/" gives "old/x/index.html", "x.html" (relative: from the
+ * page's folder) "news/x.html"; -1 with err saying what is wrong.
+ */
+int aliases_output(const char *page, const char *a, struct buf *out,
+    struct buf *err);
 /* every page's params.aliases as redirect pages; -1 with err on a bad one */
 int aliases_write(struct build *b, struct buf *err);
 
