@@ -468,74 +468,67 @@ out:
 	return rc;
 }
 
-int
-import_tree_load(struct itree *t, const struct import_opts *o,
+/*
+ * DIR is a site root when it holds content/: then its config and
+ * static/ are found too, and said so; else DIR is the content tree.
+ */
+static int
+tree_root(struct itree *t, const struct import_opts *o,
     struct import_report *r, struct buf *err)
 {
-	struct walk_list l = WALK_LIST_INIT;
-	struct buf why = BUF_INIT;
-	char *sub = NULL;
-	json_t *dl;
-	int rc = -1;
+	struct buf found = BUF_INIT;
+	char *sub;
 
-	memset(t, 0, sizeof(*t));
-	t->root = xstrdup(o->dir);
-	t->cfg = json_object();
-	t->leafdirs = json_object();
-	t->branchdirs = json_object();
-	t->lower = true;
 	if (!dir_exists(o->dir)) {
 		buf_setf(err, "cannot import '%s': not a folder", o->dir);
-		goto out;
+		return -1;
 	}
 	sub = xasprintf("%s/content", o->dir);
-	if (dir_exists(sub)) {
-		struct buf found = BUF_INIT;
-		t->content = sub;
-		sub = NULL;
-		for (int i = 0; config_names[i]; i++) {
-			char *f = xasprintf("%s/%s", o->dir, config_names[i]);
-			if (file_exists(f)) {
-				t->config = f;
-				break;
-			}
-			free(f);
-		}
-		sub = xasprintf("%s/static", o->dir);
-		if (dir_exists(sub)) {
-			t->static_src = sub;
-			sub = NULL;
-		}
-		buf_printf(&found, "'%s' is a Hugo site: content from %s",
-		    o->dir, t->content);
-		if (t->static_src)
-			buf_printf(&found, ", static files from %s",
-			    t->static_src);
-		if (t->config)
-			buf_printf(&found, ", config %s", t->config);
-		else
-			buf_adds(&found, ", no config file");
-		import_note(r, "info", NULL, 0, NULL, "%s", found.buf);
-		buf_release(&found);
-	} else
+	if (!dir_exists(sub)) {
+		free(sub);
 		t->content = xstrdup(o->dir);
-	if (t->config && config_load(t, r, err) == -1)
-		goto out;
-	dl = import_cfg_get(t->cfg, "disablePathToLower");
-	if (json_is_true(dl))
-		t->lower = false;
-	if (walk_files(t->content, &l, err) == -1) {
-		buf_adds(err, " (nothing was imported)");
-		goto out;
+		return 0;
 	}
+	t->content = sub;
+	for (int i = 0; config_names[i]; i++) {
+		char *f = xasprintf("%s/%s", o->dir, config_names[i]);
+		if (file_exists(f)) {
+			t->config = f;
+			break;
+		}
+		free(f);
+	}
+	sub = xasprintf("%s/static", o->dir);
+	if (dir_exists(sub))
+		t->static_src = sub;
+	else
+		free(sub);
+	buf_printf(&found, "'%s' is a Hugo site: content from %s", o->dir,
+	    t->content);
+	if (t->static_src)
+		buf_printf(&found, ", static files from %s", t->static_src);
+	if (t->config)
+		buf_printf(&found, ", config %s", t->config);
+	else
+		buf_adds(&found, ", no config file");
+	import_note(r, "info", NULL, 0, NULL, "%s", found.buf);
+	buf_release(&found);
+	return 0;
+}
+
+/*
+ * The pages among the files L, then their bundles by folder (the first
+ * page found wins a clash); Markdown inside a leaf bundle is a resource
+ * of it, not a page (marked drop).
+ */
+static void
+tree_pages(struct itree *t, const struct walk_list *l,
+    struct import_report *r)
+{
 	/* pages first: bundles must be known before their resources */
-	for (size_t i = 0; i < l.n; i++) {
-		const char *rel = l.v[i];
-		if (!is_content(base_name(rel)))
-			continue;
-		page_add(t, rel);
-	}
-	/* bundles by folder (the first page found wins a clash) */
+	for (size_t i = 0; i < l->n; i++)
+		if (is_content(base_name(l->v[i])))
+			page_add(t, l->v[i]);
 	for (size_t i = 0; i < t->npages; i++) {
 		struct ipage *p = &t->pages[i];
 		json_t *m = p->leaf ? t->leafdirs : p->branch ? t->branchdirs :
@@ -544,7 +537,6 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 			json_object_set_new(m, p->dir, json_integer(
 			    (json_int_t)i));
 	}
-	/* Markdown inside a leaf bundle is a resource, not a page */
 	for (size_t i = 0; i < t->npages; i++) {
 		struct ipage *p = &t->pages[i], *leaf;
 		leaf = leaf_of(t, p->leaf ? p->dir : p->rel);
@@ -556,10 +548,17 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 		r->skipped++;
 		p->drop = true;
 	}
-	for (size_t i = 0; i < l.n; i++) {
-		const char *rel = l.v[i], *b = base_name(rel);
+}
+
+/* every other file of L: a resource of its bundle, else reported */
+static void
+tree_resources(struct itree *t, const struct walk_list *l,
+    struct import_report *r)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *rel = l->v[i], *b = base_name(rel);
 		struct ipage *owner;
-		char *d;
+		char *d, *f;
 		if (is_content(b) || b[strlen(b) - 1] == '~')
 			continue;
 		owner = leaf_of(t, rel);
@@ -572,36 +571,46 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 			res_add(owner, t, rel);
 			continue;
 		}
-		{
-			char *f = xasprintf("%s/%s", t->content, rel);
-			import_note(r, "skipped", f, 0, NULL, "not in a page "
-			    "bundle, so Hugo does not publish it either: "
-			    "move it to static/ or beside an index.md");
-			r->skipped++;
-			free(f);
-		}
+		f = xasprintf("%s/%s", t->content, rel);
+		import_note(r, "skipped", f, 0, NULL, "not in a page bundle, "
+		    "so Hugo does not publish it either: move it to static/ "
+		    "or beside an index.md");
+		r->skipped++;
+		free(f);
 	}
-	/* the dropped ones out */
-	{
-		size_t k = 0;
-		for (size_t i = 0; i < t->npages; i++) {
-			struct ipage *p = &t->pages[i];
-			if (!p->drop) {
-				t->pages[k++] = *p;
-				continue;
-			}
-			free(p->file);
-			free(p->rel);
-			free(p->dir);
-			for (size_t x = 0; x < p->nres; x++) {
-				free(p->res[x].file);
-				free(p->res[x].rel);
-			}
-			free(p->res);
+}
+
+/* the pages marked drop out of T */
+static void
+tree_drop(struct itree *t)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->npages; i++) {
+		struct ipage *p = &t->pages[i];
+		if (!p->drop) {
+			t->pages[k++] = *p;
+			continue;
 		}
-		t->npages = k;
+		free(p->file);
+		free(p->rel);
+		free(p->dir);
+		for (size_t x = 0; x < p->nres; x++) {
+			free(p->res[x].file);
+			free(p->res[x].rel);
+		}
+		free(p->res);
 	}
-	/* read every page: front matter and path */
+	t->npages = k;
+}
+
+/* read every page: its front matter and its path (failures reported) */
+static void
+tree_read(struct itree *t, const struct import_opts *o,
+    struct import_report *r)
+{
+	struct buf why = BUF_INIT;
+
 	for (size_t i = 0; i < t->npages; i++) {
 		struct ipage *p = &t->pages[i];
 		p->text = xcalloc(1, sizeof(*p->text));
@@ -623,11 +632,38 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 		if (page_path(t, p, o, r) == -1)
 			p->failed = true;
 	}
+	buf_release(&why);
+}
+
+int
+import_tree_load(struct itree *t, const struct import_opts *o,
+    struct import_report *r, struct buf *err)
+{
+	struct walk_list l = WALK_LIST_INIT;
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	t->root = xstrdup(o->dir);
+	t->cfg = json_object();
+	t->leafdirs = json_object();
+	t->branchdirs = json_object();
+	t->lower = true;
+	if (tree_root(t, o, r, err) == -1 ||
+	    (t->config && config_load(t, r, err) == -1))
+		goto out;
+	if (json_is_true(import_cfg_get(t->cfg, "disablePathToLower")))
+		t->lower = false;
+	if (walk_files(t->content, &l, err) == -1) {
+		buf_adds(err, " (nothing was imported)");
+		goto out;
+	}
+	tree_pages(t, &l, r);
+	tree_resources(t, &l, r);
+	tree_drop(t);
+	tree_read(t, o, r);
 	rc = 0;
 out:
 	walk_list_release(&l);
-	buf_release(&why);
-	free(sub);
 	return rc;
 }
 
