@@ -108,15 +108,14 @@ alias_page(struct build *b, const struct rpage *p, struct buf *out)
 struct taken {
 	char **v;
 	size_t n;
-	char **alias;		/* outputs of aliases so far, and whose */
-	size_t *owner;
-	size_t na, aa;
+	json_t *alias;		/* output of an alias -> index of its page */
 };
 
 static void
 taken_init(struct build *b, struct taken *t)
 {
 	memset(t, 0, sizeof(*t));
+	t->alias = json_object();
 	t->v = xcalloc(b->files.n + 1, sizeof(*t->v));
 	for (size_t k = 0; k < b->files.n; k++)
 		t->v[t->n++] = b->files.v[k].path;
@@ -126,10 +125,7 @@ taken_init(struct build *b, struct taken *t)
 static void
 taken_release(struct taken *t)
 {
-	for (size_t k = 0; k < t->na; k++)
-		free(t->alias[k]);
-	free(t->alias);
-	free(t->owner);
+	json_decref(t->alias);
 	free(t->v);
 }
 
@@ -142,26 +138,21 @@ taken_claim(struct build *b, struct taken *t, size_t i, const char *path,
     struct buf *err)
 {
 	const char *pp = path;
+	json_t *o;
 
 	if (bsearch(&pp, t->v, t->n, sizeof(*t->v), cmp_str)) {
 		buf_setf(err, "lands on %s, which the site already has", path);
 		return -1;
 	}
-	for (size_t k = 0; k < t->na; k++)
-		if (!strcmp(t->alias[k], path)) {
-			if (t->owner[k] == i)
-				return 0;
-			buf_setf(err, "lands on %s, an alias of page '/%s' too",
-			    path, b->pages[t->owner[k]].sp->path);
-			return -1;
-		}
-	if (t->na == t->aa) {
-		t->aa = t->aa ? t->aa * 2 : 16;
-		t->alias = xreallocarray(t->alias, t->aa, sizeof(*t->alias));
-		t->owner = xreallocarray(t->owner, t->aa, sizeof(*t->owner));
+	if ((o = json_object_get(t->alias, path)) != NULL) {
+		size_t k = (size_t)json_integer_value(o);
+		if (k == i)
+			return 0;
+		buf_setf(err, "lands on %s, an alias of page '/%s' too", path,
+		    b->pages[k].sp->path);
+		return -1;
 	}
-	t->alias[t->na] = xstrdup(path);
-	t->owner[t->na++] = i;
+	json_object_set_new(t->alias, path, json_integer((json_int_t)i));
 	return 1;
 }
 

@@ -12,7 +12,8 @@
  * its section template.  Terms are urlized as Hugo does (lowercased,
  * spaces made '-'): "Night Sky" and "night sky" are one term, shown as
  * first written (pages in path order).  A page of the site at /NAME/ or
- * /NAME/TERM/ keeps its URL: that output is not made.
+ * /NAME/TERM/ keeps its URL: that output is not made.  A term longer
+ * than TERM_MAX bytes urlized fails the build naming a page that has it.
  *
  * Incremental: each output's key is the build's global hash, the
  * template, the taxonomy and term, and the summary hashes of its pages
@@ -28,6 +29,8 @@
 #include "render/render_int.h"
 #include "render/tmpl.h"
 
+#define TERM_MAX	200	/* bytes of a urlized term: a file name */
+
 struct term {
 	char *slug;		/* "night-sky" */
 	const char *name;	/* "Night Sky" (borrowed from the page) */
@@ -38,6 +41,7 @@ struct term {
 struct taxo {
 	const char *name;	/* "tags" */
 	char *title;		/* "Tags" */
+	json_t *terms_json;	/* taxo_terms_json, made once */
 	struct term *terms;	/* sorted by slug after taxo_collect */
 	size_t n, a;
 	json_t *index;		/* slug -> term index + 1 while collecting */
@@ -197,6 +201,7 @@ taxo_collect(struct build *b, struct taxo *t, const char *name)
 	buf_release(&slug);
 }
 
+
 static void
 taxo_release(struct taxo *t)
 {
@@ -206,6 +211,7 @@ taxo_release(struct taxo *t)
 	}
 	free(t->terms);
 	free(t->title);
+	json_decref(t->terms_json);
 }
 
 /* [{name, title, slug, url, count}] of T's terms (a new reference) */
@@ -245,7 +251,7 @@ taxo_context(struct build *b, const struct taxo *t, const struct term *m,
 	char *permalink = xasprintf("%s%s", b->c->site.base_url, url);
 	json_t *crumbs = json_pack("[{s:s, s:s}]", "title",
 	    b->pages[model_find(&b->snap, "")].sp->title, "url", "/");
-	json_t *terms = taxo_terms_json(t), *page, *ctx;
+	json_t *terms = json_incref(t->terms_json), *page, *ctx;
 
 	if (m)
 		json_array_append_new(crumbs, json_pack("{s:s, s:s}", "title",
@@ -373,6 +379,23 @@ term_outputs(struct build *b, const struct taxo *t, const struct term *m,
 	return rc;
 }
 
+/* every term of T makes a file name: -1 with err naming a page if not */
+static int
+taxo_check(struct build *b, const struct taxo *t, struct buf *err)
+{
+	for (size_t k = 0; k < t->n; k++) {
+		const struct term *m = &t->terms[k];
+		if (strlen(m->slug) <= TERM_MAX)
+			continue;
+		buf_setf(err, "page '/%s': %s: the term '%.40s...' makes a URL "
+		    "part of %zu bytes (at most %d): shorten it",
+		    b->pages[m->pages[0]].sp->path, t->name, m->name,
+		    strlen(m->slug), TERM_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 int
 taxonomies_write(struct build *b, struct buf *err)
 {
@@ -381,7 +404,10 @@ taxonomies_write(struct build *b, struct buf *err)
 	for (size_t k = 0; k < b->c->ntaxonomies && rc == 0; k++) {
 		struct taxo t;
 		taxo_collect(b, &t, b->c->taxonomies[k]);
-		if (t.n && model_find(&b->snap, t.name) == SIZE_MAX) {
+		t.terms_json = taxo_terms_json(&t);	/* shared */
+		rc = taxo_check(b, &t, err);
+		if (rc == 0 && t.n && model_find(&b->snap, t.name) ==
+		    SIZE_MAX) {
 			char *path = xasprintf("%s/index.html", t.name);
 			rc = taxo_output(b, &t, NULL, 0, 0, path, err);
 			free(path);
