@@ -95,7 +95,7 @@ page_date(const struct ipage *p)
 	return 0;
 }
 
-/* token TOK (LEN bytes) of P into out; -1 if unknown or undated */
+/* token TOK (LEN bytes) of P into out; -1 if undated, -2 if unknown */
 static int
 token(const struct ipage *p, const char *tok, size_t len, struct buf *out)
 {
@@ -128,7 +128,7 @@ token(const struct ipage *p, const char *tok, size_t len, struct buf *out)
 	} else if (IS("slugorfilename"))
 		v = meta_part(p, "slug");
 	else if (!IS("filename") && !IS("contentbasename"))
-		return -1;
+		return -2;
 #undef IS
 	if (!v)
 		v = file_stem(p);
@@ -142,6 +142,7 @@ import_permalink(const struct itree *t, const struct ipage *p,
     struct import_report *r, struct buf *out)
 {
 	const char *pat = pattern_for(t, p), *s;
+	int rc;
 
 	if (!pat)
 		return 0;
@@ -154,12 +155,12 @@ import_permalink(const struct itree *t, const struct ipage *p,
 		}
 		s++;
 		n = strspn(s, "abcdefghijklmnopqrstuvwxyz");
-		if (n == 0 || token(p, s, n, out) == -1) {
+		if ((rc = n ? token(p, s, n, out) : -2) < 0) {
 			import_note(r, "warning", p->file, 0, NULL,
 			    "permalinks pattern '%s': ':%.*s' %s: the page "
 			    "keeps its usual path; set `url` for it", pat,
-			    (int)(n ? n : 1), s, n ? "needs a date the page "
-			    "lacks, or is not known to kiln" : "is not a token");
+			    (int)(n ? n : 1), s, rc == -1 ? "needs a date, and "
+			    "the page has none" : "is not a token kiln knows");
 			return -1;
 		}
 		s += n;
