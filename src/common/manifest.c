@@ -109,7 +109,9 @@ manifest_redirect_valid(const char *redirect)
 {
 	size_t n = strlen(redirect);
 
-	if (n < 1 || n > 2048 || redirect[0] != '/')
+	/* "//host/" would send the visitor to another site */
+	if (n < 1 || n > 2048 || redirect[0] != '/' || redirect[1] == '/' ||
+	    redirect[1] == '\\')
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)redirect[i] <= 0x20 ||

@@ -69,7 +69,8 @@ void manifest_set_redirect(struct manifest_entry *e, const char *redirect);
 /* a copy of entry E (from another manifest) appended to M */
 struct manifest_entry *manifest_add_copy(struct manifest *m,
     const struct manifest_entry *e);
-/* REDIRECT is a path a redirect may name: '/' then printable ASCII */
+/* REDIRECT is a path a redirect may name: '/' then printable ASCII, not
+   "//" (another host) */
 bool manifest_redirect_valid(const char *redirect);
 /* sort by path; -1 with err if two entries share a path */
 int manifest_sort(struct manifest *m, struct buf *err);

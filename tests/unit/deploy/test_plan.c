@@ -214,6 +214,11 @@ TEST(plan, redirect_change_is_a_header_change)
 	manifest_release(&back);
 	CHECK_INT_EQ(manifest_parse(json.buf, json.len, &back, &err), -1);
 	CHECK(strstr(err.buf, "files[0].redirect") != NULL);
+	CHECK(manifest_redirect_valid("/a/"));
+	CHECK(!manifest_redirect_valid("//evil.example/"));
+	CHECK(!manifest_redirect_valid("/\\evil.example/"));
+	CHECK(!manifest_redirect_valid("/a b"));
+	CHECK(!manifest_redirect_valid(""));
 	buf_release(&json);
 	buf_release(&err);
 	fx_release(&f);
