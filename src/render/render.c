@@ -305,6 +305,7 @@ build_release(struct build *b)
 	}
 	free(b->files.v);
 	tmpl_set_free(b->set);
+	json_decref(b->tax_urls);
 	json_decref(b->site);
 	json_decref(b->collections);
 	outslot_release(&b->slot);

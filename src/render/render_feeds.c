@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * render_feeds.c: the whole-site outputs of a build (render_int.h):
- * sitemap.xml (every page, with its lastmod: page_lastmod), robots.txt
+ * sitemap.xml (every page, with its lastmod: feeds_page_lastmod, then
+ * the taxonomy listings), robots.txt
  * (naming the sitemap), an Atom feed feeds/NAME.xml for every collection
  * with feed: true, and 404.html (the site's 404 template, else a plain
  * page).  They are written after the pages, from the model alone.
@@ -47,8 +48,8 @@ feeds_xml_escape(struct buf *out, const char *s)
  * (Hugo's, kept in params) when that is an ISO 8601 date, else its last
  * publication, else its date; 0 for none.
  */
-static int64_t
-page_lastmod(struct build *b, size_t i)
+int64_t
+feeds_page_lastmod(struct build *b, size_t i)
 {
 	const struct snap_page *sp = b->pages[i].sp;
 	const char *s = json_string_value(json_object_get(
@@ -66,6 +67,8 @@ sitemap(struct build *b, struct buf *x)
 {
 	char iso[32];
 	int64_t t;
+	json_t *u;
+	size_t k;
 
 	buf_adds(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
 	    "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
@@ -75,7 +78,19 @@ sitemap(struct build *b, struct buf *x)
 		feeds_xml_escape(x, b->c->site.base_url);
 		feeds_xml_escape(x, p->url);
 		buf_adds(x, "</loc>");
-		if ((t = page_lastmod(b, i)) != 0) {
+		if ((t = feeds_page_lastmod(b, i)) != 0) {
+			time_format(t, "%Y-%m-%d", iso, sizeof(iso));
+			buf_printf(x, "<lastmod>%s</lastmod>", iso);
+		}
+		buf_adds(x, "</url>\n");
+	}
+	/* the taxonomy listings, each as new as its newest page */
+	json_array_foreach(b->tax_urls, k, u) {
+		buf_adds(x, "<url><loc>");
+		feeds_xml_escape(x, b->c->site.base_url);
+		feeds_xml_escape(x, json_string_value(json_array_get(u, 0)));
+		buf_adds(x, "</loc>");
+		if ((t = json_integer_value(json_array_get(u, 1))) != 0) {
 			time_format(t, "%Y-%m-%d", iso, sizeof(iso));
 			buf_printf(x, "<lastmod>%s</lastmod>", iso);
 		}

@@ -106,6 +106,8 @@ struct build {
 	char tmpl_hash[65];
 	json_t *site;		/* the site object of every context */
 	json_t *collections;	/* NAME -> [summaries] */
+	json_t *tax_urls;	/* [[url, lastmod]] of taxonomy pages, for
+				   the sitemap (render_taxonomy.c) */
 	char globhash[65];	/* templates, site, collections, assets */
 	const char *kind_template[3];	/* by enum pkind: home, section, page */
 	struct filelist files;	/* every output; workers merge theirs */
@@ -223,6 +225,8 @@ int pages_render(struct build *b, struct buf *err);
 int pages_render_only(struct build *b, const char *path, struct buf *err);
 
 /* render_feeds.c: whole-site outputs */
+/* when page I last changed: lastmod, else last publication, else date */
+int64_t feeds_page_lastmod(struct build *b, size_t i);
 /* S escaped for XML 1.0 text, appended to out */
 void feeds_xml_escape(struct buf *out, const char *s);
 /* sitemap.xml, robots.txt, feeds/NAME.xml, 404.html */

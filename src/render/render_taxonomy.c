@@ -316,6 +316,28 @@ taxo_key(struct build *b, const struct taxo *t, const struct term *m,
 	buf_release(&g);
 }
 
+/* /T/ (M NULL) or /T/TERM/ in the sitemap, as new as its newest page */
+static void
+taxo_sitemap(struct build *b, const struct taxo *t, const struct term *m)
+{
+	int64_t newest = 0, x;
+	char *url;
+
+	for (size_t k = 0; k < (m ? 1 : t->n); k++) {
+		const struct term *tm = m ? m : &t->terms[k];
+		for (size_t j = 0; j < tm->n; j++)
+			if ((x = feeds_page_lastmod(b, tm->pages[j])) > newest)
+				newest = x;
+	}
+	url = m ? xasprintf("/%s/%s/", t->name, m->slug) :
+	    xasprintf("/%s/", t->name);
+	if (!b->tax_urls)
+		b->tax_urls = json_array();
+	json_array_append_new(b->tax_urls, json_pack("[s, I]", url,
+	    (json_int_t)newest));
+	free(url);
+}
+
 /* render (or reuse) output PATH of /T/ or /T/TERM/ page PG of NPG */
 static int
 taxo_output(struct build *b, const struct taxo *t, const struct term *m,
@@ -369,6 +391,7 @@ term_outputs(struct build *b, const struct taxo *t, const struct term *m,
 		free(path);
 		return 0;	/* the site's own page has that URL */
 	}
+	taxo_sitemap(b, t, m);
 	for (int pg = 1; rc == 0 && pg <= npg; pg++) {
 		char *out = pg == 1 ? xasprintf("%s/index.html", path) :
 		    xasprintf("%s/page/%d/index.html", path, pg);
@@ -409,6 +432,7 @@ taxonomies_write(struct build *b, struct buf *err)
 		if (rc == 0 && t.n && model_find(&b->snap, t.name) ==
 		    SIZE_MAX) {
 			char *path = xasprintf("%s/index.html", t.name);
+			taxo_sitemap(b, &t, NULL);
 			rc = taxo_output(b, &t, NULL, 0, 0, path, err);
 			free(path);
 		}
