@@ -95,7 +95,7 @@ static bool
 take_one(json_t *cfg, const struct take *tk, struct buf *text,
     const struct import_opts *o, struct import_report *r, const char *config)
 {
-	char *v = take_value(cfg, tk, r, config), *q, *line;
+	char *v = take_value(cfg, tk, r, config), *q, *line, *plain;
 	long at;
 	bool changed = false;
 
@@ -110,8 +110,10 @@ take_one(json_t *cfg, const struct take *tk, struct buf *text,
 	q = json_dumps(js, JSON_ENCODE_ANY);
 	json_decref(js);
 	line = xasprintf("%s: %s", tk->indent_key, q);
-	if (line_at(text->buf, text->len, line) >= 0)
-		;	/* taken over already */
+	plain = xasprintf("%s: %s", tk->indent_key, v);
+	if (line_at(text->buf, text->len, line) >= 0 ||
+	    !strcmp(plain, tk->init_line))
+		;	/* taken over already, or the same as kiln's default */
 	else if ((at = line_at(text->buf, text->len, tk->init_line)) >= 0) {
 		replace_line(text, at, strlen(tk->init_line), line);
 		import_note(r, "info", NULL, 0, NULL, "kiln.yaml: %s %s %s "
@@ -124,6 +126,7 @@ take_one(json_t *cfg, const struct take *tk, struct buf *text,
 		    tk->hugo, q);
 	free(q);
 	free(line);
+	free(plain);
 	free(v);
 	return changed;
 }
