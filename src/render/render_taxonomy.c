@@ -16,9 +16,12 @@
  * than TERM_MAX bytes urlized fails the build naming a page that has it.
  *
  * Incremental: each output's key is the build's global hash, the
- * template, the taxonomy and term, and the summary hashes of its pages
+ * template, the taxonomy and term, the home page's summary hash (its
+ * title is in the breadcrumbs) and the summary hashes of its pages
  * (which cover their tags and params), so a tag change on one page
- * re-renders only the term pages it left or joined, and /NAME/.
+ * re-renders only the term pages that list it, and /NAME/.  Only /NAME/
+ * has every term (taxonomy.terms, with counts) in its context, and its
+ * key covers them all.
  */
 #include "common/compat.h"
 
@@ -266,9 +269,13 @@ taxo_context(struct build *b, const struct taxo *t, const struct term *m,
 	if (m)
 		json_object_set_new(page, "count", json_integer((json_int_t)
 		    m->n));
-	ctx = json_pack("{s:O, s:O, s:o, s:{s:s, s:s, s:s, s:O}}", "site",
+	/* only /T/ lists every term: a term page's key holds its own */
+	ctx = json_pack("{s:O, s:O, s:o, s:{s:s, s:s, s:s}}", "site",
 	    b->site, "collections", b->collections, "page", page, "taxonomy",
-	    "name", t->name, "title", t->title, "url", turl, "terms", terms);
+	    "name", t->name, "title", t->title, "url", turl);
+	if (!m)
+		json_object_set(json_object_get(ctx, "taxonomy"), "terms",
+		    terms);
 	json_object_set_new(ctx, "pagination", m ? pages_pagination(b, url,
 	    m->pages, m->n, pg, npg) : taxo_index_pagination(url, terms));
 	json_decref(terms);
@@ -304,6 +311,8 @@ taxo_key(struct build *b, const struct taxo *t, const struct term *m,
 
 	buf_printf(&g, "taxonomy\n%s\n%s\n%s\n%d\n%d\n%d\n", b->globhash,
 	    tname, t->name, pg, npg, b->c->build.page_size);
+	/* the home page's title is in the breadcrumbs */
+	buf_add(&g, b->pages[model_find(&b->snap, "")].sumhash, 64);
 	if (m) {
 		buf_printf(&g, "%s\n%s\n", m->slug, m->name);
 		for (size_t k = 0; k < m->n; k++)

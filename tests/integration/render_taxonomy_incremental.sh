@@ -54,6 +54,17 @@ printf -- '---\ntitle: Post 2\ndate: 2026-01-02T10:00:00Z\ntags: [common, t2]\nc
 same_as_full "a category change"
 pass "categories from front matter, urlized"
 
+# the home page's title is in every term page's breadcrumbs
+printf -- '---\ntitle: Home of posts\n---\nhi\n' > "$T/in/_index.md"
+"$KILN" import "$T/in" >/dev/null 2>&1 || fail "import of a home page"
+"$KILN" build >"$T/inc.out" || fail "build after a home page"
+printf -- '---\ntitle: Renamed home\n---\nhi\n' > "$T/in/_index.md"
+"$KILN" import "$T/in" >/dev/null 2>&1 || fail "home retitled"
+"$KILN" build >"$T/inc.out" || fail "build after the home's retitle"
+assert_contains "$(cat public/tags/t2/index.html)" "Renamed home" "term page breadcrumbs"
+same_as_full "the home page's title"
+pass "a term page follows the home page's title"
+
 # page_size 2: term pages paginate; still equal to a full build
 sed -i 's/^  page_size: 10 /  page_size: 2  /' kiln.yaml
 "$KILN" build >"$T/inc.out" || fail "build with page_size 2"
