@@ -186,8 +186,8 @@ page_aliases(struct build *b, struct taken *t, size_t i, struct buf *path,
 		if (!a) {
 			buf_setf(&why, "is not a string");
 			rc = -1;
-		} else if ((rc = aliases_output(p->sp->path, a, path, &why)) == 0 &&
-		    strcmp(path->buf, p->out) != 0 &&
+		} else if ((rc = aliases_output(p->sp->path, a, path,
+		    &why)) == 0 && strcmp(path->buf, p->out) != 0 &&
 		    (c = taken_claim(b, t, i, path->buf, &why)) != 0) {
 			rc = c == -1 ? -1 : 0;
 			if (c == 1) {
