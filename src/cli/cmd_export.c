@@ -35,7 +35,7 @@ cmd_export(int argc, char **argv)
 {
 	struct buf err = BUF_INIT;
 	struct site s;
-	size_t n = 0;
+	size_t n = 0, held = 0;
 	int rc;
 
 	if (cli_getopt(&cli_cmd_export, argc, argv) != -1 ||
@@ -46,11 +46,16 @@ cmd_export(int argc, char **argv)
 		buf_release(&err);
 		return rc;
 	}
-	if (import_export(s.st, argv[optind], s.media_dir, &n, &err) == -1)
+	if (import_export(s.st, argv[optind], s.media_dir, &n, &held,
+	    &err) == -1)
 		rc = cli_fail(&err);
 	else {
 		cli_info("exported %zu %s to %s/content\n", n, n == 1 ?
 		    "page" : "pages", argv[optind]);
+		if (held)
+			cli_info("%zu %s unpublished changes: the live "
+			    "revision was written, not the newer draft\n",
+			    held, held == 1 ? "page has" : "pages have");
 		rc = EXIT_OK;
 	}
 	site_close(&s);

@@ -196,6 +196,7 @@ cmd_import(int argc, char **argv)
 	o.media_dir = s.media_dir;
 	o.static_dir = static_dir = conf_path(s.conf, "static");
 	o.templates_dir = templates_dir = conf_path(s.conf, "templates");
+	o.conf_file = s.conf->file;
 	o.actor = cli_actor();
 	o.now = time_now();
 	if (import_run(s.st, &o, &r, &err) == -1) {

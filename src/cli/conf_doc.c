@@ -16,6 +16,12 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Where content, builds and the queue are kept." },
 	{ "build",
 	    "How kiln build renders." },
+	{ "taxonomies",
+	    "The taxonomies of the site: for each NAME, /NAME/ lists every "
+	    "term with its page count and /NAME/TERM/ the pages with that "
+	    "term (paginated), from the pages' front matter NAME (tags: the "
+	    "page's tags).  Left out: tags and categories, as in Hugo; [] "
+	    "for none." },
 	{ "collections",
 	    "A map of collection NAME to settings; each is a list of pages "
 	    "available to every template as collections.NAME." },

@@ -39,6 +39,7 @@ manifest_release(struct manifest *m)
 		free(m->files[i].path);
 		free(m->files[i].content_type);
 		free(m->files[i].cache_control);
+		free(m->files[i].redirect);
 	}
 	free(m->files);
 	free(m->build);
@@ -82,7 +83,41 @@ manifest_add(struct manifest *m, const char *path, const char *sha256,
 	e->cache_control = xstrdup(cache_control ? cache_control : "");
 	e->immutable = immutable;
 	e->kind = kind;
+	e->redirect = NULL;
 	return e;
+}
+
+void
+manifest_set_redirect(struct manifest_entry *e, const char *redirect)
+{
+	free(e->redirect);
+	e->redirect = redirect ? xstrdup(redirect) : NULL;
+}
+
+struct manifest_entry *
+manifest_add_copy(struct manifest *m, const struct manifest_entry *e)
+{
+	struct manifest_entry *c = manifest_add(m, e->path, e->sha256,
+	    e->size, e->content_type, e->cache_control, e->immutable, e->kind);
+
+	manifest_set_redirect(c, e->redirect);
+	return c;
+}
+
+bool
+manifest_redirect_valid(const char *redirect)
+{
+	size_t n = strlen(redirect);
+
+	/* "//host/" would send the visitor to another site */
+	if (n < 1 || n > 2048 || redirect[0] != '/' || redirect[1] == '/' ||
+	    redirect[1] == '\\')
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)redirect[i] <= 0x20 ||
+		    (unsigned char)redirect[i] >= 0x7f)
+			return false;
+	return true;
 }
 
 static int
@@ -156,7 +191,12 @@ manifest_to_json(const struct manifest *m, struct buf *out)
 		buf_adds(out, e->immutable ? ",\"immutable\":true,\"kind\":\"" :
 		    ",\"immutable\":false,\"kind\":\"");
 		buf_adds(out, manifest_kind_name(e->kind));
-		buf_adds(out, "\"}");
+		if (e->redirect) {
+			buf_adds(out, "\",\"redirect\":");
+			add_json_string(out, e->redirect);
+			buf_adds(out, "}");
+		} else
+			buf_adds(out, "\"}");
 	}
 	buf_adds(out, "\n]}\n");
 }
@@ -193,8 +233,8 @@ manifest_parse(const char *json, size_t len, struct manifest *m,
 	    json_is_string(json_object_get(root, "generated")) ?
 	    json_string_value(json_object_get(root, "generated")) : "");
 	json_array_foreach(files, i, f) {
-		const char *path, *sha, *ct, *cc, *kind;
-		json_t *size, *imm;
+		const char *path, *sha, *ct, *cc, *kind, *redir;
+		json_t *size, *imm, *rj;
 		enum manifest_kind k;
 
 		path = json_string_value(json_object_get(f, "path"));
@@ -227,8 +267,16 @@ manifest_parse(const char *json, size_t len, struct manifest *m,
 			    "invalid", i);
 			goto out;
 		}
-		manifest_add(m, path, sha, json_integer_value(size), ct, cc,
-		    json_is_true(imm), k);
+		rj = json_object_get(f, "redirect");
+		redir = json_string_value(rj);
+		if (rj && (!redir || !manifest_redirect_valid(redir))) {
+			buf_setf(err, "manifest: files[%zu].redirect: expected "
+			    "a site path starting with '/'", i);
+			goto out;
+		}
+		manifest_set_redirect(manifest_add(m, path, sha,
+		    json_integer_value(size), ct, cc, json_is_true(imm), k),
+		    redir);
 	}
 	rc = manifest_sort(m, err);
 out:
@@ -273,11 +321,8 @@ manifest_copy(struct manifest *dst, const struct manifest *src)
 	dst->generated = xstrdup(src->generated ? src->generated : "");
 	dst->files = xcalloc(src->nfiles + 1, sizeof(*dst->files));
 	dst->alloc = src->nfiles + 1;
-	for (size_t i = 0; i < src->nfiles; i++) {
-		const struct manifest_entry *e = &src->files[i];
-		manifest_add(dst, e->path, e->sha256, e->size,
-		    e->content_type, e->cache_control, e->immutable, e->kind);
-	}
+	for (size_t i = 0; i < src->nfiles; i++)
+		manifest_add_copy(dst, &src->files[i]);
 }
 
 /* ---- the memo ---- */

@@ -12,6 +12,9 @@
  *               "cache_control": "public, max-age=31536000, immutable",
  *               "immutable": true, "kind": "asset"}, ...]}
  *
+ * A redirect page (a page's alias at an old URL) also has
+ * "redirect": "/new/url/", the site path it redirects to.
+ *
  * "files" is sorted by path (bytewise); paths are relative, canonical
  * (path_clean_rel) and unique.  kind is one of "html" (pages, 404),
  * "feed" (Atom, sitemap, robots.txt, per-page JSON), "asset"
@@ -39,6 +42,9 @@ struct manifest_entry {
 	char *cache_control;
 	bool immutable;
 	enum manifest_kind kind;
+	char *redirect;		/* "/new/" for a redirect page (an alias):
+				   sent as x-amz-website-redirect-location
+				   by S3 targets; NULL for none */
 };
 
 struct manifest {
@@ -58,6 +64,14 @@ void manifest_release(struct manifest *m);
 struct manifest_entry *manifest_add(struct manifest *m, const char *path,
     const char *sha256, int64_t size, const char *content_type,
     const char *cache_control, bool immutable, enum manifest_kind kind);
+/* entry E's redirect (a site path starting with '/'; NULL: none) */
+void manifest_set_redirect(struct manifest_entry *e, const char *redirect);
+/* a copy of entry E (from another manifest) appended to M */
+struct manifest_entry *manifest_add_copy(struct manifest *m,
+    const struct manifest_entry *e);
+/* REDIRECT is a path a redirect may name: '/' then printable ASCII, not
+   "//" (another host) */
+bool manifest_redirect_valid(const char *redirect);
 /* sort by path; -1 with err if two entries share a path */
 int manifest_sort(struct manifest *m, struct buf *err);
 /* binary search by path; NULL if absent (m must be sorted) */

@@ -296,6 +296,8 @@ struct conf {
 	struct conf_site site;
 	struct conf_store store;
 	struct conf_build build;
+	char **taxonomies;	/* "tags", "categories": listing pages per term */
+	size_t ntaxonomies;
 	struct conf_collection *collections;	/* in file order */
 	size_t ncollections;
 	struct conf_target *targets;		/* in file order */

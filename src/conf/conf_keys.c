@@ -122,6 +122,8 @@ const struct conf_key conf_keys[] = {
 	KDUR("build.lease", conf, build.lease, "60s", 5, DAY),
 	KDUR("build.heartbeat", conf, build.heartbeat, "10s", 1, HOUR),
 
+	KLIST("taxonomies", conf, taxonomies, ntaxonomies, NULL, 0),
+
 	KNAMED("collections", conf, collections, ncollections,
 	    conf_collection, check_collection, 0),
 	KSTR("collections.*.section", conf_collection, section, NULL,
@@ -587,6 +589,36 @@ branch_valid(const char *b)
 	return true;
 }
 
+/*
+ * taxonomies: each a lowercase name usable as a URL's first folder, none
+ * twice; left out, Hugo's default (tags and categories).
+ */
+static void
+check_taxonomies(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
+{
+	int line = conf_line(root, "taxonomies");
+
+	if (!c->taxonomies) {
+		c->taxonomies = xcalloc(2, sizeof(*c->taxonomies));
+		c->taxonomies[0] = xstrdup("tags");
+		c->taxonomies[1] = xstrdup("categories");
+		c->ntaxonomies = 2;
+		return;
+	}
+	for (size_t i = 0; i < c->ntaxonomies; i++) {
+		const char *t = c->taxonomies[i];
+		if (strlen(t) > 64 || strspn(t, "abcdefghijklmnopqrstuvwxyz"
+		    "0123456789-_") != strlen(t) || t[0] == '-' || t[0] == '_')
+			conf_err(ctx, line, "taxonomies", NULL, "'%s': expected "
+			    "a lowercase name (letters, digits, '-', '_'), "
+			    "as in its URL /%s/", t, t);
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(t, c->taxonomies[j]))
+				conf_err(ctx, line, "taxonomies", NULL,
+				    "'%s' is listed twice", t);
+	}
+}
+
 void
 conf_check_root(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
 {
@@ -597,6 +629,7 @@ conf_check_root(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
 
 	if (c->site.base_url)
 		strip_slashes(c->site.base_url);
+	check_taxonomies(ctx, c, root);
 	sect = conf_get(root, "store");
 	if (c->store.driver == CONF_STORE_POSTGRES && !c->store.url &&
 	    !c->store.url_env)

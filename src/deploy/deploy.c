@@ -198,8 +198,7 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 			forgot++;
 			continue;
 		}
-		manifest_add(&nb, e->path, e->sha256, e->size, e->content_type,
-		    e->cache_control, e->immutable, e->kind);
+		manifest_add_copy(&nb, e);
 	}
 	if (manifest_sort(&nb, err) == -1)
 		goto out;
@@ -279,6 +278,7 @@ xfers_of(struct deploy_ctx *x, struct dest *d, const struct deploy_plan *p)
 		t->sha256 = u->e->sha256;
 		t->content_type = u->e->content_type;
 		t->cache_control = u->e->cache_control;
+		t->redirect = u->e->redirect;
 		t->create_only = u->create_only;
 		t->surrogate_key = u->surrogate_key;
 	}
@@ -716,10 +716,7 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 		/* each target applies its own header rules */
 		manifest_init(&eff);
 		for (size_t k = 0; k < m.nfiles; k++)
-			manifest_add(&eff, m.files[k].path, m.files[k].sha256,
-			    m.files[k].size, m.files[k].content_type,
-			    m.files[k].cache_control, m.files[k].immutable,
-			    m.files[k].kind);
+			manifest_add_copy(&eff, &m.files[k]);
 		effective(&c->targets[i], &eff);
 		x.t = &c->targets[i];
 		x.m = &eff;

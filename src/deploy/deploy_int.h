@@ -26,6 +26,8 @@ struct xfer {
 	const char *cache_control;
 	bool create_only;		/* If-None-Match: * */
 	const char *surrogate_key;	/* x-amz-meta-surrogate-key, or NULL */
+	const char *redirect;		/* x-amz-website-redirect-location,
+					   or NULL */
 	/* results */
 	int status;			/* 0 done, 1 already there, -1 failed */
 	int http;			/* last HTTP status (s3) */

@@ -24,7 +24,9 @@ same(const struct manifest_entry *a, const struct manifest_entry *b)
 {
 	return !strcmp(a->sha256, b->sha256) &&
 	    !strcmp(a->content_type, b->content_type) &&
-	    !strcmp(a->cache_control, b->cache_control);
+	    !strcmp(a->cache_control, b->cache_control) &&
+	    !strcmp(a->redirect ? a->redirect : "", b->redirect ?
+	    b->redirect : "");
 }
 
 static bool

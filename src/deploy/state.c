@@ -97,24 +97,33 @@ deploy_state_release(struct deploy_state *ds)
 json_t *
 deploy_entry_json(const struct manifest_entry *e)
 {
-	return json_pack("[s, I, s, s, b, s]", e->sha256, (json_int_t)e->size,
-	    e->content_type, e->cache_control, e->immutable,
-	    manifest_kind_name(e->kind));
+	json_t *j = json_pack("[s, I, s, s, b, s]", e->sha256,
+	    (json_int_t)e->size, e->content_type, e->cache_control,
+	    e->immutable, manifest_kind_name(e->kind));
+
+	if (e->redirect)
+		json_array_append_new(j, json_string(e->redirect));
+	return j;
 }
 
 static int
 entry_add(struct manifest *m, const char *path, json_t *j)
 {
-	const char *sha, *ct, *cc, *kname;
+	const char *sha, *ct, *cc, *kname, *redir = NULL;
 	json_int_t size;
 	int imm;
 	enum manifest_kind kind;
 
-	if (json_unpack(j, "[s, I, s, s, b, s]", &sha, &size, &ct, &cc, &imm,
-	    &kname) == -1 || strlen(sha) != 64 || !hex_valid(sha, 64) ||
-	    size < 0 || manifest_kind_parse(kname, &kind) == -1)
+	if (json_array_size(j) == 7)
+		redir = json_string_value(json_array_get(j, 6));
+	if (json_unpack(j, json_array_size(j) == 7 ? "[s, I, s, s, b, s, s]" :
+	    "[s, I, s, s, b, s]", &sha, &size, &ct, &cc, &imm, &kname,
+	    &redir) == -1 || strlen(sha) != 64 || !hex_valid(sha, 64) ||
+	    size < 0 || manifest_kind_parse(kname, &kind) == -1 ||
+	    (redir && !manifest_redirect_valid(redir)))
 		return -1;
-	manifest_add(m, path, sha, size, ct, cc, imm, kind);
+	manifest_set_redirect(manifest_add(m, path, sha, size, ct, cc, imm,
+	    kind), redir);
 	return 0;
 }
 
@@ -188,8 +197,7 @@ fold_journal(struct deploy_state *ds, struct buf *err)
 		const struct manifest_entry *e = &ds->base.files[i];
 		if (json_object_get(landed, e->path))
 			continue;	/* replaced or deleted below */
-		manifest_add(&nb, e->path, e->sha256, e->size, e->content_type,
-		    e->cache_control, e->immutable, e->kind);
+		manifest_add_copy(&nb, e);
 	}
 	json_object_foreach(plan, path, op) {
 		json_t *l = json_object_get(landed, path);

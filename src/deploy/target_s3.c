@@ -193,6 +193,12 @@ job_start(struct s3_impl *s, CURLM *m, struct job *j, struct buf *err)
 		}
 		if (x->create_only)
 			j->hdrs = curl_slist_append(j->hdrs, "If-None-Match: *");
+		if (x->redirect) {
+			buf_reset(&h);
+			buf_printf(&h, "x-amz-website-redirect-location: %s",
+			    x->redirect);
+			j->hdrs = curl_slist_append(j->hdrs, h.buf);
+		}
 		if (x->surrogate_key) {
 			buf_reset(&h);
 			buf_printf(&h, "x-amz-meta-surrogate-key: %s",

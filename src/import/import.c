@@ -599,6 +599,8 @@ import_run(struct store *st, const struct import_opts *o,
 	if (t.static_src && o->static_dir && copy_static(&t, o, r,
 	    err) == -1)
 		goto out;
+	if (import_conf_take(&t, o, r, err) == -1)
+		goto out;
 	for (size_t i = 0; i < t.npages; i++)
 		if (t.pages[i].failed)
 			r->failed++;

@@ -35,6 +35,9 @@ struct import_opts {
 	const char *static_dir;		/* the site's static/ folder */
 	const char *templates_dir;	/* the site's templates/ (its
 					   shortcodes/NAME.mustache) */
+	const char *conf_file;		/* kiln.yaml to take the Hugo
+					   config's settings into; NULL:
+					   none (import_conf.c) */
 	const char *actor;		/* audit log */
 	bool dry_run;			/* plan, change nothing */
 	bool draft;			/* import everything as drafts */
@@ -69,11 +72,13 @@ json_t *import_report_json(const struct import_report *r);
 
 /*
  * Write every page of ST to DIR as a Hugo-style tree with YAML front
- * matter (import_run reads it back to the same pages).  0, or -1 with
- * err.  *npages counts the pages written.
+ * matter (import_run reads it back to the same pages): each page's live
+ * revision, else its scheduled one, else its latest as a draft.  0, or
+ * -1 with err.  *npages counts the pages written, *held those whose
+ * newer unpublished revision was left out.
  */
 int import_export(struct store *st, const char *dir, const char *media_dir,
-    size_t *npages, struct buf *err);
+    size_t *npages, size_t *held, struct buf *err);
 
 /* ---- the parts, for tests and the fuzz targets ---- */
 

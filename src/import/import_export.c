@@ -2,8 +2,9 @@
 /*
  * import_export.c: `kiln export DIR`, the store back out as a Hugo-style
  * tree (import.h, decision 0163), so content never lives only in a
- * database.  DIR/content/ gets, for each page, its latest revision (what
- * editors see):
+ * database.  DIR/content/ gets, for each page, its live revision (a
+ * newer draft is left out and counted), else the one scheduled to go
+ * live, else, never published, its latest with draft: true:
  *
  *	""			content/_index.md
  *	a page with children	content/PATH/_index.md
@@ -131,145 +132,207 @@ front_matter(struct buf *out, json_t *fm)
 	buf_adds(out, "---\n");
 }
 
-int
-import_export(struct store *st, const char *dir, const char *media_dir,
-    size_t *npages, struct buf *err)
+/* what export_page needs of the whole store */
+struct export_ctx {
+	struct store *st;
+	const char *content;	/* DIR/content */
+	struct page_info *list;
+	size_t n;
+	struct media_info *media;
+	size_t nmedia;
+	size_t held;		/* pages whose newer draft was not written */
+};
+
+/*
+ * The revision page P is exported as: the live one (a newer draft is
+ * an editor's work in progress, not the site); else the one scheduled
+ * to go live; else, for a page never published, its latest (written
+ * with draft: true).
+ */
+static int64_t
+export_revision(const struct page_info *p)
 {
-	struct page_info *list = NULL;
-	struct media_info *media = NULL;
-	size_t n = 0, nmedia = 0;
+	if (p->live && p->live_revision)
+		return p->live_revision;
+	if (p->scheduled_revision)
+		return p->scheduled_revision;
+	return p->latest_revision;
+}
+
+/* page I of X has children */
+static bool
+export_has_children(const struct export_ctx *x, size_t i)
+{
+	const char *path = x->list[i].path;
+
+	/* children sort right after their parent, but not always first */
+	for (size_t k = 0; k < x->n; k++)
+		if (x->list[k].parent_path && !strcmp(x->list[k].parent_path,
+		    path))
+			return true;
+	return false;
+}
+
+/* the front matter of page P exported as revision RV (a new reference) */
+static json_t *
+export_front_matter(const struct page_info *p, const struct revision_info *rv)
+{
+	json_t *fm = rv->extra ? json_deep_copy(rv->extra) : NULL;
+	char iso[32];
+
+	if (!fm)
+		fm = json_object();
+	keep_if_same(fm, p, iso, sizeof(iso));
+	json_object_set_new(fm, "title", json_string(rv->title));
+	if (rv->date) {
+		time_format_iso8601(rv->date, iso, sizeof(iso));
+		json_object_set_new(fm, "date", json_string(iso));
+	}
+	if (rv->summary[0])
+		json_object_set_new(fm, "summary", json_string(rv->summary));
+	if (json_array_size(rv->tags))
+		json_object_set(fm, "tags", rv->tags);
+	if (p->weight)
+		json_object_set_new(fm, "weight", json_integer(p->weight));
+	if (p->template[0])
+		json_object_set_new(fm, "template", json_string(p->template));
+	if (!p->live && !p->scheduled_revision)
+		json_object_set_new(fm, "draft", json_true());
+	set_time(fm, "publishDate", p->go_live_at);
+	set_time(fm, "expiryDate", p->expire_at);
+	return fm;
+}
+
+/* BODY names a media file of X */
+static bool
+export_uses_media(const struct export_ctx *x, const char *body)
+{
+	bool used = false;
+
+	for (size_t m = 0; m < x->nmedia && !used; m++) {
+		char *ref = xasprintf("/media/%s", x->media[m].name);
+		used = strstr(body, ref) != NULL;
+		free(ref);
+	}
+	return used;
+}
+
+/* media M beside page P's index.md, its references in BODY made local */
+static int
+export_bundle_file(const struct export_ctx *x, const struct page_info *p,
+    const struct media_info *m, struct buf *body, struct buf *err)
+{
+	char *ref = xasprintf("/media/%s", m->name), *bn, *dest;
+	struct buf data = BUF_INIT, nb = BUF_INIT;
+	int rc = 0;
+
+	if (!strstr(body->buf, ref)) {
+		free(ref);
+		return 0;
+	}
+	bn = bundle_name(p->path, m->name);
+	dest = xasprintf("%s/%s/%s", x->content, p->path, bn);
+	if (file_read(m->file, &data, LIMIT_MEDIA_FILE, err) == -1 ||
+	    mkdir_parent(dest, err) == -1 || file_write_atomic(dest,
+	    data.buf ? data.buf : "", data.len, err) == -1)
+		rc = -1;
+	else {
+		/* /media/NAME -> NAME in the body */
+		replace_all(body->buf, ref, bn, &nb);
+		buf_reset(body);
+		buf_add(body, nb.buf, nb.len);
+	}
+	buf_release(&nb);
+	buf_release(&data);
+	free(ref);
+	free(bn);
+	free(dest);
+	return rc;
+}
+
+/* the file of page I of X: _index.md, a leaf bundle's index.md, PATH.md */
+static char *
+export_file(const struct export_ctx *x, size_t i, bool bundle)
+{
+	const char *path = x->list[i].path;
+
+	if (!path[0])
+		return xasprintf("%s/_index.md", x->content);
+	if (export_has_children(x, i))
+		return xasprintf("%s/%s/_index.md", x->content, path);
+	if (bundle)
+		return xasprintf("%s/%s/index.md", x->content, path);
+	return xasprintf("%s/%s.md", x->content, path);
+}
+
+/* page I of X written out, with its media when it uses some */
+static int
+export_page(struct export_ctx *x, size_t i, struct buf *err)
+{
+	const struct page_info *p = &x->list[i];
+	struct revision_info rv;
 	struct buf text = BUF_INIT, body = BUF_INIT;
-	char *content = xasprintf("%s/content", dir), iso[32];
+	char *file = NULL;
+	json_t *fm;
+	bool bundle;
 	int rc = -1;
 
-	*npages = 0;
+	memset(&rv, 0, sizeof(rv));
+	if (store_revision_get(x->st, export_revision(p), &rv, err) == -1)
+		goto out;
+	if (p->live && p->latest_revision != export_revision(p))
+		x->held++;
+	buf_adds(&body, rv.body);
+	bundle = export_uses_media(x, rv.body);
+	file = export_file(x, i, bundle);
+	for (size_t m = 0; bundle && m < x->nmedia; m++)
+		if (export_bundle_file(x, p, &x->media[m], &body, err) == -1)
+			goto out;
+	fm = export_front_matter(p, &rv);
+	front_matter(&text, fm);
+	json_decref(fm);
+	buf_add(&text, body.buf ? body.buf : "", body.len);
+	if (mkdir_parent(file, err) == -1 || file_write_atomic(file,
+	    text.buf, text.len, err) == -1)
+		goto out;
+	rc = 0;
+out:
+	revision_info_release(&rv);
+	buf_release(&text);
+	buf_release(&body);
+	free(file);
+	return rc;
+}
+
+int
+import_export(struct store *st, const char *dir, const char *media_dir,
+    size_t *npages, size_t *held, struct buf *err)
+{
+	struct export_ctx x = { .st = st };
+	char *content = xasprintf("%s/content", dir);
+	int rc = -1;
+
+	*npages = *held = 0;
+	x.content = content;
 	if (file_exists(content) || dir_exists(content)) {
 		buf_setf(err, "'%s' exists: export into a new or empty "
 		    "folder", content);
 		goto out;
 	}
-	if (store_page_list(st, &list, &n, err) == -1 ||
-	    store_media_list(st, media_dir, &media, &nmedia, err) == -1)
+	if (store_page_list(st, &x.list, &x.n, err) == -1 ||
+	    store_media_list(st, media_dir, &x.media, &x.nmedia, err) == -1 ||
+	    mkdir_p(content, err) == -1)
 		goto out;
-	if (mkdir_p(content, err) == -1)
-		goto out;
-	for (size_t i = 0; i < n; i++) {
-		const struct page_info *p = &list[i];
-		struct revision_info rv;
-		json_t *fm;
-		bool children = i + 1 < n && list[i + 1].parent_path &&
-		    !strcmp(list[i + 1].parent_path, p->path);
-		bool bundle = false;
-		char *file;
-
-		memset(&rv, 0, sizeof(rv));
-		if (store_revision_get(st, p->latest_revision, &rv, err) == -1)
+	for (size_t i = 0; i < x.n; i++) {
+		if (export_page(&x, i, err) == -1)
 			goto out;
-		/* children sort right after their parent, but not always
-		   first: look at every page */
-		for (size_t k = 0; k < n && !children; k++)
-			if (list[k].parent_path && !strcmp(list[k].parent_path,
-			    p->path))
-				children = true;
-		buf_reset(&body);
-		buf_adds(&body, rv.body);
-		for (size_t m = 0; m < nmedia; m++) {
-			char *ref = xasprintf("/media/%s", media[m].name);
-			if (strstr(rv.body, ref))
-				bundle = true;
-			free(ref);
-		}
-		fm = json_deep_copy(rv.extra ? rv.extra : json_object());
-		if (!fm)
-			fm = json_object();
-		keep_if_same(fm, p, iso, sizeof(iso));
-		json_object_set_new(fm, "title", json_string(rv.title));
-		if (rv.date) {
-			time_format_iso8601(rv.date, iso, sizeof(iso));
-			json_object_set_new(fm, "date", json_string(iso));
-		}
-		if (rv.summary[0])
-			json_object_set_new(fm, "summary",
-			    json_string(rv.summary));
-		if (json_array_size(rv.tags))
-			json_object_set(fm, "tags", rv.tags);
-		if (p->weight)
-			json_object_set_new(fm, "weight",
-			    json_integer(p->weight));
-		if (p->template[0])
-			json_object_set_new(fm, "template",
-			    json_string(p->template));
-		if (!p->live && !p->scheduled_revision)
-			json_object_set_new(fm, "draft", json_true());
-		set_time(fm, "publishDate", p->go_live_at);
-		set_time(fm, "expiryDate", p->expire_at);
-		if (!p->path[0])
-			file = xasprintf("%s/_index.md", content);
-		else if (children)
-			file = xasprintf("%s/%s/_index.md", content, p->path);
-		else if (bundle)
-			file = xasprintf("%s/%s/index.md", content, p->path);
-		/* a home or section page's media go beside its _index.md */
-		else
-			file = xasprintf("%s/%s.md", content, p->path);
-		if (bundle) {
-			/* the media files beside it, referenced by name */
-			for (size_t m = 0; m < nmedia; m++) {
-				char *ref = xasprintf("/media/%s",
-				    media[m].name);
-				char *bn, *dest;
-				struct buf data = BUF_INIT, nb = BUF_INIT;
-				if (!strstr(body.buf, ref)) {
-					free(ref);
-					continue;
-				}
-				bn = bundle_name(p->path, media[m].name);
-				dest = xasprintf("%s/%s/%s", content, p->path,
-				    bn);
-				if (file_read(media[m].file, &data, LIMIT_MEDIA_FILE,
-				    err) == -1 || mkdir_parent(dest,
-				    err) == -1 || file_write_atomic(dest,
-				    data.buf ? data.buf : "", data.len,
-				    err) == -1) {
-					free(ref);
-					free(bn);
-					free(dest);
-					buf_release(&data);
-					free(file);
-					json_decref(fm);
-					revision_info_release(&rv);
-					goto out;
-				}
-				/* /media/NAME -> NAME in the body */
-				replace_all(body.buf, ref, bn, &nb);
-				buf_reset(&body);
-				buf_add(&body, nb.buf, nb.len);
-				buf_release(&nb);
-				buf_release(&data);
-				free(ref);
-				free(bn);
-				free(dest);
-			}
-		}
-		buf_reset(&text);
-		front_matter(&text, fm);
-		buf_add(&text, body.buf ? body.buf : "", body.len);
-		json_decref(fm);
-		revision_info_release(&rv);
-		if (mkdir_parent(file, err) == -1 || file_write_atomic(file,
-		    text.buf, text.len, err) == -1) {
-			free(file);
-			goto out;
-		}
-		free(file);
 		(*npages)++;
 	}
+	*held = x.held;
 	rc = 0;
 out:
-	store_page_list_free(list, n);
-	store_media_list_free(media, nmedia);
-	buf_release(&text);
-	buf_release(&body);
+	store_page_list_free(x.list, x.n);
+	store_media_list_free(x.media, x.nmedia);
 	free(content);
 	return rc;
 }

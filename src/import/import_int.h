@@ -54,6 +54,22 @@ void import_note(struct import_report *r, const char *action,
 int import_tree_load(struct itree *t, const struct import_opts *o,
     struct import_report *r, struct buf *err);
 void import_tree_release(struct itree *t);
+/*
+ * import_conf.c: the Hugo config's title, baseURL, languageCode and
+ * taxonomies into o->conf_file where it still has kiln init's defaults;
+ * each change, or value left out, reported.  0, or -1 with err.
+ */
+int import_conf_take(const struct itree *t, const struct import_opts *o,
+    struct import_report *r, struct buf *err);
+/* a Hugo date: ISO 8601, or Go's "2006-01-02 15:04:05 -0700"; 0 or -1 */
+int import_hugo_date(const char *s, int64_t *t);
+/*
+ * import_permalink.c: the path of page P from the config's permalinks
+ * pattern for its section (":year/:month/:slug"), in out; 1 when one
+ * applies, 0 when none does, -1 reported in r (the caller falls back).
+ */
+int import_permalink(const struct itree *t, const struct ipage *p,
+    struct import_report *r, struct buf *out);
 /* a config key, case-insensitively as Hugo reads them; borrowed */
 json_t *import_cfg_get(json_t *cfg, const char *key);
 

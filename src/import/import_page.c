@@ -95,8 +95,8 @@ date_slot(struct ipagefields *f, const char *k)
  * with a space before the offset and an offset without its colon
  * ("2026-01-02 15:04:05 -0700", Go's default layout).
  */
-static int
-hugo_date(const char *s, int64_t *t)
+int
+import_hugo_date(const char *s, int64_t *t)
 {
 	char tmp[64];
 	size_t n = strlen(s), k = 0;
@@ -180,154 +180,173 @@ import_rewrite_resources(const struct ipage *p, const char *s, size_t len,
 	}
 }
 
-int
-import_page_fields(const struct itree *t, const struct ipage *p,
-    const struct import_opts *o, struct import_report *r,
-    struct ipagefields *f)
+/* a failed field: reported, false */
+static bool
+field_bad(struct import_report *r, const struct ipage *p, int line,
+    const char *why)
 {
-	const char *text = p->text->buf ? p->text->buf : "";
-	const char *body = text + p->body_off, *more, *k;
-	size_t blen = p->text->len - p->body_off, blen0;
-	const char *body0;
-	struct buf why = BUF_INIT, raw = BUF_INIT, conv = BUF_INIT;
-	json_t *v;
-	int line, rc = -1;
-	bool bad = false;
+	import_note(r, "failed", p->file, line, NULL, "%s", why);
+	return false;
+}
 
-	memset(f, 0, sizeof(*f));
-	buf_init(&f->title, 0);
-	f->tags = json_array();
-	f->extra = json_object();
-	json_object_foreach(p->meta, k, v) {
-		int64_t *slot;
-		line = import_key_line(p, k);
-		if ((slot = date_slot(f, k))) {
-			if (!json_is_string(v) || hugo_date(
-			    json_string_value(v), slot) == -1) {
-				import_note(r, "failed", p->file, line, NULL,
-				    "%s: '%s' is not an ISO 8601 date "
-				    "(2026-11-24 or 2026-11-24T14:50:00Z)", k,
-				    json_is_string(v) ? json_string_value(v) :
-				    "(not a string)");
-				bad = true;
-			} else if (strcmp(k, "date"))
-				json_object_set(f->extra, k, v);
-		} else if (!strcmp(k, "title")) {
-			if (!json_is_string(v) || !*json_string_value(v)) {
-				import_note(r, "failed", p->file, line, NULL,
-				    "title: expected a non-empty string");
-				bad = true;
-				continue;
-			}
-			buf_adds(&f->title, json_string_value(v));
-		} else if (!strcmp(k, "summary")) {
-			if (!json_is_string(v)) {
-				import_note(r, "failed", p->file, line, NULL,
-				    "summary: expected a string");
-				bad = true;
-				continue;
-			}
-			free(f->summary);
-			f->summary = xstrdup(json_string_value(v));
-		} else if (!strcmp(k, "template")) {
-			if (!json_is_string(v)) {
-				import_note(r, "failed", p->file, line, NULL,
-				    "template: expected a string");
-				bad = true;
-				continue;
-			}
-			f->template = xstrdup(json_string_value(v));
-		} else if (!strcmp(k, "draft")) {
-			if (!json_is_boolean(v)) {
-				import_note(r, "failed", p->file, line, NULL,
-				    "draft: expected true or false");
-				bad = true;
-				continue;
-			}
-			f->draft = json_is_true(v);
-		} else if (!strcmp(k, "weight")) {
-			if (!json_is_integer(v) || json_integer_value(v) <
-			    -1000000 || json_integer_value(v) > 1000000) {
-				import_note(r, "failed", p->file, line, NULL,
-				    "weight: expected an integer");
-				bad = true;
-				continue;
-			}
-			f->weight = (int)json_integer_value(v);
-		} else if (!strcmp(k, "tags")) {
-			size_t i;
-			json_t *tag;
-			if (json_is_string(v))
-				json_array_append(f->tags, v);
-			else if (json_is_array(v)) {
-				json_array_foreach(v, i, tag) {
-					if (!json_is_string(tag)) {
-						import_note(r, "failed",
-						    p->file, line, NULL,
-						    "tags: expected a list "
-						    "of strings");
-						bad = true;
-						break;
-					}
-					json_array_append(f->tags, tag);
-				}
-			} else {
-				import_note(r, "failed", p->file, line, NULL,
-				    "tags: expected a list of strings");
-				bad = true;
-				continue;
-			}
-		} else if (!strcmp(k, "params") && json_is_object(v)) {
-			json_object_update_missing(f->extra, v);
-		} else
-			json_object_set(f->extra, k, v);
+/* P's tags V (a list of strings, or one) into f->tags; false if bad */
+static bool
+field_tags(struct ipagefields *f, const struct ipage *p, json_t *v,
+    int line, struct import_report *r)
+{
+	size_t i;
+	json_t *tag;
+
+	if (json_is_string(v)) {
+		json_array_append(f->tags, v);
+		return true;
 	}
-	if (bad)
-		goto out;
-	if (!f->date)
-		f->date = f->publish;
-	if (!f->title.len)
-		title_from_name(p, &f->title);
-	{
-		json_t *h = json_object_get(p->meta, "headless");
-		json_t *b = json_object_get(p->meta, "_build");
-		json_t *rd = json_is_object(b) ? json_object_get(b, "render") :
-		    NULL;
-		if (json_is_true(h) || (json_is_string(rd) &&
-		    !strcmp(json_string_value(rd), "never")) ||
-		    json_is_false(rd))
-			f->headless = true;
+	if (!json_is_array(v))
+		return field_bad(r, p, line, "tags: expected a list of "
+		    "strings");
+	json_array_foreach(v, i, tag) {
+		if (!json_is_string(tag))
+			return field_bad(r, p, line, "tags: expected a list "
+			    "of strings");
+		json_array_append(f->tags, tag);
 	}
-	/* shortcodes, then <!--more--> */
-	body0 = body;
-	blen0 = blen;
+	return true;
+}
+
+/* a date key K of P (date, publishDate, expiryDate) into SLOT */
+static bool
+field_date(struct ipagefields *f, const struct ipage *p, const char *k,
+    json_t *v, int64_t *slot, int line, struct import_report *r)
+{
+	if (!json_is_string(v) || import_hugo_date(json_string_value(v),
+	    slot) == -1) {
+		import_note(r, "failed", p->file, line, NULL, "%s: '%s' is not "
+		    "an ISO 8601 date (2026-11-24 or 2026-11-24T14:50:00Z)", k,
+		    json_is_string(v) ? json_string_value(v) :
+		    "(not a string)");
+		return false;
+	}
+	if (strcmp(k, "date"))
+		json_object_set(f->extra, k, v);
+	return true;
+}
+
+/* front matter key K = V of P into f; false when reported as failed */
+static bool
+field_key(struct ipagefields *f, const struct ipage *p, const char *k,
+    json_t *v, struct import_report *r)
+{
+	int line = import_key_line(p, k);
+	int64_t *slot;
+
+	if ((slot = date_slot(f, k)))
+		return field_date(f, p, k, v, slot, line, r);
+	if (!strcmp(k, "title")) {
+		if (!json_is_string(v) || !*json_string_value(v))
+			return field_bad(r, p, line, "title: expected a "
+			    "non-empty string");
+		buf_adds(&f->title, json_string_value(v));
+	} else if (!strcmp(k, "summary")) {
+		if (!json_is_string(v))
+			return field_bad(r, p, line, "summary: expected a "
+			    "string");
+		free(f->summary);
+		f->summary = xstrdup(json_string_value(v));
+	} else if (!strcmp(k, "template")) {
+		if (!json_is_string(v))
+			return field_bad(r, p, line, "template: expected a "
+			    "string");
+		f->template = xstrdup(json_string_value(v));
+	} else if (!strcmp(k, "draft")) {
+		if (!json_is_boolean(v))
+			return field_bad(r, p, line, "draft: expected true or "
+			    "false");
+		f->draft = json_is_true(v);
+	} else if (!strcmp(k, "weight")) {
+		if (!json_is_integer(v) || json_integer_value(v) < -1000000 ||
+		    json_integer_value(v) > 1000000)
+			return field_bad(r, p, line, "weight: expected an "
+			    "integer");
+		f->weight = (int)json_integer_value(v);
+	} else if (!strcmp(k, "tags"))
+		return field_tags(f, p, v, line, r);
+	else if (!strcmp(k, "params") && json_is_object(v))
+		json_object_update_missing(f->extra, v);
+	else
+		json_object_set(f->extra, k, v);
+	return true;
+}
+
+/* headless: true, or _build: {render: never | false} */
+static bool
+is_headless(const struct ipage *p)
+{
+	json_t *h = json_object_get(p->meta, "headless");
+	json_t *b = json_object_get(p->meta, "_build");
+	json_t *rd = json_is_object(b) ? json_object_get(b, "render") : NULL;
+
+	return json_is_true(h) || (json_is_string(rd) &&
+	    !strcmp(json_string_value(rd), "never")) || json_is_false(rd);
+}
+
+/*
+ * BODY (BLEN bytes) with its shortcodes converted and the <!--more-->
+ * divider taken out into raw; the text before the divider is the
+ * summary when the front matter gave none.
+ */
+static int
+fields_body(const struct itree *t, const struct ipage *p,
+    const struct import_opts *o, struct import_report *r,
+    struct ipagefields *f, const char *body, size_t blen, struct buf *raw)
+{
+	struct buf conv = BUF_INIT;
+	const char *more, *after;
+	size_t alen;
+
 	if (import_shortcodes(t, p, o, r, body, blen, p->body_line,
-	    &conv) == -1)
-		goto out;
+	    &conv) == -1) {
+		buf_release(&conv);
+		return -1;
+	}
 	body = conv.buf ? conv.buf : "";
 	blen = conv.len;
 	more = blen ? memmem(body, blen, "<!--more-->", 11) : NULL;
-	buf_add(&raw, body, more ? (size_t)(more - body) : blen);
+	buf_add(raw, body, more ? (size_t)(more - body) : blen);
 	if (more) {
-		const char *after = more + 11;
-		size_t alen = blen - (size_t)(after - body);
+		after = more + 11;
+		alen = blen - (size_t)(after - body);
 		if (!f->summary) {
-			size_t n = raw.len;
-			while (n && isspace((unsigned char)raw.buf[n - 1]))
+			size_t n = raw->len;
+			while (n && isspace((unsigned char)raw->buf[n - 1]))
 				n--;
-			f->summary = xstrndup(raw.buf ? raw.buf : "", n);
+			f->summary = xstrndup(raw->buf ? raw->buf : "", n);
 		}
 		if (alen && after[0] == '\r')
 			after++, alen--;
 		if (alen && after[0] == '\n')
 			after++, alen--;
-		buf_add(&raw, after, alen);
+		buf_add(raw, after, alen);
 	}
-	if (!f->summary) {
-		json_t *d = json_object_get(p->meta, "description");
-		if (json_is_string(d))
-			f->summary = xstrdup(json_string_value(d));
-	}
+	buf_release(&conv);
+	return 0;
+}
+
+/*
+ * The summary from description when there is none; shortcodes in the
+ * summary and in the description param (the meta description)
+ * converted.
+ */
+static int
+fields_summary(const struct itree *t, const struct ipage *p,
+    const struct import_opts *o, struct import_report *r,
+    struct ipagefields *f)
+{
+	struct buf conv = BUF_INIT;
+	json_t *d = json_object_get(p->meta, "description");
+	int rc = -1;
+
+	if (!f->summary && json_is_string(d))
+		f->summary = xstrdup(json_string_value(d));
 	if (f->summary && (strstr(f->summary, "{{<") ||
 	    strstr(f->summary, "{{%"))) {
 		if (import_shortcodes(t, p, o, r, f->summary,
@@ -337,43 +356,83 @@ import_page_fields(const struct itree *t, const struct ipage *p,
 		free(f->summary);
 		f->summary = xstrndup(conv.buf ? conv.buf : "", conv.len);
 	}
-	{	/* the description param too (meta description) */
-		json_t *d = json_object_get(f->extra, "description");
-		if (json_is_string(d) && strstr(json_string_value(d), "{{")) {
-			if (import_shortcodes(t, p, o, r,
-			    json_string_value(d), strlen(json_string_value(d)),
-			    import_key_line(p, "description"), &conv) == -1)
-				goto out;
-			json_object_set_new(f->extra, "description",
-			    json_stringn(conv.buf ? conv.buf : "", conv.len));
-		}
-	}
-	buf_init(&f->body, 0);
-	import_rewrite_resources(p, raw.buf ? raw.buf : "", raw.len, &f->body);
-	/* the store's rules for page text, with the line in the file */
-	if (page_text_check(f->title.buf, f->title.len, false, LIMIT_TITLE,
-	    NULL, &why) == -1) {
-		import_note(r, "failed", p->file, import_key_line(p, "title"),
-		    NULL, "title: %s", why.buf);
-		goto out;
-	}
-	if (f->summary && page_text_check(f->summary, strlen(f->summary),
-	    true, 0, NULL, &why) == -1) {
-		import_note(r, "failed", p->file, import_key_line(p,
-		    "summary"), NULL, "summary: %s", why.buf);
-		goto out;
-	}
-	line = 1;
-	if (page_text_check(body0, blen0, true, 0, &line, &why) == -1) {
-		import_note(r, "failed", p->file, p->body_line + line - 1,
-		    NULL, "body: %s", why.buf);
-		goto out;
+	d = json_object_get(f->extra, "description");
+	if (json_is_string(d) && strstr(json_string_value(d), "{{")) {
+		if (import_shortcodes(t, p, o, r, json_string_value(d),
+		    strlen(json_string_value(d)), import_key_line(p,
+		    "description"), &conv) == -1)
+			goto out;
+		json_object_set_new(f->extra, "description",
+		    json_stringn(conv.buf ? conv.buf : "", conv.len));
 	}
 	rc = 0;
 out:
-	buf_release(&why);
-	buf_release(&raw);
 	buf_release(&conv);
+	return rc;
+}
+
+/* the store's rules for page text, with the line in the file */
+static int
+fields_check(const struct ipage *p, struct import_report *r,
+    const struct ipagefields *f, const char *body0, size_t blen0)
+{
+	struct buf why = BUF_INIT;
+	int line = 1, rc = -1;
+
+	if (page_text_check(f->title.buf, f->title.len, false, LIMIT_TITLE,
+	    NULL, &why) == -1)
+		import_note(r, "failed", p->file, import_key_line(p, "title"),
+		    NULL, "title: %s", why.buf);
+	else if (f->summary && page_text_check(f->summary,
+	    strlen(f->summary), true, 0, NULL, &why) == -1)
+		import_note(r, "failed", p->file, import_key_line(p,
+		    "summary"), NULL, "summary: %s", why.buf);
+	else if (page_text_check(body0, blen0, true, 0, &line, &why) == -1)
+		import_note(r, "failed", p->file, p->body_line + line - 1,
+		    NULL, "body: %s", why.buf);
+	else
+		rc = 0;
+	buf_release(&why);
+	return rc;
+}
+
+int
+import_page_fields(const struct itree *t, const struct ipage *p,
+    const struct import_opts *o, struct import_report *r,
+    struct ipagefields *f)
+{
+	const char *text = p->text->buf ? p->text->buf : "";
+	const char *body = text + p->body_off, *k;
+	size_t blen = p->text->len - p->body_off;
+	struct buf raw = BUF_INIT;
+	json_t *v;
+	int rc = -1;
+	bool bad = false;
+
+	memset(f, 0, sizeof(*f));
+	buf_init(&f->title, 0);
+	f->tags = json_array();
+	f->extra = json_object();
+	json_object_foreach(p->meta, k, v)
+		if (!field_key(f, p, k, v, r))
+			bad = true;
+	if (bad)
+		goto out;
+	if (!f->date)
+		f->date = f->publish;
+	if (!f->title.len)
+		title_from_name(p, &f->title);
+	f->headless = is_headless(p);
+	if (fields_body(t, p, o, r, f, body, blen, &raw) == -1 ||
+	    fields_summary(t, p, o, r, f) == -1)
+		goto out;
+	buf_init(&f->body, 0);
+	import_rewrite_resources(p, raw.buf ? raw.buf : "", raw.len, &f->body);
+	if (fields_check(p, r, f, body, blen) == -1)
+		goto out;
+	rc = 0;
+out:
+	buf_release(&raw);
 	if (rc == -1)
 		import_page_fields_release(f);
 	return rc;

@@ -414,189 +414,273 @@ known_inline(const char *n)
 	return false;
 }
 
+/*
+ * An escaped shortcode at S[i] ("{{<" then "/\*"), its name starting at J:
+ * the literal one into out, *next after it; false when it has no end.
+ */
+static bool
+sc_escaped(const char *s, size_t len, size_t i, size_t j, char kind,
+    size_t *next, struct buf *out)
+{
+	for (size_t k = j + 2; k + 1 < len; k++) {
+		size_t m = k + 2;
+		if (s[k] != '*' || s[k + 1] != '/')
+			continue;
+		while (m < len && isspace((unsigned char)s[m]))
+			m++;
+		if (m + 2 < len && s[m] == kind && s[m + 1] == '}' &&
+		    s[m + 2] == '}') {
+			buf_printf(out, "{{%c", s[i + 2]);
+			buf_add(out, s + j + 2, k - (j + 2));
+			buf_printf(out, "%c}}", kind);
+			*next = m + 3;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* one shortcode call, as convert found it */
+struct scall {
+	const char *at;		/* its opening tag */
+	size_t taglen;
+	char *name;
+	struct scargs x;
+	const char *inner;	/* between the tags, when paired */
+	size_t ilen;
+	bool paired;
+};
+
+/* {{< figure src alt title caption link >}} as Markdown */
+static void
+sc_figure(struct sc *c, struct scall *k, struct buf *out)
+{
+	const char *src = arg(&k->x, "src", 0);
+	const char *link = arg(&k->x, "link", -1);
+	const char *cap = arg(&k->x, "caption", -1);
+	const char *title = arg(&k->x, "title", -1);
+	struct buf img = BUF_INIT, tmp = BUF_INIT;
+
+	/* a bundle resource: the media path */
+	import_rewrite_resources(c->p, src, strlen(src), &tmp);
+	buf_printf(&img, "![%s](%s", arg(&k->x, "alt", -1),
+	    tmp.buf ? tmp.buf : "");
+	if (*title)
+		buf_printf(&img, " \"%s\"", title);
+	buf_addch(&img, ')');
+	if (*link)
+		buf_printf(out, "[%s](%s)", img.buf, link);
+	else
+		buf_adds(out, img.buf);
+	if (*cap || *title)
+		buf_printf(out, "\n*%s*", *cap ? cap : title);
+	buf_release(&img);
+	buf_release(&tmp);
+}
+
+/* {{< highlight LANG >}}...{{< /highlight >}} as a fenced block */
+static void
+sc_highlight(struct scall *k, struct buf *out)
+{
+	const char *in = k->paired ? k->inner : "";
+	size_t n = k->paired ? k->ilen : 0;
+
+	while (n && (*in == '\n' || *in == '\r'))
+		in++, n--;
+	while (n && (in[n - 1] == '\n' || in[n - 1] == '\r'))
+		n--;
+	buf_printf(out, "```%s\n", arg(&k->x, "lang", 0));
+	buf_add(out, in, n);
+	buf_adds(out, "\n```");
+}
+
+/* youtube, vimeo, gist, x/tweet, instagram as links; false for others */
+static bool
+sc_link(struct scall *k, struct buf *out)
+{
+	struct scargs *x = &k->x;
+	const char *name = k->name, *t = arg(x, "title", -1);
+
+	if (!strcmp(name, "youtube"))
+		buf_printf(out, "[%s](https://www.youtube.com/watch?v=%s)",
+		    *t ? t : "Video on YouTube", arg(x, "id", 0));
+	else if (!strcmp(name, "vimeo"))
+		buf_printf(out, "[%s](https://vimeo.com/%s)", *t ? t :
+		    "Video on Vimeo", arg(x, "id", 0));
+	else if (!strcmp(name, "gist"))
+		buf_printf(out, "[Gist %s](https://gist.github.com/%s/%s)",
+		    arg(x, NULL, 1), arg(x, NULL, 0), arg(x, NULL, 1));
+	else if (!strcmp(name, "x") || !strcmp(name, "tweet")) {
+		const char *user = arg(x, "user", -1);
+		buf_printf(out, "[Post on X](https://x.com/%s/status/%s)",
+		    *user ? user : "i", arg(x, "id", 0));
+	} else if (!strcmp(name, "instagram"))
+		buf_printf(out, "[Post on Instagram](https://www.instagram."
+		    "com/p/%s/)", arg(x, "id", 0));
+	else
+		return false;
+	return true;
+}
+
+/* {{< param "name" >}}: the page's param, else the site config's */
+static void
+sc_param(struct sc *c, struct scall *k, struct buf *out)
+{
+	const char *pn = arg(&k->x, "name", 0);
+	json_t *v = page_param(c, pn);
+
+	if (json_is_string(v))
+		buf_adds(out, json_string_value(v));
+	else if (json_is_number(v) || json_is_boolean(v)) {
+		char *d = json_dumps(v, JSON_ENCODE_ANY);
+		buf_adds(out, d);
+		free(d);
+	} else
+		sc_warn(c, k->at, "param '%s': neither the page nor the "
+		    "site's config has it; left empty", pn);
+}
+
+/* {{< qr >}}: its text (a link when it is a URL), reported */
+static void
+sc_qr(struct sc *c, struct scall *k, struct buf *out)
+{
+	const char *text = arg(&k->x, "text", -1);
+	struct buf in = BUF_INIT;
+
+	if (!*text && k->paired) {
+		buf_add(&in, k->inner, k->ilen);
+		text = in.buf ? in.buf : "";
+	}
+	if (!strncmp(text, "http://", 7) || !strncmp(text, "https://", 8))
+		buf_printf(out, "<%s>", text);
+	else
+		buf_adds(out, text);
+	sc_warn(c, k->at, "qr: kiln makes no QR code image; the text is "
+	    "kept");
+	buf_release(&in);
+}
+
+/* call K converted into out: a built-in, else the site's own */
+static int
+sc_call(struct sc *c, struct scall *k, int depth, struct buf *out)
+{
+	const char *name = k->name;
+
+	if (!strcmp(name, "figure"))
+		sc_figure(c, k, out);
+	else if (!strcmp(name, "ref") || !strcmp(name, "relref"))
+		ref_url(c, k->at, arg(&k->x, "path", 0), out);
+	else if (!strcmp(name, "highlight"))
+		sc_highlight(k, out);
+	else if (sc_link(k, out))
+		;
+	else if (!strcmp(name, "details")) {
+		const char *sum = arg(&k->x, "summary", -1);
+		buf_printf(out, "**%s**\n\n", *sum ? sum : "Details");
+		if (k->paired && convert(c, k->inner, k->ilen, depth + 1,
+		    out) == -1)
+			return -1;
+	} else if (!strcmp(name, "param"))
+		sc_param(c, k, out);
+	else if (!strcmp(name, "qr"))
+		sc_qr(c, k, out);
+	else
+		return custom(c, k->at, name, &k->x, k->inner, k->ilen,
+		    k->paired, k->at, k->taglen, depth, out);
+	return 0;
+}
+
+/*
+ * The call whose tag is S[i, e) and its name S[j, ne) into K: its
+ * arguments, and its closing tag when it has one (*close_end after it).
+ */
+static void
+sc_parse(struct sc *c, const char *s, size_t len, size_t i, size_t j,
+    size_t ne, size_t e, struct scall *k, size_t *close_end)
+{
+	size_t ae = e - 3;
+	const char *cl;
+	bool selfclose;
+
+	memset(k, 0, sizeof(*k));
+	k->at = s + i;
+	k->taglen = e - i;
+	k->name = xstrndup(s + j, ne - j);
+	while (ae > ne && isspace((unsigned char)s[ae - 1]))
+		ae--;
+	selfclose = ae > ne && s[ae - 1] == '/';
+	parse_args(s + ne, s + ae - (selfclose ? 1 : 0), &k->x);
+	if (selfclose || known_inline(k->name) ||
+	    json_object_get(c->noclose, k->name))
+		return;
+	if ((cl = find_close(s, len, e, k->name, close_end))) {
+		k->paired = true;
+		k->inner = s + e;
+		k->ilen = (size_t)(cl - k->inner);
+	} else	/* none later either: never look again */
+		json_object_set_new(c->noclose, k->name, json_true());
+}
+
+/*
+ * The shortcode tag starting at S[i] converted into out: 1 and *next
+ * after it (and its closing tag), 0 when it is no tag after all, -1.
+ */
+static int
+convert_at(struct sc *c, const char *s, size_t len, size_t i, int depth,
+    size_t *next, struct buf *out)
+{
+	char kind = s[i + 2] == '<' ? '>' : '%';
+	size_t j = i + 3, e, ne, close_end = 0;
+	struct scall k;
+	int rc;
+
+	while (j < len && isspace((unsigned char)s[j]))
+		j++;
+	if (j + 1 < len && s[j] == '/' && s[j + 1] == '*')
+		return sc_escaped(s, len, i, j, kind, next, out) ? 1 : 0;
+	if (!(e = tag_end(s, len, i, kind)))
+		return 0;
+	ne = j;
+	while (ne < e - 3 && !isspace((unsigned char)s[ne]) && s[ne] != '/')
+		ne++;
+	if (ne == j || s[j] == '/') {
+		sc_warn(c, s + i, "a closing shortcode tag without its "
+		    "opening: left as it is");
+		buf_add(out, s + i, e - i);
+		*next = e;
+		return 1;
+	}
+	sc_parse(c, s, len, i, j, ne, e, &k, &close_end);
+	rc = sc_call(c, &k, depth, out);
+	json_decref(k.x.named);
+	json_decref(k.x.pos);
+	free(k.name);
+	*next = k.paired ? close_end : e;
+	return rc == -1 ? -1 : 1;
+}
+
 static int
 convert(struct sc *c, const char *s, size_t len, int depth, struct buf *out)
 {
-	size_t i = 0;
+	size_t i = 0, next;
+	int rc;
 
 	if (depth > SC_MAX_DEPTH) {
 		buf_add(out, s, len);
 		return 0;
 	}
 	while (i < len) {
-		size_t e, j, ne, close_end = 0, ilen = 0;
-		const char *inner = NULL, *cl;
-		struct scargs x = { NULL, NULL };
-		char kind, *name;
-		bool selfclose, paired = false;
-
 		if (!(i + 3 < len && s[i] == '{' && s[i + 1] == '{' &&
 		    (s[i + 2] == '<' || s[i + 2] == '%'))) {
 			buf_addch(out, s[i++]);
 			continue;
 		}
-		kind = s[i + 2] == '<' ? '>' : '%';
-		j = i + 3;
-		while (j < len && isspace((unsigned char)s[j]))
-			j++;
-		if (j + 1 < len && s[j] == '/' && s[j + 1] == '*') {
-			/* an escaped shortcode: the literal one */
-			const char *end = NULL;
-			for (size_t k = j + 2; k + 1 < len; k++)
-				if (s[k] == '*' && s[k + 1] == '/') {
-					size_t m = k + 2;
-					while (m < len && isspace(
-					    (unsigned char)s[m]))
-						m++;
-					if (m + 2 < len && s[m] == kind &&
-					    s[m + 1] == '}' && s[m + 2] == '}') {
-						end = s + k;
-						e = m + 3;
-						break;
-					}
-				}
-			if (!end) {
-				buf_addch(out, s[i++]);
-				continue;
-			}
-			buf_printf(out, "{{%c", s[i + 2]);
-			buf_add(out, s + j + 2, (size_t)(end - (s + j + 2)));
-			buf_printf(out, "%c}}", kind);
-			i = e;
-			continue;
-		}
-		if (!(e = tag_end(s, len, i, kind))) {
+		if ((rc = convert_at(c, s, len, i, depth, &next, out)) == -1)
+			return -1;
+		if (rc == 0)
 			buf_addch(out, s[i++]);
-			continue;
-		}
-		ne = j;
-		while (ne < e - 3 && !isspace((unsigned char)s[ne]) &&
-		    s[ne] != '/')
-			ne++;
-		if (ne == j || s[j] == '/') {
-			sc_warn(c, s + i, "a closing shortcode tag "
-			    "without its opening: left as it is");
-			buf_add(out, s + i, e - i);
-			i = e;
-			continue;
-		}
-		name = xstrndup(s + j, ne - j);
-		{
-			size_t ae = e - 3;
-			while (ae > ne && isspace((unsigned char)s[ae - 1]))
-				ae--;
-			selfclose = ae > ne && s[ae - 1] == '/';
-			parse_args(s + ne, s + ae - (selfclose ? 1 : 0), &x);
-		}
-		if (!selfclose && !known_inline(name) &&
-		    !json_object_get(c->noclose, name)) {
-			if ((cl = find_close(s, len, e, name, &close_end))) {
-				paired = true;
-				inner = s + e;
-				ilen = (size_t)(cl - inner);
-			} else	/* none later either: never look again */
-				json_object_set_new(c->noclose, name,
-				    json_true());
-		}
-		if (!strcmp(name, "figure")) {
-			const char *src = arg(&x, "src", 0);
-			const char *link = arg(&x, "link", -1);
-			const char *cap = arg(&x, "caption", -1);
-			const char *title = arg(&x, "title", -1);
-			struct buf img = BUF_INIT, tmp = BUF_INIT;
-			/* a bundle resource: the media path */
-			import_rewrite_resources(c->p, src, strlen(src), &tmp);
-			buf_printf(&img, "![%s](%s", arg(&x, "alt", -1),
-			    tmp.buf ? tmp.buf : "");
-			if (*title)
-				buf_printf(&img, " \"%s\"", title);
-			buf_addch(&img, ')');
-			if (*link)
-				buf_printf(out, "[%s](%s)", img.buf, link);
-			else
-				buf_adds(out, img.buf);
-			if (*cap || *title)
-				buf_printf(out, "\n*%s*", *cap ? cap : title);
-			buf_release(&img);
-			buf_release(&tmp);
-		} else if (!strcmp(name, "ref") || !strcmp(name, "relref"))
-			ref_url(c, s + i, arg(&x, "path", 0), out);
-		else if (!strcmp(name, "highlight")) {
-			const char *in = paired ? inner : "";
-			size_t n = paired ? ilen : 0;
-			while (n && (*in == '\n' || *in == '\r'))
-				in++, n--;
-			while (n && (in[n - 1] == '\n' || in[n - 1] == '\r'))
-				n--;
-			buf_printf(out, "```%s\n", arg(&x, "lang", 0));
-			buf_add(out, in, n);
-			buf_adds(out, "\n```");
-		} else if (!strcmp(name, "youtube"))
-			buf_printf(out, "[%s](https://www.youtube.com/watch?v="
-			    "%s)", *arg(&x, "title", -1) ? arg(&x, "title",
-			    -1) : "Video on YouTube", arg(&x, "id", 0));
-		else if (!strcmp(name, "vimeo"))
-			buf_printf(out, "[%s](https://vimeo.com/%s)",
-			    *arg(&x, "title", -1) ? arg(&x, "title", -1) :
-			    "Video on Vimeo", arg(&x, "id", 0));
-		else if (!strcmp(name, "gist"))
-			buf_printf(out, "[Gist %s](https://gist.github.com/"
-			    "%s/%s)", arg(&x, NULL, 1), arg(&x, NULL, 0),
-			    arg(&x, NULL, 1));
-		else if (!strcmp(name, "x") || !strcmp(name, "tweet")) {
-			const char *user = arg(&x, "user", -1);
-			buf_printf(out, "[Post on X](https://x.com/%s/status/%s)",
-			    *user ? user : "i", arg(&x, "id", 0));
-		} else if (!strcmp(name, "instagram"))
-			buf_printf(out, "[Post on Instagram](https://www."
-			    "instagram.com/p/%s/)", arg(&x, "id", 0));
-		else if (!strcmp(name, "details")) {
-			const char *sum = arg(&x, "summary", -1);
-			buf_printf(out, "**%s**\n\n", *sum ? sum : "Details");
-			if (paired && convert(c, inner, ilen, depth + 1,
-			    out) == -1)
-				goto fail;
-		} else if (!strcmp(name, "param")) {
-			const char *pn = arg(&x, "name", 0);
-			json_t *v = page_param(c, pn);
-			if (json_is_string(v))
-				buf_adds(out, json_string_value(v));
-			else if (json_is_number(v) || json_is_boolean(v)) {
-				char *d = json_dumps(v, JSON_ENCODE_ANY);
-				buf_adds(out, d);
-				free(d);
-			} else
-				sc_warn(c, s + i, "param "
-				    "'%s': neither the page nor the site's "
-				    "config has it; left empty", pn);
-		} else if (!strcmp(name, "qr")) {
-			const char *text = arg(&x, "text", -1);
-			struct buf in = BUF_INIT;
-			if (!*text && paired) {
-				buf_add(&in, inner, ilen);
-				text = in.buf ? in.buf : "";
-			}
-			if (!strncmp(text, "http://", 7) ||
-			    !strncmp(text, "https://", 8))
-				buf_printf(out, "<%s>", text);
-			else
-				buf_adds(out, text);
-			sc_warn(c, s + i, "qr: kiln makes no QR code "
-			    "image; the text is kept");
-			buf_release(&in);
-		} else if (custom(c, s + i, name, &x, inner, ilen, paired,
-		    s + i, e - i, depth, out) == -1)
-			goto fail;
-		json_decref(x.named);
-		json_decref(x.pos);
-		free(name);
-		i = paired ? close_end : e;
-		continue;
-fail:
-		json_decref(x.named);
-		json_decref(x.pos);
-		free(name);
-		return -1;
+		else
+			i = next;
 	}
 	return 0;
 }

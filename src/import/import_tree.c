@@ -294,68 +294,82 @@ res_add(struct ipage *p, struct itree *t, const char *rel)
 	x->rel = xstrdup(sub);
 }
 
-/* PATH of page P from its place, slug, url and the prefix */
-static int
-page_path(struct itree *t, struct ipage *p, const struct import_opts *o,
-    struct import_report *r)
+/*
+ * The path page P asks for, before slugging: its url (a .html ending
+ * dropped and reported), else its permalinks pattern, else its place
+ * and slug.  With a pattern, *usual is the path it would have had
+ * without it.  NULL when url or slug are not strings (reported).
+ */
+static char *
+path_source(struct itree *t, struct ipage *p, struct import_report *r,
+    char **usual)
 {
-	struct buf raw = BUF_INIT, part = BUF_INIT, canon = BUF_INIT,
-	    why = BUF_INIT;
 	json_t *url = json_object_get(p->meta, "url");
 	json_t *slug = json_object_get(p->meta, "slug");
-	const char *src, *s;
-	bool changed, any = false, upper = false;
-	char *stem = NULL;
-	int rc = -1;
+	struct buf pl = BUF_INIT;
+	const char *src;
+	char *stem;
 
+	*usual = NULL;
 	if (url && !json_is_string(url)) {
 		import_note(r, "failed", p->file, import_key_line(p, "url"),
 		    NULL, "url: expected a string");
-		goto out;
+		return NULL;
 	}
 	if (slug && (!json_is_string(slug) || !*json_string_value(slug))) {
 		import_note(r, "failed", p->file, import_key_line(p, "slug"),
 		    NULL, "slug: expected a non-empty string");
-		goto out;
+		return NULL;
 	}
 	if (url) {
 		src = json_string_value(url);
-		if (has_suffix(src, ".html")) {
-			stem = xstrndup(src, strlen(src) - 5);
-			import_note(r, "warning", p->file,
-			    import_key_line(p, "url"), NULL, "url: '%s' is "
-			    "served as '%s/' (kiln pages are folders); add a "
-			    "redirect at the old URL", src, stem);
-			src = stem;
-		}
-	} else {
-		stem = xstrdup(p->dir);
-		if (!p->leaf && !p->branch) {
-			const char *b = base_name(p->rel);
-			const char *dot = strrchr(b, '.');
-			char *n = xstrndup(b, (size_t)(dot - b));
-			if (slug && !p->branch) {
-				free(n);
-				n = xstrdup(json_string_value(slug));
-			}
-			free(stem);
-			stem = p->dir[0] ? xasprintf("%s/%s", p->dir, n) :
-			    xstrdup(n);
-			free(n);
-		} else if (slug && p->leaf) {
-			char *d = dir_name(p->dir);
-			free(stem);
-			stem = d[0] ? xasprintf("%s/%s", d,
-			    json_string_value(slug)) :
-			    xstrdup(json_string_value(slug));
-			free(d);
-		}
-		src = stem;
+		if (!has_suffix(src, ".html"))
+			return xstrdup(src);
+		stem = xstrndup(src, strlen(src) - 5);
+		import_note(r, "warning", p->file, import_key_line(p, "url"),
+		    NULL, "url: '%s' is served as '%s/' (kiln pages are "
+		    "folders); add a redirect at the old URL", src, stem);
+		return stem;
 	}
-	if (o->prefix && *o->prefix)
-		buf_printf(&raw, "%s/", o->prefix);
-	/* each part as a slug */
-	s = src;
+	stem = xstrdup(p->dir);
+	if (!p->leaf && !p->branch) {
+		const char *b = base_name(p->rel);
+		const char *dot = strrchr(b, '.');
+		char *n = slug ? xstrdup(json_string_value(slug)) :
+		    xstrndup(b, (size_t)(dot - b));
+		free(stem);
+		stem = p->dir[0] ? xasprintf("%s/%s", p->dir, n) : xstrdup(n);
+		free(n);
+	} else if (slug && p->leaf) {
+		char *d = dir_name(p->dir);
+		free(stem);
+		stem = d[0] ? xasprintf("%s/%s", d, json_string_value(slug)) :
+		    xstrdup(json_string_value(slug));
+		free(d);
+	}
+	if (import_permalink(t, p, r, &pl) == 1) {
+		*usual = stem;
+		stem = buf_detach(&pl, NULL);
+	}
+	buf_release(&pl);
+	return stem;
+}
+
+/*
+ * SRC under PREFIX, each part as a slug, into raw; *any when a part
+ * changed beyond case, *upper when one had capitals.
+ */
+static void
+slug_parts(const char *prefix, const char *src, struct buf *raw,
+    bool *any, bool *upper)
+{
+	struct buf part = BUF_INIT;
+	const char *s = src;
+	bool changed;
+
+	buf_reset(raw);
+	if (prefix && *prefix)
+		buf_printf(raw, "%s/", prefix);
 	while (*s) {
 		const char *e;
 		while (*s == '/')
@@ -367,16 +381,63 @@ page_path(struct itree *t, struct ipage *p, const struct import_opts *o,
 			e = s + strlen(s);
 		for (const char *c = s; c < e; c++)
 			if (isupper((unsigned char)*c))
-				upper = true;
+				*upper = true;
 		import_slugify(s, (size_t)(e - s), &part, &changed);
 		if (changed)
-			any = true;
-		buf_add(&raw, part.buf, part.len);
-		buf_addch(&raw, '/');
+			*any = true;
+		buf_add(raw, part.buf, part.len);
+		buf_addch(raw, '/');
 		s = e;
 	}
-	if (raw.len && raw.buf[raw.len - 1] == '/')
-		buf_setlen(&raw, raw.len - 1);
+	if (raw->len && raw->buf[raw->len - 1] == '/')
+		buf_setlen(raw, raw->len - 1);
+	buf_release(&part);
+}
+
+/*
+ * The path USUAL would have given P, added to P's aliases when its
+ * permalinks pattern made another one, so the old URL still answers.
+ */
+static void
+alias_usual(struct ipage *p, const struct import_opts *o, const char *usual)
+{
+	struct buf raw = BUF_INIT, canon = BUF_INIT, why = BUF_INIT;
+	json_t *al = json_object_get(p->meta, "aliases");
+	bool any = false, upper = false;
+
+	slug_parts(o->prefix, usual, &raw, &any, &upper);
+	if (path_canonicalize(raw.buf ? raw.buf : "", &canon, &why) == 0 &&
+	    canon.buf && strcmp(canon.buf, p->path) != 0) {
+		char *u = xasprintf("/%s/", canon.buf);
+		if (json_is_string(al)) {
+			al = json_pack("[O]", al);
+			json_object_set_new(p->meta, "aliases", al);
+		} else if (!json_is_array(al)) {
+			al = json_array();
+			json_object_set_new(p->meta, "aliases", al);
+		}
+		json_array_append_new(al, json_string(u));
+		free(u);
+	}
+	buf_release(&raw);
+	buf_release(&canon);
+	buf_release(&why);
+}
+
+/* PATH of page P from its place, slug, url, permalinks and the prefix */
+static int
+page_path(struct itree *t, struct ipage *p, const struct import_opts *o,
+    struct import_report *r)
+{
+	struct buf raw = BUF_INIT, canon = BUF_INIT, why = BUF_INIT;
+	bool any = false, upper = false, url = json_object_get(p->meta,
+	    "url") != NULL;
+	char *usual, *src = path_source(t, p, r, &usual);
+	int rc = -1;
+
+	if (!src)
+		goto out;
+	slug_parts(o->prefix, src, &raw, &any, &upper);
 	if (any)
 		import_note(r, "warning", p->file, url ? import_key_line(p,
 		    "url") : 0, NULL, "path '%s' has characters a kiln path "
@@ -395,84 +456,79 @@ page_path(struct itree *t, struct ipage *p, const struct import_opts *o,
 	p->path = buf_detach(&canon, NULL);
 	if (!p->path)
 		p->path = xstrdup("");
+	if (usual)
+		alias_usual(p, o, usual);
 	rc = 0;
 out:
-	free(stem);
+	free(src);
+	free(usual);
 	buf_release(&raw);
-	buf_release(&part);
 	buf_release(&canon);
 	buf_release(&why);
 	return rc;
 }
 
-int
-import_tree_load(struct itree *t, const struct import_opts *o,
+/*
+ * DIR is a site root when it holds content/: then its config and
+ * static/ are found too, and said so; else DIR is the content tree.
+ */
+static int
+tree_root(struct itree *t, const struct import_opts *o,
     struct import_report *r, struct buf *err)
 {
-	struct walk_list l = WALK_LIST_INIT;
-	struct buf why = BUF_INIT;
-	char *sub = NULL;
-	json_t *dl;
-	int rc = -1;
+	struct buf found = BUF_INIT;
+	char *sub;
 
-	memset(t, 0, sizeof(*t));
-	t->root = xstrdup(o->dir);
-	t->cfg = json_object();
-	t->leafdirs = json_object();
-	t->branchdirs = json_object();
-	t->lower = true;
 	if (!dir_exists(o->dir)) {
 		buf_setf(err, "cannot import '%s': not a folder", o->dir);
-		goto out;
+		return -1;
 	}
 	sub = xasprintf("%s/content", o->dir);
-	if (dir_exists(sub)) {
-		struct buf found = BUF_INIT;
-		t->content = sub;
-		sub = NULL;
-		for (int i = 0; config_names[i]; i++) {
-			char *f = xasprintf("%s/%s", o->dir, config_names[i]);
-			if (file_exists(f)) {
-				t->config = f;
-				break;
-			}
-			free(f);
-		}
-		sub = xasprintf("%s/static", o->dir);
-		if (dir_exists(sub)) {
-			t->static_src = sub;
-			sub = NULL;
-		}
-		buf_printf(&found, "'%s' is a Hugo site: content from %s",
-		    o->dir, t->content);
-		if (t->static_src)
-			buf_printf(&found, ", static files from %s",
-			    t->static_src);
-		if (t->config)
-			buf_printf(&found, ", config %s", t->config);
-		else
-			buf_adds(&found, ", no config file");
-		import_note(r, "info", NULL, 0, NULL, "%s", found.buf);
-		buf_release(&found);
-	} else
+	if (!dir_exists(sub)) {
+		free(sub);
 		t->content = xstrdup(o->dir);
-	if (t->config && config_load(t, r, err) == -1)
-		goto out;
-	dl = import_cfg_get(t->cfg, "disablePathToLower");
-	if (json_is_true(dl))
-		t->lower = false;
-	if (walk_files(t->content, &l, err) == -1) {
-		buf_adds(err, " (nothing was imported)");
-		goto out;
+		return 0;
 	}
+	t->content = sub;
+	for (int i = 0; config_names[i]; i++) {
+		char *f = xasprintf("%s/%s", o->dir, config_names[i]);
+		if (file_exists(f)) {
+			t->config = f;
+			break;
+		}
+		free(f);
+	}
+	sub = xasprintf("%s/static", o->dir);
+	if (dir_exists(sub))
+		t->static_src = sub;
+	else
+		free(sub);
+	buf_printf(&found, "'%s' is a Hugo site: content from %s", o->dir,
+	    t->content);
+	if (t->static_src)
+		buf_printf(&found, ", static files from %s", t->static_src);
+	if (t->config)
+		buf_printf(&found, ", config %s", t->config);
+	else
+		buf_adds(&found, ", no config file");
+	import_note(r, "info", NULL, 0, NULL, "%s", found.buf);
+	buf_release(&found);
+	return 0;
+}
+
+/*
+ * The pages among the files L, then their bundles by folder (the first
+ * page found wins a clash); Markdown inside a leaf bundle is a resource
+ * of it, not a page (marked drop).
+ */
+static void
+tree_pages(struct itree *t, const struct walk_list *l,
+    struct import_report *r)
+{
 	/* pages first: bundles must be known before their resources */
-	for (size_t i = 0; i < l.n; i++) {
-		const char *rel = l.v[i];
-		if (!is_content(base_name(rel)))
-			continue;
-		page_add(t, rel);
-	}
-	/* bundles by folder (the first page found wins a clash) */
+	for (size_t i = 0; i < l->n; i++)
+		if (is_content(base_name(l->v[i])))
+			page_add(t, l->v[i]);
 	for (size_t i = 0; i < t->npages; i++) {
 		struct ipage *p = &t->pages[i];
 		json_t *m = p->leaf ? t->leafdirs : p->branch ? t->branchdirs :
@@ -481,7 +537,6 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 			json_object_set_new(m, p->dir, json_integer(
 			    (json_int_t)i));
 	}
-	/* Markdown inside a leaf bundle is a resource, not a page */
 	for (size_t i = 0; i < t->npages; i++) {
 		struct ipage *p = &t->pages[i], *leaf;
 		leaf = leaf_of(t, p->leaf ? p->dir : p->rel);
@@ -493,10 +548,17 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 		r->skipped++;
 		p->drop = true;
 	}
-	for (size_t i = 0; i < l.n; i++) {
-		const char *rel = l.v[i], *b = base_name(rel);
+}
+
+/* every other file of L: a resource of its bundle, else reported */
+static void
+tree_resources(struct itree *t, const struct walk_list *l,
+    struct import_report *r)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		const char *rel = l->v[i], *b = base_name(rel);
 		struct ipage *owner;
-		char *d;
+		char *d, *f;
 		if (is_content(b) || b[strlen(b) - 1] == '~')
 			continue;
 		owner = leaf_of(t, rel);
@@ -509,36 +571,46 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 			res_add(owner, t, rel);
 			continue;
 		}
-		{
-			char *f = xasprintf("%s/%s", t->content, rel);
-			import_note(r, "skipped", f, 0, NULL, "not in a page "
-			    "bundle, so Hugo does not publish it either: "
-			    "move it to static/ or beside an index.md");
-			r->skipped++;
-			free(f);
-		}
+		f = xasprintf("%s/%s", t->content, rel);
+		import_note(r, "skipped", f, 0, NULL, "not in a page bundle, "
+		    "so Hugo does not publish it either: move it to static/ "
+		    "or beside an index.md");
+		r->skipped++;
+		free(f);
 	}
-	/* the dropped ones out */
-	{
-		size_t k = 0;
-		for (size_t i = 0; i < t->npages; i++) {
-			struct ipage *p = &t->pages[i];
-			if (!p->drop) {
-				t->pages[k++] = *p;
-				continue;
-			}
-			free(p->file);
-			free(p->rel);
-			free(p->dir);
-			for (size_t x = 0; x < p->nres; x++) {
-				free(p->res[x].file);
-				free(p->res[x].rel);
-			}
-			free(p->res);
+}
+
+/* the pages marked drop out of T */
+static void
+tree_drop(struct itree *t)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < t->npages; i++) {
+		struct ipage *p = &t->pages[i];
+		if (!p->drop) {
+			t->pages[k++] = *p;
+			continue;
 		}
-		t->npages = k;
+		free(p->file);
+		free(p->rel);
+		free(p->dir);
+		for (size_t x = 0; x < p->nres; x++) {
+			free(p->res[x].file);
+			free(p->res[x].rel);
+		}
+		free(p->res);
 	}
-	/* read every page: front matter and path */
+	t->npages = k;
+}
+
+/* read every page: its front matter and its path (failures reported) */
+static void
+tree_read(struct itree *t, const struct import_opts *o,
+    struct import_report *r)
+{
+	struct buf why = BUF_INIT;
+
 	for (size_t i = 0; i < t->npages; i++) {
 		struct ipage *p = &t->pages[i];
 		p->text = xcalloc(1, sizeof(*p->text));
@@ -560,11 +632,38 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 		if (page_path(t, p, o, r) == -1)
 			p->failed = true;
 	}
+	buf_release(&why);
+}
+
+int
+import_tree_load(struct itree *t, const struct import_opts *o,
+    struct import_report *r, struct buf *err)
+{
+	struct walk_list l = WALK_LIST_INIT;
+	int rc = -1;
+
+	memset(t, 0, sizeof(*t));
+	t->root = xstrdup(o->dir);
+	t->cfg = json_object();
+	t->leafdirs = json_object();
+	t->branchdirs = json_object();
+	t->lower = true;
+	if (tree_root(t, o, r, err) == -1 ||
+	    (t->config && config_load(t, r, err) == -1))
+		goto out;
+	if (json_is_true(import_cfg_get(t->cfg, "disablePathToLower")))
+		t->lower = false;
+	if (walk_files(t->content, &l, err) == -1) {
+		buf_adds(err, " (nothing was imported)");
+		goto out;
+	}
+	tree_pages(t, &l, r);
+	tree_resources(t, &l, r);
+	tree_drop(t);
+	tree_read(t, o, r);
 	rc = 0;
 out:
 	walk_list_release(&l);
-	buf_release(&why);
-	free(sub);
 	return rc;
 }
 

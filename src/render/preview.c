@@ -232,8 +232,10 @@ preview_stages(struct build *b, struct buf *err)
 	templates_defaults(b);
 	if ((rc = pages_render_only(b, b->want, err)) != 1)
 		return rc;
-	/* sitemap, robots.txt, feeds, 404: cheap next to a page */
-	return feeds_write(b, err);
+	/* taxonomy listings, sitemap, robots.txt, feeds, 404, aliases */
+	if (taxonomies_write(b, err) == -1 || feeds_write(b, err) == -1)
+		return -1;
+	return aliases_write(b, err);
 }
 
 int

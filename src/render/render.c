@@ -121,6 +121,16 @@ render_emit(struct build *b, const char *path, const char *data,
 	return 0;
 }
 
+int
+render_emit_redirect(struct build *b, const char *path, const char *data,
+    size_t len, const char *to, struct buf *err)
+{
+	if (render_emit(b, path, data, len, MK_HTML, false, err) == -1)
+		return -1;
+	b->files.v[b->files.n - 1].redirect = xstrdup(to);
+	return 0;
+}
+
 /* run FN(B) on the build's threads (build.threads, else one per core) */
 void
 render_run_threads(struct build *b, void *(*fn)(void *))
@@ -203,10 +213,10 @@ manifest_thread(void *arg)
 	m.generated = xstrdup("");
 	for (size_t i = 0; i < b->files.n; i++) {
 		const struct outfile *f = &b->files.v[i];
-		manifest_add(&m, f->path, f->sha, f->size,
-		    mime_type_for(f->path), f->immutable ? CC_IMMUTABLE :
-		    f->kind == MK_FEED ? CC_FEED : CC_HTML, f->immutable,
-		    f->kind);
+		manifest_set_redirect(manifest_add(&m, f->path, f->sha,
+		    f->size, mime_type_for(f->path), f->immutable ?
+		    CC_IMMUTABLE : f->kind == MK_FEED ? CC_FEED : CC_HTML,
+		    f->immutable, f->kind), f->redirect);
 	}
 	/*
 	 * b->files is sorted and unique (write_manifest), so is m.  The
@@ -292,10 +302,13 @@ build_release(struct build *b)
 		free(b->assets[i].to);
 	}
 	free(b->assets);
-	for (size_t i = 0; i < b->files.n; i++)
+	for (size_t i = 0; i < b->files.n; i++) {
 		free(b->files.v[i].path);
+		free(b->files.v[i].redirect);
+	}
 	free(b->files.v);
 	tmpl_set_free(b->set);
+	json_decref(b->tax_urls);
 	json_decref(b->site);
 	json_decref(b->collections);
 	outslot_release(&b->slot);
@@ -397,7 +410,9 @@ render_site(struct build *b, struct buf *err)
 	model_site(b);
 	pages_global_hash(b);
 	templates_defaults(b);
-	if (pages_render(b, err) == -1 || feeds_write(b, err) == -1)
+	if (pages_render(b, err) == -1 || taxonomies_write(b, err) == -1 ||
+	    feeds_write(b, err) == -1 ||
+	    aliases_write(b, err) == -1)
 		return -1;
 	return 0;
 }

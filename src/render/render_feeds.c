@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * render_feeds.c: the whole-site outputs of a build (render_int.h):
- * sitemap.xml (every page, with its last publication date), robots.txt
+ * sitemap.xml (every page, with its lastmod: feeds_page_lastmod, then
+ * the taxonomy listings), robots.txt
  * (naming the sitemap), an Atom feed feeds/NAME.xml for every collection
  * with feed: true, and 404.html (the site's 404 template, else a plain
  * page).  They are written after the pages, from the model alone.
@@ -42,11 +43,32 @@ feeds_xml_escape(struct buf *out, const char *s)
 	buf_add_html(out, s + start, i - start);
 }
 
+/*
+ * When page I last changed, for the sitemap: its front matter's lastmod
+ * (Hugo's, kept in params) when that is an ISO 8601 date, else its last
+ * publication, else its date; 0 for none.
+ */
+int64_t
+feeds_page_lastmod(struct build *b, size_t i)
+{
+	const struct snap_page *sp = b->pages[i].sp;
+	const char *s = json_string_value(json_object_get(
+	    snapshot_extra(&b->snap, i), "lastmod"));
+	int64_t t;
+
+	if (s && time_parse_iso8601(s, &t) == 0 && t > 0)
+		return t;
+	return sp->last_published_at ? sp->last_published_at : sp->date;
+}
+
 /* sitemap.xml into x */
 static void
 sitemap(struct build *b, struct buf *x)
 {
 	char iso[32];
+	int64_t t;
+	json_t *u;
+	size_t k;
 
 	buf_adds(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
 	    "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
@@ -56,9 +78,20 @@ sitemap(struct build *b, struct buf *x)
 		feeds_xml_escape(x, b->c->site.base_url);
 		feeds_xml_escape(x, p->url);
 		buf_adds(x, "</loc>");
-		if (p->sp->last_published_at) {
-			time_format(p->sp->last_published_at, "%Y-%m-%d", iso,
-			    sizeof(iso));
+		if ((t = feeds_page_lastmod(b, i)) != 0) {
+			time_format(t, "%Y-%m-%d", iso, sizeof(iso));
+			buf_printf(x, "<lastmod>%s</lastmod>", iso);
+		}
+		buf_adds(x, "</url>\n");
+	}
+	/* the taxonomy listings, each as new as its newest page */
+	json_array_foreach(b->tax_urls, k, u) {
+		buf_adds(x, "<url><loc>");
+		feeds_xml_escape(x, b->c->site.base_url);
+		feeds_xml_escape(x, json_string_value(json_array_get(u, 0)));
+		buf_adds(x, "</loc>");
+		if ((t = json_integer_value(json_array_get(u, 1))) != 0) {
+			time_format(t, "%Y-%m-%d", iso, sizeof(iso));
 			buf_printf(x, "<lastmod>%s</lastmod>", iso);
 		}
 		buf_adds(x, "</url>\n");

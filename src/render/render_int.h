@@ -14,6 +14,9 @@
  *   render_pages.c      page outputs and listings, on the thread pool,
  *                       with the incremental keys
  *   render_feeds.c      sitemap.xml, robots.txt, Atom feeds, 404.html
+ *   render_taxonomy.c   /tags/ and /tags/TERM/ of each taxonomy
+ *   render_menu.c       site.menus from the pages' menu front matter
+ *   render_aliases.c    redirect pages at pages' old URLs (aliases)
  *   render_command.c    build.command instead of all of the above
  *
  * Memory: everything a stage hangs on the build (pages, assets, files,
@@ -72,6 +75,7 @@ struct outfile {
 	enum manifest_kind kind;
 	bool immutable;
 	char key[65];		/* page outputs: incremental key, else "" */
+	char *redirect;		/* a redirect page: where to; else NULL */
 };
 
 /* outputs recorded by one thread: the main one, or a page worker */
@@ -102,6 +106,8 @@ struct build {
 	char tmpl_hash[65];
 	json_t *site;		/* the site object of every context */
 	json_t *collections;	/* NAME -> [summaries] */
+	json_t *tax_urls;	/* [[url, lastmod]] of taxonomy pages, for
+				   the sitemap (render_taxonomy.c) */
 	char globhash[65];	/* templates, site, collections, assets */
 	const char *kind_template[3];	/* by enum pkind: home, section, page */
 	struct filelist files;	/* every output; workers merge theirs */
@@ -138,6 +144,9 @@ int render_put_output(struct build *b, const char *path, const char *data,
 /* write DATA as output PATH of the new folder and record it */
 int render_emit(struct build *b, const char *path, const char *data,
     size_t len, enum manifest_kind kind, bool immutable, struct buf *err);
+/* render_emit of a redirect page to site path TO (manifest "redirect") */
+int render_emit_redirect(struct build *b, const char *path, const char *data,
+    size_t len, const char *to, struct buf *err);
 /* run FN(B) on the build's threads (build.threads, else one per core) */
 void render_run_threads(struct build *b, void *(*fn)(void *));
 /* IN to out with <meta name="robots" content="noindex"> in its head */
@@ -156,6 +165,9 @@ json_t *model_date_json(int64_t t);
 json_t *model_param_dates(json_t *params);
 /* page I's entry in listings and collections (borrowed: the page owns it) */
 json_t *model_summary_of(struct build *b, size_t i);
+/* qsort_r order of page indexes in listings (ARG: the build): weight,
+   then newest first, title, path */
+int model_cmp_children(const void *x, const void *y, void *arg);
 /* the home and section pages a tree lacks, then the page tree and summaries */
 void model_build(struct build *b);
 /* b->collections (owned by the build); sets res->next_change */
@@ -191,6 +203,19 @@ int assets_resolve_rel(const char *base, const char *ref, size_t len,
 /* render_pages.c: every page output */
 /* b->globhash: what every page's context shares */
 void pages_global_hash(struct build *b);
+/*
+ * The pagination object of listing URL ("/news/") page PG of NPG: the
+ * summaries of ITEMS (N page indexes) on it, and links (a new reference).
+ */
+json_t *pages_pagination(struct build *b, const char *url,
+    const size_t *items, size_t n, int pg, int npg);
+/*
+ * Reuse output PATH whose incremental key is KEY (kept in the standby or
+ * hard-linked from the live folder) and record it in L: 1, 0 when it must
+ * be rendered, -1 with err.
+ */
+int pages_reuse_output(struct build *b, struct filelist *l, const char *path,
+    const char *key, enum manifest_kind kind, struct buf *err);
 /* render (or reuse) every page output on the build's threads */
 int pages_render(struct build *b, struct buf *err);
 /*
@@ -200,10 +225,39 @@ int pages_render(struct build *b, struct buf *err);
 int pages_render_only(struct build *b, const char *path, struct buf *err);
 
 /* render_feeds.c: whole-site outputs */
+/* when page I last changed: lastmod, else last publication, else date */
+int64_t feeds_page_lastmod(struct build *b, size_t i);
 /* S escaped for XML 1.0 text, appended to out */
 void feeds_xml_escape(struct buf *out, const char *s);
 /* sitemap.xml, robots.txt, feeds/NAME.xml, 404.html */
 int feeds_write(struct build *b, struct buf *err);
+
+/* render_taxonomy.c: the listing pages of taxonomies and their terms */
+/* Hugo's urlize of term S ("Night Sky" -> "night-sky") into out */
+void taxonomy_urlize(const char *s, struct buf *out);
+/* the terms of page I in taxonomy NAME: a new reference, or NULL */
+json_t *taxonomy_page_terms(struct build *b, size_t i, const char *name);
+/* {NAME: [{name, url}]}: page I's terms in each taxonomy (new reference) */
+json_t *taxonomy_page_links(struct build *b, size_t i);
+/* [{name, title, url}] of the taxonomies of kiln.yaml (new reference) */
+json_t *taxonomy_list(struct build *b);
+/* /NAME/ and /NAME/TERM/ (paginated) of every taxonomy of kiln.yaml */
+int taxonomies_write(struct build *b, struct buf *err);
+
+/* render_menu.c: the site's menus */
+/* {NAME: [entries]} from every page's params.menu (a new reference) */
+json_t *menus_json(struct build *b);
+
+/* render_aliases.c: redirect pages at the old URLs of pages */
+/*
+ * The output path of alias A of the page at PAGE ("news/a") in out:
+ * "/old/x/" gives "old/x/index.html", "x.html" (relative: from the
+ * page's folder) "news/x.html"; -1 with err saying what is wrong.
+ */
+int aliases_output(const char *page, const char *a, struct buf *out,
+    struct buf *err);
+/* every page's params.aliases as redirect pages; -1 with err on a bad one */
+int aliases_write(struct build *b, struct buf *err);
 
 /* render_command.c: the external build command */
 /* run build.command into the standby and record what it wrote */

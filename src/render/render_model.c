@@ -153,8 +153,8 @@ summary_worker(void *arg)
 	return NULL;
 }
 
-static int
-cmp_children(const void *x, const void *y, void *arg)
+int
+model_cmp_children(const void *x, const void *y, void *arg)
 {
 	const struct build *b = arg;
 	const struct snap_page *a = b->pages[*(const size_t *)x].sp;
@@ -274,7 +274,7 @@ model_build(struct build *b)
 		struct rpage *p = &b->pages[i];
 		if (p->nkids > 1)
 			qsort_r(p->kids, p->nkids, sizeof(*p->kids),
-			    cmp_children, b);
+			    model_cmp_children, b);
 		p->kind = !p->sp->path[0] ? PK_HOME : p->nkids ? PK_SECTION :
 		    PK_PAGE;
 	}
@@ -416,9 +416,10 @@ model_site(struct build *b)
 		    b->c->collections[k].name, "url", u));
 		free(u);
 	}
-	b->site = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s}}",
-	    "title", b->c->site.title, "base_url", b->c->site.base_url,
-	    "description", b->c->site.description, "language",
-	    b->c->site.language, "author", b->c->site.author, "sections",
-	    sections, "feeds", feeds, "build", "generator", "kiln");
+	b->site = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:o, s:{s:s}, "
+	    "s:o, s:o}", "title", b->c->site.title, "base_url",
+	    b->c->site.base_url, "description", b->c->site.description,
+	    "language", b->c->site.language, "author", b->c->site.author,
+	    "sections", sections, "feeds", feeds, "build", "generator",
+	    "kiln", "menus", menus_json(b), "taxonomies", taxonomy_list(b));
 }

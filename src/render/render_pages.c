@@ -30,6 +30,38 @@ link_json(const struct rpage *p)
 	return json_pack("{s:s, s:s}", "title", p->sp->title, "url", p->url);
 }
 
+json_t *
+pages_pagination(struct build *b, const char *url, const size_t *items,
+    size_t n, int pg, int npg)
+{
+	json_t *pages = json_array(), *sel = json_array();
+	size_t ps = (size_t)b->c->build.page_size;
+	char *prev = NULL, *next = NULL;
+	json_t *o;
+
+	for (int k = 1; k <= npg; k++) {
+		char *u = k == 1 ? xstrdup(url) : xasprintf("%spage/%d/", url,
+		    k);
+		json_array_append_new(pages, json_pack("{s:i, s:s, s:b}",
+		    "number", k, "url", u, "current", k == pg));
+		if (k == pg - 1)
+			prev = xstrdup(u);
+		if (k == pg + 1)
+			next = xstrdup(u);
+		free(u);
+	}
+	for (size_t k = (size_t)(pg - 1) * ps; k < n && k < (size_t)pg * ps;
+	    k++)
+		json_array_append(sel, model_summary_of(b, items[k]));
+	o = json_pack("{s:o, s:i, s:i, s:o, s:o, s:o}", "pages", pages,
+	    "current", pg, "total", npg, "prev_url", prev ? json_string(prev) :
+	    json_null(), "next_url", next ? json_string(next) : json_null(),
+	    "items", sel);
+	free(prev);
+	free(next);
+	return o;
+}
+
 /* the context of page I, pagination page PG (1-based; 0 = none) */
 static json_t *
 page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
@@ -61,35 +93,12 @@ page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
 	    "first_published", model_date_json(sp->first_published_at),
 	    "last_published", model_date_json(sp->last_published_at));
 	free(permalink);
+	json_object_set_new(page, "terms", taxonomy_page_links(b, i));
 	ctx = json_pack("{s:O, s:o, s:O}", "site", site, "page", page,
 	    "collections", colls);
-	if (pg > 0) {
-		json_t *pages = json_array(), *items = json_array();
-		size_t ps = (size_t)b->c->build.page_size;
-		char *prev = NULL, *next = NULL;
-		for (int k = 1; k <= npg; k++) {
-			char *u = k == 1 ? xstrdup(p->url) :
-			    xasprintf("%spage/%d/", p->url, k);
-			json_array_append_new(pages, json_pack("{s:i, s:s, "
-			    "s:b}", "number", k, "url", u, "current", k == pg));
-			if (k == pg - 1)
-				prev = xstrdup(u);
-			if (k == pg + 1)
-				next = xstrdup(u);
-			free(u);
-		}
-		for (size_t k = (size_t)(pg - 1) * ps; k < p->nkids &&
-		    k < (size_t)pg * ps; k++)
-			json_array_append(items, model_summary_of(b,
-			    p->kids[k]));
-		json_object_set_new(ctx, "pagination", json_pack("{s:o, s:i, "
-		    "s:i, s:o, s:o, s:o}", "pages", pages, "current", pg,
-		    "total", npg, "prev_url", prev ? json_string(prev) :
-		    json_null(), "next_url", next ? json_string(next) :
-		    json_null(), "items", items));
-		free(prev);
-		free(next);
-	}
+	if (pg > 0)
+		json_object_set_new(ctx, "pagination", pages_pagination(b,
+		    p->url, p->kids, p->nkids, pg, npg));
 	return ctx;
 }
 
@@ -153,8 +162,8 @@ page_key(struct build *b, size_t i, const char *tname, struct buf *tmp)
  * already has it, hard-linked from the live folder when that has it.
  * 1 when reused, 0 when it must be rendered, -1 on error.
  */
-static int
-reuse_output(struct build *b, struct filelist *l, const char *path,
+int
+pages_reuse_output(struct build *b, struct filelist *l, const char *path,
     const char *key, enum manifest_kind kind, struct buf *err)
 {
 	const struct outrec_ent *e;
@@ -213,7 +222,8 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	buf_add_i64(tmp, npg);
 	buf_add_i64(tmp, b->c->build.page_size);
 	sha256_hex(tmp->buf, tmp->len, key);
-	if ((rc = reuse_output(b, &w->files, path, key, MK_HTML, err)) != 0) {
+	if ((rc = pages_reuse_output(b, &w->files, path, key, MK_HTML,
+	    err)) != 0) {
 		w->reused += rc == 1;
 		return rc == 1 ? 0 : -1;
 	}
@@ -275,7 +285,8 @@ render_page_json(struct worker *w, size_t i)
 	buf_reset(out);
 	buf_printf(out, "json\n%s\n%s\n", p->pagekey, b->globhash);
 	sha256_hex(out->buf, out->len, key);
-	if ((rc = reuse_output(b, &w->files, path, key, MK_FEED, err)) != 0) {
+	if ((rc = pages_reuse_output(b, &w->files, path, key, MK_FEED,
+	    err)) != 0) {
 		w->reused += rc == 1;
 		free(path);
 		return rc == 1 ? 0 : -1;

@@ -63,12 +63,13 @@ aws_s3 s3 cp s3://www/guides/report-a-pothole/index.html - | grep -q "New text f
     fail "edited page not in the bucket"
 pass "1-page edit: $changed changed objects + manifest, 0 LIST"
 
-# 3. unpublish: the page is deleted last
+# 3. unpublish: the page is deleted last, and /tags/parks/ with it (the
+#    page was the only one with that tag)
 s3_reset_counts
 "$KILN" page unpublish news/park-awards >/dev/null
 "$KILN" build >/dev/null
 "$KILN" deploy --target prod >/dev/null 2>&1 || fail "unpublish deploy"
-assert_eq "$(s3_count DELETE)" 2 "DELETEs (primary + mirror)"
+assert_eq "$(s3_count DELETE)" 4 "DELETEs (page and term page, primary + mirror)"
 if aws_s3 s3api head-object --bucket www --key news/park-awards/index.html >/dev/null 2>&1; then
 	fail "unpublished page still in the bucket"
 fi

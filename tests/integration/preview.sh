@@ -4,7 +4,8 @@
 # real kiln serve (issue #14, decision records 0130 and 0131).
 #  1. /admin/preview/ID shows the draft text in the site's layout, and
 #     the listings, home page and feed it appears in, while the target
-#     still serves the live text; links stay inside the preview; the
+#     still serves the live text (also its tag's term page); links
+#     stay inside the preview; the
 #     headers (CSP without unsafe-inline, frame-ancestors, no-store).
 #  2. POST /admin/preview/ID/live shows an unsaved form, saving nothing.
 #  3. A preview answers while a build holds the output lock, and
@@ -56,7 +57,7 @@ assert_contains "$(header Content-Type)" "text/css" "stylesheet type"
 curl -s "$API/news/library-hours/" > "$T/live.html"
 assert_not_contains "$(cat "$T/live.html")" "ZEBRA-DRAFT" "the target shows the draft"
 assert_contains "$(cat "$T/live.html")" "Longer library opening hours" "the target's live title"
-for url in /news/ / /feeds/latest_news.xml; do
+for url in /news/ / /feeds/latest_news.xml /tags/libraries/; do
 	assert_eq "$(code "${AUTH[@]}" "$API/admin/preview/$ID?path=$url")" 200 "preview of $url"
 	assert_contains "$(cat "$T/body")" "Draft DRAFTMARK hours" "the draft in $url"
 done

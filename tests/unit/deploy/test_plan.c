@@ -175,6 +175,55 @@ TEST(plan, header_only_change_is_a_change)
 	fx_release(&f);
 }
 
+/* an alias page: its redirect is a header, part of what "same" means */
+TEST(plan, redirect_change_is_a_header_change)
+{
+	struct fx f;
+	struct manifest back;
+	struct buf json = BUF_INIT, err = BUF_INIT;
+
+	fx_init(&f);
+	add(&f.base, "old/index.html", 'a', false, MK_HTML, CC_PAGE);
+	manifest_set_redirect(&f.base.files[0], "/new/");
+	add(&f.base, "b.html", 'b', false, MK_HTML, CC_PAGE);
+	add(&f.build, "old/index.html", 'a', false, MK_HTML, CC_PAGE);
+	manifest_set_redirect(&f.build.files[0], "/newer/");
+	add(&f.build, "b.html", 'b', false, MK_HTML, CC_PAGE);
+	manifest_set_redirect(&f.build.files[1], "/b/");
+	CHECK_INT_EQ(fx_plan(&f), 0);
+	CHECK_STR_EQ(f.out.buf, "put: html:b.html html:old/index.html\n"
+	    "delete:\ndeferred:\ninval: /b.html /old/\n"
+	    "grace: {} ndeferred=0 nearlier=0\n");
+	/* the redirect survives the manifest's JSON; the same is no change */
+	manifest_to_json(&f.build, &json);
+	CHECK_OK(manifest_parse(json.buf, json.len, &back, &err));
+	CHECK_STR_EQ(back.files[1].redirect, "/newer/");
+	CHECK(back.files[0].redirect && !strcmp(back.files[0].redirect, "/b/"));
+	manifest_release(&f.base);
+	manifest_copy(&f.base, &back);
+	CHECK_INT_EQ(fx_plan(&f), 0);
+	CHECK_STR_EQ(f.out.buf, "put:\ndelete:\ndeferred:\ninval:\n"
+	    "grace: {} ndeferred=0 nearlier=0\n");
+	/* a redirect that is no site path is refused */
+	buf_reset(&json);
+	buf_adds(&json, "{\"version\":1,\"files\":[{\"path\":\"a.html\","
+	    "\"sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaa\",\"size\":1,\"content_type\":\"\","
+	    "\"cache_control\":\"\",\"immutable\":false,\"kind\":\"html\","
+	    "\"redirect\":\"https://evil.example/\"}]}");
+	manifest_release(&back);
+	CHECK_INT_EQ(manifest_parse(json.buf, json.len, &back, &err), -1);
+	CHECK(strstr(err.buf, "files[0].redirect") != NULL);
+	CHECK(manifest_redirect_valid("/a/"));
+	CHECK(!manifest_redirect_valid("//evil.example/"));
+	CHECK(!manifest_redirect_valid("/\\evil.example/"));
+	CHECK(!manifest_redirect_valid("/a b"));
+	CHECK(!manifest_redirect_valid(""));
+	buf_release(&json);
+	buf_release(&err);
+	fx_release(&f);
+}
+
 TEST(plan, removed_pages_go_now_immutables_wait)
 {
 	struct fx f;

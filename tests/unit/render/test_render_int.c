@@ -4,8 +4,9 @@
  * hashed asset names, relative URL folding and reference rewriting
  * (render_assets.c), XML text (render_feeds.c), the page tree with its
  * child order and the collections with their sort, filter and limit
- * (render_model.c, sorted with qsort_r).  The model is built from a
- * snapshot made in memory, without a store.
+ * (render_model.c, sorted with qsort_r), alias output paths
+ * (render_aliases.c) and term urlizing (render_taxonomy.c).  The model
+ * is built from a snapshot made in memory, without a store.
  */
 #include "test.h"
 
@@ -265,4 +266,70 @@ TEST(render_model, collections_sort_filter_limit)
 	CHECK_STR_EQ(coll_paths(&f.b, "events"),
 	    "events/c events/a events/b events/d");
 	fixture_release(&f);
+}
+
+/* aliases_output of alias A on page PAGE: the path, or "-1: reason" */
+static const char *
+alias_out(const char *page, const char *a)
+{
+	static char res[256];
+	struct buf out = BUF_INIT, err = BUF_INIT;
+
+	if (aliases_output(page, a, &out, &err) == -1)
+		snprintf(res, sizeof(res), "-1: %s", err.buf);
+	else
+		strlcpy(res, out.buf, sizeof(res));
+	buf_release(&out);
+	buf_release(&err);
+	return res;
+}
+
+TEST(render_aliases, output_paths)
+{
+	CHECK_STR_EQ(alias_out("news/a", "/old/a/"), "old/a/index.html");
+	CHECK_STR_EQ(alias_out("news/a", "/old/a"), "old/a/index.html");
+	CHECK_STR_EQ(alias_out("news/a", "//old//./a/"), "old/a/index.html");
+	CHECK_STR_EQ(alias_out("news/a", "a-old.html"), "news/a-old.html");
+	CHECK_STR_EQ(alias_out("news/a", "older"), "news/older/index.html");
+	CHECK_STR_EQ(alias_out("about", "me"), "me/index.html");
+	CHECK_STR_EQ(alias_out("news/a", "/"), "index.html");
+	CHECK_STR_EQ(alias_out("news/a", "/Ünïcode/Path/"),
+	    "Ünïcode/Path/index.html");
+	CHECK_STR_EQ(alias_out("news/a", "/../../etc/passwd"),
+	    "-1: climbs out of the site ('..')");
+	CHECK_STR_EQ(alias_out("news/a", "../x"),
+	    "-1: climbs out of the site ('..')");
+	CHECK_STR_EQ(alias_out("news/a", "/.kiln/manifest.json"),
+	    "-1: has a part starting with '.'");
+	CHECK(!strncmp(alias_out("news/a", "a b"), "-1: is not a URL", 16));
+	CHECK(!strncmp(alias_out("news/a", "/a?b"), "-1: is not a URL", 16));
+	CHECK(!strncmp(alias_out("news/a", "/a\\b"), "-1: is not a URL",
+	    16));
+	CHECK(!strncmp(alias_out("news/a", "/a\nb"), "-1: is not a URL",
+	    16));
+	CHECK(!strncmp(alias_out("news/a", ""), "-1: is not a URL", 16));
+}
+
+static const char *
+urlized(const char *term)
+{
+	static char res[256];
+	struct buf out = BUF_INIT;
+
+	taxonomy_urlize(term, &out);
+	strlcpy(res, out.buf ? out.buf : "", sizeof(res));
+	buf_release(&out);
+	return res;
+}
+
+TEST(render_taxonomy, urlize_as_hugo)
+{
+	CHECK_STR_EQ(urlized("Night Sky"), "night-sky");
+	CHECK_STR_EQ(urlized("night sky"), "night-sky");
+	CHECK_STR_EQ(urlized("C++"), "c++");
+	CHECK_STR_EQ(urlized("Équipe"), "Équipe");
+	CHECK_STR_EQ(urlized("a/b?c#d%e\"f"), "abcdef");
+	CHECK_STR_EQ(urlized("../x"), "x");
+	CHECK_STR_EQ(urlized("..."), "");
+	CHECK_STR_EQ(urlized("<>"), "");
 }

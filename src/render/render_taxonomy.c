@@ -1,0 +1,453 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * render_taxonomy.c: the listing pages of the site's taxonomies
+ * (render_int.h).
+ *
+ * For each taxonomy NAME of kiln.yaml's taxonomies (default: tags and
+ * categories, as in Hugo), the terms of every page (its tags for "tags",
+ * else its front matter NAME: a list of strings or one string) give
+ * /NAME/ (every term with its page count: template "taxonomy") and
+ * /NAME/TERM/ (the pages with that term, paginated like a section, in
+ * the same order: template "term"); a site without those templates gets
+ * its section template.  Terms are urlized as Hugo does (lowercased,
+ * spaces made '-'): "Night Sky" and "night sky" are one term, shown as
+ * first written (pages in path order).  A page of the site at /NAME/ or
+ * /NAME/TERM/ keeps its URL: that output is not made.  A term longer
+ * than TERM_MAX bytes urlized fails the build naming a page that has it.
+ *
+ * Incremental: each output's key is the build's global hash, the
+ * template, the taxonomy and term, the home page's summary hash (its
+ * title is in the breadcrumbs) and the summary hashes of its pages
+ * (which cover their tags and params), so a tag change on one page
+ * re-renders only the term pages that list it, and /NAME/.  Only /NAME/
+ * has every term (taxonomy.terms, with counts) in its context, and its
+ * key covers them all.
+ */
+#include "common/compat.h"
+
+#include "common/buf.h"
+#include "common/hash.h"
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "render/render_int.h"
+#include "render/tmpl.h"
+
+#define TERM_MAX	200	/* bytes of a urlized term: a file name */
+
+struct term {
+	char *slug;		/* "night-sky" */
+	const char *name;	/* "Night Sky" (borrowed from the page) */
+	size_t *pages;
+	size_t n, a;
+};
+
+struct taxo {
+	const char *name;	/* "tags" */
+	char *title;		/* "Tags" */
+	json_t *terms_json;	/* taxo_terms_json, made once */
+	struct term *terms;	/* sorted by slug after taxo_collect */
+	size_t n, a;
+	json_t *index;		/* slug -> term index + 1 while collecting */
+};
+
+void
+taxonomy_urlize(const char *s, struct buf *out)
+{
+	buf_reset(out);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == ' ' || c == '\t')
+			buf_addch(out, '-');
+		else if (c >= 'A' && c <= 'Z')
+			buf_addch(out, c - 'A' + 'a');
+		else if (c < 0x20 || c == 0x7f || strchr("/?#%\"'<>\\&", c) ||
+		    (c == '.' && out->len == 0))
+			continue;
+		else
+			buf_addch(out, c);
+	}
+}
+
+static int
+cmp_term(const void *x, const void *y)
+{
+	return strcmp(((const struct term *)x)->slug,
+	    ((const struct term *)y)->slug);
+}
+
+/* page I has term NAME in taxonomy T */
+static void
+taxo_add(struct taxo *t, size_t i, const char *name, struct buf *slug)
+{
+	json_t *at;
+	struct term *m;
+
+	taxonomy_urlize(name, slug);
+	if (!slug->len)
+		return;
+	if ((at = json_object_get(t->index, slug->buf)) != NULL)
+		m = &t->terms[json_integer_value(at) - 1];
+	else {
+		if (t->n == t->a) {
+			t->a = t->a ? t->a * 2 : 16;
+			t->terms = xreallocarray(t->terms, t->a,
+			    sizeof(*t->terms));
+		}
+		m = &t->terms[t->n++];
+		memset(m, 0, sizeof(*m));
+		m->slug = xstrdup(slug->buf);
+		m->name = name;
+		json_object_set_new(t->index, slug->buf,
+		    json_integer((json_int_t)t->n));
+	}
+	if (m->n && m->pages[m->n - 1] == i)
+		return;		/* "Gear" and "gear" on one page */
+	if (m->n == m->a) {
+		m->a = m->a ? m->a * 2 : 8;
+		m->pages = xreallocarray(m->pages, m->a, sizeof(*m->pages));
+	}
+	m->pages[m->n++] = i;
+}
+
+/* the terms of page I in taxonomy NAME: a new reference, or NULL */
+json_t *
+taxonomy_page_terms(struct build *b, size_t i, const char *name)
+{
+	json_t *v;
+
+	if (!strcmp(name, "tags"))
+		v = snapshot_tags(&b->snap, i);
+	else
+		v = json_object_get(snapshot_extra(&b->snap, i), name);
+	if (json_is_string(v))
+		return json_pack("[O]", v);
+	return json_is_array(v) ? json_incref(v) : NULL;
+}
+
+json_t *
+taxonomy_page_links(struct build *b, size_t i)
+{
+	json_t *o = json_object();
+	struct buf slug = BUF_INIT;
+
+	for (size_t k = 0; k < b->c->ntaxonomies; k++) {
+		const char *name = b->c->taxonomies[k];
+		json_t *terms = taxonomy_page_terms(b, i, name), *v;
+		json_t *links = json_array();
+		size_t j;
+		json_array_foreach(terms, j, v) {
+			char *url;
+			if (!json_is_string(v))
+				continue;
+			taxonomy_urlize(json_string_value(v), &slug);
+			if (!slug.len)
+				continue;
+			url = xasprintf("/%s/%s/", name, slug.buf);
+			json_array_append_new(links, json_pack("{s:O, s:s}",
+			    "name", v, "url", url));
+			free(url);
+		}
+		json_decref(terms);
+		json_object_set_new(o, name, links);
+	}
+	buf_release(&slug);
+	return o;
+}
+
+json_t *
+taxonomy_list(struct build *b)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; k < b->c->ntaxonomies; k++) {
+		const char *name = b->c->taxonomies[k];
+		char *url = xasprintf("/%s/", name);
+		char *title = xstrdup(name);
+		if (title[0] >= 'a' && title[0] <= 'z')
+			title[0] = (char)(title[0] - 'a' + 'A');
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "name",
+		    name, "title", title, "url", url));
+		free(url);
+		free(title);
+	}
+	return a;
+}
+
+/* every term of taxonomy NAME, with its pages in listing order */
+static void
+taxo_collect(struct build *b, struct taxo *t, const char *name)
+{
+	struct buf slug = BUF_INIT;
+
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->title = xstrdup(name);
+	if (t->title[0] >= 'a' && t->title[0] <= 'z')
+		t->title[0] = (char)(t->title[0] - 'a' + 'A');
+	t->index = json_object();
+	for (size_t i = 0; i < b->npages; i++) {
+		json_t *terms = taxonomy_page_terms(b, i, name), *v;
+		size_t k;
+		json_array_foreach(terms, k, v)
+			if (json_is_string(v))
+				taxo_add(t, i, json_string_value(v), &slug);
+		json_decref(terms);
+	}
+	if (t->n > 1)
+		qsort(t->terms, t->n, sizeof(*t->terms), cmp_term);
+	for (size_t k = 0; k < t->n; k++)
+		if (t->terms[k].n > 1)
+			qsort_r(t->terms[k].pages, t->terms[k].n,
+			    sizeof(size_t), model_cmp_children, b);
+	json_decref(t->index);
+	t->index = NULL;
+	buf_release(&slug);
+}
+
+
+static void
+taxo_release(struct taxo *t)
+{
+	for (size_t k = 0; k < t->n; k++) {
+		free(t->terms[k].slug);
+		free(t->terms[k].pages);
+	}
+	free(t->terms);
+	free(t->title);
+	json_decref(t->terms_json);
+}
+
+/* [{name, title, slug, url, count}] of T's terms (a new reference) */
+static json_t *
+taxo_terms_json(const struct taxo *t)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; k < t->n; k++) {
+		char *url = xasprintf("/%s/%s/", t->name, t->terms[k].slug);
+		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:s, "
+		    "s:I}", "name", t->terms[k].name, "title",
+		    t->terms[k].name, "slug", t->terms[k].slug, "url", url,
+		    "count", (json_int_t)t->terms[k].n));
+		free(url);
+	}
+	return a;
+}
+
+/* the pagination of /T/ itself: every term on one page */
+static json_t *
+taxo_index_pagination(const char *url, json_t *terms)
+{
+	return json_pack("{s:[{s:i, s:s, s:b}], s:i, s:i, s:n, s:n, s:O}",
+	    "pages", "number", 1, "url", url, "current", 1, "current", 1,
+	    "total", 1, "prev_url", "next_url", "items", terms);
+}
+
+/* the context of /T/ (M NULL) or of /T/TERM/ page PG of NPG */
+static json_t *
+taxo_context(struct build *b, const struct taxo *t, const struct term *m,
+    int pg, int npg)
+{
+	char *turl = xasprintf("/%s/", t->name);
+	char *url = m ? xasprintf("%s%s/", turl, m->slug) : xstrdup(turl);
+	char *path = xstrndup(url + 1, strlen(url) - 2);
+	char *permalink = xasprintf("%s%s", b->c->site.base_url, url);
+	json_t *crumbs = json_pack("[{s:s, s:s}]", "title",
+	    b->pages[model_find(&b->snap, "")].sp->title, "url", "/");
+	json_t *terms = json_incref(t->terms_json), *page, *ctx;
+
+	if (m)
+		json_array_append_new(crumbs, json_pack("{s:s, s:s}", "title",
+		    t->title, "url", turl));
+	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{}, "
+	    "s:[], s:b, s:b, s:b, s:b, s:s, s:s}", "title", m ? m->name :
+	    t->title, "url", url, "path", path, "section", t->name, "slug",
+	    m ? m->slug : t->name, "summary", "", "content", "",
+	    "breadcrumbs", crumbs, "params", "tags", "is_home", 0,
+	    "is_section", 1, "is_taxonomy", m == NULL, "is_term", m != NULL,
+	    "taxonomy", t->name, "permalink", permalink);
+	if (m)
+		json_object_set_new(page, "count", json_integer((json_int_t)
+		    m->n));
+	/* only /T/ lists every term: a term page's key holds its own */
+	ctx = json_pack("{s:O, s:O, s:o, s:{s:s, s:s, s:s}}", "site",
+	    b->site, "collections", b->collections, "page", page, "taxonomy",
+	    "name", t->name, "title", t->title, "url", turl);
+	if (!m)
+		json_object_set(json_object_get(ctx, "taxonomy"), "terms",
+		    terms);
+	json_object_set_new(ctx, "pagination", m ? pages_pagination(b, url,
+	    m->pages, m->n, pg, npg) : taxo_index_pagination(url, terms));
+	json_decref(terms);
+	free(turl);
+	free(url);
+	free(path);
+	free(permalink);
+	return ctx;
+}
+
+/* the template of /T/ (TERM false) or /T/TERM/ */
+static const char *
+taxo_template(struct build *b, bool term)
+{
+	struct buf ignored = BUF_INIT;
+	const char *name = term ? "term" : "taxonomy";
+
+	if (!tmpl_set_get(b->set, name, &ignored))
+		name = b->kind_template[PK_SECTION];
+	buf_release(&ignored);
+	return name;
+}
+
+/*
+ * The incremental key of /T/ (M NULL: every term's slug, name and
+ * count) or of /T/TERM/ page PG of NPG (the summary hashes of its pages).
+ */
+static void
+taxo_key(struct build *b, const struct taxo *t, const struct term *m,
+    const char *tname, int pg, int npg, char key[65])
+{
+	struct buf g = BUF_INIT;
+
+	buf_printf(&g, "taxonomy\n%s\n%s\n%s\n%d\n%d\n%d\n", b->globhash,
+	    tname, t->name, pg, npg, b->c->build.page_size);
+	/* the home page's title is in the breadcrumbs */
+	buf_add(&g, b->pages[model_find(&b->snap, "")].sumhash, 64);
+	if (m) {
+		buf_printf(&g, "%s\n%s\n", m->slug, m->name);
+		for (size_t k = 0; k < m->n; k++)
+			buf_add(&g, b->pages[m->pages[k]].sumhash, 64);
+	} else
+		for (size_t k = 0; k < t->n; k++)
+			buf_printf(&g, "%s\n%s\n%zu\n", t->terms[k].slug,
+			    t->terms[k].name, t->terms[k].n);
+	sha256_hex(g.buf, g.len, key);
+	buf_release(&g);
+}
+
+/* /T/ (M NULL) or /T/TERM/ in the sitemap, as new as its newest page */
+static void
+taxo_sitemap(struct build *b, const struct taxo *t, const struct term *m)
+{
+	int64_t newest = 0, x;
+	char *url;
+
+	for (size_t k = 0; k < (m ? 1 : t->n); k++) {
+		const struct term *tm = m ? m : &t->terms[k];
+		for (size_t j = 0; j < tm->n; j++)
+			if ((x = feeds_page_lastmod(b, tm->pages[j])) > newest)
+				newest = x;
+	}
+	url = m ? xasprintf("/%s/%s/", t->name, m->slug) :
+	    xasprintf("/%s/", t->name);
+	if (!b->tax_urls)
+		b->tax_urls = json_array();
+	json_array_append_new(b->tax_urls, json_pack("[s, I]", url,
+	    (json_int_t)newest));
+	free(url);
+}
+
+/* render (or reuse) output PATH of /T/ or /T/TERM/ page PG of NPG */
+static int
+taxo_output(struct build *b, const struct taxo *t, const struct term *m,
+    int pg, int npg, const char *path, struct buf *err)
+{
+	const char *tname = taxo_template(b, m != NULL);
+	struct buf raw = BUF_INIT, out = BUF_INIT;
+	char key[65], sha[65];
+	json_t *ctx;
+	int rc;
+
+	taxo_key(b, t, m, tname, pg, npg, key);
+	if ((rc = pages_reuse_output(b, &b->files, path, key, MK_HTML,
+	    err)) != 0)
+		return rc == 1 ? 0 : -1;
+	ctx = taxo_context(b, t, m, pg, npg);
+	rc = tmpl_set_render(b->set, tname, ctx, &raw, err);
+	json_decref(ctx);
+	if (rc == 0) {
+		assets_rewrite(b, raw.buf, raw.len, NULL, &out);
+		if (b->staging) {
+			buf_reset(&raw);
+			render_noindex(out.buf, out.len, &raw);
+			buf_reset(&out);
+			buf_add(&out, raw.buf, raw.len);
+		}
+		sha256_hex(out.buf, out.len, sha);
+		rc = render_put_output(b, path, out.buf, out.len, sha, err);
+	}
+	if (rc == 0) {
+		render_add_file(&b->files, path, sha, (int64_t)out.len, MK_HTML,
+		    false, key);
+		b->res->rendered++;
+	} else
+		buf_printf(err, " (taxonomy page /%s)", path);
+	buf_release(&raw);
+	buf_release(&out);
+	return rc;
+}
+
+/* the outputs of term M of T, one per pagination page */
+static int
+term_outputs(struct build *b, const struct taxo *t, const struct term *m,
+    struct buf *err)
+{
+	size_t ps = (size_t)b->c->build.page_size;
+	int npg = (int)((m->n + ps - 1) / ps), rc = 0;
+	char *path = xasprintf("%s/%s", t->name, m->slug);
+
+	if (model_find(&b->snap, path) != SIZE_MAX) {
+		free(path);
+		return 0;	/* the site's own page has that URL */
+	}
+	taxo_sitemap(b, t, m);
+	for (int pg = 1; rc == 0 && pg <= npg; pg++) {
+		char *out = pg == 1 ? xasprintf("%s/index.html", path) :
+		    xasprintf("%s/page/%d/index.html", path, pg);
+		rc = taxo_output(b, t, m, pg, npg, out, err);
+		free(out);
+	}
+	free(path);
+	return rc;
+}
+
+/* every term of T makes a file name: -1 with err naming a page if not */
+static int
+taxo_check(struct build *b, const struct taxo *t, struct buf *err)
+{
+	for (size_t k = 0; k < t->n; k++) {
+		const struct term *m = &t->terms[k];
+		if (strlen(m->slug) <= TERM_MAX)
+			continue;
+		buf_setf(err, "page '/%s': %s: the term '%.40s...' makes a URL "
+		    "part of %zu bytes (at most %d): shorten it",
+		    b->pages[m->pages[0]].sp->path, t->name, m->name,
+		    strlen(m->slug), TERM_MAX);
+		return -1;
+	}
+	return 0;
+}
+
+int
+taxonomies_write(struct build *b, struct buf *err)
+{
+	int rc = 0;
+
+	for (size_t k = 0; k < b->c->ntaxonomies && rc == 0; k++) {
+		struct taxo t;
+		taxo_collect(b, &t, b->c->taxonomies[k]);
+		t.terms_json = taxo_terms_json(&t);	/* shared */
+		rc = taxo_check(b, &t, err);
+		if (rc == 0 && t.n && model_find(&b->snap, t.name) ==
+		    SIZE_MAX) {
+			char *path = xasprintf("%s/index.html", t.name);
+			taxo_sitemap(b, &t, NULL);
+			rc = taxo_output(b, &t, NULL, 0, 0, path, err);
+			free(path);
+		}
+		for (size_t i = 0; i < t.n && rc == 0; i++)
+			rc = term_outputs(b, &t, &t.terms[i], err);
+		taxo_release(&t);
+	}
+	return rc;
+}
