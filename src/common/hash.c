@@ -30,14 +30,22 @@ hex_encode(const unsigned char *in, size_t len, char *out)
 	out[2 * len] = '\0';
 }
 
+/*
+ * Without a branch per character: the output records check two digests
+ * per line when a build loads them (110,000 lines for a 50,000-page
+ * site), and the early exit of a plain loop cost ~9% of an edit build.
+ */
 bool
 hex_valid(const char *s, size_t len)
 {
-	for (size_t i = 0; i < len; i++)
-		if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' &&
-		    s[i] <= 'f')))
-			return false;
-	return true;
+	unsigned bad = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		bad |= (unsigned)((unsigned char)(c - '0') > 9) &
+		    (unsigned)((unsigned char)(c - 'a') > 5);
+	}
+	return bad == 0;
 }
 
 /*

@@ -18,7 +18,8 @@ void md5_base64(const void *data, size_t len, char out[25]);
 void hmac_sha256(const void *key, size_t keylen, const void *data,
     size_t len, unsigned char out[32]);
 void hex_encode(const unsigned char *in, size_t len, char *out);
-/* S[0..LEN) is lowercase hex (a SHA-256 in hex: LEN 64) */
+/* S[0..LEN) is lowercase hex (a SHA-256 in hex: LEN 64); all LEN bytes
+   are read, so S must hold them (check its length first) */
 bool hex_valid(const char *s, size_t len);
 /* constant-time comparison of two equal-length strings */
 bool str_ct_equal(const char *a, const char *b);

@@ -167,42 +167,58 @@ add_json_string(struct buf *out, const char *s)
 }
 
 void
-manifest_to_json(const struct manifest *m, struct buf *out)
+manifest_json_head(struct buf *out, const char *build, const char *generated)
 {
 	buf_adds(out, "{\"version\":1,\"build\":");
-	add_json_string(out, m->build ? m->build : "");
+	add_json_string(out, build ? build : "");
 	buf_adds(out, ",\"generated\":");
-	add_json_string(out, m->generated ? m->generated : "");
+	add_json_string(out, generated ? generated : "");
 	buf_adds(out, ",\"files\":[");
-	for (size_t i = 0; i < m->nfiles; i++) {
-		const struct manifest_entry *e = &m->files[i];
-		buf_adds(out, i ? ",\n{\"path\":" : "\n{\"path\":");
-		add_json_string(out, e->path);
-		char num[24];
-		snprintf(num, sizeof(num), "%lld", (long long)e->size);
-		buf_adds(out, ",\"sha256\":\"");
-		buf_adds(out, e->sha256);
-		buf_adds(out, "\",\"size\":");
-		buf_adds(out, num);
-		buf_adds(out, ",\"content_type\":");
-		add_json_string(out, e->content_type);
-		buf_adds(out, ",\"cache_control\":");
-		add_json_string(out, e->cache_control);
-		buf_adds(out, e->immutable ? ",\"immutable\":true,\"kind\":\"" :
-		    ",\"immutable\":false,\"kind\":\"");
-		buf_adds(out, manifest_kind_name(e->kind));
-		if (e->redirect) {
-			buf_adds(out, "\",\"redirect\":");
-			add_json_string(out, e->redirect);
-			buf_adds(out, "}");
-		} else
-			buf_adds(out, "\"}");
-	}
+}
+
+void
+manifest_json_entry(struct buf *out, bool first,
+    const struct manifest_entry *e)
+{
+	buf_adds(out, first ? "\n{\"path\":" : ",\n{\"path\":");
+	add_json_string(out, e->path);
+	buf_adds(out, ",\"sha256\":\"");
+	buf_adds(out, e->sha256);
+	buf_adds(out, "\",\"size\":");
+	buf_add_i64(out, e->size);	/* "SIZE ", without snprintf */
+	out->buf[--out->len] = '\0';	/* drop the space */
+	buf_adds(out, ",\"content_type\":");
+	add_json_string(out, e->content_type);
+	buf_adds(out, ",\"cache_control\":");
+	add_json_string(out, e->cache_control);
+	buf_adds(out, e->immutable ? ",\"immutable\":true,\"kind\":\"" :
+	    ",\"immutable\":false,\"kind\":\"");
+	buf_adds(out, manifest_kind_name(e->kind));
+	if (e->redirect) {
+		buf_adds(out, "\",\"redirect\":");
+		add_json_string(out, e->redirect);
+		buf_adds(out, "}");
+	} else
+		buf_adds(out, "\"}");
+}
+
+void
+manifest_json_tail(struct buf *out)
+{
 	buf_adds(out, "\n]}\n");
 }
 
+void
+manifest_to_json(const struct manifest *m, struct buf *out)
+{
+	manifest_json_head(out, m->build, m->generated);
+	for (size_t i = 0; i < m->nfiles; i++)
+		manifest_json_entry(out, i == 0, &m->files[i]);
+	manifest_json_tail(out);
+}
+
 int
-manifest_parse(const char *json, size_t len, struct manifest *m,
+manifest_parse_json(const char *json, size_t len, struct manifest *m,
     struct buf *err)
 {
 	json_t *root, *files, *f;
@@ -285,6 +301,146 @@ out:
 	buf_release(&clean);
 	json_decref(root);
 	return rc;
+}
+
+/* ---- the fast path: the exact text manifest_to_json writes ---- */
+
+/* the literal LIT at *P (advanced past it), or false */
+static bool
+fast_lit(const char **p, const char *end, const char *lit)
+{
+	size_t n = strlen(lit);
+
+	if ((size_t)(end - *p) < n || memcmp(*p, lit, n) != 0)
+		return false;
+	*p += n;
+	return true;
+}
+
+/*
+ * A JSON string at *P whose value is its raw bytes: printable ASCII, no
+ * escape (anything else is left to jansson).  A copy into OUT, or false.
+ */
+static bool
+fast_str(const char **p, const char *end, char **out)
+{
+	const char *q = *p + 1;
+
+	if (*p >= end || **p != '"')
+		return false;
+	for (; q < end && *q != '"'; q++)
+		if ((unsigned char)*q < 0x20 || (unsigned char)*q > 0x7e ||
+		    *q == '\\')
+			return false;
+	if (q >= end)
+		return false;
+	*out = xstrndup(*p + 1, (size_t)(q - *p - 1));
+	*p = q + 1;
+	return true;
+}
+
+/* a canonical JSON integer (0 or no leading zero, at most 18 digits) */
+static bool
+fast_size(const char **p, const char *end, int64_t *v)
+{
+	const char *q = *p;
+
+	*v = 0;
+	while (q < end && *q >= '0' && *q <= '9' && q - *p < 19)
+		*v = *v * 10 + (*q++ - '0');
+	if (q == *p || q - *p > 18 || (**p == '0' && q - *p > 1))
+		return false;
+	*p = q;
+	return true;
+}
+
+/* one entry's fields after its '{"path":' into E (strings owned by E) */
+static bool
+fast_fields(const char **p, const char *end, struct manifest_entry *e)
+{
+	char *sha = NULL, *kind = NULL;
+	bool ok;
+
+	ok = fast_str(p, end, &e->path) &&
+	    fast_lit(p, end, ",\"sha256\":") && fast_str(p, end, &sha) &&
+	    strlen(sha) == 64 && hex_valid(sha, 64) &&
+	    fast_lit(p, end, ",\"size\":") && fast_size(p, end, &e->size) &&
+	    fast_lit(p, end, ",\"content_type\":") &&
+	    fast_str(p, end, &e->content_type) &&
+	    fast_lit(p, end, ",\"cache_control\":") &&
+	    fast_str(p, end, &e->cache_control) &&
+	    fast_lit(p, end, ",\"immutable\":") &&
+	    ((e->immutable = fast_lit(p, end, "true")) ||
+	    fast_lit(p, end, "false")) &&
+	    fast_lit(p, end, ",\"kind\":") && fast_str(p, end, &kind) &&
+	    manifest_kind_parse(kind, &e->kind) == 0 &&
+	    (!fast_lit(p, end, ",\"redirect\":") || (fast_str(p, end,
+	    &e->redirect) && manifest_redirect_valid(e->redirect))) &&
+	    fast_lit(p, end, "}");
+	if (sha)
+		strlcpy(e->sha256, sha, sizeof(e->sha256));
+	free(sha);
+	free(kind);
+	return ok;
+}
+
+/* the entries of "files", each checked as manifest_parse_json does */
+static bool
+fast_files(const char **p, const char *end, struct manifest *m)
+{
+	struct buf clean = BUF_INIT, ignored = BUF_INIT;
+	bool ok = true;
+
+	while (ok && fast_lit(p, end, m->nfiles ? ",\n{\"path\":" :
+	    "\n{\"path\":")) {
+		struct manifest_entry e;
+		memset(&e, 0, sizeof(e));
+		ok = fast_fields(p, end, &e) && path_clean_rel(e.path, &clean,
+		    &ignored) == 0 && strcmp(clean.buf, e.path) == 0;
+		if (m->nfiles == m->alloc) {
+			m->alloc = m->alloc ? m->alloc * 2 : 64;
+			m->files = xreallocarray(m->files, m->alloc,
+			    sizeof(e));
+		}
+		if (!e.content_type)
+			e.content_type = xstrdup("");
+		if (!e.cache_control)
+			e.cache_control = xstrdup("");
+		m->files[m->nfiles++] = e;	/* released with M */
+	}
+	buf_release(&clean);
+	buf_release(&ignored);
+	return ok;
+}
+
+int
+manifest_parse_fast(const char *json, size_t len, struct manifest *m)
+{
+	const char *p = json, *end = json + len;
+	struct buf ignored = BUF_INIT;
+	bool ok;
+
+	manifest_init(m);
+	ok = fast_lit(&p, end, "{\"version\":1,\"build\":") &&
+	    fast_str(&p, end, &m->build) &&
+	    fast_lit(&p, end, ",\"generated\":") &&
+	    fast_str(&p, end, &m->generated) &&
+	    fast_lit(&p, end, ",\"files\":[") && fast_files(&p, end, m) &&
+	    fast_lit(&p, end, "\n]}\n") && p == end &&
+	    manifest_sort(m, &ignored) == 0;
+	buf_release(&ignored);
+	if (!ok)
+		manifest_release(m);
+	return ok ? 0 : -1;
+}
+
+int
+manifest_parse(const char *json, size_t len, struct manifest *m,
+    struct buf *err)
+{
+	if (manifest_parse_fast(json, len, m) == 0)
+		return 0;
+	return manifest_parse_json(json, len, m, err);
 }
 
 int

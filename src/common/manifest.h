@@ -79,8 +79,28 @@ const struct manifest_entry *manifest_find(const struct manifest *m,
     const char *path);
 /* serialise (deterministic: stable key order, sorted files) */
 void manifest_to_json(const struct manifest *m, struct buf *out);
+/*
+ * The same text in pieces, for a writer that holds its entries
+ * elsewhere: the head, each entry in path order (FIRST for the first),
+ * the tail.
+ */
+void manifest_json_head(struct buf *out, const char *build,
+    const char *generated);
+void manifest_json_entry(struct buf *out, bool first,
+    const struct manifest_entry *e);
+void manifest_json_tail(struct buf *out);
 /* parse and validate; -1 with err (naming the field) on bad input */
 int manifest_parse(const char *json, size_t len, struct manifest *m,
+    struct buf *err);
+/*
+ * manifest_parse's two ways (decision 0220): the fast path reads only the
+ * exact text manifest_to_json writes (ASCII strings without escapes),
+ * with the same checks, and gives -1 for anything else; the jansson
+ * parser reads any JSON and names what is wrong.  manifest_parse tries
+ * the first, then the second.
+ */
+int manifest_parse_fast(const char *json, size_t len, struct manifest *m);
+int manifest_parse_json(const char *json, size_t len, struct manifest *m,
     struct buf *err);
 /* manifest_parse of FILE's text (through the memo below) */
 int manifest_load(const char *file, struct manifest *m, struct buf *err);

@@ -200,33 +200,57 @@ struct manifest_job {
 	int rc;
 };
 
+/* the manifest entry of output F (its strings are F's or static) */
+static void
+manifest_entry_of(const struct outfile *f, struct manifest_entry *e)
+{
+	e->path = (char *)(uintptr_t)f->path;
+	memcpy(e->sha256, f->sha, sizeof(e->sha256));
+	e->size = f->size;
+	e->content_type = (char *)(uintptr_t)mime_type_for(f->path);
+	e->cache_control = (char *)(uintptr_t)(f->immutable ? CC_IMMUTABLE :
+	    f->kind == MK_FEED ? CC_FEED : CC_HTML);
+	e->immutable = f->immutable;
+	e->kind = f->kind;
+	e->redirect = (char *)(uintptr_t)f->redirect;
+}
+
+/*
+ * The manifest's text straight from the output list; a daemon's build
+ * (b->remember) also keeps it parsed for the deploy that follows.
+ */
 static void *
 manifest_thread(void *arg)
 {
 	struct manifest_job *j = arg;
 	struct build *b = j->b;
 	struct manifest m;
+	struct manifest_entry e;
 	struct buf json = BUF_INIT;
 
 	manifest_init(&m);
-	m.build = xstrdup(b->build_id ? b->build_id : "");
-	m.generated = xstrdup("");
+	buf_grow(&json, 64 + b->files.n * 240);
+	manifest_json_head(&json, b->build_id, "");
 	for (size_t i = 0; i < b->files.n; i++) {
-		const struct outfile *f = &b->files.v[i];
-		manifest_set_redirect(manifest_add(&m, f->path, f->sha,
-		    f->size, mime_type_for(f->path), f->immutable ?
-		    CC_IMMUTABLE : f->kind == MK_FEED ? CC_FEED : CC_HTML,
-		    f->immutable, f->kind), f->redirect);
+		manifest_entry_of(&b->files.v[i], &e);
+		manifest_json_entry(&json, i == 0, &e);
+		if (b->remember)
+			manifest_set_redirect(manifest_add(&m, e.path,
+			    e.sha256, e.size, e.content_type, e.cache_control,
+			    e.immutable, e.kind), e.redirect);
 	}
+	manifest_json_tail(&json);
 	/*
 	 * b->files is sorted and unique (write_manifest), so is m.  The
 	 * folder is not live yet: no need to write the file atomically.
 	 */
-	manifest_to_json(&m, &json);
 	j->rc = slot_write(b->slot.standby, MANIFEST_PATH, json.buf, json.len,
 	    &j->err);
-	if (j->rc == 0 && b->remember)
+	if (j->rc == 0 && b->remember) {
+		m.build = xstrdup(b->build_id ? b->build_id : "");
+		m.generated = xstrdup("");
 		manifest_remember(json.buf, json.len, &m);
+	}
 	manifest_release(&m);
 	buf_release(&json);
 	return NULL;

@@ -127,6 +127,7 @@ TEST(fsutil, atomic_write_and_read)
 }
 
 #include "common/manifest.h"
+#include "common/xmalloc.h"
 
 TEST(manifest, roundtrip_and_validation)
 {
@@ -159,6 +160,77 @@ TEST(manifest, roundtrip_and_validation)
 	CHECK_STR_EQ(mime_type_for("a.d/b"), "application/octet-stream");
 	manifest_release(&m);
 	buf_release(&json);
+	buf_release(&err);
+}
+
+/* decision 0220: the fast path reads what kiln writes, the rest falls back */
+TEST(manifest, fast_path_agrees_with_jansson)
+{
+	struct manifest m, fast, full;
+	struct buf json = BUF_INIT, a = BUF_INIT, b = BUF_INIT, err = BUF_INIT;
+	const char *sha = "ba7816bf8f01cfea414140de5dae2223"
+	    "b00361a396177a9cb410ff61f20015ad";
+	static const char *const bad[] = {
+		/* a path outside the folder, a duplicate, a leading zero,
+		   trailing text: rejected by the fast path; jansson decides */
+		"\"path\":\"index.html\"", "\"path\":\"../x.html\"",
+		"\"path\":\"a/b.css\"", "\"path\":\"index.html\"",
+		"\"size\":3,", "\"size\":03,",
+		"\n]}\n", "\n]}\nx",
+		/* a redirect to another host */
+		"\"redirect\":\"/new/\"", "\"redirect\":\"//evil/\"",
+	};
+
+	manifest_init(&m);
+	m.build = xstrdup("7");
+	m.generated = xstrdup("");
+	manifest_add(&m, "a/b.css", sha, 3, "text/css", "immutable", true,
+	    MK_ASSET);
+	manifest_add(&m, "index.html", sha, 0, "text/html", "", false,
+	    MK_HTML);
+	manifest_set_redirect(manifest_add(&m, "old/index.html", sha, 0,
+	    "text/html", "", false, MK_HTML), "/new/");
+	manifest_to_json(&m, &json);
+	CHECK_OK(manifest_parse_fast(json.buf, json.len, &fast));
+	CHECK_OK(manifest_parse_json(json.buf, json.len, &full, &err));
+	manifest_to_json(&fast, &a);
+	manifest_to_json(&full, &b);
+	CHECK_STR_EQ(a.buf, b.buf);
+	CHECK_STR_EQ(a.buf, json.buf);
+	CHECK_STR_EQ(fast.build, "7");
+	CHECK(manifest_find(&fast, "a/b.css")->immutable);
+	CHECK_STR_EQ(manifest_find(&fast, "old/index.html")->redirect, "/new/");
+	manifest_release(&fast);
+	manifest_release(&full);
+	for (size_t k = 0; k < NELEM(bad); k += 2) {
+		struct buf t = BUF_INIT;
+		const char *at = strstr(json.buf, bad[k]);
+		CHECK_NOT_NULL(at);
+		buf_add(&t, json.buf, (size_t)(at - json.buf));
+		buf_adds(&t, bad[k + 1]);
+		buf_adds(&t, at + strlen(bad[k]));
+		CHECK_INT_EQ(manifest_parse_fast(t.buf, t.len, &fast), -1);
+		CHECK_INT_EQ(manifest_parse(t.buf, t.len, &full, &err), -1);
+		buf_release(&t);
+	}
+	/* an escaped string: not the fast path's, still a manifest */
+	{
+		struct buf t = BUF_INIT;
+		const char *at = strstr(json.buf, "text/css");
+		buf_add(&t, json.buf, (size_t)(at - json.buf));
+		buf_adds(&t, "text\\/css");
+		buf_adds(&t, at + strlen("text/css"));
+		CHECK_INT_EQ(manifest_parse_fast(t.buf, t.len, &fast), -1);
+		CHECK_OK(manifest_parse(t.buf, t.len, &full, &err));
+		CHECK_STR_EQ(manifest_find(&full, "a/b.css")->content_type,
+		    "text/css");
+		manifest_release(&full);
+		buf_release(&t);
+	}
+	manifest_release(&m);
+	buf_release(&json);
+	buf_release(&a);
+	buf_release(&b);
 	buf_release(&err);
 }
 

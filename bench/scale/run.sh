@@ -1,0 +1,98 @@
+#!/bin/sh
+# SPDX-License-Identifier: ISC
+# bench/scale/run.sh [N]: how kiln's costs grow with the site (issue 19).
+# Builds an N-page Hugo-style tree (default 10,000; bench/render's
+# corpus), imports it, then measures a full build, the next build (which
+# fills the second output slot), builds after 1-page edits, a deploy to a
+# dir target after a 1-page edit, and Hugo on the same tree.  Everything
+# is written to tmpfs (/dev/shm).  Each row: wall, user+sys CPU and peak
+# RSS from GNU time, and the 1-minute load average when it ran (the
+# machine is shared; compare figures taken at similar load).
+#   EDITS=N   edit builds to take the median of (default 5)
+#   HUGO=0    skip Hugo (it needs ~7.5 GB at 50,000 pages)
+#   KILN=PATH use this binary instead of building build-rel/kiln
+#   KEEP=1    keep the site in /dev/shm/kiln-bench-scale-N (to profile)
+set -eu
+here=$(cd "$(dirname "$0")/../.." && pwd)
+n=${1:-10000}
+edits=${EDITS:-5}
+work=/dev/shm/kiln-bench-scale-$n
+if [ -z "${KILN:-}" ]; then
+	cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$here/build-rel" -j2 --target kiln >/dev/null
+	KILN=$here/build-rel/kiln
+fi
+kiln=$KILN
+rm -rf "$work" && mkdir -p "$work"
+"$here/bench/render/gen-corpus.sh" "$n" "$work/content" >/dev/null
+
+load() { cut -d' ' -f1 /proc/loadavg; }
+# row LABEL CMD...: run CMD under GNU time, print one table row
+row() {
+	label=$1; shift
+	l=$(load)
+	/usr/bin/time -f "%e %U %S %M" -o "$work/time" "$@" >"$work/out" 2>&1 ||
+		{ cat "$work/out" >&2; exit 1; }
+	awk -v label="$label" -v l="$l" '{
+		printf "| %s | %.3f s | %.2f s | %.0f MB | %s |\n",
+		    label, $1, $2 + $3, $4 / 1024, l }' "$work/time"
+}
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'
+}
+edit() {
+	printf 'Edited body %s.\n' "$1" > "$work/edit.md"
+	"$kiln" page edit "s3/page-$2" --body-file "$work/edit.md" --publish >/dev/null
+}
+
+"$kiln" init "$work/kiln" >/dev/null
+rm -rf "$work/kiln/templates" && cp -R "$here/bench/render/kiln-theme/templates" "$work/kiln/"
+/usr/bin/python3 - "$work/kiln/kiln.yaml" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = re.sub(r"(?ms)^collections:.*?(?=^targets:)",
+           "collections:\n  latest:\n    section: s0\n    limit: 5\n\n", s)
+s = re.sub(r"(?ms)^history:\n  enabled: true", "history:\n  enabled: false", s)
+open(p, "w").write(s)
+PY
+cd "$work/kiln"
+echo "kiln $n pages, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores"
+echo
+echo "| work | wall | user+sys | peak RSS | load |"
+echo "| --- | --- | --- | --- | --- |"
+row "kiln import (new site)" "$kiln" import "$work/content"
+row "full build" "$kiln" build --full
+edit 0 3
+row "next build (fills the other slot)" "$kiln" build
+row "build, nothing changed" "$kiln" build
+# steady state edit builds: median wall over EDITS, then one under time
+: > "$work/edits"
+i=1
+while [ "$i" -le "$edits" ]; do
+	edit "$i" $((3 + 20 * i))
+	t0=$(date +%s%N)
+	"$kiln" build > "$work/out"
+	t1=$(date +%s%N)
+	echo "$(( (t1 - t0) / 1000000 )) $(sed -n 's/.* in \([0-9]*\) ms$/\1/p' "$work/out")" >> "$work/edits"
+	i=$((i + 1))
+done
+e_wall=$(cut -d' ' -f1 "$work/edits" | median)
+e_own=$(cut -d' ' -f2 "$work/edits" | median)
+echo "| build after a 1-page edit, median of $edits | $e_wall ms (build itself $e_own ms) | | | $(load) |"
+edit x $((3 + 20 * (edits + 1)))
+row "build after a 1-page edit" "$kiln" build
+row "first deploy to a dir target" "$kiln" deploy --target local
+edit y $((3 + 20 * (edits + 2)))
+"$kiln" build >/dev/null
+row "deploy after a 1-page edit" "$kiln" deploy --target local
+
+if [ "${HUGO:-1}" != 0 ]; then
+	cp -R "$here/bench/render/hugo-site" "$work/hugo"
+	ln -s "$work/content" "$work/hugo/content"
+	cd "$work/hugo"
+	row "Hugo $(hugo version | awk '{print $2}' | cut -d- -f1), full build" hugo --quiet -d "$work/hugo-out"
+	printf 'Edited body.\n' >> "$work/content/s3/page-3.md"
+	row "Hugo after a 1-page edit (a full build)" hugo --quiet -d "$work/hugo-out"
+fi
+[ "${KEEP:-0}" = 1 ] || { cd / && rm -rf "$work"; }
