@@ -473,7 +473,7 @@ static json_t *
 build_row(struct stmt *s, bool with_log)
 {
 	char t[4][32];
-	json_t *o, *counts = NULL;
+	json_t *o, *counts = NULL, *targets;
 	const char *cj = (const char *)stmt_col_text(s, 11);
 	/* scrubbed when stored; again when read, for older records */
 	char *error = scrub_str((const char *)stmt_col_text(s, 9));
@@ -487,6 +487,17 @@ build_row(struct stmt *s, bool with_log)
 	}
 	if (cj)
 		counts = json_loads(cj, 0, NULL);
+	if (!json_is_object(counts)) {
+		json_decref(counts);
+		counts = NULL;
+	}
+	/* per-destination results ride in counts (decision 0230) */
+	targets = json_incref(json_object_get(counts, "targets"));
+	json_object_del(counts, "targets");
+	if (!json_is_array(targets)) {
+		json_decref(targets);
+		targets = json_array();
+	}
 	/*
 	 * Total (never NULL): an error or log holds whatever a build command
 	 * printed, so every text goes through jsafe_string.
@@ -507,6 +518,10 @@ build_row(struct stmt *s, bool with_log)
 	    "counts", counts ? counts : json_object(),
 	    "commit", jsafe_string_or_null(
 	    (const char *)stmt_col_text(s, 10)));
+	if (o)
+		json_object_set_new(o, "targets", targets);
+	else
+		json_decref(targets);
 	free(error);
 	if (!o)
 		o = json_pack("{s:I, s:s}", "id",
