@@ -60,6 +60,18 @@ assert_eq "$(t prod .status)/$(t prod .uploaded)/$(t prod .unchanged)" \
 assert_eq "$(t broken .status)" failed "broken again"
 pass "a second build: prod unchanged, broken failed again"
 
+# kiln deploy --json: the same list; a dry run plans, names no failure
+"$KILN" deploy --target prod --json > "$T/d.json" || fail "deploy prod"
+assert_eq "$(jq -c '[.targets[] | [.name, .status, .uploaded, .unchanged]]' "$T/d.json")" \
+    "[[\"prod\",\"deployed\",0,$nobj]]" "kiln deploy --json targets"
+expect_status 1 "$KILN" deploy --json > "$T/d.json" 2>/dev/null
+assert_eq "$(jq -r '[.targets[] | "\(.name):\(.status)"] | join(" ")' "$T/d.json")" \
+    "local:skipped prod:deployed broken:failed" "kiln deploy --json, every target"
+assert_contains "$(jq -r '.targets[0].reason' "$T/d.json")" "staging target" "skipped: the reason"
+"$KILN" deploy --target prod --dry-run --json > "$T/d.json" || fail "dry run"
+assert_eq "$(jq -r '.targets[0].status' "$T/d.json")" planned "a dry run plans"
+pass "kiln deploy --json: per-target results"
+
 # 3. the API's build JSON and the admin
 PORT=$(free_port)
 A=http://127.0.0.1:$PORT
