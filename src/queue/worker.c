@@ -950,7 +950,7 @@ worker_rollback(const struct conf *c, struct store *st, int64_t id,
 	struct buf log = BUF_INIT, e = BUF_INIT;
 	char *repo = conf_path(c, c->history.path), spec[48], *dest;
 	char reasons[64], wname[160];
-	int rc = -1, r;
+	int rc = -1, r, r2;
 
 	memset(&dr, 0, sizeof(dr));
 	snprintf(spec, sizeof(spec), "build:%lld", (long long)id);
@@ -979,8 +979,16 @@ worker_rollback(const struct conf *c, struct store *st, int64_t id,
 	dopt.log = &log;
 	dopt.allow_deletes = true;
 	r = deploy_run(c, st, NULL, dest, &dopt, &dr, &e);
-	if (store_build_record(st, reasons, r == 0, r == 0 ? NULL : e.buf,
-	    wname, new_id, err) == -1)
+	{
+		/* what each target did, as a queued build's (0230) */
+		json_t *o = json_pack("{s:O?}", "targets", dr.targets);
+		char *cj = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		r2 = store_build_record(st, reasons, r == 0, r == 0 ? NULL :
+		    e.buf, cj, wname, new_id, err);
+		free(cj);
+	}
+	if (r2 == -1)
 		goto out;
 	if (r == -1) {
 		buf_setf(err, "%s", e.buf);

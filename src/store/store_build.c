@@ -651,15 +651,16 @@ sql_build_stats(struct store *st, json_t **out, struct buf *err)
 
 int
 sql_build_record(struct store *st, const char *reasons, bool ok,
-    const char *error, const char *worker, int64_t *id, struct buf *err)
+    const char *error, const char *counts_json, const char *worker,
+    int64_t *id, struct buf *err)
 {
 	struct stmt *s = NULL;
 	int64_t now = time_now();
 	int rc = 0;
 
 	if (store_prepare(st, "INSERT INTO builds(status, reasons, "
-	    "requested_at, started_at, finished_at, worker, error) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1)
+	    "requested_at, started_at, finished_at, worker, error, counts) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1)
 		return -1;
 	stmt_bind_text(s, 1, ok ? "succeeded" : "failed");
 	stmt_bind_text(s, 2, reasons);
@@ -672,6 +673,7 @@ sql_build_record(struct store *st, const char *reasons, bool ok,
 		bind_opt_text(s, 7, clean);
 		free(clean);
 	}
+	bind_opt_text(s, 8, counts_json);
 	if (stmt_step(s) != STMT_ROW)
 		rc = store_sqlerr(st, "record build", err);
 	else
