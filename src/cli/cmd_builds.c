@@ -53,7 +53,10 @@ static const struct cli_cmd builds_list = {
 };
 static const struct cli_cmd builds_show = {
 	"builds show", "ID", "One build record (without its log).",
-	NULL, json_opts, show_ex, NULL, NULL, false
+	"Field targets: per target and mirror, status deployed, failed "
+	"(with its error) or skipped (with the reason), and its uploaded, "
+	"deleted and unchanged objects.",
+	json_opts, show_ex, NULL, NULL, false
 };
 static const struct cli_cmd builds_log = {
 	"builds log", "ID", "The log of one build.", NULL, NULL, NULL, NULL,

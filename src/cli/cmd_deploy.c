@@ -173,12 +173,13 @@ cmd_deploy(int argc, char **argv)
 		fprintf(stderr, "%s", log.buf);
 	if (json) {
 		json_t *j = json_pack("{s:b, s:b, s:I, s:I, s:I, s:I, s:I, s:I, "
-		    "s:O, s:O, s:O}", "ok", rc == 0, "dry_run", o.dry_run,
+		    "s:O, s:O, s:O, s:O?}", "ok", rc == 0, "dry_run", o.dry_run,
 		    "uploaded", (json_int_t)res.uploaded, "skipped",
 		    (json_int_t)res.skipped, "deleted", (json_int_t)res.deleted,
 		    "deferred", (json_int_t)res.deferred, "bytes",
 		    (json_int_t)res.bytes, "ms", (json_int_t)res.ms, "plan",
-		    res.plan, "changed", res.changed, "errors", res.errors);
+		    res.plan, "changed", res.changed, "errors", res.errors,
+		    "targets", res.targets);
 		char *d = json_dumps(j, JSON_INDENT(2));
 		printf("%s\n", d);
 		free(d);

@@ -11,10 +11,12 @@
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
+#include "common/jsonsafe.h"
 #include "common/limits.h"
 #include "common/log.h"
 #include "common/manifest.h"
 #include "common/path.h"
+#include "common/scrub.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -622,6 +624,37 @@ deploy_make_dest(const struct conf *c, const struct conf_target *t, int mirror,
 	}
 }
 
+/*
+ * One destination's line in res->targets (deploy.h, decision 0230):
+ * what it did since BEFORE (uploaded, deleted) was taken; WHY is the
+ * error of a failed one (scrubbed here: it reaches the build record) or
+ * the reason a skipped one was not deployed.
+ */
+static void
+target_add(struct deploy_ctx *x, const char *name, const char *status,
+    const size_t before[2], const char *why)
+{
+	struct deploy_result *res = x->res;
+	size_t up = before ? res->uploaded - before[0] : 0;
+	size_t del = before ? res->deleted - before[1] : 0;
+	size_t unchanged = 0;
+	json_t *o;
+
+	/* objects: the site's files and kiln's manifest */
+	if (!strcmp(status, "deployed") && x->m->nfiles + 1 > up)
+		unchanged = x->m->nfiles + 1 - up;
+	o = json_pack("{s:o, s:s, s:I, s:I, s:I}", "name", jsafe_string(name),
+	    "status", status, "uploaded", (json_int_t)up, "deleted",
+	    (json_int_t)del, "unchanged", (json_int_t)unchanged);
+	if (why && !strcmp(status, "failed")) {
+		char *clean = scrub_str(why);
+		json_object_set_new(o, "error", jsafe_string(clean));
+		free(clean);
+	} else if (why)
+		json_object_set_new(o, "reason", jsafe_string(why));
+	json_array_append_new(res->targets, o);
+}
+
 static int
 deploy_target(struct deploy_ctx *x, struct buf *err)
 {
@@ -632,6 +665,7 @@ deploy_target(struct deploy_ctx *x, struct buf *err)
 	for (int k = -1; k < nm; k++) {
 		struct dest *d;
 		const char *name = x->t->name;
+		size_t before[2] = { x->res->uploaded, x->res->deleted };
 		int r = -1;
 
 		buf_reset(&e);
@@ -640,6 +674,9 @@ deploy_target(struct deploy_ctx *x, struct buf *err)
 			name = d->name;
 			r = deploy_dest(x, d, x->res->plan, &e);
 		}
+		if (r == 0)
+			target_add(x, name, x->o->dry_run ? "planned" :
+			    "deployed", before, NULL);
 		if (r == -1) {
 			/* every failure has a reason (STYLE: nothing silent) */
 			if (!e.len)
@@ -649,6 +686,7 @@ deploy_target(struct deploy_ctx *x, struct buf *err)
 			    "{s:s, s:s}", "destination", name, "error",
 			    e.buf));
 			deploy_logf(x, "%s: FAILED: %s", name, e.buf);
+			target_add(x, name, "failed", before, e.buf);
 			/* the first failure is the deploy's error */
 			if (failures == 1)
 				buf_setf(err, "%s", e.buf);
@@ -667,6 +705,7 @@ deploy_result_release(struct deploy_result *res)
 	json_decref(res->plan);
 	json_decref(res->changed);
 	json_decref(res->errors);
+	json_decref(res->targets);
 	memset(res, 0, sizeof(*res));
 }
 
@@ -685,6 +724,7 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 	res->plan = json_array();
 	res->changed = json_array();
 	res->errors = json_array();
+	res->targets = json_array();
 	mfile = xasprintf("%s/%s", outdir, MANIFEST_PATH);
 	if (manifest_load(mfile, &m, err) == -1) {
 		buf_printf(err, " (was the site built? run kiln build)");
@@ -710,6 +750,10 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 		/* a staging target deploys its own build, named (0132) */
 		if (!target && c->targets[i].content == CONF_CONTENT_LATEST) {
 			staging++;
+			x.t = &c->targets[i];
+			target_add(&x, c->targets[i].name, "skipped", NULL,
+			    "a staging target (content: latest): it deploys "
+			    "its own build of the latest revisions");
 			continue;
 		}
 		found++;

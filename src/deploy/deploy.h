@@ -61,6 +61,15 @@ struct deploy_result {
 	json_t *plan;		/* per destination: phases, deletes, bytes */
 	json_t *changed;	/* URLs changed or removed (for the CDN) */
 	json_t *errors;		/* per destination that failed */
+	/*
+	 * per destination, in kiln.yaml order (a target, then its mirrors
+	 * "NAME.mirror.N"): {"name", "status": "deployed" | "failed" |
+	 * "skipped" | "planned" (a dry run), "uploaded", "deleted",
+	 * "unchanged" (objects: the site's files and kiln's manifest
+	 * object), and "error" (scrubbed of secrets) when failed or
+	 * "reason" when skipped}; decision record 0230
+	 */
+	json_t *targets;
 };
 
 /*

@@ -65,6 +65,35 @@ who_of(struct req *rq, int64_t id)
 	return buf_detach(&who, NULL);
 }
 
+/* a destination's result as a badge class (0230) */
+static const char *
+target_badge(const char *status)
+{
+	if (!strcmp(status, "deployed"))
+		return "succeeded";
+	if (!strcmp(status, "failed"))
+		return "failed";
+	return "draft";
+}
+
+/* build B's per-destination results, each with its badge, into O */
+static void
+targets_set(json_t *o, json_t *b)
+{
+	json_t *out = json_array(), *t;
+	size_t i;
+
+	json_array_foreach(json_object_get(b, "targets"), i, t) {
+		json_t *c = json_deep_copy(t);
+		const char *st = admin_str_or(t, "status", "?");
+		json_object_set_new(c, "badge", json_string(target_badge(st)));
+		json_array_append_new(out, c);
+	}
+	json_object_set_new(o, "has_targets", json_boolean(
+	    json_array_size(out) > 0));
+	json_object_set_new(o, "targets", out);
+}
+
 static json_int_t
 count_of(json_t *b, const char *k)
 {
@@ -106,6 +135,8 @@ admin_builds(struct http *h, struct MHD_Connection *conn, const char *url,
 		    admin_str_or(b, "finished_at", ""), "pages", count_of(b, "pages"),
 		    "uploaded", count_of(b, "uploaded"), "deleted",
 		    count_of(b, "deleted")));
+		targets_set(json_array_get(rows, json_array_size(rows) - 1),
+		    b);
 		free(who);
 	}
 	ctx = admin_context(conn, rq, "Builds");
@@ -185,6 +216,7 @@ admin_build(struct http *h, struct MHD_Connection *conn, const char *url,
 	    "running") || !strcmp(status, "pending")));
 	json_object_set_new(ctx, "succeeded", json_boolean(!strcmp(status,
 	    "succeeded")));
+	targets_set(ctx, b);
 	json_object_set_new(ctx, "b", b);
 	free(who);
 	return admin_page(h, conn, url, 200, "build", ctx, NULL);

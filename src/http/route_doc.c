@@ -58,11 +58,13 @@ static const struct route_doc docs[] = {
 	    "?path=PATH; {go_live?: TIME, expire?: TIME}", "202 the page" },
 	{ "GET", "/api/v1/builds", "Recent build records, newest first.",
 	    NULL, "200 [{id, status, reasons, attempt, worker, started_at, "
-	    "finished_at, error, counts, commit}]" },
+	    "finished_at, error, counts, commit, targets: [{name, status: "
+	    "deployed|failed|skipped, uploaded, deleted, unchanged, error?, "
+	    "reason?, staging?}]}]" },
 	{ "POST", "/api/v1/builds", "Request a build of the live content.",
 	    NULL, "202 {request}" },
 	{ "GET", "/api/v1/builds/{id}", "One build record.", NULL,
-	    "200 {id, status, ...}; 404" },
+	    "200 {id, status, ..., targets}; 404" },
 	{ "GET", "/api/v1/builds/{id}/log", "A build's log.", NULL,
 	    "200 text/plain; 404" },
 	{ "POST", "/api/v1/builds/{id}/cancel", "Cancel a running build "

@@ -17,7 +17,9 @@
 
 #include "common/buf.h"
 #include "common/fsutil.h"
+#include "common/jsonsafe.h"
 #include "common/log.h"
+#include "common/scrub.h"
 #include "common/testhook.h"
 #include "common/timeutil.h"
 #include "common/xmalloc.h"
@@ -456,6 +458,44 @@ stage_deploy(struct run *r, struct buf *err)
 }
 
 /*
+ * The production deploy listed staging target NAME as skipped: its line
+ * becomes the outcome of its own deploy (DR; NULL when the render
+ * failed, WHY), each line marked "staging" (decision 0230).
+ */
+static void
+staging_record(struct run *r, const char *name, const json_t *dr,
+    const char *why)
+{
+	json_t *list = r->dr.targets, *v;
+	size_t i;
+	const char *n;
+
+	json_array_foreach(list, i, v) {
+		n = json_string_value(json_object_get(v, "name"));
+		if (n && !strcmp(n, name))
+			break;
+	}
+	if (!list || i == json_array_size(list))
+		return;
+	json_array_remove(list, i);
+	if (!dr || !json_array_size(dr)) {
+		char *clean = scrub_str(why && *why ? why : "not deployed");
+		v = json_pack("{s:s, s:s, s:i, s:i, s:i, s:o, s:b}", "name",
+		    name, "status", "failed", "uploaded", 0, "deleted", 0,
+		    "unchanged", 0, "error", jsafe_string(clean), "staging", 1);
+		free(clean);
+		if (v)
+			json_array_insert_new(list, i, v);
+		return;
+	}
+	json_array_foreach(dr, i, v) {
+		json_t *c = json_deep_copy(v);
+		json_object_set_new(c, "staging", json_true());
+		json_array_append_new(list, c);
+	}
+}
+
+/*
  * Each staging target (content: latest) on its own, after production:
  * the latest revisions rendered into the target's own folder and
  * deployed to it alone (decision record 0132).  Its outcome is logged;
@@ -496,6 +536,12 @@ stage_staging(struct run *r, struct buf *err)
 			run_log(r, err);
 			blog(r->st, r->id, "staging %s: render failed: %s",
 			    t->name, e.buf);
+			{
+				char *why = xasprintf("render failed: %s",
+				    e.buf);
+				staging_record(r, t->name, NULL, why);
+				free(why);
+			}
 		} else if (deploy_run(c, r->st, t->name, rr.dir, &dopt, &dr,
 		    &e) == -1) {
 			run_log(r, err);
@@ -507,6 +553,8 @@ stage_staging(struct run *r, struct buf *err)
 			    "latest revision; %zu uploaded, %zu deleted",
 			    t->name, rr.pages, dr.uploaded, dr.deleted);
 		}
+		if (dr.targets)
+			staging_record(r, t->name, dr.targets, e.buf);
 		if (e.len)
 			log_warnx("build %lld: staging %s: %s",
 			    (long long)r->id, t->name, e.buf);
@@ -576,6 +624,9 @@ stage_succeeded(struct run *r, bool *ok, struct buf *err)
 	    "next_change", (json_int_t)r->rr.next_change, "render_ms",
 	    (json_int_t)r->rr.ms, "deploy_ms", (json_int_t)r->dr.ms,
 	    "invalidated", (json_int_t)json_array_size(r->dr.changed));
+	/* per destination (decision 0230); build_row lifts it out */
+	if (r->dr.targets)
+		json_object_set(counts, "targets", r->dr.targets);
 	cj = json_dumps(counts, JSON_COMPACT);
 	json_decref(counts);
 	if (finish(r, true, NULL, cj, r->commit[0] ? r->commit : NULL, 0,
@@ -597,12 +648,22 @@ stage_failed(struct run *r, struct buf *err)
 {
 	const struct conf *c = r->c;
 	int64_t retry_at = 0;
+	char *cj = NULL;
+	int rc;
 
 	log_field_str("phase", "record");
 	if (r->attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
 		    c->build.retry_backoff : 10) * (1LL << (r->attempt - 1));
-	if (finish(r, false, r->e.buf, NULL, NULL, retry_at, err) == -1)
+	/* a failed deploy still says what each destination did (0230) */
+	if (r->dr.targets && json_array_size(r->dr.targets)) {
+		json_t *o = json_pack("{s:O}", "targets", r->dr.targets);
+		cj = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+	}
+	rc = finish(r, false, r->e.buf, cj, NULL, retry_at, err);
+	free(cj);
+	if (rc == -1)
 		return;
 	if (retry_at)
 		blog(r->st, r->id, "failed; attempt %lld of %d, retrying in "
@@ -859,7 +920,7 @@ worker_rollback(const struct conf *c, struct store *st, int64_t id,
 	struct buf log = BUF_INIT, e = BUF_INIT;
 	char *repo = conf_path(c, c->history.path), spec[48], *dest;
 	char reasons[64], wname[160];
-	int rc = -1, r;
+	int rc = -1, r, r2;
 
 	memset(&dr, 0, sizeof(dr));
 	snprintf(spec, sizeof(spec), "build:%lld", (long long)id);
@@ -888,8 +949,16 @@ worker_rollback(const struct conf *c, struct store *st, int64_t id,
 	dopt.log = &log;
 	dopt.allow_deletes = true;
 	r = deploy_run(c, st, NULL, dest, &dopt, &dr, &e);
-	if (store_build_record(st, reasons, r == 0, r == 0 ? NULL : e.buf,
-	    wname, new_id, err) == -1)
+	{
+		/* what each target did, as a queued build's (0230) */
+		json_t *o = json_pack("{s:O?}", "targets", dr.targets);
+		char *cj = o ? json_dumps(o, JSON_COMPACT) : NULL;
+		json_decref(o);
+		r2 = store_build_record(st, reasons, r == 0, r == 0 ? NULL :
+		    e.buf, cj, wname, new_id, err);
+		free(cj);
+	}
+	if (r2 == -1)
 		goto out;
 	if (r == -1) {
 		buf_setf(err, "%s", e.buf);

@@ -338,10 +338,11 @@ store_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
 
 int
 store_build_record(struct store *st, const char *reasons, bool ok,
-    const char *error, const char *worker, int64_t *id, struct buf *err)
+    const char *error, const char *counts_json, const char *worker,
+    int64_t *id, struct buf *err)
 {
-	return base(st)->ops->build_record(st, reasons, ok, error, worker, id,
-	    err);
+	return base(st)->ops->build_record(st, reasons, ok, error,
+	    counts_json, worker, id, err);
 }
 
 int

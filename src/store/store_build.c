@@ -473,7 +473,7 @@ static json_t *
 build_row(struct stmt *s, bool with_log)
 {
 	char t[4][32];
-	json_t *o, *counts = NULL;
+	json_t *o, *counts = NULL, *targets;
 	const char *cj = (const char *)stmt_col_text(s, 11);
 	/* scrubbed when stored; again when read, for older records */
 	char *error = scrub_str((const char *)stmt_col_text(s, 9));
@@ -487,6 +487,17 @@ build_row(struct stmt *s, bool with_log)
 	}
 	if (cj)
 		counts = json_loads(cj, 0, NULL);
+	if (!json_is_object(counts)) {
+		json_decref(counts);
+		counts = NULL;
+	}
+	/* per-destination results ride in counts (decision 0230) */
+	targets = json_incref(json_object_get(counts, "targets"));
+	json_object_del(counts, "targets");
+	if (!json_is_array(targets)) {
+		json_decref(targets);
+		targets = json_array();
+	}
 	/*
 	 * Total (never NULL): an error or log holds whatever a build command
 	 * printed, so every text goes through jsafe_string.
@@ -507,6 +518,10 @@ build_row(struct stmt *s, bool with_log)
 	    "counts", counts ? counts : json_object(),
 	    "commit", jsafe_string_or_null(
 	    (const char *)stmt_col_text(s, 10)));
+	if (o)
+		json_object_set_new(o, "targets", targets);
+	else
+		json_decref(targets);
 	free(error);
 	if (!o)
 		o = json_pack("{s:I, s:s}", "id",
@@ -636,15 +651,16 @@ sql_build_stats(struct store *st, json_t **out, struct buf *err)
 
 int
 sql_build_record(struct store *st, const char *reasons, bool ok,
-    const char *error, const char *worker, int64_t *id, struct buf *err)
+    const char *error, const char *counts_json, const char *worker,
+    int64_t *id, struct buf *err)
 {
 	struct stmt *s = NULL;
 	int64_t now = time_now();
 	int rc = 0;
 
 	if (store_prepare(st, "INSERT INTO builds(status, reasons, "
-	    "requested_at, started_at, finished_at, worker, error) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1)
+	    "requested_at, started_at, finished_at, worker, error, counts) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1)
 		return -1;
 	stmt_bind_text(s, 1, ok ? "succeeded" : "failed");
 	stmt_bind_text(s, 2, reasons);
@@ -657,6 +673,7 @@ sql_build_record(struct store *st, const char *reasons, bool ok,
 		bind_opt_text(s, 7, clean);
 		free(clean);
 	}
+	bind_opt_text(s, 8, counts_json);
 	if (stmt_step(s) != STMT_ROW)
 		rc = store_sqlerr(st, "record build", err);
 	else

@@ -49,9 +49,13 @@ int store_build_set_seq(struct store *st, int64_t id, int64_t seq,
 int store_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
     const char *error, const char *counts_json, const char *commit,
     int64_t retry_at, struct buf *err);
-/* record a build that ran outside the queue (a rollback) */
+/*
+ * record a build that ran outside the queue (a rollback); COUNTS_JSON
+ * (may be NULL) as in store_build_finish, e.g. its targets (0230)
+ */
 int store_build_record(struct store *st, const char *reasons, bool ok,
-    const char *error, const char *worker, int64_t *id, struct buf *err);
+    const char *error, const char *counts_json, const char *worker,
+    int64_t *id, struct buf *err);
 /*
  * Retention: drop succeeded build records past the newest KEEP_BUILDS
  * (failed builds are kept for inspection), clear logs older than

@@ -176,7 +176,8 @@ int sql_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
     const char *error, const char *counts_json, const char *commit,
     int64_t retry_at, struct buf *err);
 int sql_build_record(struct store *st, const char *reasons, bool ok,
-    const char *error, const char *worker, int64_t *id, struct buf *err);
+    const char *error, const char *counts_json, const char *worker,
+    int64_t *id, struct buf *err);
 int sql_build_gc(struct store *st, int keep_builds, int logs_days,
     size_t *removed, size_t *logs_cleared, struct buf *err);
 int sql_build_cancel(struct store *st, int64_t id, struct buf *err);

@@ -250,6 +250,14 @@ async function main() {
 	await page.waitForURL(BASE + '/admin/builds/1');
 	await axe(page, 'one build');
 	check((await page.locator('#build-log').innerText()).includes('succeeded'), 'build log');
+	/* the per-target table (decision 0230): a real table with headers */
+	{
+		const t = page.getByRole('table', { name: 'The result of this build on each target and mirror' });
+		check(await t.getByRole('columnheader', { name: 'Result' }).isVisible(), 'targets table header');
+		const row = t.getByRole('row', { name: /local/ });
+		check((await row.innerText()).includes('deployed'), 'the local target deployed');
+		ok('one build: the targets table says local deployed');
+	}
 	await page.getByRole('link', { name: 'Roll back to this build' }).click();
 	await page.waitForURL(BASE + '/admin/builds/1/rollback');
 	check(await page.getByText('taken off the live site').isVisible(), 'the confirmation names no change');

@@ -40,6 +40,9 @@ aws_s3 s3 sync s3://www "$T/bucket" >/dev/null
 diff -r "$T/b1" "$T/bucket" || fail "bucket differs from build 1 after the rollback"
 assert_eq "$("$KILN" page show news/park-awards --json | jq -r .status)" "draft" "store untouched by rollback"
 assert_eq "$("$KILN" builds list --json | jq -r '.[0].reasons')" "rollback to build 1" "rollback recorded"
+# its per-target results, as a queued build's (decision 0230)
+assert_eq "$("$KILN" builds list --json | jq -r '[.[0].targets[] | "\(.name):\(.status)"] | join(" ")')" \
+    "local:deployed prod:deployed" "rollback: per-target results"
 pass "rollback restored the bucket byte for byte"
 
 # the next publish builds from current content again

@@ -75,6 +75,11 @@ in_bucket news/one/index.html || fail "news/one not deployed"
 assert_eq "$(q "select worker from builds where status='succeeded' order by id desc limit 1")" \
     "$host:$B" "built by node B's worker"
 assert_eq "$(q "select count(distinct worker) from builds")" 1 "node A has no worker"
+# the per-target results, stored in PostgreSQL, read through node A (0230)
+bid=$(q "select id from builds where status='succeeded' order by id desc limit 1")
+curl -s "${auth[@]}" "http://127.0.0.1:$PA/api/v1/builds/$bid" > "$T/build.json"
+assert_eq "$(jq -r '[.targets[] | "\(.name):\(.status)"] | join(" ")' "$T/build.json")" \
+    "local:deployed prod:deployed" "per-target results on PostgreSQL"
 pass "a publish through node A was deployed by node B's worker"
 
 # 2. kill -9 of the worker holding a build: taken over by the other
