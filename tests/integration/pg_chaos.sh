@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: ISC
 # pg_chaos.sh: issue 16's chaos test.  PostgreSQL, two API nodes (kiln
 # serve --no-worker) and three kiln worker processes, each in a working
-# folder of its own, an S3 target.  200 publishes (edits with publish)
+# folder of its own, an S3 target.  520 publishes (edits with publish)
 # spread over both API nodes by 8 clients, while two workers are kill -9ed
 # holding a build, PostgreSQL is restarted once, and one worker looks
 # stopped to the store (its heartbeat held) until its build is taken
@@ -15,7 +15,7 @@
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 . "$KILN_SRC/tests/integration/lib/pg.sh"
 NPAGES=40
-ROUNDS=5	# 40 x 5 = 200 publishes
+ROUNDS=13	# 40 x 13 = 520 publishes (issue 16: 500)
 pg_start
 s3_start www
 cd "$T"
