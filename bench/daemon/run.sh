@@ -67,6 +67,10 @@ for i in $(seq 1 20); do
 	lat+=($(( ($(date +%s%N) - t0) / 1000000 )))
 done
 printf '%s\n' "${lat[@]}" | sort -n | awk '{a[NR]=$1} END {printf "publish-to-live over %d edits: p50 %d ms, p90 %d ms, max %d ms\n", NR, a[int((NR+1)/2)], a[int(NR*0.9)], a[NR]}'
+echo "== the slowest of the last 20 builds (render + deploy)"
+"$KILN" builds list --json | jq -r '[.[] | select(.status == "succeeded")] |
+    sort_by(.id) | .[-20:] | max_by((.counts.render_ms // 0) + (.counts.deploy_ms // 0)) |
+    "build \(.id) (\(.reasons // .reason // "")): \(.counts | with_entries(select(.key | endswith("_ms") or . == "rendered" or . == "uploaded")) | tostring)"' || true
 echo "== the last build's steps"
 "$KILN" builds show "$("$KILN" builds list --json |
     jq '[.[] | select(.status == "succeeded")] | max_by(.id) | .id')" --json |
