@@ -47,6 +47,8 @@ extern const struct store_migration store_unit_migrations[];
 /* the LISTEN/NOTIFY channel of build requests (PostgreSQL) */
 #define STORE_CHANNEL	"kiln_queue"
 int sql_migrate(struct store *st, struct buf *err);
+/* the schema check of every open (store_schema.c) */
+int store_schema_ready(struct store *st, int flags, struct buf *err);
 int sql_schema(struct store *st, struct store_schema *out, size_t *n,
     struct buf *err);
 int store_sqlerr(struct store *st, const char *what, struct buf *err);
