@@ -107,6 +107,15 @@ int feed_site_unit(const struct conf *c, struct store *st, const char *unit,
 /* a .tar.gz source: an https URL, or a path ending in .tar.gz or .tgz */
 bool feed_tar_source(const char *src);
 /*
+ * GET the https URL into FN(ptr, size, n, ARG) (libcurl's write callback:
+ * less than size * n stops the transfer) within TIMEOUT seconds; 0 on
+ * HTTP 200, else -1 with "URL: reason" in err.  CURL_CA_BUNDLE, when
+ * set, is the CA file to trust (feed_https.c).
+ */
+int feed_https_get(const char *url,
+    size_t (*fn)(char *, size_t, size_t, void *), void *arg, long timeout,
+    struct buf *err);
+/*
  * Unpack the .tar.gz SRC (downloaded first into WORK when an https URL)
  * into the folder DEST; anything but plain files and folders fails.
  */

@@ -7,7 +7,6 @@
  */
 #include "common/compat.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 
 #include "common/buf.h"
@@ -220,40 +219,6 @@ fetch_write(char *p, size_t sz, size_t n, void *arg)
 	return sz * n;
 }
 
-static int
-fetch_url(const char *url, struct buf *out, struct buf *err)
-{
-	CURL *h = curl_easy_init();
-	char ebuf[CURL_ERROR_SIZE] = "";
-	long code = 0;
-	CURLcode r;
-
-	if (!h) {
-		buf_setf(err, "%s: cannot start a transfer", url);
-		return -1;
-	}
-	curl_easy_setopt(h, CURLOPT_URL, url);
-	curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, fetch_write);
-	curl_easy_setopt(h, CURLOPT_WRITEDATA, out);
-	curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-	curl_easy_setopt(h, CURLOPT_TIMEOUT, 60L);
-	curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-	r = curl_easy_perform(h);
-	curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	curl_easy_cleanup(h);
-	if (r != CURLE_OK) {
-		buf_setf(err, "%s: %s", url, ebuf[0] ? ebuf :
-		    curl_easy_strerror(r));
-		return -1;
-	}
-	if (code != 200) {
-		buf_setf(err, "%s: HTTP %ld", url, code);
-		return -1;
-	}
-	return 0;
-}
-
 /* read one list (a file relative to kiln.yaml, or an https URL) */
 static int
 load_one(const struct conf *c, const char *where, struct feed_list *l,
@@ -264,7 +229,7 @@ load_one(const struct conf *c, const char *where, struct feed_list *l,
 	int rc = -1;
 
 	if (!strncmp(where, "https://", 8)) {
-		if (fetch_url(where, &text, &e) == -1)
+		if (feed_https_get(where, fetch_write, &text, 60L, &e) == -1)
 			goto out;
 	} else {
 		path = conf_path(c, where);

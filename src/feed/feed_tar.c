@@ -14,7 +14,6 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 
-#include <curl/curl.h>
 
 #include "common/buf.h"
 #include "common/fsutil.h"
@@ -37,35 +36,21 @@ dl_write(char *p, size_t sz, size_t n, void *arg)
 static int
 download(const char *url, const char *file, struct buf *err)
 {
-	CURL *h = curl_easy_init();
 	FILE *f = fopen(file, "wb");
-	char ebuf[CURL_ERROR_SIZE] = "";
-	long code = 0;
-	CURLcode r = CURLE_FAILED_INIT;
+	struct buf e = BUF_INIT;
+	int rc;
 
-	if (h && f) {
-		curl_easy_setopt(h, CURLOPT_URL, url);
-		curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "https");
-		curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, dl_write);
-		curl_easy_setopt(h, CURLOPT_WRITEDATA, f);
-		curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
-		curl_easy_setopt(h, CURLOPT_TIMEOUT, 600L);
-		curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
-		r = curl_easy_perform(h);
-		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &code);
-	}
-	if (h)
-		curl_easy_cleanup(h);
-	if (f && fclose(f) != 0 && r == CURLE_OK)
-		r = CURLE_WRITE_ERROR;
-	if (r != CURLE_OK || code != 200) {
-		buf_setf(err, "source: %s: %s", url, r != CURLE_OK ? (ebuf[0] ?
-		    ebuf : curl_easy_strerror(r)) : "HTTP error");
-		if (r == CURLE_OK)
-			buf_printf(err, " %ld", code);
+	if (!f) {
+		buf_setf(err, "source: %s: %s", file, strerror(errno));
 		return -1;
 	}
-	return 0;
+	rc = feed_https_get(url, dl_write, f, 600L, &e);
+	if (fclose(f) != 0 && rc == 0)
+		buf_setf(&e, "%s: %s", file, strerror(errno)), rc = -1;
+	if (rc == -1)
+		buf_setf(err, "source: %s", e.buf);
+	buf_release(&e);
+	return rc;
 }
 
 /* tar -xzf FILE -C DEST, its messages in LOG */
