@@ -22,8 +22,7 @@ pg_start
 "$here/bench/render/gen-corpus.sh" "$n" "$T/content" >/dev/null
 "$KILN" init "$T/site" >/dev/null
 cd "$T/site"
-rm -f .kiln/kiln.db*
-sed -i "s|^  driver: sqlite .*|  driver: postgres\n  url: \"$PG_URL\"|" kiln.yaml
+pg_use_store
 "$KILN" import "$T/content" >/dev/null
 TOK=$("$KILN" token create --name bench --role publisher)
 ("$KILN" worker >"$T/worker.log" 2>&1) &

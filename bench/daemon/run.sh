@@ -24,8 +24,7 @@ store=${KILN_BENCH_STORE:-sqlite}
 if [ "$store" = postgres ]; then
 	. "$here/tests/integration/lib/pg.sh"
 	pg_start
-	rm -f .kiln/kiln.db*
-	sed -i "s|^  driver: sqlite .*|  driver: postgres\n  url: \"$PG_URL\"|" kiln.yaml
+	pg_use_store
 	pending() { pg_psql "select count(*) from build_requests where build_id is null"; }
 else
 	pending() { sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null"; }

@@ -17,6 +17,7 @@
 #include "common/buf.h"
 #include "common/log.h"
 #include "common/scrub.h"
+#include "common/timeutil.h"
 
 static int log_stderr = 1;
 static int verbose;
@@ -255,4 +256,16 @@ fatalx(const char *fmt, ...)
 	vlog(LOG_CRIT, fmt, ap, NULL);
 	va_end(ap);
 	exit(1);
+}
+
+size_t
+log_stamp(struct buf *line, const char *fmt, va_list ap)
+{
+	char ts[32];
+
+	time_format_iso8601(time_now(), ts, sizeof(ts));
+	buf_printf(line, "%s ", ts);
+	buf_vprintf(line, fmt, ap);
+	buf_addch(line, '\n');
+	return strlen(ts) + 1;
 }

@@ -34,6 +34,13 @@ void log_field_int(const char *key, long long val);
 void log_field_del(const char *key);
 void log_field_clear(void);
 
+struct buf;
+/*
+ * A stored log's line (a build's, a unit build's): LINE gets "TIME
+ * text\n", TIME the current ISO 8601 time; returns where the text starts.
+ */
+size_t log_stamp(struct buf *line, const char *fmt, va_list ap);
+
 void log_warn(const char *, ...) PRINTF_LIKE(1, 2);
 void log_warnx(const char *, ...) PRINTF_LIKE(1, 2);
 void log_info_(const char *, ...) PRINTF_LIKE(1, 2);

@@ -57,18 +57,15 @@ static void
 ulog(struct ubuild *b, const char *fmt, ...)
 {
 	struct buf line = BUF_INIT, err = BUF_INIT;
-	char ts[32];
 	va_list ap;
+	size_t at;
 
-	time_format_iso8601(time_now(), ts, sizeof(ts));
-	buf_printf(&line, "%s ", ts);
 	va_start(ap, fmt);
-	buf_vprintf(&line, fmt, ap);
+	at = log_stamp(&line, fmt, ap);
 	va_end(ap);
-	buf_addch(&line, '\n');
 	store_unit_append_log(b->st, b->u.id, line.buf, &err);
 	log_info("unit %s %s: %.*s", b->u.unit, b->u.version,
-	    (int)(line.len - strlen(ts) - 2), line.buf + strlen(ts) + 1);
+	    (int)(line.len - at - 1), line.buf + at);
 	buf_release(&line);
 	buf_release(&err);
 }

@@ -51,18 +51,15 @@ static void
 blog(struct store *st, int64_t id, const char *fmt, ...)
 {
 	struct buf line = BUF_INIT, err = BUF_INIT;
-	char ts[32];
 	va_list ap;
+	size_t at;
 
-	time_format_iso8601(time_now(), ts, sizeof(ts));
-	buf_printf(&line, "%s ", ts);
 	va_start(ap, fmt);
-	buf_vprintf(&line, fmt, ap);
+	at = log_stamp(&line, fmt, ap);
 	va_end(ap);
-	buf_addch(&line, '\n');
 	store_build_append_log(st, id, line.buf, &err);
-	log_info("build %lld: %.*s", (long long)id,
-	    (int)(line.len - strlen(ts) - 2), line.buf + strlen(ts) + 1);
+	log_info("build %lld: %.*s", (long long)id, (int)(line.len - at - 1),
+	    line.buf + at);
 	buf_release(&line);
 	buf_release(&err);
 }

@@ -8,16 +8,7 @@
 # page's params, come back in the edit form, and the site's templates
 # show them on the published page.
 . "$KILN_SRC/tests/integration/lib.sh"
-fail() {
-	echo "FAIL: $*" >&2
-	[ -f "$T/serve.log" ] && tail -40 "$T/serve.log" >&2
-	exit 1
-}
-trap 'fail "line $LINENO: a command failed"' ERR
-cd "$T"
-"$KILN" init site >/dev/null
-cd site
-db() { sqlite3 .kiln/kiln.db "$@"; }
+admin_site
 cp kiln.yaml "$T/good.yaml"
 printf 'admin:\n  fields:\n    - name: title\n    - name: kind\n      type: select\n' >> kiln.yaml
 expect_status 1 "$KILN" check

@@ -10,16 +10,7 @@
 # limit (429 + Retry-After), the same answer for a wrong user and a wrong
 # password; every action in the audit log under the user's name.
 . "$KILN_SRC/tests/integration/lib.sh"
-fail() {
-	echo "FAIL: $*" >&2
-	[ -f "$T/serve.log" ] && grep -v '^kiln serve: build' "$T/serve.log" | tail -40 >&2
-	exit 1
-}
-trap 'fail "line $LINENO: a command failed"' ERR
-cd "$T"
-"$KILN" init site >/dev/null
-cd site
-db() { sqlite3 .kiln/kiln.db "$@"; }
+admin_site
 
 # 1. kiln user: passwords from stdin or a file, never an argument
 echo 'pub-secret-1' | "$KILN" user add alice --role publisher >/dev/null

@@ -13,16 +13,7 @@
 # in the audit log under the user's name; kiln media add obeys the same
 # type rule.
 . "$KILN_SRC/tests/integration/lib.sh"
-fail() {
-	echo "FAIL: $*" >&2
-	[ -f "$T/serve.log" ] && tail -40 "$T/serve.log" >&2
-	exit 1
-}
-trap 'fail "line $LINENO: a command failed"' ERR
-cd "$T"
-"$KILN" init site >/dev/null
-cd site
-db() { sqlite3 .kiln/kiln.db "$@"; }
+admin_site
 printf 'media:\n  max_size: 100000\n' >> kiln.yaml
 "$KILN" check >/dev/null
 echo 'pub-secret-1' | "$KILN" user add alice --role publisher >/dev/null

@@ -25,7 +25,6 @@ feed:
   max_per_tick: 5
   concurrency: 2
 YAML
-db() { sqlite3 .kiln/kiln.db "$@"; }
 mkunit() {	# mkunit DIR TITLE
 	mkdir -p "$1/ch"
 	printf -- '---\ntitle: %s\n---\nThe book %s.\n' "$2" "$2" > "$1/_index.md"

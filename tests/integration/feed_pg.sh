@@ -13,8 +13,7 @@ s3_start www
 cd "$T"
 "$KILN" init a >/dev/null
 cd a
-rm -f .kiln/kiln.db*
-sed -i "s|^  driver: sqlite .*|  driver: postgres\n  url: \"$PG_URL\"|" kiln.yaml
+pg_use_store
 s3_add_target
 sed -i '/^  local:$/,/^    path: .kiln\/www$/d' kiln.yaml
 printf 'feed:\n  list: units.json\n  max_per_tick: 100\n  concurrency: 2\n' >> kiln.yaml

@@ -71,6 +71,44 @@ serve_start() {
 	bg_pid $SERVE
 	wait_port $PORT
 }
+# admin_site: the admin tests' start: a failure also shows the end of
+# kiln serve's log (builds' lines left out), any failed command fails
+# the test, and a new site in $T/site is the current folder; db runs
+# sqlite3 on its store
+admin_site() {
+	fail() {
+		echo "FAIL: $*" >&2
+		[ -f "$T/serve.log" ] &&
+		    grep -v '^kiln serve: build' "$T/serve.log" | tail -40 >&2
+		exit 1
+	}
+	trap 'fail "line $LINENO: a command failed"' ERR
+	cd "$T"
+	"$KILN" init site >/dev/null
+	cd site
+}
+db() { sqlite3 .kiln/kiln.db "$@"; }
+
+# sched_pass TIME [SERVE-ARGS...]: kiln serve with the clock at TIME
+# (KILN_NOW) for one scheduler pass, then stopped; its log in
+# $T/serve.log.  Counts the passes in SCHED_PASSES.
+SCHED_PASSES=0
+sched_pass() {
+	local at=$1 pid i
+	shift
+	KILN_NOW=$at "$KILN" serve "$@" --listen 127.0.0.1:$(free_port) \
+	    >>"$T/serve.log" 2>&1 &
+	pid=$!
+	bg_pid $pid
+	SCHED_PASSES=$((SCHED_PASSES + 1))
+	for i in $(seq 1 300); do
+		[ "$(grep -c 'scheduler: first pass done' "$T/serve.log")" -ge $SCHED_PASSES ] && break
+		sleep 0.1
+	done
+	[ "$(grep -c 'scheduler: first pass done' "$T/serve.log")" -ge $SCHED_PASSES ] ||
+	    fail "the scheduler never ran at $at"
+	kill $pid; wait $pid 2>/dev/null || true
+}
 # code CURL-ARGS...: the HTTP status of a request; the body is left in
 # $T/body, the headers in $T/head
 code() { curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' "$@"; }

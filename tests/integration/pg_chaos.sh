@@ -21,8 +21,7 @@ s3_start www
 cd "$T"
 "$KILN" init a >/dev/null
 cd a
-rm -f .kiln/kiln.db*
-sed -i "s|^  driver: sqlite .*|  driver: postgres\n  url: \"$PG_URL\"|" kiln.yaml
+pg_use_store
 s3_add_target "    max_deletes: 1000"
 sed -i 's/^  lease: .*//' kiln.yaml
 sed -i 's/^build:/build:\n  lease: 5s\n  heartbeat: 1s/' kiln.yaml

@@ -77,3 +77,11 @@ pg_psql() {
 	PGPASSWORD=$PGPASSWORD "$PG_BIN/psql" -X -q -t -A -h 127.0.0.1 \
 	    -p "$PGPORT" -U kiln -d kiln -c "$1"
 }
+
+# pg_use_store: the site in this folder (kiln init's kiln.yaml) uses the
+# PostgreSQL started by pg_start as its store; its SQLite store goes
+pg_use_store() {
+	rm -f .kiln/kiln.db*
+	sed -i "s|^  driver: sqlite .*|  driver: postgres\n  url: \"$PG_URL\"|" kiln.yaml
+	grep -q '^  driver: postgres' kiln.yaml || fail "kiln.yaml: no store driver to switch"
+}
