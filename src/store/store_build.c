@@ -686,48 +686,26 @@ int
 sql_build_gc(struct store *st, int keep_builds, int logs_days,
     size_t *removed, size_t *logs_cleared, struct buf *err)
 {
-	struct stmt *s = NULL;
 	int64_t cutoff = time_now() - (int64_t)logs_days * 86400;
-	int rc = -1;
 
 	*removed = *logs_cleared = 0;
 	if (store_tx_begin(st, err) == -1)
 		return -1;
 	/* succeeded builds past the newest KEEP; failed ones stay */
-	if (store_prepare(st, "DELETE FROM builds WHERE status = 'succeeded' "
-	    "AND id NOT IN (SELECT id FROM builds WHERE status = 'succeeded' "
-	    "ORDER BY id DESC LIMIT ?)", &s, err) == -1)
-		goto fail;
-	stmt_bind_int(s, 1, keep_builds);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "gc builds", err);
-		goto fail;
+	if (store_run(st, "gc builds", removed, err, "DELETE FROM builds WHERE "
+	    "status = 'succeeded' AND id NOT IN (SELECT id FROM builds WHERE "
+	    "status = 'succeeded' ORDER BY id DESC LIMIT ?)", "i",
+	    (int64_t)keep_builds) == -1 ||
+	    store_run(st, "gc logs", logs_cleared, err, "UPDATE builds SET "
+	    "log = '' WHERE finished_at < ? AND status != 'failed' AND "
+	    "log != ''", "i", cutoff) == -1 ||
+	    /* satisfied requests whose build record is gone */
+	    store_exec(st, "DELETE FROM build_requests WHERE build_id IS NOT "
+	    "NULL AND build_id NOT IN (SELECT id FROM builds)", err) == -1) {
+		store_tx_rollback(st);
+		return -1;
 	}
-	*removed = (size_t)db_changes(st->db);
-	stmt_finalize(s);
-	s = NULL;
-	if (store_prepare(st, "UPDATE builds SET log = '' WHERE finished_at < "
-	    "? AND status != 'failed' AND log != ''", &s, err) == -1)
-		goto fail;
-	stmt_bind_i64(s, 1, cutoff);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "gc logs", err);
-		goto fail;
-	}
-	*logs_cleared = (size_t)db_changes(st->db);
-	stmt_finalize(s);
-	s = NULL;
-	/* satisfied requests whose build record is gone */
-	if (store_exec(st, "DELETE FROM build_requests WHERE build_id IS NOT "
-	    "NULL AND build_id NOT IN (SELECT id FROM builds)", err) == -1)
-		goto fail;
-	rc = store_tx_commit(st, err);
-	goto out;
-fail:
-	store_tx_rollback(st);
-out:
-	stmt_finalize(s);
-	return rc;
+	return store_tx_commit(st, err);
 }
 
 const int64_t store_build_metric_bounds[BUILD_METRIC_BOUNDS] = {

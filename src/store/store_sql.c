@@ -74,6 +74,40 @@ bind_text_or_null(struct stmt *s, int i, const char *v)
 	stmt_bind_text(s, i, v);
 }
 
+/*
+ * Run one statement that returns no rows: SQL with one parameter bound
+ * per letter of TYPES, in order ('s' text, NULL binds NULL; 'i' an
+ * int64_t; 't' a time, 0 binds NULL).  WHAT names it in the error;
+ * *CHANGED, when not NULL, is set to the rows it changed.
+ */
+int
+store_run(struct store *st, const char *what, size_t *changed,
+    struct buf *err, const char *sql, const char *types, ...)
+{
+	struct stmt *s = NULL;
+	va_list ap;
+	int rc = 0;
+
+	if (store_prepare(st, sql, &s, err) == -1)
+		return -1;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 's')
+			stmt_bind_text(s, i + 1, va_arg(ap, const char *));
+		else if (types[i] == 't')
+			store_bind_time(s, i + 1, va_arg(ap, int64_t));
+		else
+			stmt_bind_i64(s, i + 1, va_arg(ap, int64_t));
+	}
+	va_end(ap);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, what, err);
+	else if (changed)
+		*changed = (size_t)db_changes(st->db);
+	stmt_finalize(s);
+	return rc;
+}
+
 void
 store_bind_time(struct stmt *s, int i, int64_t t)
 {
