@@ -217,6 +217,27 @@ out:
 	return rc;
 }
 
+/* the Nth page listed under HEADING in a commit message (N from 1) */
+static void
+message_page(struct buf *msg, const char *heading, size_t n,
+    const char *path)
+{
+	if (n == 1)
+		buf_printf(msg, "%s:\n", heading);
+	if (n <= MSG_MAX_PAGES) {
+		buf_adds(msg, "  ");
+		manifest_page_url(path, msg);
+		buf_addch(msg, '\n');
+	}
+}
+
+static void
+message_more(struct buf *msg, size_t n)
+{
+	if (n > MSG_MAX_PAGES)
+		buf_printf(msg, "  ... and %zu more\n", n - MSG_MAX_PAGES);
+}
+
 static void
 commit_message(const char *build_id, const char *reasons,
     const struct manifest *old, const struct manifest *new, struct buf *msg)
@@ -230,30 +251,16 @@ commit_message(const char *build_id, const char *reasons,
 		const struct manifest_entry *o = manifest_find(old, e->path);
 		if (e->kind != MK_HTML || (o && !strcmp(o->sha256, e->sha256)))
 			continue;
-		if (changed++ == 0)
-			buf_adds(msg, "Pages changed:\n");
-		if (changed <= MSG_MAX_PAGES) {
-			buf_adds(msg, "  ");
-			manifest_page_url(e->path, msg);
-			buf_addch(msg, '\n');
-		}
+		message_page(msg, "Pages changed", ++changed, e->path);
 	}
-	if (changed > MSG_MAX_PAGES)
-		buf_printf(msg, "  ... and %zu more\n", changed - MSG_MAX_PAGES);
+	message_more(msg, changed);
 	for (size_t i = 0; i < old->nfiles; i++) {
 		const struct manifest_entry *o = &old->files[i];
 		if (o->kind != MK_HTML || manifest_find(new, o->path))
 			continue;
-		if (removed++ == 0)
-			buf_adds(msg, "Pages removed:\n");
-		if (removed <= MSG_MAX_PAGES) {
-			buf_adds(msg, "  ");
-			manifest_page_url(o->path, msg);
-			buf_addch(msg, '\n');
-		}
+		message_page(msg, "Pages removed", ++removed, o->path);
 	}
-	if (removed > MSG_MAX_PAGES)
-		buf_printf(msg, "  ... and %zu more\n", removed - MSG_MAX_PAGES);
+	message_more(msg, removed);
 	if (!changed && !removed)
 		buf_adds(msg, "No page changed.\n");
 	buf_printf(msg, "\nKiln-Build: %s\nKiln-Reasons: %s\n", build_id,
