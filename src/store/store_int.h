@@ -14,16 +14,7 @@
 #include "store/db.h"
 #include "store/store_backend.h"
 
-struct buf;
-struct build_metrics;
-struct build_stalled;
-struct media_info;
-struct page_fields;
-struct page_info;
-struct revision_info;
-struct sched_report;
-struct snapshot;
-struct user_info;
+/* the forward declarations are store_backend.h's */
 
 struct store {
 	struct store_base base;	/* first: ops and error kind */
