@@ -414,22 +414,32 @@ find_build(git_repository *repo, const char *ref, const char *build_id,
 	return rc;
 }
 
+/*
+ * Open the history for reading and find BUILD_ID's commit (*OID) on
+ * BRANCH (*REF): 0, 1 when no commit is that build's, -1 on error.  The
+ * caller frees *REPO and *REF whatever the answer.
+ */
+static int
+open_build(const char *repo_dir, const char *branch, const char *build_id,
+    git_repository **repo, char **ref, git_oid *oid, struct buf *err)
+{
+	*repo = NULL;
+	if (!(*ref = branch_ref(branch, err)) ||
+	    repo_open(repo_dir, false, repo, err) == -1)
+		return -1;
+	return find_build(*repo, *ref, build_id, oid, err);
+}
+
 int
 history_find_build(const char *repo_dir, const char *branch,
     const char *build_id, char commit[41], struct buf *err)
 {
-	git_repository *repo = NULL;
+	git_repository *repo;
 	git_oid oid;
 	char *ref;
 	int rc;
 
-	if (!(ref = branch_ref(branch, err)))
-		return -1;
-	if (repo_open(repo_dir, false, &repo, err) == -1) {
-		free(ref);
-		return -1;
-	}
-	rc = find_build(repo, ref, build_id, &oid, err);
+	rc = open_build(repo_dir, branch, build_id, &repo, &ref, &oid, err);
 	if (rc == 0)
 		git_oid_tostr(commit, 41, &oid);
 	git_repository_free(repo);
@@ -880,7 +890,7 @@ history_diff_build(const char *repo_dir, const char *branch,
     const char *build_id, int (*fn)(void *arg, char op, const char *path),
     void *arg, struct buf *err)
 {
-	git_repository *repo = NULL;
+	git_repository *repo;
 	git_tree *from = NULL, *to = NULL;
 	git_diff *diff = NULL;
 	git_oid head, oid;
@@ -888,13 +898,7 @@ history_diff_build(const char *repo_dir, const char *branch,
 	char *ref;
 	int rc;
 
-	if (!(ref = branch_ref(branch, err)))
-		return -1;
-	if (repo_open(repo_dir, false, &repo, err) == -1) {
-		free(ref);
-		return -1;
-	}
-	rc = find_build(repo, ref, build_id, &oid, err);
+	rc = open_build(repo_dir, branch, build_id, &repo, &ref, &oid, err);
 	if (rc == 0 && git_reference_name_to_id(&head, repo, ref) < 0)
 		rc = 1;
 	if (rc == 0 && (tree_of(repo, &head, &from, err) == -1 ||
