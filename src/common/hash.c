@@ -159,3 +159,13 @@ str_ct_equal(const char *a, const char *b)
 		return false;
 	return CRYPTO_memcmp(a, b, la) == 0;
 }
+
+uint32_t
+fnv1a32(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}

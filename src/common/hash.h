@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * hash.h: SHA-256, MD5 and HMAC-SHA256 through OpenSSL's EVP API.
+ * hash.h: SHA-256, MD5 and HMAC-SHA256 through OpenSSL's EVP API;
+ * FNV-1a for hash tables.
  * Thread-safe.
  */
 #ifndef KILN_HASH_H
@@ -21,6 +22,8 @@ void hex_encode(const unsigned char *in, size_t len, char *out);
 /* S[0..LEN) is lowercase hex (a SHA-256 in hex: LEN 64); all LEN bytes
    are read, so S must hold them (check its length first) */
 bool hex_valid(const char *s, size_t len);
+/* FNV-1a of the string S: for hash tables, not for security */
+uint32_t fnv1a32(const char *s);
 /* constant-time comparison of two equal-length strings */
 bool str_ct_equal(const char *a, const char *b);
 

@@ -217,6 +217,27 @@ out:
 	return rc;
 }
 
+/* the Nth page listed under HEADING in a commit message (N from 1) */
+static void
+message_page(struct buf *msg, const char *heading, size_t n,
+    const char *path)
+{
+	if (n == 1)
+		buf_printf(msg, "%s:\n", heading);
+	if (n <= MSG_MAX_PAGES) {
+		buf_adds(msg, "  ");
+		manifest_page_url(path, msg);
+		buf_addch(msg, '\n');
+	}
+}
+
+static void
+message_more(struct buf *msg, size_t n)
+{
+	if (n > MSG_MAX_PAGES)
+		buf_printf(msg, "  ... and %zu more\n", n - MSG_MAX_PAGES);
+}
+
 static void
 commit_message(const char *build_id, const char *reasons,
     const struct manifest *old, const struct manifest *new, struct buf *msg)
@@ -230,30 +251,16 @@ commit_message(const char *build_id, const char *reasons,
 		const struct manifest_entry *o = manifest_find(old, e->path);
 		if (e->kind != MK_HTML || (o && !strcmp(o->sha256, e->sha256)))
 			continue;
-		if (changed++ == 0)
-			buf_adds(msg, "Pages changed:\n");
-		if (changed <= MSG_MAX_PAGES) {
-			buf_adds(msg, "  ");
-			manifest_page_url(e->path, msg);
-			buf_addch(msg, '\n');
-		}
+		message_page(msg, "Pages changed", ++changed, e->path);
 	}
-	if (changed > MSG_MAX_PAGES)
-		buf_printf(msg, "  ... and %zu more\n", changed - MSG_MAX_PAGES);
+	message_more(msg, changed);
 	for (size_t i = 0; i < old->nfiles; i++) {
 		const struct manifest_entry *o = &old->files[i];
 		if (o->kind != MK_HTML || manifest_find(new, o->path))
 			continue;
-		if (removed++ == 0)
-			buf_adds(msg, "Pages removed:\n");
-		if (removed <= MSG_MAX_PAGES) {
-			buf_adds(msg, "  ");
-			manifest_page_url(o->path, msg);
-			buf_addch(msg, '\n');
-		}
+		message_page(msg, "Pages removed", ++removed, o->path);
 	}
-	if (removed > MSG_MAX_PAGES)
-		buf_printf(msg, "  ... and %zu more\n", removed - MSG_MAX_PAGES);
+	message_more(msg, removed);
 	if (!changed && !removed)
 		buf_adds(msg, "No page changed.\n");
 	buf_printf(msg, "\nKiln-Build: %s\nKiln-Reasons: %s\n", build_id,
@@ -407,22 +414,32 @@ find_build(git_repository *repo, const char *ref, const char *build_id,
 	return rc;
 }
 
+/*
+ * Open the history for reading and find BUILD_ID's commit (*OID) on
+ * BRANCH (*REF): 0, 1 when no commit is that build's, -1 on error.  The
+ * caller frees *REPO and *REF whatever the answer.
+ */
+static int
+open_build(const char *repo_dir, const char *branch, const char *build_id,
+    git_repository **repo, char **ref, git_oid *oid, struct buf *err)
+{
+	*repo = NULL;
+	if (!(*ref = branch_ref(branch, err)) ||
+	    repo_open(repo_dir, false, repo, err) == -1)
+		return -1;
+	return find_build(*repo, *ref, build_id, oid, err);
+}
+
 int
 history_find_build(const char *repo_dir, const char *branch,
     const char *build_id, char commit[41], struct buf *err)
 {
-	git_repository *repo = NULL;
+	git_repository *repo;
 	git_oid oid;
 	char *ref;
 	int rc;
 
-	if (!(ref = branch_ref(branch, err)))
-		return -1;
-	if (repo_open(repo_dir, false, &repo, err) == -1) {
-		free(ref);
-		return -1;
-	}
-	rc = find_build(repo, ref, build_id, &oid, err);
+	rc = open_build(repo_dir, branch, build_id, &repo, &ref, &oid, err);
 	if (rc == 0)
 		git_oid_tostr(commit, 41, &oid);
 	git_repository_free(repo);
@@ -873,7 +890,7 @@ history_diff_build(const char *repo_dir, const char *branch,
     const char *build_id, int (*fn)(void *arg, char op, const char *path),
     void *arg, struct buf *err)
 {
-	git_repository *repo = NULL;
+	git_repository *repo;
 	git_tree *from = NULL, *to = NULL;
 	git_diff *diff = NULL;
 	git_oid head, oid;
@@ -881,13 +898,7 @@ history_diff_build(const char *repo_dir, const char *branch,
 	char *ref;
 	int rc;
 
-	if (!(ref = branch_ref(branch, err)))
-		return -1;
-	if (repo_open(repo_dir, false, &repo, err) == -1) {
-		free(ref);
-		return -1;
-	}
-	rc = find_build(repo, ref, build_id, &oid, err);
+	rc = open_build(repo_dir, branch, build_id, &repo, &ref, &oid, err);
 	if (rc == 0 && git_reference_name_to_id(&head, repo, ref) < 0)
 		rc = 1;
 	if (rc == 0 && (tree_of(repo, &head, &from, err) == -1 ||

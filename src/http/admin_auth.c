@@ -70,16 +70,6 @@ admin_rl_destroy(struct admin_rl *rl)
 	pthread_mutex_destroy(&rl->mu);
 }
 
-static uint32_t
-key_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /*
  * KEY's slot, or (CREATE) a free one, or the one whose window is oldest:
  * a flood of new keys can only push out the oldest windows.  Open
@@ -88,7 +78,7 @@ key_hash(const char *s)
 static struct admin_rl_slot *
 rl_slot(struct admin_rl *rl, const char *key, bool create)
 {
-	uint32_t h = key_hash(key);
+	uint32_t h = fnv1a32(key);
 	struct admin_rl_slot *victim = NULL;
 
 	for (uint32_t i = 0; i < 8; i++) {

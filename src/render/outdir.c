@@ -59,17 +59,6 @@ parse_line(char *line, struct outrec_ent *e)
 	return 0;
 }
 
-/* FNV-1a */
-static uint32_t
-path_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return h;
-}
-
 /* the hash index of a loaded record: a lookup per output of a build */
 static void
 index_record(struct outrec *r)
@@ -82,7 +71,7 @@ index_record(struct outrec *r)
 	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
 	mask = r->nslots - 1;
 	for (size_t i = 0; i < r->n; i++) {
-		size_t k = path_hash(r->v[i].path) & mask;
+		size_t k = fnv1a32(r->v[i].path) & mask;
 		while (r->slots[k])
 			k = (k + 1) & mask;
 		r->slots[k] = (uint32_t)(i + 1);
@@ -173,7 +162,7 @@ outrec_find(const struct outrec *r, const char *path)
 
 	if (!r->slots)
 		return NULL;
-	for (k = path_hash(path) & mask; r->slots[k]; k = (k + 1) & mask)
+	for (k = fnv1a32(path) & mask; r->slots[k]; k = (k + 1) & mask)
 		if (!strcmp(r->v[r->slots[k] - 1].path, path))
 			return &r->v[r->slots[k] - 1];
 	return NULL;

@@ -104,39 +104,22 @@ int
 sql_review_submit(struct store *st, int64_t page_id, int64_t revision_id,
     int64_t go_live, const char *actor, struct buf *err)
 {
-	struct stmt *s = NULL;
 	char detail[48];
 	int rc = -1;
 
+	snprintf(detail, sizeof(detail), "revision %lld",
+	    (long long)revision_id);
 	if (store_tx_begin(st, err) == -1)
 		return -1;
 	/* a new submission replaces the page's pending one */
 	if (store_exec_i64(st, "DELETE FROM reviews WHERE page_id = ? AND "
-	    "state = 'pending'", err, 1, page_id) == -1)
-		goto out;
-	if (store_prepare(st, "INSERT INTO reviews(page_id, revision_id, "
-	    "go_live_at, submitted_by, submitted_at) VALUES (?, ?, ?, ?, ?)",
-	    &s, err) == -1)
-		goto out;
-	stmt_bind_i64(s, 1, page_id);
-	stmt_bind_i64(s, 2, revision_id);
-	store_bind_time(s, 3, go_live);
-	stmt_bind_text(s, 4, actor);
-	stmt_bind_i64(s, 5, time_now());
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "submit for review", err);
-		goto out;
-	}
-	stmt_finalize(s);
-	s = NULL;
-	snprintf(detail, sizeof(detail), "revision %lld",
-	    (long long)revision_id);
-	if (store_audit_of(st, actor, "review.submit", detail, "pages p "
-	    "WHERE p.id = ?", page_id, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	stmt_finalize(s);
+	    "state = 'pending'", err, 1, page_id) == 0 &&
+	    store_run(st, "submit for review", NULL, err, "INSERT INTO "
+	    "reviews(page_id, revision_id, go_live_at, submitted_by, "
+	    "submitted_at) VALUES (?, ?, ?, ?, ?)", "iitsi", page_id,
+	    revision_id, go_live, actor, time_now()) == 0)
+		rc = store_audit_of(st, actor, "review.submit", detail,
+		    "pages p WHERE p.id = ?", page_id, err);
 	return store_tx_end(st, rc, err);
 }
 
@@ -188,38 +171,26 @@ int
 sql_review_decide(struct store *st, int64_t review_id, bool approve,
     const char *comment, const char *actor, struct buf *err)
 {
-	struct stmt *s = NULL;
+	size_t changed = 0;
 	int rc = -1;
 
 	if (store_tx_begin(st, err) == -1)
 		return -1;
-	if (store_prepare(st, "UPDATE reviews SET state = ?, comment = ?, "
-	    "decided_by = ?, decided_at = ? WHERE id = ? AND state = "
-	    "'pending'", &s, err) == -1)
+	if (store_run(st, "decide review", &changed, err, "UPDATE reviews "
+	    "SET state = ?, comment = ?, decided_by = ?, decided_at = ? "
+	    "WHERE id = ? AND state = 'pending'", "sssii",
+	    approve ? "approved" : "rejected", comment, actor, time_now(),
+	    review_id) == -1)
 		goto out;
-	stmt_bind_text(s, 1, approve ? "approved" : "rejected");
-	stmt_bind_text(s, 2, comment);
-	stmt_bind_text(s, 3, actor);
-	stmt_bind_i64(s, 4, time_now());
-	stmt_bind_i64(s, 5, review_id);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "decide review", err);
-		goto out;
-	}
-	if (db_changes(st->db) == 0) {
+	if (changed == 0) {
 		buf_setf(err, "no pending review %lld", (long long)review_id);
 		store_err_set(st, ERR_CONFLICT, NULL);
 		rc = 1;
 		goto out;
 	}
-	stmt_finalize(s);
-	s = NULL;
-	if (store_audit_of(st, actor, approve ? "review.approve" :
+	rc = store_audit_of(st, actor, approve ? "review.approve" :
 	    "review.reject", comment, "reviews r JOIN pages p ON p.id = "
-	    "r.page_id WHERE r.id = ?", review_id, err) == -1)
-		goto out;
-	rc = 0;
+	    "r.page_id WHERE r.id = ?", review_id, err);
 out:
-	stmt_finalize(s);
 	return store_tx_end(st, rc, err);
 }

@@ -318,45 +318,28 @@ int
 sql_build_heartbeat(struct store *st, int64_t id, int64_t token,
     int64_t lease_secs, struct buf *err)
 {
-	struct stmt *s = NULL;
 	int64_t now = time_now();
-	int rc = 0;
+	size_t changed = 0;
 
 	/* the check and the renewal in one statement: atomic */
-	if (store_prepare(st, "UPDATE builds SET heartbeat_at = ?, "
-	    "lease_until = ? WHERE id = ? AND claim = ? AND status = "
-	    "'running'", &s, err) == -1)
+	if (store_run(st, "heartbeat", &changed, err, "UPDATE builds SET "
+	    "heartbeat_at = ?, lease_until = ? WHERE id = ? AND claim = ? AND "
+	    "status = 'running'", "iiii", now, now + lease_secs, id,
+	    token) == -1)
 		return -1;
-	stmt_bind_i64(s, 1, now);
-	stmt_bind_i64(s, 2, now + lease_secs);
-	stmt_bind_i64(s, 3, id);
-	stmt_bind_i64(s, 4, token);
-	if (stmt_step(s) != STMT_DONE)
-		rc = store_sqlerr(st, "heartbeat", err);
-	else if (db_changes(st->db) == 0)
-		rc = lease_lost(st, id, token, err);
-	stmt_finalize(s);
-	return rc;
+	return changed == 0 ? lease_lost(st, id, token, err) : 0;
 }
 
 int
 sql_build_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err)
 {
-	struct stmt *s = NULL;
-	char *clean;
-	int rc = 0;
-
-	if (store_prepare(st, "UPDATE builds SET log = log || ? WHERE id = ?",
-	    &s, err) == -1)
-		return -1;
 	/* the one place build logs are stored: no secret gets in */
-	clean = scrub_str(text);
-	stmt_bind_text(s, 1, clean);
-	stmt_bind_i64(s, 2, id);
-	if (stmt_step(s) != STMT_DONE)
-		rc = store_sqlerr(st, "build log", err);
-	stmt_finalize(s);
+	char *clean = scrub_str(text);
+	int rc;
+
+	rc = store_run(st, "build log", NULL, err, "UPDATE builds SET log = "
+	    "log || ? WHERE id = ?", "si", clean, id);
 	free(clean);
 	return rc;
 }
@@ -364,18 +347,8 @@ sql_build_append_log(struct store *st, int64_t id, const char *text,
 int
 sql_build_set_seq(struct store *st, int64_t id, int64_t seq, struct buf *err)
 {
-	struct stmt *s = NULL;
-	int rc = 0;
-
-	if (store_prepare(st, "UPDATE builds SET seq = ? WHERE id = ?", &s,
-	    err) == -1)
-		return -1;
-	stmt_bind_i64(s, 1, seq);
-	stmt_bind_i64(s, 2, id);
-	if (stmt_step(s) != STMT_DONE)
-		rc = store_sqlerr(st, "build seq", err);
-	stmt_finalize(s);
-	return rc;
+	return store_run(st, "build seq", NULL, err, "UPDATE builds SET "
+	    "seq = ? WHERE id = ?", "ii", seq, id);
 }
 
 int
@@ -383,7 +356,7 @@ sql_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
     const char *error, const char *counts_json, const char *commit,
     int64_t retry_at, struct buf *err)
 {
-	int64_t changed;
+	size_t changed = 0;
 	struct stmt *s = NULL;
 	int64_t now = time_now(), seq = 0;
 	char *clean = scrub_str(error);
@@ -401,46 +374,21 @@ sql_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
 		seq = stmt_col_i64(s, 0);
 	stmt_finalize(s);
 	s = NULL;
-	if (store_prepare(st, "UPDATE builds SET status = ?, finished_at = ?, "
-	    "error = ?, counts = ?, commit_id = ?, lease_until = NULL, "
-	    "next_attempt_at = ? WHERE id = ? AND claim = ? AND status = "
-	    "'running'", &s, err) == -1)
+	if (store_run(st, "finish build", &changed, err, "UPDATE builds SET "
+	    "status = ?, finished_at = ?, error = ?, counts = ?, commit_id = ?, "
+	    "lease_until = NULL, next_attempt_at = ? WHERE id = ? AND claim = "
+	    "? AND status = 'running'", "sissstii",
+	    ok ? "succeeded" : "failed", now, clean, counts_json, commit,
+	    retry_at, id, token) == -1)
 		goto fail;
-	stmt_bind_text(s, 1, ok ? "succeeded" : "failed");
-	stmt_bind_i64(s, 2, now);
-	bind_opt_text(s, 3, clean);
-	bind_opt_text(s, 4, counts_json);
-	bind_opt_text(s, 5, commit);
-	if (retry_at)
-		stmt_bind_i64(s, 6, retry_at);
-	else
-		stmt_bind_null(s, 6);
-	stmt_bind_i64(s, 7, id);
-	stmt_bind_i64(s, 8, token);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "finish build", err);
-		goto fail;
-	}
-	stmt_finalize(s);
-	s = NULL;
 	/* a stale claim records nothing (decision 0170) */
-	if ((changed = db_changes(st->db)) == 0 &&
-	    lease_lost(st, id, token, err) == -1)
+	if (changed == 0 && lease_lost(st, id, token, err) == -1)
 		goto fail;
 	/* only a success satisfies the requests its snapshot covered */
-	if (ok && changed > 0) {
-		if (store_prepare(st, "UPDATE build_requests SET build_id = ?, "
-		    "satisfied_at = ? WHERE build_id IS NULL AND seq <= ?", &s,
-		    err) == -1)
-			goto fail;
-		stmt_bind_i64(s, 1, id);
-		stmt_bind_i64(s, 2, now);
-		stmt_bind_i64(s, 3, seq);
-		if (stmt_step(s) != STMT_DONE) {
-			store_sqlerr(st, "satisfy requests", err);
-			goto fail;
-		}
-	}
+	if (ok && changed > 0 && store_run(st, "satisfy requests", NULL, err,
+	    "UPDATE build_requests SET build_id = ?, satisfied_at = ? WHERE "
+	    "build_id IS NULL AND seq <= ?", "iii", id, now, seq) == -1)
+		goto fail;
 	rc = store_tx_commit(st, err);
 	goto out;
 fail:
@@ -454,19 +402,10 @@ out:
 int
 sql_build_release(struct store *st, int64_t id, struct buf *err)
 {
-	struct stmt *s = NULL;
-	int rc = 0;
-
 	/* give the build back: the next claim takes it over at once */
-	if (store_prepare(st, "UPDATE builds SET lease_until = 0, log = log || "
-	    "'released by a stopping worker\n' WHERE id = ? AND status = "
-	    "'running'", &s, err) == -1)
-		return -1;
-	stmt_bind_i64(s, 1, id);
-	if (stmt_step(s) != STMT_DONE)
-		rc = store_sqlerr(st, "release build", err);
-	stmt_finalize(s);
-	return rc;
+	return store_run(st, "release build", NULL, err, "UPDATE builds SET "
+	    "lease_until = 0, log = log || 'released by a stopping worker\n' "
+	    "WHERE id = ? AND status = 'running'", "i", id);
 }
 
 static json_t *
@@ -686,48 +625,26 @@ int
 sql_build_gc(struct store *st, int keep_builds, int logs_days,
     size_t *removed, size_t *logs_cleared, struct buf *err)
 {
-	struct stmt *s = NULL;
 	int64_t cutoff = time_now() - (int64_t)logs_days * 86400;
-	int rc = -1;
 
 	*removed = *logs_cleared = 0;
 	if (store_tx_begin(st, err) == -1)
 		return -1;
 	/* succeeded builds past the newest KEEP; failed ones stay */
-	if (store_prepare(st, "DELETE FROM builds WHERE status = 'succeeded' "
-	    "AND id NOT IN (SELECT id FROM builds WHERE status = 'succeeded' "
-	    "ORDER BY id DESC LIMIT ?)", &s, err) == -1)
-		goto fail;
-	stmt_bind_int(s, 1, keep_builds);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "gc builds", err);
-		goto fail;
+	if (store_run(st, "gc builds", removed, err, "DELETE FROM builds WHERE "
+	    "status = 'succeeded' AND id NOT IN (SELECT id FROM builds WHERE "
+	    "status = 'succeeded' ORDER BY id DESC LIMIT ?)", "i",
+	    (int64_t)keep_builds) == -1 ||
+	    store_run(st, "gc logs", logs_cleared, err, "UPDATE builds SET "
+	    "log = '' WHERE finished_at < ? AND status != 'failed' AND "
+	    "log != ''", "i", cutoff) == -1 ||
+	    /* satisfied requests whose build record is gone */
+	    store_exec(st, "DELETE FROM build_requests WHERE build_id IS NOT "
+	    "NULL AND build_id NOT IN (SELECT id FROM builds)", err) == -1) {
+		store_tx_rollback(st);
+		return -1;
 	}
-	*removed = (size_t)db_changes(st->db);
-	stmt_finalize(s);
-	s = NULL;
-	if (store_prepare(st, "UPDATE builds SET log = '' WHERE finished_at < "
-	    "? AND status != 'failed' AND log != ''", &s, err) == -1)
-		goto fail;
-	stmt_bind_i64(s, 1, cutoff);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "gc logs", err);
-		goto fail;
-	}
-	*logs_cleared = (size_t)db_changes(st->db);
-	stmt_finalize(s);
-	s = NULL;
-	/* satisfied requests whose build record is gone */
-	if (store_exec(st, "DELETE FROM build_requests WHERE build_id IS NOT "
-	    "NULL AND build_id NOT IN (SELECT id FROM builds)", err) == -1)
-		goto fail;
-	rc = store_tx_commit(st, err);
-	goto out;
-fail:
-	store_tx_rollback(st);
-out:
-	stmt_finalize(s);
-	return rc;
+	return store_tx_commit(st, err);
 }
 
 const int64_t store_build_metric_bounds[BUILD_METRIC_BOUNDS] = {
@@ -853,33 +770,26 @@ store_build_metrics_release(struct build_metrics *m)
 int
 sql_build_cancel(struct store *st, int64_t id, struct buf *err)
 {
-	struct stmt *s = NULL;
-	int rc;
+	size_t changed = 0;
 
 	/*
 	 * A running build stops at its next step; a failed one waiting for
 	 * a retry is not retried.  Its requests stay pending: the next
 	 * publish carries them (nothing is lost, nothing starts by itself).
 	 */
-	if (store_prepare(st, "UPDATE builds SET status = 'cancelled', "
-	    "finished_at = ?, lease_until = NULL, next_attempt_at = NULL, "
-	    "log = log || 'cancelled\n' WHERE id = ? AND (status = 'running' "
-	    "OR (status = 'failed' AND next_attempt_at IS NOT NULL))", &s,
-	    err) == -1)
+	if (store_run(st, "cancel build", &changed, err, "UPDATE builds SET "
+	    "status = 'cancelled', finished_at = ?, lease_until = NULL, "
+	    "next_attempt_at = NULL, log = log || 'cancelled\n' WHERE id = ? "
+	    "AND (status = 'running' OR (status = 'failed' AND "
+	    "next_attempt_at IS NOT NULL))", "ii", time_now(), id) == -1)
 		return -1;
-	stmt_bind_i64(s, 1, time_now());
-	stmt_bind_i64(s, 2, id);
-	if (stmt_step(s) != STMT_DONE)
-		rc = store_sqlerr(st, "cancel build", err);
-	else if (db_changes(st->db) == 0) {
+	if (changed == 0) {
 		buf_setf(err, "build %lld is not running or waiting for a "
 		    "retry", (long long)id);
 		st->base.kind = ERR_CONFLICT;
-		rc = 1;
-	} else
-		rc = 0;
-	stmt_finalize(s);
-	return rc;
+		return 1;
+	}
+	return 0;
 }
 
 int

@@ -14,16 +14,7 @@
 #include "store/db.h"
 #include "store/store_backend.h"
 
-struct buf;
-struct build_metrics;
-struct build_stalled;
-struct media_info;
-struct page_fields;
-struct page_info;
-struct revision_info;
-struct sched_report;
-struct snapshot;
-struct user_info;
+/* the forward declarations are store_backend.h's */
 
 struct store {
 	struct store_base base;	/* first: ops and error kind */
@@ -104,6 +95,9 @@ void store_read_page(struct stmt *s, struct page_info *p);
 int store_page_select(struct store *st, const char *sql, bool bind,
     int64_t arg, const char *what, struct page_info **list, size_t *n,
     struct buf *err);
+/* run one statement without rows; TYPES: one letter per parameter */
+int store_run(struct store *st, const char *what, size_t *changed,
+    struct buf *err, const char *sql, const char *types, ...);
 /* run one UPDATE/DELETE with int64 parameters (0 binds NULL if nullz) */
 int store_exec_i64(struct store *st, const char *sql, struct buf *err,
     int n, ...);

@@ -68,10 +68,38 @@ store_prepare_pg(struct store *st, const char *sql, const char *pg_sql,
 	    stmt, err);
 }
 
-static void
-bind_text_or_null(struct stmt *s, int i, const char *v)
+/*
+ * Run one statement that returns no rows: SQL with one parameter bound
+ * per letter of TYPES, in order ('s' text, NULL binds NULL; 'i' an
+ * int64_t; 't' a time, 0 binds NULL).  WHAT names it in the error;
+ * *CHANGED, when not NULL, is set to the rows it changed.
+ */
+int
+store_run(struct store *st, const char *what, size_t *changed,
+    struct buf *err, const char *sql, const char *types, ...)
 {
-	stmt_bind_text(s, i, v);
+	struct stmt *s = NULL;
+	va_list ap;
+	int rc = 0;
+
+	if (store_prepare(st, sql, &s, err) == -1)
+		return -1;
+	va_start(ap, types);
+	for (int i = 0; types[i]; i++) {
+		if (types[i] == 's')
+			stmt_bind_text(s, i + 1, va_arg(ap, const char *));
+		else if (types[i] == 't')
+			store_bind_time(s, i + 1, va_arg(ap, int64_t));
+		else
+			stmt_bind_i64(s, i + 1, va_arg(ap, int64_t));
+	}
+	va_end(ap);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, what, err);
+	else if (changed)
+		*changed = (size_t)db_changes(st->db);
+	stmt_finalize(s);
+	return rc;
 }
 
 void
@@ -357,22 +385,10 @@ static int
 audit_row(struct store *st, const char *actor, const char *action,
     int64_t page_id, const char *path, const char *detail, struct buf *err)
 {
-	struct stmt *s = NULL;
-	int rc = 0;
-
-	if (store_prepare(st, "INSERT INTO audit_log(at, actor, action, "
-	    "page_id, path, detail) VALUES (?, ?, ?, ?, ?, ?)", &s, err) == -1)
-		return -1;
-	stmt_bind_i64(s, 1, time_now());
-	stmt_bind_text(s, 2, actor ? actor : "unknown");
-	stmt_bind_text(s, 3, action);
-	store_bind_time(s, 4, page_id);
-	bind_text_or_null(s, 5, path);
-	bind_text_or_null(s, 6, detail);
-	if (stmt_step(s) != STMT_DONE)
-		rc = store_sqlerr(st, "audit", err);
-	stmt_finalize(s);
-	return rc;
+	return store_run(st, "audit", NULL, err, "INSERT INTO audit_log(at, "
+	    "actor, action, page_id, path, detail) VALUES (?, ?, ?, ?, ?, ?)",
+	    "isstss", time_now(), actor ? actor : "unknown", action, page_id,
+	    path, detail);
 }
 
 /*
@@ -383,24 +399,13 @@ int
 store_audit_of(struct store *st, const char *actor, const char *action,
     const char *detail, const char *from, int64_t id, struct buf *err)
 {
-	struct stmt *s = NULL;
 	char *sql = xasprintf("INSERT INTO audit_log(at, actor, action, "
 	    "page_id, path, detail) SELECT ?, ?, ?, p.id, p.path, ? FROM %s",
 	    from);
-	int rc = 0;
+	int rc;
 
-	if (store_prepare(st, sql, &s, err) == -1) {
-		free(sql);
-		return -1;
-	}
-	stmt_bind_i64(s, 1, time_now());
-	stmt_bind_text(s, 2, actor);
-	stmt_bind_text(s, 3, action);
-	bind_text_or_null(s, 4, detail);
-	stmt_bind_i64(s, 5, id);
-	if (stmt_step(s) != STMT_DONE)
-		rc = store_sqlerr(st, "audit", err);
-	stmt_finalize(s);
+	rc = store_run(st, "audit", NULL, err, sql, "isssi", time_now(),
+	    actor, action, detail, id);
 	free(sql);
 	return rc;
 }
@@ -457,7 +462,7 @@ request_row(struct store *st, int64_t seq, const char *reason,
 	stmt_bind_i64(s, 1, seq);
 	stmt_bind_text(s, 2, reason);
 	store_bind_time(s, 3, page_id);
-	bind_text_or_null(s, 4, path);
+	stmt_bind_text(s, 4, path);
 	stmt_bind_text(s, 5, actor ? actor : "unknown");
 	stmt_bind_i64(s, 6, time_now());
 	if (stmt_step(s) != STMT_ROW)

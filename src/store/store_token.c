@@ -20,7 +20,6 @@ sql_token_create(struct store *st, const char *name, const char *role,
 {
 	unsigned char raw[32];
 	char hash[65];
-	struct stmt *s = NULL;
 	FILE *f;
 	int rc = 0;
 
@@ -47,26 +46,14 @@ sql_token_create(struct store *st, const char *name, const char *role,
 	hex_encode(raw, 32, token);
 	explicit_bzero(raw, sizeof(raw));
 	sha256_hex(token, 64, hash);
-	if (store_prepare(st, "INSERT INTO tokens(name, role, hash, "
-	    "created_at, expires_at) VALUES (?, ?, ?, ?, ?)", &s, err) == -1)
-		return -1;
-	stmt_bind_text(s, 1, name);
-	stmt_bind_text(s, 2, role);
-	stmt_bind_text(s, 3, hash);
-	stmt_bind_i64(s, 4, time_now());
-	if (expires_at)
-		stmt_bind_i64(s, 5, expires_at);
-	else
-		stmt_bind_null(s, 5);
-	if (stmt_step(s) != STMT_DONE) {
-		if (db_errkind(st->db) == ERR_CONFLICT) {
+	if (store_run(st, "create token", NULL, err, "INSERT INTO "
+	    "tokens(name, role, hash, created_at, expires_at) VALUES "
+	    "(?, ?, ?, ?, ?)", "sssit", name, role, hash, time_now(),
+	    expires_at) == -1) {
+		if (store_err_kind(st) == ERR_CONFLICT)
 			buf_setf(err, "a token named '%s' exists", name);
-			store_err_set(st, ERR_CONFLICT, NULL);
-		} else
-			store_sqlerr(st, "create token", err);
 		rc = -1;
 	}
-	stmt_finalize(s);
 	if (rc == -1)
 		explicit_bzero(token, 65);
 	return rc;
@@ -150,21 +137,15 @@ sql_token_list(struct store *st, json_t **out, struct buf *err)
 int
 sql_token_revoke(struct store *st, const char *name, struct buf *err)
 {
-	struct stmt *s = NULL;
+	size_t changed = 0;
 	int rc;
 
-	if (store_prepare(st, "DELETE FROM tokens WHERE name = ?", &s,
-	    err) == -1)
-		return -1;
-	stmt_bind_text(s, 1, name);
-	if (stmt_step(s) != STMT_DONE)
-		rc = store_sqlerr(st, "revoke token", err);
-	else if (db_changes(st->db) == 0) {
+	rc = store_run(st, "revoke token", &changed, err, "DELETE FROM "
+	    "tokens WHERE name = ?", "s", name);
+	if (rc == 0 && changed == 0) {
 		buf_setf(err, "no token named '%s'", name);
 		store_err_set(st, ERR_NOT_FOUND, NULL);
 		rc = 1;
-	} else
-		rc = 0;
-	stmt_finalize(s);
+	}
 	return rc;
 }

@@ -85,7 +85,6 @@ int
 sql_user_add(struct store *st, const char *name, const char *role,
     const char *hash, const char *actor, struct buf *err)
 {
-	struct stmt *s = NULL;
 	int64_t now = time_now();
 	int rc = -1;
 
@@ -100,27 +99,13 @@ sql_user_add(struct store *st, const char *name, const char *role,
 	}
 	if (store_tx_begin(st, err) == -1)
 		return -1;
-	if (store_prepare(st, "INSERT INTO users(name, role, hash, "
-	    "created_at, updated_at) VALUES (?, ?, ?, ?, ?)", &s, err) == -1)
-		goto out;
-	stmt_bind_text(s, 1, name);
-	stmt_bind_text(s, 2, role);
-	stmt_bind_text(s, 3, hash);
-	stmt_bind_i64(s, 4, now);
-	stmt_bind_i64(s, 5, now);
-	if (stmt_step(s) != STMT_DONE) {
-		if (db_errkind(st->db) == ERR_CONFLICT) {
+	if (store_run(st, "add user", NULL, err, "INSERT INTO users(name, "
+	    "role, hash, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+	    "sssii", name, role, hash, now, now) == -1) {
+		if (store_err_kind(st) == ERR_CONFLICT)
 			buf_setf(err, "a user named '%s' exists", name);
-			store_err_set(st, ERR_CONFLICT, NULL);
-		} else
-			store_sqlerr(st, "add user", err);
-		goto out;
-	}
-	if (sql_audit(st, actor, "user.add", NULL, name, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	stmt_finalize(s);
+	} else
+		rc = sql_audit(st, actor, "user.add", NULL, name, err);
 	return store_tx_end(st, rc, err);
 }
 
@@ -161,41 +146,26 @@ user_change(struct store *st, const char *name, const char *sql,
     const char *text, const char *actor, const char *action,
     struct buf *err)
 {
-	struct stmt *s = NULL;
+	size_t changed = 0;
 	int rc = -1;
 
 	if (store_tx_begin(st, err) == -1)
 		return -1;
-	if (store_prepare(st, sql, &s, err) == -1)
+	if (store_run(st, action, &changed, err, sql, "sis", text,
+	    time_now(), name) == -1)
 		goto out;
-	stmt_bind_text(s, 1, text);
-	stmt_bind_i64(s, 2, time_now());
-	stmt_bind_text(s, 3, name);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, action, err);
-		goto out;
-	}
-	if (db_changes(st->db) == 0) {
+	if (changed == 0) {
 		buf_setf(err, "no user named '%s'", name);
 		store_err_set(st, ERR_NOT_FOUND, NULL);
 		rc = 1;
 		goto out;
 	}
-	stmt_finalize(s);
-	s = NULL;
-	if (store_prepare(st, "DELETE FROM sessions WHERE user_id = "
-	    "(SELECT id FROM users WHERE name = ?)", &s, err) == -1)
+	if (store_run(st, "end sessions", NULL, err, "DELETE FROM sessions "
+	    "WHERE user_id = (SELECT id FROM users WHERE name = ?)", "s",
+	    name) == -1)
 		goto out;
-	stmt_bind_text(s, 1, name);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "end sessions", err);
-		goto out;
-	}
-	if (sql_audit(st, actor, action, NULL, name, err) == -1)
-		goto out;
-	rc = 0;
+	rc = sql_audit(st, actor, action, NULL, name, err);
 out:
-	stmt_finalize(s);
 	return store_tx_end(st, rc, err);
 }
 
@@ -243,29 +213,17 @@ int
 sql_session_create(struct store *st, int64_t user_id, const char *sid_hash,
     struct buf *err)
 {
-	struct stmt *s = NULL;
 	int64_t now = time_now();
-	int rc = -1;
+	int rc;
 
 	if (store_tx_begin(st, err) == -1)
 		return -1;
-	if (store_prepare(st, "INSERT INTO sessions(hash, user_id, "
-	    "created_at, last_seen_at) VALUES (?, ?, ?, ?)", &s, err) == -1)
-		goto out;
-	stmt_bind_text(s, 1, sid_hash);
-	stmt_bind_i64(s, 2, user_id);
-	stmt_bind_i64(s, 3, now);
-	stmt_bind_i64(s, 4, now);
-	if (stmt_step(s) != STMT_DONE) {
-		store_sqlerr(st, "create session", err);
-		goto out;
-	}
-	if (store_exec_i64(st, "UPDATE users SET last_login_at = ? WHERE "
-	    "id = ?", err, 2, now, user_id) == -1)
-		goto out;
-	rc = 0;
-out:
-	stmt_finalize(s);
+	rc = store_run(st, "create session", NULL, err, "INSERT INTO "
+	    "sessions(hash, user_id, created_at, last_seen_at) VALUES "
+	    "(?, ?, ?, ?)", "siii", sid_hash, user_id, now, now);
+	if (rc == 0)
+		rc = store_run(st, "note login", NULL, err, "UPDATE users SET "
+		    "last_login_at = ? WHERE id = ?", "ii", now, user_id);
 	return store_tx_end(st, rc, err);
 }
 
@@ -325,15 +283,6 @@ out:
 int
 sql_session_delete(struct store *st, const char *sid_hash, struct buf *err)
 {
-	struct stmt *s = NULL;
-	int rc = 0;
-
-	if (store_prepare(st, "DELETE FROM sessions WHERE hash = ?", &s,
-	    err) == -1)
-		return -1;
-	stmt_bind_text(s, 1, sid_hash);
-	if (stmt_step(s) != STMT_DONE)
-		rc = store_sqlerr(st, "end session", err);
-	stmt_finalize(s);
-	return rc;
+	return store_run(st, "end session", NULL, err, "DELETE FROM sessions "
+	    "WHERE hash = ?", "s", sid_hash);
 }
