@@ -46,6 +46,7 @@ struct ubuild {
 	struct render_result rr;
 	struct deploy_unit_result dr;
 	size_t pages;
+	json_t *shared;		/* [path]: the shared files it names */
 	struct buf e, log;
 	struct store_beat beat;	/* .lost: taken over, write nothing */
 };
@@ -282,14 +283,19 @@ unit_marker(struct ubuild *b)
 	json_t *f;
 	char *txt;
 
+	json_array_clear(b->shared);
+
 	size_t mine = 0;
 
 	json_array_foreach(json_object_get(m, "files"), i, f) {
 		const char *p = json_string_value(json_object_get(f, "path"));
+		bool shared = p && strncmp(p, b->up, ul) != 0 &&
+		    json_is_true(json_object_get(f, "immutable"));
 		if (p && !strncmp(p, b->up, ul))
 			mine++;
-		if (p && (!strncmp(p, b->up, ul) || json_is_true(
-		    json_object_get(f, "immutable"))))
+		if (shared)
+			json_array_append_new(b->shared, json_string(p));
+		if (p && (!strncmp(p, b->up, ul) || shared))
 			json_array_append(files, f);
 	}
 	if (!mine) {
@@ -370,8 +376,9 @@ unit_succeeded(struct ubuild *b)
 	char *cj = json_dumps(counts, JSON_COMPACT | JSON_SORT_KEYS), r[600];
 
 	json_decref(counts);
-	if (store_unit_finish(b->st, b->u.id, b->u.attempt, true, NULL, cj, 0,
-	    &err) == -1) {
+	/* its shared files join the site deploy's keep set (0270) */
+	if (store_unit_finish(b->st, b->u.id, b->u.attempt, true, NULL, cj,
+	    b->shared, 0, &err) == -1) {
 		/* taken over: the new claimer records the result */
 		ulog(b, "not recorded: %s", err.buf);
 		free(cj);
@@ -411,7 +418,7 @@ unit_failed(struct ubuild *b)
 		return;
 	}
 	if (store_unit_finish(b->st, b->u.id, b->u.attempt, false, b->e.buf,
-	    NULL, retry_at, &err) == -1) {
+	    NULL, NULL, retry_at, &err) == -1) {
 		ulog(b, "not recorded: %s", err.buf);
 		buf_release(&err);
 		return;
@@ -505,6 +512,7 @@ feed_unit_run(const struct conf *c, struct store *st, const char *worker,
 	b.rr.lockfd = -1;
 	b.e = (struct buf)BUF_INIT;
 	b.log = (struct buf)BUF_INIT;
+	b.shared = json_array();
 	b.beat.c = c;
 	b.beat.what = "unit heartbeat";
 	b.beat.renew = unit_renew;
@@ -517,6 +525,7 @@ feed_unit_run(const struct conf *c, struct store *st, const char *worker,
 	free(b.work);
 	free(b.up);
 	free(b.command);
+	json_decref(b.shared);
 	buf_release(&b.e);
 	buf_release(&b.log);
 	return 0;
