@@ -367,12 +367,13 @@ static void
 unit_succeeded(struct ubuild *b)
 {
 	struct buf err = BUF_INIT;
-	json_t *counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "pages", (json_int_t)b->pages, "files", (json_int_t)b->rr.files,
-	    "uploaded", (json_int_t)b->dr.uploaded, "shared_uploaded",
-	    (json_int_t)b->dr.shared_uploaded, "shared_present",
-	    (json_int_t)b->dr.shared_present, "bytes", (json_int_t)b->dr.bytes,
-	    "render_ms", (json_int_t)b->rr.ms);
+	json_t *counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:O}", "pages", (json_int_t)b->pages, "files",
+	    (json_int_t)b->rr.files, "uploaded", (json_int_t)b->dr.uploaded,
+	    "shared_uploaded", (json_int_t)b->dr.shared_uploaded,
+	    "shared_present", (json_int_t)b->dr.shared_present, "bytes",
+	    (json_int_t)b->dr.bytes, "render_ms", (json_int_t)b->rr.ms,
+	    "targets", b->dr.targets);
 	char *cj = json_dumps(counts, JSON_COMPACT | JSON_SORT_KEYS), r[600];
 
 	json_decref(counts);
@@ -408,6 +409,7 @@ unit_failed(struct ubuild *b)
 	const struct conf *c = b->c;
 	struct buf err = BUF_INIT, body = BUF_INIT;
 	int64_t retry_at = 0;
+	char *counts = NULL;
 
 	if (b->u.attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
@@ -417,12 +419,20 @@ unit_failed(struct ubuild *b)
 		    "records nothing more (%s)", b->e.buf);
 		return;
 	}
+	/* what each target got, when the deploy began (0273) */
+	if (b->dr.targets) {
+		json_t *j = json_pack("{s:O}", "targets", b->dr.targets);
+		counts = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(j);
+	}
 	if (store_unit_finish(b->st, b->u.id, b->u.attempt, false, b->e.buf,
-	    NULL, NULL, retry_at, &err) == -1) {
+	    counts, NULL, retry_at, &err) == -1) {
 		ulog(b, "not recorded: %s", err.buf);
+		free(counts);
 		buf_release(&err);
 		return;
 	}
+	free(counts);
 	if (retry_at) {
 		ulog(b, "failed (attempt %lld of %d), retried in %llds: %s",
 		    (long long)b->u.attempt, c->build.retries + 1,
@@ -526,6 +536,7 @@ feed_unit_run(const struct conf *c, struct store *st, const char *worker,
 	free(b.up);
 	free(b.command);
 	json_decref(b.shared);
+	deploy_unit_result_release(&b.dr);
 	buf_release(&b.e);
 	buf_release(&b.log);
 	return 0;

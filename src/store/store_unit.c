@@ -364,6 +364,22 @@ store_unit_shared(struct store *st, json_t **out, struct buf *err)
 	return 0;
 }
 
+/*
+ * "targets" out of counts into the row (decision 0273, as 0230 for
+ * site builds): always there, [] for older records
+ */
+static void
+lift_targets(json_t *o)
+{
+	json_t *counts = json_object_get(o, "counts");
+	json_t *t = json_object_get(counts, "targets");
+
+	json_object_set_new(o, "targets", json_is_array(t) ?
+	    json_incref(t) : json_array());
+	if (t)
+		json_object_del(counts, "targets");
+}
+
 static json_t *
 list_row(struct stmt *s)
 {
@@ -385,6 +401,7 @@ list_row(struct stmt *s)
 			json_object_set_new(o, cols[i],
 			    json_string(stmt_col_text(s, i)));
 	}
+	lift_targets(o);
 	return o;
 }
 
