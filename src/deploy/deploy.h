@@ -126,10 +126,14 @@ void deploy_unit_result_release(struct deploy_unit_result *r);
 /*
  * Every marker under PREFIX on each live target and mirror: FN(KEY
  * below PREFIX, e.g. "book/1/.complete", DEST_INDEX, ARG) with one LIST
- * of PREFIX per destination.  *NDEST destinations, *REQUESTS requests.
+ * of PREFIX per destination (*METHOD "list").  A destination that
+ * refuses to list (HTTP 403: credentials without s3:ListBucket) is asked
+ * one HEAD per key of KEYS[0..NKEYS) instead (*METHOD "head").  *NDEST
+ * destinations, *REQUESTS requests.
  */
 int deploy_unit_markers(const struct conf *c, const char *prefix,
+    const char *const *keys, size_t nkeys,
     int (*fn)(const char *, size_t, void *), void *arg, size_t *ndest,
-    size_t *requests, struct buf *err);
+    size_t *requests, const char **method, struct buf *err);
 
 #endif

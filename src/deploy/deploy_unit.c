@@ -377,16 +377,44 @@ marker_cb(const char *key, int64_t size, const char *md5, void *arg)
 	return m->fn(p + strlen(m->strip), m->k, m->arg);
 }
 
+/*
+ * A destination that refuses to list (HTTP 403: a key without
+ * s3:ListBucket): one HEAD per candidate marker instead
+ */
+static int
+markers_head(struct dest *d, size_t k, const char *const *keys, size_t nkeys,
+    int (*fn)(const char *, size_t, void *), void *arg, size_t *requests,
+    struct buf *err)
+{
+	struct xfer *x = xcalloc(nkeys + 1, sizeof(*x));
+	int rc = 0;
+
+	for (size_t i = 0; i < nkeys; i++) {
+		x[i].op = X_HEAD;
+		x[i].key = xasprintf("%s%s", d->prefix, keys[i]);
+	}
+	buf_reset(err);
+	rc = unit_run(d, x, nkeys, err);
+	*requests += nkeys;
+	for (size_t i = 0; i < nkeys && rc == 0; i++)
+		if (x[i].status == 0)
+			rc = fn(keys[i], k, arg);
+	xfers_release(x, nkeys);
+	return rc;
+}
+
 int
 deploy_unit_markers(const struct conf *c, const char *prefix,
+    const char *const *keys, size_t nkeys,
     int (*fn)(const char *, size_t, void *), void *arg, size_t *ndest,
-    size_t *requests, struct buf *err)
+    size_t *requests, const char **method, struct buf *err)
 {
 	struct dest **d;
 	size_t nd;
 	int rc = 0;
 
 	*requests = *ndest = 0;
+	*method = "list";
 	if (!(d = unit_dests(c, prefix, &nd, err)))
 		return c->ntargets ? -1 : 0;
 	for (size_t k = 0; k < nd && rc == 0; k++) {
@@ -403,8 +431,13 @@ deploy_unit_markers(const struct conf *c, const char *prefix,
 			rc = d[k]->ops->list(d[k], marker_cb, &m, err);
 			/* an S3 LIST answers 1,000 keys a page */
 			*requests += 1 + m.keys / 1000;
-			if (rc == 0)
+			if (rc == 0 || d[k]->list_denied)
 				break;
+		}
+		if (rc == -1 && d[k]->list_denied) {
+			*method = "head";
+			rc = markers_head(d[k], k, keys, nkeys, fn, arg,
+			    requests, err);
 		}
 	}
 	*ndest = nd;

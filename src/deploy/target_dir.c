@@ -147,6 +147,16 @@ dir_delete(struct dir_impl *di, struct xfer *x, struct buf *err)
 }
 
 static int
+dir_head(struct dir_impl *di, struct xfer *x)
+{
+	char *dst = xasprintf("%s/%s", di->root, x->key);
+	int rc = file_exists(dst) ? 0 : 1;
+
+	free(dst);
+	return rc;
+}
+
+static int
 dir_run(struct dest *d, struct xfer *x, size_t n, struct buf *err)
 {
 	struct dir_impl *di = d->impl;
@@ -157,6 +167,7 @@ dir_run(struct dest *d, struct xfer *x, size_t n, struct buf *err)
 		buf_reset(&e);
 		x[i].attempts = 1;
 		x[i].status = x[i].op == X_PUT ? dir_put(di, &x[i], &e) :
+		    x[i].op == X_HEAD ? dir_head(di, &x[i]) :
 		    dir_delete(di, &x[i], &e);
 		if (x[i].status == -1)
 			x[i].error = xstrdup(e.buf);

@@ -85,3 +85,15 @@ assert_eq "$(t broken .shared_uploaded)" 2 "broken: its first shared files"
 aws_s3 s3 ls s3://www2/units/b/1/.complete >/dev/null || fail "broken has b's marker"
 aws_s3 s3 ls s3://www2/units/a/1/.complete >/dev/null 2>&1 && fail "a failed unit has a marker on broken"
 pass "a unit succeeding: per-target results"
+
+# ---- a target that refuses to list (no s3:ListBucket): one HEAD each ----
+s3_faults '[{"method":"GET","contains":"list-type","status":403,"code":"AccessDenied","times":-1}]'
+s3_reset_counts
+out=$("$KILN" feed --once --json) || fail "kiln feed with LIST refused: $out"
+assert_eq "$(jq -r .method <<<"$out")" head "the tick fell back to HEAD"
+assert_eq "$(s3_count HEAD)" 4 "one HEAD per unit version and S3 destination"
+assert_eq "$(jq -c '[.units[] | "\(.id):\(.state)"]' <<<"$out")" '["a:failed","b:complete"]' \
+    "b complete everywhere; a lacks broken's marker and failed for good"
+assert_eq "$(jq -r .requests <<<"$out")" 6 "requests: a refused LIST and 2 HEADs per S3 destination"
+s3_faults '[]'
+pass "a target that cannot list: the markers by HEAD"
