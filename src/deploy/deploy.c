@@ -139,6 +139,14 @@ verify_cb(const char *key, int64_t size, const char *md5, void *arg)
 	return 0;
 }
 
+/* under feed.prefix: a unit's, not the site's (docs/units.md) */
+static bool
+unit_path(const struct conf *c, const char *path)
+{
+	return c->feed.list && *c->feed.prefix && !strncmp(path,
+	    c->feed.prefix, strlen(c->feed.prefix));
+}
+
 /*
  * --verify: list the destination and compare every object's content (its
  * MD5: the S3 ETag of a single-part PUT, or the file's for a folder) with
@@ -146,7 +154,8 @@ verify_cb(const char *key, int64_t size, const char *md5, void *arg)
  * the deploy that follows sends it again, fingerprinted ones too, without
  * If-None-Match.  Objects the state claims that are not there are
  * forgotten.  Objects that are neither in the build nor in the state are
- * reported and left in place.
+ * reported and left in place (units' objects, under feed.prefix, are
+ * not the site's: not reported).
  */
 static int
 verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
@@ -217,7 +226,7 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	json_object_foreach(v.remote, path, md5) {
 		if (manifest_find(x->m, path) || manifest_find(&ds->base,
 		    path) || json_object_get(ds->dirty, path) ||
-		    json_object_get(ds->grace, path))
+		    json_object_get(ds->grace, path) || unit_path(x->c, path))
 			continue;
 		extra++;
 		deploy_logf(x, "%s: extra object %s (left in place)", d->name, path);

@@ -82,3 +82,9 @@ assert_contains "$out" "queued 0," "nothing queued"
 aws_s3 s3 ls s3://www/units/a/1/.complete >/dev/null || fail "unit a's marker went"
 keys | grep -qxF "$css1" || fail "unit a's CSS went"
 pass "a unit version removed from the list keeps its files"
+
+# ---- --verify does not report the units' objects as the site's extras ----
+out=$("$KILN" deploy --verify 2>&1) || fail "kiln deploy --verify: $out"
+assert_contains "$out" "0 not in the build" "verify: nothing extra"
+assert_not_contains "$out" "extra object units/" "verify: the units' objects are not extras"
+pass "deploy --verify on a multi-unit site"
