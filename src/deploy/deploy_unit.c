@@ -140,7 +140,7 @@ static void
 udest_fail(struct udest *u, const char *why)
 {
 	if (!u->error)
-		u->error = xstrdup(why);
+		u->error = xstrdup(why && *why ? why : "failed");
 }
 
 /* every target and mirror, in kiln.yaml order; *n of them, *live usable */
