@@ -81,9 +81,11 @@ static const struct cli_cmd builds_rollback = {
 
 static const struct cli_cmd builds_units = {
 	"builds units", "", "The last 100 unit builds of a multi-unit site.",
-	"Columns: id, status, attempt, unit id, unit version, error "
-	"(docs/units.md). --json gives every field, counts and the source "
-	"included.", json_opts, NULL, NULL, NULL, false
+	"Columns: id, status, attempt, unit id, unit version, each "
+	"target's result (NAME:deployed, failed or skipped), error "
+	"(docs/units.md). --json gives every field, counts, targets (with "
+	"their counts, error or reason) and the source included.", json_opts,
+	NULL, NULL, NULL, false
 };
 
 static const struct cli_cmd *const builds_subs[] = {
@@ -132,14 +134,22 @@ print_units(json_t *v, bool json)
 		return;
 	}
 	json_array_foreach(v, i, b) {
+		struct buf t = BUF_INIT;
+		size_t k;
+		json_t *o;
+		json_array_foreach(json_object_get(b, "targets"), k, o)
+			buf_printf(&t, "%s%s:%s", k ? "," : "",
+			    json_string_value(json_object_get(o, "name")),
+			    json_string_value(json_object_get(o, "status")));
 		e = json_string_value(json_object_get(b, "error"));
-		printf("%5lld  %-9s  %lld  %s  %s  %.60s\n",
+		printf("%5lld  %-9s  %lld  %s  %s  %s  %.60s\n",
 		    (long long)json_integer_value(json_object_get(b, "id")),
 		    json_string_value(json_object_get(b, "status")),
 		    (long long)json_integer_value(json_object_get(b,
 		    "attempt")), json_string_value(json_object_get(b, "unit")),
 		    json_string_value(json_object_get(b, "version")),
-		    e ? e : "");
+		    t.len ? t.buf : "-", e ? e : "");
+		buf_release(&t);
 	}
 }
 

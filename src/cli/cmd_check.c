@@ -46,7 +46,7 @@ cmd_check(int argc, char **argv)
 		cli_fail(&err);
 		goto out;
 	}
-	if (!(c = conf_load(file, &err))) {
+	if (!(c = conf_load_check(file, &err))) {
 		/* "kiln.yaml:LINE: ..." lines as they are; others are ours */
 		if (strncmp(err.buf, file, strlen(file)) == 0 &&
 		    err.buf[strlen(file)] == ':')

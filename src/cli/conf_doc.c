@@ -287,7 +287,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "Build logs older than this are removed." },
 	{ "feed.list",
 	    "The approved units: a JSON file (relative to kiln.yaml) or an "
-	    "https URL of entries {\"id\", \"version\", \"source\"}." },
+	    "https URL of entries {\"id\", \"version\", \"source\"}; "
+	    "required in a feed section (kiln check: the file is readable)." },
 	{ "feed.fallback_list",
 	    "Read instead when feed.list cannot be fetched or parsed (a file "
 	    "or an https URL)." },
@@ -300,7 +301,9 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "only kiln feed does." },
 	{ "feed.prefix",
 	    "Where units go in the site and on every target: "
-	    "PREFIX/ID/VERSION/ (ends in `/`)." },
+	    "PREFIX/ID/VERSION/. A relative folder ending in `/`, each part "
+	    "a slug; not a path the site writes itself (feeds/, media/, a "
+	    "taxonomy, a folder of static/)." },
 	{ "site.title",
 	    "The site's name (templates: `site.title`)." },
 	{ "site.base_url",

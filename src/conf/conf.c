@@ -60,7 +60,14 @@ struct conf_ctx {
 	struct conf_error *errs;
 	size_t nerr;
 	bool too_many;
+	bool check_files;	/* kiln check: the files keys name, too */
 };
+
+bool
+conf_checking_files(const struct conf_ctx *ctx)
+{
+	return ctx->check_files;
+}
 
 static void walk_map(struct conf_ctx *, struct fy_node *, int, const char *,
     const char *, void *);
@@ -617,7 +624,7 @@ yaml_error(void *arg, int line, const char *msg)
 
 static struct conf *
 load(const char *yaml, size_t len, const char *name, const char *dir,
-    struct buf *err)
+    bool check_files, struct buf *err)
 {
 	struct conf_ctx ctx = { 0 };
 	struct yaml y;
@@ -626,6 +633,7 @@ load(const char *yaml, size_t len, const char *name, const char *dir,
 	size_t i;
 
 	ctx.file = name;
+	ctx.check_files = check_files;
 	c = xcalloc(1, sizeof(*c));
 	ctx.c = c;
 	c->file = xstrdup(name);
@@ -694,11 +702,11 @@ conf_load_string(const char *yaml, size_t len, const char *name,
 		    strerror(errno));
 		return NULL;
 	}
-	return load(yaml, len, name, cwd, err);
+	return load(yaml, len, name, cwd, false, err);
 }
 
-struct conf *
-conf_load(const char *file, struct buf *err)
+static struct conf *
+load_file(const char *file, bool check_files, struct buf *err)
 {
 	struct buf data = BUF_INIT;
 	char *copy = NULL, *dir = NULL;
@@ -712,12 +720,24 @@ conf_load(const char *file, struct buf *err)
 		    strerror(errno));
 		goto out;
 	}
-	c = load(data.buf, data.len, file, dir, err);
+	c = load(data.buf, data.len, file, dir, check_files, err);
  out:
 	free(dir);
 	free(copy);
 	buf_release(&data);
 	return c;
+}
+
+struct conf *
+conf_load(const char *file, struct buf *err)
+{
+	return load_file(file, false, err);
+}
+
+struct conf *
+conf_load_check(const char *file, struct buf *err)
+{
+	return load_file(file, true, err);
 }
 
 /* free what the rows owned by `owner` hold in obj (not obj itself) */

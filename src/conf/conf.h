@@ -320,6 +320,12 @@ struct conf {
  */
 struct conf *conf_load(const char *file, struct buf *err);
 /*
+ * conf_load() for kiln check: also what the keys name on disk (feed.list
+ * readable, feed.prefix clear of the site's static folders), reported
+ * the same way, with their lines.
+ */
+struct conf *conf_load_check(const char *file, struct buf *err);
+/*
  * The same from memory; `name` stands for the file name in errors and
  * c->file; c->dir is the current folder.
  */

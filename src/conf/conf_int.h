@@ -73,6 +73,11 @@ extern const size_t conf_nkeys;
 /* the checks that span sections, run after the whole file was read */
 void conf_check_root(struct conf_ctx *ctx, struct conf *c,
     struct fy_node *root);
+/* feed: (conf_feed.c), after the taxonomies are known */
+void conf_check_feed(struct conf_ctx *ctx, struct conf *c,
+    struct fy_node *root);
+/* loaded for kiln check (conf_load_check)? */
+bool conf_checking_files(const struct conf_ctx *ctx);
 
 /* report an error at `line` (1-based) for key path/key (key may be NULL) */
 void conf_err(struct conf_ctx *ctx, int line, const char *path,

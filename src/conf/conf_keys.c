@@ -630,6 +630,7 @@ conf_check_root(struct conf_ctx *ctx, struct conf *c, struct fy_node *root)
 	if (c->site.base_url)
 		strip_slashes(c->site.base_url);
 	check_taxonomies(ctx, c, root);
+	conf_check_feed(ctx, c, root);
 	sect = conf_get(root, "store");
 	if (c->store.driver == CONF_STORE_POSTGRES && !c->store.url &&
 	    !c->store.url_env)

@@ -26,6 +26,7 @@
 #include "deploy/plan.h"
 #include "deploy/state.h"
 #include "store/store.h"
+#include "store/store_unit.h"
 
 #define BATCH 64
 #define CC_MANIFEST "no-cache"
@@ -138,6 +139,14 @@ verify_cb(const char *key, int64_t size, const char *md5, void *arg)
 	return 0;
 }
 
+/* under feed.prefix: a unit's, not the site's (docs/units.md) */
+static bool
+unit_path(const struct conf *c, const char *path)
+{
+	return c->feed.list && *c->feed.prefix && !strncmp(path,
+	    c->feed.prefix, strlen(c->feed.prefix));
+}
+
 /*
  * --verify: list the destination and compare every object's content (its
  * MD5: the S3 ETag of a single-part PUT, or the file's for a folder) with
@@ -145,7 +154,8 @@ verify_cb(const char *key, int64_t size, const char *md5, void *arg)
  * the deploy that follows sends it again, fingerprinted ones too, without
  * If-None-Match.  Objects the state claims that are not there are
  * forgotten.  Objects that are neither in the build nor in the state are
- * reported and left in place.
+ * reported and left in place (units' objects, under feed.prefix, are
+ * not the site's: not reported).
  */
 static int
 verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
@@ -216,7 +226,7 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	json_object_foreach(v.remote, path, md5) {
 		if (manifest_find(x->m, path) || manifest_find(&ds->base,
 		    path) || json_object_get(ds->dirty, path) ||
-		    json_object_get(ds->grace, path))
+		    json_object_get(ds->grace, path) || unit_path(x->c, path))
 			continue;
 		extra++;
 		deploy_logf(x, "%s: extra object %s (left in place)", d->name, path);
@@ -255,12 +265,13 @@ plan_json(struct deploy_ctx *x, struct dest *d, const struct deploy_state *ds,
 	json_array_foreach(p->deletes, i, v)
 		json_array_append_new(del, json_sprintf("%s%s", d->prefix,
 		    json_string_value(v)));
-	return json_pack("{s:s, s:s, s:o, s:O, s:O, s:I, s:I, s:o, s:o, "
+	return json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:I, s:I, s:o, s:o, "
 	    "s:o}", "destination", d->name, "state", ds->id, "phases", phases,
-	    "deletes", p->deletes, "deferred", p->deferred, "resumed",
-	    (json_int_t)ds->resumed, "dirty", (json_int_t)json_object_size(
-	    ds->dirty), "invalidate", strcmp(d->name, x->t->name) != 0 ?
-	    json_array() : cdn_invalidation_plan(x->t->cdn, p->inval),
+	    "deletes", p->deletes, "deferred", p->deferred, "kept", p->kept,
+	    "resumed", (json_int_t)ds->resumed, "dirty",
+	    (json_int_t)json_object_size(ds->dirty), "invalidate",
+	    strcmp(d->name, x->t->name) != 0 ? json_array() :
+	    cdn_invalidation_plan(x->t->cdn, p->inval),
 	    "put", put, "delete", del);
 }
 
@@ -537,10 +548,14 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 	struct deploy_plan_in in;
 	bool primary = !strcmp(d->name, x->t->name);
 	bool cdn = x->t->cdn && primary;
+	json_t *keep = NULL;
 	int r, rc = -1;
 
 	memset(&p, 0, sizeof(p));
 	if (deploy_state_load(x, d, &ds, err) == -1)
+		goto out;
+	/* the shared files complete units use are never deleted (0270) */
+	if (store_unit_shared(x->st, &keep, err) == -1)
 		goto out;
 	if (x->o->verify && verify_dest(x, d, &ds, err) == -1)
 		goto out;
@@ -550,6 +565,7 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 	in.base = &ds.base;
 	in.dirty = ds.dirty;
 	in.grace = ds.grace;
+	in.keep = keep;
 	in.earlier = cdn ? ds.inval : NULL;
 	in.now = x->now;
 	in.delete_grace = x->t->delete_grace;
@@ -562,6 +578,10 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 		deploy_logf(x, "%s: %zu URLs from an earlier deploy still to "
 		    "invalidate", d->name, p.nearlier);
 	x->res->deferred += p.ndeferred;
+	if (json_array_size(p.kept))
+		deploy_logf(x, "%s: %zu objects no longer in the build kept: "
+		    "complete units use them", d->name,
+		    json_array_size(p.kept));
 	if (primary) {
 		size_t i;
 		json_t *u;
@@ -592,6 +612,7 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 out:
 	deploy_plan_release(&p);
 	deploy_state_release(&ds);
+	json_decref(keep);
 	return rc;
 }
 

@@ -91,6 +91,14 @@ struct deploy_unit_result {
 	size_t shared_uploaded;	/* content-hashed files written */
 	size_t shared_present;	/* content-hashed files already there */
 	int64_t bytes;
+	/*
+	 * per destination, in kiln.yaml order (decision 0273, as 0230's
+	 * for a site build): {"name", "status": "deployed" | "failed" |
+	 * "skipped", "uploaded", "shared_uploaded", "shared_present", and
+	 * "error" (scrubbed) or "reason"}; release with
+	 * deploy_unit_result_release()
+	 */
+	json_t *targets;
 };
 
 /*
@@ -102,6 +110,9 @@ struct deploy_unit_result {
  * No deployed state is kept: a unit version is written once.  F, if
  * not NULL, is asked before each of the three steps (the caller's lease
  * check, decision 0170); its refusal stops the deploy there, no marker.
+ * A destination that fails stops there (no marker on it); the others
+ * go on.  0 when every live destination has the marker; -1 with err
+ * (the first failure) otherwise.  R is always filled.
  */
 struct deploy_fence {
 	int (*fn)(void *arg, const char *step, struct buf *err);
@@ -111,13 +122,18 @@ int deploy_unit(const struct conf *c, const char *outdir,
     const char *unit_prefix, const char *marker,
     const struct deploy_fence *f, struct deploy_unit_result *r,
     struct buf *err);
+void deploy_unit_result_release(struct deploy_unit_result *r);
 /*
  * Every marker under PREFIX on each live target and mirror: FN(KEY
  * below PREFIX, e.g. "book/1/.complete", DEST_INDEX, ARG) with one LIST
- * of PREFIX per destination.  *NDEST destinations, *REQUESTS requests.
+ * of PREFIX per destination (*METHOD "list").  A destination that
+ * refuses to list (HTTP 403: credentials without s3:ListBucket) is asked
+ * one HEAD per key of KEYS[0..NKEYS) instead (*METHOD "head").  *NDEST
+ * destinations, *REQUESTS requests.
  */
 int deploy_unit_markers(const struct conf *c, const char *prefix,
+    const char *const *keys, size_t nkeys,
     int (*fn)(const char *, size_t, void *), void *arg, size_t *ndest,
-    size_t *requests, struct buf *err);
+    size_t *requests, const char **method, struct buf *err);
 
 #endif

@@ -13,7 +13,8 @@ struct buf;
 struct conf_target;
 struct conf_mirror;
 
-enum xfer_op { X_PUT, X_DELETE };
+/* X_HEAD: status 0 when the object is there, 1 when it is not */
+enum xfer_op { X_PUT, X_DELETE, X_HEAD };
 
 struct xfer {
 	enum xfer_op op;
@@ -59,6 +60,7 @@ struct dest {
 				   keyed by (never the name) */
 	char *prefix;		/* "" or ends in '/' */
 	int concurrency;
+	bool list_denied;	/* the last list was refused (HTTP 403) */
 	void *impl;
 };
 

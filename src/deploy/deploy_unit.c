@@ -15,7 +15,9 @@
 
 #include "common/buf.h"
 #include "common/hash.h"
+#include "common/jsonsafe.h"
 #include "common/manifest.h"
+#include "common/scrub.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "deploy/deploy.h"
@@ -121,72 +123,186 @@ unit_xfers(const struct manifest *m, const char *outdir, const char *up,
 	return x;
 }
 
+/*
+ * One destination of a unit's deploy and what happened there (decision
+ * 0273): D is NULL for a staging target (SKIP says why) or one that
+ * could not be set up (ERROR).
+ */
+struct udest {
+	struct dest *d;
+	char *name;
+	const char *skip;
+	char *error;		/* failed: the first error, scrubbed later */
+	size_t uploaded, shared_uploaded, shared_present;
+};
+
 static void
-count(struct deploy_unit_result *r, const struct manifest *m,
-    const struct xfer *x, size_t n, int phase)
+udest_fail(struct udest *u, const char *why)
+{
+	if (!u->error)
+		u->error = xstrdup(why && *why ? why : "failed");
+}
+
+/* every target and mirror, in kiln.yaml order; *n of them, *live usable */
+static struct udest *
+unit_targets(const struct conf *c, size_t *n, size_t *live)
+{
+	struct udest *u = NULL;
+
+	*n = *live = 0;
+	for (size_t i = 0; i < c->ntargets; i++) {
+		const struct conf_target *t = &c->targets[i];
+		int nm = t->type == CONF_TARGET_S3 ? (int)t->nmirrors : 0;
+		for (int k = -1; k < nm; k++) {
+			struct udest *x;
+			struct buf e = BUF_INIT;
+			u = xreallocarray(u, *n + 1, sizeof(*u));
+			x = memset(&u[(*n)++], 0, sizeof(*u));
+			x->name = k < 0 ? xstrdup(t->name) : xasprintf(
+			    "%s.mirror.%d", t->name, k + 1);
+			if (t->content == CONF_CONTENT_LATEST) {
+				x->skip = "a staging target (content: latest): "
+				    "units go to the live targets";
+				break;	/* a staging dir target: no mirrors */
+			}
+			if (!(x->d = deploy_make_dest(c, t, k, false, &e)))
+				udest_fail(x, e.len ? e.buf : "cannot set up");
+			else
+				(*live)++;
+			buf_release(&e);
+		}
+	}
+	return u;
+}
+
+static void
+count(struct udest *u, const struct xfer *x, size_t n, int phase)
 {
 	for (size_t i = 0; i < n; i++) {
 		if (phase == 0 && x[i].status == 1)
-			r->shared_present++;
+			u->shared_present++;
 		else if (phase == 0)
-			r->shared_uploaded++;
+			u->shared_uploaded++;
 		else
-			r->uploaded++;
-		(void)m;
+			u->uploaded++;
 	}
 }
 
-static int
-unit_phase(struct dest **d, size_t nd, const struct manifest *m,
-    const char *outdir, const char *up, int phase,
-    struct deploy_unit_result *r, struct buf *err)
+/* PHASE on every destination still going; one failing stops only it */
+static void
+unit_phase(struct udest *u, size_t nu, const struct manifest *m,
+    const char *outdir, const char *up, int phase)
 {
-	for (size_t k = 0; k < nd; k++) {
+	for (size_t k = 0; k < nu; k++) {
+		struct buf e = BUF_INIT;
+		struct xfer *x;
 		size_t n;
-		struct xfer *x = unit_xfers(m, outdir, up, d[k], phase, &n);
-		int rc = unit_run(d[k], x, n, err);
-		if (rc == 0 && k == 0)
-			count(r, m, x, n, phase);
+		if (!u[k].d || u[k].error)
+			continue;
+		x = unit_xfers(m, outdir, up, u[k].d, phase, &n);
+		if (unit_run(u[k].d, x, n, &e) == 0)
+			count(&u[k], x, n, phase);
+		else
+			udest_fail(&u[k], e.buf);
 		xfers_release(x, n);
-		if (rc == -1)
-			return -1;
+		buf_release(&e);
 	}
-	return 0;
 }
 
-static int
-unit_marker(struct dest **d, size_t nd, const char *up, const char *marker,
-    struct buf *err)
+static void
+unit_marker(struct udest *u, size_t nu, const char *up, const char *marker)
 {
 	char sha[65];
 
 	sha256_hex(marker, strlen(marker), sha);
-	for (size_t k = 0; k < nd; k++) {
+	for (size_t k = 0; k < nu; k++) {
+		struct buf e = BUF_INIT;
 		struct xfer x;
-		int rc;
-
+		if (!u[k].d || u[k].error)
+			continue;
 		memset(&x, 0, sizeof(x));
 		x.op = X_PUT;
-		x.key = xasprintf("%s%s.complete", d[k]->prefix, up);
+		x.key = xasprintf("%s%s.complete", u[k].d->prefix, up);
 		x.data = marker;
 		x.len = strlen(marker);
 		x.sha256 = sha;
 		x.content_type = "application/json";
 		x.cache_control = "no-cache";
-		rc = unit_run(d[k], &x, 1, err);
+		if (unit_run(u[k].d, &x, 1, &e) == -1)
+			udest_fail(&u[k], e.buf);
 		free(x.key);
 		free(x.error);
-		if (rc == -1)
-			return -1;
+		buf_release(&e);
 	}
-	return 0;
 }
 
-/* the caller's lease check before STEP; no fence: always go on */
+/*
+ * The caller's lease check before STEP (no fence: always go on); a
+ * refusal fails every destination still going
+ */
 static int
-unit_fence(const struct deploy_fence *f, const char *step, struct buf *err)
+unit_fence(const struct deploy_fence *f, const char *step, struct udest *u,
+    size_t nu)
 {
-	return f && f->fn ? f->fn(f->arg, step, err) : 0;
+	struct buf e = BUF_INIT;
+
+	if (!f || !f->fn || f->fn(f->arg, step, &e) == 0) {
+		buf_release(&e);
+		return 0;
+	}
+	for (size_t k = 0; k < nu; k++)
+		if (u[k].d)
+			udest_fail(&u[k], e.len ? e.buf : "stopped");
+	buf_release(&e);
+	return -1;
+}
+
+/* the result: per destination, totals from the first live one */
+static int
+unit_result(struct udest *u, size_t nu, struct deploy_unit_result *r,
+    struct buf *err)
+{
+	bool first = true;
+	int rc = 0;
+
+	for (size_t k = 0; k < nu; k++) {
+		json_t *o = json_pack("{s:o, s:s, s:I, s:I, s:I}", "name",
+		    jsafe_string(u[k].name), "status", u[k].skip ? "skipped" :
+		    u[k].error ? "failed" : "deployed", "uploaded",
+		    (json_int_t)u[k].uploaded, "shared_uploaded",
+		    (json_int_t)u[k].shared_uploaded, "shared_present",
+		    (json_int_t)u[k].shared_present);
+		if (u[k].skip)
+			json_object_set_new(o, "reason", json_string(
+			    u[k].skip));
+		if (u[k].error) {
+			char *clean = scrub_str(u[k].error);
+			json_object_set_new(o, "error", jsafe_string(clean));
+			free(clean);
+			if (rc == 0)
+				buf_setf(err, "%s: %s", u[k].name, u[k].error);
+			rc = -1;
+		}
+		json_array_append_new(r->targets, o);
+		if (u[k].d && first) {
+			r->uploaded = u[k].uploaded;
+			r->shared_uploaded = u[k].shared_uploaded;
+			r->shared_present = u[k].shared_present;
+			first = false;
+		}
+	}
+	return rc;
+}
+
+static void
+udests_free(struct udest *u, size_t nu)
+{
+	for (size_t k = 0; k < nu; k++) {
+		dest_free(u[k].d);
+		free(u[k].name);
+		free(u[k].error);
+	}
+	free(u);
 }
 
 int
@@ -195,35 +311,48 @@ deploy_unit(const struct conf *c, const char *outdir, const char *up,
     struct deploy_unit_result *r, struct buf *err)
 {
 	struct manifest m;
-	struct dest **d;
-	size_t nd;
+	struct udest *u;
+	size_t nu, live;
 	char *mf = xasprintf("%s/%s", outdir, MANIFEST_PATH);
-	int rc = -1;
+	int rc;
 
 	memset(r, 0, sizeof(*r));
+	r->targets = json_array();
 	manifest_init(&m);
-	if (manifest_load(mf, &m, err) == -1) {
-		free(mf);
-		return -1;
-	}
+	rc = manifest_load(mf, &m, err);
 	free(mf);
-	if (!(d = unit_dests(c, NULL, &nd, err)))
-		goto out;
+	if (rc == -1)
+		return -1;
+	u = unit_targets(c, &nu, &live);
 	for (size_t i = 0; i < m.nfiles; i++)
 		if (m.files[i].immutable || !strncmp(m.files[i].path, up,
 		    strlen(up)))
 			r->bytes += m.files[i].size;
-	if (unit_fence(f, "the shared files", err) == 0 &&
-	    unit_phase(d, nd, &m, outdir, up, 0, r, err) == 0 &&
-	    unit_fence(f, "the unit's files", err) == 0 &&
-	    unit_phase(d, nd, &m, outdir, up, 1, r, err) == 0 &&
-	    unit_fence(f, "the marker", err) == 0 &&
-	    unit_marker(d, nd, up, marker, err) == 0)
-		rc = 0;
-	dests_free(d, nd);
-out:
+	/* each phase done on every destination before the next */
+	if (live && unit_fence(f, "the shared files", u, nu) == 0) {
+		unit_phase(u, nu, &m, outdir, up, 0);
+		if (unit_fence(f, "the unit's files", u, nu) == 0) {
+			unit_phase(u, nu, &m, outdir, up, 1);
+			if (unit_fence(f, "the marker", u, nu) == 0)
+				unit_marker(u, nu, up, marker);
+		}
+	}
+	rc = unit_result(u, nu, r, err);
+	if (rc == 0 && !live) {
+		buf_setf(err, "no live target to deploy the unit to (a staging "
+		    "target deploys the site only)");
+		rc = -1;
+	}
+	udests_free(u, nu);
 	manifest_release(&m);
 	return rc;
+}
+
+void
+deploy_unit_result_release(struct deploy_unit_result *r)
+{
+	json_decref(r->targets);
+	r->targets = NULL;
 }
 
 struct mk {
@@ -248,16 +377,44 @@ marker_cb(const char *key, int64_t size, const char *md5, void *arg)
 	return m->fn(p + strlen(m->strip), m->k, m->arg);
 }
 
+/*
+ * A destination that refuses to list (HTTP 403: a key without
+ * s3:ListBucket): one HEAD per candidate marker instead
+ */
+static int
+markers_head(struct dest *d, size_t k, const char *const *keys, size_t nkeys,
+    int (*fn)(const char *, size_t, void *), void *arg, size_t *requests,
+    struct buf *err)
+{
+	struct xfer *x = xcalloc(nkeys + 1, sizeof(*x));
+	int rc = 0;
+
+	for (size_t i = 0; i < nkeys; i++) {
+		x[i].op = X_HEAD;
+		x[i].key = xasprintf("%s%s", d->prefix, keys[i]);
+	}
+	buf_reset(err);
+	rc = unit_run(d, x, nkeys, err);
+	*requests += nkeys;
+	for (size_t i = 0; i < nkeys && rc == 0; i++)
+		if (x[i].status == 0)
+			rc = fn(keys[i], k, arg);
+	xfers_release(x, nkeys);
+	return rc;
+}
+
 int
 deploy_unit_markers(const struct conf *c, const char *prefix,
+    const char *const *keys, size_t nkeys,
     int (*fn)(const char *, size_t, void *), void *arg, size_t *ndest,
-    size_t *requests, struct buf *err)
+    size_t *requests, const char **method, struct buf *err)
 {
 	struct dest **d;
 	size_t nd;
 	int rc = 0;
 
 	*requests = *ndest = 0;
+	*method = "list";
 	if (!(d = unit_dests(c, prefix, &nd, err)))
 		return c->ntargets ? -1 : 0;
 	for (size_t k = 0; k < nd && rc == 0; k++) {
@@ -274,8 +431,13 @@ deploy_unit_markers(const struct conf *c, const char *prefix,
 			rc = d[k]->ops->list(d[k], marker_cb, &m, err);
 			/* an S3 LIST answers 1,000 keys a page */
 			*requests += 1 + m.keys / 1000;
-			if (rc == 0)
+			if (rc == 0 || d[k]->list_denied)
 				break;
+		}
+		if (rc == -1 && d[k]->list_denied) {
+			*method = "head";
+			rc = markers_head(d[k], k, keys, nkeys, fn, arg,
+			    requests, err);
 		}
 	}
 	*ndest = nd;

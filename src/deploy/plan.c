@@ -179,6 +179,26 @@ plan_grace(const struct deploy_plan_in *in, struct deploy_plan *p)
 	}
 }
 
+/*
+ * The keep set wins over every deletion rule: a file a complete unit
+ * names stays, and a fingerprinted one stays in the grace map too.
+ */
+static void
+plan_keep(const struct deploy_plan_in *in, struct deploy_plan *p)
+{
+	json_t *left = json_array(), *dp;
+	size_t i;
+
+	json_array_foreach(p->deletes, i, dp) {
+		if (json_object_get(in->keep, json_string_value(dp)))
+			json_array_append(p->kept, dp);
+		else
+			json_array_append(left, dp);
+	}
+	json_decref(p->deletes);
+	p->deletes = left;
+}
+
 int
 deploy_plan(const struct deploy_plan_in *in, struct deploy_plan *p,
     struct buf *err)
@@ -191,6 +211,7 @@ deploy_plan(const struct deploy_plan_in *in, struct deploy_plan *p,
 	p->deletes = json_array();
 	p->deferred = json_array();
 	p->inval = json_array();
+	p->kept = json_array();
 	p->grace = in->grace ? json_deep_copy(in->grace) : json_object();
 	/* URLs changed by earlier deploys and not yet invalidated */
 	json_array_foreach(in->earlier, i, u) {
@@ -205,6 +226,7 @@ deploy_plan(const struct deploy_plan_in *in, struct deploy_plan *p,
 	plan_removed(in, p, seen);
 	plan_unknown(in, p, seen);
 	plan_grace(in, p);
+	plan_keep(in, p);
 	json_decref(seen);
 	ndeletes = json_array_size(p->deletes);
 	if (ndeletes > (size_t)in->max_deletes && !in->allow_deletes) {
@@ -225,6 +247,7 @@ deploy_plan_release(struct deploy_plan *p)
 	json_decref(p->deletes);
 	json_decref(p->deferred);
 	json_decref(p->inval);
+	json_decref(p->kept);
 	json_decref(p->grace);
 	memset(p, 0, sizeof(*p));
 }

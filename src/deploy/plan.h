@@ -26,6 +26,9 @@
  *     that comes back leaves the grace map;
  *   - the URLs to invalidate are the earlier deploys' (earlier) then the
  *     changed, removed and unknown pages', each once;
+ *   - a path in the keep set (the shared files complete units use,
+ *     decision 0270) is never deleted: it stays in the grace map, so it
+ *     goes if the keep set ever stops naming it;
  *   - more deletions than max_deletes refuse the plan unless
  *     allow_deletes.
  */
@@ -52,6 +55,8 @@ struct deploy_plan_in {
 	const struct manifest *base;	/* what the destination holds */
 	json_t *dirty;			/* {path: "unknown"|"repair"} */
 	json_t *grace;			/* {path: first seen, unix time} */
+	json_t *keep;			/* {path: ...}: never deleted; may
+					   be NULL */
 	json_t *earlier;		/* URLs not yet invalidated; NULL
 					   unless the destination has a CDN */
 	int64_t now;
@@ -78,6 +83,7 @@ struct deploy_plan {
 	json_t *deletes;		/* [path]: now */
 	json_t *deferred;		/* [path]: removed now, in grace */
 	size_t ndeferred;		/* objects in grace, earlier ones too */
+	json_t *kept;			/* [path]: due for deletion, kept */
 	json_t *inval;			/* [URL]: to invalidate */
 	size_t nearlier;		/* of which from earlier deploys */
 	json_t *grace;			/* the grace map after this deploy */

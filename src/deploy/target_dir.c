@@ -2,8 +2,10 @@
 /*
  * target_dir.c: a local folder as a deploy destination (for nginx, a
  * mounted share, or the demo).  Same semantics as a bucket: each file is
- * written atomically (temp + rename), create-only objects are left alone
- * when present, deletes remove files and then empty folders.
+ * written atomically (temp + rename), create-only objects are written
+ * with link(2), so that of two writers one wins and the other finds it
+ * there (as S3's If-None-Match: *), deletes remove files and then empty
+ * folders.
  *
  * Temporary files are never written inside the served folder: a deploy
  * killed mid-write would leave them there for the web server to serve.
@@ -18,6 +20,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include <openssl/evp.h>
@@ -36,13 +39,71 @@ struct dir_impl {
 	char *staging;		/* where temporary files are written */
 };
 
+/*
+ * The body, complete and synced, in a new temporary file of the staging
+ * folder, named put.PID.XXXXXX (the cleanup spares a live process's).
+ */
+static char *
+stage_write(struct dir_impl *di, const void *data, size_t len,
+    struct buf *err)
+{
+	char *tmp = xasprintf("%s/put.%ld.XXXXXX", di->staging,
+	    (long)getpid());
+	int fd;
+
+	if ((fd = mkstemp(tmp)) == -1) {
+		buf_setf(err, "cannot create a file in '%s': %s", di->staging,
+		    strerror(errno));
+		free(tmp);
+		return NULL;
+	}
+	if (write_all(fd, data, len) == -1 || fsync(fd) == -1 ||
+	    fchmod(fd, 0644) == -1) {
+		buf_setf(err, "cannot write '%s': %s", tmp, strerror(errno));
+		close(fd);
+	} else if (close(fd) == -1)
+		buf_setf(err, "cannot close '%s': %s", tmp, strerror(errno));
+	else
+		return tmp;
+	unlink(tmp);
+	free(tmp);
+	return NULL;
+}
+
+/*
+ * Move the staged file TMP to DST: rename(2) replaces; create-only is
+ * link(2), which fails with EEXIST when DST is there, atomically (two
+ * writers: one wins, the other finds it there), as S3's conditional PUT.
+ * Either way DST is never seen partly written.  1: already there.
+ */
+static int
+stage_commit(const char *tmp, const char *dst, bool create_only,
+    struct buf *err)
+{
+	int rc = 0;
+
+	if (!create_only) {
+		if (rename(tmp, dst) == 0)
+			return 0;
+		rc = -1;
+	} else if (link(tmp, dst) == -1) {
+		rc = errno == EEXIST ? 1 : -1;
+	}
+	if (rc == -1)
+		buf_setf(err, "cannot %s '%s' to '%s': %s", create_only ?
+		    "link" : "rename", tmp, dst, strerror(errno));
+	unlink(tmp);
+	return rc;
+}
+
 static int
 dir_put(struct dir_impl *di, struct xfer *x, struct buf *err)
 {
-	char *dst = xasprintf("%s/%s", di->root, x->key);
+	char *dst = xasprintf("%s/%s", di->root, x->key), *tmp = NULL;
 	struct buf data = BUF_INIT;
 	int rc = -1;
 
+	/* present: no need to read and stage it (the link decides races) */
 	if (x->create_only && file_exists(dst)) {
 		free(dst);
 		return 1;
@@ -52,13 +113,14 @@ dir_put(struct dir_impl *di, struct xfer *x, struct buf *err)
 	if (x->file) {
 		if (file_read(x->file, &data, LIMIT_MEDIA_FILE, err) == -1)
 			goto out;
-		rc = file_write_atomic_in(dst, di->staging, data.buf,
-		    data.len, err);
+		tmp = stage_write(di, data.buf, data.len, err);
 	} else
-		rc = file_write_atomic_in(dst, di->staging, x->data, x->len,
-		    err);
+		tmp = stage_write(di, x->data, x->len, err);
+	if (tmp)
+		rc = stage_commit(tmp, dst, x->create_only, err);
 out:
 	buf_release(&data);
+	free(tmp);
 	free(dst);
 	return rc;
 }
@@ -85,6 +147,16 @@ dir_delete(struct dir_impl *di, struct xfer *x, struct buf *err)
 }
 
 static int
+dir_head(struct dir_impl *di, struct xfer *x)
+{
+	char *dst = xasprintf("%s/%s", di->root, x->key);
+	int rc = file_exists(dst) ? 0 : 1;
+
+	free(dst);
+	return rc;
+}
+
+static int
 dir_run(struct dest *d, struct xfer *x, size_t n, struct buf *err)
 {
 	struct dir_impl *di = d->impl;
@@ -95,6 +167,7 @@ dir_run(struct dest *d, struct xfer *x, size_t n, struct buf *err)
 		buf_reset(&e);
 		x[i].attempts = 1;
 		x[i].status = x[i].op == X_PUT ? dir_put(di, &x[i], &e) :
+		    x[i].op == X_HEAD ? dir_head(di, &x[i]) :
 		    dir_delete(di, &x[i], &e);
 		if (x[i].status == -1)
 			x[i].error = xstrdup(e.buf);
@@ -189,8 +262,25 @@ dir_free(struct dest *d)
 }
 
 /*
+ * put.PID.XXXXXX of a process that is alive: another deploy or unit
+ * build writing to the same folder now, whose file must not be removed
+ * under it
+ */
+static bool
+writer_alive(const char *name)
+{
+	char *end;
+	long pid = strtol(name + 4, &end, 10);
+
+	if (end == name + 4 || *end != '.' || pid <= 0)
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+}
+
+/*
  * The staging folder beside the root, on the same file system; inside it
- * when that cannot be.  Emptied: a killed deploy's leftovers go.
+ * when that cannot be.  Emptied of a killed deploy's leftovers (a
+ * living process's files stay: it may be writing them now).
  */
 static int
 staging_open(struct dir_impl *di, struct buf *err)
@@ -221,7 +311,8 @@ clean:
 		struct dirent *de;
 		while (dp && (de = readdir(dp))) {
 			char *p;
-			if (strncmp(de->d_name, "put.", 4) != 0)
+			if (strncmp(de->d_name, "put.", 4) != 0 ||
+			    writer_alive(de->d_name))
 				continue;
 			p = xasprintf("%s/%s", di->staging, de->d_name);
 			unlink(p);

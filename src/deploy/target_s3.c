@@ -206,7 +206,11 @@ job_start(struct s3_impl *s, CURLM *m, struct job *j, struct buf *err)
 			j->hdrs = curl_slist_append(j->hdrs, h.buf);
 		}
 	} else {
-		curl_easy_setopt(j->h, CURLOPT_CUSTOMREQUEST, "DELETE");
+		if (x->op == X_HEAD)
+			curl_easy_setopt(j->h, CURLOPT_NOBODY, 1L);
+		else
+			curl_easy_setopt(j->h, CURLOPT_CUSTOMREQUEST,
+			    "DELETE");
 		j->hdrs = curl_slist_append(j->hdrs,
 		    "x-amz-content-sha256: " EMPTY_SHA256);
 	}
@@ -234,6 +238,12 @@ job_end(CURLM *m, struct job *j)
 	j->hdrs = NULL;
 }
 
+static const char *
+op_name(enum xfer_op op)
+{
+	return op == X_PUT ? "PUT" : op == X_HEAD ? "HEAD" : "DELETE";
+}
+
 /* 1: retry later, 0: final */
 static int
 job_result(struct s3_impl *s, struct job *j, CURLcode cc)
@@ -258,6 +268,10 @@ job_result(struct s3_impl *s, struct job *j, CURLcode cc)
 		x->status = 0;
 		return 0;
 	}
+	if (cc == CURLE_OK && http == 404 && x->op == X_HEAD) {
+		x->status = 1;
+		return 0;
+	}
 	code[0] = msg[0] = '\0';
 	if (j->resp.len) {
 		xml_value(j->resp.buf, "Code", code, sizeof(code));
@@ -265,11 +279,11 @@ job_result(struct s3_impl *s, struct job *j, CURLcode cc)
 	}
 	x->status = -1;
 	if (cc != CURLE_OK)
-		x->error = xasprintf("%s %s: %s", x->op == X_PUT ? "PUT" :
-		    "DELETE", x->key, curl_easy_strerror(cc));
+		x->error = xasprintf("%s %s: %s", op_name(x->op), x->key,
+		    curl_easy_strerror(cc));
 	else
-		x->error = xasprintf("%s %s: HTTP %ld%s%s%s%s", x->op == X_PUT ?
-		    "PUT" : "DELETE", x->key, http, code[0] ? " " : "", code,
+		x->error = xasprintf("%s %s: HTTP %ld%s%s%s%s", op_name(x->op),
+		    x->key, http, code[0] ? " " : "", code,
 		    msg[0] ? ": " : "", msg);
 	if (x->attempts >= s->max_attempts)
 		return 0;
@@ -546,6 +560,7 @@ s3_list(struct dest *d, int (*fn)(const char *, int64_t, const char *,
 		cc = curl_easy_perform(h);
 		curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &http);
 		curl_easy_cleanup(h);
+		d->list_denied = cc == CURLE_OK && http == 403;
 		if (cc != CURLE_OK || http != 200) {
 			buf_setf(err, "list %s: %s", s->bucket,
 			    cc != CURLE_OK ? curl_easy_strerror(cc) :

@@ -4,7 +4,8 @@
  * of the targets, not of the store: the marker in the bucket is the
  * truth (decision 0181).  One LIST of feed.prefix per destination costs
  * one request per 1,000 keys whatever the list's length; a HEAD per
- * pair would cost one request per unit version and tick.
+ * pair would cost one request per unit version and tick, and is made
+ * only where a destination refuses to list (decision 0274).
  */
 #include "common/compat.h"
 
@@ -51,11 +52,19 @@ missing(const struct conf *c, const struct feed_list *l, bool *want,
     struct feed_tick *t, struct buf *err)
 {
 	struct seen s = { json_object() };
+	char **keys = xcalloc(l->n + 1, sizeof(*keys));
 	size_t nd;
 	int rc;
 
-	rc = deploy_unit_markers(c, c->feed.prefix, seen_cb, &s, &nd,
-	    &t->requests, err);
+	/* the markers a HEAD asks for, where a target cannot list */
+	for (size_t i = 0; i < l->n; i++)
+		keys[i] = xasprintf("%s/%s/.complete", l->e[i].id,
+		    l->e[i].version);
+	rc = deploy_unit_markers(c, c->feed.prefix, (const char *const *)keys,
+	    l->n, seen_cb, &s, &nd, &t->requests, &t->method, err);
+	for (size_t i = 0; i < l->n; i++)
+		free(keys[i]);
+	free(keys);
 	if (rc == 0) {
 		json_int_t all = nd >= 62 ? -1 : ((json_int_t)1 << nd) - 1;
 		for (size_t i = 0; i < l->n; i++) {

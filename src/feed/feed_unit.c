@@ -46,6 +46,7 @@ struct ubuild {
 	struct render_result rr;
 	struct deploy_unit_result dr;
 	size_t pages;
+	json_t *shared;		/* [path]: the shared files it names */
 	struct buf e, log;
 	struct store_beat beat;	/* .lost: taken over, write nothing */
 };
@@ -282,14 +283,19 @@ unit_marker(struct ubuild *b)
 	json_t *f;
 	char *txt;
 
+	json_array_clear(b->shared);
+
 	size_t mine = 0;
 
 	json_array_foreach(json_object_get(m, "files"), i, f) {
 		const char *p = json_string_value(json_object_get(f, "path"));
+		bool shared = p && strncmp(p, b->up, ul) != 0 &&
+		    json_is_true(json_object_get(f, "immutable"));
 		if (p && !strncmp(p, b->up, ul))
 			mine++;
-		if (p && (!strncmp(p, b->up, ul) || json_is_true(
-		    json_object_get(f, "immutable"))))
+		if (shared)
+			json_array_append_new(b->shared, json_string(p));
+		if (p && (!strncmp(p, b->up, ul) || shared))
 			json_array_append(files, f);
 	}
 	if (!mine) {
@@ -361,17 +367,19 @@ static void
 unit_succeeded(struct ubuild *b)
 {
 	struct buf err = BUF_INIT;
-	json_t *counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
-	    "pages", (json_int_t)b->pages, "files", (json_int_t)b->rr.files,
-	    "uploaded", (json_int_t)b->dr.uploaded, "shared_uploaded",
-	    (json_int_t)b->dr.shared_uploaded, "shared_present",
-	    (json_int_t)b->dr.shared_present, "bytes", (json_int_t)b->dr.bytes,
-	    "render_ms", (json_int_t)b->rr.ms);
+	json_t *counts = json_pack("{s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+	    "s:O}", "pages", (json_int_t)b->pages, "files",
+	    (json_int_t)b->rr.files, "uploaded", (json_int_t)b->dr.uploaded,
+	    "shared_uploaded", (json_int_t)b->dr.shared_uploaded,
+	    "shared_present", (json_int_t)b->dr.shared_present, "bytes",
+	    (json_int_t)b->dr.bytes, "render_ms", (json_int_t)b->rr.ms,
+	    "targets", b->dr.targets);
 	char *cj = json_dumps(counts, JSON_COMPACT | JSON_SORT_KEYS), r[600];
 
 	json_decref(counts);
-	if (store_unit_finish(b->st, b->u.id, b->u.attempt, true, NULL, cj, 0,
-	    &err) == -1) {
+	/* its shared files join the site deploy's keep set (0270) */
+	if (store_unit_finish(b->st, b->u.id, b->u.attempt, true, NULL, cj,
+	    b->shared, 0, &err) == -1) {
 		/* taken over: the new claimer records the result */
 		ulog(b, "not recorded: %s", err.buf);
 		free(cj);
@@ -401,6 +409,7 @@ unit_failed(struct ubuild *b)
 	const struct conf *c = b->c;
 	struct buf err = BUF_INIT, body = BUF_INIT;
 	int64_t retry_at = 0;
+	char *counts = NULL;
 
 	if (b->u.attempt <= c->build.retries)
 		retry_at = time_now() + (c->build.retry_backoff > 0 ?
@@ -410,12 +419,20 @@ unit_failed(struct ubuild *b)
 		    "records nothing more (%s)", b->e.buf);
 		return;
 	}
+	/* what each target got, when the deploy began (0273) */
+	if (b->dr.targets) {
+		json_t *j = json_pack("{s:O}", "targets", b->dr.targets);
+		counts = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+		json_decref(j);
+	}
 	if (store_unit_finish(b->st, b->u.id, b->u.attempt, false, b->e.buf,
-	    NULL, retry_at, &err) == -1) {
+	    counts, NULL, retry_at, &err) == -1) {
 		ulog(b, "not recorded: %s", err.buf);
+		free(counts);
 		buf_release(&err);
 		return;
 	}
+	free(counts);
 	if (retry_at) {
 		ulog(b, "failed (attempt %lld of %d), retried in %llds: %s",
 		    (long long)b->u.attempt, c->build.retries + 1,
@@ -505,6 +522,7 @@ feed_unit_run(const struct conf *c, struct store *st, const char *worker,
 	b.rr.lockfd = -1;
 	b.e = (struct buf)BUF_INIT;
 	b.log = (struct buf)BUF_INIT;
+	b.shared = json_array();
 	b.beat.c = c;
 	b.beat.what = "unit heartbeat";
 	b.beat.renew = unit_renew;
@@ -517,6 +535,8 @@ feed_unit_run(const struct conf *c, struct store *st, const char *worker,
 	free(b.work);
 	free(b.up);
 	free(b.command);
+	json_decref(b.shared);
+	deploy_unit_result_release(&b.dr);
 	buf_release(&b.e);
 	buf_release(&b.log);
 	return 0;

@@ -73,6 +73,46 @@ builds_text(struct buf *out, const struct build_metrics *m)
 		    (long long)m->last_deploy[i].at);
 }
 
+/*
+ * Each target's results in the last 100 unit builds (decision 0273):
+ * kiln_unit_targets{target, status} from the records' targets lists
+ */
+static int
+units_targets_text(struct store *st, struct buf *out, struct buf *err)
+{
+	json_t *list = NULL, *by = json_object(), *b, *t, *n;
+	const char *name;
+	size_t i, k;
+
+	if (store_unit_list(st, 100, &list, err) == -1) {
+		json_decref(by);
+		return -1;
+	}
+	json_array_foreach(list, i, b)
+		json_array_foreach(json_object_get(b, "targets"), k, t) {
+			struct buf key = BUF_INIT;
+			buf_printf(&key, "%s\x1f%s", json_string_value(
+			    json_object_get(t, "name")), json_string_value(
+			    json_object_get(t, "status")));
+			n = json_object_get(by, key.buf);
+			json_object_set_new(by, key.buf, json_integer(
+			    json_integer_value(n) + 1));
+			buf_release(&key);
+		}
+	buf_adds(out, "# HELP kiln_unit_targets Results per target and "
+	    "mirror of the last 100 unit builds.\n"
+	    "# TYPE kiln_unit_targets gauge\n");
+	json_object_foreach(by, name, n) {
+		const char *us = strchr(name, '\x1f');
+		buf_printf(out, "kiln_unit_targets{target=\"%.*s\",status="
+		    "\"%s\"} %lld\n", (int)(us - name), name, us + 1,
+		    (long long)json_integer_value(n));
+	}
+	json_decref(by);
+	json_decref(list);
+	return 0;
+}
+
 /* unit builds of a multi-unit site (src/feed/, docs/units.md) */
 static int
 units_text(struct store *st, struct buf *out, struct buf *err)
@@ -105,7 +145,7 @@ units_text(struct store *st, struct buf *out, struct buf *err)
 	    tick, "queued")));
 	json_decref(tick);
 	buf_release(&v);
-	return 0;
+	return units_targets_text(st, out, err);
 }
 
 int

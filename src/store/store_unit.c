@@ -35,6 +35,17 @@ const struct store_migration store_unit_migrations[] = {
 	"  log TEXT NOT NULL DEFAULT '',"
 	"  UNIQUE(unit_id, version));"
 	"CREATE INDEX unit_builds_status ON unit_builds(status);" },
+	/*
+	 * the site paths of the shared files each complete unit names: a
+	 * site deploy never deletes them (decision 0270)
+	 */
+	{ 2,
+	"CREATE TABLE unit_shared("
+	"  unit_build INTEGER NOT NULL REFERENCES unit_builds(id) "
+	"    ON DELETE CASCADE,"
+	"  path TEXT NOT NULL,"
+	"  PRIMARY KEY(unit_build, path));"
+	"CREATE INDEX unit_shared_path ON unit_shared(path);" },
 	{ 0, NULL }
 };
 
@@ -239,9 +250,48 @@ store_unit_append_log(struct store *st, int64_t id, const char *text,
 	return step_done(st, s, "unit log", err);
 }
 
-int
-store_unit_finish(struct store *st, int64_t id, int64_t attempt, bool ok,
-    const char *error, const char *counts, int64_t retry_at, struct buf *err)
+/* the unit's shared paths, replacing an earlier success's */
+static int
+shared_set(struct store *st, int64_t id, const json_t *shared,
+    struct buf *err)
+{
+	struct stmt *s = NULL;
+	size_t i;
+	json_t *p;
+
+	if (store_prepare(st, "DELETE FROM unit_shared WHERE unit_build = ?",
+	    &s, err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, id);
+	if (step_done(st, s, "unit shared paths", err) == -1)
+		return -1;
+	if (store_prepare(st, "INSERT INTO unit_shared(unit_build, path) "
+	    "VALUES (?, ?)", &s, err) == -1)
+		return -1;
+	json_array_foreach(shared, i, p) {
+		const char *path = json_string_value(p);
+		bool dup = false;
+		/* a path named twice is recorded once */
+		for (size_t k = 0; k < i && !dup; k++)
+			dup = json_equal(json_array_get(shared, k), p);
+		if (!path || dup)
+			continue;
+		stmt_reset(s);
+		stmt_bind_i64(s, 1, id);
+		stmt_bind_text(s, 2, path);
+		if (stmt_step(s) != STMT_DONE) {
+			stmt_finalize(s);
+			return store_sqlerr(st, "unit shared paths", err);
+		}
+	}
+	stmt_finalize(s);
+	return 0;
+}
+
+static int
+finish_tx(struct store *st, int64_t id, int64_t attempt, bool ok,
+    const char *error, const char *counts, int64_t retry_at,
+    struct buf *err)
 {
 	struct stmt *s = NULL;
 
@@ -270,6 +320,66 @@ store_unit_finish(struct store *st, int64_t id, int64_t attempt, bool ok,
 	return unit_changed(st, s, id, attempt, "finish unit", err);
 }
 
+int
+store_unit_finish(struct store *st, int64_t id, int64_t attempt, bool ok,
+    const char *error, const char *counts, const json_t *shared,
+    int64_t retry_at, struct buf *err)
+{
+	int rc;
+
+	if (store_tx_begin(st, err) == -1)
+		return -1;
+	rc = finish_tx(st, id, attempt, ok, error, counts, retry_at, err);
+	if (rc == 0 && ok)
+		rc = shared_set(st, id, shared, err);
+	if (rc == -1) {
+		/* keep the error kind (ERR_CONFLICT: taken over) */
+		enum err_kind k = st->base.kind;
+		store_tx_rollback(st);
+		st->base.kind = k;
+		return -1;
+	}
+	return store_tx_commit(st, err);
+}
+
+int
+store_unit_shared(struct store *st, json_t **out, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int r;
+
+	*out = NULL;
+	if (store_prepare(st, "SELECT DISTINCT path FROM unit_shared", &s,
+	    err) == -1)
+		return -1;
+	*out = json_object();
+	while ((r = stmt_step(s)) == STMT_ROW)
+		json_object_set_new(*out, stmt_col_text(s, 0), json_true());
+	stmt_finalize(s);
+	if (r != STMT_DONE) {
+		json_decref(*out);
+		*out = NULL;
+		return store_sqlerr(st, "unit shared paths", err);
+	}
+	return 0;
+}
+
+/*
+ * "targets" out of counts into the row (decision 0273, as 0230 for
+ * site builds): always there, [] for older records
+ */
+static void
+lift_targets(json_t *o)
+{
+	json_t *counts = json_object_get(o, "counts");
+	json_t *t = json_object_get(counts, "targets");
+
+	json_object_set_new(o, "targets", json_is_array(t) ?
+	    json_incref(t) : json_array());
+	if (t)
+		json_object_del(counts, "targets");
+}
+
 static json_t *
 list_row(struct stmt *s)
 {
@@ -291,6 +401,7 @@ list_row(struct stmt *s)
 			json_object_set_new(o, cols[i],
 			    json_string(stmt_col_text(s, i)));
 	}
+	lift_targets(o);
 	return o;
 }
 

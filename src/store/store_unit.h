@@ -49,13 +49,21 @@ int store_unit_heartbeat(struct store *st, int64_t id, int64_t attempt,
 int store_unit_append_log(struct store *st, int64_t id, const char *text,
     struct buf *err);
 /*
- * Finish claim (ID, ATTEMPT): OK with COUNTS (JSON text); a failure with
- * RETRY_AT > 0 goes back to the queue, due then; RETRY_AT 0: failed for
- * good.  A stale claim (taken over) records nothing: -1, ERR_CONFLICT.
+ * Finish claim (ID, ATTEMPT): OK with COUNTS (JSON text) and SHARED
+ * (an array of the site paths of the shared files the unit names, or
+ * NULL), recorded in the same transaction; a failure with RETRY_AT > 0
+ * goes back to the queue, due then; RETRY_AT 0: failed for good.  A
+ * stale claim (taken over) records nothing: -1, ERR_CONFLICT.
  */
 int store_unit_finish(struct store *st, int64_t id, int64_t attempt, bool ok,
-    const char *error, const char *counts, int64_t retry_at,
-    struct buf *err);
+    const char *error, const char *counts, const json_t *shared,
+    int64_t retry_at, struct buf *err);
+/*
+ * The keep set of a site deploy (decision 0270): {path: true} for every
+ * shared file a complete unit names, whether or not the unit is still
+ * in the list (a complete unit version is never removed).
+ */
+int store_unit_shared(struct store *st, json_t **out, struct buf *err);
 /* the newest LIMIT unit builds: [{id, unit, version, status, ...}] */
 int store_unit_list(struct store *st, size_t limit, json_t **out,
     struct buf *err);

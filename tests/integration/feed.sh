@@ -15,8 +15,8 @@ export KILN_USER=tester
 "$KILN" init site >/dev/null
 cd site
 s3_add_target
-# the bucket alone: its conditional PUT is atomic (a dir target checks,
-# then writes: the same bytes, but a shared file may be counted twice)
+# the bucket alone: its conditional PUT is what this test proves (a dir
+# target's link(2) is proved by unit/deploy dir/*)
 sed -i '/^  local:$/,/^    path: .kiln\/www$/d' kiln.yaml
 sed -i 's/^  retries: 2 .*/  retries: 1/; s/^  retry_backoff: 10s.*/  retry_backoff: 1s\n  lease: 5s\n  heartbeat: 1s/' kiln.yaml
 cat >> kiln.yaml <<'YAML'

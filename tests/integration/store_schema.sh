@@ -15,7 +15,7 @@ export KILN_USER=tester
 cd site
 st=$("$KILN" store status --json)
 assert_eq "$(jq -c '[.[] | [.component, .version, .latest, .pending]]' <<<"$st")" \
-    '[["store",1,1,0],["queue",3,3,0],["users",2,2,0],["units",1,1,0]]' "a new store is current"
+    '[["store",1,1,0],["queue",3,3,0],["users",2,2,0],["units",2,2,0]]' "a new store is current"
 "$KILN" store status >/dev/null || fail "store status of a current store"
 "$KILN" page new a --title A >/dev/null
 
@@ -38,7 +38,8 @@ pass "sqlite: a newer store is refused"
 downgrade_sqlite() {
 	sqlite3 .kiln/kiln.db "delete from schema_migrations where component='queue' and version>=2;
 	    alter table tokens drop column expires_at; alter table tokens drop column last_used_at;
-	    alter table builds drop column claim"
+	    alter table builds drop column claim;
+	    delete from schema_migrations where component='units' and version>=2; drop table unit_shared"
 }
 downgrade_sqlite
 set +e; out=$("$KILN" page list 2>&1); rc=$?; set -e
@@ -54,6 +55,7 @@ assert_eq "$(sqlite3 .kiln/kiln.db.store-1.queue-1.users-2.units-1.bak "select m
     "the backup holds the old version"
 assert_eq "$(sqlite3 .kiln/kiln.db.store-1.queue-1.users-2.units-1.bak "select count(*) from pages")" 1 "the backup holds the pages"
 "$KILN" store status >/dev/null || fail "current after migrate"
+assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from unit_shared")" 0 "units 2: unit_shared is there"
 "$KILN" token create --name ci --expires 30d >/dev/null
 pass "sqlite: an older store waits for kiln store migrate"
 
@@ -83,7 +85,8 @@ assert_contains "$out" "newer than this kiln (store version 7" "pg: newer store 
 pg_psql "delete from schema_migrations where version = 7"
 pg_psql "delete from schema_migrations where component='queue' and version>=2;
     alter table tokens drop column expires_at; alter table tokens drop column last_used_at;
-    alter table builds drop column claim" >/dev/null
+    alter table builds drop column claim;
+    delete from schema_migrations where component='units' and version>=2; drop table unit_shared" >/dev/null
 set +e; out=$("$KILN" page list 2>&1); rc=$?; set -e
 assert_eq "$rc" 1 "pg: older store: exit"
 assert_contains "$out" "kiln store migrate" "pg: older store refused"
@@ -94,6 +97,9 @@ wait $p1 || { cat "$T/m1"; fail "first migrate"; }
 wait $p2 || { cat "$T/m2"; fail "second migrate"; }
 assert_eq "$(pg_psql "select count(*) from schema_migrations where component='queue' and version>=2")" 2 \
     "pg: migrated once"
+assert_eq "$(pg_psql "select count(*) from schema_migrations where component='units' and version=2")" 1 \
+    "pg: units 2 (unit_shared) migrated once"
+assert_eq "$(pg_psql "select count(*) from unit_shared")" 0 "pg: unit_shared is there"
 "$KILN" token create --name ci --expires 30d >/dev/null
 "$KILN" store status >/dev/null || fail "pg: current after migrate"
 pass "postgres: schema versions and two migrating nodes"

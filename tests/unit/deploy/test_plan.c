@@ -361,3 +361,56 @@ TEST(plan, full_sends_everything)
 	    "grace: {} ndeferred=0 nearlier=0\n");
 	fx_release(&f);
 }
+
+/* decision 0270: the shared files complete units use are never deleted */
+TEST(plan, keep_set_is_never_deleted)
+{
+	struct fx f;
+	json_t *keep = json_object();
+	char *kept;
+
+	fx_init(&f);
+	json_object_set_new(keep, "css/site.1.css", json_true());
+	json_object_set_new(keep, "css/unit.0.css", json_true());
+	json_object_set_new(keep, "img/logo.1.svg", json_true());
+	f.in.keep = keep;
+	f.in.delete_grace = 0;
+	f.in.max_deletes = 1;	/* kept objects are not deletions */
+	add(&f.base, "css/site.1.css", 'a', true, MK_ASSET, NULL);
+	add(&f.base, "css/old.1.css", 'b', true, MK_ASSET, NULL);
+	add(&f.build, "css/site.2.css", 'c', true, MK_ASSET, NULL);
+	add(&f.build, "img/logo.1.svg", 'd', true, MK_ASSET, NULL);
+	/* removed by an earlier deploy, past its grace, a unit uses it */
+	json_object_set_new(f.grace, "css/unit.0.css", json_integer(1));
+	CHECK_INT_EQ(fx_plan(&f), 0);
+	CHECK_STR_EQ(f.out.buf, "put: immutable:css/site.2.css+c "
+	    "immutable:img/logo.1.svg+c\ndelete: css/old.1.css\ndeferred:\n"
+	    "inval:\ngrace: {\"css/old.1.css\":10000,\"css/site.1.css\":10000,"
+	    "\"css/unit.0.css\":1} ndeferred=0 nearlier=0\n");
+	kept = json_dumps(f.p.kept, JSON_COMPACT);
+	CHECK_STR_EQ(kept, "[\"css/site.1.css\",\"css/unit.0.css\"]");
+	free(kept);
+	/* the next deploy: still kept, from the grace map alone */
+	manifest_release(&f.base);
+	manifest_init(&f.base);
+	add(&f.base, "css/site.2.css", 'c', true, MK_ASSET, NULL);
+	add(&f.base, "img/logo.1.svg", 'd', true, MK_ASSET, NULL);
+	json_object_update(f.grace, f.p.grace);
+	json_object_del(f.grace, "css/old.1.css");
+	CHECK_INT_EQ(fx_plan(&f), 0);
+	CHECK_STR_EQ(f.out.buf, "put:\ndelete:\ndeferred:\ninval:\n"
+	    "grace: {\"css/site.1.css\":10000,\"css/unit.0.css\":1} "
+	    "ndeferred=0 nearlier=0\n");
+	CHECK_INT_EQ((long long)json_array_size(f.p.kept), 2);
+	/* without a keep set they go */
+	f.in.keep = NULL;
+	CHECK_INT_EQ(fx_plan(&f), -1);	/* 2 deletions > max_deletes 1 */
+	f.in.max_deletes = 500;
+	CHECK_INT_EQ(fx_plan(&f), 0);
+	CHECK_STR_EQ(f.out.buf, "put:\ndelete: css/unit.0.css "
+	    "css/site.1.css\ndeferred:\ninval:\n"
+	    "grace: {\"css/site.1.css\":10000,\"css/unit.0.css\":1} "
+	    "ndeferred=0 nearlier=0\n");
+	fx_release(&f);
+	json_decref(keep);
+}
