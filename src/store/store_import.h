@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_import.h: what `kiln import` reads of the store in one query
+ * instead of one per file (issue #19, decision 0260).  Same conventions
+ * as store.h.
+ */
+#ifndef KILN_STORE_IMPORT_H
+#define KILN_STORE_IMPORT_H
+
+#include <jansson.h>
+
+struct buf;
+struct store;
+
+/*
+ * Every import record (the state rows "import:PATH" that import.c
+ * writes): *out an object PATH -> the record as JSON (a record that is
+ * not JSON is left out, as if there were none).  One query.
+ */
+int store_import_records(struct store *st, json_t **out, struct buf *err);
+
+#endif
