@@ -281,16 +281,18 @@ static int
 record(struct store *st, const char *path, const char *root,
     const struct ipage *ip, const char *hash, struct buf *err)
 {
-	struct page_info p;
+	int64_t rev;
 	json_t *j;
 	char *s, *key;
 	int rc;
 
-	if (store_page_get(st, path, &p, err) != 0)
+	if (store_import_revision(st, path, &rev, err) != 0) {
+		if (!err->len)
+			buf_setf(err, "no page at '%s'", path);
 		return -1;
+	}
 	j = json_pack("{s:s, s:s, s:s, s:I}", "root", root, "file", ip->rel,
-	    "hash", hash, "revision", (json_int_t)p.latest_revision);
-	page_info_release(&p);
+	    "hash", hash, "revision", (json_int_t)rev);
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
 	key = xasprintf("import:%s", path);

@@ -19,4 +19,11 @@ struct store;
  */
 int store_import_records(struct store *st, json_t **out, struct buf *err);
 
+/*
+ * The latest revision of the page at canonical PATH into *rev: 0, 1 when
+ * there is no page there, -1.  One row of one table, not a page_info.
+ */
+int store_import_revision(struct store *st, const char *path, int64_t *rev,
+    struct buf *err);
+
 #endif
