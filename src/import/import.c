@@ -25,7 +25,8 @@
  * The pages and the records are read once, in two queries, when the
  * transaction starts (struct iknown, decision 0260): a file whose hash
  * matches its record costs no query at all, and the cost of an import
- * grows with what changed, not with the site.
+ * grows with what changed, not with the site.  The records of the pages
+ * written are written at the end, a few hundred per statement.
  */
 #include "common/compat.h"
 
@@ -44,6 +45,8 @@
 #include "store/store_import.h"
 
 #define IMPORT_FORMAT	"kiln-import-1"
+/* at most this many records read their revision one by one */
+#define RECORDS_ONE_READ	64
 
 /* what the store held when the import's transaction began */
 struct iknown {
@@ -51,6 +54,7 @@ struct iknown {
 	json_t *at;			/* PATH -> index into pages */
 	struct page_info *pages;	/* every page, by path */
 	size_t npages;
+	json_t *put;			/* PATH -> record to write at the end */
 };
 
 static int
@@ -58,6 +62,7 @@ known_load(struct store *st, struct iknown *k, struct buf *err)
 {
 	memset(k, 0, sizeof(*k));
 	k->at = json_object();
+	k->put = json_object();
 	if (store_import_records(st, &k->recs, err) == -1 ||
 	    store_page_list(st, &k->pages, &k->npages, err) == -1)
 		return -1;
@@ -72,6 +77,7 @@ known_release(struct iknown *k)
 {
 	json_decref(k->recs);
 	json_decref(k->at);
+	json_decref(k->put);
 	store_page_list_free(k->pages, k->npages);
 	memset(k, 0, sizeof(*k));
 }
@@ -277,28 +283,68 @@ publish(struct store *st, const struct ipage *ip, const struct ipagefields *f,
 	return 0;
 }
 
-static int
-record(struct store *st, const char *path, const char *root,
-    const struct ipage *ip, const char *hash, struct buf *err)
+/* PATH's import record, written by records_flush() */
+static void
+record(struct iknown *k, const char *path, const char *root,
+    const struct ipage *ip, const char *hash)
 {
-	int64_t rev;
-	json_t *j;
-	char *s, *key;
-	int rc;
+	json_object_set_new(k->put, path, json_pack("{s:s, s:s, s:s}",
+	    "root", root, "file", ip->rel, "hash", hash));
+}
 
-	if (store_import_revision(st, path, &rev, err) != 0) {
-		if (!err->len)
-			buf_setf(err, "no page at '%s'", path);
-		return -1;
+/* REV: the latest revision of the page at PATH (REVS, else a query) */
+static int
+latest_of(struct store *st, json_t *revs, const char *path, int64_t *rev,
+    struct buf *err)
+{
+	json_t *v;
+
+	if (!revs) {
+		if (store_import_revision(st, path, rev, err) == 0)
+			return 0;
+	} else if ((v = json_object_get(revs, path))) {
+		*rev = json_integer_value(v);
+		return 0;
 	}
-	j = json_pack("{s:s, s:s, s:s, s:I}", "root", root, "file", ip->rel,
-	    "hash", hash, "revision", (json_int_t)rev);
-	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
-	key = xasprintf("import:%s", path);
-	rc = store_state_set(st, key, s, strlen(s), err);
-	free(key);
-	free(s);
+	if (!err->len)
+		buf_setf(err, "no page at '%s'", path);
+	return -1;
+}
+
+/*
+ * The records of the pages this import wrote or confirmed, each with
+ * its page's latest revision now: a few statements for all of them.
+ */
+static int
+records_flush(struct store *st, struct iknown *k, struct buf *err)
+{
+	size_t n = json_object_size(k->put), i = 0;
+	char **keys = xcalloc(n + 1, sizeof(*keys));
+	char **values = xcalloc(n + 1, sizeof(*values));
+	json_t *revs = NULL, *rec;
+	const char *path;
+	int rc = -1;
+
+	if (n > RECORDS_ONE_READ && store_import_revisions(st, &revs,
+	    err) == -1)
+		goto out;
+	json_object_foreach(k->put, path, rec) {
+		int64_t rev;
+		if (latest_of(st, revs, path, &rev, err) == -1)
+			goto out;
+		json_object_set_new(rec, "revision", json_integer(rev));
+		keys[i] = xasprintf("import:%s", path);
+		values[i++] = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	}
+	rc = store_import_put(st, keys, values, i, err);
+out:
+	for (size_t j = 0; j < i; j++) {
+		free(keys[j]);
+		free(values[j]);
+	}
+	free(keys);
+	free(values);
+	json_decref(revs);
 	return rc;
 }
 
@@ -408,7 +454,7 @@ sync_existing(struct store *st, struct isync *y, const struct import_opts *o,
  * no query.
  */
 static int
-sync_page(struct store *st, const struct itree *t, const struct iknown *k,
+sync_page(struct store *st, const struct itree *t, struct iknown *k,
     struct ipage *ip, const struct import_opts *o, const char *root,
     json_t *by_sha, struct import_report *r, struct buf *err)
 {
@@ -436,8 +482,10 @@ sync_page(struct store *st, const struct itree *t, const struct iknown *k,
 	} else {
 		rc = y.was ? sync_existing(st, &y, o, r, err) :
 		    sync_create(st, &y, o, r, err);
-		if (rc == 1)
-			rc = record(st, ip->path, root, ip, hash, err);
+		if (rc == 1) {
+			record(k, ip->path, root, ip, hash);
+			rc = 0;
+		}
 	}
 	import_page_fields_release(&y.f);
 	return rc;
@@ -678,6 +726,8 @@ import_run(struct store *st, const struct import_opts *o,
 		    err) == -1)
 			goto out;
 	}
+	if (records_flush(st, &k, err) == -1)
+		goto out;
 	if (o->prune && prune(st, &t, &k, root, o, r, err) == -1)
 		goto out;
 	if (o->dry_run)

@@ -11,11 +11,13 @@
 #include "common/compat.h"
 
 #include "common/buf.h"
+#include "common/timeutil.h"
 #include "store/store.h"
 #include "store/store_import.h"
 #include "store/store_int.h"
 
 #define RECORD_PREFIX	"import:"	/* 7 bytes: the SQL says so */
+#define PUT_ROWS	200	/* rows per INSERT (3 parameters each) */
 
 int
 store_import_records(struct store *st, json_t **out, struct buf *err)
@@ -68,4 +70,71 @@ store_import_revision(struct store *st, const char *path, int64_t *rev,
 		store_sqlerr(st, "read page revision", err);
 	stmt_finalize(s);
 	return rc;
+}
+
+int
+store_import_revisions(struct store *st, json_t **out, struct buf *err)
+{
+	struct stmt *s = NULL;
+	json_t *revs = json_object();
+	int r;
+
+	*out = NULL;
+	if (store_prepare(st, "SELECT path, latest_revision_id FROM pages",
+	    &s, err) == -1) {
+		json_decref(revs);
+		return -1;
+	}
+	while ((r = stmt_step(s)) == STMT_ROW) {
+		const char *path = stmt_col_text(s, 0);
+		if (path)
+			json_object_set_new(revs, path,
+			    json_integer(stmt_col_i64(s, 1)));
+	}
+	return store_list_end(st, s, r, revs, out, "read page revisions",
+	    err);
+}
+
+/* one INSERT of N rows, from KEYS[0] and VALUES[0] on */
+static int
+put_rows(struct store *st, char *const *keys, char *const *values, size_t n,
+    int64_t now, struct buf *err)
+{
+	struct buf sql = BUF_INIT;
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	buf_adds(&sql, "INSERT INTO state(key, value, updated_at) VALUES ");
+	for (size_t i = 0; i < n; i++)
+		buf_adds(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
+	buf_adds(&sql, " ON CONFLICT(key) DO UPDATE SET value = "
+	    "excluded.value, updated_at = excluded.updated_at");
+	if (store_prepare(st, sql.buf, &s, err) == -1) {
+		buf_release(&sql);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		stmt_bind_text(s, (int)(3 * i + 1), keys[i]);
+		stmt_bind_blob(s, (int)(3 * i + 2), values[i],
+		    strlen(values[i]));
+		stmt_bind_i64(s, (int)(3 * i + 3), now);
+	}
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "write import records", err);
+	stmt_finalize(s);
+	buf_release(&sql);
+	return rc;
+}
+
+int
+store_import_put(struct store *st, char *const *keys, char *const *values,
+    size_t n, struct buf *err)
+{
+	int64_t now = time_now();
+
+	for (size_t i = 0; i < n; i += PUT_ROWS)
+		if (put_rows(st, keys + i, values + i, n - i < PUT_ROWS ?
+		    n - i : PUT_ROWS, now, err) == -1)
+			return -1;
+	return 0;
 }

@@ -26,4 +26,13 @@ int store_import_records(struct store *st, json_t **out, struct buf *err);
 int store_import_revision(struct store *st, const char *path, int64_t *rev,
     struct buf *err);
 
+/* every page's latest revision: *out an object PATH -> id.  One query. */
+int store_import_revisions(struct store *st, json_t **out, struct buf *err);
+/*
+ * State rows KEYS[i] = VALUES[i] (text), N of them, written or replaced
+ * as store_state_set() does, a few hundred rows per statement.
+ */
+int store_import_put(struct store *st, char *const *keys,
+    char *const *values, size_t n, struct buf *err);
+
 #endif
