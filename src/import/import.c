@@ -669,14 +669,30 @@ out:
 	return rc;
 }
 
+/* the media store's names by SHA-256 into BY_SHA (the first of each) */
+static int
+media_by_sha(struct store *st, const struct import_opts *o, json_t *by_sha,
+    struct buf *err)
+{
+	struct media_info *media = NULL;
+	size_t nmedia = 0;
+
+	if (store_media_list(st, o->media_dir, &media, &nmedia, err) == -1)
+		return -1;
+	for (size_t i = 0; i < nmedia; i++)
+		if (!json_object_get(by_sha, media[i].sha256))
+			json_object_set_new(by_sha, media[i].sha256,
+			    json_string(media[i].name));
+	store_media_list_free(media, nmedia);
+	return 0;
+}
+
 int
 import_run(struct store *st, const struct import_opts *o,
     struct import_report *r, struct buf *err)
 {
 	struct itree t;
 	struct iknown k;
-	struct media_info *media = NULL;
-	size_t nmedia = 0;
 	json_t *by_sha = json_object();
 	char *root = NULL, *real = NULL;
 	bool in_tx = false;
@@ -691,12 +707,8 @@ import_run(struct store *st, const struct import_opts *o,
 	real = realpath(t.content, NULL);
 	root = xasprintf("%s|%s", real ? real : t.content, o->prefix ?
 	    o->prefix : "");
-	if (store_media_list(st, o->media_dir, &media, &nmedia, err) == -1)
+	if (media_by_sha(st, o, by_sha, err) == -1)
 		goto out;
-	for (size_t i = 0; i < nmedia; i++)
-		if (!json_object_get(by_sha, media[i].sha256))
-			json_object_set_new(by_sha, media[i].sha256,
-			    json_string(media[i].name));
 	if (t.npages)
 		qsort(t.pages, t.npages, sizeof(*t.pages), cmp_page);
 	if (store_begin(st, err) == -1)
@@ -751,7 +763,6 @@ out:
 		store_rollback(st);
 	import_tree_release(&t);
 	known_release(&k);
-	store_media_list_free(media, nmedia);
 	json_decref(by_sha);
 	free(root);
 	free(real);
