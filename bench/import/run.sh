@@ -3,8 +3,9 @@
 # bench/import/run.sh [N]: generate an N-page Hugo-style tree (default
 # 10,000) and time `kiln import` into a fresh site, then a re-import of
 # the unchanged tree, then of the tree with 10 files changed (release
-# build).  Each line gives the wall time and the CPU time (user + sys):
-# on a shared machine the CPU time is the number to compare.
+# build).  Each line gives the wall time, the CPU time (user + sys) and
+# the 1-minute load average after it: on a shared machine the CPU time
+# is the number to compare.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-10000}
@@ -21,7 +22,8 @@ run() {	# run LABEL: time one import, check its summary has $want
 	    "$work/content" >"$work/out"
 	grep -q "$want" "$work/out" || { cat "$work/out"; exit 1; }
 	read -r wall user sys < "$work/time"
-	echo "$1: ${wall} s wall, $(echo "$user + $sys" | bc) s CPU"
+	echo "$1: ${wall} s wall, $(echo "$user + $sys" | bc) s CPU," \
+	    "load $(cut -d' ' -f1 /proc/loadavg)"
 }
 want=", 0 failed" run "import of $n pages"
 want=": 0 created, 0 updated" run "unchanged re-import"

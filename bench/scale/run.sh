@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # bench/scale/run.sh [N]: how kiln's costs grow with the site (issue 19).
 # Builds an N-page Hugo-style tree (default 10,000; bench/render's
-# corpus), imports it, then measures a full build, the next build (which
+# corpus), imports it, imports it again unchanged and with 10 files
+# changed, then measures a full build, the next build (which
 # fills the second output slot), builds after 1-page edits, a deploy to a
 # dir target after a 1-page edit, and Hugo on the same tree.  Everything
 # is written to tmpfs (/dev/shm).  Each row: wall, user+sys CPU and peak
@@ -62,6 +63,11 @@ echo
 echo "| work | wall | user+sys | peak RSS | load |"
 echo "| --- | --- | --- | --- | --- |"
 row "kiln import (new site)" "$kiln" import "$work/content"
+row "kiln re-import, tree unchanged" "$kiln" import "$work/content"
+for f in $(find "$work/content" -name '*.md' | sort | head -10); do
+	printf '\nChanged for the benchmark.\n' >> "$f"
+done
+row "kiln re-import, 10 files changed" "$kiln" import "$work/content"
 row "full build" "$kiln" build --full
 edit 0 3
 row "next build (fills the other slot)" "$kiln" build

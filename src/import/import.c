@@ -21,6 +21,12 @@
  * is gone, deepest first, refusing outright when more than max_deletes
  * would go.  A dry run does all of it and rolls the transaction back, and
  * writes no media or static file.
+ *
+ * The pages and the records are read once, in two queries, when the
+ * transaction starts (struct iknown, decision 0260): a file whose hash
+ * matches its record costs no query at all, and the cost of an import
+ * grows with what changed, not with the site.  The records of the pages
+ * written are written at the end, a few hundred per statement.
  */
 #include "common/compat.h"
 
@@ -36,8 +42,63 @@
 #include "import/import_int.h"
 #include "import/import_page.h"
 #include "store/store.h"
+#include "store/store_import.h"
 
 #define IMPORT_FORMAT	"kiln-import-1"
+/* at most this many records read their revision one by one */
+#define RECORDS_ONE_READ	64
+
+/* what the store held when the import's transaction began */
+struct iknown {
+	json_t *recs;			/* PATH -> import record */
+	json_t *at;			/* PATH -> index into pages */
+	struct page_info *pages;	/* every page, by path */
+	size_t npages;
+	json_t *put;			/* PATH -> record to write at the end */
+};
+
+static int
+known_load(struct store *st, struct iknown *k, struct buf *err)
+{
+	memset(k, 0, sizeof(*k));
+	k->at = json_object();
+	k->put = json_object();
+	if (store_import_records(st, &k->recs, err) == -1 ||
+	    store_page_list(st, &k->pages, &k->npages, err) == -1)
+		return -1;
+	for (size_t i = 0; i < k->npages; i++)
+		json_object_set_new(k->at, k->pages[i].path,
+		    json_integer((json_int_t)i));
+	return 0;
+}
+
+static void
+known_release(struct iknown *k)
+{
+	json_decref(k->recs);
+	json_decref(k->at);
+	json_decref(k->put);
+	store_page_list_free(k->pages, k->npages);
+	memset(k, 0, sizeof(*k));
+}
+
+/* the page at PATH before the import, or NULL */
+static const struct page_info *
+known_page(const struct iknown *k, const char *path)
+{
+	json_t *i = json_object_get(k->at, path);
+
+	return i ? &k->pages[json_integer_value(i)] : NULL;
+}
+
+/* member KEY of record REC as a string, "" when there is none */
+static const char *
+rec_str(json_t *rec, const char *key)
+{
+	const char *v = json_string_value(json_object_get(rec, key));
+
+	return v ? v : "";
+}
 
 void
 import_note(struct import_report *r, const char *action, const char *file,
@@ -222,146 +283,211 @@ publish(struct store *st, const struct ipage *ip, const struct ipagefields *f,
 	return 0;
 }
 
-static int
-record(struct store *st, const char *path, const char *root,
-    const struct ipage *ip, const char *hash, struct buf *err)
+/* PATH's import record, written by records_flush() */
+static void
+record(struct iknown *k, const char *path, const char *root,
+    const struct ipage *ip, const char *hash)
 {
-	struct page_info p;
-	json_t *j;
-	char *s, *key;
-	int rc;
+	json_object_set_new(k->put, path, json_pack("{s:s, s:s, s:s}",
+	    "root", root, "file", ip->rel, "hash", hash));
+}
 
-	if (store_page_get(st, path, &p, err) != 0)
-		return -1;
-	j = json_pack("{s:s, s:s, s:s, s:I}", "root", root, "file", ip->rel,
-	    "hash", hash, "revision", (json_int_t)p.latest_revision);
-	page_info_release(&p);
-	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
-	json_decref(j);
-	key = xasprintf("import:%s", path);
-	rc = store_state_set(st, key, s, strlen(s), err);
-	free(key);
-	free(s);
+/* REV: the latest revision of the page at PATH (REVS, else a query) */
+static int
+latest_of(struct store *st, json_t *revs, const char *path, int64_t *rev,
+    struct buf *err)
+{
+	json_t *v;
+
+	if (!revs) {
+		if (store_import_revision(st, path, rev, err) == 0)
+			return 0;
+	} else if ((v = json_object_get(revs, path))) {
+		*rev = json_integer_value(v);
+		return 0;
+	}
+	if (!err->len)
+		buf_setf(err, "no page at '%s'", path);
+	return -1;
+}
+
+/*
+ * The records of the pages this import wrote or confirmed, each with
+ * its page's latest revision now: a few statements for all of them.
+ */
+static int
+records_flush(struct store *st, struct iknown *k, struct buf *err)
+{
+	size_t n = json_object_size(k->put), i = 0;
+	char **keys = xcalloc(n + 1, sizeof(*keys));
+	char **values = xcalloc(n + 1, sizeof(*values));
+	json_t *revs = NULL, *rec;
+	const char *path;
+	int rc = -1;
+
+	if (n > RECORDS_ONE_READ && store_import_revisions(st, &revs,
+	    err) == -1)
+		goto out;
+	json_object_foreach(k->put, path, rec) {
+		int64_t rev;
+		if (latest_of(st, revs, path, &rev, err) == -1)
+			goto out;
+		json_object_set_new(rec, "revision", json_integer(rev));
+		keys[i] = xasprintf("import:%s", path);
+		values[i++] = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
+	}
+	rc = store_import_put(st, keys, values, i, err);
+out:
+	for (size_t j = 0; j < i; j++) {
+		free(keys[j]);
+		free(values[j]);
+	}
+	free(keys);
+	free(values);
+	json_decref(revs);
 	return rc;
 }
 
-/* one page; -1 only on a store error (the whole import is undone) */
-static int
-sync_page(struct store *st, const struct itree *t, struct ipage *ip,
-    const struct import_opts *o, const char *root, json_t *by_sha,
-    struct import_report *r, struct buf *err)
+/* the store's fields of the page F describes */
+static void
+fields_of(const struct ipagefields *f, struct page_fields *pf)
 {
+	memset(pf, 0, sizeof(*pf));
+	pf->title = f->title.buf;
+	pf->body = f->body.buf ? f->body.buf : "";
+	pf->summary = f->summary ? f->summary : "";
+	pf->date = f->date;
+	pf->tags = f->tags;
+	pf->extra = f->extra;
+	pf->template = f->template ? f->template : "";
+	pf->weight = f->weight;
+	pf->has_weight = true;
+}
+
+/* one page's sync: the file, what it says, what the store had */
+struct isync {
+	struct ipage *ip;
 	struct ipagefields f;
 	struct page_fields pf;
-	struct page_info p;
-	struct buf state = BUF_INIT, why = BUF_INIT;
-	json_t *rec = NULL;
-	char hash[65], *key = NULL;
-	const char *shown = ip->path[0] ? ip->path : "/";
-	int got = 1, rc = -1;
+	const struct page_info *was;	/* NULL: no page at its path */
+	json_t *rec;			/* its import record, or NULL */
+	const char *shown;		/* its path in the report */
+};
+
+/* a new page: 1 created, 0 refused (reported), -1 on a store error */
+static int
+sync_create(struct store *st, struct isync *y, const struct import_opts *o,
+    struct import_report *r, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	const struct ipagefields *f = &y->f;
+
+	store_err_clear(st);
+	if (store_path_check_new(st, y->ip->path, &why) == -1 ||
+	    page_fields_check(&y->pf, &why) == -1) {
+		import_note(r, "failed", y->ip->file, 0, y->shown, "%s; "
+		    "rename the file or set `url` in its front matter",
+		    why.buf);
+		y->ip->failed = true;
+		buf_release(&why);
+		return 0;
+	}
+	buf_release(&why);
+	if (store_page_create(st, y->ip->path, &y->pf, o->actor, NULL,
+	    err) == -1 || publish(st, y->ip, f, o, NULL, r, err) == -1)
+		return -1;
+	import_note(r, "created", y->ip->file, 0, y->shown, "%s",
+	    f->headless ? "headless: kept unpublished" : f->draft ||
+	    o->draft ? "draft" : f->publish > o->now ?
+	    "scheduled (publishDate)" : "published");
+	r->created++;
+	return 1;
+}
+
+/* a page that exists: 1 written or adopted (record it), 0 not, -1 */
+static int
+sync_existing(struct store *st, struct isync *y, const struct import_opts *o,
+    struct import_report *r, struct buf *err)
+{
+	struct buf why = BUF_INIT;
+	const struct ipage *ip = y->ip;
 	bool same;
 
-	memset(&p, 0, sizeof(p));
+	if (same_as(st, y->was, &y->f, &same, err) == -1)
+		return -1;
+	if (!y->rec && same) {
+		import_note(r, "unchanged", ip->file, 0, y->shown, "the page "
+		    "already says what the file says");
+		r->unchanged++;
+		return 1;
+	}
+	if (!o->force && (!y->rec || json_integer_value(json_object_get(
+	    y->rec, "revision")) != y->was->latest_revision)) {
+		import_note(r, "conflict", ip->file, 0, y->shown, "%s, and "
+		    "the file says otherwise: kiln's version is kept; re-run "
+		    "with --force to overwrite it with the file, or copy the "
+		    "change into the file", y->rec ? "the page was edited in "
+		    "kiln since the last import" : "the page exists and was "
+		    "not imported from this file");
+		r->conflicts++;
+		return 0;
+	}
+	if (page_fields_check(&y->pf, &why) == -1) {
+		import_note(r, "failed", ip->file, 0, y->shown, "%s", why.buf);
+		y->ip->failed = true;
+		buf_release(&why);
+		return 0;
+	}
+	if ((!same && store_page_edit(st, ip->path, &y->pf, o->actor,
+	    err) == -1) || publish(st, ip, &y->f, o, y->was, r, err) == -1)
+		return -1;
+	import_note(r, "updated", ip->file, 0, y->shown, "%s", y->rec ?
+	    "the file changed since the last import" : "overwritten "
+	    "(--force)");
+	r->updated++;
+	return 1;
+}
+
+/*
+ * One page, against what the store had (K); -1 only on a store error
+ * (the whole import is undone).  A file whose hash is its record's costs
+ * no query.
+ */
+static int
+sync_page(struct store *st, const struct itree *t, struct iknown *k,
+    struct ipage *ip, const struct import_opts *o, const char *root,
+    json_t *by_sha, struct import_report *r, struct buf *err)
+{
+	struct isync y = { .ip = ip, .shown = ip->path[0] ? ip->path : "/" };
+	char hash[65];
+	int rc;
+
 	if (resources(ip, by_sha, r) == -1 ||
-	    import_page_fields(t, ip, o, r, &f) == -1) {
+	    import_page_fields(t, ip, o, r, &y.f) == -1) {
 		ip->failed = true;
 		return 0;
 	}
 	source_hash(ip, o, hash);
-	key = xasprintf("import:%s", ip->path);
-	got = store_state_get(st, key, &state, err);
-	if (got == -1)
-		goto out;
-	if (got == 0)
-		rec = json_loadb(state.buf, state.len, 0, NULL);
-	if ((got = store_page_get(st, ip->path, &p, err)) == -1)
-		goto out;
-	memset(&pf, 0, sizeof(pf));
-	pf.title = f.title.buf;
-	pf.body = f.body.buf ? f.body.buf : "";
-	pf.summary = f.summary ? f.summary : "";
-	pf.date = f.date;
-	pf.tags = f.tags;
-	pf.extra = f.extra;
-	pf.template = f.template ? f.template : "";
-	pf.weight = f.weight;
-	pf.has_weight = true;
-	if (got == 1) {
-		store_err_clear(st);
-		if (store_path_check_new(st, ip->path, &why) == -1 ||
-		    page_fields_check(&pf, &why) == -1) {
-			import_note(r, "failed", ip->file, 0, shown, "%s; "
-			    "rename the file or set `url` in its front "
-			    "matter", why.buf);
-			ip->failed = true;
+	y.rec = json_object_get(k->recs, ip->path);
+	y.was = known_page(k, ip->path);
+	fields_of(&y.f, &y.pf);
+	if (y.was && y.rec && !strcmp(rec_str(y.rec, "hash"), hash)) {
+		import_note(r, "unchanged", ip->file, 0, y.shown, "%s",
+		    json_integer_value(json_object_get(y.rec, "revision")) ==
+		    y.was->latest_revision ? "file unchanged since the last "
+		    "import" : "file unchanged; the edit made in kiln since "
+		    "is kept");
+		r->unchanged++;
+		rc = 0;
+	} else {
+		rc = y.was ? sync_existing(st, &y, o, r, err) :
+		    sync_create(st, &y, o, r, err);
+		if (rc == 1) {
+			record(k, ip->path, root, ip, hash);
 			rc = 0;
-			goto out;
 		}
-		if (store_page_create(st, ip->path, &pf, o->actor, NULL,
-		    err) == -1 || publish(st, ip, &f, o, NULL, r, err) == -1)
-			goto out;
-		import_note(r, "created", ip->file, 0, shown, "%s",
-		    f.headless ? "headless: kept unpublished" : f.draft ||
-		    o->draft ? "draft" : f.publish > o->now ? "scheduled (publishDate)" :
-		    "published");
-		r->created++;
-		goto done;
 	}
-	if (rec && !strcmp(json_string_value(json_object_get(rec, "hash")) ?
-	    json_string_value(json_object_get(rec, "hash")) : "", hash)) {
-		import_note(r, "unchanged", ip->file, 0, shown, "%s",
-		    json_integer_value(json_object_get(rec, "revision")) ==
-		    p.latest_revision ? "file unchanged since the last import" :
-		    "file unchanged; the edit made in kiln since is kept");
-		r->unchanged++;
-		rc = 0;
-		goto out;
-	}
-	if (same_as(st, &p, &f, &same, err) == -1)
-		goto out;
-	if (!rec && same) {
-		import_note(r, "unchanged", ip->file, 0, shown, "the page "
-		    "already says what the file says");
-		r->unchanged++;
-		goto done;
-	}
-	if (!o->force && (!rec || json_integer_value(json_object_get(rec,
-	    "revision")) != p.latest_revision)) {
-		import_note(r, "conflict", ip->file, 0, shown, "%s, and the "
-		    "file says otherwise: kiln's version is kept; re-run "
-		    "with --force to overwrite it with the file, or copy the "
-		    "change into the file", rec ? "the page was edited in "
-		    "kiln since the last import" : "the page exists and was "
-		    "not imported from this file");
-		r->conflicts++;
-		rc = 0;
-		goto out;
-	}
-	if (page_fields_check(&pf, &why) == -1) {
-		import_note(r, "failed", ip->file, 0, shown, "%s", why.buf);
-		ip->failed = true;
-		rc = 0;
-		goto out;
-	}
-	if ((!same && store_page_edit(st, ip->path, &pf, o->actor,
-	    err) == -1) || publish(st, ip, &f, o, &p, r, err) == -1)
-		goto out;
-	import_note(r, "updated", ip->file, 0, shown, "%s", rec ?
-	    "the file changed since the last import" : "overwritten "
-	    "(--force)");
-	r->updated++;
-done:
-	if (record(st, ip->path, root, ip, hash, err) == -1)
-		goto out;
-	rc = 0;
-out:
-	if (got == 0)
-		page_info_release(&p);
-	import_page_fields_release(&f);
-	json_decref(rec);
-	buf_release(&state);
-	buf_release(&why);
-	free(key);
+	import_page_fields_release(&y.f);
 	return rc;
 }
 
@@ -394,49 +520,69 @@ cmp_desc(const void *a, const void *b)
 	return strcmp(*(char *const *)b, *(char *const *)a);
 }
 
+/*
+ * The pages --prune would remove into GONE (borrowed from K): those
+ * whose file is not in T and whose record names ROOT.  1 when a file's
+ * path is unknown (nothing may be removed), else 0.
+ */
 static int
-prune(struct store *st, const struct itree *t, const char *root,
-    const struct import_opts *o, struct import_report *r, struct buf *err)
+prune_select(const struct itree *t, const struct iknown *k, const char *root,
+    json_t *seen, char **gone, size_t *ngone, struct import_report *r)
 {
-	struct page_info *list = NULL;
-	struct buf state = BUF_INIT;
-	char **gone = NULL;
-	size_t n = 0, ngone = 0;
-	json_t *seen = json_object();
-	int rc = -1;
-
+	*ngone = 0;
 	for (size_t i = 0; i < t->npages; i++) {
 		if (!t->pages[i].path) {
 			import_note(r, "failed", NULL, 0, NULL, "--prune: "
 			    "nothing is removed while a file's page path is "
 			    "unknown (see the errors above)");
-			rc = 0;
-			goto out;
+			return 1;
 		}
 		json_object_set_new(seen, t->pages[i].path, json_true());
 	}
-	if (store_page_list(st, &list, &n, err) == -1)
+	for (size_t i = 0; i < k->npages; i++) {
+		const char *path = k->pages[i].path;
+		json_t *rec = json_object_get(k->recs, path);
+		if (!json_object_get(seen, path) && rec &&
+		    !strcmp(rec_str(rec, "root"), root))
+			gone[(*ngone)++] = k->pages[i].path;
+	}
+	return 0;
+}
+
+/*
+ * The pages of GONE that keep a page below them: its parents, where the
+ * page is neither imported nor going.  One pass over the pages.
+ */
+static json_t *
+prune_kept(const struct iknown *k, json_t *seen, char **gone, size_t ngone)
+{
+	json_t *going = json_object(), *kept = json_object();
+
+	for (size_t i = 0; i < ngone; i++)
+		json_object_set_new(going, gone[i], json_true());
+	for (size_t i = 0; i < k->npages; i++) {
+		const struct page_info *p = &k->pages[i];
+		if (p->parent_path && !json_object_get(seen, p->path) &&
+		    !json_object_get(going, p->path))
+			json_object_set_new(kept, p->parent_path, json_true());
+	}
+	json_decref(going);
+	return kept;
+}
+
+static int
+prune(struct store *st, const struct itree *t, const struct iknown *k,
+    const char *root, const struct import_opts *o, struct import_report *r,
+    struct buf *err)
+{
+	char **gone = xcalloc(k->npages + 1, sizeof(*gone));
+	size_t ngone = 0;
+	json_t *seen = json_object(), *kept = NULL;
+	int rc = -1;
+
+	if (prune_select(t, k, root, seen, gone, &ngone, r) == 1) {
+		rc = 0;
 		goto out;
-	gone = xcalloc(n + 1, sizeof(*gone));
-	for (size_t i = 0; i < n; i++) {
-		char *key;
-		json_t *rec;
-		int got;
-		if (json_object_get(seen, list[i].path))
-			continue;
-		key = xasprintf("import:%s", list[i].path);
-		got = store_state_get(st, key, &state, err);
-		free(key);
-		if (got == -1)
-			goto out;
-		if (got == 1)
-			continue;
-		rec = json_loadb(state.buf, state.len, 0, NULL);
-		if (rec && !strcmp(json_string_value(json_object_get(rec,
-		    "root")) ? json_string_value(json_object_get(rec,
-		    "root")) : "", root))
-			gone[ngone++] = list[i].path;
-		json_decref(rec);
 	}
 	if ((long)ngone > o->max_deletes) {
 		import_note(r, "failed", NULL, 0, NULL, "--prune would remove "
@@ -448,20 +594,10 @@ prune(struct store *st, const struct itree *t, const char *root,
 		goto out;
 	}
 	qsort(gone, ngone, sizeof(*gone), cmp_desc);
+	kept = prune_kept(k, seen, gone, ngone);
 	for (size_t i = 0; i < ngone; i++) {
-		bool kept_child = false;
 		char *key;
-		for (size_t k = 0; k < n; k++)
-			if (list[k].parent_path && !strcmp(list[k].parent_path,
-			    gone[i]) && !json_object_get(seen, list[k].path)) {
-				bool going = false;
-				for (size_t g = 0; g < ngone; g++)
-					if (!strcmp(gone[g], list[k].path))
-						going = true;
-				if (!going)
-					kept_child = true;
-			}
-		if (kept_child) {
+		if (json_object_get(kept, gone[i])) {
 			import_note(r, "skipped", NULL, 0, gone[i], "its file "
 			    "is gone, but it has pages made in kiln below "
 			    "it: not removed; delete or move them first");
@@ -483,9 +619,8 @@ prune(struct store *st, const struct itree *t, const char *root,
 	rc = 0;
 out:
 	free(gone);
-	store_page_list_free(list, n);
 	json_decref(seen);
-	buf_release(&state);
+	json_decref(kept);
 	return rc;
 }
 
@@ -534,19 +669,37 @@ out:
 	return rc;
 }
 
+/* the media store's names by SHA-256 into BY_SHA (the first of each) */
+static int
+media_by_sha(struct store *st, const struct import_opts *o, json_t *by_sha,
+    struct buf *err)
+{
+	struct media_info *media = NULL;
+	size_t nmedia = 0;
+
+	if (store_media_list(st, o->media_dir, &media, &nmedia, err) == -1)
+		return -1;
+	for (size_t i = 0; i < nmedia; i++)
+		if (!json_object_get(by_sha, media[i].sha256))
+			json_object_set_new(by_sha, media[i].sha256,
+			    json_string(media[i].name));
+	store_media_list_free(media, nmedia);
+	return 0;
+}
+
 int
 import_run(struct store *st, const struct import_opts *o,
     struct import_report *r, struct buf *err)
 {
 	struct itree t;
-	struct media_info *media = NULL;
-	size_t nmedia = 0;
+	struct iknown k;
 	json_t *by_sha = json_object();
 	char *root = NULL, *real = NULL;
 	bool in_tx = false;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
+	memset(&k, 0, sizeof(k));
 	r->items = json_array();
 	if (import_tree_load(&t, o, r, err) == -1)
 		goto out;
@@ -554,17 +707,15 @@ import_run(struct store *st, const struct import_opts *o,
 	real = realpath(t.content, NULL);
 	root = xasprintf("%s|%s", real ? real : t.content, o->prefix ?
 	    o->prefix : "");
-	if (store_media_list(st, o->media_dir, &media, &nmedia, err) == -1)
+	if (media_by_sha(st, o, by_sha, err) == -1)
 		goto out;
-	for (size_t i = 0; i < nmedia; i++)
-		if (!json_object_get(by_sha, media[i].sha256))
-			json_object_set_new(by_sha, media[i].sha256,
-			    json_string(media[i].name));
 	if (t.npages)
 		qsort(t.pages, t.npages, sizeof(*t.pages), cmp_page);
 	if (store_begin(st, err) == -1)
 		goto out;
 	in_tx = true;
+	if (known_load(st, &k, err) == -1)
+		goto out;
 	for (size_t i = 0; i < t.npages; i++) {
 		struct ipage *p = &t.pages[i];
 		if (p->failed || !p->path)
@@ -578,7 +729,7 @@ import_run(struct store *st, const struct import_opts *o,
 			p->failed = true;
 			continue;
 		}
-		if (sync_page(st, &t, p, o, root, by_sha, r, err) == -1) {
+		if (sync_page(st, &t, &k, p, o, root, by_sha, r, err) == -1) {
 			buf_printf(err, " (importing '%s'; nothing was "
 			    "imported)", p->file);
 			goto out;
@@ -587,7 +738,9 @@ import_run(struct store *st, const struct import_opts *o,
 		    err) == -1)
 			goto out;
 	}
-	if (o->prune && prune(st, &t, root, o, r, err) == -1)
+	if (records_flush(st, &k, err) == -1)
+		goto out;
+	if (o->prune && prune(st, &t, &k, root, o, r, err) == -1)
 		goto out;
 	if (o->dry_run)
 		store_rollback(st);
@@ -609,7 +762,7 @@ out:
 	if (in_tx)
 		store_rollback(st);
 	import_tree_release(&t);
-	store_media_list_free(media, nmedia);
+	known_release(&k);
 	json_decref(by_sha);
 	free(root);
 	free(real);

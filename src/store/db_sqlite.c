@@ -2,6 +2,14 @@
 /*
  * db_sqlite.c: the statement layer on SQLite (db.h).  WAL mode and a
  * busy timeout let the CLI, a daemon and its worker share one file.
+ *
+ * Prepared statements are kept (issue #19): a finalized statement is
+ * reset and parked in a small table keyed by its SQL text, and the next
+ * db_prepare() of the same text takes it back instead of parsing and
+ * planning it again, which was over half of an import's CPU time.  One
+ * statement per slot; a statement in use is never shared (a second
+ * prepare of the same text while the first is out gets a fresh one).
+ * Parked statements are reset, so they hold no lock or read snapshot.
  */
 #include "common/compat.h"
 
@@ -11,9 +19,12 @@
 #include "common/xmalloc.h"
 #include "store/db.h"
 
+#define STMT_CACHE	128	/* slots of parked statements */
+
 struct db_sqlite {
 	struct db base;
 	sqlite3 *h;
+	sqlite3_stmt *cache[STMT_CACHE];	/* parked, reset; or NULL */
 };
 
 struct stmt_sqlite {
@@ -52,9 +63,32 @@ seterr(struct db *db)
 	db_seterr(db, kind_of(H(db)), sqlite3_errmsg(H(db)));
 }
 
+/* the cache slot of SQL text S (FNV-1a) */
+static sqlite3_stmt **
+slot_of(struct db *db, const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return &((struct db_sqlite *)db)->cache[h % STMT_CACHE];
+}
+
+static void
+cache_clear(struct db *db)
+{
+	struct db_sqlite *d = (struct db_sqlite *)db;
+
+	for (size_t i = 0; i < STMT_CACHE; i++) {
+		sqlite3_finalize(d->cache[i]);
+		d->cache[i] = NULL;
+	}
+}
+
 static void
 s_close(struct db *db)
 {
+	cache_clear(db);
 	if (H(db))
 		sqlite3_close_v2(H(db));
 	free(db->errmsg);
@@ -78,8 +112,15 @@ static int
 s_prepare(struct db *db, const char *sql, struct stmt **out)
 {
 	struct stmt_sqlite *s = xcalloc(1, sizeof(*s));
+	sqlite3_stmt **slot = slot_of(db, sql);
 
 	s->base.db = db;
+	if (*slot && !strcmp(sqlite3_sql(*slot), sql)) {
+		s->h = *slot;
+		*slot = NULL;
+		*out = &s->base;
+		return 0;
+	}
 	if (sqlite3_prepare_v2(H(db), sql, -1, &s->h, NULL) != SQLITE_OK) {
 		seterr(db);
 		sqlite3_finalize(s->h);
@@ -173,11 +214,24 @@ s_reset(struct stmt *s)
 	sqlite3_clear_bindings(S(s));
 }
 
+/* park S's statement in its slot (the one there before is finalized) */
 static void
 s_finalize(struct stmt *s)
 {
-	sqlite3_finalize(S(s));
+	sqlite3_stmt *h = S(s), **slot;
+	const char *sql = h ? sqlite3_sql(h) : NULL;
+	struct db *db = s->db;
+
 	free(s);
+	if (!sql) {
+		sqlite3_finalize(h);
+		return;
+	}
+	sqlite3_reset(h);
+	sqlite3_clear_bindings(h);
+	slot = slot_of(db, sql);
+	sqlite3_finalize(*slot);
+	*slot = h;
 }
 
 static int64_t

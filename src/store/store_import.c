@@ -1,0 +1,140 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_import.c: the import's reads of the store in one query (issue
+ * #19, decision 0260).  A re-import compares each file's hash with its
+ * record; reading the records one by one cost a query per file, which
+ * on PostgreSQL is a round trip per file.  The records live in the state
+ * table under "import:PATH".  They are selected by the key's first
+ * bytes, not by a key range: PostgreSQL compares TEXT by the database's
+ * collation, where 'import;' need not sort after every 'import:...'.
+ */
+#include "common/compat.h"
+
+#include "common/buf.h"
+#include "common/timeutil.h"
+#include "store/store.h"
+#include "store/store_import.h"
+#include "store/store_int.h"
+
+#define RECORD_PREFIX	"import:"	/* 7 bytes: the SQL says so */
+#define PUT_ROWS	200	/* rows per INSERT (3 parameters each) */
+
+int
+store_import_records(struct store *st, json_t **out, struct buf *err)
+{
+	struct stmt *s = NULL;
+	json_t *recs = json_object();
+	int r;
+
+	*out = NULL;
+	if (store_prepare(st, "SELECT key, value FROM state WHERE "
+	    "substr(key, 1, 7) = '" RECORD_PREFIX "'", &s, err) == -1) {
+		json_decref(recs);
+		return -1;
+	}
+	while ((r = stmt_step(s)) == STMT_ROW) {
+		const char *key = stmt_col_text(s, 0);
+		size_t len;
+		const void *v = stmt_col_blob(s, 1, &len);
+		json_t *rec = v ? json_loadb(v, len, 0, NULL) : NULL;
+
+		if (key && rec && strlen(key) >= strlen(RECORD_PREFIX))
+			json_object_set_new(recs, key + strlen(RECORD_PREFIX),
+			    rec);
+		else
+			json_decref(rec);
+	}
+	return store_list_end(st, s, r, recs, out, "read import records",
+	    err);
+}
+
+int
+store_import_revision(struct store *st, const char *path, int64_t *rev,
+    struct buf *err)
+{
+	struct stmt *s = NULL;
+	int r, rc = -1;
+
+	*rev = 0;
+	if (store_prepare(st, "SELECT latest_revision_id FROM pages WHERE "
+	    "path = ?", &s, err) == -1)
+		return -1;
+	stmt_bind_text(s, 1, path);
+	r = stmt_step(s);
+	if (r == STMT_ROW) {
+		*rev = stmt_col_i64(s, 0);
+		rc = 0;
+	} else if (r == STMT_DONE)
+		rc = 1;
+	else
+		store_sqlerr(st, "read page revision", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+int
+store_import_revisions(struct store *st, json_t **out, struct buf *err)
+{
+	struct stmt *s = NULL;
+	json_t *revs = json_object();
+	int r;
+
+	*out = NULL;
+	if (store_prepare(st, "SELECT path, latest_revision_id FROM pages",
+	    &s, err) == -1) {
+		json_decref(revs);
+		return -1;
+	}
+	while ((r = stmt_step(s)) == STMT_ROW) {
+		const char *path = stmt_col_text(s, 0);
+		if (path)
+			json_object_set_new(revs, path,
+			    json_integer(stmt_col_i64(s, 1)));
+	}
+	return store_list_end(st, s, r, revs, out, "read page revisions",
+	    err);
+}
+
+/* one INSERT of N rows, from KEYS[0] and VALUES[0] on */
+static int
+put_rows(struct store *st, char *const *keys, char *const *values, size_t n,
+    int64_t now, struct buf *err)
+{
+	struct buf sql = BUF_INIT;
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	buf_adds(&sql, "INSERT INTO state(key, value, updated_at) VALUES ");
+	for (size_t i = 0; i < n; i++)
+		buf_adds(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
+	buf_adds(&sql, " ON CONFLICT(key) DO UPDATE SET value = "
+	    "excluded.value, updated_at = excluded.updated_at");
+	if (store_prepare(st, sql.buf, &s, err) == -1) {
+		buf_release(&sql);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		stmt_bind_text(s, (int)(3 * i + 1), keys[i]);
+		stmt_bind_blob(s, (int)(3 * i + 2), values[i],
+		    strlen(values[i]));
+		stmt_bind_i64(s, (int)(3 * i + 3), now);
+	}
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "write import records", err);
+	stmt_finalize(s);
+	buf_release(&sql);
+	return rc;
+}
+
+int
+store_import_put(struct store *st, char *const *keys, char *const *values,
+    size_t n, struct buf *err)
+{
+	int64_t now = time_now();
+
+	for (size_t i = 0; i < n; i += PUT_ROWS)
+		if (put_rows(st, keys + i, values + i, n - i < PUT_ROWS ?
+		    n - i : PUT_ROWS, now, err) == -1)
+			return -1;
+	return 0;
+}

@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * store_import.h: what `kiln import` reads of the store in one query
+ * instead of one per file (issue #19, decision 0260).  Same conventions
+ * as store.h.
+ */
+#ifndef KILN_STORE_IMPORT_H
+#define KILN_STORE_IMPORT_H
+
+#include <jansson.h>
+
+struct buf;
+struct store;
+
+/*
+ * Every import record (the state rows "import:PATH" that import.c
+ * writes): *out an object PATH -> the record as JSON (a record that is
+ * not JSON is left out, as if there were none).  One query.
+ */
+int store_import_records(struct store *st, json_t **out, struct buf *err);
+
+/*
+ * The latest revision of the page at canonical PATH into *rev: 0, 1 when
+ * there is no page there, -1.  One row of one table, not a page_info.
+ */
+int store_import_revision(struct store *st, const char *path, int64_t *rev,
+    struct buf *err);
+
+/* every page's latest revision: *out an object PATH -> id.  One query. */
+int store_import_revisions(struct store *st, json_t **out, struct buf *err);
+/*
+ * State rows KEYS[i] = VALUES[i] (text), N of them, written or replaced
+ * as store_state_set() does, a few hundred rows per statement.
+ */
+int store_import_put(struct store *st, char *const *keys,
+    char *const *values, size_t n, struct buf *err);
+
+#endif
