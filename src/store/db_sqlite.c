@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "common/buf.h"
+#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "store/db.h"
 
@@ -67,11 +68,7 @@ seterr(struct db *db)
 static sqlite3_stmt **
 slot_of(struct db *db, const char *s)
 {
-	uint32_t h = 2166136261u;
-
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 16777619u;
-	return &((struct db_sqlite *)db)->cache[h % STMT_CACHE];
+	return &((struct db_sqlite *)db)->cache[fnv1a32(s) % STMT_CACHE];
 }
 
 static void
