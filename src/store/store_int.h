@@ -89,13 +89,29 @@ char *store_col_str0(struct stmt *s, int i);	/* "" for NULL */
 json_t *store_json_of(const char *s, bool array);
 json_t *store_col_json(struct stmt *s, int i, bool array);
 
+/*
+ * A page's status (store.h) from the columns of pages p: the one
+ * definition, read by every PAGE_COLS query and used by the admin's
+ * filter and counts (decision 0280).
+ */
+#define PAGE_SCHEDULED_SQL						\
+	"(COALESCE(p.scheduled_revision_id, 0) <> 0 AND "		\
+	"COALESCE(p.go_live_at, 0) <> 0)"
+#define PAGE_STATUS_SQL							\
+	"CASE WHEN p.live <> 0 THEN CASE WHEN " PAGE_SCHEDULED_SQL	\
+	" THEN 'live + scheduled' WHEN p.has_unpublished_changes <> 0 "	\
+	"THEN 'live + draft' ELSE 'live' END WHEN p.expired <> 0 THEN "	\
+	"'expired' WHEN " PAGE_SCHEDULED_SQL " THEN 'scheduled' ELSE "	\
+	"'draft' END"
+
 /* pages (store_page.c), for the scheduler's queries */
 #define PAGE_COLS							\
 	"p.id, p.path, pp.path, p.section, p.slug, p.template, p.weight, "	\
 	"r.title, p.live, p.has_unpublished_changes, p.expired, "	\
 	"p.first_published_at, p.last_published_at, p.live_revision_id, " \
 	"p.latest_revision_id, p.scheduled_revision_id, p.go_live_at, "	\
-	"p.expire_at, p.created_at, p.updated_at, lr.title "		\
+	"p.expire_at, p.created_at, p.updated_at, lr.title, r.author, "	\
+	PAGE_STATUS_SQL " "						\
 	"FROM pages p LEFT JOIN pages pp ON pp.id = p.parent_id "	\
 	"LEFT JOIN revisions r ON r.id = p.latest_revision_id "		\
 	"LEFT JOIN revisions lr ON lr.id = p.live_revision_id "

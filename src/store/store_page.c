@@ -24,21 +24,6 @@
 /* ---- pages ---- */
 
 
-static const char *
-status_of(const struct page_info *p)
-{
-	bool scheduled = p->scheduled_revision && p->go_live_at;
-
-	if (p->live) {
-		if (scheduled)
-			return "live + scheduled";
-		return p->has_unpublished_changes ? "live + draft" : "live";
-	}
-	if (p->expired)
-		return "expired";
-	return scheduled ? "scheduled" : "draft";
-}
-
 void
 store_read_page(struct stmt *s, struct page_info *p)
 {
@@ -64,7 +49,8 @@ store_read_page(struct stmt *s, struct page_info *p)
 	p->created_at = stmt_col_i64(s, 18);
 	p->updated_at = stmt_col_i64(s, 19);
 	p->live_title = store_col_str(s, 20);
-	p->status = xstrdup(status_of(p));
+	p->author = store_col_str0(s, 21);
+	p->status = store_col_str0(s, 22);
 }
 
 void
@@ -79,6 +65,7 @@ page_info_release(struct page_info *p)
 	free(p->template);
 	free(p->title);
 	free(p->live_title);
+	free(p->author);
 	free(p->status);
 	memset(p, 0, sizeof(*p));
 }
@@ -268,6 +255,112 @@ sql_page_list(struct store *st, struct page_info **list, size_t *n,
 	    false, 0, "list pages", list, n, err);
 }
 
+const char *const page_statuses[PAGE_NSTATUS] = { "live", "draft",
+	"scheduled", "expired", "live + draft", "live + scheduled" };
+
+/* "%Q%" with LIKE's own characters taken literally (ESCAPE '\\') */
+static char *
+like_pattern(const char *q)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addch(&b, '%');
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			buf_addch(&b, '\\');
+		buf_addch(&b, *q);
+	}
+	buf_addch(&b, '%');
+	return buf_detach(&b, NULL);
+}
+
+/* the title (of the latest revision) or the path holds the pattern
+   (bound twice), case aside */
+#define PAGE_SEARCH_SQL							\
+	"(lower(r.title) LIKE lower(?) ESCAPE '\\' OR "		\
+	"lower(p.path) LIKE lower(?) ESCAPE '\\')"
+
+int
+store_page_find(struct store *st, const struct page_filter *f,
+    struct page_info **list, size_t *n, struct buf *err)
+{
+	bool q = f->q && *f->q, status = f->status && *f->status;
+	struct stmt *s = NULL;
+	struct page_info *l;
+	char sql[2048], *pat = q ? like_pattern(f->q) : NULL;
+	size_t cnt = 0;
+	int r = STMT_DONE, i = 1;
+
+	*list = NULL;
+	*n = 0;
+	/* only the rows shown, walked in path order (LIMIT, OFFSET) */
+	snprintf(sql, sizeof(sql), "SELECT " PAGE_COLS "WHERE %s AND %s "
+	    "ORDER BY p.path LIMIT ? OFFSET ?", q ? PAGE_SEARCH_SQL : "1 = 1",
+	    status ? "(" PAGE_STATUS_SQL ") = ?" : "1 = 1");
+	if (store_prepare(st, sql, &s, err) == -1) {
+		free(pat);
+		return -1;
+	}
+	if (pat) {
+		stmt_bind_text(s, i++, pat);
+		stmt_bind_text(s, i++, pat);
+	}
+	if (status)
+		stmt_bind_text(s, i++, f->status);
+	stmt_bind_i64(s, i++, (int64_t)f->limit);
+	stmt_bind_i64(s, i, (int64_t)f->offset);
+	l = xreallocarray(NULL, f->limit ? f->limit : 1, sizeof(*l));
+	while (cnt < f->limit && (r = stmt_step(s)) == STMT_ROW)
+		store_read_page(s, &l[cnt++]);
+	if (cnt == f->limit)
+		r = STMT_DONE;
+	stmt_finalize(s);
+	free(pat);
+	if (r != STMT_DONE) {
+		store_page_list_free(l, cnt);
+		return store_sqlerr(st, "find pages", err);
+	}
+	*list = l;
+	*n = cnt;
+	return 0;
+}
+
+int
+store_page_counts(struct store *st, const char *q,
+    int64_t counts[PAGE_NSTATUS], struct buf *err)
+{
+	struct stmt *s = NULL;
+	char *pat = q && *q ? like_pattern(q) : NULL;
+	int r;
+
+	for (size_t i = 0; i < PAGE_NSTATUS; i++)
+		counts[i] = 0;
+	/* one pass; the revisions only when a search needs their titles */
+	if (store_prepare(st, pat ? "SELECT " PAGE_STATUS_SQL ", count(*) "
+	    "FROM pages p LEFT JOIN revisions r ON r.id = "
+	    "p.latest_revision_id WHERE " PAGE_SEARCH_SQL " GROUP BY 1" :
+	    "SELECT " PAGE_STATUS_SQL ", count(*) FROM pages p GROUP BY 1",
+	    &s, err) == -1) {
+		free(pat);
+		return -1;
+	}
+	if (pat) {
+		stmt_bind_text(s, 1, pat);
+		stmt_bind_text(s, 2, pat);
+	}
+	while ((r = stmt_step(s)) == STMT_ROW) {
+		const char *v = stmt_col_text(s, 0);
+		for (size_t i = 0; v && i < PAGE_NSTATUS; i++)
+			if (!strcmp(v, page_statuses[i]))
+				counts[i] = stmt_col_i64(s, 1);
+	}
+	stmt_finalize(s);
+	free(pat);
+	if (r != STMT_DONE)
+		return store_sqlerr(st, "count pages", err);
+	return 0;
+}
+
 void
 store_page_list_free(struct page_info *list, size_t n)
 {
@@ -324,9 +417,11 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
 	tj = tags ? json_dumps(tags, JSON_COMPACT) : xstrdup("[]");
 	ej = extra ? json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS) :
 	    xstrdup("{}");
+	/* uses_media: the revisions the media library reads (0280) */
 	if (store_prepare(st, "INSERT INTO revisions(page_id, title, body, "
-	    "summary, date, tags, extra, author, created_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1) {
+	    "summary, date, tags, extra, author, created_at, uses_media) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s,
+	    err) == -1) {
 		rc = -1;
 		goto out;
 	}
@@ -339,6 +434,7 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
 	stmt_bind_text(s, 7, ej);
 	stmt_bind_text(s, 8, actor ? actor : "unknown");
 	stmt_bind_i64(s, 9, time_now());
+	stmt_bind_int(s, 10, strcasestr(body, "/media/") != NULL);
 	if (stmt_step(s) != STMT_ROW)
 		rc = store_sqlerr(st, "insert revision", err);
 	else
