@@ -32,6 +32,9 @@ struct store {
 	int in_tx;		/* nesting depth of store_tx_begin */
 	char **reserved;	/* top-level names of static/ (store_paths.c) */
 	size_t nreserved;
+	/* the site has a staging target: a draft saved requests a
+	   staging build (store_open_conf; decision 0281) */
+	bool staging;
 };
 
 /* one schema step of a component; arrays end with { 0, NULL } */
@@ -80,6 +83,14 @@ int store_bump_seq(struct store *st, int64_t *seq, struct buf *err);
 int store_changed(struct store *st, const char *actor, const char *action,
     int64_t page_id, const char *path, const char *detail,
     const char *reason, struct buf *err);
+/*
+ * The same for a change only the latest revisions show (a draft saved):
+ * REASON requests a staging build when the store's site has a staging
+ * target, else none (decision 0281).
+ */
+int store_changed_draft(struct store *st, const char *actor,
+    const char *action, int64_t page_id, const char *path,
+    const char *detail, const char *reason, struct buf *err);
 
 /* column helpers (store_sql.c); strings and JSON returned are owned */
 void store_bind_time(struct stmt *s, int i, int64_t t);

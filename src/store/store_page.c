@@ -628,8 +628,8 @@ page_insert(struct store *st, const char *cp, const struct page_fields *f,
 	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ? WHERE "
 	    "id = ?", err, 2, rev, *id) == -1 ||
 	    page_adopt(st, *id, cp, err) == -1 ||
-	    store_changed(st, actor, "create", *id, cp, f->title, NULL,
-	    err) == -1)
+	    store_changed_draft(st, actor, "create", *id, cp, f->title,
+	    "draft saved", err) == -1)
 		goto fail;
 	return store_tx_commit(st, err);
 fail:
@@ -734,8 +734,10 @@ edit_op(struct store *st, const struct page_info *p,
 	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ?", err, 3,
 	    rev, time_now(), p->id) == 0 &&
 	    edit_settings(st, p, f, &changed, err) == 0 &&
-	    store_changed(st, op->actor, "edit", p->id, p->path, NULL,
-	    p->live && changed ? "page edited" : NULL, err) == 0)
+	    (p->live && changed ? store_changed(st, op->actor, "edit", p->id,
+	    p->path, NULL, "page edited", err) : store_changed_draft(st,
+	    op->actor, "edit", p->id, p->path, NULL, "draft saved",
+	    err)) == 0)
 		rc = 0;
 	revision_info_release(&r);
 	return rc;
@@ -918,8 +920,11 @@ delete_op(struct store *st, const struct page_info *p,
 	    store_exec_i64(st, "DELETE FROM pages WHERE id = ?", err, 1,
 	    p->id) == -1)
 		return -1;
+	if (!p->live)
+		return store_changed_draft(st, op->actor, "delete", p->id,
+		    p->path, NULL, "draft deleted", err);
 	return store_changed(st, op->actor, "delete", p->id, p->path, NULL,
-	    p->live ? "page deleted" : NULL, err);
+	    "page deleted", err);
 }
 
 int
