@@ -23,6 +23,10 @@
 #include "store/store_int.h"
 /* ---- pages ---- */
 
+/* pages.title: the title of revision ?1, the page's latest (0280) */
+#define LATEST_TITLE_SQL						\
+	"COALESCE((SELECT title FROM revisions WHERE id = ?1), '')"
+
 
 void
 store_read_page(struct stmt *s, struct page_info *p)
@@ -274,10 +278,13 @@ like_pattern(const char *q)
 	return buf_detach(&b, NULL);
 }
 
-/* the title (of the latest revision) or the path holds the pattern
-   (bound twice), case aside */
+/*
+ * The title (of the latest revision: pages.title, its copy kept with
+ * latest_revision_id, so a search reads no revision) or the path holds
+ * the pattern (bound twice), case aside.
+ */
 #define PAGE_SEARCH_SQL							\
-	"(lower(r.title) LIKE lower(?) ESCAPE '\\' OR "		\
+	"(lower(p.title) LIKE lower(?) ESCAPE '\\' OR "		\
 	"lower(p.path) LIKE lower(?) ESCAPE '\\')"
 
 int
@@ -335,10 +342,9 @@ store_page_counts(struct store *st, const char *q,
 
 	for (size_t i = 0; i < PAGE_NSTATUS; i++)
 		counts[i] = 0;
-	/* one pass; the revisions only when a search needs their titles */
+	/* one pass over pages alone */
 	if (store_prepare(st, pat ? "SELECT " PAGE_STATUS_SQL ", count(*) "
-	    "FROM pages p LEFT JOIN revisions r ON r.id = "
-	    "p.latest_revision_id WHERE " PAGE_SEARCH_SQL " GROUP BY 1" :
+	    "FROM pages p WHERE " PAGE_SEARCH_SQL " GROUP BY 1" :
 	    "SELECT " PAGE_STATUS_SQL ", count(*) FROM pages p GROUP BY 1",
 	    &s, err) == -1) {
 		free(pat);
@@ -625,8 +631,9 @@ page_insert(struct store *st, const char *cp, const struct page_fields *f,
 	    insert_revision(st, *id, f->title, f->body ? f->body : "",
 	    f->summary ? f->summary : "", f->date, f->tags, f->extra, actor,
 	    &rev, err) == -1 ||
-	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ? WHERE "
-	    "id = ?", err, 2, rev, *id) == -1 ||
+	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?1, "
+	    "title = " LATEST_TITLE_SQL " WHERE id = ?2", err, 2, rev,
+	    *id) == -1 ||
 	    page_adopt(st, *id, cp, err) == -1 ||
 	    store_changed_draft(st, actor, "create", *id, cp, f->title,
 	    "draft saved", err) == -1)
@@ -730,9 +737,10 @@ edit_op(struct store *st, const struct page_info *p,
 	    f->body ? f->body : r.body, f->summary ? f->summary : r.summary,
 	    f->date ? f->date : r.date, f->tags ? f->tags : r.tags,
 	    f->extra ? f->extra : r.extra, op->actor, &rev, err) == 0 &&
-	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?, "
-	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ?", err, 3,
-	    rev, time_now(), p->id) == 0 &&
+	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?1, "
+	    "title = " LATEST_TITLE_SQL ", has_unpublished_changes = 1, "
+	    "updated_at = ?2 WHERE id = ?3", err, 3, rev, time_now(),
+	    p->id) == 0 &&
 	    edit_settings(st, p, f, &changed, err) == 0 &&
 	    (p->live && changed ? store_changed(st, op->actor, "edit", p->id,
 	    p->path, NULL, "page edited", err) : store_changed_draft(st,

@@ -92,7 +92,8 @@ static const struct store_migration store_migrations[] = {
 	 * The admin's screens read what they show (decision 0280): which
 	 * revisions may name a media file (a superset of what the media
 	 * library's check accepts, kept by every new revision), who
-	 * uploaded each file, and the page columns a status is made of.
+	 * uploaded each file, the page columns a status is made of, and
+	 * the latest revision's title on the page (for the search).
 	 */
 	{ 2,
 	"ALTER TABLE revisions ADD COLUMN uses_media INTEGER NOT NULL "
@@ -105,7 +106,10 @@ static const struct store_migration store_migrations[] = {
 	"  audit_log a WHERE a.action = 'media add' AND a.detail = "
 	"  media.sha256 ORDER BY a.id LIMIT 1), '');"
 	"CREATE INDEX pages_status ON pages(live, expired, "
-	"  has_unpublished_changes, scheduled_revision_id, go_live_at);" },
+	"  has_unpublished_changes, scheduled_revision_id, go_live_at);"
+	"ALTER TABLE pages ADD COLUMN title TEXT NOT NULL DEFAULT '';"
+	"UPDATE pages SET title = COALESCE((SELECT r.title FROM revisions r "
+	"  WHERE r.id = pages.latest_revision_id), '');" },
 	{ 0, NULL }
 };
 
