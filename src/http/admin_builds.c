@@ -137,6 +137,10 @@ admin_builds(struct http *h, struct MHD_Connection *conn, const char *url,
 		    count_of(b, "deleted")));
 		targets_set(json_array_get(rows, json_array_size(rows) - 1),
 		    b);
+		/* a build of the staging targets alone (decision 0281) */
+		json_object_set_new(json_array_get(rows, json_array_size(rows) -
+		    1), "staging", json_boolean(json_is_true(json_object_get(b,
+		    "staging"))));
 		free(who);
 	}
 	ctx = admin_context(conn, rq, "Builds");

@@ -84,6 +84,9 @@ assert_eq "$(last "status || ' ' || staging")" "succeeded 1" "the admin's stagin
 assert_contains "$(cat .kiln/stage/news/library-hours/index.html)" "ADMINMARK" "staging shows the admin's draft"
 assert_not_contains "$(cat .kiln/www/news/library-hours/index.html)" "ADMINMARK" "production shows it"
 assert_eq "$(www)" "$prod" "production's folder touched"
+assert_eq "$(code -b "$jar" "$A/admin/builds")" 200 "the builds table"
+assert_contains "$(cat "$T/body")" 'draft saved <span class="badge badge-draft">staging only</span>' \
+    "the builds table marks a staging build"
 pass "a draft saved in the admin: a staging build"
 
 # 4. coalesced: one running (held), the drafts saved meanwhile covered by it
