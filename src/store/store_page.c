@@ -289,6 +289,11 @@ like_pattern(const char *q)
 	"(p.title " like " ? ESCAPE '\\' OR p.path " like " ? "	\
 	"ESCAPE '\\')"
 
+/* the columns of PAGE_STATUS_SQL, in the order of pages_status */
+#define STATUS_GROUP							\
+	"p.live, p.expired, p.has_unpublished_changes, "		\
+	"p.scheduled_revision_id, p.go_live_at"
+
 /* the page tree's query (store_page_find) in the dialect PG or not */
 static void
 find_sql(char *out, size_t outsz, bool pg, bool q, bool status)
@@ -353,13 +358,17 @@ store_page_counts(struct store *st, const char *q,
 
 	for (size_t i = 0; i < PAGE_NSTATUS; i++)
 		counts[i] = 0;
-	/* one pass over pages alone */
+	/*
+	 * One pass over pages alone, grouped by the columns a status is made
+	 * of: in the order of their index (pages_status), so SQLite counts
+	 * as it walks it, and each group's status is added up here.
+	 */
 	if (pat ? store_prepare_pg(st, "SELECT " PAGE_STATUS_SQL ", "
-	    "count(*) FROM pages p WHERE " PAGE_SEARCH("LIKE") " GROUP BY 1",
-	    "SELECT " PAGE_STATUS_SQL ", count(*) FROM pages p WHERE "
-	    PAGE_SEARCH("ILIKE") " GROUP BY 1", &s, err) == -1 :
-	    store_prepare(st, "SELECT " PAGE_STATUS_SQL ", count(*) FROM "
-	    "pages p GROUP BY 1", &s, err) == -1) {
+	    "count(*) FROM pages p WHERE " PAGE_SEARCH("LIKE") " GROUP BY "
+	    STATUS_GROUP, "SELECT " PAGE_STATUS_SQL ", count(*) FROM pages p "
+	    "WHERE " PAGE_SEARCH("ILIKE") " GROUP BY " STATUS_GROUP, &s,
+	    err) == -1 : store_prepare(st, "SELECT " PAGE_STATUS_SQL ", "
+	    "count(*) FROM pages p GROUP BY " STATUS_GROUP, &s, err) == -1) {
 		free(pat);
 		return -1;
 	}
@@ -371,7 +380,7 @@ store_page_counts(struct store *st, const char *q,
 		const char *v = stmt_col_text(s, 0);
 		for (size_t i = 0; v && i < PAGE_NSTATUS; i++)
 			if (!strcmp(v, page_statuses[i]))
-				counts[i] = stmt_col_i64(s, 1);
+				counts[i] += stmt_col_i64(s, 1);
 	}
 	stmt_finalize(s);
 	free(pat);
