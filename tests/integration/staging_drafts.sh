@@ -29,6 +29,7 @@ sed -i 's|^    path: .kiln/www$|    path: .kiln/www\n  stage:\n    type: dir\n  
 test -f .kiln/stage/about/index.html || fail "the first build did not build staging"
 ED=$("$KILN" token create --name ed --role editor)
 printf 'editor-pass-1234\n' | "$KILN" user add erin --role editor >/dev/null
+printf 'publisher-pass-1234\n' | "$KILN" user add pat --role publisher >/dev/null
 HOLD=$T/hold
 PORT=$(free_port)
 A=http://127.0.0.1:$PORT
@@ -87,6 +88,16 @@ assert_eq "$(www)" "$prod" "production's folder touched"
 assert_eq "$(code -b "$jar" "$A/admin/builds")" 200 "the builds table"
 assert_contains "$(cat "$T/body")" 'draft saved <span class="badge badge-draft">staging only</span>' \
     "the builds table marks a staging build"
+# nothing of production to roll back to
+pjar=$T/pjar
+curl -s -c "$pjar" -b "$pjar" -o "$T/login.html" "$A/admin/login"
+tok=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$T/login.html" | head -1 | sed 's/.*value="//; s/"$//')
+curl -s -c "$pjar" -b "$pjar" -o /dev/null "$A/admin/login" --data-urlencode "username=pat" \
+    --data-urlencode "password=publisher-pass-1234" --data-urlencode "csrf=$tok"
+sid=$(last id)
+assert_eq "$(code -b "$pjar" "$A/admin/builds/$sid")" 200 "a staging build's page"
+assert_not_contains "$(cat "$T/body")" "Roll back to this build" "a staging build offers a rollback"
+assert_eq "$(code -b "$pjar" "$A/admin/builds/$sid/rollback")" 409 "no rollback to a staging build"
 pass "a draft saved in the admin: a staging build"
 
 # 4. coalesced: one running (held), the drafts saved meanwhile covered by it
