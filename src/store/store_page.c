@@ -23,7 +23,8 @@
 #include "store/store_int.h"
 /* ---- pages ---- */
 
-/* pages.title: the title of revision ?1, the page's latest (0280) */
+/* pages.latest_title: the title of revision ?1, the page's latest
+   (0280); a name no query of pages joined to revisions can mistake */
 #define LATEST_TITLE_SQL						\
 	"COALESCE((SELECT title FROM revisions WHERE id = ?1), '')"
 
@@ -279,14 +280,14 @@ like_pattern(const char *q)
 }
 
 /*
- * The title (of the latest revision: pages.title, its copy kept with
- * latest_revision_id, so a search reads no revision) or the path holds
+ * The title (of the latest revision: pages.latest_title, its copy kept
+ * with latest_revision_id, so a search reads no revision) or the path holds
  * the pattern (bound twice), case aside: SQLite's LIKE ignores ASCII
  * case, PostgreSQL's ILIKE any (decision 0171's one way to differ), both
  * cheaper than lower() on every row.
  */
 #define PAGE_SEARCH(like)						\
-	"(p.title " like " ? ESCAPE '\\' OR p.path " like " ? "	\
+	"(p.latest_title " like " ? ESCAPE '\\' OR p.path " like " ? "	\
 	"ESCAPE '\\')"
 
 /* the columns of PAGE_STATUS_SQL, in the order of pages_status */
@@ -654,7 +655,7 @@ page_insert(struct store *st, const char *cp, const struct page_fields *f,
 	    f->summary ? f->summary : "", f->date, f->tags, f->extra, actor,
 	    &rev, err) == -1 ||
 	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?1, "
-	    "title = " LATEST_TITLE_SQL " WHERE id = ?2", err, 2, rev,
+	    "latest_title = " LATEST_TITLE_SQL " WHERE id = ?2", err, 2, rev,
 	    *id) == -1 ||
 	    page_adopt(st, *id, cp, err) == -1 ||
 	    store_changed_draft(st, actor, "create", *id, cp, f->title,
@@ -760,8 +761,8 @@ edit_op(struct store *st, const struct page_info *p,
 	    f->date ? f->date : r.date, f->tags ? f->tags : r.tags,
 	    f->extra ? f->extra : r.extra, op->actor, &rev, err) == 0 &&
 	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?1, "
-	    "title = " LATEST_TITLE_SQL ", has_unpublished_changes = 1, "
-	    "updated_at = ?2 WHERE id = ?3", err, 3, rev, time_now(),
+	    "latest_title = " LATEST_TITLE_SQL ", has_unpublished_changes = "
+	    "1, updated_at = ?2 WHERE id = ?3", err, 3, rev, time_now(),
 	    p->id) == 0 &&
 	    edit_settings(st, p, f, &changed, err) == 0 &&
 	    (p->live && changed ? store_changed(st, op->actor, "edit", p->id,

@@ -107,9 +107,10 @@ static const struct store_migration store_migrations[] = {
 	"  media.sha256 ORDER BY a.id LIMIT 1), '');"
 	"CREATE INDEX pages_status ON pages(live, expired, "
 	"  has_unpublished_changes, scheduled_revision_id, go_live_at);"
-	"ALTER TABLE pages ADD COLUMN title TEXT NOT NULL DEFAULT '';"
-	"UPDATE pages SET title = COALESCE((SELECT r.title FROM revisions r "
-	"  WHERE r.id = pages.latest_revision_id), '');" },
+	"ALTER TABLE pages ADD COLUMN latest_title TEXT NOT NULL "
+	"  DEFAULT '';"
+	"UPDATE pages SET latest_title = COALESCE((SELECT r.title FROM "
+	"  revisions r WHERE r.id = pages.latest_revision_id), '');" },
 	{ 0, NULL }
 };
 
