@@ -322,7 +322,8 @@ const struct cli_keydoc cli_keydocs[] = {
 	    "What the target shows: `live` revisions, or `latest` ones "
 	    "(drafts included) for a staging site, which is built into its "
 	    "own folder, marked noindex, disallowed in robots.txt and deployed "
-	    "on its own." },
+	    "on its own. With one, a draft saved (admin, API, CLI) queues a "
+	    "staging build, which deploys the staging targets only." },
 	{ "targets.*.basic_auth_env",
 	    "The variable holding `user:password` that `kiln serve` asks for "
 	    "(HTTP basic auth) when it serves this target; with `content: "

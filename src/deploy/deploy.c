@@ -766,8 +766,13 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 	for (size_t i = 0; i < c->ntargets; i++) {
 		struct manifest eff;
 		struct buf e = BUF_INIT;
-		if (target && strcmp(target, c->targets[i].name) != 0)
+		/* the others are listed, not left out (0230) */
+		if (target && strcmp(target, c->targets[i].name) != 0) {
+			x.t = &c->targets[i];
+			target_add(&x, c->targets[i].name, "skipped", NULL,
+			    "not selected");
 			continue;
+		}
 		/* a staging target deploys its own build, named (0132) */
 		if (!target && c->targets[i].content == CONF_CONTENT_LATEST) {
 			staging++;

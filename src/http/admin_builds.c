@@ -94,6 +94,15 @@ targets_set(json_t *o, json_t *b)
 	json_object_set_new(o, "targets", out);
 }
 
+/* a succeeded build that deployed production: one to roll back to (a
+   staging build deployed the staging targets alone, decision 0281) */
+static bool
+production_tree(json_t *b)
+{
+	return !strcmp(admin_str_or(b, "status", ""), "succeeded") &&
+	    !json_is_true(json_object_get(b, "staging"));
+}
+
 static json_int_t
 count_of(json_t *b, const char *k)
 {
@@ -137,6 +146,10 @@ admin_builds(struct http *h, struct MHD_Connection *conn, const char *url,
 		    count_of(b, "deleted")));
 		targets_set(json_array_get(rows, json_array_size(rows) - 1),
 		    b);
+		/* a build of the staging targets alone (decision 0281) */
+		json_object_set_new(json_array_get(rows, json_array_size(rows) -
+		    1), "staging", json_boolean(json_is_true(json_object_get(b,
+		    "staging"))));
 		free(who);
 	}
 	ctx = admin_context(conn, rq, "Builds");
@@ -214,8 +227,8 @@ admin_build(struct http *h, struct MHD_Connection *conn, const char *url,
 	json_object_set_new(ctx, "who", jsafe_string(who));
 	json_object_set_new(ctx, "running", json_boolean(!strcmp(status,
 	    "running") || !strcmp(status, "pending")));
-	json_object_set_new(ctx, "succeeded", json_boolean(!strcmp(status,
-	    "succeeded")));
+	json_object_set_new(ctx, "succeeded", json_boolean(
+	    production_tree(b)));
 	targets_set(ctx, b);
 	json_object_set_new(ctx, "b", b);
 	free(who);
@@ -256,9 +269,9 @@ admin_build_action(struct http *h, struct MHD_Connection *conn, const char *url,
 			    "admin.build_cancel", NULL, detail, &err);
 		break;
 	default:
-		if (strcmp(admin_str_or(b, "status", ""), "succeeded")) {
-			buf_setf(&err, "only a succeeded build can be rolled "
-			    "back to");
+		if (!production_tree(b)) {
+			buf_setf(&err, "only a succeeded build of production "
+			    "can be rolled back to");
 			rc = 1;
 			break;
 		}
@@ -346,10 +359,11 @@ admin_rollback_confirm(struct http *h, struct MHD_Connection *conn,
 
 	if (build_or_error(h, conn, url, rq, false, &b, &r) == -1)
 		return r;
-	if (strcmp(admin_str_or(b, "status", ""), "succeeded")) {
+	if (!production_tree(b)) {
 		json_decref(b);
 		return admin_error(h, conn, url, rq, 409, "Cannot roll back",
-		    "Only a succeeded build can be rolled back to.");
+		    "Only a succeeded build of production can be rolled back "
+		    "to (a staging build deployed the staging targets only).");
 	}
 	/* what will change: the succeeded builds after it, newest first */
 	undone = json_array();
@@ -358,8 +372,7 @@ admin_rollback_confirm(struct http *h, struct MHD_Connection *conn,
 			int64_t id = json_integer_value(json_object_get(x,
 			    "id"));
 			char *who;
-			if (id <= rq->m.id || strcmp(admin_str_or(x, "status", ""),
-			    "succeeded"))
+			if (id <= rq->m.id || !production_tree(x))
 				continue;
 			who = who_of(rq, id);
 			json_array_append_new(undone, json_pack("{s:I, s:s, "

@@ -50,49 +50,53 @@ admin_badge(const char *status)
 }
 
 
-static bool
-contains_ci(const char *hay, const char *needle)
-{
-	return !*needle || strcasestr(hay, needle) != NULL;
-}
-
-/* the rows of page CURRENT of the pages matching Q and STATUS */
+/* the rows of LIST, the pages shown */
 static json_t *
-pages_rows(struct req *rq, struct page_info *list, size_t n, const char *q,
-    const char *status, size_t current, size_t *total)
+pages_rows(const struct page_info *list, size_t n)
 {
-	struct buf err = BUF_INIT;
 	json_t *rows = json_array();
 
-	*total = 0;
 	for (size_t i = 0; i < n; i++) {
-		struct page_info *p = &list[i];
-		struct revision_info rv;
+		const struct page_info *p = &list[i];
 		char iso[32], hum[40];
-		if ((*status && strcmp(p->status, status)) ||
-		    (*q && !contains_ci(p->title, q) &&
-		    !contains_ci(p->path, q)))
-			continue;
-		++*total;
-		if (*total <= (current - 1) * ADMIN_PAGE_SIZE ||
-		    *total > current * ADMIN_PAGE_SIZE)
-			continue;
-		memset(&rv, 0, sizeof(rv));
-		if (store_revision_get(rq->st, p->latest_revision, &rv,
-		    &err) != 0)
-			buf_reset(&err);
 		admin_human_time(p->updated_at, iso, sizeof(iso), hum,
 		    sizeof(hum));
 		json_array_append_new(rows, json_pack("{s:I, s:o, s:o, s:s, "
 		    "s:s, s:o, s:s, s:s}", "id", (json_int_t)p->id, "title",
 		    jsafe_string(p->title), "path", jsafe_string(p->path),
 		    "status", p->status, "badge", admin_badge(p->status),
-		    "author", jsafe_string(rv.author ? rv.author : "?"),
+		    "author", jsafe_string(*p->author ? p->author : "?"),
 		    "updated_iso", iso, "updated", hum));
-		revision_info_release(&rv);
 	}
-	buf_release(&err);
 	return rows;
+}
+
+/* the status filter's choices, each with its count; *total: STATUS's */
+static json_t *
+pages_statuses(const int64_t counts[PAGE_NSTATUS], const char *status,
+    size_t *total)
+{
+	json_t *sts = json_array();
+	int64_t all = 0;
+	char label[64];
+
+	for (size_t i = 0; i < PAGE_NSTATUS; i++)
+		all += counts[i];
+	/* an unknown status matches nothing, as the query finds */
+	*total = *status ? 0 : (size_t)all;
+	snprintf(label, sizeof(label), "Any status (%lld)", (long long)all);
+	json_array_append_new(sts, json_pack("{s:s, s:s, s:b}", "value", "",
+	    "label", label, "selected", !*status));
+	for (size_t i = 0; i < PAGE_NSTATUS; i++) {
+		snprintf(label, sizeof(label), "%s (%lld)", page_statuses[i],
+		    (long long)counts[i]);
+		json_array_append_new(sts, json_pack("{s:s, s:s, s:b}",
+		    "value", page_statuses[i], "label", label, "selected",
+		    !strcmp(status, page_statuses[i])));
+		if (!strcmp(status, page_statuses[i]))
+			*total = (size_t)counts[i];
+	}
+	return sts;
 }
 
 /* the review queue a publisher sees, into CTX */
@@ -175,23 +179,33 @@ admin_page_arg(struct MHD_Connection *conn, const char *name)
 	return errstr ? 1 : current;
 }
 
+/*
+ * The page tree: the counts per status (one aggregate query) and the
+ * rows of the page shown, filtered, searched and paginated in SQL
+ * (decision 0280): the cost is what the screen shows, not the site.
+ */
 enum MHD_Result
 admin_pages(struct http *h, struct MHD_Connection *conn, const char *url,
     struct req *rq)
 {
-	static const char *const statuses[] = { "live", "draft", "scheduled",
-		"expired", "live + draft", "live + scheduled" };
 	static const char *const qnames[] = { "q", "status" };
 	const char *q = admin_arg(conn, "q"), *status = admin_arg(conn,
 	    "status"), *qvalues[2];
 	struct buf err = BUF_INIT;
 	struct page_info *list = NULL;
+	struct page_filter f;
+	int64_t counts[PAGE_NSTATUS];
 	size_t n = 0, total = 0, current = admin_page_arg(conn, "page");
-	json_t *ctx, *sts, *pager;
+	json_t *ctx, *pager;
 
 	q = q ? q : "";
 	status = status ? status : "";
-	if (store_page_list(rq->st, &list, &n, &err) == -1) {
+	f.q = q;
+	f.status = status;
+	f.offset = (current - 1) * ADMIN_PAGE_SIZE;
+	f.limit = ADMIN_PAGE_SIZE;
+	if (store_page_counts(rq->st, q, counts, &err) == -1 ||
+	    store_page_find(rq->st, &f, &list, &n, &err) == -1) {
 		log_warnx("admin: %s", err.buf);
 		buf_release(&err);
 		return admin_error(h, conn, url, rq, 503, "Unavailable",
@@ -200,16 +214,9 @@ admin_pages(struct http *h, struct MHD_Connection *conn, const char *url,
 	ctx = admin_context(conn, rq, "Pages");
 	json_object_set_new(ctx, "nav_pages", json_true());
 	json_object_set_new(ctx, "q", jsafe_string(q));
-	sts = json_array();
-	json_array_append_new(sts, json_pack("{s:s, s:s, s:b}", "value", "",
-	    "label", "Any status", "selected", !*status));
-	for (size_t i = 0; i < NELEM(statuses); i++)
-		json_array_append_new(sts, json_pack("{s:s, s:s, s:b}", "value",
-		    statuses[i], "label", statuses[i], "selected",
-		    !strcmp(status, statuses[i])));
-	json_object_set_new(ctx, "statuses", sts);
-	json_object_set_new(ctx, "pages", pages_rows(rq, list, n, q, status,
-	    current, &total));
+	json_object_set_new(ctx, "statuses", pages_statuses(counts, status,
+	    &total));
+	json_object_set_new(ctx, "pages", pages_rows(list, n));
 	if (rq->role >= ROLE_PUBLISHER)
 		pages_reviews(rq, ctx);
 	json_object_set_new(ctx, "total", json_integer((json_int_t)total));

@@ -58,9 +58,10 @@ static const struct route_doc docs[] = {
 	    "?path=PATH; {go_live?: TIME, expire?: TIME}", "202 the page" },
 	{ "GET", "/api/v1/builds", "Recent build records, newest first.",
 	    NULL, "200 [{id, status, reasons, attempt, worker, started_at, "
-	    "finished_at, error, counts, commit, targets: [{name, status: "
-	    "deployed|failed|skipped, uploaded, deleted, unchanged, error?, "
-	    "reason?, staging?}]}]" },
+	    "finished_at, error, counts, commit, staging (a build of the "
+	    "staging targets alone, for drafts saved), targets: [{name, "
+	    "status: deployed|failed|skipped, uploaded, deleted, unchanged, "
+	    "error?, reason?, staging?}]}]" },
 	{ "POST", "/api/v1/builds", "Request a build of the live content.",
 	    NULL, "202 {request}" },
 	{ "GET", "/api/v1/builds/{id}", "One build record.", NULL,

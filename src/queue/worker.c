@@ -259,6 +259,7 @@ struct run {
 	atomic_int *lost;		/* set by the heartbeat or a fence */
 	bool said;			/* the loss is in the build's log */
 	const char *reasons;		/* in rec */
+	bool staging;			/* a staging build (decision 0281) */
 	json_t *rec;			/* the build record, owned */
 	struct render_result rr;
 	struct deploy_result dr;
@@ -352,6 +353,7 @@ stage_claimed(struct run *r, const char *worker, struct buf *err)
 		return -1;
 	r->attempt = json_integer_value(json_object_get(r->rec, "attempt"));
 	r->reasons = json_string_value(json_object_get(r->rec, "reasons"));
+	r->staging = json_is_true(json_object_get(r->rec, "staging"));
 	log_field_int("attempt", r->attempt);
 	blog(r->st, r->id, "claimed by %s (attempt %lld): %s", worker,
 	    (long long)r->attempt, r->reasons);
@@ -486,10 +488,38 @@ staging_record(struct run *r, const char *name, const json_t *dr,
 		return;
 	}
 	json_array_foreach(dr, i, v) {
-		json_t *c = json_deep_copy(v);
+		json_t *c;
+		/* the targets a named deploy did not select (not its own) */
+		if (!strcmp(json_string_value(json_object_get(v, "status")) ?
+		    json_string_value(json_object_get(v, "status")) : "",
+		    "skipped"))
+			continue;
+		c = json_deep_copy(v);
 		json_object_set_new(c, "staging", json_true());
 		json_array_append_new(list, c);
 	}
+}
+
+/* what the staging targets of one build did, together (0281) */
+struct staged {
+	size_t failed, pages, rendered, files, uploaded, deleted;
+	int64_t bytes, seq, render_ms, deploy_ms;
+};
+
+static void
+staged_add(struct staged *sg, const struct render_result *rr,
+    const struct deploy_result *dr)
+{
+	sg->pages += rr->pages;
+	sg->rendered += rr->rendered;
+	sg->files += rr->files;
+	sg->render_ms += rr->ms;
+	if (!sg->seq || rr->seq < sg->seq)
+		sg->seq = rr->seq;
+	sg->uploaded += dr->uploaded;
+	sg->deleted += dr->deleted;
+	sg->bytes += dr->bytes;
+	sg->deploy_ms += dr->ms;
 }
 
 /*
@@ -499,10 +529,11 @@ staging_record(struct run *r, const char *name, const json_t *dr,
  * it never changes the production build's, nor production its.
  */
 static void
-stage_staging(struct run *r, struct buf *err)
+stage_staging(struct run *r, struct staged *sg, struct buf *err)
 {
 	const struct conf *c = r->c;
 
+	memset(sg, 0, sizeof(*sg));
 	for (size_t i = 0; i < c->ntargets; i++) {
 		const struct conf_target *t = &c->targets[i];
 		struct render_opts ro;
@@ -514,8 +545,10 @@ stage_staging(struct run *r, struct buf *err)
 
 		if (t->content != CONF_CONTENT_LATEST)
 			continue;
-		if (run_fence(r, "a staging deploy") == -1)
+		if (run_fence(r, "a staging deploy") == -1) {
+			sg->failed++;
 			return;
+		}
 		memset(&ro, 0, sizeof(ro));
 		memset(&dopt, 0, sizeof(dopt));
 		memset(&dr, 0, sizeof(dr));
@@ -533,6 +566,7 @@ stage_staging(struct run *r, struct buf *err)
 			run_log(r, err);
 			blog(r->st, r->id, "staging %s: render failed: %s",
 			    t->name, e.buf);
+			sg->failed++;
 			{
 				char *why = xasprintf("render failed: %s",
 				    e.buf);
@@ -544,8 +578,10 @@ stage_staging(struct run *r, struct buf *err)
 			run_log(r, err);
 			blog(r->st, r->id, "staging %s: deploy failed (the "
 			    "next build retries it): %s", t->name, e.buf);
+			sg->failed++;
 		} else {
 			run_log(r, err);
+			staged_add(sg, &rr, &dr);
 			blog(r->st, r->id, "staging %s: %zu pages at their "
 			    "latest revision; %zu uploaded, %zu deleted",
 			    t->name, rr.pages, dr.uploaded, dr.deleted);
@@ -686,11 +722,71 @@ stage_failed(struct run *r, struct buf *err)
 static void
 run_failed(struct run *r, struct buf *err)
 {
+	struct staged sg;
+
 	if (run_lost(r))
 		return;
-	stage_staging(r, err);
+	stage_staging(r, &sg, err);
 	if (!run_lost(r))
 		stage_failed(r, err);
+}
+
+/* a staging build's list of targets: every production one skipped */
+static json_t *
+staging_targets(const struct conf *c)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; i < c->ntargets; i++)
+		json_array_append_new(list, json_pack("{s:s, s:s, s:i, s:i, "
+		    "s:i, s:s}", "name", c->targets[i].name, "status",
+		    "skipped", "uploaded", 0, "deleted", 0, "unchanged", 0,
+		    "reason", c->targets[i].content == CONF_CONTENT_LATEST ?
+		    "not deployed" : "a staging build (drafts saved): "
+		    "production is deployed by publishing"));
+	return list;
+}
+
+/*
+ * A staging build (decision 0281): requested by drafts saved alone, it
+ * renders and deploys the staging targets and nothing else (production
+ * is listed as skipped, history untouched).  Its watermark is the
+ * oldest of its renders; it fails when a staging target failed, so its
+ * requests wait for the retry or the next build.
+ */
+static void
+run_staging_build(struct run *r, bool *ok, struct buf *err)
+{
+	struct staged sg;
+
+	blog(r->st, r->id, "a staging build: the staging targets only, "
+	    "production is not deployed");
+	r->dr.targets = staging_targets(r->c);
+	stage_staging(r, &sg, err);
+	if (run_lost(r))
+		return;
+	r->rr.pages = sg.pages;
+	r->rr.rendered = sg.rendered;
+	r->rr.files = sg.files;
+	r->rr.ms = sg.render_ms;
+	r->dr.uploaded = sg.uploaded;
+	r->dr.deleted = sg.deleted;
+	r->dr.bytes = sg.bytes;
+	r->dr.ms = sg.deploy_ms;
+	if (sg.failed) {
+		buf_setf(&r->e, "%zu staging target%s failed (see the log)",
+		    sg.failed, sg.failed == 1 ? "" : "s");
+		stage_failed(r, err);
+		return;
+	}
+	/* no staging target left (a reload): what it covers is now */
+	if (!sg.seq && store_change_seq(r->st, &sg.seq, err) == -1) {
+		buf_setf(&r->e, "the change sequence: %s", err->buf);
+		stage_failed(r, err);
+		return;
+	}
+	store_build_set_seq(r->st, r->id, sg.seq, err);
+	stage_succeeded(r, ok, err);
 }
 
 /*
@@ -701,8 +797,14 @@ run_failed(struct run *r, struct buf *err)
 static void
 run_stages(struct run *r, bool *ok, struct buf *err)
 {
+	struct staged sg;
+
 	if (run_fence(r, "the render") == -1)
 		return;
+	if (r->staging) {
+		run_staging_build(r, ok, err);
+		return;
+	}
 	if (stage_render(r, err) == -1) {
 		run_failed(r, err);
 		return;
@@ -714,7 +816,7 @@ run_stages(struct run *r, bool *ok, struct buf *err)
 		return;
 	}
 	stage_history(r);
-	stage_staging(r, err);
+	stage_staging(r, &sg, err);
 	if (!run_lost(r))
 		stage_succeeded(r, ok, err);
 }

@@ -170,6 +170,7 @@ struct page_info {
 	int weight;
 	char *title;			/* of the latest revision */
 	char *live_title;		/* of the live revision, or NULL */
+	char *author;			/* of the latest revision ("" if none) */
 	char *status;
 	bool live;
 	bool has_unpublished_changes;
@@ -252,6 +253,25 @@ int store_path_check_new(struct store *st, const char *path,
 int store_page_list(struct store *st, struct page_info **list, size_t *n,
     struct buf *err);
 void store_page_list_free(struct page_info *list, size_t n);
+/* the statuses, in the order of store_page_counts' counts */
+#define PAGE_NSTATUS 6
+extern const char *const page_statuses[PAGE_NSTATUS];
+/*
+ * The admin's page tree, filtered, searched and paginated in SQL
+ * (decision 0280): the pages whose title (of the latest revision) or
+ * path holds Q (case aside; NULL or "": any) and whose status is STATUS
+ * (NULL or "": any), by path, at most LIMIT from OFFSET.
+ */
+struct page_filter {
+	const char *q;
+	const char *status;
+	size_t offset, limit;
+};
+int store_page_find(struct store *st, const struct page_filter *f,
+    struct page_info **list, size_t *n, struct buf *err);
+/* how many pages match Q (as above) per status, in one aggregate query */
+int store_page_counts(struct store *st, const char *q,
+    int64_t counts[PAGE_NSTATUS], struct buf *err);
 int store_revision_get(struct store *st, int64_t id, struct revision_info *r,
     struct buf *err);
 

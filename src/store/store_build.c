@@ -63,6 +63,12 @@ const struct store_migration store_build_migrations[] = {
 	/* the fencing token: 1 when created, bumped by each take-over */
 	{ 3,
 	"ALTER TABLE builds ADD COLUMN claim INTEGER NOT NULL DEFAULT 1;" },
+	/* staging builds (decision 0281): a request only the staging
+	   targets need (a draft saved), a build of those targets alone */
+	{ 4,
+	"ALTER TABLE build_requests ADD COLUMN staging INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"ALTER TABLE builds ADD COLUMN staging INTEGER NOT NULL DEFAULT 0;" },
 	{ 0, NULL }
 };
 
@@ -151,25 +157,30 @@ claim_running(struct store *st, struct buf *err)
 	return r > 0;
 }
 
-/* pending requests: their oldest time (0: none), reasons and newest id */
+/*
+ * Pending requests: their oldest time (0: none), reasons and newest id;
+ * *staging when every one needs only the staging targets (0281).
+ */
 static int
 claim_pending(struct store *st, int64_t *first_req, struct buf *reasons,
-    int64_t *req_max, struct buf *err)
+    int64_t *req_max, bool *staging, struct buf *err)
 {
 	struct stmt *s = NULL;
 
 	*first_req = *req_max = 0;
+	*staging = false;
 	if (store_prepare(st, "SELECT MIN(requested_at), "
-	    "group_concat(reason, ', '), MAX(id) FROM (SELECT "
-	    "reason, MIN(requested_at) AS requested_at, MAX(id) AS id "
-	    "FROM build_requests WHERE build_id IS NULL GROUP BY reason "
-	    "ORDER BY reason) AS r", &s, err) == -1)
+	    "group_concat(reason, ', '), MAX(id), MIN(staging) FROM (SELECT "
+	    "reason, MIN(requested_at) AS requested_at, MAX(id) AS id, "
+	    "MIN(staging) AS staging FROM build_requests WHERE build_id IS "
+	    "NULL GROUP BY reason ORDER BY reason) AS r", &s, err) == -1)
 		return -1;
 	if (stmt_step(s) == STMT_ROW &&
 	    !stmt_col_null(s, 0)) {
 		*first_req = stmt_col_i64(s, 0);
 		buf_adds(reasons, (const char *)stmt_col_text(s, 1));
 		*req_max = stmt_col_i64(s, 2);
+		*staging = stmt_col_int(s, 3) != 0;
 	}
 	stmt_finalize(s);
 	return 0;
@@ -217,10 +228,12 @@ claim_create(struct store *st, const char *worker, int64_t lease_secs,
 	struct buf reasons = BUF_INIT;
 	struct stmt *s = NULL;
 	int64_t first_req, req_max, attempt;
+	bool staging;
 	int r, rc = -1;
 
 	*id = 0;
-	if (claim_pending(st, &first_req, &reasons, &req_max, err) == -1)
+	if (claim_pending(st, &first_req, &reasons, &req_max, &staging,
+	    err) == -1)
 		goto out;
 	if (!first_req || (r = claim_allowed(st, req_max, now, &attempt,
 	    err)) == 0) {
@@ -229,8 +242,8 @@ claim_create(struct store *st, const char *worker, int64_t lease_secs,
 	}
 	if (r == -1 || store_prepare(st, "INSERT INTO builds(status, "
 	    "reasons, requested_at, started_at, worker, lease_until, "
-	    "heartbeat_at, attempt, req_max) VALUES ('running', ?, ?, ?, ?, "
-	    "?, ?, ?, ?) RETURNING id, claim", &s, err) == -1)
+	    "heartbeat_at, attempt, req_max, staging) VALUES ('running', ?, "
+	    "?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, claim", &s, err) == -1)
 		goto out;
 	stmt_bind_text(s, 1, reasons.buf);
 	stmt_bind_i64(s, 2, first_req);
@@ -240,6 +253,7 @@ claim_create(struct store *st, const char *worker, int64_t lease_secs,
 	stmt_bind_i64(s, 6, now);
 	stmt_bind_i64(s, 7, attempt);
 	stmt_bind_i64(s, 8, req_max);
+	stmt_bind_int(s, 9, staging);
 	if (stmt_step(s) != STMT_ROW)
 		store_sqlerr(st, "create build", err);
 	else {
@@ -360,18 +374,20 @@ sql_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
 	struct stmt *s = NULL;
 	int64_t now = time_now(), seq = 0;
 	char *clean = scrub_str(error);
-	int rc = -1;
+	int rc = -1, staging = 0;
 
 	if (store_tx_begin(st, err) == -1) {
 		free(clean);
 		return -1;
 	}
-	if (store_prepare(st, "SELECT seq FROM builds WHERE id = ?", &s,
-	    err) == -1)
+	if (store_prepare(st, "SELECT seq, staging FROM builds WHERE id = ?",
+	    &s, err) == -1)
 		goto fail;
 	stmt_bind_i64(s, 1, id);
-	if (stmt_step(s) == STMT_ROW)
+	if (stmt_step(s) == STMT_ROW) {
 		seq = stmt_col_i64(s, 0);
+		staging = stmt_col_int(s, 1);
+	}
 	stmt_finalize(s);
 	s = NULL;
 	if (store_run(st, "finish build", &changed, err, "UPDATE builds SET "
@@ -385,9 +401,12 @@ sql_build_finish(struct store *st, int64_t id, int64_t token, bool ok,
 	if (changed == 0 && lease_lost(st, id, token, err) == -1)
 		goto fail;
 	/* only a success satisfies the requests its snapshot covered */
+	/* a staging build satisfies only what staging needed: a publish
+	   made meanwhile waits for its own build (0281) */
 	if (ok && changed > 0 && store_run(st, "satisfy requests", NULL, err,
 	    "UPDATE build_requests SET build_id = ?, satisfied_at = ? WHERE "
-	    "build_id IS NULL AND seq <= ?", "iii", id, now, seq) == -1)
+	    "build_id IS NULL AND seq <= ? AND staging >= ?", "iiii", id, now,
+	    seq, (int64_t)staging) == -1)
 		goto fail;
 	rc = store_tx_commit(st, err);
 	goto out;
@@ -457,9 +476,12 @@ build_row(struct stmt *s, bool with_log)
 	    "counts", counts ? counts : json_object(),
 	    "commit", jsafe_string_or_null(
 	    (const char *)stmt_col_text(s, 10)));
-	if (o)
+	if (o) {
 		json_object_set_new(o, "targets", targets);
-	else
+		/* a build of the staging targets alone (decision 0281) */
+		json_object_set_new(o, "staging", json_boolean(
+		    stmt_col_int(s, 13) != 0));
+	} else
 		json_decref(targets);
 	free(error);
 	if (!o)
@@ -476,7 +498,8 @@ build_row(struct stmt *s, bool with_log)
 }
 
 #define BUILD_COLS "id, status, reasons, requested_at, started_at, " \
-	"finished_at, attempt, worker, seq, error, commit_id, counts, log "
+	"finished_at, attempt, worker, seq, error, commit_id, counts, log, " \
+	"staging "
 
 int
 sql_build_list(struct store *st, size_t limit, json_t **out, struct buf *err)

@@ -23,6 +23,9 @@ struct store {
 	int in_tx;		/* nesting depth of store_tx_begin */
 	char **reserved;	/* top-level names of static/ (store_paths.c) */
 	size_t nreserved;
+	/* the site has a staging target: a draft saved requests a
+	   staging build (store_open_conf; decision 0281) */
+	bool staging;
 };
 
 /* one schema step of a component; arrays end with { 0, NULL } */
@@ -71,6 +74,14 @@ int store_bump_seq(struct store *st, int64_t *seq, struct buf *err);
 int store_changed(struct store *st, const char *actor, const char *action,
     int64_t page_id, const char *path, const char *detail,
     const char *reason, struct buf *err);
+/*
+ * The same for a change only the latest revisions show (a draft saved):
+ * REASON requests a staging build when the store's site has a staging
+ * target, else none (decision 0281).
+ */
+int store_changed_draft(struct store *st, const char *actor,
+    const char *action, int64_t page_id, const char *path,
+    const char *detail, const char *reason, struct buf *err);
 
 /* column helpers (store_sql.c); strings and JSON returned are owned */
 void store_bind_time(struct stmt *s, int i, int64_t t);
@@ -80,13 +91,29 @@ char *store_col_str0(struct stmt *s, int i);	/* "" for NULL */
 json_t *store_json_of(const char *s, bool array);
 json_t *store_col_json(struct stmt *s, int i, bool array);
 
+/*
+ * A page's status (store.h) from the columns of pages p: the one
+ * definition, read by every PAGE_COLS query and used by the admin's
+ * filter and counts (decision 0280).
+ */
+#define PAGE_SCHEDULED_SQL						\
+	"(COALESCE(p.scheduled_revision_id, 0) <> 0 AND "		\
+	"COALESCE(p.go_live_at, 0) <> 0)"
+#define PAGE_STATUS_SQL							\
+	"CASE WHEN p.live <> 0 THEN CASE WHEN " PAGE_SCHEDULED_SQL	\
+	" THEN 'live + scheduled' WHEN p.has_unpublished_changes <> 0 "	\
+	"THEN 'live + draft' ELSE 'live' END WHEN p.expired <> 0 THEN "	\
+	"'expired' WHEN " PAGE_SCHEDULED_SQL " THEN 'scheduled' ELSE "	\
+	"'draft' END"
+
 /* pages (store_page.c), for the scheduler's queries */
 #define PAGE_COLS							\
 	"p.id, p.path, pp.path, p.section, p.slug, p.template, p.weight, "	\
 	"r.title, p.live, p.has_unpublished_changes, p.expired, "	\
 	"p.first_published_at, p.last_published_at, p.live_revision_id, " \
 	"p.latest_revision_id, p.scheduled_revision_id, p.go_live_at, "	\
-	"p.expire_at, p.created_at, p.updated_at, lr.title "		\
+	"p.expire_at, p.created_at, p.updated_at, lr.title, r.author, "	\
+	PAGE_STATUS_SQL " "						\
 	"FROM pages p LEFT JOIN pages pp ON pp.id = p.parent_id "	\
 	"LEFT JOIN revisions r ON r.id = p.latest_revision_id "		\
 	"LEFT JOIN revisions lr ON lr.id = p.live_revision_id "

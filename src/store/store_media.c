@@ -58,14 +58,15 @@ sql_media_add(struct store *st, const char *media_dir, const char *file,
 	if (store_tx_begin(st, err) == -1)
 		goto out;
 	if (store_prepare(st, "INSERT INTO media(sha256, name, content_type, "
-	    "size, created_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT(sha256) DO "
-	    "NOTHING", &s, err) == -1)
+	    "size, created_at, uploader) VALUES (?, ?, ?, ?, ?, ?) ON "
+	    "CONFLICT(sha256) DO NOTHING", &s, err) == -1)
 		goto fail;
 	stmt_bind_text(s, 1, sha);
 	stmt_bind_text(s, 2, clean.buf);
 	stmt_bind_text(s, 3, mime_type_for(clean.buf));
 	stmt_bind_i64(s, 4, (int64_t)data.len);
 	stmt_bind_i64(s, 5, time_now());
+	stmt_bind_text(s, 6, actor ? actor : "unknown");
 	if (stmt_step(s) != STMT_DONE) {
 		store_sqlerr(st, "add media", err);
 		goto fail;
@@ -106,14 +107,10 @@ sql_media_list(struct store *st, const char *media_dir,
 	size_t cnt = 0, cap = 0;
 	int r;
 
-	/* the uploader: the actor of its first "media add" change (one
-	   pass over the audit log, not one per file) */
+	/* the uploader: kept with the file since store version 2 (0280) */
 	if (store_prepare(st, "SELECT m.sha256, m.name, m.content_type, "
-	    "m.size, m.created_at, a.actor FROM media m LEFT JOIN (SELECT "
-	    "detail, MIN(id) AS first FROM audit_log WHERE action = "
-	    "'media add' GROUP BY detail) f ON f.detail = m.sha256 LEFT JOIN "
-	    "audit_log a ON a.id = f.first ORDER BY m.sha256", &s,
-	    err) == -1)
+	    "m.size, m.created_at, m.uploader FROM media m ORDER BY "
+	    "m.sha256", &s, err) == -1)
 		return -1;
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		struct media_info *m;
@@ -216,12 +213,15 @@ store_media_refs(struct store *st, int (*fn)(void *arg, int64_t page_id,
 	struct stmt *s = NULL;
 	int r;
 
-	/* two joins by primary key (an OR in one join scans every pair) */
-	if (store_prepare(st, "SELECT p.id, p.path, r.body FROM pages p JOIN "
-	    "revisions r ON r.id = p.latest_revision_id WHERE r.body LIKE "
-	    "'%/media/%' UNION SELECT p.id, p.path, r.body FROM pages p JOIN "
-	    "revisions r ON r.id = p.live_revision_id WHERE r.body LIKE "
-	    "'%/media/%' ORDER BY 2", &s, err) == -1)
+	/*
+	 * Only the revisions that may name a file (uses_media, a partial
+	 * index: decision 0280), then their page by primary key: the cost
+	 * follows the pages that use media, not the size of the site.
+	 */
+	if (store_prepare(st, "SELECT p.id, p.path, r.body FROM revisions r "
+	    "JOIN pages p ON p.id = r.page_id WHERE r.uses_media = 1 AND "
+	    "(p.latest_revision_id = r.id OR p.live_revision_id = r.id) "
+	    "ORDER BY p.path, r.id", &s, err) == -1)
 		return -1;
 	while ((r = stmt_step(s)) == STMT_ROW)
 		if (fn(arg, stmt_col_i64(s, 0), (const char *)stmt_col_text(s,

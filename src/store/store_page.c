@@ -23,21 +23,11 @@
 #include "store/store_int.h"
 /* ---- pages ---- */
 
+/* pages.latest_title: the title of revision ?1, the page's latest
+   (0280); a name no query of pages joined to revisions can mistake */
+#define LATEST_TITLE_SQL						\
+	"COALESCE((SELECT title FROM revisions WHERE id = ?1), '')"
 
-static const char *
-status_of(const struct page_info *p)
-{
-	bool scheduled = p->scheduled_revision && p->go_live_at;
-
-	if (p->live) {
-		if (scheduled)
-			return "live + scheduled";
-		return p->has_unpublished_changes ? "live + draft" : "live";
-	}
-	if (p->expired)
-		return "expired";
-	return scheduled ? "scheduled" : "draft";
-}
 
 void
 store_read_page(struct stmt *s, struct page_info *p)
@@ -64,7 +54,8 @@ store_read_page(struct stmt *s, struct page_info *p)
 	p->created_at = stmt_col_i64(s, 18);
 	p->updated_at = stmt_col_i64(s, 19);
 	p->live_title = store_col_str(s, 20);
-	p->status = xstrdup(status_of(p));
+	p->author = store_col_str0(s, 21);
+	p->status = store_col_str0(s, 22);
 }
 
 void
@@ -79,6 +70,7 @@ page_info_release(struct page_info *p)
 	free(p->template);
 	free(p->title);
 	free(p->live_title);
+	free(p->author);
 	free(p->status);
 	memset(p, 0, sizeof(*p));
 }
@@ -268,6 +260,136 @@ sql_page_list(struct store *st, struct page_info **list, size_t *n,
 	    false, 0, "list pages", list, n, err);
 }
 
+const char *const page_statuses[PAGE_NSTATUS] = { "live", "draft",
+	"scheduled", "expired", "live + draft", "live + scheduled" };
+
+/* "%Q%" with LIKE's own characters taken literally (ESCAPE '\\') */
+static char *
+like_pattern(const char *q)
+{
+	struct buf b = BUF_INIT;
+
+	buf_addch(&b, '%');
+	for (; *q; q++) {
+		if (*q == '%' || *q == '_' || *q == '\\')
+			buf_addch(&b, '\\');
+		buf_addch(&b, *q);
+	}
+	buf_addch(&b, '%');
+	return buf_detach(&b, NULL);
+}
+
+/*
+ * The title (of the latest revision: pages.latest_title, its copy kept
+ * with latest_revision_id, so a search reads no revision) or the path holds
+ * the pattern (bound twice), case aside: SQLite's LIKE ignores ASCII
+ * case, PostgreSQL's ILIKE any (decision 0171's one way to differ), both
+ * cheaper than lower() on every row.
+ */
+#define PAGE_SEARCH(like)						\
+	"(p.latest_title " like " ? ESCAPE '\\' OR p.path " like " ? "	\
+	"ESCAPE '\\')"
+
+/* the columns of PAGE_STATUS_SQL, in the order of pages_status */
+#define STATUS_GROUP							\
+	"p.live, p.expired, p.has_unpublished_changes, "		\
+	"p.scheduled_revision_id, p.go_live_at"
+
+/* the page tree's query (store_page_find) in the dialect PG or not */
+static void
+find_sql(char *out, size_t outsz, bool pg, bool q, bool status)
+{
+	snprintf(out, outsz, "SELECT " PAGE_COLS "WHERE %s AND %s ORDER BY "
+	    "p.path LIMIT ? OFFSET ?", !q ? "1 = 1" : pg ?
+	    PAGE_SEARCH("ILIKE") : PAGE_SEARCH("LIKE"), status ?
+	    "(" PAGE_STATUS_SQL ") = ?" : "1 = 1");
+}
+
+int
+store_page_find(struct store *st, const struct page_filter *f,
+    struct page_info **list, size_t *n, struct buf *err)
+{
+	bool q = f->q && *f->q, status = f->status && *f->status;
+	struct stmt *s = NULL;
+	struct page_info *l;
+	char sql[2048], pg_sql[2048], *pat = q ? like_pattern(f->q) : NULL;
+	size_t cnt = 0;
+	int r = STMT_DONE, i = 1;
+
+	*list = NULL;
+	*n = 0;
+	/* only the rows shown, walked in path order (LIMIT, OFFSET) */
+	find_sql(sql, sizeof(sql), false, q, status);
+	find_sql(pg_sql, sizeof(pg_sql), true, q, status);
+	if (store_prepare_pg(st, sql, pg_sql, &s, err) == -1) {
+		free(pat);
+		return -1;
+	}
+	if (pat) {
+		stmt_bind_text(s, i++, pat);
+		stmt_bind_text(s, i++, pat);
+	}
+	if (status)
+		stmt_bind_text(s, i++, f->status);
+	stmt_bind_i64(s, i++, (int64_t)f->limit);
+	stmt_bind_i64(s, i, (int64_t)f->offset);
+	l = xreallocarray(NULL, f->limit ? f->limit : 1, sizeof(*l));
+	while (cnt < f->limit && (r = stmt_step(s)) == STMT_ROW)
+		store_read_page(s, &l[cnt++]);
+	if (cnt == f->limit)
+		r = STMT_DONE;
+	stmt_finalize(s);
+	free(pat);
+	if (r != STMT_DONE) {
+		store_page_list_free(l, cnt);
+		return store_sqlerr(st, "find pages", err);
+	}
+	*list = l;
+	*n = cnt;
+	return 0;
+}
+
+int
+store_page_counts(struct store *st, const char *q,
+    int64_t counts[PAGE_NSTATUS], struct buf *err)
+{
+	struct stmt *s = NULL;
+	char *pat = q && *q ? like_pattern(q) : NULL;
+	int r;
+
+	for (size_t i = 0; i < PAGE_NSTATUS; i++)
+		counts[i] = 0;
+	/*
+	 * One pass over pages alone, grouped by the columns a status is made
+	 * of: in the order of their index (pages_status), so SQLite counts
+	 * as it walks it, and each group's status is added up here.
+	 */
+	if (pat ? store_prepare_pg(st, "SELECT " PAGE_STATUS_SQL ", "
+	    "count(*) FROM pages p WHERE " PAGE_SEARCH("LIKE") " GROUP BY "
+	    STATUS_GROUP, "SELECT " PAGE_STATUS_SQL ", count(*) FROM pages p "
+	    "WHERE " PAGE_SEARCH("ILIKE") " GROUP BY " STATUS_GROUP, &s,
+	    err) == -1 : store_prepare(st, "SELECT " PAGE_STATUS_SQL ", "
+	    "count(*) FROM pages p GROUP BY " STATUS_GROUP, &s, err) == -1) {
+		free(pat);
+		return -1;
+	}
+	if (pat) {
+		stmt_bind_text(s, 1, pat);
+		stmt_bind_text(s, 2, pat);
+	}
+	while ((r = stmt_step(s)) == STMT_ROW) {
+		const char *v = stmt_col_text(s, 0);
+		for (size_t i = 0; v && i < PAGE_NSTATUS; i++)
+			if (!strcmp(v, page_statuses[i]))
+				counts[i] += stmt_col_i64(s, 1);
+	}
+	stmt_finalize(s);
+	free(pat);
+	if (r != STMT_DONE)
+		return store_sqlerr(st, "count pages", err);
+	return 0;
+}
+
 void
 store_page_list_free(struct page_info *list, size_t n)
 {
@@ -324,9 +446,11 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
 	tj = tags ? json_dumps(tags, JSON_COMPACT) : xstrdup("[]");
 	ej = extra ? json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS) :
 	    xstrdup("{}");
+	/* uses_media: the revisions the media library reads (0280) */
 	if (store_prepare(st, "INSERT INTO revisions(page_id, title, body, "
-	    "summary, date, tags, extra, author, created_at) VALUES "
-	    "(?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s, err) == -1) {
+	    "summary, date, tags, extra, author, created_at, uses_media) "
+	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id", &s,
+	    err) == -1) {
 		rc = -1;
 		goto out;
 	}
@@ -339,6 +463,7 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
 	stmt_bind_text(s, 7, ej);
 	stmt_bind_text(s, 8, actor ? actor : "unknown");
 	stmt_bind_i64(s, 9, time_now());
+	stmt_bind_int(s, 10, strcasestr(body, "/media/") != NULL);
 	if (stmt_step(s) != STMT_ROW)
 		rc = store_sqlerr(st, "insert revision", err);
 	else
@@ -529,11 +654,12 @@ page_insert(struct store *st, const char *cp, const struct page_fields *f,
 	    insert_revision(st, *id, f->title, f->body ? f->body : "",
 	    f->summary ? f->summary : "", f->date, f->tags, f->extra, actor,
 	    &rev, err) == -1 ||
-	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ? WHERE "
-	    "id = ?", err, 2, rev, *id) == -1 ||
+	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?1, "
+	    "latest_title = " LATEST_TITLE_SQL " WHERE id = ?2", err, 2, rev,
+	    *id) == -1 ||
 	    page_adopt(st, *id, cp, err) == -1 ||
-	    store_changed(st, actor, "create", *id, cp, f->title, NULL,
-	    err) == -1)
+	    store_changed_draft(st, actor, "create", *id, cp, f->title,
+	    "draft saved", err) == -1)
 		goto fail;
 	return store_tx_commit(st, err);
 fail:
@@ -634,12 +760,15 @@ edit_op(struct store *st, const struct page_info *p,
 	    f->body ? f->body : r.body, f->summary ? f->summary : r.summary,
 	    f->date ? f->date : r.date, f->tags ? f->tags : r.tags,
 	    f->extra ? f->extra : r.extra, op->actor, &rev, err) == 0 &&
-	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?, "
-	    "has_unpublished_changes = 1, updated_at = ? WHERE id = ?", err, 3,
-	    rev, time_now(), p->id) == 0 &&
+	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?1, "
+	    "latest_title = " LATEST_TITLE_SQL ", has_unpublished_changes = "
+	    "1, updated_at = ?2 WHERE id = ?3", err, 3, rev, time_now(),
+	    p->id) == 0 &&
 	    edit_settings(st, p, f, &changed, err) == 0 &&
-	    store_changed(st, op->actor, "edit", p->id, p->path, NULL,
-	    p->live && changed ? "page edited" : NULL, err) == 0)
+	    (p->live && changed ? store_changed(st, op->actor, "edit", p->id,
+	    p->path, NULL, "page edited", err) : store_changed_draft(st,
+	    op->actor, "edit", p->id, p->path, NULL, "draft saved",
+	    err)) == 0)
 		rc = 0;
 	revision_info_release(&r);
 	return rc;
@@ -822,8 +951,11 @@ delete_op(struct store *st, const struct page_info *p,
 	    store_exec_i64(st, "DELETE FROM pages WHERE id = ?", err, 1,
 	    p->id) == -1)
 		return -1;
+	if (!p->live)
+		return store_changed_draft(st, op->actor, "delete", p->id,
+		    p->path, NULL, "draft deleted", err);
 	return store_changed(st, op->actor, "delete", p->id, p->path, NULL,
-	    p->live ? "page deleted" : NULL, err);
+	    "page deleted", err);
 }
 
 int

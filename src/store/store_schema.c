@@ -88,6 +88,29 @@ static const struct store_migration store_migrations[] = {
 	"  key TEXT PRIMARY KEY,"
 	"  value BLOB NOT NULL,"
 	"  updated_at INTEGER NOT NULL);" },
+	/*
+	 * The admin's screens read what they show (decision 0280): which
+	 * revisions may name a media file (a superset of what the media
+	 * library's check accepts, kept by every new revision), who
+	 * uploaded each file, the page columns a status is made of, and
+	 * the latest revision's title on the page (for the search).
+	 */
+	{ 2,
+	"ALTER TABLE revisions ADD COLUMN uses_media INTEGER NOT NULL "
+	"  DEFAULT 0;"
+	"UPDATE revisions SET uses_media = 1 WHERE body LIKE '%/media/%';"
+	"CREATE INDEX revisions_uses_media ON revisions(page_id) "
+	"  WHERE uses_media = 1;"
+	"ALTER TABLE media ADD COLUMN uploader TEXT NOT NULL DEFAULT '';"
+	"UPDATE media SET uploader = COALESCE((SELECT a.actor FROM "
+	"  audit_log a WHERE a.action = 'media add' AND a.detail = "
+	"  media.sha256 ORDER BY a.id LIMIT 1), '');"
+	"CREATE INDEX pages_status ON pages(live, expired, "
+	"  has_unpublished_changes, scheduled_revision_id, go_live_at);"
+	"ALTER TABLE pages ADD COLUMN latest_title TEXT NOT NULL "
+	"  DEFAULT '';"
+	"UPDATE pages SET latest_title = COALESCE((SELECT r.title FROM "
+	"  revisions r WHERE r.id = pages.latest_revision_id), '');" },
 	{ 0, NULL }
 };
 

@@ -301,6 +301,16 @@ store_open_conf(const struct conf *c, struct store **out, struct buf *err)
 	return store_open_conf_flags(c, flags, out, err);
 }
 
+/* does the site have a staging target (content: latest)? */
+static bool
+has_staging(const struct conf *c)
+{
+	for (size_t i = 0; i < c->ntargets; i++)
+		if (c->targets[i].content == CONF_CONTENT_LATEST)
+			return true;
+	return false;
+}
+
 int
 store_open_conf_flags(const struct conf *c, int flags, struct store **out,
     struct buf *err)
@@ -321,8 +331,11 @@ store_open_conf_flags(const struct conf *c, int flags, struct store **out,
 			    "which is not set", c->store.password_env);
 			return -1;
 		}
-		return store_open_ex("postgres", url ? url : "", pw, flags,
-		    out, err);
+		rc = store_open_ex("postgres", url ? url : "", pw, flags, out,
+		    err);
+		if (rc == 0)
+			(*out)->staging = has_staging(c);
+		return rc;
 	}
 	path = conf_path(c, c->store.path);
 	if (mkdir_parent(path, err) == 0)
@@ -332,6 +345,7 @@ store_open_conf_flags(const struct conf *c, int flags, struct store **out,
 		path = conf_path(c, "static");
 		store_reserve_static(*out, path);
 		free(path);
+		(*out)->staging = has_staging(c);
 	}
 	return rc;
 }
@@ -446,18 +460,18 @@ sql_audit(struct store *st, const char *actor, const char *action,
 	return audit_row(st, actor, action, 0, path, detail, err);
 }
 
+/* STAGING: a request only the staging targets need (decision 0281) */
 static int
 request_row(struct store *st, int64_t seq, const char *reason,
-    int64_t page_id, const char *path, const char *actor, int64_t *id,
-    struct buf *err)
+    int64_t page_id, const char *path, const char *actor, bool staging,
+    int64_t *id, struct buf *err)
 {
 	struct stmt *s = NULL;
 	int rc = 0;
 
 	if (store_prepare(st, "INSERT INTO build_requests(seq, reason, "
-	    "page_id, path, actor, requested_at) VALUES (?, ?, ?, ?, ?, ?) "
-	    "RETURNING id",
-	    &s, err) == -1)
+	    "page_id, path, actor, requested_at, staging) VALUES (?, ?, ?, "
+	    "?, ?, ?, ?) RETURNING id", &s, err) == -1)
 		return -1;
 	stmt_bind_i64(s, 1, seq);
 	stmt_bind_text(s, 2, reason);
@@ -465,6 +479,7 @@ request_row(struct store *st, int64_t seq, const char *reason,
 	stmt_bind_text(s, 4, path);
 	stmt_bind_text(s, 5, actor ? actor : "unknown");
 	stmt_bind_i64(s, 6, time_now());
+	stmt_bind_int(s, 7, staging);
 	if (stmt_step(s) != STMT_ROW)
 		rc = store_sqlerr(st, "build request", err);
 	else if (id)
@@ -480,10 +495,10 @@ request_row(struct store *st, int64_t seq, const char *reason,
  * The bookkeeping of one change, inside the caller's transaction: bump
  * the sequence, audit, and (REASON non-NULL) request a build.
  */
-int
-store_changed(struct store *st, const char *actor, const char *action,
+static int
+changed(struct store *st, const char *actor, const char *action,
     int64_t page_id, const char *path, const char *detail,
-    const char *reason, struct buf *err)
+    const char *reason, bool staging, struct buf *err)
 {
 	int64_t seq;
 
@@ -491,7 +506,7 @@ store_changed(struct store *st, const char *actor, const char *action,
 	    audit_row(st, actor, action, page_id, path, detail, err) == -1)
 		return -1;
 	if (reason && request_row(st, seq, reason, page_id, path, actor,
-	    NULL, err) == -1)
+	    staging, NULL, err) == -1)
 		return -1;
 	/* a test hook: fail here to prove the change rolls back with it */
 	if (testhook_on(TESTHOOK_FAIL_REQUEST)) {
@@ -499,6 +514,24 @@ store_changed(struct store *st, const char *actor, const char *action,
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_changed(struct store *st, const char *actor, const char *action,
+    int64_t page_id, const char *path, const char *detail,
+    const char *reason, struct buf *err)
+{
+	return changed(st, actor, action, page_id, path, detail, reason,
+	    false, err);
+}
+
+int
+store_changed_draft(struct store *st, const char *actor, const char *action,
+    int64_t page_id, const char *path, const char *detail,
+    const char *reason, struct buf *err)
+{
+	return changed(st, actor, action, page_id, path, detail,
+	    st->staging ? reason : NULL, true, err);
 }
 
 int
@@ -511,7 +544,7 @@ sql_request_build(struct store *st, const char *reason, const char *actor,
 		return -1;
 	if (store_bump_seq(st, &seq, err) == -1 ||
 	    audit_row(st, actor, "request build", 0, NULL, reason, err) == -1 ||
-	    request_row(st, seq, reason, 0, NULL, actor, request_id,
+	    request_row(st, seq, reason, 0, NULL, actor, false, request_id,
 	    err) == -1) {
 		store_tx_rollback(st);
 		return -1;

@@ -7,7 +7,8 @@
 # deployed (with its counts), broken failed (with its error, scrubbed),
 # the staging target deployed by its own deploy; shown by `kiln builds
 # show --json`, the API's build JSON and the admin (build page table,
-# badges in the builds table).
+# badges in the builds table).  `kiln deploy --target NAME` lists the
+# other targets as skipped ("not selected").
 . "$KILN_SRC/tests/integration/lib.sh"
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 
@@ -63,13 +64,17 @@ pass "a second build: prod unchanged, broken failed again"
 # kiln deploy --json: the same list; a dry run plans, names no failure
 "$KILN" deploy --target prod --json > "$T/d.json" || fail "deploy prod"
 assert_eq "$(jq -c '[.targets[] | [.name, .status, .uploaded, .unchanged]]' "$T/d.json")" \
-    "[[\"prod\",\"deployed\",0,$nobj]]" "kiln deploy --json targets"
+    "[[\"local\",\"skipped\",0,0],[\"prod\",\"deployed\",0,$nobj],[\"broken\",\"skipped\",0,0]]" \
+    "kiln deploy --target --json: the others listed as skipped"
+assert_eq "$(jq -r '[.targets[] | select(.status == "skipped") | .reason] | unique | join(",")' "$T/d.json")" \
+    "not selected" "skipped: not selected"
 expect_status 1 "$KILN" deploy --json > "$T/d.json" 2>/dev/null
 assert_eq "$(jq -r '[.targets[] | "\(.name):\(.status)"] | join(" ")' "$T/d.json")" \
     "local:skipped prod:deployed broken:failed" "kiln deploy --json, every target"
 assert_contains "$(jq -r '.targets[0].reason' "$T/d.json")" "staging target" "skipped: the reason"
 "$KILN" deploy --target prod --dry-run --json > "$T/d.json" || fail "dry run"
-assert_eq "$(jq -r '.targets[0].status' "$T/d.json")" planned "a dry run plans"
+assert_eq "$(jq -r '[.targets[] | "\(.name):\(.status)"] | join(" ")' "$T/d.json")" \
+    "local:skipped prod:planned broken:skipped" "a dry run plans the target named"
 pass "kiln deploy --json: per-target results"
 
 # 3. the API's build JSON and the admin

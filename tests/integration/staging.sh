@@ -9,6 +9,7 @@
 #  2. kiln serve asks for basic auth on the staging site (401 with
 #     WWW-Authenticate; wrong password 401; right one 200, noindex).
 #  3. independent: production failing (S3 500s) still updates staging;
+#     a draft saved is on staging after its own staging build (0281);
 #     staging failing still deploys production; kiln build/deploy
 #     --target local never touches the bucket, kiln deploy never the
 #     staging folder.
@@ -96,11 +97,14 @@ pass "basic auth on the staging site"
 s3_faults '[{"method":"PUT","status":500,"times":-1}]'
 printf 'Second draft STAGE2MARK.\n' > "$T/draft.md"
 "$KILN" page edit news/library-hours --body-file "$T/draft.md" >/dev/null
+wait_idle	# the draft's staging build (0281), which deploys no bucket
+assert_eq "$(last_status)" succeeded "the draft's staging build"
+assert_contains "$(cat $www/news/library-hours/index.html)" "STAGE2MARK" "staging shows the draft saved"
 id=$(last_id)
 "$KILN" page edit about --title "About PRODMARK" --publish >/dev/null
 wait_done "$id"
 assert_eq "$(last_status)" failed "the production deploy failed"
-assert_contains "$(cat $www/news/library-hours/index.html)" "STAGE2MARK" "staging updated while production failed"
+assert_contains "$(cat $www/about/index.html)" "PRODMARK" "staging updated while production failed"
 assert_not_contains "$(s3get about/index.html)" "PRODMARK" "production got it anyway"
 s3_faults '[]'
 # ... and staging failing still deploys production

@@ -15,30 +15,31 @@ export KILN_USER=tester
 cd site
 st=$("$KILN" store status --json)
 assert_eq "$(jq -c '[.[] | [.component, .version, .latest, .pending]]' <<<"$st")" \
-    '[["store",1,1,0],["queue",3,3,0],["users",2,2,0],["units",2,2,0]]' "a new store is current"
+    '[["store",2,2,0],["queue",4,4,0],["users",2,2,0],["units",2,2,0]]' "a new store is current"
 "$KILN" store status >/dev/null || fail "store status of a current store"
 "$KILN" page new a --title A >/dev/null
 
 # ---- newer than this binary: refused, nothing changed ----
-sqlite3 .kiln/kiln.db "insert into schema_migrations values('queue', 4, 0)"
+sqlite3 .kiln/kiln.db "insert into schema_migrations values('queue', 5, 0)"
 sum=$(sqlite3 .kiln/kiln.db .dump | md5sum)
 set +e; out=$("$KILN" page new b --title B 2>&1); rc=$?; set -e
 assert_eq "$rc" 1 "newer store: exit"
-assert_contains "$out" "newer than this kiln (queue version 4, this kiln knows up to 3)" "newer store: message"
+assert_contains "$out" "newer than this kiln (queue version 5, this kiln knows up to 4)" "newer store: message"
 set +e; out=$("$KILN" store migrate 2>&1); rc=$?; set -e
 assert_eq "$rc" 1 "migrate of a newer store"
 assert_contains "$out" "newer than this kiln" "migrate refuses a newer store"
 expect_status 1 "$KILN" store status
 assert_contains "$("$KILN" store status || true)" "use a newer kiln" "status says so"
 assert_eq "$(sqlite3 .kiln/kiln.db .dump | md5sum)" "$sum" "a newer store is not changed"
-sqlite3 .kiln/kiln.db "delete from schema_migrations where component='queue' and version = 4"
+sqlite3 .kiln/kiln.db "delete from schema_migrations where component='queue' and version = 5"
 pass "sqlite: a newer store is refused"
 
 # ---- older: refused until kiln store migrate, backup first ----
 downgrade_sqlite() {
 	sqlite3 .kiln/kiln.db "delete from schema_migrations where component='queue' and version>=2;
 	    alter table tokens drop column expires_at; alter table tokens drop column last_used_at;
-	    alter table builds drop column claim;
+	    alter table builds drop column claim; alter table builds drop column staging;
+	    alter table build_requests drop column staging;
 	    delete from schema_migrations where component='units' and version>=2; drop table unit_shared"
 }
 downgrade_sqlite
@@ -47,25 +48,25 @@ assert_eq "$rc" 1 "older store: exit"
 assert_contains "$out" "run \`kiln store migrate\`" "older store: what to do"
 assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from schema_migrations where component='queue'")" 1 \
     "not migrated silently"
-assert_eq "$("$KILN" store status --json | jq -c '.[1] | [.version, .pending]')" '[1,2]' "status: pending (queue 2 and 3)"
+assert_eq "$("$KILN" store status --json | jq -c '.[1] | [.version, .pending]')" '[1,3]' "status: pending (queue 2 to 4)"
 expect_status 1 "$KILN" store status
 "$KILN" store migrate >/dev/null
-assert_file .kiln/kiln.db.store-1.queue-1.users-2.units-1.bak
-assert_eq "$(sqlite3 .kiln/kiln.db.store-1.queue-1.users-2.units-1.bak "select max(version) from schema_migrations where component='queue'")" 1 \
+assert_file .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak
+assert_eq "$(sqlite3 .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak "select max(version) from schema_migrations where component='queue'")" 1 \
     "the backup holds the old version"
-assert_eq "$(sqlite3 .kiln/kiln.db.store-1.queue-1.users-2.units-1.bak "select count(*) from pages")" 1 "the backup holds the pages"
+assert_eq "$(sqlite3 .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak "select count(*) from pages")" 1 "the backup holds the pages"
 "$KILN" store status >/dev/null || fail "current after migrate"
 assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from unit_shared")" 0 "units 2: unit_shared is there"
 "$KILN" token create --name ci --expires 30d >/dev/null
 pass "sqlite: an older store waits for kiln store migrate"
 
 # ---- store.auto_migrate: migrated at open, after a backup ----
-rm .kiln/kiln.db.store-1.queue-1.users-2.units-1.bak
+rm .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak
 sqlite3 .kiln/kiln.db "delete from tokens"
 downgrade_sqlite
 sed -i 's|^store:$|store:\n  auto_migrate: true|' kiln.yaml
 "$KILN" page list >/dev/null
-assert_file .kiln/kiln.db.store-1.queue-1.users-2.units-1.bak
+assert_file .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak
 "$KILN" store status >/dev/null || fail "auto_migrate migrated"
 pass "sqlite: auto_migrate"
 
@@ -85,7 +86,8 @@ assert_contains "$out" "newer than this kiln (store version 7" "pg: newer store 
 pg_psql "delete from schema_migrations where version = 7"
 pg_psql "delete from schema_migrations where component='queue' and version>=2;
     alter table tokens drop column expires_at; alter table tokens drop column last_used_at;
-    alter table builds drop column claim;
+    alter table builds drop column claim; alter table builds drop column staging;
+    alter table build_requests drop column staging;
     delete from schema_migrations where component='units' and version>=2; drop table unit_shared" >/dev/null
 set +e; out=$("$KILN" page list 2>&1); rc=$?; set -e
 assert_eq "$rc" 1 "pg: older store: exit"
@@ -95,7 +97,7 @@ assert_contains "$out" "kiln store migrate" "pg: older store refused"
 "$KILN" store migrate > "$T/m2" 2>&1 & p2=$!
 wait $p1 || { cat "$T/m1"; fail "first migrate"; }
 wait $p2 || { cat "$T/m2"; fail "second migrate"; }
-assert_eq "$(pg_psql "select count(*) from schema_migrations where component='queue' and version>=2")" 2 \
+assert_eq "$(pg_psql "select count(*) from schema_migrations where component='queue' and version>=2")" 3 \
     "pg: migrated once"
 assert_eq "$(pg_psql "select count(*) from schema_migrations where component='units' and version=2")" 1 \
     "pg: units 2 (unit_shared) migrated once"

@@ -384,6 +384,122 @@ TEST(store, media_is_content_addressed)
 	buf_release(&err);
 }
 
+/* the paths of store_page_find's answer, space-separated */
+static const char *
+found(struct store *st, const char *q, const char *status, size_t offset,
+    size_t limit)
+{
+	static char out[512];
+	struct page_filter f = { q, status, offset, limit };
+	struct page_info *l;
+	struct buf err = BUF_INIT;
+	size_t n;
+
+	out[0] = '\0';
+	if (store_page_find(st, &f, &l, &n, &err) != 0)
+		test_fail(__FILE__, __LINE__, "find: %s", err.buf);
+	for (size_t i = 0; i < n; i++) {
+		strlcat(out, i ? " " : "", sizeof(out));
+		strlcat(out, l[i].path, sizeof(out));
+	}
+	store_page_list_free(l, n);
+	buf_release(&err);
+	return out;
+}
+
+/* the admin's page tree: search, status, pages and counts in SQL (0280) */
+TEST(store, page_tree_filters_in_sql)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	struct page_fields f = { 0 };
+	struct page_info p;
+	int64_t c[PAGE_NSTATUS];
+
+	set_now(T0);
+	st = open_store_at("kiln.db");
+	create(st, "news/a", "Alpha NEWS");
+	create(st, "news/b", "Beta 100% sure");
+	create(st, "about", "About us");
+	create(st, "zed", "Zed");
+	CHECK_OK(store_page_publish(st, "news/a", 0, "t", &err));
+	CHECK_OK(store_page_publish(st, "about", 0, "t", &err));
+	f.title = "About them";
+	CHECK_OK(store_page_edit(st, "about", &f, "editor2", &err));
+	CHECK_STR_EQ(found(st, NULL, NULL, 0, 50), "about news/a news/b zed");
+	CHECK_STR_EQ(found(st, "", "", 1, 2), "news/a news/b");
+	CHECK_STR_EQ(found(st, "news", NULL, 0, 50), "news/a news/b");
+	/* the title of the latest revision, case aside; % is literal */
+	CHECK_STR_EQ(found(st, "ALPHA", NULL, 0, 50), "news/a");
+	CHECK_STR_EQ(found(st, "them", NULL, 0, 50), "about");
+	CHECK_STR_EQ(found(st, "us", NULL, 0, 50), "");
+	CHECK_STR_EQ(found(st, "0%", NULL, 0, 50), "news/b");
+	CHECK_STR_EQ(found(st, "a_p", NULL, 0, 50), "");
+	CHECK_STR_EQ(found(st, NULL, "draft", 0, 50), "news/b zed");
+	CHECK_STR_EQ(found(st, NULL, "live + draft", 0, 50), "about");
+	CHECK_STR_EQ(found(st, "e", "draft", 0, 1), "news/b");
+	CHECK_STR_EQ(found(st, NULL, "no such", 0, 50), "");
+	CHECK_OK(store_page_counts(st, NULL, c, &err));
+	CHECK_INT_EQ(c[0], 1);		/* live */
+	CHECK_INT_EQ(c[1], 2);		/* draft */
+	CHECK_INT_EQ(c[4], 1);		/* live + draft */
+	CHECK_INT_EQ(c[2] + c[3] + c[5], 0);
+	CHECK_OK(store_page_counts(st, "NEWS", c, &err));
+	CHECK_INT_EQ(c[0], 1);
+	CHECK_INT_EQ(c[1], 1);
+	CHECK_INT_EQ(c[4], 0);
+	/* the status and author read with the page */
+	CHECK_INT_EQ(store_page_get(st, "about", &p, &err), 0);
+	CHECK_STR_EQ(p.status, "live + draft");
+	CHECK_STR_EQ(p.author, "editor2");
+	CHECK_STR_EQ(p.title, "About them");
+	page_info_release(&p);
+	store_close(st);
+	buf_release(&err);
+}
+
+/* only the latest and live revisions that name /media/ are walked */
+static int
+media_use(void *arg, int64_t id, const char *path, const char *body)
+{
+	struct buf *b = arg;
+
+	(void)id;
+	(void)body;
+	buf_printf(b, "%s;", path);
+	return 0;
+}
+
+TEST(store, media_refs_follow_the_revisions_that_use_media)
+{
+	struct store *st;
+	struct buf err = BUF_INIT, got = BUF_INIT;
+	struct page_fields f = { 0 };
+
+	set_now(T0);
+	st = open_store_at("kiln.db");
+	create(st, "a", "A");
+	create(st, "b", "B");
+	f.body = "![x](/media/x.png)";
+	CHECK_OK(store_page_edit(st, "a", &f, "t", &err));
+	CHECK_OK(store_page_publish(st, "a", 0, "t", &err));
+	f.body = "![y](/MEDIA/y.png)";
+	CHECK_OK(store_page_edit(st, "b", &f, "t", &err));
+	f.body = "no picture";
+	CHECK_OK(store_page_edit(st, "b", &f, "t", &err));
+	CHECK_OK(store_media_refs(st, media_use, &got, &err));
+	/* a: its latest (and live) revision; b's old revision is not walked */
+	CHECK_STR_EQ(got.buf, "a;");
+	f.body = "now none";
+	CHECK_OK(store_page_edit(st, "a", &f, "t", &err));
+	buf_reset(&got);
+	CHECK_OK(store_media_refs(st, media_use, &got, &err));
+	CHECK_STR_EQ(got.buf, "a;");	/* the live revision still uses it */
+	store_close(st);
+	buf_release(&got);
+	buf_release(&err);
+}
+
 TEST(store, state_roundtrip)
 {
 	struct store *st;
