@@ -187,12 +187,14 @@ claim_pending(struct store *st, int64_t *first_req, struct buf *reasons,
 }
 
 /*
- * May a build start for requests up to REQ_MAX?  After a failure: when
- * its backoff has passed (*attempt is the next one); after the last
- * attempt, or a cancel, only for a new request (no retry loop).
+ * May a build start for requests up to REQ_MAX (STAGING: all of them
+ * only for staging)?  After a failure: when its backoff has passed
+ * (*attempt is the next one); after the last attempt, or a cancel, only
+ * for a new request (no retry loop).  A failed staging-only build never
+ * holds back a publish: production requests start a first attempt now.
  */
 static int
-claim_allowed(struct store *st, int64_t req_max, int64_t now,
+claim_allowed(struct store *st, int64_t req_max, bool staging, int64_t now,
     int64_t *attempt, struct buf *err)
 {
 	struct stmt *s = NULL;
@@ -200,10 +202,12 @@ claim_allowed(struct store *st, int64_t req_max, int64_t now,
 
 	*attempt = 1;
 	if (store_prepare(st, "SELECT status, next_attempt_at, attempt, "
-	    "req_max FROM builds ORDER BY id DESC LIMIT 1", &s, err) == -1)
+	    "req_max, staging FROM builds ORDER BY id DESC LIMIT 1", &s,
+	    err) == -1)
 		return -1;
-	if (stmt_step(s) == STMT_ROW && !strcmp((const char *)
-	    stmt_col_text(s, 0), "cancelled")) {
+	if (stmt_step(s) != STMT_ROW || (!staging && stmt_col_int(s, 4)))
+		;	/* none yet, or production after a staging build */
+	else if (!strcmp((const char *)stmt_col_text(s, 0), "cancelled")) {
 		/* a person stopped it: only a new request starts one */
 		if (req_max <= stmt_col_i64(s, 3))
 			r = 0;
@@ -235,8 +239,8 @@ claim_create(struct store *st, const char *worker, int64_t lease_secs,
 	if (claim_pending(st, &first_req, &reasons, &req_max, &staging,
 	    err) == -1)
 		goto out;
-	if (!first_req || (r = claim_allowed(st, req_max, now, &attempt,
-	    err)) == 0) {
+	if (!first_req || (r = claim_allowed(st, req_max, staging, now,
+	    &attempt, err)) == 0) {
 		rc = 0;
 		goto out;
 	}

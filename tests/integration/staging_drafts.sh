@@ -9,7 +9,8 @@
 # Coalesced like any other build (the worker held: one running, the
 # drafts saved meanwhile wait and are covered by it), and a publish made
 # while a staging build runs is not taken as done by it: production
-# gets it from its own build.
+# gets it from its own build.  A staging build that failed and waits for
+# its retry never holds a publish back.
 . "$KILN_SRC/tests/integration/lib.sh"
 cd "$T"
 "$KILN" init site --demo >/dev/null
@@ -23,6 +24,7 @@ before=$(db "select count(*) from build_requests")
 assert_eq "$(db "select count(*) from build_requests")" "$before" "no staging target: no request"
 pass "without a staging target a draft saved requests nothing"
 
+sed -i 's|^  retry_backoff: 10s .*|  retry_backoff: 1h|' kiln.yaml
 sed -i 's|^    path: .kiln/www$|    path: .kiln/www\n  stage:\n    type: dir\n    path: .kiln/stage\n    content: latest|' kiln.yaml
 "$KILN" check >/dev/null || fail "config with a staging target"
 "$KILN" publish --wait >/dev/null 2>&1 || fail "the first build"
@@ -141,3 +143,22 @@ assert_contains "$(cat .kiln/www/about/index.html)" "PUBMARK" "production shows 
 assert_not_contains "$(cat .kiln/www/news/library-hours/index.html)" "HOLD4MARK" "production shows the draft"
 assert_contains "$(cat .kiln/stage/news/library-hours/index.html)" "HOLD4MARK" "staging shows the draft"
 pass "a publish during a staging build waits for a build of production"
+
+# 6. the staging target fails: its build waits an hour for the retry,
+# and a publish made meanwhile is built at once
+id=$(last id)
+rm -rf .kiln/stage && echo "not a folder" > .kiln/stage
+printf 'Body FAILMARK.\n' > "$T/body.md"
+"$KILN" page edit news/library-hours --body-file "$T/body.md" >/dev/null
+for i in $(seq 1 300); do
+	[ "$(db "select count(*) from builds where id > $id and status = 'failed'")" = 1 ] && break
+	sleep 0.1
+done
+assert_eq "$(db "select status || ' ' || staging || ' ' || (next_attempt_at > strftime('%s','now') + 600) from builds where id > $id")" \
+    "failed 1 1" "the staging build failed and waits for its retry"
+"$KILN" page edit about --title "About RETRYMARK" --publish >/dev/null
+wait_idle
+assert_eq "$(db "select group_concat(status || ' ' || staging || ' ' || attempt, ', ') from (select * from builds where id > $id order by id)")" \
+    "failed 1 1, succeeded 0 1" "the publish built at once, a first attempt"
+assert_contains "$(cat .kiln/www/about/index.html)" "RETRYMARK" "production shows the publish"
+pass "a failed staging build waiting for its retry does not hold a publish back"
