@@ -226,17 +226,13 @@ cmd_builds(int argc, char **argv)
 			goto fail;
 		cli_info("build %lld cancelled\n", (long long)id);
 	} else if (!strcmp(sub, "rollback") && !wait) {
-		json_t *rec = NULL;
-		int r = store_build_get(s.st, id, false, &rec, &err);
+		int r = store_build_rollback_request(s.st, id, &err);
 		if (r == -1)
 			goto fail;
 		if (r == 1) {
-			cli_error("no build %lld", (long long)id);
+			cli_error("%s", err.buf);
 			goto out;
 		}
-		json_decref(rec);
-		if (store_build_rollback_request(s.st, id, &err) == -1)
-			goto fail;
 		cli_info("rollback to build %lld requested (a running kiln "
 		    "serve or kiln worker does it; --wait does it now)\n",
 		    (long long)id);

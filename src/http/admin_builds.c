@@ -269,12 +269,6 @@ admin_build_action(struct http *h, struct MHD_Connection *conn, const char *url,
 			    "admin.build_cancel", NULL, detail, &err);
 		break;
 	default:
-		if (!production_tree(b)) {
-			buf_setf(&err, "only a succeeded build of production "
-			    "can be rolled back to");
-			rc = 1;
-			break;
-		}
 		rc = store_build_rollback_request(rq->st, rq->m.id, &err);
 		flash = "rollback";
 		if (rc == 0)

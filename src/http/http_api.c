@@ -394,7 +394,6 @@ http_builds(struct MHD_Connection *conn, struct req *rq)
 {
 	struct buf err = BUF_INIT;
 	json_t *v = NULL;
-	const char *status;
 	int64_t id = rq->m.id, req;
 	enum MHD_Result r;
 	int rr;
@@ -445,21 +444,17 @@ http_builds(struct MHD_Connection *conn, struct req *rq)
 	}
 	if (rq->m.r->id == RT_BUILD_GET)
 		return http_reply_json(conn, 200, v);
-	/* RT_BUILD_ROLLBACK: only to a build whose tree was deployed */
-	status = json_string_value(json_object_get(v, "status"));
-	if (!status || strcmp(status, "succeeded")) {
-		char msg[160];
-		snprintf(msg, sizeof(msg), "build %lld %s; only a succeeded "
-		    "build can be rolled back to", (long long)id,
-		    status && !strcmp(status, "failed") ? "failed" :
-		    "did not succeed");
-		json_decref(v);
-		return http_reply_error(conn, 409, msg, "id");
-	}
 	json_decref(v);
-	/* the worker does it: handlers never deploy */
-	if (store_build_rollback_request(rq->st, id, &err) == -1)
+	/* RT_BUILD_ROLLBACK: the worker does it, handlers never deploy; only
+	   to a build whose tree production had (the store says which) */
+	if ((rr = store_build_rollback_request(rq->st, id, &err)) == -1)
 		goto fail;
+	if (rr == 1) {
+		r = http_reply_error(conn, http_kind_status(
+		    store_err_kind(rq->st)), err.buf, "id");
+		buf_release(&err);
+		return r;
+	}
 	return http_reply_json(conn, 202, json_pack("{s:I, s:b}", "rollback_to",
 	    (json_int_t)id, "queued", 1));
 fail:

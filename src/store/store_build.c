@@ -822,8 +822,34 @@ sql_build_cancel(struct store *st, int64_t id, struct buf *err)
 int
 sql_build_rollback_request(struct store *st, int64_t build, struct buf *err)
 {
-	char v[32];
+	struct stmt *s = NULL;
+	char v[32], why[40] = "";
+	int step;
 
+	/* only a tree that production had: a succeeded, not staging, build */
+	if (store_prepare(st, "SELECT status, staging FROM builds WHERE id = ?",
+	    &s, err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, build);
+	if ((step = stmt_step(s)) == STMT_ROW && stmt_col_int(s, 1))
+		strlcpy(why, "deployed the staging targets only", sizeof(why));
+	else if (step == STMT_ROW && strcmp((const char *)stmt_col_text(s, 0),
+	    "succeeded"))
+		strlcpy(why, !strcmp((const char *)stmt_col_text(s, 0),
+		    "failed") ? "failed" : "did not succeed", sizeof(why));
+	stmt_finalize(s);
+	if (step != STMT_ROW && step != STMT_DONE)
+		return store_sqlerr(st, "find build", err);
+	if (step == STMT_DONE || *why) {
+		if (*why)
+			buf_setf(err, "build %lld %s; only a succeeded build of "
+			    "production can be rolled back to", (long long)build,
+			    why);
+		else
+			buf_setf(err, "no build %lld", (long long)build);
+		store_err_set(st, *why ? ERR_CONFLICT : ERR_NOT_FOUND, "id");
+		return 1;
+	}
 	snprintf(v, sizeof(v), "%lld", (long long)build);
 	return store_state_set(st, "queue.rollback", v, strlen(v), err);
 }

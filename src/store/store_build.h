@@ -70,7 +70,12 @@ int store_build_gc(struct store *st, int keep_builds, int logs_days,
  * ERR_CONFLICT), -1.
  */
 int store_build_cancel(struct store *st, int64_t id, struct buf *err);
-/* ask the worker to roll the site back to BUILD (the latest ask wins) */
+/*
+ * Ask the worker to roll the site back to BUILD (the latest ask wins):
+ * 0; 1 with the reason in ERR when BUILD is none (ERR_NOT_FOUND) or not
+ * a succeeded build of production (ERR_CONFLICT: failed, or a staging
+ * build, which has no history commit); -1.
+ */
 int store_build_rollback_request(struct store *st, int64_t build,
     struct buf *err);
 /*

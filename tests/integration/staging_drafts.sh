@@ -30,6 +30,7 @@ sed -i 's|^    path: .kiln/www$|    path: .kiln/www\n  stage:\n    type: dir\n  
 "$KILN" publish --wait >/dev/null 2>&1 || fail "the first build"
 test -f .kiln/stage/about/index.html || fail "the first build did not build staging"
 ED=$("$KILN" token create --name ed --role editor)
+PUB=$("$KILN" token create --name pub --role publisher)
 printf 'editor-pass-1234\n' | "$KILN" user add erin --role editor >/dev/null
 printf 'publisher-pass-1234\n' | "$KILN" user add pat --role publisher >/dev/null
 HOLD=$T/hold
@@ -100,6 +101,13 @@ sid=$(last id)
 assert_eq "$(code -b "$pjar" "$A/admin/builds/$sid")" 200 "a staging build's page"
 assert_not_contains "$(cat "$T/body")" "Roll back to this build" "a staging build offers a rollback"
 assert_eq "$(code -b "$pjar" "$A/admin/builds/$sid/rollback")" 409 "no rollback to a staging build"
+assert_eq "$(code -X POST -H "Authorization: Bearer $PUB" "$A/api/v1/builds/$sid/rollback")" 409 \
+    "API: no rollback to a staging build"
+assert_contains "$(cat "$T/body")" "deployed the staging targets only" "API: why not"
+set +e; out=$("$KILN" builds rollback "$sid" 2>&1); rc=$?; set -e
+assert_eq "$rc" 1 "CLI: no rollback to a staging build"
+assert_contains "$out" "deployed the staging targets only" "CLI: why not"
+assert_eq "$(db "select count(*) from state where key = 'queue.rollback'")" 0 "no rollback was queued"
 pass "a draft saved in the admin: a staging build"
 
 # 4. coalesced: one running (held), the drafts saved meanwhile covered by it
