@@ -323,16 +323,11 @@ page_write(struct site *s, const char *sub, const char *path,
 			cli_error("page new: --title is required");
 			return EXIT_USAGE;
 		}
-		rc = store_page_create(s->st, path, &a->f, cli_actor(), NULL,
-		    err);
-		if (rc == 0 && a->publish)
-			rc = store_page_publish(s->st, path, 0, cli_actor(),
-			    err);
+		rc = store_page_save(s->st, path, &a->f, true, a->publish,
+		    cli_actor(), NULL, err);
 	} else if (!strcmp(sub, "edit")) {
-		rc = store_page_edit(s->st, path, &a->f, cli_actor(), err);
-		if (rc == 0 && a->publish)
-			rc = store_page_publish(s->st, path, 0, cli_actor(),
-			    err);
+		rc = store_page_save(s->st, path, &a->f, false, a->publish,
+		    cli_actor(), NULL, err);
 	} else if (!strcmp(sub, "publish"))
 		rc = store_page_publish(s->st, path, a->at > 0 ? a->at : 0,
 		    cli_actor(), err);

@@ -10,7 +10,8 @@
  *	                           before its snapshot, waits while PATH
  *	                           exists (the heartbeat goes on)
  *	KILN_TEST_FAIL_REQUEST=1   the store fails after writing a change,
- *	                           before its build request commits
+ *	                           before its build request commits (=ACTION:
+ *	                           only a change of that action, "publish")
  *	KILN_TEST_HOLD_HEARTBEAT=PATH  the build's heartbeat thread renews
  *	                           nothing while PATH exists (a stopped
  *	                           worker, as the store sees it)

@@ -260,13 +260,10 @@ write_create(struct page_write *w, struct buf *err)
 		    "field", bad);
 		return 1;
 	}
-	if (store_page_create(w->rq->st, pp, &f, w->rq->actor, NULL,
-	    err) == -1 || path_canonicalize(pp, w->path, err) == -1)
+	if (store_page_save(w->rq->st, pp, &f, true, w->publish,
+	    w->rq->actor, NULL, err) == -1)
 		return -1;
-	if (w->publish)
-		return store_page_publish(w->rq->st, w->path->buf, 0,
-		    w->rq->actor, err);
-	return 0;
+	return path_canonicalize(pp, w->path, err);
 }
 
 static int
@@ -286,13 +283,8 @@ write_edit(struct page_write *w, struct buf *err)
 		return 1;
 	}
 	buf_adds(w->path, w->p->path);
-	if (store_page_edit(w->rq->st, w->p->path, &f, w->rq->actor,
-	    err) == -1)
-		return -1;
-	if (w->publish)
-		return store_page_publish(w->rq->st, w->p->path, 0,
-		    w->rq->actor, err);
-	return 0;
+	return store_page_save(w->rq->st, w->p->path, &f, false, w->publish,
+	    w->rq->actor, NULL, err);
 }
 
 static int

@@ -7,6 +7,7 @@
 #include "common/compat.h"
 
 #include "common/buf.h"
+#include "common/path.h"
 #include "store/store.h"
 #include "store/store_backend.h"
 #include "store/store_build.h"
@@ -144,6 +145,29 @@ store_page_publish(struct store *st, const char *path, int64_t go_live,
     const char *actor, struct buf *err)
 {
 	return base(st)->ops->page_publish(st, path, go_live, actor, err);
+}
+
+int
+store_page_save(struct store *st, const char *path,
+    const struct page_fields *f, bool create, bool publish,
+    const char *actor, int64_t *id, struct buf *err)
+{
+	struct buf canon = BUF_INIT;
+	int rc;
+
+	if (store_begin(st, err) == -1)
+		return -1;
+	rc = create ? store_page_create(st, path, f, actor, id, err) :
+	    store_page_edit(st, path, f, actor, err);
+	if (rc == 0 && publish && ((rc = path_canonicalize(path, &canon,
+	    err)) == 0))
+		rc = store_page_publish(st, canon.buf, 0, actor, err);
+	buf_release(&canon);
+	if (rc == -1) {
+		store_rollback(st);
+		return -1;
+	}
+	return store_commit(st, err);
 }
 
 int

@@ -223,6 +223,14 @@ int store_page_edit(struct store *st, const char *path,
  */
 int store_page_publish(struct store *st, const char *path, int64_t go_live,
     const char *actor, struct buf *err);
+/*
+ * Create (CREATE) or edit the page at PATH and, when PUBLISH, publish
+ * the new revision now: one transaction, so a publish is never left half
+ * done.  *id (may be NULL) is set for a created page.
+ */
+int store_page_save(struct store *st, const char *path,
+    const struct page_fields *f, bool create, bool publish,
+    const char *actor, int64_t *id, struct buf *err);
 int store_page_unpublish(struct store *st, const char *path,
     const char *actor, struct buf *err);
 /*

@@ -508,8 +508,11 @@ changed(struct store *st, const char *actor, const char *action,
 	if (reason && request_row(st, seq, reason, page_id, path, actor,
 	    staging, NULL, err) == -1)
 		return -1;
-	/* a test hook: fail here to prove the change rolls back with it */
-	if (testhook_on(TESTHOOK_FAIL_REQUEST)) {
+	/* a test hook: fail here to prove the change rolls back with it
+	   (every change, or the one whose action it names) */
+	if (testhook_on(TESTHOOK_FAIL_REQUEST) &&
+	    (!strcmp(testhook(TESTHOOK_FAIL_REQUEST), "1") ||
+	    !strcmp(testhook(TESTHOOK_FAIL_REQUEST), action))) {
 		buf_setf(err, "store: injected failure after the change");
 		return -1;
 	}

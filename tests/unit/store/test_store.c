@@ -289,6 +289,45 @@ TEST(store, request_and_change_share_a_transaction)
 	buf_release(&err);
 }
 
+TEST(store, save_and_publish_are_one_transaction)
+{
+	struct store *st;
+	struct page_fields f = { 0 };
+	struct page_info p;
+	struct buf err = BUF_INIT;
+	int64_t seq0, seq1;
+
+	set_now(T0);
+	st = open_store_at("kiln.db");
+	create(st, "a", "A");
+	CHECK_OK(store_change_seq(st, &seq0, &err));
+	/* the publish fails after the create (or edit) was written */
+	setenv("KILN_TEST_FAIL_REQUEST", "publish", 1);
+	f.title = "B";
+	f.body = "b";
+	CHECK_INT_EQ(store_page_save(st, "b", &f, true, true, "t", NULL,
+	    &err), -1);
+	f.title = "A2";
+	CHECK_INT_EQ(store_page_save(st, "a", &f, false, true, "t", NULL,
+	    &err), -1);
+	/* without a publish the hook is not met */
+	f.title = "C";
+	CHECK_OK(store_page_save(st, "c", &f, true, false, "t", NULL, &err));
+	unsetenv("KILN_TEST_FAIL_REQUEST");
+	/* neither the create nor the edit stayed without its publish */
+	CHECK_INT_EQ(store_page_get(st, "b", &p, &err), 1);
+	CHECK_OK(store_page_get(st, "a", &p, &err));
+	CHECK_STR_EQ(p.title, "A");
+	CHECK_STR_EQ(p.status, "draft");
+	page_info_release(&p);
+	CHECK_OK(store_change_seq(st, &seq1, &err));
+	CHECK_INT_EQ(seq1, seq0 + 1);		/* the create of c alone */
+	CHECK_OK(store_page_save(st, "b", &f, true, true, "t", NULL, &err));
+	CHECK_STR_EQ(status(st, "b"), "live");
+	store_close(st);
+	buf_release(&err);
+}
+
 TEST(store, concurrent_scheduled_runs_publish_once)
 {
 	struct store *st;
