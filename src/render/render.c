@@ -458,6 +458,7 @@ render_build(const struct conf *c, struct store *st,
 		goto out;
 	res->seq = b.snap.seq;
 	res->pages = b.snap.npages;
+	res->rows_read = b.snap.rows_read;
 	if ((c->build.command ? command_run(&b, err) : render_site(&b,
 	    err)) == -1 || write_manifest(&b, err) == -1 ||
 	    outslot_switch(&b.slot, err) == -1)
