@@ -149,6 +149,10 @@ int sql_next_scheduled(struct store *st, int64_t now, int64_t *when,
 int sql_media_add(struct store *st, const char *media_dir, const char *file,
     const char *name, const char *actor, struct media_info *out,
     struct buf *err);
+/* the media list without the uploader (no pass over the audit log): what
+   a snapshot needs */
+int store_media_files(struct store *st, const char *media_dir,
+    struct media_info **list, size_t *n, struct buf *err);
 int sql_media_list(struct store *st, const char *media_dir,
     struct media_info **list, size_t *n, struct buf *err);
 int sql_change_seq(struct store *st, int64_t *seq, struct buf *err);

@@ -97,8 +97,9 @@ out:
 	return rc;
 }
 
-int
-sql_media_list(struct store *st, const char *media_dir,
+/* the media files, with their uploader if UPLOADER (else NULL) */
+static int
+media_select(struct store *st, const char *media_dir, bool uploader,
     struct media_info **list, size_t *n, struct buf *err)
 {
 	struct stmt *s = NULL;
@@ -108,12 +109,13 @@ sql_media_list(struct store *st, const char *media_dir,
 
 	/* the uploader: the actor of its first "media add" change (one
 	   pass over the audit log, not one per file) */
-	if (store_prepare(st, "SELECT m.sha256, m.name, m.content_type, "
-	    "m.size, m.created_at, a.actor FROM media m LEFT JOIN (SELECT "
-	    "detail, MIN(id) AS first FROM audit_log WHERE action = "
-	    "'media add' GROUP BY detail) f ON f.detail = m.sha256 LEFT JOIN "
-	    "audit_log a ON a.id = f.first ORDER BY m.sha256", &s,
-	    err) == -1)
+	if (store_prepare(st, uploader ? "SELECT m.sha256, m.name, "
+	    "m.content_type, m.size, m.created_at, a.actor FROM media m LEFT "
+	    "JOIN (SELECT detail, MIN(id) AS first FROM audit_log WHERE "
+	    "action = 'media add' GROUP BY detail) f ON f.detail = m.sha256 "
+	    "LEFT JOIN audit_log a ON a.id = f.first ORDER BY m.sha256" :
+	    "SELECT sha256, name, content_type, size, created_at, NULL FROM "
+	    "media ORDER BY sha256", &s, err) == -1)
 		return -1;
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		struct media_info *m;
@@ -130,7 +132,7 @@ sql_media_list(struct store *st, const char *media_dir,
 		m->size = stmt_col_i64(s, 3);
 		m->created_at = stmt_col_i64(s, 4);
 		m->file = media_file(media_dir, m->sha256);
-		m->uploader = store_col_str0(s, 5);
+		m->uploader = uploader ? store_col_str0(s, 5) : NULL;
 	}
 	stmt_finalize(s);
 	if (r != STMT_DONE) {
@@ -140,6 +142,20 @@ sql_media_list(struct store *st, const char *media_dir,
 	*list = l;
 	*n = cnt;
 	return 0;
+}
+
+int
+sql_media_list(struct store *st, const char *media_dir,
+    struct media_info **list, size_t *n, struct buf *err)
+{
+	return media_select(st, media_dir, true, list, n, err);
+}
+
+int
+store_media_files(struct store *st, const char *media_dir,
+    struct media_info **list, size_t *n, struct buf *err)
+{
+	return media_select(st, media_dir, false, list, n, err);
 }
 
 void

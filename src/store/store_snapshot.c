@@ -588,7 +588,7 @@ sql_snapshot(struct store *st, const char *media_dir, bool latest,
 		snap->rows_read = snap->npages;
 	} else if (snap_live(st, snap, err) == -1)
 		goto out;
-	if (store_media_list(st, media_dir, &snap->media, &snap->nmedia,
+	if (store_media_files(st, media_dir, &snap->media, &snap->nmedia,
 	    err) == -1)
 		goto out;
 	rc = 0;
