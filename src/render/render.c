@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -385,6 +386,17 @@ build_init(struct build *b, const struct conf *c,
 	b->static_dir = conf_path(c, "static");
 }
 
+/* this thread's CPU time so far, in microseconds */
+static int64_t
+thread_cpu_us(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == -1)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
 /*
  * Prepare the standby folder of OUTDIR (lock, read both records) while
  * the snapshot is read; nothing is written before both are done.  An
@@ -398,6 +410,7 @@ open_and_snapshot(struct build *b, struct store *st, const char *outdir,
 	pthread_t opener;
 	bool opening;
 	char *media_dir = conf_path(b->c, ".kiln/media");
+	int64_t t0;
 	int rc;
 
 	op.slot = &b->slot;
@@ -407,8 +420,10 @@ open_and_snapshot(struct build *b, struct store *st, const char *outdir,
 	opening = pthread_create(&opener, NULL, open_slot, &op) == 0;
 	if (!opening)
 		open_slot(&op);
+	t0 = thread_cpu_us();
 	rc = b->staging ? store_snapshot_latest(st, media_dir, &b->snap,
 	    err) : store_snapshot(st, media_dir, &b->snap, err);
+	b->res->snap_cpu_us = thread_cpu_us() - t0;
 	if (opening)
 		pthread_join(opener, NULL);
 	if (op.rc == -1) {
