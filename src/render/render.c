@@ -386,15 +386,22 @@ build_init(struct build *b, const struct conf *c,
 	b->static_dir = conf_path(c, "static");
 }
 
-/* this thread's CPU time so far, in microseconds */
+/* clock ID in microseconds */
 static int64_t
-thread_cpu_us(void)
+clock_us(clockid_t id)
 {
 	struct timespec ts;
 
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts) == -1)
+	if (clock_gettime(id, &ts) == -1)
 		return 0;
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* this thread's CPU time so far */
+static int64_t
+thread_cpu_us(void)
+{
+	return clock_us(CLOCK_THREAD_CPUTIME_ID);
 }
 
 /*
@@ -410,7 +417,7 @@ open_and_snapshot(struct build *b, struct store *st, const char *outdir,
 	pthread_t opener;
 	bool opening;
 	char *media_dir = conf_path(b->c, ".kiln/media");
-	int64_t t0;
+	int64_t t0, w0;
 	int rc;
 
 	op.slot = &b->slot;
@@ -421,8 +428,10 @@ open_and_snapshot(struct build *b, struct store *st, const char *outdir,
 	if (!opening)
 		open_slot(&op);
 	t0 = thread_cpu_us();
+	w0 = clock_us(CLOCK_MONOTONIC);
 	rc = b->staging ? store_snapshot_latest(st, media_dir, &b->snap,
 	    err) : store_snapshot(st, media_dir, &b->snap, err);
+	b->res->snap_us = clock_us(CLOCK_MONOTONIC) - w0;
 	b->res->snap_cpu_us = thread_cpu_us() - t0;
 	if (opening)
 		pthread_join(opener, NULL);
