@@ -136,12 +136,13 @@ snap_strings(struct stmt *s, struct snap_page *p)
 	"p.weight, r.id, r.title, CASE WHEN r.summary = '' THEN r.body END, " \
 	"r.summary, r.date, r.tags, r.extra, p.first_published_at, " \
 	"p.last_published_at, p.expire_at FROM pages p "
-/* every live page, and the live pages changed after a sequence number */
+/* every live page, and the live pages changed after a sequence number
+   (by path: SQLite's order is strcmp's, PostgreSQL's may not be) */
 #define SNAP_LIVE SNAP_SELECT "JOIN revisions r ON r.id = " \
-	"p.live_revision_id WHERE p.live = 1"
+	"p.live_revision_id WHERE p.live = 1 ORDER BY p.path"
 #define SNAP_CHANGED SNAP_SELECT "JOIN revisions r ON r.id = " \
 	"p.live_revision_id JOIN page_changes c ON c.page_id = p.id " \
-	"WHERE p.live = 1 AND c.seq > ?"
+	"WHERE p.live = 1 AND c.seq > ? ORDER BY p.path"
 
 /* one snapshot row into P */
 static void
@@ -582,8 +583,8 @@ sql_snapshot(struct store *st, const char *media_dir, bool latest,
 		goto out;
 	if (latest) {
 		if (snap_read(st, SNAP_SELECT "JOIN revisions r ON r.id = "
-		    "p.latest_revision_id", -1, &snap->pages, &snap->npages,
-		    err) == -1)
+		    "p.latest_revision_id ORDER BY p.path", -1, &snap->pages,
+		    &snap->npages, err) == -1)
 			goto out;
 		snap->rows_read = snap->npages;
 	} else if (snap_live(st, snap, err) == -1)
