@@ -463,9 +463,14 @@ snap_from_kept(struct store *st, const struct snap_ident *id,
 
 	pthread_mutex_lock(&cache_mu);
 	k = kept_find(id);
-	/* kept from a newer transaction than ours, or from before the
-	   changes were recorded: no */
-	if (k && k->seq <= snap->seq && k->seq >= id->changes_from) {
+	/* kept from a newer transaction than ours: an older reader, or the
+	   store went back (restored data): dropped, not trusted again */
+	if (k && k->seq > snap->seq) {
+		kept_clear(k);
+		k = NULL;
+	}
+	/* kept from before the changes were recorded: no */
+	if (k && k->seq >= id->changes_from) {
 		r = kept_update(st, k, snap->seq, &snap->rows_read, err);
 		if (r == -1)
 			kept_clear(k);	/* the next read is a full one */
