@@ -136,13 +136,17 @@ snap_strings(struct stmt *s, struct snap_page *p)
 	"p.weight, r.id, r.title, CASE WHEN r.summary = '' THEN r.body END, " \
 	"r.summary, r.date, r.tags, r.extra, p.first_published_at, " \
 	"p.last_published_at, p.expire_at FROM pages p "
-/* every live page, and the live pages changed after a sequence number
-   (by path: SQLite's order is strcmp's, PostgreSQL's may not be) */
+/*
+ * Every live page (by path: SQLite's order is strcmp's, PostgreSQL's may
+ * not be: snap_sort), and the live pages changed after a sequence number
+ * (not ordered: SQLite would then walk the path index, every page,
+ * rather than page_changes_seq; the few rows are sorted in memory).
+ */
 #define SNAP_LIVE SNAP_SELECT "JOIN revisions r ON r.id = " \
 	"p.live_revision_id WHERE p.live = 1 ORDER BY p.path"
 #define SNAP_CHANGED SNAP_SELECT "JOIN revisions r ON r.id = " \
 	"p.live_revision_id JOIN page_changes c ON c.page_id = p.id " \
-	"WHERE p.live = 1 AND c.seq > ? ORDER BY p.path"
+	"WHERE p.live = 1 AND c.seq > ?"
 
 /* one snapshot row into P */
 static void
