@@ -74,3 +74,9 @@ echo "== the last build's steps"
 "$KILN" builds show "$("$KILN" builds list --json |
     jq '[.[] | select(.status == "succeeded")] | max_by(.id) | .id')" --json |
     jq -r '.counts | "render \(.render_ms) ms, deploy \(.deploy_ms) ms, \(.uploaded) uploaded"'
+echo "== the snapshots of the publish-to-live builds (decision 0240)"
+for b in $("$KILN" builds list --json | jq -r '[.[] | select(.status == "succeeded")] | sort_by(.id) | .[-20:] | .[].id'); do
+	"$KILN" builds log "$b" | sed -n 's/.* \([0-9]*\) page rows read (\([0-9.]*\) ms, \([0-9.]*\) ms CPU).*/\1 \2 \3/p'
+done | sort -k2 -n | awk 'NR == 1 || $1 < lo {lo = $1} $1 > hi {hi = $1} {w[NR] = $2; c[NR] = $3}
+    END {if (NR) printf "page rows read: %d to %d; snapshot: median %.1f ms (%.1f ms CPU), max %.1f ms\n",
+        lo, hi, w[int((NR+1)/2)], c[int((NR+1)/2)], w[NR]}'

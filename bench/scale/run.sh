@@ -5,7 +5,9 @@
 # corpus), imports it, imports it again unchanged and with 10 files
 # changed, then measures a full build, the next build (which
 # fills the second output slot), builds after 1-page edits, a deploy to a
-# dir target after a 1-page edit, and Hugo on the same tree.  Everything
+# dir target after a 1-page edit, edit builds by one running `kiln
+# worker` (which keeps its snapshot between builds), and Hugo on the
+# same tree.  Everything
 # is written to tmpfs (/dev/shm).  Each row: wall, user+sys CPU and peak
 # RSS from GNU time, and the 1-minute load average when it ran (the
 # machine is shared; compare figures taken at similar load).
@@ -13,11 +15,12 @@
 #   HUGO=0    skip Hugo (it needs ~7.5 GB at 50,000 pages)
 #   KILN=PATH use this binary instead of building build-rel/kiln
 #   KEEP=1    keep the site in /dev/shm/kiln-bench-scale-N (to profile)
+#   KILN_BENCH_DIR=DIR  work there instead
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-10000}
 edits=${EDITS:-5}
-work=/dev/shm/kiln-bench-scale-$n
+work=${KILN_BENCH_DIR:-/dev/shm/kiln-bench-scale-$n}
 if [ -z "${KILN:-}" ]; then
 	cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build "$here/build-rel" -j2 --target kiln >/dev/null
@@ -92,6 +95,40 @@ row "first deploy to a dir target" "$kiln" deploy --target local
 edit y $((3 + 20 * (edits + 2)))
 "$kiln" build >/dev/null
 row "deploy after a 1-page edit" "$kiln" deploy --target local
+
+# one running `kiln worker` building after 1-page edits: it keeps its
+# snapshot between builds (decision 0240).  The median of the builds'
+# render_ms (their record's counts), and the worker's CPU (user+sys from
+# /proc, render and deploy to the dir target) per build.
+idle() {
+	[ "$(sqlite3 .kiln/kiln.db "select (select count(*) from build_requests
+	    where build_id is null) + (select count(*) from builds where
+	    status = 'running')")" = 0 ]
+}
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+"$kiln" worker >"$work/worker.log" 2>&1 &
+wpid=$!
+trap 'kill $wpid 2>/dev/null || true' EXIT
+"$kiln" publish >/dev/null 2>&1
+until idle; do sleep 0.05; done
+edit w0 $((3 + 20 * (edits + 3)))
+until idle; do sleep 0.05; done
+last=$(sqlite3 .kiln/kiln.db "select max(id) from builds")
+c0=$(ticks $wpid)
+l=$(load)
+i=1
+while [ "$i" -le "$edits" ]; do
+	edit "w$i" $((3 + 20 * (edits + 3 + i)))
+	until idle; do sleep 0.05; done
+	i=$((i + 1))
+done
+c1=$(ticks $wpid)
+kill $wpid; wait $wpid 2>/dev/null || true
+trap - EXIT
+rms=$(sqlite3 .kiln/kiln.db "select json_extract(counts, '$.render_ms') from
+    builds where id > $last and status = 'succeeded'" | median)
+nb=$(sqlite3 .kiln/kiln.db "select count(*) from builds where id > $last")
+echo "| kiln worker: build after a 1-page edit, median of $nb | render $rms ms | $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) / nb )) ms a build | | $l |"
 
 if [ "${HUGO:-1}" != 0 ]; then
 	cp -R "$here/bench/render/hugo-site" "$work/hugo"

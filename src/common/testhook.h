@@ -15,6 +15,10 @@
  *	KILN_TEST_HOLD_HEARTBEAT=PATH  the build's heartbeat thread renews
  *	                           nothing while PATH exists (a stopped
  *	                           worker, as the store sees it)
+ *	KILN_TEST_SNAPSHOT_VERIFY=1  every snapshot brought up to date from
+ *	                           the changes (store_snapshot.c) is checked
+ *	                           against a full read in the same
+ *	                           transaction; any difference fails it
  */
 #ifndef KILN_TESTHOOK_H
 #define KILN_TESTHOOK_H
@@ -22,6 +26,7 @@
 #define TESTHOOK_HOLD_FILE	"KILN_TEST_HOLD_FILE"
 #define TESTHOOK_FAIL_REQUEST	"KILN_TEST_FAIL_REQUEST"
 #define TESTHOOK_HOLD_HEARTBEAT	"KILN_TEST_HOLD_HEARTBEAT"
+#define TESTHOOK_SNAPSHOT_VERIFY "KILN_TEST_SNAPSHOT_VERIFY"
 
 /* the hook's value, or NULL when it is off */
 const char *testhook(const char *name);

@@ -22,6 +22,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -385,6 +386,24 @@ build_init(struct build *b, const struct conf *c,
 	b->static_dir = conf_path(c, "static");
 }
 
+/* clock ID in microseconds */
+static int64_t
+clock_us(clockid_t id)
+{
+	struct timespec ts;
+
+	if (clock_gettime(id, &ts) == -1)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* this thread's CPU time so far */
+static int64_t
+thread_cpu_us(void)
+{
+	return clock_us(CLOCK_THREAD_CPUTIME_ID);
+}
+
 /*
  * Prepare the standby folder of OUTDIR (lock, read both records) while
  * the snapshot is read; nothing is written before both are done.  An
@@ -398,6 +417,7 @@ open_and_snapshot(struct build *b, struct store *st, const char *outdir,
 	pthread_t opener;
 	bool opening;
 	char *media_dir = conf_path(b->c, ".kiln/media");
+	int64_t t0, w0;
 	int rc;
 
 	op.slot = &b->slot;
@@ -407,8 +427,12 @@ open_and_snapshot(struct build *b, struct store *st, const char *outdir,
 	opening = pthread_create(&opener, NULL, open_slot, &op) == 0;
 	if (!opening)
 		open_slot(&op);
+	t0 = thread_cpu_us();
+	w0 = clock_us(CLOCK_MONOTONIC);
 	rc = b->staging ? store_snapshot_latest(st, media_dir, &b->snap,
 	    err) : store_snapshot(st, media_dir, &b->snap, err);
+	b->res->snap_us = clock_us(CLOCK_MONOTONIC) - w0;
+	b->res->snap_cpu_us = thread_cpu_us() - t0;
 	if (opening)
 		pthread_join(opener, NULL);
 	if (op.rc == -1) {
@@ -458,6 +482,7 @@ render_build(const struct conf *c, struct store *st,
 		goto out;
 	res->seq = b.snap.seq;
 	res->pages = b.snap.npages;
+	res->rows_read = b.snap.rows_read;
 	if ((c->build.command ? command_run(&b, err) : render_site(&b,
 	    err)) == -1 || write_manifest(&b, err) == -1 ||
 	    outslot_switch(&b.slot, err) == -1)

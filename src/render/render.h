@@ -39,6 +39,10 @@ struct render_opts {
 
 struct render_result {
 	size_t pages;		/* live pages in the snapshot */
+	size_t rows_read;	/* page rows the snapshot read: all, or
+				   those changed since the kept one (0240) */
+	int64_t snap_us;	/* reading the snapshot: wall time, */
+	int64_t snap_cpu_us;	/* and this thread's CPU time */
 	size_t rendered;	/* page outputs rendered */
 	size_t reused;		/* page outputs linked from the last build */
 	size_t files;		/* files in the manifest */

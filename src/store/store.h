@@ -379,6 +379,10 @@ struct snap_page {
 
 struct snapshot {
 	int64_t seq;			/* change-sequence watermark */
+	size_t rows_read;		/* page rows read from the store: all
+					   of them, or only the changed ones
+					   when the kept snapshot was brought
+					   up to date (decision 0240) */
 	struct snap_page *pages;	/* live, not expired, by path */
 	size_t npages;
 	struct media_info *media;
@@ -395,6 +399,12 @@ struct snapshot {
  * later (snapshot_body) come from the same state; ST must not be used
  * for anything else until then.  Bodies of pages with a summary are left
  * out: a build that reuses most pages never needs them.
+ *
+ * The process keeps the last snapshot of each store (strings shared,
+ * reference-counted) and brings it up to date by reading only the pages
+ * changed since (table page_changes); any doubt is a full read
+ * (decision 0240).  Pages are in strcmp order of their paths.  The SNAP
+ * returned is the caller's own: changing it changes nothing kept.
  */
 int store_snapshot(struct store *st, const char *media_dir,
     struct snapshot *snap, struct buf *err);

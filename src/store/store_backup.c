@@ -21,7 +21,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
@@ -282,6 +284,38 @@ out:
 	return rc;
 }
 
+/*
+ * *SRC (the backup) copied into memory with a store_uid of its own: a
+ * running daemon's kept snapshot of the store (decision 0240) sees
+ * another store, not older content with the same name, and reads it all.
+ */
+static int
+fresh_uid(sqlite3 **src, struct buf *err)
+{
+	sqlite3 *mem = NULL;
+	uint64_t r = 0;
+	char sql[96];
+
+	if (open_db(":memory:", SQLITE_OPEN_READWRITE, &mem, err) == -1)
+		return -1;
+	if (copy_db(mem, *src, "restore", err) == -1) {
+		sqlite3_close(mem);
+		return -1;
+	}
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		r = (uint64_t)time(NULL) ^ (uint64_t)getpid() << 32;
+	snprintf(sql, sizeof(sql), "UPDATE meta SET value = %lld WHERE key = "
+	    "'store_uid'", (long long)((r >> 2) | 1));
+	if (sqlite3_exec(mem, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		buf_setf(err, "restore: %s", sqlite3_errmsg(mem));
+		sqlite3_close(mem);
+		return -1;
+	}
+	sqlite3_close(*src);
+	*src = mem;
+	return 0;
+}
+
 int
 store_restore(const char *file, const char *dbpath, bool force,
     struct store_backup_info *info, struct buf *err)
@@ -317,6 +351,7 @@ store_restore(const char *file, const char *dbpath, bool force,
 	    &dst, err) == -1)
 		goto out;
 	if (open_db(file, SQLITE_OPEN_READONLY, &src, err) == -1 ||
+	    fresh_uid(&src, err) == -1 ||
 	    copy_db(dst, src, "restore", err) == -1)
 		goto out;
 	sqlite3_close(dst);

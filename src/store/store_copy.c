@@ -278,6 +278,10 @@ store_copy(struct store *from, struct store *to,
 		memcpy(rep->tables[t].sha256, ha, 65);
 		rep->ntables++;
 	}
+	/* the copy is a store of its own: a snapshot kept of either is
+	   never brought up to date from the other's changes (0240) */
+	if (store_changes_restart(to, err) == -1)
+		goto fail;
 	if (store_tx_commit(to, err) == -1)
 		goto fail_from;
 	store_exec(from, "COMMIT", err);

@@ -68,6 +68,14 @@ void store_reserved_free(struct store *st);
 /* bump the change sequence inside a transaction */
 int store_bump_seq(struct store *st, int64_t *seq, struct buf *err);
 /*
+ * Inside a write transaction: a fresh random store_uid (ALWAYS, or only
+ * where it is still 0), so that a snapshot kept in memory is never
+ * brought up to date from another store's changes (decision 0240).
+ */
+int store_uid_new(struct store *st, bool always, struct buf *err);
+/* the same, and the page changes complete from now on (a copied store) */
+int store_changes_restart(struct store *st, struct buf *err);
+/*
  * The bookkeeping of one change, inside the caller's transaction: bump
  * the sequence, audit, and (REASON non-NULL) request a build.
  */
@@ -162,6 +170,10 @@ int sql_next_scheduled(struct store *st, int64_t now, int64_t *when,
 int sql_media_add(struct store *st, const char *media_dir, const char *file,
     const char *name, const char *actor, struct media_info *out,
     struct buf *err);
+/* the media list without the uploader (no pass over the audit log): what
+   a snapshot needs */
+int store_media_files(struct store *st, const char *media_dir,
+    struct media_info **list, size_t *n, struct buf *err);
 int sql_media_list(struct store *st, const char *media_dir,
     struct media_info **list, size_t *n, struct buf *err);
 int sql_change_seq(struct store *st, int64_t *seq, struct buf *err);

@@ -98,8 +98,9 @@ out:
 	return rc;
 }
 
-int
-sql_media_list(struct store *st, const char *media_dir,
+/* the media files, with their uploader if UPLOADER (else NULL) */
+static int
+media_select(struct store *st, const char *media_dir, bool uploader,
     struct media_info **list, size_t *n, struct buf *err)
 {
 	struct stmt *s = NULL;
@@ -108,9 +109,10 @@ sql_media_list(struct store *st, const char *media_dir,
 	int r;
 
 	/* the uploader: kept with the file since store version 2 (0280) */
-	if (store_prepare(st, "SELECT m.sha256, m.name, m.content_type, "
-	    "m.size, m.created_at, m.uploader FROM media m ORDER BY "
-	    "m.sha256", &s, err) == -1)
+	if (store_prepare(st, uploader ? "SELECT sha256, name, content_type, "
+	    "size, created_at, uploader FROM media ORDER BY sha256" :
+	    "SELECT sha256, name, content_type, size, created_at, NULL FROM "
+	    "media ORDER BY sha256", &s, err) == -1)
 		return -1;
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		struct media_info *m;
@@ -127,7 +129,7 @@ sql_media_list(struct store *st, const char *media_dir,
 		m->size = stmt_col_i64(s, 3);
 		m->created_at = stmt_col_i64(s, 4);
 		m->file = media_file(media_dir, m->sha256);
-		m->uploader = store_col_str0(s, 5);
+		m->uploader = uploader ? store_col_str0(s, 5) : NULL;
 	}
 	stmt_finalize(s);
 	if (r != STMT_DONE) {
@@ -137,6 +139,20 @@ sql_media_list(struct store *st, const char *media_dir,
 	*list = l;
 	*n = cnt;
 	return 0;
+}
+
+int
+sql_media_list(struct store *st, const char *media_dir,
+    struct media_info **list, size_t *n, struct buf *err)
+{
+	return media_select(st, media_dir, true, list, n, err);
+}
+
+int
+store_media_files(struct store *st, const char *media_dir,
+    struct media_info **list, size_t *n, struct buf *err)
+{
+	return media_select(st, media_dir, false, list, n, err);
 }
 
 void

@@ -111,6 +111,19 @@ static const struct store_migration store_migrations[] = {
 	"  DEFAULT '';"
 	"UPDATE pages SET latest_title = COALESCE((SELECT r.title FROM "
 	"  revisions r WHERE r.id = pages.latest_revision_id), '');" },
+	/* decision 0240: the change each page row last had, deletions
+	   included (page_id 0: a change that may touch any page), so a
+	   snapshot kept in memory reads only what changed since; complete
+	   from changes_from on; store_uid tells one store from another */
+	{ 3,
+	"CREATE TABLE page_changes("
+	"  page_id INTEGER NOT NULL,"
+	"  seq INTEGER NOT NULL,"
+	"  PRIMARY KEY(page_id));"
+	"CREATE INDEX page_changes_seq ON page_changes(seq);"
+	"INSERT INTO meta SELECT 'changes_from', value FROM meta "
+	"  WHERE key = 'change_seq';"
+	"INSERT INTO meta VALUES('store_uid', 0);" },
 	{ 0, NULL }
 };
 
@@ -315,6 +328,8 @@ migrate_locked(struct store *st, int flags, struct buf *err)
 		if (migrate_one(st, components[i].name, have[i],
 		    components[i].m, err) == -1)
 			goto fail;
+	if (store_uid_new(st, false, err) == -1)
+		goto fail;
 	return store_tx_commit(st, err);
 fail:
 	store_tx_rollback(st);

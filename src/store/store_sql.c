@@ -12,7 +12,9 @@
  */
 #include "common/compat.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 
 #include "common/buf.h"
@@ -389,6 +391,56 @@ store_bump_seq(struct store *st, int64_t *seq, struct buf *err)
 }
 
 int
+store_uid_new(struct store *st, bool always, struct buf *err)
+{
+	uint64_t r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+		buf_setf(err, "store: no random bytes: %s", strerror(errno));
+		return -1;
+	}
+	/* positive and not 0 (0 is "not set yet") */
+	r = (r >> 2) | 1;
+	return store_exec_i64(st, always ? "UPDATE meta SET value = ? WHERE "
+	    "key = 'store_uid'" : "UPDATE meta SET value = ? WHERE key = "
+	    "'store_uid' AND value = 0", err, 1, (int64_t)r);
+}
+
+int
+store_changes_restart(struct store *st, struct buf *err)
+{
+	if (store_exec(st, "DELETE FROM page_changes", err) == -1 ||
+	    store_exec(st, "UPDATE meta SET value = (SELECT value FROM meta "
+	    "WHERE key = 'change_seq') WHERE key = 'changes_from'",
+	    err) == -1)
+		return -1;
+	return store_uid_new(st, true, err);
+}
+
+/*
+ * The page PAGE_ID (0: any page) changed at SEQ: the one place that says
+ * so (every change goes through store_changed), for the snapshot kept in
+ * memory (store_snapshot.c).
+ */
+static int
+page_changed(struct store *st, int64_t page_id, int64_t seq, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	if (store_prepare(st, "INSERT INTO page_changes(page_id, seq) VALUES "
+	    "(?, ?) ON CONFLICT(page_id) DO UPDATE SET seq = excluded.seq",
+	    &s, err) == -1)
+		return -1;
+	stmt_bind_i64(s, 1, page_id > 0 ? page_id : 0);
+	stmt_bind_i64(s, 2, seq);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "page change", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+int
 sql_change_seq(struct store *st, int64_t *seq, struct buf *err)
 {
 	return seq_query(st, "SELECT value FROM meta WHERE key = "
@@ -503,6 +555,7 @@ changed(struct store *st, const char *actor, const char *action,
 	int64_t seq;
 
 	if (store_bump_seq(st, &seq, err) == -1 ||
+	    page_changed(st, page_id, seq, err) == -1 ||
 	    audit_row(st, actor, action, page_id, path, detail, err) == -1)
 		return -1;
 	if (reason && request_row(st, seq, reason, page_id, path, actor,

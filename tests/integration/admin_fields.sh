@@ -8,6 +8,9 @@
 # page's params, come back in the edit form, and the site's templates
 # show them on the published page.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 admin_site
 cp kiln.yaml "$T/good.yaml"
 printf 'admin:\n  fields:\n    - name: title\n    - name: kind\n      type: select\n' >> kiln.yaml

@@ -10,6 +10,9 @@
 # limit (429 + Retry-After), the same answer for a wrong user and a wrong
 # password; every action in the audit log under the user's name.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 admin_site
 
 # 1. kiln user: passwords from stdin or a file, never an argument

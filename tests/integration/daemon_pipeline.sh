@@ -9,6 +9,9 @@
 # src/common/testhook.h) while a test acts, then released, and the test
 # waits for states (bounded polls), never for time.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 s3_start www
 cd "$T"

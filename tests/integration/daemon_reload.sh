@@ -8,6 +8,9 @@
 # changed serve section is reported as needing a restart; the daemon
 # stays up throughout and stops cleanly on SIGTERM.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 cd "$T"
 "$KILN" init site --demo >/dev/null
 cd site

@@ -9,6 +9,9 @@
 # by both API nodes and the workers.  The workers are held with
 # KILN_TEST_HOLD_FILE and the test waits for states, never for time.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 . "$KILN_SRC/tests/integration/lib/pg.sh"
 pg_start

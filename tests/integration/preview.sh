@@ -13,6 +13,9 @@
 #  4. Shareable links (kiln preview link, POST .../preview-link): the
 #     draft without an account; tampered or expired links are 403.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 cd "$T"
 "$KILN" init site --demo >/dev/null
 cd site

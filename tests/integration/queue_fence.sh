@@ -13,6 +13,9 @@
 # Placed by states (the hold, the lease in the store, log lines), never
 # by time.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 s3_start www
 DB=$T/shared.db

@@ -7,6 +7,9 @@
 # after a failed build picks its pending request up at the retry time,
 # with no new request.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 cd "$T"
 "$KILN" init site >/dev/null
 cd site

@@ -7,6 +7,9 @@
 # a symlink to one of two slots; a failed build must leave the live one
 # untouched and the next build must still equal a full build.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 cd "$T"
 export KILN_NOW=2026-11-24T12:00:00Z
 "$KILN" init site --demo >/dev/null

@@ -6,6 +6,9 @@
 # page is reused.  After each change the incremental build equals a full
 # build byte for byte; a term no page has any more is gone.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 cd "$T"
 export KILN_NOW=2026-11-24T12:00:00Z
 "$KILN" init site >/dev/null

@@ -4,6 +4,9 @@
 # per due time: a restart neither runs a task twice nor skips one that
 # fell due while the daemon was down.  The clock is KILN_NOW.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 cd "$T"
 "$KILN" init site >/dev/null
 cd site

@@ -14,6 +14,9 @@
 #     --target local never touches the bucket, kiln deploy never the
 #     staging folder.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 s3_start www
 cd "$T"

@@ -11,6 +11,9 @@
 # refuses to overwrite a file without --force; a PostgreSQL store gets
 # pg_dump advice.
 . "$KILN_SRC/tests/integration/lib.sh"
+# every snapshot a process brings up to date from the changes is checked
+# against a full read (decision 0240)
+export KILN_TEST_SNAPSHOT_VERIFY=1
 cd "$T"
 "$KILN" init site --demo >/dev/null
 cd site
@@ -98,6 +101,11 @@ assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $T
 assert_eq "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOK" -X POST \
     -d '{"path":"drill/after","title":"After","publish":true}' "$API/api/v1/pages")" 202 "write after restore"
 kill -0 $SERVE || fail "kiln serve died"
+# the restored store is another store to the daemon's kept snapshot
+# (decision 0240): a store_uid of its own, so the daemon's next build
+# reads every page instead of the changes since the snapshot it kept
+assert_eq "$(sqlite3 .kiln/kiln.db "select value from meta where key = 'store_uid'" | grep -cx "$(sqlite3 "$T/b.db" "select value from meta where key = 'store_uid'")")" 0 \
+    "the restored store has a store_uid of its own"
 pass "kiln restore --force under a running daemon"
 
 # backup refuses to overwrite; --force replaces

@@ -25,6 +25,12 @@ assert_eq "$(pg_psql 'select count(*) from revisions')" \
     "$(sqlite3 .kiln/kiln.db 'select count(*) from revisions')" "revisions in PostgreSQL"
 assert_eq "$(pg_psql "select value from meta where key='change_seq'")" \
     "$(sqlite3 .kiln/kiln.db "select value from meta where key='change_seq'")" "change sequence"
+# a store of its own to a kept snapshot (decision 0240): another
+# store_uid, its page changes whole from the copied sequence on
+assert_eq "$(pg_psql "select value from meta where key='store_uid'" | grep -cx "$(sqlite3 .kiln/kiln.db "select value from meta where key='store_uid'")")" 0 \
+    "the copy has a store_uid of its own"
+assert_eq "$(pg_psql "select (select value from meta where key='changes_from') = (select value from meta where key='change_seq')")" t \
+    "the copy's page changes start at its sequence"
 pass "SQLite -> PostgreSQL, verified"
 
 # the site on PostgreSQL: same pages, and it keeps working

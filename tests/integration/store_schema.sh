@@ -15,7 +15,7 @@ export KILN_USER=tester
 cd site
 st=$("$KILN" store status --json)
 assert_eq "$(jq -c '[.[] | [.component, .version, .latest, .pending]]' <<<"$st")" \
-    '[["store",2,2,0],["queue",4,4,0],["users",2,2,0],["units",2,2,0]]' "a new store is current"
+    '[["store",3,3,0],["queue",4,4,0],["users",2,2,0],["units",2,2,0]]' "a new store is current"
 "$KILN" store status >/dev/null || fail "store status of a current store"
 "$KILN" page new a --title A >/dev/null
 
@@ -40,7 +40,9 @@ downgrade_sqlite() {
 	    alter table tokens drop column expires_at; alter table tokens drop column last_used_at;
 	    alter table builds drop column claim; alter table builds drop column staging;
 	    alter table build_requests drop column staging;
-	    delete from schema_migrations where component='units' and version>=2; drop table unit_shared"
+	    delete from schema_migrations where component='units' and version>=2; drop table unit_shared;
+	    delete from schema_migrations where component='store' and version>=3;
+	    drop table page_changes; delete from meta where key in ('changes_from', 'store_uid')"
 }
 downgrade_sqlite
 set +e; out=$("$KILN" page list 2>&1); rc=$?; set -e
@@ -57,6 +59,14 @@ assert_eq "$(sqlite3 .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak "select m
 assert_eq "$(sqlite3 .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak "select count(*) from pages")" 1 "the backup holds the pages"
 "$KILN" store status >/dev/null || fail "current after migrate"
 assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from unit_shared")" 0 "units 2: unit_shared is there"
+# store 3 (decision 0240): the page changes are whole from the sequence
+# at the migration on, and the store has an id of its own
+assert_eq "$(sqlite3 .kiln/kiln.db "select (select value from meta where key='changes_from') =
+    (select value from meta where key='change_seq'), (select value from meta where key='store_uid') > 0")" "1|1" \
+    "store 3: changes_from and store_uid set by the migration"
+"$KILN" page new c --title C >/dev/null
+assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from page_changes p join pages g on g.id = p.page_id
+    where g.path = 'c' and p.seq = (select value from meta where key='change_seq')")" 1 "a change is recorded"
 "$KILN" token create --name ci --expires 30d >/dev/null
 pass "sqlite: an older store waits for kiln store migrate"
 
@@ -88,7 +98,9 @@ pg_psql "delete from schema_migrations where component='queue' and version>=2;
     alter table tokens drop column expires_at; alter table tokens drop column last_used_at;
     alter table builds drop column claim; alter table builds drop column staging;
     alter table build_requests drop column staging;
-    delete from schema_migrations where component='units' and version>=2; drop table unit_shared" >/dev/null
+    delete from schema_migrations where component='units' and version>=2; drop table unit_shared;
+    delete from schema_migrations where component='store' and version>=3;
+    drop table page_changes; delete from meta where key in ('changes_from', 'store_uid')" >/dev/null
 set +e; out=$("$KILN" page list 2>&1); rc=$?; set -e
 assert_eq "$rc" 1 "pg: older store: exit"
 assert_contains "$out" "kiln store migrate" "pg: older store refused"
@@ -104,6 +116,9 @@ assert_eq "$(pg_psql "select count(*) from schema_migrations where component='un
 assert_eq "$(pg_psql "select count(*) from unit_shared")" 0 "pg: unit_shared is there"
 "$KILN" token create --name ci --expires 30d >/dev/null
 "$KILN" store status >/dev/null || fail "pg: current after migrate"
+assert_eq "$(pg_psql "select (select value from meta where key='changes_from') =
+    (select value from meta where key='change_seq'), (select value from meta where key='store_uid') > 0")" "t|t" \
+    "pg: store 3: changes_from and store_uid set by the migration"
 pass "postgres: schema versions and two migrating nodes"
 
 # a password in store.url is refused and not repeated
