@@ -67,16 +67,18 @@ run_batches(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
     struct xfer *xf, size_t n, size_t *ndone, size_t total, struct buf *err)
 {
 	json_t *landed = json_object_get(ds->journal, "landed");
+	json_t *batch = json_object();
 	size_t pl = strlen(d->prefix);
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i += BATCH) {
+	for (size_t i = 0; i < n && rc == 0; i += BATCH) {
 		size_t k = n - i < BATCH ? n - i : BATCH;
 		if (d->ops->run(d, xf + i, k, err) == -1) {
 			if (!err->len)
 				buf_setf(err, "%s: transfers could not start",
 				    d->name);
-			return -1;
+			rc = -1;
+			break;
 		}
 		for (size_t j = i; j < i + k; j++) {
 			const char *path = xf[j].key + pl;
@@ -97,12 +99,12 @@ run_batches(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 					x->res->bytes += (int64_t)xf[j].len;
 				}
 				if (landed && (e = manifest_find(x->m, path)))
-					json_object_set_new(landed, path,
+					json_object_set_new(batch, path,
 					    deploy_entry_json(e));
 			} else {
 				x->res->deleted++;
 				if (landed)
-					json_object_set_new(landed, path,
+					json_object_set_new(batch, path,
 					    json_null());
 			}
 		}
@@ -110,12 +112,16 @@ run_batches(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		if (x->o->progress)
 			x->o->progress(x->o->progress_arg, d->name, *ndone,
 			    total, x->res->bytes);
-		if (landed && deploy_journal_save(x, ds, err) == -1)
-			return -1;
-		if (rc == -1)
-			return -1;
+		/* what landed is appended, never the whole journal */
+		if (landed && deploy_journal_add(x, ds, "landed", batch,
+		    err) == -1)
+			rc = -1;
+		if (landed)
+			json_object_update(landed, batch);
+		json_object_clear(batch);
 	}
-	return 0;
+	json_decref(batch);
+	return rc;
 }
 
 /* --verify: what the destination lists */
@@ -152,7 +158,7 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
     struct buf *err)
 {
 	struct verify_ctx v;
-	struct manifest nb;
+	struct manifest nb, old;
 	size_t missing = 0, differ = 0, extra = 0, forgot = 0;
 	const char *path;
 	json_t *md5, *tmp;
@@ -161,6 +167,7 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	v.prefix = d->prefix;
 	v.remote = json_object();
 	manifest_init(&nb);
+	manifest_init(&old);
 	if (d->ops->list(d, verify_cb, &v, err) == -1) {
 		buf_printf(err, " (verify of %s)", d->name);
 		goto out;
@@ -204,8 +211,9 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	}
 	if (manifest_sort(&nb, err) == -1)
 		goto out;
-	manifest_release(&ds->base);
+	old = ds->base;		/* what the rows hold, until saved */
 	ds->base = nb;
+	ds->synced = false;
 	manifest_init(&nb);
 	json_object_foreach_safe(ds->dirty, tmp, path, md5) {
 		/* an unknown outcome that did not happen */
@@ -224,11 +232,12 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	deploy_logf(x, "%s: verify: %zu objects checked, %zu missing, %zu with "
 	    "other content, %zu not in the build, %zu forgotten by the state",
 	    d->name, x->m->nfiles, missing, differ, extra, forgot);
-	if (!x->o->dry_run && deploy_state_save(x, d, ds, true, err) == -1)
+	if (!x->o->dry_run && deploy_state_save(x, d, ds, &old, err) == -1)
 		goto out;
 	rc = 0;
 out:
 	manifest_release(&nb);
+	manifest_release(&old);
 	json_decref(v.remote);
 	return rc;
 }
@@ -316,9 +325,15 @@ journal_begin(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	for (size_t i = 0; i < p->nputs; i++)
 		json_object_set_new(json_object_get(ds->journal, "plan"),
 		    p->puts[i].e->path, json_string("put"));
-	if (deploy_state_save(x, d, ds, false, err) == -1 ||
-	    deploy_journal_save(x, ds, err) == -1)
+	/* the state, the journal's head and its plan: one transaction */
+	if (store_begin(x->st, err) == -1)
 		return -1;
+	if (deploy_state_save(x, d, ds, NULL, err) == -1 ||
+	    deploy_journal_begin(x, ds, err) == -1 ||
+	    store_commit(x->st, err) == -1) {
+		store_rollback(x->st);
+		return -1;
+	}
 	return 0;
 }
 
@@ -422,7 +437,7 @@ apply_cdn(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds, json_t 
 	}
 	buf_release(&ce);
 	json_array_clear(ds->inval);
-	return deploy_state_save(x, d, ds, false, err);
+	return deploy_state_save(x, d, ds, NULL, err);
 }
 
 /* phase 5: deletions, journalled like the uploads */
@@ -432,20 +447,23 @@ apply_deletes(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 {
 	size_t i, n = json_array_size(deletes);
 	struct xfer *dx;
-	json_t *p;
+	json_t *p, *plan;
 	int r;
 
 	if (!n)
 		return 0;
 	dx = xcalloc(n, sizeof(*dx));
+	plan = json_object();
 	json_array_foreach(deletes, i, p) {
 		dx[i].op = X_DELETE;
 		dx[i].key = xasprintf("%s%s", d->prefix, json_string_value(p));
-		json_object_set_new(json_object_get(ds->journal, "plan"),
-		    json_string_value(p), json_string("delete"));
+		json_object_set_new(plan, json_string_value(p),
+		    json_string("delete"));
 	}
 	deploy_logf(x, "%s: phase 5 (delete): %zu objects", d->name, n);
-	r = deploy_journal_save(x, ds, err);
+	json_object_update(json_object_get(ds->journal, "plan"), plan);
+	r = deploy_journal_add(x, ds, "plan", plan, err);
+	json_decref(plan);
 	if (r == 0)
 		r = run_batches(x, d, ds, dx, n, ndone, total, err);
 	if (r == 0)
@@ -460,29 +478,6 @@ apply_deletes(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		buf_printf(err, " (phase delete)");
 		return -1;
 	}
-	return 0;
-}
-
-/* in sync: the state is the build; the journal goes */
-static int
-in_sync(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds, struct buf *err)
-{
-	struct buf mj = BUF_INIT;
-	int r;
-
-	manifest_release(&ds->base);
-	manifest_copy(&ds->base, x->m);
-	json_object_clear(ds->dirty);
-	ds->deployed_at = x->now;
-	manifest_to_json(x->m, &mj);
-	r = store_state_set(x->st, ds->mkey, mj.buf, mj.len, err);
-	/* the next deploy in this process reads it back unparsed */
-	if (r == 0 && x->o->remember)
-		manifest_remember(mj.buf, mj.len, x->m);
-	buf_release(&mj);
-	if (r == -1 || deploy_state_save(x, d, ds, false, err) == -1 ||
-	    store_state_delete(x->st, ds->jkey, err) == -1)
-		return -1;
 	return 0;
 }
 
@@ -507,7 +502,7 @@ apply(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	    fence(x, d, "the deletions", err) == -1) ||
 	    apply_deletes(x, d, ds, p->deletes, &ndone, total, err) == -1 ||
 	    fence(x, d, "recording the deployed state", err) == -1 ||
-	    in_sync(x, d, ds, err) == -1)
+	    deploy_state_in_sync(x, d, ds, err) == -1)
 		goto out;
 	rc = 0;
 out:
