@@ -10,6 +10,7 @@
 #include "common/hash.h"
 #include "common/manifest.h"
 #include "common/path.h"
+#include "common/xmalloc.h"
 #include "store/store.h"
 #include "store/store_deployed.h"
 #include "store/store_int.h"
@@ -117,75 +118,138 @@ entry_eq(const struct manifest_entry *a, const struct manifest_entry *b)
 	    str_eq(a->redirect, b->redirect);
 }
 
-/* the two statements a diff is written with */
-struct writer {
-	struct store *st;
-	struct stmt *put, *del;
-	size_t n;
-};
+/*
+ * Rows go in statements of up to CHUNK rows (INSERT ... VALUES (...),
+ * (...)): on PostgreSQL every statement is a round trip.  9 columns x 64
+ * rows stays under SQLite's oldest limit of 999 parameters.
+ */
+#define CHUNK 64
+#define PUT_HEAD "INSERT INTO deployed_files(dest, path, sha256, size, " \
+	"content_type, cache_control, immutable, kind, redirect)"
+#define PUT_TAIL " ON CONFLICT(dest, path) DO UPDATE SET sha256 = " \
+	"excluded.sha256, size = excluded.size, content_type = " \
+	"excluded.content_type, cache_control = excluded.cache_control, " \
+	"immutable = excluded.immutable, kind = excluded.kind, redirect = " \
+	"excluded.redirect"
+#define JOURNAL_HEAD "INSERT INTO deploy_journal(dest, what, path, value)"
+#define JOURNAL_TAIL " ON CONFLICT(dest, what, path) DO UPDATE SET " \
+	"value = excluded.value"
 
+/* HEAD VALUES (?, ...) x K TAIL, NCOL placeholders a row */
 static int
-put_row(struct writer *w, const char *dest, const struct manifest_entry *e,
-    struct buf *err)
+prepare_rows(struct store *st, const char *head, int ncol, size_t k,
+    const char *tail, struct stmt **s, struct buf *err)
 {
-	struct stmt *s = w->put;
+	struct buf sql = BUF_INIT;
+	int rc;
 
-	stmt_reset(s);
-	stmt_bind_text(s, 1, dest);
-	stmt_bind_text(s, 2, e->path);
-	stmt_bind_text(s, 3, e->sha256);
-	stmt_bind_i64(s, 4, e->size);
-	stmt_bind_text(s, 5, e->content_type ? e->content_type : "");
-	stmt_bind_text(s, 6, e->cache_control ? e->cache_control : "");
-	stmt_bind_int(s, 7, e->immutable ? 1 : 0);
-	stmt_bind_text(s, 8, manifest_kind_name(e->kind));
+	buf_adds(&sql, head);
+	for (size_t r = 0; r < k; r++) {
+		buf_adds(&sql, r ? ", (" : " VALUES (");
+		for (int c = 0; c < ncol; c++)
+			buf_adds(&sql, c ? ", ?" : "?");
+		buf_addch(&sql, ')');
+	}
+	buf_adds(&sql, tail);
+	rc = store_prepare(st, sql.buf, s, err);
+	buf_release(&sql);
+	return rc;
+}
+
+static void
+bind_entry(struct stmt *s, int at, const char *dest,
+    const struct manifest_entry *e)
+{
+	stmt_bind_text(s, at + 1, dest);
+	stmt_bind_text(s, at + 2, e->path);
+	stmt_bind_text(s, at + 3, e->sha256);
+	stmt_bind_i64(s, at + 4, e->size);
+	stmt_bind_text(s, at + 5, e->content_type ? e->content_type : "");
+	stmt_bind_text(s, at + 6, e->cache_control ? e->cache_control : "");
+	stmt_bind_int(s, at + 7, e->immutable ? 1 : 0);
+	stmt_bind_text(s, at + 8, manifest_kind_name(e->kind));
 	if (e->redirect)
-		stmt_bind_text(s, 9, e->redirect);
+		stmt_bind_text(s, at + 9, e->redirect);
 	else
-		stmt_bind_null(s, 9);
-	if (stmt_step(s) != STMT_DONE)
-		return store_sqlerr(w->st, "write deployed_files", err);
-	w->n++;
-	return 0;
+		stmt_bind_null(s, at + 9);
 }
 
+/* the entries E[0..N) written, CHUNK rows a statement */
 static int
-del_row(struct writer *w, const char *dest, const char *path,
-    struct buf *err)
+put_rows(struct store *st, const char *dest,
+    const struct manifest_entry *const *e, size_t n, struct buf *err)
 {
-	stmt_reset(w->del);
-	stmt_bind_text(w->del, 1, dest);
-	stmt_bind_text(w->del, 2, path);
-	if (stmt_step(w->del) != STMT_DONE)
-		return store_sqlerr(w->st, "write deployed_files", err);
-	w->n++;
-	return 0;
+	struct stmt *full = NULL, *s;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i += CHUNK) {
+		size_t k = n - i < CHUNK ? n - i : CHUNK;
+		if (k == CHUNK && !full && prepare_rows(st, PUT_HEAD, 9, k,
+		    PUT_TAIL, &full, err) == -1)
+			return -1;
+		if (k == CHUNK)
+			s = full;
+		else if ((rc = prepare_rows(st, PUT_HEAD, 9, k, PUT_TAIL, &s,
+		    err)) == -1)
+			break;
+		stmt_reset(s);
+		for (size_t r = 0; r < k; r++)
+			bind_entry(s, (int)r * 9, dest, e[i + r]);
+		if (stmt_step(s) != STMT_DONE)
+			rc = store_sqlerr(st, "write deployed_files", err);
+		if (s != full)
+			stmt_finalize(s);
+	}
+	if (full)
+		stmt_finalize(full);
+	return rc;
 }
 
-/* merge the two sorted lists: write what NEW changes of OLD */
 static int
-write_diff(struct writer *w, const char *dest, const struct manifest *old,
-    const struct manifest *new, struct buf *err)
+del_rows(struct store *st, const char *dest, const char *const *paths,
+    size_t n, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	if (!n)
+		return 0;
+	if (store_prepare(st, "DELETE FROM deployed_files WHERE dest = ? AND "
+	    "path = ?", &s, err) == -1)
+		return -1;
+	for (size_t i = 0; i < n && rc == 0; i++) {
+		stmt_reset(s);
+		stmt_bind_text(s, 1, dest);
+		stmt_bind_text(s, 2, paths[i]);
+		if (stmt_step(s) != STMT_DONE)
+			rc = store_sqlerr(st, "write deployed_files", err);
+	}
+	stmt_finalize(s);
+	return rc;
+}
+
+/* merge the two sorted lists: what NEW changes of OLD */
+static void
+diff(const struct manifest *old, const struct manifest *new,
+    const struct manifest_entry **put, size_t *nput, const char **del,
+    size_t *ndel)
 {
 	size_t i = 0, j = 0;
 
+	*nput = *ndel = 0;
 	while (i < old->nfiles || j < new->nfiles) {
 		const struct manifest_entry *a = i < old->nfiles ?
 		    &old->files[i] : NULL;
 		const struct manifest_entry *b = j < new->nfiles ?
 		    &new->files[j] : NULL;
 		int c = !a ? 1 : !b ? -1 : strcmp(a->path, b->path);
-		int r = 0;
 		if (c < 0)
-			r = del_row(w, dest, a->path, err);
+			del[(*ndel)++] = a->path;
 		else if (c > 0 || !entry_eq(a, b))
-			r = put_row(w, dest, b, err);
-		if (r == -1)
-			return -1;
+			put[(*nput)++] = b;
 		i += c <= 0;
 		j += c >= 0;
 	}
-	return 0;
 }
 
 int
@@ -193,30 +257,23 @@ store_deployed_write(struct store *st, const char *dest,
     const struct manifest *old, const struct manifest *new, size_t *nwritten,
     struct buf *err)
 {
-	struct writer w = { st, NULL, NULL, 0 };
-	int rc = -1;
+	const struct manifest_entry **put = xcalloc(new->nfiles + 1,
+	    sizeof(*put));
+	const char **del = xcalloc(old->nfiles + 1, sizeof(*del));
+	size_t nput, ndel;
+	int rc = 0;
 
-	if (store_prepare(st, "INSERT INTO deployed_files(dest, path, sha256, "
-	    "size, content_type, cache_control, immutable, kind, redirect) "
-	    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(dest, path) DO "
-	    "UPDATE SET sha256 = excluded.sha256, size = excluded.size, "
-	    "content_type = excluded.content_type, cache_control = "
-	    "excluded.cache_control, immutable = excluded.immutable, kind = "
-	    "excluded.kind, redirect = excluded.redirect", &w.put,
-	    err) == -1 ||
-	    store_prepare(st, "DELETE FROM deployed_files WHERE dest = ? AND "
-	    "path = ?", &w.del, err) == -1)
-		goto out;
-	if (store_tx_begin(st, err) == -1)
-		goto out;
-	rc = store_tx_end(st, write_diff(&w, dest, old, new, err), err);
+	diff(old, new, put, &nput, del, &ndel);
+	if (nput + ndel) {
+		if ((rc = store_tx_begin(st, err)) == 0)
+			rc = store_tx_end(st, put_rows(st, dest, put, nput,
+			    err) == 0 ? del_rows(st, dest, del, ndel, err) : -1,
+			    err);
+	}
 	if (nwritten)
-		*nwritten = w.n;
-out:
-	if (w.put)
-		stmt_finalize(w.put);
-	if (w.del)
-		stmt_finalize(w.del);
+		*nwritten = rc == 0 ? nput + ndel : 0;
+	free(put);
+	free(del);
 	return rc;
 }
 
@@ -251,43 +308,39 @@ store_deployed_journal_clear(struct store *st, const char *dest,
 	    "clear deploy_journal", err);
 }
 
-static int
-journal_rows(struct store *st, struct stmt *s, const char *dest,
-    const struct store_journal_row *rows, size_t n, struct buf *err)
-{
-	for (size_t i = 0; i < n; i++) {
-		stmt_reset(s);
-		stmt_bind_text(s, 1, dest);
-		stmt_bind_text(s, 2, rows[i].what);
-		stmt_bind_text(s, 3, rows[i].path);
-		if (rows[i].value)
-			stmt_bind_text(s, 4, rows[i].value);
-		else
-			stmt_bind_null(s, 4);
-		if (stmt_step(s) != STMT_DONE)
-			return store_sqlerr(st, "write deploy_journal", err);
-	}
-	return 0;
-}
-
 int
 store_deployed_journal_add(struct store *st, const char *dest,
     const struct store_journal_row *rows, size_t n, struct buf *err)
 {
-	struct stmt *s = NULL;
 	int rc;
 
 	if (!n)
 		return 0;
-	if (store_prepare(st, "INSERT INTO deploy_journal(dest, what, path, "
-	    "value) VALUES (?, ?, ?, ?) ON CONFLICT(dest, what, path) DO "
-	    "UPDATE SET value = excluded.value", &s, err) == -1)
+	if (store_tx_begin(st, err) == -1)
 		return -1;
-	if ((rc = store_tx_begin(st, err)) == 0)
-		rc = store_tx_end(st, journal_rows(st, s, dest, rows, n, err),
-		    err);
-	stmt_finalize(s);
-	return rc;
+	rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i += CHUNK) {
+		size_t k = n - i < CHUNK ? n - i : CHUNK;
+		struct stmt *s = NULL;
+		if ((rc = prepare_rows(st, JOURNAL_HEAD, 4, k, JOURNAL_TAIL,
+		    &s, err)) == -1)
+			break;
+		for (size_t r = 0; r < k; r++) {
+			const struct store_journal_row *j = &rows[i + r];
+			int at = (int)r * 4;
+			stmt_bind_text(s, at + 1, dest);
+			stmt_bind_text(s, at + 2, j->what);
+			stmt_bind_text(s, at + 3, j->path);
+			if (j->value)
+				stmt_bind_text(s, at + 4, j->value);
+			else
+				stmt_bind_null(s, at + 4);
+		}
+		if (stmt_step(s) != STMT_DONE)
+			rc = store_sqlerr(st, "write deploy_journal", err);
+		stmt_finalize(s);
+	}
+	return store_tx_end(st, rc, err);
 }
 
 int

@@ -120,6 +120,39 @@ TEST(deployed, a_row_outside_the_destination_is_refused)
 	store_close(st);
 }
 
+/* more rows than one statement holds: whole statements and the rest */
+TEST(deployed, many_rows_in_statements_of_many)
+{
+	struct store *st = open_store_at("deployed-many.db");
+	struct manifest none, a, b, r;
+	struct buf err = BUF_INIT;
+	char path[32];
+
+	manifest_init(&none);
+	manifest_init(&a);
+	manifest_init(&b);
+	manifest_init(&r);
+	for (int i = 0; i < 150; i++) {
+		snprintf(path, sizeof(path), "p/%03d/index.html", i);
+		add(&a, path, SHA_A, "text/html");
+		/* every other one changes, the last 10 go */
+		if (i < 140)
+			add(&b, path, i % 2 ? SHA_B : SHA_A, "text/html");
+	}
+	CHECK_INT_EQ(write_diff(st, "d1", &none, &a), 150);
+	CHECK_INT_EQ(write_diff(st, "d1", &a, &b), 70 + 10);
+	OK(store_deployed_load(st, "d1", &r, &err));
+	CHECK_INT_EQ(r.nfiles, 140);
+	CHECK_STR_EQ(r.files[0].sha256, SHA_A);
+	CHECK_STR_EQ(r.files[139].sha256, SHA_B);
+	manifest_release(&none);
+	manifest_release(&a);
+	manifest_release(&b);
+	manifest_release(&r);
+	buf_release(&err);
+	store_close(st);
+}
+
 struct seen {
 	struct buf text;
 	int n;
