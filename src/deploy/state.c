@@ -643,29 +643,36 @@ deploy_journal_add(struct deploy_ctx *x, struct deploy_state *ds,
 /*
  * In sync: the rows become the build's manifest (only what changed is
  * written), the state is saved and the journal goes, in one transaction.
+ * A long-lived process keeps a copy of the manifest (memo_put).
  */
 int
 deploy_state_in_sync(struct deploy_ctx *x, struct dest *d,
     struct deploy_state *ds, struct buf *err)
 {
-	struct manifest old = ds->base;
+	int64_t gen = ds->gen;
+	size_t n = 0;
 
-	manifest_copy(&ds->base, x->m);
 	json_object_clear(ds->dirty);
 	ds->deployed_at = x->now;
 	if (store_begin(x->st, err) == -1)
+		return -1;
+	if (store_deployed_write(x->st, ds->id, &ds->base, x->m, &n,
+	    err) == -1)
 		goto fail;
-	if (deploy_state_save(x, d, ds, &old, err) == -1 ||
+	if (n)
+		ds->gen = next_gen(ds->gen);
+	if (save_state_json(x, d, ds, err) == -1 ||
 	    store_deployed_journal_clear(x->st, ds->id, err) == -1 ||
 	    store_state_delete(x->st, ds->jkey, err) == -1 ||
 	    store_commit(x->st, err) == -1)
 		goto fail;
-	manifest_release(&old);
+	manifest_release(&ds->base);
+	ds->synced = ds->remember;
+	if (ds->remember)
+		manifest_copy(&ds->base, x->m);
 	return 0;
 fail:
 	store_rollback(x->st);
-	/* the rows were not written: the state is the old one */
-	manifest_release(&ds->base);
-	ds->base = old;
+	ds->gen = gen;		/* the rows are the old ones */
 	return -1;
 }
