@@ -68,16 +68,18 @@ run_batches(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
     struct xfer *xf, size_t n, size_t *ndone, size_t total, struct buf *err)
 {
 	json_t *landed = json_object_get(ds->journal, "landed");
+	json_t *batch = json_object();
 	size_t pl = strlen(d->prefix);
 	int rc = 0;
 
-	for (size_t i = 0; i < n; i += BATCH) {
+	for (size_t i = 0; i < n && rc == 0; i += BATCH) {
 		size_t k = n - i < BATCH ? n - i : BATCH;
 		if (d->ops->run(d, xf + i, k, err) == -1) {
 			if (!err->len)
 				buf_setf(err, "%s: transfers could not start",
 				    d->name);
-			return -1;
+			rc = -1;
+			break;
 		}
 		for (size_t j = i; j < i + k; j++) {
 			const char *path = xf[j].key + pl;
@@ -98,12 +100,12 @@ run_batches(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 					x->res->bytes += (int64_t)xf[j].len;
 				}
 				if (landed && (e = manifest_find(x->m, path)))
-					json_object_set_new(landed, path,
+					json_object_set_new(batch, path,
 					    deploy_entry_json(e));
 			} else {
 				x->res->deleted++;
 				if (landed)
-					json_object_set_new(landed, path,
+					json_object_set_new(batch, path,
 					    json_null());
 			}
 		}
@@ -111,12 +113,16 @@ run_batches(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		if (x->o->progress)
 			x->o->progress(x->o->progress_arg, d->name, *ndone,
 			    total, x->res->bytes);
-		if (landed && deploy_journal_save(x, ds, err) == -1)
-			return -1;
-		if (rc == -1)
-			return -1;
+		/* what landed is appended, never the whole journal */
+		if (landed && deploy_journal_add(x, ds, "landed", batch,
+		    err) == -1)
+			rc = -1;
+		if (landed)
+			json_object_update(landed, batch);
+		json_object_clear(batch);
 	}
-	return 0;
+	json_decref(batch);
+	return rc;
 }
 
 /* --verify: what the destination lists */
@@ -162,7 +168,7 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
     struct buf *err)
 {
 	struct verify_ctx v;
-	struct manifest nb;
+	struct manifest nb, old;
 	size_t missing = 0, differ = 0, extra = 0, forgot = 0;
 	const char *path;
 	json_t *md5, *tmp;
@@ -171,6 +177,7 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	v.prefix = d->prefix;
 	v.remote = json_object();
 	manifest_init(&nb);
+	manifest_init(&old);
 	if (d->ops->list(d, verify_cb, &v, err) == -1) {
 		buf_printf(err, " (verify of %s)", d->name);
 		goto out;
@@ -214,8 +221,9 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	}
 	if (manifest_sort(&nb, err) == -1)
 		goto out;
-	manifest_release(&ds->base);
+	old = ds->base;		/* what the rows hold, until saved */
 	ds->base = nb;
+	ds->synced = false;
 	manifest_init(&nb);
 	json_object_foreach_safe(ds->dirty, tmp, path, md5) {
 		/* an unknown outcome that did not happen */
@@ -234,11 +242,12 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	deploy_logf(x, "%s: verify: %zu objects checked, %zu missing, %zu with "
 	    "other content, %zu not in the build, %zu forgotten by the state",
 	    d->name, x->m->nfiles, missing, differ, extra, forgot);
-	if (!x->o->dry_run && deploy_state_save(x, d, ds, true, err) == -1)
+	if (!x->o->dry_run && deploy_state_save(x, d, ds, &old, err) == -1)
 		goto out;
 	rc = 0;
 out:
 	manifest_release(&nb);
+	manifest_release(&old);
 	json_decref(v.remote);
 	return rc;
 }
@@ -327,9 +336,15 @@ journal_begin(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	for (size_t i = 0; i < p->nputs; i++)
 		json_object_set_new(json_object_get(ds->journal, "plan"),
 		    p->puts[i].e->path, json_string("put"));
-	if (deploy_state_save(x, d, ds, false, err) == -1 ||
-	    deploy_journal_save(x, ds, err) == -1)
+	/* the state, the journal's head and its plan: one transaction */
+	if (store_begin(x->st, err) == -1)
 		return -1;
+	if (deploy_state_save(x, d, ds, NULL, err) == -1 ||
+	    deploy_journal_begin(x, ds, err) == -1 ||
+	    store_commit(x->st, err) == -1) {
+		store_rollback(x->st);
+		return -1;
+	}
 	return 0;
 }
 
@@ -433,7 +448,7 @@ apply_cdn(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds, json_t 
 	}
 	buf_release(&ce);
 	json_array_clear(ds->inval);
-	return deploy_state_save(x, d, ds, false, err);
+	return deploy_state_save(x, d, ds, NULL, err);
 }
 
 /* phase 5: deletions, journalled like the uploads */
@@ -443,20 +458,23 @@ apply_deletes(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 {
 	size_t i, n = json_array_size(deletes);
 	struct xfer *dx;
-	json_t *p;
+	json_t *p, *plan;
 	int r;
 
 	if (!n)
 		return 0;
 	dx = xcalloc(n, sizeof(*dx));
+	plan = json_object();
 	json_array_foreach(deletes, i, p) {
 		dx[i].op = X_DELETE;
 		dx[i].key = xasprintf("%s%s", d->prefix, json_string_value(p));
-		json_object_set_new(json_object_get(ds->journal, "plan"),
-		    json_string_value(p), json_string("delete"));
+		json_object_set_new(plan, json_string_value(p),
+		    json_string("delete"));
 	}
 	deploy_logf(x, "%s: phase 5 (delete): %zu objects", d->name, n);
-	r = deploy_journal_save(x, ds, err);
+	json_object_update(json_object_get(ds->journal, "plan"), plan);
+	r = deploy_journal_add(x, ds, "plan", plan, err);
+	json_decref(plan);
 	if (r == 0)
 		r = run_batches(x, d, ds, dx, n, ndone, total, err);
 	if (r == 0)
@@ -471,29 +489,6 @@ apply_deletes(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		buf_printf(err, " (phase delete)");
 		return -1;
 	}
-	return 0;
-}
-
-/* in sync: the state is the build; the journal goes */
-static int
-in_sync(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds, struct buf *err)
-{
-	struct buf mj = BUF_INIT;
-	int r;
-
-	manifest_release(&ds->base);
-	manifest_copy(&ds->base, x->m);
-	json_object_clear(ds->dirty);
-	ds->deployed_at = x->now;
-	manifest_to_json(x->m, &mj);
-	r = store_state_set(x->st, ds->mkey, mj.buf, mj.len, err);
-	/* the next deploy in this process reads it back unparsed */
-	if (r == 0 && x->o->remember)
-		manifest_remember(mj.buf, mj.len, x->m);
-	buf_release(&mj);
-	if (r == -1 || deploy_state_save(x, d, ds, false, err) == -1 ||
-	    store_state_delete(x->st, ds->jkey, err) == -1)
-		return -1;
 	return 0;
 }
 
@@ -518,7 +513,7 @@ apply(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	    fence(x, d, "the deletions", err) == -1) ||
 	    apply_deletes(x, d, ds, p->deletes, &ndone, total, err) == -1 ||
 	    fence(x, d, "recording the deployed state", err) == -1 ||
-	    in_sync(x, d, ds, err) == -1)
+	    deploy_state_in_sync(x, d, ds, err) == -1)
 		goto out;
 	rc = 0;
 out:
@@ -526,17 +521,27 @@ out:
 	return rc;
 }
 
-/* append URL to CHANGED unless it is there: a path is listed once */
+/*
+ * append the URLs of INVAL to CHANGED unless they are there: a path is
+ * listed once (a set of what is there: a first deploy of 50,000 pages
+ * compared each URL with every earlier one)
+ */
 static void
-changed_add(json_t *changed, json_t *url)
+changed_add(json_t *changed, json_t *inval)
 {
+	json_t *seen = json_object(), *u;
 	size_t i;
-	json_t *v;
 
-	json_array_foreach(changed, i, v)
-		if (json_equal(v, url))
-			return;
-	json_array_append(changed, url);
+	json_array_foreach(changed, i, u)
+		json_object_set(seen, json_string_value(u), json_true());
+	json_array_foreach(inval, i, u) {
+		const char *s = json_string_value(u);
+		if (!s || json_object_get(seen, s))
+			continue;
+		json_object_set(seen, s, json_true());
+		json_array_append(changed, u);
+	}
+	json_decref(seen);
 }
 
 /* deploy to one destination: its state, the plan, then apply it */
@@ -582,12 +587,8 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 		deploy_logf(x, "%s: %zu objects no longer in the build kept: "
 		    "complete units use them", d->name,
 		    json_array_size(p.kept));
-	if (primary) {
-		size_t i;
-		json_t *u;
-		json_array_foreach(p.inval, i, u)
-			changed_add(x->res->changed, u);
-	}
+	if (primary)
+		changed_add(x->res->changed, p.inval);
 	json_array_append_new(plan, plan_json(x, d, &ds, &p));
 	if (r == -1 || x->o->dry_run) {
 		rc = r;

@@ -41,8 +41,10 @@ struct deploy_opts {
 	    size_t total, int64_t bytes);
 	void *progress_arg;
 	struct buf *log;	/* plain progress lines; may be NULL */
-	bool remember;		/* a long-lived process: keep the deployed
-				   manifests parsed (manifest_remember) */
+	bool remember;		/* a long-lived process: keep each
+				   destination's deployed manifest in memory
+				   while its rows' generation is unchanged
+				   (decision 0250) */
 	/*
 	 * May be NULL.  Called before every step that changes a
 	 * destination or its deployed state in the store (the journal,

@@ -6,20 +6,32 @@
  * mirrors), keyed by ID, the first 16 hex digits of the SHA-256 of the
  * destination's identity (type, endpoint, bucket, prefix; or type, path,
  * prefix), never by the target's name (decision record 0051):
- *   deploy.manifest.ID     what D holds, as a manifest with the effective
- *                          headers: never more than the truth
+ *   deployed_files rows    what D holds, one row per path with the
+ *   (dest ID)              effective headers: never more than the truth;
+ *                          only the rows that change are written
+ *                          (store_deployed.h, decision record 0250)
  *   deploy.state.ID        {"name", "destination": identity, "dirty":
  *                          {path: "unknown"|"repair"}, "invalidate":
  *                          [URLs not yet invalidated], "grace": {path:
  *                          first_seen}, "deployed_at": last time in
- *                          sync} (the metrics read name, deployed_at)
- *   deploy.journal.ID      while a deploy runs: {"manifest", "plan":
- *                          {path: "put"|"delete"}, "landed": {path:
- *                          entry|null}}, saved before the first transfer
- *                          and after every batch; folded into the two
- *                          above by the next deploy if this one dies.
+ *                          sync, "generation": changed with every write
+ *                          of the rows} (the metrics read name,
+ *                          deployed_at)
+ *   deploy.journal.ID      while a deploy runs: {"manifest"}, and its
+ *   + deploy_journal rows  plan as rows written once before the first
+ *                          transfer, what landed appended after every
+ *                          batch; folded into the two above by the next
+ *                          deploy if this one dies.
+ * A store written by an older kiln holds deploy.manifest.ID (the whole
+ * manifest as JSON) and a journal with "plan" and "landed" inside: the
+ * first deploy reads them, writes the rows and drops the old record.
+ * The rows, the state and the journal that go together are written in
+ * one transaction.
  */
 #include "common/compat.h"
+
+#include <pthread.h>
+#include <time.h>
 
 #include "common/buf.h"
 #include "common/hash.h"
@@ -31,6 +43,7 @@
 #include "deploy/deploy_int.h"
 #include "deploy/state.h"
 #include "store/store.h"
+#include "store/store_deployed.h"
 
 static char *
 state_key(const char *what, const char *dest)
@@ -78,20 +91,6 @@ dest_ident(const char *type, const char *endpoint, const char *bucket,
 	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(j);
 	return s;
-}
-
-void
-deploy_state_release(struct deploy_state *ds)
-{
-	manifest_release(&ds->base);
-	json_decref(ds->dirty);
-	json_decref(ds->inval);
-	json_decref(ds->grace);
-	json_decref(ds->journal);
-	free(ds->mkey);
-	free(ds->skey);
-	free(ds->jkey);
-	memset(ds, 0, sizeof(*ds));
 }
 
 json_t *
@@ -224,41 +223,354 @@ out:
 	return rc;
 }
 
-int
-deploy_state_save(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
-    bool with_manifest, struct buf *err)
+/*
+ * A long-lived process keeps the deployed manifests it wrote or read,
+ * keyed by the destination and the generation of its rows: the next
+ * deploy to it reads no rows unless another process changed them.
+ */
+#define MEMO_SLOTS 8
+static struct {
+	char id[17];
+	int64_t gen;
+	struct manifest m;
+} memo[MEMO_SLOTS];
+static size_t memo_next;
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* move the memo of (ID, GEN) into M; false when there is none */
+static bool
+memo_take(const char *id, int64_t gen, struct manifest *m)
+{
+	bool hit = false;
+
+	pthread_mutex_lock(&memo_mu);
+	for (size_t i = 0; i < MEMO_SLOTS && !hit; i++) {
+		if (!gen || memo[i].gen != gen || strcmp(memo[i].id, id))
+			continue;
+		manifest_release(m);
+		*m = memo[i].m;
+		memset(&memo[i], 0, sizeof(memo[i]));
+		hit = true;
+	}
+	pthread_mutex_unlock(&memo_mu);
+	return hit;
+}
+
+/* move M into the memo as (ID, GEN) */
+static void
+memo_put(const char *id, int64_t gen, struct manifest *m)
+{
+	size_t k = MEMO_SLOTS;
+
+	pthread_mutex_lock(&memo_mu);
+	for (size_t i = 0; i < MEMO_SLOTS; i++)
+		if (!strcmp(memo[i].id, id) || (k == MEMO_SLOTS &&
+		    !memo[i].gen))
+			k = i;
+	if (k == MEMO_SLOTS)
+		k = memo_next++ % MEMO_SLOTS;
+	manifest_release(&memo[k].m);
+	memcpy(memo[k].id, id, sizeof(memo[k].id));
+	memo[k].gen = gen;
+	memo[k].m = *m;
+	manifest_init(m);
+	pthread_mutex_unlock(&memo_mu);
+}
+
+void
+deploy_state_release(struct deploy_state *ds)
+{
+	if (ds->remember && ds->synced && ds->gen)
+		memo_put(ds->id, ds->gen, &ds->base);
+	manifest_release(&ds->base);
+	json_decref(ds->dirty);
+	json_decref(ds->inval);
+	json_decref(ds->grace);
+	json_decref(ds->journal);
+	free(ds->mkey);
+	free(ds->skey);
+	free(ds->jkey);
+	memset(ds, 0, sizeof(*ds));
+}
+
+/* a new generation: unique across processes, later than the last */
+static int64_t
+next_gen(int64_t gen)
+{
+	struct timespec ts;
+	int64_t now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+	return now > gen ? now : gen + 1;
+}
+
+static int
+save_state_json(struct deploy_ctx *x, struct dest *d,
+    struct deploy_state *ds, struct buf *err)
 {
 	json_t *j;
 	int rc;
 
-	if (with_manifest) {
-		struct buf mj = BUF_INIT;
-		manifest_to_json(&ds->base, &mj);
-		rc = store_state_set(x->st, ds->mkey, mj.buf, mj.len, err);
-		buf_release(&mj);
-		if (rc == -1)
-			return -1;
-	}
 	j = json_pack("{s:s, s:o, s:O, s:O, s:O}", "name", d->name,
 	    "destination", json_loads(d->ident, 0, NULL), "dirty", ds->dirty,
 	    "invalidate", ds->inval, "grace", ds->grace);
 	if (ds->deployed_at)
 		json_object_set_new(j, "deployed_at",
 		    json_integer(ds->deployed_at));
+	if (ds->gen)
+		json_object_set_new(j, "generation", json_integer(ds->gen));
 	rc = save_json_state(x->st, ds->skey, j, err);
 	json_decref(j);
 	return rc;
+}
+
+/*
+ * The rows and the state in one transaction: OLD is what the rows hold
+ * (NULL: the rows are not written), ds->base what they become.
+ */
+int
+deploy_state_save(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
+    const struct manifest *old, struct buf *err)
+{
+	size_t n = 0;
+	int rc;
+
+	if (store_begin(x->st, err) == -1)
+		return -1;
+	rc = old ? store_deployed_write(x->st, ds->id, old, &ds->base, &n,
+	    err) : 0;
+	if (rc == 0 && n)
+		ds->gen = next_gen(ds->gen);
+	if (rc == 0)
+		rc = save_state_json(x, d, ds, err);
+	if (rc == -1) {
+		store_rollback(x->st);
+		return -1;
+	}
+	if (store_commit(x->st, err) == -1)
+		return -1;
+	if (old)
+		ds->synced = true;
+	return 0;
+}
+
+/* the journal's rows into ds->journal's "plan" and "landed" */
+static int
+journal_row(const struct store_journal_row *r, void *arg, struct buf *err)
+{
+	struct deploy_state *ds = arg;
+	json_t *v = NULL;
+	json_error_t je;
+
+	if (!strcmp(r->what, "plan") && r->value && (!strcmp(r->value, "put") ||
+	    !strcmp(r->value, "delete")))
+		v = json_string(r->value);
+	else if (!strcmp(r->what, "landed"))
+		v = r->value ? json_loads(r->value, 0, &je) : json_null();
+	if (!v) {
+		buf_setf(err, "deploy journal '%s' in the store: a bad row "
+		    "for '%s' (deploy_journal)", ds->jkey, r->path);
+		return -1;
+	}
+	json_object_set_new(json_object_get(ds->journal, r->what), r->path, v);
+	return 0;
+}
+
+/* the journal left by a deploy that did not finish, if any */
+static int
+journal_load(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
+    struct buf *err)
+{
+	struct buf v = BUF_INIT;
+	json_error_t je;
+	int r;
+
+	if ((r = store_state_get(x->st, ds->jkey, &v, err)) != 0) {
+		buf_release(&v);
+		return r == 1 ? 0 : -1;
+	}
+	ds->journal = json_loadb(v.buf, v.len, 0, &je);
+	buf_release(&v);
+	if (!ds->journal || !json_is_object(ds->journal)) {
+		buf_setf(err, "deploy journal '%s' of %s in the store: %s",
+		    ds->jkey, d->name, ds->journal ? "not a JSON object" :
+		    je.text);
+		return -1;
+	}
+	/* an older kiln's journal holds its plan and landed map */
+	if (json_object_get(ds->journal, "plan"))
+		return 0;
+	json_object_set_new(ds->journal, "plan", json_object());
+	json_object_set_new(ds->journal, "landed", json_object());
+	return store_deployed_journal_read(x->st, ds->id, journal_row, ds,
+	    err);
+}
+
+/* the journal folded: the rows, the state, and the journal gone */
+static int
+journal_fold(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
+    struct buf *err)
+{
+	struct manifest old;
+	int rc = -1;
+
+	manifest_copy(&old, &ds->base);
+	ds->synced = false;
+	if (fold_journal(ds, err) == -1)
+		goto out;
+	deploy_logf(x, "%s: the last deploy did not finish: %zu objects "
+	    "arrived, %zu to check again", d->name, ds->resumed,
+	    json_object_size(ds->dirty));
+	/* folded: saved, then the journal can go */
+	if (!x->o->dry_run) {
+		if (store_begin(x->st, err) == -1)
+			goto out;
+		if (deploy_state_save(x, d, ds, &old, err) == -1 ||
+		    store_deployed_journal_clear(x->st, ds->id, err) == -1 ||
+		    store_state_delete(x->st, ds->jkey, err) == -1 ||
+		    store_commit(x->st, err) == -1) {
+			store_rollback(x->st);
+			goto out;
+		}
+	}
+	json_decref(ds->journal);
+	ds->journal = NULL;
+	rc = 0;
+out:
+	manifest_release(&old);
+	return rc;
+}
+
+/* "state": its maps checked, absent ones made empty */
+static int
+state_parse(struct dest *d, struct deploy_state *ds, json_t *s,
+    struct buf *err)
+{
+	const char *bad = NULL;
+
+	ds->dirty = json_incref(json_object_get(s, "dirty"));
+	ds->inval = json_incref(json_object_get(s, "invalidate"));
+	ds->grace = json_incref(json_object_get(s, "grace"));
+	ds->deployed_at = json_integer_value(json_object_get(s,
+	    "deployed_at"));
+	ds->gen = json_integer_value(json_object_get(s, "generation"));
+	if ((ds->dirty && !json_is_object(ds->dirty)) || (ds->inval &&
+	    !json_is_array(ds->inval)) || (ds->grace &&
+	    !json_is_object(ds->grace))) {
+		buf_setf(err, "deploy state '%s' of %s in the store: "
+		    "\"dirty\", \"invalidate\" or \"grace\" has the wrong "
+		    "type", ds->skey, d->name);
+		return -1;
+	}
+	if ((ds->dirty && (bad = bad_path_key(ds->dirty))) ||
+	    (ds->grace && (bad = bad_path_key(ds->grace)))) {
+		buf_setf(err, "deploy state '%s' of %s in the store: '%s' is "
+		    "not a canonical relative path", ds->skey, d->name, bad);
+		return -1;
+	}
+	if (!ds->dirty)
+		ds->dirty = json_object();
+	if (!ds->inval)
+		ds->inval = json_array();
+	if (!ds->grace)
+		ds->grace = json_object();
+	return 0;
+}
+
+static int
+state_read(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
+    struct buf *err)
+{
+	struct buf v = BUF_INIT;
+	json_error_t je;
+	json_t *s = NULL;
+	int r, rc = -1;
+
+	if ((r = store_state_get(x->st, ds->skey, &v, err)) == -1)
+		goto out;
+	if (r == 0 && (!(s = json_loadb(v.buf, v.len, 0, &je)) ||
+	    !json_is_object(s))) {
+		buf_setf(err, "deploy state '%s' of %s in the store: not a "
+		    "JSON object", ds->skey, d->name);
+		goto out;
+	}
+	rc = state_parse(d, ds, s, err);
+out:
+	json_decref(s);
+	buf_release(&v);
+	return rc;
+}
+
+/*
+ * An older kiln's deployed manifest (deploy.manifest.ID), if the store
+ * still holds one: it becomes the rows (unless dry_run) and goes.  1
+ * when there was none.
+ */
+static int
+manifest_migrate(struct deploy_ctx *x, struct dest *d,
+    struct deploy_state *ds, struct buf *err)
+{
+	struct buf v = BUF_INIT;
+	struct manifest none;
+	int r;
+
+	if ((r = store_state_get(x->st, ds->mkey, &v, err)) != 0)
+		goto out;
+	r = -1;
+	if (manifest_parse(v.buf, v.len, &ds->base, err) == -1) {
+		buf_printf(err, " (deployed manifest '%s' of %s in the store)",
+		    ds->mkey, d->name);
+		goto out;
+	}
+	r = 0;
+	if (x->o->dry_run)
+		goto out;
+	manifest_init(&none);
+	if (store_begin(x->st, err) == -1)
+		goto fail;
+	if (store_deployed_clear(x->st, ds->id, err) == -1 ||
+	    deploy_state_save(x, d, ds, &none, err) == -1 ||
+	    store_state_delete(x->st, ds->mkey, err) == -1 ||
+	    store_commit(x->st, err) == -1)
+		goto fail;
+	deploy_logf(x, "%s: the deployed manifest moved to its rows (%zu "
+	    "files)", d->name, ds->base.nfiles);
+	goto out;
+fail:
+	store_rollback(x->st);
+	r = -1;
+out:
+	buf_release(&v);
+	return r;
+}
+
+/* the rows of what D holds (or, in a long-lived process, its memo) */
+static int
+base_read(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
+    struct buf *err)
+{
+	int r;
+
+	if ((r = manifest_migrate(x, d, ds, err)) != 1)
+		return r;
+	if (ds->remember && memo_take(ds->id, ds->gen, &ds->base)) {
+		ds->synced = true;
+		return 0;
+	}
+	if (store_deployed_load(x->st, ds->id, &ds->base, err) == -1) {
+		buf_printf(err, " (deployed state of %s)", d->name);
+		return -1;
+	}
+	ds->synced = true;
+	return 0;
 }
 
 int
 deploy_state_load(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
     struct buf *err)
 {
-	struct buf v = BUF_INIT;
-	json_error_t je;
-	json_t *s = NULL;
 	char sha[65];
-	int r, rc = -1;
 
 	memset(ds, 0, sizeof(*ds));
 	manifest_init(&ds->base);
@@ -268,81 +580,99 @@ deploy_state_load(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	ds->mkey = state_key("manifest", ds->id);
 	ds->skey = state_key("state", ds->id);
 	ds->jkey = state_key("journal", ds->id);
-	if ((r = store_state_get(x->st, ds->mkey, &v, err)) == -1)
-		goto out;
-	if (r == 0 && manifest_parse_memo(v.buf, v.len, &ds->base,
-	    err) == -1) {
-		buf_printf(err, " (deployed manifest '%s' of %s in the store)",
-		    ds->mkey, d->name);
-		goto out;
-	}
-	if ((r = store_state_get(x->st, ds->skey, &v, err)) == -1)
-		goto out;
-	if (r == 0 && (!(s = json_loadb(v.buf, v.len, 0, &je)) ||
-	    !json_is_object(s))) {
-		buf_setf(err, "deploy state '%s' of %s in the store: not a "
-		    "JSON object", ds->skey, d->name);
-		goto out;
-	}
-	ds->dirty = json_incref(json_object_get(s, "dirty"));
-	ds->inval = json_incref(json_object_get(s, "invalidate"));
-	ds->grace = json_incref(json_object_get(s, "grace"));
-	ds->deployed_at = json_integer_value(json_object_get(s,
-	    "deployed_at"));
-	if ((ds->dirty && !json_is_object(ds->dirty)) || (ds->inval &&
-	    !json_is_array(ds->inval)) || (ds->grace &&
-	    !json_is_object(ds->grace))) {
-		buf_setf(err, "deploy state '%s' of %s in the store: "
-		    "\"dirty\", \"invalidate\" or \"grace\" has the wrong "
-		    "type", ds->skey, d->name);
-		goto out;
-	}
-	{
-		const char *bad = NULL;
-		if ((ds->dirty && (bad = bad_path_key(ds->dirty))) ||
-		    (ds->grace && (bad = bad_path_key(ds->grace)))) {
-			buf_setf(err, "deploy state '%s' of %s in the store: "
-			    "'%s' is not a canonical relative path", ds->skey,
-			    d->name, bad);
-			goto out;
-		}
-	}
-	if (!ds->dirty)
-		ds->dirty = json_object();
-	if (!ds->inval)
-		ds->inval = json_array();
-	if (!ds->grace)
-		ds->grace = json_object();
-	if ((r = store_state_get(x->st, ds->jkey, &v, err)) == -1)
-		goto out;
-	if (r == 0) {
-		if (!(ds->journal = json_loadb(v.buf, v.len, 0, &je))) {
-			buf_setf(err, "deploy journal '%s' of %s in the store: "
-			    "%s", ds->jkey, d->name, je.text);
-			goto out;
-		}
-		if (fold_journal(ds, err) == -1)
-			goto out;
-		deploy_logf(x, "%s: the last deploy did not finish: %zu objects "
-		    "arrived, %zu to check again", d->name, ds->resumed,
-		    json_object_size(ds->dirty));
-		/* folded: saved, then the journal can go */
-		if (!x->o->dry_run && (deploy_state_save(x, d, ds, true, err) == -1 ||
-		    store_state_delete(x->st, ds->jkey, err) == -1))
-			goto out;
-		json_decref(ds->journal);
-		ds->journal = NULL;
-	}
-	rc = 0;
-out:
-	json_decref(s);
-	buf_release(&v);
+	ds->remember = x->o->remember;
+	if (state_read(x, d, ds, err) == -1 || base_read(x, d, ds,
+	    err) == -1 || journal_load(x, d, ds, err) == -1)
+		return -1;
+	if (ds->journal && journal_fold(x, d, ds, err) == -1)
+		return -1;
+	return 0;
+}
+
+/* the journal's head and plan rows, before the first transfer */
+int
+deploy_journal_begin(struct deploy_ctx *x, struct deploy_state *ds,
+    struct buf *err)
+{
+	json_t *head = json_pack("{s:s}", "manifest", x->msha);
+	int rc;
+
+	rc = save_json_state(x->st, ds->jkey, head, err);
+	json_decref(head);
+	if (rc == 0)
+		rc = store_deployed_journal_clear(x->st, ds->id, err);
+	if (rc == 0)
+		rc = deploy_journal_add(x, ds, "plan", json_object_get(
+		    ds->journal, "plan"), err);
 	return rc;
 }
 
+/* OBJ's {path: value} appended to the journal as WHAT rows */
 int
-deploy_journal_save(struct deploy_ctx *x, struct deploy_state *ds, struct buf *err)
+deploy_journal_add(struct deploy_ctx *x, struct deploy_state *ds,
+    const char *what, json_t *obj, struct buf *err)
 {
-	return save_json_state(x->st, ds->jkey, ds->journal, err);
+	size_t n = json_object_size(obj), i = 0;
+	struct store_journal_row *rows;
+	char **texts;
+	const char *path;
+	json_t *v;
+	int rc;
+
+	if (!n)
+		return 0;
+	rows = xcalloc(n, sizeof(*rows));
+	texts = xcalloc(n, sizeof(*texts));
+	json_object_foreach(obj, path, v) {
+		rows[i].what = what;
+		rows[i].path = path;
+		if (json_is_string(v))
+			rows[i].value = json_string_value(v);
+		else if (!json_is_null(v))
+			rows[i].value = texts[i] = json_dumps(v, JSON_COMPACT);
+		i++;
+	}
+	rc = store_deployed_journal_add(x->st, ds->id, rows, n, err);
+	for (i = 0; i < n; i++)
+		free(texts[i]);
+	free(texts);
+	free(rows);
+	return rc;
 }
 
+/*
+ * In sync: the rows become the build's manifest (only what changed is
+ * written), the state is saved and the journal goes, in one transaction.
+ * A long-lived process keeps a copy of the manifest (memo_put).
+ */
+int
+deploy_state_in_sync(struct deploy_ctx *x, struct dest *d,
+    struct deploy_state *ds, struct buf *err)
+{
+	int64_t gen = ds->gen;
+	size_t n = 0;
+
+	json_object_clear(ds->dirty);
+	ds->deployed_at = x->now;
+	if (store_begin(x->st, err) == -1)
+		return -1;
+	if (store_deployed_write(x->st, ds->id, &ds->base, x->m, &n,
+	    err) == -1)
+		goto fail;
+	if (n)
+		ds->gen = next_gen(ds->gen);
+	if (save_state_json(x, d, ds, err) == -1 ||
+	    store_deployed_journal_clear(x->st, ds->id, err) == -1 ||
+	    store_state_delete(x->st, ds->jkey, err) == -1 ||
+	    store_commit(x->st, err) == -1)
+		goto fail;
+	manifest_release(&ds->base);
+	ds->synced = ds->remember;
+	if (ds->remember)
+		manifest_copy(&ds->base, x->m);
+	return 0;
+fail:
+	store_rollback(x->st);
+	ds->gen = gen;		/* the rows are the old ones */
+	return -1;
+}

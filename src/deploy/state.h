@@ -46,10 +46,13 @@ struct deploy_ctx {
  *           the CDN: written before the first upload, cleared only by a
  *           successful invalidation, so the next deploy retries them;
  *   grace   removed fingerprinted objects waiting for delete_grace;
- *   journal the running deploy's plan and what landed, saved before the
- *           first transfer and after every batch.  The next deploy folds
- *           it into base (landed objects) and dirty (the rest) before it
- *           plans, so a failed or killed deploy is never forgotten.
+ *   journal the running deploy's plan and what landed: the plan saved
+ *           before the first transfer, what landed appended after every
+ *           batch.  The next deploy folds it into base (landed objects)
+ *           and dirty (the rest) before it plans, so a failed or killed
+ *           deploy is never forgotten.
+ *   gen     the generation of base's rows in the store (0: none yet);
+ *           synced: base is what the rows hold.
  */
 struct deploy_state {
 	char id[17];
@@ -58,6 +61,9 @@ struct deploy_state {
 	json_t *dirty, *inval, *grace, *journal;
 	int64_t deployed_at;	/* the last deploy that ended in sync */
 	size_t resumed;
+	int64_t gen;
+	bool synced;
+	bool remember;		/* keep base in the process's memo */
 };
 
 /* a log line to the deploy's log, if any */
@@ -70,12 +76,22 @@ void deploy_logf(struct deploy_ctx *x, const char *fmt, ...) PRINTF_LIKE(2, 3);
  */
 int deploy_state_load(struct deploy_ctx *x, struct dest *d,
     struct deploy_state *ds, struct buf *err);
-/* save "state" (and, WITH_MANIFEST, the manifest) */
+/*
+ * Save "state", and when OLD is not NULL the rows: what differs between
+ * OLD (what they hold) and ds->base; one transaction.
+ */
 int deploy_state_save(struct deploy_ctx *x, struct dest *d,
-    struct deploy_state *ds, bool with_manifest, struct buf *err);
+    struct deploy_state *ds, const struct manifest *old, struct buf *err);
 void deploy_state_release(struct deploy_state *ds);
-int deploy_journal_save(struct deploy_ctx *x, struct deploy_state *ds,
+/* the journal's head and its "plan" rows, before the first transfer */
+int deploy_journal_begin(struct deploy_ctx *x, struct deploy_state *ds,
     struct buf *err);
+/* OBJ's {path: value} appended to the journal as WHAT ("plan", "landed") */
+int deploy_journal_add(struct deploy_ctx *x, struct deploy_state *ds,
+    const char *what, json_t *obj, struct buf *err);
+/* in sync: base becomes the build's manifest, the journal goes */
+int deploy_state_in_sync(struct deploy_ctx *x, struct dest *d,
+    struct deploy_state *ds, struct buf *err);
 /* mark PATH dirty; "repair" is kept over "unknown" */
 void deploy_mark_dirty(json_t *dirty, const char *path, const char *why);
 /* an entry as the journal records it (new reference) */

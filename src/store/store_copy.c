@@ -30,6 +30,8 @@ static const struct {
 	{ "state", "key", 1, false },
 	{ "builds", "id", -1, true },
 	{ "tokens", "id", -1, true },
+	{ "deployed_files", "dest, path", -1, false },
+	{ "deploy_journal", "dest, what, path", -1, false },
 };
 
 /* a column's value as the bytes both sides agree on */

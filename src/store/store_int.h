@@ -37,6 +37,7 @@ struct store_migration {
 extern const struct store_migration store_build_migrations[];
 extern const struct store_migration store_user_migrations[];
 extern const struct store_migration store_unit_migrations[];
+extern const struct store_migration store_deployed_migrations[];
 
 /* the LISTEN/NOTIFY channel of build requests (PostgreSQL) */
 #define STORE_CHANNEL	"kiln_queue"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * store_schema.c: the store's schema versions (decision 0142).  Each
- * component (store, queue, users, units) has its own list of versioned
+ * component (store, queue, users, units, deployed) has its own list of versioned
  * migrations (schema_migrations): a fresh store is created at the
  * current version, a store newer than this binary is refused, and an
  * older one is migrated only when asked, after a backup (SQLite), under
@@ -135,6 +135,7 @@ static const struct {
 	{ "queue", store_build_migrations },
 	{ "users", store_user_migrations },
 	{ "units", store_unit_migrations },
+	{ "deployed", store_deployed_migrations },
 };
 
 static int

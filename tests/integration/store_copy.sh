@@ -3,7 +3,7 @@
 # store_copy.sh: kiln store copy SQLite -> PostgreSQL -> SQLite.  Every
 # table arrives with the same rows (row counts and SHA-256 per table
 # checked by kiln, and here the round trip compared table by table); the
-# copy keeps working (new ids continue after the copied ones); a target
+# copy keeps working (the deployed state's rows too, issue #19) (new ids continue after the copied ones); a target
 # that is not empty is refused and left alone.
 . "$KILN_SRC/tests/integration/lib.sh"
 . "$KILN_SRC/tests/integration/lib/pg.sh"
@@ -20,7 +20,11 @@ pages=$("$KILN" page list --json | jq -c 'sort_by(.path) | map([.path, .status, 
 out=$("$KILN" store copy --from .kiln/kiln.db --to "$PG_URL" --json)
 assert_eq "$(jq -r '.[] | select(.table=="pages") | .rows' <<<"$out")" \
     "$(sqlite3 .kiln/kiln.db 'select count(*) from pages')" "pages copied"
-assert_eq "$(jq length <<<"$out")" 9 "every table verified"
+assert_eq "$(jq length <<<"$out")" 11 "every table verified"
+[ "$(sqlite3 .kiln/kiln.db 'select count(*) from deployed_files')" -gt 0 ] ||
+    fail "no deployed rows to copy (was the site deployed?)"
+assert_eq "$(pg_psql 'select count(*) from deployed_files')" \
+    "$(sqlite3 .kiln/kiln.db 'select count(*) from deployed_files')" "deployed rows in PostgreSQL"
 assert_eq "$(pg_psql 'select count(*) from revisions')" \
     "$(sqlite3 .kiln/kiln.db 'select count(*) from revisions')" "revisions in PostgreSQL"
 assert_eq "$(pg_psql "select value from meta where key='change_seq'")" \
@@ -53,7 +57,8 @@ pass "a non-empty target is refused"
 
 # and back: PostgreSQL -> a new SQLite file, table by table equal to it
 "$KILN" store copy --from "$PG_URL" --to "sqlite:$T/back.db" >/dev/null
-for t in pages revisions media audit_log build_requests state builds tokens meta; do
+for t in pages revisions media audit_log build_requests state builds tokens meta \
+    deployed_files deploy_journal; do
 	cnt_pg=$(pg_psql "select count(*) from $t")
 	cnt_sq=$(sqlite3 "$T/back.db" "select count(*) from $t")
 	assert_eq "$cnt_sq" "$cnt_pg" "$t rows back in SQLite"

@@ -15,7 +15,7 @@ export KILN_USER=tester
 cd site
 st=$("$KILN" store status --json)
 assert_eq "$(jq -c '[.[] | [.component, .version, .latest, .pending]]' <<<"$st")" \
-    '[["store",3,3,0],["queue",4,4,0],["users",2,2,0],["units",2,2,0]]' "a new store is current"
+    '[["store",3,3,0],["queue",4,4,0],["users",2,2,0],["units",2,2,0],["deployed",1,1,0]]' "a new store is current"
 "$KILN" store status >/dev/null || fail "store status of a current store"
 "$KILN" page new a --title A >/dev/null
 
@@ -53,10 +53,10 @@ assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from schema_migrations where
 assert_eq "$("$KILN" store status --json | jq -c '.[1] | [.version, .pending]')" '[1,3]' "status: pending (queue 2 to 4)"
 expect_status 1 "$KILN" store status
 "$KILN" store migrate >/dev/null
-assert_file .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak
-assert_eq "$(sqlite3 .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak "select max(version) from schema_migrations where component='queue'")" 1 \
+assert_file .kiln/kiln.db.store-2.queue-1.users-2.units-1.deployed-1.bak
+assert_eq "$(sqlite3 .kiln/kiln.db.store-2.queue-1.users-2.units-1.deployed-1.bak "select max(version) from schema_migrations where component='queue'")" 1 \
     "the backup holds the old version"
-assert_eq "$(sqlite3 .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak "select count(*) from pages")" 1 "the backup holds the pages"
+assert_eq "$(sqlite3 .kiln/kiln.db.store-2.queue-1.users-2.units-1.deployed-1.bak "select count(*) from pages")" 1 "the backup holds the pages"
 "$KILN" store status >/dev/null || fail "current after migrate"
 assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from unit_shared")" 0 "units 2: unit_shared is there"
 # store 3 (decision 0240): the page changes are whole from the sequence
@@ -71,12 +71,12 @@ assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from page_changes p join pag
 pass "sqlite: an older store waits for kiln store migrate"
 
 # ---- store.auto_migrate: migrated at open, after a backup ----
-rm .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak
+rm .kiln/kiln.db.store-2.queue-1.users-2.units-1.deployed-1.bak
 sqlite3 .kiln/kiln.db "delete from tokens"
 downgrade_sqlite
 sed -i 's|^store:$|store:\n  auto_migrate: true|' kiln.yaml
 "$KILN" page list >/dev/null
-assert_file .kiln/kiln.db.store-2.queue-1.users-2.units-1.bak
+assert_file .kiln/kiln.db.store-2.queue-1.users-2.units-1.deployed-1.bak
 "$KILN" store status >/dev/null || fail "auto_migrate migrated"
 pass "sqlite: auto_migrate"
 
@@ -88,7 +88,7 @@ cd pgsite
 sed -i "s|^  driver: sqlite .*|  driver: postgres\n  url: \"$PG_URL\"|" kiln.yaml
 "$KILN" page new a --title A >/dev/null
 assert_eq "$(pg_psql "select count(*) from pages")" 1 "a page in PostgreSQL"
-assert_eq "$("$KILN" store status --json | jq -c '[.[].pending]')" '[0,0,0,0]' "pg: current"
+assert_eq "$("$KILN" store status --json | jq -c '[.[].pending]')" '[0,0,0,0,0]' "pg: current"
 pg_psql "insert into schema_migrations values('store', 7, 0)"
 set +e; out=$("$KILN" page list 2>&1); rc=$?; set -e
 assert_eq "$rc" 1 "pg: newer store: exit"
