@@ -121,3 +121,15 @@ path_clean_rel(const char *in, struct buf *out, struct buf *err)
 	}
 	return 0;
 }
+
+bool
+path_is_clean_rel(const char *path)
+{
+	struct buf clean = BUF_INIT, e = BUF_INIT;
+	bool ok = path_clean_rel(path, &clean, &e) == 0 &&
+	    !strcmp(clean.buf, path);
+
+	buf_release(&clean);
+	buf_release(&e);
+	return ok;
+}

@@ -29,5 +29,7 @@ void slug_from_title(const char *title, struct buf *out);
  * characters is allowed in a component; "." and ".." are rejected.
  */
 int path_clean_rel(const char *in, struct buf *out, struct buf *err);
+/* PATH is already what path_clean_rel() makes of it */
+bool path_is_clean_rel(const char *path);
 
 #endif

@@ -128,21 +128,9 @@ entry_add(struct manifest *m, const char *path, json_t *j)
 
 /*
  * Paths read back from the store become object keys to PUT or DELETE: a
- * damaged record must not name anything outside the destination.
+ * damaged record must not name anything outside the destination.  Every
+ * key of OBJ is a canonical relative path; else the first that is not.
  */
-static bool
-path_ok(const char *path)
-{
-	struct buf clean = BUF_INIT, e = BUF_INIT;
-	bool ok = path_clean_rel(path, &clean, &e) == 0 &&
-	    !strcmp(clean.buf, path);
-
-	buf_release(&clean);
-	buf_release(&e);
-	return ok;
-}
-
-/* every key of OBJ is a canonical relative path; else the first that is not */
 static const char *
 bad_path_key(json_t *obj)
 {
@@ -150,7 +138,7 @@ bad_path_key(json_t *obj)
 	json_t *v;
 
 	json_object_foreach(obj, k, v)
-		if (!path_ok(k))
+		if (!path_is_clean_rel(k))
 			return k;
 	return NULL;
 }

@@ -37,18 +37,6 @@ const struct store_migration store_deployed_migrations[] = {
 	{ 0, NULL }
 };
 
-static bool
-path_ok(const char *path)
-{
-	struct buf clean = BUF_INIT, e = BUF_INIT;
-	bool ok = path_clean_rel(path, &clean, &e) == 0 &&
-	    !strcmp(clean.buf, path);
-
-	buf_release(&clean);
-	buf_release(&e);
-	return ok;
-}
-
 /* one row of deployed_files into M; -1 when it is not a valid entry */
 static int
 row_entry(struct stmt *s, struct manifest *m)
@@ -59,7 +47,7 @@ row_entry(struct stmt *s, struct manifest *m)
 	int64_t size = stmt_col_i64(s, 2);
 	enum manifest_kind kind;
 
-	if (!path || !sha || !ct || !cc || !kname || !path_ok(path) ||
+	if (!path || !sha || !ct || !cc || !kname || !path_is_clean_rel(path) ||
 	    strlen(sha) != 64 || !hex_valid(sha, 64) || size < 0 ||
 	    manifest_kind_parse(kname, &kind) == -1 ||
 	    (redir && !manifest_redirect_valid(redir)))
