@@ -387,9 +387,6 @@ unsigned
 admin_admit(struct http *h, struct MHD_Connection *conn, const char *url,
     const char *method, struct req *rq)
 {
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    "Content-Length");
-	int64_t cap;
 	int st;
 
 	if (find_session(h, conn, rq) == -1) {
@@ -420,19 +417,11 @@ admin_admit(struct http *h, struct MHD_Connection *conn, const char *url,
 	}
 	if (rq->m.r->id == RT_ADMIN_MEDIA_UPLOAD)
 		return admin_media_admit(h, conn, url, rq);
-	cap = rq->role > ROLE_ANON ? h->c->serve.max_body :
-	    h->c->serve.max_anonymous_body;
-	if (cl) {
-		const char *errstr;
-		int64_t n = strtonum(cl, 0, INT64_MAX, &errstr);
-		if (errstr || n > cap) {
-			rq->early = admin_error(h, conn, url, rq, 413,
-			    "Too large", "The form is larger than this server "
-			    "accepts.");
-			return 1;
-		}
+	if (http_body_admit(h, conn, rq) == -1) {
+		rq->early = admin_error(h, conn, url, rq, 413, "Too large",
+		    "The form is larger than this server accepts.");
+		return 1;
 	}
-	buf_init(&rq->body, (size_t)cap);
 	return 0;
 }
 

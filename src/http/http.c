@@ -503,10 +503,7 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 {
 	const char *host = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 	    "Host");
-	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
-	    "Content-Length");
 	struct arg_check ac = { NULL };
-	int64_t cap;
 	unsigned st;
 
 	*field = NULL;
@@ -566,15 +563,27 @@ admit(struct http *h, struct MHD_Connection *conn, const char *url,
 		return rq->role == ROLE_ANON ? 401 : 403;
 	}
 body:
-	cap = rq->role > ROLE_ANON ? h->c->serve.max_body :
+	if (http_body_admit(h, conn, rq) == -1) {
+		*msg = "request body too large";
+		return 413;
+	}
+	return 0;
+}
+
+int
+http_body_admit(const struct http *h, struct MHD_Connection *conn,
+    struct req *rq)
+{
+	const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+	    "Content-Length");
+	int64_t cap = rq->role > ROLE_ANON ? h->c->serve.max_body :
 	    h->c->serve.max_anonymous_body;
+
 	if (cl) {
 		const char *errstr;
 		int64_t n = strtonum(cl, 0, INT64_MAX, &errstr);
-		if (errstr || n > cap) {
-			*msg = "request body too large";
-			return 413;
-		}
+		if (errstr || n > cap)
+			return -1;
 	}
 	buf_init(&rq->body, (size_t)cap);
 	return 0;

@@ -69,6 +69,14 @@ struct req {
 /* a store handle from the pool (http.c); NULL with err */
 struct store *http_pool_get(struct http *h, struct buf *err);
 
+/*
+ * The body limit of RQ's role (serve.max_body, or max_anonymous_body
+ * without a role): -1 when the request's Content-Length is over it or
+ * not a number; else 0 and RQ's body buffer readied for it.
+ */
+int http_body_admit(const struct http *h, struct MHD_Connection *conn,
+    struct req *rq);
+
 /* ---- replies (http.c); each consumes what it is given ---- */
 
 enum MHD_Result http_reply(struct MHD_Connection *conn, unsigned status,
