@@ -98,34 +98,48 @@ const struct cli_cmd cli_cmd_builds = {
 	"rollback, units.", NULL, NULL, NULL, builds_subs, cmd_builds, false
 };
 
-/* `kiln builds list`: one line a build, or the JSON array */
+/* `kiln builds list`: one line a build */
 static void
-print_list(json_t *v, bool json)
+print_build(json_t *b)
 {
 	const char *started, *commit;
-	size_t i;
-	json_t *b;
 
-	if (json) {
-		print_json(v);
-		return;
-	}
-	json_array_foreach(v, i, b) {
-		started = json_string_value(json_object_get(b, "started_at"));
-		commit = json_string_value(json_object_get(b, "commit"));
-		printf("%5lld  %-9s  %s  %.12s  %s\n",
-		    (long long)json_integer_value(json_object_get(b, "id")),
-		    json_string_value(json_object_get(b, "status")),
-		    started ? started : "-", commit ? commit : "-",
-		    json_string_value(json_object_get(b, "reasons")));
-	}
+	started = json_string_value(json_object_get(b, "started_at"));
+	commit = json_string_value(json_object_get(b, "commit"));
+	printf("%5lld  %-9s  %s  %.12s  %s\n",
+	    (long long)json_integer_value(json_object_get(b, "id")),
+	    json_string_value(json_object_get(b, "status")),
+	    started ? started : "-", commit ? commit : "-",
+	    json_string_value(json_object_get(b, "reasons")));
 }
 
-/* `kiln builds units` */
+/* `kiln builds units`: one line a unit build, its targets' results */
 static void
-print_units(json_t *v, bool json)
+print_unit(json_t *b)
 {
-	const char *e;
+	struct buf t = BUF_INIT;
+	const char *e = json_string_value(json_object_get(b, "error"));
+	size_t k;
+	json_t *o;
+
+	json_array_foreach(json_object_get(b, "targets"), k, o)
+		buf_printf(&t, "%s%s:%s", k ? "," : "",
+		    json_string_value(json_object_get(o, "name")),
+		    json_string_value(json_object_get(o, "status")));
+	printf("%5lld  %-9s  %lld  %s  %s  %s  %.60s\n",
+	    (long long)json_integer_value(json_object_get(b, "id")),
+	    json_string_value(json_object_get(b, "status")),
+	    (long long)json_integer_value(json_object_get(b, "attempt")),
+	    json_string_value(json_object_get(b, "unit")),
+	    json_string_value(json_object_get(b, "version")),
+	    t.len ? t.buf : "-", e ? e : "");
+	buf_release(&t);
+}
+
+/* the JSON array V, or one line a row */
+static void
+print_rows(json_t *v, bool json, void (*row)(json_t *))
+{
 	size_t i;
 	json_t *b;
 
@@ -133,24 +147,8 @@ print_units(json_t *v, bool json)
 		print_json(v);
 		return;
 	}
-	json_array_foreach(v, i, b) {
-		struct buf t = BUF_INIT;
-		size_t k;
-		json_t *o;
-		json_array_foreach(json_object_get(b, "targets"), k, o)
-			buf_printf(&t, "%s%s:%s", k ? "," : "",
-			    json_string_value(json_object_get(o, "name")),
-			    json_string_value(json_object_get(o, "status")));
-		e = json_string_value(json_object_get(b, "error"));
-		printf("%5lld  %-9s  %lld  %s  %s  %s  %.60s\n",
-		    (long long)json_integer_value(json_object_get(b, "id")),
-		    json_string_value(json_object_get(b, "status")),
-		    (long long)json_integer_value(json_object_get(b,
-		    "attempt")), json_string_value(json_object_get(b, "unit")),
-		    json_string_value(json_object_get(b, "version")),
-		    t.len ? t.buf : "-", e ? e : "");
-		buf_release(&t);
-	}
+	json_array_foreach(v, i, b)
+		row(b);
 }
 
 int
@@ -193,11 +191,11 @@ cmd_builds(int argc, char **argv)
 	if (!strcmp(sub, "list")) {
 		if (store_build_list(s.st, 100, &v, &err) == -1)
 			goto fail;
-		print_list(v, json);
+		print_rows(v, json, print_build);
 	} else if (!strcmp(sub, "units")) {
 		if (store_unit_list(s.st, 100, &v, &err) == -1)
 			goto fail;
-		print_units(v, json);
+		print_rows(v, json, print_unit);
 	} else if (!strcmp(sub, "show") || !strcmp(sub, "log")) {
 		int r = store_build_get(s.st, id, true, &v, &err);
 		if (r == -1)

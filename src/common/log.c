@@ -258,14 +258,16 @@ fatalx(const char *fmt, ...)
 	exit(1);
 }
 
-size_t
-log_stamp(struct buf *line, const char *fmt, va_list ap)
+void
+log_stamp(struct buf *line, const char *who, const char *fmt, va_list ap)
 {
 	char ts[32];
+	size_t at;
 
 	time_format_iso8601(time_now(), ts, sizeof(ts));
 	buf_printf(line, "%s ", ts);
+	at = line->len;
 	buf_vprintf(line, fmt, ap);
+	log_info("%s: %s", who, line->buf + at);
 	buf_addch(line, '\n');
-	return strlen(ts) + 1;
 }

@@ -37,9 +37,11 @@ void log_field_clear(void);
 struct buf;
 /*
  * A stored log's line (a build's, a unit build's): LINE gets "TIME
- * text\n", TIME the current ISO 8601 time; returns where the text starts.
+ * text\n", TIME the current ISO 8601 time, and the daemon's log gets
+ * "WHO: text" (log_info).
  */
-size_t log_stamp(struct buf *line, const char *fmt, va_list ap);
+void log_stamp(struct buf *line, const char *who, const char *fmt,
+    va_list ap);
 
 void log_warn(const char *, ...) PRINTF_LIKE(1, 2);
 void log_warnx(const char *, ...) PRINTF_LIKE(1, 2);

@@ -58,15 +58,14 @@ static void
 ulog(struct ubuild *b, const char *fmt, ...)
 {
 	struct buf line = BUF_INIT, err = BUF_INIT;
+	char *who = xasprintf("unit %s %s", b->u.unit, b->u.version);
 	va_list ap;
-	size_t at;
 
 	va_start(ap, fmt);
-	at = log_stamp(&line, fmt, ap);
+	log_stamp(&line, who, fmt, ap);
 	va_end(ap);
 	store_unit_append_log(b->st, b->u.id, line.buf, &err);
-	log_info("unit %s %s: %.*s", b->u.unit, b->u.version,
-	    (int)(line.len - at - 1), line.buf + at);
+	free(who);
 	buf_release(&line);
 	buf_release(&err);
 }

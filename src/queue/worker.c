@@ -52,15 +52,14 @@ static void
 blog(struct store *st, int64_t id, const char *fmt, ...)
 {
 	struct buf line = BUF_INIT, err = BUF_INIT;
+	char who[32];
 	va_list ap;
-	size_t at;
 
+	snprintf(who, sizeof(who), "build %lld", (long long)id);
 	va_start(ap, fmt);
-	at = log_stamp(&line, fmt, ap);
+	log_stamp(&line, who, fmt, ap);
 	va_end(ap);
 	store_build_append_log(st, id, line.buf, &err);
-	log_info("build %lld: %.*s", (long long)id, (int)(line.len - at - 1),
-	    line.buf + at);
 	buf_release(&line);
 	buf_release(&err);
 }
