@@ -434,6 +434,20 @@ act(struct req *rq, const char *action, const char *path, json_t *form,
 }
 
 
+/*
+ * End the transaction a form's writes ran in: commit when RC is 0, else
+ * undo them all, so a draft is never saved without the publish, unpublish
+ * or schedule the editor asked for with it.
+ */
+static int
+form_tx_end(struct req *rq, int rc, struct buf *err)
+{
+	if (rc == 0)
+		return store_commit(rq->st, err);
+	store_rollback(rq->st);
+	return rc;
+}
+
 /* submit page P's latest revision for review; caller holds wmu */
 static int
 submit(struct http *h, struct req *rq, struct page_info *p, json_t *form,
@@ -506,13 +520,18 @@ admin_page_new(struct http *h, struct MHD_Connection *conn, const char *url,
 		return forbidden(h, conn, url, rq);
 	pthread_mutex_lock(&h->wmu);
 	rc = fields_of(h->c, form, NULL, &pf, &tags, &err);
-	if (rc == 0)
+	if (rc == 0 && (rc = store_begin(rq->st, &err)) == 0) {
 		rc = store_page_create(rq->st, admin_field(form, "path"), &pf,
 		    rq->actor, &id, &err);
-	if (rc == 0 && strcmp(action, "save")) {
-		rc = path_canonicalize(admin_field(form, "path"), &path, &err);
-		if (rc == 0)
-			rc = act(rq, action, path.buf, form, &flash, &err);
+		if (rc == 0 && strcmp(action, "save")) {
+			rc = path_canonicalize(admin_field(form, "path"),
+			    &path, &err);
+			if (rc == 0)
+				rc = act(rq, action, path.buf, form, &flash,
+				    &err);
+		}
+		if ((rc = form_tx_end(rq, rc, &err)) != 0)
+			id = 0;		/* nothing was created */
 	}
 	pthread_mutex_unlock(&h->wmu);
 	json_decref(tags);
@@ -599,13 +618,15 @@ admin_page_edit(struct http *h, struct MHD_Connection *conn, const char *url,
 		goto out;
 	}
 	pthread_mutex_lock(&h->wmu);
-	rc = 0;
-	if (!same_revision(&pf, &rv))
+	rc = store_begin(rq->st, &err);
+	if (rc == 0 && !same_revision(&pf, &rv))
 		rc = store_page_edit(rq->st, p.path, &pf, rq->actor, &err);
+	if (rc == 0 && strcmp(action, "save") && strcmp(action, "submit"))
+		rc = act(rq, action, p.path, form, &flash, &err);
+	rc = form_tx_end(rq, rc, &err);
+	/* after the commit: a review notice is never sent for a rollback */
 	if (rc == 0 && !strcmp(action, "submit"))
 		rc = submit(h, rq, &p, form, &err);
-	else if (rc == 0 && strcmp(action, "save"))
-		rc = act(rq, action, p.path, form, &flash, &err);
 	pthread_mutex_unlock(&h->wmu);
 	queue_wake();
 	if (rc == -1) {

@@ -195,6 +195,21 @@ assert_contains "$(cat "$T/b")" "Published" "flash after publish"
 assert_eq "$(db "select live from pages where id=$NID")" 1 "live"
 wait_idle
 assert_contains "$(cat .kiln/www/news/draft/index.html)" "Hello from the admin" "deployed to the dir target"
+# a schedule that fails saves nothing with it: the edit and the
+# schedule are one transaction, and so are a create and its schedule
+REV2=$(db "select latest_revision_id from pages where id=$NID")
+req pub "$A/admin/pages/$NID" --data-urlencode csrf="$PUB_CSRF" --data-urlencode "revision=$REV2" \
+    --data-urlencode 'title=Changed with a bad schedule' --data-urlencode 'body=Hello from the admin' \
+    --data-urlencode go_live=not-a-time --data-urlencode action=schedule
+assert_eq "$code" 400 "a bad go-live: the form again"
+assert_contains "$(cat "$T/b")" "go_live: expected a date and time" "the bad go-live named"
+assert_eq "$(db "select latest_revision_id from pages where id=$NID")" "$REV2" \
+    "the edit was saved without its schedule"
+req pub "$A/admin/pages/new" --data-urlencode csrf="$PUB_CSRF" --data-urlencode path=news/badsched \
+    --data-urlencode title=B --data-urlencode go_live=not-a-time --data-urlencode action=schedule
+assert_eq "$code" 400 "create with a bad go-live: the form again"
+assert_eq "$(db "select count(*) from pages where path='news/badsched'")" 0 \
+    "a page was created without its schedule"
 req pub "$A/admin/?q=draft"
 assert_contains "$(cat "$T/b")" "news/draft" "search by path"
 req pub "$A/admin/?status=draft"
