@@ -88,6 +88,16 @@ admin_site() {
 	cd site
 }
 db() { sqlite3 .kiln/kiln.db "$@"; }
+# wait_db SQL WANT: in a site folder, until the store answers WANT to SQL
+# (a state, not a time; 60 s at most)
+wait_db() {
+	local i
+	for i in $(seq 1 600); do
+		[ "$(db "$1")" = "$2" ] && return 0
+		sleep 0.1
+	done
+	fail "store never answered '$2' to: $1 (got $(db "$1"))"
+}
 
 # sched_pass TIME [SERVE-ARGS...]: kiln serve with the clock at TIME
 # (KILN_NOW) for one scheduler pass, then stopped; its log in

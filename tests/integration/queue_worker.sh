@@ -19,15 +19,6 @@ sed -i 's/^  retries: 2 .*/  retries: 1/; s/^  retry_backoff: 10s .*/  retry_bac
 grep -q "retry_backoff: 1s" kiln.yaml || fail "test setup: retry_backoff"
 "$KILN" check >/dev/null || fail "config"
 presence() { sqlite3 .kiln/kiln.db "select count(*) from state where key = 'queue.worker'"; }
-# wait_for SQL WANT: until the store answers WANT (30 s at most)
-wait_for() {
-	local i
-	for i in $(seq 1 300); do
-		[ "$(sqlite3 .kiln/kiln.db "$1")" = "$2" ] && return 0
-		sleep 0.1
-	done
-	fail "store never answered '$2' to: $1 (got $(sqlite3 .kiln/kiln.db "$1"))"
-}
 
 # 1. no worker: publish says so (the request is stored all the same)
 "$KILN" publish >"$T/out" 2>"$T/err" || fail "publish exited $?"
@@ -36,7 +27,7 @@ assert_contains "$(cat "$T/err")" "no worker is consuming the queue" "no worker"
 "$KILN" worker >"$T/worker.log" 2>&1 &
 W=$!
 bg_pid $W
-wait_for "select count(*) from state where key = 'queue.worker'" 1
+wait_db "select count(*) from state where key = 'queue.worker'" 1
 "$KILN" publish >"$T/out" 2>"$T/err" || fail "publish with a worker"
 assert_not_contains "$(cat "$T/err")" "no worker" "with a worker running"
 wait_idle
@@ -65,14 +56,14 @@ bg_pid $S1
 wait_port $PORT
 curl -s -o /dev/null -X POST "http://127.0.0.1:$PORT/api/v1/builds" \
     -H "Authorization: Bearer $("$KILN" token create --name t --role publisher)" || fail "request"
-wait_for "select count(*) from builds where id > $prev and status = 'failed'" 1
+wait_db "select count(*) from builds where id > $prev and status = 'failed'" 1
 kill -TERM $S1
 wait $S1 || fail "serve exited $?"
 reqs=$(sqlite3 .kiln/kiln.db "select count(*) from build_requests")
 "$KILN" serve --listen 127.0.0.1:$PORT >"$T/s2.log" 2>&1 &
 S2=$!
 bg_pid $S2
-wait_for "select count(*) from builds where id > $prev and status = 'succeeded' and attempt = 2" 1
+wait_db "select count(*) from builds where id > $prev and status = 'succeeded' and attempt = 2" 1
 assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from build_requests")" "$reqs" "no new request"
 assert_eq "$(sqlite3 .kiln/kiln.db "select count(*) from build_requests where build_id is null")" 0 "request satisfied"
 kill -TERM $S2

@@ -15,7 +15,6 @@
 cd "$T"
 "$KILN" init site --demo >/dev/null
 cd site
-db() { sqlite3 .kiln/kiln.db "$@"; }
 export KILN_USER=tester
 
 # 0. no staging target: a draft saved requests no build
@@ -115,10 +114,7 @@ id=$(last id)
 touch "$HOLD"
 printf 'Body HOLD1MARK.\n' > "$T/body.md"
 "$KILN" page edit news/library-hours --body-file "$T/body.md" >/dev/null
-for i in $(seq 1 300); do
-	grep -q "test hook: held" <<<"$(db "select log from builds where id > $id")" && break
-	sleep 0.1
-done
+wait_db "select count(*) from builds where id > $id and instr(log, 'test hook: held') > 0" 1
 assert_eq "$(db "select status || ' ' || staging from builds where id > $id")" "running 1" "the staging build, held"
 printf 'Body HOLD2MARK.\n' > "$T/body.md"
 "$KILN" page edit news/library-hours --body-file "$T/body.md" >/dev/null
@@ -137,10 +133,7 @@ id=$(last id)
 touch "$HOLD"
 printf 'Body HOLD4MARK.\n' > "$T/body.md"
 "$KILN" page edit news/library-hours --body-file "$T/body.md" >/dev/null
-for i in $(seq 1 300); do
-	grep -q "test hook: held" <<<"$(db "select log from builds where id > $id")" && break
-	sleep 0.1
-done
+wait_db "select count(*) from builds where id > $id and instr(log, 'test hook: held') > 0" 1
 assert_eq "$(db "select status || ' ' || staging from builds where id > $id")" "running 1" "held again"
 "$KILN" page edit about --title "About PUBMARK" --publish >/dev/null
 rm -f "$HOLD"
@@ -158,10 +151,7 @@ id=$(last id)
 rm -rf .kiln/stage && echo "not a folder" > .kiln/stage
 printf 'Body FAILMARK.\n' > "$T/body.md"
 "$KILN" page edit news/library-hours --body-file "$T/body.md" >/dev/null
-for i in $(seq 1 300); do
-	[ "$(db "select count(*) from builds where id > $id and status = 'failed'")" = 1 ] && break
-	sleep 0.1
-done
+wait_db "select count(*) from builds where id > $id and status = 'failed'" 1
 assert_eq "$(db "select status || ' ' || staging || ' ' || (next_attempt_at > strftime('%s','now') + 600) from builds where id > $id")" \
     "failed 1 1" "the staging build failed and waits for its retry"
 "$KILN" page edit about --title "About RETRYMARK" --publish >/dev/null
