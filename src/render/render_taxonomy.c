@@ -18,8 +18,10 @@
  * Incremental: each output's key is the build's global hash, the
  * template, the taxonomy and term, the home page's summary hash (its
  * title is in the breadcrumbs) and the summary hashes of its pages
- * (which cover their tags and params), so a tag change on one page
- * re-renders only the term pages that list it, and /NAME/.  Only /NAME/
+ * (which cover their tags and params) shown on that pagination page,
+ * with the term's page count, so a tag change on one page re-renders
+ * only the term pages that show it (all of a term's pagination pages
+ * when its count changes), and /NAME/.  Only /NAME/
  * has every term (taxonomy.terms, with counts) in its context, and its
  * key covers them all.
  */
@@ -301,7 +303,8 @@ taxo_template(struct build *b, bool term)
 
 /*
  * The incremental key of /T/ (M NULL: every term's slug, name and
- * count) or of /T/TERM/ page PG of NPG (the summary hashes of its pages).
+ * count) or of /T/TERM/ page PG of NPG (its count and the summary
+ * hashes of the pages it shows).
  */
 static void
 taxo_key(struct build *b, const struct taxo *t, const struct term *m,
@@ -314,8 +317,11 @@ taxo_key(struct build *b, const struct taxo *t, const struct term *m,
 	/* the home page's title is in the breadcrumbs */
 	buf_add(&g, b->pages[model_find(&b->snap, "")].sumhash, 64);
 	if (m) {
-		buf_printf(&g, "%s\n%s\n", m->slug, m->name);
-		for (size_t k = 0; k < m->n; k++)
+		/* the page shows the count and its own slice of the pages */
+		size_t ps = (size_t)b->c->build.page_size;
+		buf_printf(&g, "%s\n%s\n%zu\n", m->slug, m->name, m->n);
+		for (size_t k = (size_t)(pg - 1) * ps; k < m->n &&
+		    k < (size_t)pg * ps; k++)
 			buf_add(&g, b->pages[m->pages[k]].sumhash, 64);
 	} else
 		for (size_t k = 0; k < t->n; k++)
