@@ -158,8 +158,8 @@ manifest_find(const struct manifest *m, const char *path)
 	return bsearch(&key, m->files, m->nfiles, sizeof(key), cmp_entry);
 }
 
-static void
-add_json_string(struct buf *out, const char *s)
+void
+manifest_json_string(struct buf *out, const char *s)
 {
 	buf_addch(out, '"');
 	buf_add_json_str(out, s, strlen(s));
@@ -170,9 +170,9 @@ void
 manifest_json_head(struct buf *out, const char *build, const char *generated)
 {
 	buf_adds(out, "{\"version\":1,\"build\":");
-	add_json_string(out, build ? build : "");
+	manifest_json_string(out, build ? build : "");
 	buf_adds(out, ",\"generated\":");
-	add_json_string(out, generated ? generated : "");
+	manifest_json_string(out, generated ? generated : "");
 	buf_adds(out, ",\"files\":[");
 }
 
@@ -181,22 +181,22 @@ manifest_json_entry(struct buf *out, bool first,
     const struct manifest_entry *e)
 {
 	buf_adds(out, first ? "\n{\"path\":" : ",\n{\"path\":");
-	add_json_string(out, e->path);
+	manifest_json_string(out, e->path);
 	buf_adds(out, ",\"sha256\":\"");
 	buf_adds(out, e->sha256);
 	buf_adds(out, "\",\"size\":");
 	buf_add_i64(out, e->size);	/* "SIZE ", without snprintf */
 	out->buf[--out->len] = '\0';	/* drop the space */
 	buf_adds(out, ",\"content_type\":");
-	add_json_string(out, e->content_type);
+	manifest_json_string(out, e->content_type);
 	buf_adds(out, ",\"cache_control\":");
-	add_json_string(out, e->cache_control);
+	manifest_json_string(out, e->cache_control);
 	buf_adds(out, e->immutable ? ",\"immutable\":true,\"kind\":\"" :
 	    ",\"immutable\":false,\"kind\":\"");
 	buf_adds(out, manifest_kind_name(e->kind));
 	if (e->redirect) {
 		buf_adds(out, "\",\"redirect\":");
-		add_json_string(out, e->redirect);
+		manifest_json_string(out, e->redirect);
 		buf_adds(out, "}");
 	} else
 		buf_adds(out, "\"}");

@@ -89,6 +89,8 @@ void manifest_json_head(struct buf *out, const char *build,
 void manifest_json_entry(struct buf *out, bool first,
     const struct manifest_entry *e);
 void manifest_json_tail(struct buf *out);
+/* S as a JSON string, quotes included */
+void manifest_json_string(struct buf *out, const char *s);
 /* parse and validate; -1 with err (naming the field) on bad input */
 int manifest_parse(const char *json, size_t len, struct manifest *m,
     struct buf *err);

@@ -17,7 +17,8 @@
 #include "common/xmalloc.h"
 #include "render/outdir.h"
 
-#define OUTREC_MAGIC	"kiln-outputs 1\n"
+#define OUTREC_MAGIC	"kiln-outputs 2\n"	/* then "id HEX\n" */
+#define OUTREC_MAGIC1	"kiln-outputs 1\n"	/* no id (before 0290) */
 
 /* ---- the record ---- */
 
@@ -59,6 +60,27 @@ parse_line(char *line, struct outrec_ent *e)
 	return 0;
 }
 
+/*
+ * The first file line of record TEXT past its head, the output's id put
+ * in ID ("" for a record of the first format); NULL if malformed.
+ */
+static char *
+record_head(char *text, char id[33])
+{
+	size_t n = strlen(OUTREC_MAGIC);
+
+	id[0] = '\0';
+	if (strncmp(text, OUTREC_MAGIC1, n) == 0)
+		return text + n;
+	if (strncmp(text, OUTREC_MAGIC, n) != 0 || strncmp(text + n, "id ",
+	    3) != 0 || strnlen(text + n + 3, 33) < 33 ||
+	    !hex_valid(text + n + 3, 32) || text[n + 35] != '\n')
+		return NULL;
+	memcpy(id, text + n + 3, 32);
+	id[32] = '\0';
+	return text + n + 36;
+}
+
 /* the hash index of a loaded record: a lookup per output of a build */
 static void
 index_record(struct outrec *r)
@@ -88,10 +110,8 @@ outrec_load(const char *slot, struct outrec *r)
 
 	memset(r, 0, sizeof(*r));
 	if (file_read(file, &data, LIMIT_MANIFEST, &err) == -1 ||
-	    data.len < strlen(OUTREC_MAGIC) || memcmp(data.buf, OUTREC_MAGIC,
-	    strlen(OUTREC_MAGIC)) != 0)
+	    (p = record_head(data.buf, r->id)) == NULL)
 		goto out;
-	p = data.buf + strlen(OUTREC_MAGIC);
 	for (const char *q = p; (q = strchr(q, '\n')) != NULL; q++)
 		cap++;
 	r->v = xcalloc(cap + 1, sizeof(*r->v));
@@ -131,7 +151,10 @@ outrec_save(const char *slot, const struct outrec *r, struct buf *err)
 	char *file = xasprintf("%s/%s", slot, OUTREC_PATH);
 	int rc = 0;
 
-	buf_adds(&out, OUTREC_MAGIC);
+	if (r->id[0])
+		buf_printf(&out, "%sid %s\n", OUTREC_MAGIC, r->id);
+	else
+		buf_adds(&out, OUTREC_MAGIC1);	/* an output without a name */
 	for (size_t i = 0; i < r->n; i++) {
 		const struct outrec_ent *e = &r->v[i];
 		if (strchr(e->path, '\n')) {
@@ -458,15 +481,21 @@ fail:
 	return -1;
 }
 
-const struct outrec_ent *
-outslot_live_find(struct outslot *s, const char *path)
+const struct outrec *
+outslot_live_record(struct outslot *s)
 {
 	pthread_mutex_lock(&s->live_mu);
 	if (!s->live_loaded && s->live)
 		outrec_load(s->live, &s->live_rec);
 	s->live_loaded = true;
 	pthread_mutex_unlock(&s->live_mu);
-	return outrec_find(&s->live_rec, path);
+	return &s->live_rec;
+}
+
+const struct outrec_ent *
+outslot_live_find(struct outslot *s, const char *path)
+{
+	return outrec_find(outslot_live_record(s), path);
 }
 
 int

@@ -9,8 +9,9 @@
  * the output of the build before the live one; the build brings it up to
  * date and one rename(2) of a new symlink over OUT switches it in.
  *
- * Each slot records its files in SLOT/.kiln/outputs: path, SHA-256,
- * size and (for page outputs) the incremental key.  The record is removed
+ * Each slot records its files in SLOT/.kiln/outputs: the output's id (a
+ * random name given by the build that wrote it), then path, SHA-256,
+ * size and (for page outputs) the incremental key of each file.  The record is removed
  * before the standby is touched and written after its last file, so a
  * slot with a record is exactly what the record says; a slot without one
  * (a build failed or crashed while writing it) is emptied and rebuilt.
@@ -42,6 +43,7 @@ struct outrec_ent {
 
 /* a slot's record, sorted by path */
 struct outrec {
+	char id[33];		/* the output's id (32 hex), "" if none */
 	struct outrec_ent *v;
 	size_t n;
 	char *data;		/* the loaded file, holding the paths */
@@ -74,6 +76,8 @@ int outslot_open(struct outslot *s, const char *outdir, bool fresh,
  */
 int outslot_prune(struct outslot *s, const struct outrec *next,
     struct buf *err);
+/* the live folder's record, loaded when first needed (not thread-safe) */
+const struct outrec *outslot_live_record(struct outslot *s);
 /* the live folder's record of PATH (thread-safe), or NULL */
 const struct outrec_ent *outslot_live_find(struct outslot *s,
     const char *path);

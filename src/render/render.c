@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/changes.h"
 #include "common/hash.h"
 #include "common/manifest.h"
 #include "common/timeutil.h"
@@ -258,6 +259,50 @@ manifest_thread(void *arg)
 }
 
 /*
+ * .kiln/changes.json of the standby: its files against the live
+ * folder's record (both in path order), when that record names its
+ * output; REC is the new record, its id drawn here.
+ */
+static int
+write_changes(struct build *b, struct outrec *rec, struct buf *err)
+{
+	const struct outrec *live = outslot_live_record(&b->slot);
+	const char **removed = NULL;
+	struct manifest_entry *files = NULL;
+	size_t nr = 0, nf = 0, i = 0, j = 0;
+	struct buf json = BUF_INIT;
+	int rc;
+
+	if (changes_new_id(rec->id, err) == -1)
+		return -1;
+	if (live->id[0]) {
+		removed = xcalloc(live->n + 1, sizeof(*removed));
+		files = xcalloc(b->files.n + 1, sizeof(*files));
+	}
+	while (live->id[0] && (i < b->files.n || j < live->n)) {
+		const struct outfile *f = i < b->files.n ? &b->files.v[i] :
+		    NULL;
+		int c = !f ? 1 : j == live->n ? -1 : strcmp(f->path,
+		    live->v[j].path);
+		if (c > 0)
+			removed[nr++] = live->v[j++].path;
+		else {
+			if (c < 0 || strcmp(f->sha, live->v[j].sha) != 0)
+				manifest_entry_of(f, &files[nf++]);
+			i++;
+			j += c == 0;
+		}
+	}
+	changes_to_json(&json, rec->id, live->id, removed, nr, files, nf);
+	rc = slot_write(b->slot.standby, CHANGES_PATH, json.buf, json.len,
+	    err);
+	buf_release(&json);
+	free(removed);
+	free(files);
+	return rc;
+}
+
+/*
  * The manifest and the output record of the new folder (on two threads),
  * and the removal of what the standby held that this build does not.
  */
@@ -295,6 +340,8 @@ write_manifest(struct build *b, struct buf *err)
 		rec.v[i].size = f->size;
 	}
 	rc = outslot_prune(&b->slot, &rec, err);
+	if (rc == 0)
+		rc = write_changes(b, &rec, err);
 	if (rc == 0)
 		rc = outrec_save(b->slot.standby, &rec, err);
 	if (threaded)

@@ -53,6 +53,27 @@ assert_contains() {	# assert_contains HAYSTACK NEEDLE MESSAGE
 assert_not_contains() {
 	case "$1" in *"$2"*) fail "$3: '$2' found in: $1" ;; *) ;; esac
 }
+# same_output A B: two build outputs are equal byte for byte, apart from
+# what names the output (the id line of .kiln/outputs, .kiln/changes.json)
+same_output() {
+	diff -r -x changes.json -x outputs "$1" "$2" &&
+	    cmp <(tail -n +3 "$1/.kiln/outputs") <(tail -n +3 "$2/.kiln/outputs")
+}
+# changes_apply OLD_MANIFEST OUT: OUT's changes.json applied to OLD gives
+# OUT's manifest, and its base is OLD_ID (decision 0290)
+changes_apply() {	# changes_apply OLD_MANIFEST OLD_ID OUT
+	[ "$(jq -r .base "$3/.kiln/changes.json")" = "$2" ] ||
+	    fail "changes.json: base $(jq -r .base "$3/.kiln/changes.json"), want $2"
+	[ "$(jq -r .id "$3/.kiln/changes.json")" = "$(sed -n '2s/^id //p' "$3/.kiln/outputs")" ] ||
+	    fail "changes.json: id differs from the record's"
+	jq -e -n --slurpfile o "$1" --slurpfile c "$3/.kiln/changes.json" \
+	    --slurpfile n "$3/.kiln/manifest.json" '
+	    ($o[0].files | map({(.path): .}) | add // {})
+	    | reduce $c[0].removed[] as $r (.; del(.[$r]))
+	    | reduce $c[0].files[] as $f (.; .[$f.path] = $f)
+	    | ([.[]] | sort_by(.path)) == ($n[0].files | sort_by(.path))' >/dev/null ||
+	    fail "changes.json applied to the last manifest is not the new one"
+}
 assert_file() { [ -f "$1" ] || fail "missing file $1"; }
 assert_no_file() { [ ! -e "$1" ] || fail "file should not exist: $1"; }
 # expect_status CODE CMD...: run CMD, check its exit code

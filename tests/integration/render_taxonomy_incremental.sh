@@ -26,7 +26,7 @@ done
 same_as_full() {	# same_as_full WHAT
 	rm -rf "$T/full"
 	"$KILN" build --full --out "$T/full" >/dev/null || fail "full build after $1"
-	diff -r public "$T/full" >"$T/diff" || { head -20 "$T/diff"; fail "incremental build differs after $1"; }
+	same_output public "$T/full" >"$T/diff" 2>&1 || { head -20 "$T/diff"; fail "incremental build differs after $1"; }
 }
 rendered() { sed -n 's/.*(\([0-9]*\) rendered.*/\1/p' "$T/inc.out"; }
 

@@ -95,7 +95,8 @@ TEST(outdir, record_round_trip)
 		{ "a/index.html", SHA_A, SHA_B, 12 },
 		{ "css/site 1.css", SHA_B, "", 3 },
 	};
-	struct outrec r = { .v = v, .n = 2 }, back;
+	struct outrec r = { .id = "0123456789abcdef0123456789abcdef", .v = v,
+	    .n = 2 }, back;
 	const struct outrec_ent *e;
 	struct buf err = BUF_INIT;
 
@@ -103,6 +104,7 @@ TEST(outdir, record_round_trip)
 	CHECK_INT_EQ(outrec_save("slot", &r, &err), 0);
 	CHECK_INT_EQ(outrec_load("slot", &back), 0);
 	CHECK_INT_EQ(back.n, 2);
+	CHECK_STR_EQ(back.id, "0123456789abcdef0123456789abcdef");
 	CHECK((e = outrec_find(&back, "css/site 1.css")) != NULL);
 	CHECK_STR_EQ(e->sha, SHA_B);
 	CHECK_STR_EQ(e->key, "");
@@ -122,7 +124,11 @@ TEST(outdir, malformed_record_is_no_record)
 		"kiln-outputs 1\n" SHA_A " x - a\n",			/* size */
 		"kiln-outputs 1\nabc 3 - a\n",				/* sha */
 		"kiln-outputs 1\n" SHA_A " 3 - a",			/* cut */
-		"kiln-outputs 2\n",					/* version */
+		"kiln-outputs 2\n",					/* no id */
+		"kiln-outputs 2\nid 0123\n",				/* short id */
+		"kiln-outputs 2\nid 0123456789ABCDEF0123456789abcdef\n",
+		"kiln-outputs 2\nid 0123456789abcdef0123456789abcdef0\n",
+		"kiln-outputs 3\nid 0123456789abcdef0123456789abcdef\n",
 		"kiln-outputs 1\n" SHA_A " 3 - ../x\n",		/* escapes */
 		"kiln-outputs 1\n" SHA_A " 3 - /etc/x\n",
 		"kiln-outputs 1\n" SHA_A " 3 - a//b\n",
@@ -289,4 +295,16 @@ TEST(outdir, an_output_that_becomes_a_folder_and_back)
 	build("public", file, 1);	/* slot b: "a" was a folder */
 	build("public", file, 1);
 	CHECK_STR_EQ(slurp("public/a"), "file");
+}
+
+TEST(outdir, a_record_of_the_first_format_has_no_id)
+{
+	struct outrec r;
+
+	CHECK_INT_EQ(mkdir("slot", 0755), 0);
+	put("slot/.kiln/outputs", "kiln-outputs 1\n" SHA_A " 3 - a\n");
+	CHECK_INT_EQ(outrec_load("slot", &r), 0);
+	CHECK_INT_EQ(r.n, 1);
+	CHECK_STR_EQ(r.id, "");
+	outrec_release(&r);
 }
