@@ -361,6 +361,7 @@ void
 build_release(struct build *b)
 {
 	snapshot_release(&b->snap);
+	free(b->order);
 	for (size_t i = 0; i < b->npages; i++) {
 		free(b->pages[i].url);
 		free(b->pages[i].out);

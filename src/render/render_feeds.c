@@ -49,7 +49,7 @@ feeds_xml_escape(struct buf *out, const char *s)
  * publication, else its date; 0 for none.
  */
 int64_t
-feeds_page_lastmod(struct build *b, size_t i)
+feeds_lastmod_of(struct build *b, size_t i)
 {
 	const struct snap_page *sp = b->pages[i].sp;
 	const char *s = json_string_value(json_object_get(
@@ -59,6 +59,12 @@ feeds_page_lastmod(struct build *b, size_t i)
 	if (s && time_parse_iso8601(s, &t) == 0 && t > 0)
 		return t;
 	return sp->last_published_at ? sp->last_published_at : sp->date;
+}
+
+int64_t
+feeds_page_lastmod(struct build *b, size_t i)
+{
+	return b->pages[i].lastmod;	/* made once, by make_summary */
 }
 
 /* sitemap.xml into x */

@@ -58,6 +58,7 @@ struct rpage {
 	json_t *summary;	/* list entry: made when first needed
 				   (model_summary_of) */
 	char sumhash[65];	/* sha256 of the summary's fields */
+	int64_t lastmod;	/* for the sitemap (feeds_page_lastmod) */
 	char pagekey[65];	/* what its outputs share: sections and
 				   page JSON only (page_key) */
 };
@@ -99,6 +100,8 @@ struct build {
 	struct snapshot snap;
 	struct rpage *pages;
 	size_t npages;
+	size_t *order;		/* page indexes in listing order
+				   (model_cmp_children): model_build */
 	struct asset *assets;
 	size_t nassets, aassets;
 	struct loader loader;
@@ -168,6 +171,8 @@ json_t *model_summary_of(struct build *b, size_t i);
 /* qsort_r order of page indexes in listings (ARG: the build): weight,
    then newest first, title, path */
 int model_cmp_children(const void *x, const void *y, void *arg);
+/* the lastmod of page I's own content, for make_summary (render_feeds.c) */
+int64_t feeds_lastmod_of(struct build *b, size_t i);
 /* the home and section pages a tree lacks, then the page tree and summaries */
 void model_build(struct build *b);
 /* b->collections (owned by the build); sets res->next_change */

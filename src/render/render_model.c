@@ -115,6 +115,7 @@ make_summary(struct build *b, size_t i, struct buf *g)
 	buf_add(g, ex.buf, ex.len);
 	sha256_hex(g->buf, g->len, p->sumhash);
 	p->excerpt = buf_detach(&ex, NULL);
+	p->lastmod = feeds_lastmod_of(b, i);
 }
 
 /* page I's entry in listings and collections (borrowed) */
@@ -241,6 +242,13 @@ model_build(struct build *b)
 			p->out = xasprintf("%s/index.html", p->sp->path);
 		}
 	}
+	/* one sort of every page: children and terms are listed in it */
+	b->order = xcalloc(b->npages + 1, sizeof(*b->order));
+	for (size_t i = 0; i < b->npages; i++)
+		b->order[i] = i;
+	if (b->npages > 1)
+		qsort_r(b->order, b->npages, sizeof(*b->order),
+		    model_cmp_children, b);
 	/* parents: the nearest live ancestor (the home page for top level) */
 	for (size_t i = 0; i < b->npages; i++) {
 		struct rpage *p = &b->pages[i];
@@ -260,6 +268,11 @@ model_build(struct build *b)
 				break;
 		}
 		free(anc);
+	}
+	/* each parent's children, appended in listing order */
+	for (size_t k = 0; k < b->npages; k++) {
+		size_t i = b->order[k];
+		struct rpage *p = &b->pages[i];
 		if (p->parent != SIZE_MAX) {
 			struct rpage *q = &b->pages[p->parent];
 			if (q->nkids == q->akids) {
@@ -272,9 +285,6 @@ model_build(struct build *b)
 	}
 	for (size_t i = 0; i < b->npages; i++) {
 		struct rpage *p = &b->pages[i];
-		if (p->nkids > 1)
-			qsort_r(p->kids, p->nkids, sizeof(*p->kids),
-			    model_cmp_children, b);
 		p->kind = !p->sp->path[0] ? PK_HOME : p->nkids ? PK_SECTION :
 		    PK_PAGE;
 	}

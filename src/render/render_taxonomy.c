@@ -39,6 +39,8 @@
 struct term {
 	char *slug;		/* "night-sky" */
 	const char *name;	/* "Night Sky" (borrowed from the page) */
+	size_t first;		/* the page NAME is from: the first in path
+				   order */
 	size_t *pages;
 	size_t n, a;
 };
@@ -87,9 +89,13 @@ taxo_add(struct taxo *t, size_t i, const char *name, struct buf *slug)
 	taxonomy_urlize(name, slug);
 	if (!slug->len)
 		return;
-	if ((at = json_object_get(t->index, slug->buf)) != NULL)
+	if ((at = json_object_get(t->index, slug->buf)) != NULL) {
 		m = &t->terms[json_integer_value(at) - 1];
-	else {
+		if (i < m->first) {	/* named as first written */
+			m->name = name;
+			m->first = i;
+		}
+	} else {
 		if (t->n == t->a) {
 			t->a = t->a ? t->a * 2 : 16;
 			t->terms = xreallocarray(t->terms, t->a,
@@ -99,6 +105,7 @@ taxo_add(struct taxo *t, size_t i, const char *name, struct buf *slug)
 		memset(m, 0, sizeof(*m));
 		m->slug = xstrdup(slug->buf);
 		m->name = name;
+		m->first = i;
 		json_object_set_new(t->index, slug->buf,
 		    json_integer((json_int_t)t->n));
 	}
@@ -175,7 +182,11 @@ taxonomy_list(struct build *b)
 	return a;
 }
 
-/* every term of taxonomy NAME, with its pages in listing order */
+/*
+ * Every term of taxonomy NAME, with its pages in listing order: the
+ * pages are visited in that order (b->order), so no term's list is
+ * sorted on its own.
+ */
 static void
 taxo_collect(struct build *b, struct taxo *t, const char *name)
 {
@@ -187,9 +198,9 @@ taxo_collect(struct build *b, struct taxo *t, const char *name)
 	if (t->title[0] >= 'a' && t->title[0] <= 'z')
 		t->title[0] = (char)(t->title[0] - 'a' + 'A');
 	t->index = json_object();
-	for (size_t i = 0; i < b->npages; i++) {
+	for (size_t o = 0; o < b->npages; o++) {
+		size_t i = b->order[o], k;
 		json_t *terms = taxonomy_page_terms(b, i, name), *v;
-		size_t k;
 		json_array_foreach(terms, k, v)
 			if (json_is_string(v))
 				taxo_add(t, i, json_string_value(v), &slug);
@@ -197,10 +208,6 @@ taxo_collect(struct build *b, struct taxo *t, const char *name)
 	}
 	if (t->n > 1)
 		qsort(t->terms, t->n, sizeof(*t->terms), cmp_term);
-	for (size_t k = 0; k < t->n; k++)
-		if (t->terms[k].n > 1)
-			qsort_r(t->terms[k].pages, t->terms[k].n,
-			    sizeof(size_t), model_cmp_children, b);
 	json_decref(t->index);
 	t->index = NULL;
 	buf_release(&slug);
