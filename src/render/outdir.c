@@ -20,11 +20,30 @@
 #define OUTREC_MAGIC	"kiln-outputs 2\n"	/* then "id HEX\n" */
 #define OUTREC_MAGIC1	"kiln-outputs 1\n"	/* no id (before 0290) */
 
+/* the daemon's memo of records (memo_put): shared records' refs too */
+static struct {
+	char *slot;
+	struct outrec rec;
+	unsigned age;
+} memo[2];
+static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
+
 /* ---- the record ---- */
 
 void
 outrec_release(struct outrec *r)
 {
+	if (r->refs) {
+		bool last;
+		pthread_mutex_lock(&memo_mu);
+		last = --*r->refs == 0;
+		pthread_mutex_unlock(&memo_mu);
+		if (!last) {
+			memset(r, 0, sizeof(*r));
+			return;
+		}
+		free(r->refs);
+	}
 	free(r->v);
 	free(r->data);
 	free(r->slots);
@@ -100,17 +119,21 @@ index_record(struct outrec *r)
 	}
 }
 
-int
-outrec_load(const char *slot, struct outrec *r)
+/*
+ * Record TEXT (taken, freed on error) into R: 0, or -1 when it is
+ * malformed (R then empty).
+ */
+static int
+record_parse(char *text, struct outrec *r)
 {
-	struct buf data = BUF_INIT, err = BUF_INIT, clean = BUF_INIT;
-	char *file = xasprintf("%s/%s", slot, OUTREC_PATH), *p, *nl;
+	struct buf err = BUF_INIT, clean = BUF_INIT;
+	char *p, *nl;
 	size_t cap = 0;
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (file_read(file, &data, LIMIT_MANIFEST, &err) == -1 ||
-	    (p = record_head(data.buf, r->id)) == NULL)
+	r->data = text;
+	if ((p = record_head(text, r->id)) == NULL)
 		goto out;
 	for (const char *q = p; (q = strchr(q, '\n')) != NULL; q++)
 		cap++;
@@ -130,22 +153,116 @@ outrec_load(const char *slot, struct outrec *r)
 		r->v[r->n++] = e;
 		p = nl + 1;
 	}
-	r->data = buf_detach(&data, NULL);
 	if (r->n < UINT32_MAX / 2)
 		index_record(r);
 	rc = 0;
 out:
 	if (rc == -1)
 		outrec_release(r);
-	buf_release(&data);
 	buf_release(&err);
 	buf_release(&clean);
+	return rc;
+}
+
+/* ---- the daemon's memo of records ---- */
+
+/*
+ * A long-lived process (outrec_save's REMEMBER) keeps the last record it
+ * wrote to each slot: the next two builds read it (as the live record,
+ * then as the standby's) and would parse every line each time (13,000
+ * at 10,000 pages).  A record is named by its output id, so the file's
+ * first two lines tell whether the memo holds it; the ids are random,
+ * so a record another process wrote is never taken for it.  Memo records
+ * are shared (refs), under memo_mu (declared above).
+ */
+
+static void
+memo_put(const char *slot, const char *text, size_t len)
+{
+	static unsigned clock;
+	struct outrec r, old;
+	char *oldslot;
+	size_t k, use = 0;
+
+	if (record_parse(xstrndup(text, len), &r) == -1 || !r.id[0])
+		return;
+	r.refs = xcalloc(1, sizeof(*r.refs));
+	*r.refs = 1;
+	pthread_mutex_lock(&memo_mu);
+	/* SLOT's entry, else an empty one, else the older */
+	for (k = 0; k < NELEM(memo); k++)
+		if (memo[k].slot && !strcmp(memo[k].slot, slot))
+			break;
+	if (k < NELEM(memo))
+		use = k;
+	else
+		for (k = 0; k < NELEM(memo); k++)
+			if (!memo[k].slot || memo[k].age < memo[use].age) {
+				use = k;
+				if (!memo[k].slot)
+					break;
+			}
+	old = memo[use].rec;
+	oldslot = memo[use].slot;
+	memo[use].slot = xstrdup(slot);
+	memo[use].rec = r;
+	memo[use].age = ++clock;
+	pthread_mutex_unlock(&memo_mu);
+	outrec_release(&old);	/* takes memo_mu for its refs */
+	free(oldslot);
+}
+
+/* R shares the memo's record of SLOT when FILE's id names it: 0 or -1 */
+static int
+memo_get(const char *slot, const char *file, struct outrec *r)
+{
+	char head[64], id[33];
+	ssize_t n;
+	int fd, rc = -1;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
+		return -1;
+	n = read(fd, head, sizeof(head) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	head[n] = '\0';
+	if (record_head(head, id) == NULL || !id[0])
+		return -1;
+	pthread_mutex_lock(&memo_mu);
+	for (size_t k = 0; k < NELEM(memo); k++)
+		if (memo[k].slot && !strcmp(memo[k].slot, slot) &&
+		    !strcmp(memo[k].rec.id, id)) {
+			*r = memo[k].rec;
+			(*r->refs)++;
+			rc = 0;
+		}
+	pthread_mutex_unlock(&memo_mu);
+	return rc;
+}
+
+int
+outrec_load(const char *slot, struct outrec *r)
+{
+	struct buf data = BUF_INIT, err = BUF_INIT;
+	char *file = xasprintf("%s/%s", slot, OUTREC_PATH);
+	int rc = 0;
+
+	memset(r, 0, sizeof(*r));
+	if (memo_get(slot, file, r) == -1) {
+		rc = file_read(file, &data, LIMIT_MANIFEST, &err);
+		if (rc == 0)
+			rc = record_parse(buf_detach(&data, NULL), r);
+	}
+	buf_release(&data);
+	buf_release(&err);
 	free(file);
 	return rc;
 }
 
 int
-outrec_save(const char *slot, const struct outrec *r, struct buf *err)
+outrec_save(const char *slot, const struct outrec *r, bool remember,
+    struct buf *err)
 {
 	struct buf out = BUF_INIT;
 	char *file = xasprintf("%s/%s", slot, OUTREC_PATH);
@@ -173,6 +290,8 @@ outrec_save(const char *slot, const struct outrec *r, struct buf *err)
 	}
 	rc = mkdir_parent(file, err) == -1 ? -1 :
 	    file_write(file, out.buf, out.len, err);
+	if (rc == 0 && remember)
+		memo_put(slot, out.buf, out.len);
 	buf_release(&out);
 	free(file);
 	return rc;

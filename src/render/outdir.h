@@ -49,6 +49,7 @@ struct outrec {
 	char *data;		/* the loaded file, holding the paths */
 	uint32_t *slots;	/* loaded records: a hash index of v (i + 1) */
 	size_t nslots;		/* a power of two */
+	unsigned *refs;		/* a record shared with the memo, or NULL */
 };
 
 struct outslot {
@@ -93,9 +94,14 @@ int outslot_read_lock(const char *outdir, char *live, size_t livesz,
 int outslot_switch(struct outslot *s, struct buf *err);
 void outslot_release(struct outslot *s);
 
-/* SLOT/.kiln/outputs: load (missing or malformed: empty, -1), save */
+/*
+ * SLOT/.kiln/outputs: load (missing or malformed: empty, -1), save.  A
+ * long-lived process saves with REMEMBER: the record stays parsed in
+ * memory, and the next loads of it (known by its id) share it.
+ */
 int outrec_load(const char *slot, struct outrec *r);
-int outrec_save(const char *slot, const struct outrec *r, struct buf *err);
+int outrec_save(const char *slot, const struct outrec *r, bool remember,
+    struct buf *err);
 /* the entry of PATH in a loaded record, or NULL */
 const struct outrec_ent *outrec_find(const struct outrec *r, const char *path);
 void outrec_release(struct outrec *r);

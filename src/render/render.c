@@ -343,7 +343,7 @@ write_manifest(struct build *b, struct buf *err)
 	if (rc == 0)
 		rc = write_changes(b, &rec, err);
 	if (rc == 0)
-		rc = outrec_save(b->slot.standby, &rec, err);
+		rc = outrec_save(b->slot.standby, &rec, b->remember, err);
 	if (threaded)
 		pthread_join(th, NULL);
 	if (rc == 0 && job.rc == -1) {

@@ -93,6 +93,19 @@ snap_page_ref(struct snap_page *to, const struct snap_page *p)
 	json_incref(to->extra);
 }
 
+/*
+ * P's tags and extra parsed now: a kept page is copied into every build,
+ * and a copy's lazy parse (snapshot_json) would be lost with the copy.
+ */
+static void
+snap_page_parse(struct snap_page *p)
+{
+	if (!p->tags)
+		p->tags = store_json_of(p->tags_json, true);
+	if (!p->extra)
+		p->extra = store_json_of(p->extra_json, false);
+}
+
 /* ---- snapshot ---- */
 
 /* P's strings (one block, path first) from V[8] */
@@ -339,8 +352,10 @@ kept_put(const struct snap_ident *id, const struct snapshot *snap)
 	k->seq = snap->seq;
 	k->pages = xreallocarray(NULL, snap->npages ? snap->npages : 1,
 	    sizeof(*k->pages));
-	for (size_t i = 0; i < snap->npages; i++)
+	for (size_t i = 0; i < snap->npages; i++) {
 		snap_page_ref(&k->pages[i], &snap->pages[i]);
+		snap_page_parse(&k->pages[i]);
+	}
 	k->npages = snap->npages;
 	k->used = ++kept_clock;
 	pthread_mutex_unlock(&cache_mu);
@@ -415,8 +430,10 @@ kept_merge(struct snap_kept *k, const int64_t *ids, size_t nids,
 		} else if (p && (j == nrows ||
 		    strcmp(p->path, rows[j].path) < 0))
 			out[n++] = k->pages[i++];
-		else
+		else {
+			snap_page_parse(&rows[j]);
 			out[n++] = rows[j++];
+		}
 	}
 	free(k->pages);
 	free(rows);

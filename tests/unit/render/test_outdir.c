@@ -82,7 +82,7 @@ build(const char *out, const char *const *files, size_t n)
 	rec.v = v;
 	rec.n = n;
 	CHECK_INT_EQ(outslot_prune(&s, &rec, &err), 0);
-	CHECK_INT_EQ(outrec_save(s.standby, &rec, &err), 0);
+	CHECK_INT_EQ(outrec_save(s.standby, &rec, false, &err), 0);
 	CHECK_INT_EQ(outslot_switch(&s, &err), 0);
 	outslot_release(&s);
 	free(v);
@@ -101,7 +101,7 @@ TEST(outdir, record_round_trip)
 	struct buf err = BUF_INIT;
 
 	CHECK_INT_EQ(mkdir("slot", 0755), 0);
-	CHECK_INT_EQ(outrec_save("slot", &r, &err), 0);
+	CHECK_INT_EQ(outrec_save("slot", &r, false, &err), 0);
 	CHECK_INT_EQ(outrec_load("slot", &back), 0);
 	CHECK_INT_EQ(back.n, 2);
 	CHECK_STR_EQ(back.id, "0123456789abcdef0123456789abcdef");
@@ -307,4 +307,33 @@ TEST(outdir, a_record_of_the_first_format_has_no_id)
 	CHECK_INT_EQ(r.n, 1);
 	CHECK_STR_EQ(r.id, "");
 	outrec_release(&r);
+}
+
+TEST(outdir, a_remembered_record_is_shared_until_the_file_names_another)
+{
+	struct outrec_ent v[1] = { { "a/index.html", SHA_A, SHA_B, 12 } };
+	struct outrec r = { .id = "0123456789abcdef0123456789abcdef", .v = v,
+	    .n = 1 }, x, y, z;
+	struct buf err = BUF_INIT;
+
+	CHECK_INT_EQ(mkdir("slot", 0755), 0);
+	CHECK_INT_EQ(outrec_save("slot", &r, true, &err), 0);
+	CHECK_INT_EQ(outrec_load("slot", &x), 0);
+	CHECK_INT_EQ(outrec_load("slot", &y), 0);
+	CHECK(x.refs != NULL);
+	CHECK(x.v == y.v);	/* one parse, shared */
+	CHECK_STR_EQ(outrec_find(&y, "a/index.html")->key, SHA_B);
+	outrec_release(&x);
+	CHECK_STR_EQ(outrec_find(&y, "a/index.html")->sha, SHA_A);
+	outrec_release(&y);
+	/* another process writes the slot: a new id, read from the file */
+	put("slot/.kiln/outputs", "kiln-outputs 2\nid "
+	    "ffffffffffffffffffffffffffffffff\n" SHA_B " 3 - b\n");
+	CHECK_INT_EQ(outrec_load("slot", &z), 0);
+	CHECK(z.refs == NULL);
+	CHECK_STR_EQ(z.id, "ffffffffffffffffffffffffffffffff");
+	CHECK(outrec_find(&z, "a/index.html") == NULL);
+	CHECK(outrec_find(&z, "b") != NULL);
+	outrec_release(&z);
+	buf_release(&err);
 }
