@@ -19,6 +19,9 @@
  *	                           the changes (store_snapshot.c) is checked
  *	                           against a full read in the same
  *	                           transaction; any difference fails it
+ *	KILN_TEST_SITEMAP_URLS=N   a sitemap file holds at most N URLs
+ *	                           (50,000 otherwise): the sitemap index of a
+ *	                           big site, tried on a small one
  */
 #ifndef KILN_TESTHOOK_H
 #define KILN_TESTHOOK_H
@@ -27,6 +30,7 @@
 #define TESTHOOK_FAIL_REQUEST	"KILN_TEST_FAIL_REQUEST"
 #define TESTHOOK_HOLD_HEARTBEAT	"KILN_TEST_HOLD_HEARTBEAT"
 #define TESTHOOK_SNAPSHOT_VERIFY "KILN_TEST_SNAPSHOT_VERIFY"
+#define TESTHOOK_SITEMAP_URLS	"KILN_TEST_SITEMAP_URLS"
 
 /* the hook's value, or NULL when it is off */
 const char *testhook(const char *name);

@@ -2,7 +2,8 @@
 /*
  * render_feeds.c: the whole-site outputs of a build (render_int.h):
  * sitemap.xml (every page, with its lastmod: feeds_page_lastmod, then
- * the taxonomy listings), robots.txt
+ * the taxonomy listings; past SITEMAP_URLS, the index of sitemap-N.xml
+ * files of that many URLs each, as sitemaps.org requires), robots.txt
  * (naming the sitemap), an Atom feed feeds/NAME.xml for every collection
  * with feed: true, and 404.html (the site's 404 template, else a plain
  * page).  They are written after the pages, from the model alone.
@@ -10,12 +11,15 @@
 #include "common/compat.h"
 
 #include "common/buf.h"
+#include "common/testhook.h"
 #include "common/timeutil.h"
 #include "common/utf8.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "render/render_int.h"
 #include "render/tmpl.h"
+
+#define SITEMAP_URLS	50000	/* per file, at most (sitemaps.org) */
 
 /*
  * Text for XML 1.0, which cannot hold most control characters at all: the
@@ -67,42 +71,96 @@ feeds_page_lastmod(struct build *b, size_t i)
 	return b->pages[i].lastmod;	/* made once, by make_summary */
 }
 
-/* sitemap.xml into x */
+/* one <url> of a sitemap: the site's URL path URL, changed at T (0: unknown) */
 static void
-sitemap(struct build *b, struct buf *x)
+sitemap_url(struct build *b, struct buf *x, const char *url, int64_t t)
 {
 	char iso[32];
-	int64_t t;
-	json_t *u;
-	size_t k;
 
+	buf_adds(x, "<url><loc>");
+	feeds_xml_escape(x, b->c->site.base_url);
+	feeds_xml_escape(x, url);
+	buf_adds(x, "</loc>");
+	if (t != 0) {
+		time_format(t, "%Y-%m-%d", iso, sizeof(iso));
+		buf_printf(x, "<lastmod>%s</lastmod>", iso);
+	}
+	buf_adds(x, "</url>\n");
+}
+
+/*
+ * URLs FROM to TO of the sitemap into x: every page, then the taxonomy
+ * listings, each as new as its newest page.
+ */
+static void
+sitemap(struct build *b, size_t from, size_t to, struct buf *x)
+{
 	buf_adds(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
 	    "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
-	for (size_t i = 0; i < b->npages; i++) {
-		const struct rpage *p = &b->pages[i];
-		buf_adds(x, "<url><loc>");
-		feeds_xml_escape(x, b->c->site.base_url);
-		feeds_xml_escape(x, p->url);
-		buf_adds(x, "</loc>");
-		if ((t = feeds_page_lastmod(b, i)) != 0) {
-			time_format(t, "%Y-%m-%d", iso, sizeof(iso));
-			buf_printf(x, "<lastmod>%s</lastmod>", iso);
+	for (size_t k = from; k < to; k++) {
+		json_t *u;
+		if (k < b->npages) {
+			sitemap_url(b, x, b->pages[k].url,
+			    feeds_page_lastmod(b, k));
+			continue;
 		}
-		buf_adds(x, "</url>\n");
-	}
-	/* the taxonomy listings, each as new as its newest page */
-	json_array_foreach(b->tax_urls, k, u) {
-		buf_adds(x, "<url><loc>");
-		feeds_xml_escape(x, b->c->site.base_url);
-		feeds_xml_escape(x, json_string_value(json_array_get(u, 0)));
-		buf_adds(x, "</loc>");
-		if ((t = json_integer_value(json_array_get(u, 1))) != 0) {
-			time_format(t, "%Y-%m-%d", iso, sizeof(iso));
-			buf_printf(x, "<lastmod>%s</lastmod>", iso);
-		}
-		buf_adds(x, "</url>\n");
+		u = json_array_get(b->tax_urls, k - b->npages);
+		sitemap_url(b, x, json_string_value(json_array_get(u, 0)),
+		    json_integer_value(json_array_get(u, 1)));
 	}
 	buf_adds(x, "</urlset>\n");
+}
+
+/* at most this many URLs in one sitemap file (sitemaps.org) */
+static size_t
+sitemap_max(void)
+{
+	const char *s = testhook(TESTHOOK_SITEMAP_URLS);
+	long n = s ? strtol(s, NULL, 10) : 0;
+
+	return n > 0 ? (size_t)n : SITEMAP_URLS;
+}
+
+/*
+ * sitemap.xml; a site with more URLs than one file may hold gets
+ * sitemap-1.xml, sitemap-2.xml... and sitemap.xml is their index.
+ */
+static int
+sitemaps_write(struct build *b, struct buf *err)
+{
+	size_t total = b->npages + json_array_size(b->tax_urls);
+	size_t max = sitemap_max(), nfiles = (total + max - 1) / max;
+	struct buf x = BUF_INIT, index = BUF_INIT;
+	int rc = 0;
+
+	if (nfiles <= 1) {
+		sitemap(b, 0, total, &x);
+		rc = render_emit(b, "sitemap.xml", x.buf, x.len, MK_FEED,
+		    false, err);
+		buf_release(&x);
+		return rc;
+	}
+	buf_adds(&index, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	    "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/"
+	    "0.9\">\n");
+	for (size_t f = 0; f < nfiles && rc == 0; f++) {
+		char *name = xasprintf("sitemap-%zu.xml", f + 1);
+		buf_reset(&x);
+		sitemap(b, f * max, f + 1 == nfiles ? total : (f + 1) * max,
+		    &x);
+		rc = render_emit(b, name, x.buf, x.len, MK_FEED, false, err);
+		buf_adds(&index, "<sitemap><loc>");
+		feeds_xml_escape(&index, b->c->site.base_url);
+		buf_printf(&index, "/%s</loc></sitemap>\n", name);
+		free(name);
+	}
+	buf_adds(&index, "</sitemapindex>\n");
+	if (rc == 0)
+		rc = render_emit(b, "sitemap.xml", index.buf, index.len,
+		    MK_FEED, false, err);
+	buf_release(&x);
+	buf_release(&index);
+	return rc;
 }
 
 /* the Atom feed of collection CC into x */
@@ -192,11 +250,8 @@ feeds_write(struct build *b, struct buf *err)
 	struct buf x = BUF_INIT;
 	int rc = -1;
 
-	sitemap(b, &x);
-	if (render_emit(b, "sitemap.xml", x.buf, x.len, MK_FEED, false,
-	    err) == -1)
+	if (sitemaps_write(b, err) == -1)
 		goto out;
-	buf_reset(&x);
 	/* a staging site is not for search engines: nothing advertised */
 	if (b->staging)
 		buf_adds(&x, "User-agent: *\nDisallow: /\n");
