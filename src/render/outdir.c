@@ -121,10 +121,11 @@ index_record(struct outrec *r)
 
 /*
  * Record TEXT (taken, freed on error) into R: 0, or -1 when it is
- * malformed (R then empty).
+ * malformed (R then empty).  TRUSTED: the text this process just wrote,
+ * whose paths need no second check.
  */
 static int
-record_parse(char *text, struct outrec *r)
+record_parse(char *text, bool trusted, struct outrec *r)
 {
 	struct buf err = BUF_INIT, clean = BUF_INIT;
 	char *p, *nl;
@@ -145,8 +146,9 @@ record_parse(char *text, struct outrec *r)
 		*nl = '\0';
 		/* the record names files to remove: never one outside the
 		   slot, so each path must be canonical and relative */
-		if (parse_line(p, &e) == -1 || path_clean_rel(e.path, &clean,
-		    &err) == -1 || strcmp(clean.buf, e.path) != 0)
+		if (parse_line(p, &e) == -1 || (!trusted && (path_clean_rel(
+		    e.path, &clean, &err) == -1 || strcmp(clean.buf,
+		    e.path) != 0)))
 			goto out;
 		if (r->n && strcmp(r->v[r->n - 1].path, e.path) >= 0)
 			goto out;	/* unsorted or duplicated */
@@ -184,7 +186,7 @@ memo_put(const char *slot, const char *text, size_t len)
 	char *oldslot;
 	size_t k, use = 0;
 
-	if (record_parse(xstrndup(text, len), &r) == -1 || !r.id[0])
+	if (record_parse(xstrndup(text, len), true, &r) == -1 || !r.id[0])
 		return;
 	r.refs = xcalloc(1, sizeof(*r.refs));
 	*r.refs = 1;
@@ -252,7 +254,7 @@ outrec_load(const char *slot, struct outrec *r)
 	if (memo_get(slot, file, r) == -1) {
 		rc = file_read(file, &data, LIMIT_MANIFEST, &err);
 		if (rc == 0)
-			rc = record_parse(buf_detach(&data, NULL), r);
+			rc = record_parse(buf_detach(&data, NULL), false, r);
 	}
 	buf_release(&data);
 	buf_release(&err);
