@@ -279,10 +279,10 @@ plan_json(struct deploy_ctx *x, struct dest *d, const struct deploy_state *ds,
 	json_array_foreach(p->deletes, i, v)
 		json_array_append_new(del, json_sprintf("%s%s", d->prefix,
 		    json_string_value(v)));
-	return json_pack("{s:s, s:s, s:s, s:I, s:o, s:O, s:O, s:O, s:I, s:I, "
-	    "s:o, s:o, s:o}", "destination", d->name, "state", ds->id, "plan",
-	    ds->partial ? "changes" : "full", "rows_read",
-	    (json_int_t)ds->rows_read, "phases", phases,
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:O, s:O, s:O, s:I, "
+	    "s:I, s:o, s:o, s:o}", "destination", d->name, "state", ds->id,
+	    "plan", ds->partial ? "changes" : "full", "plan_reason", ds->why,
+	    "rows_read", (json_int_t)ds->rows_read, "phases", phases,
 	    "deletes", p->deletes, "deferred", p->deferred, "kept", p->kept,
 	    "resumed", (json_int_t)ds->resumed, "dirty",
 	    (json_int_t)json_object_size(ds->dirty), "invalidate",

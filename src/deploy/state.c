@@ -643,8 +643,10 @@ base_read(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 
 	if ((r = manifest_migrate(x, d, ds, err)) != 1)
 		return r;
-	if (!(ds->why = partial_refused(x, ds)))
+	if (!(ds->why = partial_refused(x, ds))) {
+		ds->why = "";
 		return base_read_partial(x, d, ds, err);
+	}
 	if (ds->remember && memo_take(ds->id, ds->gen, &ds->base)) {
 		ds->synced = true;
 		return 0;
