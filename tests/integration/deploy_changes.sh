@@ -180,3 +180,23 @@ assert_eq "$(aws_s3 s3api head-object --bucket www --key about/index.html | jq -
     "public, max-age=30" "the changed page keeps the target's rule"
 same_dir "new rules"; same_bucket "new rules"; same_rows prod "new rules"
 pass "--verify and changed header rules take the full plan"
+
+# 6. the daemon's worker deploys after each build: the same plan from the
+# changes (its build log says so), the bucket still equals the build
+"$KILN" worker >"$T/worker.log" 2>&1 &
+bg_pid $!
+for n in 1 2; do
+	printf 'Edit %s by the worker.\n' "$n" > "$T/b.md"
+	cp public/.kiln/manifest.json "$T/prev.json"
+	"$KILN" page edit about --body-file "$T/b.md" --publish >/dev/null
+	wait_idle
+	B=$(db "select max(id) from builds")
+	assert_eq "$(db "select status from builds where id = $B")" succeeded "worker build $n"
+	"$KILN" builds log "$B" > "$T/blog"
+	for t in local prod; do
+		grep -q "^$t: plan from the changes since output .*: $(nchanged) rows read" "$T/blog" ||
+		    fail "worker build $n: $t: no plan from the changes: $(grep -i plan "$T/blog")"
+	done
+	same_dir "worker build $n"; same_bucket "worker build $n"; same_rows prod "worker build $n"
+done
+pass "the worker's deploys plan from the changes"
