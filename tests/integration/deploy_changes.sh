@@ -9,7 +9,8 @@
 # on s3rver).  Any doubt takes the full plan and still converges: the
 # first deploy, two builds without a deploy, a deploy that failed half
 # way (a fault injected by the S3 gateway), --verify, changed header
-# rules.
+# rules, a damaged changes.json or output record.  The daemon's worker
+# takes the same plan.
 . "$KILN_SRC/tests/integration/lib.sh"
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 
@@ -181,7 +182,31 @@ assert_eq "$(aws_s3 s3api head-object --bucket www --key about/index.html | jq -
 same_dir "new rules"; same_bucket "new rules"; same_rows prod "new rules"
 pass "--verify and changed header rules take the full plan"
 
-# 6. the daemon's worker deploys after each build: the same plan from the
+# 6. damaged: a changes.json that does not parse, an output record with a
+# bad count: a full plan (said why), never a failure, and it converges
+printf 'Edit with a damaged changes file.\n' > "$T/b.md"
+"$KILN" page edit about --body-file "$T/b.md" --publish >/dev/null
+build
+printf '{"version": 1, "id": "zz"' > public/.kiln/changes.json
+r=$(deploy local)
+assert_eq "$r" "full $(jq '.files | length' public/.kiln/manifest.json)" "a damaged changes.json"
+assert_eq "$(jq -r '.plan[0].plan_reason' "$T/out.json")" "the build lists no changes" \
+    "why the plan is full"
+same_dir "a damaged changes.json"
+printf 'Edit with a damaged output record.\n' > "$T/b.md"
+"$KILN" page edit about --body-file "$T/b.md" --publish >/dev/null
+build
+sid=$(jq -r '.plan[0].state' "$T/out.json")
+db "update state set value = json_set(value, '$.files', -5) where key = 'deploy.state.$sid'"
+r=$(deploy local)
+assert_eq "${r%% *}" full "a damaged output record"
+assert_eq "$(jq -r '.plan[0].plan_reason' "$T/out.json")" "the destination's output is not known" \
+    "why the plan is full"
+same_dir "a damaged output record"; same_rows local "a damaged output record"
+deploy prod >/dev/null
+pass "a damaged changes.json or output record: a full plan"
+
+# 7. the daemon's worker deploys after each build: the same plan from the
 # changes (its build log says so), the bucket still equals the build
 "$KILN" worker >"$T/worker.log" 2>&1 &
 bg_pid $!
