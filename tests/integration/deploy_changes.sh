@@ -8,7 +8,8 @@
 # renames, with delete_grace off (the dir target) and on (the bucket,
 # on s3rver).  Any doubt takes the full plan and still converges: the
 # first deploy, two builds without a deploy, a deploy that failed half
-# way (a fault injected by the S3 gateway), --verify, changed header
+# way (a fault injected by the S3 gateway) or was killed (kill -9 while
+# the gateway holds its 2nd request), --verify, changed header
 # rules, a damaged changes.json or output record.  The daemon's worker
 # takes the same plan.
 . "$KILN_SRC/tests/integration/lib.sh"
@@ -152,13 +153,37 @@ assert_eq "${r%% *}" full "after a failed deploy"
 assert_eq "$(jq -r '.plan[0].plan_reason' "$T/out.json")" \
     "the destination's output is not known" "why the plan after a failure is full"
 same_bucket "after a failure"; same_rows prod "after a failure"
+# killed (kill -9) while the gateway holds its 2nd request
+printf 'Edit before a kill.\n' > "$T/b.md"
+for p in about news/budget-2027; do
+	"$KILN" page edit "$p" --body-file "$T/b.md" --publish >/dev/null
+done
+build
+assert_eq "$("$KILN" deploy --target prod --dry-run --json | jq -r '.plan[0].plan')" changes \
+    "the plan of the deploy to kill"
+rm -f "$S3_STATE/held" "$S3_STATE/release"
+s3_faults '[{"hold_at": 2, "id": "kill", "after_upstream": true}]'
+"$KILN" deploy --target prod >/dev/null 2>&1 &
+pid=$!
+for i in $(seq 1 600); do
+	[ -e "$S3_STATE/held" ] && break
+	kill -0 $pid 2>/dev/null || break
+	sleep 0.05
+done
+[ -e "$S3_STATE/held" ] || fail "the deploy was never held at its 2nd request"
+kill -9 $pid; wait $pid 2>/dev/null || true
+touch "$S3_STATE/release"
+rm -f "$S3_STATE/faults.json"
+r=$(deploy prod)
+assert_eq "${r%% *}" full "after a killed deploy"
+same_bucket "after a kill"; same_rows prod "after a kill"
 deploy local >/dev/null
 printf 'Edit after a failure.\n' > "$T/b.md"
 "$KILN" page edit about --body-file "$T/b.md" --publish >/dev/null
 build
 both "the edit after a failure" changes
 same_dir "after a failure"; same_bucket "after a failure"
-pass "a failed deploy is converged by a full plan, then changes again"
+pass "a failed or killed deploy is converged by a full plan, then changes again"
 
 # 5. --verify and changed header rules take the full plan
 printf 'Edit with a verify.\n' > "$T/b.md"
