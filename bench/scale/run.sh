@@ -15,6 +15,8 @@
 #   HUGO=0    skip Hugo (it needs ~7.5 GB at 50,000 pages)
 #   KILN=PATH use this binary instead of building build-rel/kiln
 #   KEEP=1    keep the site in /dev/shm/kiln-bench-scale-N (to profile)
+#   S3=1      also deploy to a bucket on s3rver, first whole, then after
+#             a 1-page edit
 #   KILN_BENCH_DIR=DIR  work there instead
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -129,6 +131,34 @@ rms=$(sqlite3 .kiln/kiln.db "select json_extract(counts, '$.render_ms') from
     builds where id > $last and status = 'succeeded'" | median)
 nb=$(sqlite3 .kiln/kiln.db "select count(*) from builds where id > $last")
 echo "| kiln worker: build after a 1-page edit, median of $nb | render $rms ms | $(( (c1 - c0) * 1000 / $(getconf CLK_TCK) / nb )) ms a build | | $l |"
+
+# S3=1: the same edit deploy to an S3 bucket on s3rver (the tests'
+# tests/node_modules; no SigV4 gateway): a first deploy of every object,
+# then one after a 1-page edit, the 1-page edit's plan reading one row
+# and sending the page and the manifest object (decision 0310)
+if [ "${S3:-0}" = 1 ]; then
+	port=$(/usr/bin/python3 -c 'import socket; s = socket.socket()
+s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	mkdir -p "$work/s3data"
+	node --openssl-legacy-provider \
+	    "$here/tests/node_modules/s3rver/bin/s3rver.js" -d "$work/s3data" \
+	    -a 127.0.0.1 -p "$port" --silent --allow-mismatched-signatures \
+	    --no-vhost-buckets --configure-bucket www >"$work/s3rver.log" 2>&1 &
+	spid=$!
+	trap 'kill $spid 2>/dev/null || true' EXIT
+	until curl -s -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.1; done
+	export AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER
+	export AWS_DEFAULT_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+	printf '  s3:\n    type: s3\n    bucket: www\n    endpoint: %s\n    path_style: true\n' \
+	    "http://127.0.0.1:$port" > "$work/s3.yaml"
+	sed -i "/^targets:/r $work/s3.yaml" kiln.yaml
+	row "first deploy to S3 (s3rver)" "$kiln" deploy --target s3
+	edit s $((3 + 20 * (2 * edits + 5)))
+	"$kiln" build >/dev/null
+	row "deploy to S3 after a 1-page edit" "$kiln" deploy --target s3
+	kill $spid; wait $spid 2>/dev/null || true
+	trap - EXIT
+fi
 
 if [ "${HUGO:-1}" != 0 ]; then
 	cp -R "$here/bench/render/hugo-site" "$work/hugo"

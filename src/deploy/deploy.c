@@ -6,9 +6,13 @@
  */
 #include "common/compat.h"
 
+#include <sys/stat.h>
+
+#include <errno.h>
 #include <fnmatch.h>
 
 #include "common/buf.h"
+#include "common/changes.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
 #include "common/jsonsafe.h"
@@ -224,6 +228,7 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	old = ds->base;		/* what the rows hold, until saved */
 	ds->base = nb;
 	ds->synced = false;
+	*ds->output = '\0';	/* known again once in sync */
 	manifest_init(&nb);
 	json_object_foreach_safe(ds->dirty, tmp, path, md5) {
 		/* an unknown outcome that did not happen */
@@ -274,8 +279,10 @@ plan_json(struct deploy_ctx *x, struct dest *d, const struct deploy_state *ds,
 	json_array_foreach(p->deletes, i, v)
 		json_array_append_new(del, json_sprintf("%s%s", d->prefix,
 		    json_string_value(v)));
-	return json_pack("{s:s, s:s, s:o, s:O, s:O, s:O, s:I, s:I, s:o, s:o, "
-	    "s:o}", "destination", d->name, "state", ds->id, "phases", phases,
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:o, s:O, s:O, s:O, s:I, "
+	    "s:I, s:o, s:o, s:o}", "destination", d->name, "state", ds->id,
+	    "plan", ds->partial ? "changes" : "full", "plan_reason", ds->why,
+	    "rows_read", (json_int_t)ds->rows_read, "phases", phases,
 	    "deletes", p->deletes, "deferred", p->deferred, "kept", p->kept,
 	    "resumed", (json_int_t)ds->resumed, "dirty",
 	    (json_int_t)json_object_size(ds->dirty), "invalidate",
@@ -318,6 +325,21 @@ xfers_free(struct xfer *xf, size_t n)
 	free(xf);
 }
 
+/* the manifest file's SHA-256, once a deploy */
+static int
+manifest_sha(struct deploy_ctx *x, struct buf *err)
+{
+	char *mfile;
+	int rc;
+
+	if (*x->msha)
+		return 0;
+	mfile = xasprintf("%s/%s", x->outdir, MANIFEST_PATH);
+	rc = sha256_file_hex(mfile, x->msha, err);
+	free(mfile);
+	return rc;
+}
+
 /*
  * Before the first transfer: the URLs to invalidate, and the journal of
  * what this deploy may change.
@@ -330,6 +352,10 @@ journal_begin(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		json_decref(ds->inval);
 		ds->inval = json_copy(p->inval);
 	}
+	if (manifest_sha(x, err) == -1)
+		return -1;
+	/* until in sync, the rows are no build's output (0310) */
+	*ds->output = '\0';
 	json_decref(ds->journal);
 	ds->journal = json_pack("{s:s, s:{}, s:{}}", "manifest", x->msha,
 	    "plan", "landed");
@@ -402,21 +428,28 @@ apply_manifest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
     size_t *ndone, size_t total, struct buf *err)
 {
 	struct xfer mf;
-	char sha[65];
+	struct stat sb;
 	int r;
 
+	/* the build's file as it is: never parsed nor rebuilt (0310) */
 	memset(&mf, 0, sizeof(mf));
-	sha256_hex(x->mjson.buf, x->mjson.len, sha);
 	mf.op = X_PUT;
 	mf.key = xasprintf("%s%s", d->prefix, MANIFEST_PATH);
-	mf.data = x->mjson.buf;
-	mf.len = x->mjson.len;
-	mf.sha256 = sha;
+	mf.file = xasprintf("%s/%s", x->outdir, MANIFEST_PATH);
+	if (stat(mf.file, &sb) == -1) {
+		buf_setf(err, "%s: %s", mf.file, strerror(errno));
+		free(mf.key);
+		free(mf.file);
+		return -1;
+	}
+	mf.len = (size_t)sb.st_size;
+	mf.sha256 = x->msha;
 	mf.content_type = "application/json";
 	mf.cache_control = CC_MANIFEST;
 	deploy_logf(x, "%s: phase 4 (manifest)", d->name);
 	r = run_batches(x, d, ds, &mf, 1, ndone, total, err);
 	free(mf.key);
+	free(mf.file);
 	free(mf.error);
 	if (r == -1) {
 		buf_printf(err, " (phase manifest; later phases not run)");
@@ -544,6 +577,69 @@ changed_add(json_t *changed, json_t *inval)
 	json_decref(seen);
 }
 
+/* every file of the build, the target's headers applied, once a target */
+static int
+full_files(struct deploy_ctx *x, struct buf *err)
+{
+	struct manifest m;
+	char *mfile;
+	int rc;
+
+	if (x->have_full)
+		return 0;
+	mfile = xasprintf("%s/%s", x->outdir, MANIFEST_PATH);
+	rc = manifest_load(mfile, &m, err);
+	free(mfile);
+	if (rc == -1)
+		return -1;
+	manifest_release(&x->full);
+	x->full = m;
+	effective(x->t, &x->full);
+	x->have_full = true;
+	return 0;
+}
+
+/*
+ * The files this destination's plan reads: the changes' alone when its
+ * state allows it (a partial base, decision 0310), else every one.
+ */
+static int
+plan_files(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
+    struct buf *err)
+{
+	if (ds->partial) {
+		x->m = ds->same ? &x->none : &x->part;
+		deploy_logf(x, "%s: plan from the changes since output %s: "
+		    "%zu rows read", d->name, ds->output, ds->rows_read);
+	} else {
+		if (full_files(x, err) == -1)
+			return -1;
+		x->m = &x->full;
+		deploy_logf(x, "%s: full plan%s%s%s: %zu rows read", d->name,
+		    *ds->why ? " (" : "", ds->why, *ds->why ? ")" : "",
+		    ds->rows_read);
+	}
+	x->nfiles = deploy_state_nfiles(x, ds);
+	return 0;
+}
+
+/*
+ * Nothing to send: the state is kept, and names this build's output
+ * when its rows are exactly that (a partial base, or every file).
+ */
+static int
+record_output(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
+    struct buf *err)
+{
+	if (!*x->out_id || (!ds->partial && ds->base.nfiles != x->m->nfiles) ||
+	    (!strcmp(ds->output, x->out_id) && !strcmp(ds->headers, x->hsha)))
+		return 0;
+	snprintf(ds->output, sizeof(ds->output), "%s", x->out_id);
+	memcpy(ds->headers, x->hsha, sizeof(ds->headers));
+	ds->files = (int64_t)x->nfiles;
+	return deploy_state_save(x, d, ds, NULL, err);
+}
+
 /* deploy to one destination: its state, the plan, then apply it */
 static int
 deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
@@ -557,7 +653,8 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 	int r, rc = -1;
 
 	memset(&p, 0, sizeof(p));
-	if (deploy_state_load(x, d, &ds, err) == -1)
+	if (deploy_state_load(x, d, &ds, err) == -1 ||
+	    plan_files(x, d, &ds, err) == -1)
 		goto out;
 	/* the shared files complete units use are never deleted (0270) */
 	if (store_unit_shared(x->st, &keep, err) == -1)
@@ -600,10 +697,10 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 	 */
 	if (!p.nputs && !json_array_size(p.deletes) &&
 	    !json_array_size(p.inval) && !json_object_size(ds.dirty) &&
-	    !ds.resumed && ds.deployed_at && ds.base.nfiles &&
-	    json_equal(p.grace, ds.grace)) {
+	    !ds.resumed && ds.deployed_at && (ds.partial ? ds.files > 0 :
+	    ds.base.nfiles > 0) && json_equal(p.grace, ds.grace)) {
 		deploy_logf(x, "%s: nothing changed, nothing sent", d->name);
-		rc = 0;
+		rc = record_output(x, d, &ds, err);
 		goto out;
 	}
 	/* the grace map after this deploy */
@@ -663,8 +760,8 @@ target_add(struct deploy_ctx *x, const char *name, const char *status,
 	json_t *o;
 
 	/* objects: the site's files and kiln's manifest */
-	if (!strcmp(status, "deployed") && x->m->nfiles + 1 > up)
-		unchanged = x->m->nfiles + 1 - up;
+	if (!strcmp(status, "deployed") && x->nfiles + 1 > up)
+		unchanged = x->nfiles + 1 - up;
 	o = json_pack("{s:o, s:s, s:I, s:I, s:I}", "name", jsafe_string(name),
 	    "status", status, "uploaded", (json_int_t)up, "deleted",
 	    (json_int_t)del, "unchanged", (json_int_t)unchanged);
@@ -731,14 +828,91 @@ deploy_result_release(struct deploy_result *res)
 	memset(res, 0, sizeof(*res));
 }
 
+/* the target's header rules, hashed: they make the rows (0310) */
+static void
+headers_hash(const struct conf_target *t, char out[17])
+{
+	struct buf b = BUF_INIT;
+	char sha[65];
+
+	for (size_t k = 0; k < t->nheaders; k++) {
+		const struct conf_header_rule *r = &t->headers[k];
+		buf_printf(&b, "%s%c%c%s%c%c%s%c", r->match, 0,
+		    r->cache_control ? '+' : '-', r->cache_control ?
+		    r->cache_control : "", 0, r->content_type ? '+' : '-',
+		    r->content_type ? r->content_type : "", 0);
+	}
+	sha256_hex(b.buf ? b.buf : "", b.len, sha);
+	memcpy(out, sha, 16);
+	out[16] = '\0';
+	buf_release(&b);
+}
+
+/*
+ * OUTDIR's changes.json (decision 0290), if it has a good one: a
+ * damaged one only costs a full plan.
+ */
+static void
+load_changes(struct deploy_ctx *x, struct changes *chg)
+{
+	struct buf e = BUF_INIT;
+	int r = changes_load(x->outdir, chg, &e);
+
+	if (r == -1)
+		deploy_logf(x, "%s: %s (every destination gets a full plan)",
+		    CHANGES_PATH, e.buf);
+	buf_release(&e);
+	x->chg = r == 0 ? chg : NULL;
+	x->out_id = r == 0 ? chg->id : "";
+}
+
+/* deploy to TARGET: its files with its header rules, its destinations */
+static int
+deploy_one(struct deploy_ctx *x, const struct conf_target *t,
+    struct buf *err)
+{
+	x->t = t;
+	headers_hash(t, x->hsha);
+	manifest_release(&x->full);
+	manifest_release(&x->part);
+	x->have_full = false;
+	x->m = &x->part;
+	x->nfiles = 0;
+	if (x->chg) {
+		for (size_t k = 0; k < x->chg->files.nfiles; k++)
+			manifest_add_copy(&x->part, &x->chg->files.files[k]);
+		effective(t, &x->part);
+	}
+	return deploy_target(x, err);
+}
+
+/* the build's manifest must be there (a clear error, before anything) */
+static int
+manifest_there(const char *outdir, struct buf *err)
+{
+	char *mfile = xasprintf("%s/%s", outdir, MANIFEST_PATH);
+	struct manifest m;
+	int rc = 0;
+
+	if (access(mfile, R_OK) == -1) {
+		/* its error, as a load gives it */
+		rc = manifest_load(mfile, &m, err);
+		if (rc == 0)
+			manifest_release(&m);
+	}
+	free(mfile);
+	if (rc == -1)
+		buf_printf(err, " (was the site built? run kiln build)");
+	return rc;
+}
+
 int
 deploy_run(const struct conf *c, struct store *st, const char *target,
     const char *outdir, const struct deploy_opts *opts,
     struct deploy_result *res, struct buf *err)
 {
 	struct deploy_ctx x;
-	struct manifest m;
-	char *mfile;
+	struct changes chg;
 	int64_t t0 = mono_ms();
 	int failures = 0, found = 0, staging = 0;
 
@@ -747,25 +921,22 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 	res->changed = json_array();
 	res->errors = json_array();
 	res->targets = json_array();
-	mfile = xasprintf("%s/%s", outdir, MANIFEST_PATH);
-	if (manifest_load(mfile, &m, err) == -1) {
-		buf_printf(err, " (was the site built? run kiln build)");
-		free(mfile);
+	if (manifest_there(outdir, err) == -1)
 		return -1;
-	}
-	free(mfile);
 	memset(&x, 0, sizeof(x));
+	memset(&chg, 0, sizeof(chg));
 	x.c = c;
 	x.st = st;
 	x.o = opts;
 	x.res = res;
 	x.outdir = outdir;
-	x.m = &m;
 	x.now = time_now();
-	manifest_to_json(&m, &x.mjson);
-	sha256_hex(x.mjson.buf, x.mjson.len, x.msha);
+	manifest_init(&x.full);
+	manifest_init(&x.part);
+	manifest_init(&x.none);
+	x.m = &x.part;
+	load_changes(&x, &chg);
 	for (size_t i = 0; i < c->ntargets; i++) {
-		struct manifest eff;
 		struct buf e = BUF_INIT;
 		/* the others are listed, not left out (0230) */
 		if (target && strcmp(target, c->targets[i].name) != 0) {
@@ -784,24 +955,18 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 			continue;
 		}
 		found++;
-		/* each target applies its own header rules */
-		manifest_init(&eff);
-		for (size_t k = 0; k < m.nfiles; k++)
-			manifest_add_copy(&eff, &m.files[k]);
-		effective(&c->targets[i], &eff);
-		x.t = &c->targets[i];
-		x.m = &eff;
-		if (deploy_target(&x, &e) == -1) {
+		if (deploy_one(&x, &c->targets[i], &e) == -1) {
 			if (!failures)
 				buf_setf(err, "%s", e.buf);
 			failures++;
 		}
-		manifest_release(&eff);
 		buf_release(&e);
 	}
 	res->ms = mono_ms() - t0;
-	manifest_release(&m);
-	buf_release(&x.mjson);
+	manifest_release(&x.full);
+	manifest_release(&x.part);
+	if (x.chg)
+		changes_release(&chg);
 	if (!found && staging)
 		return 0;	/* only staging targets: each deploys alone */
 	if (!found) {

@@ -4,7 +4,9 @@
  *
  * The plan is the difference between the build's manifest and the
  * target's last deployed manifest, kept in the store (no bucket listing,
- * no re-hashing of remote objects).  Uploads go in phases, each finished
+ * no re-hashing of remote objects); when the destination holds the
+ * output the build's .kiln/changes.json names as its base, only the
+ * changed and removed paths are read and written (decision 0310).  Uploads go in phases, each finished
  * before the next starts, so that no HTML page ever names an object that
  * is not there yet: (1) fingerprinted and media objects, create-if-absent;
  * (2) other changed non-HTML files; (3) HTML and feeds; (4) the manifest;

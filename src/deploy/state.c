@@ -15,8 +15,10 @@
  *                          [URLs not yet invalidated], "grace": {path:
  *                          first_seen}, "deployed_at": last time in
  *                          sync, "generation": changed with every write
- *                          of the rows} (the metrics read name,
- *                          deployed_at)
+ *                          of the rows, "output", "headers", "files":
+ *                          the build output the rows are, when the last
+ *                          deploy ended in sync (decision 0310)} (the
+ *                          metrics read name, deployed_at)
  *   deploy.journal.ID      while a deploy runs: {"manifest"}, and its
  *   + deploy_journal rows  plan as rows written once before the first
  *                          transfer, what landed appended after every
@@ -265,6 +267,20 @@ memo_put(const char *id, int64_t gen, struct manifest *m)
 	pthread_mutex_unlock(&memo_mu);
 }
 
+/* forget ID's memo: a partial deploy moved its rows on (0310) */
+static void
+memo_drop(const char *id)
+{
+	pthread_mutex_lock(&memo_mu);
+	for (size_t i = 0; i < MEMO_SLOTS; i++) {
+		if (strcmp(memo[i].id, id) != 0)
+			continue;
+		manifest_release(&memo[i].m);
+		memset(&memo[i], 0, sizeof(memo[i]));
+	}
+	pthread_mutex_unlock(&memo_mu);
+}
+
 void
 deploy_state_release(struct deploy_state *ds)
 {
@@ -308,6 +324,10 @@ save_state_json(struct deploy_ctx *x, struct dest *d,
 		    json_integer(ds->deployed_at));
 	if (ds->gen)
 		json_object_set_new(j, "generation", json_integer(ds->gen));
+	if (*ds->output && ds->files >= 0)
+		json_object_update_new(j, json_pack("{s:s, s:s, s:I}",
+		    "output", ds->output, "headers", ds->headers, "files",
+		    (json_int_t)ds->files));
 	rc = save_json_state(x->st, ds->skey, j, err);
 	json_decref(j);
 	return rc;
@@ -405,6 +425,7 @@ journal_fold(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 
 	manifest_copy(&old, &ds->base);
 	ds->synced = false;
+	*ds->output = '\0';	/* the rows are no build's output now */
 	if (fold_journal(ds, err) == -1)
 		goto out;
 	deploy_logf(x, "%s: the last deploy did not finish: %zu objects "
@@ -430,6 +451,24 @@ out:
 	return rc;
 }
 
+/* the output the rows are, if the state names one (0310) */
+static void
+state_output(struct deploy_state *ds, json_t *s)
+{
+	const char *o = json_string_value(json_object_get(s, "output"));
+	const char *h = json_string_value(json_object_get(s, "headers"));
+	json_t *f = json_object_get(s, "files");
+
+	ds->files = -1;
+	if (!o || strlen(o) != CHANGES_ID_LEN || !hex_valid(o,
+	    CHANGES_ID_LEN) || !h || strlen(h) != 16 || !json_is_integer(f) ||
+	    json_integer_value(f) < 0)
+		return;
+	memcpy(ds->output, o, CHANGES_ID_LEN + 1);
+	memcpy(ds->headers, h, 17);
+	ds->files = json_integer_value(f);
+}
+
 /* "state": its maps checked, absent ones made empty */
 static int
 state_parse(struct dest *d, struct deploy_state *ds, json_t *s,
@@ -443,6 +482,7 @@ state_parse(struct dest *d, struct deploy_state *ds, json_t *s,
 	ds->deployed_at = json_integer_value(json_object_get(s,
 	    "deployed_at"));
 	ds->gen = json_integer_value(json_object_get(s, "generation"));
+	state_output(ds, s);
 	if ((ds->dirty && !json_is_object(ds->dirty)) || (ds->inval &&
 	    !json_is_array(ds->inval)) || (ds->grace &&
 	    !json_is_object(ds->grace))) {
@@ -512,6 +552,7 @@ manifest_migrate(struct deploy_ctx *x, struct dest *d,
 		goto out;
 	}
 	r = 0;
+	*ds->output = '\0';
 	if (x->o->dry_run)
 		goto out;
 	manifest_init(&none);
@@ -533,6 +574,66 @@ out:
 	return r;
 }
 
+/*
+ * Why the plan cannot start from the build's changes (decision 0310):
+ * NULL when it can (the destination holds exactly the changes' base,
+ * under the same header rules, nothing unknown), else the reason.
+ */
+static const char *
+partial_refused(const struct deploy_ctx *x, const struct deploy_state *ds)
+{
+	if (x->o->verify)
+		return "--verify";
+	if (x->o->full)
+		return "--full";
+	if (!x->chg)
+		return "the build lists no changes";
+	if (!*ds->output || ds->files < 0)
+		return "the destination's output is not known";
+	if (ds->journal)
+		return "a deploy did not finish";
+	if (json_object_size(ds->dirty))
+		return "dirty paths";
+	if (strcmp(ds->output, x->chg->base) != 0 && strcmp(ds->output,
+	    x->chg->id) != 0)
+		return "the build's base is not the destination's output";
+	if (strcmp(ds->headers, x->hsha) != 0)
+		return "the target's header rules changed";
+	return NULL;
+}
+
+/* only the rows of the paths the changes name (0310) */
+static int
+base_read_partial(struct deploy_ctx *x, struct dest *d,
+    struct deploy_state *ds, struct buf *err)
+{
+	const struct changes *c = x->chg;
+	size_t n = c->files.nfiles + c->nremoved, k = 0;
+	const char **paths;
+	int rc;
+
+	/* it holds this very output: nothing to read */
+	if ((ds->same = !strcmp(ds->output, c->id)))
+		n = 0;
+	paths = xcalloc(n + 1, sizeof(*paths));
+	for (size_t i = 0; i < c->files.nfiles && n; i++)
+		paths[k++] = c->files.files[i].path;
+	for (size_t i = 0; i < c->nremoved && n; i++)
+		paths[k++] = c->removed[i];
+	rc = store_deployed_load_paths(x->st, ds->id, paths, n, &ds->base,
+	    &ds->rows_read, err);
+	free(paths);
+	if (rc == -1) {
+		buf_printf(err, " (deployed state of %s)", d->name);
+		return -1;
+	}
+	ds->partial = true;
+	/* its rows move on: a memo of them would be stale */
+	ds->remember = false;
+	memo_drop(ds->id);
+	return 0;
+}
+
 /* the rows of what D holds (or, in a long-lived process, its memo) */
 static int
 base_read(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
@@ -542,6 +643,10 @@ base_read(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 
 	if ((r = manifest_migrate(x, d, ds, err)) != 1)
 		return r;
+	if (!(ds->why = partial_refused(x, ds))) {
+		ds->why = "";
+		return base_read_partial(x, d, ds, err);
+	}
 	if (ds->remember && memo_take(ds->id, ds->gen, &ds->base)) {
 		ds->synced = true;
 		return 0;
@@ -550,8 +655,26 @@ base_read(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		buf_printf(err, " (deployed state of %s)", d->name);
 		return -1;
 	}
+	ds->rows_read = ds->base.nfiles;
 	ds->synced = true;
 	return 0;
+}
+
+size_t
+deploy_state_nfiles(const struct deploy_ctx *x, const struct deploy_state *ds)
+{
+	int64_t n;
+
+	if (!ds->partial)
+		return x->m->nfiles;
+	n = ds->files;
+	for (size_t i = 0; i < x->m->nfiles; i++)
+		if (!manifest_find(&ds->base, x->m->files[i].path))
+			n++;
+	for (size_t i = 0; i < ds->base.nfiles; i++)
+		if (!manifest_find(x->m, ds->base.files[i].path))
+			n--;
+	return n < 0 ? 0 : (size_t)n;
 }
 
 int
@@ -569,8 +692,11 @@ deploy_state_load(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	ds->skey = state_key("state", ds->id);
 	ds->jkey = state_key("journal", ds->id);
 	ds->remember = x->o->remember;
-	if (state_read(x, d, ds, err) == -1 || base_read(x, d, ds,
-	    err) == -1 || journal_load(x, d, ds, err) == -1)
+	ds->files = -1;
+	ds->why = "";
+	/* the journal first: one left behind means a full plan */
+	if (state_read(x, d, ds, err) == -1 || journal_load(x, d, ds,
+	    err) == -1 || base_read(x, d, ds, err) == -1)
 		return -1;
 	if (ds->journal && journal_fold(x, d, ds, err) == -1)
 		return -1;
@@ -642,6 +768,10 @@ deploy_state_in_sync(struct deploy_ctx *x, struct dest *d,
 
 	json_object_clear(ds->dirty);
 	ds->deployed_at = x->now;
+	/* every transfer landed: the rows are this build's output */
+	snprintf(ds->output, sizeof(ds->output), "%s", x->out_id);
+	memcpy(ds->headers, x->hsha, sizeof(ds->headers));
+	ds->files = (int64_t)x->nfiles;
 	if (store_begin(x->st, err) == -1)
 		return -1;
 	if (store_deployed_write(x->st, ds->id, &ds->base, x->m, &n,

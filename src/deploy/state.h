@@ -11,6 +11,7 @@
 #include <jansson.h>
 
 #include "common/buf.h"
+#include "common/changes.h"
 #include "common/manifest.h"
 
 struct conf;
@@ -28,9 +29,21 @@ struct deploy_ctx {
 	const struct deploy_opts *o;
 	struct deploy_result *res;
 	const char *outdir;
-	struct manifest *m;		/* the build's, effective headers */
-	char msha[65];			/* its hash, named in the journal */
-	struct buf mjson;		/* its JSON */
+	/*
+	 * the build's files this destination's plan reads, effective
+	 * headers: every one (a full plan), or only chg's (decision 0310)
+	 */
+	struct manifest *m;
+	struct manifest full;		/* every file, effective (have_full) */
+	struct manifest part;		/* chg's files, effective */
+	struct manifest none;		/* empty */
+	bool have_full;
+	size_t nfiles;			/* files of the build */
+	const struct changes *chg;	/* OUTDIR's changes.json, or NULL */
+	const char *out_id;		/* the build's output id, or "" */
+	char hsha[17];			/* the target's header rules, hashed */
+	char msha[65];			/* the manifest file's SHA-256, named
+					   in the journal ("" until needed) */
 	int64_t now;
 };
 /*
@@ -53,6 +66,16 @@ struct deploy_ctx {
  *           deploy is never forgotten.
  *   gen     the generation of base's rows in the store (0: none yet);
  *           synced: base is what the rows hold.
+ *   output  the build output (its id, decision 0290) the rows are, with
+ *           the target's header rules (headers, hashed) and its number
+ *           of files: written only by a deploy that ended in sync,
+ *           cleared by anything else that changes the rows, so a build
+ *           whose changes.json names it as its base is planned from the
+ *           changes alone (decision 0310).
+ *   partial base holds only the rows of the paths the changes name
+ *           (rows_read of them), none when the destination holds the
+ *           build's output already (same); the plan is "changes", else
+ *           "full".
  */
 struct deploy_state {
 	char id[17];
@@ -64,6 +87,13 @@ struct deploy_state {
 	int64_t gen;
 	bool synced;
 	bool remember;		/* keep base in the process's memo */
+	char output[CHANGES_ID_LEN + 1];	/* "" when not known */
+	char headers[17];
+	int64_t files;		/* -1 when not known */
+	bool partial;
+	bool same;		/* partial: it holds the build's output */
+	size_t rows_read;
+	const char *why;	/* why the plan is full (static text) */
 };
 
 /* a log line to the deploy's log, if any */
@@ -92,6 +122,13 @@ int deploy_journal_add(struct deploy_ctx *x, struct deploy_state *ds,
 /* in sync: base becomes the build's manifest, the journal goes */
 int deploy_state_in_sync(struct deploy_ctx *x, struct dest *d,
     struct deploy_state *ds, struct buf *err);
+/*
+ * The files of the build once this deploy is in sync: x->m's count, or,
+ * for a partial base, the destination's count less the removed rows plus
+ * the added paths.
+ */
+size_t deploy_state_nfiles(const struct deploy_ctx *x,
+    const struct deploy_state *ds);
 /* mark PATH dirty; "repair" is kept over "unknown" */
 void deploy_mark_dirty(json_t *dirty, const char *path, const char *why);
 /* an entry as the journal records it (new reference) */

@@ -37,6 +37,10 @@ const struct store_migration store_deployed_migrations[] = {
 	{ 0, NULL }
 };
 
+#define ROW_COLS "SELECT path, sha256, size, content_type, cache_control, " \
+	"immutable, kind, redirect FROM deployed_files "
+#define LOOKUP 64	/* paths a statement: WHERE path IN (?, ...) */
+
 /* one row of deployed_files into M; -1 when it is not a valid entry */
 static int
 row_entry(struct stmt *s, struct manifest *m)
@@ -64,9 +68,7 @@ store_deployed_load(struct store *st, const char *dest, struct manifest *m,
 	struct stmt *s = NULL;
 	int r, rc = 0;
 
-	if (store_prepare(st, "SELECT path, sha256, size, content_type, "
-	    "cache_control, immutable, kind, redirect FROM deployed_files "
-	    "WHERE dest = ?", &s, err) == -1)
+	if (store_prepare(st, ROW_COLS "WHERE dest = ?", &s, err) == -1)
 		return -1;
 	stmt_bind_text(s, 1, dest);
 	while ((r = stmt_step(s)) == STMT_ROW) {
@@ -87,6 +89,63 @@ store_deployed_load(struct store *st, const char *dest, struct manifest *m,
 		buf_printf(err, " (deployed_files of %s in the store)", dest);
 		rc = -1;
 	}
+	return rc;
+}
+
+/* the rows of PATHS[0..K) into M; *NREAD counts them */
+static int
+lookup_chunk(struct store *st, const char *dest, const char *const *paths,
+    size_t k, struct manifest *m, size_t *nread, struct buf *err)
+{
+	struct buf sql = BUF_INIT;
+	struct stmt *s = NULL;
+	int r, rc = 0;
+
+	buf_adds(&sql, ROW_COLS "WHERE dest = ? AND path IN (");
+	for (size_t i = 0; i < k; i++)
+		buf_adds(&sql, i ? ", ?" : "?");
+	buf_addch(&sql, ')');
+	rc = store_prepare(st, sql.buf, &s, err);
+	buf_release(&sql);
+	if (rc == -1)
+		return -1;
+	stmt_bind_text(s, 1, dest);
+	for (size_t i = 0; i < k; i++)
+		stmt_bind_text(s, (int)i + 2, paths[i]);
+	while ((r = stmt_step(s)) == STMT_ROW) {
+		if (row_entry(s, m) == -1) {
+			buf_setf(err, "deployed_files of %s in the store: the "
+			    "row of '%s' is not a valid entry (path, sha256, "
+			    "size, kind or redirect)", dest,
+			    stmt_col_text(s, 0) ? stmt_col_text(s, 0) : "");
+			rc = -1;
+			break;
+		}
+		(*nread)++;
+	}
+	if (rc == 0 && r != STMT_DONE)
+		rc = store_sqlerr(st, "read deployed_files", err);
+	stmt_finalize(s);
+	return rc;
+}
+
+int
+store_deployed_load_paths(struct store *st, const char *dest,
+    const char *const *paths, size_t n, struct manifest *m, size_t *nread,
+    struct buf *err)
+{
+	size_t got = 0;
+	int rc = 0;
+
+	for (size_t i = 0; i < n && rc == 0; i += LOOKUP)
+		rc = lookup_chunk(st, dest, paths + i, n - i < LOOKUP ?
+		    n - i : LOOKUP, m, &got, err);
+	if (rc == 0 && manifest_sort(m, err) == -1) {
+		buf_printf(err, " (deployed_files of %s in the store)", dest);
+		rc = -1;
+	}
+	if (nread)
+		*nread = rc == 0 ? got : 0;
 	return rc;
 }
 

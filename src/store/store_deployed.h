@@ -34,6 +34,15 @@ struct store;
 int store_deployed_load(struct store *st, const char *dest,
     struct manifest *m, struct buf *err);
 /*
+ * The rows of DEST for PATHS[0..N) (a per-path lookup, never a scan:
+ * decision 0310) appended to M, then M sorted; a path without a row adds
+ * nothing.  *NREAD (may be NULL) counts the rows read.  Rows are checked
+ * as store_deployed_load's.
+ */
+int store_deployed_load_paths(struct store *st, const char *dest,
+    const char *const *paths, size_t n, struct manifest *m, size_t *nread,
+    struct buf *err);
+/*
  * Write what differs between OLD (what the rows hold) and NEW (both
  * sorted by path): new and changed entries written, removed ones
  * deleted; nothing else is touched.  *NWRITTEN (may be NULL) counts the

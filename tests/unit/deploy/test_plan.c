@@ -414,3 +414,100 @@ TEST(plan, keep_set_is_never_deleted)
 	fx_release(&f);
 	json_decref(keep);
 }
+
+/*
+ * Decision 0310: a destination that holds the build's base is planned
+ * from the build's changes alone: the changed and added files, and the
+ * rows of those paths and of the removed ones.  That plan is the full
+ * plan, whatever the grace map, the keep set and the clock say.
+ */
+static void
+restrict_to_changes(const struct manifest *build, const struct manifest *base,
+    struct manifest *pb, struct manifest *pbase)
+{
+	for (size_t i = 0; i < build->nfiles; i++) {
+		const struct manifest_entry *e = &build->files[i];
+		const struct manifest_entry *o = manifest_find(base, e->path);
+		/* changes.json lists what is new or whose SHA-256 differs */
+		if (o && !strcmp(o->sha256, e->sha256))
+			continue;
+		manifest_add_copy(pb, e);
+		if (o)
+			manifest_add_copy(pbase, o);
+	}
+	for (size_t i = 0; i < base->nfiles; i++)
+		if (!manifest_find(build, base->files[i].path))
+			manifest_add_copy(pbase, &base->files[i]);
+}
+
+TEST(plan, from_the_changes_is_the_full_plan)
+{
+	static const int64_t clocks[] = { 10000, 13599, 13600, 20000 };
+	json_t *keep = json_object(), *earlier = json_pack("[s]", "/x/");
+	struct fx f;
+
+	fx_init(&f);
+	/* the base: pages, assets, a feed */
+	add(&f.base, "index.html", 'a', false, MK_HTML, NULL);
+	add(&f.base, "a/index.html", 'b', false, MK_HTML, NULL);
+	add(&f.base, "b/index.html", 'c', false, MK_HTML, NULL);
+	add(&f.base, "c/index.html", 'd', false, MK_HTML, NULL);
+	add(&f.base, "css/site.1.css", 'e', true, MK_ASSET, NULL);
+	add(&f.base, "img/old.1.png", 'f', true, MK_ASSET, NULL);
+	add(&f.base, "shared/unit.txt", '0', false, MK_OTHER, NULL);
+	add(&f.base, "feed.xml", '1', false, MK_FEED, NULL);
+	add(&f.base, "robots.txt", '2', false, MK_OTHER, NULL);
+	/* the build: an edit, a removal, a rename, a new asset */
+	add(&f.build, "index.html", 'A', false, MK_HTML, NULL);
+	add(&f.build, "a/index.html", 'b', false, MK_HTML, NULL);
+	add(&f.build, "b2/index.html", 'c', false, MK_HTML, NULL);
+	add(&f.build, "c/index.html", 'd', false, MK_HTML, NULL);
+	add(&f.build, "css/site.2.css", 'E', true, MK_ASSET, NULL);
+	add(&f.build, "img/back.1.png", '3', true, MK_ASSET, NULL);
+	add(&f.build, "feed.xml", '4', false, MK_FEED, NULL);
+	add(&f.build, "robots.txt", '2', false, MK_OTHER, NULL);
+	/* earlier deploys' removals: one past its grace, one not, one back */
+	json_object_set_new(f.grace, "img/gone.1.png", json_integer(6000));
+	json_object_set_new(f.grace, "img/late.1.png", json_integer(9000));
+	json_object_set_new(f.grace, "img/back.1.png", json_integer(5000));
+	json_object_set_new(keep, "shared/unit.txt", json_true());
+	f.in.keep = keep;
+	f.in.earlier = earlier;
+	f.in.surrogate_key = "site";
+	for (size_t k = 0; k < sizeof(clocks) / sizeof(clocks[0]); k++) {
+		struct manifest fb, fbase;
+		struct buf full = BUF_INIT;
+		const struct manifest *b = f.in.build, *o = f.in.base;
+
+		f.in.now = clocks[k];
+		CHECK_INT_EQ(fx_plan(&f), 0);
+		buf_add(&full, f.out.buf, f.out.len);
+		manifest_init(&fb);
+		manifest_init(&fbase);
+		restrict_to_changes(&f.build, &f.base, &fb, &fbase);
+		sorted(&fb);
+		sorted(&fbase);
+		/* 5 changed or added (2 with rows), 4 removed: 6 rows */
+		CHECK_INT_EQ((long long)fb.nfiles, 5);
+		CHECK_INT_EQ((long long)fbase.nfiles, 6);
+		f.in.build = &fb;
+		f.in.base = &fbase;
+		deploy_plan_release(&f.p);
+		CHECK_INT_EQ(deploy_plan(&f.in, &f.p, &f.err), 0);
+		show(&f.p, &f.out);
+		CHECK_STR_EQ(f.out.buf, full.buf);
+		CHECK_INT_EQ((long long)json_array_size(f.p.kept), 1);
+		f.in.build = b;
+		f.in.base = o;
+		manifest_release(&fb);
+		manifest_release(&fbase);
+		buf_release(&full);
+	}
+	/* max_deletes counts the same deletions */
+	f.in.now = 20000;
+	f.in.max_deletes = 2;
+	CHECK_INT_EQ(fx_plan(&f), -1);
+	fx_release(&f);
+	json_decref(keep);
+	json_decref(earlier);
+}
