@@ -218,42 +218,32 @@ manifest_entry_of(const struct outfile *f, struct manifest_entry *e)
 }
 
 /*
- * The manifest's text straight from the output list; a daemon's build
- * (b->remember) also keeps it parsed for the deploy that follows.
+ * The manifest's text straight from the output list.  A daemon's deploy
+ * plans from the build's changes (decision 0310) and parses the manifest
+ * only on its full plan, so the text is not kept parsed (it was, by
+ * manifest_remember, until then: an eighth of a worker's build).
  */
 static void *
 manifest_thread(void *arg)
 {
 	struct manifest_job *j = arg;
 	struct build *b = j->b;
-	struct manifest m;
 	struct manifest_entry e;
 	struct buf json = BUF_INIT;
 
-	manifest_init(&m);
 	buf_grow(&json, 64 + b->files.n * 240);
 	manifest_json_head(&json, b->build_id, "");
 	for (size_t i = 0; i < b->files.n; i++) {
 		manifest_entry_of(&b->files.v[i], &e);
 		manifest_json_entry(&json, i == 0, &e);
-		if (b->remember)
-			manifest_set_redirect(manifest_add(&m, e.path,
-			    e.sha256, e.size, e.content_type, e.cache_control,
-			    e.immutable, e.kind), e.redirect);
 	}
 	manifest_json_tail(&json);
 	/*
-	 * b->files is sorted and unique (write_manifest), so is m.  The
-	 * folder is not live yet: no need to write the file atomically.
+	 * b->files is sorted and unique (write_manifest).  The folder is not
+	 * live yet: no need to write the file atomically.
 	 */
 	j->rc = slot_write(b->slot.standby, MANIFEST_PATH, json.buf, json.len,
 	    &j->err);
-	if (j->rc == 0 && b->remember) {
-		m.build = xstrdup(b->build_id ? b->build_id : "");
-		m.generated = xstrdup("");
-		manifest_remember(json.buf, json.len, &m);
-	}
-	manifest_release(&m);
 	buf_release(&json);
 	return NULL;
 }

@@ -30,8 +30,8 @@ struct render_opts {
 	struct buf *log;	/* progress and external command output; NULL */
 	bool keep_lock;		/* return with the output lock held
 				   (render_result.lockfd) */
-	bool remember;		/* a deploy follows in this process: keep
-				   the manifest parsed (manifest_remember) */
+	bool remember;		/* a long-lived process: keep the output
+				   record it writes parsed (outrec_save) */
 	bool staging;		/* a content: latest target's build: the
 				   latest revisions, every page noindex,
 				   robots.txt disallowing all (0132) */
