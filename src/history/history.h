@@ -23,10 +23,12 @@ struct buf;
 
 struct history_commit_info {
 	char commit[41];	/* the new commit id (hex) */
-	size_t written;		/* blobs written (changed or new files) */
+	size_t written;		/* site files written (changed or new) */
 	size_t removed;		/* paths removed */
 	size_t unchanged;	/* paths reused from the previous tree */
 	bool full;		/* tree built from scratch */
+	bool fast;		/* made from the build's changes list alone
+				   (decision 0320); unchanged is not counted */
 	bool same_tree;		/* nothing changed: no commit; commit is
 				   the previous one */
 };
