@@ -9,13 +9,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
 
 #include "common/buf.h"
+#include "common/changes.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
 #include "common/manifest.h"
 #include "common/timeutil.h"
 #include "history/history.h"
+
+#define ID_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define ID_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 static void
 write_page(const char *out, size_t i, const char *extra, struct manifest *m)
@@ -40,6 +46,72 @@ write_page(const char *out, size_t i, const char *extra, struct manifest *m)
 	buf_release(&body);
 }
 
+/* user + system CPU of the process so far, ms */
+static int64_t
+cpu_ms(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000 +
+	    (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1000;
+}
+
+/* OUT's changes.json: output ID made over BASE, FILES changed */
+static void
+write_changes(const char *out, const char *id, const char *base,
+    const struct manifest_entry *files, size_t nfiles)
+{
+	struct buf err = BUF_INIT, text = BUF_INIT;
+	char path[1024];
+
+	changes_to_json(&text, id, base, NULL, 0, files, nfiles);
+	snprintf(path, sizeof(path), "%s/%s", out, CHANGES_PATH);
+	if (file_write(path, text.buf, text.len, &err) == -1) {
+		fprintf(stderr, "%s\n", err.buf);
+		exit(1);
+	}
+	buf_release(&err);
+	buf_release(&text);
+}
+
+/* a build of N pages with page EDIT changed (N: none); the time of its
+   commit, with a changes list over BASE when ID is not NULL */
+static int64_t
+edit_commit(const char *out, const char *repo, size_t n, size_t edit,
+    const char *bid, const char *id, const char *base,
+    struct history_commit_info *info, int64_t *cpu)
+{
+	struct manifest m;
+	struct buf err = BUF_INIT;
+	char extra[32], rel[128], path[1024];
+	int64_t t0;
+
+	manifest_init(&m);
+	snprintf(extra, sizeof(extra), "EDIT %s ", bid);
+	for (size_t i = 0; i < n; i++)
+		write_page(out, i, i == edit ? extra : "", &m);
+	manifest_sort(&m, &err);
+	manifest_save(&m, out, &err);
+	snprintf(rel, sizeof(rel), "section-%zu/page-%zu/index.html",
+	    edit % 50, edit);
+	snprintf(path, sizeof(path), "%s/%s", out, CHANGES_PATH);
+	unlink(path);
+	if (id)
+		write_changes(out, id, base, manifest_find(&m, rel),
+		    edit < n ? 1 : 0);
+	manifest_release(&m);
+	t0 = mono_ms();
+	*cpu = cpu_ms();
+	if (history_commit(repo, "main", out, bid, "bench", info, &err)) {
+		fprintf(stderr, "%s\n", err.buf);
+		exit(1);
+	}
+	*cpu = cpu_ms() - *cpu;
+	buf_release(&err);
+	return mono_ms() - t0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -49,7 +121,7 @@ main(int argc, char **argv)
 	struct manifest m;
 	struct buf err = BUF_INIT;
 	char out[1024], repo[1024];
-	int64_t t0, t1, t2;
+	int64_t t0, t1, t2, cpu;
 
 	snprintf(out, sizeof(out), "%s/out", work);
 	snprintf(repo, sizeof(repo), "%s/history.git", work);
@@ -67,20 +139,17 @@ main(int argc, char **argv)
 	t1 = mono_ms();
 	printf("first commit, %zu files: %lld ms (%zu blobs written)\n", n,
 	    (long long)(t1 - t0), info.written);
-	manifest_release(&m);
-	manifest_init(&m);
-	for (size_t i = 0; i < n; i++)
-		write_page(out, i, i == n / 2 ? "EDITED " : "", &m);
-	manifest_sort(&m, &err);
-	manifest_save(&m, out, &err);
-	t1 = mono_ms();
-	if (history_commit(repo, "main", out, "2", "bench", &info, &err)) {
-		fprintf(stderr, "%s\n", err.buf);
-		return 1;
-	}
-	t2 = mono_ms();
-	printf("1-page edit commit: %lld ms (%zu blobs written, %zu reused)\n",
-	    (long long)(t2 - t1), info.written, info.unchanged);
+	t2 = edit_commit(out, repo, n, n, "2", ID_A, "", &info, &cpu);
+	printf("no-op build, its output noted: %lld ms, CPU %lld ms (same "
+	    "tree: %d)\n", (long long)t2, (long long)cpu, info.same_tree);
+	t2 = edit_commit(out, repo, n, n / 2, "3", ID_B, ID_A, &info, &cpu);
+	printf("1-page edit commit from the changes: %lld ms, CPU %lld ms "
+	    "(%zu files written, fast: %d)\n", (long long)t2,
+	    (long long)cpu, info.written, info.fast);
+	t2 = edit_commit(out, repo, n, n / 3, "4", NULL, NULL, &info, &cpu);
+	printf("1-page edit commit from the manifests: %lld ms, CPU %lld ms "
+	    "(%zu files written, %zu reused)\n", (long long)t2,
+	    (long long)cpu, info.written, info.unchanged);
 	manifest_release(&m);
 	buf_release(&err);
 	return 0;

@@ -6,4 +6,4 @@ set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 cmake -S "$here" -B "$here/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$here/build" --target bench_history -j2 >/dev/null
-"$here/build/bench/bench_history" "${1:-10000}" /tmp/kiln-bench-history
+"$here/build/bench/bench_history" "${1:-10000}" "${KILN_BENCH_DIR:-/tmp/kiln-bench-history}"
