@@ -1089,6 +1089,7 @@ history_export(const char *repo_dir, const char *branch, const char *commit,
 	git_oid oid;
 	struct export_ctx x;
 	char *ref = NULL;
+	bool made = false;
 	int rc = -1;
 
 	if (file_exists(destdir) || dir_exists(destdir)) {
@@ -1127,6 +1128,7 @@ history_export(const char *repo_dir, const char *branch, const char *commit,
 	}
 	if (mkdir_p(destdir, err) == -1)
 		goto out;
+	made = true;
 	x.repo = repo;
 	x.dest = destdir;
 	x.err = err;
@@ -1139,6 +1141,11 @@ history_export(const char *repo_dir, const char *branch, const char *commit,
 	}
 	rc = export_manifest(repo, tree, destdir, err);
 out:
+	if (rc == -1 && made) {
+		struct buf ignored = BUF_INIT;
+		rm_rf(destdir, &ignored);	/* no half folder */
+		buf_release(&ignored);
+	}
 	git_tree_free(tree);
 	git_commit_free(c);
 	git_object_free(obj);

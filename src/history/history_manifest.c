@@ -67,6 +67,11 @@ blob_manifest(git_repository *repo, git_tree *tree, const char *path,
 	}
 	rc = manifest_parse(git_blob_rawcontent(blob),
 	    (size_t)git_blob_rawsize(blob), m, err);
+	if (rc == -1) {
+		char *why = xstrdup(err->buf ? err->buf : "");
+		buf_setf(err, "history: %s: %s", path, why);
+		free(why);
+	}
 	git_blob_free(blob);
 	git_tree_entry_free(te);
 	return rc;
@@ -82,25 +87,23 @@ hm_tree_shard(git_repository *repo, git_tree *tree, unsigned s,
 	return blob_manifest(repo, tree, path, m, err) == -1 ? -1 : 0;
 }
 
-/* put every shard of DIR (the .kiln/manifest tree) into M */
+/* put every shard of DIR (TREE's .kiln/manifest) into M */
 static int
-add_shards(git_repository *repo, git_tree *dir, struct manifest *m,
-    struct buf *err)
+add_shards(git_repository *repo, git_tree *tree, git_tree *dir,
+    struct manifest *m, struct buf *err)
 {
 	struct manifest part;
 	size_t n = git_tree_entrycount(dir);
+	char path[300];
 
 	for (size_t i = 0; i < n; i++) {
 		const git_tree_entry *te = git_tree_entry_byindex(dir, i);
 		const char *name = git_tree_entry_name(te);
 		if (strcmp(name, "head.json") == 0)
 			continue;
-		if (blob_manifest(repo, dir, name, &part, err) != 0) {
-			if (!err->len)
-				buf_setf(err, "history: shard %s missing",
-				    name);
+		snprintf(path, sizeof(path), HM_DIR "/%s", name);
+		if (blob_manifest(repo, tree, path, &part, err) != 0)
 			return -1;
-		}
 		for (size_t j = 0; j < part.nfiles; j++)
 			manifest_add_copy(m, &part.files[j]);
 		manifest_release(&part);
@@ -124,7 +127,7 @@ hm_tree_manifest(git_repository *repo, git_tree *tree, struct manifest *m,
 	    git_tree_lookup(&dir, repo, git_tree_entry_id(te)) < 0)
 		rc = hm_giterr(err, "cannot read the committed manifest");
 	else
-		rc = add_shards(repo, dir, m, err);
+		rc = add_shards(repo, tree, dir, m, err);
 	if (rc == -1)
 		manifest_release(m);
 	git_tree_free(dir);
