@@ -2,7 +2,7 @@
 /*
  * bench_history.c: time history_commit() for a first commit of an N-file
  * output folder and for a commit after a 1-file edit.
- * Usage: bench_history [N] [WORKDIR]
+ * Usage: bench_history [N] [WORKDIR] [PAGES_PER_EDIT]
  */
 #include "common/compat.h"
 
@@ -75,31 +75,46 @@ write_changes(const char *out, const char *id, const char *base,
 	buf_release(&text);
 }
 
-/* a build of N pages with page EDIT changed (N: none); the time of its
-   commit, with a changes list over BASE when ID is not NULL */
+/* pages changed per edit build (argv[3]) */
+static size_t pages_per_edit = 1;
+
+/* is page I among those an edit build from page EDIT changes? */
+static bool
+edited(size_t i, size_t edit)
+{
+	return i >= edit && i - edit < pages_per_edit;
+}
+
+/* a build of N pages with pages EDIT.. changed (N: none); the time of
+   its commit, with a changes list over BASE when ID is not NULL */
 static int64_t
 edit_commit(const char *out, const char *repo, size_t n, size_t edit,
     const char *bid, const char *id, const char *base,
     struct history_commit_info *info, int64_t *cpu)
 {
-	struct manifest m;
+	struct manifest m, ch;
 	struct buf err = BUF_INIT;
 	char extra[32], rel[128], path[1024];
 	int64_t t0;
 
 	manifest_init(&m);
+	manifest_init(&ch);
 	snprintf(extra, sizeof(extra), "EDIT %s ", bid);
 	for (size_t i = 0; i < n; i++)
-		write_page(out, i, i == edit ? extra : "", &m);
+		write_page(out, i, edited(i, edit) ? extra : "", &m);
 	manifest_sort(&m, &err);
 	manifest_save(&m, out, &err);
-	snprintf(rel, sizeof(rel), "section-%zu/page-%zu/index.html",
-	    edit % 50, edit);
+	for (size_t i = edit; i < n && edited(i, edit); i++) {
+		snprintf(rel, sizeof(rel), "section-%zu/page-%zu/index.html",
+		    i % 50, i);
+		manifest_add_copy(&ch, manifest_find(&m, rel));
+	}
+	manifest_sort(&ch, &err);
 	snprintf(path, sizeof(path), "%s/%s", out, CHANGES_PATH);
 	unlink(path);
 	if (id)
-		write_changes(out, id, base, manifest_find(&m, rel),
-		    edit < n ? 1 : 0);
+		write_changes(out, id, base, ch.files, ch.nfiles);
+	manifest_release(&ch);
 	manifest_release(&m);
 	t0 = mono_ms();
 	*cpu = cpu_ms();
@@ -123,6 +138,8 @@ main(int argc, char **argv)
 	char out[1024], repo[1024];
 	int64_t t0, t1, t2, cpu;
 
+	if (argc > 3)
+		pages_per_edit = (size_t)strtonum(argv[3], 1, 100000, NULL);
 	snprintf(out, sizeof(out), "%s/out", work);
 	snprintf(repo, sizeof(repo), "%s/history.git", work);
 	rm_rf(work, &err);
@@ -143,12 +160,12 @@ main(int argc, char **argv)
 	printf("no-op build, its output noted: %lld ms, CPU %lld ms (same "
 	    "tree: %d)\n", (long long)t2, (long long)cpu, info.same_tree);
 	t2 = edit_commit(out, repo, n, n / 2, "3", ID_B, ID_A, &info, &cpu);
-	printf("1-page edit commit from the changes: %lld ms, CPU %lld ms "
-	    "(%zu files written, fast: %d)\n", (long long)t2,
+	printf("%zu-page edit commit from the changes: %lld ms, CPU %lld ms "
+	    "(%zu files written, fast: %d)\n", pages_per_edit, (long long)t2,
 	    (long long)cpu, info.written, info.fast);
 	t2 = edit_commit(out, repo, n, n / 3, "4", NULL, NULL, &info, &cpu);
-	printf("1-page edit commit from the manifests: %lld ms, CPU %lld ms "
-	    "(%zu files written, %zu reused)\n", (long long)t2,
+	printf("%zu-page edit commit from the manifests: %lld ms, CPU %lld ms "
+	    "(%zu files written, %zu reused)\n", pages_per_edit, (long long)t2,
 	    (long long)cpu, info.written, info.unchanged);
 	manifest_release(&m);
 	buf_release(&err);
