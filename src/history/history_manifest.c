@@ -87,6 +87,23 @@ hm_tree_shard(git_repository *repo, git_tree *tree, unsigned s,
 	return blob_manifest(repo, tree, path, m, err) == -1 ? -1 : 0;
 }
 
+/* move PART's entries to the end of M (PART released) */
+static void
+move_entries(struct manifest *m, struct manifest *part)
+{
+	if (m->nfiles + part->nfiles > m->alloc) {
+		m->alloc = 2 * (m->nfiles + part->nfiles);
+		m->files = xreallocarray(m->files, m->alloc,
+		    sizeof(*m->files));
+	}
+	if (part->nfiles)
+		memcpy(m->files + m->nfiles, part->files,
+		    part->nfiles * sizeof(*part->files));
+	m->nfiles += part->nfiles;
+	part->nfiles = 0;	/* the strings are M's now */
+	manifest_release(part);
+}
+
 /* put every shard of DIR (TREE's .kiln/manifest) into M */
 static int
 add_shards(git_repository *repo, git_tree *tree, git_tree *dir,
@@ -104,9 +121,7 @@ add_shards(git_repository *repo, git_tree *tree, git_tree *dir,
 		snprintf(path, sizeof(path), HM_DIR "/%s", name);
 		if (blob_manifest(repo, tree, path, &part, err) != 0)
 			return -1;
-		for (size_t j = 0; j < part.nfiles; j++)
-			manifest_add_copy(m, &part.files[j]);
-		manifest_release(&part);
+		move_entries(m, &part);
 	}
 	return manifest_sort(m, err);
 }
