@@ -2,11 +2,14 @@
 /*
  * history.h: build history in git (libgit2).
  *
- * Every deployed build's output folder (with its .kiln/manifest.json) is
- * one commit on a branch of a bare repository.  A commit is built from the
- * previous commit's tree with only the changed paths written (the
- * manifests' SHA-256 say what changed), so a 1-page edit of a 10,000-page
- * site writes one blob, the trees on its path, and one commit.
+ * Every deployed build's output folder (with its manifest, stored in
+ * shards under .kiln/manifest/, history_int.h) is one commit on a branch
+ * of a bare repository.  A commit is built from the previous commit's
+ * tree with only the changed paths written: the build's
+ * .kiln/changes.json says what changed when it starts from the output
+ * the last commit was made from (decision 0320), else the manifests'
+ * SHA-256 do.  So a 1-page edit of a 100,000-page site writes one blob,
+ * one manifest shard, the trees on their paths, and one commit.
  *
  * History never blocks publishing: callers log and report a failure and
  * go on; a push that failed is retried by the next push of the branch,
@@ -23,10 +26,12 @@ struct buf;
 
 struct history_commit_info {
 	char commit[41];	/* the new commit id (hex) */
-	size_t written;		/* blobs written (changed or new files) */
+	size_t written;		/* site files written (changed or new) */
 	size_t removed;		/* paths removed */
 	size_t unchanged;	/* paths reused from the previous tree */
 	bool full;		/* tree built from scratch */
+	bool fast;		/* made from the build's changes list alone
+				   (decision 0320); unchanged is not counted */
 	bool same_tree;		/* nothing changed: no commit; commit is
 				   the previous one */
 };
@@ -35,7 +40,8 @@ struct history_commit_info {
  * Commit the output folder OUTDIR (which must hold .kiln/manifest.json) to
  * the bare repository REPO_DIR (created if missing) on BRANCH.  The
  * message names BUILD_ID, REASONS and the pages that changed; trailers
- * "Kiln-Build: ID" and "Kiln-Reasons: ..." make the build findable.
+ * "Kiln-Build: ID" and "Kiln-Reasons: ..." make the build findable, and
+ * "Kiln-Output: ID" names the output (from OUTDIR's changes.json).
  * Returns 0 and fills info, or -1 with err.
  */
 int history_commit(const char *repo_dir, const char *branch,

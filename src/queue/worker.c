@@ -115,7 +115,8 @@ record_history(const struct conf *c, struct store *st, int64_t id,
 			    "(the tree is that of %.12s)", hi.commit);
 		else
 			blog(st, id, "history: commit %.12s (%zu files "
-			    "written)", hi.commit, hi.written);
+			    "written%s)", hi.commit, hi.written, hi.fast ?
+			    ", from the build's changes" : "");
 		if (c->history.remote) {
 			po.ssh_key = c->history.ssh_key;
 			po.token_env = c->history.token_env;
