@@ -6,7 +6,6 @@
  */
 #include "common/compat.h"
 
-#include <pthread.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -452,7 +451,7 @@ manifest_load(const char *file, struct manifest *m, struct buf *err)
 	manifest_init(m);
 	if (file_read(file, &data, LIMIT_MANIFEST, err) == -1)
 		return -1;
-	rc = manifest_parse_memo(data.buf, data.len, m, err);
+	rc = manifest_parse(data.buf, data.len, m, err);
 	buf_release(&data);
 	return rc;
 }
@@ -479,63 +478,6 @@ manifest_copy(struct manifest *dst, const struct manifest *src)
 	dst->alloc = src->nfiles + 1;
 	for (size_t i = 0; i < src->nfiles; i++)
 		manifest_add_copy(dst, &src->files[i]);
-}
-
-/* ---- the memo ---- */
-
-#define MEMO_SIZE 8
-
-static struct memo {
-	unsigned char sha[32];		/* of the text */
-	size_t len;
-	struct manifest m;
-	bool used;
-} memo[MEMO_SIZE];
-static size_t memo_next;		/* the slot replaced next */
-static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
-
-void
-manifest_remember(const char *json, size_t len, const struct manifest *m)
-{
-	unsigned char sha[32];
-	struct memo *e;
-
-	sha256_raw(json, len, sha);
-	pthread_mutex_lock(&memo_mu);
-	for (size_t i = 0; i < MEMO_SIZE; i++)
-		if (memo[i].used && memo[i].len == len &&
-		    !memcmp(memo[i].sha, sha, sizeof(sha))) {
-			pthread_mutex_unlock(&memo_mu);
-			return;
-		}
-	e = &memo[memo_next];
-	memo_next = (memo_next + 1) % MEMO_SIZE;
-	if (e->used)
-		manifest_release(&e->m);
-	memcpy(e->sha, sha, sizeof(sha));
-	e->len = len;
-	manifest_copy(&e->m, m);
-	e->used = true;
-	pthread_mutex_unlock(&memo_mu);
-}
-
-int
-manifest_parse_memo(const char *json, size_t len, struct manifest *m,
-    struct buf *err)
-{
-	unsigned char sha[32];
-
-	sha256_raw(json, len, sha);
-	pthread_mutex_lock(&memo_mu);
-	for (size_t i = 0; i < MEMO_SIZE; i++)
-		if (memo[i].used && memo[i].len == len &&
-		    !memcmp(memo[i].sha, sha, sizeof(sha))) {
-			manifest_copy(m, &memo[i].m);
-			pthread_mutex_unlock(&memo_mu);
-			return 0;
-		}
-	pthread_mutex_unlock(&memo_mu);
-	return manifest_parse(json, len, m, err);
 }
 
 int

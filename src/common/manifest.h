@@ -104,19 +104,8 @@ int manifest_parse(const char *json, size_t len, struct manifest *m,
 int manifest_parse_fast(const char *json, size_t len, struct manifest *m);
 int manifest_parse_json(const char *json, size_t len, struct manifest *m,
     struct buf *err);
-/* manifest_parse of FILE's text (through the memo below) */
+/* manifest_parse of FILE's text */
 int manifest_load(const char *file, struct manifest *m, struct buf *err);
-/*
- * A small process-wide memo of parsed manifests, keyed by the SHA-256 of
- * their exact text: the daemon's deployer would otherwise parse, for
- * every build, the manifest the renderer just wrote and each target's
- * last deployed one (11,000 entries each for a 10,000-page site).
- * manifest_remember records that JSON parses to M (a copy is kept);
- * manifest_parse_memo answers from the memo when it can.
- */
-void manifest_remember(const char *json, size_t len, const struct manifest *m);
-int manifest_parse_memo(const char *json, size_t len, struct manifest *m,
-    struct buf *err);
 /* deep copy of SRC into DST (initialised by the call) */
 void manifest_copy(struct manifest *dst, const struct manifest *src);
 /* write OUT/.kiln/manifest.json atomically */

@@ -684,7 +684,7 @@ tree_slow(struct hc *h, struct buf *err)
 	manifest_init(&new);
 	manifest_init(&old);
 	if (file_read(mfile, &text, LIMIT_MANIFEST, err) == -1 ||
-	    manifest_parse_memo(text.buf, text.len, &new, err) == -1)
+	    manifest_parse(text.buf, text.len, &new, err) == -1)
 		goto out;
 	/* shards only when they give back this very text */
 	manifest_to_json(&new, &again);
