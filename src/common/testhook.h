@@ -19,6 +19,10 @@
  *	                           the changes (store_snapshot.c) is checked
  *	                           against a full read in the same
  *	                           transaction; any difference fails it
+ *	KILN_TEST_IMPORT_TRUST=1   an import trusts the stat of a file
+ *	                           changed less than a second before it
+ *	                           began (the tests' files all are), so a
+ *	                           re-import may skip it unread
  */
 #ifndef KILN_TESTHOOK_H
 #define KILN_TESTHOOK_H
@@ -27,6 +31,7 @@
 #define TESTHOOK_FAIL_REQUEST	"KILN_TEST_FAIL_REQUEST"
 #define TESTHOOK_HOLD_HEARTBEAT	"KILN_TEST_HOLD_HEARTBEAT"
 #define TESTHOOK_SNAPSHOT_VERIFY "KILN_TEST_SNAPSHOT_VERIFY"
+#define TESTHOOK_IMPORT_TRUST	"KILN_TEST_IMPORT_TRUST"
 
 /* the hook's value, or NULL when it is off */
 const char *testhook(const char *name);

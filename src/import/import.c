@@ -283,13 +283,37 @@ publish(struct store *st, const struct ipage *ip, const struct ipagefields *f,
 	return 0;
 }
 
-/* PATH's import record, written by records_flush() */
+/*
+ * PATH's import record, written by records_flush(): REVISION 0 takes
+ * the page's latest revision then.  Its fingerprint, the notes reading
+ * the file gave and the media of its resources come along when the
+ * fingerprint may be trusted (decision 0300).
+ */
 static void
 record(struct iknown *k, const char *path, const char *root,
-    const struct ipage *ip, const char *hash)
+    const struct ipage *ip, const char *hash, json_t *fields, int64_t rev)
 {
-	json_object_set_new(k->put, path, json_pack("{s:s, s:s, s:s}",
-	    "root", root, "file", ip->rel, "hash", hash));
+	json_t *rec = json_pack("{s:s, s:s, s:s}", "root", root, "file",
+	    ip->rel, "hash", hash), *media;
+
+	if (rev)
+		json_object_set_new(rec, "revision", json_integer(rev));
+	if (ip->fp_ok) {
+		json_object_set_new(rec, "fast", json_string(ip->fp));
+		if (json_array_size(ip->notes))
+			json_object_set(rec, "read", ip->notes);
+		if (json_array_size(fields))
+			json_object_set(rec, "fields", fields);
+		if (ip->nres) {
+			media = json_object();
+			for (size_t i = 0; i < ip->nres; i++)
+				json_object_set_new(media, ip->res[i].sha256,
+				    json_string(ip->res[i].name ?
+				    ip->res[i].name : ""));
+			json_object_set_new(rec, "media", media);
+		}
+	}
+	json_object_set_new(k->put, path, rec);
 }
 
 /* REV: the latest revision of the page at PATH (REVS, else a query) */
@@ -318,21 +342,27 @@ latest_of(struct store *st, json_t *revs, const char *path, int64_t *rev,
 static int
 records_flush(struct store *st, struct iknown *k, struct buf *err)
 {
-	size_t n = json_object_size(k->put), i = 0;
+	size_t n = json_object_size(k->put), i = 0, need = 0;
 	char **keys = xcalloc(n + 1, sizeof(*keys));
 	char **values = xcalloc(n + 1, sizeof(*values));
 	json_t *revs = NULL, *rec;
 	const char *path;
 	int rc = -1;
 
-	if (n > RECORDS_ONE_READ && store_import_revisions(st, &revs,
+	json_object_foreach(k->put, path, rec)
+		if (!json_object_get(rec, "revision"))
+			need++;
+	if (need > RECORDS_ONE_READ && store_import_revisions(st, &revs,
 	    err) == -1)
 		goto out;
 	json_object_foreach(k->put, path, rec) {
 		int64_t rev;
-		if (latest_of(st, revs, path, &rev, err) == -1)
-			goto out;
-		json_object_set_new(rec, "revision", json_integer(rev));
+		if (!json_object_get(rec, "revision")) {
+			if (latest_of(st, revs, path, &rev, err) == -1)
+				goto out;
+			json_object_set_new(rec, "revision",
+			    json_integer(rev));
+		}
 		keys[i] = xasprintf("import:%s", path);
 		values[i++] = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	}
@@ -448,10 +478,38 @@ sync_existing(struct store *st, struct isync *y, const struct import_opts *o,
 	return 1;
 }
 
+/* the report's "unchanged" of page Y, whose file is as last imported */
+static void
+sync_same(struct isync *y, struct import_report *r)
+{
+	import_note(r, "unchanged", y->ip->file, 0, y->shown, "%s",
+	    json_integer_value(json_object_get(y->rec, "revision")) ==
+	    y->was->latest_revision ? "file unchanged since the last "
+	    "import" : "file unchanged; the edit made in kiln since is kept");
+	r->unchanged++;
+}
+
+/*
+ * A file whose hash is its record's: its record gets its fingerprint
+ * when it has none or another (the file was touched, or the record
+ * predates them), keeping its revision.  No page is written.
+ */
+static void
+sync_refresh(struct iknown *k, const struct isync *y, const char *root,
+    const char *hash, json_t *fields)
+{
+	const char *fast = json_string_value(json_object_get(y->rec, "fast"));
+
+	if (y->ip->fp_ok && (!fast || strcmp(fast, y->ip->fp) != 0))
+		record(k, y->ip->path, root, y->ip, hash, fields,
+		    json_integer_value(json_object_get(y->rec, "revision")));
+}
+
 /*
  * One page, against what the store had (K); -1 only on a store error
  * (the whole import is undone).  A file whose hash is its record's costs
- * no query.
+ * no query; one whose fingerprint is, was not even read (its notes are
+ * its record's).
  */
 static int
 sync_page(struct store *st, const struct itree *t, struct iknown *k,
@@ -459,36 +517,60 @@ sync_page(struct store *st, const struct itree *t, struct iknown *k,
     json_t *by_sha, struct import_report *r, struct buf *err)
 {
 	struct isync y = { .ip = ip, .shown = ip->path[0] ? ip->path : "/" };
+	size_t from = json_array_size(r->items);
+	json_t *fields;
 	char hash[65];
-	int rc;
+	int rc = 0;
 
+	y.rec = json_object_get(k->recs, ip->path);
+	y.was = known_page(k, ip->path);
+	if (ip->same && y.was) {	/* import_fast_match() saw was */
+		import_fast_replay(r, json_object_get(y.rec, "fields"));
+		sync_same(&y, r);
+		return 0;
+	}
 	if (resources(ip, by_sha, r) == -1 ||
 	    import_page_fields(t, ip, o, r, &y.f) == -1) {
 		ip->failed = true;
 		return 0;
 	}
+	fields = import_fast_notes(r, from);
 	source_hash(ip, o, hash);
-	y.rec = json_object_get(k->recs, ip->path);
-	y.was = known_page(k, ip->path);
 	fields_of(&y.f, &y.pf);
 	if (y.was && y.rec && !strcmp(rec_str(y.rec, "hash"), hash)) {
-		import_note(r, "unchanged", ip->file, 0, y.shown, "%s",
-		    json_integer_value(json_object_get(y.rec, "revision")) ==
-		    y.was->latest_revision ? "file unchanged since the last "
-		    "import" : "file unchanged; the edit made in kiln since "
-		    "is kept");
-		r->unchanged++;
-		rc = 0;
+		sync_same(&y, r);
+		sync_refresh(k, &y, root, hash, fields);
 	} else {
 		rc = y.was ? sync_existing(st, &y, o, r, err) :
 		    sync_create(st, &y, o, r, err);
 		if (rc == 1) {
-			record(k, ip->path, root, ip, hash);
+			record(k, ip->path, root, ip, hash, fields, 0);
 			rc = 0;
 		}
 	}
+	json_decref(fields);
 	import_page_fields_release(&y.f);
 	return rc;
+}
+
+/*
+ * Every page of T read, but those whose fingerprint is their record's
+ * (K, of ROOT), then sorted by path.
+ */
+static void
+read_tree(struct itree *t, const struct iknown *k,
+    const struct import_opts *o, const char *root, json_t *by_sha,
+    int64_t began, struct import_report *r)
+{
+	struct ifast fast = { .recs = k->recs, .pages = k->at,
+	    .by_sha = by_sha, .began = began };
+
+	fast.idx = import_fast_index(k->recs, root);
+	import_fast_context(t, o, fast.ctx);
+	import_tree_read(t, o, &fast, r);
+	json_decref(fast.idx);
+	if (t->npages)
+		qsort(t->pages, t->npages, sizeof(*t->pages), cmp_page);
 }
 
 /* add the resources not in the media store yet (not on a dry run) */
@@ -550,21 +632,35 @@ prune_select(const struct itree *t, const struct iknown *k, const char *root,
 }
 
 /*
- * The pages of GONE that keep a page below them: its parents, where the
- * page is neither imported nor going.  One pass over the pages.
+ * The pages of GONE (deepest first) that must stay for a page below
+ * them that stays, neither imported from T nor going: each with the
+ * path of that page.  A going page kept keeps its own parent too, so
+ * a folder whose page has a child made in kiln is kept all the way up.
+ * One pass over the pages, one over GONE.
  */
 static json_t *
 prune_kept(const struct iknown *k, json_t *seen, char **gone, size_t ngone)
 {
-	json_t *going = json_object(), *kept = json_object();
+	json_t *going = json_object(), *kept = json_object(), *by;
+	const struct page_info *p;
 
 	for (size_t i = 0; i < ngone; i++)
 		json_object_set_new(going, gone[i], json_true());
 	for (size_t i = 0; i < k->npages; i++) {
-		const struct page_info *p = &k->pages[i];
+		p = &k->pages[i];
 		if (p->parent_path && !json_object_get(seen, p->path) &&
-		    !json_object_get(going, p->path))
-			json_object_set_new(kept, p->parent_path, json_true());
+		    !json_object_get(going, p->path) &&
+		    !json_object_get(kept, p->parent_path))
+			json_object_set_new(kept, p->parent_path,
+			    json_string(p->path));
+	}
+	for (size_t i = 0; i < ngone; i++) {
+		if (!(by = json_object_get(kept, gone[i])) ||
+		    !(p = known_page(k, gone[i])) || !p->parent_path ||
+		    !json_object_get(going, p->parent_path) ||
+		    json_object_get(kept, p->parent_path))
+			continue;
+		json_object_set(kept, p->parent_path, by);
 	}
 	json_decref(going);
 	return kept;
@@ -597,10 +693,12 @@ prune(struct store *st, const struct itree *t, const struct iknown *k,
 	kept = prune_kept(k, seen, gone, ngone);
 	for (size_t i = 0; i < ngone; i++) {
 		char *key;
-		if (json_object_get(kept, gone[i])) {
+		json_t *by = json_object_get(kept, gone[i]);
+		if (by) {
 			import_note(r, "skipped", NULL, 0, gone[i], "its file "
-			    "is gone, but it has pages made in kiln below "
-			    "it: not removed; delete or move them first");
+			    "is gone, but page '%s', made in kiln, is below "
+			    "it: not removed; delete or move that page first",
+			    json_string_value(by));
 			r->skipped++;
 			continue;
 		}
@@ -695,6 +793,7 @@ import_run(struct store *st, const struct import_opts *o,
 	struct iknown k;
 	json_t *by_sha = json_object();
 	char *root = NULL, *real = NULL;
+	int64_t began = import_fast_now();
 	bool in_tx = false;
 	int rc = -1;
 
@@ -709,13 +808,12 @@ import_run(struct store *st, const struct import_opts *o,
 	    o->prefix : "");
 	if (media_by_sha(st, o, by_sha, err) == -1)
 		goto out;
-	if (t.npages)
-		qsort(t.pages, t.npages, sizeof(*t.pages), cmp_page);
 	if (store_begin(st, err) == -1)
 		goto out;
 	in_tx = true;
 	if (known_load(st, &k, err) == -1)
 		goto out;
+	read_tree(&t, &k, o, root, by_sha, began, r);
 	for (size_t i = 0; i < t.npages; i++) {
 		struct ipage *p = &t.pages[i];
 		if (p->failed || !p->path)

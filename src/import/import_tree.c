@@ -604,34 +604,61 @@ tree_drop(struct itree *t)
 	t->npages = k;
 }
 
-/* read every page: its front matter and its path (failures reported) */
-static void
-tree_read(struct itree *t, const struct import_opts *o,
+/* P, unread: the page FAST knows, as its record says (1), else 0 */
+static int
+read_skip(struct ipage *p, const struct ifast *fast,
     struct import_report *r)
+{
+	const char *path = NULL;
+	json_t *rec;
+
+	import_fast_fingerprint(p, fast->ctx, fast->began);
+	rec = import_fast_match(p, fast, &path);
+	if (!rec)
+		return 0;
+	p->same = rec;
+	p->path = xstrdup(path);
+	import_fast_replay(r, json_object_get(rec, "read"));
+	return 1;
+}
+
+/* P's front matter and path (failures reported) */
+static void
+read_page(struct itree *t, struct ipage *p, const struct import_opts *o,
+    struct import_report *r, struct buf *why)
+{
+	size_t from = json_array_size(r->items);
+
+	p->text = xcalloc(1, sizeof(*p->text));
+	buf_reset(why);
+	if (file_read(p->file, p->text, LIMIT_PAGE_BODY +
+	    LIMIT_FRONT_MATTER, why) == -1) {
+		import_note(r, "failed", p->file, 0, NULL, "%s", why->buf);
+		p->failed = true;
+		return;
+	}
+	if (import_fm_split(p->text->buf ? p->text->buf : "",
+	    p->text->len, p->file, &p->meta, &p->lines, &p->body_off,
+	    &p->body_line, why) == -1) {
+		note_located(r, p->file, why->buf);
+		p->failed = true;
+		return;
+	}
+	if (page_path(t, p, o, r) == -1)
+		p->failed = true;
+	else
+		p->notes = import_fast_notes(r, from);
+}
+
+void
+import_tree_read(struct itree *t, const struct import_opts *o,
+    const struct ifast *fast, struct import_report *r)
 {
 	struct buf why = BUF_INIT;
 
-	for (size_t i = 0; i < t->npages; i++) {
-		struct ipage *p = &t->pages[i];
-		p->text = xcalloc(1, sizeof(*p->text));
-		buf_reset(&why);
-		if (file_read(p->file, p->text, LIMIT_PAGE_BODY +
-		    LIMIT_FRONT_MATTER, &why) == -1) {
-			import_note(r, "failed", p->file, 0, NULL, "%s",
-			    why.buf);
-			p->failed = true;
-			continue;
-		}
-		if (import_fm_split(p->text->buf ? p->text->buf : "",
-		    p->text->len, p->file, &p->meta, &p->lines, &p->body_off,
-		    &p->body_line, &why) == -1) {
-			note_located(r, p->file, why.buf);
-			p->failed = true;
-			continue;
-		}
-		if (page_path(t, p, o, r) == -1)
-			p->failed = true;
-	}
+	for (size_t i = 0; i < t->npages; i++)
+		if (!read_skip(&t->pages[i], fast, r))
+			read_page(t, &t->pages[i], o, r, &why);
 	buf_release(&why);
 }
 
@@ -660,7 +687,6 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 	tree_pages(t, &l, r);
 	tree_resources(t, &l, r);
 	tree_drop(t);
-	tree_read(t, o, r);
 	rc = 0;
 out:
 	walk_list_release(&l);
@@ -682,6 +708,7 @@ import_tree_release(struct itree *t)
 		}
 		json_decref(p->meta);
 		json_decref(p->lines);
+		json_decref(p->notes);
 		for (size_t k = 0; k < p->nres; k++) {
 			free(p->res[k].file);
 			free(p->res[k].rel);
