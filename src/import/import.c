@@ -480,11 +480,10 @@ sync_existing(struct store *st, struct isync *y, const struct import_opts *o,
 
 /* the report's "unchanged" of page Y, whose file is as last imported */
 static void
-sync_same(struct isync *y, struct import_report *r)
+sync_same(struct isync *y, int64_t rev, struct import_report *r)
 {
 	import_note(r, "unchanged", y->ip->file, 0, y->shown, "%s",
-	    json_integer_value(json_object_get(y->rec, "revision")) ==
-	    y->was->latest_revision ? "file unchanged since the last "
+	    rev == y->was->latest_revision ? "file unchanged since the last "
 	    "import" : "file unchanged; the edit made in kiln since is kept");
 	r->unchanged++;
 }
@@ -522,13 +521,14 @@ sync_page(struct store *st, const struct itree *t, struct iknown *k,
 	char hash[65];
 	int rc = 0;
 
-	y.rec = json_object_get(k->recs, ip->path);
 	y.was = known_page(k, ip->path);
 	if (ip->same && y.was) {	/* import_fast_match() saw was */
-		import_fast_replay(r, json_object_get(y.rec, "fields"));
-		sync_same(&y, r);
+		import_fast_replay(r, import_fast_notes_of(k->recs, ip->path,
+		    "fields"));
+		sync_same(&y, import_fast_revision(k->recs, ip->path), r);
 		return 0;
 	}
+	y.rec = import_fast_rec(k->recs, ip->path);
 	if (resources(ip, by_sha, r) == -1 ||
 	    import_page_fields(t, ip, o, r, &y.f) == -1) {
 		ip->failed = true;
@@ -538,7 +538,8 @@ sync_page(struct store *st, const struct itree *t, struct iknown *k,
 	source_hash(ip, o, hash);
 	fields_of(&y.f, &y.pf);
 	if (y.was && y.rec && !strcmp(rec_str(y.rec, "hash"), hash)) {
-		sync_same(&y, r);
+		sync_same(&y, json_integer_value(json_object_get(y.rec,
+		    "revision")), r);
 		sync_refresh(k, &y, root, hash, fields);
 	} else {
 		rc = y.was ? sync_existing(st, &y, o, r, err) :
@@ -565,8 +566,8 @@ read_tree(struct itree *t, const struct iknown *k,
 	struct ifast fast = { .recs = k->recs, .pages = k->at,
 	    .by_sha = by_sha, .began = began };
 
-	fast.idx = import_fast_index(k->recs, root);
-	import_fast_context(t, o, fast.ctx);
+	fast.idx = import_fast_index(k->recs);
+	import_fast_context(t, o, root, fast.ctx);
 	import_tree_read(t, o, &fast, r);
 	json_decref(fast.idx);
 	if (t->npages)
@@ -623,7 +624,7 @@ prune_select(const struct itree *t, const struct iknown *k, const char *root,
 	}
 	for (size_t i = 0; i < k->npages; i++) {
 		const char *path = k->pages[i].path;
-		json_t *rec = json_object_get(k->recs, path);
+		json_t *rec = import_fast_rec(k->recs, path);
 		if (!json_object_get(seen, path) && rec &&
 		    !strcmp(rec_str(rec, "root"), root))
 			gone[(*ngone)++] = k->pages[i].path;

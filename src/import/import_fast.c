@@ -4,13 +4,16 @@
  * when stat(2) says it did not change (issue #19, decision 0300).
  *
  * A page's fingerprint is a SHA-256 of what shapes it besides its bytes
- * (the import's context: format, --prefix, the content folder as given,
- * the Hugo config's keys) and of the stat of its file and of each of its
+ * (the import's context: format, the import root and --prefix, the
+ * content folder as given, the Hugo config's keys) and of the stat of its file and of each of its
  * resources: name, device, inode, size, mtime and ctime in nanoseconds.
  * Its import record keeps the fingerprint ("fast") with the notes that
  * reading the file gave (replayed, so the report stays the same), and
  * the media its resources became.  A file whose fingerprint equals its
- * record's is not read, parsed nor hashed.
+ * record's is not read, parsed nor hashed.  Nor is its record: the
+ * records come as text, and what a skip needs of them (fingerprint,
+ * revision, whether there are notes or media) is found in the text;
+ * the few records a change needs are parsed (import_fast_rec).
  *
  * A change within the file system's timestamp granularity after the
  * stat would leave mtime and ctime as they were: a fingerprint is only
@@ -50,13 +53,14 @@ import_fast_now(void)
 
 void
 import_fast_context(const struct itree *t, const struct import_opts *o,
-    char out[65])
+    const char *root, char out[65])
 {
 	struct buf b = BUF_INIT;
 	char *cfg = json_dumps(t->cfg, JSON_COMPACT | JSON_SORT_KEYS);
 
-	buf_printf(&b, "%s\n%s\n%s\n%s\n%d\n", FAST_FORMAT, o->prefix ?
-	    o->prefix : "", t->content, cfg ? cfg : "", t->lower);
+	buf_printf(&b, "%s\n%s\n%s\n%s\n%s\n%d\n", FAST_FORMAT, root,
+	    o->prefix ? o->prefix : "", t->content, cfg ? cfg : "",
+	    t->lower);
 	sha256_hex(b.buf, b.len, out);
 	free(cfg);
 	buf_release(&b);
@@ -109,59 +113,118 @@ import_fast_fingerprint(struct ipage *p, const char *ctx, int64_t began)
 }
 
 json_t *
-import_fast_index(json_t *recs, const char *root)
+import_fast_rec(json_t *recs, const char *path)
 {
-	json_t *idx = json_object(), *rec, *paths;
-	const char *path, *file;
+	json_t *v = json_object_get(recs, path), *rec;
 
-	json_object_foreach(recs, path, rec) {
-		if (!json_is_string(json_object_get(rec, "fast")) ||
-		    strcmp(json_string_value(json_object_get(rec, "root")) ?
-		    json_string_value(json_object_get(rec, "root")) : "",
-		    root) != 0 ||
-		    !(file = json_string_value(json_object_get(rec, "file"))))
+	if (!json_is_string(v))
+		return v;
+	rec = json_loadb(json_string_value(v), json_string_length(v), 0,
+	    NULL);
+	if (!json_is_object(rec)) {
+		json_decref(rec);
+		json_object_del(recs, path);
+		return NULL;
+	}
+	json_object_set_new(recs, path, rec);
+	return rec;
+}
+
+/*
+ * Where top-level member KEY's value begins in record text RAW, or
+ * NULL.  The records are import.c's own compact JSON: the names looked
+ * for are no member of the notes they hold, and a quote inside a
+ * string is escaped, so '"KEY":' is that member.
+ */
+static const char *
+raw_member(const char *raw, const char *key)
+{
+	char pat[32];
+	const char *at;
+
+	snprintf(pat, sizeof(pat), "\"%s\":", key);
+	at = strstr(raw, pat);
+	return at ? at + strlen(pat) : NULL;
+}
+
+/* does PATH's record (RECS, parsed or not) have member KEY? */
+static bool
+rec_has(json_t *recs, const char *path, const char *key)
+{
+	json_t *v = json_object_get(recs, path);
+
+	if (json_is_string(v))
+		return raw_member(json_string_value(v), key) != NULL;
+	return json_object_get(v, key) != NULL;
+}
+
+int64_t
+import_fast_revision(json_t *recs, const char *path)
+{
+	json_t *v = json_object_get(recs, path);
+	const char *at;
+
+	if (!json_is_string(v))
+		return json_integer_value(json_object_get(v, "revision"));
+	at = raw_member(json_string_value(v), "revision");
+	return at ? strtoll(at, NULL, 10) : 0;
+}
+
+json_t *
+import_fast_notes_of(json_t *recs, const char *path, const char *key)
+{
+	if (!rec_has(recs, path, key))
+		return NULL;
+	return json_object_get(import_fast_rec(recs, path), key);
+}
+
+json_t *
+import_fast_index(json_t *recs)
+{
+	json_t *idx = json_object(), *v;
+	const char *path, *raw, *at;
+	char fp[65];
+
+	json_object_foreach(recs, path, v) {
+		if (!(raw = json_string_value(v)) ||
+		    !(at = raw_member(raw, "fast")) || at[0] != '"' ||
+		    strlen(at) < 66 || at[65] != '"')
 			continue;
-		if (!(paths = json_object_get(idx, file))) {
-			paths = json_array();
-			json_object_set_new(idx, file, paths);
-		}
-		json_array_append_new(paths, json_string(path));
+		memcpy(fp, at + 1, 64);
+		fp[64] = '\0';
+		json_object_set_new(idx, fp, json_string(path));
 	}
 	return idx;
 }
 
-/* do the media REC's resources became still have those names? */
+/* do the media PATH's resources became still have those names? */
 static bool
-media_same(json_t *rec, json_t *by_sha)
+media_same(json_t *recs, const char *path, json_t *by_sha)
 {
-	json_t *res = json_object_get(rec, "media"), *name;
+	json_t *res, *name;
 	const char *sha;
 
+	if (!rec_has(recs, path, "media"))
+		return true;
+	res = json_object_get(import_fast_rec(recs, path), "media");
 	json_object_foreach(res, sha, name)
 		if (!json_equal(json_object_get(by_sha, sha), name))
 			return false;
 	return true;
 }
 
-json_t *
-import_fast_match(const struct ipage *p, const struct ifast *fast,
-    const char **path)
+const char *
+import_fast_match(const struct ipage *p, const struct ifast *fast)
 {
-	json_t *paths = json_object_get(fast->idx, p->rel), *v, *rec;
-	size_t i;
+	const char *path;
 
-	if (!p->fp_ok)
+	if (!p->fp_ok || !(path = json_string_value(json_object_get(
+	    fast->idx, p->fp))))
 		return NULL;
-	json_array_foreach(paths, i, v) {
-		rec = json_object_get(fast->recs, json_string_value(v));
-		if (rec && !strcmp(json_string_value(json_object_get(rec,
-		    "fast")), p->fp) && json_object_get(fast->pages,
-		    json_string_value(v)) && media_same(rec, fast->by_sha)) {
-			*path = json_string_value(v);
-			return rec;
-		}
-	}
-	return NULL;
+	if (!json_object_get(fast->pages, path) ||
+	    !media_same(fast->recs, path, fast->by_sha))
+		return NULL;
+	return path;
 }
 
 void

@@ -33,7 +33,7 @@ struct ipage {
 	bool drop;		/* not a page after all (import_tree.c) */
 	char fp[65];		/* its stat fingerprint (import_fast.c) */
 	bool fp_ok;		/* fp is set and may be trusted */
-	json_t *same;		/* its record, when fp matched: not read */
+	bool same;		/* fp is its record's: not read */
 	json_t *notes;		/* what reading it reported (its record) */
 };
 
@@ -60,8 +60,8 @@ int import_tree_load(struct itree *t, const struct import_opts *o,
 
 /* what a re-import knows of the files it imported before */
 struct ifast {
-	json_t *idx;		/* file -> [page path] (import_fast_index) */
-	json_t *recs;		/* page path -> import record */
+	json_t *idx;		/* fingerprint -> page path */
+	json_t *recs;		/* page path -> import record (its text) */
 	json_t *pages;		/* the store's pages: path -> any */
 	json_t *by_sha;		/* the media store: SHA-256 -> name */
 	char ctx[65];		/* import_fast_context() */
@@ -70,28 +70,36 @@ struct ifast {
 /*
  * Read every page of T (its front matter and its path, failures
  * reported), but for the pages FAST says are unchanged: those get
- * their path and record from it, unread.
+ * their path from it, unread, and are marked same.
  */
 void import_tree_read(struct itree *t, const struct import_opts *o,
     const struct ifast *fast, struct import_report *r);
 
 /* import_fast.c: skipping an unchanged file unread (decision 0300) */
 int64_t import_fast_now(void);
-/* what, besides its files, shapes every page of T */
+/* what, besides its files, shapes every page of T imported from ROOT */
 void import_fast_context(const struct itree *t, const struct import_opts *o,
-    char out[65]);
+    const char *root, char out[65]);
 /* P's fp and fp_ok from the stat of its file and resources */
 void import_fast_fingerprint(struct ipage *p, const char *ctx,
     int64_t began);
-/* the records of ROOT that have a fingerprint, by file; new reference */
-json_t *import_fast_index(json_t *recs, const char *root);
-/* P's record (borrowed) and its *path when P's fp is its, else NULL */
-json_t *import_fast_match(const struct ipage *p, const struct ifast *fast,
-    const char **path);
+/* the records' fingerprints: fingerprint -> page path; new reference */
+json_t *import_fast_index(json_t *recs);
+/* the path of P's page when P's fp is its record's, else NULL */
+const char *import_fast_match(const struct ipage *p,
+    const struct ifast *fast);
+/* PATH's record in RECS, parsed there now if it was text; borrowed */
+json_t *import_fast_rec(json_t *recs, const char *path);
+/* PATH's record's revision (0 if none), its text left unparsed */
+int64_t import_fast_revision(json_t *recs, const char *path);
+/* PATH's record's notes KEY ("read", "fields"), or NULL; borrowed */
+json_t *import_fast_notes_of(json_t *recs, const char *path,
+    const char *key);
 /* the notes NOTES into R again, warnings counted */
 void import_fast_replay(struct import_report *r, json_t *notes);
 /* R's items from index FROM on; new reference */
 json_t *import_fast_notes(const struct import_report *r, size_t from);
+
 void import_tree_release(struct itree *t);
 /*
  * import_conf.c: the Hugo config's title, baseURL, languageCode and

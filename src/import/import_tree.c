@@ -609,16 +609,14 @@ static int
 read_skip(struct ipage *p, const struct ifast *fast,
     struct import_report *r)
 {
-	const char *path = NULL;
-	json_t *rec;
+	const char *path;
 
 	import_fast_fingerprint(p, fast->ctx, fast->began);
-	rec = import_fast_match(p, fast, &path);
-	if (!rec)
+	if (!(path = import_fast_match(p, fast)))
 		return 0;
-	p->same = rec;
+	p->same = true;
 	p->path = xstrdup(path);
-	import_fast_replay(r, json_object_get(rec, "read"));
+	import_fast_replay(r, import_fast_notes_of(fast->recs, path, "read"));
 	return 1;
 }
 

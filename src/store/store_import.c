@@ -36,13 +36,11 @@ store_import_records(struct store *st, json_t **out, struct buf *err)
 		const char *key = stmt_col_text(s, 0);
 		size_t len;
 		const void *v = stmt_col_blob(s, 1, &len);
-		json_t *rec = v ? json_loadb(v, len, 0, NULL) : NULL;
 
-		if (key && rec && strlen(key) >= strlen(RECORD_PREFIX))
+		if (key && v && strlen(key) >= strlen(RECORD_PREFIX) &&
+		    !memchr(v, '\0', len))
 			json_object_set_new(recs, key + strlen(RECORD_PREFIX),
-			    rec);
-		else
-			json_decref(rec);
+			    json_stringn_nocheck(v, len));
 	}
 	return store_list_end(st, s, r, recs, out, "read import records",
 	    err);

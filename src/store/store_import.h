@@ -14,8 +14,9 @@ struct store;
 
 /*
  * Every import record (the state rows "import:PATH" that import.c
- * writes): *out an object PATH -> the record as JSON (a record that is
- * not JSON is left out, as if there were none).  One query.
+ * writes): *out an object PATH -> the record's text, a JSON string,
+ * unparsed (the import parses the few it needs: decision 0300).  One
+ * query.
  */
 int store_import_records(struct store *st, json_t **out, struct buf *err);
 
