@@ -5,8 +5,10 @@
  *
  * A page's fingerprint is a SHA-256 of what shapes it besides its bytes
  * (the import's context: format, the import root and --prefix, the
- * content folder as given, the Hugo config's keys) and of the stat of its file and of each of its
- * resources: name, device, inode, size, mtime and ctime in nanoseconds.
+ * content folder as given, the Hugo config's keys) and of the stat of
+ * its file and of each of its resources, as the walk of the tree took
+ * it (walk.h, keep_stat: no second stat): name, device, inode, size,
+ * mtime and ctime in nanoseconds.
  * Its import record keeps the fingerprint ("fast") with the notes that
  * reading the file gave (replayed, so the report stays the same), and
  * the media its resources became.  A file whose fingerprint equals its
@@ -66,27 +68,27 @@ import_fast_context(const struct itree *t, const struct import_opts *o,
 	buf_release(&b);
 }
 
-/* FILE's stat into B after REL; *newest its latest change; -1 */
-static int
-stat_line(struct buf *b, const char *file, const char *rel, int64_t *newest)
+void
+import_fast_sig(const struct stat *sb, int64_t sig[5])
 {
-	struct stat sb;
-	int64_t v[5];
+	sig[0] = (int64_t)sb->st_dev;
+	sig[1] = (int64_t)sb->st_ino;
+	sig[2] = (int64_t)sb->st_size;
+	sig[3] = ts_ns(&sb->st_mtim);
+	sig[4] = ts_ns(&sb->st_ctim);
+}
 
-	if (stat(file, &sb) == -1)
-		return -1;
-	v[0] = (int64_t)sb.st_dev;
-	v[1] = (int64_t)sb.st_ino;
-	v[2] = (int64_t)sb.st_size;
-	v[3] = ts_ns(&sb.st_mtim);
-	v[4] = ts_ns(&sb.st_ctim);
+/* REL and its stat SIG into B; *newest its latest change */
+static void
+sig_add(struct buf *b, const char *rel, const int64_t sig[5],
+    int64_t *newest)
+{
 	buf_add(b, rel, strlen(rel) + 1);	/* with its NUL */
-	buf_add(b, v, sizeof(v));
-	if (v[3] > *newest)
-		*newest = v[3];
-	if (v[4] > *newest)
-		*newest = v[4];
-	return 0;
+	buf_add(b, sig, 5 * sizeof(*sig));
+	if (sig[3] > *newest)
+		*newest = sig[3];
+	if (sig[4] > *newest)
+		*newest = sig[4];
 }
 
 void
@@ -94,21 +96,14 @@ import_fast_fingerprint(struct ipage *p, const char *ctx, int64_t began)
 {
 	struct buf b = BUF_INIT;
 	int64_t newest = 0;
-	bool ok = true;
 
-	p->fp_ok = false;
 	buf_printf(&b, "%s\n", ctx);
-	if (stat_line(&b, p->file, p->rel, &newest) == -1)
-		ok = false;
-	for (size_t i = 0; ok && i < p->nres; i++)
-		if (stat_line(&b, p->res[i].file, p->res[i].rel,
-		    &newest) == -1)
-			ok = false;
-	if (ok) {
-		sha256_hex(b.buf, b.len, p->fp);
-		p->fp_ok = testhook_on(TESTHOOK_IMPORT_TRUST) ||
-		    newest < began - FAST_SLACK_NS;
-	}
+	sig_add(&b, p->rel, p->sig, &newest);
+	for (size_t i = 0; i < p->nres; i++)
+		sig_add(&b, p->res[i].rel, p->res[i].sig, &newest);
+	sha256_hex(b.buf, b.len, p->fp);
+	p->fp_ok = testhook_on(TESTHOOK_IMPORT_TRUST) ||
+	    newest < began - FAST_SLACK_NS;
 	buf_release(&b);
 }
 

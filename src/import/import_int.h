@@ -4,6 +4,7 @@
 #define KILN_IMPORT_INT_H
 
 #include <jansson.h>
+#include <sys/stat.h>
 
 #include "import/import.h"
 
@@ -15,6 +16,7 @@ struct iresource {
 	char *rel;		/* relative to the bundle folder: "img/a.png" */
 	char *name;		/* media name it gets */
 	char sha256[65];
+	int64_t sig[5];		/* its stat when listed (import_fast_sig) */
 };
 
 struct ipage {
@@ -31,6 +33,7 @@ struct ipage {
 	size_t nres, ares;
 	bool failed;
 	bool drop;		/* not a page after all (import_tree.c) */
+	int64_t sig[5];		/* its stat when listed (import_fast_sig) */
 	char fp[65];		/* its stat fingerprint (import_fast.c) */
 	bool fp_ok;		/* fp is set and may be trusted */
 	bool same;		/* fp is its record's: not read */
@@ -80,7 +83,9 @@ int64_t import_fast_now(void);
 /* what, besides its files, shapes every page of T imported from ROOT */
 void import_fast_context(const struct itree *t, const struct import_opts *o,
     const char *root, char out[65]);
-/* P's fp and fp_ok from the stat of its file and resources */
+/* device, inode, size, mtime and ctime (ns) of stat SB */
+void import_fast_sig(const struct stat *sb, int64_t sig[5]);
+/* P's fp and fp_ok from the stat of its file and resources (sig) */
 void import_fast_fingerprint(struct ipage *p, const char *ctx,
     int64_t began);
 /* the records' fingerprints: fingerprint -> page path; new reference */

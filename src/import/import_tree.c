@@ -226,7 +226,7 @@ out:
 }
 
 static struct ipage *
-page_add(struct itree *t, const char *rel)
+page_add(struct itree *t, const char *rel, const struct stat *sb)
 {
 	struct ipage *p;
 
@@ -240,6 +240,7 @@ page_add(struct itree *t, const char *rel)
 	p->rel = xstrdup(rel);
 	p->file = xasprintf("%s/%s", t->content, rel);
 	p->dir = dir_name(rel);
+	import_fast_sig(sb, p->sig);
 	/* content/index.md is the home page, not a bundle of everything */
 	p->leaf = is_index(rel, "index") && p->dir[0];
 	p->branch = is_index(rel, "_index") || (is_index(rel, "index") &&
@@ -279,7 +280,8 @@ leaf_of(struct itree *t, const char *rel)
 }
 
 static void
-res_add(struct ipage *p, struct itree *t, const char *rel)
+res_add(struct ipage *p, struct itree *t, const char *rel,
+    const struct stat *sb)
 {
 	struct iresource *x;
 	const char *sub = rel + strlen(p->dir) + (p->dir[0] ? 1 : 0);
@@ -292,6 +294,7 @@ res_add(struct ipage *p, struct itree *t, const char *rel)
 	memset(x, 0, sizeof(*x));
 	x->file = xasprintf("%s/%s", t->content, rel);
 	x->rel = xstrdup(sub);
+	import_fast_sig(sb, x->sig);
 }
 
 /*
@@ -528,7 +531,7 @@ tree_pages(struct itree *t, const struct walk_list *l,
 	/* pages first: bundles must be known before their resources */
 	for (size_t i = 0; i < l->n; i++)
 		if (is_content(base_name(l->v[i])))
-			page_add(t, l->v[i]);
+			page_add(t, l->v[i], &l->st[i]);
 	for (size_t i = 0; i < t->npages; i++) {
 		struct ipage *p = &t->pages[i];
 		json_t *m = p->leaf ? t->leafdirs : p->branch ? t->branchdirs :
@@ -568,7 +571,7 @@ tree_resources(struct itree *t, const struct walk_list *l,
 			free(d);
 		}
 		if (owner) {
-			res_add(owner, t, rel);
+			res_add(owner, t, rel, &l->st[i]);
 			continue;
 		}
 		f = xasprintf("%s/%s", t->content, rel);
@@ -678,6 +681,7 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 		goto out;
 	if (json_is_true(import_cfg_get(t->cfg, "disablePathToLower")))
 		t->lower = false;
+	l.keep_stat = true;	/* the fingerprints' (import_fast.c) */
 	if (walk_files(t->content, &l, err) == -1) {
 		buf_adds(err, " (nothing was imported)");
 		goto out;
