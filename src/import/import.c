@@ -809,7 +809,7 @@ import_run(struct store *st, const struct import_opts *o,
 	    o->prefix : "");
 	if (media_by_sha(st, o, by_sha, err) == -1)
 		goto out;
-	if (store_begin(st, err) == -1)
+	if (store_import_bulk(st, err) == -1 || store_begin(st, err) == -1)
 		goto out;
 	in_tx = true;
 	if (known_load(st, &k, err) == -1)

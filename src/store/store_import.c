@@ -18,6 +18,13 @@
 
 #define RECORD_PREFIX	"import:"	/* 7 bytes: the SQL says so */
 #define PUT_ROWS	200	/* rows per INSERT (3 parameters each) */
+/*
+ * SQLite's page cache for an import (KiB; the default is 2 MB): a new
+ * import of tens of thousands of pages in one transaction otherwise
+ * spills dirty pages to the WAL and reads them back.  Only this
+ * connection, only while it lives; memory is taken as pages are used.
+ */
+#define BULK_CACHE_KB	"65536"
 
 int
 store_import_records(struct store *st, json_t **out, struct buf *err)
@@ -44,6 +51,14 @@ store_import_records(struct store *st, json_t **out, struct buf *err)
 	}
 	return store_list_end(st, s, r, recs, out, "read import records",
 	    err);
+}
+
+int
+store_import_bulk(struct store *st, struct buf *err)
+{
+	if (db_dialect(st->db) != DB_SQLITE)
+		return 0;
+	return store_exec(st, "PRAGMA cache_size = -" BULK_CACHE_KB, err);
 }
 
 int

@@ -21,6 +21,12 @@ struct store;
 int store_import_records(struct store *st, json_t **out, struct buf *err);
 
 /*
+ * Ready this connection for an import's one large transaction (SQLite:
+ * a larger page cache; PostgreSQL: nothing).  0 or -1.
+ */
+int store_import_bulk(struct store *st, struct buf *err);
+
+/*
  * The latest revision of the page at canonical PATH into *rev: 0, 1 when
  * there is no page there, -1.  One row of one table, not a page_info.
  */
