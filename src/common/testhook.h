@@ -20,7 +20,7 @@
  *	                           against a full read in the same
  *	                           transaction; any difference fails it
  *	KILN_TEST_IMPORT_TRUST=1   an import trusts the stat of a file
- *	                           changed less than a second before it
+ *	                           changed less than 2 s before it
  *	                           began (the tests' files all are), so a
  *	                           re-import may skip it unread
  */

@@ -52,7 +52,7 @@
 struct iknown {
 	json_t *recs;			/* PATH -> import record */
 	json_t *at;			/* PATH -> index into pages */
-	struct page_info *pages;	/* every page, by path */
+	struct page_info *pages;	/* every page (store_import_pages) */
 	size_t npages;
 	json_t *put;			/* PATH -> record to write at the end */
 };
@@ -64,7 +64,7 @@ known_load(struct store *st, struct iknown *k, struct buf *err)
 	k->at = json_object();
 	k->put = json_object();
 	if (store_import_records(st, &k->recs, err) == -1 ||
-	    store_page_list(st, &k->pages, &k->npages, err) == -1)
+	    store_import_pages(st, &k->pages, &k->npages, err) == -1)
 		return -1;
 	for (size_t i = 0; i < k->npages; i++)
 		json_object_set_new(k->at, k->pages[i].path,
@@ -100,6 +100,41 @@ rec_str(json_t *rec, const char *key)
 	return v ? v : "";
 }
 
+/*
+ * {action, file, line, page, reason}: FILE and PAGE null when NULL; NULL
+ * when a text is not UTF-8, as json_pack() would.  Built member by
+ * member: an import notes every file, and json_pack() parsing its
+ * format was an eighth of an unchanged re-import.
+ */
+static json_t *
+note_item(const char *action, const char *file, int line, const char *page,
+    const char *reason)
+{
+	json_t *it = json_object(), *v[4];
+	static const char *const keys[4] = { "action", "file", "page",
+	    "reason" };
+	const char *s[4] = { action, file, page, reason };
+	bool ok = true;
+
+	for (int i = 0; i < 4; i++) {
+		v[i] = s[i] ? json_string(s[i]) : json_null();
+		if (!v[i])
+			ok = false;
+	}
+	for (int i = 0; i < 4; i++) {	/* json_pack()'s order */
+		if (i == 2)
+			json_object_set_new_nocheck(it, "line",
+			    json_integer(line));
+		if (v[i])
+			json_object_set_new_nocheck(it, keys[i], v[i]);
+	}
+	if (!ok) {
+		json_decref(it);
+		return NULL;
+	}
+	return it;
+}
+
 void
 import_note(struct import_report *r, const char *action, const char *file,
     int line, const char *page, const char *fmt, ...)
@@ -111,9 +146,7 @@ import_note(struct import_report *r, const char *action, const char *file,
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	it = json_pack("{s:s, s:s?, s:i, s:s?, s:s}", "action", action,
-	    "file", file, "line", line, "page", page, "reason",
-	    b.buf ? b.buf : "");
+	it = note_item(action, file, line, page, b.buf ? b.buf : "");
 	if (it)
 		json_array_append_new(r->items, it);
 	if (!strcmp(action, "warning"))
@@ -667,6 +700,46 @@ prune_kept(const struct iknown *k, json_t *seen, char **gone, size_t ngone)
 	return kept;
 }
 
+/*
+ * The pages GONE (deepest first) deleted, but those KEPT (reported,
+ * naming the page made in kiln that keeps them); their records go in
+ * a few statements at the end.  Each delete is store_page_delete's:
+ * its audit row, sequence bump and build request.
+ */
+static int
+prune_remove(struct store *st, const struct itree *t, json_t *kept,
+    char **gone, size_t ngone, const struct import_opts *o,
+    struct import_report *r, struct buf *err)
+{
+	char **keys = xcalloc(ngone + 1, sizeof(*keys));
+	size_t nkeys = 0;
+	int rc = -1;
+
+	for (size_t i = 0; i < ngone; i++) {
+		json_t *by = json_object_get(kept, gone[i]);
+		if (by) {
+			import_note(r, "skipped", NULL, 0, gone[i], "its file "
+			    "is gone, but page '%s', made in kiln, is below "
+			    "it: not removed; delete or move that page first",
+			    json_string_value(by));
+			r->skipped++;
+			continue;
+		}
+		if (store_page_delete(st, gone[i], o->actor, err) == -1)
+			goto out;
+		keys[nkeys++] = xasprintf("import:%s", gone[i]);
+		import_note(r, "removed", NULL, 0, gone[i][0] ? gone[i] : "/",
+		    "its file is gone from %s (--prune)", t->content);
+		r->removed++;
+	}
+	rc = store_import_forget(st, keys, nkeys, err);
+out:
+	for (size_t i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
+}
+
 static int
 prune(struct store *st, const struct itree *t, const struct iknown *k,
     const char *root, const struct import_opts *o, struct import_report *r,
@@ -692,30 +765,7 @@ prune(struct store *st, const struct itree *t, const struct iknown *k,
 	}
 	qsort(gone, ngone, sizeof(*gone), cmp_desc);
 	kept = prune_kept(k, seen, gone, ngone);
-	for (size_t i = 0; i < ngone; i++) {
-		char *key;
-		json_t *by = json_object_get(kept, gone[i]);
-		if (by) {
-			import_note(r, "skipped", NULL, 0, gone[i], "its file "
-			    "is gone, but page '%s', made in kiln, is below "
-			    "it: not removed; delete or move that page first",
-			    json_string_value(by));
-			r->skipped++;
-			continue;
-		}
-		if (store_page_delete(st, gone[i], o->actor, err) == -1)
-			goto out;
-		key = xasprintf("import:%s", gone[i]);
-		if (store_state_delete(st, key, err) == -1) {
-			free(key);
-			goto out;
-		}
-		free(key);
-		import_note(r, "removed", NULL, 0, gone[i][0] ? gone[i] : "/",
-		    "its file is gone from %s (--prune)", t->content);
-		r->removed++;
-	}
-	rc = 0;
+	rc = prune_remove(st, t, kept, gone, ngone, o, r, err);
 out:
 	free(gone);
 	json_decref(seen);

@@ -36,7 +36,8 @@
 #include "import/import_int.h"
 
 #define FAST_FORMAT	"kiln-import-fast-1"
-#define FAST_SLACK_NS	INT64_C(1000000000)	/* 1 s */
+/* the coarsest timestamps a tree may have: FAT's mtime, 2 s */
+#define FAST_SLACK_NS	INT64_C(2000000000)
 
 static int64_t
 ts_ns(const struct timespec *t)
@@ -148,8 +149,10 @@ rec_has(json_t *recs, const char *path, const char *key)
 {
 	json_t *v = json_object_get(recs, path);
 
+	/* no array or object inside: no notes, no media (most records) */
 	if (json_is_string(v))
-		return raw_member(json_string_value(v), key) != NULL;
+		return strpbrk(json_string_value(v) + 1, "[{") &&
+		    raw_member(json_string_value(v), key) != NULL;
 	return json_object_get(v, key) != NULL;
 }
 

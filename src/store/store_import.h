@@ -10,7 +10,17 @@
 #include <jansson.h>
 
 struct buf;
+struct page_info;
 struct store;
+
+/*
+ * Every page, with only what an import compares (id, path, parent_path,
+ * template, weight, live, latest_revision, expire_at; the rest zero or
+ * NULL): one query without the revisions store_page_list() joins.
+ * Freed with store_page_list_free().
+ */
+int store_import_pages(struct store *st, struct page_info **list, size_t *n,
+    struct buf *err);
 
 /*
  * Every import record (the state rows "import:PATH" that import.c
@@ -41,5 +51,8 @@ int store_import_revisions(struct store *st, json_t **out, struct buf *err);
  */
 int store_import_put(struct store *st, char *const *keys,
     char *const *values, size_t n, struct buf *err);
+/* the state rows KEYS (N of them) deleted, a few hundred per statement */
+int store_import_forget(struct store *st, char *const *keys, size_t n,
+    struct buf *err);
 
 #endif
