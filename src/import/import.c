@@ -859,10 +859,12 @@ import_run(struct store *st, const struct import_opts *o,
 	    o->prefix : "");
 	if (media_by_sha(st, o, by_sha, err) == -1)
 		goto out;
-	if (store_import_bulk(st, err) == -1 || store_begin(st, err) == -1)
+	if (store_begin(st, err) == -1)
 		goto out;
 	in_tx = true;
-	if (known_load(st, &k, err) == -1)
+	/* the larger cache after the reads: they would only fill it */
+	if (known_load(st, &k, err) == -1 || store_import_bulk(st,
+	    err) == -1)
 		goto out;
 	read_tree(&t, &k, o, root, by_sha, began, r);
 	for (size_t i = 0; i < t.npages; i++) {
