@@ -836,6 +836,29 @@ media_by_sha(struct store *st, const struct import_opts *o, json_t *by_sha,
 	return 0;
 }
 
+/* the store's usual settings again after an import (its errors: none) */
+static void
+bulk_off(struct store *st)
+{
+	struct buf ignored = BUF_INIT;
+
+	store_import_bulk(st, false, &ignored);
+	buf_release(&ignored);
+}
+
+/* does P, after PREV in path order, have PREV's path? (P failed then) */
+static bool
+same_path(struct ipage *p, const struct ipage *prev, struct import_report *r)
+{
+	if (!prev->path || strcmp(p->path, prev->path) != 0)
+		return false;
+	import_note(r, "failed", p->file, 0, p->path, "page '%s' is also "
+	    "imported from %s; set `url` or `slug` in one of them", p->path,
+	    prev->file);
+	p->failed = true;
+	return true;
+}
+
 int
 import_run(struct store *st, const struct import_opts *o,
     struct import_report *r, struct buf *err)
@@ -863,7 +886,7 @@ import_run(struct store *st, const struct import_opts *o,
 		goto out;
 	in_tx = true;
 	/* the larger cache after the reads: they would only fill it */
-	if (known_load(st, &k, err) == -1 || store_import_bulk(st,
+	if (known_load(st, &k, err) == -1 || store_import_bulk(st, true,
 	    err) == -1)
 		goto out;
 	read_tree(&t, &k, o, root, by_sha, began, r);
@@ -871,15 +894,8 @@ import_run(struct store *st, const struct import_opts *o,
 		struct ipage *p = &t.pages[i];
 		if (p->failed || !p->path)
 			continue;
-		if (i > 0 && t.pages[i - 1].path &&
-		    !strcmp(p->path, t.pages[i - 1].path)) {
-			import_note(r, "failed", p->file, 0, p->path, "page "
-			    "'%s' is also imported from %s; set `url` or "
-			    "`slug` in one of them", p->path,
-			    t.pages[i - 1].file);
-			p->failed = true;
+		if (i > 0 && same_path(p, &t.pages[i - 1], r))
 			continue;
-		}
 		if (sync_page(st, &t, &k, p, o, root, by_sha, r, err) == -1) {
 			buf_printf(err, " (importing '%s'; nothing was "
 			    "imported)", p->file);
@@ -912,6 +928,7 @@ import_run(struct store *st, const struct import_opts *o,
 out:
 	if (in_tx)
 		store_rollback(st);
+	bulk_off(st);
 	import_tree_release(&t);
 	known_release(&k);
 	json_decref(by_sha);

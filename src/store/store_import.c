@@ -23,9 +23,11 @@
  * SQLite's page cache for an import (KiB; the default is 2 MB): a new
  * import of tens of thousands of pages in one transaction otherwise
  * spills dirty pages to the WAL and reads them back.  Only this
- * connection, only while it lives; memory is taken as pages are used.
+ * connection, only until the import ends (a daemon's feed import keeps
+ * its connection): then SQLite's default again, which frees the rest.
  */
 #define BULK_CACHE_KB	"65536"
+#define USUAL_CACHE_KB	"2000"
 
 int
 store_import_records(struct store *st, json_t **out, struct buf *err)
@@ -101,11 +103,12 @@ store_import_pages(struct store *st, struct page_info **list, size_t *n,
 }
 
 int
-store_import_bulk(struct store *st, struct buf *err)
+store_import_bulk(struct store *st, bool on, struct buf *err)
 {
 	if (db_dialect(st->db) != DB_SQLITE)
 		return 0;
-	return store_exec(st, "PRAGMA cache_size = -" BULK_CACHE_KB, err);
+	return store_exec(st, on ? "PRAGMA cache_size = -" BULK_CACHE_KB :
+	    "PRAGMA cache_size = -" USUAL_CACHE_KB, err);
 }
 
 int

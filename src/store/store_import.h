@@ -8,6 +8,7 @@
 #define KILN_STORE_IMPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct buf;
 struct page_info;
@@ -31,10 +32,11 @@ int store_import_pages(struct store *st, struct page_info **list, size_t *n,
 int store_import_records(struct store *st, json_t **out, struct buf *err);
 
 /*
- * Ready this connection for an import's one large transaction (SQLite:
- * a larger page cache; PostgreSQL: nothing).  0 or -1.
+ * ON: ready this connection for an import's one large transaction
+ * (SQLite: a larger page cache; PostgreSQL: nothing); off: back to
+ * usual.  0 or -1.
  */
-int store_import_bulk(struct store *st, struct buf *err);
+int store_import_bulk(struct store *st, bool on, struct buf *err);
 
 /*
  * The latest revision of the page at canonical PATH into *rev: 0, 1 when
