@@ -657,9 +657,11 @@ prune_select(const struct itree *t, const struct iknown *k, const char *root,
 	}
 	for (size_t i = 0; i < k->npages; i++) {
 		const char *path = k->pages[i].path;
-		json_t *rec = import_fast_rec(k->recs, path);
-		if (!json_object_get(seen, path) && rec &&
-		    !strcmp(rec_str(rec, "root"), root))
+		json_t *rec;
+		if (json_object_get(seen, path))
+			continue;	/* its record stays text */
+		rec = import_fast_rec(k->recs, path);
+		if (rec && !strcmp(rec_str(rec, "root"), root))
 			gone[(*ngone)++] = k->pages[i].path;
 	}
 	return 0;

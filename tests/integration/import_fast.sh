@@ -4,7 +4,7 @@
 # (decision 0300), and --prune of a folder below which a page was made
 # in kiln.  KILN_TEST_IMPORT_TRUST=1 lets the import trust the stat of
 # the files this test has just written (it would re-read a file changed
-# within a second before the import, for fear of a change its timestamps
+# within 2 s before the import, for fear of a change its timestamps
 # cannot show).  The report of a skipped file is the report of reading
 # it: the same warnings, the same lines.
 . "$KILN_SRC/tests/integration/lib.sh"
