@@ -22,6 +22,10 @@
  *	KILN_TEST_SITEMAP_URLS=N   a sitemap file holds at most N URLs
  *	                           (50,000 otherwise): the sitemap index of a
  *	                           big site, tried on a small one
+ *	KILN_TEST_IMPORT_TRUST=1   an import trusts the stat of a file
+ *	                           changed less than 2 s before it
+ *	                           began (the tests' files all are), so a
+ *	                           re-import may skip it unread
  */
 #ifndef KILN_TESTHOOK_H
 #define KILN_TESTHOOK_H
@@ -31,6 +35,7 @@
 #define TESTHOOK_HOLD_HEARTBEAT	"KILN_TEST_HOLD_HEARTBEAT"
 #define TESTHOOK_SNAPSHOT_VERIFY "KILN_TEST_SNAPSHOT_VERIFY"
 #define TESTHOOK_SITEMAP_URLS	"KILN_TEST_SITEMAP_URLS"
+#define TESTHOOK_IMPORT_TRUST	"KILN_TEST_IMPORT_TRUST"
 
 /* the hook's value, or NULL when it is off */
 const char *testhook(const char *name);

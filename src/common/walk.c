@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * walk.c: see walk.h.  Each entry is lstat()ed; a link is resolved with
+ * walk.c: see walk.h.  Each entry is lstat()ed (fstatat() in its
+ * folder); a link is resolved with
  * realpath(), which fails with ENOENT when it dangles and ELOOP on a
  * chain of links, and its target must lie under the resolved root.  A
  * folder whose device and inode are already on the path from the root
@@ -11,6 +12,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/stat.h>
 
@@ -29,12 +31,17 @@ struct walker {
 };
 
 static void
-add(struct walk_list *l, char *rel)
+add(struct walk_list *l, char *rel, const struct stat *st)
 {
 	if (l->n == l->alloc) {
 		l->alloc = l->alloc ? l->alloc * 2 : 64;
 		l->v = xreallocarray(l->v, l->alloc, sizeof(*l->v));
+		if (l->keep_stat)
+			l->st = xreallocarray(l->st, l->alloc,
+			    sizeof(*l->st));
 	}
+	if (l->keep_stat)
+		l->st[l->n] = *st;
 	l->v[l->n++] = rel;
 }
 
@@ -70,11 +77,15 @@ walk_dir(struct walker *w, const char *rel, int depth)
 {
 	struct dirent **ents = NULL;
 	char *dir = *rel ? xasprintf("%s/%s", w->root, rel) : xstrdup(w->root);
-	int cnt, i, rc = 0;
+	int cnt, i, fd = -1, rc = 0;
 
-	if ((cnt = scandir(dir, &ents, NULL, alphasort)) < 0) {
+	if ((cnt = scandir(dir, &ents, NULL, alphasort)) < 0 ||
+	    (fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1) {
 		buf_setf(w->err, "%s: cannot read the folder: %s", dir,
 		    strerror(errno));
+		for (i = 0; i < cnt; i++)
+			free(ents[i]);
+		free(ents);
 		free(dir);
 		return -1;
 	}
@@ -87,7 +98,8 @@ walk_dir(struct walker *w, const char *rel, int depth)
 			continue;
 		sub = *rel ? xasprintf("%s/%s", rel, name) : xstrdup(name);
 		full = xasprintf("%s/%s", w->root, sub);
-		if (lstat(full, &st) == -1) {
+		/* relative to the folder: no walk of the whole path */
+		if (fstatat(fd, name, &st, AT_SYMLINK_NOFOLLOW) == -1) {
 			buf_setf(w->err, "%s: %s", full, strerror(errno));
 			rc = -1;
 		} else if (S_ISLNK(st.st_mode) && check_link(w, full) == -1) {
@@ -115,7 +127,7 @@ walk_dir(struct walker *w, const char *rel, int depth)
 				rc = walk_dir(w, sub, depth + 1);
 			}
 		} else if (S_ISREG(st.st_mode)) {
-			add(w->out, sub);
+			add(w->out, sub, &st);
 			sub = NULL;
 		} else {
 			buf_setf(w->err, "%s: not a file or a folder", full);
@@ -128,6 +140,7 @@ walk_dir(struct walker *w, const char *rel, int depth)
 		free(ents[i]);
 	free(ents);
 	free(dir);
+	close(fd);
 	return rc;
 }
 
@@ -172,5 +185,6 @@ walk_list_release(struct walk_list *l)
 	for (size_t i = 0; i < l->n; i++)
 		free(l->v[i]);
 	free(l->v);
+	free(l->st);
 	memset(l, 0, sizeof(*l));
 }

@@ -16,7 +16,9 @@
 #ifndef KILN_WALK_H
 #define KILN_WALK_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
 
 struct buf;
 
@@ -25,9 +27,12 @@ struct buf;
 struct walk_list {
 	char **v;		/* relative paths, owned */
 	size_t n, alloc;
+	bool keep_stat;		/* set before the walk: fill st */
+	struct stat *st;	/* st[i]: the stat of v[i] (a link's
+				   target's), when keep_stat */
 };
 
-#define WALK_LIST_INIT	{ NULL, 0, 0 }
+#define WALK_LIST_INIT	{ NULL, 0, 0, false, NULL }
 
 /* 0 with the files appended to out, or -1 with err ("PATH: reason") */
 int walk_files(const char *root, struct walk_list *out, struct buf *err);

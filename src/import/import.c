@@ -52,7 +52,7 @@
 struct iknown {
 	json_t *recs;			/* PATH -> import record */
 	json_t *at;			/* PATH -> index into pages */
-	struct page_info *pages;	/* every page, by path */
+	struct page_info *pages;	/* every page (store_import_pages) */
 	size_t npages;
 	json_t *put;			/* PATH -> record to write at the end */
 };
@@ -64,7 +64,7 @@ known_load(struct store *st, struct iknown *k, struct buf *err)
 	k->at = json_object();
 	k->put = json_object();
 	if (store_import_records(st, &k->recs, err) == -1 ||
-	    store_page_list(st, &k->pages, &k->npages, err) == -1)
+	    store_import_pages(st, &k->pages, &k->npages, err) == -1)
 		return -1;
 	for (size_t i = 0; i < k->npages; i++)
 		json_object_set_new(k->at, k->pages[i].path,
@@ -100,6 +100,41 @@ rec_str(json_t *rec, const char *key)
 	return v ? v : "";
 }
 
+/*
+ * {action, file, line, page, reason}: FILE and PAGE null when NULL; NULL
+ * when a text is not UTF-8, as json_pack() would.  Built member by
+ * member: an import notes every file, and json_pack() parsing its
+ * format was an eighth of an unchanged re-import.
+ */
+static json_t *
+note_item(const char *action, const char *file, int line, const char *page,
+    const char *reason)
+{
+	json_t *it = json_object(), *v[4];
+	static const char *const keys[4] = { "action", "file", "page",
+	    "reason" };
+	const char *s[4] = { action, file, page, reason };
+	bool ok = true;
+
+	for (int i = 0; i < 4; i++) {
+		v[i] = s[i] ? json_string(s[i]) : json_null();
+		if (!v[i])
+			ok = false;
+	}
+	for (int i = 0; i < 4; i++) {	/* json_pack()'s order */
+		if (i == 2)
+			json_object_set_new_nocheck(it, "line",
+			    json_integer(line));
+		if (v[i])
+			json_object_set_new_nocheck(it, keys[i], v[i]);
+	}
+	if (!ok) {
+		json_decref(it);
+		return NULL;
+	}
+	return it;
+}
+
 void
 import_note(struct import_report *r, const char *action, const char *file,
     int line, const char *page, const char *fmt, ...)
@@ -111,9 +146,7 @@ import_note(struct import_report *r, const char *action, const char *file,
 	va_start(ap, fmt);
 	buf_vprintf(&b, fmt, ap);
 	va_end(ap);
-	it = json_pack("{s:s, s:s?, s:i, s:s?, s:s}", "action", action,
-	    "file", file, "line", line, "page", page, "reason",
-	    b.buf ? b.buf : "");
+	it = note_item(action, file, line, page, b.buf ? b.buf : "");
 	if (it)
 		json_array_append_new(r->items, it);
 	if (!strcmp(action, "warning"))
@@ -283,13 +316,37 @@ publish(struct store *st, const struct ipage *ip, const struct ipagefields *f,
 	return 0;
 }
 
-/* PATH's import record, written by records_flush() */
+/*
+ * PATH's import record, written by records_flush(): REVISION 0 takes
+ * the page's latest revision then.  Its fingerprint, the notes reading
+ * the file gave and the media of its resources come along when the
+ * fingerprint may be trusted (decision 0300).
+ */
 static void
 record(struct iknown *k, const char *path, const char *root,
-    const struct ipage *ip, const char *hash)
+    const struct ipage *ip, const char *hash, json_t *fields, int64_t rev)
 {
-	json_object_set_new(k->put, path, json_pack("{s:s, s:s, s:s}",
-	    "root", root, "file", ip->rel, "hash", hash));
+	json_t *rec = json_pack("{s:s, s:s, s:s}", "root", root, "file",
+	    ip->rel, "hash", hash), *media;
+
+	if (rev)
+		json_object_set_new(rec, "revision", json_integer(rev));
+	if (ip->fp_ok) {
+		json_object_set_new(rec, "fast", json_string(ip->fp));
+		if (json_array_size(ip->notes))
+			json_object_set(rec, "read", ip->notes);
+		if (json_array_size(fields))
+			json_object_set(rec, "fields", fields);
+		if (ip->nres) {
+			media = json_object();
+			for (size_t i = 0; i < ip->nres; i++)
+				json_object_set_new(media, ip->res[i].sha256,
+				    json_string(ip->res[i].name ?
+				    ip->res[i].name : ""));
+			json_object_set_new(rec, "media", media);
+		}
+	}
+	json_object_set_new(k->put, path, rec);
 }
 
 /* REV: the latest revision of the page at PATH (REVS, else a query) */
@@ -318,21 +375,27 @@ latest_of(struct store *st, json_t *revs, const char *path, int64_t *rev,
 static int
 records_flush(struct store *st, struct iknown *k, struct buf *err)
 {
-	size_t n = json_object_size(k->put), i = 0;
+	size_t n = json_object_size(k->put), i = 0, need = 0;
 	char **keys = xcalloc(n + 1, sizeof(*keys));
 	char **values = xcalloc(n + 1, sizeof(*values));
 	json_t *revs = NULL, *rec;
 	const char *path;
 	int rc = -1;
 
-	if (n > RECORDS_ONE_READ && store_import_revisions(st, &revs,
+	json_object_foreach(k->put, path, rec)
+		if (!json_object_get(rec, "revision"))
+			need++;
+	if (need > RECORDS_ONE_READ && store_import_revisions(st, &revs,
 	    err) == -1)
 		goto out;
 	json_object_foreach(k->put, path, rec) {
 		int64_t rev;
-		if (latest_of(st, revs, path, &rev, err) == -1)
-			goto out;
-		json_object_set_new(rec, "revision", json_integer(rev));
+		if (!json_object_get(rec, "revision")) {
+			if (latest_of(st, revs, path, &rev, err) == -1)
+				goto out;
+			json_object_set_new(rec, "revision",
+			    json_integer(rev));
+		}
 		keys[i] = xasprintf("import:%s", path);
 		values[i++] = json_dumps(rec, JSON_COMPACT | JSON_SORT_KEYS);
 	}
@@ -448,10 +511,37 @@ sync_existing(struct store *st, struct isync *y, const struct import_opts *o,
 	return 1;
 }
 
+/* the report's "unchanged" of page Y, whose file is as last imported */
+static void
+sync_same(struct isync *y, int64_t rev, struct import_report *r)
+{
+	import_note(r, "unchanged", y->ip->file, 0, y->shown, "%s",
+	    rev == y->was->latest_revision ? "file unchanged since the last "
+	    "import" : "file unchanged; the edit made in kiln since is kept");
+	r->unchanged++;
+}
+
+/*
+ * A file whose hash is its record's: its record gets its fingerprint
+ * when it has none or another (the file was touched, or the record
+ * predates them), keeping its revision.  No page is written.
+ */
+static void
+sync_refresh(struct iknown *k, const struct isync *y, const char *root,
+    const char *hash, json_t *fields)
+{
+	const char *fast = json_string_value(json_object_get(y->rec, "fast"));
+
+	if (y->ip->fp_ok && (!fast || strcmp(fast, y->ip->fp) != 0))
+		record(k, y->ip->path, root, y->ip, hash, fields,
+		    json_integer_value(json_object_get(y->rec, "revision")));
+}
+
 /*
  * One page, against what the store had (K); -1 only on a store error
  * (the whole import is undone).  A file whose hash is its record's costs
- * no query.
+ * no query; one whose fingerprint is, was not even read (its notes are
+ * its record's).
  */
 static int
 sync_page(struct store *st, const struct itree *t, struct iknown *k,
@@ -459,36 +549,62 @@ sync_page(struct store *st, const struct itree *t, struct iknown *k,
     json_t *by_sha, struct import_report *r, struct buf *err)
 {
 	struct isync y = { .ip = ip, .shown = ip->path[0] ? ip->path : "/" };
+	size_t from = json_array_size(r->items);
+	json_t *fields;
 	char hash[65];
-	int rc;
+	int rc = 0;
 
+	y.was = known_page(k, ip->path);
+	if (ip->same && y.was) {	/* import_fast_match() saw was */
+		import_fast_replay(r, import_fast_notes_of(k->recs, ip->path,
+		    "fields"));
+		sync_same(&y, import_fast_revision(k->recs, ip->path), r);
+		return 0;
+	}
+	y.rec = import_fast_rec(k->recs, ip->path);
 	if (resources(ip, by_sha, r) == -1 ||
 	    import_page_fields(t, ip, o, r, &y.f) == -1) {
 		ip->failed = true;
 		return 0;
 	}
+	fields = import_fast_notes(r, from);
 	source_hash(ip, o, hash);
-	y.rec = json_object_get(k->recs, ip->path);
-	y.was = known_page(k, ip->path);
 	fields_of(&y.f, &y.pf);
 	if (y.was && y.rec && !strcmp(rec_str(y.rec, "hash"), hash)) {
-		import_note(r, "unchanged", ip->file, 0, y.shown, "%s",
-		    json_integer_value(json_object_get(y.rec, "revision")) ==
-		    y.was->latest_revision ? "file unchanged since the last "
-		    "import" : "file unchanged; the edit made in kiln since "
-		    "is kept");
-		r->unchanged++;
-		rc = 0;
+		sync_same(&y, json_integer_value(json_object_get(y.rec,
+		    "revision")), r);
+		sync_refresh(k, &y, root, hash, fields);
 	} else {
 		rc = y.was ? sync_existing(st, &y, o, r, err) :
 		    sync_create(st, &y, o, r, err);
 		if (rc == 1) {
-			record(k, ip->path, root, ip, hash);
+			record(k, ip->path, root, ip, hash, fields, 0);
 			rc = 0;
 		}
 	}
+	json_decref(fields);
 	import_page_fields_release(&y.f);
 	return rc;
+}
+
+/*
+ * Every page of T read, but those whose fingerprint is their record's
+ * (K, of ROOT), then sorted by path.
+ */
+static void
+read_tree(struct itree *t, const struct iknown *k,
+    const struct import_opts *o, const char *root, json_t *by_sha,
+    int64_t began, struct import_report *r)
+{
+	struct ifast fast = { .recs = k->recs, .pages = k->at,
+	    .by_sha = by_sha, .began = began };
+
+	fast.idx = import_fast_index(k->recs);
+	import_fast_context(t, o, root, fast.ctx);
+	import_tree_read(t, o, &fast, r);
+	json_decref(fast.idx);
+	if (t->npages)
+		qsort(t->pages, t->npages, sizeof(*t->pages), cmp_page);
 }
 
 /* add the resources not in the media store yet (not on a dry run) */
@@ -541,33 +657,89 @@ prune_select(const struct itree *t, const struct iknown *k, const char *root,
 	}
 	for (size_t i = 0; i < k->npages; i++) {
 		const char *path = k->pages[i].path;
-		json_t *rec = json_object_get(k->recs, path);
-		if (!json_object_get(seen, path) && rec &&
-		    !strcmp(rec_str(rec, "root"), root))
+		json_t *rec;
+		if (json_object_get(seen, path))
+			continue;	/* its record stays text */
+		rec = import_fast_rec(k->recs, path);
+		if (rec && !strcmp(rec_str(rec, "root"), root))
 			gone[(*ngone)++] = k->pages[i].path;
 	}
 	return 0;
 }
 
 /*
- * The pages of GONE that keep a page below them: its parents, where the
- * page is neither imported nor going.  One pass over the pages.
+ * The pages of GONE (deepest first) that must stay for a page below
+ * them that stays, neither imported from T nor going: each with the
+ * path of that page.  A going page kept keeps its own parent too, so
+ * a folder whose page has a child made in kiln is kept all the way up.
+ * One pass over the pages, one over GONE.
  */
 static json_t *
 prune_kept(const struct iknown *k, json_t *seen, char **gone, size_t ngone)
 {
-	json_t *going = json_object(), *kept = json_object();
+	json_t *going = json_object(), *kept = json_object(), *by;
+	const struct page_info *p;
 
 	for (size_t i = 0; i < ngone; i++)
 		json_object_set_new(going, gone[i], json_true());
 	for (size_t i = 0; i < k->npages; i++) {
-		const struct page_info *p = &k->pages[i];
+		p = &k->pages[i];
 		if (p->parent_path && !json_object_get(seen, p->path) &&
-		    !json_object_get(going, p->path))
-			json_object_set_new(kept, p->parent_path, json_true());
+		    !json_object_get(going, p->path) &&
+		    !json_object_get(kept, p->parent_path))
+			json_object_set_new(kept, p->parent_path,
+			    json_string(p->path));
+	}
+	for (size_t i = 0; i < ngone; i++) {
+		if (!(by = json_object_get(kept, gone[i])) ||
+		    !(p = known_page(k, gone[i])) || !p->parent_path ||
+		    !json_object_get(going, p->parent_path) ||
+		    json_object_get(kept, p->parent_path))
+			continue;
+		json_object_set(kept, p->parent_path, by);
 	}
 	json_decref(going);
 	return kept;
+}
+
+/*
+ * The pages GONE (deepest first) deleted, but those KEPT (reported,
+ * naming the page made in kiln that keeps them); their records go in
+ * a few statements at the end.  Each delete is store_page_delete's:
+ * its audit row, sequence bump and build request.
+ */
+static int
+prune_remove(struct store *st, const struct itree *t, json_t *kept,
+    char **gone, size_t ngone, const struct import_opts *o,
+    struct import_report *r, struct buf *err)
+{
+	char **keys = xcalloc(ngone + 1, sizeof(*keys));
+	size_t nkeys = 0;
+	int rc = -1;
+
+	for (size_t i = 0; i < ngone; i++) {
+		json_t *by = json_object_get(kept, gone[i]);
+		if (by) {
+			import_note(r, "skipped", NULL, 0, gone[i], "its file "
+			    "is gone, but page '%s', made in kiln, is below "
+			    "it: not removed; delete or move that page first",
+			    json_string_value(by));
+			r->skipped++;
+			continue;
+		}
+		if (store_page_delete(st, gone[i], o->actor, err) == -1)
+			goto out;
+		keys[nkeys++] = xasprintf("import:%s", gone[i]);
+		import_note(r, "removed", NULL, 0, gone[i][0] ? gone[i] : "/",
+		    "its file is gone from %s (--prune)", t->content);
+		r->removed++;
+	}
+	rc = store_import_forget(st, keys, nkeys, err);
+out:
+	for (size_t i = 0; i < nkeys; i++)
+		free(keys[i]);
+	free(keys);
+	return rc;
 }
 
 static int
@@ -595,28 +767,7 @@ prune(struct store *st, const struct itree *t, const struct iknown *k,
 	}
 	qsort(gone, ngone, sizeof(*gone), cmp_desc);
 	kept = prune_kept(k, seen, gone, ngone);
-	for (size_t i = 0; i < ngone; i++) {
-		char *key;
-		if (json_object_get(kept, gone[i])) {
-			import_note(r, "skipped", NULL, 0, gone[i], "its file "
-			    "is gone, but it has pages made in kiln below "
-			    "it: not removed; delete or move them first");
-			r->skipped++;
-			continue;
-		}
-		if (store_page_delete(st, gone[i], o->actor, err) == -1)
-			goto out;
-		key = xasprintf("import:%s", gone[i]);
-		if (store_state_delete(st, key, err) == -1) {
-			free(key);
-			goto out;
-		}
-		free(key);
-		import_note(r, "removed", NULL, 0, gone[i][0] ? gone[i] : "/",
-		    "its file is gone from %s (--prune)", t->content);
-		r->removed++;
-	}
-	rc = 0;
+	rc = prune_remove(st, t, kept, gone, ngone, o, r, err);
 out:
 	free(gone);
 	json_decref(seen);
@@ -687,6 +838,29 @@ media_by_sha(struct store *st, const struct import_opts *o, json_t *by_sha,
 	return 0;
 }
 
+/* the store's usual settings again after an import (its errors: none) */
+static void
+bulk_off(struct store *st)
+{
+	struct buf ignored = BUF_INIT;
+
+	store_import_bulk(st, false, &ignored);
+	buf_release(&ignored);
+}
+
+/* does P, after PREV in path order, have PREV's path? (P failed then) */
+static bool
+same_path(struct ipage *p, const struct ipage *prev, struct import_report *r)
+{
+	if (!prev->path || strcmp(p->path, prev->path) != 0)
+		return false;
+	import_note(r, "failed", p->file, 0, p->path, "page '%s' is also "
+	    "imported from %s; set `url` or `slug` in one of them", p->path,
+	    prev->file);
+	p->failed = true;
+	return true;
+}
+
 int
 import_run(struct store *st, const struct import_opts *o,
     struct import_report *r, struct buf *err)
@@ -695,6 +869,7 @@ import_run(struct store *st, const struct import_opts *o,
 	struct iknown k;
 	json_t *by_sha = json_object();
 	char *root = NULL, *real = NULL;
+	int64_t began = import_fast_now();
 	bool in_tx = false;
 	int rc = -1;
 
@@ -709,26 +884,20 @@ import_run(struct store *st, const struct import_opts *o,
 	    o->prefix : "");
 	if (media_by_sha(st, o, by_sha, err) == -1)
 		goto out;
-	if (t.npages)
-		qsort(t.pages, t.npages, sizeof(*t.pages), cmp_page);
 	if (store_begin(st, err) == -1)
 		goto out;
 	in_tx = true;
-	if (known_load(st, &k, err) == -1)
+	/* the larger cache after the reads: they would only fill it */
+	if (known_load(st, &k, err) == -1 || store_import_bulk(st, true,
+	    err) == -1)
 		goto out;
+	read_tree(&t, &k, o, root, by_sha, began, r);
 	for (size_t i = 0; i < t.npages; i++) {
 		struct ipage *p = &t.pages[i];
 		if (p->failed || !p->path)
 			continue;
-		if (i > 0 && t.pages[i - 1].path &&
-		    !strcmp(p->path, t.pages[i - 1].path)) {
-			import_note(r, "failed", p->file, 0, p->path, "page "
-			    "'%s' is also imported from %s; set `url` or "
-			    "`slug` in one of them", p->path,
-			    t.pages[i - 1].file);
-			p->failed = true;
+		if (i > 0 && same_path(p, &t.pages[i - 1], r))
 			continue;
-		}
 		if (sync_page(st, &t, &k, p, o, root, by_sha, r, err) == -1) {
 			buf_printf(err, " (importing '%s'; nothing was "
 			    "imported)", p->file);
@@ -761,6 +930,7 @@ import_run(struct store *st, const struct import_opts *o,
 out:
 	if (in_tx)
 		store_rollback(st);
+	bulk_off(st);
 	import_tree_release(&t);
 	known_release(&k);
 	json_decref(by_sha);

@@ -4,6 +4,7 @@
 #define KILN_IMPORT_INT_H
 
 #include <jansson.h>
+#include <sys/stat.h>
 
 #include "import/import.h"
 
@@ -15,6 +16,7 @@ struct iresource {
 	char *rel;		/* relative to the bundle folder: "img/a.png" */
 	char *name;		/* media name it gets */
 	char sha256[65];
+	int64_t sig[5];		/* its stat when listed (import_fast_sig) */
 };
 
 struct ipage {
@@ -31,6 +33,11 @@ struct ipage {
 	size_t nres, ares;
 	bool failed;
 	bool drop;		/* not a page after all (import_tree.c) */
+	int64_t sig[5];		/* its stat when listed (import_fast_sig) */
+	char fp[65];		/* its stat fingerprint (import_fast.c) */
+	bool fp_ok;		/* fp is set and may be trusted */
+	bool same;		/* fp is its record's: not read */
+	json_t *notes;		/* what reading it reported (its record) */
 };
 
 struct itree {
@@ -53,6 +60,51 @@ void import_note(struct import_report *r, const char *action,
 /* find the content tree, config and static folder; list the files */
 int import_tree_load(struct itree *t, const struct import_opts *o,
     struct import_report *r, struct buf *err);
+
+/* what a re-import knows of the files it imported before */
+struct ifast {
+	json_t *idx;		/* fingerprint -> page path */
+	json_t *recs;		/* page path -> import record (its text) */
+	json_t *pages;		/* the store's pages: path -> any */
+	json_t *by_sha;		/* the media store: SHA-256 -> name */
+	char ctx[65];		/* import_fast_context() */
+	int64_t began;		/* when the import began (ns) */
+};
+/*
+ * Read every page of T (its front matter and its path, failures
+ * reported), but for the pages FAST says are unchanged: those get
+ * their path from it, unread, and are marked same.
+ */
+void import_tree_read(struct itree *t, const struct import_opts *o,
+    const struct ifast *fast, struct import_report *r);
+
+/* import_fast.c: skipping an unchanged file unread (decision 0300) */
+int64_t import_fast_now(void);
+/* what, besides its files, shapes every page of T imported from ROOT */
+void import_fast_context(const struct itree *t, const struct import_opts *o,
+    const char *root, char out[65]);
+/* device, inode, size, mtime and ctime (ns) of stat SB */
+void import_fast_sig(const struct stat *sb, int64_t sig[5]);
+/* P's fp and fp_ok from the stat of its file and resources (sig) */
+void import_fast_fingerprint(struct ipage *p, const char *ctx,
+    int64_t began);
+/* the records' fingerprints: fingerprint -> page path; new reference */
+json_t *import_fast_index(json_t *recs);
+/* the path of P's page when P's fp is its record's, else NULL */
+const char *import_fast_match(const struct ipage *p,
+    const struct ifast *fast);
+/* PATH's record in RECS, parsed there now if it was text; borrowed */
+json_t *import_fast_rec(json_t *recs, const char *path);
+/* PATH's record's revision (0 if none), its text left unparsed */
+int64_t import_fast_revision(json_t *recs, const char *path);
+/* PATH's record's notes KEY ("read", "fields"), or NULL; borrowed */
+json_t *import_fast_notes_of(json_t *recs, const char *path,
+    const char *key);
+/* the notes NOTES into R again, warnings counted */
+void import_fast_replay(struct import_report *r, json_t *notes);
+/* R's items from index FROM on; new reference */
+json_t *import_fast_notes(const struct import_report *r, size_t from);
+
 void import_tree_release(struct itree *t);
 /*
  * import_conf.c: the Hugo config's title, baseURL, languageCode and

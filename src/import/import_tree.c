@@ -226,7 +226,7 @@ out:
 }
 
 static struct ipage *
-page_add(struct itree *t, const char *rel)
+page_add(struct itree *t, const char *rel, const struct stat *sb)
 {
 	struct ipage *p;
 
@@ -240,6 +240,7 @@ page_add(struct itree *t, const char *rel)
 	p->rel = xstrdup(rel);
 	p->file = xasprintf("%s/%s", t->content, rel);
 	p->dir = dir_name(rel);
+	import_fast_sig(sb, p->sig);
 	/* content/index.md is the home page, not a bundle of everything */
 	p->leaf = is_index(rel, "index") && p->dir[0];
 	p->branch = is_index(rel, "_index") || (is_index(rel, "index") &&
@@ -279,7 +280,8 @@ leaf_of(struct itree *t, const char *rel)
 }
 
 static void
-res_add(struct ipage *p, struct itree *t, const char *rel)
+res_add(struct ipage *p, struct itree *t, const char *rel,
+    const struct stat *sb)
 {
 	struct iresource *x;
 	const char *sub = rel + strlen(p->dir) + (p->dir[0] ? 1 : 0);
@@ -292,6 +294,7 @@ res_add(struct ipage *p, struct itree *t, const char *rel)
 	memset(x, 0, sizeof(*x));
 	x->file = xasprintf("%s/%s", t->content, rel);
 	x->rel = xstrdup(sub);
+	import_fast_sig(sb, x->sig);
 }
 
 /*
@@ -528,7 +531,7 @@ tree_pages(struct itree *t, const struct walk_list *l,
 	/* pages first: bundles must be known before their resources */
 	for (size_t i = 0; i < l->n; i++)
 		if (is_content(base_name(l->v[i])))
-			page_add(t, l->v[i]);
+			page_add(t, l->v[i], &l->st[i]);
 	for (size_t i = 0; i < t->npages; i++) {
 		struct ipage *p = &t->pages[i];
 		json_t *m = p->leaf ? t->leafdirs : p->branch ? t->branchdirs :
@@ -568,7 +571,7 @@ tree_resources(struct itree *t, const struct walk_list *l,
 			free(d);
 		}
 		if (owner) {
-			res_add(owner, t, rel);
+			res_add(owner, t, rel, &l->st[i]);
 			continue;
 		}
 		f = xasprintf("%s/%s", t->content, rel);
@@ -604,34 +607,59 @@ tree_drop(struct itree *t)
 	t->npages = k;
 }
 
-/* read every page: its front matter and its path (failures reported) */
-static void
-tree_read(struct itree *t, const struct import_opts *o,
+/* P, unread: the page FAST knows, as its record says (1), else 0 */
+static int
+read_skip(struct ipage *p, const struct ifast *fast,
     struct import_report *r)
+{
+	const char *path;
+
+	import_fast_fingerprint(p, fast->ctx, fast->began);
+	if (!(path = import_fast_match(p, fast)))
+		return 0;
+	p->same = true;
+	p->path = xstrdup(path);
+	import_fast_replay(r, import_fast_notes_of(fast->recs, path, "read"));
+	return 1;
+}
+
+/* P's front matter and path (failures reported) */
+static void
+read_page(struct itree *t, struct ipage *p, const struct import_opts *o,
+    struct import_report *r, struct buf *why)
+{
+	size_t from = json_array_size(r->items);
+
+	p->text = xcalloc(1, sizeof(*p->text));
+	buf_reset(why);
+	if (file_read(p->file, p->text, LIMIT_PAGE_BODY +
+	    LIMIT_FRONT_MATTER, why) == -1) {
+		import_note(r, "failed", p->file, 0, NULL, "%s", why->buf);
+		p->failed = true;
+		return;
+	}
+	if (import_fm_split(p->text->buf ? p->text->buf : "",
+	    p->text->len, p->file, &p->meta, &p->lines, &p->body_off,
+	    &p->body_line, why) == -1) {
+		note_located(r, p->file, why->buf);
+		p->failed = true;
+		return;
+	}
+	if (page_path(t, p, o, r) == -1)
+		p->failed = true;
+	else
+		p->notes = import_fast_notes(r, from);
+}
+
+void
+import_tree_read(struct itree *t, const struct import_opts *o,
+    const struct ifast *fast, struct import_report *r)
 {
 	struct buf why = BUF_INIT;
 
-	for (size_t i = 0; i < t->npages; i++) {
-		struct ipage *p = &t->pages[i];
-		p->text = xcalloc(1, sizeof(*p->text));
-		buf_reset(&why);
-		if (file_read(p->file, p->text, LIMIT_PAGE_BODY +
-		    LIMIT_FRONT_MATTER, &why) == -1) {
-			import_note(r, "failed", p->file, 0, NULL, "%s",
-			    why.buf);
-			p->failed = true;
-			continue;
-		}
-		if (import_fm_split(p->text->buf ? p->text->buf : "",
-		    p->text->len, p->file, &p->meta, &p->lines, &p->body_off,
-		    &p->body_line, &why) == -1) {
-			note_located(r, p->file, why.buf);
-			p->failed = true;
-			continue;
-		}
-		if (page_path(t, p, o, r) == -1)
-			p->failed = true;
-	}
+	for (size_t i = 0; i < t->npages; i++)
+		if (!read_skip(&t->pages[i], fast, r))
+			read_page(t, &t->pages[i], o, r, &why);
 	buf_release(&why);
 }
 
@@ -653,6 +681,7 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 		goto out;
 	if (json_is_true(import_cfg_get(t->cfg, "disablePathToLower")))
 		t->lower = false;
+	l.keep_stat = true;	/* the fingerprints' (import_fast.c) */
 	if (walk_files(t->content, &l, err) == -1) {
 		buf_adds(err, " (nothing was imported)");
 		goto out;
@@ -660,7 +689,6 @@ import_tree_load(struct itree *t, const struct import_opts *o,
 	tree_pages(t, &l, r);
 	tree_resources(t, &l, r);
 	tree_drop(t);
-	tree_read(t, o, r);
 	rc = 0;
 out:
 	walk_list_release(&l);
@@ -682,6 +710,7 @@ import_tree_release(struct itree *t)
 		}
 		json_decref(p->meta);
 		json_decref(p->lines);
+		json_decref(p->notes);
 		for (size_t k = 0; k < p->nres; k++) {
 			free(p->res[k].file);
 			free(p->res[k].rel);

@@ -16,7 +16,6 @@
 #include <sqlite3.h>
 
 #include "common/buf.h"
-#include "common/hash.h"
 #include "common/xmalloc.h"
 #include "store/db.h"
 
@@ -64,11 +63,26 @@ seterr(struct db *db)
 	db_seterr(db, kind_of(H(db)), sqlite3_errmsg(H(db)));
 }
 
-/* the cache slot of SQL text S (FNV-1a) */
+/*
+ * The cache slot of SQL text S: a hash of it eight bytes at a time
+ * (FNV-1a byte by byte cost 4% of a large import: the texts are long,
+ * and a slot is looked up for every statement run).
+ */
 static sqlite3_stmt **
 slot_of(struct db *db, const char *s)
 {
-	return &((struct db_sqlite *)db)->cache[fnv1a32(s) % STMT_CACHE];
+	size_t n = strlen(s), i;
+	uint64_t h = 0x9e3779b97f4a7c15u ^ n, w;
+
+	for (i = 0; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		h = (h ^ w) * 0x100000001b3u;
+		h ^= h >> 29;
+	}
+	for (; i < n; i++)
+		h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+	h ^= h >> 32;
+	return &((struct db_sqlite *)db)->cache[h % STMT_CACHE];
 }
 
 static void

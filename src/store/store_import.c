@@ -12,12 +12,22 @@
 
 #include "common/buf.h"
 #include "common/timeutil.h"
+#include "common/xmalloc.h"
 #include "store/store.h"
 #include "store/store_import.h"
 #include "store/store_int.h"
 
 #define RECORD_PREFIX	"import:"	/* 7 bytes: the SQL says so */
 #define PUT_ROWS	200	/* rows per INSERT (3 parameters each) */
+/*
+ * SQLite's page cache for an import (KiB; the default is 2 MB): a new
+ * import of tens of thousands of pages in one transaction otherwise
+ * spills dirty pages to the WAL and reads them back.  Only this
+ * connection, only until the import ends (a daemon's feed import keeps
+ * its connection): then SQLite's default again, which frees the rest.
+ */
+#define BULK_CACHE_KB	"65536"
+#define USUAL_CACHE_KB	"2000"
 
 int
 store_import_records(struct store *st, json_t **out, struct buf *err)
@@ -36,16 +46,69 @@ store_import_records(struct store *st, json_t **out, struct buf *err)
 		const char *key = stmt_col_text(s, 0);
 		size_t len;
 		const void *v = stmt_col_blob(s, 1, &len);
-		json_t *rec = v ? json_loadb(v, len, 0, NULL) : NULL;
 
-		if (key && rec && strlen(key) >= strlen(RECORD_PREFIX))
+		if (key && v && strlen(key) >= strlen(RECORD_PREFIX) &&
+		    !memchr(v, '\0', len))
 			json_object_set_new(recs, key + strlen(RECORD_PREFIX),
-			    rec);
-		else
-			json_decref(rec);
+			    json_stringn_nocheck(v, len));
 	}
 	return store_list_end(st, s, r, recs, out, "read import records",
 	    err);
+}
+
+/* one row of store_import_pages() into P */
+static void
+page_row(struct stmt *s, struct page_info *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->id = stmt_col_i64(s, 0);
+	p->path = store_col_str0(s, 1);
+	p->parent_path = store_col_str(s, 2);
+	p->template = store_col_str0(s, 3);
+	p->weight = stmt_col_int(s, 4);
+	p->live = stmt_col_int(s, 5);
+	p->latest_revision = stmt_col_i64(s, 6);
+	p->expire_at = stmt_col_i64(s, 7);
+}
+
+int
+store_import_pages(struct store *st, struct page_info **list, size_t *n,
+    struct buf *err)
+{
+	struct stmt *s = NULL;
+	size_t alloc = 0;
+	int r;
+
+	*list = NULL;
+	*n = 0;
+	if (store_prepare(st, "SELECT p.id, p.path, pp.path, p.template, "
+	    "p.weight, p.live, p.latest_revision_id, p.expire_at FROM pages "
+	    "p LEFT JOIN pages pp ON pp.id = p.parent_id", &s, err) == -1)
+		return -1;
+	while ((r = stmt_step(s)) == STMT_ROW) {
+		if (*n == alloc) {
+			alloc = alloc ? alloc * 2 : 256;
+			*list = xreallocarray(*list, alloc, sizeof(**list));
+		}
+		page_row(s, &(*list)[(*n)++]);
+	}
+	stmt_finalize(s);
+	if (r != STMT_DONE) {
+		store_page_list_free(*list, *n);
+		*list = NULL;
+		*n = 0;
+		return store_sqlerr(st, "read pages", err);
+	}
+	return 0;
+}
+
+int
+store_import_bulk(struct store *st, bool on, struct buf *err)
+{
+	if (db_dialect(st->db) != DB_SQLITE)
+		return 0;
+	return store_exec(st, on ? "PRAGMA cache_size = -" BULK_CACHE_KB :
+	    "PRAGMA cache_size = -" USUAL_CACHE_KB, err);
 }
 
 int
@@ -135,6 +198,42 @@ store_import_put(struct store *st, char *const *keys, char *const *values,
 	for (size_t i = 0; i < n; i += PUT_ROWS)
 		if (put_rows(st, keys + i, values + i, n - i < PUT_ROWS ?
 		    n - i : PUT_ROWS, now, err) == -1)
+			return -1;
+	return 0;
+}
+
+/* one DELETE of N state rows, KEYS[0] on */
+static int
+forget_rows(struct store *st, char *const *keys, size_t n, struct buf *err)
+{
+	struct buf sql = BUF_INIT;
+	struct stmt *s = NULL;
+	int rc = 0;
+
+	buf_adds(&sql, "DELETE FROM state WHERE key IN (");
+	for (size_t i = 0; i < n; i++)
+		buf_adds(&sql, i ? ", ?" : "?");
+	buf_adds(&sql, ")");
+	if (store_prepare(st, sql.buf, &s, err) == -1) {
+		buf_release(&sql);
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++)
+		stmt_bind_text(s, (int)i + 1, keys[i]);
+	if (stmt_step(s) != STMT_DONE)
+		rc = store_sqlerr(st, "delete import records", err);
+	stmt_finalize(s);
+	buf_release(&sql);
+	return rc;
+}
+
+int
+store_import_forget(struct store *st, char *const *keys, size_t n,
+    struct buf *err)
+{
+	for (size_t i = 0; i < n; i += PUT_ROWS)
+		if (forget_rows(st, keys + i, n - i < PUT_ROWS ? n - i :
+		    PUT_ROWS, err) == -1)
 			return -1;
 	return 0;
 }

@@ -8,16 +8,35 @@
 #define KILN_STORE_IMPORT_H
 
 #include <jansson.h>
+#include <stdbool.h>
 
 struct buf;
+struct page_info;
 struct store;
 
 /*
+ * Every page, with only what an import compares (id, path, parent_path,
+ * template, weight, live, latest_revision, expire_at; the rest zero or
+ * NULL): one query without the revisions store_page_list() joins.
+ * Freed with store_page_list_free().
+ */
+int store_import_pages(struct store *st, struct page_info **list, size_t *n,
+    struct buf *err);
+
+/*
  * Every import record (the state rows "import:PATH" that import.c
- * writes): *out an object PATH -> the record as JSON (a record that is
- * not JSON is left out, as if there were none).  One query.
+ * writes): *out an object PATH -> the record's text, a JSON string,
+ * unparsed (the import parses the few it needs: decision 0300).  One
+ * query.
  */
 int store_import_records(struct store *st, json_t **out, struct buf *err);
+
+/*
+ * ON: ready this connection for an import's one large transaction
+ * (SQLite: a larger page cache; PostgreSQL: nothing); off: back to
+ * usual.  0 or -1.
+ */
+int store_import_bulk(struct store *st, bool on, struct buf *err);
 
 /*
  * The latest revision of the page at canonical PATH into *rev: 0, 1 when
@@ -34,5 +53,8 @@ int store_import_revisions(struct store *st, json_t **out, struct buf *err);
  */
 int store_import_put(struct store *st, char *const *keys,
     char *const *values, size_t n, struct buf *err);
+/* the state rows KEYS (N of them) deleted, a few hundred per statement */
+int store_import_forget(struct store *st, char *const *keys, size_t n,
+    struct buf *err);
 
 #endif

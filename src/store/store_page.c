@@ -552,21 +552,47 @@ fields_check(struct store *st, const struct page_fields *f, bool create,
 	return 0;
 }
 
+/*
+ * The id of the page at canonical path CP into *id: 0, 1 when there is
+ * none, -1.  One column of one row, not a page_info (a new page asks
+ * twice: is its path free, which page is its parent).
+ */
+static int
+page_id_at(struct store *st, const char *cp, int64_t *id, struct buf *err)
+{
+	struct stmt *s = NULL;
+	int r, rc = -1;
+
+	*id = 0;
+	if (store_prepare(st, "SELECT id FROM pages WHERE path = ?", &s,
+	    err) == -1)
+		return -1;
+	stmt_bind_text(s, 1, cp);
+	r = stmt_step(s);
+	if (r == STMT_ROW) {
+		*id = stmt_col_i64(s, 0);
+		rc = 0;
+	} else if (r == STMT_DONE)
+		rc = 1;
+	else
+		store_sqlerr(st, "read page", err);
+	stmt_finalize(s);
+	return rc;
+}
+
 /* the id of the page above CP ("" for the home page): 0 if none */
 static int64_t
 parent_of(struct store *st, const char *cp)
 {
 	struct buf parent = BUF_INIT, err = BUF_INIT;
 	const char *slash = strrchr(cp, '/');
-	struct page_info pi;
 	int64_t id = 0;
 
 	if (slash)
 		buf_add(&parent, cp, (size_t)(slash - cp));
-	if (*cp && store_page_get(st, parent.buf, &pi, &err) == 0) {
-		id = pi.id;
-		page_info_release(&pi);
-	}
+	if (*cp && page_id_at(st, parent.buf ? parent.buf : "", &id,
+	    &err) != 0)
+		id = 0;
 	buf_release(&parent);
 	buf_release(&err);
 	return id;
@@ -639,13 +665,11 @@ static int
 page_insert(struct store *st, const char *cp, const struct page_fields *f,
     const char *actor, int64_t *id, struct buf *err)
 {
-	struct page_info pi;
-	int64_t rev;
+	int64_t rev, had;
 
 	if (store_tx_begin(st, err) == -1)
 		return -1;
-	if (store_page_get(st, cp, &pi, err) == 0) {
-		page_info_release(&pi);
+	if (page_id_at(st, cp, &had, err) == 0) {
 		buf_setf(err, "a page already exists at '%s'", cp);
 		store_err_set(st, ERR_CONFLICT, NULL);
 		goto fail;
