@@ -115,6 +115,7 @@ struct build {
 	pthread_mutex_t summary_mu;	/* guards rpage.summary */
 	/* page workers */
 	atomic_size_t next;
+	void *work;		/* what other workers work through */
 	struct buf err;		/* first worker error */
 	bool failed;
 	bool full;
@@ -204,10 +205,26 @@ int assets_resolve_rel(const char *base, const char *ref, size_t len,
 /* b->globhash: what every page's context shares */
 void pages_global_hash(struct build *b);
 /*
- * The pagination object of listing URL ("/news/") page PG of NPG: the
- * summaries of ITEMS (N page indexes) on it, and links (a new reference).
+ * What the pagination pages of one listing share, made once for all of
+ * them (a listing of N pages has N/page_size pagination pages: made
+ * anew for each, its link list and children cost N^2/page_size).  Kept
+ * by one thread; a context that holds them is rendered and dropped
+ * before the next pagination page is made.
  */
-json_t *pages_pagination(struct build *b, const char *url,
+struct pager {
+	char *url;		/* the listing PAGES links ("/news/") */
+	int npg, cur;
+	json_t *pages;		/* [{number, url, current}]: current is cur */
+	size_t kids_of;		/* 1 + the page KIDS lists, or 0 */
+	json_t *kids;		/* its children's summaries */
+};
+void pager_release(struct pager *pc);
+/*
+ * The pagination object of listing URL ("/news/") page PG of NPG: the
+ * summaries of ITEMS (N page indexes) on it, and links (a new reference;
+ * its link list is PC's, shared by the listing's pagination pages).
+ */
+json_t *pages_pagination(struct build *b, struct pager *pc, const char *url,
     const size_t *items, size_t n, int pg, int npg);
 /*
  * Reuse output PATH whose incremental key is KEY (kept in the standby or
