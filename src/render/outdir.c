@@ -227,13 +227,20 @@ make_parents(const char *file, size_t rootlen, struct buf *err)
 
 /* open FILE for a new file: anything in the way in the slot is removed */
 static int
-create_new(const char *file, size_t rootlen, struct buf *err)
+create_new(char *file, size_t rootlen, struct buf *err)
 {
 	struct buf ignored = BUF_INIT;
+	char *slash = strrchr(file + rootlen, '/');
 	int fd, tries = 0;
 
-	/* tried first: in an emptied slot nothing is there yet (a missing
-	   folder costs one failed open, an old file one unlink more) */
+	/* an emptied slot has neither the folder nor the file: the folder
+	   is made first (where it is, that costs a failed mkdir), then the
+	   file opened (where an old one is, it costs an unlink more) */
+	if (slash && slash > file + rootlen) {
+		*slash = '\0';
+		(void)mkdir(file, 0755);
+		*slash = '/';
+	}
 	while ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 	    0644)) == -1 && tries++ < 4) {
 		if (errno == ENOENT) {

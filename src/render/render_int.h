@@ -217,6 +217,10 @@ struct pager {
 	json_t *pages;		/* [{number, url, current}]: current is cur */
 	size_t kids_of;		/* 1 + the page KIDS lists, or 0 */
 	json_t *kids;		/* its children's summaries */
+	/* and what the pages of one parent share (pages come in order) */
+	bool has_crumbs;
+	size_t crumbs_of;	/* the parent CRUMBS lead to, or SIZE_MAX */
+	json_t *crumbs, *parent;	/* breadcrumbs, parent link */
 };
 void pager_release(struct pager *pc);
 /*

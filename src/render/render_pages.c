@@ -36,6 +36,8 @@ pager_release(struct pager *pc)
 	free(pc->url);
 	json_decref(pc->pages);
 	json_decref(pc->kids);
+	json_decref(pc->crumbs);
+	json_decref(pc->parent);
 	memset(pc, 0, sizeof(*pc));
 }
 
@@ -118,6 +120,29 @@ page_children(struct build *b, struct pager *pc, size_t i)
 	return json_incref(pc->kids);
 }
 
+/* the breadcrumbs and parent link of page I (new references), kept in PC */
+static void
+page_ancestors(struct build *b, struct pager *pc, size_t i, json_t **crumbs,
+    json_t **parent)
+{
+	size_t up = b->pages[i].parent;
+
+	if (!pc->has_crumbs || pc->crumbs_of != up) {
+		json_decref(pc->crumbs);
+		json_decref(pc->parent);
+		pc->crumbs = json_array();
+		for (size_t a = up; a != SIZE_MAX; a = b->pages[a].parent)
+			json_array_insert_new(pc->crumbs, 0,
+			    link_json(&b->pages[a]));
+		pc->parent = up == SIZE_MAX ? json_null() :
+		    link_json(&b->pages[up]);
+		pc->crumbs_of = up;
+		pc->has_crumbs = true;
+	}
+	*crumbs = json_incref(pc->crumbs);
+	*parent = json_incref(pc->parent);
+}
+
 /* the context of page I, pagination page PG (1-based; 0 = none) */
 static json_t *
 page_context(struct build *b, struct pager *pc, json_t *site, json_t *colls,
@@ -125,21 +150,18 @@ page_context(struct build *b, struct pager *pc, json_t *site, json_t *colls,
 {
 	const struct rpage *p = &b->pages[i];
 	const struct snap_page *sp = p->sp;
-	json_t *page, *kids = page_children(b, pc, i), *crumbs = json_array();
+	json_t *page, *kids = page_children(b, pc, i), *crumbs, *parent;
 	json_t *ctx;
 	char *permalink = xasprintf("%s%s", b->c->site.base_url, p->url);
-	size_t a;
 
-	for (a = p->parent; a != SIZE_MAX; a = b->pages[a].parent)
-		json_array_insert_new(crumbs, 0, link_json(&b->pages[a]));
+	page_ancestors(b, pc, i, &crumbs, &parent);
 	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O, s:O, "
 	    "s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
 	    "title", sp->title, "url", p->url, "path", sp->path, "section",
 	    sp->section, "slug", sp->slug, "date", model_date_json(sp->date),
 	    "summary", p->excerpt, "content", content, "tags",
 	    snapshot_tags(&b->snap, i), "params", snapshot_extra(&b->snap, i),
-	    "parent", p->parent == SIZE_MAX ? json_null() :
-	    link_json(&b->pages[p->parent]), "children", kids,
+	    "parent", parent, "children", kids,
 	    "breadcrumbs", crumbs, "dates",
 	    model_param_dates(snapshot_extra(&b->snap, i)), "is_home",
 	    p->kind == PK_HOME,
