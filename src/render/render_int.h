@@ -166,6 +166,8 @@ json_t *model_date_json(int64_t t);
 json_t *model_param_dates(json_t *params);
 /* page I's entry in listings and collections (borrowed: the page owns it) */
 json_t *model_summary_of(struct build *b, size_t i);
+/* the same, a new reference taken under summary_mu */
+json_t *model_summary_ref(struct build *b, size_t i);
 /* qsort_r order of page indexes in listings (ARG: the build): weight,
    then newest first, title, path */
 int model_cmp_children(const void *x, const void *y, void *arg);

@@ -191,6 +191,22 @@ model_summary_of(struct build *b, size_t i)
 	return s;
 }
 
+/*
+ * Page I's entry as a new reference, taken under the lock: threads that
+ * share entries (taxonomy pages) take and drop them under it, since
+ * jansson reads a count without atomics before changing it.
+ */
+json_t *
+model_summary_ref(struct build *b, size_t i)
+{
+	json_t *s = model_summary_of(b, i);
+
+	pthread_mutex_lock(&b->summary_mu);
+	json_incref(s);
+	pthread_mutex_unlock(&b->summary_mu);
+	return s;
+}
+
 /* make_summary for every page, on the build's threads */
 static void *
 summary_worker(void *arg)

@@ -97,7 +97,7 @@ pages_pagination(struct build *b, struct pager *pc, const char *url,
 
 	for (size_t k = (size_t)(pg - 1) * ps; k < n && k < (size_t)pg * ps;
 	    k++)
-		json_array_append(sel, model_summary_of(b, items[k]));
+		json_array_append_new(sel, model_summary_ref(b, items[k]));
 	return json_pack("{s:O, s:i, s:i, s:o, s:o, s:o}", "pages", pages,
 	    "current", pg, "total", npg, "prev_url", pager_url(pc, pg - 1),
 	    "next_url", pager_url(pc, pg + 1), "items", sel);
@@ -113,7 +113,7 @@ page_children(struct build *b, struct pager *pc, size_t i)
 		json_decref(pc->kids);
 		pc->kids = json_array();
 		for (size_t k = 0; k < p->nkids; k++)
-			json_array_append(pc->kids, model_summary_of(b,
+			json_array_append_new(pc->kids, model_summary_ref(b,
 			    p->kids[k]));
 		pc->kids_of = i + 1;
 	}

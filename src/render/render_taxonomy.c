@@ -284,7 +284,7 @@ taxo_context(struct build *b, struct taxo_worker *w, const struct taxo *t,
 	char *permalink = xasprintf("%s%s", b->c->site.base_url, url);
 	json_t *crumbs = json_pack("[{s:s, s:s}]", "title",
 	    b->pages[model_find(&b->snap, "")].sp->title, "url", "/");
-	json_t *terms = json_incref(t->terms_json), *page, *ctx;
+	json_t *terms = m ? NULL : json_incref(t->terms_json), *page, *ctx;
 
 	if (m)
 		json_array_append_new(crumbs, json_pack("{s:s, s:s}", "title",
@@ -399,7 +399,10 @@ taxo_output(struct taxo_worker *w, const struct taxo_job *j)
 		return rc == 1 ? 0 : -1;
 	ctx = taxo_context(b, w, j->t, j->m, j->pg, j->npg);
 	rc = tmpl_set_render(b->set, tname, ctx, &raw, err);
+	/* its page summaries are other threads' too (model_summary_ref) */
+	pthread_mutex_lock(&b->summary_mu);
 	json_decref(ctx);
+	pthread_mutex_unlock(&b->summary_mu);
 	if (rc == 0) {
 		assets_rewrite(b, raw.buf, raw.len, NULL, &out);
 		if (b->staging) {
