@@ -348,15 +348,22 @@ make_parents(const char *file, size_t rootlen, struct buf *err)
 
 /* open FILE for a new file: anything in the way in the slot is removed */
 static int
-create_new(const char *file, size_t rootlen, struct buf *err)
+create_new(char *file, size_t rootlen, struct buf *err)
 {
 	struct buf ignored = BUF_INIT;
+	char *slash = strrchr(file + rootlen, '/');
 	int fd, tries = 0;
 
-	if (unlink(file) == -1 && errno == EISDIR)
-		rm_rf(file, &ignored);
+	/* an emptied slot has neither the folder nor the file: the folder
+	   is made first (where it is, that costs a failed mkdir), then the
+	   file opened (where an old one is, it costs an unlink more) */
+	if (slash && slash > file + rootlen) {
+		*slash = '\0';
+		(void)mkdir(file, 0755);
+		*slash = '/';
+	}
 	while ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
-	    0644)) == -1 && tries++ < 3) {
+	    0644)) == -1 && tries++ < 4) {
 		if (errno == ENOENT) {
 			if (mkdir_parent(file, &ignored) == -1 &&
 			    make_parents(file, rootlen, err) == -1)
@@ -365,7 +372,9 @@ create_new(const char *file, size_t rootlen, struct buf *err)
 			if (make_parents(file, rootlen, err) == -1)
 				break;
 		} else if (errno == EEXIST) {
-			if (rm_rf(file, err) == -1)
+			/* an old file (or a folder) where the new one goes */
+			if (unlink(file) == -1 && errno != ENOENT &&
+			    rm_rf(file, err) == -1)
 				break;
 		} else
 			break;
@@ -525,6 +534,134 @@ kiln_folder(const char *dir)
 	return ok;
 }
 
+/* ---- emptying a slot ---- */
+
+static void sweep_at(int dfd, const char *name, bool dir);
+
+/* the entries of folder D (descriptor FD), then the folder itself */
+static void
+sweep_dir(int dfd, const char *name, DIR *d, int fd)
+{
+	struct dirent *e;
+
+	for (int pass = 0; pass < 3; pass++) {
+		while ((e = readdir(d)) != NULL)
+			if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+				sweep_at(fd, e->d_name, e->d_type == DT_DIR);
+		if (unlinkat(dfd, name, AT_REMOVEDIR) == 0 ||
+		    errno != ENOTEMPTY)
+			return;
+		rewinddir(d);
+	}
+}
+
+/*
+ * Remove NAME in folder DFD (DIR: known to be a folder) and all it
+ * holds, through folder descriptors (no path walked again per file), as
+ * far as it can: what is left the next sweep tries again.
+ */
+static void
+sweep_at(int dfd, const char *name, bool dir)
+{
+	DIR *d;
+	int fd;
+
+	if (!dir && (unlinkat(dfd, name, 0) == 0 || (errno != EISDIR &&
+	    errno != EPERM)))
+		return;
+	if ((fd = openat(dfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+	    O_CLOEXEC)) == -1) {
+		if (dir && errno == ENOTDIR)
+			unlinkat(dfd, name, 0);
+		return;
+	}
+	if ((d = fdopendir(fd)) == NULL) {
+		close(fd);
+		return;
+	}
+	sweep_dir(dfd, name, d, fd);
+	closedir(d);
+}
+
+/* the sweeper thread: remove every folder of s->gone */
+static void *
+sweeper(void *arg)
+{
+	struct outslot *s = arg;
+	struct buf ignored = BUF_INIT;
+	struct stat st;
+
+	for (size_t k = 0; k < s->ngone; k++) {
+		sweep_at(AT_FDCWD, s->gone[k], false);
+		/* deeper than the descriptors allowed: by path */
+		if (lstat(s->gone[k], &st) == 0)
+			rm_rf(s->gone[k], &ignored);
+	}
+	buf_release(&ignored);
+	return NULL;
+}
+
+static void
+add_gone(struct outslot *s, char *path)
+{
+	s->gone = xreallocarray(s->gone, s->ngone + 1, sizeof(*s->gone));
+	s->gone[s->ngone++] = path;
+}
+
+/* what builds that died left aside beside OUT ("DIR/" or "", BASE) */
+static void
+find_gone(struct outslot *s, const char *dir, const char *base)
+{
+	char *prefix = xasprintf(".%s.gone-", base);
+	size_t len = strlen(prefix);
+	DIR *d = opendir(*dir ? dir : ".");
+	struct dirent *e;
+
+	while (d && (e = readdir(d)) != NULL)
+		if (!strncmp(e->d_name, prefix, len))
+			add_gone(s, xasprintf("%s%s", dir, e->d_name));
+	if (d)
+		closedir(d);
+	free(prefix);
+}
+
+/*
+ * Empty the standby: renamed aside beside OUT for the sweeper (one
+ * rename instead of removing each file before the build can start), or
+ * removed here when it cannot be.  A build that dies leaves it aside,
+ * never in a slot.
+ */
+static int
+empty_standby(struct outslot *s, const char *dir, const char *base,
+    struct buf *err)
+{
+	struct stat st;
+	char *gone;
+
+	if (lstat(s->standby, &st) == -1)
+		return 0;
+	gone = xasprintf("%s.%s.gone-%ld-%zu", dir, base, (long)getpid(),
+	    s->ngone);
+	if (!S_ISDIR(st.st_mode) || rename(s->standby, gone) == -1) {
+		free(gone);
+		return rm_rf(s->standby, err);
+	}
+	add_gone(s, gone);
+	return 0;
+}
+
+/* start the sweeper on what is queued (on this thread if it cannot) */
+static void
+start_sweeper(struct outslot *s)
+{
+	if (!s->ngone)
+		return;
+	if (pthread_create(&s->sweeper, NULL, sweeper, s) == 0)
+		s->sweeping = true;
+	else
+		sweeper(s);
+}
+
 int
 outslot_open(struct outslot *s, const char *outdir, bool fresh,
     struct buf *err)
@@ -565,6 +702,7 @@ outslot_open(struct outslot *s, const char *outdir, bool fresh,
 		    "another build.out", s->link);
 		goto fail;
 	}
+	find_gone(s, dir, base);
 	if (live != -1)
 		s->live = xasprintf("%s%s", dir, names[live]);
 	s->standby_name = xstrdup(names[live == 0 ? 1 : 0]);
@@ -585,11 +723,12 @@ outslot_open(struct outslot *s, const char *outdir, bool fresh,
 		free(kdir);
 	} else {
 		outrec_release(&s->standby_rec);
-		if (rm_rf(s->standby, err) == -1)
+		if (empty_standby(s, dir, base, err) == -1)
 			goto fail;
 	}
 	if (mkdir_p(s->standby, err) == -1)
 		goto fail;
+	start_sweeper(s);
 	free(dir);
 	free(names[0]);
 	free(names[1]);
@@ -700,6 +839,14 @@ outslot_release(struct outslot *s)
 {
 	if (!s->link)
 		return;		/* never opened, or released already */
+	if (s->sweeping)
+		pthread_join(s->sweeper, NULL);
+	for (size_t k = 0; k < s->ngone; k++)
+		free(s->gone[k]);
+	free(s->gone);
+	s->gone = NULL;
+	s->ngone = 0;
+	s->sweeping = false;
 	outrec_release(&s->live_rec);
 	outrec_release(&s->standby_rec);
 	if (s->lockfd != -1)

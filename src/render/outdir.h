@@ -62,12 +62,23 @@ struct outslot {
 	pthread_mutex_t live_mu;
 	struct outrec standby_rec;
 	int lockfd;		/* flock(2) held while the standby is written */
+	/*
+	 * Emptying the standby (FRESH) renames it aside, beside OUT as
+	 * ".public.gone-PID-N", and a thread removes it while the build
+	 * goes on; that thread also removes what a build that died left
+	 * aside.  outslot_release waits for it.
+	 */
+	pthread_t sweeper;
+	bool sweeping;
+	char **gone;		/* the folders it removes */
+	size_t ngone;
 };
 
 /*
  * Prepare the standby slot of OUTDIR for writing.  FRESH empties it
- * (full builds and external commands start from nothing); otherwise its
- * record is loaded and removed.  0, or -1 with err.
+ * (full builds and external commands start from nothing: the old one is
+ * renamed aside and removed on a thread); otherwise its record is loaded
+ * and removed.  0, or -1 with err.
  */
 int outslot_open(struct outslot *s, const char *outdir, bool fresh,
     struct buf *err);

@@ -118,6 +118,7 @@ struct build {
 	pthread_mutex_t summary_mu;	/* guards rpage.summary */
 	/* page workers */
 	atomic_size_t next;
+	void *work;		/* what other workers work through */
 	struct buf err;		/* first worker error */
 	bool failed;
 	bool full;
@@ -168,6 +169,8 @@ json_t *model_date_json(int64_t t);
 json_t *model_param_dates(json_t *params);
 /* page I's entry in listings and collections (borrowed: the page owns it) */
 json_t *model_summary_of(struct build *b, size_t i);
+/* the same, a new reference taken under summary_mu */
+json_t *model_summary_ref(struct build *b, size_t i);
 /* qsort_r order of page indexes in listings (ARG: the build): weight,
    then newest first, title, path */
 int model_cmp_children(const void *x, const void *y, void *arg);
@@ -209,10 +212,30 @@ int assets_resolve_rel(const char *base, const char *ref, size_t len,
 /* b->globhash: what every page's context shares */
 void pages_global_hash(struct build *b);
 /*
- * The pagination object of listing URL ("/news/") page PG of NPG: the
- * summaries of ITEMS (N page indexes) on it, and links (a new reference).
+ * What the pagination pages of one listing share, made once for all of
+ * them (a listing of N pages has N/page_size pagination pages: made
+ * anew for each, its link list and children cost N^2/page_size).  Kept
+ * by one thread; a context that holds them is rendered and dropped
+ * before the next pagination page is made.
  */
-json_t *pages_pagination(struct build *b, const char *url,
+struct pager {
+	char *url;		/* the listing PAGES links ("/news/") */
+	int npg, cur;
+	json_t *pages;		/* [{number, url, current}]: current is cur */
+	size_t kids_of;		/* 1 + the page KIDS lists, or 0 */
+	json_t *kids;		/* its children's summaries */
+	/* and what the pages of one parent share (pages come in order) */
+	bool has_crumbs;
+	size_t crumbs_of;	/* the parent CRUMBS lead to, or SIZE_MAX */
+	json_t *crumbs, *parent;	/* breadcrumbs, parent link */
+};
+void pager_release(struct pager *pc);
+/*
+ * The pagination object of listing URL ("/news/") page PG of NPG: the
+ * summaries of ITEMS (N page indexes) on it, and links (a new reference;
+ * its link list is PC's, shared by the listing's pagination pages).
+ */
+json_t *pages_pagination(struct build *b, struct pager *pc, const char *url,
     const size_t *items, size_t n, int pg, int npg);
 /*
  * Reuse output PATH whose incremental key is KEY (kept in the standby or

@@ -47,18 +47,70 @@ model_find(const struct snapshot *sn, const char *path)
 	return SIZE_MAX;
 }
 
+/* N (0 <= N < 10^WIDTH) as WIDTH digits at S */
+static char *
+put_digits(char *s, int n, int width)
+{
+	for (int k = width - 1; k >= 0; k--, n /= 10)
+		s[k] = (char)('0' + n % 10);
+	return s + width;
+}
+
+/*
+ * The three forms of T as time_format writes them in the C locale
+ * (kiln sets no other), made by hand: several dates go into every
+ * page's context.  Years outside 1000-9999 go through time_format.
+ */
+static bool
+date_forms(int64_t t, char iso[32], char human[64], char year[16])
+{
+	static const char *const months[] = { "January", "February", "March",
+	    "April", "May", "June", "July", "August", "September", "October",
+	    "November", "December" };
+	time_t tt = (time_t)t;
+	struct tm tm;
+	char *p;
+
+	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 1000 ||
+	    tm.tm_year + 1900 > 9999)
+		return false;
+	p = put_digits(iso, tm.tm_year + 1900, 4);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mon + 1, 2);
+	*p++ = '-';
+	p = put_digits(p, tm.tm_mday, 2);
+	*p++ = 'T';
+	p = put_digits(p, tm.tm_hour, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_min, 2);
+	*p++ = ':';
+	p = put_digits(p, tm.tm_sec, 2);
+	memcpy(p, "Z", 2);
+	memcpy(year, iso, 4);
+	year[4] = '\0';
+	snprintf(human, 64, "%d %s %s", tm.tm_mday, months[tm.tm_mon], year);
+	return true;
+}
+
 json_t *
 model_date_json(int64_t t)
 {
 	char iso[32], human[64], year[16];
+	json_t *o;
 
 	if (!t)
 		return json_null();
-	time_format_iso8601(t, iso, sizeof(iso));
-	time_format(t, "%e %B %Y", human, sizeof(human));
-	time_format(t, "%Y", year, sizeof(year));
-	return json_pack("{s:s, s:s, s:s}", "iso", iso, "human",
-	    human[0] == ' ' ? human + 1 : human, "year", year);
+	if (!date_forms(t, iso, human, year)) {
+		time_format_iso8601(t, iso, sizeof(iso));
+		time_format(t, "%e %B %Y", human, sizeof(human));
+		time_format(t, "%Y", year, sizeof(year));
+	}
+	o = json_object();
+	json_object_set_new_nocheck(o, "iso", json_string_nocheck(iso));
+	json_object_set_new_nocheck(o, "human", json_string_nocheck(
+	    human[0] == ' ' ? human + 1 : human));
+	json_object_set_new_nocheck(o, "year", json_string_nocheck(year));
+	return o;
 }
 
 /*
@@ -136,6 +188,22 @@ model_summary_of(struct build *b, size_t i)
 		    snapshot_extra(&b->snap, i), "dates",
 		    model_param_dates(snapshot_extra(&b->snap, i)), "weight",
 		    sp->weight);
+	pthread_mutex_unlock(&b->summary_mu);
+	return s;
+}
+
+/*
+ * Page I's entry as a new reference, taken under the lock: threads that
+ * share entries (taxonomy pages) take and drop them under it, since
+ * jansson reads a count without atomics before changing it.
+ */
+json_t *
+model_summary_ref(struct build *b, size_t i)
+{
+	json_t *s = model_summary_of(b, i);
+
+	pthread_mutex_lock(&b->summary_mu);
+	json_incref(s);
 	pthread_mutex_unlock(&b->summary_mu);
 	return s;
 }

@@ -30,61 +30,138 @@ link_json(const struct rpage *p)
 	return json_pack("{s:s, s:s}", "title", p->sp->title, "url", p->url);
 }
 
-json_t *
-pages_pagination(struct build *b, const char *url, const size_t *items,
-    size_t n, int pg, int npg)
+void
+pager_release(struct pager *pc)
 {
-	json_t *pages = json_array(), *sel = json_array();
-	size_t ps = (size_t)b->c->build.page_size;
-	char *prev = NULL, *next = NULL;
-	json_t *o;
+	free(pc->url);
+	json_decref(pc->pages);
+	json_decref(pc->kids);
+	json_decref(pc->crumbs);
+	json_decref(pc->parent);
+	memset(pc, 0, sizeof(*pc));
+}
 
-	for (int k = 1; k <= npg; k++) {
-		char *u = k == 1 ? xstrdup(url) : xasprintf("%spage/%d/", url,
-		    k);
-		json_array_append_new(pages, json_pack("{s:i, s:s, s:b}",
-		    "number", k, "url", u, "current", k == pg));
-		if (k == pg - 1)
-			prev = xstrdup(u);
-		if (k == pg + 1)
-			next = xstrdup(u);
-		free(u);
+/* page K's entry in a link list: "current" true when it is the shown one */
+static void
+pager_mark(struct pager *pc, int k, bool current)
+{
+	if (k >= 1 && k <= pc->npg)
+		json_object_set_new(json_array_get(pc->pages, (size_t)k - 1),
+		    "current", json_boolean(current));
+}
+
+/* the link list of listing URL of NPG pages, page PG current (borrowed) */
+static json_t *
+pager_links(struct pager *pc, const char *url, int pg, int npg)
+{
+	if (!pc->pages || pc->npg != npg || strcmp(pc->url, url) != 0) {
+		json_decref(pc->pages);
+		free(pc->url);
+		pc->url = xstrdup(url);
+		pc->npg = npg;
+		pc->cur = 0;
+		pc->pages = json_array();
+		for (int k = 1; k <= npg; k++) {
+			char *u = k == 1 ? xstrdup(url) :
+			    xasprintf("%spage/%d/", url, k);
+			json_array_append_new(pc->pages, json_pack(
+			    "{s:i, s:s, s:b}", "number", k, "url", u,
+			    "current", 0));
+			free(u);
+		}
 	}
+	if (pc->cur != pg) {
+		pager_mark(pc, pc->cur, false);
+		pager_mark(pc, pg, true);
+		pc->cur = pg;
+	}
+	return pc->pages;
+}
+
+/* the URL of page K of PC's listing as a new reference, null if none */
+static json_t *
+pager_url(const struct pager *pc, int k)
+{
+	if (k < 1 || k > pc->npg)
+		return json_null();
+	return json_incref(json_object_get(json_array_get(pc->pages,
+	    (size_t)k - 1), "url"));
+}
+
+json_t *
+pages_pagination(struct build *b, struct pager *pc, const char *url,
+    const size_t *items, size_t n, int pg, int npg)
+{
+	json_t *pages = pager_links(pc, url, pg, npg), *sel = json_array();
+	size_t ps = (size_t)b->c->build.page_size;
+
 	for (size_t k = (size_t)(pg - 1) * ps; k < n && k < (size_t)pg * ps;
 	    k++)
-		json_array_append(sel, model_summary_of(b, items[k]));
-	o = json_pack("{s:o, s:i, s:i, s:o, s:o, s:o}", "pages", pages,
-	    "current", pg, "total", npg, "prev_url", prev ? json_string(prev) :
-	    json_null(), "next_url", next ? json_string(next) : json_null(),
-	    "items", sel);
-	free(prev);
-	free(next);
-	return o;
+		json_array_append_new(sel, model_summary_ref(b, items[k]));
+	return json_pack("{s:O, s:i, s:i, s:o, s:o, s:o}", "pages", pages,
+	    "current", pg, "total", npg, "prev_url", pager_url(pc, pg - 1),
+	    "next_url", pager_url(pc, pg + 1), "items", sel);
+}
+
+/* the summaries of page I's children (a new reference), kept in PC */
+static json_t *
+page_children(struct build *b, struct pager *pc, size_t i)
+{
+	const struct rpage *p = &b->pages[i];
+
+	if (pc->kids_of != i + 1) {
+		json_decref(pc->kids);
+		pc->kids = json_array();
+		for (size_t k = 0; k < p->nkids; k++)
+			json_array_append_new(pc->kids, model_summary_ref(b,
+			    p->kids[k]));
+		pc->kids_of = i + 1;
+	}
+	return json_incref(pc->kids);
+}
+
+/* the breadcrumbs and parent link of page I (new references), kept in PC */
+static void
+page_ancestors(struct build *b, struct pager *pc, size_t i, json_t **crumbs,
+    json_t **parent)
+{
+	size_t up = b->pages[i].parent;
+
+	if (!pc->has_crumbs || pc->crumbs_of != up) {
+		json_decref(pc->crumbs);
+		json_decref(pc->parent);
+		pc->crumbs = json_array();
+		for (size_t a = up; a != SIZE_MAX; a = b->pages[a].parent)
+			json_array_insert_new(pc->crumbs, 0,
+			    link_json(&b->pages[a]));
+		pc->parent = up == SIZE_MAX ? json_null() :
+		    link_json(&b->pages[up]);
+		pc->crumbs_of = up;
+		pc->has_crumbs = true;
+	}
+	*crumbs = json_incref(pc->crumbs);
+	*parent = json_incref(pc->parent);
 }
 
 /* the context of page I, pagination page PG (1-based; 0 = none) */
 static json_t *
-page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
-    int npg, const char *content)
+page_context(struct build *b, struct pager *pc, json_t *site, json_t *colls,
+    size_t i, int pg, int npg, const char *content)
 {
 	const struct rpage *p = &b->pages[i];
 	const struct snap_page *sp = p->sp;
-	json_t *page, *kids = json_array(), *crumbs = json_array(), *ctx;
+	json_t *page, *kids = page_children(b, pc, i), *crumbs, *parent;
+	json_t *ctx;
 	char *permalink = xasprintf("%s%s", b->c->site.base_url, p->url);
-	size_t a;
 
-	for (size_t k = 0; k < p->nkids; k++)
-		json_array_append(kids, model_summary_of(b, p->kids[k]));
-	for (a = p->parent; a != SIZE_MAX; a = b->pages[a].parent)
-		json_array_insert_new(crumbs, 0, link_json(&b->pages[a]));
+	page_ancestors(b, pc, i, &crumbs, &parent);
 	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O, s:O, "
 	    "s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
 	    "title", sp->title, "url", p->url, "path", sp->path, "section",
 	    sp->section, "slug", sp->slug, "date", model_date_json(sp->date),
 	    "summary", p->excerpt, "content", content, "tags",
 	    snapshot_tags(&b->snap, i), "params", snapshot_extra(&b->snap, i),
-	    "parent", p->parent == SIZE_MAX ? json_null() :
-	    link_json(&b->pages[p->parent]), "children", kids,
+	    "parent", parent, "children", kids,
 	    "breadcrumbs", crumbs, "dates",
 	    model_param_dates(snapshot_extra(&b->snap, i)), "is_home",
 	    p->kind == PK_HOME,
@@ -98,7 +175,7 @@ page_context(struct build *b, json_t *site, json_t *colls, size_t i, int pg,
 	    "collections", colls);
 	if (pg > 0)
 		json_object_set_new(ctx, "pagination", pages_pagination(b,
-		    p->url, p->kids, p->nkids, pg, npg));
+		    pc, p->url, p->kids, p->nkids, pg, npg));
 	return ctx;
 }
 
@@ -194,6 +271,7 @@ struct worker {
 	struct buf out, tmp, err;	/* reused for every page */
 	struct buf material;	/* what page_key hashes */
 	struct arena arena;	/* one page's scratch, reset after it */
+	struct pager pager;	/* what a listing's pages share */
 	struct filelist files;	/* merged into the build's at the end */
 	size_t rendered, reused;
 };
@@ -233,7 +311,8 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	    (long long)p->sp->revision, b->c->build.unsafe_html);
 	if (!(body = snapshot_body(&b->snap, i, err)))
 		return -1;
-	ctx = page_context(b, w->site, w->colls, i, pg, npg, placeholder);
+	ctx = page_context(b, &w->pager, w->site, w->colls, i, pg, npg,
+	    placeholder);
 	buf_reset(tmp);
 	if (mdr_render(body, strlen(body), b->c->build.unsafe_html ? 0 :
 	    MDR_NO_HTML, tmp, err) == -1) {
@@ -360,6 +439,7 @@ worker_release(struct worker *w)
 	buf_release(&w->err);
 	buf_release(&w->material);
 	arena_release(&w->arena);
+	pager_release(&w->pager);
 }
 
 static void *

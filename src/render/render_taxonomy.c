@@ -27,6 +27,8 @@
  */
 #include "common/compat.h"
 
+#include <stdatomic.h>
+
 #include "common/buf.h"
 #include "common/hash.h"
 #include "common/xmalloc.h"
@@ -252,10 +254,36 @@ taxo_index_pagination(const char *url, json_t *terms)
 	    "total", 1, "prev_url", "next_url", "items", terms);
 }
 
+/* one output: /T/ (M NULL) or /T/TERM/ page PG of NPG, at PATH */
+struct taxo_job {
+	const struct taxo *t;
+	const struct term *m;
+	int pg, npg;
+	char *path;
+};
+
+/* every taxonomy output of a build, rendered on the build's threads */
+struct taxo_queue {
+	struct taxo *taxos;
+	size_t ntaxos;
+	struct taxo_job *v;
+	size_t n, a;
+};
+
+/* what one thread rendering taxonomy outputs owns */
+struct taxo_worker {
+	struct build *b;
+	json_t *site, *colls;	/* its own copies of the shared context */
+	struct pager pager;	/* what a term's pagination pages share */
+	struct filelist files;	/* merged into the build's at the end */
+	struct buf err;
+	size_t rendered;
+};
+
 /* the context of /T/ (M NULL) or of /T/TERM/ page PG of NPG */
 static json_t *
-taxo_context(struct build *b, const struct taxo *t, const struct term *m,
-    int pg, int npg)
+taxo_context(struct build *b, struct taxo_worker *w, const struct taxo *t,
+    const struct term *m, int pg, int npg)
 {
 	char *turl = xasprintf("/%s/", t->name);
 	char *url = m ? xasprintf("%s%s/", turl, m->slug) : xstrdup(turl);
@@ -263,7 +291,7 @@ taxo_context(struct build *b, const struct taxo *t, const struct term *m,
 	char *permalink = xasprintf("%s%s", b->c->site.base_url, url);
 	json_t *crumbs = json_pack("[{s:s, s:s}]", "title",
 	    b->pages[model_find(&b->snap, "")].sp->title, "url", "/");
-	json_t *terms = json_incref(t->terms_json), *page, *ctx;
+	json_t *terms = m ? NULL : json_incref(t->terms_json), *page, *ctx;
 
 	if (m)
 		json_array_append_new(crumbs, json_pack("{s:s, s:s}", "title",
@@ -280,13 +308,14 @@ taxo_context(struct build *b, const struct taxo *t, const struct term *m,
 		    m->n));
 	/* only /T/ lists every term: a term page's key holds its own */
 	ctx = json_pack("{s:O, s:O, s:o, s:{s:s, s:s, s:s}}", "site",
-	    b->site, "collections", b->collections, "page", page, "taxonomy",
+	    w->site, "collections", w->colls, "page", page, "taxonomy",
 	    "name", t->name, "title", t->title, "url", turl);
 	if (!m)
 		json_object_set(json_object_get(ctx, "taxonomy"), "terms",
 		    terms);
-	json_object_set_new(ctx, "pagination", m ? pages_pagination(b, url,
-	    m->pages, m->n, pg, npg) : taxo_index_pagination(url, terms));
+	json_object_set_new(ctx, "pagination", m ? pages_pagination(b,
+	    &w->pager, url, m->pages, m->n, pg, npg) :
+	    taxo_index_pagination(url, terms));
 	json_decref(terms);
 	free(turl);
 	free(url);
@@ -360,24 +389,27 @@ taxo_sitemap(struct build *b, const struct taxo *t, const struct term *m)
 	free(url);
 }
 
-/* render (or reuse) output PATH of /T/ or /T/TERM/ page PG of NPG */
+/* render (or reuse) output J of the queue */
 static int
-taxo_output(struct build *b, const struct taxo *t, const struct term *m,
-    int pg, int npg, const char *path, struct buf *err)
+taxo_output(struct taxo_worker *w, const struct taxo_job *j)
 {
-	const char *tname = taxo_template(b, m != NULL);
-	struct buf raw = BUF_INIT, out = BUF_INIT;
+	struct build *b = w->b;
+	const char *tname = taxo_template(b, j->m != NULL);
+	struct buf raw = BUF_INIT, out = BUF_INIT, *err = &w->err;
 	char key[65], sha[65];
 	json_t *ctx;
 	int rc;
 
-	taxo_key(b, t, m, tname, pg, npg, key);
-	if ((rc = pages_reuse_output(b, &b->files, path, key, MK_HTML,
+	taxo_key(b, j->t, j->m, tname, j->pg, j->npg, key);
+	if ((rc = pages_reuse_output(b, &w->files, j->path, key, MK_HTML,
 	    err)) != 0)
 		return rc == 1 ? 0 : -1;
-	ctx = taxo_context(b, t, m, pg, npg);
+	ctx = taxo_context(b, w, j->t, j->m, j->pg, j->npg);
 	rc = tmpl_set_render(b->set, tname, ctx, &raw, err);
+	/* its page summaries are other threads' too (model_summary_ref) */
+	pthread_mutex_lock(&b->summary_mu);
 	json_decref(ctx);
+	pthread_mutex_unlock(&b->summary_mu);
 	if (rc == 0) {
 		assets_rewrite(b, raw.buf, raw.len, NULL, &out);
 		if (b->staging) {
@@ -387,41 +419,49 @@ taxo_output(struct build *b, const struct taxo *t, const struct term *m,
 			buf_add(&out, raw.buf, raw.len);
 		}
 		sha256_hex(out.buf, out.len, sha);
-		rc = render_put_output(b, path, out.buf, out.len, sha, err);
+		rc = render_put_output(b, j->path, out.buf, out.len, sha, err);
 	}
 	if (rc == 0) {
-		render_add_file(&b->files, path, sha, (int64_t)out.len, MK_HTML,
-		    false, key);
-		b->res->rendered++;
+		render_add_file(&w->files, j->path, sha, (int64_t)out.len,
+		    MK_HTML, false, key);
+		w->rendered++;
 	} else
-		buf_printf(err, " (taxonomy page /%s)", path);
+		buf_printf(err, " (taxonomy page /%s)", j->path);
 	buf_release(&raw);
 	buf_release(&out);
 	return rc;
 }
 
-/* the outputs of term M of T, one per pagination page */
-static int
-term_outputs(struct build *b, const struct taxo *t, const struct term *m,
-    struct buf *err)
+static void
+taxo_queue_add(struct taxo_queue *q, const struct taxo *t,
+    const struct term *m, int pg, int npg, char *path)
+{
+	if (q->n == q->a) {
+		q->a = q->a ? q->a * 2 : 64;
+		q->v = xreallocarray(q->v, q->a, sizeof(*q->v));
+	}
+	q->v[q->n++] = (struct taxo_job){ t, m, pg, npg, path };
+}
+
+/* the outputs of term M of T, one per pagination page, queued */
+static void
+term_outputs(struct build *b, struct taxo_queue *q, const struct taxo *t,
+    const struct term *m)
 {
 	size_t ps = (size_t)b->c->build.page_size;
-	int npg = (int)((m->n + ps - 1) / ps), rc = 0;
+	int npg = (int)((m->n + ps - 1) / ps);
 	char *path = xasprintf("%s/%s", t->name, m->slug);
 
 	if (model_find(&b->snap, path) != SIZE_MAX) {
 		free(path);
-		return 0;	/* the site's own page has that URL */
+		return;		/* the site's own page has that URL */
 	}
 	taxo_sitemap(b, t, m);
-	for (int pg = 1; rc == 0 && pg <= npg; pg++) {
-		char *out = pg == 1 ? xasprintf("%s/index.html", path) :
-		    xasprintf("%s/page/%d/index.html", path, pg);
-		rc = taxo_output(b, t, m, pg, npg, out, err);
-		free(out);
-	}
+	for (int pg = 1; pg <= npg; pg++)
+		taxo_queue_add(q, t, m, pg, npg, pg == 1 ?
+		    xasprintf("%s/index.html", path) :
+		    xasprintf("%s/page/%d/index.html", path, pg));
 	free(path);
-	return rc;
 }
 
 /* every term of T makes a file name: -1 with err naming a page if not */
@@ -441,26 +481,89 @@ taxo_check(struct build *b, const struct taxo *t, struct buf *err)
 	return 0;
 }
 
+/* every output of taxonomy T (collected into Q's next taxo), queued */
+static int
+taxo_queue_outputs(struct build *b, struct taxo_queue *q, struct taxo *t,
+    struct buf *err)
+{
+	t->terms_json = taxo_terms_json(t);	/* shared */
+	if (taxo_check(b, t, err) == -1)
+		return -1;
+	if (t->n && model_find(&b->snap, t->name) == SIZE_MAX) {
+		taxo_sitemap(b, t, NULL);
+		taxo_queue_add(q, t, NULL, 0, 0, xasprintf("%s/index.html",
+		    t->name));
+	}
+	for (size_t i = 0; i < t->n; i++)
+		term_outputs(b, q, t, &t->terms[i]);
+	return 0;
+}
+
+static void *
+taxo_thread(void *arg)
+{
+	struct build *b = arg;
+	struct taxo_queue *q = b->work;
+	struct taxo_worker w = { .b = b };
+	size_t i;
+
+	w.site = json_deep_copy(b->site);
+	w.colls = json_deep_copy(b->collections);
+	buf_init(&w.err, 0);
+	while (!b->failed && (i = atomic_fetch_add(&b->next, 1)) < q->n) {
+		buf_reset(&w.err);
+		if (taxo_output(&w, &q->v[i]) == -1) {
+			pthread_mutex_lock(&b->mu);
+			if (!b->failed) {
+				b->failed = true;
+				buf_setf(&b->err, "%s", w.err.buf);
+			}
+			pthread_mutex_unlock(&b->mu);
+		}
+	}
+	pthread_mutex_lock(&b->mu);
+	b->res->rendered += w.rendered;
+	pthread_mutex_unlock(&b->mu);
+	render_merge_files(b, &w.files);
+	pager_release(&w.pager);
+	json_decref(w.site);
+	json_decref(w.colls);
+	buf_release(&w.err);
+	return NULL;
+}
+
+static void
+taxo_queue_release(struct taxo_queue *q)
+{
+	for (size_t k = 0; k < q->ntaxos; k++)
+		taxo_release(&q->taxos[k]);
+	for (size_t k = 0; k < q->n; k++)
+		free(q->v[k].path);
+	free(q->taxos);
+	free(q->v);
+}
+
 int
 taxonomies_write(struct build *b, struct buf *err)
 {
+	struct taxo_queue q = { 0 };
 	int rc = 0;
 
+	q.taxos = xcalloc(b->c->ntaxonomies + 1, sizeof(*q.taxos));
 	for (size_t k = 0; k < b->c->ntaxonomies && rc == 0; k++) {
-		struct taxo t;
-		taxo_collect(b, &t, b->c->taxonomies[k]);
-		t.terms_json = taxo_terms_json(&t);	/* shared */
-		rc = taxo_check(b, &t, err);
-		if (rc == 0 && t.n && model_find(&b->snap, t.name) ==
-		    SIZE_MAX) {
-			char *path = xasprintf("%s/index.html", t.name);
-			taxo_sitemap(b, &t, NULL);
-			rc = taxo_output(b, &t, NULL, 0, 0, path, err);
-			free(path);
-		}
-		for (size_t i = 0; i < t.n && rc == 0; i++)
-			rc = term_outputs(b, &t, &t.terms[i], err);
-		taxo_release(&t);
+		taxo_collect(b, &q.taxos[k], b->c->taxonomies[k]);
+		q.ntaxos = k + 1;
+		rc = taxo_queue_outputs(b, &q, &q.taxos[k], err);
 	}
+	if (rc == 0 && q.n) {
+		b->work = &q;
+		render_run_threads(b, taxo_thread);
+		b->work = NULL;
+		if (b->failed) {
+			buf_setf(err, "%s", b->err.buf);
+			rc = -1;
+		}
+	}
+	taxo_queue_release(&q);
 	return rc;
 }

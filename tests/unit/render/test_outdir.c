@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_outdir.c: the two output slots behind build.out: the record's
- * format, the switch (also from an older real folder), pruning, and that
- * a file is never changed through a hard link.
+ * format, the switch (also from an older real folder), pruning, emptying
+ * a slot (moved aside and removed on a thread), and that a file is never
+ * changed through a hard link.
  */
 #include "test.h"
 
+#include <dirent.h>
 #include <limits.h>
 #include <sys/stat.h>
 
@@ -52,6 +54,24 @@ link_of(const char *path)
 
 	s[n < 0 ? 0 : n] = '\0';
 	return s;
+}
+
+/* is anything named ".OUT.gone-*" left beside OUT (in this folder)? */
+static bool
+gone_left(const char *out)
+{
+	char prefix[64];
+	DIR *d = opendir(".");
+	struct dirent *e;
+	bool found = false;
+
+	snprintf(prefix, sizeof(prefix), ".%s.gone-", out);
+	while (d && (e = readdir(d)) != NULL)
+		if (!strncmp(e->d_name, prefix, strlen(prefix)))
+			found = true;
+	if (d)
+		closedir(d);
+	return found;
 }
 
 /* one build into OUT: FILES are "path=text", sorted by path */
@@ -188,7 +208,38 @@ TEST(outdir, fresh_empties_the_standby)
 	CHECK_INT_EQ(outslot_open(&s, "out", true, &err), 0);
 	CHECK_INT_EQ(s.standby_rec.n, 0);
 	CHECK(!dir_exists(".out.a/x"));
+	CHECK(dir_exists(".out.a"));
+	/* the old files went aside, to be removed by a thread ... */
+	CHECK_INT_EQ(s.ngone, 1);
 	outslot_release(&s);
+	/* ... done when the slot is released */
+	CHECK(!gone_left("out"));
+	CHECK_STR_EQ(link_of("out"), ".out.b");
+	CHECK_STR_EQ(slurp("out/index.html"), "two");
+	buf_release(&err);
+}
+
+TEST(outdir, what_a_dead_build_left_aside_is_removed)
+{
+	static const char *const one[] = { "x/index.html=x" };
+	struct outslot s;
+	struct buf err = BUF_INIT;
+
+	build("out", one, 1);
+	/* a full build died after moving its standby aside */
+	put(".out.gone-99999-0/a/b/c/index.html", "old");
+	put(".out.gone-99999-0/a/index.html", "old");
+	CHECK_INT_EQ(symlink("/nonexistent", ".out.gone-99999-0/a/link"), 0);
+	put(".out.gone-1-3/z", "old");
+	put("keep/.out.gone-1-3", "not beside out");
+	CHECK(gone_left("out"));
+	/* the next build, full or not, removes it */
+	CHECK_INT_EQ(outslot_open(&s, "out", false, &err), 0);
+	CHECK_INT_EQ(s.ngone, 2);
+	outslot_release(&s);
+	CHECK(!gone_left("out"));
+	CHECK_STR_EQ(slurp("keep/.out.gone-1-3"), "not beside out");
+	CHECK_STR_EQ(slurp("out/x/index.html"), "x");
 	buf_release(&err);
 }
 

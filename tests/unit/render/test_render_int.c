@@ -11,6 +11,7 @@
 #include "test.h"
 
 #include "common/buf.h"
+#include "common/timeutil.h"
 #include "conf/conf.h"
 #include "render/render_int.h"
 
@@ -332,4 +333,34 @@ TEST(render_taxonomy, urlize_as_hugo)
 	CHECK_STR_EQ(urlized("../x"), "x");
 	CHECK_STR_EQ(urlized("..."), "");
 	CHECK_STR_EQ(urlized("<>"), "");
+}
+
+/* model_date_json's own formatting is time_format's, in and out of range */
+TEST(render_model, date_forms_as_strftime)
+{
+	static const int64_t times[] = { 1, 59, 86399, 951782400, 1700000000,
+	    1719792000, 1735689599, 4102444800LL, 253402300799LL,
+	    -1, -62135596800LL, -30610224000LL, 253402300800LL };
+	char iso[32], human[64], year[16];
+
+	for (size_t i = 0; i < NELEM(times); i++) {
+		json_t *o = model_date_json(times[i]);
+		time_format_iso8601(times[i], iso, sizeof(iso));
+		time_format(times[i], "%e %B %Y", human, sizeof(human));
+		time_format(times[i], "%Y", year, sizeof(year));
+		CHECK_STR_EQ(json_string_value(json_object_get(o, "iso")), iso);
+		CHECK_STR_EQ(json_string_value(json_object_get(o, "human")),
+		    human[0] == ' ' ? human + 1 : human);
+		CHECK_STR_EQ(json_string_value(json_object_get(o, "year")),
+		    year);
+		json_decref(o);
+	}
+	for (int64_t t = 0; t < 366LL * 86400 * 4; t += 86400 + 3607) {
+		json_t *o = model_date_json(1600000000 + t);
+		time_format(1600000000 + t, "%e %B %Y", human, sizeof(human));
+		CHECK_STR_EQ(json_string_value(json_object_get(o, "human")),
+		    human[0] == ' ' ? human + 1 : human);
+		json_decref(o);
+	}
+	CHECK(json_is_null(model_date_json(0)));
 }
