@@ -135,6 +135,17 @@ render_emit_redirect(struct build *b, const char *path, const char *data,
 
 /* run FN(B) on the build's threads (build.threads, else one per core) */
 void
+render_worker_failed(struct build *b, const char *msg)
+{
+	pthread_mutex_lock(&b->mu);
+	if (!b->failed) {
+		b->failed = true;
+		buf_setf(&b->err, "%s", msg);
+	}
+	pthread_mutex_unlock(&b->mu);
+}
+
+void
 render_run_threads(struct build *b, void *(*fn)(void *))
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);

@@ -153,6 +153,8 @@ int render_emit_redirect(struct build *b, const char *path, const char *data,
     size_t len, const char *to, struct buf *err);
 /* run FN(B) on the build's threads (build.threads, else one per core) */
 void render_run_threads(struct build *b, void *(*fn)(void *));
+/* a worker's error MSG becomes the build's, unless one came first */
+void render_worker_failed(struct build *b, const char *msg);
 /* IN to out with <meta name="robots" content="noindex"> in its head */
 void render_noindex(const char *in, size_t len, struct buf *out);
 /* the build B of C with OPTS, before anything is read; build_release */

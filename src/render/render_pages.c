@@ -462,14 +462,8 @@ page_worker(void *arg)
 		if (rc == 0 && b->c->build.page_json)
 			rc = render_page_json(&w, i);
 		arena_reset(&w.arena);
-		if (rc == -1) {
-			pthread_mutex_lock(&b->mu);
-			if (!b->failed) {
-				b->failed = true;
-				buf_setf(&b->err, "%s", w.err.buf);
-			}
-			pthread_mutex_unlock(&b->mu);
-		}
+		if (rc == -1)
+			render_worker_failed(b, w.err.buf);
 	}
 	pthread_mutex_lock(&b->mu);
 	b->res->rendered += w.rendered;

@@ -512,14 +512,8 @@ taxo_thread(void *arg)
 	buf_init(&w.err, 0);
 	while (!b->failed && (i = atomic_fetch_add(&b->next, 1)) < q->n) {
 		buf_reset(&w.err);
-		if (taxo_output(&w, &q->v[i]) == -1) {
-			pthread_mutex_lock(&b->mu);
-			if (!b->failed) {
-				b->failed = true;
-				buf_setf(&b->err, "%s", w.err.buf);
-			}
-			pthread_mutex_unlock(&b->mu);
-		}
+		if (taxo_output(&w, &q->v[i]) == -1)
+			render_worker_failed(b, w.err.buf);
 	}
 	pthread_mutex_lock(&b->mu);
 	b->res->rendered += w.rendered;

@@ -61,16 +61,17 @@ row_entry(struct stmt *s, struct manifest *m)
 	return 0;
 }
 
-int
-store_deployed_load(struct store *st, const char *dest, struct manifest *m,
-    struct buf *err)
+/*
+ * Every row S (prepared, bound) selects appended to M, S finalized;
+ * *NREAD (may be NULL) counts them.  A row that is not a valid entry is
+ * refused by name.
+ */
+static int
+read_rows(struct store *st, struct stmt *s, const char *dest,
+    struct manifest *m, size_t *nread, struct buf *err)
 {
-	struct stmt *s = NULL;
 	int r, rc = 0;
 
-	if (store_prepare(st, ROW_COLS "WHERE dest = ?", &s, err) == -1)
-		return -1;
-	stmt_bind_text(s, 1, dest);
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		if (row_entry(s, m) == -1) {
 			buf_setf(err, "deployed_files of %s in the store: the "
@@ -80,10 +81,26 @@ store_deployed_load(struct store *st, const char *dest, struct manifest *m,
 			rc = -1;
 			break;
 		}
+		if (nread)
+			(*nread)++;
 	}
 	if (rc == 0 && r != STMT_DONE)
 		rc = store_sqlerr(st, "read deployed_files", err);
 	stmt_finalize(s);
+	return rc;
+}
+
+int
+store_deployed_load(struct store *st, const char *dest, struct manifest *m,
+    struct buf *err)
+{
+	struct stmt *s = NULL;
+	int rc;
+
+	if (store_prepare(st, ROW_COLS "WHERE dest = ?", &s, err) == -1)
+		return -1;
+	stmt_bind_text(s, 1, dest);
+	rc = read_rows(st, s, dest, m, NULL, err);
 	/* the database's order may not be bytewise: sort here */
 	if (rc == 0 && manifest_sort(m, err) == -1) {
 		buf_printf(err, " (deployed_files of %s in the store)", dest);
@@ -99,7 +116,7 @@ lookup_chunk(struct store *st, const char *dest, const char *const *paths,
 {
 	struct buf sql = BUF_INIT;
 	struct stmt *s = NULL;
-	int r, rc = 0;
+	int rc;
 
 	buf_adds(&sql, ROW_COLS "WHERE dest = ? AND path IN (");
 	for (size_t i = 0; i < k; i++)
@@ -112,21 +129,7 @@ lookup_chunk(struct store *st, const char *dest, const char *const *paths,
 	stmt_bind_text(s, 1, dest);
 	for (size_t i = 0; i < k; i++)
 		stmt_bind_text(s, (int)i + 2, paths[i]);
-	while ((r = stmt_step(s)) == STMT_ROW) {
-		if (row_entry(s, m) == -1) {
-			buf_setf(err, "deployed_files of %s in the store: the "
-			    "row of '%s' is not a valid entry (path, sha256, "
-			    "size, kind or redirect)", dest,
-			    stmt_col_text(s, 0) ? stmt_col_text(s, 0) : "");
-			rc = -1;
-			break;
-		}
-		(*nread)++;
-	}
-	if (rc == 0 && r != STMT_DONE)
-		rc = store_sqlerr(st, "read deployed_files", err);
-	stmt_finalize(s);
-	return rc;
+	return read_rows(st, s, dest, m, nread, err);
 }
 
 int

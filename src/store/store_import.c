@@ -115,24 +115,8 @@ int
 store_import_revision(struct store *st, const char *path, int64_t *rev,
     struct buf *err)
 {
-	struct stmt *s = NULL;
-	int r, rc = -1;
-
-	*rev = 0;
-	if (store_prepare(st, "SELECT latest_revision_id FROM pages WHERE "
-	    "path = ?", &s, err) == -1)
-		return -1;
-	stmt_bind_text(s, 1, path);
-	r = stmt_step(s);
-	if (r == STMT_ROW) {
-		*rev = stmt_col_i64(s, 0);
-		rc = 0;
-	} else if (r == STMT_DONE)
-		rc = 1;
-	else
-		store_sqlerr(st, "read page revision", err);
-	stmt_finalize(s);
-	return rc;
+	return store_page_i64_at(st, "SELECT latest_revision_id FROM pages "
+	    "WHERE path = ?", path, rev, err);
 }
 
 int

@@ -47,6 +47,12 @@ int store_schema_ready(struct store *st, int flags, struct buf *err);
 int sql_schema(struct store *st, struct store_schema *out, size_t *n,
     struct buf *err);
 int store_sqlerr(struct store *st, const char *what, struct buf *err);
+/*
+ * The one integer SQL (one "?" for PATH) selects of the page at PATH into
+ * *V: 0, 1 when there is no such page (*V 0), -1 with err.
+ */
+int store_page_i64_at(struct store *st, const char *sql, const char *path,
+    int64_t *v, struct buf *err);
 int store_exec(struct store *st, const char *sql, struct buf *err);
 int store_prepare(struct store *st, const char *sql, struct stmt **stmt,
     struct buf *err);

@@ -557,20 +557,20 @@ fields_check(struct store *st, const struct page_fields *f, bool create,
  * none, -1.  One column of one row, not a page_info (a new page asks
  * twice: is its path free, which page is its parent).
  */
-static int
-page_id_at(struct store *st, const char *cp, int64_t *id, struct buf *err)
+int
+store_page_i64_at(struct store *st, const char *sql, const char *path,
+    int64_t *v, struct buf *err)
 {
 	struct stmt *s = NULL;
 	int r, rc = -1;
 
-	*id = 0;
-	if (store_prepare(st, "SELECT id FROM pages WHERE path = ?", &s,
-	    err) == -1)
+	*v = 0;
+	if (store_prepare(st, sql, &s, err) == -1)
 		return -1;
-	stmt_bind_text(s, 1, cp);
+	stmt_bind_text(s, 1, path);
 	r = stmt_step(s);
 	if (r == STMT_ROW) {
-		*id = stmt_col_i64(s, 0);
+		*v = stmt_col_i64(s, 0);
 		rc = 0;
 	} else if (r == STMT_DONE)
 		rc = 1;
@@ -578,6 +578,13 @@ page_id_at(struct store *st, const char *cp, int64_t *id, struct buf *err)
 		store_sqlerr(st, "read page", err);
 	stmt_finalize(s);
 	return rc;
+}
+
+static int
+page_id_at(struct store *st, const char *cp, int64_t *id, struct buf *err)
+{
+	return store_page_i64_at(st, "SELECT id FROM pages WHERE path = ?",
+	    cp, id, err);
 }
 
 /* the id of the page above CP ("" for the home page): 0 if none */
