@@ -29,6 +29,17 @@
 
 struct buf;
 
+/* history.c: shared with history_repo.c */
+/* libgit2 initialised, once a process */
+void history_lg2_init(void);
+/* -1 with err: WHAT and libgit2's last error */
+int history_giterr(struct buf *err, const char *what);
+/* "refs/heads/BRANCH", or NULL with err for a bad branch name */
+char *history_branch_ref(const char *branch, struct buf *err);
+/* the bare repository at DIR (made when CREATE): 0, or -1 with err */
+int history_repo_open(const char *dir, bool create, git_repository **repo,
+    struct buf *err);
+
 #define HM_DIR		".kiln/manifest"
 #define HM_HEAD		".kiln/manifest/head.json"
 #define HM_SHARDS	256
