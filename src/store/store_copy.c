@@ -116,11 +116,9 @@ copy_table(struct store *from, struct store *to, size_t t, struct buf *err)
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		if (!ins) {
 			n = stmt_col_count(s);
-			buf_printf(&sql, "INSERT INTO %s VALUES (",
+			buf_printf(&sql, "INSERT INTO %s VALUES ",
 			    tables[t].name);
-			for (int i = 0; i < n; i++)
-				buf_adds(&sql, i ? ", ?" : "?");
-			buf_adds(&sql, ")");
+			store_sql_marks(&sql, (size_t)n);
 			if (store_prepare(to, sql.buf, &ins, err) == -1)
 				goto out;
 		} else

@@ -118,10 +118,8 @@ lookup_chunk(struct store *st, const char *dest, const char *const *paths,
 	struct stmt *s = NULL;
 	int rc;
 
-	buf_adds(&sql, ROW_COLS "WHERE dest = ? AND path IN (");
-	for (size_t i = 0; i < k; i++)
-		buf_adds(&sql, i ? ", ?" : "?");
-	buf_addch(&sql, ')');
+	buf_adds(&sql, ROW_COLS "WHERE dest = ? AND path IN ");
+	store_sql_marks(&sql, k);
 	rc = store_prepare(st, sql.buf, &s, err);
 	buf_release(&sql);
 	if (rc == -1)
@@ -195,10 +193,8 @@ prepare_rows(struct store *st, const char *head, int ncol, size_t k,
 
 	buf_adds(&sql, head);
 	for (size_t r = 0; r < k; r++) {
-		buf_adds(&sql, r ? ", (" : " VALUES (");
-		for (int c = 0; c < ncol; c++)
-			buf_adds(&sql, c ? ", ?" : "?");
-		buf_addch(&sql, ')');
+		buf_adds(&sql, r ? ", " : " VALUES ");
+		store_sql_marks(&sql, (size_t)ncol);
 	}
 	buf_adds(&sql, tail);
 	rc = store_prepare(st, sql.buf, s, err);

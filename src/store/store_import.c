@@ -152,8 +152,10 @@ put_rows(struct store *st, char *const *keys, char *const *values, size_t n,
 	int rc = 0;
 
 	buf_adds(&sql, "INSERT INTO state(key, value, updated_at) VALUES ");
-	for (size_t i = 0; i < n; i++)
-		buf_adds(&sql, i ? ", (?, ?, ?)" : "(?, ?, ?)");
+	for (size_t i = 0; i < n; i++) {
+		buf_adds(&sql, i ? ", " : "");
+		store_sql_marks(&sql, 3);
+	}
 	buf_adds(&sql, " ON CONFLICT(key) DO UPDATE SET value = "
 	    "excluded.value, updated_at = excluded.updated_at");
 	if (store_prepare(st, sql.buf, &s, err) == -1) {
@@ -194,10 +196,8 @@ forget_rows(struct store *st, char *const *keys, size_t n, struct buf *err)
 	struct stmt *s = NULL;
 	int rc = 0;
 
-	buf_adds(&sql, "DELETE FROM state WHERE key IN (");
-	for (size_t i = 0; i < n; i++)
-		buf_adds(&sql, i ? ", ?" : "?");
-	buf_adds(&sql, ")");
+	buf_adds(&sql, "DELETE FROM state WHERE key IN ");
+	store_sql_marks(&sql, n);
 	if (store_prepare(st, sql.buf, &s, err) == -1) {
 		buf_release(&sql);
 		return -1;

@@ -47,6 +47,8 @@ int store_schema_ready(struct store *st, int flags, struct buf *err);
 int sql_schema(struct store *st, struct store_schema *out, size_t *n,
     struct buf *err);
 int store_sqlerr(struct store *st, const char *what, struct buf *err);
+/* "(?, ?, ...)" with N marks appended to SQL: a row or an IN list */
+void store_sql_marks(struct buf *sql, size_t n);
 /*
  * The one integer SQL (one "?" for PATH) selects of the page at PATH into
  * *V: 0, 1 when there is no such page (*V 0), -1 with err.

@@ -33,6 +33,15 @@
 
 /* ---- plumbing ---- */
 
+void
+store_sql_marks(struct buf *sql, size_t n)
+{
+	buf_addch(sql, '(');
+	for (size_t i = 0; i < n; i++)
+		buf_adds(sql, i ? ", ?" : "?");
+	buf_addch(sql, ')');
+}
+
 int
 store_sqlerr(struct store *st, const char *what, struct buf *err)
 {

@@ -165,12 +165,7 @@ rm -f "$S3_STATE/held" "$S3_STATE/release"
 s3_faults '[{"hold_at": 2, "id": "kill", "after_upstream": true}]'
 "$KILN" deploy --target prod >/dev/null 2>&1 &
 pid=$!
-for i in $(seq 1 600); do
-	[ -e "$S3_STATE/held" ] && break
-	kill -0 $pid 2>/dev/null || break
-	sleep 0.05
-done
-[ -e "$S3_STATE/held" ] || fail "the deploy was never held at its 2nd request"
+s3_wait_held $pid || fail "the deploy was never held at its 2nd request"
 kill -9 $pid; wait $pid 2>/dev/null || true
 touch "$S3_STATE/release"
 rm -f "$S3_STATE/faults.json"

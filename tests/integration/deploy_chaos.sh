@@ -143,11 +143,7 @@ for trial in $(seq 1 "$TRIALS"); do
 		s3_faults "[{\"hold_at\": $n, \"id\": \"t$trial\", \"after_upstream\": $after}]"
 		"$KILN" deploy --target prod >/dev/null 2>&1 &
 		pid=$!
-		for i in $(seq 1 600); do
-			[ -e "$S3_STATE/held" ] && break
-			kill -0 $pid 2>/dev/null || break
-			sleep 0.05
-		done
+		s3_wait_held $pid || true
 		kill -9 $pid 2>/dev/null || true
 		wait $pid 2>/dev/null || true
 		touch "$S3_STATE/release"

@@ -60,6 +60,17 @@ s3_reset_counts() { rm -f "$S3_STATE/counts.json"; }
 
 s3_faults() { printf '%s' "$1" > "$S3_STATE/faults.json"; }
 
+# s3_wait_held PID: wait until the gateway holds a request (a "hold_at"
+# fault: $S3_STATE/held exists) or PID is gone; 0 when held
+s3_wait_held() {
+	for _ in $(seq 1 600); do
+		[ -e "$S3_STATE/held" ] && return 0
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+	[ -e "$S3_STATE/held" ]
+}
+
 aws_s3() { /usr/bin/aws --endpoint-url "$S3_ENDPOINT" "$@"; }
 
 s3_add_target() {
