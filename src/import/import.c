@@ -66,9 +66,9 @@ known_load(struct store *st, struct iknown *k, const char *actor,
 	k->at = json_object();
 	k->put = json_object();
 	if (store_import_records(st, &k->recs, err) == -1 ||
-	    store_import_pages(st, &k->pages, &k->npages, err) == -1 ||
-	    store_newpages_open(st, actor, &k->newp, err) == -1)
+	    store_import_pages(st, &k->pages, &k->npages, err) == -1)
 		return -1;
+	k->newp = store_newpages_open(st, actor);
 	for (size_t i = 0; i < k->npages; i++)
 		json_object_set_new(k->at, k->pages[i].path,
 		    json_integer((json_int_t)i));

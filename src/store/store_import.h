@@ -71,8 +71,8 @@ int store_import_forget(struct store *st, char *const *keys, size_t n,
  * store must come after a flush.  A page made another way in the same
  * transaction is told with _made() (a parent of pages queued later).
  */
-int store_newpages_open(struct store *st, const char *actor,
-    struct store_newpages **out, struct buf *err);
+struct store_newpages *store_newpages_open(struct store *st,
+    const char *actor);
 int store_newpages_add(struct store_newpages *b, const char *path,
     const struct page_fields *f, bool publish, struct buf *err);
 void store_newpages_made(struct store_newpages *b, const char *path,

@@ -69,37 +69,42 @@ parent_path(const char *cp, struct buf *parent)
 	buf_add(parent, cp, slash ? (size_t)(slash - cp) : 0);
 }
 
-int
-store_newpages_open(struct store *st, const char *actor,
-    struct store_newpages **out, struct buf *err)
+struct store_newpages *
+store_newpages_open(struct store *st, const char *actor)
 {
 	struct store_newpages *b = xcalloc(1, sizeof(*b));
+
+	b->st = st;
+	b->actor = xstrdup(actor ? actor : "unknown");
+	b->ids = json_object();
+	return b;
+}
+
+/*
+ * The paths some page without a parent is below, read at the first
+ * flush (a re-import that makes no page reads nothing): the pages this
+ * import makes are never below a page it makes later, which sorts first.
+ */
+static int
+orphans_load(struct store_newpages *b, struct buf *err)
+{
 	struct buf parent = BUF_INIT;
 	struct stmt *s = NULL;
 	int r;
 
-	*out = NULL;
-	b->st = st;
-	b->actor = xstrdup(actor ? actor : "unknown");
-	b->ids = json_object();
-	b->orphan_of = json_object();
-	if (store_prepare(st, "SELECT path FROM pages WHERE parent_id IS "
-	    "NULL AND path <> ''", &s, err) == -1) {
-		store_newpages_free(b);
+	if (b->orphan_of)
+		return 0;
+	if (store_prepare(b->st, "SELECT path FROM pages WHERE parent_id IS "
+	    "NULL AND path <> ''", &s, err) == -1)
 		return -1;
-	}
+	b->orphan_of = json_object();
 	while ((r = stmt_step(s)) == STMT_ROW) {
 		parent_path(stmt_col_text(s, 0), &parent);
 		json_object_set_new(b->orphan_of, parent.buf, json_true());
 	}
 	stmt_finalize(s);
 	buf_release(&parent);
-	if (r != STMT_DONE) {
-		store_newpages_free(b);
-		return store_sqlerr(st, "read pages", err);
-	}
-	*out = b;
-	return 0;
+	return r == STMT_DONE ? 0 : store_sqlerr(b->st, "read pages", err);
 }
 
 void
@@ -493,7 +498,7 @@ store_newpages_flush(struct store_newpages *b, struct buf *err)
 		return 0;
 	if (store_tx_begin(b->st, err) == -1)
 		return -1;
-	if (insert_pages(b, now, err) == 0 &&
+	if (orphans_load(b, err) == 0 && insert_pages(b, now, err) == 0 &&
 	    insert_revisions(b, now, err) == 0 &&
 	    link_pages(b, now, err) == 0 &&
 	    bookkeeping(b, now, err) == 0 && injected(b, err) == 0)

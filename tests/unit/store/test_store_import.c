@@ -148,7 +148,7 @@ import_batched(struct store *st, bool clash)
 	int rc = -1;
 
 	CHECK_OK(store_begin(st, &err));
-	CHECK_OK(store_newpages_open(st, "imp", &b, &err));
+	b = store_newpages_open(st, "imp");
 	for (size_t i = 0; i < NPAGES + (size_t)clash; i++) {
 		page_at(i, path, sizeof(path), &publish);
 		if (i == NPAGES)
@@ -228,7 +228,7 @@ TEST(store_import, a_bad_page_is_refused_unqueued)
 	char *before = rows(st), *after;
 
 	CHECK_OK(store_begin(st, &err));
-	CHECK_OK(store_newpages_open(st, "imp", &b, &err));
+	b = store_newpages_open(st, "imp");
 	CHECK_INT_EQ(store_newpages_add(b, "x", &bad, true, &err), -1);
 	CHECK(strstr(err.buf, "title") != NULL);
 	CHECK_INT_EQ(store_newpages_add(b, "index.html", &f, true, &err), -1);
