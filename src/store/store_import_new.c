@@ -44,7 +44,8 @@ struct newpage {
 struct store_newpages {
 	struct store *st;
 	char *actor;
-	json_t *ids;		/* path -> page id, 0: none there (cache) */
+	json_t *ids;		/* path -> page id, 0: none there (cache),
+				   -1: queued */
 	json_t *orphan_of;	/* paths that parentless pages are below */
 	struct newpage v[NEW_ROWS];
 	size_t n;
@@ -155,7 +156,7 @@ store_newpages_add(struct store_newpages *b, const char *path,
 	    store_fields_check(b->st, f, true, err) == -1 ||
 	    store_body_check(b->st, body, err) == -1)
 		goto fail;
-	if (json_object_get(b->ids, cp.buf)) {
+	if (json_integer_value(json_object_get(b->ids, cp.buf)) != 0) {
 		buf_setf(err, "a page already exists at '%s'", cp.buf);
 		store_err_set(b->st, ERR_CONFLICT, NULL);
 		goto fail;
@@ -163,7 +164,7 @@ store_newpages_add(struct store_newpages *b, const char *path,
 	if (b->n == NEW_ROWS && store_newpages_flush(b, err) == -1)
 		goto fail;
 	/* taken: a second page at this path is a conflict */
-	json_object_set_new(b->ids, cp.buf, json_integer(0));
+	json_object_set_new(b->ids, cp.buf, json_integer(-1));
 	p = &b->v[b->n++];
 	p->path = buf_detach(&cp, NULL);
 	p->title = xstrdup(f->title);
