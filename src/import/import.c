@@ -943,6 +943,12 @@ import_run(struct store *st, const struct import_opts *o,
 		if (!p->failed && !o->dry_run && add_media(st, &k, p, o,
 		    by_sha, err) == -1)
 			goto out;
+		/* its bytes are read no more: the memory of the next ones */
+		if (p->text) {
+			buf_release(p->text);
+			free(p->text);
+			p->text = NULL;
+		}
 	}
 	if (store_newpages_flush(k.newp, err) == -1 ||
 	    records_flush(st, &k, err) == -1)
