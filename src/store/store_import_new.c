@@ -37,6 +37,7 @@
 struct newpage {
 	char *path, *title, *body, *summary, *tags, *extra, *template;
 	int64_t date, id;
+	int64_t parent;		/* its id, 0: none, -1: in this batch */
 	int weight;
 	bool publish, uses_media;
 };
@@ -223,33 +224,79 @@ rows_run(struct store *st, struct stmt *s, const char *what, struct buf *err)
 	return r == STMT_DONE ? 0 : store_sqlerr(st, what, err);
 }
 
-/* the batch's pages rows; their ids into b->ids and each v[i].id */
+/*
+ * The id of the page above canonical CP into *id: 0 when there is
+ * none, -1 when it is queued in this batch (not written yet).
+ */
+static int
+parent_id(struct store_newpages *b, const char *cp, int64_t *id,
+    struct buf *err)
+{
+	struct buf parent = BUF_INIT;
+	json_t *v;
+	int rc = 0;
+
+	*id = 0;
+	if (!*cp)
+		return 0;
+	parent_path(cp, &parent);
+	if ((v = json_object_get(b->ids, parent.buf)))
+		*id = json_integer_value(v);
+	else if ((rc = store_page_i64_at(b->st, "SELECT id FROM pages WHERE "
+	    "path = ?", parent.buf, id, err)) != -1) {
+		json_object_set_new(b->ids, parent.buf, json_integer(*id));
+		rc = 0;
+	}
+	buf_release(&parent);
+	return rc;
+}
+
+/*
+ * The batch's pages rows, as they will stay but for the revisions and
+ * the parents queued in the same batch (link_pages); their ids into
+ * b->ids and each v[i].id.  A published page's live columns are those
+ * store_make_live() sets.
+ */
 static int
 insert_pages(struct store_newpages *b, int64_t now, struct buf *err)
 {
 	char *sql = rows_sql("INSERT INTO pages(path, slug, section, weight, "
-	    "template, created_at, updated_at) VALUES", b->n, 7, false,
+	    "template, created_at, updated_at, parent_id, live, "
+	    "has_unpublished_changes, first_published_at, "
+	    "last_published_at, latest_title) VALUES", b->n, 13, false,
 	    " RETURNING id, path");
 	struct buf section = BUF_INIT;
 	struct stmt *s = NULL;
 	int k = 1, r;
 
+	for (size_t i = 0; i < b->n; i++)
+		if (parent_id(b, b->v[i].path, &b->v[i].parent, err) == -1) {
+			free(sql);
+			return -1;
+		}
 	if (store_prepare(b->st, sql, &s, err) == -1) {
 		free(sql);
 		return -1;
 	}
 	free(sql);
 	for (size_t i = 0; i < b->n; i++) {
-		const char *cp = b->v[i].path, *slash = strrchr(cp, '/');
+		const struct newpage *p = &b->v[i];
+		const char *cp = p->path, *slash = strrchr(cp, '/');
 		stmt_bind_text(s, k++, cp);
 		stmt_bind_text(s, k++, slash ? slash + 1 : cp);
 		buf_reset(&section);	/* the first component */
 		buf_add(&section, cp, strcspn(cp, "/"));
 		stmt_bind_text(s, k++, section.buf);
-		stmt_bind_int(s, k++, b->v[i].weight);
-		stmt_bind_text(s, k++, b->v[i].template);
+		stmt_bind_int(s, k++, p->weight);
+		stmt_bind_text(s, k++, p->template);
 		stmt_bind_i64(s, k++, now);
 		stmt_bind_i64(s, k++, now);
+		store_bind_time(s, k++, p->parent > 0 ? p->parent : 0);
+		stmt_bind_int(s, k++, p->publish);
+		stmt_bind_int(s, k++, !p->publish);
+		store_bind_time(s, k++, p->publish ? now : 0);
+		store_bind_time(s, k++, p->publish ? now : 0);
+		stmt_bind_text(s, k++, p->title);
 	}
 	while ((r = stmt_step(s)) == STMT_ROW)
 		json_object_set_new(b->ids, stmt_col_text(s, 1),
@@ -294,68 +341,65 @@ insert_revisions(struct store_newpages *b, int64_t now, struct buf *err)
 	return rows_run(b->st, s, "insert revision", err);
 }
 
-/* the id of the page above canonical CP into *id (0: none) */
+/* the parents queued in the same batch as their pages, now written */
 static int
-parent_id(struct store_newpages *b, const char *cp, int64_t *id,
-    struct buf *err)
+link_parents(struct store_newpages *b, struct buf *err)
 {
-	struct buf parent = BUF_INIT;
-	json_t *v;
-	int rc = 0;
-
-	*id = 0;
-	if (!*cp)
-		return 0;
-	parent_path(cp, &parent);
-	if ((v = json_object_get(b->ids, parent.buf)))
-		*id = json_integer_value(v);
-	else if ((rc = store_page_i64_at(b->st, "SELECT id FROM pages WHERE "
-	    "path = ?", parent.buf, id, err)) != -1) {
-		json_object_set_new(b->ids, parent.buf, json_integer(*id));
-		rc = 0;
-	}
-	buf_release(&parent);
-	return rc;
-}
-
-/*
- * Each page's parent, latest revision (its only one) and, when it is
- * published, its live revision: one UPDATE over the batch; then the
- * children of the few pages some parentless page is below.
- */
-static int
-link_pages(struct store_newpages *b, int64_t now, struct buf *err)
-{
-	char *sql = rows_sql("UPDATE pages SET parent_id = v.column2, "
-	    "latest_revision_id = r.id, latest_title = COALESCE(r.title, ''), "
-	    "live = v.column3, live_revision_id = CASE WHEN v.column3 = 1 "
-	    "THEN r.id END, has_unpublished_changes = 1 - v.column3, "
-	    "first_published_at = CASE WHEN v.column3 = 1 THEN CAST(? AS "
-	    "BIGINT) END, last_published_at = CASE WHEN v.column3 = 1 THEN "
-	    "CAST(? AS BIGINT) END, updated_at = ? FROM (VALUES", b->n, 3,
-	    true, ") AS v, "
-	    "revisions r WHERE pages.id = v.column1 AND r.page_id = pages.id");
+	size_t m = 0;
 	struct stmt *s = NULL;
-	int k = 4;
-	int64_t parent;
+	char *sql;
+	int k = 1;
 
+	for (size_t i = 0; i < b->n; i++)
+		m += b->v[i].parent == -1;
+	if (!m)
+		return 0;
+	/* CAST: PostgreSQL types a VALUES list's parameters as text */
+	sql = rows_sql("UPDATE pages SET parent_id = v.column2 FROM (VALUES",
+	    m, 2, true, ") AS v WHERE pages.id = v.column1");
 	if (store_prepare(b->st, sql, &s, err) == -1) {
 		free(sql);
 		return -1;
 	}
 	free(sql);
-	for (int i = 1; i < 4; i++)
-		stmt_bind_i64(s, i, now);
 	for (size_t i = 0; i < b->n; i++) {
+		int64_t parent;
+		if (b->v[i].parent != -1)
+			continue;
 		if (parent_id(b, b->v[i].path, &parent, err) == -1) {
 			stmt_finalize(s);
 			return -1;
 		}
 		stmt_bind_i64(s, k++, b->v[i].id);
-		store_bind_time(s, k++, parent);
-		stmt_bind_int(s, k++, b->v[i].publish);
+		stmt_bind_i64(s, k++, parent);
 	}
-	if (rows_run(b->st, s, "link pages", err) == -1)
+	return rows_run(b->st, s, "link pages", err);
+}
+
+/*
+ * Each page's latest revision (its only one) and, when it is live, its
+ * live revision: one UPDATE over the batch; the parents written in it;
+ * then the children of the few pages some parentless page is below.
+ */
+static int
+link_pages(struct store_newpages *b, struct buf *err)
+{
+	struct buf sql = BUF_INIT;
+	struct stmt *s = NULL;
+
+	buf_adds(&sql, "UPDATE pages SET latest_revision_id = r.id, "
+	    "live_revision_id = CASE WHEN pages.live = 1 THEN r.id END FROM "
+	    "revisions r WHERE r.page_id = pages.id AND pages.id IN ");
+	store_sql_marks(&sql, b->n);
+	if (store_prepare(b->st, sql.buf, &s, err) == -1) {
+		buf_release(&sql);
+		return -1;
+	}
+	buf_release(&sql);
+	for (size_t i = 0; i < b->n; i++)
+		stmt_bind_i64(s, (int)i + 1, b->v[i].id);
+	if (rows_run(b->st, s, "link revisions", err) == -1 ||
+	    link_parents(b, err) == -1)
 		return -1;
 	for (size_t i = 0; i < b->n; i++)
 		if (json_object_get(b->orphan_of, b->v[i].path) &&
@@ -501,7 +545,7 @@ store_newpages_flush(struct store_newpages *b, struct buf *err)
 		return -1;
 	if (orphans_load(b, err) == 0 && insert_pages(b, now, err) == 0 &&
 	    insert_revisions(b, now, err) == 0 &&
-	    link_pages(b, now, err) == 0 &&
+	    link_pages(b, err) == 0 &&
 	    bookkeeping(b, now, err) == 0 && injected(b, err) == 0)
 		rc = 0;
 	if (rc == -1 && b->n > 1)
