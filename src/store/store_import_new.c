@@ -384,18 +384,19 @@ link_parents(struct store_newpages *b, struct buf *err)
 static int
 link_pages(struct store_newpages *b, struct buf *err)
 {
-	struct buf sql = BUF_INIT;
+	/* a join from the batch's ids, on PostgreSQL too (an IN list let
+	   it scan every revision) */
+	char *sql = rows_sql("UPDATE pages SET latest_revision_id = r.id, "
+	    "live_revision_id = CASE WHEN pages.live = 1 THEN r.id END FROM "
+	    "(VALUES", b->n, 1, true, ") AS v, revisions r WHERE pages.id = "
+	    "v.column1 AND r.page_id = pages.id");
 	struct stmt *s = NULL;
 
-	buf_adds(&sql, "UPDATE pages SET latest_revision_id = r.id, "
-	    "live_revision_id = CASE WHEN pages.live = 1 THEN r.id END FROM "
-	    "revisions r WHERE r.page_id = pages.id AND pages.id IN ");
-	store_sql_marks(&sql, b->n);
-	if (store_prepare(b->st, sql.buf, &s, err) == -1) {
-		buf_release(&sql);
+	if (store_prepare(b->st, sql, &s, err) == -1) {
+		free(sql);
 		return -1;
 	}
-	buf_release(&sql);
+	free(sql);
 	for (size_t i = 0; i < b->n; i++)
 		stmt_bind_i64(s, (int)i + 1, b->v[i].id);
 	if (rows_run(b->st, s, "link revisions", err) == -1 ||
