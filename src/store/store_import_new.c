@@ -7,10 +7,10 @@
  * set, the children adopted, the page read back to publish it, and
  * store_changed()'s sequence bump, page change, audit row and build
  * request, once for the create and once for the publish.  Here a batch
- * of up to NEW_ROWS pages costs eight multi-row statements and leaves
- * exactly the rows those two would: the same pages and revisions, in
- * the same order; one sequence number for each create and each
- * publish, in page order; each page's page_changes row at its last
+ * of up to NEW_ROWS pages costs eight or nine multi-row statements and
+ * leaves exactly the rows those two would: the same pages and
+ * revisions, in the same order; one sequence number for each create and
+ * each publish, in page order; each page's page_changes row at its last
  * number; the audit rows "create" (detail: the title) then "publish"
  * of each page; the build requests "page published" (and "draft saved"
  * for a staging site), each with its own sequence number.  Parents come
@@ -242,8 +242,7 @@ parent_id(struct store_newpages *b, const char *cp, int64_t *id,
 	parent_path(cp, &parent);
 	if ((v = json_object_get(b->ids, parent.buf)))
 		*id = json_integer_value(v);
-	else if ((rc = store_page_i64_at(b->st, "SELECT id FROM pages WHERE "
-	    "path = ?", parent.buf, id, err)) != -1) {
+	else if ((rc = store_page_id_at(b->st, parent.buf, id, err)) != -1) {
 		json_object_set_new(b->ids, parent.buf, json_integer(*id));
 		rc = 0;
 	}

@@ -55,6 +55,9 @@ void store_sql_marks(struct buf *sql, size_t n);
  */
 int store_page_i64_at(struct store *st, const char *sql, const char *path,
     int64_t *v, struct buf *err);
+/* the id of the page at canonical CP: store_page_i64_at() of its id */
+int store_page_id_at(struct store *st, const char *cp, int64_t *id,
+    struct buf *err);
 int store_exec(struct store *st, const char *sql, struct buf *err);
 int store_prepare(struct store *st, const char *sql, struct stmt **stmt,
     struct buf *err);

@@ -578,8 +578,9 @@ store_page_i64_at(struct store *st, const char *sql, const char *path,
 	return rc;
 }
 
-static int
-page_id_at(struct store *st, const char *cp, int64_t *id, struct buf *err)
+int
+store_page_id_at(struct store *st, const char *cp, int64_t *id,
+    struct buf *err)
 {
 	return store_page_i64_at(st, "SELECT id FROM pages WHERE path = ?",
 	    cp, id, err);
@@ -595,7 +596,7 @@ parent_of(struct store *st, const char *cp)
 
 	if (slash)
 		buf_add(&parent, cp, (size_t)(slash - cp));
-	if (*cp && page_id_at(st, parent.buf ? parent.buf : "", &id,
+	if (*cp && store_page_id_at(st, parent.buf ? parent.buf : "", &id,
 	    &err) != 0)
 		id = 0;
 	buf_release(&parent);
@@ -675,7 +676,7 @@ page_insert(struct store *st, const char *cp, const struct page_fields *f,
 
 	if (store_tx_begin(st, err) == -1)
 		return -1;
-	if (page_id_at(st, cp, &had, err) == 0) {
+	if (store_page_id_at(st, cp, &had, err) == 0) {
 		buf_setf(err, "a page already exists at '%s'", cp);
 		store_err_set(st, ERR_CONFLICT, NULL);
 		goto fail;
