@@ -55,10 +55,12 @@ struct iknown {
 	struct page_info *pages;	/* every page (store_import_pages) */
 	size_t npages;
 	json_t *put;			/* PATH -> record to write at the end */
+	struct store_newpages *newp;	/* new pages, a batch at a time */
 };
 
 static int
-known_load(struct store *st, struct iknown *k, struct buf *err)
+known_load(struct store *st, struct iknown *k, const char *actor,
+    struct buf *err)
 {
 	memset(k, 0, sizeof(*k));
 	k->at = json_object();
@@ -66,6 +68,7 @@ known_load(struct store *st, struct iknown *k, struct buf *err)
 	if (store_import_records(st, &k->recs, err) == -1 ||
 	    store_import_pages(st, &k->pages, &k->npages, err) == -1)
 		return -1;
+	k->newp = store_newpages_open(st, actor);
 	for (size_t i = 0; i < k->npages; i++)
 		json_object_set_new(k->at, k->pages[i].path,
 		    json_integer((json_int_t)i));
@@ -78,6 +81,7 @@ known_release(struct iknown *k)
 	json_decref(k->recs);
 	json_decref(k->at);
 	json_decref(k->put);
+	store_newpages_free(k->newp);
 	store_page_list_free(k->pages, k->npages);
 	memset(k, 0, sizeof(*k));
 }
@@ -437,10 +441,38 @@ struct isync {
 	const char *shown;		/* its path in the report */
 };
 
+/*
+ * The new page Y: queued when it goes live now or is not published
+ * (decision 0340), else written at once after what is queued.
+ */
+static int
+create(struct store *st, struct iknown *k, struct isync *y,
+    const struct import_opts *o, struct import_report *r, struct buf *err)
+{
+	const struct ipagefields *f = &y->f;
+	bool unpublished = o->draft || f->draft || f->headless ||
+	    (f->expire && f->expire <= o->now);
+	int64_t id;
+
+	if (unpublished || (!f->expire && f->publish <= o->now)) {
+		if (store_newpages_add(k->newp, y->ip->path, &y->pf,
+		    !unpublished, err) == -1)
+			return -1;
+		/* unpublished: publish() only reports why */
+		return unpublished ? publish(st, y->ip, f, o, NULL, r, err) : 0;
+	}
+	if (store_newpages_flush(k->newp, err) == -1 ||
+	    store_page_create(st, y->ip->path, &y->pf, o->actor, &id,
+	    err) == -1)
+		return -1;
+	store_newpages_made(k->newp, y->ip->path, id);
+	return publish(st, y->ip, f, o, NULL, r, err);
+}
+
 /* a new page: 1 created, 0 refused (reported), -1 on a store error */
 static int
-sync_create(struct store *st, struct isync *y, const struct import_opts *o,
-    struct import_report *r, struct buf *err)
+sync_create(struct store *st, struct iknown *k, struct isync *y,
+    const struct import_opts *o, struct import_report *r, struct buf *err)
 {
 	struct buf why = BUF_INIT;
 	const struct ipagefields *f = &y->f;
@@ -456,8 +488,7 @@ sync_create(struct store *st, struct isync *y, const struct import_opts *o,
 		return 0;
 	}
 	buf_release(&why);
-	if (store_page_create(st, y->ip->path, &y->pf, o->actor, NULL,
-	    err) == -1 || publish(st, y->ip, f, o, NULL, r, err) == -1)
+	if (create(st, k, y, o, r, err) == -1)
 		return -1;
 	import_note(r, "created", y->ip->file, 0, y->shown, "%s",
 	    f->headless ? "headless: kept unpublished" : f->draft ||
@@ -575,8 +606,12 @@ sync_page(struct store *st, const struct itree *t, struct iknown *k,
 		    "revision")), r);
 		sync_refresh(k, &y, root, hash, fields);
 	} else {
-		rc = y.was ? sync_existing(st, &y, o, r, err) :
-		    sync_create(st, &y, o, r, err);
+		/* what is queued first: the changes stay in path order */
+		if (y.was)
+			rc = store_newpages_flush(k->newp, err) == -1 ? -1 :
+			    sync_existing(st, &y, o, r, err);
+		else
+			rc = sync_create(st, k, &y, o, r, err);
 		if (rc == 1) {
 			record(k, ip->path, root, ip, hash, fields, 0);
 			rc = 0;
@@ -609,7 +644,7 @@ read_tree(struct itree *t, const struct iknown *k,
 
 /* add the resources not in the media store yet (not on a dry run) */
 static int
-add_media(struct store *st, const struct ipage *ip,
+add_media(struct store *st, struct iknown *k, const struct ipage *ip,
     const struct import_opts *o, json_t *by_sha, struct buf *err)
 {
 	for (size_t i = 0; i < ip->nres; i++) {
@@ -617,6 +652,8 @@ add_media(struct store *st, const struct ipage *ip,
 		struct media_info mi;
 		if (!x->name || json_object_get(by_sha, x->sha256))
 			continue;
+		if (store_newpages_flush(k->newp, err) == -1)
+			return -1;
 		if (store_media_add(st, o->media_dir, x->file, x->name,
 		    o->actor, &mi, err) == -1) {
 			buf_printf(err, " (resource '%s')", x->file);
@@ -888,7 +925,7 @@ import_run(struct store *st, const struct import_opts *o,
 		goto out;
 	in_tx = true;
 	/* the larger cache after the reads: they would only fill it */
-	if (known_load(st, &k, err) == -1 || store_import_bulk(st, true,
+	if (known_load(st, &k, o->actor, err) == -1 || store_import_bulk(st, true,
 	    err) == -1)
 		goto out;
 	read_tree(&t, &k, o, root, by_sha, began, r);
@@ -903,11 +940,18 @@ import_run(struct store *st, const struct import_opts *o,
 			    "imported)", p->file);
 			goto out;
 		}
-		if (!p->failed && !o->dry_run && add_media(st, p, o, by_sha,
-		    err) == -1)
+		if (!p->failed && !o->dry_run && add_media(st, &k, p, o,
+		    by_sha, err) == -1)
 			goto out;
+		/* its bytes are read no more: the memory of the next ones */
+		if (p->text) {
+			buf_release(p->text);
+			free(p->text);
+			p->text = NULL;
+		}
 	}
-	if (records_flush(st, &k, err) == -1)
+	if (store_newpages_flush(k.newp, err) == -1 ||
+	    records_flush(st, &k, err) == -1)
 		goto out;
 	if (o->prune && prune(st, &t, &k, root, o, r, err) == -1)
 		goto out;

@@ -22,6 +22,12 @@ page_text_check(const char *s, size_t len, bool multiline, size_t maxchars,
 	int line = 1;
 
 	while (i < len) {
+		/* printable ASCII, most of any text: no decoding */
+		if ((unsigned char)s[i] >= 0x20 && (unsigned char)s[i] < 0x7f) {
+			chars++;
+			i++;
+			continue;
+		}
 		if (!(n = utf8_decode(s + i, len - i, &cp))) {
 			buf_setf(why, "not valid UTF-8 (byte 0x%02x)",
 			    (unsigned char)s[i]);

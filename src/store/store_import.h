@@ -11,8 +11,10 @@
 #include <stdbool.h>
 
 struct buf;
+struct page_fields;
 struct page_info;
 struct store;
+struct store_newpages;
 
 /*
  * Every page, with only what an import compares (id, path, parent_path,
@@ -56,5 +58,26 @@ int store_import_put(struct store *st, char *const *keys,
 /* the state rows KEYS (N of them) deleted, a few hundred per statement */
 int store_import_forget(struct store *st, char *const *keys, size_t n,
     struct buf *err);
+
+/*
+ * The new pages of an import, written a batch at a time inside the
+ * caller's transaction (decision 0340): the same rows as
+ * store_page_create() and, for PUBLISH, store_page_publish() now, each
+ * with its sequence numbers, audit rows and build requests, in a few
+ * multi-row statements per batch.  Open one per import (ACTOR: who
+ * imports); _add() checks a page as store_page_create() does (-1 with
+ * the error, nothing queued) and queues it, writing the batch when it
+ * is full; _flush() writes what is queued; any other write of the
+ * store must come after a flush.  A page made another way in the same
+ * transaction is told with _made() (a parent of pages queued later).
+ */
+struct store_newpages *store_newpages_open(struct store *st,
+    const char *actor);
+int store_newpages_add(struct store_newpages *b, const char *path,
+    const struct page_fields *f, bool publish, struct buf *err);
+void store_newpages_made(struct store_newpages *b, const char *path,
+    int64_t id);
+int store_newpages_flush(struct store_newpages *b, struct buf *err);
+void store_newpages_free(struct store_newpages *b);
 
 #endif

@@ -55,6 +55,9 @@ void store_sql_marks(struct buf *sql, size_t n);
  */
 int store_page_i64_at(struct store *st, const char *sql, const char *path,
     int64_t *v, struct buf *err);
+/* the id of the page at canonical CP: store_page_i64_at() of its id */
+int store_page_id_at(struct store *st, const char *cp, int64_t *id,
+    struct buf *err);
 int store_exec(struct store *st, const char *sql, struct buf *err);
 int store_prepare(struct store *st, const char *sql, struct stmt **stmt,
     struct buf *err);
@@ -145,6 +148,17 @@ int store_run(struct store *st, const char *what, size_t *changed,
 /* run one UPDATE/DELETE with int64 parameters (0 binds NULL if nullz) */
 int store_exec_i64(struct store *st, const char *sql, struct buf *err,
     int n, ...);
+/* PATH canonical into OUT, else -1 with an "invalid path" error */
+int store_page_canon(struct store *st, const char *path, struct buf *out,
+    struct buf *err);
+/* a page's fields checked for a new page (CREATE) or an edit */
+int store_fields_check(struct store *st, const struct page_fields *f,
+    bool create, struct buf *err);
+/* a revision's body within LIMIT_PAGE_BODY, else -1 (store_import_new.c) */
+int store_body_check(struct store *st, const char *body, struct buf *err);
+/* the pages below canonical CP without a parent adopted by page ID */
+int store_page_adopt(struct store *st, int64_t id, const char *cp,
+    struct buf *err);
 /* make REV live now, inside a transaction */
 int store_make_live(struct store *st, const struct page_info *p,
     int64_t rev, int64_t now, struct buf *err);

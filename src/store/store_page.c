@@ -134,8 +134,9 @@ revision_info_release(struct revision_info *r)
 	memset(r, 0, sizeof(*r));
 }
 
-static int
-canon(struct store *st, const char *path, struct buf *out, struct buf *err)
+int
+store_page_canon(struct store *st, const char *path, struct buf *out,
+    struct buf *err)
 {
 	struct buf why = BUF_INIT;
 	int rc = path_canonicalize(path, out, &why);
@@ -158,7 +159,7 @@ sql_page_get(struct store *st, const char *path, struct page_info *p,
 
 	/* callers release P on every path: it must be empty when not found */
 	memset(p, 0, sizeof(*p));
-	if (canon(st, path, &cp, err) == -1)
+	if (store_page_canon(st, path, &cp, err) == -1)
 		return -1;
 	if (store_prepare(st, "SELECT " PAGE_COLS "WHERE p.path = ?", &s,
 	    err) == -1)
@@ -438,11 +439,8 @@ insert_revision(struct store *st, int64_t page_id, const char *title,
 	char *tj, *ej;
 	int rc = 0;
 
-	if (strlen(body) > LIMIT_PAGE_BODY) {
-		buf_setf(err, "body: too large (over %d bytes)",
-		    LIMIT_PAGE_BODY);
-		return store_invalid(st, "body");
-	}
+	if (store_body_check(st, body, err) == -1)
+		return -1;
 	tj = tags ? json_dumps(tags, JSON_COMPACT) : xstrdup("[]");
 	ej = extra ? json_dumps(extra, JSON_COMPACT | JSON_SORT_KEYS) :
 	    xstrdup("{}");
@@ -521,9 +519,9 @@ tags_valid(json_t *tags, struct buf *err)
  * The checks a page's fields pass: all of them for a new page (CREATE),
  * the ones given for an edit.  The error names the field.
  */
-static int
-fields_check(struct store *st, const struct page_fields *f, bool create,
-    struct buf *err)
+int
+store_fields_check(struct store *st, const struct page_fields *f,
+    bool create, struct buf *err)
 {
 	const char *bad;
 
@@ -580,8 +578,9 @@ store_page_i64_at(struct store *st, const char *sql, const char *path,
 	return rc;
 }
 
-static int
-page_id_at(struct store *st, const char *cp, int64_t *id, struct buf *err)
+int
+store_page_id_at(struct store *st, const char *cp, int64_t *id,
+    struct buf *err)
 {
 	return store_page_i64_at(st, "SELECT id FROM pages WHERE path = ?",
 	    cp, id, err);
@@ -597,7 +596,7 @@ parent_of(struct store *st, const char *cp)
 
 	if (slash)
 		buf_add(&parent, cp, (size_t)(slash - cp));
-	if (*cp && page_id_at(st, parent.buf ? parent.buf : "", &id,
+	if (*cp && store_page_id_at(st, parent.buf ? parent.buf : "", &id,
 	    &err) != 0)
 		id = 0;
 	buf_release(&parent);
@@ -646,8 +645,9 @@ page_insert_row(struct store *st, const char *cp,
  * Children of page ID at CP created before it get adopted: a range on
  * the path index ('/' + 1 == '0'), not a scan.
  */
-static int
-page_adopt(struct store *st, int64_t id, const char *cp, struct buf *err)
+int
+store_page_adopt(struct store *st, int64_t id, const char *cp,
+    struct buf *err)
 {
 	struct stmt *s = NULL;
 	int rc = 0;
@@ -676,7 +676,7 @@ page_insert(struct store *st, const char *cp, const struct page_fields *f,
 
 	if (store_tx_begin(st, err) == -1)
 		return -1;
-	if (page_id_at(st, cp, &had, err) == 0) {
+	if (store_page_id_at(st, cp, &had, err) == 0) {
 		buf_setf(err, "a page already exists at '%s'", cp);
 		store_err_set(st, ERR_CONFLICT, NULL);
 		goto fail;
@@ -688,7 +688,7 @@ page_insert(struct store *st, const char *cp, const struct page_fields *f,
 	    store_exec_i64(st, "UPDATE pages SET latest_revision_id = ?1, "
 	    "latest_title = " LATEST_TITLE_SQL " WHERE id = ?2", err, 2, rev,
 	    *id) == -1 ||
-	    page_adopt(st, *id, cp, err) == -1 ||
+	    store_page_adopt(st, *id, cp, err) == -1 ||
 	    store_changed_draft(st, actor, "create", *id, cp, f->title,
 	    "draft saved", err) == -1)
 		goto fail;
@@ -707,9 +707,9 @@ sql_page_create(struct store *st, const char *path,
 	int64_t id = 0;
 	int rc = -1;
 
-	if (canon(st, path, &cp, err) == 0 &&
+	if (store_page_canon(st, path, &cp, err) == 0 &&
 	    store_path_check_new(st, cp.buf, err) == 0 &&
-	    fields_check(st, f, true, err) == 0 &&
+	    store_fields_check(st, f, true, err) == 0 &&
 	    page_insert(st, cp.buf, f, actor, &id, err) == 0) {
 		if (idp)
 			*idp = id;
@@ -811,7 +811,7 @@ sql_page_edit(struct store *st, const char *path,
 {
 	struct page_op op = { .f = f, .actor = actor };
 
-	if (fields_check(st, f, false, err) == -1)
+	if (store_fields_check(st, f, false, err) == -1)
 		return -1;
 	return page_tx(st, path, edit_op, &op, err);
 }
