@@ -7,13 +7,18 @@
 # the object updated in the bucket (read from s3rver directly), 20 times.
 # KILN_BENCH_STORE=postgres: the same on a PostgreSQL 15 store started in
 # the scratch folder (tests/integration/lib/pg.sh) instead of SQLite.
+# KILN=binary: measure that binary (default: build-rel, built first);
+# TMPDIR: where the scratch folder goes (default /tmp).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-10000}
 secs=${2:-10}
-cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$here/build-rel" -j2 --target kiln >/dev/null
-export KILN=$here/build-rel/kiln KILN_SRC=$here
+if [ -z "${KILN:-}" ]; then
+	cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$here/build-rel" -j2 --target kiln >/dev/null
+	KILN=$here/build-rel/kiln
+fi
+export KILN KILN_SRC=$here
 . "$here/tests/integration/lib.sh"
 . "$here/tests/integration/lib/s3.sh"
 s3_start www
