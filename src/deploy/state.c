@@ -291,6 +291,7 @@ deploy_state_release(struct deploy_state *ds)
 	json_decref(ds->inval);
 	json_decref(ds->grace);
 	json_decref(ds->journal);
+	json_decref(ds->shards);
 	free(ds->mkey);
 	free(ds->skey);
 	free(ds->jkey);
@@ -328,6 +329,9 @@ save_state_json(struct deploy_ctx *x, struct dest *d,
 		json_object_update_new(j, json_pack("{s:s, s:s, s:I}",
 		    "output", ds->output, "headers", ds->headers, "files",
 		    (json_int_t)ds->files));
+	/* what the destination holds of the manifest: with output only */
+	if (*ds->output && ds->files >= 0 && ds->shards)
+		json_object_set(j, "manifest_shards", ds->shards);
 	rc = save_json_state(x->st, ds->skey, j, err);
 	json_decref(j);
 	return rc;
@@ -451,6 +455,28 @@ out:
 	return rc;
 }
 
+/*
+ * The manifest shards a destination holds (0370): {"XX": sha256}, XX
+ * two lowercase hex digits; anything else is not known (NULL: every
+ * shard is sent again).
+ */
+static json_t *
+state_shards(json_t *m)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(m) || json_object_size(m) > MANIFEST_SHARDS)
+		return NULL;
+	json_object_foreach(m, k, v) {
+		const char *sha = json_string_value(v);
+		if (strlen(k) != 2 || !hex_valid(k, 2) || !sha ||
+		    strlen(sha) != 64 || !hex_valid(sha, 64))
+			return NULL;
+	}
+	return json_incref(m);
+}
+
 /* the output the rows are, if the state names one (0310) */
 static void
 state_output(struct deploy_state *ds, json_t *s)
@@ -467,6 +493,7 @@ state_output(struct deploy_state *ds, json_t *s)
 	memcpy(ds->output, o, CHANGES_ID_LEN + 1);
 	memcpy(ds->headers, h, 17);
 	ds->files = json_integer_value(f);
+	ds->shards = state_shards(json_object_get(s, "manifest_shards"));
 }
 
 /* "state": its maps checked, absent ones made empty */
