@@ -151,7 +151,8 @@ int manifest_text_head(const char *text, size_t len, char **build,
 /*
  * The shards S with WANT[S] of the manifest TEXT, without parsing it:
  * when TEXT is exactly as manifest_to_json writes it (no escapes in
- * paths), OUT[S] gets the shard's text (manifest_shard_json's bytes)
+ * paths) and each shard given parses (manifest_parse_fast), OUT[S]
+ * gets the shard's text (manifest_shard_json's bytes)
  * and COUNT[S] its entries, *build and *generated the head's (allocated):
  * 0.  Anything else: -1, nothing given (parse it instead).
  */

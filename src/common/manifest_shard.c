@@ -143,9 +143,20 @@ manifest_text_shards(const char *text, size_t len, const bool want[],
 	}
 	if (p >= end)
 		goto bad;
-	for (unsigned s = 0; s < MANIFEST_SHARDS; s++)
-		if (want[s])
-			manifest_json_tail(&out[s]);
+	/* every shard given is a manifest its entries make (0370) */
+	for (unsigned s = 0; s < MANIFEST_SHARDS; s++) {
+		struct manifest m;
+		bool ok;
+		if (!want[s])
+			continue;
+		manifest_json_tail(&out[s]);
+		if (manifest_parse_fast(out[s].buf, out[s].len, &m) == -1)
+			goto bad;
+		ok = m.nfiles == count[s];
+		manifest_release(&m);
+		if (!ok)
+			goto bad;
+	}
 	return 0;
 bad:
 	for (unsigned s = 0; s < MANIFEST_SHARDS; s++)
