@@ -669,9 +669,10 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 	}
 	/*
 	 * Nothing changed since the last deploy ended in sync (a no-op
-	 * build): send nothing, not even the manifest, and keep the state.
+	 * build): send nothing, not even the manifest, and keep the state
+	 * (a shard the destination may lack is a change: 0370).
 	 */
-	if (!p.nputs && !json_array_size(p.deletes) &&
+	if (!p.nputs && !mp.nshards && !json_array_size(p.deletes) &&
 	    !json_array_size(p.inval) && !json_object_size(ds.dirty) &&
 	    !ds.resumed && ds.deployed_at && (ds.partial ? ds.files > 0 :
 	    ds.base.nfiles > 0) && json_equal(p.grace, ds.grace)) {
