@@ -22,8 +22,11 @@
  * "other" (anything else, e.g. from an external build command).
  * immutable is true exactly for files whose name carries their content
  * hash: the deployer writes them create-if-absent and never overwrites
- * them.  The deployer keeps a target's last deployed manifest in the
- * store and in the bucket as <prefix>.kiln/manifest.json.
+ * them.  The deployer keeps what a destination holds in the store (as
+ * rows) and puts the manifest into it in shards (decision 0370):
+ * <prefix>.kiln/manifest/XX.json (below) and the head
+ * <prefix>.kiln/manifest.json, version 2, naming every shard by its
+ * SHA-256 (src/deploy/deploy_manifest.c).
  */
 #ifndef KILN_MANIFEST_H
 #define KILN_MANIFEST_H
