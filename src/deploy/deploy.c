@@ -227,6 +227,8 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	ds->base = nb;
 	ds->synced = false;
 	*ds->output = '\0';	/* known again once in sync */
+	json_decref(ds->shards);	/* every shard sent again (0370) */
+	ds->shards = NULL;
 	manifest_init(&nb);
 	json_object_foreach_safe(ds->dirty, tmp, path, md5) {
 		/* an unknown outcome that did not happen */
@@ -335,8 +337,11 @@ journal_begin(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		json_decref(ds->inval);
 		ds->inval = json_copy(p->inval);
 	}
-	/* until in sync, the rows are no build's output (0310) */
+	/* until in sync, the rows are no build's output (0310), and the
+	   shards are not known until the head landed (0370) */
 	*ds->output = '\0';
+	json_decref(ds->shards);
+	ds->shards = NULL;
 	json_decref(ds->journal);
 	ds->journal = json_pack("{s:s, s:{}, s:{}}", "manifest", x->msha,
 	    "plan", "landed");

@@ -10,9 +10,9 @@
  *    "shards":{"00":"<sha256 of 00.json>",...}}
  *
  * A shard is sent only when its text differs from the one the
- * destination holds (the state's "manifest_shards", known while the
- * state names an output, 0310); a deploy planned from the changes
- * computes only the shards of the paths they name.
+ * destination holds (the state's "manifest_shards": written once the
+ * head landed, dropped when a journal begins); a deploy planned from
+ * the changes (0310) computes only the shards of the paths they name.
  */
 #include "common/compat.h"
 
@@ -218,8 +218,8 @@ deploy_manifest_plan(struct deploy_ctx *x, struct dest *d,
     const struct deploy_state *ds, struct deploy_manifest *mp,
     struct buf *err)
 {
-	/* what the destination holds counts while its output is known */
-	const json_t *held = *ds->output && !x->o->full ? ds->shards : NULL;
+	/* what the destination holds, when known (not for --full) */
+	const json_t *held = !x->o->full ? ds->shards : NULL;
 	bool want[MANIFEST_SHARDS];
 	struct deploy_shards *bs;
 	char key[32];

@@ -329,8 +329,8 @@ save_state_json(struct deploy_ctx *x, struct dest *d,
 		json_object_update_new(j, json_pack("{s:s, s:s, s:I}",
 		    "output", ds->output, "headers", ds->headers, "files",
 		    (json_int_t)ds->files));
-	/* what the destination holds of the manifest: with output only */
-	if (*ds->output && ds->files >= 0 && ds->shards)
+	/* the manifest's shards the destination holds, when known */
+	if (ds->shards)
 		json_object_set(j, "manifest_shards", ds->shards);
 	rc = save_json_state(x->st, ds->skey, j, err);
 	json_decref(j);
@@ -430,6 +430,8 @@ journal_fold(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	manifest_copy(&old, &ds->base);
 	ds->synced = false;
 	*ds->output = '\0';	/* the rows are no build's output now */
+	json_decref(ds->shards);	/* nor are the shards known (0370) */
+	ds->shards = NULL;
 	if (fold_journal(ds, err) == -1)
 		goto out;
 	deploy_logf(x, "%s: the last deploy did not finish: %zu objects "
@@ -493,7 +495,6 @@ state_output(struct deploy_state *ds, json_t *s)
 	memcpy(ds->output, o, CHANGES_ID_LEN + 1);
 	memcpy(ds->headers, h, 17);
 	ds->files = json_integer_value(f);
-	ds->shards = state_shards(json_object_get(s, "manifest_shards"));
 }
 
 /* "state": its maps checked, absent ones made empty */
@@ -510,6 +511,7 @@ state_parse(struct dest *d, struct deploy_state *ds, json_t *s,
 	    "deployed_at"));
 	ds->gen = json_integer_value(json_object_get(s, "generation"));
 	state_output(ds, s);
+	ds->shards = state_shards(json_object_get(s, "manifest_shards"));
 	if ((ds->dirty && !json_is_object(ds->dirty)) || (ds->inval &&
 	    !json_is_array(ds->inval)) || (ds->grace &&
 	    !json_is_object(ds->grace))) {
@@ -580,6 +582,8 @@ manifest_migrate(struct deploy_ctx *x, struct dest *d,
 	}
 	r = 0;
 	*ds->output = '\0';
+	json_decref(ds->shards);
+	ds->shards = NULL;
 	if (x->o->dry_run)
 		goto out;
 	manifest_init(&none);

@@ -94,9 +94,10 @@ struct deploy_state {
 	char output[CHANGES_ID_LEN + 1];	/* "" when not known */
 	char headers[17];
 	int64_t files;		/* -1 when not known */
-	json_t *shards;		/* with output: the manifest shards the
-				   destination holds, {"XX": sha256}
-				   (decision 0370); NULL: not known */
+	json_t *shards;		/* the manifest shards the destination
+				   holds, {"XX": sha256} (decision 0370):
+				   dropped when a journal begins, set when
+				   the head landed; NULL: not known */
 	bool partial;
 	bool same;		/* partial: it holds the build's output */
 	size_t rows_read;
