@@ -7,13 +7,19 @@
 # the object updated in the bucket (read from s3rver directly), 20 times.
 # KILN_BENCH_STORE=postgres: the same on a PostgreSQL 15 store started in
 # the scratch folder (tests/integration/lib/pg.sh) instead of SQLite.
+# KILN=binary: measure that binary (default: build-rel, built first);
+# KILN_B=binary: the publish to live again with that one, alternating;
+# TMPDIR: where the scratch folder goes (default /tmp).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-10000}
 secs=${2:-10}
-cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build "$here/build-rel" -j2 --target kiln >/dev/null
-export KILN=$here/build-rel/kiln KILN_SRC=$here
+if [ -z "${KILN:-}" ]; then
+	cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	cmake --build "$here/build-rel" -j2 --target kiln >/dev/null
+	KILN=$here/build-rel/kiln
+fi
+export KILN KILN_SRC=$here
 . "$here/tests/integration/lib.sh"
 . "$here/tests/integration/lib/s3.sh"
 s3_start www
@@ -36,7 +42,8 @@ s3_add_target
 TOK=$("$KILN" token create --name bench --role publisher)
 PORT=$(free_port)
 "$KILN" serve --listen 127.0.0.1:$PORT >"$T/serve.log" 2>&1 &
-bg_pid $!
+SERVE_PID=$!
+bg_pid $SERVE_PID
 wait_port $PORT
 cat > "$T/post.lua" <<LUA
 wrk.method = "POST"
@@ -53,19 +60,52 @@ for i in $(seq 1 600); do
 	[ "$(pending)" = 0 ] && break
 	sleep 0.2
 done
-echo "== publish -> live (API PUT with publish, until the object in the bucket changes)"
-lat=()
-for i in $(seq 1 20); do
-	t0=$(date +%s%N)
-	curl -s -o /dev/null -H "Authorization: Bearer $TOK" -X PUT \
-	    -d "{\"body\": \"Edit number $i at $t0\", \"publish\": true}" \
-	    "http://127.0.0.1:$PORT/api/v1/pages/by-path/s1/page-1"
-	while ! curl -s "$S3_DIRECT/www/s1/page-1/index.html" | grep -q "Edit number $i at $t0"; do
-		sleep 0.01
+# publish_live LABEL: 20 edits through the API, each until its page is in
+# the bucket; the latencies, the serve process's CPU, and the median
+# render and deploy of those builds (the rest of a publish is "other")
+publish_live() {
+	local lat=() i t0 c0 c1 first last
+	echo "== publish -> live, $1 (API PUT with publish, until the object in the bucket changes)"
+	first=$("$KILN" builds list --json | jq '[.[].id] | max // 0')
+	c0=$(awk '{print $14 + $15}' /proc/$SERVE_PID/stat)
+	for i in $(seq 1 20); do
+		t0=$(date +%s%N)
+		curl -s -o /dev/null -H "Authorization: Bearer $TOK" -X PUT \
+		    -d "{\"body\": \"Edit number $i at $t0\", \"publish\": true}" \
+		    "http://127.0.0.1:$PORT/api/v1/pages/by-path/s1/page-1"
+		while ! curl -s "$S3_DIRECT/www/s1/page-1/index.html" | grep -q "Edit number $i at $t0"; do
+			sleep 0.01
+		done
+		lat+=($(( ($(date +%s%N) - t0) / 1000000 )))
 	done
-	lat+=($(( ($(date +%s%N) - t0) / 1000000 )))
-done
-printf '%s\n' "${lat[@]}" | sort -n | awk '{a[NR]=$1} END {printf "publish-to-live over %d edits: p50 %d ms, p90 %d ms, max %d ms\n", NR, a[int((NR+1)/2)], a[int(NR*0.9)], a[NR]}'
+	wait_idle_builds
+	c1=$(awk '{print $14 + $15}' /proc/$SERVE_PID/stat)
+	printf '%s\n' "${lat[@]}" | sort -n | awk -v cpu=$(( (c1 - c0) * 10 / 20 )) '{a[NR]=$1}
+	    END {printf "publish-to-live over %d edits: p50 %d ms, p90 %d ms, max %d ms; kiln serve CPU %d ms a publish\n",
+	        NR, a[int((NR+1)/2)], a[int(NR*0.9)], a[NR], cpu}'
+	"$KILN" builds list --json | jq -r --argjson f "$first" '[.[] | select(.id > $f and .status == "succeeded")] |
+	    def med(k): (map(.counts[k] // 0) | sort) as $v | $v[($v | length - 1) / 2 | floor];
+	    "its \(length) builds: render median \(med("render_ms")) ms, deploy median \(med("deploy_ms")) ms, uploaded median \(med("uploaded"))"'
+}
+wait_idle_builds() {
+	for i in $(seq 1 600); do
+		[ "$(pending)" = 0 ] && break
+		sleep 0.2
+	done
+}
+publish_live "$(basename "$KILN")"
+# KILN_B=binary: the same with it, then each again (A B A B; the first
+# edit after a switch may send more: the other binary's deployed state)
+if [ -n "${KILN_B:-}" ]; then
+	for bin in "$KILN_B" "$KILN" "$KILN_B"; do
+		kill "$SERVE_PID"; wait "$SERVE_PID" 2>/dev/null || true
+		"$bin" serve --listen 127.0.0.1:$PORT >>"$T/serve.log" 2>&1 &
+		SERVE_PID=$!
+		bg_pid $SERVE_PID
+		wait_port $PORT
+		publish_live "$(basename "$bin")"
+	done
+fi
 echo "== the slowest of the last 20 builds (render + deploy)"
 "$KILN" builds list --json | jq -r '[.[] | select(.status == "succeeded")] |
     sort_by(.id) | .[-20:] | max_by((.counts.render_ms // 0) + (.counts.deploy_ms // 0)) |

@@ -22,8 +22,11 @@
  * "other" (anything else, e.g. from an external build command).
  * immutable is true exactly for files whose name carries their content
  * hash: the deployer writes them create-if-absent and never overwrites
- * them.  The deployer keeps a target's last deployed manifest in the
- * store and in the bucket as <prefix>.kiln/manifest.json.
+ * them.  The deployer keeps what a destination holds in the store (as
+ * rows) and puts the manifest into it in shards (decision 0370):
+ * <prefix>.kiln/manifest/XX.json (below) and the head
+ * <prefix>.kiln/manifest.json, version 2, naming every shard by its
+ * SHA-256 (src/deploy/deploy_manifest.c).
  */
 #ifndef KILN_MANIFEST_H
 #define KILN_MANIFEST_H
@@ -118,6 +121,46 @@ int manifest_save(const struct manifest *m, const char *outdir,
 void manifest_page_url(const char *path, struct buf *out);
 const char *manifest_kind_name(enum manifest_kind k);
 int manifest_kind_parse(const char *s, enum manifest_kind *k);
+/*
+ * The manifest in shards (manifest_shard.c; decisions 0320, 0370): the
+ * entries whose path's FNV-1a hash is S modulo MANIFEST_SHARDS make
+ * shard S, a manifest with an empty build and time, in path order.  The
+ * count is part of the layout (history's trees, the buckets' objects).
+ */
+#define MANIFEST_SHARDS	256
+
+/* PATH's shard, 0..MANIFEST_SHARDS-1 */
+unsigned manifest_shard(const char *path);
+/*
+ * M's entries split by shard, each in path order: shard S's are
+ * SH->e[SH->at[S] .. SH->at[S + 1]) (shallow copies; free(SH->e))
+ */
+struct manifest_shards {
+	struct manifest_entry *e;
+	size_t at[MANIFEST_SHARDS + 1];
+};
+void manifest_shards_split(const struct manifest *m,
+    struct manifest_shards *sh);
+/* the text of a shard holding the N entries E (path order) */
+void manifest_shard_json(struct buf *out, const struct manifest_entry *e,
+    size_t n);
+/*
+ * The build and time of the manifest TEXT when it starts as
+ * manifest_to_json writes it (*build and *generated allocated): 0, or
+ * -1 when it does not.
+ */
+int manifest_text_head(const char *text, size_t len, char **build,
+    char **generated);
+/*
+ * The shards S with WANT[S] of the manifest TEXT, without parsing it:
+ * when TEXT is exactly as manifest_to_json writes it (no escapes in
+ * paths) and each shard given parses (manifest_parse_fast), OUT[S]
+ * gets the shard's text (manifest_shard_json's bytes)
+ * and COUNT[S] its entries, *build and *generated the head's (allocated):
+ * 0.  Anything else: -1, nothing given (parse it instead).
+ */
+int manifest_text_shards(const char *text, size_t len, const bool want[],
+    struct buf out[], size_t count[], char **build, char **generated);
 /* MIME type by file extension, e.g. "text/html; charset=utf-8" */
 const char *mime_type_for(const char *path);
 

@@ -33,7 +33,6 @@
 #include "store/store_unit.h"
 
 #define BATCH 64
-#define CC_MANIFEST "no-cache"
 
 
 /* apply the target's header rules to a copy of the build manifest */
@@ -142,8 +141,7 @@ verify_cb(const char *key, int64_t size, const char *md5, void *arg)
 	size_t pl = strlen(v->prefix);
 
 	(void)size;
-	if (strncmp(key, v->prefix, pl) != 0 || !strcmp(key + pl,
-	    MANIFEST_PATH))
+	if (strncmp(key, v->prefix, pl) != 0 || deploy_manifest_key(key + pl))
 		return 0;
 	json_object_set_new(v->remote, key + pl, json_string(md5 ? md5 : ""));
 	return 0;
@@ -229,6 +227,8 @@ verify_dest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	ds->base = nb;
 	ds->synced = false;
 	*ds->output = '\0';	/* known again once in sync */
+	json_decref(ds->shards);	/* every shard sent again (0370) */
+	ds->shards = NULL;
 	manifest_init(&nb);
 	json_object_foreach_safe(ds->dirty, tmp, path, md5) {
 		/* an unknown outcome that did not happen */
@@ -260,7 +260,7 @@ out:
 /* the plan as the result reports it */
 static json_t *
 plan_json(struct deploy_ctx *x, struct dest *d, const struct deploy_state *ds,
-    const struct deploy_plan *p)
+    const struct deploy_plan *p, const struct deploy_manifest *mp)
 {
 	json_t *phases = json_object(), *put = json_array(), *del = json_array();
 	json_t *v;
@@ -274,8 +274,8 @@ plan_json(struct deploy_ctx *x, struct dest *d, const struct deploy_state *ds,
 	for (i = 0; i < p->nputs; i++)
 		json_array_append_new(put, json_sprintf("%s%s", d->prefix,
 		    p->puts[i].e->path));
-	json_array_append_new(put, json_sprintf("%s%s", d->prefix,
-	    MANIFEST_PATH));
+	for (i = 0; i < mp->n; i++)
+		json_array_append_new(put, json_string(mp->xf[i].key));
 	json_array_foreach(p->deletes, i, v)
 		json_array_append_new(del, json_sprintf("%s%s", d->prefix,
 		    json_string_value(v)));
@@ -325,21 +325,6 @@ xfers_free(struct xfer *xf, size_t n)
 	free(xf);
 }
 
-/* the manifest file's SHA-256, once a deploy */
-static int
-manifest_sha(struct deploy_ctx *x, struct buf *err)
-{
-	char *mfile;
-	int rc;
-
-	if (*x->msha)
-		return 0;
-	mfile = xasprintf("%s/%s", x->outdir, MANIFEST_PATH);
-	rc = sha256_file_hex(mfile, x->msha, err);
-	free(mfile);
-	return rc;
-}
-
 /*
  * Before the first transfer: the URLs to invalidate, and the journal of
  * what this deploy may change.
@@ -352,10 +337,11 @@ journal_begin(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 		json_decref(ds->inval);
 		ds->inval = json_copy(p->inval);
 	}
-	if (manifest_sha(x, err) == -1)
-		return -1;
-	/* until in sync, the rows are no build's output (0310) */
+	/* until in sync, the rows are no build's output (0310), and the
+	   shards are not known until the head landed (0370) */
 	*ds->output = '\0';
+	json_decref(ds->shards);
+	ds->shards = NULL;
 	json_decref(ds->journal);
 	ds->journal = json_pack("{s:s, s:{}, s:{}}", "manifest", x->msha,
 	    "plan", "landed");
@@ -422,39 +408,26 @@ apply_uploads(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	return 0;
 }
 
-/* phase 4: the manifest (not part of the state) */
+/*
+ * phase 4: the manifest's shards that changed, then its head (0370),
+ * not part of the rows
+ */
 static int
 apply_manifest(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
-    size_t *ndone, size_t total, struct buf *err)
+    struct deploy_manifest *mp, size_t *ndone, size_t total,
+    struct buf *err)
 {
-	struct xfer mf;
-	struct stat sb;
-	int r;
-
-	/* the build's file as it is: never parsed nor rebuilt (0310) */
-	memset(&mf, 0, sizeof(mf));
-	mf.op = X_PUT;
-	mf.key = xasprintf("%s%s", d->prefix, MANIFEST_PATH);
-	mf.file = xasprintf("%s/%s", x->outdir, MANIFEST_PATH);
-	if (stat(mf.file, &sb) == -1) {
-		buf_setf(err, "%s: %s", mf.file, strerror(errno));
-		free(mf.key);
-		free(mf.file);
-		return -1;
-	}
-	mf.len = (size_t)sb.st_size;
-	mf.sha256 = x->msha;
-	mf.content_type = "application/json";
-	mf.cache_control = CC_MANIFEST;
-	deploy_logf(x, "%s: phase 4 (manifest)", d->name);
-	r = run_batches(x, d, ds, &mf, 1, ndone, total, err);
-	free(mf.key);
-	free(mf.file);
-	free(mf.error);
-	if (r == -1) {
+	deploy_logf(x, "%s: phase 4 (manifest): %zu of %d shards%s", d->name,
+	    mp->nshards, MANIFEST_SHARDS, mp->some ? " (the changes')" : "");
+	if (run_batches(x, d, ds, mp->xf, mp->nshards, ndone, total,
+	    err) == -1 || run_batches(x, d, ds, mp->xf + mp->nshards, 1,
+	    ndone, total, err) == -1) {
 		buf_printf(err, " (phase manifest; later phases not run)");
 		return -1;
 	}
+	json_decref(ds->shards);
+	ds->shards = json_incref(mp->map);
+	x->mput += mp->n;
 	return 0;
 }
 
@@ -528,17 +501,21 @@ apply_deletes(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 /* apply the plan: journal, uploads, manifest, CDN, deletions, state */
 static int
 apply(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
-    const struct deploy_plan *p, bool cdn, struct buf *err)
+    const struct deploy_plan *p, struct deploy_manifest *mp, bool cdn,
+    struct buf *err)
 {
 	struct xfer *xf = xfers_of(x, d, p);
-	size_t ndone = 0, total = p->nputs + 1 + json_array_size(p->deletes);
+	size_t ndone = 0, total = p->nputs + mp->n +
+	    json_array_size(p->deletes);
 	int rc = -1;
+
+	memcpy(x->msha, mp->hsha, sizeof(x->msha));
 
 	if (fence(x, d, "the journal", err) == -1 ||
 	    journal_begin(x, d, ds, p, cdn, err) == -1 ||
 	    apply_uploads(x, d, ds, p, xf, &ndone, total, err) == -1 ||
 	    fence(x, d, "the manifest", err) == -1 ||
-	    apply_manifest(x, d, ds, &ndone, total, err) == -1 ||
+	    apply_manifest(x, d, ds, mp, &ndone, total, err) == -1 ||
 	    (cdn && json_array_size(p->inval) &&
 	    fence(x, d, "the CDN purge", err) == -1) ||
 	    (cdn && apply_cdn(x, d, ds, p->inval, err) == -1) ||
@@ -646,6 +623,7 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 {
 	struct deploy_state ds;
 	struct deploy_plan p;
+	struct deploy_manifest mp;
 	struct deploy_plan_in in;
 	bool primary = !strcmp(d->name, x->t->name);
 	bool cdn = x->t->cdn && primary;
@@ -653,6 +631,7 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 	int r, rc = -1;
 
 	memset(&p, 0, sizeof(p));
+	memset(&mp, 0, sizeof(mp));
 	if (deploy_state_load(x, d, &ds, err) == -1 ||
 	    plan_files(x, d, &ds, err) == -1)
 		goto out;
@@ -676,6 +655,8 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 	in.full = x->o->full;
 	in.surrogate_key = cdn_surrogate_key(x->t->cdn);
 	r = deploy_plan(&in, &p, err);
+	if (r == 0)
+		r = deploy_manifest_plan(x, d, &ds, &mp, err);
 	if (p.nearlier)
 		deploy_logf(x, "%s: %zu URLs from an earlier deploy still to "
 		    "invalidate", d->name, p.nearlier);
@@ -686,16 +667,17 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 		    json_array_size(p.kept));
 	if (primary)
 		changed_add(x->res->changed, p.inval);
-	json_array_append_new(plan, plan_json(x, d, &ds, &p));
+	json_array_append_new(plan, plan_json(x, d, &ds, &p, &mp));
 	if (r == -1 || x->o->dry_run) {
 		rc = r;
 		goto out;
 	}
 	/*
 	 * Nothing changed since the last deploy ended in sync (a no-op
-	 * build): send nothing, not even the manifest, and keep the state.
+	 * build): send nothing, not even the manifest, and keep the state
+	 * (a shard the destination may lack is a change: 0370).
 	 */
-	if (!p.nputs && !json_array_size(p.deletes) &&
+	if (!p.nputs && !mp.nshards && !json_array_size(p.deletes) &&
 	    !json_array_size(p.inval) && !json_object_size(ds.dirty) &&
 	    !ds.resumed && ds.deployed_at && (ds.partial ? ds.files > 0 :
 	    ds.base.nfiles > 0) && json_equal(p.grace, ds.grace)) {
@@ -706,8 +688,9 @@ deploy_dest(struct deploy_ctx *x, struct dest *d, json_t *plan, struct buf *err)
 	/* the grace map after this deploy */
 	json_decref(ds.grace);
 	ds.grace = json_incref(p.grace);
-	rc = apply(x, d, &ds, &p, cdn, err);
+	rc = apply(x, d, &ds, &p, &mp, cdn, err);
 out:
+	deploy_manifest_release(&mp);
 	deploy_plan_release(&p);
 	deploy_state_release(&ds);
 	json_decref(keep);
@@ -759,9 +742,9 @@ target_add(struct deploy_ctx *x, const char *name, const char *status,
 	size_t unchanged = 0;
 	json_t *o;
 
-	/* objects: the site's files and kiln's manifest */
-	if (!strcmp(status, "deployed") && x->nfiles + 1 > up)
-		unchanged = x->nfiles + 1 - up;
+	/* the site's files not sent (kiln's manifest objects not counted) */
+	if (!strcmp(status, "deployed") && x->nfiles + x->mput > up)
+		unchanged = x->nfiles + x->mput - up;
 	o = json_pack("{s:o, s:s, s:I, s:I, s:I}", "name", jsafe_string(name),
 	    "status", status, "uploaded", (json_int_t)up, "deleted",
 	    (json_int_t)del, "unchanged", (json_int_t)unchanged);
@@ -787,6 +770,7 @@ deploy_target(struct deploy_ctx *x, struct buf *err)
 		size_t before[2] = { x->res->uploaded, x->res->deleted };
 		int r = -1;
 
+		x->mput = 0;
 		buf_reset(&e);
 		if ((d = deploy_make_dest(x->c, x->t, k, x->o->dry_run &&
 		    !x->o->verify, &e)) != NULL) {
@@ -965,6 +949,7 @@ deploy_run(const struct conf *c, struct store *st, const char *target,
 	res->ms = mono_ms() - t0;
 	manifest_release(&x.full);
 	manifest_release(&x.part);
+	deploy_shards_free(x.shards);
 	if (x.chg)
 		changes_release(&chg);
 	if (!found && staging)

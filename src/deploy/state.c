@@ -291,6 +291,7 @@ deploy_state_release(struct deploy_state *ds)
 	json_decref(ds->inval);
 	json_decref(ds->grace);
 	json_decref(ds->journal);
+	json_decref(ds->shards);
 	free(ds->mkey);
 	free(ds->skey);
 	free(ds->jkey);
@@ -328,6 +329,9 @@ save_state_json(struct deploy_ctx *x, struct dest *d,
 		json_object_update_new(j, json_pack("{s:s, s:s, s:I}",
 		    "output", ds->output, "headers", ds->headers, "files",
 		    (json_int_t)ds->files));
+	/* the manifest's shards the destination holds, when known */
+	if (ds->shards)
+		json_object_set(j, "manifest_shards", ds->shards);
 	rc = save_json_state(x->st, ds->skey, j, err);
 	json_decref(j);
 	return rc;
@@ -426,6 +430,8 @@ journal_fold(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 	manifest_copy(&old, &ds->base);
 	ds->synced = false;
 	*ds->output = '\0';	/* the rows are no build's output now */
+	json_decref(ds->shards);	/* nor are the shards known (0370) */
+	ds->shards = NULL;
 	if (fold_journal(ds, err) == -1)
 		goto out;
 	deploy_logf(x, "%s: the last deploy did not finish: %zu objects "
@@ -449,6 +455,28 @@ journal_fold(struct deploy_ctx *x, struct dest *d, struct deploy_state *ds,
 out:
 	manifest_release(&old);
 	return rc;
+}
+
+/*
+ * The manifest shards a destination holds (0370): {"XX": sha256}, XX
+ * two lowercase hex digits; anything else is not known (NULL: every
+ * shard is sent again).
+ */
+static json_t *
+state_shards(json_t *m)
+{
+	const char *k;
+	json_t *v;
+
+	if (!json_is_object(m) || json_object_size(m) > MANIFEST_SHARDS)
+		return NULL;
+	json_object_foreach(m, k, v) {
+		const char *sha = json_string_value(v);
+		if (strlen(k) != 2 || !hex_valid(k, 2) || !sha ||
+		    strlen(sha) != 64 || !hex_valid(sha, 64))
+			return NULL;
+	}
+	return json_incref(m);
 }
 
 /* the output the rows are, if the state names one (0310) */
@@ -483,6 +511,7 @@ state_parse(struct dest *d, struct deploy_state *ds, json_t *s,
 	    "deployed_at"));
 	ds->gen = json_integer_value(json_object_get(s, "generation"));
 	state_output(ds, s);
+	ds->shards = state_shards(json_object_get(s, "manifest_shards"));
 	if ((ds->dirty && !json_is_object(ds->dirty)) || (ds->inval &&
 	    !json_is_array(ds->inval)) || (ds->grace &&
 	    !json_is_object(ds->grace))) {
@@ -553,6 +582,8 @@ manifest_migrate(struct deploy_ctx *x, struct dest *d,
 	}
 	r = 0;
 	*ds->output = '\0';
+	json_decref(ds->shards);
+	ds->shards = NULL;
 	if (x->o->dry_run)
 		goto out;
 	manifest_init(&none);

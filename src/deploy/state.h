@@ -42,8 +42,12 @@ struct deploy_ctx {
 	const struct changes *chg;	/* OUTDIR's changes.json, or NULL */
 	const char *out_id;		/* the build's output id, or "" */
 	char hsha[17];			/* the target's header rules, hashed */
-	char msha[65];			/* the manifest file's SHA-256, named
-					   in the journal ("" until needed) */
+	char msha[65];			/* the manifest head's SHA-256, named
+					   in the journal */
+	struct deploy_shards *shards;	/* the build's manifest shards,
+					   computed as needed (owned) */
+	size_t mput;			/* manifest objects sent to this
+					   destination */
 	int64_t now;
 };
 /*
@@ -90,11 +94,38 @@ struct deploy_state {
 	char output[CHANGES_ID_LEN + 1];	/* "" when not known */
 	char headers[17];
 	int64_t files;		/* -1 when not known */
+	json_t *shards;		/* the manifest shards the destination
+				   holds, {"XX": sha256} (decision 0370):
+				   dropped when a journal begins, set when
+				   the head landed; NULL: not known */
 	bool partial;
 	bool same;		/* partial: it holds the build's output */
 	size_t rows_read;
 	const char *why;	/* why the plan is full (static text) */
 };
+
+/*
+ * The manifest objects of one destination (deploy_manifest.c, decision
+ * 0370): the shards to send, then the head, as transfers.
+ */
+struct deploy_manifest {
+	struct xfer *xf;	/* nshards shards, then the head */
+	size_t n, nshards;
+	bool some;		/* only the changes' shards were computed */
+	json_t *map;		/* the shards held once the head landed */
+	struct buf head;	/* the head's text */
+	char hsha[65];
+};
+struct dest;
+/* plan D's manifest objects for this build; -1 with err */
+int deploy_manifest_plan(struct deploy_ctx *x, struct dest *d,
+    const struct deploy_state *ds, struct deploy_manifest *mp,
+    struct buf *err);
+void deploy_manifest_release(struct deploy_manifest *mp);
+/* the build's shards, once a deploy */
+void deploy_shards_free(struct deploy_shards *bs);
+/* PATH (relative to the prefix) is one of kiln's manifest objects */
+bool deploy_manifest_key(const char *path);
 
 /* a log line to the deploy's log, if any */
 void deploy_logf(struct deploy_ctx *x, const char *fmt, ...) PRINTF_LIKE(2, 3);

@@ -210,36 +210,6 @@ upds_head(struct hc *h, struct upds *l, const char *build,
 }
 
 /*
- * NEW's entries split by shard, each in path order: the entries of shard
- * S are SH->e[SH->at[S] .. SH->at[S + 1]) (shallow copies)
- */
-struct shards {
-	struct manifest_entry *e;
-	size_t at[HM_SHARDS + 1];
-};
-
-static void
-shards_split(const struct manifest *m, struct shards *sh)
-{
-	size_t fill[HM_SHARDS];
-	unsigned *of = xcalloc(m->nfiles + 1, sizeof(*of));
-
-	memset(sh->at, 0, sizeof(sh->at));
-	for (size_t i = 0; i < m->nfiles; i++) {
-		of[i] = hm_shard(m->files[i].path);
-		sh->at[of[i] + 1]++;
-	}
-	for (size_t s = 0; s < HM_SHARDS; s++) {
-		sh->at[s + 1] += sh->at[s];
-		fill[s] = sh->at[s];
-	}
-	sh->e = xcalloc(m->nfiles + 1, sizeof(*sh->e));
-	for (size_t i = 0; i < m->nfiles; i++)
-		sh->e[fill[of[i]]++] = m->files[i];
-	free(of);
-}
-
-/*
  * The manifest NEW as updates: the shards marked in TOUCHED (every one
  * when the base has the old single blob, which goes) and the head
  */
@@ -247,13 +217,13 @@ static int
 upds_manifest(struct hc *h, struct upds *l, const struct manifest *new,
     bool touched[HM_SHARDS], struct buf *err)
 {
-	struct shards sh;
+	struct manifest_shards sh;
 	bool all = !hm_tree_sharded(h->base);
 	int rc = 0;
 
 	if (all && tree_has(h->base, MANIFEST_PATH))
 		upds_add(l, GIT_TREE_UPDATE_REMOVE, MANIFEST_PATH, NULL);
-	shards_split(new, &sh);
+	manifest_shards_split(new, &sh);
 	for (unsigned s = 0; rc == 0 && s < HM_SHARDS; s++)
 		if (all || touched[s])
 			rc = upds_shard(h, l, s, sh.e + sh.at[s],
@@ -298,7 +268,7 @@ tree_incremental(struct hc *h, const struct manifest *old,
 			h->info->unchanged++;
 			continue;
 		}
-		touched[hm_shard(e->path)] = true;
+		touched[manifest_shard(e->path)] = true;
 		if (o && strcmp(o->sha256, e->sha256) == 0) {
 			h->info->unchanged++;	/* its entry alone changed */
 			continue;
@@ -311,7 +281,7 @@ tree_incremental(struct hc *h, const struct manifest *old,
 	for (size_t i = 0; i < old->nfiles; i++) {
 		if (manifest_find(new, old->files[i].path))
 			continue;
-		touched[hm_shard(old->files[i].path)] = true;
+		touched[manifest_shard(old->files[i].path)] = true;
 		upds_add(&l, GIT_TREE_UPDATE_REMOVE, old->files[i].path, NULL);
 		h->info->removed++;
 	}
@@ -349,7 +319,7 @@ static int
 index_manifest(struct hc *h, git_index *idx, const struct manifest *m,
     bool sharded, struct buf *err)
 {
-	struct shards sh;
+	struct manifest_shards sh;
 	char path[32];
 	git_oid oid;
 	int rc = 0;
@@ -358,7 +328,7 @@ index_manifest(struct hc *h, git_index *idx, const struct manifest *m,
 		return write_blob(h->repo, h->outdir, MANIFEST_PATH, &oid,
 		    err) == -1 || index_add_blob(idx, MANIFEST_PATH, &oid) < 0 ?
 		    -1 : 0;
-	shards_split(m, &sh);
+	manifest_shards_split(m, &sh);
 	for (unsigned s = 0; rc == 0 && s < HM_SHARDS; s++) {
 		if (sh.at[s + 1] == sh.at[s])
 			continue;
@@ -501,7 +471,7 @@ manifest_head_of(const char *outdir, char **build, char **generated)
 			len += (size_t)r;
 		close(fd);
 		if (r >= 0)
-			rc = hm_text_head(text, len, build, generated);
+			rc = manifest_text_head(text, len, build, generated);
 	}
 	free(file);
 	return rc;
@@ -537,11 +507,11 @@ fast_load(struct hc *h, struct fast *f, struct buf *err)
 	for (size_t i = 0; i < HM_SHARDS; i++)
 		manifest_init(&f->old[i]);
 	for (size_t i = 0; i < c->files.nfiles; i++) {
-		f->shard[i] = hm_shard(c->files.files[i].path);
+		f->shard[i] = manifest_shard(c->files.files[i].path);
 		f->touched[f->shard[i]] = true;
 	}
 	for (size_t i = 0; i < c->nremoved; i++)
-		f->touched[hm_shard(c->removed[i])] = true;
+		f->touched[manifest_shard(c->removed[i])] = true;
 	for (unsigned s = 0; s < HM_SHARDS; s++)
 		if (f->touched[s] && hm_tree_shard(h->repo, h->base, s,
 		    &f->old[s], err) == -1)
@@ -580,7 +550,7 @@ fast_files(struct hc *h, struct fast *f, struct upds *l, struct buf *err)
 	message_more(&h->pages, changed);
 	for (size_t i = 0; i < c->nremoved; i++) {
 		const char *p = c->removed[i];
-		if (!(o = manifest_find(&f->old[hm_shard(p)], p))) {
+		if (!(o = manifest_find(&f->old[manifest_shard(p)], p))) {
 			buf_setf(err, "history: %s is not in the base", p);
 			return -1;
 		}

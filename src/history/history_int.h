@@ -42,10 +42,8 @@ int history_repo_open(const char *dir, bool create, git_repository **repo,
 
 #define HM_DIR		".kiln/manifest"
 #define HM_HEAD		".kiln/manifest/head.json"
-#define HM_SHARDS	256
+#define HM_SHARDS	MANIFEST_SHARDS	/* manifest_shard() */
 
-/* PATH's shard, 0..HM_SHARDS-1 */
-unsigned hm_shard(const char *path);
 /* ".kiln/manifest/XX.json" for shard S */
 void hm_shard_path(unsigned s, char out[32]);
 /* does TREE hold its manifest in shards? */
@@ -65,12 +63,4 @@ int hm_write_shard(git_repository *repo, const struct manifest_entry *e,
 /* the blob of head.json for BUILD and GENERATED */
 int hm_write_head(git_repository *repo, const char *build,
     const char *generated, git_oid *oid, struct buf *err);
-/*
- * The build and time of the manifest TEXT when it starts as
- * manifest_to_json writes it (*build and *generated allocated): 0, or
- * -1 when it does not.
- */
-int hm_text_head(const char *text, size_t len, char **build,
-    char **generated);
-
 #endif

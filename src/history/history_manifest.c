@@ -15,8 +15,6 @@
 #include "common/xmalloc.h"
 #include "history/history_int.h"
 
-#define HEAD_MAX (64 * 1024)
-
 static int
 hm_giterr(struct buf *err, const char *what)
 {
@@ -25,12 +23,6 @@ hm_giterr(struct buf *err, const char *what)
 	buf_setf(err, "history: %s: %s", what,
 	    e && e->message ? e->message : "unknown error");
 	return -1;
-}
-
-unsigned
-hm_shard(const char *path)
-{
-	return fnv1a32(path) % HM_SHARDS;
 }
 
 void
@@ -157,10 +149,7 @@ hm_write_shard(git_repository *repo, const struct manifest_entry *e,
 	struct buf text = BUF_INIT;
 	int rc = 0;
 
-	manifest_json_head(&text, "", "");
-	for (size_t i = 0; i < n; i++)
-		manifest_json_entry(&text, i == 0, &e[i]);
-	manifest_json_tail(&text);
+	manifest_shard_json(&text, e, n);
 	if (git_blob_create_from_buffer(oid, repo, text.buf, text.len) < 0)
 		rc = hm_giterr(err, "cannot store the manifest");
 	buf_release(&text);
@@ -179,35 +168,5 @@ hm_write_head(git_repository *repo, const char *build,
 	if (git_blob_create_from_buffer(oid, repo, text.buf, text.len) < 0)
 		rc = hm_giterr(err, "cannot store the manifest");
 	buf_release(&text);
-	return rc;
-}
-
-int
-hm_text_head(const char *text, size_t len, char **build, char **generated)
-{
-	static const char files[] = ",\"files\":[";
-	struct buf head = BUF_INIT, again = BUF_INIT;
-	struct manifest m;
-	const char *p;
-	size_t n = len < HEAD_MAX ? len : HEAD_MAX;
-	int rc = -1;
-
-	*build = *generated = NULL;
-	if (!(p = memmem(text, n, files, sizeof(files) - 1)))
-		return -1;
-	buf_add(&head, text, (size_t)(p - text) + sizeof(files) - 1);
-	buf_adds(&head, "\n]}\n");
-	if (manifest_parse_fast(head.buf, head.len, &m) == 0) {
-		manifest_json_head(&again, m.build, m.generated);
-		if (again.len == head.len - 4 &&
-		    memcmp(again.buf, text, again.len) == 0) {
-			*build = xstrdup(m.build);
-			*generated = xstrdup(m.generated);
-			rc = 0;
-		}
-		manifest_release(&m);
-	}
-	buf_release(&head);
-	buf_release(&again);
 	return rc;
 }

@@ -375,6 +375,11 @@ struct snap_page {
 					   snapshot_extra() */
 	int64_t first_published_at, last_published_at;
 	int64_t expire_at;		/* 0 = none */
+	/*
+	 * borrowed: the strings and JSON are the kept snapshot's (decision
+	 * 0240, 0370), the copy frees only what it set itself (own_*)
+	 */
+	bool borrowed, own_body, own_tags, own_extra;
 };
 
 struct snapshot {
@@ -389,6 +394,8 @@ struct snapshot {
 	size_t nmedia;
 	struct store *st;		/* its read transaction, open until
 					   snapshot_release */
+	struct snap_gen *gen;		/* the kept pages it borrows, or
+					   NULL */
 	pthread_mutex_t mu;		/* serialises snapshot_body */
 };
 

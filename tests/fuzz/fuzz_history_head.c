@@ -2,9 +2,9 @@
 /*
  * fuzz_history_head.c: the head of a build's manifest, read by history's
  * fast commit (decision 0320), comes from an output folder an external
- * build command may have written.  hm_text_head must refuse anything but
- * the exact head manifest_to_json writes, and what it accepts must write
- * back to the same bytes.
+ * build command may have written.  manifest_text_head must refuse
+ * anything but the exact head manifest_to_json writes, and what it
+ * accepts must write back to the same bytes.
  */
 #include "common/compat.h"
 
@@ -23,7 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf again = BUF_INIT;
 	char *build, *generated;
 
-	if (hm_text_head((const char *)data, size, &build, &generated) == 0) {
+	if (manifest_text_head((const char *)data, size, &build,
+	    &generated) == 0) {
 		manifest_json_head(&again, build, generated);
 		if (again.len > size || memcmp(again.buf, data, again.len) != 0)
 			abort();

@@ -39,15 +39,20 @@ nchanged() {
 	    public/.kiln/changes.json
 }
 # the destinations equal the build (the dir target and the bucket)
+# (the manifest a destination holds is in shards, decision 0370)
 same_dir() {
-	diff -r -x changes.json -x outputs public/ .kiln/www/ >"$T/diff" ||
+	diff -r -x changes.json -x outputs -x manifest.json -x manifest \
+	    public/ .kiln/www/ >"$T/diff" ||
 	    fail "the dir target differs from the build ($1): $(head -5 "$T/diff")"
+	manifest_held .kiln/www public
 }
 same_bucket() {
 	rm -rf "$T/dl" && mkdir "$T/dl"
 	aws_s3 s3 sync --quiet s3://www "$T/dl" || fail "bucket download"
-	diff -r -x changes.json -x outputs public/ "$T/dl/" >"$T/diff" ||
+	diff -r -x changes.json -x outputs -x manifest.json -x manifest \
+	    public/ "$T/dl/" >"$T/diff" ||
 	    fail "the bucket differs from the build ($1): $(head -5 "$T/diff")"
+	manifest_held "$T/dl" public
 }
 # the deployed rows of TARGET's destination are the build's manifest
 same_rows() {
@@ -84,8 +89,9 @@ printf 'Edited once.\n' > "$T/b.md"
 build
 assert_eq "$(nchanged)" 1 "one file changed"
 both "1-page edit" changes
-assert_eq "$(jq -c '[.plan[0].put[]]' "$T/out.json")" \
-    '["about/index.html",".kiln/manifest.json"]' "only the page and the manifest sent"
+assert_eq "$(jq -c '[.plan[0].put[] | sub("manifest/[0-9a-f]{2}[.]"; "manifest/XX.")]' "$T/out.json")" \
+    '["about/index.html",".kiln/manifest/XX.json",".kiln/manifest.json"]' \
+    "only the page, its manifest shard and the manifest's head sent"
 assert_eq "$(jq '.targets[] | select(.name == "prod") | .unchanged' "$T/out.json")" \
     "$(( $(jq '.files | length' public/.kiln/manifest.json) - 1 ))" "unchanged objects counted"
 same_dir "edit"; same_bucket "edit"; same_rows local "edit"; same_rows prod "edit"

@@ -167,6 +167,9 @@ for trial in $(seq 1 "$TRIALS"); do
 	readback "$T/now"
 	diff -r -x .kiln public "$T/now" > "$T/diff" ||
 	    { cat "$T/trials.log" "$T/diff"; fail "trial $trial ($mode, SEED=$SEED): the bucket differs from the build"; }
+	# and its manifest, a head and shards (decision 0370), is the build's
+	( manifest_held "$T/now" public ) ||
+	    { cat "$T/trials.log"; fail "trial $trial ($mode, SEED=$SEED): the bucket's manifest is not the build's"; }
 	check_cdn > "$T/cdn" ||
 	    { cat "$T/trials.log" "$T/cdn"; fail "trial $trial ($mode, SEED=$SEED): the CDN was not told"; }
 	purge_clear

@@ -38,9 +38,15 @@ assert_contains "$put" "guides/report-a-pothole/index.html" "edited page put"
 assert_contains "$put" ".kiln/manifest.json" "manifest put"
 assert_contains "$del" "news/park-awards/index.html" "unpublished page deleted"
 assert_not_contains "$put" "about/index.html" "an unchanged page put"
-[ "$(jq '.plan[0].put | length' "$T/plan.json")" = \
-    "$(( $(jq '[.plan[0].phases[].objects] | add' "$T/plan.json") + 1 ))" ] ||
+# the phases' objects, then the shards of the manifest they change (at
+# most one a changed path, decision 0370), then its head
+nshard=$(jq '[.plan[0].put[] | select(test("^[.]kiln/manifest/[0-9a-f]{2}[.]json$"))] | length' "$T/plan.json")
+nobj=$(jq '[.plan[0].phases[].objects] | add' "$T/plan.json")
+[ "$nshard" -ge 1 ] && [ "$nshard" -le $(( nobj + $(jq '.plan[0].delete | length' "$T/plan.json") )) ] ||
+    fail "manifest shards put: $nshard for $nobj objects"
+[ "$(jq '.plan[0].put | length' "$T/plan.json")" = "$(( nobj + nshard + 1 ))" ] ||
     fail "put lists every object of the phases and the manifest"
+assert_eq "$(jq -r '.plan[0].put[-1]' "$T/plan.json")" ".kiln/manifest.json" "the head last"
 pass "dry run with no credentials lists every key to put and delete"
 
 nocreds "$KILN" deploy --target prod --dry-run -v >"$T/plan.txt" 2>&1 || fail "dry run -v: $(cat "$T/plan.txt")"

@@ -17,6 +17,9 @@ s3_add_target "    concurrency: 4
 "$KILN" import "$T/content" >/dev/null
 "$KILN" build >/dev/null
 nfiles=$(jq '.files | length' public/.kiln/manifest.json)
+# kiln's manifest objects: its shards and its head (decision 0370)
+nman=$("$KILN" deploy --target prod --dry-run --json |
+    jq '[.plan[0].put[] | select(startswith(".kiln/"))] | length')
 
 # 1. kill -9 mid-deploy (slowed down by the gateway), then resume
 s3_faults '[{"method":"PUT","delay_ms":40,"times":-1}]'
@@ -31,13 +34,16 @@ rm -f "$S3_STATE/faults.json"
 s3_reset_counts
 "$KILN" deploy --target prod >/dev/null 2>&1 || fail "resumed deploy"
 second=$(s3_count PUT)
-# primary: the rest + manifest; mirror: everything + manifest
-rest=$(( nfiles + 1 - first ))
-[ "$second" -le $(( rest + 64 + nfiles + 1 )) ] ||
+# primary: the rest + the manifest (every shard again: the deploy did
+# not end in sync); mirror: everything + the manifest
+rest=$(( nfiles - first ))
+[ "$second" -le $(( rest + 64 + nman + nfiles + nman )) ] ||
     fail "resume re-sent too much: $first then $second PUTs for $nfiles files"
 n=$(/usr/bin/aws --endpoint-url "$S3_ENDPOINT" s3 ls --recursive s3://www | wc -l)
-assert_eq "$n" "$(( nfiles + 1 ))" "objects in the bucket after the resume"
-pass "killed at $first PUTs, resumed with $(( second - nfiles - 1 )) for the primary"
+assert_eq "$n" "$(( nfiles + nman ))" "objects in the bucket after the resume"
+manifest_held "$S3_DIRECT/www" public
+manifest_held "$S3_DIRECT/www-dr" public
+pass "killed at $first PUTs, resumed with $(( second - nfiles - nman )) for the primary"
 
 # 2. --verify repairs drift
 /usr/bin/aws --endpoint-url "$S3_ENDPOINT" s3 rm s3://www/s1/page-1/index.html >/dev/null

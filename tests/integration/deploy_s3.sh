@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: ISC
 # deploy_s3.sh: kiln deploy against real s3rver behind a gateway that
 # verifies every SigV4 signature with botocore: first deploy, a 1-page
-# edit (only changed objects + manifest, 0 LIST), deletions, header
+# edit (only changed objects + the manifest's shards they change and its
+# head, 0 LIST), deletions, header
 # rules, a mirror, read-back with the AWS CLI, retries on injected 503s,
 # a phase stopped by a persistent failure, max_deletes, bad credentials.
 . "$KILN_SRC/tests/integration/lib.sh"
@@ -31,9 +32,18 @@ sed -i "/^    path: .kiln\/www/r $T/target.yaml" kiln.yaml
 "$KILN" build >/dev/null
 nfiles=$(jq '.files | length' public/.kiln/manifest.json)
 
-# 1. first deploy: every file + the manifest, to both buckets, no LIST
+# 1. first deploy: every file + the manifest (its head and every shard),
+#    to both buckets, no LIST
+plan=$("$KILN" deploy --target prod --dry-run --json)
+nman=$(jq '[.plan[0].put[] | select(startswith(".kiln/"))] | length' <<<"$plan")
+assert_eq "$(jq '[.plan[].put | length] | add' <<<"$plan")" "$(( (nfiles + nman) * 2 ))" \
+    "the dry run's PUTs: the files and the manifest, twice"
 "$KILN" deploy --target prod >"$T/out1" 2>&1 || { cat "$T/out1"; fail "first deploy"; }
-assert_eq "$(s3_count PUT)" "$(( (nfiles + 1) * 2 ))" "PUTs of the first deploy"
+assert_eq "$(s3_count PUT)" "$(( (nfiles + nman) * 2 ))" "PUTs of the first deploy"
+manifest_held "$S3_DIRECT/www" public
+manifest_held "$S3_DIRECT/www-dr" public
+assert_eq "$(( $(curl -s "$S3_DIRECT/www/.kiln/manifest.json" | jq '.shards | length') + 1 ))" \
+    "$nman" "the head names every shard sent"
 assert_eq "$(s3_count LIST)" 0 "LIST requests"
 # read back with the AWS CLI: content, Content-Type, Cache-Control
 aws_s3 s3 cp s3://www/news/budget-2027/index.html "$T/got.html" >/dev/null
@@ -55,13 +65,20 @@ s3_reset_counts
 printf 'New text for the guide.\n' > "$T/body.md"
 "$KILN" page edit guides/report-a-pothole --body-file "$T/body.md" --publish >/dev/null
 "$KILN" build >/dev/null
-changed=$("$KILN" deploy --target prod --dry-run --json | jq '[.plan[0].phases[].objects] | add')
+plan=$("$KILN" deploy --target prod --dry-run --json)
+changed=$(jq '[.plan[0].phases[].objects] | add' <<<"$plan")
+nman=$(jq '[.plan[0].put[] | select(startswith(".kiln/"))] | length' <<<"$plan")
+# the shards of the changed paths only (at most one each), then the head
+[ "$nman" -ge 2 ] && [ "$nman" -le $(( changed + 1 )) ] ||
+    fail "manifest objects after a 1-page edit: $nman for $changed changed files"
 "$KILN" deploy --target prod >/dev/null 2>&1 || fail "edit deploy"
-assert_eq "$(s3_count PUT)" "$(( (changed + 1) * 2 ))" "PUTs after a 1-page edit"
+assert_eq "$(s3_count PUT)" "$(( (changed + nman) * 2 ))" "PUTs after a 1-page edit"
 assert_eq "$(s3_count LIST)" 0 "LIST after a 1-page edit"
+manifest_held "$S3_DIRECT/www" public
+manifest_held "$S3_DIRECT/www-dr" public
 aws_s3 s3 cp s3://www/guides/report-a-pothole/index.html - | grep -q "New text for the guide" ||
     fail "edited page not in the bucket"
-pass "1-page edit: $changed changed objects + manifest, 0 LIST"
+pass "1-page edit: $changed changed objects + $nman manifest objects, 0 LIST"
 
 # 3. unpublish: the page is deleted last, and /tags/parks/ with it (the
 #    page was the only one with that tag)
@@ -73,6 +90,7 @@ assert_eq "$(s3_count DELETE)" 4 "DELETEs (page and term page, primary + mirror)
 if aws_s3 s3api head-object --bucket www --key news/park-awards/index.html >/dev/null 2>&1; then
 	fail "unpublished page still in the bucket"
 fi
+manifest_held "$S3_DIRECT/www" public
 pass "unpublished page removed"
 
 # 4. transient 503 SlowDown is retried; the deploy succeeds
@@ -102,6 +120,7 @@ rm -f "$S3_STATE/faults.json"
 "$KILN" deploy --target prod >/dev/null 2>&1 || fail "deploy after the fault cleared"
 aws_s3 s3 cp s3://www/guides/pay-council-tax/index.html - | grep -q "img/new\." ||
     fail "HTML not uploaded after recovery"
+manifest_held "$S3_DIRECT/www" public
 pass "failed phase stops later phases; next deploy completes"
 
 # 6. more deletions than max_deletes: refused, nothing changed

@@ -34,9 +34,12 @@ assert_eq "$(jq -r '[.targets[].name] | join(" ")' "$T/b.json")" \
     "prod broken local" "the targets, production first, then staging"
 t() { jq -r --arg n "$1" ".targets[] | select(.name==\$n) | $2" "$T/b.json"; }
 assert_eq "$(t prod .status)" deployed "prod"
-# objects: every file and kiln's manifest
-nobj=$(( $(jq '.files | length' public/.kiln/manifest.json) + 1 ))
+# objects: every file and kiln's manifest (its head and its shards,
+# decision 0370); unchanged: the site's files not sent
+nfiles=$(jq '.files | length' public/.kiln/manifest.json)
+nobj=$(( nfiles + 1 + $(curl -s "$S3_DIRECT/www/.kiln/manifest.json" | jq '.shards | length') ))
 assert_eq "$(t prod .uploaded)" "$nobj" "prod: uploaded every object"
+manifest_held "$S3_DIRECT/www" public
 assert_eq "$(t prod .deleted)" 0 "prod: deleted"
 assert_eq "$(t prod .error)" null "prod: no error"
 assert_eq "$(t broken .status)" failed "broken"
@@ -57,14 +60,14 @@ expect_status 1 "$KILN" publish --wait >"$T/out" 2>&1
 id2=$(sqlite3 .kiln/kiln.db "select max(id) from builds")
 "$KILN" builds show "$id2" --json > "$T/b.json"
 assert_eq "$(t prod .status)/$(t prod .uploaded)/$(t prod .unchanged)" \
-    "deployed/0/$nobj" "prod, unchanged"
+    "deployed/0/$nfiles" "prod, unchanged"
 assert_eq "$(t broken .status)" failed "broken again"
 pass "a second build: prod unchanged, broken failed again"
 
 # kiln deploy --json: the same list; a dry run plans, names no failure
 "$KILN" deploy --target prod --json > "$T/d.json" || fail "deploy prod"
 assert_eq "$(jq -c '[.targets[] | [.name, .status, .uploaded, .unchanged]]' "$T/d.json")" \
-    "[[\"local\",\"skipped\",0,0],[\"prod\",\"deployed\",0,$nobj],[\"broken\",\"skipped\",0,0]]" \
+    "[[\"local\",\"skipped\",0,0],[\"prod\",\"deployed\",0,$nfiles],[\"broken\",\"skipped\",0,0]]" \
     "kiln deploy --target --json: the others listed as skipped"
 assert_eq "$(jq -r '[.targets[] | select(.status == "skipped") | .reason] | unique | join(",")' "$T/d.json")" \
     "not selected" "skipped: not selected"

@@ -117,7 +117,10 @@ sed -i 's/^    bucket: www$/    bucket: www2/' kiln.yaml
 nfiles=$(jq '.files | length' public/.kiln/manifest.json)
 "$KILN" deploy --target prod >/dev/null 2>&1 || fail "deploy to the new bucket"
 n=$(aws_s3 s3 ls --recursive s3://www2 | wc -l)
-assert_eq "$n" "$(( nfiles + 1 ))" "objects in the new bucket"
+# kiln's manifest: its head and every shard it names (decision 0370)
+nman=$(( $(curl -s "$S3_DIRECT/www2/.kiln/manifest.json" | jq '.shards | length') + 1 ))
+assert_eq "$n" "$(( nfiles + nman ))" "objects in the new bucket"
+manifest_held "$S3_DIRECT/www2" public
 mkdir "$T/rb"
 aws_s3 s3 cp --recursive --quiet s3://www2 "$T/rb"
 diff -r -x .kiln public "$T/rb" >/dev/null || fail "the new bucket differs from the build"
@@ -144,7 +147,7 @@ pass "--verify repaired a changed page and a changed fingerprinted asset"
 s3_reset_counts
 "$KILN" deploy --target prod --full >/dev/null 2>&1 || fail "deploy --full"
 # every object of the build, the manifest, to the primary and the mirror
-assert_eq "$(s3_count PUT)" "$(( 2 * (nfiles + 1) ))" "PUTs of --full"
+assert_eq "$(s3_count PUT)" "$(( 2 * (nfiles + nman) ))" "PUTs of --full"
 pass "--full sends every object"
 
 # 6. a deploy killed while writing a file leaves no temporary file in the

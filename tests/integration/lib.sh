@@ -7,7 +7,7 @@ set -eu
 : "${KILN:?KILN must name the kiln binary}"
 : "${KILN_SRC:?KILN_SRC must name the source tree}"
 PY=/usr/bin/python3		# Debian's python3: it has botocore, aiosmtpd
-T=$(mktemp -d /tmp/kiln-it-XXXXXX)
+T=$(mktemp -d "${TMPDIR:-/tmp}/kiln-it-XXXXXX")
 KILN_PIDS=""
 export AWS_EC2_METADATA_DISABLED=true
 
@@ -73,6 +73,17 @@ changes_apply() {	# changes_apply OLD_MANIFEST OLD_ID OUT
 	    | reduce $c[0].files[] as $f (.; .[$f.path] = $f)
 	    | ([.[]] | sort_by(.path)) == ($n[0].files | sort_by(.path))' >/dev/null ||
 	    fail "changes.json applied to the last manifest is not the new one"
+}
+# manifest_held BASE OUT: the manifest a destination holds (a folder, or a
+# bucket's URL on s3rver), joined from its head and shards (decision
+# 0370), is OUT's build manifest
+manifest_join() { $PY "$KILN_SRC/tests/integration/lib/manifest_join.py" "$1"; }
+manifest_held() {
+	local got
+	got=$(manifest_join "$1") ||
+	    fail "the manifest held by $1 does not join"
+	[ "$(jq -cS . <<<"$got")" = "$(jq -cS . "$2/.kiln/manifest.json")" ] ||
+	    fail "the manifest held by $1 is not the build's"
 }
 assert_file() { [ -f "$1" ] || fail "missing file $1"; }
 assert_no_file() { [ ! -e "$1" ] || fail "file should not exist: $1"; }

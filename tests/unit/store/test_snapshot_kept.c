@@ -311,3 +311,57 @@ TEST(snapshot_kept, store_going_back_is_a_full_read)
 	store_close(st);
 	buf_release(&err);
 }
+
+/*
+ * The kept pages are lent, not referenced one by one (decision 0370):
+ * two snapshots borrow the same pages at once; what one reads lazily (a
+ * body, parsed tags) is its own and goes with it; a change while both
+ * are out leaves them as they were.
+ */
+TEST(snapshot_kept, borrowed_pages)
+{
+	struct store *st, *st2;
+	struct buf err = BUF_INIT;
+	struct page_fields f = { 0 };
+	struct snapshot a, b, c;
+
+	verify_on();
+	set_now(T0);
+	st = open_store_at("kiln.db");
+	st2 = open_store_at("kiln.db");
+	live_page(st, "x", "X", "X summary");
+	live_page(st, "y", "Y", "");
+	CHECK_OK(store_snapshot(st, "media", &a, &err));
+	snapshot_release(&a);
+	CHECK_OK(store_snapshot(st, "media", &a, &err));
+	CHECK_OK(store_snapshot(st2, "media", &b, &err));
+	CHECK(a.gen != NULL && a.gen == b.gen);
+	CHECK(a.pages[0].borrowed && b.pages[1].borrowed);
+	/* x has a summary: its body is read when asked, by each */
+	CHECK(a.pages[0].body == NULL);
+	CHECK_STR_EQ(snapshot_body(&a, 0, &err), "Body of the page");
+	CHECK(a.pages[0].own_body);
+	CHECK(b.pages[0].body == NULL);
+	CHECK(json_is_array(snapshot_tags(&a, 0)));
+	snapshot_release(&a);
+	CHECK_STR_EQ(snapshot_body(&b, 0, &err), "Body of the page");
+	/* a change while b is out: a new generation, b as it was */
+	f.title = "Y2";
+	CHECK_OK(store_page_edit(st, "y", &f, "t", &err));
+	CHECK_OK(store_page_publish(st, "y", 0, "t", &err));
+	CHECK_OK(store_snapshot(st, "media", &c, &err));
+	CHECK_INT_EQ(c.rows_read, 1);
+	CHECK(c.gen != b.gen);
+	CHECK_STR_EQ(find(&c, "y")->title, "Y2");
+	CHECK_STR_EQ(find(&b, "y")->title, "Y");
+	snapshot_release(&b);
+	snapshot_release(&c);
+	/* nobody borrows it now: brought up to date in place */
+	CHECK_OK(store_page_publish(st, "x", 0, "t", &err));
+	CHECK_OK(store_snapshot(st, "media", &c, &err));
+	CHECK_STR_EQ(find(&c, "x")->title, "X");
+	snapshot_release(&c);
+	store_close(st2);
+	store_close(st);
+	buf_release(&err);
+}
