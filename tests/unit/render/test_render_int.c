@@ -85,6 +85,13 @@ TEST(render_assets, rewrite_refs)
 	CHECK_STR_EQ(out.buf, "a{background:url(/img/x.22222222.png)} "
 	    "b{background:url('/img/x.22222222.png')} "
 	    "c{background:url(x.png)}");
+	/* references that cannot name an asset are passed over whole */
+	buf_reset(&out);
+	html = "<a class=\"x\" title='(/img/x.png' href=\"/img/x.png\">"
+	    "(x)('/img/x.png')(\"";
+	assets_rewrite(&b, html, strlen(html), NULL, &out);
+	CHECK_STR_EQ(out.buf, "<a class=\"x\" title='(/img/x.22222222.png' "
+	    "href=\"/img/x.22222222.png\">(x)('/img/x.22222222.png')(\"");
 	buf_release(&out);
 }
 
