@@ -165,6 +165,9 @@ void build_release(struct build *b);
 /* render_model.c: the site model */
 /* index of the snapshot page at PATH, or SIZE_MAX (SN sorted by path) */
 size_t model_find(const struct snapshot *sn, const char *path);
+/* T's forms {iso, human, year} as model_date_json has them (T != 0) */
+void model_date_forms(int64_t t, char iso[32], char human[64],
+    char year[16]);
 /* {iso, human, year} of T, or null for 0 (a new reference) */
 json_t *model_date_json(int64_t t);
 /* {NAME: date JSON} of the ISO 8601 dates among PARAMS (a new reference) */
