@@ -76,9 +76,11 @@ struct outslot {
 
 /*
  * Prepare the standby slot of OUTDIR for writing.  FRESH empties it
- * (full builds and external commands start from nothing: the old one is
- * renamed aside and removed on a thread); otherwise its record is loaded
- * and removed.  0, or -1 with err.
+ * (external commands start from nothing: the old one is renamed aside
+ * and removed on a thread), as does a standby without a record;
+ * otherwise its record is loaded and removed (full builds too: what
+ * they render that the standby already holds is not written again).
+ * 0, or -1 with err.
  */
 int outslot_open(struct outslot *s, const char *outdir, bool fresh,
     struct buf *err);

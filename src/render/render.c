@@ -526,7 +526,10 @@ render_build(const struct conf *c, struct store *st,
 
 	build_init(&b, c, opts, res);
 	outdir = conf_path(c, opts->outdir ? opts->outdir : c->build.out);
-	if (open_and_snapshot(&b, st, outdir, opts->full || c->build.command,
+	/* a full build renders everything but, like any other, leaves a
+	   file of the standby's record alone when it is already what it
+	   renders (decision 0350); an external command starts empty */
+	if (open_and_snapshot(&b, st, outdir, c->build.command != NULL,
 	    err) == -1)
 		goto out;
 	res->seq = b.snap.seq;
