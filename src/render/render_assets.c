@@ -99,7 +99,9 @@ static const bool ref_stop[256] = {
  * Copy IN to out with every reference to a known asset ("/x", '/x',
  * (/x) or relative to BASE in CSS) replaced by its hashed URL.  Only a
  * reference that can name an asset is measured: one starting with '/',
- * or a url() in CSS.
+ * or a url() in CSS.  IN[LEN] is NUL (a struct buf's bytes are): the
+ * next quote or parenthesis is found with strcspn, a NUL before LEN
+ * stepped over.
  */
 void
 assets_rewrite(struct build *b, const char *in, size_t len, const char *base,
@@ -108,11 +110,15 @@ assets_rewrite(struct build *b, const char *in, size_t len, const char *base,
 	size_t i = 0, start = 0;
 
 	while (i + 1 < len) {
-		char c = in[i];
+		char c;
 		size_t s, e;
 		const char *to;
 
-		if (!(c == '"' || c == '\'' || c == '(') || in[i + 1] == ' ') {
+		i += strcspn(in + i, "\"'(");
+		if (i + 1 >= len)
+			break;
+		c = in[i];
+		if (c == '\0' || in[i + 1] == ' ') {
 			i++;
 			continue;
 		}

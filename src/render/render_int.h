@@ -204,7 +204,8 @@ const char *templates_for(struct build *b, const struct rpage *p,
 /* render_assets.c: static files and media */
 /* media and static/ under hashed names; fills and sorts b->assets */
 int assets_build(struct build *b, struct buf *err);
-/* IN to out with every known asset reference replaced (BASE: CSS folder) */
+/* IN (NUL at IN[LEN]) to out with every known asset reference replaced
+   (BASE: CSS folder) */
 void assets_rewrite(struct build *b, const char *in, size_t len,
     const char *base, struct buf *out);
 /* "css/site.css" + sha -> "css/site.3fa9c1e2.css" (the caller frees) */
