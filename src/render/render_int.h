@@ -38,6 +38,7 @@
 #include "common/manifest.h"
 #include "render/outdir.h"
 #include "render/render.h"
+#include "render/tmpl.h"
 #include "store/store.h"
 
 struct conf;
@@ -236,6 +237,21 @@ struct pager {
 	json_t *crumbs, *parent;	/* breadcrumbs, parent link */
 };
 void pager_release(struct pager *pc);
+/*
+ * A context made for one render: struct tval objects in a worker's
+ * arena, and the few jansson values made for it (OWN), dropped after
+ * the render by ctx_release.
+ */
+struct render_ctx {
+	struct tval v;
+	json_t *own[6];
+	size_t nown;
+};
+/* V as a value of C, dropped with it */
+struct tval ctx_owned(struct render_ctx *c, json_t *v);
+void ctx_release(struct render_ctx *c);
+/* field KEY = V as the next of *N fields of F */
+void ctx_field(struct tfield *f, size_t *n, const char *key, struct tval v);
 /*
  * The pagination object of listing URL ("/news/") page PG of NPG: the
  * summaries of ITEMS (N page indexes) on it, and links (a new reference;

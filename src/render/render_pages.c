@@ -160,36 +160,23 @@ struct worker {
 	size_t rendered, reused;
 };
 
-/*
- * A page's context: its objects and strings in the worker's arena (no
- * jansson tree per page), what it borrows from the site, the snapshot
- * and the pager, and the few jansson values made for it (OWN, dropped
- * after the render).
- */
-struct page_ctx {
-	struct tval v;
-	json_t *own[3];
-	size_t nown;
-};
-
-static struct tval
-owned(struct page_ctx *c, json_t *v)
+struct tval
+ctx_owned(struct render_ctx *c, json_t *v)
 {
 	c->own[c->nown++] = v;
 	return tval_json(v);
 }
 
-static void
-page_ctx_release(struct page_ctx *c)
+void
+ctx_release(struct render_ctx *c)
 {
 	for (size_t k = 0; k < c->nown; k++)
 		json_decref(c->own[k]);
 	c->nown = 0;
 }
 
-/* FIELD of N fields in F */
-static void
-field(struct tfield *f, size_t *n, const char *key, struct tval v)
+void
+ctx_field(struct tfield *f, size_t *n, const char *key, struct tval v)
 {
 	f[*n].key = key;
 	f[*n].v = v;
@@ -208,20 +195,22 @@ date_tval(struct arena *a, int64_t t)
 		return tval_json(json_null());
 	model_date_forms(t, iso, human, year);
 	f = arena_alloc(a, 3 * sizeof(*f));
-	field(f, &n, "iso", tval_str(arena_strdup(a, iso)));
-	field(f, &n, "human", tval_str(arena_strdup(a, human)));
-	field(f, &n, "year", tval_str(arena_strdup(a, year)));
+	ctx_field(f, &n, "iso", tval_str(arena_strdup(a, iso)));
+	ctx_field(f, &n, "human", tval_str(arena_strdup(a, human)));
+	ctx_field(f, &n, "year", tval_str(arena_strdup(a, year)));
 	return tval_obj(f, n);
 }
 
 /*
  * The context of page I, pagination page PG (1-based; 0 = none), with
- * CONTENT (NUL-terminated, LEN bytes), into C; the fields and their
- * names are those the templates have always read.
+ * CONTENT (NUL-terminated, LEN bytes), into C: in the worker's arena
+ * (no jansson tree per page), borrowing the site, the snapshot's and
+ * the pager's values; the fields and their names are those the
+ * templates have always read.
  */
 static void
 page_context(struct worker *w, size_t i, int pg, int npg,
-    const char *content, size_t len, struct page_ctx *c)
+    const char *content, size_t len, struct render_ctx *c)
 {
 	struct build *b = w->b;
 	struct arena *a = &w->arena;
@@ -230,42 +219,47 @@ page_context(struct worker *w, size_t i, int pg, int npg,
 	struct tfield *f = arena_alloc(a, 21 * sizeof(*f));
 	struct tfield *top = arena_alloc(a, 4 * sizeof(*top));
 	json_t *kids = page_children(b, &w->pager, i), *crumbs, *parent;
+	json_t *extra = snapshot_extra(&b->snap, i);
 	struct tval content_v = tval_str(content);
 	size_t n = 0, ntop = 0;
 
 	page_ancestors(b, &w->pager, i, &crumbs, &parent);
 	c->nown = 0;
 	content_v.u.str.len = len;
-	field(f, &n, "title", tval_str(sp->title));
-	field(f, &n, "url", tval_str(p->url));
-	field(f, &n, "path", tval_str(sp->path));
-	field(f, &n, "section", tval_str(sp->section));
-	field(f, &n, "slug", tval_str(sp->slug));
-	field(f, &n, "date", date_tval(a, sp->date));
-	field(f, &n, "summary", tval_str(p->excerpt));
-	field(f, &n, "content", content_v);
-	field(f, &n, "tags", tval_json(snapshot_tags(&b->snap, i)));
-	field(f, &n, "params", tval_json(snapshot_extra(&b->snap, i)));
-	field(f, &n, "parent", tval_json(parent));
-	field(f, &n, "children", tval_json(kids));
-	field(f, &n, "breadcrumbs", tval_json(crumbs));
-	field(f, &n, "dates", owned(c, model_param_dates(snapshot_extra(
-	    &b->snap, i))));
-	field(f, &n, "is_home", tval_json(json_boolean(p->kind == PK_HOME)));
-	field(f, &n, "is_section", tval_json(json_boolean(p->kind ==
+	ctx_field(f, &n, "title", tval_str(sp->title));
+	ctx_field(f, &n, "url", tval_str(p->url));
+	ctx_field(f, &n, "path", tval_str(sp->path));
+	ctx_field(f, &n, "section", tval_str(sp->section));
+	ctx_field(f, &n, "slug", tval_str(sp->slug));
+	ctx_field(f, &n, "date", date_tval(a, sp->date));
+	ctx_field(f, &n, "summary", tval_str(p->excerpt));
+	ctx_field(f, &n, "content", content_v);
+	ctx_field(f, &n, "tags", tval_json(snapshot_tags(&b->snap, i)));
+	ctx_field(f, &n, "params", tval_json(extra));
+	ctx_field(f, &n, "parent", tval_json(parent));
+	ctx_field(f, &n, "children", tval_json(kids));
+	ctx_field(f, &n, "breadcrumbs", tval_json(crumbs));
+	ctx_field(f, &n, "dates", ctx_owned(c, model_param_dates(extra)));
+	ctx_field(f, &n, "is_home", tval_json(json_boolean(p->kind ==
+	    PK_HOME)));
+	ctx_field(f, &n, "is_section", tval_json(json_boolean(p->kind ==
 	    PK_SECTION)));
-	field(f, &n, "has_children", tval_json(json_boolean(p->nkids > 0)));
-	field(f, &n, "permalink", tval_str(arena_printf(a, "%s%s",
+	ctx_field(f, &n, "has_children", tval_json(json_boolean(p->nkids >
+	    0)));
+	ctx_field(f, &n, "permalink", tval_str(arena_printf(a, "%s%s",
 	    b->c->site.base_url, p->url)));
-	field(f, &n, "first_published", date_tval(a, sp->first_published_at));
-	field(f, &n, "last_published", date_tval(a, sp->last_published_at));
-	field(f, &n, "terms", owned(c, taxonomy_page_links(b, i)));
-	field(top, &ntop, "site", tval_json(w->site));
-	field(top, &ntop, "page", tval_obj(f, n));
-	field(top, &ntop, "collections", tval_json(w->colls));
+	ctx_field(f, &n, "first_published", date_tval(a,
+	    sp->first_published_at));
+	ctx_field(f, &n, "last_published", date_tval(a,
+	    sp->last_published_at));
+	ctx_field(f, &n, "terms", ctx_owned(c, taxonomy_page_links(b, i)));
+	ctx_field(top, &ntop, "site", tval_json(w->site));
+	ctx_field(top, &ntop, "page", tval_obj(f, n));
+	ctx_field(top, &ntop, "collections", tval_json(w->colls));
 	if (pg > 0)
-		field(top, &ntop, "pagination", owned(c, pages_pagination(b,
-		    &w->pager, p->url, p->kids, p->nkids, pg, npg)));
+		ctx_field(top, &ntop, "pagination", ctx_owned(c,
+		    pages_pagination(b, &w->pager, p->url, p->kids, p->nkids,
+		    pg, npg)));
 	c->v = tval_obj(top, ntop);
 }
 
@@ -363,7 +357,7 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	struct build *b = w->b;
 	const struct rpage *p = &b->pages[i];
 	struct buf *tmp = &w->tmp, *out = &w->out, *err = &w->err;
-	struct page_ctx ctx;
+	struct render_ctx ctx;
 	char key[65], sha[65];
 	const char *body;
 	int rc;
@@ -397,7 +391,7 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	page_context(w, i, pg, npg, w->md.buf, w->md.len, &ctx);
 	buf_reset(tmp);
 	rc = tmpl_set_render_tv(b->set, tname, &ctx.v, &w->arena, tmp, err);
-	page_ctx_release(&ctx);
+	ctx_release(&ctx);
 	if (rc == -1)
 		return -1;
 	buf_reset(out);
