@@ -105,7 +105,9 @@ render_put_output(struct build *b, const char *path, const char *data,
 	e = outrec_find(&b->slot.standby_rec, path);
 	if (e && e->size == (int64_t)len && !strcmp(e->sha, sha))
 		return 0;
-	return slot_write(b->slot.standby, path, data, len, err);
+	/* a path the standby does not have is new there: no old file */
+	return e ? slot_write(b->slot.standby, path, data, len, err) :
+	    outslot_write(&b->slot, path, data, len, err);
 }
 
 /* write DATA as output PATH of the new folder and record it */
