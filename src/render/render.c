@@ -105,7 +105,8 @@ render_put_output(struct build *b, const char *path, const char *data,
 	e = outrec_find(&b->slot.standby_rec, path);
 	if (e && e->size == (int64_t)len && !strcmp(e->sha, sha))
 		return 0;
-	/* a path the standby does not have is new there: no old file */
+	/* a path the standby's record lacks is made through its folder
+	   descriptor (outslot_write goes by path if anything is there) */
 	return e ? slot_write(b->slot.standby, path, data, len, err) :
 	    outslot_write(&b->slot, path, data, len, err);
 }
