@@ -121,7 +121,7 @@ struct build {
 	atomic_size_t next;
 	void *work;		/* what other workers work through */
 	struct buf err;		/* first worker error */
-	bool failed;
+	atomic_bool failed;	/* set under mu, read by every worker */
 	bool full;
 	bool remember;		/* render_opts.remember */
 	bool staging;		/* render_opts.staging */
