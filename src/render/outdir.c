@@ -417,6 +417,31 @@ slot_write(const char *slot, const char *path, const void *data, size_t len,
 }
 
 int
+outslot_write(struct outslot *s, const char *path, const void *data,
+    size_t len, struct buf *err)
+{
+	const char *slash = strrchr(path, '/');
+	char dir[PATH_MAX], *file;
+	int fd, rc;
+
+	if (s->standby_fd == -1 || (slash && (size_t)(slash - path) >=
+	    sizeof(dir)))
+		return slot_write(s->standby, path, data, len, err);
+	if (slash && slash > path) {
+		memcpy(dir, path, (size_t)(slash - path));
+		dir[slash - path] = '\0';
+		(void)mkdirat(s->standby_fd, dir, 0755);
+	}
+	if ((fd = openat(s->standby_fd, path, O_WRONLY | O_CREAT | O_EXCL |
+	    O_CLOEXEC, 0644)) == -1)
+		return slot_write(s->standby, path, data, len, err);
+	file = xasprintf("%s/%s", s->standby, path);
+	rc = write_fd(fd, file, data, len, err);
+	free(file);
+	return rc;
+}
+
+int
 slot_link(const char *from, const char *slot, const char *path,
     struct buf *err)
 {
@@ -672,6 +697,7 @@ outslot_open(struct outslot *s, const char *outdir, bool fresh,
 	int live = -1, e;
 
 	memset(s, 0, sizeof(*s));
+	s->standby_fd = s->lockfd = -1;
 	pthread_mutex_init(&s->live_mu, NULL);
 	s->link = split_outdir(outdir, &dir, &base);
 	names[0] = xasprintf(".%s.a", base);
@@ -728,6 +754,8 @@ outslot_open(struct outslot *s, const char *outdir, bool fresh,
 	}
 	if (mkdir_p(s->standby, err) == -1)
 		goto fail;
+	/* without it, outslot_write goes by path */
+	s->standby_fd = open(s->standby, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	start_sweeper(s);
 	free(dir);
 	free(names[0]);
@@ -852,6 +880,9 @@ outslot_release(struct outslot *s)
 	if (s->lockfd != -1)
 		close(s->lockfd);
 	s->lockfd = -1;
+	if (s->standby_fd != -1)
+		close(s->standby_fd);
+	s->standby_fd = -1;
 	free(s->link);
 	free(s->live);
 	free(s->standby);

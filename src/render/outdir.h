@@ -61,6 +61,7 @@ struct outslot {
 	bool live_loaded;
 	pthread_mutex_t live_mu;
 	struct outrec standby_rec;
+	int standby_fd;		/* the standby folder, open, or -1 */
 	int lockfd;		/* flock(2) held while the standby is written */
 	/*
 	 * Emptying the standby (FRESH) renames it aside, beside OUT as
@@ -76,9 +77,11 @@ struct outslot {
 
 /*
  * Prepare the standby slot of OUTDIR for writing.  FRESH empties it
- * (full builds and external commands start from nothing: the old one is
- * renamed aside and removed on a thread); otherwise its record is loaded
- * and removed.  0, or -1 with err.
+ * (external commands start from nothing: the old one is renamed aside
+ * and removed on a thread), as does a standby without a record;
+ * otherwise its record is loaded and removed (full builds too: what
+ * they render that the standby already holds is not written again).
+ * 0, or -1 with err.
  */
 int outslot_open(struct outslot *s, const char *outdir, bool fresh,
     struct buf *err);
@@ -123,6 +126,14 @@ void outrec_release(struct outrec *r);
  * file or folder in the way; nothing outside SLOT is touched.
  */
 int slot_write(const char *slot, const char *path, const void *data,
+    size_t len, struct buf *err);
+/*
+ * slot_write into the standby of S for a PATH its record does not have:
+ * through the folder descriptor S holds, mkdirat of PATH's folder and
+ * openat of the new file, no walk of the slot's own path; anything in
+ * the way (an old file, missing folders above) and slot_write does it.
+ */
+int outslot_write(struct outslot *s, const char *path, const void *data,
     size_t len, struct buf *err);
 /* SLOT/PATH as a hard link to FROM (a copy across file systems) */
 int slot_link(const char *from, const char *slot, const char *path,

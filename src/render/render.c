@@ -105,7 +105,10 @@ render_put_output(struct build *b, const char *path, const char *data,
 	e = outrec_find(&b->slot.standby_rec, path);
 	if (e && e->size == (int64_t)len && !strcmp(e->sha, sha))
 		return 0;
-	return slot_write(b->slot.standby, path, data, len, err);
+	/* a path the standby's record lacks is made through its folder
+	   descriptor (outslot_write goes by path if anything is there) */
+	return e ? slot_write(b->slot.standby, path, data, len, err) :
+	    outslot_write(&b->slot, path, data, len, err);
 }
 
 /* write DATA as output PATH of the new folder and record it */
@@ -526,7 +529,10 @@ render_build(const struct conf *c, struct store *st,
 
 	build_init(&b, c, opts, res);
 	outdir = conf_path(c, opts->outdir ? opts->outdir : c->build.out);
-	if (open_and_snapshot(&b, st, outdir, opts->full || c->build.command,
+	/* a full build renders everything but, like any other, leaves a
+	   file of the standby's record alone when it is already what it
+	   renders (decision 0350); an external command starts empty */
+	if (open_and_snapshot(&b, st, outdir, c->build.command != NULL,
 	    err) == -1)
 		goto out;
 	res->seq = b.snap.seq;

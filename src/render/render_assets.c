@@ -88,9 +88,20 @@ assets_resolve_rel(const char *base, const char *ref, size_t len,
 	return rc;
 }
 
+/* the bytes that end a reference (with NUL, as strchr on the set had) */
+static const bool ref_stop[256] = {
+	['\0'] = true, ['"'] = true, ['\''] = true, ['('] = true,
+	[')'] = true, ['?'] = true, ['#'] = true, [' '] = true,
+	['\n'] = true, ['\t'] = true, ['<'] = true, ['>'] = true,
+};
+
 /*
  * Copy IN to out with every reference to a known asset ("/x", '/x',
- * (/x) or relative to BASE in CSS) replaced by its hashed URL.
+ * (/x) or relative to BASE in CSS) replaced by its hashed URL.  Only a
+ * reference that can name an asset is measured: one starting with '/',
+ * or a url() in CSS.  IN[LEN] is NUL (a struct buf's bytes are): the
+ * next quote or parenthesis is found with strcspn, a NUL before LEN
+ * stepped over.
  */
 void
 assets_rewrite(struct build *b, const char *in, size_t len, const char *base,
@@ -99,19 +110,27 @@ assets_rewrite(struct build *b, const char *in, size_t len, const char *base,
 	size_t i = 0, start = 0;
 
 	while (i + 1 < len) {
-		char c = in[i];
+		char c;
 		size_t s, e;
 		const char *to;
 
-		if (!(c == '"' || c == '\'' || c == '(') || in[i + 1] == ' ') {
+		i += strcspn(in + i, "\"'(");
+		if (i + 1 >= len)
+			break;
+		c = in[i];
+		if (c == '\0' || in[i + 1] == ' ') {
 			i++;
 			continue;
 		}
 		s = i + 1;
 		if (c == '(' && (in[s] == '"' || in[s] == '\''))
 			s++;
+		if (s >= len || (in[s] != '/' && !(base && c == '('))) {
+			i = s > i + 1 ? s : i + 1;
+			continue;
+		}
 		e = s;
-		while (e < len && !strchr("\"'()?# \n\t<>", in[e]))
+		while (e < len && !ref_stop[(unsigned char)in[e]])
 			e++;
 		to = NULL;
 		if (e > s && in[s] == '/')

@@ -38,6 +38,7 @@
 #include "common/manifest.h"
 #include "render/outdir.h"
 #include "render/render.h"
+#include "render/tmpl.h"
 #include "store/store.h"
 
 struct conf;
@@ -120,7 +121,7 @@ struct build {
 	atomic_size_t next;
 	void *work;		/* what other workers work through */
 	struct buf err;		/* first worker error */
-	bool failed;
+	atomic_bool failed;	/* set under mu, read by every worker */
 	bool full;
 	bool remember;		/* render_opts.remember */
 	bool staging;		/* render_opts.staging */
@@ -165,6 +166,9 @@ void build_release(struct build *b);
 /* render_model.c: the site model */
 /* index of the snapshot page at PATH, or SIZE_MAX (SN sorted by path) */
 size_t model_find(const struct snapshot *sn, const char *path);
+/* T's forms {iso, human, year} as model_date_json has them (T != 0) */
+void model_date_forms(int64_t t, char iso[32], char human[64],
+    char year[16]);
 /* {iso, human, year} of T, or null for 0 (a new reference) */
 json_t *model_date_json(int64_t t);
 /* {NAME: date JSON} of the ISO 8601 dates among PARAMS (a new reference) */
@@ -201,7 +205,8 @@ const char *templates_for(struct build *b, const struct rpage *p,
 /* render_assets.c: static files and media */
 /* media and static/ under hashed names; fills and sorts b->assets */
 int assets_build(struct build *b, struct buf *err);
-/* IN to out with every known asset reference replaced (BASE: CSS folder) */
+/* IN (NUL at IN[LEN]) to out with every known asset reference replaced
+   (BASE: CSS folder) */
 void assets_rewrite(struct build *b, const char *in, size_t len,
     const char *base, struct buf *out);
 /* "css/site.css" + sha -> "css/site.3fa9c1e2.css" (the caller frees) */
@@ -232,6 +237,21 @@ struct pager {
 	json_t *crumbs, *parent;	/* breadcrumbs, parent link */
 };
 void pager_release(struct pager *pc);
+/*
+ * A context made for one render: struct tval objects in a worker's
+ * arena, and the few jansson values made for it (OWN), dropped after
+ * the render by ctx_release.
+ */
+struct render_ctx {
+	struct tval v;
+	json_t *own[6];
+	size_t nown;
+};
+/* V as a value of C, dropped with it */
+struct tval ctx_owned(struct render_ctx *c, json_t *v);
+void ctx_release(struct render_ctx *c);
+/* field KEY = V as the next of *N fields of F */
+void ctx_field(struct tfield *f, size_t *n, const char *key, struct tval v);
 /*
  * The pagination object of listing URL ("/news/") page PG of NPG: the
  * summaries of ITEMS (N page indexes) on it, and links (a new reference;

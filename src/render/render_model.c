@@ -92,6 +92,18 @@ date_forms(int64_t t, char iso[32], char human[64], char year[16])
 	return true;
 }
 
+void
+model_date_forms(int64_t t, char iso[32], char human[64], char year[16])
+{
+	if (!date_forms(t, iso, human, year)) {
+		time_format_iso8601(t, iso, 32);
+		time_format(t, "%e %B %Y", human, 64);
+		time_format(t, "%Y", year, 16);
+	}
+	if (human[0] == ' ')
+		memmove(human, human + 1, strlen(human));
+}
+
 json_t *
 model_date_json(int64_t t)
 {
@@ -100,15 +112,10 @@ model_date_json(int64_t t)
 
 	if (!t)
 		return json_null();
-	if (!date_forms(t, iso, human, year)) {
-		time_format_iso8601(t, iso, sizeof(iso));
-		time_format(t, "%e %B %Y", human, sizeof(human));
-		time_format(t, "%Y", year, sizeof(year));
-	}
+	model_date_forms(t, iso, human, year);
 	o = json_object();
 	json_object_set_new_nocheck(o, "iso", json_string_nocheck(iso));
-	json_object_set_new_nocheck(o, "human", json_string_nocheck(
-	    human[0] == ' ' ? human + 1 : human));
+	json_object_set_new_nocheck(o, "human", json_string_nocheck(human));
 	json_object_set_new_nocheck(o, "year", json_string_nocheck(year));
 	return o;
 }

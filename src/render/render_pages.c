@@ -103,24 +103,28 @@ pages_pagination(struct build *b, struct pager *pc, const char *url,
 	    "next_url", pager_url(pc, pg + 1), "items", sel);
 }
 
-/* the summaries of page I's children (a new reference), kept in PC */
+/*
+ * The summaries of page I's children (borrowed: PC keeps them until the
+ * next page's); pages without children share one empty list.
+ */
 static json_t *
 page_children(struct build *b, struct pager *pc, size_t i)
 {
 	const struct rpage *p = &b->pages[i];
 
-	if (pc->kids_of != i + 1) {
+	if (pc->kids_of != i + 1 && !(p->nkids == 0 && pc->kids &&
+	    json_array_size(pc->kids) == 0)) {
 		json_decref(pc->kids);
 		pc->kids = json_array();
 		for (size_t k = 0; k < p->nkids; k++)
 			json_array_append_new(pc->kids, model_summary_ref(b,
 			    p->kids[k]));
-		pc->kids_of = i + 1;
 	}
-	return json_incref(pc->kids);
+	pc->kids_of = i + 1;
+	return pc->kids;
 }
 
-/* the breadcrumbs and parent link of page I (new references), kept in PC */
+/* the breadcrumbs and parent link of page I (borrowed), kept in PC */
 static void
 page_ancestors(struct build *b, struct pager *pc, size_t i, json_t **crumbs,
     json_t **parent)
@@ -139,44 +143,124 @@ page_ancestors(struct build *b, struct pager *pc, size_t i, json_t **crumbs,
 		pc->crumbs_of = up;
 		pc->has_crumbs = true;
 	}
-	*crumbs = json_incref(pc->crumbs);
-	*parent = json_incref(pc->parent);
+	*crumbs = pc->crumbs;
+	*parent = pc->parent;
 }
 
-/* the context of page I, pagination page PG (1-based; 0 = none) */
-static json_t *
-page_context(struct build *b, struct pager *pc, json_t *site, json_t *colls,
-    size_t i, int pg, int npg, const char *content)
+/* what one page worker thread owns */
+struct worker {
+	struct build *b;
+	json_t *site, *colls;	/* its own copies of the shared context */
+	struct buf out, tmp, err;	/* reused for every page */
+	struct buf md;		/* the page's content as HTML */
+	struct buf material;	/* what page_key hashes */
+	struct arena arena;	/* one page's scratch, reset after it */
+	struct pager pager;	/* what a listing's pages share */
+	struct filelist files;	/* merged into the build's at the end */
+	size_t rendered, reused;
+};
+
+struct tval
+ctx_owned(struct render_ctx *c, json_t *v)
 {
+	c->own[c->nown++] = v;
+	return tval_json(v);
+}
+
+void
+ctx_release(struct render_ctx *c)
+{
+	for (size_t k = 0; k < c->nown; k++)
+		json_decref(c->own[k]);
+	c->nown = 0;
+}
+
+void
+ctx_field(struct tfield *f, size_t *n, const char *key, struct tval v)
+{
+	f[*n].key = key;
+	f[*n].v = v;
+	(*n)++;
+}
+
+/* date T as contexts show it, {iso, human, year} (null for 0), in A */
+static struct tval
+date_tval(struct arena *a, int64_t t)
+{
+	char iso[32], human[64], year[16];
+	struct tfield *f;
+	size_t n = 0;
+
+	if (!t)
+		return tval_json(json_null());
+	model_date_forms(t, iso, human, year);
+	f = arena_alloc(a, 3 * sizeof(*f));
+	ctx_field(f, &n, "iso", tval_str(arena_strdup(a, iso)));
+	ctx_field(f, &n, "human", tval_str(arena_strdup(a, human)));
+	ctx_field(f, &n, "year", tval_str(arena_strdup(a, year)));
+	return tval_obj(f, n);
+}
+
+/*
+ * The context of page I, pagination page PG (1-based; 0 = none), with
+ * CONTENT (NUL-terminated, LEN bytes), into C: in the worker's arena
+ * (no jansson tree per page), borrowing the site, the snapshot's and
+ * the pager's values; the fields and their names are those the
+ * templates have always read.
+ */
+static void
+page_context(struct worker *w, size_t i, int pg, int npg,
+    const char *content, size_t len, struct render_ctx *c)
+{
+	struct build *b = w->b;
+	struct arena *a = &w->arena;
 	const struct rpage *p = &b->pages[i];
 	const struct snap_page *sp = p->sp;
-	json_t *page, *kids = page_children(b, pc, i), *crumbs, *parent;
-	json_t *ctx;
-	char *permalink = xasprintf("%s%s", b->c->site.base_url, p->url);
+	struct tfield *f = arena_alloc(a, 21 * sizeof(*f));
+	struct tfield *top = arena_alloc(a, 4 * sizeof(*top));
+	json_t *kids = page_children(b, &w->pager, i), *crumbs, *parent;
+	json_t *extra = snapshot_extra(&b->snap, i);
+	struct tval content_v = tval_str(content);
+	size_t n = 0, ntop = 0;
 
-	page_ancestors(b, pc, i, &crumbs, &parent);
-	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:s, s:s, s:O, s:O, "
-	    "s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:s, s:o, s:o}",
-	    "title", sp->title, "url", p->url, "path", sp->path, "section",
-	    sp->section, "slug", sp->slug, "date", model_date_json(sp->date),
-	    "summary", p->excerpt, "content", content, "tags",
-	    snapshot_tags(&b->snap, i), "params", snapshot_extra(&b->snap, i),
-	    "parent", parent, "children", kids,
-	    "breadcrumbs", crumbs, "dates",
-	    model_param_dates(snapshot_extra(&b->snap, i)), "is_home",
-	    p->kind == PK_HOME,
-	    "is_section", p->kind == PK_SECTION, "has_children",
-	    p->nkids > 0, "permalink", permalink,
-	    "first_published", model_date_json(sp->first_published_at),
-	    "last_published", model_date_json(sp->last_published_at));
-	free(permalink);
-	json_object_set_new(page, "terms", taxonomy_page_links(b, i));
-	ctx = json_pack("{s:O, s:o, s:O}", "site", site, "page", page,
-	    "collections", colls);
+	page_ancestors(b, &w->pager, i, &crumbs, &parent);
+	c->nown = 0;
+	content_v.u.str.len = len;
+	ctx_field(f, &n, "title", tval_str(sp->title));
+	ctx_field(f, &n, "url", tval_str(p->url));
+	ctx_field(f, &n, "path", tval_str(sp->path));
+	ctx_field(f, &n, "section", tval_str(sp->section));
+	ctx_field(f, &n, "slug", tval_str(sp->slug));
+	ctx_field(f, &n, "date", date_tval(a, sp->date));
+	ctx_field(f, &n, "summary", tval_str(p->excerpt));
+	ctx_field(f, &n, "content", content_v);
+	ctx_field(f, &n, "tags", tval_json(snapshot_tags(&b->snap, i)));
+	ctx_field(f, &n, "params", tval_json(extra));
+	ctx_field(f, &n, "parent", tval_json(parent));
+	ctx_field(f, &n, "children", tval_json(kids));
+	ctx_field(f, &n, "breadcrumbs", tval_json(crumbs));
+	ctx_field(f, &n, "dates", ctx_owned(c, model_param_dates(extra)));
+	ctx_field(f, &n, "is_home", tval_json(json_boolean(p->kind ==
+	    PK_HOME)));
+	ctx_field(f, &n, "is_section", tval_json(json_boolean(p->kind ==
+	    PK_SECTION)));
+	ctx_field(f, &n, "has_children", tval_json(json_boolean(p->nkids >
+	    0)));
+	ctx_field(f, &n, "permalink", tval_str(arena_printf(a, "%s%s",
+	    b->c->site.base_url, p->url)));
+	ctx_field(f, &n, "first_published", date_tval(a,
+	    sp->first_published_at));
+	ctx_field(f, &n, "last_published", date_tval(a,
+	    sp->last_published_at));
+	ctx_field(f, &n, "terms", ctx_owned(c, taxonomy_page_links(b, i)));
+	ctx_field(top, &ntop, "site", tval_json(w->site));
+	ctx_field(top, &ntop, "page", tval_obj(f, n));
+	ctx_field(top, &ntop, "collections", tval_json(w->colls));
 	if (pg > 0)
-		json_object_set_new(ctx, "pagination", pages_pagination(b,
-		    pc, p->url, p->kids, p->nkids, pg, npg));
-	return ctx;
+		ctx_field(top, &ntop, "pagination", ctx_owned(c,
+		    pages_pagination(b, &w->pager, p->url, p->kids, p->nkids,
+		    pg, npg)));
+	c->v = tval_obj(top, ntop);
 }
 
 /* what every page's context shares: templates, site, collections, assets */
@@ -264,17 +348,6 @@ pages_reuse_output(struct build *b, struct filelist *l, const char *path,
 	return 1;
 }
 
-/* what one page worker thread owns */
-struct worker {
-	struct build *b;
-	json_t *site, *colls;	/* its own copies of the shared context */
-	struct buf out, tmp, err;	/* reused for every page */
-	struct buf material;	/* what page_key hashes */
-	struct arena arena;	/* one page's scratch, reset after it */
-	struct pager pager;	/* what a listing's pages share */
-	struct filelist files;	/* merged into the build's at the end */
-	size_t rendered, reused;
-};
 
 /* render (or reuse) output PATH of page I, pagination page PG of NPG */
 static int
@@ -284,8 +357,8 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	struct build *b = w->b;
 	const struct rpage *p = &b->pages[i];
 	struct buf *tmp = &w->tmp, *out = &w->out, *err = &w->err;
-	json_t *ctx;
-	char key[65], placeholder[64], sha[65];
+	struct render_ctx ctx;
+	char key[65], sha[65];
 	const char *body;
 	int rc;
 
@@ -307,28 +380,20 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	}
 
 	/* render for real: the Markdown, then the template */
-	snprintf(placeholder, sizeof(placeholder), "rev:%lld:%d",
-	    (long long)p->sp->revision, b->c->build.unsafe_html);
 	if (!(body = snapshot_body(&b->snap, i, err)))
 		return -1;
-	ctx = page_context(b, &w->pager, w->site, w->colls, i, pg, npg,
-	    placeholder);
-	buf_reset(tmp);
+	buf_reset(&w->md);
 	if (mdr_render(body, strlen(body), b->c->build.unsafe_html ? 0 :
-	    MDR_NO_HTML, tmp, err) == -1) {
+	    MDR_NO_HTML, &w->md, err) == -1) {
 		buf_printf(err, " (page '/%s')", p->sp->path);
-		json_decref(ctx);
 		return -1;
 	}
-	json_object_set_new(json_object_get(ctx, "page"), "content",
-	    json_stringn(tmp->buf, tmp->len));
+	page_context(w, i, pg, npg, w->md.buf, w->md.len, &ctx);
 	buf_reset(tmp);
-	if (tmpl_set_render_in(b->set, tname, ctx, &w->arena, tmp,
-	    err) == -1) {
-		json_decref(ctx);
+	rc = tmpl_set_render_tv(b->set, tname, &ctx.v, &w->arena, tmp, err);
+	ctx_release(&ctx);
+	if (rc == -1)
 		return -1;
-	}
-	json_decref(ctx);
 	buf_reset(out);
 	assets_rewrite(b, tmp->buf, tmp->len, NULL, out);
 	if (b->staging) {
@@ -427,6 +492,7 @@ worker_init(struct worker *w, struct build *b)
 	buf_init(&w->tmp, 0);
 	buf_init(&w->err, 0);
 	buf_init(&w->material, 0);
+	buf_init(&w->md, 0);
 }
 
 static void
@@ -438,6 +504,7 @@ worker_release(struct worker *w)
 	buf_release(&w->tmp);
 	buf_release(&w->err);
 	buf_release(&w->material);
+	buf_release(&w->md);
 	arena_release(&w->arena);
 	pager_release(&w->pager);
 }

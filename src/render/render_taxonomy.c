@@ -29,6 +29,7 @@
 
 #include <stdatomic.h>
 
+#include "common/arena.h"
 #include "common/buf.h"
 #include "common/hash.h"
 #include "common/xmalloc.h"
@@ -275,53 +276,70 @@ struct taxo_worker {
 	struct build *b;
 	json_t *site, *colls;	/* its own copies of the shared context */
 	struct pager pager;	/* what a term's pagination pages share */
+	struct arena arena;	/* one output's context, reset after it */
 	struct filelist files;	/* merged into the build's at the end */
 	struct buf err;
 	size_t rendered;
 };
 
-/* the context of /T/ (M NULL) or of /T/TERM/ page PG of NPG */
-static json_t *
+/*
+ * The context of /T/ (M NULL) or of /T/TERM/ page PG of NPG into C, in
+ * the worker's arena (render_ctx): the fields the templates have always
+ * read.
+ */
+static void
 taxo_context(struct build *b, struct taxo_worker *w, const struct taxo *t,
-    const struct term *m, int pg, int npg)
+    const struct term *m, int pg, int npg, struct render_ctx *c)
 {
-	char *turl = xasprintf("/%s/", t->name);
-	char *url = m ? xasprintf("%s%s/", turl, m->slug) : xstrdup(turl);
-	char *path = xstrndup(url + 1, strlen(url) - 2);
-	char *permalink = xasprintf("%s%s", b->c->site.base_url, url);
+	struct arena *a = &w->arena;
+	char *turl = arena_printf(a, "/%s/", t->name);
+	char *url = m ? arena_printf(a, "%s%s/", turl, m->slug) : turl;
+	char *path = arena_printf(a, "%.*s", (int)strlen(url) - 2, url + 1);
+	struct tfield *f = arena_alloc(a, 18 * sizeof(*f));
+	struct tfield *tx = arena_alloc(a, 4 * sizeof(*tx));
+	struct tfield *top = arena_alloc(a, 5 * sizeof(*top));
 	json_t *crumbs = json_pack("[{s:s, s:s}]", "title",
 	    b->pages[model_find(&b->snap, "")].sp->title, "url", "/");
-	json_t *terms = m ? NULL : json_incref(t->terms_json), *page, *ctx;
+	size_t n = 0, ntx = 0, ntop = 0;
 
+	c->nown = 0;
 	if (m)
 		json_array_append_new(crumbs, json_pack("{s:s, s:s}", "title",
 		    t->title, "url", turl));
-	page = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:o, s:{}, "
-	    "s:[], s:b, s:b, s:b, s:b, s:s, s:s}", "title", m ? m->name :
-	    t->title, "url", url, "path", path, "section", t->name, "slug",
-	    m ? m->slug : t->name, "summary", "", "content", "",
-	    "breadcrumbs", crumbs, "params", "tags", "is_home", 0,
-	    "is_section", 1, "is_taxonomy", m == NULL, "is_term", m != NULL,
-	    "taxonomy", t->name, "permalink", permalink);
+	ctx_field(f, &n, "title", tval_str(m ? m->name : t->title));
+	ctx_field(f, &n, "url", tval_str(url));
+	ctx_field(f, &n, "path", tval_str(path));
+	ctx_field(f, &n, "section", tval_str(t->name));
+	ctx_field(f, &n, "slug", tval_str(m ? m->slug : t->name));
+	ctx_field(f, &n, "summary", tval_str(""));
+	ctx_field(f, &n, "content", tval_str(""));
+	ctx_field(f, &n, "breadcrumbs", ctx_owned(c, crumbs));
+	ctx_field(f, &n, "params", ctx_owned(c, json_object()));
+	ctx_field(f, &n, "tags", ctx_owned(c, json_array()));
+	ctx_field(f, &n, "is_home", tval_json(json_false()));
+	ctx_field(f, &n, "is_section", tval_json(json_true()));
+	ctx_field(f, &n, "is_taxonomy", tval_json(json_boolean(m == NULL)));
+	ctx_field(f, &n, "is_term", tval_json(json_boolean(m != NULL)));
+	ctx_field(f, &n, "taxonomy", tval_str(t->name));
+	ctx_field(f, &n, "permalink", tval_str(arena_printf(a, "%s%s",
+	    b->c->site.base_url, url)));
 	if (m)
-		json_object_set_new(page, "count", json_integer((json_int_t)
-		    m->n));
+		ctx_field(f, &n, "count", ctx_owned(c, json_integer(
+		    (json_int_t)m->n)));
+	ctx_field(tx, &ntx, "name", tval_str(t->name));
+	ctx_field(tx, &ntx, "title", tval_str(t->title));
+	ctx_field(tx, &ntx, "url", tval_str(turl));
 	/* only /T/ lists every term: a term page's key holds its own */
-	ctx = json_pack("{s:O, s:O, s:o, s:{s:s, s:s, s:s}}", "site",
-	    w->site, "collections", w->colls, "page", page, "taxonomy",
-	    "name", t->name, "title", t->title, "url", turl);
 	if (!m)
-		json_object_set(json_object_get(ctx, "taxonomy"), "terms",
-		    terms);
-	json_object_set_new(ctx, "pagination", m ? pages_pagination(b,
-	    &w->pager, url, m->pages, m->n, pg, npg) :
-	    taxo_index_pagination(url, terms));
-	json_decref(terms);
-	free(turl);
-	free(url);
-	free(path);
-	free(permalink);
-	return ctx;
+		ctx_field(tx, &ntx, "terms", tval_json(t->terms_json));
+	ctx_field(top, &ntop, "site", tval_json(w->site));
+	ctx_field(top, &ntop, "collections", tval_json(w->colls));
+	ctx_field(top, &ntop, "page", tval_obj(f, n));
+	ctx_field(top, &ntop, "taxonomy", tval_obj(tx, ntx));
+	ctx_field(top, &ntop, "pagination", ctx_owned(c, m ?
+	    pages_pagination(b, &w->pager, url, m->pages, m->n, pg, npg) :
+	    taxo_index_pagination(url, t->terms_json)));
+	c->v = tval_obj(top, ntop);
 }
 
 /* the template of /T/ (TERM false) or /T/TERM/ */
@@ -397,19 +415,20 @@ taxo_output(struct taxo_worker *w, const struct taxo_job *j)
 	const char *tname = taxo_template(b, j->m != NULL);
 	struct buf raw = BUF_INIT, out = BUF_INIT, *err = &w->err;
 	char key[65], sha[65];
-	json_t *ctx;
+	struct render_ctx ctx;
 	int rc;
 
 	taxo_key(b, j->t, j->m, tname, j->pg, j->npg, key);
 	if ((rc = pages_reuse_output(b, &w->files, j->path, key, MK_HTML,
 	    err)) != 0)
 		return rc == 1 ? 0 : -1;
-	ctx = taxo_context(b, w, j->t, j->m, j->pg, j->npg);
-	rc = tmpl_set_render(b->set, tname, ctx, &raw, err);
+	taxo_context(b, w, j->t, j->m, j->pg, j->npg, &ctx);
+	rc = tmpl_set_render_tv(b->set, tname, &ctx.v, &w->arena, &raw, err);
 	/* its page summaries are other threads' too (model_summary_ref) */
 	pthread_mutex_lock(&b->summary_mu);
-	json_decref(ctx);
+	ctx_release(&ctx);
 	pthread_mutex_unlock(&b->summary_mu);
+	arena_reset(&w->arena);
 	if (rc == 0) {
 		assets_rewrite(b, raw.buf, raw.len, NULL, &out);
 		if (b->staging) {
@@ -520,6 +539,7 @@ taxo_thread(void *arg)
 	pthread_mutex_unlock(&b->mu);
 	render_merge_files(b, &w.files);
 	pager_release(&w.pager);
+	arena_release(&w.arena);
 	json_decref(w.site);
 	json_decref(w.colls);
 	buf_release(&w.err);

@@ -2,7 +2,9 @@
 /*
  * tmpl.h: Mustache templates (the official spec: interpolation, sections,
  * inverted sections, comments, set delimiters, partials, ~inheritance and
- * ~dynamic-names; no lambdas).  Values come from jansson.
+ * ~dynamic-names; no lambdas).  Values come from jansson, or from a
+ * struct tval the caller builds in its own memory (a page's context in
+ * the page's arena): the renderer reads both alike.
  *
  * Parse once, render many.  A parsed struct tmpl is immutable and may be
  * rendered from many threads at once.  A struct tmpl_set owns templates by
@@ -25,6 +27,41 @@ struct arena;
 struct buf;
 struct tmpl;
 struct tmpl_set;
+
+struct tfield;
+
+/*
+ * A context value: a jansson value (JSON; NULL is a missing one), a
+ * string the renderer does not copy (STR: S holds LEN bytes and a NUL
+ * after them) or an object of named values (OBJ: N fields, the first
+ * of a name wins).  An OBJ is truthy and prints nothing, as a jansson
+ * object does; a STR as a jansson string.  Everything an OBJ or STR
+ * points to is the caller's and must outlive the render.
+ */
+struct tval {
+	enum { TV_JSON, TV_STR, TV_OBJ } kind;
+	union {
+		json_t *json;
+		struct {
+			const char *s;
+			size_t len;
+		} str;
+		struct {
+			const struct tfield *f;
+			size_t n;
+		} obj;
+	} u;
+};
+
+struct tfield {
+	const char *key;
+	struct tval v;
+};
+
+/* the three kinds of value */
+struct tval tval_json(json_t *v);
+struct tval tval_str(const char *s);
+struct tval tval_obj(const struct tfield *f, size_t n);
 
 /*
  * Loader: put the source of template NAME into src.  Return 0 if found,
@@ -70,5 +107,12 @@ int tmpl_render_in(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
     struct arena *arena, struct buf *out, struct buf *err);
 int tmpl_set_render_in(struct tmpl_set *s, const char *name, json_t *ctx,
     struct arena *arena, struct buf *out, struct buf *err);
+/* tmpl_render_in and tmpl_set_render_in with a struct tval context */
+int tmpl_render_tv(struct tmpl_set *s, const struct tmpl *t,
+    const struct tval *ctx, struct arena *arena, struct buf *out,
+    struct buf *err);
+int tmpl_set_render_tv(struct tmpl_set *s, const char *name,
+    const struct tval *ctx, struct arena *arena, struct buf *out,
+    struct buf *err);
 
 #endif

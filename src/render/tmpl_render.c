@@ -3,7 +3,8 @@
  * tmpl_render.c: rendering of a parsed Mustache template (tmpl.h; the
  * parser and the sets are in tmpl.c).
  *
- * Rendering walks the tree with a stack of jansson contexts and a stack of
+ * Rendering walks the tree with a stack of contexts (struct tval: jansson
+ * values or the caller's objects and strings) and a stack of
  * block overrides (inheritance: the outermost override wins).  Standalone
  * partials are rendered from a copy of their source with the indentation
  * inserted at every line start (cached in the set per indentation).
@@ -24,7 +25,7 @@ struct rctx {
 	struct tmpl_set *set;
 	struct arena *arena;		/* this render's scratch memory */
 	const struct tmpl *t;		/* the template being rendered */
-	json_t *stack[MAX_STACK];
+	struct tval stack[MAX_STACK];
 	size_t depth;
 	const struct tnode *over[MAX_STACK];	/* parent tags in effect */
 	const struct tmpl *over_t[MAX_STACK];	/* and their templates */
@@ -35,46 +36,114 @@ struct rctx {
 	struct buf *err;
 };
 
-static json_t *
+struct tval
+tval_json(json_t *v)
+{
+	struct tval t;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = TV_JSON;
+	t.u.json = v;
+	return t;
+}
+
+struct tval
+tval_str(const char *s)
+{
+	struct tval t;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = TV_STR;
+	t.u.str.s = s;
+	t.u.str.len = strlen(s);
+	return t;
+}
+
+struct tval
+tval_obj(const struct tfield *f, size_t n)
+{
+	struct tval t;
+
+	memset(&t, 0, sizeof(t));
+	t.kind = TV_OBJ;
+	t.u.obj.f = f;
+	t.u.obj.n = n;
+	return t;
+}
+
+static bool
+is_object(const struct tval *v)
+{
+	return v->kind == TV_OBJ || (v->kind == TV_JSON &&
+	    json_is_object(v->u.json));
+}
+
+/* member KEY of object O into *OUT; false when there is none */
+static bool
+member(const struct tval *o, const char *key, struct tval *out)
+{
+	json_t *j;
+
+	if (o->kind == TV_OBJ) {
+		for (size_t k = 0; k < o->u.obj.n; k++)
+			if (!strcmp(o->u.obj.f[k].key, key)) {
+				*out = o->u.obj.f[k].v;
+				return true;
+			}
+		return false;
+	}
+	if (o->kind != TV_JSON || !json_is_object(o->u.json) ||
+	    !(j = json_object_get(o->u.json, key)))
+		return false;
+	*out = tval_json(j);
+	return true;
+}
+
+/* NAME ("a.b.c" or ".") in the context stack; a missing value if none */
+static struct tval
 lookup(struct rctx *r, const char *name)
 {
 	const char *dot, *p;
-	json_t *v = NULL;
+	struct tval v = tval_json(NULL);
+	bool found = false;
 	char key[256];
 	size_t n;
 
 	if (strcmp(name, ".") == 0)
-		return r->depth ? r->stack[r->depth - 1] : NULL;
+		return r->depth ? r->stack[r->depth - 1] : v;
 	dot = strchr(name, '.');
 	n = dot ? (size_t)(dot - name) : strlen(name);
 	if (n >= sizeof(key))
-		return NULL;
+		return v;
 	memcpy(key, name, n);
 	key[n] = '\0';
-	for (size_t i = r->depth; i-- > 0;) {
-		if (json_is_object(r->stack[i]) &&
-		    (v = json_object_get(r->stack[i], key)) != NULL)
-			break;
-	}
-	if (!v)
-		return NULL;
+	for (size_t i = r->depth; i-- > 0 && !found;)
+		found = member(&r->stack[i], key, &v);
+	if (!found)
+		return tval_json(NULL);
 	for (p = dot; p; p = dot) {
 		p++;
 		dot = strchr(p, '.');
 		n = dot ? (size_t)(dot - p) : strlen(p);
-		if (n >= sizeof(key) || !json_is_object(v))
-			return NULL;
+		if (n >= sizeof(key) || !is_object(&v))
+			return tval_json(NULL);
 		memcpy(key, p, n);
 		key[n] = '\0';
-		if (!(v = json_object_get(v, key)))
-			return NULL;
+		if (!member(&v, key, &v))
+			return tval_json(NULL);
 	}
 	return v;
 }
 
 static bool
-truthy(json_t *v)
+truthy(const struct tval *t)
 {
+	json_t *v = t->u.json;
+
+	if (t->kind == TV_STR)
+		return t->u.str.len > 0;
+	if (t->kind == TV_OBJ)
+		return true;
 	if (!v || json_is_null(v) || json_is_false(v))
 		return false;
 	if (json_is_array(v))
@@ -95,13 +164,17 @@ format_real(double d, char *out, size_t outsz)
 }
 
 static void
-append_value(struct buf *out, json_t *v, bool escape)
+append_value(struct buf *out, const struct tval *t, bool escape)
 {
+	json_t *v = t->kind == TV_JSON ? t->u.json : NULL;
 	char num[64];
 	const char *s = NULL;
 	size_t len = 0;
 
-	if (json_is_string(v)) {
+	if (t->kind == TV_STR) {
+		s = t->u.str.s;
+		len = t->u.str.len;
+	} else if (json_is_string(v)) {
 		s = json_string_value(v);
 		len = json_string_length(v);
 	} else if (json_is_integer(v)) {
@@ -132,7 +205,7 @@ static int render_nodes(struct rctx *, const struct tnode *, size_t,
     struct buf *);
 
 static int
-push_ctx(struct rctx *r, json_t *v)
+push_ctx(struct rctx *r, struct tval v)
 {
 	if (r->depth >= MAX_STACK) {
 		buf_setf(r->err, "%s: context nested too deeply", r->t->name);
@@ -179,19 +252,22 @@ step(struct rctx *r)
 static int
 render_section(struct rctx *r, const struct tnode *n, struct buf *out)
 {
-	json_t *v = lookup(r, n->name), *item;
+	struct tval v = lookup(r, n->name);
+	json_t *item;
 	size_t i;
 	int rc = 0;
 
 	if (n->type == T_INVERTED)
-		return truthy(v) ? 0 : render_nodes(r, n->kids, n->nkids, out);
-	if (!truthy(v))
+		return truthy(&v) ? 0 : render_nodes(r, n->kids, n->nkids,
+		    out);
+	if (!truthy(&v))
 		return 0;
 	if (enter(r) == -1)
 		return -1;
-	if (json_is_array(v)) {
-		json_array_foreach(v, i, item) {
-			if (step(r) == -1 || push_ctx(r, item) == -1)
+	if (v.kind == TV_JSON && json_is_array(v.u.json)) {
+		json_array_foreach(v.u.json, i, item) {
+			if (step(r) == -1 || push_ctx(r, tval_json(item)) ==
+			    -1)
 				return -1;
 			rc = render_nodes(r, n->kids, n->nkids, out);
 			r->depth--;
@@ -212,12 +288,15 @@ render_section(struct rctx *r, const struct tnode *n, struct buf *out)
 static const char *
 tag_target(struct rctx *r, const struct tnode *n)
 {
-	json_t *v;
+	struct tval v;
 
 	if (!n->dynamic)
 		return n->name;
 	v = lookup(r, n->name);
-	return json_is_string(v) ? json_string_value(v) : NULL;
+	if (v.kind == TV_STR)
+		return v.u.str.s;
+	return v.kind == TV_JSON && json_is_string(v.u.json) ?
+	    json_string_value(v.u.json) : NULL;
 }
 
 static int
@@ -354,10 +433,11 @@ render_nodes(struct rctx *r, const struct tnode *nodes, size_t n,
 			buf_add(out, r->t->src + nd->off, nd->len);
 			break;
 		case T_ETAG:
-		case T_UTAG:
-			append_value(out, lookup(r, nd->name),
-			    nd->type == T_ETAG);
+		case T_UTAG: {
+			struct tval v = lookup(r, nd->name);
+			append_value(out, &v, nd->type == T_ETAG);
 			break;
+		}
 		case T_SECTION:
 		case T_INVERTED:
 			rc = render_section(r, nd, out);
@@ -386,8 +466,9 @@ render_nodes(struct rctx *r, const struct tnode *nodes, size_t n,
 }
 
 int
-tmpl_render_in(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
-    struct arena *arena, struct buf *out, struct buf *err)
+tmpl_render_tv(struct tmpl_set *s, const struct tmpl *t,
+    const struct tval *ctx, struct arena *arena, struct buf *out,
+    struct buf *err)
 {
 	struct rctx *r = arena_alloc(arena, sizeof(*r));
 
@@ -398,8 +479,17 @@ tmpl_render_in(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
 	r->top = t;
 	r->err = err;
 	if (ctx)
-		r->stack[r->depth++] = ctx;
+		r->stack[r->depth++] = *ctx;
 	return render_nodes(r, t->root.kids, t->root.nkids, out);
+}
+
+int
+tmpl_render_in(struct tmpl_set *s, const struct tmpl *t, json_t *ctx,
+    struct arena *arena, struct buf *out, struct buf *err)
+{
+	struct tval v = tval_json(ctx);
+
+	return tmpl_render_tv(s, t, ctx ? &v : NULL, arena, out, err);
 }
 
 int
@@ -417,6 +507,16 @@ int
 tmpl_set_render_in(struct tmpl_set *s, const char *name, json_t *ctx,
     struct arena *arena, struct buf *out, struct buf *err)
 {
+	struct tval v = tval_json(ctx);
+
+	return tmpl_set_render_tv(s, name, ctx ? &v : NULL, arena, out, err);
+}
+
+int
+tmpl_set_render_tv(struct tmpl_set *s, const char *name,
+    const struct tval *ctx, struct arena *arena, struct buf *out,
+    struct buf *err)
+{
 	const struct tmpl *t = tmpl_set_get(s, name, err);
 
 	if (!t) {
@@ -424,7 +524,7 @@ tmpl_set_render_in(struct tmpl_set *s, const char *name, json_t *ctx,
 			buf_setf(err, "template '%s' not found", name);
 		return -1;
 	}
-	return tmpl_render_in(s, t, ctx, arena, out, err);
+	return tmpl_render_tv(s, t, ctx, arena, out, err);
 }
 
 int

@@ -48,6 +48,8 @@ for i in $(seq 1 "$steps"); do
 			printf '{{#broken}}\n' >> templates/page.mustache
 		fi
 		"$KILN" build >"$T/fail.out" 2>&1 && fail "step $i: a broken build succeeded"
+		# failing is expected, a sanitizer's report is not (tsan/)
+		grep -q "Sanitizer" "$T/fail.out" && { head -20 "$T/fail.out"; fail "step $i: a sanitizer report in the failed build"; }
 		[ "$(readlink public)" = "$before" ] || fail "step $i: a failed build switched"
 		same_output public "$T/full" >/dev/null 2>&1 || fail "step $i: a failed build changed the live folder"
 		if [ $((i % 10)) = 0 ]; then

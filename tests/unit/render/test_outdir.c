@@ -2,8 +2,9 @@
 /*
  * test_outdir.c: the two output slots behind build.out: the record's
  * format, the switch (also from an older real folder), pruning, emptying
- * a slot (moved aside and removed on a thread), and that a file is never
- * changed through a hard link.
+ * a slot (moved aside and removed on a thread), writes through the
+ * standby's folder descriptor, and that a file is never changed through
+ * a hard link.
  */
 #include "test.h"
 
@@ -295,6 +296,38 @@ TEST(outdir, writes_never_go_through_a_hard_link)
 	put("slot/x/index.html", "changed");
 	CHECK_STR_EQ(slurp("live/live.html"), "live");
 	CHECK_STR_EQ(slurp("slot/x/index.html"), "changed");
+	buf_release(&err);
+}
+
+TEST(outdir, outslot_write_through_the_held_folder)
+{
+	struct outslot s;
+	struct buf err = BUF_INIT;
+	struct stat st;
+
+	CHECK_INT_EQ(outslot_open(&s, "out", false, &err), 0);
+	CHECK(s.standby_fd != -1);
+	/* new: its folder made, the file created */
+	CHECK_INT_EQ(outslot_write(&s, "a/index.html", "a", 1, &err), 0);
+	CHECK_INT_EQ(outslot_write(&s, "top.html", "t", 1, &err), 0);
+	/* in the way: an old file (a hard link to keep), missing parents, a
+	   file where a folder must be: done by path, the link untouched */
+	put(".out.a/old.html", "old");
+	CHECK_INT_EQ(link(".out.a/old.html", "kept.html"), 0);
+	CHECK_INT_EQ(outslot_write(&s, "old.html", "new", 3, &err), 0);
+	CHECK_INT_EQ(outslot_write(&s, "b/c/d/index.html", "deep", 4, &err),
+	    0);
+	CHECK_INT_EQ(outslot_write(&s, "top.html/index.html", "x", 1, &err),
+	    0);
+	outslot_release(&s);
+	CHECK_INT_EQ(s.standby_fd, -1);
+	CHECK_STR_EQ(slurp(".out.a/a/index.html"), "a");
+	CHECK_STR_EQ(slurp(".out.a/old.html"), "new");
+	CHECK_STR_EQ(slurp("kept.html"), "old");
+	CHECK_STR_EQ(slurp(".out.a/b/c/d/index.html"), "deep");
+	CHECK_STR_EQ(slurp(".out.a/top.html/index.html"), "x");
+	CHECK_INT_EQ(stat(".out.a/a/index.html", &st), 0);
+	CHECK_INT_EQ(st.st_mode & 0777, 0644);
 	buf_release(&err);
 }
 

@@ -85,6 +85,18 @@ TEST(render_assets, rewrite_refs)
 	CHECK_STR_EQ(out.buf, "a{background:url(/img/x.22222222.png)} "
 	    "b{background:url('/img/x.22222222.png')} "
 	    "c{background:url(x.png)}");
+	/* references that cannot name an asset are passed over whole */
+	buf_reset(&out);
+	html = "<a class=\"x\" title='(/img/x.png' href=\"/img/x.png\">"
+	    "(x)('/img/x.png')(\"";
+	assets_rewrite(&b, html, strlen(html), NULL, &out);
+	CHECK_STR_EQ(out.buf, "<a class=\"x\" title='(/img/x.22222222.png' "
+	    "href=\"/img/x.22222222.png\">(x)('/img/x.22222222.png')(\"");
+	/* a NUL inside is passed over, the text after it still rewritten */
+	buf_reset(&out);
+	assets_rewrite(&b, "a\0b\"/img/x.png\"", 15, NULL, &out);
+	CHECK_INT_EQ(out.len, 24);
+	CHECK(!memcmp(out.buf, "a\0b\"/img/x.22222222.png\"", 24));
 	buf_release(&out);
 }
 

@@ -1,13 +1,16 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * test_tmpl.c: the Mustache spec (every non-lambda case of every file in
- * tests/conformance/mustache-spec, copied from the spec with its licence), syntax errors with their positions, and
+ * tests/conformance/mustache-spec, copied from the spec with its licence),
+ * each rendered from jansson values and again from struct tval values,
+ * syntax errors with their positions, and
  * pathological templates.
  */
 #include "test.h"
 
 #include <jansson.h>
 
+#include "common/arena.h"
 #include "common/buf.h"
 #include "render/tmpl.h"
 
@@ -22,6 +25,59 @@ load_partial(void *arg, const char *name, struct buf *src, struct buf *err)
 		return 1;
 	buf_add(src, json_string_value(p), json_string_length(p));
 	return 0;
+}
+
+/*
+ * V as the renderer's own values, in A: objects as struct tval objects,
+ * strings as strings it does not copy, the rest (arrays too) as jansson.
+ */
+static struct tval
+as_tval(struct arena *a, json_t *v)
+{
+	struct tfield *f;
+	const char *k;
+	json_t *m;
+	size_t n = 0;
+	struct tval t;
+
+	if (json_is_string(v)) {
+		t = tval_str(json_string_value(v));
+		t.u.str.len = json_string_length(v);
+		return t;
+	}
+	if (!json_is_object(v))
+		return tval_json(v);
+	f = arena_alloc(a, (json_object_size(v) + 1) * sizeof(*f));
+	json_object_foreach(v, k, m) {
+		f[n].key = k;
+		f[n++].v = as_tval(a, m);
+	}
+	return tval_obj(f, n);
+}
+
+/*
+ * Render T with DATA as jansson and again as struct tval values (a page
+ * context is made of both): the same output, or -1 with err.
+ */
+static int
+render_both(struct tmpl_set *set, const struct tmpl *t, json_t *data,
+    struct buf *out, struct buf *err)
+{
+	struct arena a = ARENA_INIT;
+	struct buf again = BUF_INIT;
+	struct tval v = as_tval(&a, data);
+	int rc = tmpl_render(set, t, data, out, err);
+
+	if (rc == 0 && tmpl_render_tv(set, t, data ? &v : NULL, &a, &again,
+	    err) == -1)
+		rc = -1;
+	else if (rc == 0 && strcmp(out->buf, again.buf) != 0) {
+		buf_setf(err, "as struct tval: \"%s\"", again.buf);
+		rc = -1;
+	}
+	buf_release(&again);
+	arena_release(&a);
+	return rc;
 }
 
 /* run every case of one spec file; returns the number of failures */
@@ -54,7 +110,7 @@ run_spec(const char *file, int *ncases)
 		struct tmpl *t = tmpl_parse(tpl, strlen(tpl), "test", &err);
 
 		(*ncases)++;
-		if (!t || tmpl_render(set, t, json_object_get(tc, "data"),
+		if (!t || render_both(set, t, json_object_get(tc, "data"),
 		    &out, &err) == -1 || strcmp(out.buf, want) != 0) {
 			fprintf(stderr, "# %s: %s: got \"%s\" want \"%s\" %s\n",
 			    file, name, out.buf, want, err.buf);
