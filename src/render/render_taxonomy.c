@@ -54,11 +54,17 @@ struct taxo {
 	struct term *terms;	/* sorted by slug after taxo_collect */
 	size_t n, a;
 	json_t *index;		/* slug -> term index + 1 while collecting */
+	size_t home;		/* the home page (its title: breadcrumbs) */
 };
 
 void
 taxonomy_urlize(const char *s, struct buf *out)
 {
+	/* the characters a URL part cannot hold as they are */
+	static const bool drop[0x80] = { ['/'] = true, ['?'] = true,
+	    ['#'] = true, ['%'] = true, ['"'] = true, ['\''] = true,
+	    ['<'] = true, ['>'] = true, ['\\'] = true, ['&'] = true };
+
 	buf_reset(out);
 	for (; *s; s++) {
 		unsigned char c = (unsigned char)*s;
@@ -66,7 +72,7 @@ taxonomy_urlize(const char *s, struct buf *out)
 			buf_addch(out, '-');
 		else if (c >= 'A' && c <= 'Z')
 			buf_addch(out, c - 'A' + 'a');
-		else if (c < 0x20 || c == 0x7f || strchr("/?#%\"'<>\\&", c) ||
+		else if (c < 0x20 || c == 0x7f || (c < 0x80 && drop[c]) ||
 		    (c == '.' && out->len == 0))
 			continue;
 		else
@@ -124,8 +130,13 @@ taxo_add(struct taxo *t, size_t i, const char *name, struct buf *slug)
 json_t *
 taxonomy_page_terms(struct build *b, size_t i, const char *name)
 {
+	const struct snap_page *sp = b->pages[i].sp;
 	json_t *v;
 
+	/* most pages have no terms: no need to parse their JSON */
+	if (!strcmp(name, "tags") ? !strcmp(sp->tags_json, "[]") :
+	    !strcmp(sp->extra_json, "{}"))
+		return NULL;
 	if (!strcmp(name, "tags"))
 		v = snapshot_tags(&b->snap, i);
 	else
@@ -200,6 +211,7 @@ taxo_collect(struct build *b, struct taxo *t, const char *name)
 	if (t->title[0] >= 'a' && t->title[0] <= 'z')
 		t->title[0] = (char)(t->title[0] - 'a' + 'A');
 	t->index = json_object();
+	t->home = model_find(&b->snap, "");
 	for (size_t o = 0; o < b->npages; o++) {
 		size_t i = b->order[o], k;
 		json_t *terms = taxonomy_page_terms(b, i, name), *v;
@@ -290,7 +302,7 @@ taxo_context(struct build *b, struct taxo_worker *w, const struct taxo *t,
 	char *path = xstrndup(url + 1, strlen(url) - 2);
 	char *permalink = xasprintf("%s%s", b->c->site.base_url, url);
 	json_t *crumbs = json_pack("[{s:s, s:s}]", "title",
-	    b->pages[model_find(&b->snap, "")].sp->title, "url", "/");
+	    b->pages[t->home].sp->title, "url", "/");
 	json_t *terms = m ? NULL : json_incref(t->terms_json), *page, *ctx;
 
 	if (m)
@@ -343,26 +355,56 @@ taxo_template(struct build *b, bool term)
  * hashes of the pages it shows).
  */
 static void
+key_line(struct buf *g, const char *s)
+{
+	buf_adds(g, s);
+	buf_addch(g, '\n');
+}
+
+/* "V\n" into the key material G (as buf_printf's "%d\n") */
+static void
+key_num(struct buf *g, int64_t v)
+{
+	buf_add_i64(g, v);		/* "V " */
+	g->buf[g->len - 1] = '\n';
+}
+
+/* a term's slug, name and page count into the key material G */
+static void
+key_term(struct buf *g, const struct term *m)
+{
+	key_line(g, m->slug);
+	key_line(g, m->name);
+	key_num(g, (int64_t)m->n);
+}
+
+static void
 taxo_key(struct build *b, const struct taxo *t, const struct term *m,
     const char *tname, int pg, int npg, char key[65])
 {
 	struct buf g = BUF_INIT;
 
-	buf_printf(&g, "taxonomy\n%s\n%s\n%s\n%d\n%d\n%d\n", b->globhash,
-	    tname, t->name, pg, npg, b->c->build.page_size);
+	buf_grow(&g, 256 + (m ? (size_t)b->c->build.page_size * 64 :
+	    t->n * 48));
+	buf_adds(&g, "taxonomy\n");
+	key_line(&g, b->globhash);
+	key_line(&g, tname);
+	key_line(&g, t->name);
+	key_num(&g, pg);
+	key_num(&g, npg);
+	key_num(&g, b->c->build.page_size);
 	/* the home page's title is in the breadcrumbs */
-	buf_add(&g, b->pages[model_find(&b->snap, "")].sumhash, 64);
+	buf_add(&g, b->pages[t->home].sumhash, 64);
 	if (m) {
 		/* the page shows the count and its own slice of the pages */
 		size_t ps = (size_t)b->c->build.page_size;
-		buf_printf(&g, "%s\n%s\n%zu\n", m->slug, m->name, m->n);
+		key_term(&g, m);
 		for (size_t k = (size_t)(pg - 1) * ps; k < m->n &&
 		    k < (size_t)pg * ps; k++)
 			buf_add(&g, b->pages[m->pages[k]].sumhash, 64);
 	} else
 		for (size_t k = 0; k < t->n; k++)
-			buf_printf(&g, "%s\n%s\n%zu\n", t->terms[k].slug,
-			    t->terms[k].name, t->terms[k].n);
+			key_term(&g, &t->terms[k]);
 	sha256_hex(g.buf, g.len, key);
 	buf_release(&g);
 }
