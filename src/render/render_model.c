@@ -67,28 +67,27 @@ date_forms(int64_t t, char iso[32], char human[64], char year[16])
 	static const char *const months[] = { "January", "February", "March",
 	    "April", "May", "June", "July", "August", "September", "October",
 	    "November", "December" };
-	time_t tt = (time_t)t;
-	struct tm tm;
+	struct time_utc u;
 	char *p;
 
-	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 1000 ||
-	    tm.tm_year + 1900 > 9999)
+	time_utc(t, &u);
+	if (u.year < 1000 || u.year > 9999)
 		return false;
-	p = put_digits(iso, tm.tm_year + 1900, 4);
+	p = put_digits(iso, (int)u.year, 4);
 	*p++ = '-';
-	p = put_digits(p, tm.tm_mon + 1, 2);
+	p = put_digits(p, u.mon, 2);
 	*p++ = '-';
-	p = put_digits(p, tm.tm_mday, 2);
+	p = put_digits(p, u.mday, 2);
 	*p++ = 'T';
-	p = put_digits(p, tm.tm_hour, 2);
+	p = put_digits(p, u.hour, 2);
 	*p++ = ':';
-	p = put_digits(p, tm.tm_min, 2);
+	p = put_digits(p, u.min, 2);
 	*p++ = ':';
-	p = put_digits(p, tm.tm_sec, 2);
+	p = put_digits(p, u.sec, 2);
 	memcpy(p, "Z", 2);
 	memcpy(year, iso, 4);
 	year[4] = '\0';
-	snprintf(human, 64, "%d %s %s", tm.tm_mday, months[tm.tm_mon], year);
+	snprintf(human, 64, "%d %s %s", u.mday, months[u.mon - 1], year);
 	return true;
 }
 
@@ -306,8 +305,16 @@ model_build(struct build *b)
 			p->url = xstrdup("/");
 			p->out = xstrdup("index.html");
 		} else {
-			p->url = xasprintf("/%s/", p->sp->path);
-			p->out = xasprintf("%s/index.html", p->sp->path);
+			/* "/PATH/" and "PATH/index.html" (no printf per page) */
+			size_t len = strlen(p->sp->path);
+			p->url = xmalloc(len + 3);
+			p->url[0] = '/';
+			memcpy(p->url + 1, p->sp->path, len);
+			memcpy(p->url + 1 + len, "/", 2);
+			p->out = xmalloc(len + sizeof("/index.html"));
+			memcpy(p->out, p->sp->path, len);
+			memcpy(p->out + len, "/index.html",
+			    sizeof("/index.html"));
 		}
 	}
 	/* one sort of every page: children and terms are listed in it */
