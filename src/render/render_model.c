@@ -216,7 +216,8 @@ summary_worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&b->next, 1)) < b->npages)
-		make_summary(b, i, &g);
+		if (!kept_summary(b, i))
+			make_summary(b, i, &g);
 	buf_release(&g);
 	return NULL;
 }
@@ -363,7 +364,9 @@ model_build(struct build *b)
 		p->kind = !p->sp->path[0] ? PK_HOME : p->nkids ? PK_SECTION :
 		    PK_PAGE;
 	}
+	kept_take(b);
 	render_run_threads(b, summary_worker);
+	kept_put(b);
 }
 
 /* a collection item's sort or date value: date, title, weight, path, params.K */
