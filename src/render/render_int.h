@@ -118,6 +118,7 @@ struct build {
 	const char *kind_template[3];	/* by enum pkind: home, section, page */
 	struct kept *kept;	/* the model kept for this site: kept_take */
 	size_t *kept_at;	/* each page's entry in it, or SIZE_MAX */
+	atomic_size_t kept_hits;	/* summaries taken from it */
 	struct filelist files;	/* every output; workers merge theirs */
 	pthread_mutex_t mu;
 	pthread_mutex_t summary_mu;	/* guards rpage.summary */

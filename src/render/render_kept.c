@@ -23,6 +23,7 @@
 #include "common/compat.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "common/xmalloc.h"
 #include "conf/conf.h"
@@ -152,6 +153,7 @@ kept_summary(struct build *b, size_t i)
 	memcpy(p->sumhash, e->sumhash, sizeof(p->sumhash));
 	p->excerpt = xstrdup(e->excerpt);
 	p->lastmod = e->lastmod;
+	atomic_fetch_add(&b->kept_hits, 1);
 	return true;
 }
 
@@ -199,6 +201,7 @@ kept_put(struct build *b)
 			kept_entry(b, i, &next.v[i]);
 	}
 	kept_free(old);
+	b->res->summaries_kept = atomic_load(&b->kept_hits);
 	b->kept = NULL;
 	free(b->kept_at);
 	b->kept_at = NULL;
