@@ -16,7 +16,7 @@
  *   render_feeds.c      sitemap.xml, robots.txt, Atom feeds, 404.html
  *   render_taxonomy.c   /tags/ and /tags/TERM/ of each taxonomy
  *   render_kept.c       the model a long-lived process keeps between
- *                       builds (summaries)
+ *                       builds (summaries, the listing order)
  *   render_menu.c       site.menus from the pages' menu front matter
  *   render_aliases.c    redirect pages at pages' old URLs (aliases)
  *   render_command.c    build.command instead of all of the above
@@ -194,6 +194,8 @@ void model_site(struct build *b);
 /* render_kept.c: what a long-lived process keeps of its last model */
 /* take the model kept for B's site (b->remember only): after the pages */
 void kept_take(struct build *b);
+/* b->order from the kept model's: false if it must be sorted anew */
+bool kept_order(struct build *b);
 /* page I's summary from the kept model: false if it must be made */
 bool kept_summary(struct build *b, size_t i);
 /* keep B's summaries for the next build, the taken set given back */

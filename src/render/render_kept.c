@@ -16,6 +16,13 @@
  * read) is a miss and is summarised anew: a wrong hit would need a
  * freed block's address, which cannot be reused while it is held.
  *
+ * Kept too: the listing order of the pages (model_build's sort of the
+ * whole site, 3%): the last order, with the pages gone dropped and the
+ * new ones put at the end, is sorted by insertion, which touches only
+ * the pages out of place; the order being total (paths break ties),
+ * it is the order a sort gives.  A change that moves many pages (over
+ * 8 moves a page) is sorted anew.
+ *
  * Two sets are kept (a site's live builds and its staging builds, or two
  * sites), each taken by one build at a time: a build that finds none
  * summarises every page, as a one-shot build always does.
@@ -44,6 +51,7 @@ struct kept {
 	char *key;		/* the site's folder, then "\n1" if staging */
 	struct kept_sum *v;
 	size_t n;
+	size_t *order;		/* that build's listing order (indexes of v) */
 	unsigned age;
 };
 
@@ -61,6 +69,7 @@ kept_free(struct kept *k)
 		free(k->v[j].excerpt);
 	}
 	free(k->v);
+	free(k->order);
 	free(k->key);
 	free(k);
 }
@@ -124,6 +133,67 @@ kept_take(struct build *b)
 		else
 			j++;
 	}
+}
+
+/*
+ * Insertion sort of V (N page indexes) by model_cmp_children, moving at
+ * most BUDGET entries in all: false when that is not enough (then V is
+ * sorted, in part, and qsort_r must finish it).
+ */
+static bool
+insertion_sort(struct build *b, size_t *v, size_t n, size_t budget)
+{
+	for (size_t k = 1; k < n; k++) {
+		size_t x = v[k], at = k;
+		while (at > 0 && model_cmp_children(&v[at - 1], &x, b) > 0) {
+			if (budget-- == 0)
+				return false;
+			v[at] = v[at - 1];
+			at--;
+		}
+		v[at] = x;
+	}
+	return true;
+}
+
+/*
+ * The listing order of B's pages from the last build's: its pages that
+ * are still there, in that order, then the new ones, sorted by insertion
+ * (an edit moves a page or two; the sort's answer is the same, its order
+ * being total).  When it would move many pages, the caller sorts anew.
+ */
+bool
+kept_order(struct build *b)
+{
+	const struct kept *k = b->kept;
+	size_t *at = NULL, n = 0;
+	bool *seen;
+
+	if (!k || !k->order)
+		return false;
+	at = xreallocarray(NULL, k->n + 1, sizeof(*at));
+	for (size_t j = 0; j < k->n; j++)
+		at[j] = SIZE_MAX;
+	for (size_t i = 0; i < b->npages; i++)
+		if (b->kept_at[i] != SIZE_MAX)
+			at[b->kept_at[i]] = i;
+	seen = xcalloc(b->npages + 1, sizeof(*seen));
+	b->order = xcalloc(b->npages + 1, sizeof(*b->order));
+	for (size_t o = 0; o < k->n; o++)
+		if (at[k->order[o]] != SIZE_MAX) {
+			b->order[n++] = at[k->order[o]];
+			seen[b->order[n - 1]] = true;
+		}
+	for (size_t i = 0; i < b->npages; i++)
+		if (!seen[i])
+			b->order[n++] = i;
+	free(at);
+	free(seen);
+	if (insertion_sort(b, b->order, b->npages, 8 * b->npages + 64))
+		return true;
+	free(b->order);
+	b->order = NULL;
+	return false;
 }
 
 /* entry E was made from page row SP */
@@ -192,6 +262,8 @@ kept_put(struct build *b)
 		return;
 	next.key = kept_key(b);
 	next.n = b->npages;
+	next.order = xreallocarray(NULL, b->npages + 1, sizeof(*next.order));
+	memcpy(next.order, b->order, b->npages * sizeof(*next.order));
 	next.v = xcalloc(b->npages + 1, sizeof(*next.v));
 	for (size_t i = 0; i < b->npages; i++) {
 		if (b->kept_at[i] != SIZE_MAX) {

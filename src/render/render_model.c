@@ -318,13 +318,19 @@ model_build(struct build *b)
 			    sizeof("/index.html"));
 		}
 	}
-	/* one sort of every page: children and terms are listed in it */
-	b->order = xcalloc(b->npages + 1, sizeof(*b->order));
-	for (size_t i = 0; i < b->npages; i++)
-		b->order[i] = i;
-	if (b->npages > 1)
-		qsort_r(b->order, b->npages, sizeof(*b->order),
-		    model_cmp_children, b);
+	/*
+	 * one sort of every page: children and terms are listed in it
+	 * (the last build's order brought up to date, when one is kept)
+	 */
+	kept_take(b);
+	if (!kept_order(b)) {
+		b->order = xcalloc(b->npages + 1, sizeof(*b->order));
+		for (size_t i = 0; i < b->npages; i++)
+			b->order[i] = i;
+		if (b->npages > 1)
+			qsort_r(b->order, b->npages, sizeof(*b->order),
+			    model_cmp_children, b);
+	}
 	/* parents: the nearest live ancestor (the home page for top level) */
 	for (size_t i = 0; i < b->npages; i++) {
 		struct rpage *p = &b->pages[i];
@@ -364,7 +370,6 @@ model_build(struct build *b)
 		p->kind = !p->sp->path[0] ? PK_HOME : p->nkids ? PK_SECTION :
 		    PK_PAGE;
 	}
-	kept_take(b);
 	render_run_threads(b, summary_worker);
 	kept_put(b);
 }

@@ -67,10 +67,12 @@ step "title"
 step "tags"
 "$KILN" page edit news/kept-a --tags "beta" --publish >/dev/null
 step "a tag removed"
-"$KILN" page edit news/kept-a --weight 5 --publish >/dev/null
+"$KILN" page edit news/kept-a --weight -5 --publish >/dev/null
 step "weight"
-"$KILN" page edit news/kept-a --date 2026-01-02T03:04:05Z --publish >/dev/null
+"$KILN" page edit news/kept-a --date 2026-11-20T03:04:05Z --publish >/dev/null
 step "date"
+"$KILN" page edit news/kept-a --weight 0 --publish >/dev/null
+step "weight back, the date first"
 "$KILN" page unpublish news/kept-a >/dev/null
 step "unpublish"
 "$KILN" page publish news/kept-a >/dev/null
@@ -84,7 +86,7 @@ wait_build_log "$held" "test hook: held"
 "$KILN" page delete news/kept-a >/dev/null
 body "The body of the page made again at the same path."
 "$KILN" page new news/kept-a --title "Kept A, retitled" --body-file "$T/b.md" \
-    --date 2026-01-02T03:04:05Z --weight 5 --tags beta --publish >/dev/null
+    --date 2026-11-20T03:04:05Z --tags beta --publish >/dev/null
 rm "$HOLD"
 step "delete and new page at the same path"
 grep -q "The body of the page made again" public/news/index.html ||
