@@ -253,20 +253,26 @@ add_missing_pages(struct build *b)
 	struct snapshot *sn = &b->snap;
 	char **paths = xcalloc(sn->npages + 1, sizeof(*paths));
 	char **titles = xcalloc(sn->npages + 1, sizeof(*titles));
-	size_t n = 0;
+	const char *last = NULL;	/* the section looked up last */
+	size_t n = 0, lastlen = 0;
 
 	if (!sn->npages || sn->pages[0].path[0] != '\0') {
 		paths[n] = xstrdup("");
 		titles[n++] = xstrdup(b->c->site.title);
 	}
-	/* sorted by path: the pages of a section come together */
+	/*
+	 * sorted by path: the pages of a section come together, and the
+	 * section is looked up for the first of them only
+	 */
 	for (size_t i = 0, real = sn->npages; i < real; i++) {
 		const char *path = sn->pages[i].path;
 		size_t len = strcspn(path, "/");
 		char *t;
-		if (!path[len] || (n > 0 && strlen(paths[n - 1]) == len &&
-		    !strncmp(paths[n - 1], path, len)))
+		if (!path[len] || (last && lastlen == len &&
+		    !strncmp(last, path, len)))
 			continue;
+		last = path;
+		lastlen = len;
 		t = xstrndup(path, len);
 		if (model_find(sn, t) != SIZE_MAX) {
 			free(t);
@@ -295,6 +301,8 @@ add_missing_pages(struct build *b)
 void
 model_build(struct build *b)
 {
+	size_t prevlen = 0;
+
 	add_missing_pages(b);
 	b->npages = b->snap.npages;
 	b->pages = xcalloc(b->npages ? b->npages : 1, sizeof(*b->pages));
@@ -331,14 +339,26 @@ model_build(struct build *b)
 			qsort_r(b->order, b->npages, sizeof(*b->order),
 			    model_cmp_children, b);
 	}
-	/* parents: the nearest live ancestor (the home page for top level) */
+	/*
+	 * parents: the nearest live ancestor (the home page for top level),
+	 * which depends on the folder alone: pages in path order share it
+	 * with the page before them but for the first of each folder
+	 */
 	for (size_t i = 0; i < b->npages; i++) {
 		struct rpage *p = &b->pages[i];
-		char *anc = xstrdup(p->sp->path), *slash;
-		if (!anc[0]) {
-			free(anc);
+		const char *dir = strrchr(p->sp->path, '/');
+		size_t dlen = dir ? (size_t)(dir - p->sp->path) : 0;
+		char *anc, *slash;
+		if (!p->sp->path[0])
+			continue;
+		if (i > 0 && b->pages[i - 1].sp->path[0] && dlen ==
+		    prevlen && !strncmp(p->sp->path, b->pages[i - 1].sp->path,
+		    dlen)) {
+			p->parent = b->pages[i - 1].parent;
 			continue;
 		}
+		prevlen = dlen;
+		anc = xstrdup(p->sp->path);
 		for (;;) {
 			slash = strrchr(anc, '/');
 			if (slash)
