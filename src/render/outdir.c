@@ -149,9 +149,9 @@ record_parse(char *text, bool trusted, struct outrec *r)
 		*nl = '\0';
 		/* the record names files to remove: never one outside the
 		   slot, so each path must be canonical and relative */
-		if (parse_line(p, trusted, &e) == -1 || (!trusted && (path_clean_rel(
-		    e.path, &clean, &err) == -1 || strcmp(clean.buf,
-		    e.path) != 0)))
+		if (parse_line(p, trusted, &e) == -1 || (!trusted &&
+		    (path_clean_rel(e.path, &clean, &err) == -1 ||
+		    strcmp(clean.buf, e.path) != 0)))
 			goto out;
 		if (r->n && strcmp(r->v[r->n - 1].path, e.path) >= 0)
 			goto out;	/* unsorted or duplicated */

@@ -51,7 +51,7 @@ struct kept {
 	char *key;		/* the site's folder, then "\n1" if staging */
 	struct kept_sum *v;
 	size_t n;
-	size_t *order;		/* that build's listing order (indexes of v) */
+	size_t *order;		/* that build's listing order (of v) */
 	unsigned age;
 };
 

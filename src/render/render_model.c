@@ -314,7 +314,7 @@ model_build(struct build *b)
 			p->url = xstrdup("/");
 			p->out = xstrdup("index.html");
 		} else {
-			/* "/PATH/" and "PATH/index.html" (no printf per page) */
+			/* "/PATH/" and "PATH/index.html", without printf */
 			size_t len = strlen(p->sp->path);
 			p->url = xmalloc(len + 3);
 			p->url[0] = '/';
