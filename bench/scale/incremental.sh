@@ -12,11 +12,12 @@
 # outputs it rendered; exits 1 at the first difference.
 #   SEED=N    the random sequence (default 19)
 #   KILN=PATH use this binary instead of building build-rel/kiln
+#   KILN_BENCH_DIR=DIR  work there instead (it is removed at the end)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-20000}
 steps=${2:-20}
-work=/dev/shm/kiln-bench-incremental-$n
+work=${KILN_BENCH_DIR:-/dev/shm/kiln-bench-incremental-$n}
 if [ -z "${KILN:-}" ]; then
 	cmake -S "$here" -B "$here/build-rel" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 	cmake --build "$here/build-rel" -j2 --target kiln >/dev/null

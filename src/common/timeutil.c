@@ -103,6 +103,57 @@ time_format(int64_t t, const char *fmt, char *out, size_t outsz)
 #pragma GCC diagnostic pop
 }
 
+/*
+ * Days since 1970-01-01 to the civil date (proleptic Gregorian, as
+ * glibc's gmtime_r): eras of 400 years from 0000-03-01.
+ */
+void
+time_utc(int64_t t, struct time_utc *u)
+{
+	int64_t days = t / 86400, secs = t % 86400;
+	int64_t era, doe, yoe, doy, mp;
+
+	if (secs < 0) {
+		secs += 86400;
+		days--;
+	}
+	u->hour = (int)(secs / 3600);
+	u->min = (int)(secs / 60 % 60);
+	u->sec = (int)(secs % 60);
+	days += 719468;		/* from 0000-03-01 */
+	era = (days >= 0 ? days : days - 146096) / 146097;
+	doe = days - era * 146097;
+	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	mp = (5 * doy + 2) / 153;
+	u->mday = (int)(doy - (153 * mp + 2) / 5 + 1);
+	u->mon = (int)(mp < 10 ? mp + 3 : mp - 9);
+	u->year = yoe + era * 400 + (u->mon <= 2);
+}
+
+void
+time_format_ymd(int64_t t, char out[16])
+{
+	struct time_utc u;
+	int v;
+
+	time_utc(t, &u);
+	if (u.year < 1000 || u.year > 9999) {
+		time_format(t, "%Y-%m-%d", out, 16);
+		return;
+	}
+	v = (int)u.year;
+	for (int k = 3; k >= 0; k--, v /= 10)
+		out[k] = (char)('0' + v % 10);
+	out[4] = '-';
+	out[5] = (char)('0' + u.mon / 10);
+	out[6] = (char)('0' + u.mon % 10);
+	out[7] = '-';
+	out[8] = (char)('0' + u.mday / 10);
+	out[9] = (char)('0' + u.mday % 10);
+	out[10] = '\0';
+}
+
 void
 time_format_iso8601(int64_t t, char *out, size_t outsz)
 {

@@ -50,9 +50,12 @@ outrec_release(struct outrec *r)
 	memset(r, 0, sizeof(*r));
 }
 
-/* one line "SHA SIZE KEY|- PATH"; 0, or -1 when malformed */
+/*
+ * one line "SHA SIZE KEY|- PATH"; 0, or -1 when malformed (TRUSTED:
+ * written by this process, its hashes not checked again)
+ */
 static int
-parse_line(char *line, struct outrec_ent *e)
+parse_line(char *line, bool trusted, struct outrec_ent *e)
 {
 	char *sp1, *sp2, *sp3, *end;
 	long long size;
@@ -60,7 +63,7 @@ parse_line(char *line, struct outrec_ent *e)
 	if (!(sp1 = strchr(line, ' ')) || !(sp2 = strchr(sp1 + 1, ' ')) ||
 	    !(sp3 = strchr(sp2 + 1, ' ')) || sp3[1] == '\0')
 		return -1;
-	if (sp1 - line != 64 || !hex_valid(line, 64))
+	if (sp1 - line != 64 || (!trusted && !hex_valid(line, 64)))
 		return -1;
 	errno = 0;
 	size = strtoll(sp1 + 1, &end, 10);
@@ -69,7 +72,7 @@ parse_line(char *line, struct outrec_ent *e)
 	e->size = size;
 	if (sp3 - sp2 == 2 && sp2[1] == '-')
 		e->key = "";
-	else if (sp3 - sp2 - 1 == 64 && hex_valid(sp2 + 1, 64))
+	else if (sp3 - sp2 - 1 == 64 && (trusted || hex_valid(sp2 + 1, 64)))
 		e->key = sp2 + 1;
 	else
 		return -1;
@@ -146,9 +149,9 @@ record_parse(char *text, bool trusted, struct outrec *r)
 		*nl = '\0';
 		/* the record names files to remove: never one outside the
 		   slot, so each path must be canonical and relative */
-		if (parse_line(p, &e) == -1 || (!trusted && (path_clean_rel(
-		    e.path, &clean, &err) == -1 || strcmp(clean.buf,
-		    e.path) != 0)))
+		if (parse_line(p, trusted, &e) == -1 || (!trusted &&
+		    (path_clean_rel(e.path, &clean, &err) == -1 ||
+		    strcmp(clean.buf, e.path) != 0)))
 			goto out;
 		if (r->n && strcmp(r->v[r->n - 1].path, e.path) >= 0)
 			goto out;	/* unsorted or duplicated */

@@ -364,6 +364,7 @@ write_manifest(struct build *b, struct buf *err)
 void
 build_release(struct build *b)
 {
+	kept_drop(b);
 	snapshot_release(&b->snap);
 	free(b->order);
 	for (size_t i = 0; i < b->npages; i++) {

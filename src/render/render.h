@@ -45,6 +45,8 @@ struct render_result {
 	int64_t snap_cpu_us;	/* and this thread's CPU time */
 	size_t rendered;	/* page outputs rendered */
 	size_t reused;		/* page outputs linked from the last build */
+	size_t summaries_kept;	/* page summaries the model kept from the
+				   last build (decision 0360) */
 	size_t files;		/* files in the manifest */
 	int64_t seq;		/* change-sequence watermark of the snapshot */
 	int64_t next_change;	/* when a time-filtered collection next

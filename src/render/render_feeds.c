@@ -56,9 +56,13 @@ int64_t
 feeds_lastmod_of(struct build *b, size_t i)
 {
 	const struct snap_page *sp = b->pages[i].sp;
-	const char *s = json_string_value(json_object_get(
-	    snapshot_extra(&b->snap, i), "lastmod"));
+	const char *s = NULL;
 	int64_t t;
+
+	/* most pages have no extra fields: no need to parse them */
+	if (strcmp(sp->extra_json, "{}") != 0)
+		s = json_string_value(json_object_get(snapshot_extra(&b->snap,
+		    i), "lastmod"));
 
 	if (s && time_parse_iso8601(s, &t) == 0 && t > 0)
 		return t;
@@ -71,19 +75,45 @@ feeds_page_lastmod(struct build *b, size_t i)
 	return b->pages[i].lastmod;	/* made once, by make_summary */
 }
 
-/* one <url> of a sitemap: the site's URL path URL, changed at T (0: unknown) */
+/*
+ * S for XML as feeds_xml_escape writes it, copied as it is when it needs
+ * no escaping (printable ASCII without &<>"'): a sitemap has a URL path
+ * per page, and the decoding of each was most of its time.
+ */
 static void
-sitemap_url(struct build *b, struct buf *x, const char *url, int64_t t)
+xml_text(struct buf *out, const char *s)
 {
-	char iso[32];
+	const unsigned char *p = (const unsigned char *)s;
+
+	for (; *p; p++)
+		if (*p < 0x20 || *p >= 0x7f || *p == '&' || *p == '<' ||
+		    *p == '>' || *p == '"' || *p == '\'')
+			break;
+	if (*p)
+		feeds_xml_escape(out, s);
+	else
+		buf_add(out, s, (size_t)(p - (const unsigned char *)s));
+}
+
+/*
+ * one <url> of a sitemap: the site's URL path URL, changed at T (0:
+ * unknown); BASE: the site's base URL, escaped
+ */
+static void
+sitemap_url(struct buf *x, const struct buf *base, const char *url,
+    int64_t t)
+{
+	char ymd[16];
 
 	buf_adds(x, "<url><loc>");
-	feeds_xml_escape(x, b->c->site.base_url);
-	feeds_xml_escape(x, url);
+	buf_add(x, base->buf, base->len);
+	xml_text(x, url);
 	buf_adds(x, "</loc>");
 	if (t != 0) {
-		time_format(t, "%Y-%m-%d", iso, sizeof(iso));
-		buf_printf(x, "<lastmod>%s</lastmod>", iso);
+		time_format_ymd(t, ymd);
+		buf_adds(x, "<lastmod>");
+		buf_adds(x, ymd);
+		buf_adds(x, "</lastmod>");
 	}
 	buf_adds(x, "</url>\n");
 }
@@ -95,20 +125,25 @@ sitemap_url(struct build *b, struct buf *x, const char *url, int64_t t)
 static void
 sitemap(struct build *b, size_t from, size_t to, struct buf *x)
 {
+	struct buf base = BUF_INIT;
+
+	feeds_xml_escape(&base, b->c->site.base_url);
+	buf_grow(x, (to - from) * (base.len + 80));
 	buf_adds(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset "
 	    "xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
 	for (size_t k = from; k < to; k++) {
 		json_t *u;
 		if (k < b->npages) {
-			sitemap_url(b, x, b->pages[k].url,
+			sitemap_url(x, &base, b->pages[k].url,
 			    feeds_page_lastmod(b, k));
 			continue;
 		}
 		u = json_array_get(b->tax_urls, k - b->npages);
-		sitemap_url(b, x, json_string_value(json_array_get(u, 0)),
+		sitemap_url(x, &base, json_string_value(json_array_get(u, 0)),
 		    json_integer_value(json_array_get(u, 1)));
 	}
 	buf_adds(x, "</urlset>\n");
+	buf_release(&base);
 }
 
 /* at most this many URLs in one sitemap file (sitemaps.org) */

@@ -15,6 +15,8 @@
  *                       with the incremental keys
  *   render_feeds.c      sitemap.xml, robots.txt, Atom feeds, 404.html
  *   render_taxonomy.c   /tags/ and /tags/TERM/ of each taxonomy
+ *   render_kept.c       the model a long-lived process keeps between
+ *                       builds (summaries, the listing order)
  *   render_menu.c       site.menus from the pages' menu front matter
  *   render_aliases.c    redirect pages at pages' old URLs (aliases)
  *   render_command.c    build.command instead of all of the above
@@ -43,6 +45,7 @@
 
 struct conf;
 struct conf_collection;
+struct kept;
 struct tmpl_set;
 
 enum pkind { PK_HOME, PK_SECTION, PK_PAGE };
@@ -114,6 +117,9 @@ struct build {
 				   the sitemap (render_taxonomy.c) */
 	char globhash[65];	/* templates, site, collections, assets */
 	const char *kind_template[3];	/* by enum pkind: home, section, page */
+	struct kept *kept;	/* the model kept for this site: kept_take */
+	size_t *kept_at;	/* each page's entry in it, or SIZE_MAX */
+	atomic_size_t kept_hits;	/* summaries taken from it */
 	struct filelist files;	/* every output; workers merge theirs */
 	pthread_mutex_t mu;
 	pthread_mutex_t summary_mu;	/* guards rpage.summary */
@@ -188,6 +194,18 @@ void model_build(struct build *b);
 void model_collections(struct build *b);
 /* b->site (owned by the build) */
 void model_site(struct build *b);
+
+/* render_kept.c: what a long-lived process keeps of its last model */
+/* take the model kept for B's site (b->remember only): after the pages */
+void kept_take(struct build *b);
+/* b->order from the kept model's: false if it must be sorted anew */
+bool kept_order(struct build *b);
+/* page I's summary from the kept model: false if it must be made */
+bool kept_summary(struct build *b, size_t i);
+/* keep B's summaries for the next build, the taken set given back */
+void kept_put(struct build *b);
+/* drop what B took and did not put back */
+void kept_drop(struct build *b);
 
 /* render_templates.c: the template set */
 /* tmpl_set loader for partials of the folder in ARG (a struct loader) */

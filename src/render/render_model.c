@@ -67,28 +67,27 @@ date_forms(int64_t t, char iso[32], char human[64], char year[16])
 	static const char *const months[] = { "January", "February", "March",
 	    "April", "May", "June", "July", "August", "September", "October",
 	    "November", "December" };
-	time_t tt = (time_t)t;
-	struct tm tm;
+	struct time_utc u;
 	char *p;
 
-	if (!gmtime_r(&tt, &tm) || tm.tm_year + 1900 < 1000 ||
-	    tm.tm_year + 1900 > 9999)
+	time_utc(t, &u);
+	if (u.year < 1000 || u.year > 9999)
 		return false;
-	p = put_digits(iso, tm.tm_year + 1900, 4);
+	p = put_digits(iso, (int)u.year, 4);
 	*p++ = '-';
-	p = put_digits(p, tm.tm_mon + 1, 2);
+	p = put_digits(p, u.mon, 2);
 	*p++ = '-';
-	p = put_digits(p, tm.tm_mday, 2);
+	p = put_digits(p, u.mday, 2);
 	*p++ = 'T';
-	p = put_digits(p, tm.tm_hour, 2);
+	p = put_digits(p, u.hour, 2);
 	*p++ = ':';
-	p = put_digits(p, tm.tm_min, 2);
+	p = put_digits(p, u.min, 2);
 	*p++ = ':';
-	p = put_digits(p, tm.tm_sec, 2);
+	p = put_digits(p, u.sec, 2);
 	memcpy(p, "Z", 2);
 	memcpy(year, iso, 4);
 	year[4] = '\0';
-	snprintf(human, 64, "%d %s %s", tm.tm_mday, months[tm.tm_mon], year);
+	snprintf(human, 64, "%d %s %s", u.mday, months[u.mon - 1], year);
 	return true;
 }
 
@@ -224,7 +223,8 @@ summary_worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&b->next, 1)) < b->npages)
-		make_summary(b, i, &g);
+		if (!kept_summary(b, i))
+			make_summary(b, i, &g);
 	buf_release(&g);
 	return NULL;
 }
@@ -260,20 +260,26 @@ add_missing_pages(struct build *b)
 	struct snapshot *sn = &b->snap;
 	char **paths = xcalloc(sn->npages + 1, sizeof(*paths));
 	char **titles = xcalloc(sn->npages + 1, sizeof(*titles));
-	size_t n = 0;
+	const char *last = NULL;	/* the section looked up last */
+	size_t n = 0, lastlen = 0;
 
 	if (!sn->npages || sn->pages[0].path[0] != '\0') {
 		paths[n] = xstrdup("");
 		titles[n++] = xstrdup(b->c->site.title);
 	}
-	/* sorted by path: the pages of a section come together */
+	/*
+	 * sorted by path: the pages of a section come together, and the
+	 * section is looked up for the first of them only
+	 */
 	for (size_t i = 0, real = sn->npages; i < real; i++) {
 		const char *path = sn->pages[i].path;
 		size_t len = strcspn(path, "/");
 		char *t;
-		if (!path[len] || (n > 0 && strlen(paths[n - 1]) == len &&
-		    !strncmp(paths[n - 1], path, len)))
+		if (!path[len] || (last && lastlen == len &&
+		    !strncmp(last, path, len)))
 			continue;
+		last = path;
+		lastlen = len;
 		t = xstrndup(path, len);
 		if (model_find(sn, t) != SIZE_MAX) {
 			free(t);
@@ -302,6 +308,8 @@ add_missing_pages(struct build *b)
 void
 model_build(struct build *b)
 {
+	size_t prevlen = 0;
+
 	add_missing_pages(b);
 	b->npages = b->snap.npages;
 	b->pages = xcalloc(b->npages ? b->npages : 1, sizeof(*b->pages));
@@ -313,25 +321,51 @@ model_build(struct build *b)
 			p->url = xstrdup("/");
 			p->out = xstrdup("index.html");
 		} else {
-			p->url = xasprintf("/%s/", p->sp->path);
-			p->out = xasprintf("%s/index.html", p->sp->path);
+			/* "/PATH/" and "PATH/index.html", without printf */
+			size_t len = strlen(p->sp->path);
+			p->url = xmalloc(len + 3);
+			p->url[0] = '/';
+			memcpy(p->url + 1, p->sp->path, len);
+			memcpy(p->url + 1 + len, "/", 2);
+			p->out = xmalloc(len + sizeof("/index.html"));
+			memcpy(p->out, p->sp->path, len);
+			memcpy(p->out + len, "/index.html",
+			    sizeof("/index.html"));
 		}
 	}
-	/* one sort of every page: children and terms are listed in it */
-	b->order = xcalloc(b->npages + 1, sizeof(*b->order));
-	for (size_t i = 0; i < b->npages; i++)
-		b->order[i] = i;
-	if (b->npages > 1)
-		qsort_r(b->order, b->npages, sizeof(*b->order),
-		    model_cmp_children, b);
-	/* parents: the nearest live ancestor (the home page for top level) */
+	/*
+	 * one sort of every page: children and terms are listed in it
+	 * (the last build's order brought up to date, when one is kept)
+	 */
+	kept_take(b);
+	if (!kept_order(b)) {
+		b->order = xcalloc(b->npages + 1, sizeof(*b->order));
+		for (size_t i = 0; i < b->npages; i++)
+			b->order[i] = i;
+		if (b->npages > 1)
+			qsort_r(b->order, b->npages, sizeof(*b->order),
+			    model_cmp_children, b);
+	}
+	/*
+	 * parents: the nearest live ancestor (the home page for top level),
+	 * which depends on the folder alone: pages in path order share it
+	 * with the page before them but for the first of each folder
+	 */
 	for (size_t i = 0; i < b->npages; i++) {
 		struct rpage *p = &b->pages[i];
-		char *anc = xstrdup(p->sp->path), *slash;
-		if (!anc[0]) {
-			free(anc);
+		const char *dir = strrchr(p->sp->path, '/');
+		size_t dlen = dir ? (size_t)(dir - p->sp->path) : 0;
+		char *anc, *slash;
+		if (!p->sp->path[0])
+			continue;
+		if (i > 0 && b->pages[i - 1].sp->path[0] && dlen ==
+		    prevlen && !strncmp(p->sp->path, b->pages[i - 1].sp->path,
+		    dlen)) {
+			p->parent = b->pages[i - 1].parent;
 			continue;
 		}
+		prevlen = dlen;
+		anc = xstrdup(p->sp->path);
 		for (;;) {
 			slash = strrchr(anc, '/');
 			if (slash)
@@ -364,6 +398,7 @@ model_build(struct build *b)
 		    PK_PAGE;
 	}
 	render_run_threads(b, summary_worker);
+	kept_put(b);
 }
 
 /* a collection item's sort or date value: date, title, weight, path, params.K */

@@ -447,6 +447,20 @@ void snapshot_add_virtual(struct snapshot *snap, const char *const *paths,
     const char *const *titles, size_t n);
 /* ends the read transaction and frees everything */
 void snapshot_release(struct snapshot *snap);
+/*
+ * References to a page row's strings (one block: snap_page.path) and
+ * body that outlive its snapshot, for the renderer's kept model
+ * (decision 0360): while they are held no other row can have them at
+ * those addresses, so a later row whose path and body are these very
+ * pointers has these very strings (rows are never changed in place,
+ * decision 0240).
+ */
+struct snap_hold {
+	char *block;		/* snap_page.path, or NULL */
+	char *body;		/* snap_page.body, or NULL */
+};
+void snapshot_hold(const struct snap_page *p, struct snap_hold *h);
+void snapshot_unhold(struct snap_hold *h);
 
 /* ---- state for other subsystems ---- */
 

@@ -725,6 +725,21 @@ snapshot_add_virtual(struct snapshot *snap, const char *const *paths,
 	qsort(snap->pages, snap->npages, sizeof(*snap->pages), cmp_snap_path);
 }
 
+void
+snapshot_hold(const struct snap_page *p, struct snap_hold *h)
+{
+	h->block = rc_ref(p->path);
+	h->body = rc_ref(p->body);
+}
+
+void
+snapshot_unhold(struct snap_hold *h)
+{
+	rc_unref(h->block);
+	rc_unref(h->body);
+	memset(h, 0, sizeof(*h));
+}
+
 /* *V parsed from TEXT the first time it is asked for (*OWN: it is ours) */
 static json_t *
 snapshot_json(struct snapshot *snap, json_t **v, bool *own, const char *text,

@@ -31,25 +31,6 @@ TOK=$("$KILN" token create --name ci --role publisher)
 ETOK=$("$KILN" token create --name ed --role editor)
 HOLD=$T/hold	# while this file exists, a claimed build waits
 start() { serve_start KILN_TEST_HOLD_FILE=$HOLD; }
-# wait_running: the id of the build the worker claimed (and holds); 30 s
-wait_running() {
-	local i id
-	for i in $(seq 1 300); do
-		id=$(sqlite3 .kiln/kiln.db "select id from builds where status='running' order by id desc limit 1")
-		[ -n "$id" ] && { echo "$id"; return 0; }
-		sleep 0.1
-	done
-	fail "no build was claimed"
-}
-# wait_log ID TEXT: until build ID's log holds TEXT; 30 s
-wait_log() {
-	local i
-	for i in $(seq 1 300); do
-		sqlite3 .kiln/kiln.db "select log from builds where id=$1" | grep -qF "$2" && return 0
-		sleep 0.1
-	done
-	fail "build $1 never logged '$2'"
-}
 start
 auth=(-H "Authorization: Bearer $TOK")
 builds() { sqlite3 .kiln/kiln.db "select count(*) from builds"; }
@@ -66,7 +47,7 @@ b0=$(builds)
 touch "$HOLD"
 curl -s -o /dev/null "${auth[@]}" -X POST "$API/api/v1/builds"
 held=$(wait_running)
-wait_log "$held" "test hook: held"
+wait_build_log "$held" "test hook: held"
 seq 1 100 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
     -X POST "$API/api/v1/pages/publish?path=news/burst-{}" > "$T/codes"
 seq 1 900 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' "${auth[@]}" \
@@ -91,7 +72,7 @@ start
 touch "$HOLD"
 curl -s -o /dev/null "${auth[@]}" -X POST -d '{"path":"news/after-kill","title":"After kill","publish":true}' "$API/api/v1/pages"
 killed=$(wait_running)
-wait_log "$killed" "test hook: held"
+wait_build_log "$killed" "test hook: held"
 kill -9 $SERVE; wait $SERVE 2>/dev/null || true
 rm "$HOLD"
 assert_eq "$(sqlite3 .kiln/kiln.db "select status from builds order by id desc limit 1")" "running" "build killed mid-way"
@@ -192,7 +173,7 @@ curl -s -o /dev/null "${auth[@]}" -X POST -d '{"path":"news/cancelled","title":"
 bid=$(wait_running)
 assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$bid/cancel")" 202 "cancel"
 rm "$HOLD"
-wait_log "$bid" "cancelled before the deploy"
+wait_build_log "$bid" "cancelled before the deploy"
 assert_eq "$(sqlite3 .kiln/kiln.db "select status from builds where id=$bid")" cancelled "status"
 assert_no_file .kiln/www/news/cancelled/index.html
 assert_eq "$(code "${auth[@]}" -X POST "$API/api/v1/builds/$bid/cancel")" 409 "cancel twice"

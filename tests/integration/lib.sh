@@ -59,6 +59,15 @@ same_output() {
 	diff -r -x changes.json -x outputs "$1" "$2" &&
 	    cmp <(tail -n +3 "$1/.kiln/outputs") <(tail -n +3 "$2/.kiln/outputs")
 }
+# same_build A B: a worker's output A equals B (a full build by another
+# process) byte for byte, apart from what names the build or the output
+# (the manifest's build id, the record's id line, changes.json); the
+# differences are left in $T/diff
+same_build() {
+	diff -r -x manifest.json -x changes.json -x outputs "$1" "$2" >"$T/diff" &&
+	    cmp -s <(tail -n +3 "$1/.kiln/outputs") <(tail -n +3 "$2/.kiln/outputs") &&
+	    cmp -s <(jq -c ".files" "$1/.kiln/manifest.json") <(jq -c ".files" "$2/.kiln/manifest.json")
+}
 # changes_apply OLD_MANIFEST OUT: OUT's changes.json applied to OLD gives
 # OUT's manifest, and its base is OLD_ID (decision 0290)
 changes_apply() {	# changes_apply OLD_MANIFEST OLD_ID OUT
@@ -155,6 +164,26 @@ sched_pass() {
 # $T/body, the headers in $T/head
 code() { curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' "$@"; }
 
+# wait_running: in a site folder, the id of the build a worker claimed
+# (and holds, with KILN_TEST_HOLD_FILE); 30 s at most
+wait_running() {
+	local i id
+	for i in $(seq 1 300); do
+		id=$(sqlite3 .kiln/kiln.db "select id from builds where status='running' order by id desc limit 1")
+		[ -n "$id" ] && { echo "$id"; return 0; }
+		sleep 0.1
+	done
+	fail "no build was claimed"
+}
+# wait_build_log ID TEXT: until build ID's log holds TEXT; 30 s at most
+wait_build_log() {
+	local i
+	for i in $(seq 1 300); do
+		sqlite3 .kiln/kiln.db "select log from builds where id=$1" | grep -qF "$2" && return 0
+		sleep 0.1
+	done
+	fail "build $1 never logged '$2'"
+}
 # wait_idle: in a site folder, until no build request is pending and no
 # build runs (the daemon's worker has caught up); 30 s at most
 wait_idle() {

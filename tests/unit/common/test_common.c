@@ -86,6 +86,46 @@ TEST(time, iso8601)
 	CHECK_INT_EQ(time_parse_iso8601("2026-11-24T14:50Zjunk", &t), -1);
 }
 
+/* time_utc and time_format_ymd agree with gmtime_r and strftime */
+TEST(time, utc_fields_as_gmtime)
+{
+	static const int64_t fixed[] = { 0, -1, 86399, 86400, -86400,
+	    -86401, 951782400 /* 2000-02-29 */, 4107542399 /* 2100-02-28 */,
+	    -2203891200 /* 1900-03-01 */, -30610224000 /* 1000-01-01 */,
+	    -30610224001, 253402300799 /* 9999-12-31T23:59:59 */,
+	    253402300800, -62135596800 /* 0001-01-01 */, 1795531855 };
+	uint64_t r = 88172645463325252ULL;
+	char want[32], got[16];
+
+	for (size_t k = 0; k < NELEM(fixed) + 20000; k++) {
+		int64_t t;
+		struct time_utc u;
+		struct tm tm;
+		time_t tt;
+		if (k < NELEM(fixed))
+			t = fixed[k];
+		else {
+			/* xorshift: times from about year -2000 to 6000 */
+			r ^= r << 13;
+			r ^= r >> 7;
+			r ^= r << 17;
+			t = (int64_t)(r % 252460800000ULL) - 126230400000LL;
+		}
+		tt = (time_t)t;
+		CHECK(gmtime_r(&tt, &tm) != NULL);
+		time_utc(t, &u);
+		CHECK_INT_EQ(u.year, (int64_t)tm.tm_year + 1900);
+		CHECK_INT_EQ(u.mon, tm.tm_mon + 1);
+		CHECK_INT_EQ(u.mday, tm.tm_mday);
+		CHECK_INT_EQ(u.hour, tm.tm_hour);
+		CHECK_INT_EQ(u.min, tm.tm_min);
+		CHECK_INT_EQ(u.sec, tm.tm_sec);
+		time_format(t, "%Y-%m-%d", want, sizeof(want));
+		time_format_ymd(t, got);
+		CHECK_STR_EQ(got, want);
+	}
+}
+
 TEST(time, duration)
 {
 	int64_t s;

@@ -1,0 +1,303 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * render_kept.c: what a long-lived process (render_opts.remember: a
+ * `kiln worker`, `kiln serve`) keeps of one build's model for the next
+ * (decision 0360).
+ *
+ * Kept: each page's summary (make_summary: its excerpt, the hash of its
+ * entry in listings, its lastmod), which is a function of its snapshot
+ * row alone and was computed for every page of every build (a SHA-256
+ * each: 7% of a worker's edit build at 10,000 pages).  A kept entry
+ * holds references to its row's string block and body (snapshot_hold),
+ * so a row of a later snapshot with those very pointers has those very
+ * strings (the kept snapshot hands unchanged rows out again, decision
+ * 0240); with the same revision, date, weight and last publication it
+ * has the same summary.  Any other row (changed, new, virtual, a full
+ * read) is a miss and is summarised anew: a wrong hit would need a
+ * freed block's address, which cannot be reused while it is held.
+ *
+ * Kept too: the listing order of the pages (model_build's sort of the
+ * whole site, 3%): the last order, with the pages gone dropped and the
+ * new ones put at the end, is sorted by insertion, which touches only
+ * the pages out of place; the order being total (paths break ties),
+ * it is the order a sort gives.  A change that moves many pages (over
+ * 8 moves a page) is sorted anew.
+ *
+ * Two sets are kept (a site's live builds and its staging builds, or two
+ * sites), each taken by one build at a time: a build that finds none
+ * summarises every page, as a one-shot build always does.
+ */
+#include "common/compat.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "common/xmalloc.h"
+#include "conf/conf.h"
+#include "render/render_int.h"
+
+/* one page's kept summary */
+struct kept_sum {
+	struct snap_hold h;	/* h.block NULL: moved to the next set */
+	int64_t revision, date, last_published_at;
+	int weight;
+	char sumhash[65];
+	char *excerpt;
+	int64_t lastmod;
+};
+
+/* the summaries of one build's pages, in their (path) order */
+struct kept {
+	char *key;		/* the site's folder, then "\n1" if staging */
+	struct kept_sum *v;
+	size_t n;
+	size_t *order;		/* that build's listing order (of v) */
+	unsigned age;
+};
+
+static struct kept kept_slots[2];
+static unsigned kept_clock;
+static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static void
+kept_free(struct kept *k)
+{
+	if (!k)
+		return;
+	for (size_t j = 0; j < k->n; j++) {
+		snapshot_unhold(&k->v[j].h);
+		free(k->v[j].excerpt);
+	}
+	free(k->v);
+	free(k->order);
+	free(k->key);
+	free(k);
+}
+
+/* the slot kept for KEY; for NULL an empty one, else the older */
+static size_t
+kept_slot(const char *key)
+{
+	size_t use = 0;
+
+	for (size_t s = 0; s < NELEM(kept_slots); s++) {
+		if (key ? kept_slots[s].key && !strcmp(kept_slots[s].key,
+		    key) : !kept_slots[s].key)
+			return s;
+		if (kept_slots[s].age < kept_slots[use].age)
+			use = s;
+	}
+	return key ? SIZE_MAX : use;
+}
+
+static char *
+kept_key(const struct build *b)
+{
+	return xasprintf("%s\n%d", b->site_dir, b->staging);
+}
+
+/*
+ * The set kept for B's site (taken: no other build uses it meanwhile),
+ * and each page's entry in it (kept_at[i], SIZE_MAX for none), both in
+ * path order.  Nothing for a one-shot process.
+ */
+void
+kept_take(struct build *b)
+{
+	struct kept *k = NULL;
+	char *key;
+	size_t i = 0, j = 0, s;
+
+	if (!b->remember)
+		return;
+	key = kept_key(b);
+	pthread_mutex_lock(&kept_mu);
+	if ((s = kept_slot(key)) != SIZE_MAX) {
+		k = xmalloc(sizeof(*k));
+		*k = kept_slots[s];
+		memset(&kept_slots[s], 0, sizeof(kept_slots[s]));
+	}
+	pthread_mutex_unlock(&kept_mu);
+	free(key);
+	b->kept = k;
+	b->kept_at = xcalloc(b->npages + 1, sizeof(*b->kept_at));
+	for (size_t p = 0; p < b->npages; p++)
+		b->kept_at[p] = SIZE_MAX;
+	while (k && i < b->npages && j < k->n) {
+		const char *a = b->pages[i].sp->path, *c = k->v[j].h.block;
+		int r = a == c ? 0 : strcmp(a, c);
+		if (r == 0)
+			b->kept_at[i++] = j++;
+		else if (r < 0)
+			i++;
+		else
+			j++;
+	}
+}
+
+/*
+ * Insertion sort of V (N page indexes) by model_cmp_children, moving at
+ * most BUDGET entries in all: false when that is not enough (then V is
+ * sorted, in part, and qsort_r must finish it).
+ */
+static bool
+insertion_sort(struct build *b, size_t *v, size_t n, size_t budget)
+{
+	for (size_t k = 1; k < n; k++) {
+		size_t x = v[k], at = k;
+		while (at > 0 && model_cmp_children(&v[at - 1], &x, b) > 0) {
+			if (budget-- == 0)
+				return false;
+			v[at] = v[at - 1];
+			at--;
+		}
+		v[at] = x;
+	}
+	return true;
+}
+
+/*
+ * The listing order of B's pages from the last build's: its pages that
+ * are still there, in that order, then the new ones, sorted by insertion
+ * (an edit moves a page or two; the sort's answer is the same, its order
+ * being total).  When it would move many pages, the caller sorts anew.
+ */
+bool
+kept_order(struct build *b)
+{
+	const struct kept *k = b->kept;
+	size_t *at = NULL, n = 0;
+	bool *seen;
+
+	if (!k || !k->order)
+		return false;
+	at = xreallocarray(NULL, k->n + 1, sizeof(*at));
+	for (size_t j = 0; j < k->n; j++)
+		at[j] = SIZE_MAX;
+	for (size_t i = 0; i < b->npages; i++)
+		if (b->kept_at[i] != SIZE_MAX)
+			at[b->kept_at[i]] = i;
+	seen = xcalloc(b->npages + 1, sizeof(*seen));
+	b->order = xcalloc(b->npages + 1, sizeof(*b->order));
+	for (size_t o = 0; o < k->n; o++)
+		if (at[k->order[o]] != SIZE_MAX) {
+			b->order[n++] = at[k->order[o]];
+			seen[b->order[n - 1]] = true;
+		}
+	for (size_t i = 0; i < b->npages; i++)
+		if (!seen[i])
+			b->order[n++] = i;
+	free(at);
+	free(seen);
+	if (insertion_sort(b, b->order, b->npages, 8 * b->npages + 64))
+		return true;
+	free(b->order);
+	b->order = NULL;
+	return false;
+}
+
+/* entry E was made from page row SP */
+static bool
+kept_same(const struct kept_sum *e, const struct snap_page *sp)
+{
+	return sp->path == e->h.block && sp->revision == e->revision &&
+	    sp->date == e->date && sp->weight == e->weight &&
+	    sp->last_published_at == e->last_published_at &&
+	    /* without a summary its excerpt is from the body */
+	    (sp->summary[0] || (sp->body && sp->body == e->h.body));
+}
+
+bool
+kept_summary(struct build *b, size_t i)
+{
+	struct rpage *p = &b->pages[i];
+	const struct kept_sum *e;
+
+	if (!b->kept_at || b->kept_at[i] == SIZE_MAX)
+		return false;
+	e = &b->kept->v[b->kept_at[i]];
+	if (!kept_same(e, p->sp)) {
+		b->kept_at[i] = SIZE_MAX;	/* made anew: not kept */
+		return false;
+	}
+	memcpy(p->sumhash, e->sumhash, sizeof(p->sumhash));
+	p->excerpt = xstrdup(e->excerpt);
+	p->lastmod = e->lastmod;
+	atomic_fetch_add(&b->kept_hits, 1);
+	return true;
+}
+
+/* page I's summary, made by this build, as a kept entry in E */
+static void
+kept_entry(struct build *b, size_t i, struct kept_sum *e)
+{
+	const struct rpage *p = &b->pages[i];
+	struct snap_page row = *p->sp;
+
+	/* with a summary its body is not what its excerpt is made from */
+	if (row.summary[0])
+		row.body = NULL;
+	snapshot_hold(&row, &e->h);
+	e->revision = p->sp->revision;
+	e->date = p->sp->date;
+	e->last_published_at = p->sp->last_published_at;
+	e->weight = p->sp->weight;
+	memcpy(e->sumhash, p->sumhash, sizeof(e->sumhash));
+	e->excerpt = xstrdup(p->excerpt);
+	e->lastmod = p->lastmod;
+}
+
+/*
+ * Keep the summaries of B's pages for the next build: the entries still
+ * true move over, the others are made from this build; the taken set's
+ * remaining entries are dropped.
+ */
+void
+kept_put(struct build *b)
+{
+	struct kept *old = b->kept, next = { 0 };
+	size_t use;
+
+	if (!b->kept_at)
+		return;
+	next.key = kept_key(b);
+	next.n = b->npages;
+	next.order = xreallocarray(NULL, b->npages + 1, sizeof(*next.order));
+	memcpy(next.order, b->order, b->npages * sizeof(*next.order));
+	next.v = xcalloc(b->npages + 1, sizeof(*next.v));
+	for (size_t i = 0; i < b->npages; i++) {
+		if (b->kept_at[i] != SIZE_MAX) {
+			next.v[i] = old->v[b->kept_at[i]];
+			memset(&old->v[b->kept_at[i]], 0, sizeof(*old->v));
+		} else
+			kept_entry(b, i, &next.v[i]);
+	}
+	kept_free(old);
+	b->res->summaries_kept = atomic_load(&b->kept_hits);
+	b->kept = NULL;
+	free(b->kept_at);
+	b->kept_at = NULL;
+	pthread_mutex_lock(&kept_mu);
+	/* the site's slot, else an empty one, else the older */
+	if ((use = kept_slot(next.key)) == SIZE_MAX)
+		use = kept_slot(NULL);
+	old = xmalloc(sizeof(*old));
+	*old = kept_slots[use];
+	next.age = ++kept_clock;
+	kept_slots[use] = next;
+	pthread_mutex_unlock(&kept_mu);
+	if (old->key)
+		kept_free(old);
+	else
+		free(old);
+}
+
+/* the set B took and did not put back (a build that failed early) */
+void
+kept_drop(struct build *b)
+{
+	kept_free(b->kept);
+	b->kept = NULL;
+	free(b->kept_at);
+	b->kept_at = NULL;
+}
