@@ -187,15 +187,18 @@ fail:
 }
 
 /*
- * "HEAD (?, ...), (?, ...) TAIL": NROWS rows of NCOLS marks, each mark
- * CAST(? AS BIGINT) when CAST (PostgreSQL would type a VALUES list's
- * parameters as text where no column of a table gives their type)
+ * *SP prepared from "HEAD (?, ...), (?, ...) TAIL": NROWS rows of NCOLS
+ * marks, each mark CAST(? AS BIGINT) when CAST (PostgreSQL would type a
+ * VALUES list's parameters as text where no column of a table gives
+ * their type).  0 or -1.
  */
-static char *
-rows_sql(const char *head, size_t nrows, size_t ncols, bool cast,
-    const char *tail)
+static int
+rows_prepare(struct store *st, struct stmt **sp, const char *head,
+    size_t nrows, size_t ncols, bool cast, const char *tail,
+    struct buf *err)
 {
 	struct buf sql = BUF_INIT, row = BUF_INIT;
+	int rc;
 
 	if (cast) {
 		for (size_t i = 0; i < ncols; i++)
@@ -211,10 +214,12 @@ rows_sql(const char *head, size_t nrows, size_t ncols, bool cast,
 	}
 	buf_adds(&sql, tail);
 	buf_release(&row);
-	return buf_detach(&sql, NULL);
+	rc = store_prepare(st, sql.buf, sp, err);
+	buf_release(&sql);
+	return rc;
 }
 
-/* run SQL made by rows_sql() with its parameters bound: 0 or -1 */
+/* run SQL made by rows_prepare() with its parameters bound: 0 or -1 */
 static int
 rows_run(struct store *st, struct stmt *s, const char *what, struct buf *err)
 {
@@ -259,25 +264,19 @@ parent_id(struct store_newpages *b, const char *cp, int64_t *id,
 static int
 insert_pages(struct store_newpages *b, int64_t now, struct buf *err)
 {
-	char *sql = rows_sql("INSERT INTO pages(path, slug, section, weight, "
-	    "template, created_at, updated_at, parent_id, live, "
-	    "has_unpublished_changes, first_published_at, "
-	    "last_published_at, latest_title) VALUES", b->n, 13, false,
-	    " RETURNING id, path");
 	struct buf section = BUF_INIT;
 	struct stmt *s = NULL;
 	int k = 1, r;
 
 	for (size_t i = 0; i < b->n; i++)
-		if (parent_id(b, b->v[i].path, &b->v[i].parent, err) == -1) {
-			free(sql);
+		if (parent_id(b, b->v[i].path, &b->v[i].parent, err) == -1)
 			return -1;
-		}
-	if (store_prepare(b->st, sql, &s, err) == -1) {
-		free(sql);
+	if (rows_prepare(b->st, &s, "INSERT INTO pages(path, slug, section, "
+	    "weight, template, created_at, updated_at, parent_id, live, "
+	    "has_unpublished_changes, first_published_at, "
+	    "last_published_at, latest_title) VALUES", b->n, 13, false,
+	    " RETURNING id, path", err) == -1)
 		return -1;
-	}
-	free(sql);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct newpage *p = &b->v[i];
 		const char *cp = p->path, *slash = strrchr(cp, '/');
@@ -313,17 +312,13 @@ insert_pages(struct store_newpages *b, int64_t now, struct buf *err)
 static int
 insert_revisions(struct store_newpages *b, int64_t now, struct buf *err)
 {
-	char *sql = rows_sql("INSERT INTO revisions(page_id, title, body, "
-	    "summary, date, tags, extra, author, created_at, uses_media) "
-	    "VALUES", b->n, 10, false, "");
 	struct stmt *s = NULL;
 	int k = 1;
 
-	if (store_prepare(b->st, sql, &s, err) == -1) {
-		free(sql);
+	if (rows_prepare(b->st, &s, "INSERT INTO revisions(page_id, title, "
+	    "body, summary, date, tags, extra, author, created_at, "
+	    "uses_media) VALUES", b->n, 10, false, "", err) == -1)
 		return -1;
-	}
-	free(sql);
 	for (size_t i = 0; i < b->n; i++) {
 		const struct newpage *p = &b->v[i];
 		stmt_bind_i64(s, k++, p->id);
@@ -346,7 +341,6 @@ link_parents(struct store_newpages *b, struct buf *err)
 {
 	size_t m = 0;
 	struct stmt *s = NULL;
-	char *sql;
 	int k = 1;
 
 	for (size_t i = 0; i < b->n; i++)
@@ -354,13 +348,10 @@ link_parents(struct store_newpages *b, struct buf *err)
 	if (!m)
 		return 0;
 	/* CAST: PostgreSQL types a VALUES list's parameters as text */
-	sql = rows_sql("UPDATE pages SET parent_id = v.column2 FROM (VALUES",
-	    m, 2, true, ") AS v WHERE pages.id = v.column1");
-	if (store_prepare(b->st, sql, &s, err) == -1) {
-		free(sql);
+	if (rows_prepare(b->st, &s, "UPDATE pages SET parent_id = v.column2 "
+	    "FROM (VALUES", m, 2, true, ") AS v WHERE pages.id = v.column1",
+	    err) == -1)
 		return -1;
-	}
-	free(sql);
 	for (size_t i = 0; i < b->n; i++) {
 		int64_t parent;
 		if (b->v[i].parent != -1)
@@ -385,17 +376,13 @@ link_pages(struct store_newpages *b, struct buf *err)
 {
 	/* a join from the batch's ids, on PostgreSQL too (an IN list let
 	   it scan every revision) */
-	char *sql = rows_sql("UPDATE pages SET latest_revision_id = r.id, "
-	    "live_revision_id = CASE WHEN pages.live = 1 THEN r.id END FROM "
-	    "(VALUES", b->n, 1, true, ") AS v, revisions r WHERE pages.id = "
-	    "v.column1 AND r.page_id = pages.id");
 	struct stmt *s = NULL;
 
-	if (store_prepare(b->st, sql, &s, err) == -1) {
-		free(sql);
+	if (rows_prepare(b->st, &s, "UPDATE pages SET latest_revision_id = "
+	    "r.id, live_revision_id = CASE WHEN pages.live = 1 THEN r.id END "
+	    "FROM (VALUES", b->n, 1, true, ") AS v, revisions r WHERE "
+	    "pages.id = v.column1 AND r.page_id = pages.id", err) == -1)
 		return -1;
-	}
-	free(sql);
 	for (size_t i = 0; i < b->n; i++)
 		stmt_bind_i64(s, (int)i + 1, b->v[i].id);
 	if (rows_run(b->st, s, "link revisions", err) == -1 ||
@@ -422,7 +409,6 @@ bookkeeping(struct store_newpages *b, int64_t now, struct buf *err)
 	size_t nchanges = b->n, nreq = 0;
 	struct stmt *s = NULL;
 	int64_t seq, first;
-	char *sql;
 	int k = 1;
 
 	for (size_t i = 0; i < b->n; i++)
@@ -439,12 +425,10 @@ bookkeeping(struct store_newpages *b, int64_t now, struct buf *err)
 	first = stmt_col_i64(s, 0) - (int64_t)nchanges + 1;
 	stmt_finalize(s);
 
-	sql = rows_sql("INSERT INTO page_changes(page_id, seq) VALUES", b->n,
-	    2, false, " ON CONFLICT(page_id) DO UPDATE SET seq = "
-	    "excluded.seq");
-	if (store_prepare(st, sql, &s, err) == -1)
-		goto fail;
-	free(sql);
+	if (rows_prepare(st, &s, "INSERT INTO page_changes(page_id, seq) "
+	    "VALUES", b->n, 2, false, " ON CONFLICT(page_id) DO UPDATE SET "
+	    "seq = excluded.seq", err) == -1)
+		return -1;
 	seq = first;
 	for (size_t i = 0; i < b->n; i++) {
 		seq += b->v[i].publish;
@@ -454,11 +438,10 @@ bookkeeping(struct store_newpages *b, int64_t now, struct buf *err)
 	if (rows_run(st, s, "page change", err) == -1)
 		return -1;
 
-	sql = rows_sql("INSERT INTO audit_log(at, actor, action, page_id, "
-	    "path, detail) VALUES", nchanges, 6, false, "");
-	if (store_prepare(st, sql, &s, err) == -1)
-		goto fail;
-	free(sql);
+	if (rows_prepare(st, &s, "INSERT INTO audit_log(at, actor, action, "
+	    "page_id, path, detail) VALUES", nchanges, 6, false, "",
+	    err) == -1)
+		return -1;
 	k = 1;
 	for (size_t i = 0; i < b->n; i++) {
 		for (int pub = 0; pub <= (int)b->v[i].publish; pub++) {
@@ -480,11 +463,10 @@ bookkeeping(struct store_newpages *b, int64_t now, struct buf *err)
 	nreq = nchanges - (st->staging ? 0 : b->n);
 	if (!nreq)
 		return 0;
-	sql = rows_sql("INSERT INTO build_requests(seq, reason, page_id, "
-	    "path, actor, requested_at, staging) VALUES", nreq, 7, false, "");
-	if (store_prepare(st, sql, &s, err) == -1)
-		goto fail;
-	free(sql);
+	if (rows_prepare(st, &s, "INSERT INTO build_requests(seq, reason, "
+	    "page_id, path, actor, requested_at, staging) VALUES", nreq, 7,
+	    false, "", err) == -1)
+		return -1;
 	k = 1;
 	seq = first;
 	for (size_t i = 0; i < b->n; i++) {
@@ -507,9 +489,6 @@ bookkeeping(struct store_newpages *b, int64_t now, struct buf *err)
 	if (db_dialect(st->db) == DB_PG)
 		return store_exec(st, "NOTIFY " STORE_CHANNEL, err);
 	return 0;
-fail:
-	free(sql);
-	return -1;
 }
 
 /*
