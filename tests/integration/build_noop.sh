@@ -7,11 +7,7 @@
 # afterwards uploads and commits as before.
 . "$KILN_SRC/tests/integration/lib.sh"
 . "$KILN_SRC/tests/integration/lib/s3.sh"
-s3_start www
-cd "$T"
-"$KILN" init site --demo >/dev/null
-cd site
-s3_add_target
+s3_demo_site
 "$KILN" check >/dev/null || fail "config"
 "$KILN" publish --wait >/dev/null || fail "first build"
 commits() { git --git-dir=.kiln/history.git rev-list --count main; }

@@ -9,11 +9,7 @@
 # credentials are still an error.
 . "$KILN_SRC/tests/integration/lib.sh"
 . "$KILN_SRC/tests/integration/lib/s3.sh"
-s3_start www
-cd "$T"
-"$KILN" init site --demo >/dev/null
-cd site
-s3_add_target
+s3_demo_site
 "$KILN" check >/dev/null || fail "config"
 "$KILN" build >/dev/null
 "$KILN" deploy --target prod >/dev/null 2>&1 || fail "first deploy"

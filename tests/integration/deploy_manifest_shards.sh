@@ -11,17 +11,23 @@
 . "$KILN_SRC/tests/integration/lib.sh"
 . "$KILN_SRC/tests/integration/lib/s3.sh"
 
-s3_start www
-cd "$T"
-"$KILN" init site --demo >/dev/null
-cd site
-s3_add_target
+s3_demo_site
 export KILN_S3_BACKOFF_MS=5
 "$KILN" build >/dev/null
 plan() { "$KILN" deploy --target prod --dry-run --json; }
 # the manifest keys a plan puts: its shards, then the head
 shard_keys() { jq -r '.plan[0].put[] | select(startswith(".kiln/manifest/"))'; }
 held_build() { curl -s "$S3_DIRECT/www/.kiln/manifest.json" | jq -r .build; }
+# three pages edited with TEXT and built; their shards into $T/shards
+edit_three() {
+	printf '%s\n' "$1" > "$T/b.md"
+	for p in about news/budget-2027 guides/report-a-pothole; do
+		"$KILN" page edit "$p" --body-file "$T/b.md" --publish >/dev/null
+	done
+	"$KILN" build >/dev/null
+	plan | shard_keys > "$T/shards"
+	[ "$(wc -l < "$T/shards")" -ge 2 ] || fail "the edit changes fewer than 2 shards"
+}
 # no shard in the bucket names an object the bucket lacks
 names_only_objects() {
 	aws_s3 s3 ls --recursive s3://www | awk '{print $4}' | LC_ALL=C sort > "$T/keys"
@@ -59,13 +65,7 @@ pass "a 1-page edit sends $n shard(s) and the head"
 # 3. a gateway 500 on the second shard of an edit: the head stays the
 #    old one, no shard names an object the bucket lacks; then converges
 old=$(held_build)
-printf 'Edited again, for a failure.\n' > "$T/b.md"
-for p in about news/budget-2027 guides/report-a-pothole; do
-	"$KILN" page edit "$p" --body-file "$T/b.md" --publish >/dev/null
-done
-"$KILN" build >/dev/null
-plan | shard_keys > "$T/shards"
-[ "$(wc -l < "$T/shards")" -ge 2 ] || fail "the edit changes fewer than 2 shards"
+edit_three 'Edited again, for a failure.'
 s3_faults "[{\"method\":\"PUT\",\"contains\":\"$(sed -n 2p "$T/shards")\",\"status\":500,\"times\":-1}]"
 if KILN_S3_MAX_ATTEMPTS=2 "$KILN" deploy --target prod >"$T/out" 2>&1; then
 	fail "a deploy with a failing shard succeeded"
@@ -80,12 +80,7 @@ pass "a shard failing half-way leaves the old head; the next deploy converges"
 
 # 4. kill -9 while the gateway holds the second shard's PUT
 old=$(held_build)
-printf 'Edited before a kill.\n' > "$T/b.md"
-for p in about news/budget-2027 guides/report-a-pothole; do
-	"$KILN" page edit "$p" --body-file "$T/b.md" --publish >/dev/null
-done
-"$KILN" build >/dev/null
-[ "$(plan | shard_keys | wc -l)" -ge 2 ] || fail "the edit to kill changes fewer than 2 shards"
+edit_three 'Edited before a kill.'
 rm -f "$S3_STATE/held" "$S3_STATE/release"
 s3_faults '[{"hold_at": 2, "id": "k", "contains": ".kiln/manifest/", "after_upstream": true}]'
 "$KILN" deploy --target prod >/dev/null 2>&1 &

@@ -164,6 +164,17 @@ sched_pass() {
 # $T/body, the headers in $T/head
 code() { curl -s -o "$T/body" -D "$T/head" -w '%{http_code}' "$@"; }
 
+# worker_built WHAT: in a site folder served by a running worker, ask
+# for a build and wait until everything requested is built; the last
+# build's id in $B, which must have succeeded
+worker_built() {
+	"$KILN" publish >/dev/null 2>&1 || fail "publish after $1"
+	wait_idle
+	B=$(db "select max(id) from builds")
+	[ "$(db "select status from builds where id = $B")" = succeeded ] ||
+	    fail "build $B after $1: $(db "select status, error from builds where id = $B")"
+}
+
 # wait_running: in a site folder, the id of the build a worker claimed
 # (and holds, with KILN_TEST_HOLD_FILE); 30 s at most
 wait_running() {

@@ -18,18 +18,6 @@ export KILN_NOW=2026-11-24T12:00:00Z
 "$KILN" init site --demo >/dev/null
 cd site
 "$KILN" build >/dev/null
-KILN_TEST_SNAPSHOT_VERIFY=1 "$KILN" worker >"$T/worker.log" 2>&1 &
-W=$!
-bg_pid $W
-# build WHAT: the worker has built everything requested (a request of
-# our own too: not every change asks for one); the last build in $B
-build() {
-	"$KILN" publish >/dev/null 2>&1 || fail "publish after $1"
-	wait_idle
-	B=$(db "select max(id) from builds")
-	[ "$(db "select status from builds where id = $B")" = succeeded ] ||
-	    { tail -20 "$T/worker.log"; fail "build $B after $1: $(db "select status, error from builds where id = $B")"; }
-}
 # rows FROM: the most page rows a snapshot read in the builds after FROM
 rows() {
 	local b
@@ -37,7 +25,10 @@ rows() {
 		"$KILN" builds log "$b" | sed -n 's/.* \([0-9]*\) page rows read.*/\1/p'
 	done | sort -n | tail -1
 }
-build "the start"
+KILN_TEST_SNAPSHOT_VERIFY=1 "$KILN" worker >"$T/worker.log" 2>&1 &
+W=$!
+bg_pid $W
+worker_built "the start"
 total=$("$KILN" page list --json | jq '[.[] | select(.status == "live")] | length')
 pages=($("$KILN" page list --json | jq -r '.[] | select(.path | contains("/")) | .path'))
 RANDOM=${SEED:-4}
@@ -55,14 +46,14 @@ for i in $(seq 1 "$steps"); do
 	   what="new news/new-$i" ;;
 	4) "$KILN" page edit "$p" --title "Retitled $i" --publish >/dev/null; what="retitle $p" ;;
 	5) "$KILN" page new "news/gone-$i" --title "Gone $i" --publish >/dev/null
-	   build "new news/gone-$i"
+	   worker_built "new news/gone-$i"
 	   from=$B
 	   "$KILN" page unpublish "news/gone-$i" >/dev/null
 	   "$KILN" page delete "news/gone-$i" >/dev/null; what="delete news/gone-$i" ;;
 	6) printf 'media %d' "$i" > "$T/m$i.txt"
 	   "$KILN" media add "$T/m$i.txt" >/dev/null; what="media m$i.txt" ;;
 	esac
-	build "$what"
+	worker_built "$what"
 	n=$(rows "$from")
 	[ -n "$n" ] || fail "step $i ($what): no 'page rows read' in the build log"
 	case $what in

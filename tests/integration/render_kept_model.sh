@@ -27,11 +27,7 @@ bg_pid $W
 # build WHAT: the worker has built everything requested; the last build
 # in $B; its summaries kept from the build before in $KEPT
 build() {
-	"$KILN" publish >/dev/null 2>&1 || fail "publish after $1"
-	wait_idle
-	B=$(db "select max(id) from builds")
-	[ "$(db "select status from builds where id = $B")" = succeeded ] ||
-	    fail "build $B after $1: $(db "select status, error from builds where id = $B")"
+	worker_built "$1"
 	KEPT=$("$KILN" builds log "$B" | sed -n 's/.* \([0-9]*\) summaries kept.*/\1/p')
 }
 # check WHAT: the worker's last build equals a full one

@@ -18,11 +18,7 @@
 # against a full read (decision 0240)
 export KILN_TEST_SNAPSHOT_VERIFY=1
 . "$KILN_SRC/tests/integration/lib/s3.sh"
-s3_start www
-cd "$T"
-"$KILN" init site --demo >/dev/null
-cd site
-s3_add_target
+s3_demo_site
 sed -i 's|^    path: .kiln/www|    path: .kiln/www\n    content: latest\n    basic_auth_env: KILN_STAGING_AUTH|' kiln.yaml
 sed -i 's/^  retries: 2 /  retries: 0 /' kiln.yaml
 "$KILN" check >/dev/null || fail "config with a staging target"

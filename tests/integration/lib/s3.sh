@@ -81,3 +81,13 @@ s3_add_target() {
 	} > "$T/target.yaml"
 	sed -i "/^    path: .kiln\/www/r $T/target.yaml" kiln.yaml
 }
+
+# s3_demo_site: s3rver with bucket www, the demo site made in $T/site
+# and entered, with an S3 target "prod" on the bucket
+s3_demo_site() {
+	s3_start www
+	cd "$T" || exit 1
+	"$KILN" init site --demo >/dev/null
+	cd site || exit 1
+	s3_add_target
+}
