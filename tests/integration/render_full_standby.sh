@@ -4,7 +4,7 @@
 # brings the standby up to date against its record, as any build does
 # (decision 0350): a file already holding what was rendered is left in
 # place (same inode), a changed one is created anew, one the build no
-# longer has is removed; a standby without a record (a build that died)
+# longer has is removed, one changed by hand is written again; a standby without a record (a build that died)
 # is emptied first.  The output equals a full build from nothing.
 . "$KILN_SRC/tests/integration/lib.sh"
 cd "$T"
@@ -50,6 +50,19 @@ assert_no_file ".public.b/extra/full-standby"
 rm -rf "$T/fresh" && "$KILN" build --full --out "$T/fresh" >/dev/null || fail "full build from nothing"
 same_output public "$T/fresh" >"$T/diff" 2>&1 || { head -20 "$T/diff"; fail "differs after the removal"; }
 pass "an output the build no longer has is removed from the slot"
+
+# listed files changed by hand while nothing else changed: one keeping
+# its size, one made a symlink to a copy of its bytes; a full build
+# writes both again (an incremental one trusts the record)
+s=$(standby)
+page=$(cd "$s" && find . -path ./.kiln -prune -o -name index.html -print | sed 's|^\./||' | sort | sed -n 3p)
+sed -i '0,/html/s//HTML/' "$s/$page"
+cmp -s "$s/$page" "public/$page" && fail "the page was not changed by hand"
+cp "$s/404.html" "$T/404.copy" && ln -sf "$T/404.copy" "$s/404.html"
+"$KILN" build --full >/dev/null || fail "full build over files changed by hand"
+[ -L public/404.html ] && fail "a symlink put by hand was left in place"
+same_output public "$T/fresh" >"$T/diff" 2>&1 || { head -20 "$T/diff"; fail "a file changed by hand was kept"; }
+pass "a full build writes again a listed file changed by hand"
 
 # a standby without its record (a build died while writing it) is
 # emptied: a stray file in it does not survive
