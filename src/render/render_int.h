@@ -50,6 +50,13 @@ struct tmpl_set;
 
 enum pkind { PK_HOME, PK_SECTION, PK_PAGE };
 
+/* the incremental keys of one page's outputs (render_pages.c) */
+struct pkeys {
+	char (*v)[65];		/* pagination page K's (K - 1), or the page's */
+	size_t n;		/* 0: not all made (the page failed) */
+	char json[65];		/* index.json's with build.page_json */
+};
+
 struct rpage {
 	const struct snap_page *sp;
 	enum pkind kind;
@@ -65,6 +72,14 @@ struct rpage {
 	int64_t lastmod;	/* for the sitemap (feeds_page_lastmod) */
 	char pagekey[65];	/* what its outputs share: sections and
 				   page JSON only (page_key) */
+	struct pkeys keys;	/* its outputs' keys made in this build */
+	const char *keys_tname;	/* and the template they were made with */
+	/*
+	 * the keys of the last build's outputs when everything they were
+	 * made of is the same, else NULL (kept_carry, decision 0380)
+	 */
+	const struct pkeys *carry;
+	const char *carry_tname;	/* the template they were made with */
 };
 
 struct asset {
@@ -120,6 +135,9 @@ struct build {
 	struct kept *kept;	/* the model kept for this site: kept_take */
 	size_t *kept_at;	/* each page's entry in it, or SIZE_MAX */
 	atomic_size_t kept_hits;	/* summaries taken from it */
+	bool carry_ok;		/* the kept keys' global inputs are this
+				   build's (kept_carry_global) */
+	atomic_size_t carried;	/* pages whose keys were carried over */
 	struct filelist files;	/* every output; workers merge theirs */
 	pthread_mutex_t mu;
 	pthread_mutex_t summary_mu;	/* guards rpage.summary */
@@ -202,7 +220,11 @@ void kept_take(struct build *b);
 bool kept_order(struct build *b);
 /* page I's summary from the kept model: false if it must be made */
 bool kept_summary(struct build *b, size_t i);
-/* keep B's summaries for the next build, the taken set given back */
+/* rpage.carry of each page whose key material is the kept one's */
+void kept_carry(struct build *b);
+/* b->carry_ok: the kept keys were made with B's global inputs */
+void kept_carry_global(struct build *b);
+/* keep B's summaries and keys for the next build, the set given back */
 void kept_put(struct build *b);
 /* drop what B took and did not put back */
 void kept_drop(struct build *b);
