@@ -365,6 +365,7 @@ void
 build_release(struct build *b)
 {
 	kept_drop(b);
+	kept_taxos_free(b->taxo_keys);
 	snapshot_release(&b->snap);
 	free(b->order);
 	for (size_t i = 0; i < b->npages; i++) {

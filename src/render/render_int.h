@@ -46,6 +46,7 @@
 struct conf;
 struct conf_collection;
 struct kept;
+struct kept_taxos;
 struct tmpl_set;
 
 enum pkind { PK_HOME, PK_SECTION, PK_PAGE };
@@ -138,6 +139,9 @@ struct build {
 	bool carry_ok;		/* the kept keys' global inputs are this
 				   build's (kept_carry_global) */
 	atomic_size_t carried;	/* pages whose keys were carried over */
+	struct kept_taxos *taxo_keys;	/* this build's term page keys,
+					   for the next (render_taxonomy.c) */
+	atomic_size_t terms_carried;	/* term pages whose keys were */
 	struct filelist files;	/* every output; workers merge theirs */
 	pthread_mutex_t mu;
 	pthread_mutex_t summary_mu;	/* guards rpage.summary */
@@ -224,6 +228,10 @@ bool kept_summary(struct build *b, size_t i);
 void kept_carry(struct build *b);
 /* b->carry_ok: the kept keys were made with B's global inputs */
 void kept_carry_global(struct build *b);
+/* the summary hash of the last build's page J (an entry of the set) */
+const char *kept_sumhash(const struct build *b, size_t j);
+/* the last build's term page keys when b->carry_ok, else NULL */
+const struct kept_taxos *kept_taxos_of(const struct build *b);
 /* keep B's summaries and keys for the next build, the set given back */
 void kept_put(struct build *b);
 /* drop what B took and did not put back */
@@ -333,6 +341,8 @@ json_t *taxonomy_page_links(struct build *b, size_t i);
 json_t *taxonomy_list(struct build *b);
 /* /NAME/ and /NAME/TERM/ (paginated) of every taxonomy of kiln.yaml */
 int taxonomies_write(struct build *b, struct buf *err);
+/* the term page keys one build kept for the next (NULL: nothing) */
+void kept_taxos_free(struct kept_taxos *kt);
 
 /* render_menu.c: the site's menus */
 /* {NAME: [entries]} from every page's params.menu (a new reference) */

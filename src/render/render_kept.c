@@ -65,6 +65,7 @@ struct kept {
 	char globhash[65];
 	int page_size;
 	bool unsafe_html, page_json;
+	struct kept_taxos *taxos;	/* its term pages' keys */
 };
 
 static struct kept kept_slots[2];
@@ -86,6 +87,7 @@ kept_free(struct kept *k)
 	free(k->v);
 	free(k->order);
 	free(k->key);
+	kept_taxos_free(k->taxos);
 	free(k);
 }
 
@@ -331,6 +333,18 @@ kept_carry_global(struct build *b)
 	    64) == 0;
 }
 
+const char *
+kept_sumhash(const struct build *b, size_t j)
+{
+	return b->kept->v[j].sumhash;
+}
+
+const struct kept_taxos *
+kept_taxos_of(const struct build *b)
+{
+	return b->carry_ok ? b->kept->taxos : NULL;
+}
+
 /*
  * Entry E of page I for the next build: its place in the tree and its
  * outputs' keys, those of this build or (carried) the ones it holds.
@@ -393,9 +407,12 @@ kept_put(struct build *b)
 	next.page_size = b->c->build.page_size;
 	next.unsafe_html = b->c->build.unsafe_html != 0;
 	next.page_json = b->c->build.page_json != 0;
+	next.taxos = b->taxo_keys;
+	b->taxo_keys = NULL;
 	kept_free(old);
 	b->res->summaries_kept = atomic_load(&b->kept_hits);
 	b->res->pages_carried = atomic_load(&b->carried);
+	b->res->terms_carried = atomic_load(&b->terms_carried);
 	b->kept = NULL;
 	free(b->kept_at);
 	b->kept_at = NULL;

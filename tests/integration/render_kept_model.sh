@@ -33,14 +33,16 @@ bg_pid $W
 build() {
 	worker_built "$1"
 	KEPT=$("$KILN" builds log "$B" | sed -n 's/.* \([0-9]*\) summaries kept.*/\1/p')
-	CARRIED=$("$KILN" builds log "$B" | sed -n 's/.* \([0-9]*\) pages carried over.*/\1/p')
+	CARRIED=$("$KILN" builds log "$B" | sed -n 's/.* \([0-9]*\) pages and [0-9]* term pages carried over.*/\1/p')
 }
-# edit_carried: the pages carried over by the last build that read a
-# changed row (worker_built's own request builds again, reading none)
+# edit_carried [terms]: the pages (term pages) carried over by the last
+# build that read a changed row (worker_built's own request builds again,
+# reading none)
 edit_carried() {
-	local id c
+	local id c re='\1'
+	[ "${1:-}" = terms ] && re='\2'
 	for id in $(db "select id from builds where status = 'succeeded' order by id desc limit 4"); do
-		c=$("$KILN" builds log "$id" | sed -n 's/.* [1-9][0-9]* page rows read.* \([0-9]*\) pages carried over.*/\1/p')
+		c=$("$KILN" builds log "$id" | sed -n "s/.* [1-9][0-9]* page rows read.* \([0-9]*\) pages and \([0-9]*\) term pages carried over.*/$re/p")
 		[ -n "$c" ] && { echo "$c"; return; }
 	done
 	fail "no build read a changed row"
@@ -51,6 +53,10 @@ check() {
 	same_build public "$T/full" ||
 	    { head -20 "$T/diff"; fail "$1: the worker's build differs from a full one"; }
 	echo "# $1: $KEPT summaries kept, $CARRIED pages carried over"
+}
+# term_pages: the term pages of the last build (pagination pages too)
+term_pages() {
+	find public/tags public/categories -mindepth 2 -name index.html | wc -l
 }
 # reconf WHAT: kiln.yaml changed by sed script WHAT, reloaded by the worker
 NCONF=1
@@ -130,6 +136,39 @@ grep -q "Report a broken light" public/guides/index.html ||
 c=$(edit_carried)
 [ "$c" -ge "$((total - 1))" ] ||
     fail "only $c of $((total + 1)) pages carried over after a 1-page edit"
+# term pages: those showing a changed page are keyed again, the others
+# carried over
+"$KILN" page edit guides/register-to-vote --tags "voting,alpha" \
+    --publish >/dev/null
+step "tags of a page in no collection"
+"$KILN" page edit guides/register-to-vote --title "Register to vote now" \
+    --publish >/dev/null
+step "the title of a page with tags"
+grep -q "Register to vote now" public/tags/voting/index.html ||
+    fail "a term page shows the page's old title"
+c=$(edit_carried terms)
+[ "$c" -ge "$(($(term_pages) - 2))" ] ||
+    fail "only $c of $(term_pages) term pages carried over after a 1-page edit"
+"$KILN" page edit guides/register-to-vote --tags "alpha" --publish >/dev/null
+step "a tag of a page in no collection removed"
+[ ! -e public/tags/voting/index.html ] || fail "a term page of no page left"
+"$KILN" page edit guides/register-to-vote --title "Register to vote" \
+    --publish >/dev/null
+step "the title of a page with a tag, again"
+grep -q "Register to vote<" public/tags/alpha/index.html ||
+    fail "a term page shows the page's old title"
+# a term's count changes, its first pages the same: listed after the
+# other page of the term (weight), the page is added, then removed
+"$KILN" page edit guides/pay-council-tax --tags "alpha" --weight 5 \
+    --publish >/dev/null
+step "a second page of a term"
+"$KILN" page edit guides/pay-council-tax --tags "" --publish >/dev/null
+step "the last page of a term removed from it"
+# the home page's title is in every term page's breadcrumbs
+"$KILN" page edit / --title "Riverside home" --publish >/dev/null
+step "the home page's title"
+grep -q "Riverside home" public/tags/alpha/index.html ||
+    fail "a term page shows the home page's old title"
 # a section's title is in its pages' breadcrumbs (a section below the
 # top level: those are in every page's context, site.sections)
 "$KILN" page new guides/parking --title "Parking" --publish >/dev/null
