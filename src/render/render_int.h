@@ -228,8 +228,8 @@ bool kept_summary(struct build *b, size_t i);
 void kept_carry(struct build *b);
 /* b->carry_ok: the kept keys were made with B's global inputs */
 void kept_carry_global(struct build *b);
-/* the summary hash of the last build's page J (an entry of the set) */
-const char *kept_sumhash(const struct build *b, size_t j);
+/* page X's summary hash is that of the last build's page J (an entry) */
+bool kept_same_sum(const struct build *b, size_t x, size_t j);
 /* the last build's term page keys when b->carry_ok, else NULL */
 const struct kept_taxos *kept_taxos_of(const struct build *b);
 /* keep B's summaries and keys for the next build, the set given back */

@@ -265,13 +265,24 @@ kept_entry(struct build *b, size_t i, struct kept_sum *e)
 }
 
 /*
+ * Page X of this build has entry J's summary hash: its summary was taken
+ * from that entry (kept_summary leaves kept_at[x] so only then: an index
+ * compare, where the pages' hashes are a cache miss each), or the hashes
+ * are equal.
+ */
+bool
+kept_same_sum(const struct build *b, size_t x, size_t j)
+{
+	return b->kept_at[x] == j || memcmp(b->pages[x].sumhash,
+	    b->kept->v[j].sumhash, 64) == 0;
+}
+
+/*
  * Page I's key material is entry E's: what page_key hashes besides the
  * row's own fields (kept_same: the same summary hash, slug, revision and
  * last publication) and the template (the page worker compares it):
  * its kind, first publication, the summary hashes of its ancestors and
- * of its children, in order.  A compare, not a hash: the material of
- * every page is compared with the last one's in the time it took to
- * hash a few of them.
+ * of its children, in order.  A compare, not a hash.
  */
 static bool
 kept_same_material(const struct build *b, size_t i, const struct kept_sum *e)
@@ -285,13 +296,12 @@ kept_same_material(const struct build *b, size_t i, const struct kept_sum *e)
 		return false;
 	for (; a != SIZE_MAX && o != SIZE_MAX; a = b->pages[a].parent,
 	    o = k->v[o].parent)
-		if (memcmp(b->pages[a].sumhash, k->v[o].sumhash, 64) != 0)
+		if (!kept_same_sum(b, a, o))
 			return false;
 	if (a != o)
 		return false;	/* one chain is longer */
 	for (size_t x = 0; x < p->nkids; x++)
-		if (memcmp(b->pages[p->kids[x]].sumhash,
-		    k->v[e->kids[x]].sumhash, 64) != 0)
+		if (!kept_same_sum(b, p->kids[x], e->kids[x]))
 			return false;
 	return true;
 }
@@ -333,12 +343,6 @@ kept_carry_global(struct build *b)
 	    64) == 0;
 }
 
-const char *
-kept_sumhash(const struct build *b, size_t j)
-{
-	return b->kept->v[j].sumhash;
-}
-
 const struct kept_taxos *
 kept_taxos_of(const struct build *b)
 {
@@ -357,8 +361,9 @@ kept_shape(struct build *b, size_t i, struct kept_sum *e)
 	e->first_published_at = p->sp->first_published_at;
 	e->kind = p->kind;
 	e->parent = p->parent;
-	free(e->kids);
-	e->kids = xreallocarray(NULL, p->nkids + 1, sizeof(*e->kids));
+	if (!e->kids || e->nkids != p->nkids)
+		e->kids = xreallocarray(e->kids, p->nkids + 1,
+		    sizeof(*e->kids));
 	if (p->nkids)
 		memcpy(e->kids, p->kids, p->nkids * sizeof(*e->kids));
 	e->nkids = p->nkids;

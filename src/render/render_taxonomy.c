@@ -713,8 +713,7 @@ term_slice_same(const struct build *b, const struct term *m,
 
 	for (size_t k = (size_t)(pg - 1) * ps; k < m->n && k < (size_t)pg * ps;
 	    k++)
-		if (memcmp(b->pages[m->pages[k]].sumhash, kept_sumhash(b,
-		    om->pages[k]), 64) != 0)
+		if (!kept_same_sum(b, m->pages[k], om->pages[k]))
 			return false;
 	return true;
 }
