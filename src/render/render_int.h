@@ -16,7 +16,8 @@
  *   render_feeds.c      sitemap.xml, robots.txt, Atom feeds, 404.html
  *   render_taxonomy.c   /tags/ and /tags/TERM/ of each taxonomy
  *   render_kept.c       the model a long-lived process keeps between
- *                       builds (summaries, the listing order)
+ *                       builds (summaries, the listing order, the
+ *                       outputs' keys)
  *   render_menu.c       site.menus from the pages' menu front matter
  *   render_aliases.c    redirect pages at pages' old URLs (aliases)
  *   render_command.c    build.command instead of all of the above
@@ -53,7 +54,7 @@ enum pkind { PK_HOME, PK_SECTION, PK_PAGE };
 
 /* the incremental keys of one page's outputs (render_pages.c) */
 struct pkeys {
-	char (*v)[65];		/* pagination page K's (K - 1), or the page's */
+	char (*v)[65];		/* page K's (K - 1) of a section, else one */
 	size_t n;		/* 0: not all made (the page failed) */
 	char json[65];		/* index.json's with build.page_json */
 };
@@ -74,7 +75,7 @@ struct rpage {
 	char pagekey[65];	/* what its outputs share: sections and
 				   page JSON only (page_key) */
 	struct pkeys keys;	/* its outputs' keys made in this build */
-	const char *keys_tname;	/* and the template they were made with */
+	const char *keys_tname;	/* the template they were made with */
 	/*
 	 * the keys of the last build's outputs when everything they were
 	 * made of is the same, else NULL (kept_carry, decision 0380)

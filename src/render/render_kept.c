@@ -23,6 +23,15 @@
  * it is the order a sort gives.  A change that moves many pages (over
  * 8 moves a page) is sorted anew.
  *
+ * Kept too (decision 0380): each page's output keys, with what they
+ * were made of besides the row (kind, parent, children, template) and
+ * the build's global inputs.  A page whose row is kept, whose ancestors
+ * and children have the summary hashes they had and whose global inputs
+ * are the same has the same key material: its keys are carried over
+ * (rpage.carry), not hashed again.  The term pages' keys are kept here
+ * too (render_taxonomy.c makes and reads them).  The set is given back
+ * after the build's last output, so that it holds this build's keys.
+ *
  * Two sets are kept (a site's live builds and its staging builds, or two
  * sites), each taken by one build at a time: a build that finds none
  * summarises every page, as a one-shot build always does.
@@ -50,7 +59,7 @@ struct kept_sum {
 	size_t parent;		/* its parent's entry, or SIZE_MAX */
 	size_t *kids;		/* its children's entries, in order */
 	size_t nkids;
-	char *tname;		/* the template its outputs were made with */
+	char *tname;		/* the template of its outputs */
 	struct pkeys keys;	/* keys.n 0: none */
 };
 

@@ -10,6 +10,9 @@
  * context holds (pages_global_hash, page_key); an output whose key the
  * standby or the live folder already has is kept or hard-linked instead
  * of rendered, so an incremental build is byte-identical to a full one.
+ * In a process that keeps its model, a page whose key material is the
+ * last build's takes that build's keys (rpage.carry, decision 0380);
+ * they are checked against the records like any other.
  */
 #include "common/compat.h"
 

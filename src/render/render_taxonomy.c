@@ -23,7 +23,10 @@
  * only the term pages that show it (all of a term's pagination pages
  * when its count changes), and /NAME/.  Only /NAME/
  * has every term (taxonomy.terms, with counts) in its context, and its
- * key covers them all.
+ * key covers them all.  A process that keeps its model (decision 0380)
+ * keeps each term's pages and keys: a term page showing the pages with
+ * the summary hashes it showed, with the same name and count, takes its
+ * kept key instead of hashing them again.
  */
 #include "common/compat.h"
 
@@ -321,7 +324,7 @@ struct taxo_job {
 	const struct term *m;
 	int pg, npg;
 	char *path;
-	const char *kept;	/* its key carried over (taxo_carry), or NULL */
+	const char *kept;	/* its key carried over, or NULL */
 	char key[65];		/* its key, once made */
 };
 
@@ -660,7 +663,7 @@ taxo_queue_release(struct taxo_queue *q)
 /* one term's pages and output keys in the build that kept them */
 struct kterm {
 	char *slug, *name;
-	size_t *pages;		/* in listing order: entries of the kept set */
+	size_t *pages;		/* entries of the kept set, listing order */
 	size_t n;
 	char (*keys)[65];	/* pagination page K's (K - 1) */
 	int npg;		/* 0: no outputs (a site page has its URL) */
