@@ -407,12 +407,14 @@ void
 build_release(struct build *b)
 {
 	kept_drop(b);
+	kept_taxos_free(b->taxo_keys);
 	snapshot_release(&b->snap);
 	free(b->order);
 	for (size_t i = 0; i < b->npages; i++) {
 		free(b->pages[i].url);
 		free(b->pages[i].out);
 		free(b->pages[i].kids);
+		free(b->pages[i].keys.v);
 		json_decref(b->pages[i].summary);
 		free(b->pages[i].excerpt);
 	}
@@ -557,6 +559,8 @@ render_site(struct build *b, struct buf *err)
 	    feeds_write(b, err) == -1 ||
 	    aliases_write(b, err) == -1)
 		return -1;
+	/* after the outputs: the kept set holds their keys too (0380) */
+	kept_put(b);
 	return 0;
 }
 

@@ -47,6 +47,9 @@ struct render_result {
 	size_t reused;		/* page outputs linked from the last build */
 	size_t summaries_kept;	/* page summaries the model kept from the
 				   last build (decision 0360) */
+	size_t pages_carried;	/* pages whose output keys were carried
+				   over, not made again (decision 0380) */
+	size_t terms_carried;	/* taxonomy term pages whose keys were */
 	size_t files;		/* files in the manifest */
 	int64_t seq;		/* change-sequence watermark of the snapshot */
 	int64_t next_change;	/* when a time-filtered collection next

@@ -16,7 +16,8 @@
  *   render_feeds.c      sitemap.xml, robots.txt, Atom feeds, 404.html
  *   render_taxonomy.c   /tags/ and /tags/TERM/ of each taxonomy
  *   render_kept.c       the model a long-lived process keeps between
- *                       builds (summaries, the listing order)
+ *                       builds (summaries, the listing order, the
+ *                       outputs' keys)
  *   render_menu.c       site.menus from the pages' menu front matter
  *   render_aliases.c    redirect pages at pages' old URLs (aliases)
  *   render_command.c    build.command instead of all of the above
@@ -46,9 +47,17 @@
 struct conf;
 struct conf_collection;
 struct kept;
+struct kept_taxos;
 struct tmpl_set;
 
 enum pkind { PK_HOME, PK_SECTION, PK_PAGE };
+
+/* the incremental keys of one page's outputs (render_pages.c) */
+struct pkeys {
+	char (*v)[65];		/* page K's (K - 1) of a section, else one */
+	size_t n;		/* 0: not all made (the page failed) */
+	char json[65];		/* index.json's with build.page_json */
+};
 
 struct rpage {
 	const struct snap_page *sp;
@@ -65,6 +74,14 @@ struct rpage {
 	int64_t lastmod;	/* for the sitemap (feeds_page_lastmod) */
 	char pagekey[65];	/* what its outputs share: sections and
 				   page JSON only (page_key) */
+	struct pkeys keys;	/* its outputs' keys made in this build */
+	const char *keys_tname;	/* the template they were made with */
+	/*
+	 * the keys of the last build's outputs when everything they were
+	 * made of is the same, else NULL (kept_carry, decision 0380)
+	 */
+	const struct pkeys *carry;
+	const char *carry_tname;	/* the template they were made with */
 };
 
 struct asset {
@@ -120,6 +137,12 @@ struct build {
 	struct kept *kept;	/* the model kept for this site: kept_take */
 	size_t *kept_at;	/* each page's entry in it, or SIZE_MAX */
 	atomic_size_t kept_hits;	/* summaries taken from it */
+	bool carry_ok;		/* the kept keys' global inputs are this
+				   build's (kept_carry_global) */
+	atomic_size_t carried;	/* pages whose keys were carried over */
+	struct kept_taxos *taxo_keys;	/* this build's term page keys,
+					   for the next (render_taxonomy.c) */
+	atomic_size_t terms_carried;	/* term pages whose keys were */
 	struct filelist files;	/* every output; workers merge theirs */
 	pthread_mutex_t mu;
 	pthread_mutex_t summary_mu;	/* guards rpage.summary */
@@ -202,7 +225,15 @@ void kept_take(struct build *b);
 bool kept_order(struct build *b);
 /* page I's summary from the kept model: false if it must be made */
 bool kept_summary(struct build *b, size_t i);
-/* keep B's summaries for the next build, the taken set given back */
+/* rpage.carry of each page whose key material is the kept one's */
+void kept_carry(struct build *b);
+/* b->carry_ok: the kept keys were made with B's global inputs */
+void kept_carry_global(struct build *b);
+/* page X's summary hash is that of the last build's page J (an entry) */
+bool kept_same_sum(const struct build *b, size_t x, size_t j);
+/* the last build's term page keys when b->carry_ok, else NULL */
+const struct kept_taxos *kept_taxos_of(const struct build *b);
+/* keep B's summaries and keys for the next build, the set given back */
 void kept_put(struct build *b);
 /* drop what B took and did not put back */
 void kept_drop(struct build *b);
@@ -311,6 +342,8 @@ json_t *taxonomy_page_links(struct build *b, size_t i);
 json_t *taxonomy_list(struct build *b);
 /* /NAME/ and /NAME/TERM/ (paginated) of every taxonomy of kiln.yaml */
 int taxonomies_write(struct build *b, struct buf *err);
+/* the term page keys one build kept for the next (NULL: nothing) */
+void kept_taxos_free(struct kept_taxos *kt);
 
 /* render_menu.c: the site's menus */
 /* {NAME: [entries]} from every page's params.menu (a new reference) */

@@ -23,6 +23,15 @@
  * it is the order a sort gives.  A change that moves many pages (over
  * 8 moves a page) is sorted anew.
  *
+ * Kept too (decision 0380): each page's output keys, with what they
+ * were made of besides the row (kind, parent, children, template) and
+ * the build's global inputs.  A page whose row is kept, whose ancestors
+ * and children have the summary hashes they had and whose global inputs
+ * are the same has the same key material: its keys are carried over
+ * (rpage.carry), not hashed again.  The term pages' keys are kept here
+ * too (render_taxonomy.c makes and reads them).  The set is given back
+ * after the build's last output, so that it holds this build's keys.
+ *
  * Two sets are kept (a site's live builds and its staging builds, or two
  * sites), each taken by one build at a time: a build that finds none
  * summarises every page, as a one-shot build always does.
@@ -36,7 +45,7 @@
 #include "conf/conf.h"
 #include "render/render_int.h"
 
-/* one page's kept summary */
+/* one page's kept summary, and what its outputs' keys were made of */
 struct kept_sum {
 	struct snap_hold h;	/* h.block NULL: moved to the next set */
 	int64_t revision, date, last_published_at;
@@ -44,6 +53,14 @@ struct kept_sum {
 	char sumhash[65];
 	char *excerpt;
 	int64_t lastmod;
+	/* page_key's material beside the row's: kind, parent, children */
+	int64_t first_published_at;
+	enum pkind kind;
+	size_t parent;		/* its parent's entry, or SIZE_MAX */
+	size_t *kids;		/* its children's entries, in order */
+	size_t nkids;
+	char *tname;		/* the template of its outputs */
+	struct pkeys keys;	/* keys.n 0: none */
 };
 
 /* the summaries of one build's pages, in their (path) order */
@@ -53,6 +70,11 @@ struct kept {
 	size_t n;
 	size_t *order;		/* that build's listing order (of v) */
 	unsigned age;
+	/* the global inputs of every page's keys */
+	char globhash[65];
+	int page_size;
+	bool unsafe_html, page_json;
+	struct kept_taxos *taxos;	/* its term pages' keys */
 };
 
 static struct kept kept_slots[2];
@@ -67,10 +89,14 @@ kept_free(struct kept *k)
 	for (size_t j = 0; j < k->n; j++) {
 		snapshot_unhold(&k->v[j].h);
 		free(k->v[j].excerpt);
+		free(k->v[j].kids);
+		free(k->v[j].tname);
+		free(k->v[j].keys.v);
 	}
 	free(k->v);
 	free(k->order);
 	free(k->key);
+	kept_taxos_free(k->taxos);
 	free(k);
 }
 
@@ -248,9 +274,127 @@ kept_entry(struct build *b, size_t i, struct kept_sum *e)
 }
 
 /*
- * Keep the summaries of B's pages for the next build: the entries still
- * true move over, the others are made from this build; the taken set's
- * remaining entries are dropped.
+ * Page X of this build has entry J's summary hash: its summary was taken
+ * from that entry (kept_summary leaves kept_at[x] so only then: an index
+ * compare, where the pages' hashes are a cache miss each), or the hashes
+ * are equal.
+ */
+bool
+kept_same_sum(const struct build *b, size_t x, size_t j)
+{
+	return b->kept_at[x] == j || memcmp(b->pages[x].sumhash,
+	    b->kept->v[j].sumhash, 64) == 0;
+}
+
+/*
+ * Page I's key material is entry E's: what page_key hashes besides the
+ * row's own fields (kept_same: the same summary hash, slug, revision and
+ * last publication) and the template (the page worker compares it):
+ * its kind, first publication, the summary hashes of its ancestors and
+ * of its children, in order.  A compare, not a hash.
+ */
+static bool
+kept_same_material(const struct build *b, size_t i, const struct kept_sum *e)
+{
+	const struct kept *k = b->kept;
+	const struct rpage *p = &b->pages[i];
+	size_t a = p->parent, o = e->parent;
+
+	if (!e->keys.n || e->kind != p->kind || e->nkids != p->nkids ||
+	    e->first_published_at != p->sp->first_published_at)
+		return false;
+	for (; a != SIZE_MAX && o != SIZE_MAX; a = b->pages[a].parent,
+	    o = k->v[o].parent)
+		if (!kept_same_sum(b, a, o))
+			return false;
+	if (a != o)
+		return false;	/* one chain is longer */
+	for (size_t x = 0; x < p->nkids; x++)
+		if (!kept_same_sum(b, p->kids[x], e->kids[x]))
+			return false;
+	return true;
+}
+
+/*
+ * After the summaries: rpage.carry of each page whose row is its kept
+ * entry's and whose key material is the same, so that its outputs'
+ * keys (a function of that material, the template and the global
+ * inputs, which the page worker and kept_carry_global check) are the
+ * kept ones, not hashed again (decision 0380).
+ */
+void
+kept_carry(struct build *b)
+{
+	if (!b->kept)
+		return;
+	for (size_t i = 0; i < b->npages; i++) {
+		const struct kept_sum *e;
+		if (b->kept_at[i] == SIZE_MAX)
+			continue;	/* no entry, or a changed row */
+		e = &b->kept->v[b->kept_at[i]];
+		if (kept_same_material(b, i, e)) {
+			b->pages[i].carry = &e->keys;
+			b->pages[i].carry_tname = e->tname;
+		}
+	}
+}
+
+/* the global inputs of the kept keys are B's (after pages_global_hash) */
+void
+kept_carry_global(struct build *b)
+{
+	const struct kept *k = b->kept;
+
+	b->carry_ok = k && !b->full && k->page_size ==
+	    b->c->build.page_size && k->unsafe_html ==
+	    (b->c->build.unsafe_html != 0) && k->page_json ==
+	    (b->c->build.page_json != 0) && memcmp(k->globhash, b->globhash,
+	    64) == 0;
+}
+
+const struct kept_taxos *
+kept_taxos_of(const struct build *b)
+{
+	return b->carry_ok ? b->kept->taxos : NULL;
+}
+
+/*
+ * Entry E of page I for the next build: its place in the tree and its
+ * outputs' keys, those of this build or (carried) the ones it holds.
+ */
+static void
+kept_shape(struct build *b, size_t i, struct kept_sum *e)
+{
+	struct rpage *p = &b->pages[i];
+
+	e->first_published_at = p->sp->first_published_at;
+	e->kind = p->kind;
+	e->parent = p->parent;
+	if (!e->kids || e->nkids != p->nkids)
+		e->kids = xreallocarray(e->kids, p->nkids + 1,
+		    sizeof(*e->kids));
+	if (p->nkids)
+		memcpy(e->kids, p->kids, p->nkids * sizeof(*e->kids));
+	e->nkids = p->nkids;
+	if (p->keys.n) {
+		free(e->keys.v);
+		e->keys = p->keys;
+		memset(&p->keys, 0, sizeof(p->keys));
+		if (!e->tname || strcmp(e->tname, p->keys_tname) != 0) {
+			free(e->tname);
+			e->tname = xstrdup(p->keys_tname);
+		}
+	} else if (!p->carry) {
+		/* carried: the entry's keys are this build's */
+		free(e->keys.v);
+		memset(&e->keys, 0, sizeof(e->keys));
+	}
+}
+
+/*
+ * Keep the summaries and keys of B's pages for the next build (after its
+ * last page output): the entries still true move over, the others are
+ * made from this build; the taken set's remaining entries are dropped.
  */
 void
 kept_put(struct build *b)
@@ -271,9 +415,18 @@ kept_put(struct build *b)
 			memset(&old->v[b->kept_at[i]], 0, sizeof(*old->v));
 		} else
 			kept_entry(b, i, &next.v[i]);
+		kept_shape(b, i, &next.v[i]);
 	}
+	memcpy(next.globhash, b->globhash, sizeof(next.globhash));
+	next.page_size = b->c->build.page_size;
+	next.unsafe_html = b->c->build.unsafe_html != 0;
+	next.page_json = b->c->build.page_json != 0;
+	next.taxos = b->taxo_keys;
+	b->taxo_keys = NULL;
 	kept_free(old);
 	b->res->summaries_kept = atomic_load(&b->kept_hits);
+	b->res->pages_carried = atomic_load(&b->carried);
+	b->res->terms_carried = atomic_load(&b->terms_carried);
 	b->kept = NULL;
 	free(b->kept_at);
 	b->kept_at = NULL;

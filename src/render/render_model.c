@@ -398,7 +398,7 @@ model_build(struct build *b)
 		    PK_PAGE;
 	}
 	render_run_threads(b, summary_worker);
-	kept_put(b);
+	kept_carry(b);
 }
 
 /* a collection item's sort or date value: date, title, weight, path, params.K */

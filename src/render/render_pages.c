@@ -10,6 +10,9 @@
  * context holds (pages_global_hash, page_key); an output whose key the
  * standby or the live folder already has is kept or hard-linked instead
  * of rendered, so an incremental build is byte-identical to a full one.
+ * In a process that keeps its model, a page whose key material is the
+ * last build's takes that build's keys (rpage.carry, decision 0380);
+ * they are checked against the records like any other.
  */
 #include "common/compat.h"
 
@@ -349,20 +352,18 @@ pages_reuse_output(struct build *b, struct filelist *l, const char *path,
 }
 
 
-/* render (or reuse) output PATH of page I, pagination page PG of NPG */
-static int
-render_output(struct worker *w, size_t i, const char *tname, int pg,
-    int npg, const char *path)
+/*
+ * The key of output PG of NPG of page I: the global hash, the page's key
+ * or its material (page_key, made before), the pagination; kept in the
+ * page's keys for the next build when it has them.
+ */
+static void
+output_key(struct worker *w, size_t i, int pg, int npg, char key[65])
 {
 	struct build *b = w->b;
-	const struct rpage *p = &b->pages[i];
-	struct buf *tmp = &w->tmp, *out = &w->out, *err = &w->err;
-	struct render_ctx ctx;
-	char key[65], sha[65];
-	const char *body;
-	int rc;
+	struct rpage *p = &b->pages[i];
+	struct buf *tmp = &w->tmp;
 
-	/* the global hash, the page's key or its material, the pagination */
 	buf_reset(tmp);
 	buf_add(tmp, b->globhash, 64);
 	if (p->kind == PK_SECTION || b->c->build.page_json)
@@ -373,6 +374,31 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	buf_add_i64(tmp, npg);
 	buf_add_i64(tmp, b->c->build.page_size);
 	sha256_hex(tmp->buf, tmp->len, key);
+	if (p->keys.v)
+		memcpy(p->keys.v[pg > 0 ? pg - 1 : 0], key, 65);
+}
+
+/*
+ * Render (or reuse) output PATH of page I, pagination page PG of NPG;
+ * its key KEPT when carried over from the last build (decision 0380),
+ * else made here.
+ */
+static int
+render_output(struct worker *w, size_t i, const char *tname, int pg,
+    int npg, const char *path, const char *kept)
+{
+	struct build *b = w->b;
+	const struct rpage *p = &b->pages[i];
+	struct buf *tmp = &w->tmp, *out = &w->out, *err = &w->err;
+	struct render_ctx ctx;
+	char key[65], sha[65];
+	const char *body;
+	int rc;
+
+	if (kept)
+		memcpy(key, kept, sizeof(key));
+	else
+		output_key(w, i, pg, npg, key);
 	if ((rc = pages_reuse_output(b, &w->files, path, key, MK_HTML,
 	    err)) != 0) {
 		w->reused += rc == 1;
@@ -411,12 +437,12 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	return 0;
 }
 
-/* PATH/index.json of page I (build.page_json) */
+/* PATH/index.json of page I (build.page_json), its key KEPT or made */
 static int
-render_page_json(struct worker *w, size_t i)
+render_page_json(struct worker *w, size_t i, const char *kept)
 {
 	struct build *b = w->b;
-	const struct rpage *p = &b->pages[i];
+	struct rpage *p = &b->pages[i];
 	struct buf *out = &w->out, *tmp = &w->tmp, *err = &w->err;
 	json_t *o;
 	char *path, *dump, key[65], sha[65];
@@ -426,9 +452,14 @@ render_page_json(struct worker *w, size_t i)
 	path = p->sp->path[0] ? xasprintf("%s/index.json", p->sp->path) :
 	    xstrdup("index.json");
 	/* the page, and the asset map its content's references go through */
-	buf_reset(out);
-	buf_printf(out, "json\n%s\n%s\n", p->pagekey, b->globhash);
-	sha256_hex(out->buf, out->len, key);
+	if (kept)
+		memcpy(key, kept, sizeof(key));
+	else {
+		buf_reset(out);
+		buf_printf(out, "json\n%s\n%s\n", p->pagekey, b->globhash);
+		sha256_hex(out->buf, out->len, key);
+		memcpy(p->keys.json, key, sizeof(key));
+	}
 	if ((rc = pages_reuse_output(b, &w->files, path, key, MK_FEED,
 	    err)) != 0) {
 		w->reused += rc == 1;
@@ -463,21 +494,56 @@ render_page_json(struct worker *w, size_t i)
 	return rc;
 }
 
-/* every output of page I: one, or one per pagination page of a section */
+/*
+ * The last build's keys of page I's NOUT outputs made with template
+ * TNAME, when they are this build's (kept_carry: the same material;
+ * kept_carry_global: the same global inputs), else NULL.
+ */
+static const struct pkeys *
+page_carried(struct build *b, size_t i, const char *tname, size_t nout)
+{
+	const struct rpage *p = &b->pages[i];
+
+	if (!b->carry_ok || !p->carry || p->carry->n != nout ||
+	    strcmp(p->carry_tname, tname) != 0)
+		return NULL;
+	return p->carry;
+}
+
+/*
+ * Every output of page I: one, or one per pagination page of a section,
+ * and its index.json.  Their keys are the last build's when carried
+ * over, else made from page_key's material and kept in the page.
+ */
 static int
 render_page(struct worker *w, size_t i, const char *tname)
 {
-	const struct rpage *p = &w->b->pages[i];
-	size_t ps = (size_t)w->b->c->build.page_size;
-	int npg, rc = 0;
+	struct build *b = w->b;
+	struct rpage *p = &b->pages[i];
+	size_t ps = (size_t)b->c->build.page_size;
+	const struct pkeys *ck;
+	int npg = 0, rc = 0;
 
+	if (p->kind == PK_SECTION)
+		npg = (int)((p->nkids + ps - 1) / ps);
+	if ((ck = page_carried(b, i, tname, npg ? (size_t)npg : 1)) != NULL)
+		atomic_fetch_add(&b->carried, 1);
+	else {
+		page_key(b, i, tname, &w->material);
+		p->keys.v = xcalloc(npg ? (size_t)npg : 1, sizeof(*p->keys.v));
+		p->keys_tname = tname;
+	}
 	if (p->kind != PK_SECTION)
-		return render_output(w, i, tname, 0, 0, p->out);
-	npg = (int)((p->nkids + ps - 1) / ps);
+		rc = render_output(w, i, tname, 0, 0, p->out, ck ? ck->v[0] :
+		    NULL);
 	for (int pg = 1; rc == 0 && pg <= npg; pg++)
 		rc = render_output(w, i, tname, pg, npg, pg == 1 ? p->out :
 		    arena_printf(&w->arena, "%s/page/%d/index.html",
-		    p->sp->path, pg));
+		    p->sp->path, pg), ck ? ck->v[pg - 1] : NULL);
+	if (rc == 0 && b->c->build.page_json)
+		rc = render_page_json(w, i, ck ? ck->json : NULL);
+	if (rc == 0 && !ck)
+		p->keys.n = npg ? (size_t)npg : 1;
 	return rc;
 }
 
@@ -522,12 +588,8 @@ page_worker(void *arg)
 		const char *tname;
 		int rc = -1;
 		buf_reset(&w.err);
-		if ((tname = templates_for(b, &b->pages[i], &w.err)) != NULL) {
-			page_key(b, i, tname, &w.material);
+		if ((tname = templates_for(b, &b->pages[i], &w.err)) != NULL)
 			rc = render_page(&w, i, tname);
-		}
-		if (rc == 0 && b->c->build.page_json)
-			rc = render_page_json(&w, i);
 		arena_reset(&w.arena);
 		if (rc == -1)
 			render_worker_failed(b, w.err.buf);
@@ -544,6 +606,7 @@ page_worker(void *arg)
 int
 pages_render(struct build *b, struct buf *err)
 {
+	kept_carry_global(b);
 	render_run_threads(b, page_worker);
 	if (b->failed) {
 		buf_setf(err, "%s", b->err.buf);
@@ -609,7 +672,7 @@ pages_render_only(struct build *b, const char *path, struct buf *err)
 	worker_init(&w, b);
 	if ((tname = templates_for(b, &b->pages[i], &w.err)) != NULL) {
 		page_key(b, i, tname, &w.material);
-		rc = render_output(&w, i, tname, pg, npg, path);
+		rc = render_output(&w, i, tname, pg, npg, path, NULL);
 	}
 	if (rc == -1)
 		buf_setf(err, "%s", w.err.buf);

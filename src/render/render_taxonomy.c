@@ -23,7 +23,10 @@
  * only the term pages that show it (all of a term's pagination pages
  * when its count changes), and /NAME/.  Only /NAME/
  * has every term (taxonomy.terms, with counts) in its context, and its
- * key covers them all.
+ * key covers them all.  A process that keeps its model (decision 0380)
+ * keeps each term's pages and keys: a term page showing the pages with
+ * the summary hashes it showed, with the same name and count, takes its
+ * kept key instead of hashing them again.
  */
 #include "common/compat.h"
 
@@ -46,6 +49,7 @@ struct term {
 				   order */
 	size_t *pages;
 	size_t n, a;
+	size_t job;		/* its first output in the queue + 1, or 0 */
 };
 
 struct taxo {
@@ -320,6 +324,8 @@ struct taxo_job {
 	const struct term *m;
 	int pg, npg;
 	char *path;
+	const char *kept;	/* its key carried over, or NULL */
+	char key[65];		/* its key, once made */
 };
 
 /* every taxonomy output of a build, rendered on the build's threads */
@@ -498,7 +504,7 @@ taxo_sitemap(struct build *b, const struct taxo *t, const struct term *m)
 
 /* render (or reuse) output J of the queue */
 static int
-taxo_output(struct taxo_worker *w, const struct taxo_job *j)
+taxo_output(struct taxo_worker *w, struct taxo_job *j)
 {
 	struct build *b = w->b;
 	const char *tname = taxo_template(b, j->m != NULL);
@@ -507,7 +513,12 @@ taxo_output(struct taxo_worker *w, const struct taxo_job *j)
 	struct render_ctx ctx;
 	int rc;
 
-	taxo_key(b, j->t, j->m, tname, j->pg, j->npg, key);
+	if (j->kept) {
+		memcpy(key, j->kept, sizeof(key));
+		atomic_fetch_add(&b->terms_carried, 1);
+	} else
+		taxo_key(b, j->t, j->m, tname, j->pg, j->npg, key);
+	memcpy(j->key, key, sizeof(key));
 	if ((rc = pages_reuse_output(b, &w->files, j->path, key, MK_HTML,
 	    err)) != 0)
 		return rc == 1 ? 0 : -1;
@@ -548,13 +559,13 @@ taxo_queue_add(struct taxo_queue *q, const struct taxo *t,
 		q->a = q->a ? q->a * 2 : 64;
 		q->v = xreallocarray(q->v, q->a, sizeof(*q->v));
 	}
-	q->v[q->n++] = (struct taxo_job){ t, m, pg, npg, path };
+	q->v[q->n++] = (struct taxo_job){ t, m, pg, npg, path, NULL, "" };
 }
 
 /* the outputs of term M of T, one per pagination page, queued */
 static void
 term_outputs(struct build *b, struct taxo_queue *q, const struct taxo *t,
-    const struct term *m)
+    struct term *m)
 {
 	size_t ps = (size_t)b->c->build.page_size;
 	int npg = (int)((m->n + ps - 1) / ps);
@@ -565,6 +576,7 @@ term_outputs(struct build *b, struct taxo_queue *q, const struct taxo *t,
 		return;		/* the site's own page has that URL */
 	}
 	taxo_sitemap(b, t, m);
+	m->job = q->n + 1;
 	for (int pg = 1; pg <= npg; pg++)
 		taxo_queue_add(q, t, m, pg, npg, pg == 1 ?
 		    xasprintf("%s/index.html", path) :
@@ -646,6 +658,151 @@ taxo_queue_release(struct taxo_queue *q)
 	free(q->v);
 }
 
+/* ---- term page keys carried over between builds (decision 0380) ---- */
+
+/* one term's pages and output keys in the build that kept them */
+struct kterm {
+	char *slug, *name;
+	size_t *pages;		/* entries of the kept set, listing order */
+	size_t n;
+	char (*keys)[65];	/* pagination page K's (K - 1) */
+	int npg;		/* 0: no outputs (a site page has its URL) */
+};
+
+/* one taxonomy's, its terms by slug, and what every term key shares */
+struct ktaxo {
+	char *name, *tname;
+	char home[65];		/* the home page's summary hash */
+	struct kterm *v;
+	size_t n;
+};
+
+struct kept_taxos {
+	struct ktaxo *v;
+	size_t n;
+};
+
+void
+kept_taxos_free(struct kept_taxos *kt)
+{
+	if (!kt)
+		return;
+	for (size_t k = 0; k < kt->n; k++) {
+		struct ktaxo *o = &kt->v[k];
+		for (size_t x = 0; x < o->n; x++) {
+			free(o->v[x].slug);
+			free(o->v[x].name);
+			free(o->v[x].pages);
+			free(o->v[x].keys);
+		}
+		free(o->v);
+		free(o->name);
+		free(o->tname);
+	}
+	free(kt->v);
+	free(kt);
+}
+
+/*
+ * Pagination page PG of term M shows pages with the summary hashes of
+ * those kept term OM showed there: with the same name and count (and
+ * the global inputs and home page, taxo_carry), the same key material.
+ */
+static bool
+term_slice_same(const struct build *b, const struct term *m,
+    const struct kterm *om, int pg)
+{
+	size_t ps = (size_t)b->c->build.page_size;
+
+	for (size_t k = (size_t)(pg - 1) * ps; k < m->n && k < (size_t)pg * ps;
+	    k++)
+		if (!kept_same_sum(b, m->pages[k], om->pages[k]))
+			return false;
+	return true;
+}
+
+/*
+ * The outputs of T's terms (queued in Q) whose key material is the one
+ * the last build kept take its keys: the terms are merged by slug, and
+ * only a page of a term whose pages, name or count changed is keyed
+ * anew.  /T/ itself (every term's count) is always keyed.
+ */
+static void
+taxo_carry(struct build *b, struct taxo_queue *q, const struct taxo *t)
+{
+	const struct kept_taxos *kt = kept_taxos_of(b);
+	const struct ktaxo *o = NULL;
+	size_t j = 0;
+
+	for (size_t k = 0; kt && k < kt->n && !o; k++)
+		if (!strcmp(kt->v[k].name, t->name))
+			o = &kt->v[k];
+	if (!o || strcmp(o->tname, taxo_template(b, true)) != 0 ||
+	    memcmp(o->home, b->pages[t->home].sumhash, 64) != 0)
+		return;
+	for (size_t k = 0; k < t->n; k++) {
+		const struct term *m = &t->terms[k];
+		const struct kterm *om;
+		while (j < o->n && strcmp(o->v[j].slug, m->slug) < 0)
+			j++;
+		if (j == o->n || !m->job || strcmp(o->v[j].slug, m->slug))
+			continue;
+		om = &o->v[j];
+		if (om->n != m->n || om->npg != q->v[m->job - 1].npg ||
+		    strcmp(om->name, m->name) != 0)
+			continue;
+		for (int pg = 1; pg <= om->npg; pg++)
+			if (term_slice_same(b, m, om, pg))
+				q->v[m->job - 1 + (size_t)pg - 1].kept =
+				    om->keys[pg - 1];
+	}
+}
+
+/* term M's pages and output keys (made in Q) for the next build, in OM */
+static void
+term_keep(const struct taxo_queue *q, const struct term *m,
+    struct kterm *om)
+{
+	om->slug = xstrdup(m->slug);
+	om->name = xstrdup(m->name);
+	om->n = m->n;
+	om->pages = xreallocarray(NULL, m->n + 1, sizeof(*om->pages));
+	memcpy(om->pages, m->pages, m->n * sizeof(*om->pages));
+	if (!m->job)
+		return;
+	om->npg = q->v[m->job - 1].npg;
+	om->keys = xcalloc((size_t)om->npg, sizeof(*om->keys));
+	for (int pg = 1; pg <= om->npg; pg++)
+		memcpy(om->keys[pg - 1], q->v[m->job - 1 + (size_t)pg - 1].key,
+		    sizeof(*om->keys));
+}
+
+/* the term page keys of Q's outputs, kept for the next build (b->remember) */
+static void
+taxo_keep(struct build *b, const struct taxo_queue *q)
+{
+	struct kept_taxos *kt;
+
+	if (!b->kept_at)
+		return;		/* a process that keeps nothing */
+	kt = xcalloc(1, sizeof(*kt));
+	kt->v = xcalloc(q->ntaxos + 1, sizeof(*kt->v));
+	kt->n = q->ntaxos;
+	for (size_t k = 0; k < q->ntaxos; k++) {
+		const struct taxo *t = &q->taxos[k];
+		struct ktaxo *o = &kt->v[k];
+		o->name = xstrdup(t->name);
+		o->tname = xstrdup(taxo_template(b, true));
+		memcpy(o->home, b->pages[t->home].sumhash, sizeof(o->home));
+		o->v = xcalloc(t->n + 1, sizeof(*o->v));
+		o->n = t->n;
+		for (size_t x = 0; x < t->n; x++)
+			term_keep(q, &t->terms[x], &o->v[x]);
+	}
+	kept_taxos_free(b->taxo_keys);
+	b->taxo_keys = kt;
+}
+
 int
 taxonomies_write(struct build *b, struct buf *err)
 {
@@ -657,6 +814,8 @@ taxonomies_write(struct build *b, struct buf *err)
 		taxo_collect(b, &q.taxos[k], b->c->taxonomies[k]);
 		q.ntaxos = k + 1;
 		rc = taxo_queue_outputs(b, &q, &q.taxos[k], err);
+		if (rc == 0)
+			taxo_carry(b, &q, &q.taxos[k]);
 	}
 	if (rc == 0 && q.n) {
 		b->work = &q;
@@ -667,6 +826,8 @@ taxonomies_write(struct build *b, struct buf *err)
 			rc = -1;
 		}
 	}
+	if (rc == 0)
+		taxo_keep(b, &q);
 	taxo_queue_release(&q);
 	return rc;
 }
