@@ -8,6 +8,7 @@
 #include <limits.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "common/buf.h"
 #include "common/fsutil.h"
@@ -181,18 +182,17 @@ out:
  * are shared (refs), under memo_mu (declared above).
  */
 
+/* keep record R (taken) as SLOT's in the memo */
 static void
-memo_put(const char *slot, const char *text, size_t len)
+memo_store(const char *slot, struct outrec *r)
 {
 	static unsigned clock;
-	struct outrec r, old;
+	struct outrec old;
 	char *oldslot;
 	size_t k, use = 0;
 
-	if (record_parse(xstrndup(text, len), true, &r) == -1 || !r.id[0])
-		return;
-	r.refs = xcalloc(1, sizeof(*r.refs));
-	*r.refs = 1;
+	r->refs = xcalloc(1, sizeof(*r->refs));
+	*r->refs = 1;
 	pthread_mutex_lock(&memo_mu);
 	/* SLOT's entry, else an empty one, else the older */
 	for (k = 0; k < NELEM(memo); k++)
@@ -210,11 +210,89 @@ memo_put(const char *slot, const char *text, size_t len)
 	old = memo[use].rec;
 	oldslot = memo[use].slot;
 	memo[use].slot = xstrdup(slot);
-	memo[use].rec = r;
+	memo[use].rec = *r;
 	memo[use].age = ++clock;
 	pthread_mutex_unlock(&memo_mu);
 	outrec_release(&old);	/* takes memo_mu for its refs */
 	free(oldslot);
+}
+
+/* the digits of N >= 0 */
+static size_t
+digits(int64_t n)
+{
+	size_t d = 1;
+
+	while (n >= 10) {
+		n /= 10;
+		d++;
+	}
+	return d;
+}
+
+/*
+ * Record TEXT (taken; LEN bytes, its lines from HEAD on) into R without
+ * parsing it: it holds the lines of the entries of SRC, so each field's
+ * place is known from SRC's path, size and key (decision 0390).  0, or
+ * -1 when a line is not where it should be (R then empty).
+ */
+static int
+record_known(char *text, size_t len, size_t head, const struct outrec *src,
+    struct outrec *r)
+{
+	char *p, *end;
+
+	memset(r, 0, sizeof(*r));
+	r->data = text;
+	end = r->data + len;
+	if (record_head(r->data, r->id) != r->data + head)
+		goto bad;
+	r->v = xcalloc(src->n + 1, sizeof(*r->v));
+	for (p = r->data + head; r->n < src->n; r->n++) {
+		const struct outrec_ent *s = &src->v[r->n];
+		size_t nd = digits(s->size), kl = s->key[0] ? 64 : 1;
+		size_t pl = strlen(s->path), ll = 68 + nd + kl + pl;
+		char *key = p + 66 + nd;
+
+		if ((size_t)(end - p) < ll || p[ll - 1] != '\n' ||
+		    p[64] != ' ' || key[-1] != ' ' || key[kl] != ' ' ||
+		    memcmp(key + kl + 1, s->path, pl) != 0)
+			goto bad;
+		p[64] = key[kl] = p[ll - 1] = '\0';
+		r->v[r->n].sha = p;
+		r->v[r->n].size = s->size;
+		r->v[r->n].key = kl == 1 ? "" : key;
+		r->v[r->n].path = key + kl + 1;
+		p += ll;
+	}
+	if (p != end)
+		goto bad;
+	if (r->n < UINT32_MAX / 2)
+		index_record(r);
+	return 0;
+bad:
+	outrec_release(r);
+	return -1;
+}
+
+/*
+ * Keep TEXT (taken), the record of SRC just written to SLOT (HEAD: the
+ * length of its head), in the memo.  Should its lines not be where SRC
+ * puts them, there is no memo: the next load parses the file.
+ */
+static void
+memo_put(const char *slot, char *text, size_t len, size_t head,
+    const struct outrec *src)
+{
+	struct outrec r;
+
+	if (record_known(text, len, head, src, &r) == -1)
+		return;
+	if (!r.id[0]) {
+		outrec_release(&r);
+		return;
+	}
+	memo_store(slot, &r);
 }
 
 /* R shares the memo's record of SLOT when FILE's id names it: 0 or -1 */
@@ -265,39 +343,74 @@ outrec_load(const char *slot, struct outrec *r)
 	return rc;
 }
 
+/* R's head into OUT */
+static void
+record_head_text(const struct outrec *r, struct buf *out)
+{
+	if (r->id[0])
+		buf_printf(out, "%sid %s\n", OUTREC_MAGIC, r->id);
+	else
+		buf_adds(out, OUTREC_MAGIC1);	/* an output without a name */
+}
+
+void
+outrec_line(const struct outrec_ent *e, struct buf *out)
+{
+	buf_add(out, e->sha, 64);
+	buf_addch(out, ' ');
+	buf_add_i64(out, e->size);	/* "SIZE " */
+	buf_adds(out, e->key[0] ? e->key : "-");
+	buf_addch(out, ' ');
+	buf_adds(out, e->path);
+	buf_addch(out, '\n');
+}
+
 int
 outrec_save(const char *slot, const struct outrec *r, bool remember,
     struct buf *err)
 {
-	struct buf out = BUF_INIT;
-	char *file = xasprintf("%s/%s", slot, OUTREC_PATH);
-	int rc = 0;
+	struct buf lines = BUF_INIT;
+	int rc;
 
-	if (r->id[0])
-		buf_printf(&out, "%sid %s\n", OUTREC_MAGIC, r->id);
-	else
-		buf_adds(&out, OUTREC_MAGIC1);	/* an output without a name */
 	for (size_t i = 0; i < r->n; i++) {
-		const struct outrec_ent *e = &r->v[i];
-		if (strchr(e->path, '\n')) {
+		if (strchr(r->v[i].path, '\n')) {
 			/* a name the record cannot hold: no record, no reuse */
-			buf_release(&out);
-			free(file);
+			buf_release(&lines);
 			return 0;
 		}
-		buf_add(&out, e->sha, 64);
-		buf_addch(&out, ' ');
-		buf_add_i64(&out, e->size);	/* "SIZE " */
-		buf_adds(&out, e->key[0] ? e->key : "-");
-		buf_addch(&out, ' ');
-		buf_adds(&out, e->path);
-		buf_addch(&out, '\n');
+		outrec_line(&r->v[i], &lines);
 	}
+	rc = outrec_save_lines(slot, r, lines.buf ? lines.buf : "", lines.len,
+	    remember, err);
+	buf_release(&lines);
+	return rc;
+}
+
+int
+outrec_save_lines(const char *slot, const struct outrec *r,
+    const char *lines, size_t len, bool remember, struct buf *err)
+{
+	struct buf head = BUF_INIT;
+	char *file = xasprintf("%s/%s", slot, OUTREC_PATH), *text;
+	struct iovec iov[2];
+	int rc;
+
+	record_head_text(r, &head);
+	iov[0].iov_base = head.buf;
+	iov[0].iov_len = head.len;
+	iov[1].iov_base = (void *)(uintptr_t)lines;
+	iov[1].iov_len = len;
 	rc = mkdir_parent(file, err) == -1 ? -1 :
-	    file_write(file, out.buf, out.len, err);
-	if (rc == 0 && remember)
-		memo_put(slot, out.buf, out.len);
-	buf_release(&out);
+	    file_writev(file, iov, 2, err);
+	if (rc == 0 && remember) {
+		/* the memo's copy, whose fields are cut in place */
+		text = xmalloc(head.len + len + 1);
+		memcpy(text, head.buf, head.len);
+		memcpy(text + head.len, lines, len);
+		text[head.len + len] = '\0';
+		memo_put(slot, text, head.len + len, head.len, r);
+	}
+	buf_release(&head);
 	free(file);
 	return rc;
 }
@@ -410,11 +523,30 @@ int
 slot_write(const char *slot, const char *path, const void *data, size_t len,
     struct buf *err)
 {
+	struct iovec iov;
+
+	iov.iov_base = (void *)(uintptr_t)data;
+	iov.iov_len = len;
+	return slot_writev(slot, path, &iov, 1, err);
+}
+
+int
+slot_writev(const char *slot, const char *path, struct iovec *iov, int n,
+    struct buf *err)
+{
 	char *file = xasprintf("%s/%s", slot, path);
 	int fd, rc = -1;
 
-	if ((fd = create_new(file, strlen(slot), err)) != -1)
-		rc = write_fd(fd, file, data, len, err);
+	if ((fd = create_new(file, strlen(slot), err)) == -1)
+		goto out;
+	if (writev_all(fd, iov, n) == -1) {
+		buf_setf(err, "cannot write '%s': %s", file, strerror(errno));
+		close(fd);
+	} else if (close(fd) == -1)
+		buf_setf(err, "cannot close '%s': %s", file, strerror(errno));
+	else
+		rc = 0;
+out:
 	free(file);
 	return rc;
 }
