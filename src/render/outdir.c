@@ -217,24 +217,24 @@ memo_store(const char *slot, struct outrec *r)
 	free(oldslot);
 }
 
-/* the digits of N >= 0 */
-static size_t
-digits(int64_t n)
+/* whether the NUL-less decimal text S (LEN digits) is N >= 0 */
+static bool
+is_number(const char *s, size_t len, int64_t n)
 {
-	size_t d = 1;
-
-	while (n >= 10) {
+	while (len > 0) {
+		if (s[--len] != '0' + n % 10)
+			return false;
 		n /= 10;
-		d++;
 	}
-	return d;
+	return n == 0;
 }
 
 /*
  * Record TEXT (taken; LEN bytes, its lines from HEAD on) into R without
- * parsing it: it holds the lines of the entries of SRC, so each field's
- * place is known from SRC's path, size and key (decision 0390).  0, or
- * -1 when a line is not where it should be (R then empty).
+ * parsing it: it holds the lines of the entries of SRC, so each line is
+ * compared with SRC's fields and cut where they end (decision 0390), no
+ * number parsed, no path checked again.  0, or -1 when a line is not
+ * SRC's (R then empty).
  */
 static int
 record_known(char *text, size_t len, size_t head, const struct outrec *src,
@@ -250,20 +250,25 @@ record_known(char *text, size_t len, size_t head, const struct outrec *src,
 	r->v = xcalloc(src->n + 1, sizeof(*r->v));
 	for (p = r->data + head; r->n < src->n; r->n++) {
 		const struct outrec_ent *s = &src->v[r->n];
-		size_t nd = digits(s->size), kl = s->key[0] ? 64 : 1;
-		size_t pl = strlen(s->path), ll = 68 + nd + kl + pl;
-		char *key = p + 66 + nd;
+		size_t kl = s->key[0] ? 64 : 1, pl = strlen(s->path), nd;
+		char *nl = memchr(p, '\n', (size_t)(end - p)), *key;
 
-		if ((size_t)(end - p) < ll || p[ll - 1] != '\n' ||
-		    p[64] != ' ' || key[-1] != ' ' || key[kl] != ' ' ||
+		/* "SHA SIZE KEY PATH\n", each field SRC's */
+		if (nl == NULL || (size_t)(nl - p) < 68 + kl + pl)
+			goto bad;
+		nd = (size_t)(nl - p) - 67 - kl - pl;
+		key = p + 66 + nd;
+		if (p[64] != ' ' || key[-1] != ' ' || key[kl] != ' ' ||
+		    !is_number(p + 65, nd, s->size) || memcmp(p, s->sha,
+		    64) != 0 || memcmp(key, kl == 1 ? "-" : s->key, kl) != 0 ||
 		    memcmp(key + kl + 1, s->path, pl) != 0)
 			goto bad;
-		p[64] = key[kl] = p[ll - 1] = '\0';
+		p[64] = key[kl] = *nl = '\0';
 		r->v[r->n].sha = p;
 		r->v[r->n].size = s->size;
 		r->v[r->n].key = kl == 1 ? "" : key;
 		r->v[r->n].path = key + kl + 1;
-		p += ll;
+		p = nl + 1;
 	}
 	if (p != end)
 		goto bad;

@@ -335,6 +335,7 @@ write_manifest(struct build *b, struct buf *err)
 		buf_setf(err, "%s", job.err.buf);
 		rc = -1;
 	}
+	b->res->entries_kept = t.reused;
 	outtext_done(b, &t, rc == 0, rec.id);
 	buf_release(&job.err);
 	free(rec.v);

@@ -48,6 +48,8 @@ struct render_result {
 	size_t summaries_kept;	/* page summaries the model kept from the
 				   last build (decision 0360) */
 	size_t files;		/* files in the manifest */
+	size_t entries_kept;	/* of them, entries whose manifest text a
+				   long-lived process kept (decision 0390) */
 	int64_t seq;		/* change-sequence watermark of the snapshot */
 	int64_t next_change;	/* when a time-filtered collection next
 				   changes (0: never): rebuild then */

@@ -144,17 +144,22 @@ sort_by_kept(struct build *b, struct outtext *t, struct buf *err)
 	const struct outkept *old = t->old;
 	struct filelist *l = &b->files;
 	size_t *at = xcalloc(old->n + 1, sizeof(*at));
-	struct outfile *fresh = xcalloc(l->n + 1, sizeof(*fresh));
-	struct outfile *v = xcalloc(l->n + 1, sizeof(*v));
-	size_t nfresh = 0, i, j = 0, n = 0;
+	struct outfile *fresh = NULL;
+	struct outfile *v = xreallocarray(NULL, l->n + 1, sizeof(*v));
+	size_t nfresh = 0, afresh = 0, i, j = 0, n = 0;
 	int rc = -1;
 
 	for (i = 0; i < l->n; i++) {
 		size_t k = outkept_find(old, l->v[i].path,
 		    fnv1a32(l->v[i].path));
-		if (k == SIZE_MAX)
+		if (k == SIZE_MAX) {
+			if (nfresh == afresh) {
+				afresh = afresh ? afresh * 2 : 16;
+				fresh = xreallocarray(fresh, afresh,
+				    sizeof(*fresh));
+			}
 			fresh[nfresh++] = l->v[i];
-		else if (at[k]) {
+		} else if (at[k]) {
 			buf_setf(err, "two outputs at '%s'", l->v[i].path);
 			goto out;
 		} else
@@ -185,8 +190,10 @@ sort_by_kept(struct build *b, struct outtext *t, struct buf *err)
 	}
 	free(l->v);
 	l->v = v;
-	l->alloc = l->n;
+	l->alloc = l->n + 1;
 	v = NULL;
+	/* the same paths as the kept list's: its index is the new one's */
+	t->same_paths = nfresh == 0 && l->n == old->n;
 	rc = 0;
 out:
 	free(at);
@@ -342,19 +349,27 @@ outkept_make(struct build *b, struct outtext *t, const char *id)
 	k->rec = t->rec;
 	buf_init(&t->json, 0);
 	buf_init(&t->rec, 0);
+	for (size_t i = 0; i < k->n; i++) {
+		const struct outfile *f = &b->files.v[i];
+		k->v[i].size = f->size;
+		k->v[i].redirect = f->redirect ? xstrdup(f->redirect) : NULL;
+		k->v[i].pathlen = strlen(f->path);
+		k->v[i].kind = f->kind;
+		k->v[i].immutable = f->immutable;
+	}
+	if (t->same_paths) {
+		k->slots = t->old->slots;
+		k->nslots = t->old->nslots;
+		t->old->slots = NULL;
+		return k;
+	}
 	k->nslots = 16;
 	while (k->nslots < k->n * 2)
 		k->nslots *= 2;
 	k->slots = xcalloc(k->nslots, sizeof(*k->slots));
 	mask = k->nslots - 1;
 	for (size_t i = 0; i < k->n; i++) {
-		const struct outfile *f = &b->files.v[i];
-		size_t s = fnv1a32(f->path) & mask;
-		k->v[i].size = f->size;
-		k->v[i].redirect = f->redirect ? xstrdup(f->redirect) : NULL;
-		k->v[i].pathlen = strlen(f->path);
-		k->v[i].kind = f->kind;
-		k->v[i].immutable = f->immutable;
+		size_t s = fnv1a32(b->files.v[i].path) & mask;
 		while (k->slots[s])
 			s = (s + 1) & mask;
 		k->slots[s] = (uint32_t)(i + 1);
@@ -365,12 +380,11 @@ outkept_make(struct build *b, struct outtext *t, const char *id)
 void
 outtext_done(struct build *b, struct outtext *t, bool ok, const char *id)
 {
-	outkept_free(t->old);
-	t->old = NULL;
 	/* the index holds 32-bit places; the record's lines must be all */
 	if (ok && b->remember && !t->unrecordable && b->files.n < UINT32_MAX /
 	    2)
 		outkept_put(outkept_make(b, t, id));
+	outkept_free(t->old);
 	free(t->from);
 	free(t->v);
 	buf_release(&t->json);

@@ -33,6 +33,7 @@ struct outtext {
 	struct buf json;	/* the manifest's entries, each ",\n{...}" */
 	struct buf rec;		/* the record's lines */
 	bool unrecordable;	/* a path the record cannot hold */
+	bool same_paths;	/* old's paths, no other: old's index fits */
 	size_t reused;		/* entries whose texts were kept */
 };
 
