@@ -92,19 +92,6 @@ outkept_put(struct outkept *k)
 	outkept_free(old);
 }
 
-void
-outtext_forget(void)
-{
-	struct outkept *all[NELEM(kept)];
-
-	pthread_mutex_lock(&kept_mu);
-	memcpy(all, kept, sizeof(all));
-	memset(kept, 0, sizeof(kept));
-	pthread_mutex_unlock(&kept_mu);
-	for (size_t i = 0; i < NELEM(all); i++)
-		outkept_free(all[i]);
-}
-
 /* entry I's path in K's record line (not terminated) */
 static const char *
 outkept_path(const struct outkept *k, size_t i)

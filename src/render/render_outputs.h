@@ -56,7 +56,5 @@ void outtext_done(struct build *b, struct outtext *t, bool ok,
 struct outfile;
 void render_manifest_entry(const struct outfile *f,
     struct manifest_entry *e);
-/* forget every kept list (tests; a process's end) */
-void outtext_forget(void);
 
 #endif
