@@ -245,11 +245,13 @@ manifest_thread(void *arg)
 
 /*
  * .kiln/changes.json of the standby: its files against the live
- * folder's record (both in path order), when that record names its
- * output; REC is the new record, its id drawn here.
+ * folder's record (both in path order; T's kept list when that is the
+ * record it was made with), when that record names its output; REC is
+ * the new record, its id drawn here.
  */
 static int
-write_changes(struct build *b, struct outrec *rec, struct buf *err)
+write_changes(struct build *b, const struct outtext *t, struct outrec *rec,
+    struct buf *err)
 {
 	const struct outrec *live = outslot_live_record(&b->slot);
 	const char **removed = NULL;
@@ -263,6 +265,13 @@ write_changes(struct build *b, struct outrec *rec, struct buf *err)
 	if (live->id[0]) {
 		removed = xcalloc(live->n + 1, sizeof(*removed));
 		files = xcalloc(b->files.n + 1, sizeof(*files));
+	}
+	/* the live record is the one the kept list was made with: the
+	   changes are the entries kept or not (render_outputs.c) */
+	if (live->id[0] && outtext_changes(b, t, live, removed, &nr, files,
+	    &nf)) {
+		i = b->files.n;
+		j = live->n;
 	}
 	while (live->id[0] && (i < b->files.n || j < live->n)) {
 		const struct outfile *f = i < b->files.n ? &b->files.v[i] :
@@ -324,7 +333,7 @@ write_manifest(struct build *b, struct buf *err)
 	outtext_lines(b, &t);
 	rc = outslot_prune(&b->slot, &rec, err);
 	if (rc == 0)
-		rc = write_changes(b, &rec, err);
+		rc = write_changes(b, &t, &rec, err);
 	/* a name the record cannot hold: no record, no reuse */
 	if (rc == 0 && !t.unrecordable)
 		rc = outrec_save_lines(b->slot.standby, &rec, t.rec.buf ?

@@ -181,6 +181,8 @@ sort_by_kept(struct build *b, struct outtext *t, struct buf *err)
 	v = NULL;
 	/* the same paths as the kept list's: its index is the new one's */
 	t->same_paths = nfresh == 0 && l->n == old->n;
+	t->at = at;
+	at = NULL;
 	rc = 0;
 out:
 	free(at);
@@ -320,6 +322,30 @@ outtext_lines(struct build *b, struct outtext *t)
 	t->v[b->files.n].rec = t->rec.len;
 }
 
+bool
+outtext_changes(struct build *b, const struct outtext *t,
+    const struct outrec *live, const char **removed, size_t *nr,
+    struct manifest_entry *files, size_t *nf)
+{
+	const struct outkept *old = t->old;
+
+	/* the live record is the kept list's own when its id is */
+	if (!old || !t->at || !old->id[0] || strcmp(live->id, old->id) != 0 ||
+	    live->n != old->n)
+		return false;
+	for (size_t k = 0; k < old->n; k++)
+		if (!t->at[k])
+			removed[(*nr)++] = live->v[k].path;
+	for (size_t i = 0; i < b->files.n; i++) {
+		const struct outfile *f = &b->files.v[i];
+		size_t k = t->from[i];
+		if (k == SIZE_MAX || memcmp(old->rec.buf + old->v[k].rec,
+		    f->sha, 64) != 0)
+			render_manifest_entry(f, &files[(*nf)++]);
+	}
+	return true;
+}
+
 /* T's texts, with B's outputs' fields, as the kept list of B's folder */
 static struct outkept *
 outkept_make(struct build *b, struct outtext *t, const char *id)
@@ -372,6 +398,7 @@ outtext_done(struct build *b, struct outtext *t, bool ok, const char *id)
 	    2)
 		outkept_put(outkept_make(b, t, id));
 	outkept_free(t->old);
+	free(t->at);
 	free(t->from);
 	free(t->v);
 	buf_release(&t->json);

@@ -28,6 +28,7 @@ struct outtext_ent {
 struct outtext {
 	struct outkept *old;	/* the last build's, or NULL */
 	size_t *from;		/* output I's entry in old, or SIZE_MAX */
+	size_t *at;		/* old's entry K: 1 + its output, or 0 */
 	struct outtext_ent *v;	/* b->files.n + 1: the last one's offsets
 				   are the texts' lengths */
 	struct buf json;	/* the manifest's entries, each ",\n{...}" */
@@ -46,6 +47,18 @@ int outtext_sort(struct build *b, struct outtext *t, struct buf *err);
 /* T's manifest entries; T's record lines (the two may run at once) */
 void outtext_json(struct build *b, struct outtext *t);
 void outtext_lines(struct build *b, struct outtext *t);
+/*
+ * The changes of B's outputs against the live folder's record LIVE
+ * (decision 0290) from T, when LIVE is the record the kept list was made
+ * with (its id): the outputs not kept or with another SHA-256 into
+ * FILES, the kept ones this build does not output into REMOVED (LIVE's
+ * paths), both in path order, as a merge of the two records gives them.
+ * false when LIVE is another record (nothing given).
+ */
+struct outrec;
+bool outtext_changes(struct build *b, const struct outtext *t,
+    const struct outrec *live, const char **removed, size_t *nr,
+    struct manifest_entry *files, size_t *nf);
 /*
  * The build is done (OK) and its record named ID: T is kept for the next
  * build of the same folder (b->remember), the last build's dropped.
