@@ -28,7 +28,7 @@ struct outtext_ent {
 struct outtext {
 	struct outkept *old;	/* the last build's, or NULL */
 	size_t *from;		/* output I's entry in old, or SIZE_MAX */
-	size_t *at;		/* old's entry K: 1 + its output, or 0 */
+	size_t *at;		/* old's entry K: non-zero if output again */
 	struct outtext_ent *v;	/* b->files.n + 1: the last one's offsets
 				   are the texts' lengths */
 	struct buf json;	/* the manifest's entries, each ",\n{...}" */
