@@ -7,10 +7,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "common/buf.h"
@@ -71,7 +73,34 @@ write_all(int fd, const void *data, size_t len)
 }
 
 int
-file_write(const char *path, const void *data, size_t len, struct buf *err)
+writev_all(int fd, struct iovec *iov, int n)
+{
+	ssize_t w;
+
+	while (n > 0) {
+		if (iov->iov_len == 0) {
+			iov++;
+			n--;
+			continue;
+		}
+		if ((w = writev(fd, iov, n < IOV_MAX ? n : IOV_MAX)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		/* past the pieces written whole, into the one cut short */
+		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+int
+file_writev(const char *path, struct iovec *iov, int n, struct buf *err)
 {
 	int fd;
 
@@ -80,7 +109,7 @@ file_write(const char *path, const void *data, size_t len, struct buf *err)
 		buf_setf(err, "cannot create '%s': %s", path, strerror(errno));
 		return -1;
 	}
-	if (write_all(fd, data, len) == -1) {
+	if (writev_all(fd, iov, n) == -1) {
 		buf_setf(err, "cannot write '%s': %s", path, strerror(errno));
 		close(fd);
 		return -1;
@@ -90,6 +119,16 @@ file_write(const char *path, const void *data, size_t len, struct buf *err)
 		return -1;
 	}
 	return 0;
+}
+
+int
+file_write(const char *path, const void *data, size_t len, struct buf *err)
+{
+	struct iovec iov;
+
+	iov.iov_base = (void *)(uintptr_t)data;
+	iov.iov_len = len;
+	return file_writev(path, &iov, 1, err);
 }
 
 int

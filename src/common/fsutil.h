@@ -28,6 +28,15 @@ int file_write(const char *path, const void *data, size_t len,
 /* mkdir -p; mode 0755 */
 /* write all of DATA to FD, retrying after EINTR; 0, or -1 with errno */
 int write_all(int fd, const void *data, size_t len);
+/*
+ * write all of the N pieces IOV to FD (IOV is changed), in as few
+ * writev(2) as it takes; 0, or -1 with errno
+ */
+struct iovec;
+int writev_all(int fd, struct iovec *iov, int n);
+/* file_write of the pieces IOV[0..N) (changed by the call) */
+int file_writev(const char *path, struct iovec *iov, int n,
+    struct buf *err);
 int mkdir_p(const char *path, struct buf *err);
 /* mkdir -p of the folder that holds path */
 int mkdir_parent(const char *path, struct buf *err);

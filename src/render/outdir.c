@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: ISC */
-/* outdir.c: see outdir.h. */
+/* outdir.c: see outdir.h; the output record is outrec.c's. */
 #include "common/compat.h"
 
 #include <dirent.h>
@@ -8,312 +8,12 @@
 #include <limits.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include "common/buf.h"
 #include "common/fsutil.h"
-#include "common/hash.h"
-#include "common/limits.h"
-#include "common/path.h"
 #include "common/xmalloc.h"
 #include "render/outdir.h"
-
-#define OUTREC_MAGIC	"kiln-outputs 2\n"	/* then "id HEX\n" */
-#define OUTREC_MAGIC1	"kiln-outputs 1\n"	/* no id (before 0290) */
-
-/* the daemon's memo of records (memo_put): shared records' refs too */
-static struct {
-	char *slot;
-	struct outrec rec;
-	unsigned age;
-} memo[2];
-static pthread_mutex_t memo_mu = PTHREAD_MUTEX_INITIALIZER;
-
-/* ---- the record ---- */
-
-void
-outrec_release(struct outrec *r)
-{
-	if (r->refs) {
-		bool last;
-		pthread_mutex_lock(&memo_mu);
-		last = --*r->refs == 0;
-		pthread_mutex_unlock(&memo_mu);
-		if (!last) {
-			memset(r, 0, sizeof(*r));
-			return;
-		}
-		free(r->refs);
-	}
-	free(r->v);
-	free(r->data);
-	free(r->slots);
-	memset(r, 0, sizeof(*r));
-}
-
-/*
- * one line "SHA SIZE KEY|- PATH"; 0, or -1 when malformed (TRUSTED:
- * written by this process, its hashes not checked again)
- */
-static int
-parse_line(char *line, bool trusted, struct outrec_ent *e)
-{
-	char *sp1, *sp2, *sp3, *end;
-	long long size;
-
-	if (!(sp1 = strchr(line, ' ')) || !(sp2 = strchr(sp1 + 1, ' ')) ||
-	    !(sp3 = strchr(sp2 + 1, ' ')) || sp3[1] == '\0')
-		return -1;
-	if (sp1 - line != 64 || (!trusted && !hex_valid(line, 64)))
-		return -1;
-	errno = 0;
-	size = strtoll(sp1 + 1, &end, 10);
-	if (errno || end != sp2 || size < 0)
-		return -1;
-	e->size = size;
-	if (sp3 - sp2 == 2 && sp2[1] == '-')
-		e->key = "";
-	else if (sp3 - sp2 - 1 == 64 && (trusted || hex_valid(sp2 + 1, 64)))
-		e->key = sp2 + 1;
-	else
-		return -1;
-	*sp1 = *sp3 = '\0';
-	e->sha = line;
-	e->path = sp3 + 1;
-	return 0;
-}
-
-/*
- * The first file line of record TEXT past its head, the output's id put
- * in ID ("" for a record of the first format); NULL if malformed.
- */
-static char *
-record_head(char *text, char id[33])
-{
-	size_t n = strlen(OUTREC_MAGIC);
-
-	id[0] = '\0';
-	if (strncmp(text, OUTREC_MAGIC1, n) == 0)
-		return text + n;
-	if (strncmp(text, OUTREC_MAGIC, n) != 0 || strncmp(text + n, "id ",
-	    3) != 0 || strnlen(text + n + 3, 33) < 33 ||
-	    !hex_valid(text + n + 3, 32) || text[n + 35] != '\n')
-		return NULL;
-	memcpy(id, text + n + 3, 32);
-	id[32] = '\0';
-	return text + n + 36;
-}
-
-/* the hash index of a loaded record: a lookup per output of a build */
-static void
-index_record(struct outrec *r)
-{
-	size_t mask;
-
-	r->nslots = 16;
-	while (r->nslots < r->n * 2)
-		r->nslots *= 2;
-	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
-	mask = r->nslots - 1;
-	for (size_t i = 0; i < r->n; i++) {
-		size_t k = fnv1a32(r->v[i].path) & mask;
-		while (r->slots[k])
-			k = (k + 1) & mask;
-		r->slots[k] = (uint32_t)(i + 1);
-	}
-}
-
-/*
- * Record TEXT (taken, freed on error) into R: 0, or -1 when it is
- * malformed (R then empty).  TRUSTED: the text this process just wrote,
- * whose paths need no second check.
- */
-static int
-record_parse(char *text, bool trusted, struct outrec *r)
-{
-	struct buf err = BUF_INIT, clean = BUF_INIT;
-	char *p, *nl;
-	size_t cap = 0;
-	int rc = -1;
-
-	memset(r, 0, sizeof(*r));
-	r->data = text;
-	if ((p = record_head(text, r->id)) == NULL)
-		goto out;
-	for (const char *q = p; (q = strchr(q, '\n')) != NULL; q++)
-		cap++;
-	r->v = xcalloc(cap + 1, sizeof(*r->v));
-	while (*p) {
-		struct outrec_ent e;
-		if (!(nl = strchr(p, '\n')))
-			goto out;
-		*nl = '\0';
-		/* the record names files to remove: never one outside the
-		   slot, so each path must be canonical and relative */
-		if (parse_line(p, trusted, &e) == -1 || (!trusted &&
-		    (path_clean_rel(e.path, &clean, &err) == -1 ||
-		    strcmp(clean.buf, e.path) != 0)))
-			goto out;
-		if (r->n && strcmp(r->v[r->n - 1].path, e.path) >= 0)
-			goto out;	/* unsorted or duplicated */
-		r->v[r->n++] = e;
-		p = nl + 1;
-	}
-	if (r->n < UINT32_MAX / 2)
-		index_record(r);
-	rc = 0;
-out:
-	if (rc == -1)
-		outrec_release(r);
-	buf_release(&err);
-	buf_release(&clean);
-	return rc;
-}
-
-/* ---- the daemon's memo of records ---- */
-
-/*
- * A long-lived process (outrec_save's REMEMBER) keeps the last record it
- * wrote to each slot: the next two builds read it (as the live record,
- * then as the standby's) and would parse every line each time (13,000
- * at 10,000 pages).  A record is named by its output id, so the file's
- * first two lines tell whether the memo holds it; the ids are random,
- * so a record another process wrote is never taken for it.  Memo records
- * are shared (refs), under memo_mu (declared above).
- */
-
-static void
-memo_put(const char *slot, const char *text, size_t len)
-{
-	static unsigned clock;
-	struct outrec r, old;
-	char *oldslot;
-	size_t k, use = 0;
-
-	if (record_parse(xstrndup(text, len), true, &r) == -1 || !r.id[0])
-		return;
-	r.refs = xcalloc(1, sizeof(*r.refs));
-	*r.refs = 1;
-	pthread_mutex_lock(&memo_mu);
-	/* SLOT's entry, else an empty one, else the older */
-	for (k = 0; k < NELEM(memo); k++)
-		if (memo[k].slot && !strcmp(memo[k].slot, slot))
-			break;
-	if (k < NELEM(memo))
-		use = k;
-	else
-		for (k = 0; k < NELEM(memo); k++)
-			if (!memo[k].slot || memo[k].age < memo[use].age) {
-				use = k;
-				if (!memo[k].slot)
-					break;
-			}
-	old = memo[use].rec;
-	oldslot = memo[use].slot;
-	memo[use].slot = xstrdup(slot);
-	memo[use].rec = r;
-	memo[use].age = ++clock;
-	pthread_mutex_unlock(&memo_mu);
-	outrec_release(&old);	/* takes memo_mu for its refs */
-	free(oldslot);
-}
-
-/* R shares the memo's record of SLOT when FILE's id names it: 0 or -1 */
-static int
-memo_get(const char *slot, const char *file, struct outrec *r)
-{
-	char head[64], id[33];
-	ssize_t n;
-	int fd, rc = -1;
-
-	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
-		return -1;
-	n = read(fd, head, sizeof(head) - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	head[n] = '\0';
-	if (record_head(head, id) == NULL || !id[0])
-		return -1;
-	pthread_mutex_lock(&memo_mu);
-	for (size_t k = 0; k < NELEM(memo); k++)
-		if (memo[k].slot && !strcmp(memo[k].slot, slot) &&
-		    !strcmp(memo[k].rec.id, id)) {
-			*r = memo[k].rec;
-			(*r->refs)++;
-			rc = 0;
-		}
-	pthread_mutex_unlock(&memo_mu);
-	return rc;
-}
-
-int
-outrec_load(const char *slot, struct outrec *r)
-{
-	struct buf data = BUF_INIT, err = BUF_INIT;
-	char *file = xasprintf("%s/%s", slot, OUTREC_PATH);
-	int rc = 0;
-
-	memset(r, 0, sizeof(*r));
-	if (memo_get(slot, file, r) == -1) {
-		rc = file_read(file, &data, LIMIT_MANIFEST, &err);
-		if (rc == 0)
-			rc = record_parse(buf_detach(&data, NULL), false, r);
-	}
-	buf_release(&data);
-	buf_release(&err);
-	free(file);
-	return rc;
-}
-
-int
-outrec_save(const char *slot, const struct outrec *r, bool remember,
-    struct buf *err)
-{
-	struct buf out = BUF_INIT;
-	char *file = xasprintf("%s/%s", slot, OUTREC_PATH);
-	int rc = 0;
-
-	if (r->id[0])
-		buf_printf(&out, "%sid %s\n", OUTREC_MAGIC, r->id);
-	else
-		buf_adds(&out, OUTREC_MAGIC1);	/* an output without a name */
-	for (size_t i = 0; i < r->n; i++) {
-		const struct outrec_ent *e = &r->v[i];
-		if (strchr(e->path, '\n')) {
-			/* a name the record cannot hold: no record, no reuse */
-			buf_release(&out);
-			free(file);
-			return 0;
-		}
-		buf_add(&out, e->sha, 64);
-		buf_addch(&out, ' ');
-		buf_add_i64(&out, e->size);	/* "SIZE " */
-		buf_adds(&out, e->key[0] ? e->key : "-");
-		buf_addch(&out, ' ');
-		buf_adds(&out, e->path);
-		buf_addch(&out, '\n');
-	}
-	rc = mkdir_parent(file, err) == -1 ? -1 :
-	    file_write(file, out.buf, out.len, err);
-	if (rc == 0 && remember)
-		memo_put(slot, out.buf, out.len);
-	buf_release(&out);
-	free(file);
-	return rc;
-}
-
-const struct outrec_ent *
-outrec_find(const struct outrec *r, const char *path)
-{
-	size_t mask = r->nslots - 1, k;
-
-	if (!r->slots)
-		return NULL;
-	for (k = fnv1a32(path) & mask; r->slots[k]; k = (k + 1) & mask)
-		if (!strcmp(r->v[r->slots[k] - 1].path, path))
-			return &r->v[r->slots[k] - 1];
-	return NULL;
-}
 
 /* ---- files in a slot ---- */
 
@@ -410,11 +110,30 @@ int
 slot_write(const char *slot, const char *path, const void *data, size_t len,
     struct buf *err)
 {
+	struct iovec iov;
+
+	iov.iov_base = (void *)(uintptr_t)data;
+	iov.iov_len = len;
+	return slot_writev(slot, path, &iov, 1, err);
+}
+
+int
+slot_writev(const char *slot, const char *path, struct iovec *iov, int n,
+    struct buf *err)
+{
 	char *file = xasprintf("%s/%s", slot, path);
 	int fd, rc = -1;
 
-	if ((fd = create_new(file, strlen(slot), err)) != -1)
-		rc = write_fd(fd, file, data, len, err);
+	if ((fd = create_new(file, strlen(slot), err)) == -1)
+		goto out;
+	if (writev_all(fd, iov, n) == -1) {
+		buf_setf(err, "cannot write '%s': %s", file, strerror(errno));
+		close(fd);
+	} else if (close(fd) == -1)
+		buf_setf(err, "cannot close '%s': %s", file, strerror(errno));
+	else
+		rc = 0;
+out:
 	free(file);
 	return rc;
 }

@@ -28,6 +28,7 @@
 
 #include <pthread.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 struct buf;
 
@@ -116,6 +117,15 @@ void outslot_release(struct outslot *s);
 int outrec_load(const char *slot, struct outrec *r);
 int outrec_save(const char *slot, const struct outrec *r, bool remember,
     struct buf *err);
+/*
+ * outrec_save of R when its lines are made already: LINES (LEN bytes) is
+ * what outrec_line gives for each entry of R, in order (no path holds a
+ * newline).  The memo's record is cut from them, not parsed.
+ */
+int outrec_save_lines(const char *slot, const struct outrec *r,
+    const char *lines, size_t len, bool remember, struct buf *err);
+/* E's line in the record ("SHA SIZE KEY|- PATH\n") appended to OUT */
+void outrec_line(const struct outrec_ent *e, struct buf *out);
 /* the entry of PATH in a loaded record, or NULL */
 const struct outrec_ent *outrec_find(const struct outrec *r, const char *path);
 void outrec_release(struct outrec *r);
@@ -127,6 +137,9 @@ void outrec_release(struct outrec *r);
  */
 int slot_write(const char *slot, const char *path, const void *data,
     size_t len, struct buf *err);
+/* slot_write of the pieces IOV[0..N) (changed by the call) */
+int slot_writev(const char *slot, const char *path, struct iovec *iov,
+    int n, struct buf *err);
 /*
  * slot_write into the standby of S for a PATH its record does not have:
  * through the folder descriptor S holds, mkdirat of PATH's folder and

@@ -25,6 +25,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
+#include <sys/uio.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -37,11 +38,8 @@
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "render/render_int.h"
+#include "render/render_outputs.h"
 #include "render/tmpl.h"
-
-#define CC_HTML		"public, max-age=60"
-#define CC_FEED		"public, max-age=300"
-#define CC_IMMUTABLE	"public, max-age=31536000, immutable"
 
 /* ---- the outputs of a build ---- */
 
@@ -244,39 +242,19 @@ render_staging_out(const char *name)
 
 /* ---- the manifest ---- */
 
-static int
-cmp_outfile(const void *a, const void *b)
-{
-	return strcmp(((const struct outfile *)a)->path,
-	    ((const struct outfile *)b)->path);
-}
-
 /* .kiln/manifest.json of the standby, written beside the record */
 struct manifest_job {
 	struct build *b;
+	struct outtext *t;
 	struct buf err;
 	int rc;
 };
 
-/* the manifest entry of output F (its strings are F's or static) */
-static void
-manifest_entry_of(const struct outfile *f, struct manifest_entry *e)
-{
-	e->path = (char *)(uintptr_t)f->path;
-	memcpy(e->sha256, f->sha, sizeof(e->sha256));
-	e->size = f->size;
-	e->content_type = (char *)(uintptr_t)mime_type_for(f->path);
-	e->cache_control = (char *)(uintptr_t)(f->immutable ? CC_IMMUTABLE :
-	    f->kind == MK_FEED ? CC_FEED : CC_HTML);
-	e->immutable = f->immutable;
-	e->kind = f->kind;
-	e->redirect = (char *)(uintptr_t)f->redirect;
-}
-
 /*
- * The manifest's text straight from the output list.  A daemon's deploy
- * plans from the build's changes (decision 0310) and parses the manifest
- * only on its full plan, so the text is not kept parsed (it was, by
+ * The manifest's text from the output list's entries (render_outputs.c),
+ * head, entries and tail in one writev.  A daemon's deploy plans from
+ * the build's changes (decision 0310) and parses the manifest only on
+ * its full plan, so the text is not kept parsed (it was, by
  * manifest_remember, until then: an eighth of a worker's build).
  */
 static void *
@@ -284,33 +262,38 @@ manifest_thread(void *arg)
 {
 	struct manifest_job *j = arg;
 	struct build *b = j->b;
-	struct manifest_entry e;
-	struct buf json = BUF_INIT;
+	struct buf head = BUF_INIT, tail = BUF_INIT;
+	struct iovec iov[3];
 
-	buf_grow(&json, 64 + b->files.n * 240);
-	manifest_json_head(&json, b->build_id, "");
-	for (size_t i = 0; i < b->files.n; i++) {
-		manifest_entry_of(&b->files.v[i], &e);
-		manifest_json_entry(&json, i == 0, &e);
-	}
-	manifest_json_tail(&json);
+	outtext_json(b, j->t);
+	manifest_json_head(&head, b->build_id, "");
+	manifest_json_tail(&tail);
+	iov[0].iov_base = head.buf;
+	iov[0].iov_len = head.len;
+	/* the first entry without its comma: ",\n{" is "\n{" */
+	iov[1].iov_base = b->files.n ? j->t->json.buf + 1 : NULL;
+	iov[1].iov_len = b->files.n ? j->t->json.len - 1 : 0;
+	iov[2].iov_base = tail.buf;
+	iov[2].iov_len = tail.len;
 	/*
 	 * b->files is sorted and unique (write_manifest).  The folder is not
 	 * live yet: no need to write the file atomically.
 	 */
-	j->rc = slot_write(b->slot.standby, MANIFEST_PATH, json.buf, json.len,
-	    &j->err);
-	buf_release(&json);
+	j->rc = slot_writev(b->slot.standby, MANIFEST_PATH, iov, 3, &j->err);
+	buf_release(&head);
+	buf_release(&tail);
 	return NULL;
 }
 
 /*
  * .kiln/changes.json of the standby: its files against the live
- * folder's record (both in path order), when that record names its
- * output; REC is the new record, its id drawn here.
+ * folder's record (both in path order; T's kept list when that is the
+ * record it was made with), when that record names its output; REC is
+ * the new record, its id drawn here.
  */
 static int
-write_changes(struct build *b, struct outrec *rec, struct buf *err)
+write_changes(struct build *b, const struct outtext *t, struct outrec *rec,
+    struct buf *err)
 {
 	const struct outrec *live = outslot_live_record(&b->slot);
 	const char **removed = NULL;
@@ -325,6 +308,13 @@ write_changes(struct build *b, struct outrec *rec, struct buf *err)
 		removed = xcalloc(live->n + 1, sizeof(*removed));
 		files = xcalloc(b->files.n + 1, sizeof(*files));
 	}
+	/* the live record is the one the kept list was made with: the
+	   changes are the entries kept or not (render_outputs.c) */
+	if (live->id[0] && outtext_changes(b, t, live, removed, &nr, files,
+	    &nf)) {
+		i = b->files.n;
+		j = live->n;
+	}
 	while (live->id[0] && (i < b->files.n || j < live->n)) {
 		const struct outfile *f = i < b->files.n ? &b->files.v[i] :
 		    NULL;
@@ -334,7 +324,7 @@ write_changes(struct build *b, struct outrec *rec, struct buf *err)
 			removed[nr++] = live->v[j++].path;
 		else {
 			if (c < 0 || strcmp(f->sha, live->v[j].sha) != 0)
-				manifest_entry_of(f, &files[nf++]);
+				render_manifest_entry(f, &files[nf++]);
 			i++;
 			j += c == 0;
 		}
@@ -351,31 +341,28 @@ write_changes(struct build *b, struct outrec *rec, struct buf *err)
 /*
  * The manifest and the output record of the new folder (on two threads),
  * and the removal of what the standby held that this build does not.
+ * In a long-lived process both texts are mostly the last build's
+ * (render_outputs.c, decision 0390).
  */
 static int
 write_manifest(struct build *b, struct buf *err)
 {
-	struct manifest_job job = { b, BUF_INIT, 0 };
+	struct outtext t;
+	struct manifest_job job = { b, &t, BUF_INIT, 0 };
 	struct outrec rec;
 	pthread_t th;
 	bool threaded;
 	int rc;
 
-	/* a build.command may write nothing: qsort(NULL, 0) is undefined */
-	if (b->files.n)
-		qsort(b->files.v, b->files.n, sizeof(*b->files.v),
-		    cmp_outfile);
-	for (size_t i = 1; i < b->files.n; i++)
-		if (!strcmp(b->files.v[i - 1].path, b->files.v[i].path)) {
-			buf_setf(err, "two outputs at '%s'",
-			    b->files.v[i].path);
-			return -1;
-		}
+	memset(&rec, 0, sizeof(rec));
+	if (outtext_sort(b, &t, err) == -1) {
+		outtext_done(b, &t, false, "");
+		return -1;
+	}
 	b->res->files = b->files.n;
 	threaded = pthread_create(&th, NULL, manifest_thread, &job) == 0;
 	if (!threaded)
 		manifest_thread(&job);
-	memset(&rec, 0, sizeof(rec));
 	rec.v = xcalloc(b->files.n + 1, sizeof(*rec.v));
 	rec.n = b->files.n;
 	for (size_t i = 0; i < b->files.n; i++) {
@@ -385,17 +372,22 @@ write_manifest(struct build *b, struct buf *err)
 		rec.v[i].key = f->key;
 		rec.v[i].size = f->size;
 	}
+	outtext_lines(b, &t);
 	rc = outslot_prune(&b->slot, &rec, err);
 	if (rc == 0)
-		rc = write_changes(b, &rec, err);
-	if (rc == 0)
-		rc = outrec_save(b->slot.standby, &rec, b->remember, err);
+		rc = write_changes(b, &t, &rec, err);
+	/* a name the record cannot hold: no record, no reuse */
+	if (rc == 0 && !t.unrecordable)
+		rc = outrec_save_lines(b->slot.standby, &rec, t.rec.buf ?
+		    t.rec.buf : "", t.rec.len, b->remember, err);
 	if (threaded)
 		pthread_join(th, NULL);
 	if (rc == 0 && job.rc == -1) {
 		buf_setf(err, "%s", job.err.buf);
 		rc = -1;
 	}
+	b->res->entries_kept = t.reused;
+	outtext_done(b, &t, rc == 0, rec.id);
 	buf_release(&job.err);
 	free(rec.v);
 	return rc;

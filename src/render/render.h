@@ -51,6 +51,8 @@ struct render_result {
 				   over, not made again (decision 0380) */
 	size_t terms_carried;	/* taxonomy term pages whose keys were */
 	size_t files;		/* files in the manifest */
+	size_t entries_kept;	/* of them, entries whose manifest text a
+				   long-lived process kept (decision 0390) */
 	int64_t seq;		/* change-sequence watermark of the snapshot */
 	int64_t next_change;	/* when a time-filtered collection next
 				   changes (0: never): rebuild then */

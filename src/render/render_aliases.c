@@ -104,22 +104,34 @@ alias_page(struct build *b, const struct rpage *p, struct buf *out)
 	buf_adds(out, "</a>.</p>\n</main>\n</body>\n</html>\n");
 }
 
-/* what the build has written so far, sorted, to look paths up in */
+/*
+ * what the build has written before its aliases, sorted, to look paths
+ * up in: made for the first alias (most sites have none, and the sort of
+ * every output was a fiftieth of a worker's edit build)
+ */
 struct taken {
 	char **v;
 	size_t n;
+	bool made;
 	json_t *alias;		/* output of an alias -> index of its page */
 };
 
 static void
-taken_init(struct build *b, struct taken *t)
+taken_init(struct taken *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->alias = json_object();
+}
+
+/* the outputs before the first alias's (none is written before it) */
+static void
+taken_make(struct build *b, struct taken *t)
+{
 	t->v = xcalloc(b->files.n + 1, sizeof(*t->v));
 	for (size_t k = 0; k < b->files.n; k++)
 		t->v[t->n++] = b->files.v[k].path;
 	qsort(t->v, t->n, sizeof(*t->v), cmp_str);
+	t->made = true;
 }
 
 static void
@@ -140,6 +152,8 @@ taken_claim(struct build *b, struct taken *t, size_t i, const char *path,
 	const char *pp = path;
 	json_t *o;
 
+	if (!t->made)
+		taken_make(b, t);
 	if (bsearch(&pp, t->v, t->n, sizeof(*t->v), cmp_str)) {
 		buf_setf(err, "lands on %s, which the site already has", path);
 		return -1;
@@ -219,7 +233,7 @@ aliases_write(struct build *b, struct buf *err)
 	struct buf path = BUF_INIT, html = BUF_INIT;
 	int rc = 0;
 
-	taken_init(b, &t);
+	taken_init(&t);
 	for (size_t i = 0; i < b->npages && rc == 0; i++)
 		rc = page_aliases(b, &t, i, &path, &html, err);
 	taken_release(&t);

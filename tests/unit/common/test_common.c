@@ -2,6 +2,8 @@
 /* test_common.c: buf, path, time and hash helpers. */
 #include "test.h"
 
+#include <sys/uio.h>
+
 #include "common/buf.h"
 #include "common/fsutil.h"
 #include "common/hash.h"
@@ -163,6 +165,33 @@ TEST(fsutil, atomic_write_and_read)
 	CHECK_OK(rm_rf("a", &err));
 	CHECK(!dir_exists("a"));
 	buf_release(&data);
+	buf_release(&err);
+}
+
+TEST(fsutil, writev_of_more_pieces_than_one_call_takes)
+{
+	struct buf data = BUF_INIT, err = BUF_INIT, want = BUF_INIT;
+	struct iovec iov[3000];
+	char bytes[3000];
+
+	/* empty pieces among them, more than IOV_MAX (1024) in all */
+	for (int i = 0; i < 3000; i++) {
+		bytes[i] = (char)('a' + i % 26);
+		iov[i].iov_base = &bytes[i];
+		iov[i].iov_len = i % 7 == 3 ? 0 : 1;
+		if (iov[i].iov_len)
+			buf_addch(&want, bytes[i]);
+	}
+	CHECK_OK(file_writev("v.txt", iov, 3000, &err));
+	CHECK_OK(file_read("v.txt", &data, 1 << 20, &err));
+	CHECK_INT_EQ(data.len, want.len);
+	CHECK(memcmp(data.buf, want.buf, want.len) == 0);
+	/* nothing at all: an empty file */
+	CHECK_OK(file_writev("v.txt", iov, 0, &err));
+	CHECK_OK(file_read("v.txt", &data, 1 << 20, &err));
+	CHECK_INT_EQ(data.len, 0);
+	buf_release(&data);
+	buf_release(&want);
 	buf_release(&err);
 }
 

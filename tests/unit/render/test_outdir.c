@@ -421,3 +421,79 @@ TEST(outdir, a_remembered_record_is_shared_until_the_file_names_another)
 	outrec_release(&z);
 	buf_release(&err);
 }
+
+/* the fields of records A and B are the same, entry by entry */
+static void
+check_same_record(const struct outrec *a, const struct outrec *b)
+{
+	CHECK_STR_EQ(a->id, b->id);
+	CHECK_INT_EQ(a->n, b->n);
+	for (size_t i = 0; i < a->n && i < b->n; i++) {
+		CHECK_STR_EQ(a->v[i].path, b->v[i].path);
+		CHECK_STR_EQ(a->v[i].sha, b->v[i].sha);
+		CHECK_STR_EQ(a->v[i].key, b->v[i].key);
+		CHECK_INT_EQ(a->v[i].size, b->v[i].size);
+		CHECK(outrec_find(a, b->v[i].path) == &a->v[i]);
+	}
+}
+
+TEST(outdir, a_remembered_record_is_cut_from_its_lines_as_a_parse_gives_it)
+{
+	struct outrec_ent v[5] = {
+		{ "404.html", SHA_A, "", 0 },
+		{ "a b/index.html", SHA_B, SHA_A, 9 },
+		{ "a/index.html", SHA_A, SHA_B, 10 },
+		{ "big.bin", SHA_B, "", 1234567890123 },
+		{ "z", SHA_A, SHA_A, 99 },
+	};
+	struct outrec r = { .id = "22222222222222222222222222222222", .v = v,
+	    .n = 5 }, kept, parsed;
+	struct buf err = BUF_INIT, lines = BUF_INIT, text = BUF_INIT;
+
+	for (size_t i = 0; i < r.n; i++)
+		outrec_line(&v[i], &lines);
+	CHECK_INT_EQ(mkdir("slot", 0755), 0);
+	CHECK_INT_EQ(outrec_save_lines("slot", &r, lines.buf, lines.len, true,
+	    &err), 0);
+	/* the file is what outrec_save writes */
+	CHECK_INT_EQ(file_read("slot/.kiln/outputs", &text, 1 << 20, &err), 0);
+	CHECK_INT_EQ(mkdir("other", 0755), 0);
+	CHECK_INT_EQ(outrec_save("other", &r, false, &err), 0);
+	CHECK_INT_EQ(outrec_load("slot", &kept), 0);
+	CHECK(kept.refs != NULL);	/* the memo's */
+	CHECK_INT_EQ(outrec_load("other", &parsed), 0);
+	CHECK(parsed.refs == NULL);	/* the file's */
+	check_same_record(&kept, &parsed);
+	outrec_release(&kept);
+	outrec_release(&parsed);
+	CHECK_INT_EQ(file_read("other/.kiln/outputs", &lines, 1 << 20, &err),
+	    0);
+	CHECK_INT_EQ(text.len, lines.len);
+	CHECK(memcmp(text.buf, lines.buf, text.len) == 0);
+	buf_release(&lines);
+	buf_release(&text);
+	buf_release(&err);
+}
+
+TEST(outdir, lines_that_are_not_the_records_leave_no_memo)
+{
+	struct outrec_ent v[2] = {
+		{ "a", SHA_A, "", 5 },
+		{ "b", SHA_B, "", 6 },
+	};
+	struct outrec r = { .id = "33333333333333333333333333333333", .v = v,
+	    .n = 2 }, back;
+	struct buf err = BUF_INIT;
+	/* b's size is 7 in the lines: the file is what a load must give */
+	const char *lines = SHA_A " 5 - a\n" SHA_B " 7 - b\n";
+
+	CHECK_INT_EQ(mkdir("slot", 0755), 0);
+	CHECK_INT_EQ(outrec_save_lines("slot", &r, lines, strlen(lines), true,
+	    &err), 0);
+	CHECK_INT_EQ(outrec_load("slot", &back), 0);
+	CHECK(back.refs == NULL);
+	CHECK_INT_EQ(back.n, 2);
+	CHECK_INT_EQ(outrec_find(&back, "b")->size, 7);
+	outrec_release(&back);
+	buf_release(&err);
+}
