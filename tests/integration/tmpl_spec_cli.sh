@@ -30,7 +30,7 @@ for d in "$T"/cases/*; do
 	    --partials "$d/partials" >"$d/got" 2>"$d/err" || true
 	if ! cmp -s "$d/got" "$d/expected"; then
 		bad=$((bad + 1))
-		echo "not ok - $(cat "$d/name")"
+		echo "not ok - $(cat "$d/name"): $(head -c 300 "$d/err")"
 	fi
 done
 echo "# $total spec cases through the CLI, $bad failed"
