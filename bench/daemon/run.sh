@@ -38,7 +38,8 @@ fi
 echo "== store: $store"
 s3_add_target
 "$KILN" import "$T/content" >/dev/null
-"$KILN" publish --wait >/dev/null 2>&1
+"$KILN" publish --wait >"$T/first.log" 2>&1 ||
+    { tail -20 "$T/first.log" >&2; echo "the first publish failed" >&2; exit 1; }
 TOK=$("$KILN" token create --name bench --role publisher)
 PORT=$(free_port)
 "$KILN" serve --listen 127.0.0.1:$PORT >"$T/serve.log" 2>&1 &
