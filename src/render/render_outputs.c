@@ -265,6 +265,9 @@ outtext_json(struct build *b, struct outtext *t)
 	}
 	t->v[b->files.n].json = t->json.len;
 	t->reused = reused;
+	/* nothing reads the last build's entries again (decision 0400) */
+	if (t->old)
+		buf_release(&t->old->json);
 }
 
 /* the digits of N >= 0 */
@@ -322,6 +325,13 @@ outtext_lines(struct build *b, struct outtext *t)
 	t->v[b->files.n].rec = t->rec.len;
 }
 
+void
+outtext_drop_lines(struct outtext *t)
+{
+	if (t->old)
+		buf_release(&t->old->rec);
+}
+
 bool
 outtext_changes(struct build *b, const struct outtext *t,
     const struct outrec *live, const char **removed, size_t *nr,
@@ -339,8 +349,8 @@ outtext_changes(struct build *b, const struct outtext *t,
 	for (size_t i = 0; i < b->files.n; i++) {
 		const struct outfile *f = &b->files.v[i];
 		size_t k = t->from[i];
-		if (k == SIZE_MAX || memcmp(old->rec.buf + old->v[k].rec,
-		    f->sha, 64) != 0)
+		/* LIVE's entries are the kept list's, in its order */
+		if (k == SIZE_MAX || memcmp(live->v[k].sha, f->sha, 64) != 0)
 			render_manifest_entry(f, &files[(*nf)++]);
 	}
 	return true;

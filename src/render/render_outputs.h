@@ -48,6 +48,13 @@ int outtext_sort(struct build *b, struct outtext *t, struct buf *err);
 void outtext_json(struct build *b, struct outtext *t);
 void outtext_lines(struct build *b, struct outtext *t);
 /*
+ * The last build's record lines are read by no one once both of the
+ * above are done (outtext_json drops its entries): freed before the
+ * record's memo is made, so that the three are not held at once
+ * (decision 0400).
+ */
+void outtext_drop_lines(struct outtext *t);
+/*
  * The changes of B's outputs against the live folder's record LIVE
  * (decision 0290) from T, when LIVE is the record the kept list was made
  * with (its id): the outputs not kept or with another SHA-256 into
