@@ -41,7 +41,13 @@ wait_port() {
 	done
 }
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
+# fail MESSAGE: the test fails; a worker's log ($T/worker.log), where a
+# test keeps one, is shown too
+fail() {
+	echo "FAIL: $*" >&2
+	[ -f "$T/worker.log" ] && tail -20 "$T/worker.log" >&2
+	exit 1
+}
 pass() { echo "ok - $*"; }
 
 assert_eq() {	# assert_eq GOT WANT MESSAGE

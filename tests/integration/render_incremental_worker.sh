@@ -8,11 +8,6 @@
 # read (a difference fails the build), and after each build the site
 # must equal a full build by a fresh process byte for byte.
 . "$KILN_SRC/tests/integration/lib.sh"
-fail() {
-	echo "FAIL: $*" >&2
-	[ -f "$T/worker.log" ] && tail -20 "$T/worker.log" >&2
-	exit 1
-}
 cd "$T"
 export KILN_NOW=2026-11-24T12:00:00Z
 "$KILN" init site --demo >/dev/null

@@ -14,11 +14,6 @@
 # most summaries and most pages' keys from what it kept (its build log
 # says how many).
 . "$KILN_SRC/tests/integration/lib.sh"
-fail() {
-	echo "FAIL: $*" >&2
-	[ -f "$T/worker.log" ] && tail -20 "$T/worker.log" >&2
-	exit 1
-}
 cd "$T"
 export KILN_NOW=2026-11-24T12:00:00Z
 HOLD=$T/hold	# while this file exists, a claimed build waits
