@@ -163,6 +163,38 @@ outslot_write(struct outslot *s, const char *path, const void *data,
 	return rc;
 }
 
+bool
+outslot_holds(const struct outslot *s, const char *path, const char *data,
+    size_t len)
+{
+	char chunk[65536];
+	struct stat st;
+	size_t at = 0;
+	ssize_t n;
+	bool same = false;
+	int fd;
+
+	if (s->standby_fd != -1)
+		fd = openat(s->standby_fd, path, O_RDONLY | O_NOFOLLOW |
+		    O_CLOEXEC);
+	else {
+		char *file = xasprintf("%s/%s", s->standby, path);
+		fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+		free(file);
+	}
+	if (fd == -1)
+		return false;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size == (off_t)len)
+		for (same = true; same && at < len; at += (size_t)n) {
+			n = read(fd, chunk, sizeof(chunk));
+			same = n > 0 && (size_t)n <= len - at &&
+			    !memcmp(chunk, data + at, (size_t)n);
+		}
+	close(fd);
+	return same;
+}
+
 int
 slot_link(const char *from, const char *slot, const char *path,
     struct buf *err)

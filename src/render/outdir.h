@@ -128,6 +128,15 @@ int outrec_save_lines(const char *slot, const struct outrec *r,
 void outrec_line(const struct outrec_ent *e, struct buf *out);
 /* the entry of PATH in a loaded record, or NULL */
 const struct outrec_ent *outrec_find(const struct outrec *r, const char *path);
+
+/*
+ * An open-addressing hash index of N paths by fnv1a32: *NSLOTS slots (a
+ * power of two, at least 2N), each 0 or an index + 1.  path_index_put
+ * files index I under the hash of its path.
+ */
+uint32_t *path_index_new(size_t n, size_t *nslots);
+void path_index_put(uint32_t *slots, size_t nslots, const char *path,
+    size_t i);
 void outrec_release(struct outrec *r);
 
 /*
@@ -148,6 +157,15 @@ int slot_writev(const char *slot, const char *path, struct iovec *iov,
  */
 int outslot_write(struct outslot *s, const char *path, const void *data,
     size_t len, struct buf *err);
+/*
+ * Whether the standby's file PATH in S holds DATA byte for byte (a
+ * regular file, no symlink followed).  A full build asks before it
+ * leaves a file its record lists in place, so that it repairs a file
+ * changed by hand (an incremental build trusts the record, as make
+ * trusts timestamps).
+ */
+bool outslot_holds(const struct outslot *s, const char *path,
+    const char *data, size_t len);
 /* SLOT/PATH as a hard link to FROM (a copy across file systems) */
 int slot_link(const char *from, const char *slot, const char *path,
     struct buf *err);

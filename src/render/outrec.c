@@ -109,19 +109,30 @@ record_head(char *text, char id[33])
 static void
 index_record(struct outrec *r)
 {
-	size_t mask;
+	r->slots = path_index_new(r->n, &r->nslots);
+	for (size_t i = 0; i < r->n; i++)
+		path_index_put(r->slots, r->nslots, r->v[i].path, i);
+}
 
-	r->nslots = 16;
-	while (r->nslots < r->n * 2)
-		r->nslots *= 2;
-	r->slots = xcalloc(r->nslots, sizeof(*r->slots));
-	mask = r->nslots - 1;
-	for (size_t i = 0; i < r->n; i++) {
-		size_t k = fnv1a32(r->v[i].path) & mask;
-		while (r->slots[k])
-			k = (k + 1) & mask;
-		r->slots[k] = (uint32_t)(i + 1);
-	}
+uint32_t *
+path_index_new(size_t n, size_t *nslots)
+{
+	size_t ns = 16;
+
+	while (ns < n * 2)
+		ns *= 2;
+	*nslots = ns;
+	return xcalloc(ns, sizeof(uint32_t));
+}
+
+void
+path_index_put(uint32_t *slots, size_t nslots, const char *path, size_t i)
+{
+	size_t mask = nslots - 1, k = fnv1a32(path) & mask;
+
+	while (slots[k])
+		k = (k + 1) & mask;
+	slots[k] = (uint32_t)(i + 1);
 }
 
 /*

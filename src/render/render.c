@@ -19,9 +19,6 @@
  */
 #include "common/compat.h"
 
-#include <sys/stat.h>
-
-#include <fcntl.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
@@ -88,44 +85,6 @@ render_merge_files(struct build *b, struct filelist *from)
 }
 
 /*
- * Whether the standby's file PATH holds DATA byte for byte.  A full build
- * asks before it leaves a file its record lists in place, so that it
- * repairs a file changed by hand (an incremental build trusts the
- * record, as make trusts timestamps).
- */
-static bool
-standby_holds(const struct outslot *s, const char *path, const char *data,
-    size_t len)
-{
-	char chunk[65536];
-	struct stat st;
-	size_t at = 0;
-	ssize_t n;
-	bool same = false;
-	int fd;
-
-	if (s->standby_fd != -1)
-		fd = openat(s->standby_fd, path, O_RDONLY | O_NOFOLLOW |
-		    O_CLOEXEC);
-	else {
-		char *file = xasprintf("%s/%s", s->standby, path);
-		fd = open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-		free(file);
-	}
-	if (fd == -1)
-		return false;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size == (off_t)len)
-		for (same = true; same && at < len; at += (size_t)n) {
-			n = read(fd, chunk, sizeof(chunk));
-			same = n > 0 && (size_t)n <= len - at &&
-			    !memcmp(chunk, data + at, (size_t)n);
-		}
-	close(fd);
-	return same;
-}
-
-/*
  * Put DATA (whose SHA-256 is SHA) at PATH in the standby folder, unless
  * the standby already holds exactly that.
  */
@@ -146,7 +105,7 @@ render_put_output(struct build *b, const char *path, const char *data,
 	}
 	e = outrec_find(&b->slot.standby_rec, path);
 	if (e && e->size == (int64_t)len && !strcmp(e->sha, sha) &&
-	    (!b->full || standby_holds(&b->slot, path, data, len)))
+	    (!b->full || outslot_holds(&b->slot, path, data, len)))
 		return 0;
 	/* a path the standby's record lacks is made through its folder
 	   descriptor (outslot_write goes by path if anything is there) */

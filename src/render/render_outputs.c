@@ -361,7 +361,6 @@ static struct outkept *
 outkept_make(struct build *b, struct outtext *t, const char *id)
 {
 	struct outkept *k = xcalloc(1, sizeof(*k));
-	size_t mask;
 
 	k->outdir = xstrdup(b->slot.link);
 	strlcpy(k->id, id, sizeof(k->id));
@@ -386,17 +385,9 @@ outkept_make(struct build *b, struct outtext *t, const char *id)
 		t->old->slots = NULL;
 		return k;
 	}
-	k->nslots = 16;
-	while (k->nslots < k->n * 2)
-		k->nslots *= 2;
-	k->slots = xcalloc(k->nslots, sizeof(*k->slots));
-	mask = k->nslots - 1;
-	for (size_t i = 0; i < k->n; i++) {
-		size_t s = fnv1a32(b->files.v[i].path) & mask;
-		while (k->slots[s])
-			s = (s + 1) & mask;
-		k->slots[s] = (uint32_t)(i + 1);
-	}
+	k->slots = path_index_new(k->n, &k->nslots);
+	for (size_t i = 0; i < k->n; i++)
+		path_index_put(k->slots, k->nslots, b->files.v[i].path, i);
 	return k;
 }
 
