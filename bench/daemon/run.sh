@@ -10,6 +10,9 @@
 # KILN=binary: measure that binary (default: build-rel, built first);
 # KILN_B=binary: the publish to live again with that one, alternating;
 # TMPDIR: where the scratch folder goes (default /tmp).
+# WAIT_FOR=FILE: after the setup (the first publish of N pages takes long
+# at 100,000), wait while FILE exists before measuring, so that the
+# measure can be taken on a quiet machine.
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-10000}
@@ -46,6 +49,11 @@ PORT=$(free_port)
 SERVE_PID=$!
 bg_pid $SERVE_PID
 wait_port $PORT
+if [ -n "${WAIT_FOR:-}" ]; then
+	echo "== set up; waiting while $WAIT_FOR exists"
+	while [ -e "$WAIT_FOR" ]; do sleep 1; done
+	echo "== load before the measure: $(cut -d' ' -f1-3 /proc/loadavg)"
+fi
 cat > "$T/post.lua" <<LUA
 wrk.method = "POST"
 wrk.headers["Authorization"] = "Bearer $TOK"
