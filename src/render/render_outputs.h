@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/manifest.h"
+#include "render/outdir.h"
 
 struct build;
 struct outkept;
@@ -32,7 +33,8 @@ struct outtext {
 	struct outtext_ent *v;	/* b->files.n + 1: the last one's offsets
 				   are the texts' lengths */
 	struct buf json;	/* the manifest's entries, each ",\n{...}" */
-	struct buf rec;		/* the record's lines */
+	struct buf rec;		/* the record's lines, until saved */
+	struct outrec lines;	/* then saved: shared with the memo */
 	bool unrecordable;	/* a path the record cannot hold */
 	bool same_paths;	/* old's paths, no other: old's index fits */
 	size_t reused;		/* entries whose texts were kept */
@@ -54,6 +56,13 @@ void outtext_lines(struct build *b, struct outtext *t);
  * (decision 0400).
  */
 void outtext_drop_lines(struct outtext *t);
+/*
+ * T's record lines as the record REC of B's standby (outrec_save_taken):
+ * the memo of records and the list kept for the next build hold the
+ * same text, not one copy each (decision 0420).
+ */
+int outtext_save(struct build *b, struct outtext *t,
+    const struct outrec *rec, struct buf *err);
 /*
  * The changes of B's outputs against the live folder's record LIVE
  * (decision 0290) from T, when LIVE is the record the kept list was made
