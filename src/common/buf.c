@@ -115,6 +115,15 @@ buf_reserve(struct buf *b, size_t extra)
 }
 
 void
+buf_fit(struct buf *b)
+{
+	if (b->alloc > b->len + 1) {
+		b->buf = xreallocarray(b->buf, b->len + 1, 1);
+		b->alloc = b->len + 1;
+	}
+}
+
+void
 buf_setlen(struct buf *b, size_t len)
 {
 	if (!b->alloc) {

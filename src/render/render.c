@@ -262,45 +262,39 @@ write_changes(struct build *b, const struct outtext *t, struct outrec *rec,
     struct buf *err)
 {
 	const struct outrec *live = outslot_live_record(&b->slot);
-	const char **removed = NULL;
-	struct manifest_entry *files = NULL;
-	size_t nr = 0, nf = 0, i = 0, j = 0;
+	struct outchanges c = { 0 };
+	size_t i = 0, j = 0;
 	struct buf json = BUF_INIT;
 	int rc;
 
 	if (changes_new_id(rec->id, err) == -1)
 		return -1;
-	if (live->id[0]) {
-		removed = xcalloc(live->n + 1, sizeof(*removed));
-		files = xcalloc(b->files.n + 1, sizeof(*files));
-	}
 	/* the live record is the one the kept list was made with: the
 	   changes are the entries kept or not (render_outputs.c) */
-	if (live->id[0] && outtext_changes(b, t, live, removed, &nr, files,
-	    &nf)) {
+	if (live->id[0] && outtext_changes(b, t, live, &c)) {
 		i = b->files.n;
 		j = live->n;
 	}
 	while (live->id[0] && (i < b->files.n || j < live->n)) {
 		const struct outfile *f = i < b->files.n ? &b->files.v[i] :
 		    NULL;
-		int c = !f ? 1 : j == live->n ? -1 : strcmp(f->path,
+		int cmp = !f ? 1 : j == live->n ? -1 : strcmp(f->path,
 		    live->v[j].path);
-		if (c > 0)
-			removed[nr++] = live->v[j++].path;
+		if (cmp > 0)
+			outchanges_removed(&c, live->v[j++].path);
 		else {
-			if (c < 0 || strcmp(f->sha, live->v[j].sha) != 0)
-				render_manifest_entry(f, &files[nf++]);
+			if (cmp < 0 || strcmp(f->sha, live->v[j].sha) != 0)
+				outchanges_file(&c, f);
 			i++;
-			j += c == 0;
+			j += cmp == 0;
 		}
 	}
-	changes_to_json(&json, rec->id, live->id, removed, nr, files, nf);
+	changes_to_json(&json, rec->id, live->id, c.removed, c.nr, c.files,
+	    c.nf);
 	rc = slot_write(b->slot.standby, CHANGES_PATH, json.buf, json.len,
 	    err);
 	buf_release(&json);
-	free(removed);
-	free(files);
+	outchanges_free(&c);
 	return rc;
 }
 

@@ -303,6 +303,8 @@ outtext_json(struct build *b, struct outtext *t)
 	}
 	t->v[b->files.n].json = t->json.len;
 	t->reused = reused;
+	if (!old)
+		buf_fit(&t->json);	/* reserved on an estimate */
 	/* nothing reads the last build's entries again (decision 0400) */
 	if (t->old)
 		buf_release(&t->old->json);
@@ -376,6 +378,8 @@ outtext_lines(struct build *b, struct outtext *t)
 		outrec_line(&e, &t->rec);
 	}
 	t->v[b->files.n].rec = t->rec.len;
+	if (!old)
+		buf_fit(&t->rec);	/* reserved on an estimate */
 }
 
 void
@@ -396,10 +400,38 @@ outtext_save(struct build *b, struct outtext *t, const struct outrec *rec,
 	    b->remember, &t->lines, err);
 }
 
+void
+outchanges_removed(struct outchanges *c, const char *path)
+{
+	if (c->nr == c->ar) {
+		c->ar = c->ar ? c->ar * 2 : 64;
+		c->removed = xreallocarray(c->removed, c->ar,
+		    sizeof(*c->removed));
+	}
+	c->removed[c->nr++] = path;
+}
+
+void
+outchanges_file(struct outchanges *c, const struct outfile *f)
+{
+	if (c->nf == c->af) {
+		c->af = c->af ? c->af * 2 : 64;
+		c->files = xreallocarray(c->files, c->af, sizeof(*c->files));
+	}
+	render_manifest_entry(f, &c->files[c->nf++]);
+}
+
+void
+outchanges_free(struct outchanges *c)
+{
+	free(c->removed);
+	free(c->files);
+	memset(c, 0, sizeof(*c));
+}
+
 bool
 outtext_changes(struct build *b, const struct outtext *t,
-    const struct outrec *live, const char **removed, size_t *nr,
-    struct manifest_entry *files, size_t *nf)
+    const struct outrec *live, struct outchanges *c)
 {
 	const struct outkept *old = t->old;
 
@@ -409,13 +441,13 @@ outtext_changes(struct build *b, const struct outtext *t,
 		return false;
 	for (size_t k = 0; k < old->n; k++)
 		if (!t->at[k])
-			removed[(*nr)++] = live->v[k].path;
+			outchanges_removed(c, live->v[k].path);
 	for (size_t i = 0; i < b->files.n; i++) {
 		const struct outfile *f = &b->files.v[i];
 		size_t k = t->from[i];
 		/* LIVE's entries are the kept list's, in its order */
 		if (k == SIZE_MAX || memcmp(live->v[k].sha, f->sha, 64) != 0)
-			render_manifest_entry(f, &files[(*nf)++]);
+			outchanges_file(c, f);
 	}
 	return true;
 }

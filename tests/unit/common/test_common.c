@@ -48,6 +48,18 @@ TEST(buf, reserve_allocates_exactly)
 	CHECK_INT_EQ(buf_reserve(&b, 11), -1);	/* over the cap */
 	CHECK_INT_EQ(buf_error(&b), 1);
 	buf_release(&b);
+	/* an estimate too large, given back */
+	buf_init(&b, 0);
+	CHECK_OK(buf_reserve(&b, 5000));
+	CHECK_OK(buf_adds(&b, "abcd"));
+	buf_fit(&b);
+	CHECK_INT_EQ(b.alloc, 5);
+	CHECK_STR_EQ(b.buf, "abcd");
+	CHECK_OK(buf_adds(&b, "e"));
+	CHECK_STR_EQ(b.buf, "abcde");
+	buf_release(&b);
+	buf_fit(&b);	/* nothing allocated: nothing to do */
+	CHECK_INT_EQ(b.alloc, 0);
 }
 
 TEST(buf, html_and_json_escape)
