@@ -19,9 +19,6 @@
  */
 #include "common/compat.h"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
@@ -516,21 +513,6 @@ render_site(struct build *b, struct buf *err)
 	return 0;
 }
 
-/*
- * A long-lived process: glibc gives each thread that meets contention an
- * arena of its own, up to 8 a core, and keeps what is freed in each; a
- * build's page workers, one after the other, leave a worker holding the
- * peak of several.  Two arenas cost no CPU measured and ~35 MB of peak
- * RSS at 50,000 pages (decision 0400).  Set once, at the first build.
- */
-static void
-limit_arenas(void)
-{
-#if defined(__GLIBC__) && defined(M_ARENA_MAX)
-	mallopt(M_ARENA_MAX, 2);
-#endif
-}
-
 int
 render_build(const struct conf *c, struct store *st,
     const struct render_opts *opts, struct render_result *res,
@@ -539,11 +521,8 @@ render_build(const struct conf *c, struct store *st,
 	struct build b;
 	char *outdir;
 	int64_t t0 = mono_ms();
-	static pthread_once_t arenas = PTHREAD_ONCE_INIT;
 	int rc = -1;
 
-	if (opts->remember)
-		pthread_once(&arenas, limit_arenas);
 	build_init(&b, c, opts, res);
 	outdir = conf_path(c, opts->outdir ? opts->outdir : c->build.out);
 	/* a full build renders everything but, like any other, leaves a
