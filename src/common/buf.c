@@ -83,6 +83,46 @@ buf_grow(struct buf *b, size_t extra)
 	return 0;
 }
 
+/*
+ * Room for EXTRA more bytes, allocated exactly when it must grow: for a
+ * text whose total is known (a file of known size, a list of kept
+ * texts), which buf_grow would round up to a power of two (a 10.5 MB
+ * record in 16.8 MB).  Appends past it grow as buf_grow does.
+ */
+int
+buf_reserve(struct buf *b, size_t extra)
+{
+	size_t want;
+
+	if (b->len > SIZE_MAX - extra - 1) {
+		b->err = 1;
+		return -1;
+	}
+	want = b->len + extra + 1;
+	if (b->max && want - 1 > b->max) {
+		b->err = 1;
+		return -1;
+	}
+	if (want <= b->alloc)
+		return 0;
+	if (!b->alloc) {
+		b->buf = xmalloc(want);
+		b->buf[0] = '\0';
+	} else
+		b->buf = xreallocarray(b->buf, want, 1);
+	b->alloc = want;
+	return 0;
+}
+
+void
+buf_fit(struct buf *b)
+{
+	if (b->alloc > b->len + 1) {
+		b->buf = xreallocarray(b->buf, b->len + 1, 1);
+		b->alloc = b->len + 1;
+	}
+}
+
 void
 buf_setlen(struct buf *b, size_t len)
 {

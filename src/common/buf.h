@@ -36,6 +36,10 @@ void buf_reset(struct buf *b);
 /* hand the bytes (NUL-terminated, malloc'd) to the caller; b is reset */
 char *buf_detach(struct buf *b, size_t *lenp);
 int buf_grow(struct buf *b, size_t extra);
+/* room for EXTRA more bytes, exactly (no rounding up) when it grows */
+int buf_reserve(struct buf *b, size_t extra);
+/* give back the room past the contents (a text made on an estimate) */
+void buf_fit(struct buf *b);
 int buf_add(struct buf *b, const void *data, size_t len);
 int buf_adds(struct buf *b, const char *s);
 /* V in decimal and a space: a cheap field separator for hash inputs */

@@ -124,6 +124,15 @@ int outrec_save(const char *slot, const struct outrec *r, bool remember,
  */
 int outrec_save_lines(const char *slot, const struct outrec *r,
     const char *lines, size_t len, bool remember, struct buf *err);
+/*
+ * outrec_save_lines of LINES (LEN bytes and a NUL, malloc'd) taken: with
+ * REMEMBER the memo's record is cut from them, not from a copy, and TEXT
+ * shares that record (else TEXT owns LINES alone); TEXT->data is LINES,
+ * some of whose spaces and newlines are then NULs (the fields cut:
+ * outrec_line's three separators).  outrec_release(TEXT) when done.
+ */
+int outrec_save_taken(const char *slot, const struct outrec *r, char *lines,
+    size_t len, bool remember, struct outrec *text, struct buf *err);
 /* E's line in the record ("SHA SIZE KEY|- PATH\n") appended to OUT */
 void outrec_line(const struct outrec_ent *e, struct buf *out);
 /* the entry of PATH in a loaded record, or NULL */

@@ -194,9 +194,9 @@ out:
  * are shared (refs), under memo_mu (declared above).
  */
 
-/* keep record R (taken) as SLOT's in the memo */
+/* keep record R (taken) as SLOT's in the memo; SHARE: a share of it */
 static void
-memo_store(const char *slot, struct outrec *r)
+memo_store(const char *slot, struct outrec *r, struct outrec *share)
 {
 	static unsigned clock;
 	struct outrec old;
@@ -204,7 +204,9 @@ memo_store(const char *slot, struct outrec *r)
 	size_t k, use = 0;
 
 	r->refs = xcalloc(1, sizeof(*r->refs));
-	*r->refs = 1;
+	*r->refs = share ? 2 : 1;
+	if (share)
+		*share = *r;	/* no one else sees R yet */
 	pthread_mutex_lock(&memo_mu);
 	/* SLOT's entry, else an empty one, else the older */
 	for (k = 0; k < NELEM(memo); k++)
@@ -242,25 +244,22 @@ is_number(const char *s, size_t len, int64_t n)
 }
 
 /*
- * Record TEXT (taken; LEN bytes, its lines from HEAD on) into R without
- * parsing it: it holds the lines of the entries of SRC, so each line is
- * compared with SRC's fields and cut where they end (decision 0390), no
- * number parsed, no path checked again.  0, or -1 when a line is not
- * SRC's (R then empty).
+ * The lines TEXT (LEN bytes, NUL after them) of record ID into R without
+ * parsing them: they are the lines of the entries of SRC, so each line
+ * is compared with SRC's fields and cut where they end (decision 0390),
+ * no number parsed, no path checked again.  0 (R holds TEXT), or -1 when
+ * a line is not SRC's (R empty, TEXT still the caller's, perhaps cut).
  */
 static int
-record_known(char *text, size_t len, size_t head, const struct outrec *src,
-    struct outrec *r)
+record_known(char *text, size_t len, const char *id,
+    const struct outrec *src, struct outrec *r)
 {
-	char *p, *end;
+	char *p, *end = text + len;
 
 	memset(r, 0, sizeof(*r));
-	r->data = text;
-	end = r->data + len;
-	if (record_head(r->data, r->id) != r->data + head)
-		goto bad;
+	strlcpy(r->id, id, sizeof(r->id));
 	r->v = xcalloc(src->n + 1, sizeof(*r->v));
-	for (p = r->data + head; r->n < src->n; r->n++) {
+	for (p = text; r->n < src->n; r->n++) {
 		const struct outrec_ent *s = &src->v[r->n];
 		size_t kl = s->key[0] ? 64 : 1, pl = strlen(s->path), nd;
 		char *nl = memchr(p, '\n', (size_t)(end - p)), *key;
@@ -286,30 +285,34 @@ record_known(char *text, size_t len, size_t head, const struct outrec *src,
 		goto bad;
 	if (r->n < UINT32_MAX / 2)
 		index_record(r);
+	r->data = text;
 	return 0;
 bad:
-	outrec_release(r);
+	outrec_release(r);	/* not TEXT: r->data is not set yet */
 	return -1;
 }
 
 /*
- * Keep TEXT (taken), the record of SRC just written to SLOT (HEAD: the
- * length of its head), in the memo.  Should its lines not be where SRC
- * puts them, there is no memo: the next load parses the file.
+ * Keep LINES (taken; LEN bytes), the record of SRC just written to SLOT,
+ * in the memo.  Should they not be the lines of SRC's entries, there is
+ * no memo: the next load parses the file.  SHARE (or NULL): the memo's
+ * record shared, else (no memo) a record owning LINES alone.
  */
 static void
-memo_put(const char *slot, char *text, size_t len, size_t head,
-    const struct outrec *src)
+memo_put(const char *slot, char *lines, size_t len, const struct outrec *src,
+    struct outrec *share)
 {
 	struct outrec r;
 
-	if (record_known(text, len, head, src, &r) == -1)
-		return;
-	if (!r.id[0]) {
-		outrec_release(&r);
+	if (!src->id[0] || record_known(lines, len, src->id, src, &r) == -1) {
+		if (share) {
+			memset(share, 0, sizeof(*share));
+			share->data = lines;
+		} else
+			free(lines);
 		return;
 	}
-	memo_store(slot, &r);
+	memo_store(slot, &r, share);
 }
 
 /* R shares the memo's record of SLOT when FILE's id names it: 0 or -1 */
@@ -403,12 +406,13 @@ outrec_save(const char *slot, const struct outrec *r, bool remember,
 	return rc;
 }
 
-int
-outrec_save_lines(const char *slot, const struct outrec *r,
-    const char *lines, size_t len, bool remember, struct buf *err)
+/* R's head and LINES (LEN bytes) as SLOT's record file */
+static int
+record_write(const char *slot, const struct outrec *r, const char *lines,
+    size_t len, struct buf *err)
 {
 	struct buf head = BUF_INIT;
-	char *file = xasprintf("%s/%s", slot, OUTREC_PATH), *text;
+	char *file = xasprintf("%s/%s", slot, OUTREC_PATH);
 	struct iovec iov[2];
 	int rc;
 
@@ -419,16 +423,41 @@ outrec_save_lines(const char *slot, const struct outrec *r,
 	iov[1].iov_len = len;
 	rc = mkdir_parent(file, err) == -1 ? -1 :
 	    file_writev(file, iov, 2, err);
-	if (rc == 0 && remember) {
-		/* the memo's copy, whose fields are cut in place */
-		text = xmalloc(head.len + len + 1);
-		memcpy(text, head.buf, head.len);
-		memcpy(text + head.len, lines, len);
-		text[head.len + len] = '\0';
-		memo_put(slot, text, head.len + len, head.len, r);
-	}
 	buf_release(&head);
 	free(file);
+	return rc;
+}
+
+int
+outrec_save_lines(const char *slot, const struct outrec *r,
+    const char *lines, size_t len, bool remember, struct buf *err)
+{
+	char *text;
+	int rc;
+
+	rc = record_write(slot, r, lines, len, err);
+	if (rc == 0 && remember) {
+		/* the memo's copy, whose fields are cut in place */
+		text = xmalloc(len + 1);
+		memcpy(text, lines, len);
+		text[len] = '\0';
+		memo_put(slot, text, len, r, NULL);
+	}
+	return rc;
+}
+
+int
+outrec_save_taken(const char *slot, const struct outrec *r, char *lines,
+    size_t len, bool remember, struct outrec *text, struct buf *err)
+{
+	int rc;
+
+	memset(text, 0, sizeof(*text));
+	rc = record_write(slot, r, lines, len, err);
+	if (rc == 0 && remember)
+		memo_put(slot, lines, len, r, text);
+	else
+		text->data = lines;
 	return rc;
 }
 

@@ -19,9 +19,6 @@
  */
 #include "common/compat.h"
 
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <pthread.h>
 #include <stdatomic.h>
 #include <strings.h>
@@ -71,7 +68,11 @@ render_merge_files(struct build *b, struct filelist *from)
 {
 	pthread_mutex_lock(&b->mu);
 	if (b->files.n + from->n > b->files.alloc) {
+		/* room for what the main thread adds after the pages (feeds,
+		   sitemaps, aliases: a few): one more output would otherwise
+		   double a list of 65,000 (11 MB more at 50,000 pages) */
 		b->files.alloc = b->files.n + from->n;
+		b->files.alloc += b->files.alloc / 32 + 256;
 		b->files.v = xreallocarray(b->files.v, b->files.alloc,
 		    sizeof(*b->files.v));
 	}
@@ -258,45 +259,39 @@ write_changes(struct build *b, const struct outtext *t, struct outrec *rec,
     struct buf *err)
 {
 	const struct outrec *live = outslot_live_record(&b->slot);
-	const char **removed = NULL;
-	struct manifest_entry *files = NULL;
-	size_t nr = 0, nf = 0, i = 0, j = 0;
+	struct outchanges c = { 0 };
+	size_t i = 0, j = 0;
 	struct buf json = BUF_INIT;
 	int rc;
 
 	if (changes_new_id(rec->id, err) == -1)
 		return -1;
-	if (live->id[0]) {
-		removed = xcalloc(live->n + 1, sizeof(*removed));
-		files = xcalloc(b->files.n + 1, sizeof(*files));
-	}
 	/* the live record is the one the kept list was made with: the
 	   changes are the entries kept or not (render_outputs.c) */
-	if (live->id[0] && outtext_changes(b, t, live, removed, &nr, files,
-	    &nf)) {
+	if (live->id[0] && outtext_changes(b, t, live, &c)) {
 		i = b->files.n;
 		j = live->n;
 	}
 	while (live->id[0] && (i < b->files.n || j < live->n)) {
 		const struct outfile *f = i < b->files.n ? &b->files.v[i] :
 		    NULL;
-		int c = !f ? 1 : j == live->n ? -1 : strcmp(f->path,
+		int cmp = !f ? 1 : j == live->n ? -1 : strcmp(f->path,
 		    live->v[j].path);
-		if (c > 0)
-			removed[nr++] = live->v[j++].path;
+		if (cmp > 0)
+			outchanges_removed(&c, live->v[j++].path);
 		else {
-			if (c < 0 || strcmp(f->sha, live->v[j].sha) != 0)
-				render_manifest_entry(f, &files[nf++]);
+			if (cmp < 0 || strcmp(f->sha, live->v[j].sha) != 0)
+				outchanges_file(&c, f);
 			i++;
-			j += c == 0;
+			j += cmp == 0;
 		}
 	}
-	changes_to_json(&json, rec->id, live->id, removed, nr, files, nf);
+	changes_to_json(&json, rec->id, live->id, c.removed, c.nr, c.files,
+	    c.nf);
 	rc = slot_write(b->slot.standby, CHANGES_PATH, json.buf, json.len,
 	    err);
 	buf_release(&json);
-	free(removed);
-	free(files);
+	outchanges_free(&c);
 	return rc;
 }
 
@@ -343,8 +338,7 @@ write_manifest(struct build *b, struct buf *err)
 	outtext_drop_lines(&t);
 	/* a name the record cannot hold: no record, no reuse */
 	if (rc == 0 && !t.unrecordable)
-		rc = outrec_save_lines(b->slot.standby, &rec, t.rec.buf ?
-		    t.rec.buf : "", t.rec.len, b->remember, err);
+		rc = outtext_save(b, &t, &rec, err);
 	if (rc == 0 && job.rc == -1) {
 		buf_setf(err, "%s", job.err.buf);
 		rc = -1;
@@ -519,21 +513,6 @@ render_site(struct build *b, struct buf *err)
 	return 0;
 }
 
-/*
- * A long-lived process: glibc gives each thread that meets contention an
- * arena of its own, up to 8 a core, and keeps what is freed in each; a
- * build's page workers, one after the other, leave a worker holding the
- * peak of several.  Two arenas cost no CPU measured and ~35 MB of peak
- * RSS at 50,000 pages (decision 0400).  Set once, at the first build.
- */
-static void
-limit_arenas(void)
-{
-#if defined(__GLIBC__) && defined(M_ARENA_MAX)
-	mallopt(M_ARENA_MAX, 2);
-#endif
-}
-
 int
 render_build(const struct conf *c, struct store *st,
     const struct render_opts *opts, struct render_result *res,
@@ -542,11 +521,8 @@ render_build(const struct conf *c, struct store *st,
 	struct build b;
 	char *outdir;
 	int64_t t0 = mono_ms();
-	static pthread_once_t arenas = PTHREAD_ONCE_INIT;
 	int rc = -1;
 
-	if (opts->remember)
-		pthread_once(&arenas, limit_arenas);
 	build_init(&b, c, opts, res);
 	outdir = conf_path(c, opts->outdir ? opts->outdir : c->build.out);
 	/* a full build renders everything but, like any other, leaves a

@@ -35,7 +35,9 @@ struct outkept {
 	char id[33];		/* the id of the record made of it */
 	struct outtext_ent *v;	/* n + 1, as in struct outtext */
 	size_t n;
-	struct buf json, rec;
+	struct buf json;
+	struct outrec lines;	/* the record lines (lines.data), shared
+				   with the memo of records: cut there */
 	uint32_t *slots;	/* hash index of v by path (i + 1) */
 	size_t nslots;		/* a power of two */
 };
@@ -53,7 +55,7 @@ outkept_free(struct outkept *k)
 		free(k->v[i].redirect);
 	free(k->v);
 	buf_release(&k->json);
-	buf_release(&k->rec);
+	outrec_release(&k->lines);
 	free(k->slots);
 	free(k->outdir);
 	free(k);
@@ -96,7 +98,7 @@ outkept_put(struct outkept *k)
 static const char *
 outkept_path(const struct outkept *k, size_t i)
 {
-	return k->rec.buf + k->v[i + 1].rec - 1 - k->v[i].pathlen;
+	return k->lines.data + k->v[i + 1].rec - 1 - k->v[i].pathlen;
 }
 
 /* the entry of PATH (hashed H) in K, or SIZE_MAX */
@@ -121,6 +123,44 @@ cmp_outfile(const void *a, const void *b)
 	    ((const struct outfile *)b)->path);
 }
 
+/* an output the kept list lacks: its path and place in the build's list */
+struct fresh {
+	const char *path;
+	size_t i;
+};
+
+static int
+cmp_fresh(const void *a, const void *b)
+{
+	return strcmp(((const struct fresh *)a)->path,
+	    ((const struct fresh *)b)->path);
+}
+
+/*
+ * V[j] = V[SRC[j]] for every j < N, in place (SRC a permutation, left
+ * as the identity): the list is not copied to be reordered (at 65,000
+ * outputs a copy is 11 MB).
+ */
+static void
+permute(struct outfile *v, size_t *src, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct outfile tmp;
+		size_t j = i, k;
+
+		if (src[i] == i)
+			continue;
+		tmp = v[i];
+		while ((k = src[j]) != i) {
+			v[j] = v[k];
+			src[j] = j;
+			j = k;
+		}
+		v[j] = tmp;
+		src[j] = j;
+	}
+}
+
 /*
  * B's outputs in the order of the kept list OLD: each found there by
  * path takes its place, the others (NEW, sorted apart) are merged in.
@@ -131,8 +171,8 @@ sort_by_kept(struct build *b, struct outtext *t, struct buf *err)
 	const struct outkept *old = t->old;
 	struct filelist *l = &b->files;
 	size_t *at = xcalloc(old->n + 1, sizeof(*at));
-	struct outfile *fresh = NULL;
-	struct outfile *v = xreallocarray(NULL, l->n + 1, sizeof(*v));
+	size_t *src = xreallocarray(NULL, l->n + 1, sizeof(*src));
+	struct fresh *fresh = NULL;
 	size_t nfresh = 0, afresh = 0, i, j = 0, n = 0;
 	int rc = -1;
 
@@ -145,7 +185,8 @@ sort_by_kept(struct build *b, struct outtext *t, struct buf *err)
 				fresh = xreallocarray(fresh, afresh,
 				    sizeof(*fresh));
 			}
-			fresh[nfresh++] = l->v[i];
+			fresh[nfresh].path = l->v[i].path;
+			fresh[nfresh++].i = i;
 		} else if (at[k]) {
 			buf_setf(err, "two outputs at '%s'", l->v[i].path);
 			goto out;
@@ -153,32 +194,29 @@ sort_by_kept(struct build *b, struct outtext *t, struct buf *err)
 			at[k] = i + 1;
 	}
 	if (nfresh)
-		qsort(fresh, nfresh, sizeof(*fresh), cmp_outfile);
+		qsort(fresh, nfresh, sizeof(*fresh), cmp_fresh);
 	for (i = 1; i < nfresh; i++)
 		if (!strcmp(fresh[i - 1].path, fresh[i].path)) {
 			buf_setf(err, "two outputs at '%s'", fresh[i].path);
 			goto out;
 		}
 	for (i = 0; i <= old->n; i++) {
-		const struct outfile *f = i < old->n && at[i] ?
-		    &l->v[at[i] - 1] : NULL;
-		if (!f && i < old->n)
+		const char *path = i < old->n && at[i] ?
+		    l->v[at[i] - 1].path : NULL;
+		if (!path && i < old->n)
 			continue;	/* not output by this build */
 		/* the new paths before this kept one (all, past the end) */
-		while (j < nfresh && (!f || strcmp(fresh[j].path,
-		    f->path) < 0)) {
+		while (j < nfresh && (!path || strcmp(fresh[j].path,
+		    path) < 0)) {
 			t->from[n] = SIZE_MAX;
-			v[n++] = fresh[j++];
+			src[n++] = fresh[j++].i;
 		}
-		if (f) {
+		if (path) {
 			t->from[n] = i;
-			v[n++] = *f;
+			src[n++] = at[i] - 1;
 		}
 	}
-	free(l->v);
-	l->v = v;
-	l->alloc = l->n + 1;
-	v = NULL;
+	permute(l->v, src, l->n);
 	/* the same paths as the kept list's: its index is the new one's */
 	t->same_paths = nfresh == 0 && l->n == old->n;
 	t->at = at;
@@ -186,8 +224,8 @@ sort_by_kept(struct build *b, struct outtext *t, struct buf *err)
 	rc = 0;
 out:
 	free(at);
+	free(src);
 	free(fresh);
-	free(v);
 	return rc;
 }
 
@@ -238,7 +276,7 @@ same_entry(const struct outkept *old, size_t k, const struct outfile *f)
 	return e->size == f->size && e->kind == f->kind &&
 	    e->immutable == f->immutable && (e->redirect == NULL) ==
 	    (f->redirect == NULL) && (!f->redirect || !strcmp(e->redirect,
-	    f->redirect)) && !memcmp(old->rec.buf + e->rec, f->sha, 64);
+	    f->redirect)) && !memcmp(old->lines.data + e->rec, f->sha, 64);
 }
 
 void
@@ -248,7 +286,7 @@ outtext_json(struct build *b, struct outtext *t)
 	struct manifest_entry e;
 	size_t reused = 0;
 
-	buf_grow(&t->json, old ? old->json.len + 4096 : 64 + b->files.n *
+	buf_reserve(&t->json, old ? old->json.len + 4096 : 64 + b->files.n *
 	    240);
 	for (size_t i = 0; i < b->files.n; i++) {
 		const struct outfile *f = &b->files.v[i];
@@ -265,6 +303,8 @@ outtext_json(struct build *b, struct outtext *t)
 	}
 	t->v[b->files.n].json = t->json.len;
 	t->reused = reused;
+	if (!old)
+		buf_fit(&t->json);	/* reserved on an estimate */
 	/* nothing reads the last build's entries again (decision 0400) */
 	if (t->old)
 		buf_release(&t->old->json);
@@ -288,7 +328,7 @@ static bool
 same_line(const struct outkept *old, size_t k, const struct outfile *f)
 {
 	const struct outtext_ent *e = &old->v[k];
-	const char *line = old->rec.buf + e->rec;
+	const char *line = old->lines.data + e->rec;
 	size_t kl = f->key[0] ? 64 : 1;
 
 	/* "SHA SIZE KEY PATH\n": the same size, then the key's length */
@@ -297,21 +337,36 @@ same_line(const struct outkept *old, size_t k, const struct outfile *f)
 	    !memcmp(line + 66 + digits(f->size), kl == 1 ? "-" : f->key, kl);
 }
 
+/*
+ * Kept line K of OLD appended to OUT, "SHA SIZE KEY PATH\n": the memo of
+ * records cut the fields in place (NULs after the SHA-256 and the key,
+ * and for the newline), so the three separators are put back.
+ */
+static void
+copy_line(const struct outkept *old, size_t k, struct buf *out)
+{
+	size_t at = out->len, len = old->v[k + 1].rec - old->v[k].rec;
+
+	buf_add(out, old->lines.data + old->v[k].rec, len);
+	out->buf[at + 64] = ' ';
+	out->buf[at + len - 2 - old->v[k].pathlen] = ' ';
+	out->buf[at + len - 1] = '\n';
+}
+
 void
 outtext_lines(struct build *b, struct outtext *t)
 {
 	const struct outkept *old = t->old;
 	struct outrec_ent e;
 
-	buf_grow(&t->rec, old ? old->rec.len + 4096 : 64 + b->files.n *
-	    200);
+	buf_reserve(&t->rec, old ? old->v[old->n].rec + 4096 : 64 +
+	    b->files.n * 200);
 	for (size_t i = 0; i < b->files.n; i++) {
 		const struct outfile *f = &b->files.v[i];
 		size_t k = t->from[i];
 		t->v[i].rec = t->rec.len;
 		if (k != SIZE_MAX && same_line(old, k, f)) {
-			buf_add(&t->rec, old->rec.buf + old->v[k].rec,
-			    old->v[k + 1].rec - old->v[k].rec);
+			copy_line(old, k, &t->rec);
 			continue;
 		}
 		if (strchr(f->path, '\n'))
@@ -323,19 +378,60 @@ outtext_lines(struct build *b, struct outtext *t)
 		outrec_line(&e, &t->rec);
 	}
 	t->v[b->files.n].rec = t->rec.len;
+	if (!old)
+		buf_fit(&t->rec);	/* reserved on an estimate */
 }
 
 void
 outtext_drop_lines(struct outtext *t)
 {
 	if (t->old)
-		buf_release(&t->old->rec);
+		outrec_release(&t->old->lines);
+}
+
+int
+outtext_save(struct build *b, struct outtext *t, const struct outrec *rec,
+    struct buf *err)
+{
+	size_t len;
+	char *lines = buf_detach(&t->rec, &len);
+
+	return outrec_save_taken(b->slot.standby, rec, lines, len,
+	    b->remember, &t->lines, err);
+}
+
+void
+outchanges_removed(struct outchanges *c, const char *path)
+{
+	if (c->nr == c->ar) {
+		c->ar = c->ar ? c->ar * 2 : 64;
+		c->removed = xreallocarray(c->removed, c->ar,
+		    sizeof(*c->removed));
+	}
+	c->removed[c->nr++] = path;
+}
+
+void
+outchanges_file(struct outchanges *c, const struct outfile *f)
+{
+	if (c->nf == c->af) {
+		c->af = c->af ? c->af * 2 : 64;
+		c->files = xreallocarray(c->files, c->af, sizeof(*c->files));
+	}
+	render_manifest_entry(f, &c->files[c->nf++]);
+}
+
+void
+outchanges_free(struct outchanges *c)
+{
+	free(c->removed);
+	free(c->files);
+	memset(c, 0, sizeof(*c));
 }
 
 bool
 outtext_changes(struct build *b, const struct outtext *t,
-    const struct outrec *live, const char **removed, size_t *nr,
-    struct manifest_entry *files, size_t *nf)
+    const struct outrec *live, struct outchanges *c)
 {
 	const struct outkept *old = t->old;
 
@@ -345,13 +441,13 @@ outtext_changes(struct build *b, const struct outtext *t,
 		return false;
 	for (size_t k = 0; k < old->n; k++)
 		if (!t->at[k])
-			removed[(*nr)++] = live->v[k].path;
+			outchanges_removed(c, live->v[k].path);
 	for (size_t i = 0; i < b->files.n; i++) {
 		const struct outfile *f = &b->files.v[i];
 		size_t k = t->from[i];
 		/* LIVE's entries are the kept list's, in its order */
 		if (k == SIZE_MAX || memcmp(live->v[k].sha, f->sha, 64) != 0)
-			render_manifest_entry(f, &files[(*nf)++]);
+			outchanges_file(c, f);
 	}
 	return true;
 }
@@ -368,9 +464,9 @@ outkept_make(struct build *b, struct outtext *t, const char *id)
 	k->v = t->v;
 	t->v = NULL;
 	k->json = t->json;
-	k->rec = t->rec;
+	k->lines = t->lines;
 	buf_init(&t->json, 0);
-	buf_init(&t->rec, 0);
+	memset(&t->lines, 0, sizeof(t->lines));
 	for (size_t i = 0; i < k->n; i++) {
 		const struct outfile *f = &b->files.v[i];
 		k->v[i].size = f->size;
@@ -395,8 +491,8 @@ void
 outtext_done(struct build *b, struct outtext *t, bool ok, const char *id)
 {
 	/* the index holds 32-bit places; the record's lines must be all */
-	if (ok && b->remember && !t->unrecordable && b->files.n < UINT32_MAX /
-	    2)
+	if (ok && b->remember && !t->unrecordable && t->lines.data &&
+	    b->files.n < UINT32_MAX / 2)
 		outkept_put(outkept_make(b, t, id));
 	outkept_free(t->old);
 	free(t->at);
@@ -404,5 +500,6 @@ outtext_done(struct build *b, struct outtext *t, bool ok, const char *id)
 	free(t->v);
 	buf_release(&t->json);
 	buf_release(&t->rec);
+	outrec_release(&t->lines);
 	memset(t, 0, sizeof(*t));
 }

@@ -9,6 +9,7 @@
 
 #include "common/buf.h"
 #include "common/manifest.h"
+#include "render/outdir.h"
 
 struct build;
 struct outkept;
@@ -32,7 +33,8 @@ struct outtext {
 	struct outtext_ent *v;	/* b->files.n + 1: the last one's offsets
 				   are the texts' lengths */
 	struct buf json;	/* the manifest's entries, each ",\n{...}" */
-	struct buf rec;		/* the record's lines */
+	struct buf rec;		/* the record's lines, until saved */
+	struct outrec lines;	/* then saved: shared with the memo */
 	bool unrecordable;	/* a path the record cannot hold */
 	bool same_paths;	/* old's paths, no other: old's index fits */
 	size_t reused;		/* entries whose texts were kept */
@@ -55,17 +57,37 @@ void outtext_lines(struct build *b, struct outtext *t);
  */
 void outtext_drop_lines(struct outtext *t);
 /*
- * The changes of B's outputs against the live folder's record LIVE
- * (decision 0290) from T, when LIVE is the record the kept list was made
- * with (its id): the outputs not kept or with another SHA-256 into
- * FILES, the kept ones this build does not output into REMOVED (LIVE's
- * paths), both in path order, as a merge of the two records gives them.
- * false when LIVE is another record (nothing given).
+ * T's record lines as the record REC of B's standby (outrec_save_taken):
+ * the memo of records and the list kept for the next build hold the
+ * same text, not one copy each (decision 0420).
  */
-struct outrec;
+int outtext_save(struct build *b, struct outtext *t,
+    const struct outrec *rec, struct buf *err);
+/*
+ * The changes of a build's outputs against the live record (decision
+ * 0290), in path order: lists that grow as changes are found (a 1-page
+ * edit has a few, not a place for each of 65,000 outputs).
+ */
+struct outchanges {
+	const char **removed;		/* live paths not output again */
+	size_t nr, ar;
+	struct manifest_entry *files;	/* outputs new or changed */
+	size_t nf, af;
+};
+struct outfile;
+void outchanges_removed(struct outchanges *c, const char *path);
+void outchanges_file(struct outchanges *c, const struct outfile *f);
+void outchanges_free(struct outchanges *c);
+/*
+ * The changes of B's outputs against the live folder's record LIVE from
+ * T, when LIVE is the record the kept list was made with (its id): the
+ * outputs not kept or with another SHA-256 into C's files, the kept ones
+ * this build does not output into C's removed (LIVE's paths), as a merge
+ * of the two records gives them.  false when LIVE is another record
+ * (nothing given).
+ */
 bool outtext_changes(struct build *b, const struct outtext *t,
-    const struct outrec *live, const char **removed, size_t *nr,
-    struct manifest_entry *files, size_t *nf);
+    const struct outrec *live, struct outchanges *c);
 /*
  * The build is done (OK) and its record named ID: T is kept for the next
  * build of the same folder (b->remember), the last build's dropped.
@@ -73,7 +95,6 @@ bool outtext_changes(struct build *b, const struct outtext *t,
 void outtext_done(struct build *b, struct outtext *t, bool ok,
     const char *id);
 /* the manifest entry of output F (its strings are F's or static) */
-struct outfile;
 void render_manifest_entry(const struct outfile *f,
     struct manifest_entry *e);
 

@@ -240,6 +240,10 @@ snap_read(struct store *st, const char *sql, int64_t arg,
 		snap_pages_free(pages, len);
 		return store_sqlerr(st, "snapshot", err);
 	}
+	/* the rows are all read: no room left for more (50,000 pages in
+	   65,536 places would hold 2.4 MB for nothing) */
+	if (len && len < cap)
+		pages = xreallocarray(pages, len, sizeof(*pages));
 	snap_sort(pages, len);
 	*out = pages;
 	*n = len;

@@ -27,6 +27,41 @@ TEST(buf, grow_and_cap)
 	buf_release(&b);
 }
 
+TEST(buf, reserve_allocates_exactly)
+{
+	struct buf b = BUF_INIT;
+
+	/* buf_grow would round 1,000,000 up to 1,048,576 */
+	CHECK_OK(buf_reserve(&b, 1000000));
+	CHECK_INT_EQ(b.alloc, 1000001);
+	CHECK_STR_EQ(b.buf, "");
+	CHECK_OK(buf_adds(&b, "ab"));
+	CHECK_OK(buf_reserve(&b, 10));	/* room enough: unchanged */
+	CHECK_INT_EQ(b.alloc, 1000001);
+	buf_release(&b);
+	CHECK_OK(buf_adds(&b, "abc"));
+	CHECK_OK(buf_reserve(&b, 100));	/* grows from its length */
+	CHECK_INT_EQ(b.alloc, 104);
+	CHECK_STR_EQ(b.buf, "abc");
+	buf_release(&b);
+	buf_init(&b, 10);
+	CHECK_INT_EQ(buf_reserve(&b, 11), -1);	/* over the cap */
+	CHECK_INT_EQ(buf_error(&b), 1);
+	buf_release(&b);
+	/* an estimate too large, given back */
+	buf_init(&b, 0);
+	CHECK_OK(buf_reserve(&b, 5000));
+	CHECK_OK(buf_adds(&b, "abcd"));
+	buf_fit(&b);
+	CHECK_INT_EQ(b.alloc, 5);
+	CHECK_STR_EQ(b.buf, "abcd");
+	CHECK_OK(buf_adds(&b, "e"));
+	CHECK_STR_EQ(b.buf, "abcde");
+	buf_release(&b);
+	buf_fit(&b);	/* nothing allocated: nothing to do */
+	CHECK_INT_EQ(b.alloc, 0);
+}
+
 TEST(buf, html_and_json_escape)
 {
 	struct buf b = BUF_INIT;
@@ -165,6 +200,32 @@ TEST(fsutil, atomic_write_and_read)
 	CHECK_OK(rm_rf("a", &err));
 	CHECK(!dir_exists("a"));
 	buf_release(&data);
+	buf_release(&err);
+}
+
+TEST(fsutil, a_file_is_read_into_exactly_its_size)
+{
+	struct buf data = BUF_INIT, err = BUF_INIT, want = BUF_INIT;
+
+	/* more than one 64 KB read, not a power of two */
+	for (int i = 0; i < 100000; i++)
+		buf_addch(&want, 'a' + i % 26);
+	CHECK_OK(file_write_atomic("r.txt", want.buf, want.len, &err));
+	CHECK_OK(file_read("r.txt", &data, 1 << 20, &err));
+	CHECK_INT_EQ(data.len, 100000);
+	CHECK_INT_EQ(data.alloc, 100001);	/* not 131,072 */
+	CHECK(memcmp(data.buf, want.buf, want.len) == 0);
+	CHECK_INT_EQ(data.buf[data.len], '\0');
+	/* a read into a buffer that holds more keeps it */
+	CHECK_OK(file_read("r.txt", &data, 1 << 20, &err));
+	CHECK_INT_EQ(data.len, 100000);
+	CHECK_INT_EQ(file_read("r.txt", &data, 99999, &err), -1);
+	CHECK(strstr(err.buf, "too large") != NULL);
+	/* what has no size comes by chunks */
+	CHECK_OK(file_read("/proc/self/status", &data, 1 << 20, &err));
+	CHECK(data.len > 0 && strlen(data.buf) == data.len);
+	buf_release(&data);
+	buf_release(&want);
 	buf_release(&err);
 }
 

@@ -497,3 +497,49 @@ TEST(outdir, lines_that_are_not_the_records_leave_no_memo)
 	outrec_release(&back);
 	buf_release(&err);
 }
+
+TEST(outdir, taken_lines_are_the_memos_record_not_a_copy)
+{
+	struct outrec_ent v[2] = {
+		{ "a", SHA_A, SHA_B, 5 },
+		{ "b/index.html", SHA_B, "", 6 },
+	};
+	struct outrec r = { .id = "44444444444444444444444444444444", .v = v,
+	    .n = 2 }, text, back, parsed;
+	struct buf err = BUF_INIT, lines = BUF_INIT;
+	size_t len;
+	char *taken;
+
+	for (size_t i = 0; i < r.n; i++)
+		outrec_line(&v[i], &lines);
+	taken = buf_detach(&lines, &len);
+	CHECK_INT_EQ(mkdir("slot", 0755), 0);
+	CHECK_INT_EQ(outrec_save_taken("slot", &r, taken, len, true, &text,
+	    &err), 0);
+	CHECK(text.data == taken);
+	CHECK_INT_EQ(outrec_load("slot", &back), 0);
+	/* one text: the memo's record is the one TEXT shares */
+	CHECK(back.refs != NULL && back.refs == text.refs);
+	CHECK(back.data == taken);
+	/* its fields cut in place, each separator a NUL */
+	CHECK_INT_EQ(taken[64], '\0');
+	CHECK_INT_EQ(taken[len - 1], '\0');
+	outrec_release(&text);
+	/* the memo holds it still, as the file's parse gives it */
+	CHECK_INT_EQ(mkdir("other", 0755), 0);
+	CHECK_INT_EQ(outrec_save("other", &r, false, &err), 0);
+	CHECK_INT_EQ(outrec_load("other", &parsed), 0);
+	check_same_record(&back, &parsed);
+	outrec_release(&back);
+	outrec_release(&parsed);
+	/* not remembered: TEXT owns the lines alone, uncut */
+	for (size_t i = 0; i < r.n; i++)
+		outrec_line(&v[i], &lines);
+	taken = buf_detach(&lines, &len);
+	CHECK_INT_EQ(outrec_save_taken("other", &r, taken, len, false, &text,
+	    &err), 0);
+	CHECK(text.data == taken && text.refs == NULL);
+	CHECK_INT_EQ(taken[64], ' ');
+	outrec_release(&text);
+	buf_release(&err);
+}
