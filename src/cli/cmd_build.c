@@ -73,6 +73,7 @@ cmd_build(int argc, char **argv)
 		return rc;
 	}
 	ro.log = &log;
+	ro.once = true;		/* the process ends with the build */
 	if (target && !(t = conf_target(s.conf, target))) {
 		buf_setf(&err, "--target: no target '%s' in kiln.yaml", target);
 		cli_fail(&err);
