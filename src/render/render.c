@@ -546,8 +546,8 @@ build_leave(struct build *b)
  * A process that exits after its build grows each malloc arena by 16 MB
  * at a time: address space only, touched as used; without it the page
  * workers' arenas grew by mprotect(2) about 9,000 times at 10,000 pages
- * (2,700 with it).  Not in a long-lived process, where the pad would be
- * kept in each arena after a trim (decision 0440).
+ * (about 2,500 with it).  Not in a long-lived process, where the pad
+ * would be kept in each arena after a trim (decision 0440).
  */
 static void
 pad_arenas(void)
