@@ -10,6 +10,7 @@
 #include "common/buf.h"
 #include "conf/conf.h"
 #include "render/render.h"
+#include "store/store.h"
 #include "cli/cli.h"
 #include "cli/site.h"
 
@@ -73,6 +74,9 @@ cmd_build(int argc, char **argv)
 		return rc;
 	}
 	ro.log = &log;
+	/* the process ends with the build: nothing kept for a next one */
+	ro.once = true;
+	store_snapshot_keep(false);
 	if (target && !(t = conf_target(s.conf, target))) {
 		buf_setf(&err, "--target: no target '%s' in kiln.yaml", target);
 		cli_fail(&err);

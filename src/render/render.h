@@ -35,6 +35,9 @@ struct render_opts {
 	bool staging;		/* a content: latest target's build: the
 				   latest revisions, every page noindex,
 				   robots.txt disallowing all (0132) */
+	bool once;		/* the process exits after this build:
+				   its memory is left to the exit, not
+				   freed (decision 0440) */
 };
 
 struct render_result {

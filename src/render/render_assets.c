@@ -97,14 +97,15 @@ static const bool ref_stop[256] = {
 
 /*
  * Copy IN to out with every reference to a known asset ("/x", '/x',
- * (/x) or relative to BASE in CSS) replaced by its hashed URL.  Only a
- * reference that can name an asset is measured: one starting with '/',
- * or a url() in CSS.  IN[LEN] is NUL (a struct buf's bytes are): the
+ * (/x) or relative to BASE in CSS) replaced by its hashed URL, up to
+ * the end of the last one; the bytes of IN so copied (0: none was).
+ * Only a reference that can name an asset is measured: one starting
+ * with '/', or a url() in CSS.  IN[LEN] is NUL (a struct buf's bytes are): the
  * next quote or parenthesis is found with strcspn, a NUL before LEN
  * stepped over.
  */
-void
-assets_rewrite(struct build *b, const char *in, size_t len, const char *base,
+static size_t
+rewrite_refs(struct build *b, const char *in, size_t len, const char *base,
     struct buf *out)
 {
 	size_t i = 0, start = 0;
@@ -150,7 +151,32 @@ assets_rewrite(struct build *b, const char *in, size_t len, const char *base,
 		} else
 			i = s > i + 1 ? s : i + 1;
 	}
+	return start;
+}
+
+void
+assets_rewrite(struct build *b, const char *in, size_t len, const char *base,
+    struct buf *out)
+{
+	size_t start = rewrite_refs(b, in, len, base, out);
+
 	buf_add(out, in + start, len - start);
+}
+
+/*
+ * IN with its references rewritten, as assets_rewrite: IN itself when
+ * it names no asset (most pages: not copied again), else SCRATCH.
+ */
+struct buf *
+assets_rewrite_buf(struct build *b, struct buf *in, struct buf *scratch)
+{
+	size_t start;
+
+	buf_reset(scratch);
+	if ((start = rewrite_refs(b, in->buf, in->len, NULL, scratch)) == 0)
+		return in;
+	buf_add(scratch, in->buf + start, in->len - start);
+	return scratch;
 }
 
 /* "css/site.css" + sha -> "css/site.3fa9c1e2.css" */

@@ -258,6 +258,9 @@ int assets_build(struct build *b, struct buf *err);
    (BASE: CSS folder) */
 void assets_rewrite(struct build *b, const char *in, size_t len,
     const char *base, struct buf *out);
+/* IN rewritten so: IN itself when it names no asset, else SCRATCH */
+struct buf *assets_rewrite_buf(struct build *b, struct buf *in,
+    struct buf *scratch);
 /* "css/site.css" + sha -> "css/site.3fa9c1e2.css" (the caller frees) */
 char *assets_hashed_name(const char *rel, const char *sha);
 /* "/" + BASE + "/" + REF folded into out; -1 if it climbs above the root */

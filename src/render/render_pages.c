@@ -389,7 +389,7 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 {
 	struct build *b = w->b;
 	const struct rpage *p = &b->pages[i];
-	struct buf *tmp = &w->tmp, *out = &w->out, *err = &w->err;
+	struct buf *tmp = &w->tmp, *out = &w->out, *err = &w->err, *html;
 	struct render_ctx ctx;
 	char key[65], sha[65];
 	const char *body;
@@ -420,19 +420,19 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 	ctx_release(&ctx);
 	if (rc == -1)
 		return -1;
-	buf_reset(out);
-	assets_rewrite(b, tmp->buf, tmp->len, NULL, out);
+	/* the page is in TMP or OUT from here on, copied only to change */
+	html = assets_rewrite_buf(b, tmp, out);
 	if (b->staging) {
-		buf_reset(tmp);
-		render_noindex(out->buf, out->len, tmp);
-		buf_reset(out);
-		buf_add(out, tmp->buf, tmp->len);
+		struct buf *other = html == tmp ? out : tmp;
+		buf_reset(other);
+		render_noindex(html->buf, html->len, other);
+		html = other;
 	}
-	sha256_hex(out->buf, out->len, sha);
-	if (render_put_output(b, path, out->buf, out->len, sha, err) == -1)
+	sha256_hex(html->buf, html->len, sha);
+	if (render_put_output(b, path, html->buf, html->len, sha, err) == -1)
 		return -1;
-	render_add_file(&w->files, path, sha, (int64_t)out->len, MK_HTML, false,
-	    key);
+	render_add_file(&w->files, path, sha, (int64_t)html->len, MK_HTML,
+	    false, key);
 	w->rendered++;
 	return 0;
 }

@@ -20,6 +20,7 @@
 #include "render/tmpl_int.h"
 
 #define MAX_STACK (LIMIT_TEMPLATE_DEPTH * 4)
+#define KEY_MAX 256		/* a name's part this long names nothing */
 
 struct rctx {
 	struct tmpl_set *set;
@@ -78,58 +79,62 @@ is_object(const struct tval *v)
 	    json_is_object(v->u.json));
 }
 
-/* member KEY of object O into *OUT; false when there is none */
+/*
+ * Member KEY (its first N bytes: a part of a dotted name, not copied)
+ * of object O into *OUT; false when there is none.
+ */
 static bool
-member(const struct tval *o, const char *key, struct tval *out)
+member(const struct tval *o, const char *key, size_t n, struct tval *out)
 {
 	json_t *j;
 
 	if (o->kind == TV_OBJ) {
-		for (size_t k = 0; k < o->u.obj.n; k++)
-			if (!strcmp(o->u.obj.f[k].key, key)) {
+		for (size_t k = 0; k < o->u.obj.n; k++) {
+			const char *f = o->u.obj.f[k].key;
+			if (!strncmp(f, key, n) && f[n] == '\0') {
 				*out = o->u.obj.f[k].v;
 				return true;
 			}
+		}
 		return false;
 	}
 	if (o->kind != TV_JSON || !json_is_object(o->u.json) ||
-	    !(j = json_object_get(o->u.json, key)))
+	    !(j = json_object_getn(o->u.json, key, n)))
 		return false;
 	*out = tval_json(j);
 	return true;
 }
 
-/* NAME ("a.b.c" or ".") in the context stack; a missing value if none */
+/*
+ * NAME ("a.b.c" or ".") in the context stack; a missing value if none.
+ * Each part is looked up where it is in NAME, not copied; a part of 256
+ * bytes or more names nothing (as when it was copied to a 256-byte key).
+ */
 static struct tval
 lookup(struct rctx *r, const char *name)
 {
 	const char *dot, *p;
 	struct tval v = tval_json(NULL);
 	bool found = false;
-	char key[256];
 	size_t n;
 
-	if (strcmp(name, ".") == 0)
+	if (name[0] == '.' && name[1] == '\0')
 		return r->depth ? r->stack[r->depth - 1] : v;
-	dot = strchr(name, '.');
-	n = dot ? (size_t)(dot - name) : strlen(name);
-	if (n >= sizeof(key))
+	n = strcspn(name, ".");
+	dot = name[n] ? name + n : NULL;
+	if (n >= KEY_MAX)
 		return v;
-	memcpy(key, name, n);
-	key[n] = '\0';
 	for (size_t i = r->depth; i-- > 0 && !found;)
-		found = member(&r->stack[i], key, &v);
+		found = member(&r->stack[i], name, n, &v);
 	if (!found)
 		return tval_json(NULL);
 	for (p = dot; p; p = dot) {
 		p++;
-		dot = strchr(p, '.');
-		n = dot ? (size_t)(dot - p) : strlen(p);
-		if (n >= sizeof(key) || !is_object(&v))
+		n = strcspn(p, ".");
+		dot = p[n] ? p + n : NULL;
+		if (n >= KEY_MAX || !is_object(&v))
 			return tval_json(NULL);
-		memcpy(key, p, n);
-		key[n] = '\0';
-		if (!member(&v, key, &v))
+		if (!member(&v, p, n, &v))
 			return tval_json(NULL);
 	}
 	return v;
@@ -472,7 +477,10 @@ tmpl_render_tv(struct tmpl_set *s, const struct tmpl *t,
 {
 	struct rctx *r = arena_alloc(arena, sizeof(*r));
 
-	memset(r, 0, sizeof(*r));
+	/* not the stacks (10 KB, cleared for every page): only what is
+	   below their depths is read */
+	r->depth = r->nover = r->steps = 0;
+	r->nest = 0;
 	r->set = s;
 	r->arena = arena;
 	r->t = t;

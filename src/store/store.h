@@ -416,6 +416,13 @@ struct snapshot {
 int store_snapshot(struct store *st, const char *media_dir,
     struct snapshot *snap, struct buf *err);
 /*
+ * Whether this process keeps its last snapshot (yes unless told): one
+ * that exits after a single build (kiln build) does not, since keeping
+ * it parses every page's tags and params on the build's serial start
+ * (decision 0440).  Set before the first snapshot.
+ */
+void store_snapshot_keep(bool keep);
+/*
  * The same with every page that has a revision, each with its LATEST
  * revision (drafts included, live or not): what a staging target
  * (targets.*.content: latest) builds from.

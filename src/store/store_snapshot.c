@@ -282,6 +282,7 @@ struct snap_kept {
 
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct snap_kept kept[4];
+static bool keep_snapshots = true;	/* store_snapshot_keep */
 static uint64_t kept_clock;
 
 /* who the store is, and from which sequence its page_changes are whole */
@@ -394,7 +395,7 @@ kept_put(const struct snap_ident *id, const struct snapshot *snap)
 	struct snap_page *pages;
 	struct snap_kept *k;
 
-	if (!id->uid)
+	if (!id->uid || !keep_snapshots)
 		return;
 	pthread_mutex_lock(&cache_mu);
 	if (!(k = kept_find(id))) {
@@ -648,6 +649,12 @@ snap_verify(struct store *st, const struct snapshot *snap, struct buf *err)
 	}
 	snap_pages_free(full, n);
 	return rc;
+}
+
+void
+store_snapshot_keep(bool keep)
+{
+	keep_snapshots = keep;
 }
 
 /* SNAP's live pages: from the kept snapshot, else a full read kept */

@@ -100,6 +100,32 @@ TEST(render_assets, rewrite_refs)
 	buf_release(&out);
 }
 
+/* a page that names no asset is handed back, not copied (render_output) */
+TEST(render_assets, rewrite_buf_copies_only_to_change)
+{
+	static char f1[] = "/img/x.png", t1[] = "/img/x.22222222.png";
+	struct asset a[] = { { f1, t1 } };
+	struct build b;
+	struct buf in = BUF_INIT, scratch = BUF_INIT, *res;
+
+	memset(&b, 0, sizeof(b));
+	b.assets = a;
+	b.nassets = NELEM(a);
+	buf_adds(&in, "<p><a href=\"/other\">x</a> (/img/y.png)</p>");
+	buf_adds(&scratch, "old");
+	res = assets_rewrite_buf(&b, &in, &scratch);
+	CHECK(res == &in);
+	CHECK_STR_EQ(in.buf, "<p><a href=\"/other\">x</a> (/img/y.png)</p>");
+	buf_reset(&in);
+	buf_adds(&in, "<img src=\"/img/x.png\"> and '/img/x.png' end");
+	res = assets_rewrite_buf(&b, &in, &scratch);
+	CHECK(res == &scratch);
+	CHECK_STR_EQ(scratch.buf, "<img src=\"/img/x.22222222.png\"> and "
+	    "'/img/x.22222222.png' end");
+	buf_release(&in);
+	buf_release(&scratch);
+}
+
 TEST(render_feeds, xml_escape)
 {
 	struct buf out = BUF_INIT;

@@ -313,6 +313,40 @@ TEST(snapshot_kept, store_going_back_is_a_full_read)
 }
 
 /*
+ * A process that exits after one build keeps no snapshot
+ * (store_snapshot_keep(false), kiln build; decision 0440): every
+ * snapshot is a full read, and nothing is parsed to be kept.
+ */
+TEST(snapshot_kept, none_kept_when_told)
+{
+	struct store *st;
+	struct buf err = BUF_INIT;
+	struct snapshot sn;
+
+	verify_on();
+	set_now(T0);
+	st = open_store_at("none.db");
+	live_page(st, "a", "A", "");
+	live_page(st, "b", "B", "");
+	store_snapshot_keep(false);
+	for (int i = 0; i < 2; i++) {
+		CHECK_OK(store_snapshot(st, "media", &sn, &err));
+		CHECK_INT_EQ(sn.rows_read, 2);
+		snapshot_release(&sn);
+	}
+	/* kept again: the next read is full, the one after it reads none */
+	store_snapshot_keep(true);
+	CHECK_OK(store_snapshot(st, "media", &sn, &err));
+	CHECK_INT_EQ(sn.rows_read, 2);
+	snapshot_release(&sn);
+	CHECK_OK(store_snapshot(st, "media", &sn, &err));
+	CHECK_INT_EQ(sn.rows_read, 0);
+	snapshot_release(&sn);
+	store_close(st);
+	buf_release(&err);
+}
+
+/*
  * The kept pages are lent, not referenced one by one (decision 0370):
  * two snapshots borrow the same pages at once; what one reads lazily (a
  * body, parsed tags) is its own and goes with it; a change while both

@@ -281,6 +281,42 @@ TEST(tmpl, parse_once_render_many)
 	buf_release(&err);
 }
 
+/*
+ * A dotted name is looked up part by part where it stands in the name
+ * (not copied): a part that is a prefix of a key, or a key a prefix of
+ * it, names nothing; an empty part names the key ""; a part of 256
+ * bytes or more names nothing, as before.  Rendered from jansson and
+ * from struct tval values alike.
+ */
+TEST(tmpl, dotted_names_by_part)
+{
+	struct buf out = BUF_INIT, err = BUF_INIT, src = BUF_INIT;
+	struct buf key = BUF_INIT, data = BUF_INIT;
+	struct tmpl *t;
+	json_t *d;
+
+	for (int i = 0; i < 256; i++)
+		buf_addch(&key, 'k');
+	buf_printf(&src, "[{{a.title}}|{{a.ti}}|{{a.titles}}|{{a..x}}|"
+	    "{{a.}}|{{b.%s}}|{{b.%.*s}}|{{ti}}]", key.buf, 255, key.buf);
+	buf_printf(&data, "{\"a\":{\"title\":\"T\",\"\":{\"x\":\"E\"}},"
+	    "\"b\":{\"%s\":\"long\",\"%.*s\":\"255\"},\"title\":\"top\"}",
+	    key.buf, 255, key.buf);
+	d = json_loads(data.buf, 0, NULL);
+	CHECK_NOT_NULL(d);
+	t = tmpl_parse(src.buf, src.len, "p", &err);
+	CHECK_NOT_NULL(t);
+	CHECK_OK(render_both(NULL, t, d, &out, &err));
+	CHECK_STR_EQ(out.buf, "[T|||E|||255|]");
+	json_decref(d);
+	tmpl_free(t);
+	buf_release(&out);
+	buf_release(&err);
+	buf_release(&src);
+	buf_release(&key);
+	buf_release(&data);
+}
+
 TEST(tmpl, close_delimiter_equal_to_sigil)
 {
 	struct buf out = BUF_INIT, err = BUF_INIT;
