@@ -75,11 +75,25 @@ struct kept {
 	int page_size;
 	bool unsafe_html, page_json;
 	struct kept_taxos *taxos;	/* its term pages' keys */
+	/*
+	 * The record its keys are in (the id of the one its build saved,
+	 * "" if none), and the record its held keys (pkeys.held: carried
+	 * over by that build) are in too: the set before's (decision 0430).
+	 */
+	char rec_id[33], held_id[33];
 };
 
 static struct kept kept_slots[2];
 static unsigned kept_clock;
 static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* K's keys, and what they were recorded with: one block (pkeys_new) */
+static void
+pkeys_free(struct pkeys *k)
+{
+	free(k->v);
+	memset(k, 0, sizeof(*k));
+}
 
 static void
 kept_free(struct kept *k)
@@ -91,7 +105,7 @@ kept_free(struct kept *k)
 		free(k->v[j].excerpt);
 		free(k->v[j].kids);
 		free(k->v[j].tname);
-		free(k->v[j].keys.v);
+		pkeys_free(&k->v[j].keys);
 	}
 	free(k->v);
 	free(k->order);
@@ -328,7 +342,7 @@ kept_carry(struct build *b)
 	if (!b->kept)
 		return;
 	for (size_t i = 0; i < b->npages; i++) {
-		const struct kept_sum *e;
+		struct kept_sum *e;
 		if (b->kept_at[i] == SIZE_MAX)
 			continue;	/* no entry, or a changed row */
 		e = &b->kept->v[b->kept_at[i]];
@@ -350,6 +364,22 @@ kept_carry_global(struct build *b)
 	    (b->c->build.unsafe_html != 0) && k->page_json ==
 	    (b->c->build.page_json != 0) && memcmp(k->globhash, b->globhash,
 	    64) == 0;
+}
+
+/*
+ * The held keys of the kept set are in the standby's record: it is the
+ * one they were recorded in by the build before last (its id, random
+ * for every record saved, is the set's held_id), so each output of a
+ * page carrying them is in the standby folder with its key, as
+ * pages_reuse_output would find (decision 0430).
+ */
+void
+kept_held(struct build *b)
+{
+	const struct kept *k = b->kept;
+
+	b->held_ok = b->carry_ok && !b->preview && k->held_id[0] &&
+	    strcmp(k->held_id, b->slot.standby_rec.id) == 0;
 }
 
 const struct kept_taxos *
@@ -377,18 +407,19 @@ kept_shape(struct build *b, size_t i, struct kept_sum *e)
 		memcpy(e->kids, p->kids, p->nkids * sizeof(*e->kids));
 	e->nkids = p->nkids;
 	if (p->keys.n) {
-		free(e->keys.v);
+		pkeys_free(&e->keys);
 		e->keys = p->keys;
 		memset(&p->keys, 0, sizeof(p->keys));
 		if (!e->tname || strcmp(e->tname, p->keys_tname) != 0) {
 			free(e->tname);
 			e->tname = xstrdup(p->keys_tname);
 		}
-	} else if (!p->carry) {
-		/* carried: the entry's keys are this build's */
-		free(e->keys.v);
-		memset(&e->keys, 0, sizeof(e->keys));
-	}
+	} else if (!p->carry)
+		pkeys_free(&e->keys);
+	else
+		/* carried: the entry's keys are this build's, and were the
+		   last build's, recorded in its record (next.held_id) */
+		e->keys.held = true;
 }
 
 /*
@@ -423,10 +454,14 @@ kept_put(struct build *b)
 	next.page_json = b->c->build.page_json != 0;
 	next.taxos = b->taxo_keys;
 	b->taxo_keys = NULL;
+	memcpy(next.rec_id, b->rec_id, sizeof(next.rec_id));
+	if (old)
+		memcpy(next.held_id, old->rec_id, sizeof(next.held_id));
 	kept_free(old);
 	b->res->summaries_kept = atomic_load(&b->kept_hits);
 	b->res->pages_carried = atomic_load(&b->carried);
 	b->res->terms_carried = atomic_load(&b->terms_carried);
+	b->res->outputs_held = atomic_load(&b->held);
 	b->kept = NULL;
 	free(b->kept_at);
 	b->kept_at = NULL;
