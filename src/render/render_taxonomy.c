@@ -318,14 +318,25 @@ taxo_index_pagination(const char *url, json_t *terms)
 	    "total", 1, "prev_url", "next_url", "items", terms);
 }
 
+/* a term page's output kept for the next build (decision 0380) */
+struct kout {
+	char key[65];
+	char sha[65];		/* what it was recorded with */
+	int64_t size;
+	bool held;		/* its key carried over by the build that kept
+				   it: in the kept set's held_id record too
+				   (decision 0430) */
+};
+
 /* one output: /T/ (M NULL) or /T/TERM/ page PG of NPG, at PATH */
 struct taxo_job {
 	const struct taxo *t;
 	const struct term *m;
 	int pg, npg;
 	char *path;
-	const char *kept;	/* its key carried over, or NULL */
-	char key[65];		/* its key, once made */
+	const struct kout *kept;	/* its key carried over, or NULL */
+	struct kout out;	/* its key, once made, and what it was
+				   recorded with */
 };
 
 /* every taxonomy output of a build, rendered on the build's threads */
@@ -502,6 +513,34 @@ taxo_sitemap(struct build *b, const struct taxo *t, const struct term *m)
 	free(url);
 }
 
+/*
+ * Output J recorded without a look-up: its key carried over and held,
+ * the standby's record being the one the kept set's held keys are in
+ * (b->held_ok; as render_pages.c's output_held, decision 0430).
+ */
+static bool
+taxo_held(struct taxo_worker *w, struct taxo_job *j)
+{
+	if (!j->kept || !j->kept->held || !w->b->held_ok)
+		return false;
+	render_add_file(&w->files, j->path, j->kept->sha, j->kept->size,
+	    MK_HTML, false, j->kept->key);
+	memcpy(j->out.sha, j->kept->sha, sizeof(j->out.sha));
+	j->out.size = j->kept->size;
+	atomic_fetch_add(&w->b->held, 1);
+	return true;
+}
+
+/* what output J was recorded with (the worker's last output) */
+static void
+taxo_note(struct taxo_worker *w, struct taxo_job *j)
+{
+	const struct outfile *f = &w->files.v[w->files.n - 1];
+
+	memcpy(j->out.sha, f->sha, sizeof(j->out.sha));
+	j->out.size = f->size;
+}
+
 /* render (or reuse) output J of the queue */
 static int
 taxo_output(struct taxo_worker *w, struct taxo_job *j)
@@ -514,14 +553,19 @@ taxo_output(struct taxo_worker *w, struct taxo_job *j)
 	int rc;
 
 	if (j->kept) {
-		memcpy(key, j->kept, sizeof(key));
+		memcpy(key, j->kept->key, sizeof(key));
 		atomic_fetch_add(&b->terms_carried, 1);
 	} else
 		taxo_key(b, j->t, j->m, tname, j->pg, j->npg, key);
-	memcpy(j->key, key, sizeof(key));
+	memcpy(j->out.key, key, sizeof(key));
+	if (taxo_held(w, j))
+		return 0;
 	if ((rc = pages_reuse_output(b, &w->files, j->path, key, MK_HTML,
-	    err)) != 0)
+	    err)) != 0) {
+		if (rc == 1)
+			taxo_note(w, j);
 		return rc == 1 ? 0 : -1;
+	}
 	taxo_context(b, w, j->t, j->m, j->pg, j->npg, &ctx);
 	rc = tmpl_set_render_tv(b->set, tname, &ctx.v, &w->arena, &raw, err);
 	/* its page summaries are other threads' too (model_summary_ref) */
@@ -543,6 +587,7 @@ taxo_output(struct taxo_worker *w, struct taxo_job *j)
 	if (rc == 0) {
 		render_add_file(&w->files, j->path, sha, (int64_t)out.len,
 		    MK_HTML, false, key);
+		taxo_note(w, j);
 		w->rendered++;
 	} else
 		buf_printf(err, " (taxonomy page /%s)", j->path);
@@ -559,7 +604,8 @@ taxo_queue_add(struct taxo_queue *q, const struct taxo *t,
 		q->a = q->a ? q->a * 2 : 64;
 		q->v = xreallocarray(q->v, q->a, sizeof(*q->v));
 	}
-	q->v[q->n++] = (struct taxo_job){ t, m, pg, npg, path, NULL, "" };
+	q->v[q->n++] = (struct taxo_job){ t, m, pg, npg, path, NULL,
+	    { "", "", 0, false } };
 }
 
 /* the outputs of term M of T, one per pagination page, queued */
@@ -665,7 +711,7 @@ struct kterm {
 	char *slug, *name;
 	size_t *pages;		/* entries of the kept set, listing order */
 	size_t n;
-	char (*keys)[65];	/* pagination page K's (K - 1) */
+	struct kout *outs;	/* pagination page K's (K - 1) */
 	int npg;		/* 0: no outputs (a site page has its URL) */
 };
 
@@ -693,7 +739,7 @@ kept_taxos_free(struct kept_taxos *kt)
 			free(o->v[x].slug);
 			free(o->v[x].name);
 			free(o->v[x].pages);
-			free(o->v[x].keys);
+			free(o->v[x].outs);
 		}
 		free(o->v);
 		free(o->name);
@@ -754,7 +800,7 @@ taxo_carry(struct build *b, struct taxo_queue *q, const struct taxo *t)
 		for (int pg = 1; pg <= om->npg; pg++)
 			if (term_slice_same(b, m, om, pg))
 				q->v[m->job - 1 + (size_t)pg - 1].kept =
-				    om->keys[pg - 1];
+				    &om->outs[pg - 1];
 	}
 }
 
@@ -771,10 +817,13 @@ term_keep(const struct taxo_queue *q, const struct term *m,
 	if (!m->job)
 		return;
 	om->npg = q->v[m->job - 1].npg;
-	om->keys = xcalloc((size_t)om->npg, sizeof(*om->keys));
-	for (int pg = 1; pg <= om->npg; pg++)
-		memcpy(om->keys[pg - 1], q->v[m->job - 1 + (size_t)pg - 1].key,
-		    sizeof(*om->keys));
+	om->outs = xcalloc((size_t)om->npg, sizeof(*om->outs));
+	for (int pg = 1; pg <= om->npg; pg++) {
+		const struct taxo_job *j = &q->v[m->job - 1 + (size_t)pg - 1];
+		om->outs[pg - 1] = j->out;
+		/* carried: this build's key was the last build's (0430) */
+		om->outs[pg - 1].held = j->kept != NULL;
+	}
 }
 
 /* the term page keys of Q's outputs, kept for the next build (b->remember) */

@@ -6,7 +6,8 @@
 # standby's record is the one the build before last saved (its id).
 # One worker builds once after each change: warm-up edits, a page edited
 # and then left alone (its new keys are not in the standby yet: it must
-# not be held), the standby's record removed as a build that died would
+# not be held), the same for term pages (a tag added, a page retitled
+# on its term pages), the standby's record removed as a build that died would
 # leave it (nothing is in the standby: nothing may be held), and builds
 # by another process between the worker's (the standby's record is
 # another one).  After each build the site equals a full build by a
@@ -84,6 +85,24 @@ grep -q "A new body for council tax" public/guides/pay-council-tax/index.html ||
 edit about/contact "Warm-up four."
 step "held again"
 [ "$HELD" -gt 0 ] || fail "nothing held"
+# a term page changed (a tag added), then left alone: the same for a
+# term page's keys
+"$KILN" page edit guides/register-to-vote --tags "voting,held" --publish \
+    >/dev/null || fail "tag added"
+step "a tag added"
+edit about/contact "Warm-up after a tag."
+step "the build after a tag added"
+grep -q "Register to vote" public/tags/voting/index.html ||
+    fail "the term page lacks its page"
+grep -q "Register to vote" public/tags/held/index.html ||
+    fail "the new term's page lacks its page"
+"$KILN" page edit guides/register-to-vote --title "Register to vote today" \
+    --publish >/dev/null || fail "retitled"
+step "a page retitled on its term pages"
+edit about/contact "Warm-up after a title."
+step "the build after a page retitled"
+grep -q "Register to vote today" public/tags/voting/index.html ||
+    fail "the term page is stale in the build after"
 # a build that died in the standby leaves it without a record: it is
 # started anew, nothing in it may be taken as held
 s=$(standby)
