@@ -175,17 +175,24 @@ kept_take(struct build *b)
 	}
 }
 
+static bool kept_same(const struct kept_sum *e, const struct snap_page *sp);
+
 /*
  * Insertion sort of V (N page indexes) by model_cmp_children, moving at
  * most BUDGET entries in all: false when that is not enough (then V is
- * sorted, in part, and qsort_r must finish it).
+ * sorted, in part, and qsort_r must finish it).  Two pages SAME (rows
+ * of their kept entries: the fields compared are those the last build
+ * sorted) stand in V in the last build's order, which no step of the
+ * sort inverts: the first is known to come before, uncompared.
  */
 static bool
-insertion_sort(struct build *b, size_t *v, size_t n, size_t budget)
+insertion_sort(struct build *b, size_t *v, size_t n, size_t budget,
+    const bool *same)
 {
 	for (size_t k = 1; k < n; k++) {
 		size_t x = v[k], at = k;
-		while (at > 0 && model_cmp_children(&v[at - 1], &x, b) > 0) {
+		while (at > 0 && !(same[x] && same[v[at - 1]]) &&
+		    model_cmp_children(&v[at - 1], &x, b) > 0) {
 			if (budget-- == 0)
 				return false;
 			v[at] = v[at - 1];
@@ -207,7 +214,7 @@ kept_order(struct build *b)
 {
 	const struct kept *k = b->kept;
 	size_t *at = NULL, n = 0;
-	bool *seen;
+	bool *seen, *same, ok;
 
 	if (!k || !k->order)
 		return false;
@@ -218,18 +225,23 @@ kept_order(struct build *b)
 		if (b->kept_at[i] != SIZE_MAX)
 			at[b->kept_at[i]] = i;
 	seen = xcalloc(b->npages + 1, sizeof(*seen));
+	same = xcalloc(b->npages + 1, sizeof(*same));
 	b->order = xcalloc(b->npages + 1, sizeof(*b->order));
 	for (size_t o = 0; o < k->n; o++)
 		if (at[k->order[o]] != SIZE_MAX) {
-			b->order[n++] = at[k->order[o]];
-			seen[b->order[n - 1]] = true;
+			size_t i = at[k->order[o]];
+			b->order[n++] = i;
+			seen[i] = true;
+			same[i] = kept_same(&k->v[k->order[o]], b->pages[i].sp);
 		}
 	for (size_t i = 0; i < b->npages; i++)
 		if (!seen[i])
 			b->order[n++] = i;
 	free(at);
 	free(seen);
-	if (insertion_sort(b, b->order, b->npages, 8 * b->npages + 64))
+	ok = insertion_sort(b, b->order, b->npages, 8 * b->npages + 64, same);
+	free(same);
+	if (ok)
 		return true;
 	free(b->order);
 	b->order = NULL;
