@@ -92,6 +92,15 @@ struct rpage {
 	 */
 	struct pkeys *carry;	/* the kept set's: this page's alone */
 	const char *carry_tname;	/* the template they were made with */
+	/*
+	 * Its terms: for each taxonomy in turn, "SLUG\0NAME\0" each, then
+	 * "\0".  Read from its kept entry (terms_at, walked taxonomy by
+	 * taxonomy) or made by this build (terms, for the next: decision
+	 * 0430).
+	 */
+	const char *terms_at;
+	char *terms;
+	size_t terms_len;
 };
 
 struct asset {
@@ -153,6 +162,8 @@ struct build {
 	bool held_ok;		/* the standby's record is the one the kept
 				   set's held keys are in (kept_held) */
 	atomic_size_t held;	/* outputs recorded unlooked-up (0430) */
+	bool terms_ok;		/* the kept entries' terms are of this
+				   build's taxonomies (kept_terms) */
 	char rec_id[33];	/* the record this build wrote, once saved */
 	struct kept_taxos *taxo_keys;	/* this build's term page keys,
 					   for the next (render_taxonomy.c) */
@@ -245,6 +256,8 @@ void kept_carry(struct build *b);
 void kept_carry_global(struct build *b);
 /* b->held_ok: the standby's record holds the kept set's held keys */
 void kept_held(struct build *b);
+/* page I's terms kept by its entry (rpage.terms), else NULL */
+const char *kept_terms(const struct build *b, size_t i);
 /* page X's summary hash is that of the last build's page J (an entry) */
 bool kept_same_sum(const struct build *b, size_t x, size_t j);
 /* the last build's term page keys when b->carry_ok, else NULL */

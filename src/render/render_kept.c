@@ -41,6 +41,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "common/buf.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "render/render_int.h"
@@ -61,6 +62,7 @@ struct kept_sum {
 	size_t nkids;
 	char *tname;		/* the template of its outputs */
 	struct pkeys keys;	/* keys.n 0: none */
+	char *terms;		/* its terms (rpage.terms), or NULL */
 };
 
 /* the summaries of one build's pages, in their (path) order */
@@ -81,6 +83,8 @@ struct kept {
 	 * over by that build) are in too: the set before's (decision 0430).
 	 */
 	char rec_id[33], held_id[33];
+	char *taxonomies;	/* the names its pages' terms are of, each
+				   ended by a newline */
 };
 
 static struct kept kept_slots[2];
@@ -105,11 +109,13 @@ kept_free(struct kept *k)
 		free(k->v[j].excerpt);
 		free(k->v[j].kids);
 		free(k->v[j].tname);
+		free(k->v[j].terms);
 		pkeys_free(&k->v[j].keys);
 	}
 	free(k->v);
 	free(k->order);
 	free(k->key);
+	free(k->taxonomies);
 	kept_taxos_free(k->taxos);
 	free(k);
 }
@@ -136,6 +142,18 @@ kept_key(const struct build *b)
 	return xasprintf("%s\n%d", b->site_dir, b->staging);
 }
 
+/* the taxonomies of B's site, each name ended by a newline */
+static char *
+kept_taxonomies(const struct build *b)
+{
+	struct buf t = BUF_INIT;
+
+	for (size_t k = 0; k < b->c->ntaxonomies; k++)
+		buf_printf(&t, "%s\n", b->c->taxonomies[k]);
+	buf_addch(&t, '\0');
+	return t.buf;
+}
+
 /*
  * The set kept for B's site (taken: no other build uses it meanwhile),
  * and each page's entry in it (kept_at[i], SIZE_MAX for none), both in
@@ -160,6 +178,11 @@ kept_take(struct build *b)
 	pthread_mutex_unlock(&kept_mu);
 	free(key);
 	b->kept = k;
+	if (k && k->taxonomies) {
+		char *names = kept_taxonomies(b);
+		b->terms_ok = !strcmp(names, k->taxonomies);
+		free(names);
+	}
 	b->kept_at = xcalloc(b->npages + 1, sizeof(*b->kept_at));
 	for (size_t p = 0; p < b->npages; p++)
 		b->kept_at[p] = SIZE_MAX;
@@ -394,6 +417,20 @@ kept_held(struct build *b)
 	    strcmp(k->held_id, b->slot.standby_rec.id) == 0;
 }
 
+/*
+ * The terms of page I's row as its kept entry has them: its row is the
+ * entry's (kept_summary left kept_at[i]: the same string block, so the
+ * same tags and front matter), and the taxonomies they were read for
+ * are this build's (b->terms_ok, kept_take).
+ */
+const char *
+kept_terms(const struct build *b, size_t i)
+{
+	if (!b->terms_ok || b->kept_at[i] == SIZE_MAX)
+		return NULL;
+	return b->kept->v[b->kept_at[i]].terms;
+}
+
 const struct kept_taxos *
 kept_taxos_of(const struct build *b)
 {
@@ -432,6 +469,16 @@ kept_shape(struct build *b, size_t i, struct kept_sum *e)
 		/* carried: the entry's keys are this build's, and were the
 		   last build's, recorded in its record (next.held_id) */
 		e->keys.held = true;
+	if (p->terms) {
+		/* made by this build (a new row, or other taxonomies) */
+		free(e->terms);
+		e->terms = p->terms;
+		p->terms = NULL;
+	} else if (!p->terms_at) {
+		/* none collected (a build without taxonomies) */
+		free(e->terms);
+		e->terms = NULL;
+	}
 }
 
 /*
@@ -467,6 +514,7 @@ kept_put(struct build *b)
 	next.taxos = b->taxo_keys;
 	b->taxo_keys = NULL;
 	memcpy(next.rec_id, b->rec_id, sizeof(next.rec_id));
+	next.taxonomies = kept_taxonomies(b);
 	if (old)
 		memcpy(next.held_id, old->rec_id, sizeof(next.held_id));
 	kept_free(old);
@@ -496,6 +544,9 @@ kept_put(struct build *b)
 void
 kept_drop(struct build *b)
 {
+	/* the terms a failed build made (kept_put takes them all) */
+	for (size_t i = 0; b->kept_at && i < b->npages; i++)
+		free(b->pages[i].terms);
 	kept_free(b->kept);
 	b->kept = NULL;
 	free(b->kept_at);

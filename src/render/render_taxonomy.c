@@ -92,42 +92,35 @@ cmp_term(const void *x, const void *y)
 	    ((const struct term *)y)->slug);
 }
 
-/*
- * The index in T of term NAME of page I (made when new): 0, or -1 when
- * NAME urlizes to nothing
- */
-static int
-taxo_term(struct taxo *t, size_t i, const char *name, struct buf *slug,
-    size_t *id)
+/* the index in T of term SLUG, named NAME by page I (made when new) */
+static size_t
+taxo_term(struct taxo *t, size_t i, const char *name, const char *slug)
 {
 	json_t *at;
 	struct term *m;
+	size_t id;
 
-	taxonomy_urlize(name, slug);
-	if (!slug->len)
-		return -1;
-	if ((at = json_object_get(t->index, slug->buf)) != NULL) {
-		*id = (size_t)json_integer_value(at) - 1;
-		m = &t->terms[*id];
+	if ((at = json_object_get(t->index, slug)) != NULL) {
+		id = (size_t)json_integer_value(at) - 1;
+		m = &t->terms[id];
 		if (i < m->first) {	/* named as first written */
 			m->name = name;
 			m->first = i;
 		}
-		return 0;
+		return id;
 	}
 	if (t->n == t->a) {
 		t->a = t->a ? t->a * 2 : 16;
 		t->terms = xreallocarray(t->terms, t->a, sizeof(*t->terms));
 	}
-	*id = t->n;
+	id = t->n;
 	m = &t->terms[t->n++];
 	memset(m, 0, sizeof(*m));
-	m->slug = xstrdup(slug->buf);
+	m->slug = xstrdup(slug);
 	m->name = name;
 	m->first = i;
-	json_object_set_new(t->index, slug->buf, json_integer((json_int_t)
-	    t->n));
-	return 0;
+	json_object_set_new(t->index, slug, json_integer((json_int_t)t->n));
+	return id;
 }
 
 /* page I is listed under term M */
@@ -210,41 +203,103 @@ taxonomy_list(struct build *b)
 	return a;
 }
 
+/* a list of term indexes */
+struct idlist {
+	size_t *v;
+	size_t n, a;
+};
+
+/* term SLUG (NAME) of page I into T, its index into L once from FROM */
+static void
+page_term(struct taxo *t, size_t i, const char *slug, const char *name,
+    struct idlist *l, size_t from)
+{
+	size_t id = taxo_term(t, i, name, slug), j;
+
+	for (j = from; j < l->n && l->v[j] != id; j++)
+		;
+	if (j < l->n)
+		return;		/* "Gear" and "gear" on one page */
+	if (l->n == l->a) {
+		l->a = l->a ? l->a * 2 : 1024;
+		l->v = xreallocarray(l->v, l->a, sizeof(*l->v));
+	}
+	l->v[l->n++] = id;
+}
+
+/* S (LEN bytes, with its NUL) added to page P's terms for the next build */
+static void
+page_terms_add(struct rpage *p, const char *s, size_t len)
+{
+	p->terms = xreallocarray(p->terms, p->terms_len + len, 1);
+	memcpy(p->terms + p->terms_len, s, len);
+	p->terms_len += len;
+}
+
+/*
+ * The terms of page I in T from its row (urlized; kept in the page for
+ * the next build when the process keeps its model), into L from FROM
+ */
+static void
+page_terms_read(struct build *b, struct taxo *t, size_t i, struct buf *slug,
+    struct idlist *l, size_t from)
+{
+	json_t *terms = taxonomy_page_terms(b, i, t->name), *v;
+	struct rpage *p = &b->pages[i];
+	size_t k;
+
+	json_array_foreach(terms, k, v) {
+		const char *name = json_string_value(v);
+		if (!name)
+			continue;
+		taxonomy_urlize(name, slug);
+		if (!slug->len)
+			continue;
+		page_term(t, i, slug->buf, name, l, from);
+		if (b->kept_at) {
+			page_terms_add(p, slug->buf, slug->len + 1);
+			page_terms_add(p, name, strlen(name) + 1);
+		}
+	}
+	json_decref(terms);
+	if (b->kept_at)
+		page_terms_add(p, "", 1);
+}
+
 /*
  * The term indexes of each page I of taxonomy T (at[i] to at[i + 1] in
- * ids, each once: "Gear" and "gear" on one page are one term), the
- * pages visited in their (path) order
+ * ids, each once), the pages visited in their (path) order: read from
+ * the row, or, for a row its kept entry has, taken from the terms the
+ * entry kept (the same strings: decision 0430).  The taxonomies are
+ * collected in turn, so each page's kept terms are walked in turn.
  */
 static size_t *
-taxo_page_terms(struct build *b, struct taxo *t, size_t **at)
+taxo_page_terms(struct build *b, struct taxo *t, size_t k, size_t **at)
 {
 	struct buf slug = BUF_INIT;
-	size_t *ids = NULL, nids = 0, aids = 0, id;
+	struct idlist l = { NULL, 0, 0 };
 
 	*at = xcalloc(b->npages + 1, sizeof(**at));
 	for (size_t i = 0; i < b->npages; i++) {
-		json_t *terms = taxonomy_page_terms(b, i, t->name), *v;
-		size_t k, j;
-		(*at)[i] = nids;
-		json_array_foreach(terms, k, v) {
-			if (!json_is_string(v) || taxo_term(t, i,
-			    json_string_value(v), &slug, &id) == -1)
-				continue;
-			for (j = (*at)[i]; j < nids && ids[j] != id; j++)
-				;
-			if (j < nids)
-				continue;
-			if (nids == aids) {
-				aids = aids ? aids * 2 : 1024;
-				ids = xreallocarray(ids, aids, sizeof(*ids));
-			}
-			ids[nids++] = id;
+		struct rpage *p = &b->pages[i];
+		const char *s;
+		(*at)[i] = l.n;
+		if (k == 0)
+			p->terms_at = b->kept_at ? kept_terms(b, i) : NULL;
+		if (!(s = p->terms_at)) {
+			page_terms_read(b, t, i, &slug, &l, (*at)[i]);
+			continue;
 		}
-		json_decref(terms);
+		while (*s) {
+			const char *name = s + strlen(s) + 1;
+			page_term(t, i, s, name, &l, (*at)[i]);
+			s = name + strlen(name) + 1;
+		}
+		p->terms_at = s + 1;
 	}
-	(*at)[b->npages] = nids;
+	(*at)[b->npages] = l.n;
 	buf_release(&slug);
-	return ids;
+	return l.v;
 }
 
 /*
@@ -255,8 +310,9 @@ taxo_page_terms(struct build *b, struct taxo *t, size_t **at)
  * listing order (b->order), so no term's list is sorted on its own.
  */
 static void
-taxo_collect(struct build *b, struct taxo *t, const char *name)
+taxo_collect(struct build *b, struct taxo *t, size_t k)
 {
+	const char *name = b->c->taxonomies[k];
 	size_t *at, *ids;
 
 	memset(t, 0, sizeof(*t));
@@ -266,7 +322,7 @@ taxo_collect(struct build *b, struct taxo *t, const char *name)
 		t->title[0] = (char)(t->title[0] - 'a' + 'A');
 	t->index = json_object();
 	t->home = model_find(&b->snap, "");
-	ids = taxo_page_terms(b, t, &at);
+	ids = taxo_page_terms(b, t, k, &at);
 	for (size_t o = 0; o < b->npages; o++) {
 		size_t i = b->order[o];
 		for (size_t j = at[i]; j < at[i + 1]; j++)
@@ -860,7 +916,7 @@ taxonomies_write(struct build *b, struct buf *err)
 
 	q.taxos = xcalloc(b->c->ntaxonomies + 1, sizeof(*q.taxos));
 	for (size_t k = 0; k < b->c->ntaxonomies && rc == 0; k++) {
-		taxo_collect(b, &q.taxos[k], b->c->taxonomies[k]);
+		taxo_collect(b, &q.taxos[k], k);
 		q.ntaxos = k + 1;
 		rc = taxo_queue_outputs(b, &q, &q.taxos[k], err);
 		if (rc == 0)
