@@ -164,6 +164,7 @@ struct build {
 	atomic_size_t held;	/* outputs recorded unlooked-up (0430) */
 	bool terms_ok;		/* the kept entries' terms are of this
 				   build's taxonomies (kept_terms) */
+	bool kept_in_place;	/* the kept set has page I's entry at I */
 	char rec_id[33];	/* the record this build wrote, once saved */
 	struct kept_taxos *taxo_keys;	/* this build's term page keys,
 					   for the next (render_taxonomy.c) */

@@ -99,19 +99,26 @@ pkeys_free(struct pkeys *k)
 	memset(k, 0, sizeof(*k));
 }
 
+/* E emptied, as a new entry is */
+static void
+kept_sum_clear(struct kept_sum *e)
+{
+	snapshot_unhold(&e->h);
+	free(e->excerpt);
+	free(e->kids);
+	free(e->tname);
+	free(e->terms);
+	pkeys_free(&e->keys);
+	memset(e, 0, sizeof(*e));
+}
+
 static void
 kept_free(struct kept *k)
 {
 	if (!k)
 		return;
-	for (size_t j = 0; j < k->n; j++) {
-		snapshot_unhold(&k->v[j].h);
-		free(k->v[j].excerpt);
-		free(k->v[j].kids);
-		free(k->v[j].tname);
-		free(k->v[j].terms);
-		pkeys_free(&k->v[j].keys);
-	}
+	for (size_t j = 0; j < k->n; j++)
+		kept_sum_clear(&k->v[j]);
 	free(k->v);
 	free(k->order);
 	free(k->key);
@@ -164,7 +171,7 @@ kept_take(struct build *b)
 {
 	struct kept *k = NULL;
 	char *key;
-	size_t i = 0, j = 0, s;
+	size_t i = 0, j = 0, s, same = 0;
 
 	if (!b->remember)
 		return;
@@ -189,13 +196,16 @@ kept_take(struct build *b)
 	while (k && i < b->npages && j < k->n) {
 		const char *a = b->pages[i].sp->path, *c = k->v[j].h.block;
 		int r = a == c ? 0 : strcmp(a, c);
-		if (r == 0)
+		if (r == 0) {
 			b->kept_at[i++] = j++;
-		else if (r < 0)
+			same++;
+		} else if (r < 0)
 			i++;
 		else
 			j++;
 	}
+	/* every page the entry of its index: the set is updated in place */
+	b->kept_in_place = k && k->n == b->npages && same == b->npages;
 }
 
 static bool kept_same(const struct kept_sum *e, const struct snap_page *sp);
@@ -496,11 +506,22 @@ kept_put(struct build *b)
 		return;
 	next.key = kept_key(b);
 	next.n = b->npages;
-	next.order = xreallocarray(NULL, b->npages + 1, sizeof(*next.order));
-	memcpy(next.order, b->order, b->npages * sizeof(*next.order));
-	next.v = xcalloc(b->npages + 1, sizeof(*next.v));
+	next.order = b->order;	/* nothing reads it after the outputs */
+	b->order = NULL;
+	if (b->kept_in_place) {
+		/* the same paths: entry i is page i's, or made anew */
+		next.v = old->v;
+		old->v = NULL;
+		old->n = 0;
+	} else
+		next.v = xcalloc(b->npages + 1, sizeof(*next.v));
 	for (size_t i = 0; i < b->npages; i++) {
-		if (b->kept_at[i] != SIZE_MAX) {
+		if (b->kept_in_place) {
+			if (b->kept_at[i] == SIZE_MAX) {
+				kept_sum_clear(&next.v[i]);
+				kept_entry(b, i, &next.v[i]);
+			}
+		} else if (b->kept_at[i] != SIZE_MAX) {
 			next.v[i] = old->v[b->kept_at[i]];
 			memset(&old->v[b->kept_at[i]], 0, sizeof(*old->v));
 		} else
