@@ -9,10 +9,10 @@
 # same path in one snapshot, with the worker held), a section's title
 # (its pages' breadcrumbs), a page moved to another section, a template
 # change, a new section and changes of kiln.yaml (raw HTML allowed, the
-# page size, index.json, the taxonomies' order); after each build its site must equal a full
-# build by a fresh process byte for byte, and the worker must have taken
-# most summaries and most pages' keys from what it kept (its build log
-# says how many).
+# page size, index.json, the taxonomies' order); after each build its
+# site must equal a full build by a fresh process byte for byte, and the
+# worker must have taken most summaries and most pages' keys from what
+# it kept (its build log says how many).
 . "$KILN_SRC/tests/integration/lib.sh"
 cd "$T"
 export KILN_NOW=2026-11-24T12:00:00Z
