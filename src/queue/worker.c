@@ -348,11 +348,12 @@ stage_render(struct run *r, struct buf *err)
 	blog(r->st, r->id, "rendered %zu pages (%zu rendered, %zu reused) at "
 	    "change %lld, %zu page rows read (%.1f ms, %.1f ms CPU), %zu "
 	    "summaries kept, %zu pages and %zu term pages carried over, %zu "
-	    "of %zu manifest entries kept", r->rr.pages, r->rr.rendered,
-	    r->rr.reused, (long long)r->rr.seq, r->rr.rows_read,
-	    (double)r->rr.snap_us / 1000, (double)r->rr.snap_cpu_us / 1000,
-	    r->rr.summaries_kept, r->rr.pages_carried, r->rr.terms_carried,
-	    r->rr.entries_kept, r->rr.files);
+	    "of %zu manifest entries kept, %zu outputs held", r->rr.pages,
+	    r->rr.rendered, r->rr.reused, (long long)r->rr.seq,
+	    r->rr.rows_read, (double)r->rr.snap_us / 1000,
+	    (double)r->rr.snap_cpu_us / 1000, r->rr.summaries_kept,
+	    r->rr.pages_carried, r->rr.terms_carried, r->rr.entries_kept,
+	    r->rr.files, r->rr.outputs_held);
 	log_field_del("pages");
 	log_field_del("duration_ms");
 	return 0;

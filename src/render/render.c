@@ -342,6 +342,9 @@ write_manifest(struct build *b, struct buf *err)
 	/* a name the record cannot hold: no record, no reuse */
 	if (rc == 0 && !t.unrecordable)
 		rc = outtext_save(b, &t, &rec, err);
+	/* the record the kept set's keys are in (decision 0430) */
+	if (rc == 0 && !t.unrecordable)
+		strlcpy(b->rec_id, rec.id, sizeof(b->rec_id));
 	if (rc == 0 && job.rc == -1) {
 		buf_setf(err, "%s", job.err.buf);
 		rc = -1;
@@ -511,8 +514,6 @@ render_site(struct build *b, struct buf *err)
 	    feeds_write(b, err) == -1 ||
 	    aliases_write(b, err) == -1)
 		return -1;
-	/* after the outputs: the kept set holds their keys too (0380) */
-	kept_put(b);
 	return 0;
 }
 
@@ -579,8 +580,12 @@ render_build(const struct conf *c, struct store *st,
 	res->pages = b.snap.npages;
 	res->rows_read = b.snap.rows_read;
 	if ((c->build.command ? command_run(&b, err) : render_site(&b,
-	    err)) == -1 || write_manifest(&b, err) == -1 ||
-	    outslot_switch(&b.slot, err) == -1)
+	    err)) == -1 || write_manifest(&b, err) == -1)
+		goto out;
+	/* after the outputs and their record: the kept set holds their
+	   keys (0380) and names the record they are in (0430) */
+	kept_put(&b);
+	if (outslot_switch(&b.slot, err) == -1)
 		goto out;
 	strlcpy(res->dir, b.slot.standby, sizeof(res->dir));
 	if (opts->keep_lock) {

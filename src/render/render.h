@@ -53,6 +53,8 @@ struct render_result {
 	size_t pages_carried;	/* pages whose output keys were carried
 				   over, not made again (decision 0380) */
 	size_t terms_carried;	/* taxonomy term pages whose keys were */
+	size_t outputs_held;	/* outputs recorded without a look-up in
+				   the records (decision 0430) */
 	size_t files;		/* files in the manifest */
 	size_t entries_kept;	/* of them, entries whose manifest text a
 				   long-lived process kept (decision 0390) */

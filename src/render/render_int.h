@@ -57,7 +57,17 @@ struct pkeys {
 	char (*v)[65];		/* page K's (K - 1) of a section, else one */
 	size_t n;		/* 0: not all made (the page failed) */
 	char json[65];		/* index.json's with build.page_json */
+	/*
+	 * What each output was recorded with (n + 1: index.json's last),
+	 * and whether these keys were recorded in the kept set's held_id
+	 * record too (decision 0430).
+	 */
+	char (*sha)[65];
+	int64_t *size;
+	bool held;
 };
+/* K made for N outputs and index.json: one block, freed with K->v */
+void pkeys_new(struct pkeys *k, size_t n);
 
 struct rpage {
 	const struct snap_page *sp;
@@ -80,8 +90,17 @@ struct rpage {
 	 * the keys of the last build's outputs when everything they were
 	 * made of is the same, else NULL (kept_carry, decision 0380)
 	 */
-	const struct pkeys *carry;
+	struct pkeys *carry;	/* the kept set's: this page's alone */
 	const char *carry_tname;	/* the template they were made with */
+	/*
+	 * Its terms: for each taxonomy in turn, "SLUG\0NAME\0" each, then
+	 * "\0".  Read from its kept entry (terms_at, walked taxonomy by
+	 * taxonomy) or made by this build (terms, for the next: decision
+	 * 0430).
+	 */
+	const char *terms_at;
+	char *terms;
+	size_t terms_len;
 };
 
 struct asset {
@@ -140,6 +159,13 @@ struct build {
 	bool carry_ok;		/* the kept keys' global inputs are this
 				   build's (kept_carry_global) */
 	atomic_size_t carried;	/* pages whose keys were carried over */
+	bool held_ok;		/* the standby's record is the one the kept
+				   set's held keys are in (kept_held) */
+	atomic_size_t held;	/* outputs recorded unlooked-up (0430) */
+	bool terms_ok;		/* the kept entries' terms are of this
+				   build's taxonomies (kept_terms) */
+	bool kept_in_place;	/* the kept set has page I's entry at I */
+	char rec_id[33];	/* the record this build wrote, once saved */
 	struct kept_taxos *taxo_keys;	/* this build's term page keys,
 					   for the next (render_taxonomy.c) */
 	atomic_size_t terms_carried;	/* term pages whose keys were */
@@ -229,11 +255,18 @@ bool kept_summary(struct build *b, size_t i);
 void kept_carry(struct build *b);
 /* b->carry_ok: the kept keys were made with B's global inputs */
 void kept_carry_global(struct build *b);
+/* b->held_ok: the standby's record holds the kept set's held keys */
+void kept_held(struct build *b);
+/* page I's terms kept by its entry (rpage.terms), else NULL */
+const char *kept_terms(const struct build *b, size_t i);
 /* page X's summary hash is that of the last build's page J (an entry) */
 bool kept_same_sum(const struct build *b, size_t x, size_t j);
 /* the last build's term page keys when b->carry_ok, else NULL */
 const struct kept_taxos *kept_taxos_of(const struct build *b);
-/* keep B's summaries and keys for the next build, the set given back */
+/*
+ * keep B's summaries and keys for the next build, the set given back
+ * (after its record is saved: b->rec_id names it)
+ */
 void kept_put(struct build *b);
 /* drop what B took and did not put back */
 void kept_drop(struct build *b);

@@ -41,6 +41,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include "common/buf.h"
 #include "common/xmalloc.h"
 #include "conf/conf.h"
 #include "render/render_int.h"
@@ -61,6 +62,7 @@ struct kept_sum {
 	size_t nkids;
 	char *tname;		/* the template of its outputs */
 	struct pkeys keys;	/* keys.n 0: none */
+	char *terms;		/* its terms (rpage.terms), or NULL */
 };
 
 /* the summaries of one build's pages, in their (path) order */
@@ -75,27 +77,52 @@ struct kept {
 	int page_size;
 	bool unsafe_html, page_json;
 	struct kept_taxos *taxos;	/* its term pages' keys */
+	/*
+	 * The record its keys are in (the id of the one its build saved,
+	 * "" if none), and the record its held keys (pkeys.held: carried
+	 * over by that build) are in too: the set before's (decision 0430).
+	 */
+	char rec_id[33], held_id[33];
+	char *taxonomies;	/* the names its pages' terms are of, each
+				   ended by a newline */
 };
 
 static struct kept kept_slots[2];
 static unsigned kept_clock;
 static pthread_mutex_t kept_mu = PTHREAD_MUTEX_INITIALIZER;
 
+/* K's keys, and what they were recorded with: one block (pkeys_new) */
+static void
+pkeys_free(struct pkeys *k)
+{
+	free(k->v);
+	memset(k, 0, sizeof(*k));
+}
+
+/* E emptied, as a new entry is */
+static void
+kept_sum_clear(struct kept_sum *e)
+{
+	snapshot_unhold(&e->h);
+	free(e->excerpt);
+	free(e->kids);
+	free(e->tname);
+	free(e->terms);
+	pkeys_free(&e->keys);
+	memset(e, 0, sizeof(*e));
+}
+
 static void
 kept_free(struct kept *k)
 {
 	if (!k)
 		return;
-	for (size_t j = 0; j < k->n; j++) {
-		snapshot_unhold(&k->v[j].h);
-		free(k->v[j].excerpt);
-		free(k->v[j].kids);
-		free(k->v[j].tname);
-		free(k->v[j].keys.v);
-	}
+	for (size_t j = 0; j < k->n; j++)
+		kept_sum_clear(&k->v[j]);
 	free(k->v);
 	free(k->order);
 	free(k->key);
+	free(k->taxonomies);
 	kept_taxos_free(k->taxos);
 	free(k);
 }
@@ -122,6 +149,18 @@ kept_key(const struct build *b)
 	return xasprintf("%s\n%d", b->site_dir, b->staging);
 }
 
+/* the taxonomies of B's site, each name ended by a newline */
+static char *
+kept_taxonomies(const struct build *b)
+{
+	struct buf t = BUF_INIT;
+
+	for (size_t k = 0; k < b->c->ntaxonomies; k++)
+		buf_printf(&t, "%s\n", b->c->taxonomies[k]);
+	buf_addch(&t, '\0');
+	return t.buf;
+}
+
 /*
  * The set kept for B's site (taken: no other build uses it meanwhile),
  * and each page's entry in it (kept_at[i], SIZE_MAX for none), both in
@@ -132,7 +171,7 @@ kept_take(struct build *b)
 {
 	struct kept *k = NULL;
 	char *key;
-	size_t i = 0, j = 0, s;
+	size_t i = 0, j = 0, s, same = 0;
 
 	if (!b->remember)
 		return;
@@ -146,32 +185,47 @@ kept_take(struct build *b)
 	pthread_mutex_unlock(&kept_mu);
 	free(key);
 	b->kept = k;
+	if (k && k->taxonomies) {
+		char *names = kept_taxonomies(b);
+		b->terms_ok = !strcmp(names, k->taxonomies);
+		free(names);
+	}
 	b->kept_at = xcalloc(b->npages + 1, sizeof(*b->kept_at));
 	for (size_t p = 0; p < b->npages; p++)
 		b->kept_at[p] = SIZE_MAX;
 	while (k && i < b->npages && j < k->n) {
 		const char *a = b->pages[i].sp->path, *c = k->v[j].h.block;
 		int r = a == c ? 0 : strcmp(a, c);
-		if (r == 0)
+		if (r == 0) {
 			b->kept_at[i++] = j++;
-		else if (r < 0)
+			same++;
+		} else if (r < 0)
 			i++;
 		else
 			j++;
 	}
+	/* every page the entry of its index: the set is updated in place */
+	b->kept_in_place = k && k->n == b->npages && same == b->npages;
 }
+
+static bool kept_same(const struct kept_sum *e, const struct snap_page *sp);
 
 /*
  * Insertion sort of V (N page indexes) by model_cmp_children, moving at
  * most BUDGET entries in all: false when that is not enough (then V is
- * sorted, in part, and qsort_r must finish it).
+ * sorted, in part, and qsort_r must finish it).  Two pages SAME (rows
+ * of their kept entries: the fields compared are those the last build
+ * sorted) stand in V in the last build's order, which no step of the
+ * sort inverts: the first is known to come before, uncompared.
  */
 static bool
-insertion_sort(struct build *b, size_t *v, size_t n, size_t budget)
+insertion_sort(struct build *b, size_t *v, size_t n, size_t budget,
+    const bool *same)
 {
 	for (size_t k = 1; k < n; k++) {
 		size_t x = v[k], at = k;
-		while (at > 0 && model_cmp_children(&v[at - 1], &x, b) > 0) {
+		while (at > 0 && !(same[x] && same[v[at - 1]]) &&
+		    model_cmp_children(&v[at - 1], &x, b) > 0) {
 			if (budget-- == 0)
 				return false;
 			v[at] = v[at - 1];
@@ -193,7 +247,7 @@ kept_order(struct build *b)
 {
 	const struct kept *k = b->kept;
 	size_t *at = NULL, n = 0;
-	bool *seen;
+	bool *seen, *same, ok;
 
 	if (!k || !k->order)
 		return false;
@@ -204,18 +258,23 @@ kept_order(struct build *b)
 		if (b->kept_at[i] != SIZE_MAX)
 			at[b->kept_at[i]] = i;
 	seen = xcalloc(b->npages + 1, sizeof(*seen));
+	same = xcalloc(b->npages + 1, sizeof(*same));
 	b->order = xcalloc(b->npages + 1, sizeof(*b->order));
 	for (size_t o = 0; o < k->n; o++)
 		if (at[k->order[o]] != SIZE_MAX) {
-			b->order[n++] = at[k->order[o]];
-			seen[b->order[n - 1]] = true;
+			size_t i = at[k->order[o]];
+			b->order[n++] = i;
+			seen[i] = true;
+			same[i] = kept_same(&k->v[k->order[o]], b->pages[i].sp);
 		}
 	for (size_t i = 0; i < b->npages; i++)
 		if (!seen[i])
 			b->order[n++] = i;
 	free(at);
 	free(seen);
-	if (insertion_sort(b, b->order, b->npages, 8 * b->npages + 64))
+	ok = insertion_sort(b, b->order, b->npages, 8 * b->npages + 64, same);
+	free(same);
+	if (ok)
 		return true;
 	free(b->order);
 	b->order = NULL;
@@ -328,7 +387,7 @@ kept_carry(struct build *b)
 	if (!b->kept)
 		return;
 	for (size_t i = 0; i < b->npages; i++) {
-		const struct kept_sum *e;
+		struct kept_sum *e;
 		if (b->kept_at[i] == SIZE_MAX)
 			continue;	/* no entry, or a changed row */
 		e = &b->kept->v[b->kept_at[i]];
@@ -350,6 +409,36 @@ kept_carry_global(struct build *b)
 	    (b->c->build.unsafe_html != 0) && k->page_json ==
 	    (b->c->build.page_json != 0) && memcmp(k->globhash, b->globhash,
 	    64) == 0;
+}
+
+/*
+ * The held keys of the kept set are in the standby's record: it is the
+ * one they were recorded in by the build before last (its id, random
+ * for every record saved, is the set's held_id), so each output of a
+ * page carrying them is in the standby folder with its key, as
+ * pages_reuse_output would find (decision 0430).
+ */
+void
+kept_held(struct build *b)
+{
+	const struct kept *k = b->kept;
+
+	b->held_ok = b->carry_ok && !b->preview && k->held_id[0] &&
+	    strcmp(k->held_id, b->slot.standby_rec.id) == 0;
+}
+
+/*
+ * The terms of page I's row as its kept entry has them: its row is the
+ * entry's (kept_summary left kept_at[i]: the same string block, so the
+ * same tags and front matter), and the taxonomies they were read for
+ * are this build's (b->terms_ok, kept_take).
+ */
+const char *
+kept_terms(const struct build *b, size_t i)
+{
+	if (!b->terms_ok || b->kept_at[i] == SIZE_MAX)
+		return NULL;
+	return b->kept->v[b->kept_at[i]].terms;
 }
 
 const struct kept_taxos *
@@ -377,17 +466,28 @@ kept_shape(struct build *b, size_t i, struct kept_sum *e)
 		memcpy(e->kids, p->kids, p->nkids * sizeof(*e->kids));
 	e->nkids = p->nkids;
 	if (p->keys.n) {
-		free(e->keys.v);
+		pkeys_free(&e->keys);
 		e->keys = p->keys;
 		memset(&p->keys, 0, sizeof(p->keys));
 		if (!e->tname || strcmp(e->tname, p->keys_tname) != 0) {
 			free(e->tname);
 			e->tname = xstrdup(p->keys_tname);
 		}
-	} else if (!p->carry) {
-		/* carried: the entry's keys are this build's */
-		free(e->keys.v);
-		memset(&e->keys, 0, sizeof(e->keys));
+	} else if (!p->carry)
+		pkeys_free(&e->keys);
+	else
+		/* carried: the entry's keys are this build's, and were the
+		   last build's, recorded in its record (next.held_id) */
+		e->keys.held = true;
+	if (p->terms) {
+		/* made by this build (a new row, or other taxonomies) */
+		free(e->terms);
+		e->terms = p->terms;
+		p->terms = NULL;
+	} else if (!p->terms_at) {
+		/* none collected (a build without taxonomies) */
+		free(e->terms);
+		e->terms = NULL;
 	}
 }
 
@@ -406,11 +506,22 @@ kept_put(struct build *b)
 		return;
 	next.key = kept_key(b);
 	next.n = b->npages;
-	next.order = xreallocarray(NULL, b->npages + 1, sizeof(*next.order));
-	memcpy(next.order, b->order, b->npages * sizeof(*next.order));
-	next.v = xcalloc(b->npages + 1, sizeof(*next.v));
+	next.order = b->order;	/* nothing reads it after the outputs */
+	b->order = NULL;
+	if (b->kept_in_place) {
+		/* the same paths: entry i is page i's, or made anew */
+		next.v = old->v;
+		old->v = NULL;
+		old->n = 0;
+	} else
+		next.v = xcalloc(b->npages + 1, sizeof(*next.v));
 	for (size_t i = 0; i < b->npages; i++) {
-		if (b->kept_at[i] != SIZE_MAX) {
+		if (b->kept_in_place) {
+			if (b->kept_at[i] == SIZE_MAX) {
+				kept_sum_clear(&next.v[i]);
+				kept_entry(b, i, &next.v[i]);
+			}
+		} else if (b->kept_at[i] != SIZE_MAX) {
 			next.v[i] = old->v[b->kept_at[i]];
 			memset(&old->v[b->kept_at[i]], 0, sizeof(*old->v));
 		} else
@@ -423,10 +534,15 @@ kept_put(struct build *b)
 	next.page_json = b->c->build.page_json != 0;
 	next.taxos = b->taxo_keys;
 	b->taxo_keys = NULL;
+	memcpy(next.rec_id, b->rec_id, sizeof(next.rec_id));
+	next.taxonomies = kept_taxonomies(b);
+	if (old)
+		memcpy(next.held_id, old->rec_id, sizeof(next.held_id));
 	kept_free(old);
 	b->res->summaries_kept = atomic_load(&b->kept_hits);
 	b->res->pages_carried = atomic_load(&b->carried);
 	b->res->terms_carried = atomic_load(&b->terms_carried);
+	b->res->outputs_held = atomic_load(&b->held);
 	b->kept = NULL;
 	free(b->kept_at);
 	b->kept_at = NULL;
@@ -449,6 +565,9 @@ kept_put(struct build *b)
 void
 kept_drop(struct build *b)
 {
+	/* the terms a failed build made (kept_put takes them all) */
+	for (size_t i = 0; b->kept_at && i < b->npages; i++)
+		free(b->pages[i].terms);
 	kept_free(b->kept);
 	b->kept = NULL;
 	free(b->kept_at);

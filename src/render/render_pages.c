@@ -352,6 +352,53 @@ pages_reuse_output(struct build *b, struct filelist *l, const char *path,
 }
 
 
+void
+pkeys_new(struct pkeys *k, size_t n)
+{
+	/* the sizes after both key arrays, 8-aligned */
+	size_t at = ((2 * n + 1) * 65 + 7) & ~(size_t)7;
+	char *block = xcalloc(1, at + (n + 1) * sizeof(*k->size));
+
+	memset(k, 0, sizeof(*k));
+	k->v = (char (*)[65])block;
+	k->sha = (char (*)[65])(block + n * 65);
+	k->size = (int64_t *)(void *)(block + at);
+}
+
+/*
+ * Output X of page I (PATH, KIND) recorded without a look-up when its
+ * keys CK are carried over and held: this build's standby folder has the
+ * record they were recorded in by the build before last (its id,
+ * b->held_ok), and they were carried over by the last build too, so
+ * that record has each output at its path with its key and with what
+ * CK says it was recorded with (kept_held, decision 0430): what
+ * pages_reuse_output would find there.
+ */
+static bool
+output_held(struct worker *w, const struct pkeys *ck, size_t x,
+    const char *path, enum manifest_kind kind)
+{
+	if (!ck || !ck->held || !w->b->held_ok)
+		return false;
+	render_add_file(&w->files, path, ck->sha[x], ck->size[x], kind, false,
+	    x < ck->n ? ck->v[x] : ck->json);
+	w->reused++;
+	atomic_fetch_add(&w->b->held, 1);
+	return true;
+}
+
+/* what output X was recorded with (the worker's last), kept in K */
+static void
+output_note(struct worker *w, struct pkeys *k, size_t x)
+{
+	const struct outfile *f = &w->files.v[w->files.n - 1];
+
+	if (k && k->sha) {
+		memcpy(k->sha[x], f->sha, sizeof(k->sha[x]));
+		k->size[x] = f->size;
+	}
+}
+
 /*
  * The key of output PG of NPG of page I: the global hash, the page's key
  * or its material (page_key, made before), the pagination; kept in the
@@ -380,28 +427,33 @@ output_key(struct worker *w, size_t i, int pg, int npg, char key[65])
 
 /*
  * Render (or reuse) output PATH of page I, pagination page PG of NPG;
- * its key KEPT when carried over from the last build (decision 0380),
+ * its key CK's when carried over from the last build (decision 0380),
  * else made here.
  */
 static int
 render_output(struct worker *w, size_t i, const char *tname, int pg,
-    int npg, const char *path, const char *kept)
+    int npg, const char *path, struct pkeys *ck)
 {
 	struct build *b = w->b;
-	const struct rpage *p = &b->pages[i];
+	struct rpage *p = &b->pages[i];
 	struct buf *tmp = &w->tmp, *out = &w->out, *err = &w->err, *html;
+	size_t x = pg > 0 ? (size_t)pg - 1 : 0;
 	struct render_ctx ctx;
 	char key[65], sha[65];
 	const char *body;
 	int rc;
 
-	if (kept)
-		memcpy(key, kept, sizeof(key));
+	if (output_held(w, ck, x, path, MK_HTML))
+		return 0;
+	if (ck)
+		memcpy(key, ck->v[x], sizeof(key));
 	else
 		output_key(w, i, pg, npg, key);
 	if ((rc = pages_reuse_output(b, &w->files, path, key, MK_HTML,
 	    err)) != 0) {
 		w->reused += rc == 1;
+		if (rc == 1)
+			output_note(w, ck ? ck : &p->keys, x);
 		return rc == 1 ? 0 : -1;
 	}
 
@@ -433,13 +485,17 @@ render_output(struct worker *w, size_t i, const char *tname, int pg,
 		return -1;
 	render_add_file(&w->files, path, sha, (int64_t)html->len, MK_HTML,
 	    false, key);
+	output_note(w, ck ? ck : &p->keys, x);
 	w->rendered++;
 	return 0;
 }
 
-/* PATH/index.json of page I (build.page_json), its key KEPT or made */
+/*
+ * PATH/index.json of page I (build.page_json), output X of the page, its
+ * key CK's or made
+ */
 static int
-render_page_json(struct worker *w, size_t i, const char *kept)
+render_page_json(struct worker *w, size_t i, size_t x, struct pkeys *ck)
 {
 	struct build *b = w->b;
 	struct rpage *p = &b->pages[i];
@@ -451,9 +507,13 @@ render_page_json(struct worker *w, size_t i, const char *kept)
 
 	path = p->sp->path[0] ? xasprintf("%s/index.json", p->sp->path) :
 	    xstrdup("index.json");
+	if (output_held(w, ck, x, path, MK_FEED)) {
+		free(path);
+		return 0;
+	}
 	/* the page, and the asset map its content's references go through */
-	if (kept)
-		memcpy(key, kept, sizeof(key));
+	if (ck)
+		memcpy(key, ck->json, sizeof(key));
 	else {
 		buf_reset(out);
 		buf_printf(out, "json\n%s\n%s\n", p->pagekey, b->globhash);
@@ -463,6 +523,8 @@ render_page_json(struct worker *w, size_t i, const char *kept)
 	if ((rc = pages_reuse_output(b, &w->files, path, key, MK_FEED,
 	    err)) != 0) {
 		w->reused += rc == 1;
+		if (rc == 1)
+			output_note(w, ck ? ck : &p->keys, x);
 		free(path);
 		return rc == 1 ? 0 : -1;
 	}
@@ -486,9 +548,11 @@ render_page_json(struct worker *w, size_t i, const char *kept)
 	json_decref(o);
 	sha256_hex(dump, strlen(dump), sha);
 	rc = render_put_output(b, path, dump, strlen(dump), sha, err);
-	if (rc == 0)
+	if (rc == 0) {
 		render_add_file(&w->files, path, sha, (int64_t)strlen(dump),
 		    MK_FEED, false, key);
+		output_note(w, ck ? ck : &p->keys, x);
+	}
 	free(path);
 	free(dump);
 	return rc;
@@ -499,7 +563,7 @@ render_page_json(struct worker *w, size_t i, const char *kept)
  * TNAME, when they are this build's (kept_carry: the same material;
  * kept_carry_global: the same global inputs), else NULL.
  */
-static const struct pkeys *
+static struct pkeys *
 page_carried(struct build *b, size_t i, const char *tname, size_t nout)
 {
 	const struct rpage *p = &b->pages[i];
@@ -520,30 +584,30 @@ render_page(struct worker *w, size_t i, const char *tname)
 {
 	struct build *b = w->b;
 	struct rpage *p = &b->pages[i];
-	size_t ps = (size_t)b->c->build.page_size;
-	const struct pkeys *ck;
+	size_t ps = (size_t)b->c->build.page_size, nout;
+	struct pkeys *ck;
 	int npg = 0, rc = 0;
 
 	if (p->kind == PK_SECTION)
 		npg = (int)((p->nkids + ps - 1) / ps);
-	if ((ck = page_carried(b, i, tname, npg ? (size_t)npg : 1)) != NULL)
+	nout = npg ? (size_t)npg : 1;
+	if ((ck = page_carried(b, i, tname, nout)) != NULL)
 		atomic_fetch_add(&b->carried, 1);
 	else {
 		page_key(b, i, tname, &w->material);
-		p->keys.v = xcalloc(npg ? (size_t)npg : 1, sizeof(*p->keys.v));
+		pkeys_new(&p->keys, nout);
 		p->keys_tname = tname;
 	}
 	if (p->kind != PK_SECTION)
-		rc = render_output(w, i, tname, 0, 0, p->out, ck ? ck->v[0] :
-		    NULL);
+		rc = render_output(w, i, tname, 0, 0, p->out, ck);
 	for (int pg = 1; rc == 0 && pg <= npg; pg++)
 		rc = render_output(w, i, tname, pg, npg, pg == 1 ? p->out :
 		    arena_printf(&w->arena, "%s/page/%d/index.html",
-		    p->sp->path, pg), ck ? ck->v[pg - 1] : NULL);
+		    p->sp->path, pg), ck);
 	if (rc == 0 && b->c->build.page_json)
-		rc = render_page_json(w, i, ck ? ck->json : NULL);
+		rc = render_page_json(w, i, nout, ck);
 	if (rc == 0 && !ck)
-		p->keys.n = npg ? (size_t)npg : 1;
+		p->keys.n = nout;
 	return rc;
 }
 
@@ -607,6 +671,7 @@ int
 pages_render(struct build *b, struct buf *err)
 {
 	kept_carry_global(b);
+	kept_held(b);
 	render_run_threads(b, page_worker);
 	if (b->failed) {
 		buf_setf(err, "%s", b->err.buf);

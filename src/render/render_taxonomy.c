@@ -92,42 +92,35 @@ cmp_term(const void *x, const void *y)
 	    ((const struct term *)y)->slug);
 }
 
-/*
- * The index in T of term NAME of page I (made when new): 0, or -1 when
- * NAME urlizes to nothing
- */
-static int
-taxo_term(struct taxo *t, size_t i, const char *name, struct buf *slug,
-    size_t *id)
+/* the index in T of term SLUG, named NAME by page I (made when new) */
+static size_t
+taxo_term(struct taxo *t, size_t i, const char *name, const char *slug)
 {
 	json_t *at;
 	struct term *m;
+	size_t id;
 
-	taxonomy_urlize(name, slug);
-	if (!slug->len)
-		return -1;
-	if ((at = json_object_get(t->index, slug->buf)) != NULL) {
-		*id = (size_t)json_integer_value(at) - 1;
-		m = &t->terms[*id];
+	if ((at = json_object_get(t->index, slug)) != NULL) {
+		id = (size_t)json_integer_value(at) - 1;
+		m = &t->terms[id];
 		if (i < m->first) {	/* named as first written */
 			m->name = name;
 			m->first = i;
 		}
-		return 0;
+		return id;
 	}
 	if (t->n == t->a) {
 		t->a = t->a ? t->a * 2 : 16;
 		t->terms = xreallocarray(t->terms, t->a, sizeof(*t->terms));
 	}
-	*id = t->n;
+	id = t->n;
 	m = &t->terms[t->n++];
 	memset(m, 0, sizeof(*m));
-	m->slug = xstrdup(slug->buf);
+	m->slug = xstrdup(slug);
 	m->name = name;
 	m->first = i;
-	json_object_set_new(t->index, slug->buf, json_integer((json_int_t)
-	    t->n));
-	return 0;
+	json_object_set_new(t->index, slug, json_integer((json_int_t)t->n));
+	return id;
 }
 
 /* page I is listed under term M */
@@ -210,41 +203,103 @@ taxonomy_list(struct build *b)
 	return a;
 }
 
+/* a list of term indexes */
+struct idlist {
+	size_t *v;
+	size_t n, a;
+};
+
+/* term SLUG (NAME) of page I into T, its index into L once from FROM */
+static void
+page_term(struct taxo *t, size_t i, const char *slug, const char *name,
+    struct idlist *l, size_t from)
+{
+	size_t id = taxo_term(t, i, name, slug), j;
+
+	for (j = from; j < l->n && l->v[j] != id; j++)
+		;
+	if (j < l->n)
+		return;		/* "Gear" and "gear" on one page */
+	if (l->n == l->a) {
+		l->a = l->a ? l->a * 2 : 1024;
+		l->v = xreallocarray(l->v, l->a, sizeof(*l->v));
+	}
+	l->v[l->n++] = id;
+}
+
+/* S (LEN bytes, with its NUL) added to page P's terms for the next build */
+static void
+page_terms_add(struct rpage *p, const char *s, size_t len)
+{
+	p->terms = xreallocarray(p->terms, p->terms_len + len, 1);
+	memcpy(p->terms + p->terms_len, s, len);
+	p->terms_len += len;
+}
+
+/*
+ * The terms of page I in T from its row (urlized; kept in the page for
+ * the next build when the process keeps its model), into L from FROM
+ */
+static void
+page_terms_read(struct build *b, struct taxo *t, size_t i, struct buf *slug,
+    struct idlist *l, size_t from)
+{
+	json_t *terms = taxonomy_page_terms(b, i, t->name), *v;
+	struct rpage *p = &b->pages[i];
+	size_t k;
+
+	json_array_foreach(terms, k, v) {
+		const char *name = json_string_value(v);
+		if (!name)
+			continue;
+		taxonomy_urlize(name, slug);
+		if (!slug->len)
+			continue;
+		page_term(t, i, slug->buf, name, l, from);
+		if (b->kept_at) {
+			page_terms_add(p, slug->buf, slug->len + 1);
+			page_terms_add(p, name, strlen(name) + 1);
+		}
+	}
+	json_decref(terms);
+	if (b->kept_at)
+		page_terms_add(p, "", 1);
+}
+
 /*
  * The term indexes of each page I of taxonomy T (at[i] to at[i + 1] in
- * ids, each once: "Gear" and "gear" on one page are one term), the
- * pages visited in their (path) order
+ * ids, each once), the pages visited in their (path) order: read from
+ * the row, or, for a row its kept entry has, taken from the terms the
+ * entry kept (the same strings: decision 0430).  The taxonomies are
+ * collected in turn, so each page's kept terms are walked in turn.
  */
 static size_t *
-taxo_page_terms(struct build *b, struct taxo *t, size_t **at)
+taxo_page_terms(struct build *b, struct taxo *t, size_t k, size_t **at)
 {
 	struct buf slug = BUF_INIT;
-	size_t *ids = NULL, nids = 0, aids = 0, id;
+	struct idlist l = { NULL, 0, 0 };
 
 	*at = xcalloc(b->npages + 1, sizeof(**at));
 	for (size_t i = 0; i < b->npages; i++) {
-		json_t *terms = taxonomy_page_terms(b, i, t->name), *v;
-		size_t k, j;
-		(*at)[i] = nids;
-		json_array_foreach(terms, k, v) {
-			if (!json_is_string(v) || taxo_term(t, i,
-			    json_string_value(v), &slug, &id) == -1)
-				continue;
-			for (j = (*at)[i]; j < nids && ids[j] != id; j++)
-				;
-			if (j < nids)
-				continue;
-			if (nids == aids) {
-				aids = aids ? aids * 2 : 1024;
-				ids = xreallocarray(ids, aids, sizeof(*ids));
-			}
-			ids[nids++] = id;
+		struct rpage *p = &b->pages[i];
+		const char *s;
+		(*at)[i] = l.n;
+		if (k == 0)
+			p->terms_at = b->kept_at ? kept_terms(b, i) : NULL;
+		if (!(s = p->terms_at)) {
+			page_terms_read(b, t, i, &slug, &l, (*at)[i]);
+			continue;
 		}
-		json_decref(terms);
+		while (*s) {
+			const char *name = s + strlen(s) + 1;
+			page_term(t, i, s, name, &l, (*at)[i]);
+			s = name + strlen(name) + 1;
+		}
+		p->terms_at = s + 1;
 	}
-	(*at)[b->npages] = nids;
+	(*at)[b->npages] = l.n;
 	buf_release(&slug);
-	return ids;
+	return l.v;
 }
 
 /*
@@ -255,8 +310,9 @@ taxo_page_terms(struct build *b, struct taxo *t, size_t **at)
  * listing order (b->order), so no term's list is sorted on its own.
  */
 static void
-taxo_collect(struct build *b, struct taxo *t, const char *name)
+taxo_collect(struct build *b, struct taxo *t, size_t k)
 {
+	const char *name = b->c->taxonomies[k];
 	size_t *at, *ids;
 
 	memset(t, 0, sizeof(*t));
@@ -266,7 +322,7 @@ taxo_collect(struct build *b, struct taxo *t, const char *name)
 		t->title[0] = (char)(t->title[0] - 'a' + 'A');
 	t->index = json_object();
 	t->home = model_find(&b->snap, "");
-	ids = taxo_page_terms(b, t, &at);
+	ids = taxo_page_terms(b, t, k, &at);
 	for (size_t o = 0; o < b->npages; o++) {
 		size_t i = b->order[o];
 		for (size_t j = at[i]; j < at[i + 1]; j++)
@@ -318,14 +374,25 @@ taxo_index_pagination(const char *url, json_t *terms)
 	    "total", 1, "prev_url", "next_url", "items", terms);
 }
 
+/* a term page's output kept for the next build (decision 0380) */
+struct kout {
+	char key[65];
+	char sha[65];		/* what it was recorded with */
+	int64_t size;
+	bool held;		/* its key carried over by the build that kept
+				   it: in the kept set's held_id record too
+				   (decision 0430) */
+};
+
 /* one output: /T/ (M NULL) or /T/TERM/ page PG of NPG, at PATH */
 struct taxo_job {
 	const struct taxo *t;
 	const struct term *m;
 	int pg, npg;
 	char *path;
-	const char *kept;	/* its key carried over, or NULL */
-	char key[65];		/* its key, once made */
+	const struct kout *kept;	/* its key carried over, or NULL */
+	struct kout out;	/* its key, once made, and what it was
+				   recorded with */
 };
 
 /* every taxonomy output of a build, rendered on the build's threads */
@@ -502,6 +569,34 @@ taxo_sitemap(struct build *b, const struct taxo *t, const struct term *m)
 	free(url);
 }
 
+/*
+ * Output J recorded without a look-up: its key carried over and held,
+ * the standby's record being the one the kept set's held keys are in
+ * (b->held_ok; as render_pages.c's output_held, decision 0430).
+ */
+static bool
+taxo_held(struct taxo_worker *w, struct taxo_job *j)
+{
+	if (!j->kept || !j->kept->held || !w->b->held_ok)
+		return false;
+	render_add_file(&w->files, j->path, j->kept->sha, j->kept->size,
+	    MK_HTML, false, j->kept->key);
+	memcpy(j->out.sha, j->kept->sha, sizeof(j->out.sha));
+	j->out.size = j->kept->size;
+	atomic_fetch_add(&w->b->held, 1);
+	return true;
+}
+
+/* what output J was recorded with (the worker's last output) */
+static void
+taxo_note(struct taxo_worker *w, struct taxo_job *j)
+{
+	const struct outfile *f = &w->files.v[w->files.n - 1];
+
+	memcpy(j->out.sha, f->sha, sizeof(j->out.sha));
+	j->out.size = f->size;
+}
+
 /* render (or reuse) output J of the queue */
 static int
 taxo_output(struct taxo_worker *w, struct taxo_job *j)
@@ -514,14 +609,19 @@ taxo_output(struct taxo_worker *w, struct taxo_job *j)
 	int rc;
 
 	if (j->kept) {
-		memcpy(key, j->kept, sizeof(key));
+		memcpy(key, j->kept->key, sizeof(key));
 		atomic_fetch_add(&b->terms_carried, 1);
 	} else
 		taxo_key(b, j->t, j->m, tname, j->pg, j->npg, key);
-	memcpy(j->key, key, sizeof(key));
+	memcpy(j->out.key, key, sizeof(key));
+	if (taxo_held(w, j))
+		return 0;
 	if ((rc = pages_reuse_output(b, &w->files, j->path, key, MK_HTML,
-	    err)) != 0)
+	    err)) != 0) {
+		if (rc == 1)
+			taxo_note(w, j);
 		return rc == 1 ? 0 : -1;
+	}
 	taxo_context(b, w, j->t, j->m, j->pg, j->npg, &ctx);
 	rc = tmpl_set_render_tv(b->set, tname, &ctx.v, &w->arena, &raw, err);
 	/* its page summaries are other threads' too (model_summary_ref) */
@@ -543,6 +643,7 @@ taxo_output(struct taxo_worker *w, struct taxo_job *j)
 	if (rc == 0) {
 		render_add_file(&w->files, j->path, sha, (int64_t)out.len,
 		    MK_HTML, false, key);
+		taxo_note(w, j);
 		w->rendered++;
 	} else
 		buf_printf(err, " (taxonomy page /%s)", j->path);
@@ -559,7 +660,8 @@ taxo_queue_add(struct taxo_queue *q, const struct taxo *t,
 		q->a = q->a ? q->a * 2 : 64;
 		q->v = xreallocarray(q->v, q->a, sizeof(*q->v));
 	}
-	q->v[q->n++] = (struct taxo_job){ t, m, pg, npg, path, NULL, "" };
+	q->v[q->n++] = (struct taxo_job){ t, m, pg, npg, path, NULL,
+	    { "", "", 0, false } };
 }
 
 /* the outputs of term M of T, one per pagination page, queued */
@@ -665,7 +767,7 @@ struct kterm {
 	char *slug, *name;
 	size_t *pages;		/* entries of the kept set, listing order */
 	size_t n;
-	char (*keys)[65];	/* pagination page K's (K - 1) */
+	struct kout *outs;	/* pagination page K's (K - 1) */
 	int npg;		/* 0: no outputs (a site page has its URL) */
 };
 
@@ -693,7 +795,7 @@ kept_taxos_free(struct kept_taxos *kt)
 			free(o->v[x].slug);
 			free(o->v[x].name);
 			free(o->v[x].pages);
-			free(o->v[x].keys);
+			free(o->v[x].outs);
 		}
 		free(o->v);
 		free(o->name);
@@ -754,7 +856,7 @@ taxo_carry(struct build *b, struct taxo_queue *q, const struct taxo *t)
 		for (int pg = 1; pg <= om->npg; pg++)
 			if (term_slice_same(b, m, om, pg))
 				q->v[m->job - 1 + (size_t)pg - 1].kept =
-				    om->keys[pg - 1];
+				    &om->outs[pg - 1];
 	}
 }
 
@@ -771,10 +873,13 @@ term_keep(const struct taxo_queue *q, const struct term *m,
 	if (!m->job)
 		return;
 	om->npg = q->v[m->job - 1].npg;
-	om->keys = xcalloc((size_t)om->npg, sizeof(*om->keys));
-	for (int pg = 1; pg <= om->npg; pg++)
-		memcpy(om->keys[pg - 1], q->v[m->job - 1 + (size_t)pg - 1].key,
-		    sizeof(*om->keys));
+	om->outs = xcalloc((size_t)om->npg, sizeof(*om->outs));
+	for (int pg = 1; pg <= om->npg; pg++) {
+		const struct taxo_job *j = &q->v[m->job - 1 + (size_t)pg - 1];
+		om->outs[pg - 1] = j->out;
+		/* carried: this build's key was the last build's (0430) */
+		om->outs[pg - 1].held = j->kept != NULL;
+	}
 }
 
 /* the term page keys of Q's outputs, kept for the next build (b->remember) */
@@ -811,7 +916,7 @@ taxonomies_write(struct build *b, struct buf *err)
 
 	q.taxos = xcalloc(b->c->ntaxonomies + 1, sizeof(*q.taxos));
 	for (size_t k = 0; k < b->c->ntaxonomies && rc == 0; k++) {
-		taxo_collect(b, &q.taxos[k], b->c->taxonomies[k]);
+		taxo_collect(b, &q.taxos[k], k);
 		q.ntaxos = k + 1;
 		rc = taxo_queue_outputs(b, &q, &q.taxos[k], err);
 		if (rc == 0)

@@ -164,12 +164,15 @@ snap_strings(struct stmt *s, struct snap_page *p)
  * not be: snap_sort), and the live pages changed after a sequence number
  * (not ordered: SQLite would then walk the path index, every page,
  * rather than page_changes_seq; the few rows are sorted in memory).
+ * "live + 0": with "live = 1" SQLite, without statistics, walked the
+ * index of live pages, every page of the site, looking each up in
+ * page_changes (decision 0430); so it starts from page_changes_seq.
  */
 #define SNAP_LIVE SNAP_SELECT "JOIN revisions r ON r.id = " \
 	"p.live_revision_id WHERE p.live = 1 ORDER BY p.path"
 #define SNAP_CHANGED SNAP_SELECT "JOIN revisions r ON r.id = " \
 	"p.live_revision_id JOIN page_changes c ON c.page_id = p.id " \
-	"WHERE p.live = 1 AND c.seq > ?"
+	"WHERE p.live + 0 = 1 AND c.seq > ?"
 
 /* one snapshot row into P */
 static void

@@ -9,10 +9,10 @@
 # same path in one snapshot, with the worker held), a section's title
 # (its pages' breadcrumbs), a page moved to another section, a template
 # change, a new section and changes of kiln.yaml (raw HTML allowed, the
-# page size, index.json); after each build its site must equal a full
-# build by a fresh process byte for byte, and the worker must have taken
-# most summaries and most pages' keys from what it kept (its build log
-# says how many).
+# page size, index.json, the taxonomies' order); after each build its
+# site must equal a full build by a fresh process byte for byte, and the
+# worker must have taken most summaries and most pages' keys from what
+# it kept (its build log says how many).
 . "$KILN_SRC/tests/integration/lib.sh"
 cd "$T"
 export KILN_NOW=2026-11-24T12:00:00Z
@@ -215,6 +215,13 @@ step "index.json of an edited page"
 c=$(edit_carried)
 [ "$c" -ge "$((total - 1))" ] ||
     fail "only $c pages carried over with index.json"
+# the taxonomies in another order: the terms each entry kept (decision
+# 0430) are of the taxonomies they were read for, not these
+reconf '$a taxonomies: [categories, tags]'
+step "taxonomies in another order"
+"$KILN" page edit guides/register-to-vote --tags "voting,reordered" \
+    --publish >/dev/null
+step "a tag added with the taxonomies reordered"
 kill -TERM $W
 wait $W || fail "kiln worker exited $?"
 pass "a worker's kept summaries give the builds a full build gives"
