@@ -15,17 +15,9 @@ site=$1
 kiln=$2
 n=${3:-5}
 out=${4:-/tmp/kiln-callgrind.out}
+here=$(cd "$(dirname "$0")" && pwd)
 cd "$site"
-idle() {
-	[ "$(sqlite3 .kiln/kiln.db "select (select count(*) from build_requests
-	    where build_id is null) + (select count(*) from builds where
-	    status = 'running')")" = 0 ]
-}
-edit() {
-	printf 'Edited body %s.\n' "$1" > ../worker-edit.md
-	"$kiln" page edit "s3/page-$2" --body-file ../worker-edit.md \
-	    --publish >/dev/null
-}
+. "$here/edits.sh"
 rm -f "$out" "$out.1"
 valgrind --tool=callgrind --callgrind-out-file="$out" "$kiln" worker \
     >../worker-callgrind.log 2>&1 &

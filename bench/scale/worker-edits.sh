@@ -12,17 +12,9 @@ set -eu
 site=$1
 kiln=$2
 n=${3:-20}
+here=$(cd "$(dirname "$0")" && pwd)
 cd "$site"
-idle() {
-	[ "$(sqlite3 .kiln/kiln.db "select (select count(*) from build_requests
-	    where build_id is null) + (select count(*) from builds where
-	    status = 'running')")" = 0 ]
-}
-edit() {
-	printf 'Edited body %s.\n' "$1" > ../worker-edit.md
-	"$kiln" page edit "s3/page-$2" --body-file ../worker-edit.md \
-	    --publish >/dev/null
-}
+. "$here/edits.sh"
 if [ -n "${PERF:-}" ]; then
 	perf record -F 2000 --call-graph dwarf -o "$PERF" "$kiln" worker \
 	    >../worker-edits.log 2>&1 &

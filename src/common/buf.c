@@ -55,8 +55,12 @@ buf_detach(struct buf *b, size_t *lenp)
 	return s;
 }
 
-int
-buf_grow(struct buf *b, size_t extra)
+/*
+ * Room for EXTRA more bytes (and the NUL): grown to the next power of
+ * two, or, EXACT, to exactly what is asked (buf_reserve).
+ */
+static int
+buf_room(struct buf *b, size_t extra, bool exact)
 {
 	size_t want, n;
 
@@ -71,7 +75,7 @@ buf_grow(struct buf *b, size_t extra)
 	}
 	if (want <= b->alloc)
 		return 0;
-	n = b->alloc ? b->alloc : 64;
+	n = exact ? want : b->alloc ? b->alloc : 64;
 	while (n < want)
 		n = n > SIZE_MAX / 2 ? want : n * 2;
 	if (!b->alloc) {
@@ -83,6 +87,12 @@ buf_grow(struct buf *b, size_t extra)
 	return 0;
 }
 
+int
+buf_grow(struct buf *b, size_t extra)
+{
+	return buf_room(b, extra, false);
+}
+
 /*
  * Room for EXTRA more bytes, allocated exactly when it must grow: for a
  * text whose total is known (a file of known size, a list of kept
@@ -92,26 +102,7 @@ buf_grow(struct buf *b, size_t extra)
 int
 buf_reserve(struct buf *b, size_t extra)
 {
-	size_t want;
-
-	if (b->len > SIZE_MAX - extra - 1) {
-		b->err = 1;
-		return -1;
-	}
-	want = b->len + extra + 1;
-	if (b->max && want - 1 > b->max) {
-		b->err = 1;
-		return -1;
-	}
-	if (want <= b->alloc)
-		return 0;
-	if (!b->alloc) {
-		b->buf = xmalloc(want);
-		b->buf[0] = '\0';
-	} else
-		b->buf = xreallocarray(b->buf, want, 1);
-	b->alloc = want;
-	return 0;
+	return buf_room(b, extra, true);
 }
 
 void
