@@ -12,7 +12,8 @@
 # TMPDIR: where the scratch folder goes (default /tmp).
 # WAIT_FOR=FILE: after the setup (the first publish of N pages takes long
 # at 100,000), wait while FILE exists before measuring, so that the
-# measure can be taken on a quiet machine.
+# measure can be taken on a quiet machine (and, its serve stopped,
+# publish-live.sh run on the held site with other binaries).
 set -eu
 here=$(cd "$(dirname "$0")/../.." && pwd)
 n=${1:-10000}
