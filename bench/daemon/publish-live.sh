@@ -6,9 +6,9 @@
 # `KILN serve` on a free port, one warm-up edit (a new process's first
 # build reads the snapshot whole), then 20 API edits of s1/page-1 with
 # publish, each timed until the object in the bucket (S3_URL, s3rver
-# read directly) holds it, as run.sh's publish_live.  Prints each edit,
-# p50/p90/max, the serve's CPU a publish, its peak RSS, and the builds'
-# median render.  Several binaries can so be compared in turns on one
+# read directly) holds it, as run.sh's publish_live.  Prints each edit
+# (and how long its PUT took), p50/p90/max, the serve's CPU a publish,
+# its peak RSS, and the builds' median render.  Several binaries can so be compared in turns on one
 # 100,000-page setup, whose first publish takes half an hour.  The
 # AWS_* variables must be the bucket's (S3RVER/S3RVER for s3rver).
 set -eu
@@ -33,11 +33,12 @@ for i in $(seq 1 20); do
 	curl -s -o /dev/null -H "Authorization: Bearer $tok" -X PUT \
 	    -d "{\"body\": \"Edit number $i at $t0\", \"publish\": true}" \
 	    "http://127.0.0.1:$port/api/v1/pages/by-path/s1/page-1"
+	t1=$(date +%s%N)
 	while ! curl -s "$s3/www/s1/page-1/index.html" | grep -q "Edit number $i at $t0"; do
 		sleep 0.01
 	done
 	lat+=($(( ($(date +%s%N) - t0) / 1000000 )))
-	echo "  edit $i: ${lat[-1]} ms (PUT at $((t0 / 1000000000)))" >&2
+	echo "  edit $i: ${lat[-1]} ms (the PUT answered in $(( (t1 - t0) / 1000000 )) ms; sent at $((t0 / 1000000000)))" >&2
 done
 until [ "$(pending)" = 0 ] && [ "$(sqlite3 .kiln/kiln.db "select count(*) from builds where status='running'")" = 0 ]; do sleep 0.1; done
 c1=$(awk '{print $14 + $15}' /proc/$sp/stat)
