@@ -8,9 +8,9 @@
 # publish, each timed until the object in the bucket (S3_URL, s3rver
 # read directly) holds it, as run.sh's publish_live.  Prints each edit
 # (and how long its PUT took), p50/p90/max, the serve's CPU a publish,
-# its peak RSS, and the builds' median render.  Several binaries can so be compared in turns on one
-# 100,000-page setup, whose first publish takes half an hour.  The
-# AWS_* variables must be the bucket's (S3RVER/S3RVER for s3rver).
+# its peak RSS, and the builds' median render.  Several binaries can so
+# be compared in turns on one 100,000-page setup, whose first publish
+# takes half an hour.  The AWS_* variables must be the bucket's (S3RVER/S3RVER for s3rver).
 set -eu
 site=$1 kiln=$2 s3=$3
 cd "$site"
