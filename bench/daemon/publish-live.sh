@@ -10,7 +10,8 @@
 # (and how long its PUT took), p50/p90/max, the serve's CPU a publish,
 # its peak RSS, and the builds' median render.  Several binaries can so
 # be compared in turns on one 100,000-page setup, whose first publish
-# takes half an hour.  The AWS_* variables must be the bucket's (S3RVER/S3RVER for s3rver).
+# takes half an hour.  The AWS_* variables must be the bucket's
+# (S3RVER/S3RVER for s3rver).
 set -eu
 site=$1 kiln=$2 s3=$3
 cd "$site"
