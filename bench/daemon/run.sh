@@ -83,7 +83,10 @@ publish_live() {
 		curl -s -o /dev/null -H "Authorization: Bearer $TOK" -X PUT \
 		    -d "{\"body\": \"Edit number $i at $t0\", \"publish\": true}" \
 		    "http://127.0.0.1:$PORT/api/v1/pages/by-path/s1/page-1"
-		while ! curl -s "$S3_DIRECT/www/s1/page-1/index.html" | grep -q "Edit number $i at $t0"; do
+		# --max-time: s3rver can stall a GET's body for 6 s while the
+		# deploy overwrites the object (stop 28); ask again instead
+		while ! curl -s --max-time 1 "$S3_DIRECT/www/s1/page-1/index.html" |
+		    grep -q "Edit number $i at $t0"; do
 			sleep 0.01
 		done
 		lat+=($(( ($(date +%s%N) - t0) / 1000000 )))
