@@ -181,6 +181,21 @@ worker_built() {
 	    fail "build $B after $1: $(db "select status, error from builds where id = $B")"
 }
 
+# worker_one_build WHAT: in a site folder with a running worker, the
+# worker has built the change WHAT in exactly one build since build
+# $LAST (asked for by the change, or else here), which succeeded: its
+# id in $B
+worker_one_build() {
+	wait_idle
+	[ "$(db "select max(id) from builds")" != "$LAST" ] ||
+	    "$KILN" publish >/dev/null 2>&1 || fail "publish after $1"
+	wait_idle
+	B=$(db "select max(id) from builds")
+	[ "$B" = "$((LAST + 1))" ] || fail "$1: builds $((LAST + 1)) to $B, not one"
+	[ "$(db "select status from builds where id = $B")" = succeeded ] ||
+	    fail "build $B after $1: $(db "select status, error from builds where id = $B")"
+}
+
 # wait_running: in a site folder, the id of the build a worker claimed
 # (and holds, with KILN_TEST_HOLD_FILE); 30 s at most
 wait_running() {

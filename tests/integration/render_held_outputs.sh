@@ -30,14 +30,7 @@ LAST=$(db "select coalesce(max(id), 0) from builds")
 # build WHAT: the worker has built the change, in one build ($B); the
 # outputs it held in $HELD
 build() {
-	wait_idle
-	[ "$(db "select max(id) from builds")" != "$LAST" ] ||
-	    "$KILN" publish >/dev/null 2>&1 || fail "publish after $1"
-	wait_idle
-	B=$(db "select max(id) from builds")
-	[ "$B" = "$((LAST + 1))" ] || fail "$1: builds $((LAST + 1)) to $B, not one"
-	[ "$(db "select status from builds where id = $B")" = succeeded ] ||
-	    fail "build $B after $1: $(db "select status, error from builds where id = $B")"
+	worker_one_build "$1"
 	HELD=$("$KILN" builds log "$B" | sed -n 's/.* \([0-9]*\) outputs held.*/\1/p')
 	[ -n "$HELD" ] || fail "$1: the build log says nothing of held outputs"
 	LAST=$B

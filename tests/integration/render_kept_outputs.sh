@@ -47,14 +47,7 @@ before() {
 # the change or else here); it in $B; the entries it kept in $KEPT, of
 # $FILES
 build() {
-	wait_idle
-	[ "$(db "select max(id) from builds")" != "$LAST" ] ||
-	    "$KILN" publish >/dev/null 2>&1 || fail "publish after $1"
-	wait_idle
-	B=$(db "select max(id) from builds")
-	[ "$B" = "$((LAST + 1))" ] || fail "$1: builds $((LAST + 1)) to $B, not one"
-	[ "$(db "select status from builds where id = $B")" = succeeded ] ||
-	    fail "build $B after $1: $(db "select status, error from builds where id = $B")"
+	worker_one_build "$1"
 	set -- $("$KILN" builds log "$B" |
 	    sed -n 's/.* \([0-9]*\) of \([0-9]*\) manifest entries kept.*/\1 \2/p')
 	KEPT=${1:-}
